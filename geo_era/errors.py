@@ -1,0 +1,81 @@
+"""One exception hierarchy for geo_era.
+
+Every exception carries a message that is safe to show a user: it names the bad value
+and how to fix it, and never contains personal data about subjects or victims. Adapters
+(the CLI, the API) turn these into exit codes or HTTP responses; anything that is not a
+:class:`GeoEraError` is an internal fault and is reported without detail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class GeoEraError(Exception):
+    """Base class for every error geo_era reports to a user."""
+
+
+class ConfigurationError(GeoEraError, ValueError):
+    """A setting is missing, unknown or unsafe."""
+
+
+class NotFoundError(GeoEraError, LookupError):
+    """A record the user named does not exist (a property, a layer, a case)."""
+
+
+class DataError(GeoEraError, ValueError):
+    """Data that geo_era cannot use as it stands (e.g. an empty street graph)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one place in an input file.
+
+    ``row`` is the 1-based position of the record in its layer (for a CSV, line
+    ``row + 1`` of the file, after the header); ``None`` when the problem is not about one
+    row (a missing column, a missing CRS).
+    """
+
+    message: str
+    file: str | None = None
+    layer: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where: list[str] = []
+        if self.file is not None:
+            where.append(f"file '{self.file}'")
+        if self.layer is not None:
+            where.append(f"layer '{self.layer}'")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+MAX_PROBLEMS_SHOWN = 20
+
+
+@dataclass
+class ImportProblems(GeoEraError, ValueError):
+    """An import was refused; nothing was written. Lists every problem found."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        shown = self.problems[:MAX_PROBLEMS_SHOWN]
+        lines = [f"import refused, nothing was changed ({len(self.problems)} problem"
+                 f"{'' if len(self.problems) == 1 else 's'}):"]
+        lines += [f"  - {p}" for p in shown]
+        if len(self.problems) > len(shown):
+            lines.append(f"  ... and {len(self.problems) - len(shown)} more")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()

@@ -1,0 +1,53 @@
+"""The one validated settings object.
+
+Every setting comes from the environment with the ``GEO_ERA_`` prefix (or is passed
+explicitly). Unknown ``GEO_ERA_*`` variables are refused, so a typo such as
+``GEO_ERA_HOEM`` fails loudly instead of silently using the default.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from geo_era.errors import ConfigurationError
+
+ENV_PREFIX = "GEO_ERA_"
+
+
+class Settings(BaseSettings):
+    """geo_era settings, read from ``GEO_ERA_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    home: Path = Field(
+        default=Path("data/store"),
+        description="Working data directory every command reads and writes.",
+    )
+    default_radius_m: float = Field(
+        default=400.0, gt=0, le=20_000,
+        description="Default search radius in metres for proximity to sensitive sites.",
+    )
+
+    @field_validator("home")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; raise :class:`ConfigurationError` on anything unknown."""
+    known = {f"{ENV_PREFIX}{name}".upper() for name in Settings.model_fields}
+    unknown = sorted(k for k in os.environ if k.startswith(ENV_PREFIX) and k not in known)
+    if unknown:
+        raise ConfigurationError(
+            f"unknown setting(s) {', '.join(unknown)}; known settings are "
+            f"{', '.join(sorted(known))}"
+        )
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValueError as exc:  # pydantic.ValidationError is a ValueError
+        raise ConfigurationError(f"invalid settings: {exc}") from None
