@@ -1,0 +1,195 @@
+"""Benchmark: proximity of properties to sensitive sites, geo_era against naive geopandas.
+
+Data: N properties and M sites (90% points, 10% polygons such as school grounds and
+parks, 20-200 m across) clustered in 300 Gaussian "towns" over Scotland's extent in
+EPSG:27700, nine categories. Radius 400 m.
+
+Timed, in one run, on the same data:
+
+1. "all sites within R of every property"
+   - geo_era ``SiteIndex.within`` (index build included);
+   - naive geopandas: buffer every property by R, ``sjoin`` intersects (the baseline);
+   - shapely ``STRtree.query(predicate="dwithin")`` over all sites: exact, the oracle.
+   geo_era's pair set must be identical to the exact oracle. The naive buffer is a
+   polygon inscribed in the circle, so it misses pairs near the edge of the radius: the
+   bench checks that naive pairs are a subset, and that every pair it misses lies in the
+   band between the buffer's inner radius and R, and reports how many.
+2. "nearest site per category"
+   - geo_era ``SiteIndex.nearest``;
+   - naive geopandas: ``sjoin_nearest`` per category (the baseline).
+   Distances must agree to 1e-6 m for every property and category.
+
+Prints times and the ratio baseline / geo_era; exits non-zero if a check fails.
+
+    python bench/proximity.py                       # 1,000,000 properties, 50,000 sites
+    python bench/proximity.py --properties 20000 --sites 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geo_era.index import SiteIndex
+from geo_era.schema import SCOTLAND_BNG_BOUNDS, SITE_CATEGORIES
+
+QUAD_SEGS = 16  # geopandas' default buffer resolution
+
+
+def make_data(n_props: int, n_sites: int, seed: int) -> tuple[np.ndarray, gpd.GeoDataFrame]:
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = SCOTLAND_BNG_BOUNDS
+    centres = rng.uniform([minx + 50_000, miny + 50_000], [maxx - 50_000, maxy - 50_000],
+                          size=(300, 2))
+    spread = rng.uniform(1_000, 4_000, 300)
+
+    def clustered(n: int) -> np.ndarray:
+        town = rng.integers(0, 300, n)
+        return centres[town] + rng.normal(0, 1, (n, 2)) * spread[town, None]
+
+    props = clustered(n_props)
+    n_polys = n_sites // 10
+    site_xy = clustered(n_sites)
+    sizes = rng.uniform(20, 200, (n_polys, 2))
+    polys = shapely.box(site_xy[:n_polys, 0], site_xy[:n_polys, 1],
+                        site_xy[:n_polys, 0] + sizes[:, 0], site_xy[:n_polys, 1] + sizes[:, 1])
+    points = shapely.points(site_xy[n_polys:])
+    geoms = np.concatenate([polys, points])
+    sites = gpd.GeoDataFrame({
+        "site_id": [f"S{i:06d}" for i in range(n_sites)],
+        "category": rng.choice(np.array(SITE_CATEGORIES, dtype=object), n_sites),
+        "name": "",
+    }, geometry=geoms, crs=27700)
+    return props, sites
+
+
+def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def ours_within(props: np.ndarray, sites: gpd.GeoDataFrame, radius: float
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    pairs = SiteIndex(sites).within(props, radius)
+    return pairs.query, pairs.site, pairs.distance
+
+
+def naive_within(props_gdf: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, radius: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    buffered = props_gdf.copy()
+    buffered["geometry"] = props_gdf.buffer(radius, quad_segs=QUAD_SEGS)
+    joined = gpd.sjoin(buffered, sites[["geometry"]], predicate="intersects")
+    return joined.index.to_numpy(), joined["index_right"].to_numpy()
+
+
+def exact_within(props: np.ndarray, sites: gpd.GeoDataFrame, radius: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    tree = shapely.STRtree(sites.geometry.to_numpy())
+    q, s = tree.query(shapely.points(props), predicate="dwithin", distance=radius)
+    return q, s
+
+
+def ours_nearest(props: np.ndarray, sites: gpd.GeoDataFrame) -> np.ndarray:
+    return SiteIndex(sites).nearest(props).distance
+
+
+def naive_nearest(props_gdf: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> np.ndarray:
+    out = np.full((len(props_gdf), len(SITE_CATEGORIES)), np.inf)
+    for col, category in enumerate(SITE_CATEGORIES):
+        subset = sites.loc[sites["category"] == category, ["geometry"]]
+        joined = gpd.sjoin_nearest(props_gdf, subset, distance_col="d")
+        best = joined.groupby(level=0)["d"].min()
+        out[best.index.to_numpy(), col] = best.to_numpy()
+    return out
+
+
+def pair_keys(q: np.ndarray, s: np.ndarray, n_sites: int) -> np.ndarray:
+    return np.unique(q.astype(np.int64) * n_sites + s.astype(np.int64))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--properties", type=int, default=1_000_000)
+    parser.add_argument("--sites", type=int, default=50_000)
+    parser.add_argument("--radius", type=float, default=400.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+
+    props, sites = make_data(args.properties, args.sites, args.seed)
+    props_gdf = gpd.GeoDataFrame(geometry=shapely.points(props), crs=27700)
+    print(f"{len(props):,} properties, {len(sites):,} sites "
+          f"({int((shapely.get_type_id(sites.geometry.to_numpy()) != 0).sum()):,} polygons), "
+          f"radius {args.radius:g} m")
+    failures: list[str] = []
+
+    (oq, os_, od), t_ours = timed(ours_within, props, sites, args.radius)
+    (eq, es), t_exact = timed(exact_within, props, sites, args.radius)
+    (nq, ns), t_naive = timed(naive_within, props_gdf, sites, args.radius)
+    ours_keys = pair_keys(oq, os_, len(sites))
+    exact_keys = pair_keys(eq, es, len(sites))
+    naive_keys = pair_keys(nq, ns, len(sites))
+    identical = np.array_equal(ours_keys, exact_keys)
+    if not identical:
+        failures.append(f"within: geo_era has {len(ours_keys):,} pairs, exact oracle "
+                        f"{len(exact_keys):,}")
+    missed = np.setdiff1d(exact_keys, naive_keys)
+    extra = np.setdiff1d(naive_keys, exact_keys)
+    inner = args.radius * math.cos(math.pi / (4 * QUAD_SEGS))
+    if len(missed):
+        mq, ms = missed // len(sites), missed % len(sites)
+        md = shapely.distance(shapely.points(props[mq]), sites.geometry.to_numpy()[ms])
+        if not ((md >= inner - 1e-6) & (md <= args.radius + 1e-6)).all():
+            failures.append("within: the naive buffer missed pairs outside its edge band")
+    if len(extra):
+        failures.append(f"within: naive found {len(extra)} pairs beyond the radius")
+
+    print("\nall sites within radius of every property")
+    print(f"  geo_era SiteIndex.within   {t_ours:8.2f} s  {len(ours_keys):>10,} pairs "
+          f"({'identical to' if identical else 'DIFFERENT from'} the exact oracle)")
+    print(f"  shapely STRtree dwithin    {t_exact:8.2f} s  {len(exact_keys):>10,} pairs "
+          f"(exact oracle)  ratio {t_exact / t_ours:5.1f}x")
+    print(f"  naive buffer + sjoin       {t_naive:8.2f} s  {len(naive_keys):>10,} pairs "
+          f"(misses {len(missed):,} pairs {inner:.1f}-{args.radius:g} m away)  "
+          f"ratio {t_naive / t_ours:5.1f}x")
+
+    ours_near, t_ours_n = timed(ours_nearest, props, sites)
+    naive_near, t_naive_n = timed(naive_nearest, props_gdf, sites)
+    agree = np.allclose(ours_near, naive_near, atol=1e-6, rtol=0)
+    if not agree:
+        worst = float(np.nanmax(np.abs(ours_near - naive_near)))
+        failures.append(f"nearest: distances differ by up to {worst} m")
+    print("\nnearest site per category (9 categories)")
+    print(f"  geo_era SiteIndex.nearest  {t_ours_n:8.2f} s  "
+          f"({'equal to' if agree else 'DIFFERENT from'} sjoin_nearest to 1e-6 m)")
+    print(f"  naive sjoin_nearest        {t_naive_n:8.2f} s  ratio {t_naive_n / t_ours_n:5.1f}x")
+
+    figures = {
+        "properties": len(props), "sites": len(sites), "radius_m": args.radius,
+        "within": {"geo_era_s": t_ours, "strtree_dwithin_s": t_exact, "naive_s": t_naive,
+                   "pairs": len(ours_keys), "naive_missed": len(missed),
+                   "identical_to_exact": bool(identical), "ratio_naive": t_naive / t_ours},
+        "nearest": {"geo_era_s": t_ours_n, "naive_s": t_naive_n, "agree": bool(agree),
+                    "ratio_naive": t_naive_n / t_ours_n},
+    }
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2))
+    if failures:
+        print("\nFAILED: " + "; ".join(failures))
+        return 1
+    print("\nresults checked: identical pair sets, equal nearest distances")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""The layer store under ``GEO_ERA_HOME``: validated layers, versioned, replaced atomically.
+
+Layout::
+
+    GEO_ERA_HOME/
+      catalog.json                 the single commit point: which file holds each layer
+      layers/<name>.v<N>.parquet   reference layers (GeoParquet, EPSG:27700)
+      restricted/<name>.v<N>.parquet  sensitive layers (directory 0700, files 0600)
+      .lock                        serialises writers
+
+An import writes every new layer file under a new versioned name, fsyncs it, then
+replaces ``catalog.json`` with one ``os.replace``. A reader that opens the catalog sees
+either the whole import or none of it; a crash part-way leaves only unreferenced files,
+which the next import removes. Each import increments the store's ``data_version`` and
+records, per layer, the version it was last replaced in, its row count, content hash
+and source files, so analyses can say which reference data they used.
+
+GeoParquet was chosen over GeoPackage for the store by measurement: see
+``bench/storage.py`` and the README.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo_era.errors import DataError, NotFoundError
+from geo_era.schema import LAYERS
+
+CATALOG = "catalog.json"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class LayerVersion:
+    """What the catalog records of one stored layer."""
+
+    name: str
+    path: str
+    version: int
+    rows: int
+    sha256: str
+    sources: tuple[str, ...]
+    imported_at: str
+    sensitive: bool
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class LayerStore:
+    """Validated layers under one ``GEO_ERA_HOME`` directory."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+
+    # --- reading -----------------------------------------------------------------------
+
+    def _catalog(self) -> dict[str, Any]:
+        path = self.home / CATALOG
+        if not path.exists():
+            return {"format": FORMAT, "data_version": 0, "layers": {}, "history": []}
+        try:
+            catalog: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            raise DataError(f"the layer catalog {path} is damaged; restore it from backup or "
+                            "re-import the layers into an empty GEO_ERA_HOME") from None
+        return catalog
+
+    @property
+    def data_version(self) -> int:
+        """Incremented by every import; 0 for an empty store."""
+        return int(self._catalog()["data_version"])
+
+    def layer_names(self) -> list[str]:
+        return sorted(self._catalog()["layers"])
+
+    def has(self, name: str) -> bool:
+        return name in self._catalog()["layers"]
+
+    def version(self, name: str) -> LayerVersion:
+        entry = self._catalog()["layers"].get(name)
+        if entry is None:
+            raise NotFoundError(self._missing_message(name))
+        return LayerVersion(name=name, path=entry["path"], version=int(entry["version"]),
+                            rows=int(entry["rows"]), sha256=entry["sha256"],
+                            sources=tuple(entry["sources"]), imported_at=entry["imported_at"],
+                            sensitive=bool(entry["sensitive"]))
+
+    def _missing_message(self, name: str) -> str:
+        have = ", ".join(self.layer_names()) or "none"
+        return (f"layer '{name}' has not been imported into {self.home} (layers present: "
+                f"{have}); run 'geo-era import' with a file holding it, or 'geo-era demo-data'")
+
+    def read(self, name: str, *, columns: list[str] | None = None) -> pd.DataFrame:
+        """Read a stored layer: a GeoDataFrame in EPSG:27700, or a DataFrame without geometry."""
+        entry = self.version(name)
+        path = self.home / entry.path
+        if LAYERS[name].geometry.value == "none":
+            return pd.read_parquet(path, columns=columns)
+        return gpd.read_parquet(path, columns=columns)
+
+    def read_attributes(self, name: str, columns: list[str]) -> pd.DataFrame:
+        """Read only the named attribute columns that the stored layer has (no geometry)."""
+        import pyarrow.parquet as pq
+
+        path = self.home / self.version(name).path
+        present = set(pq.read_schema(path).names)
+        return pd.read_parquet(path, columns=[c for c in columns if c in present])
+
+    def history(self) -> list[dict[str, Any]]:
+        return list(self._catalog()["history"])
+
+    # --- writing -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.home.mkdir(parents=True, exist_ok=True)
+        with (self.home / ".lock").open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def replace(self, layers: Mapping[str, pd.DataFrame], *,
+                sources: Mapping[str, list[str]]) -> int:
+        """Replace the named layers in one atomic step; return the new data version.
+
+        Layers not named keep their current files. Either every named layer is replaced
+        or, if anything fails before the catalog is swapped, none is.
+        """
+        with self._locked():
+            catalog = self._catalog()
+            new_version = int(catalog["data_version"]) + 1
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            written: list[Path] = []
+            try:
+                entries: dict[str, dict[str, Any]] = {}
+                for name, frame in layers.items():
+                    sensitive = LAYERS[name].sensitive
+                    folder = self.home / ("restricted" if sensitive else "layers")
+                    folder.mkdir(mode=0o700 if sensitive else 0o755, exist_ok=True)
+                    final = folder / f"{name}.v{new_version}.parquet"
+                    tmp = final.with_suffix(".parquet.tmp")
+                    written.append(tmp)
+                    frame.to_parquet(tmp, index=False)
+                    if sensitive:
+                        tmp.chmod(0o600)
+                    with tmp.open("rb") as fh:
+                        os.fsync(fh.fileno())
+                    tmp.rename(final)
+                    written.append(final)
+                    _fsync_dir(folder)
+                    entries[name] = {
+                        "path": str(final.relative_to(self.home)),
+                        "version": new_version,
+                        "rows": len(frame),
+                        "sha256": _sha256(final),
+                        "sources": list(sources.get(name, [])),
+                        "imported_at": now,
+                        "sensitive": sensitive,
+                    }
+                catalog["layers"].update(entries)
+                catalog["data_version"] = new_version
+                catalog["history"].append({
+                    "data_version": new_version,
+                    "imported_at": now,
+                    "layers": {n: e["rows"] for n, e in entries.items()},
+                    "sources": sorted({s for n in entries for s in sources.get(n, [])}),
+                })
+                self._write_catalog(catalog)
+            except BaseException:
+                for path in written:
+                    path.unlink(missing_ok=True)
+                raise
+            self._remove_unreferenced(catalog)
+            return new_version
+
+    def _write_catalog(self, catalog: dict[str, Any]) -> None:
+        path = self.home / CATALOG
+        tmp = path.with_suffix(".json.tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(catalog, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(self.home)
+
+    def _remove_unreferenced(self, catalog: dict[str, Any]) -> None:
+        referenced = {self.home / e["path"] for e in catalog["layers"].values()}
+        for folder in (self.home / "layers", self.home / "restricted"):
+            if not folder.exists():
+                continue
+            for path in folder.iterdir():
+                if path not in referenced:
+                    path.unlink(missing_ok=True)

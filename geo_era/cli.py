@@ -1,0 +1,226 @@
+"""The ``geo-era`` command line: a thin adapter over the core.
+
+Each command parses its arguments, calls one core function and prints the answer.
+Errors geo_era knows about are printed as their message (exit code 2); anything else is
+an internal fault, reported without a traceback (exit code 1) unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from geo_era.catalog import LayerStore
+from geo_era.errors import GeoEraError
+from geo_era.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="geo-era",
+    help="Environmental risk assessment of housing under MAPPA (NASSO). Data in "
+         "GEO_ERA_HOME (default data/store); distances in metres, EPSG:27700.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+log = logging.getLogger("geo_era")
+_state: dict[str, Any] = {"debug": False}
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+def _store() -> LayerStore:
+    return LayerStore(_settings().home)
+
+
+def _echo_json(document: object) -> None:
+    typer.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option(
+        "--debug", help="Show internal tracebacks (for developers).")] = False) -> None:
+    _state["debug"] = debug
+
+
+@app.command("import")
+def import_command(
+    files: Annotated[list[Path], typer.Argument(help="Files to import, all layers in each.")],
+    crs: Annotated[str | None, typer.Option(
+        help="CRS of coordinates that come without one, e.g. EPSG:27700.")] = None,
+    layer: Annotated[str | None, typer.Option(
+        help="Layer name for a single-layer file not named after its layer.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
+) -> None:
+    """Import every geo_era layer in FILES into GEO_ERA_HOME, all or nothing."""
+    from geo_era.imports import import_files
+
+    store = _store()
+    report = import_files(files, store=store, crs=crs, layer=layer)
+    if as_json:
+        _echo_json({
+            "data_version": report.data_version, "rows": report.rows,
+            "sources": report.sources, "skipped": report.skipped,
+            "notices": [str(n) for n in report.notices],
+        })
+        return
+    for name, rows in sorted(report.rows.items()):
+        typer.echo(f"imported {name}: {rows:,} rows")
+    for line in report.skipped:
+        typer.echo(f"skipped {line}")
+    if report.notices:
+        typer.echo(f"{len(report.notices)} notice(s) about derived values:")
+        for notice in report.notices:
+            typer.echo(f"  - {notice}")
+    typer.echo(f"data version {report.data_version} in {store.home}")
+
+
+@app.command("layers")
+def layers_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the layers in GEO_ERA_HOME with their versions and sources."""
+    store = _store()
+    rows = [store.version(name) for name in store.layer_names()]
+    if as_json:
+        _echo_json({"data_version": store.data_version,
+                    "layers": {v.name: {"version": v.version, "rows": v.rows,
+                                        "sources": list(v.sources),
+                                        "imported_at": v.imported_at} for v in rows}})
+        return
+    if not rows:
+        typer.echo(f"no layers in {store.home}; run 'geo-era import' or 'geo-era demo-data'")
+        return
+    for v in rows:
+        typer.echo(f"{v.name:<16} v{v.version:<4} {v.rows:>10,} rows  {', '.join(v.sources)}")
+
+
+@app.command("sites-near")
+def sites_near_command(
+    property_id: Annotated[str, typer.Argument(help="The candidate property's id.")],
+    radius: Annotated[float | None, typer.Option(
+        help="Search radius in metres (default GEO_ERA_DEFAULT_RADIUS_M, 400).",
+        min=0, max=20_000)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Sensitive sites within RADIUS metres of a property, nearest first."""
+    from geo_era.proximity import sites_near
+
+    settings = _settings()
+    radius_m = settings.default_radius_m if radius is None else radius
+    document = sites_near(LayerStore(settings.home), property_id, radius_m)
+    if as_json:
+        _echo_json(document)
+        return
+    typer.echo(f"{document['address']} ({property_id}): {len(document['sites'])} sites "
+               f"within {radius_m:g} m")
+    for site in document["sites"]:
+        typer.echo(f"  {site['distance_m']:>8.1f} m  {site['category']:<18} "
+                   f"{site['name'] or site['site_id']}")
+
+
+@app.command("proximity")
+def proximity_command(
+    out: Annotated[Path, typer.Option(help="Where to write the table (.csv or .parquet).")],
+    radius: Annotated[float | None, typer.Option(
+        help="Radius in metres for the counts (default 400).", min=0, max=20_000)] = None,
+) -> None:
+    """For every property: sites of each category within RADIUS, and the nearest of each."""
+    import geopandas as gpd
+
+    from geo_era.index import SiteIndex
+    from geo_era.proximity import proximity_table
+
+    settings = _settings()
+    radius_m = settings.default_radius_m if radius is None else radius
+    store = LayerStore(settings.home)
+    started = time.perf_counter()
+    properties = store.read("properties", columns=["property_id", "geometry"])
+    sites = store.read("sites")
+    assert isinstance(properties, gpd.GeoDataFrame) and isinstance(sites, gpd.GeoDataFrame)
+    table = proximity_table(SiteIndex(sites), properties, radius_m)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    if out.suffix.lower() == ".parquet":
+        table.to_parquet(tmp, index=False)
+    else:
+        table.to_csv(tmp, index=False, float_format="%.2f")
+    tmp.replace(out)
+    elapsed = time.perf_counter() - started
+    within = table[[c for c in table.columns if c.endswith("_within")]]
+    typer.echo(f"{len(table):,} properties, {len(sites):,} sites: {int(within.to_numpy().sum()):,} "
+               f"property-site pairs within {radius_m:g} m, in {elapsed:.2f} s -> {out}")
+    close_to_school = int((table["school_nearest_m"] <= radius_m).sum())
+    typer.echo(f"{close_to_school:,} properties have a school within {radius_m:g} m")
+
+
+@app.command("demo-data")
+def demo_data_command(
+    scale: Annotated[float, typer.Option(
+        help="Size: about 2,000 addresses per unit of scale (1 to 1500).", min=0.1,
+        max=1500)] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same town.")] = 0,
+    out: Annotated[Path | None, typer.Option(
+        help="Only write the contract files here (do not import).")] = None,
+) -> None:
+    """Build the FICTIONAL demo town and import it into GEO_ERA_HOME (or write it to --out)."""
+    from geo_era.demotown import build_demo_town, write_demo_town
+    from geo_era.imports import import_files
+
+    started = time.perf_counter()
+    town = build_demo_town(scale=scale, seed=seed)
+    if out is not None:
+        files = write_demo_town(town, out)
+        typer.echo(f"wrote {len(files)} layer files to {out} "
+                   f"({len(town.layers['properties']):,} addresses) in "
+                   f"{time.perf_counter() - started:.1f} s")
+        return
+    store = _store()
+    source = store.home / "demo-source"
+    files = write_demo_town(town, source)
+    report = import_files(files, store=store)
+    counts = ", ".join(f"{name} {rows:,}" for name, rows in sorted(report.rows.items()))
+    typer.echo(f"demo town (scale {scale:g}, seed {seed}, FICTIONAL) imported into "
+               f"{store.home}: {counts}; data version {report.data_version}; "
+               f"{time.perf_counter() - started:.1f} s")
+    if report.notices:
+        typer.echo(f"{len(report.notices)} notice(s) about derived values, e.g. "
+                   f"{report.notices[0]}")
+
+
+def main() -> None:
+    """Entry point: run the app, turning errors into messages and exit codes."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app(standalone_mode=False)
+    except GeoEraError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except (typer.Exit, SystemExit) as exc:
+        code = exc.exit_code if isinstance(exc, typer.Exit) else exc.code
+        sys.exit(code if isinstance(code, int) else 0)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if _state["debug"]:
+            raise
+        log.error("internal error (%s); rerun with --debug for details", type(exc).__name__)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

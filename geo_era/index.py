@@ -1,0 +1,290 @@
+"""Spatial indexes over the sites and voids, in EPSG:27700 metres.
+
+:class:`SiteIndex` is static, built once per sites layer version:
+
+- point sites go in a k-d tree (scipy ``cKDTree``): exact Euclidean distances, and
+  several times faster than an R-tree for points (see ``CALIBRATION.md`` and
+  ``bench/proximity.py``);
+- polygon sites (school grounds, parks) go in a shapely ``STRtree`` and are measured to
+  their boundary, 0 inside, never to their centroid.
+
+:class:`VoidIndex` is dynamic: an ``rtree`` index to which voids are added and from
+which let properties are removed in place, without a rebuild.
+
+All queries take arrays of query points ``(n, 2)`` in EPSG:27700 and return flat numpy
+arrays, so that a batch of a million properties is one call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import rtree
+import shapely
+from scipy.spatial import cKDTree
+
+from geo_era.errors import DataError
+from geo_era.schema import SITE_CATEGORIES
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Query-site pairs: ``query[k]`` is within ``distance[k]`` metres of ``site[k]``.
+
+    Sorted by query, then distance, then site position.
+    """
+
+    query: IntArray
+    site: IntArray
+    distance: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.query)
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """For each query and category: the nearest site position (-1 if the category has
+    no site) and its distance in metres (``inf`` when there is none).
+
+    ``site`` and ``distance`` have shape ``(n_queries, n_categories)``, columns in the
+    order of ``categories``.
+    """
+
+    categories: tuple[str, ...]
+    site: IntArray
+    distance: FloatArray
+
+
+def _as_xy(points: FloatArray | Sequence[Sequence[float]]) -> FloatArray:
+    xy = np.asarray(points, dtype=np.float64)
+    if xy.ndim != 2 or xy.shape[1] != 2:
+        raise DataError(f"query points must be an (n, 2) array of x, y in EPSG:27700; got "
+                        f"shape {xy.shape}")
+    if not np.isfinite(xy).all():
+        raise DataError("query points must have finite x, y coordinates")
+    return xy
+
+
+def _sorted_pairs(query: IntArray, site: IntArray, distance: FloatArray) -> Pairs:
+    order = np.lexsort((site, distance, query))
+    return Pairs(query[order].astype(np.int64), site[order].astype(np.int64),
+                 distance[order].astype(np.float64))
+
+
+class SiteIndex:
+    """Index over a sites layer (points and polygons, EPSG:27700).
+
+    Site positions returned by queries are row positions in the frame it was built from.
+    """
+
+    def __init__(self, sites: gpd.GeoDataFrame) -> None:
+        geoms = sites.geometry.to_numpy()
+        self.size = len(sites)
+        self.site_ids = sites["site_id"].to_numpy(dtype=object)
+        self.categories = sites["category"].to_numpy(dtype=object)
+        self.names = (sites["name"].astype("string").fillna("").to_numpy(dtype=object)
+                      if "name" in sites.columns else np.full(len(sites), "", dtype=object))
+        is_point = shapely.get_type_id(geoms) == 0
+        self._point_rows = np.flatnonzero(is_point).astype(np.int64)
+        self._poly_rows = np.flatnonzero(~is_point).astype(np.int64)
+        self._point_xy = shapely.get_coordinates(geoms[self._point_rows])
+        self._poly_geoms = geoms[self._poly_rows]
+        self._point_tree = cKDTree(self._point_xy) if len(self._point_rows) else None
+        self._poly_tree = shapely.STRtree(self._poly_geoms) if len(self._poly_rows) else None
+        shapely.prepare(self._poly_geoms)
+        self._by_category: dict[str, tuple[IntArray, cKDTree | None,
+                                           IntArray, shapely.STRtree | None]] = {}
+        self._vertex_trees: dict[str, tuple[cKDTree, IntArray]] = {}
+        point_cats = self.categories[self._point_rows]
+        poly_cats = self.categories[self._poly_rows]
+        for category in SITE_CATEGORIES:
+            pts = np.flatnonzero(point_cats == category).astype(np.int64)
+            polys = np.flatnonzero(poly_cats == category).astype(np.int64)
+            self._by_category[category] = (
+                pts, cKDTree(self._point_xy[pts]) if len(pts) else None,
+                polys, shapely.STRtree(self._poly_geoms[polys]) if len(polys) else None,
+            )
+            if len(polys):
+                vertices, owner = shapely.get_coordinates(self._poly_geoms[polys],
+                                                          return_index=True)
+                self._vertex_trees[category] = (cKDTree(vertices), owner.astype(np.int64))
+
+    def within(self, points: FloatArray | Sequence[Sequence[float]],
+               radius_m: float) -> Pairs:
+        """Every site within ``radius_m`` metres of every query point (distance <= radius).
+
+        Point sites: Euclidean distance between points. Polygon sites: distance to the
+        polygon's boundary, 0 for a point inside it.
+        """
+        xy = _as_xy(points)
+        if not radius_m >= 0 or not np.isfinite(radius_m):
+            raise DataError(f"radius must be a finite number of metres >= 0; got {radius_m}")
+        parts_q: list[IntArray] = []
+        parts_s: list[IntArray] = []
+        parts_d: list[FloatArray] = []
+        if self._point_tree is not None and len(xy):
+            # One k-d tree over the query points, one sparse distance join (exact).
+            matrix = cKDTree(xy).sparse_distance_matrix(self._point_tree, radius_m,
+                                                        output_type="ndarray")
+            q = matrix["i"].astype(np.int64)
+            s = matrix["j"].astype(np.int64)
+            d = np.hypot(xy[q, 0] - self._point_xy[s, 0], xy[q, 1] - self._point_xy[s, 1])
+            keep = d <= radius_m
+            parts_q.append(q[keep])
+            parts_s.append(self._point_rows[s[keep]])
+            parts_d.append(d[keep])
+        if self._poly_tree is not None and len(xy):
+            query_points = shapely.points(xy)
+            q, s = self._poly_tree.query(query_points, predicate="dwithin", distance=radius_m)
+            d = shapely.distance(query_points[q], self._poly_geoms[s])
+            keep = d <= radius_m
+            parts_q.append(q[keep].astype(np.int64))
+            parts_s.append(self._poly_rows[s[keep]])
+            parts_d.append(d[keep])
+        if not parts_q:
+            empty_i = np.empty(0, dtype=np.int64)
+            return Pairs(empty_i, empty_i, np.empty(0, dtype=np.float64))
+        return _sorted_pairs(np.concatenate(parts_q), np.concatenate(parts_s),
+                             np.concatenate(parts_d))
+
+    def nearest(self, points: FloatArray | Sequence[Sequence[float]], *,
+                categories: Iterable[str] = SITE_CATEGORIES) -> Nearest:
+        """The nearest site of each category to each query point, and its distance (m).
+
+        Point sites come from a k-d tree per category; polygon sites are measured to their
+        boundary (see ``_nearest_polygon``). Where a polygon and another site are equally
+        near, the lower site position wins.
+        """
+        xy = _as_xy(points)
+        cats = tuple(categories)
+        unknown = [c for c in cats if c not in self._by_category]
+        if unknown:
+            raise DataError(f"unknown site categor{'y' if len(unknown) == 1 else 'ies'} "
+                            f"{', '.join(unknown)}; use {', '.join(SITE_CATEGORIES)}")
+        site = np.full((len(xy), len(cats)), -1, dtype=np.int64)
+        dist = np.full((len(xy), len(cats)), np.inf)
+        if not len(xy):
+            return Nearest(cats, site, dist)
+        query_points: np.ndarray | None = None
+        for col, category in enumerate(cats):
+            pts, kd, polys, tree = self._by_category[category]
+            if kd is not None:
+                d, j = kd.query(xy, k=1, workers=-1)
+                site[:, col] = self._point_rows[pts[j]]
+                dist[:, col] = d
+            if tree is not None:
+                if query_points is None:
+                    query_points = shapely.points(xy)
+                self._nearest_polygon(xy, query_points, polys, tree, category,
+                                      site[:, col], dist[:, col])
+        return Nearest(cats, site, dist)
+
+    def _nearest_polygon(self, xy: FloatArray, query_points: np.ndarray, polys: IntArray,
+                         tree: shapely.STRtree, category: str, site: IntArray,
+                         dist: FloatArray) -> None:
+        """Improve ``site``/``dist`` (in place) with the category's polygon sites.
+
+        Exact and bounded: a polygon's nearest vertex is an upper bound on the distance to
+        the polygon, so only polygons within ``min(best point distance, nearest vertex
+        distance)`` of a query can be nearer; those candidates come from one STRtree
+        ``dwithin`` query with a radius per query point and are measured exactly.
+        """
+        vertex_kd, vertex_poly = self._vertex_trees[category]
+        d_vertex, v = vertex_kd.query(xy, k=1, workers=-1)
+        bound = np.minimum(dist, d_vertex)
+        q, j = tree.query(query_points, predicate="dwithin", distance=bound)
+        # the polygon of the nearest vertex is always a candidate
+        q = np.concatenate([q, np.arange(len(xy))])
+        j = np.concatenate([j, vertex_poly[v]])
+        rows = self._poly_rows[polys[j]]
+        d = shapely.distance(query_points[q], self._poly_geoms[polys[j]])
+        order = np.lexsort((rows, d, q))
+        q, rows, d = q[order], rows[order], d[order]
+        first = np.r_[True, q[1:] != q[:-1]]
+        q, rows, d = q[first], rows[first], d[first]
+        better = (d < dist[q]) | ((d == dist[q]) & (rows < site[q]))
+        site[q[better]] = rows[better]
+        dist[q[better]] = d[better]
+
+
+
+class VoidIndex:
+    """A dynamic R-tree (``rtree``) of void properties, updated in place.
+
+    Voids become available and are let every day; adding or removing one is an
+    O(log n) update instead of a rebuild.
+    """
+
+    def __init__(self, property_ids: Sequence[str] = (),
+                 xy: FloatArray | Sequence[Sequence[float]] = ()) -> None:
+        coords = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        if len(coords) != len(property_ids):
+            raise DataError("VoidIndex needs one x, y per property id")
+        self._xy: dict[str, tuple[float, float]] = {}
+        self._key: dict[str, int] = {}
+        self._pid: dict[int, str] = {}
+        self._next = 0
+        entries = []
+        for pid, (x, y) in zip(property_ids, coords, strict=True):
+            key = self._register(str(pid), float(x), float(y))
+            entries.append((key, (x, y, x, y), None))
+        self._tree = rtree.index.Index(entries) if entries else rtree.index.Index()
+
+    def _register(self, pid: str, x: float, y: float) -> int:
+        if pid in self._key:
+            raise DataError(f"property {pid!r} is already in the void index")
+        if not (np.isfinite(x) and np.isfinite(y)):
+            raise DataError(f"property {pid!r} has no finite location")
+        key = self._next
+        self._next += 1
+        self._key[pid], self._pid[key], self._xy[pid] = key, pid, (x, y)
+        return key
+
+    def __len__(self) -> int:
+        return len(self._key)
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self._key
+
+    def add(self, pid: str, x: float, y: float) -> None:
+        """A property has become void (EPSG:27700 metres)."""
+        key = self._register(pid, x, y)
+        self._tree.insert(key, (x, y, x, y))
+
+    def remove(self, pid: str) -> None:
+        """A void has been let or withdrawn."""
+        key = self._key.pop(pid, None)
+        if key is None:
+            raise DataError(f"property {pid!r} is not in the void index")
+        x, y = self._xy.pop(pid)
+        del self._pid[key]
+        self._tree.delete(key, (x, y, x, y))
+
+    def within(self, x: float, y: float, radius_m: float) -> list[tuple[str, float]]:
+        """Voids within ``radius_m`` metres of (x, y), nearest first: (property_id, metres)."""
+        keys = list(self._tree.intersection((x - radius_m, y - radius_m,
+                                             x + radius_m, y + radius_m)))
+        found = []
+        for key in keys:
+            pid = self._pid[key]
+            vx, vy = self._xy[pid]
+            d = float(np.hypot(vx - x, vy - y))
+            if d <= radius_m:
+                found.append((pid, d))
+        return sorted(found, key=lambda item: (item[1], item[0]))
+
+    def nearest(self, x: float, y: float, k: int = 1) -> list[tuple[str, float]]:
+        """The ``k`` nearest voids to (x, y): (property_id, metres), nearest first."""
+        keys = list(self._tree.nearest((x, y, x, y), num_results=k))
+        found = [(self._pid[key], float(np.hypot(self._xy[self._pid[key]][0] - x,
+                                                  self._xy[self._pid[key]][1] - y)))
+                 for key in keys]
+        return sorted(found, key=lambda item: (item[1], item[0]))[:k]

@@ -1,0 +1,139 @@
+"""Proximity of properties to the sites a physical check covers (NASSO 3.8).
+
+Distances are straight-line metres in EPSG:27700, from the property's address point to
+a point site or to the nearest point of a polygon site's boundary (0 inside it). Every
+function has a batch form over many properties; single-property answers are the batch
+form with one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo_era.catalog import LayerStore
+from geo_era.errors import NotFoundError
+from geo_era.index import SiteIndex
+from geo_era.schema import SITE_CATEGORIES
+
+
+def _xy(properties: gpd.GeoDataFrame) -> np.ndarray:
+    return shapely.get_coordinates(properties.geometry.to_numpy())
+
+
+def sites_within(index: SiteIndex, properties: gpd.GeoDataFrame, radius_m: float, *,
+                 categories: Iterable[str] | None = None) -> pd.DataFrame:
+    """Every site within ``radius_m`` metres of each property.
+
+    Returns
+    -------
+    DataFrame with columns ``property_id``, ``site_id``, ``category``, ``name``,
+    ``distance_m``; sorted by property (input order), then distance.
+    """
+    pairs = index.within(_xy(properties), radius_m)
+    frame = pd.DataFrame({
+        "property_id": properties["property_id"].to_numpy(dtype=object)[pairs.query],
+        "site_id": index.site_ids[pairs.site],
+        "category": index.categories[pairs.site],
+        "name": index.names[pairs.site],
+        "distance_m": pairs.distance,
+    })
+    if categories is not None:
+        frame = frame[frame["category"].isin(list(categories))].reset_index(drop=True)
+    return frame
+
+
+def nearest_sites(index: SiteIndex, properties: gpd.GeoDataFrame, *,
+                  categories: Iterable[str] = SITE_CATEGORIES) -> pd.DataFrame:
+    """The nearest site of each category to each property (long form).
+
+    Returns
+    -------
+    DataFrame with ``property_id``, ``category``, ``site_id``, ``name``, ``distance_m``;
+    a category with no site at all is left out.
+    """
+    nearest = index.nearest(_xy(properties), categories=categories)
+    n, k = nearest.site.shape
+    site = nearest.site.ravel()
+    found = site >= 0
+    frame = pd.DataFrame({
+        "property_id": np.repeat(properties["property_id"].to_numpy(dtype=object), k),
+        "category": np.tile(np.array(nearest.categories, dtype=object), n),
+        "site_id": index.site_ids[np.maximum(site, 0)],
+        "name": index.names[np.maximum(site, 0)],
+        "distance_m": nearest.distance.ravel(),
+    })
+    return frame[found].reset_index(drop=True)
+
+
+def proximity_table(index: SiteIndex, properties: gpd.GeoDataFrame, radius_m: float
+                    ) -> pd.DataFrame:
+    """One row per property: how many sites of each category lie within ``radius_m``
+    and how far the nearest of each is (metres; NaN where the category has no site).
+
+    This is the batch job behind ``geo-era proximity``.
+    """
+    pairs = index.within(_xy(properties), radius_m)
+    nearest = index.nearest(_xy(properties))
+    table = pd.DataFrame({"property_id": properties["property_id"].to_numpy(dtype=object)})
+    cat_codes = pd.Categorical(index.categories[pairs.site], categories=SITE_CATEGORIES).codes
+    counts = np.zeros((len(properties), len(SITE_CATEGORIES)), dtype=np.int64)
+    np.add.at(counts, (pairs.query, cat_codes), 1)
+    for col, category in enumerate(SITE_CATEGORIES):
+        table[f"{category}_within"] = counts[:, col]
+    for col, category in enumerate(nearest.categories):
+        d = nearest.distance[:, col]
+        table[f"{category}_nearest_m"] = np.where(np.isfinite(d), d, np.nan)
+    return table
+
+
+def find_properties(store: LayerStore, property_ids: Sequence[str]) -> gpd.GeoDataFrame:
+    """The named properties, in the order given; a clear error for an unknown id."""
+    properties = store.read("properties")
+    assert isinstance(properties, gpd.GeoDataFrame)
+    by_id = properties.set_index("property_id", drop=False)
+    missing = [pid for pid in property_ids if pid not in by_id.index]
+    if missing:
+        raise NotFoundError(
+            f"property_id {missing[0]!r} not found in layer 'properties' "
+            f"({len(properties):,} rows); check the id or the import")
+    return by_id.loc[list(property_ids)].reset_index(drop=True)
+
+
+def sites_near(store: LayerStore, property_id: str, radius_m: float) -> dict[str, Any]:
+    """Everything within ``radius_m`` of one property, as a JSON-ready document.
+
+    The document names the property, the radius, the reference-data version used, each
+    site in range (nearest first) and the nearest site of each category.
+    """
+    prop = find_properties(store, [property_id])
+    sites = store.read("sites")
+    assert isinstance(sites, gpd.GeoDataFrame)
+    index = SiteIndex(sites)
+    within = sites_within(index, prop, radius_m)
+    nearest = nearest_sites(index, prop)
+    return {
+        "property_id": property_id,
+        "address": str(prop["address"].iloc[0]),
+        "radius_m": radius_m,
+        "crs": "EPSG:27700",
+        "measured": "straight line from the address point to a point site, or to the "
+                    "boundary of a polygon site",
+        "data_version": {"properties": store.version("properties").version,
+                         "sites": store.version("sites").version},
+        "sites": [
+            {"site_id": r.site_id, "category": r.category, "name": r.name,
+             "distance_m": round(float(r.distance_m), 2)}
+            for r in within.itertuples(index=False)
+        ],
+        "nearest": {
+            r.category: {"site_id": r.site_id, "name": r.name,
+                         "distance_m": round(float(r.distance_m), 2)}
+            for r in nearest.itertuples(index=False)
+        },
+    }
