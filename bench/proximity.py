@@ -79,7 +79,7 @@ def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 def ours_within(props: np.ndarray, sites: gpd.GeoDataFrame, radius: float
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    pairs = SiteIndex(sites).within(props, radius)
+    pairs = SiteIndex(sites).within(props, radius, sort=False)
     return pairs.query, pairs.site, pairs.distance
 
 

@@ -197,25 +197,19 @@ def demo_data_command(
 
 
 def main() -> None:
-    """Entry point: run the app, turning errors into messages and exit codes."""
+    """Entry point: run the app, turning errors into messages and exit codes.
+
+    Usage errors are typer's own (exit code 2, with the usage line). geo_era errors are
+    printed as their message (exit code 2). Anything else is an internal fault: logged
+    without detail (exit code 1) unless ``--debug``.
+    """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        app(standalone_mode=False)
+        app()
     except GeoEraError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(130)
-    except (typer.Exit, SystemExit) as exc:
-        code = exc.exit_code if isinstance(exc, typer.Exit) else exc.code
-        sys.exit(code if isinstance(code, int) else 0)
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
         if _state["debug"]:
             raise
         log.error("internal error (%s); rerun with --debug for details", type(exc).__name__)

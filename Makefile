@@ -1,0 +1,38 @@
+# geo_era: a thin wrapper over exactly what CI runs (.ci/run calls `make test`).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export GEO_ERA_HOME ?= data/store
+
+.PHONY: setup demo test lint typecheck bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "geo_era needs Python >= 3.11 (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## The demo: build the FICTIONAL demo town, import it, run the proximity job, show one property.
+demo: setup
+	$(BIN)/geo-era demo-data --scale 1 --seed 0
+	$(BIN)/geo-era layers
+	$(BIN)/geo-era proximity --radius 400 --out $(GEO_ERA_HOME)/proximity.csv
+	$(BIN)/geo-era sites-near $$($(BIN)/python -c 'from geo_era.catalog import LayerStore; import os; print(LayerStore(os.environ["GEO_ERA_HOME"]).read("properties")["property_id"].iloc[0])') --radius 400
+
+test: setup
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check geo_era api tests bench
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/proximity.py --json bench/out/proximity.json
+	$(BIN)/python bench/storage.py
+
+clean:
+	rm -rf $(VENV) data/store .pytest_cache .mypy_cache .ruff_cache bench/out
