@@ -34,6 +34,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
 
 from geo_era.errors import DataError, NotFoundError
 from geo_era.schema import LAYERS
@@ -120,17 +121,19 @@ class LayerStore:
         """Read a stored layer: a GeoDataFrame in EPSG:27700, or a DataFrame without geometry."""
         entry = self.version(name)
         path = self.home / entry.path
+        frame: pd.DataFrame
         if LAYERS[name].geometry.value == "none":
-            return pd.read_parquet(path, columns=columns)
-        return gpd.read_parquet(path, columns=columns)
+            frame = pd.read_parquet(path, columns=columns)
+        else:
+            frame = gpd.read_parquet(path, columns=columns)
+        return frame
 
     def read_attributes(self, name: str, columns: list[str]) -> pd.DataFrame:
         """Read only the named attribute columns that the stored layer has (no geometry)."""
-        import pyarrow.parquet as pq
-
         path = self.home / self.version(name).path
         present = set(pq.read_schema(path).names)
-        return pd.read_parquet(path, columns=[c for c in columns if c in present])
+        frame: pd.DataFrame = pd.read_parquet(path, columns=[c for c in columns if c in present])
+        return frame
 
     def history(self) -> list[dict[str, Any]]:
         return list(self._catalog()["history"])

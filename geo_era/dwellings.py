@@ -111,7 +111,7 @@ def derive_dwelling_columns(properties: gpd.GeoDataFrame, buildings: gpd.GeoData
         has_problem[rows] = problems != ""
         for pos in np.flatnonzero(has_problem)[:MAX_NOTICES_PER_KIND]:
             notices.append(Problem(f"address {props['address'].iloc[pos]!r}: "
-                                   f"{parsed.at[pos, 'problems']}", file=file,
+                                   f"{parsed['problems'].loc[pos]!s}", file=file,
                                    layer="properties", row=int(pos) + 1, column="address"))
         if has_problem.sum() > MAX_NOTICES_PER_KIND:
             notices.append(Problem(f"{int(has_problem.sum()) - MAX_NOTICES_PER_KIND} more "

@@ -60,7 +60,7 @@ MAX_PROBLEMS_SHOWN = 20
 
 
 @dataclass
-class ImportProblems(GeoEraError, ValueError):
+class ImportRefusedError(GeoEraError, ValueError):
     """An import was refused; nothing was written. Lists every problem found."""
 
     problems: list[Problem] = field(default_factory=list)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from geo_era.catalog import LayerStore
 from geo_era.dwellings import derive_dwelling_columns
-from geo_era.errors import ImportProblems, Problem
+from geo_era.errors import ImportRefusedError, Problem
 from geo_era.layers import REFERENCES, check_references, validate_layer
 from geo_era.readers import RawLayer, read_layers
 from geo_era.schema import LAYERS
@@ -52,7 +52,7 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
 
     Raises
     ------
-    ImportProblems
+    ImportRefusedError
         Every problem found in every file; the store is unchanged.
     """
     problems: list[Problem] = []
@@ -60,7 +60,7 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
     for path in paths:
         try:
             raws.extend(read_layers(Path(path), layer=layer, crs=crs))
-        except ImportProblems as exc:
+        except ImportRefusedError as exc:
             problems.extend(exc.problems)
 
     skipped: list[str] = []
@@ -81,12 +81,12 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
     for name, raw in by_layer.items():
         try:
             changed[name] = (raw.file, validate_layer(raw))
-        except ImportProblems as exc:
+        except ImportRefusedError as exc:
             problems.extend(exc.problems)
     if problems:
-        raise ImportProblems(problems)
+        raise ImportRefusedError(problems)
     if not changed:
-        raise ImportProblems([Problem(
+        raise ImportRefusedError([Problem(
             "no geo_era layers found in " + ", ".join(str(p) for p in paths)
             + f"; layers are named {', '.join(LAYERS)}")])
 
@@ -109,7 +109,7 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
 
     problems = check_references(changed, current)
     if problems:
-        raise ImportProblems(problems)
+        raise ImportRefusedError(problems)
 
     sources = {name: [file] for name, (file, _) in changed.items()}
     if "properties" in changed and "properties" not in by_layer:

@@ -3,7 +3,7 @@
 A layer that passes comes out with the contract's column names and types (pandas
 nullable dtypes: ``string``, ``Int64``, ``Float64``, ``boolean``, ``datetime64``),
 geometry in EPSG:27700, a RangeIndex, and any extra columns kept as they were. A layer
-that fails raises :class:`~geo_era.errors.ImportProblems` listing every problem with its
+that fails raises :class:`~geo_era.errors.ImportRefusedError` listing every problem with its
 file, layer, row (1-based) and column. Checks are vectorised over the layer.
 """
 
@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from geo_era.errors import ImportProblems, Problem
+from geo_era.errors import ImportRefusedError, Problem
 from geo_era.readers import RawLayer
 from geo_era.schema import (
     BNG,
@@ -85,7 +85,7 @@ def layer_spec(raw: RawLayer) -> LayerSpec:
     if spec is None:
         hint = difflib.get_close_matches(raw.layer.lower(), list(LAYERS), n=1)
         did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
-        raise ImportProblems([Problem(
+        raise ImportRefusedError([Problem(
             f"'{raw.layer}' is not a geo_era layer{did_you_mean}; name the file or layer after "
             f"one of {', '.join(LAYERS)}, or pass --layer NAME", file=raw.file,
             layer=raw.layer)])
@@ -97,7 +97,7 @@ def validate_layer(raw: RawLayer) -> gpd.GeoDataFrame | pd.DataFrame:
 
     Raises
     ------
-    ImportProblems
+    ImportRefusedError
         Listing every problem found, each with file, layer, row and column.
     """
     spec = layer_spec(raw)
@@ -112,7 +112,7 @@ def validate_layer(raw: RawLayer) -> gpd.GeoDataFrame | pd.DataFrame:
         out.add(f"missing required column '{name}'; the '{spec.name}' layer needs "
                 f"{', '.join(spec.required)}", column=name)
     if missing:
-        raise ImportProblems(out.problems)
+        raise ImportRefusedError(out.problems)
 
     for column in spec.columns:
         if column.name in frame.columns:
@@ -133,7 +133,7 @@ def validate_layer(raw: RawLayer) -> gpd.GeoDataFrame | pd.DataFrame:
         result = _check_geometry(frame, spec, raw, out)
 
     if out.problems:
-        raise ImportProblems(out.problems)
+        raise ImportRefusedError(out.problems)
     ordered = [c for c in spec.column_names if c in result.columns]
     extras = [c for c in result.columns if c not in ordered]
     return result[ordered + extras]
@@ -203,8 +203,8 @@ def _coerce(series: pd.Series, column: Column, out: _Collector) -> pd.Series:
     text = _as_text(series)
     parsed: list[str | None] = []
     bad_json = np.zeros(len(text), dtype=bool)
-    for pos, value in enumerate(text.to_numpy(dtype=object, na_value=None)):
-        if value is None:
+    for pos, value in enumerate(text.tolist()):
+        if value is None or value is pd.NA:
             parsed.append(None)
             continue
         try:
@@ -245,13 +245,13 @@ def _check_geometry(frame: pd.DataFrame, spec: LayerSpec, raw: RawLayer,
                if raw.file.lower().endswith(".csv") else "export it with its geometry")
         out.add(f"layer '{spec.name}' needs {' or '.join(wanted)} geometry but the file has "
                 f"none; {how}")
-        raise ImportProblems(out.problems)
+        raise ImportRefusedError(out.problems)
     column = raw.coordinate_columns[0] if raw.coordinate_columns else "geometry"
     if frame.crs is None:
         out.add("no CRS: the file does not say which coordinate reference system it uses; "
                 "add one (e.g. a .prj beside a Shapefile) or pass --crs (e.g. --crs "
                 "EPSG:27700 for British National Grid)", column=column)
-        raise ImportProblems(out.problems)
+        raise ImportRefusedError(out.problems)
 
     geoms = frame.geometry.to_numpy()
     missing = shapely.is_missing(geoms)
@@ -282,11 +282,12 @@ def _check_geometry(frame: pd.DataFrame, spec: LayerSpec, raw: RawLayer,
                                   "and import again", column=column)
     present &= ~invalid
     if out.problems:
-        raise ImportProblems(out.problems)
+        raise ImportRefusedError(out.problems)
 
     source_crs = CRS.from_user_input(frame.crs)
     projected = frame.to_crs(BNG)
-    _check_extent(projected.geometry.to_numpy(), geoms, source_crs, raw, out, column)
+    _check_extent(projected.geometry.to_numpy(), geoms, source_crs=source_crs, raw=raw,
+                  out=out, column=column)
     return projected
 
 
@@ -299,8 +300,8 @@ def _inside_scotland(geoms: np.ndarray) -> np.ndarray:
     return np.asarray(inside & np.isfinite(bounds).all(axis=1))
 
 
-def _check_extent(projected: np.ndarray, source: np.ndarray, source_crs: CRS, raw: RawLayer,
-                  out: _Collector, column: str) -> None:
+def _check_extent(projected: np.ndarray, source: np.ndarray, *, source_crs: CRS,
+                  raw: RawLayer, out: _Collector, column: str) -> None:
     """Every feature must lie in Scotland; suggest the x/y swap when that would fix it."""
     outside = ~_inside_scotland(projected)
     if not outside.any():

@@ -23,7 +23,8 @@ from geo_era.schema import SITE_CATEGORIES
 
 
 def _xy(properties: gpd.GeoDataFrame) -> np.ndarray:
-    return shapely.get_coordinates(properties.geometry.to_numpy())
+    xy: np.ndarray = shapely.get_coordinates(properties.geometry.to_numpy())
+    return xy
 
 
 def sites_within(index: SiteIndex, properties: gpd.GeoDataFrame, radius_m: float, *,
@@ -92,6 +93,15 @@ def proximity_table(index: SiteIndex, properties: gpd.GeoDataFrame, radius_m: fl
     return table
 
 
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    """JSON-ready rows; distances rounded to the centimetre."""
+    rows = [{str(k): v for k, v in row.items()}
+            for row in frame[columns].to_dict(orient="records")]
+    for row in rows:
+        row["distance_m"] = round(float(row["distance_m"]), 2)
+    return rows
+
+
 def find_properties(store: LayerStore, property_ids: Sequence[str]) -> gpd.GeoDataFrame:
     """The named properties, in the order given; a clear error for an unknown id."""
     properties = store.read("properties")
@@ -126,14 +136,7 @@ def sites_near(store: LayerStore, property_id: str, radius_m: float) -> dict[str
                     "boundary of a polygon site",
         "data_version": {"properties": store.version("properties").version,
                          "sites": store.version("sites").version},
-        "sites": [
-            {"site_id": r.site_id, "category": r.category, "name": r.name,
-             "distance_m": round(float(r.distance_m), 2)}
-            for r in within.itertuples(index=False)
-        ],
-        "nearest": {
-            r.category: {"site_id": r.site_id, "name": r.name,
-                         "distance_m": round(float(r.distance_m), 2)}
-            for r in nearest.itertuples(index=False)
-        },
+        "sites": _records(within, ["site_id", "category", "name", "distance_m"]),
+        "nearest": {r.pop("category"): r for r in
+                    _records(nearest, ["category", "site_id", "name", "distance_m"])},
     }

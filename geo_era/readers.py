@@ -24,11 +24,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pyogrio
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from geo_era.errors import ImportProblems, Problem
+from geo_era.errors import ImportRefusedError, Problem
 from geo_era.schema import BNG, WGS84
 
 #: CSV coordinate column pairs, tried in order: (x column, y column, implied CRS or None)
@@ -65,7 +66,7 @@ def parse_crs(text: str, *, file: str) -> CRS:
     try:
         return CRS.from_user_input(text)
     except CRSError:
-        raise ImportProblems([Problem(
+        raise ImportRefusedError([Problem(
             f"CRS '{text}' is not recognised; give it as an EPSG code such as EPSG:27700 "
             "(British National Grid) or EPSG:4326 (longitude/latitude)", file=file)]) from None
 
@@ -85,13 +86,13 @@ def read_layers(path: Path, *, layer: str | None = None, crs: str | None = None)
     """
     name = path.name
     if not path.exists():
-        raise ImportProblems([Problem(
+        raise ImportRefusedError([Problem(
             "file not found; check the path", file=str(path))])
     suffix = path.suffix.lower()
     if suffix in OSM_SUFFIXES or name.lower().endswith(".osm.pbf"):
         return _read_osm(path)
     if suffix not in VECTOR_SUFFIXES:
-        raise ImportProblems([Problem(
+        raise ImportRefusedError([Problem(
             f"unsupported file type '{suffix or name}'; use GeoPackage (.gpkg), GeoJSON, "
             "GeoParquet (.parquet), Shapefile (.shp), CSV or OpenStreetMap (.osm/.pbf)",
             file=name)])
@@ -105,11 +106,11 @@ def read_layers(path: Path, *, layer: str | None = None, crs: str | None = None)
             return [RawLayer(name, stem, _read_parquet(path, crs=crs))]
         frame = pyogrio.read_dataframe(path)
         return [RawLayer(name, stem, _with_crs(frame, crs, file=name))]
-    except ImportProblems:
+    except ImportRefusedError:
         raise
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError,
             ValueError, json.JSONDecodeError) as exc:
-        raise ImportProblems([Problem(
+        raise ImportRefusedError([Problem(
             f"could not be read as {suffix[1:]} ({_short(exc)}); check the file is complete "
             "and in the format its name says", file=name)]) from None
 
@@ -130,14 +131,13 @@ def _read_geopackage(path: Path, *, crs: str | None) -> list[RawLayer]:
     listed = pyogrio.list_layers(path)
     out: list[RawLayer] = []
     for layer_name, geometry_type in listed:
-        frame = pyogrio.read_dataframe(path, layer=layer_name, read_geometry=geometry_type is not None)
+        frame = pyogrio.read_dataframe(path, layer=layer_name,
+                                       read_geometry=geometry_type is not None)
         out.append(RawLayer(path.name, str(layer_name), _with_crs(frame, crs, file=path.name)))
     return out
 
 
 def _read_parquet(path: Path, *, crs: str | None) -> pd.DataFrame:
-    import pyarrow.parquet as pq
-
     metadata = pq.read_schema(path).metadata or {}
     if b"geo" in metadata:
         frame = gpd.read_parquet(path)
@@ -149,12 +149,11 @@ def _read_csv(path: Path, stem: str, *, crs: str | None) -> RawLayer:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     frame.columns = [str(c).strip() for c in frame.columns]
     lower = {c.lower(): c for c in frame.columns}
-    for x_name, y_name, implied in CSV_COORDINATE_COLUMNS:
-        if x_name in lower and y_name in lower:
-            x_col, y_col = lower[x_name], lower[y_name]
-            break
-    else:
+    found = next(((lower[x], lower[y], crs_of) for x, y, crs_of in CSV_COORDINATE_COLUMNS
+                  if x in lower and y in lower), None)
+    if found is None:
         return RawLayer(path.name, stem, frame)
+    x_col, y_col, implied = found
     problems: list[Problem] = []
     xs, x_bad = _finite_numbers(frame[x_col])
     ys, y_bad = _finite_numbers(frame[y_col])
@@ -172,8 +171,12 @@ def _read_csv(path: Path, stem: str, *, crs: str | None) -> RawLayer:
             "columns lon/lat (EPSG:4326) or easting/northing (EPSG:27700)",
             file=path.name, layer=stem))
     if problems:
-        raise ImportProblems(problems)
-    target = parse_crs(crs, file=path.name) if implied is None else CRS.from_user_input(implied)
+        raise ImportRefusedError(problems)
+    if implied is None:
+        assert crs is not None  # a missing CRS was reported above
+        target = parse_crs(crs, file=path.name)
+    else:
+        target = CRS.from_user_input(implied)
     attributes = frame.drop(columns=[x_col, y_col])
     geometry = gpd.points_from_xy(xs, ys)
     gdf = gpd.GeoDataFrame(attributes, geometry=geometry, crs=target)
@@ -188,6 +191,6 @@ def _finite_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _read_osm(path: Path) -> list[RawLayer]:
-    from geo_era.osm import layers_from_osm
+    from geo_era.osm import layers_from_osm  # noqa: PLC0415  (osmnx is slow to import)
 
     return [RawLayer(path.name, name, frame) for name, frame in layers_from_osm(path).items()]

@@ -9,7 +9,7 @@ Grid (EPSG:27700), coordinates in metres.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 #: The CRS every layer is held and measured in: British National Grid, metres.
 BNG = "EPSG:27700"
@@ -17,10 +17,11 @@ WGS84 = "EPSG:4326"
 
 #: Scotland's extent in EPSG:27700 (minx, miny, maxx, maxy) in metres: the 32 council
 #: areas (ONS 2023 full extent) with a 10 km margin for offshore islands and rounding.
-SCOTLAND_BNG_BOUNDS: tuple[float, float, float, float] = (-5_000.0, 520_000.0, 480_000.0, 1_230_000.0)
+SCOTLAND_BNG_BOUNDS: tuple[float, float, float, float] = (
+    -5_000.0, 520_000.0, 480_000.0, 1_230_000.0)
 
 
-class ColumnType(str, Enum):
+class ColumnType(StrEnum):
     STR = "str"
     INT = "int"
     FLOAT = "float"
@@ -29,7 +30,7 @@ class ColumnType(str, Enum):
     JSON = "json"
 
 
-class GeometryKind(str, Enum):
+class GeometryKind(StrEnum):
     NONE = "none"
     POINT = "point"
     POLYGON = "polygon"
@@ -97,8 +98,7 @@ PROPERTY_TYPES: tuple[str, ...] = (
 
 RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
 
-S, I, F, B, D, J = (ColumnType.STR, ColumnType.INT, ColumnType.FLOAT, ColumnType.BOOL,
-                    ColumnType.DATE, ColumnType.JSON)
+S, INT, B, D, J = ColumnType.STR, ColumnType.INT, ColumnType.BOOL, ColumnType.DATE, ColumnType.JSON
 
 PROPERTIES = LayerSpec(
     "properties", GeometryKind.POINT,
@@ -107,11 +107,11 @@ PROPERTIES = LayerSpec(
         Column("address", S, required=True),
         Column("building_id", S),
         Column("close_id", S),
-        Column("floor", I),
+        Column("floor", INT),
         Column("property_type", S, choices=PROPERTY_TYPES),
         Column("landlord", S),
         Column("is_void", B),
-        Column("occupants", I),
+        Column("occupants", INT),
         Column("children_in_household", B),
         Column("adult_at_risk_in_household", B),
     ),
@@ -122,7 +122,7 @@ BUILDINGS = LayerSpec(
     "buildings", GeometryKind.POLYGON,
     (
         Column("building_id", S, required=True),
-        Column("levels", I),
+        Column("levels", INT),
         Column("building_type", S),
     ),
     id_column="building_id",
@@ -164,8 +164,8 @@ AREAS = LayerSpec(
         Column("area_id", S, required=True),
         Column("area_type", S, required=True),
         Column("name", S),
-        Column("population", I),
-        Column("households", I),
+        Column("population", INT),
+        Column("households", INT),
         Column("parent_id", S),
     ),
     id_column="area_id",
@@ -175,8 +175,8 @@ SUBJECTS = LayerSpec(
     "subjects", GeometryKind.NONE,
     (
         Column("subject_id", S, required=True),
-        Column("mappa_category", I),
-        Column("mappa_level", I),
+        Column("mappa_category", INT),
+        Column("mappa_level", INT),
         Column("risk_level", S, choices=RISK_LEVELS),
         Column("victim_profile", S),
         Column("conditions", J),

@@ -88,7 +88,8 @@ def test_bad_radius_is_a_usage_error(tmp_path: Path, town: Path) -> None:
     done = geo_era("sites-near", "P1", "--radius", "-5", home=tmp_path / "home")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert "-5" in done.stderr
+    assert "Invalid value for '--radius'" in done.stderr
+    assert "greater than or equal to 0" in done.stderr
 
 
 def test_layers_and_proximity_batch(tmp_path: Path, town: Path) -> None:

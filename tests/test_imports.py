@@ -19,7 +19,7 @@ import shapely
 from shapely.geometry import Point, Polygon, box
 
 from geo_era.catalog import LayerStore
-from geo_era.errors import ImportProblems
+from geo_era.errors import ImportRefusedError
 from geo_era.imports import import_files
 
 # A small Edinburgh-like street in British National Grid (metres).
@@ -86,7 +86,7 @@ def loaded(store: LayerStore, tmp_path: Path) -> LayerStore:
 def refused(store: LayerStore, files: list[Path], **kwargs: str) -> list[str]:
     """Run an import that must fail; check the store is untouched; return the messages."""
     before = store_fingerprint(store.home)
-    with pytest.raises(ImportProblems) as info:
+    with pytest.raises(ImportRefusedError) as info:
         import_files(files, store=store, **kwargs)
     assert store_fingerprint(store.home) == before, "a refused import changed the store"
     assert str(info.value).startswith("import refused, nothing was changed")
