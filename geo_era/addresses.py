@@ -1,0 +1,450 @@
+"""Scottish postal addresses: flat position (floor and door), street and close.
+
+Notations (case-insensitive, commas optional): Edinburgh ``3F2 12 Marchmont Road`` (floor 3,
+door 2; ``GF``/``PF``/``MF`` ground, principal or main floor = 0, ``BF`` basement = -1; also
+``Flat 3F2, 12 ...``, ``12 Marchmont Road, 3F2`` and ``12 (3F2) Marchmont Road``); Edinburgh
+number/flat ``15/3 Some Street`` (number 15, door 3); Glasgow ``Flat 2/1, 15 Some Street``
+(floor 2, flat 1; ``0/1``, ``G/L``, ``1/R``, ``B/1``, ``Flat 2-1``); ``Flat 3``/``Flat A``; and
+descriptive ``Ground Floor Right``, ``2nd Floor Flat``, ``Basement Flat``, ``Main Door Flat``,
+``Lower``/``Upper Flat`` (cottage flats, 0/1), ``Top Floor Flat``/``Attic Flat`` (floor from the
+building's levels). The close (common stair) is number + canonical street [+ locality], e.g.
+``12 Oak Road, Inverallan``. What cannot be parsed is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["NOTATIONS", "ParsedAddress", "canonical_street", "close_label", "parse_address",
+           "parse_addresses"]
+
+NOTATIONS = ("edinburgh", "glasgow", "edinburgh_number_flat", "flat_number", "descriptive",
+             "none")
+
+EMPTY = "address is empty"
+NO_NUMBER = "no street number"
+NO_STREET = "no street name"
+HINT = "use e.g. 3F2, 2/1, G/L or 'Ground Floor Left'"
+NOT_STATED = "floor not stated in flat position '{}'"
+
+_I = re.IGNORECASE
+_EDINBURGH = re.compile(r"(\d{1,2}|[GPMB])F(\d{1,2})?", _I)
+_GLASGOW = re.compile(r"(\d{1,2}|[GB])([/-])(\d{1,2}|[LRCM])", _I)
+_FLAT_NUMBER = re.compile(r"\d{1,4}[A-Z]?|[A-Z]", _I)
+_NUMBER = re.compile(r"\d+[A-Z]?(?:-\d+[A-Z]?)?", _I)
+_NUMBER_FLAT = re.compile(r"(\d+[A-Z]?)/(\d+[A-Z]?)", _I)
+_ORDINAL = re.compile(r"(\d{1,2})(?:st|nd|rd|th)", _I)
+_POSTCODE = re.compile(r"(?:^|(?<=[\s,]))([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$", _I)
+_LOOSE_LIKE = re.compile(r"\d|/|\b(?:flat|floor|apartment)\b", _I)
+_TRAILING_LIKE = re.compile(r"\b(?:flat|floor|apartment)\b", _I)
+_CODE_LIKE = re.compile(r"[A-Z0-9]{1,3}/[A-Z0-9]{1,3}|\d{1,2}[A-Z]\d{1,2}", _I)
+_RANGE = re.compile(r"(?<=\d)\s*-\s*(?=\d)")
+_SLASH = re.compile(r"\s*/\s*")
+_PAREN = re.compile(r"\(([^()]*)\)")
+#: the commonest forms in one pass: [Words, ][[Flat] 3F2|2/1] 12 Street[, Locality...]
+_FAST = re.compile(
+    r"(?:(?P<lead>[A-Z][A-Z'. ]*) ?, ?)?(?:(?P<flat>(?:flat|apartment) )?"
+    r"(?P<code>(?:\d{1,2}|[GPMB])F(?:\d{1,2})?|(?:\d{1,2}|[GB])/(?:\d{1,2}|[LRCM]))(?: ?, ?| ))?"
+    r"(?P<number>\d+[A-Z]?(?:-\d+[A-Z]?)?) (?P<street>[A-Z][A-Z'. -]*)"
+    r"(?P<rest>(?:, ?[A-Z][A-Z'. -]*)*)", _I)
+
+_FLAT_WORDS = frozenset({"flat", "apartment"})
+_ORDINALS = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+    "eighteenth", "nineteenth", "twentieth")
+#: floor word -> floor; None marks a top/attic flat (floor from the building's levels)
+_FLOOR_WORDS: dict[str, int | None] = {
+    "basement": -1, "lower ground": -1, "ground": 0, "grd": 0, "gnd": 0, "principal": 0,
+    "main": 0, "main door": 0, "lower": 0, "upper": 1, "top": None, "attic": None,
+    **{word: n for n, word in enumerate(_ORDINALS, start=1)}}
+_LETTER_FLOORS = {"B": "-1", "G": "0", "P": "0", "M": "0"}  # basement; ground/principal/main
+_DOOR_WORDS = {"left": "L", "right": "R", "middle": "C", "mid": "C", "centre": "C",
+               "center": "C"}
+_ABBREVIATIONS = {
+    "rd": "Road", "st": "Street", "str": "Street", "ave": "Avenue", "av": "Avenue",
+    "cres": "Crescent", "cresc": "Crescent", "pl": "Place", "terr": "Terrace",
+    "ter": "Terrace", "tce": "Terrace", "gdns": "Gardens", "gdn": "Gardens", "dr": "Drive",
+    "ct": "Court", "sq": "Square", "ln": "Lane", "gr": "Grove", "gro": "Grove", "pk": "Park",
+    "cl": "Close"}
+#: words that end a street name (a locality may follow them when there is no comma)
+_STREET_TYPES = frozenset({
+    "road", "street", "avenue", "crescent", "place", "terrace", "gardens", "drive", "court",
+    "square", "lane", "grove", "park", "wynd", "brae", "loan", "loaning", "row", "close", "way",
+    "view", "walk", "gate", "circus", "green", "vennel", "path", "heights", "mews", "rise", "bank",
+    "neuk", "quadrant", "parade", "causeway", "pend", "steps", "quay", "hill",
+}) | (frozenset(_ABBREVIATIONS) - {"st", "dr"})  # St and Dr mid-name are Saint and Doctor
+_QUALIFIERS = frozenset({"north", "south", "east", "west", "upper", "lower", "mid", "middle"})
+_SMALL_WORDS = frozenset({"of", "the", "on", "and", "by", "in", "upon", "at"})
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    """One address split into flat position, street number, street, locality and postcode.
+
+    ``notation`` is one of :data:`NOTATIONS`, ``"none"`` also for a flat position that was not
+    understood (``flat_position`` holds it, ``problems`` says why). ``floor``: 0 ground, -1
+    basement, None when not stated; ``floor_is_top``: only the building's levels resolve it.
+    """
+
+    text: str
+    flat_position: str | None
+    notation: str
+    floor: int | None
+    floor_is_top: bool
+    door: str | None
+    number: str | None
+    street: str | None
+    locality: str | None
+    postcode: str | None
+    problems: tuple[str, ...]
+
+
+class _Position(NamedTuple):
+    token: str
+    notation: str
+    floor: int | None
+    is_top: bool
+    door: str | None
+    problem: str | None
+    bare: bool = False  # a lone floor word ("Upper"), not trusted where a street may follow
+
+
+_NO_POSITION = _Position("", "none", None, False, None, None)
+_EMPTY = ParsedAddress("", None, "none", None, False, None, None, None, None, None, (EMPTY,))
+
+
+def _door(code: str) -> str:
+    return str(int(code)) if code.isdigit() else "C" if code.upper() == "M" else code.upper()
+
+
+@lru_cache(maxsize=1 << 12)
+def _code(body: str, after_flat: bool) -> _Position | None:
+    """An Edinburgh (3F2) or Glasgow (2/1) code, or None."""
+    if m := _EDINBURGH.fullmatch(body):
+        notation, floor, door = "edinburgh", m[1], _door(m[2]) if m[2] else None
+    elif (m := _GLASGOW.fullmatch(body)) and (after_flat or m[2] == "/"):  # 2-1 only after Flat
+        notation, floor, door = "glasgow", m[1], _door(m[3])
+    else:
+        return None
+    return _Position(body, notation, int(_LETTER_FLOORS.get(floor.upper(), floor)), False, door,
+                     None)
+
+
+def _descriptive(text: str) -> _Position | None:
+    """``[Flat] <floor> [Floor] [Flat] [<door> [Hand]] [Flat]``, e.g. 'Ground Floor Left'."""
+    words = text.lower().replace(".", "").split()
+    floor: int | None = None
+    n, has_floor, is_top = len(words), False, False
+    qualified = n > 0 and words[0] in _FLAT_WORDS
+    i = int(qualified)
+    pair = " ".join(words[i:i + 2])
+    word = pair if pair in _FLOOR_WORDS else words[i] if i < n else ""
+    ordinal = _ORDINAL.fullmatch(word)
+    if word in _FLOOR_WORDS or ordinal:
+        floor = int(ordinal[1]) if ordinal else _FLOOR_WORDS[word]
+        has_floor, is_top = True, word in ("top", "attic")
+        qualified = qualified or word == "main door"
+        i += word.count(" ") + 1
+        if i < n and words[i] == "floor":
+            i, qualified = i + 1, True
+    if i < n and words[i] in _FLAT_WORDS:
+        i, qualified = i + 1, True
+    door = _DOOR_WORDS.get(words[i]) if i < n else None
+    if door is not None:
+        i += 2 if i + 1 < n and words[i + 1] == "hand" else 1
+        if i < n and words[i] in _FLAT_WORDS:
+            i += 1
+    if i < n or not (has_floor or door):
+        return None
+    problem = None if has_floor else NOT_STATED.format(text)
+    return _Position(text, "descriptive", floor, is_top, door, problem,
+                     bare=not qualified and door is None)
+
+
+@lru_cache(maxsize=1 << 16)
+def _classify(text: str, *, loose: bool) -> _Position | None:
+    """The position ``text`` states; a ``"none"`` one with a problem when not understood; None for
+    a house name or locality. ``loose``: before the number, any digit or slash is suspect."""
+    first, _, body = text.partition(" ")
+    after_flat = first.lower() in _FLAT_WORDS and bool(body)
+    if not after_flat:
+        body = text
+    if pos := _code(body, after_flat):
+        return pos
+    if after_flat and _FLAT_NUMBER.fullmatch(body):
+        return _Position(text, "flat_number", None, False, _door(body), NOT_STATED.format(text))
+    if pos := _descriptive(text):
+        return pos
+    looks = (_LOOSE_LIKE.search(text) if loose
+             else _TRAILING_LIKE.search(text) or _CODE_LIKE.fullmatch(text))
+    if after_flat or looks:
+        return _Position(body, "none", None, False, None,
+                         f"flat position '{body}' not understood; {HINT}")
+    return None
+
+
+def _title_word(word: str, first: bool) -> str:
+    low = word.lower()
+    if (not first and low in _SMALL_WORDS) or _ORDINAL.fullmatch(low):
+        return low
+    if any(c.isdigit() for c in low):  # a postcode district (EH9) or a code: upper case
+        return word.upper()
+    out = []
+    for k, part in enumerate(low.split("-")):
+        if k and part in _SMALL_WORDS:
+            out.append(part)
+        elif part.startswith("mc") and len(part) > 2:
+            out.append("Mc" + part[2:].capitalize())
+        elif "'" in part:
+            head, _, tail = part.partition("'")
+            out.append(head.capitalize() + "'" + (tail.capitalize() if len(head) == 1 else tail))
+        else:
+            out.append(part.capitalize())
+    return "-".join(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def _title(text: str) -> str:
+    words = text.replace(".", " ").replace("\u2019", "'").split()
+    return " ".join(_title_word(w, i == 0) for i, w in enumerate(words))
+
+
+@lru_cache(maxsize=1 << 17)
+def canonical_street(street: str) -> str:
+    """Title case, dots removed, a street-type abbreviation ending the name expanded (``Oak Rd.``
+    -> ``Oak Road``, ``High St`` -> ``High Street``); a leading ``St`` (Saint) is kept."""
+    words = street.replace(".", " ").replace("\u2019", "'").split()
+    j = len(words) - 1
+    while j > 0 and words[j].lower() in _QUALIFIERS:
+        j -= 1
+    if j > 0 and words[j].lower() in _ABBREVIATIONS:
+        words[j] = _ABBREVIATIONS[words[j].lower()]
+    return " ".join(_title_word(w, i == 0) for i, w in enumerate(words))
+
+
+@lru_cache(maxsize=1 << 17)
+def _street_words(words: tuple[str, ...]) -> tuple[_Position | None, str | None, str | None]:
+    """After the street number: a position ending the words (``3F2``), the street, and a locality
+    after its last street-type word (``Oak Road Inverallan``; not before ``North`` etc.)."""
+    pos = None
+    if len(words) >= 2 and (pos := _code(words[-1], False)):
+        words = words[:-1]
+    elif len(words) >= 3 and words[-2].lower() in _FLAT_WORDS:
+        found = _classify(" ".join(words[-2:]), loose=False)
+        if found is not None and found.notation != "none":
+            pos, words = found, words[:-2]
+    if not words:
+        return pos, None, None
+    low = [w.lower().strip(".") for w in words]
+    if low[-1] not in _STREET_TYPES and low[-1] not in ("st", "dr"):
+        for j in range(len(words) - 2, 0, -1):
+            if low[j] in _STREET_TYPES:
+                if all(w in _QUALIFIERS for w in low[j + 1:]):
+                    break
+                return (pos, canonical_street(" ".join(words[:j + 1])),
+                        _title(" ".join(words[j + 1:])))
+    return pos, canonical_street(" ".join(words)), None
+
+
+@lru_cache(maxsize=1 << 16)
+def _after_street(parts: tuple[str, ...]) -> tuple[tuple[_Position, ...], tuple[str, ...]]:
+    """The comma parts after the street: flat positions and locality parts."""
+    found = [(p, _classify(p, loose=False)) for p in filter(None, map(str.strip, parts))]
+    return tuple(pos for _, pos in found if pos), tuple(_title(p) for p, pos in found if not pos)
+
+
+def _split_prefix(part: str) -> tuple[_Position, str] | None:
+    """A recognised position at the start of a part with no street number (``1/R Oak Road``)."""
+    words = part.split(" ")
+    for n in range(min(5, len(words) - 1), 0, -1):
+        pos = _classify(" ".join(words[:n]), loose=True)
+        if pos is not None and pos.notation != "none" and not pos.bare:
+            return pos, " ".join(words[n:])
+    return None
+
+
+def _street_part(part: str) -> tuple[int, str, _Position | None] | None:
+    """Where the street number is in a part, the number, and an Edinburgh number/flat."""
+    toks = part.split(" ")
+    if (m := _NUMBER_FLAT.fullmatch(toks[0])) and len(toks) > 1 and toks[1][:1].isalpha():
+        return 0, m[1].upper(), _Position(toks[0], "edinburgh_number_flat", None, False,
+                                          _door(m[2]), NOT_STATED.format(toks[0]))
+    start = 2 if toks[0].lower() in _FLAT_WORDS else 0
+    for k in range(start, len(toks) - 1):
+        if toks[k + 1][:1].isalpha() and _NUMBER.fullmatch(toks[k]):
+            return k, toks[k].upper(), None
+    return (0, toks[0].upper(), None) if len(toks) == 1 and _NUMBER.fullmatch(toks[0]) else None
+
+
+def parse_address(text: str | None) -> ParsedAddress:
+    """Parse one address; what cannot be parsed is listed in ``problems``.
+
+    Parameters
+    ----------
+    text
+        A postal address, e.g. ``"3F2 12 Marchmont Road, Edinburgh EH9 1HY"``; None or an
+        empty string gives the problem ``"address is empty"``.
+
+    Returns
+    -------
+    The parsed address.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return _EMPTY
+    stripped = text.strip()
+    s = " ".join(stripped.replace("\u2019", "'").split())
+    if " /" in s or "/ " in s:
+        s = _SLASH.sub("/", s)
+    if "-" in s:
+        s = _RANGE.sub("-", s)
+    postcode = None
+    if s[-3:-2].isdigit() and s[-1:].isalpha() and (m := _POSTCODE.search(s, max(0, len(s) - 10))):
+        postcode = f"{m[1]} {m[2]}".upper()
+        s = s[:m.start()].rstrip(" ,")
+    if m := _FAST.fullmatch(s):
+        lead = _classify(m["lead"], loose=True) if m["lead"] else None
+        code = _code(m["code"], bool(m["flat"])) if m["code"] else None
+        pos, street, extra = _street_words(tuple(m["street"].split()))
+        after, places = _after_street(tuple(m["rest"].split(",")))
+        return _finish(stripped, [p for p in (lead, code, pos, *after) if p is not None],
+                       [] if street else [NO_STREET], number=m["number"].upper(), street=street,
+                       localities=[extra, *places] if extra else list(places), postcode=postcode)
+    return _parse_general(stripped, s, postcode)
+
+
+def _parse_general(stripped: str, s: str, postcode: str | None) -> ParsedAddress:
+    """Every form; ``s`` is ``stripped`` normalised and without its postcode."""
+    positions: list[_Position] = []
+    if "(" in s:
+        for inner in _PAREN.findall(s):
+            if inner.strip() and (pos := _classify(" ".join(inner.split()), loose=True)):
+                positions.append(pos)
+        s = " ".join(_PAREN.sub(" ", s).split())
+    parts: list[str] = []
+    for raw in s.split(","):
+        part = raw.strip()
+        if part and parts and _NUMBER.fullmatch(parts[-1]) and part[0].isalpha():
+            parts[-1] += " " + part  # "12, Oak Road"
+        elif part:
+            parts.append(part)
+    number = street = None
+    localities: list[str] = []
+    problems: list[str] = []
+    found = next(((i, hit) for i, p in enumerate(parts) if (hit := _street_part(p))), None)
+    if found is not None:
+        i, (k, number, lead) = found
+        positions += [pre for p in parts[:i] if (pre := _classify(p, loose=True))]
+        toks = parts[i].split(" ")
+        if lead is None and k:  # what comes before the number: "3F2 12 Oak Road"
+            lead = _classify(" ".join(toks[:k]), loose=True)
+        positions += [lead] if lead else []
+        pos, street, extra = _street_words(tuple(toks[k + 1:]))
+        positions += [pos] if pos else []
+        localities += [extra] if extra else []
+        after, places = _after_street(tuple(parts[i + 1:]))
+        positions += after
+        localities += places
+    else:
+        others: list[str] = []
+        for p in parts:
+            pos = _classify(p, loose=True)
+            if pos is not None and pos.notation != "none":
+                positions.append(pos)
+            elif split := _split_prefix(p):
+                positions.append(split[0])
+                others.append(split[1])
+            elif pos is not None:
+                positions.append(pos)
+            else:
+                others.append(p)
+        if others:
+            at = next((j for j, o in enumerate(others)
+                       if _STREET_TYPES & {w.lower().strip(".") for w in o.split()}), 0)
+            street = canonical_street(others[at])
+            localities += [_title(o) for j, o in enumerate(others) if j != at]
+        problems.append(NO_NUMBER)
+    if street is None:
+        problems.append(NO_STREET)
+    return _finish(stripped, positions, problems, number=number, street=street,
+                   localities=localities, postcode=postcode)
+
+
+def _finish(text: str, positions: list[_Position], problems: list[str], *, number: str | None,
+            street: str | None, localities: list[str], postcode: str | None) -> ParsedAddress:
+    locality = ", ".join(localities) or None
+    if not positions:
+        return ParsedAddress(text, None, "none", None, False, None, number, street, locality,
+                             postcode, tuple(problems))
+    if len(positions) == 1 and (one := positions[0]).notation != "none":
+        return ParsedAddress(text, one.token, one.notation, one.floor, one.is_top, one.door,
+                             number, street, locality, postcode,
+                             (one.problem, *problems) if one.problem else tuple(problems))
+    known = [pos for pos in positions if pos.notation != "none"]
+    flat = known[0] if len(known) == 1 else _NO_POSITION
+    first = [pos.problem for pos in positions
+             if pos.problem and (pos.notation == "none" or pos is flat)]
+    if len(known) > 1:
+        first.append("more than one flat position: " + ", ".join(f"'{p.token}'" for p in known))
+    token = ", ".join(pos.token for pos in known) if known else positions[0].token
+    return ParsedAddress(text, token, flat.notation, flat.floor, flat.is_top, flat.door, number,
+                         street, locality, postcode, (*first, *problems))
+
+
+def close_label(parsed: ParsedAddress) -> str | None:
+    """The close (common stair) an address is in: ``'12 Oak Road'`` or ``'12 Oak Road,
+    Inverallan'`` (number + canonical street [+ locality]); None when number or street is
+    missing."""
+    if parsed.number is None or not parsed.street:
+        return None
+    label = f"{parsed.number} {parsed.street}"
+    return f"{label}, {parsed.locality}" if parsed.locality else label
+
+
+def parse_addresses(texts: Sequence[str | None]) -> pd.DataFrame:
+    """Parse many addresses; each distinct address is parsed once.
+
+    Parameters
+    ----------
+    texts
+        Addresses; None or NaN counts as empty.
+
+    Returns
+    -------
+    One row per input, same order, RangeIndex; columns ``flat_position``, ``notation``,
+    ``floor`` (nullable ``Int64``), ``floor_is_top`` (bool), ``door``, ``number``,
+    ``street``, ``locality``, ``postcode``, ``close_label`` (object, None when absent) and
+    ``problems`` (``'; '``-joined, ``''`` when none).
+    """
+    codes, uniques = pd.factorize(np.array(list(texts), dtype=object), use_na_sentinel=True)
+    collect = gc.isenabled()
+    gc.disable()  # millions of new, acyclic objects: the cyclic GC would only slow this down
+    try:
+        parsed = [parse_address(u if isinstance(u, str) else None) for u in uniques]
+    finally:
+        if collect:
+            gc.enable()
+    parsed.append(_EMPTY)
+    index = np.where(codes < 0, len(parsed) - 1, codes)
+
+    def column(values: list[object]) -> pd.Series:
+        return pd.Series(np.array(values, dtype=object)[index], dtype=object)
+
+    return pd.DataFrame({
+        "flat_position": column([p.flat_position for p in parsed]),
+        "notation": column([p.notation for p in parsed]),
+        "floor": pd.Series(pd.array([p.floor for p in parsed], dtype="Int64").take(index)),
+        "floor_is_top": np.array([p.floor_is_top for p in parsed], dtype=bool)[index],
+        **{name: column([getattr(p, name) for p in parsed])
+           for name in ("door", "number", "street", "locality", "postcode")},
+        "close_label": column([close_label(p) for p in parsed]),
+        "problems": column(["; ".join(p.problems) for p in parsed]),
+    })
