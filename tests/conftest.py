@@ -17,17 +17,19 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
-def require_shared_data(*names: str) -> Path:
-    """Return ``../shared/data``; skip (or fail under CI) when it or a named file is absent."""
-    missing = [n for n in names if not (SHARED_DATA / n).exists()]
-    if not SHARED_DATA.is_dir() or missing:
-        what = f"{SHARED_DATA} is absent" if not SHARED_DATA.is_dir() else (
-            f"{', '.join(missing)} missing from {SHARED_DATA}")
-        reason = f"needs the open data beside the repository: {what}"
+def require_shared_data(*names: str, folder: Path = SHARED_DATA) -> Path:
+    """Return ``folder`` (``../shared/data``); skip, or fail when ``CI`` is set, if it or a
+    named file in it is absent."""
+    missing = [n for n in names if not (folder / n).exists()]
+    if not folder.is_dir() or missing:
+        what = f"{folder} is absent" if not folder.is_dir() else (
+            f"{', '.join(missing)} missing from {folder}")
+        reason = (f"needs the open data beside the repository ({what}; see "
+                  "shared/data/SOURCES.md)")
         if os.environ.get("CI"):
             pytest.fail(f"CI must have the shared data: {reason}")
         pytest.skip(reason)
-    return SHARED_DATA
+    return folder
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 from collections import Counter
@@ -30,29 +29,18 @@ from geo_era.osm import (
     walking_graph,
 )
 from geo_era.schema import BNG, SITE_CATEGORIES
+from tests.conftest import require_shared_data
 
 # ---------------------------------------------------------------------------------------------
 # shared open data: ../shared/data next to the repository
 # ---------------------------------------------------------------------------------------------
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ABERDEEN_NAME = "aberdeen_city_centre_2016.osm"
-
-
-def require_shared_file(path: Path) -> Path:
-    """Return ``path`` if it exists; otherwise skip the test, or fail it when ``CI`` is set."""
-    if path.is_file():
-        return path
-    reason = (f"shared open data {path} is absent (expected in ../shared/data next to the "
-              f"repository; see shared/data/SOURCES.md)")
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI is set, so missing shared data fails instead of skipping")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def aberdeen_osm() -> Path:
-    return require_shared_file(SHARED_DATA / ABERDEEN_NAME)
+    return require_shared_data(ABERDEEN_NAME) / ABERDEEN_NAME
 
 
 @pytest.fixture(scope="module")
@@ -69,18 +57,20 @@ def aberdeen_pbf(aberdeen_osm: Path, tmp_path_factory: pytest.TempPathFactory) -
     return pbf
 
 
-def test_require_shared_file_skips_without_ci(monkeypatch: pytest.MonkeyPatch,
+def test_missing_shared_data_skips_without_ci(monkeypatch: pytest.MonkeyPatch,
                                               tmp_path: Path) -> None:
     monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception, match="absent"):
-        require_shared_file(tmp_path / "nothing.osm")
+    with pytest.raises(pytest.skip.Exception, match=r"nothing\.osm missing"):
+        require_shared_data("nothing.osm", folder=tmp_path)
+    with pytest.raises(pytest.skip.Exception, match="is absent"):
+        require_shared_data(folder=tmp_path / "no-such-folder")
 
 
-def test_require_shared_file_fails_under_ci(monkeypatch: pytest.MonkeyPatch,
+def test_missing_shared_data_fails_under_ci(monkeypatch: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
     monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="CI is set"):
-        require_shared_file(tmp_path / "nothing.osm")
+    with pytest.raises(pytest.fail.Exception, match="CI must have the shared data"):
+        require_shared_data("nothing.osm", folder=tmp_path)
 
 
 # ---------------------------------------------------------------------------------------------
