@@ -132,7 +132,7 @@ def main() -> int:
           f"radius {args.radius:g} m")
     failures: list[str] = []
 
-    (oq, os_, od), t_ours = timed(ours_within, props, sites, args.radius)
+    (oq, os_, _), t_ours = timed(ours_within, props, sites, args.radius)
     (eq, es), t_exact = timed(exact_within, props, sites, args.radius)
     (nq, ns), t_naive = timed(naive_within, props_gdf, sites, args.radius)
     ours_keys = pair_keys(oq, os_, len(sites))
