@@ -14,9 +14,15 @@ Timed, in one run, on the same data:
    polygon inscribed in the circle, so it misses pairs near the edge of the radius: the
    bench checks that naive pairs are a subset, and that every pair it misses lies in the
    band between the buffer's inner radius and R, and reports how many.
-2. "nearest site per category"
+2. "nearest site per category within R" (what an ERA reports for its search radius)
+   - geo_era ``SiteIndex.nearest(max_distance_m=R)``;
+   - naive geopandas: buffer + ``sjoin``, distance of every pair, minimum per property and
+     category (the baseline). Where they differ, geo_era's nearest must lie in the band
+     the naive buffer misses.
+3. "nearest site per category", unbounded
    - geo_era ``SiteIndex.nearest``;
-   - naive geopandas: ``sjoin_nearest`` per category (the baseline).
+   - geopandas ``sjoin_nearest`` per category (its best tool for this; a stronger
+     baseline than buffer + sjoin, which cannot answer an unbounded nearest).
    Distances must agree to 1e-6 m for every property and category.
 
 Prints times and the ratio baseline / geo_era; exits non-zero if a check fails.
@@ -36,6 +42,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from geo_era.index import SiteIndex
@@ -98,8 +105,24 @@ def exact_within(props: np.ndarray, sites: gpd.GeoDataFrame, radius: float
     return q, s
 
 
-def ours_nearest(props: np.ndarray, sites: gpd.GeoDataFrame) -> np.ndarray:
-    return SiteIndex(sites).nearest(props).distance
+def ours_nearest(props: np.ndarray, sites: gpd.GeoDataFrame,
+                 radius: float | None = None) -> np.ndarray:
+    return SiteIndex(sites).nearest(props, max_distance_m=radius).distance
+
+
+def naive_nearest_within(props_gdf: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
+                         radius: float) -> np.ndarray:
+    buffered = props_gdf.copy()
+    buffered["geometry"] = props_gdf.buffer(radius, quad_segs=QUAD_SEGS)
+    joined = gpd.sjoin(buffered, sites[["geometry", "category"]], predicate="intersects")
+    site_geoms = sites.geometry.loc[joined["index_right"]].reset_index(drop=True)
+    prop_geoms = props_gdf.geometry.loc[joined.index].reset_index(drop=True)
+    joined["d"] = prop_geoms.distance(site_geoms).to_numpy()
+    best = joined.groupby([joined.index, "category"])["d"].min()
+    out = np.full((len(props_gdf), len(SITE_CATEGORIES)), np.inf)
+    cols = pd.Categorical(best.index.get_level_values(1), categories=SITE_CATEGORIES).codes
+    out[best.index.get_level_values(0).to_numpy(), cols] = best.to_numpy()
+    return out
 
 
 def naive_nearest(props_gdf: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> np.ndarray:
@@ -162,24 +185,43 @@ def main() -> int:
           f"(misses {len(missed):,} pairs {inner:.1f}-{args.radius:g} m away)  "
           f"ratio {t_naive / t_ours:5.1f}x")
 
+    ours_bounded, t_ours_b = timed(ours_nearest, props, sites, args.radius)
+    naive_bounded, t_naive_b = timed(naive_nearest_within, props_gdf, sites, args.radius)
+    differ = ~np.isclose(ours_bounded, naive_bounded, atol=1e-6, rtol=0) & ~(
+        np.isinf(ours_bounded) & np.isinf(naive_bounded))
+    explained = differ & (ours_bounded >= inner - 1e-6) & (ours_bounded <= args.radius + 1e-6)
+    if (differ & ~explained).any():
+        failures.append(f"nearest within R: {int((differ & ~explained).sum())} values differ "
+                        "from the naive method outside its edge band")
+    print(f"\nnearest site per category within {args.radius:g} m")
+    print(f"  geo_era nearest(max_distance_m) {t_ours_b:8.2f} s  ({int(differ.sum()):,} of "
+          f"{differ.size:,} values differ from naive, all in its {inner:.1f}-{args.radius:g} m "
+          "missed band)" if not (differ & ~explained).any() else
+          f"  geo_era nearest(max_distance_m) {t_ours_b:8.2f} s  (UNEXPLAINED differences)")
+    print(f"  naive buffer + sjoin + min      {t_naive_b:8.2f} s  ratio "
+          f"{t_naive_b / t_ours_b:5.1f}x")
+
     ours_near, t_ours_n = timed(ours_nearest, props, sites)
     naive_near, t_naive_n = timed(naive_nearest, props_gdf, sites)
     agree = np.allclose(ours_near, naive_near, atol=1e-6, rtol=0)
     if not agree:
         worst = float(np.nanmax(np.abs(ours_near - naive_near)))
         failures.append(f"nearest: distances differ by up to {worst} m")
-    print("\nnearest site per category (9 categories)")
+    print("\nnearest site per category, unbounded (9 categories)")
     print(f"  geo_era SiteIndex.nearest  {t_ours_n:8.2f} s  "
           f"({'equal to' if agree else 'DIFFERENT from'} sjoin_nearest to 1e-6 m)")
-    print(f"  naive sjoin_nearest        {t_naive_n:8.2f} s  ratio {t_naive_n / t_ours_n:5.1f}x")
+    print(f"  geopandas sjoin_nearest    {t_naive_n:8.2f} s  ratio {t_naive_n / t_ours_n:5.1f}x")
 
     figures = {
         "properties": len(props), "sites": len(sites), "radius_m": args.radius,
         "within": {"geo_era_s": t_ours, "strtree_dwithin_s": t_exact, "naive_s": t_naive,
                    "pairs": len(ours_keys), "naive_missed": len(missed),
                    "identical_to_exact": bool(identical), "ratio_naive": t_naive / t_ours},
-        "nearest": {"geo_era_s": t_ours_n, "naive_s": t_naive_n, "agree": bool(agree),
-                    "ratio_naive": t_naive_n / t_ours_n},
+        "nearest_within": {"geo_era_s": t_ours_b, "naive_s": t_naive_b,
+                           "differ_in_band": int(differ.sum()),
+                           "ratio_naive": t_naive_b / t_ours_b},
+        "nearest": {"geo_era_s": t_ours_n, "sjoin_nearest_s": t_naive_n, "agree": bool(agree),
+                    "ratio_sjoin_nearest": t_naive_n / t_ours_n},
     }
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

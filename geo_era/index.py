@@ -79,6 +79,12 @@ def _sorted_pairs(query: IntArray, site: IntArray, distance: FloatArray) -> Pair
                  distance[order].astype(np.float64))
 
 
+#: Share of queries (by best point-site distance) whose polygon candidates are found in
+#: reverse, from the polygons; the rest search forward from the query. Tuned by
+#: bench/proximity.py.
+REVERSE_QUANTILE = 0.95
+
+
 def _flatten(lists: np.ndarray) -> tuple[IntArray, IntArray]:
     """(owner, value) pairs from an object array of lists, as flat int64 arrays."""
     lengths = np.fromiter((len(v) for v in lists), dtype=np.int64, count=len(lists))
@@ -110,6 +116,7 @@ class SiteIndex:
         self._point_tree = cKDTree(self._point_xy) if len(self._point_rows) else None
         # Each polygon as a disc around its bounding-box centre that contains it.
         bounds = shapely.bounds(self._poly_geoms).reshape(-1, 4)
+        self._poly_bounds = bounds
         self._poly_centre = (bounds[:, :2] + bounds[:, 2:]) / 2
         self._poly_reach = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
         self._by_category: dict[str, tuple[IntArray, cKDTree | None, IntArray]] = {}
@@ -185,12 +192,18 @@ class SiteIndex:
         return _sorted_pairs(q_all, s_all, d_all)
 
     def nearest(self, points: FloatArray | Sequence[Sequence[float]], *,
-                categories: Iterable[str] = SITE_CATEGORIES) -> Nearest:
+                categories: Iterable[str] = SITE_CATEGORIES,
+                max_distance_m: float | None = None) -> Nearest:
         """The nearest site of each category to each query point, and its distance (m).
+
+        With ``max_distance_m``, only sites within that distance count (as an ERA's search
+        radius does): a category with none in range gives -1 and ``inf``. The bound makes
+        the search much cheaper.
 
         Point sites come from a k-d tree per category; polygon sites are measured to their
         boundary (see ``_nearest_polygon``). Where a polygon and another site are equally
-        near, the lower site position wins.
+        near, the lower site position wins. Queries run in Morton (Z-curve) order, which
+        keeps tree searches cache-friendly; results come back in the caller's order.
         """
         xy = _as_xy(points)
         cats = tuple(categories)
@@ -198,10 +211,18 @@ class SiteIndex:
         if unknown:
             raise DataError(f"unknown site categor{'y' if len(unknown) == 1 else 'ies'} "
                             f"{', '.join(unknown)}; use {', '.join(SITE_CATEGORIES)}")
+        if max_distance_m is not None and not (np.isfinite(max_distance_m)
+                                               and max_distance_m >= 0):
+            raise DataError(f"max_distance_m must be a finite number of metres >= 0; got "
+                            f"{max_distance_m}")
         site = np.full((len(xy), len(cats)), -1, dtype=np.int64)
         dist = np.full((len(xy), len(cats)), np.inf)
         if not len(xy):
             return Nearest(cats, site, dist)
+        if max_distance_m is not None:
+            return self._nearest_within(xy, cats, max_distance_m)
+        order = _morton_order(xy)
+        xy = xy[order]
         tree: cKDTree | None = None
         for col, category in enumerate(cats):
             pts, kd, polys = self._by_category[category]
@@ -215,15 +236,49 @@ class SiteIndex:
                 best_site, best_dist = site[:, col].copy(), dist[:, col].copy()
                 self._nearest_polygon(xy, tree, category, best_site, best_dist)
                 site[:, col], dist[:, col] = best_site, best_dist
-        return Nearest(cats, site, dist)
+        unsorted_site = np.empty_like(site)
+        unsorted_dist = np.empty_like(dist)
+        unsorted_site[order] = site
+        unsorted_dist[order] = dist
+        return Nearest(cats, unsorted_site, unsorted_dist)
+
+    def _nearest_within(self, xy: FloatArray, cats: tuple[str, ...],
+                        max_distance_m: float) -> Nearest:
+        """Nearest per category among the sites within ``max_distance_m``: one ``within``
+        join, then a minimum per query and category (ties: the lower site position)."""
+        k = len(cats)
+        pairs = self.within(xy, max_distance_m, sort=False)
+        col_of = {category: col for col, category in enumerate(cats)}
+        site_col = np.array([col_of.get(c, -1) for c in self.categories], dtype=np.int64)
+        col = site_col[pairs.site] if len(pairs) else np.empty(0, dtype=np.int64)
+        wanted = col >= 0
+        key = pairs.query[wanted] * k + col[wanted]
+        d = pairs.distance[wanted]
+        s = pairs.site[wanted]
+        best = np.full(len(xy) * k, np.inf)
+        np.minimum.at(best, key, d)
+        at_best = d == best[key]
+        first = np.full(len(xy) * k, self.size, dtype=np.int64)
+        np.minimum.at(first, key[at_best], s[at_best])
+        site = np.where(first < self.size, first, -1).reshape(len(xy), k)
+        return Nearest(cats, site, best.reshape(len(xy), k))
+
+    def _box_gap(self, xy: FloatArray, polys: IntArray) -> FloatArray:
+        """Distance from each point to its polygon's bounding box: a lower bound on the
+        distance to the polygon (0 inside the box)."""
+        b = self._poly_bounds[polys]
+        dx = np.maximum(np.maximum(b[:, 0] - xy[:, 0], xy[:, 0] - b[:, 2]), 0.0)
+        dy = np.maximum(np.maximum(b[:, 1] - xy[:, 1], xy[:, 1] - b[:, 3]), 0.0)
+        gap: FloatArray = np.hypot(dx, dy)
+        return gap
 
     def _nearest_polygon(self, xy: FloatArray, tree: cKDTree, category: str,
                          site: IntArray, dist: FloatArray) -> None:
         """Improve ``site``/``dist`` (in place) with the category's polygon sites, exactly.
 
-        Every polygon lies in a disc of radius ``reach`` around its bounding-box centre, so
-        its distance from a query point is at least ``d(centre) - reach``: a polygon can
-        beat a query's best point-site distance ``b`` only if ``d(centre) - reach <= b``.
+        A polygon's bounding box is a lower bound on its distance, so a polygon can beat a
+        query's best point-site distance ``b`` only if its box is within ``b``; the box
+        lies in a disc of radius ``reach`` around its centre, which the searches use.
         Candidates are found two ways and then measured exactly to the boundary (0 inside):
 
         - most queries (``b`` up to ``T``, the 95th percentile of ``b``): in reverse, one
@@ -235,7 +290,7 @@ class SiteIndex:
         """
         centre_kd, polys, max_reach = self._centre_trees[category]
         finite = np.isfinite(dist)
-        limit = float(np.quantile(dist[finite], 0.95)) if finite.any() else -1.0
+        limit = float(np.quantile(dist[finite], REVERSE_QUANTILE)) if finite.any() else -1.0
         near = dist <= limit
         parts_q: list[IntArray] = []
         parts_j: list[IntArray] = []
@@ -246,9 +301,7 @@ class SiteIndex:
             j = polys[owner]
             keep = near[q]
             q, j = q[keep], j[keep]
-            gap = np.hypot(xy[q, 0] - self._poly_centre[j, 0],
-                           xy[q, 1] - self._poly_centre[j, 1]) - self._poly_reach[j]
-            keep = gap <= dist[q]
+            keep = self._box_gap(xy[q], j) <= dist[q]
             parts_q.append(q[keep])
             parts_j.append(j[keep])
         far = np.flatnonzero(~near)
@@ -258,9 +311,7 @@ class SiteIndex:
             lists = centre_kd.query_ball_point(xy[far], bound + max_reach, return_sorted=False)
             owner, k = _flatten(lists)
             q, j = far[owner], polys[k]
-            gap = np.hypot(xy[q, 0] - self._poly_centre[j, 0],
-                           xy[q, 1] - self._poly_centre[j, 1]) - self._poly_reach[j]
-            keep = gap <= bound[owner]
+            keep = self._box_gap(xy[q], j) <= bound[owner]
             parts_q.append(q[keep])
             parts_j.append(j[keep])
         q = np.concatenate(parts_q) if parts_q else np.empty(0, dtype=np.int64)
@@ -276,6 +327,26 @@ class SiteIndex:
         better = (d < dist[q]) | ((d == dist[q]) & (rows < site[q]))
         site[q[better]] = rows[better]
         dist[q[better]] = d[better]
+
+
+def _spread_bits(v: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Interleave zeros between the low 16 bits of each value (for Morton codes)."""
+    v = (v | (v << np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    v = (v | (v << np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+    v = (v | (v << np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    v = (v | (v << np.uint64(2))) & np.uint64(0x3333333333333333)
+    v = (v | (v << np.uint64(1))) & np.uint64(0x5555555555555555)
+    return v
+
+
+def _morton_order(xy: FloatArray) -> IntArray:
+    """A permutation putting points in Z-curve order on a 65,536 x 65,536 grid."""
+    low = xy.min(axis=0)
+    span = float(np.ptp(xy, axis=0).max()) or 1.0
+    cells = ((xy - low) * (65_535.0 / span)).astype(np.uint64)
+    code = _spread_bits(cells[:, 0]) | (_spread_bits(cells[:, 1]) << np.uint64(1))
+    order: IntArray = np.argsort(code, kind="stable").astype(np.int64)
+    return order
 
 
 class VoidIndex:

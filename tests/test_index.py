@@ -124,3 +124,31 @@ def test_void_index_updates_in_place() -> None:
         voids.remove("V1")
     with pytest.raises(DataError, match="'V0' is already in the void index"):
         voids.add("V0", X0, Y0)
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_nearest_within_a_bound_equals_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    sites = random_sites(rng, 150, 40)
+    xy = rng.uniform(X0 - 500, X0 + 3500, (300, 2)) + [0, Y0 - X0]
+    bound = 180.0
+    nearest = SiteIndex(sites).nearest(xy, max_distance_m=bound)
+    d = shapely.distance(shapely.points(xy)[:, None], sites.geometry.to_numpy()[None, :])
+    for col, category in enumerate(nearest.categories):
+        in_cat = (sites["category"] == category).to_numpy()
+        best = np.where(in_cat[None, :] & (d <= bound), d, np.inf).min(axis=1)
+        np.testing.assert_allclose(nearest.distance[:, col], best, atol=1e-9)
+        assert ((nearest.site[:, col] == -1) == np.isinf(best)).all()
+
+
+def test_nearest_bound_includes_a_site_exactly_at_the_bound() -> None:
+    sites = gpd.GeoDataFrame({"site_id": ["A", "B"], "category": ["school", "school"],
+                              "name": ""}, geometry=[Point(X0 + 400, Y0),
+                                                     box(X0, Y0 + 400, X0 + 10, Y0 + 410)],
+                             crs=27700)
+    nearest = SiteIndex(sites).nearest([[X0, Y0], [X0 - 5, Y0 - 1]], categories=["school"],
+                                       max_distance_m=400)
+    assert nearest.distance[:, 0].tolist() == [400.0, np.inf]
+    assert nearest.site[:, 0].tolist() == [0, -1]
+    with pytest.raises(DataError, match="max_distance_m must be a finite number"):
+        SiteIndex(sites).nearest([[X0, Y0]], max_distance_m=-1)
