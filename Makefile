@@ -21,7 +21,7 @@ demo: setup
 	$(BIN)/geo-era demo-data --scale 1 --seed 0
 	$(BIN)/geo-era layers
 	$(BIN)/geo-era proximity --radius 400 --out $(GEO_ERA_HOME)/proximity.csv
-	$(BIN)/geo-era sites-near $$($(BIN)/python -c 'from geo_era.catalog import LayerStore; import os; print(LayerStore(os.environ["GEO_ERA_HOME"]).read("properties")["property_id"].iloc[0])') --radius 400
+	$(BIN)/geo-era sites-near DT-0000001 --radius 400
 
 test: setup
 	$(BIN)/pytest -q

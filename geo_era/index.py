@@ -371,6 +371,15 @@ class VoidIndex:
             entries.append((key, (x, y, x, y), None))
         self._tree = rtree.index.Index(entries) if entries else rtree.index.Index()
 
+    @classmethod
+    def from_properties(cls, properties: gpd.GeoDataFrame) -> VoidIndex:
+        """The voids (``is_void`` true) of a properties layer (points, EPSG:27700)."""
+        if "is_void" not in properties.columns:
+            return cls()
+        voids = properties[properties["is_void"].fillna(False).astype(bool).to_numpy()]
+        return cls(voids["property_id"].astype(str).tolist(),
+                   shapely.get_coordinates(voids.geometry.to_numpy()))
+
     def _register(self, pid: str, x: float, y: float) -> int:
         if pid in self._key:
             raise DataError(f"property {pid!r} is already in the void index")

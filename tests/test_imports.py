@@ -423,3 +423,17 @@ def test_failure_while_writing_leaves_previous_data(loaded: LayerStore, tmp_path
         import_files([gpkg], store=loaded)
     assert store_fingerprint(loaded.home) == before
     assert loaded.data_version == 1
+
+
+def test_aberdeen_osm_through_the_import_pipeline(store: LayerStore) -> None:
+    from tests.conftest import require_shared_data
+
+    name = "aberdeen_city_centre_2016.osm"
+    path = require_shared_data(name) / name
+    report = import_files([path], store=store)
+    assert report.rows == {"buildings": 346, "sites": 94, "streets": 637}
+    sites = store.read("sites")
+    counts = sites["category"].value_counts().to_dict()
+    assert counts == {"licensed_premises": 50, "shop": 35, "place_of_worship": 8, "school": 1}
+    assert sites.crs.to_epsg() == 27700
+    assert store.version("sites").sources == (name,)

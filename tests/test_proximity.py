@@ -124,3 +124,18 @@ def test_import_reports_no_unparsed_demo_addresses(tmp_path: Path) -> None:
     files = write_demo_town(town, tmp_path / "source")
     report = import_files(files, store=LayerStore(tmp_path / "home"))
     assert [str(n) for n in report.notices if n.column in ("address", "floor")] == []
+
+
+def test_void_index_from_the_demo_town(demo: tuple[LayerStore, pd.DataFrame]) -> None:
+    from geo_era.index import VoidIndex
+
+    store, _ = demo
+    props = store.read("properties")
+    voids = VoidIndex.from_properties(props)
+    is_void = props["is_void"].fillna(False).astype(bool)
+    assert len(voids) == int(is_void.sum()) > 0
+    let = str(props.loc[is_void, "property_id"].iloc[0])
+    x, y = shapely.get_coordinates(props.loc[is_void].geometry.iloc[:1].to_numpy())[0]
+    assert voids.within(x, y, 0.0)[0] == (let, 0.0)
+    voids.remove(let)
+    assert let not in voids and all(pid != let for pid, _ in voids.within(x, y, 500))
