@@ -79,8 +79,9 @@ def proximity_table(index: SiteIndex, properties: gpd.GeoDataFrame, radius_m: fl
 
     This is the batch job behind ``geo-era proximity``.
     """
-    pairs = index.within(_xy(properties), radius_m)
-    nearest = index.nearest(_xy(properties))
+    xy = _xy(properties)
+    pairs = index.within(xy, radius_m, sort=False)  # counted, so order does not matter
+    nearest = index.nearest(xy)
     table = pd.DataFrame({"property_id": properties["property_id"].to_numpy(dtype=object)})
     cat_codes = pd.Categorical(index.categories[pairs.site], categories=SITE_CATEGORIES).codes
     counts = np.zeros((len(properties), len(SITE_CATEGORIES)), dtype=np.int64)
