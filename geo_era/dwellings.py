@@ -9,7 +9,13 @@ The data contract lets a `properties` layer omit ``building_id``, ``floor`` and
   floor" flat takes its building's ``levels - 1``;
 - ``close_id``: street number + canonical street (+ locality) from the address. A close
   is a common stair inside one building, so when one label is found in several
-  buildings the building id is added to keep the closes apart.
+  buildings the building id is added to keep the closes apart;
+- ``property_type``: from the building. Shared accommodation where the building's
+  ``building_type`` says so (HMO, hostel); for a building of several dwellings, a
+  multi-storey flat from 6 storeys, a cottage flat in a building of at most 2 storeys
+  and 4 dwellings each with its own door (own close), a tenement flat otherwise; for a
+  single dwelling, by the chain of footprints sharing walls with it: alone, detached;
+  a pair, semi-detached; three or more, terraced.
 
 Every derived value is flagged in a ``<column>_derived`` boolean column, and what could
 not be derived is reported as a notice, never guessed.
@@ -19,13 +25,29 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from geo_era.addresses import parse_addresses
+from geo_era.adjacency import BorderRule, bordering_pairs
 from geo_era.errors import Problem
 
-DERIVED_COLUMNS = ("building_id", "floor", "close_id")
+DERIVED_COLUMNS = ("building_id", "floor", "close_id", "property_type")
+
+#: ``building_type`` values (lower case) that mean shared accommodation: a house in
+#: multiple occupation, a hostel, halls.
+SHARED_BUILDING_TYPES = frozenset({"house_in_multiple_occupation", "hmo", "shared",
+                                   "hostel", "dormitory"})
+
+#: A block of flats with at least this many storeys is a multi-storey (high-rise)
+#: block; Scottish tenements stand 3 to 5 storeys, sometimes over a basement.
+MULTI_STOREY_MIN_LEVELS = 6
+
+#: Shared walls between footprints: touching within 0.3 m along at least 1 m.
+WALL_RULE = BorderRule(gap_m=0.3, min_border_m=1.0)
 
 #: How many rows of one kind of notice are listed before they are summarised.
 MAX_NOTICES_PER_KIND = 20
@@ -69,7 +91,8 @@ def derive_dwelling_columns(properties: gpd.GeoDataFrame, buildings: gpd.GeoData
             notices.append(Problem(f"{len(positions) - MAX_NOTICES_PER_KIND} more rows: "
                                    f"{message}", file=file, layer="properties", column=column))
 
-    for column, dtype in (("building_id", "string"), ("floor", "Int64"), ("close_id", "string")):
+    for column, dtype in (("building_id", "string"), ("floor", "Int64"), ("close_id", "string"),
+                          ("property_type", "string")):
         if column not in props.columns:
             props[column] = pd.Series(pd.NA, index=props.index, dtype=dtype)
         flag = _flag(column)
@@ -118,8 +141,69 @@ def derive_dwelling_columns(properties: gpd.GeoDataFrame, buildings: gpd.GeoData
                                    "addresses could not be fully parsed", file=file,
                                    layer="properties", column="address"))
     props["floor_derived"] = need_floor & props["floor"].notna().to_numpy()
+    need_type = props["property_type_derived"].to_numpy(dtype=bool)
+    if need_type.any():
+        types = derive_property_types(props, buildings)
+        props.loc[need_type, "property_type"] = types[need_type]
+        unresolved = need_type & props["property_type"].isna().to_numpy()
+        notice(unresolved, "property type could not be derived: the address point is in no "
+                           "building; give property_type or import the buildings",
+               "property_type")
+        props["property_type_derived"] = need_type & ~unresolved
     props["close_id_derived"] = need_close & props["close_id"].notna().to_numpy()
     return props, notices
+
+
+def derive_property_types(properties: gpd.GeoDataFrame,
+                          buildings: gpd.GeoDataFrame | None) -> npt.NDArray[np.object_]:
+    """The property type each dwelling's building implies (see the module docstring);
+    None where the dwelling has no building. Vectorised over buildings."""
+    types = np.full(len(properties), None, dtype=object)
+    if buildings is None or not len(buildings):
+        return types
+    bid = properties["building_id"].astype("string")
+    known = bid.notna().to_numpy()
+    codes, uniques = pd.factorize(bid[known])
+    index = pd.Index(buildings["building_id"].astype("string"))
+    position = index.get_indexer(uniques)
+    dwellings = np.bincount(codes, minlength=len(uniques))
+    levels = np.full(len(uniques), np.nan)
+    if "levels" in buildings.columns:
+        given = buildings["levels"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        levels = np.where(position >= 0, given[np.maximum(position, 0)], np.nan)
+    if "floor" in properties.columns:  # storeys seen in the addresses, when levels is missing
+        floors = properties.loc[known, "floor"].astype("Float64").to_numpy(dtype=float,
+                                                                           na_value=np.nan)
+        top = np.full(len(uniques), np.nan)
+        np.fmax.at(top, codes, floors + 1)
+        levels = np.where(np.isnan(levels), top, levels)
+    closes = properties.loc[known, "close_id"].astype("string").fillna("")
+    own_doors = (pd.Series(closes.to_numpy()).groupby(codes).nunique().reindex(
+        range(len(uniques)), fill_value=0).to_numpy() == dwellings)
+    btype = np.full(len(uniques), "", dtype=object)
+    if "building_type" in buildings.columns:
+        named = buildings["building_type"].astype("string").fillna("").str.lower().to_numpy()
+        btype = np.where(position >= 0, named[np.maximum(position, 0)], "")
+
+    # single dwellings: detached / semi / terraced by the chain of shared walls
+    single = (dwellings == 1) & (position >= 0)
+    chain = np.ones(len(uniques), dtype=np.int64)
+    if single.any():
+        geoms = buildings.geometry.to_numpy()[position[single]]
+        walls = bordering_pairs(geoms, WALL_RULE)
+        graph = sparse.coo_matrix((np.ones(len(walls)), (walls.a, walls.b)),
+                                  shape=(len(geoms), len(geoms)))
+        _, label = csgraph.connected_components(graph, directed=False)
+        chain[single] = np.bincount(label)[label]
+    house_type = np.select([chain >= 3, chain == 2], ["terraced", "semi_detached"], "detached")
+    flat_type = np.select(
+        [levels >= MULTI_STOREY_MIN_LEVELS, (levels <= 2) & (dwellings <= 4) & own_doors],
+        ["multi_storey_flat", "cottage_flat"], "tenement_flat")
+    per_building = np.where(dwellings == 1, house_type, flat_type).astype(object)
+    per_building[np.isin(btype, list(SHARED_BUILDING_TYPES))] = "shared"
+    per_building[position < 0] = None
+    types[known] = per_building[codes]
+    return types
 
 
 def _containing_building(points: np.ndarray, buildings: gpd.GeoDataFrame

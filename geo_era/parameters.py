@@ -1,0 +1,442 @@
+"""The NASSO minimum parameters (3.9): which neighbouring dwellings an ERA must check.
+
+==========================  ==========================================================
+property type               minimum set
+==========================  ==========================================================
+multi-storey flat           every dwelling on the same floor of the same building
+tenement flat               every dwelling in the same close (common stair), not the
+                            whole range: one tenement range holds several closes
+shared accommodation        all its occupants (the number to check) and the property
+cottage flat, semi-detached every adjacent dwelling (a shared wall between footprints;
+detached, terraced          for a cottage flat also the flat above or below and the one
+                            beside it) and every dwelling whose garden borders its own
+==========================  ==========================================================
+
+NASSO's table names cottage flats, semi-detached and detached properties; a terraced
+house is assessed by the same adjacency rule. The set can be *extended* case by case
+(3.9, last paragraph) by distance or by rings of neighbours; extensions are kept apart
+from the minimum set.
+
+Everything is computed in batch over arrays (pairs of property positions); a single
+property's set is the batch restricted to it. Coordinates are EPSG:27700 metres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from geo_era.adjacency import bordering_pairs
+from geo_era.catalog import LayerStore
+from geo_era.dwellings import WALL_RULE
+from geo_era.errors import DataError, NotFoundError
+from geo_era.plots import Gardens, estimated_gardens, garden_neighbour_pairs, gardens_from_plots
+
+IntArray = npt.NDArray[np.int64]
+
+NASSO_RULES: dict[str, tuple[str, str]] = {
+    "multi_storey_flat": (
+        "Multi-storey properties",
+        "All the properties on the same floor as the address being reviewed."),
+    "tenement_flat": (
+        "Tenement properties",
+        "All properties within the same tenement close as the address being reviewed."),
+    "shared": ("Shared accommodation", "All occupants must be checked."),
+}
+ADJACENCY_RULE = (
+    "Cottage flats, semi-detached and detached properties",
+    "This will be determined on a case-by-case basis but should include all adjacent "
+    "properties and may include properties where the garden boundaries border each other.")
+ADJACENCY_TYPES = ("cottage_flat", "semi_detached", "detached", "terraced")
+for _type in ADJACENCY_TYPES:
+    NASSO_RULES[_type] = ADJACENCY_RULE
+
+REASONS: dict[str, str] = {
+    "same_floor": "on the same floor of the same building",
+    "same_close": "in the same close (common stair)",
+    "shared_wall": "shares a wall",
+    "flat_above_or_below": "the flat directly above or below",
+    "flat_beside": "the flat beside it on the same floor",
+    "garden_border": "its garden borders this property's garden",
+}
+
+#: A cottage-flat door this close (metres) to the middle of its block, along the
+#: block's long axis, cannot be placed left or right; every flat in the block is then
+#: treated as adjacent.
+SIDE_TOLERANCE_M = 0.5
+
+
+def _group_pairs(keys: IntArray, among: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
+    """All ordered pairs (i, j), i != j, of positions sharing a key >= 0, i in ``among``."""
+    valid = np.flatnonzero(keys >= 0)
+    if not len(valid):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    order = valid[np.argsort(keys[valid], kind="stable")]
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    group_of = np.repeat(np.arange(len(starts)), sizes)
+    members = np.flatnonzero(among[order])  # positions in `order` that need a set
+    g = sizes[group_of[members]]
+    i = np.repeat(order[members], g)
+    first = np.repeat(starts[group_of[members]], g)
+    offsets = np.arange(len(i)) - np.repeat(np.cumsum(g) - g, g)
+    j = order[first + offsets]
+    keep = i != j
+    return i[keep].astype(np.int64), j[keep].astype(np.int64)
+
+
+@dataclass
+class MinimumSet:
+    """One property's minimum parameter set, with why each dwelling is in it."""
+
+    property_id: str
+    address: str
+    property_type: str
+    property_type_derived: bool
+    rule_applies_to: str
+    rule_text: str
+    members: pd.DataFrame
+    occupants: int | None
+    plots_estimated: bool
+    extension: dict[str, Any] | None = None
+    data_version: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def member_ids(self) -> list[str]:
+        return [str(p) for p in self.members["property_id"]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready document (no sensitive fields: property facts only)."""
+        doc: dict[str, Any] = {
+            "property_id": self.property_id,
+            "address": self.address,
+            "property_type": self.property_type,
+            "property_type_derived": self.property_type_derived,
+            "rule": {"source": "NASSO 3.9", "applies_to": self.rule_applies_to,
+                     "text": self.rule_text},
+            "plots_estimated": self.plots_estimated,
+            "properties": _member_records(self.members),
+            "data_version": self.data_version,
+        }
+        if self.property_type == "shared":
+            doc["occupants"] = self.occupants
+            doc["occupants_note"] = ("all occupants must be checked" if self.occupants
+                                     else "number of occupants unknown: establish it on site")
+        if self.extension is not None:
+            doc["extension"] = self.extension
+        return doc
+
+
+HOUSEHOLD_COLUMNS = ("children_in_household", "adult_at_risk_in_household", "occupants",
+                     "is_void")
+
+
+def _member_records(members: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in members.to_dict(orient="records"):
+        record: dict[str, Any] = {"property_id": row["property_id"], "address": row["address"]}
+        if "reasons" in row:
+            record["reasons"] = list(row["reasons"])
+            record["why"] = "; ".join(REASONS[r] for r in row["reasons"])
+        if "distance_m" in row:
+            record["distance_m"] = round(float(row["distance_m"]), 2)
+        record["household"] = {c: (None if pd.isna(row.get(c)) else
+                                    (int(row[c]) if c == "occupants" else bool(row[c])))
+                               for c in HOUSEHOLD_COLUMNS}
+        out.append(record)
+    return out
+
+
+class ParameterEngine:
+    """Minimum parameter sets over a properties layer and its buildings and plots."""
+
+    def __init__(self, properties: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, *,
+                 plots: gpd.GeoDataFrame | None = None,
+                 streets: gpd.GeoDataFrame | None = None,
+                 data_version: dict[str, int] | None = None) -> None:
+        self.properties = properties.reset_index(drop=True)
+        self.buildings = buildings.reset_index(drop=True)
+        self.plots = plots
+        self.streets = streets
+        self.data_version = data_version or {}
+        props = self.properties
+        self._pid = props["property_id"].astype(str).to_numpy()
+        self._row = pd.Series(np.arange(len(props)), index=self._pid)
+        self._type = props["property_type"].astype("string").fillna("").to_numpy(dtype=object)
+        building = props["building_id"].astype("string")
+        self._building, self._building_ids = pd.factorize(building, use_na_sentinel=True)
+        self._floor = props["floor"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        self._xy = shapely.get_coordinates(props.geometry.to_numpy())
+        self._gardens: Gardens | None = None
+
+    @classmethod
+    def from_store(cls, store: LayerStore) -> ParameterEngine:
+        """Build from the layers in ``GEO_ERA_HOME`` (plots and streets when present)."""
+        properties = store.read("properties")
+        buildings = store.read("buildings")
+        plots = store.read("plots") if store.has("plots") else None
+        streets = store.read("streets") if store.has("streets") and plots is None else None
+        assert isinstance(properties, gpd.GeoDataFrame)
+        assert isinstance(buildings, gpd.GeoDataFrame)
+        versions = {name: store.version(name).version
+                    for name in ("properties", "buildings", "plots") if store.has(name)}
+        return cls(properties, buildings, plots=plots,  # type: ignore[arg-type]
+                   streets=streets, data_version=versions)  # type: ignore[arg-type]
+
+    # --- lookups -------------------------------------------------------------------------
+
+    def position(self, property_id: str) -> int:
+        """Row position of a property; a clear error if it is unknown."""
+        try:
+            return int(self._row[property_id])
+        except KeyError:
+            raise NotFoundError(
+                f"property_id {property_id!r} not found in layer 'properties' "
+                f"({len(self._pid):,} rows); check the id or the import") from None
+
+    @property
+    def plots_estimated(self) -> bool:
+        return self.plots is None
+
+    def _gardens_for(self, among: npt.NDArray[np.bool_]) -> Gardens:
+        if self.plots is not None:
+            if self._gardens is None:
+                self._gardens = gardens_from_plots(self.plots, self.properties)
+            return self._gardens
+        # estimate only the street blocks holding the buildings in question
+        codes = np.unique(self._building[among & (self._building >= 0)])
+        return estimated_gardens(self.properties, self.buildings, self.streets,
+                                 building_ids=np.asarray(self._building_ids[codes]))
+
+    # --- pairs ---------------------------------------------------------------------------
+
+    def pairs(self, among: npt.NDArray[np.bool_] | None = None) -> pd.DataFrame:
+        """Long form of the minimum sets: columns ``i``, ``j`` (row positions) and
+        ``reason``, for every property ``i`` in ``among`` (all when None)."""
+        n = len(self._pid)
+        among = np.ones(n, dtype=bool) if among is None else among
+        parts: list[pd.DataFrame] = []
+
+        def add(i: IntArray, j: IntArray, reason: str) -> None:
+            if len(i):
+                parts.append(pd.DataFrame({"i": i, "j": j, "reason": reason}))
+
+        is_type = {t: self._type == t for t in set(NASSO_RULES)}
+        # multi-storey: same building and floor
+        msf = is_type["multi_storey_flat"] & (self._building >= 0) & ~np.isnan(self._floor)
+        key = np.where(msf, self._building * 1000 + np.nan_to_num(self._floor, nan=0) + 100,
+                       -1).astype(np.int64)
+        add(*_group_pairs(key, among & msf), "same_floor")
+        # tenement: same close (within the same building, as a close is)
+        ten = is_type["tenement_flat"]
+        close = self.properties["close_id"].astype("string").fillna("") + "|" + \
+            self.properties["building_id"].astype("string").fillna("")
+        codes = pd.factorize(close)[0].astype(np.int64)
+        add(*_group_pairs(np.where(ten & (close != "|").to_numpy(), codes, -1),
+                          among & ten), "same_close")
+        # adjacency rule: walls between buildings, flats in a cottage block, gardens
+        adj = np.isin(self._type, ADJACENCY_TYPES) & among
+        if adj.any():
+            add(*self._wall_pairs(adj), "shared_wall")
+            above, beside = self._cottage_pairs(adj & is_type["cottage_flat"])
+            add(*above, "flat_above_or_below")
+            add(*beside, "flat_beside")
+            i, j = garden_neighbour_pairs(self._gardens_for(adj), among=adj)
+            keep = adj[i]
+            add(i[keep], j[keep], "garden_border")
+        if not parts:
+            return pd.DataFrame({"i": np.empty(0, np.int64), "j": np.empty(0, np.int64),
+                                 "reason": np.empty(0, object)})
+        return pd.concat(parts, ignore_index=True)
+
+    def _wall_pairs(self, among: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
+        """Dwellings in buildings that share a wall with the building of a dwelling in
+        ``among`` (every dwelling of the neighbouring building)."""
+        footprints = self.buildings.geometry.to_numpy()
+        index = pd.Index(self.buildings["building_id"].astype("string"))
+        pos_of_code = index.get_indexer(self._building_ids)
+        wanted = np.zeros(len(footprints), dtype=bool)
+        codes = np.unique(self._building[among & (self._building >= 0)])
+        wanted[pos_of_code[codes][pos_of_code[codes] >= 0]] = True
+        walls = bordering_pairs(footprints, WALL_RULE, among=wanted)
+        if not len(walls):
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty
+        # building position -> dwellings
+        code_of_pos = np.full(len(footprints), -1, dtype=np.int64)
+        code_of_pos[pos_of_code[pos_of_code >= 0]] = np.flatnonzero(pos_of_code >= 0)
+        a = np.r_[code_of_pos[walls.a], code_of_pos[walls.b]]
+        b = np.r_[code_of_pos[walls.b], code_of_pos[walls.a]]
+        ok = (a >= 0) & (b >= 0)
+        links = pd.DataFrame({"ba": a[ok], "bb": b[ok]})
+        dwellings = pd.DataFrame({"b": self._building, "p": np.arange(len(self._pid))})
+        dwellings = dwellings[dwellings["b"] >= 0]
+        joined = (links.merge(dwellings.rename(columns={"b": "ba", "p": "i"}), on="ba")
+                  .merge(dwellings.rename(columns={"b": "bb", "p": "j"}), on="bb"))
+        i = joined["i"].to_numpy(dtype=np.int64)
+        j = joined["j"].to_numpy(dtype=np.int64)
+        keep = among[i]
+        return i[keep], j[keep]
+
+    def _cottage_pairs(self, among: npt.NDArray[np.bool_]
+                       ) -> tuple[tuple[IntArray, IntArray], tuple[IntArray, IntArray]]:
+        """Within cottage blocks: (above/below pairs, beside pairs) for ``among``.
+
+        A flat's side is where its door point lies along the block's long axis; the flat
+        above or below is on the same side, the one beside on the same floor. The flat
+        diagonally across is not adjacent. Where a side or floor cannot be told, every
+        flat in the block counts as beside it (the safe direction).
+        """
+        cottage = (self._type == "cottage_flat") & (self._building >= 0)
+        i, j = _group_pairs(np.where(cottage, self._building, -1), among & cottage)
+        if not len(i):
+            empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+            return empty, empty
+        side = self._cottage_sides(np.unique(np.r_[i, j]))
+        fi, fj = self._floor[i], self._floor[j]
+        known = (side[i] != 0) & (side[j] != 0) & ~np.isnan(fi) & ~np.isnan(fj)
+        above = known & (side[i] == side[j]) & (fi != fj)
+        beside = (known & (side[i] != side[j]) & (fi == fj)) | ~known
+        return (i[above], j[above]), (i[beside], j[beside])
+
+    def _cottage_sides(self, rows: IntArray) -> npt.NDArray[np.int64]:
+        """-1 / +1 for the side of its block each dwelling's point lies on, 0 unknown."""
+        side = np.zeros(len(self._pid), dtype=np.int64)
+        index = pd.Index(self.buildings["building_id"].astype("string"))
+        pos = index.get_indexer(self._building_ids[self._building[rows]])
+        ok = pos >= 0
+        rows, pos = rows[ok], pos[ok]
+        rect = shapely.oriented_envelope(self.buildings.geometry.to_numpy()[pos])
+        corners = shapely.get_coordinates(shapely.get_exterior_ring(rect)).reshape(len(pos), -1, 2)
+        e1 = corners[:, 1] - corners[:, 0]
+        e2 = corners[:, 2] - corners[:, 1]
+        long_axis = np.where((np.hypot(*e1.T) >= np.hypot(*e2.T))[:, None], e1, e2)
+        unit = long_axis / np.hypot(*long_axis.T)[:, None]
+        centre = corners[:, :4].mean(axis=1)
+        along = ((self._xy[rows] - centre) * unit).sum(axis=1)
+        side[rows] = np.where(np.abs(along) < SIDE_TOLERANCE_M, 0, np.sign(along))
+        return side
+
+    # --- one property ----------------------------------------------------------------------
+
+    def minimum_set(self, property_id: str, *, extend_metres: float | None = None,
+                    extend_rings: int | None = None) -> MinimumSet:
+        """The minimum parameter set of one property, with an optional extension."""
+        row = self.position(property_id)
+        ptype = str(self._type[row])
+        if self._building[row] < 0:
+            raise DataError(
+                f"property {property_id!r} has no building: its address point lies in no "
+                "footprint and the data gives no building_id, so its neighbours cannot be "
+                "worked out; import the buildings that cover it or give its building_id")
+        if not ptype:
+            raise DataError(f"property {property_id!r} has no property type and none could "
+                            "be derived; give property_type in the properties layer")
+        among = np.zeros(len(self._pid), dtype=bool)
+        among[row] = True
+        pairs = self.pairs(among)
+        members = self._members(pairs)
+        props = self.properties
+        occupants = None
+        if ptype == "shared" and "occupants" in props.columns and pd.notna(
+                props["occupants"].iloc[row]):
+            occupants = int(props["occupants"].iloc[row])
+        derived = bool(props["property_type_derived"].iloc[row]) \
+            if "property_type_derived" in props.columns else False
+        applies_to, text = NASSO_RULES[ptype]
+        result = MinimumSet(
+            property_id=property_id, address=str(props["address"].iloc[row]),
+            property_type=ptype, property_type_derived=derived, rule_applies_to=applies_to,
+            rule_text=text, members=members, occupants=occupants,
+            plots_estimated=self.plots_estimated and ptype in ADJACENCY_TYPES,
+            data_version=self.data_version)
+        if extend_metres is not None and extend_rings is not None:
+            raise DataError("extend the set by metres or by rings, not both")
+        if extend_metres is not None:
+            result.extension = self._extend_by_distance(row, extend_metres,
+                                                        set(result.member_ids))
+        if extend_rings is not None:
+            result.extension = self._extend_by_rings(row, extend_rings, set(result.member_ids))
+        return result
+
+    def _members(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        grouped = pairs.groupby("j", sort=True)["reason"].agg(lambda r: sorted(set(r)))
+        rows = grouped.index.to_numpy(dtype=np.int64)
+        return self._describe(rows).assign(reasons=grouped.to_numpy())
+
+    def _describe(self, rows: IntArray) -> pd.DataFrame:
+        props = self.properties
+        frame = pd.DataFrame({"property_id": self._pid[rows],
+                              "address": props["address"].astype(str).to_numpy()[rows]})
+        for column in HOUSEHOLD_COLUMNS:
+            frame[column] = (props[column].to_numpy()[rows] if column in props.columns
+                             else pd.NA)
+        return frame
+
+    def _extend_by_distance(self, row: int, metres: float, members: set[str]
+                            ) -> dict[str, Any]:
+        if not (np.isfinite(metres) and 0 < metres <= 5_000):
+            raise DataError(f"extension must be between 0 and 5,000 metres; got {metres}")
+        tree = cKDTree(self._xy)
+        near = np.array(sorted(tree.query_ball_point(self._xy[row], metres)), dtype=np.int64)
+        near = near[(near != row) & ~np.isin(self._pid[near], list(members))]
+        d = np.hypot(*(self._xy[near] - self._xy[row]).T)
+        order = np.argsort(d, kind="stable")
+        frame = self._describe(near[order]).assign(distance_m=d[order])
+        return {"by": "distance", "metres": metres, "properties": _member_records(frame)}
+
+    def _extend_by_rings(self, row: int, rings: int, members: set[str]) -> dict[str, Any]:
+        if not 1 <= rings <= 5:
+            raise DataError(f"extension must be 1 to 5 rings of neighbours; got {rings}")
+        seen = {row} | {int(self._row[m]) for m in members}
+        frontier = np.array(sorted(seen - {row}), dtype=np.int64)
+        added: list[tuple[int, int]] = []
+        for ring in range(2, rings + 2):
+            if not len(frontier):
+                break
+            among = np.zeros(len(self._pid), dtype=bool)
+            among[frontier] = True
+            nxt = np.setdiff1d(np.unique(self.pairs(among)["j"].to_numpy(dtype=np.int64)),
+                               np.array(sorted(seen), dtype=np.int64))
+            added.extend((int(r), ring) for r in nxt)
+            seen.update(int(r) for r in nxt)
+            frontier = nxt
+        rows = np.array([r for r, _ in added], dtype=np.int64)
+        frame = self._describe(rows).assign(ring=[ring for _, ring in added])
+        records = _member_records(frame)
+        for record, ring in zip(records, frame["ring"], strict=True):
+            record["ring"] = int(ring)
+        return {"by": "rings", "rings": rings, "properties": records}
+
+    # --- every property ------------------------------------------------------------------------
+
+    def all_minimum_sets(self) -> pd.DataFrame:
+        """Every property's minimum set, long form: ``property_id``, ``member_id``,
+        ``reason`` (one row per reason)."""
+        pairs = self.pairs()
+        return pd.DataFrame({"property_id": self._pid[pairs["i"].to_numpy()],
+                             "member_id": self._pid[pairs["j"].to_numpy()],
+                             "reason": pairs["reason"].to_numpy()})
+
+
+def minimum_parameter_set(store: LayerStore, property_id: str, *,
+                          extend_metres: float | None = None,
+                          extend_rings: int | None = None) -> MinimumSet:
+    """One property's minimum set from the layers in ``store``."""
+    return ParameterEngine.from_store(store).minimum_set(
+        property_id, extend_metres=extend_metres, extend_rings=extend_rings)
+
+
+def member_sets(long_form: pd.DataFrame) -> dict[str, set[str]]:
+    """``{property_id: {member ids}}`` from :meth:`ParameterEngine.all_minimum_sets`."""
+    grouped = long_form.groupby("property_id")["member_id"].agg(set)
+    return {str(k): {str(m) for m in v} for k, v in grouped.items()}
