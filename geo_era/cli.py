@@ -162,6 +162,71 @@ def proximity_command(
     typer.echo(f"{close_to_school:,} properties have a school within {radius_m:g} m")
 
 
+@app.command("parameters")
+def parameters_command(
+    property_id: Annotated[str, typer.Argument(help="The candidate property's id.")],
+    extend_metres: Annotated[float | None, typer.Option(
+        help="Extend the set: every dwelling within this many metres.", min=0,
+        max=5_000)] = None,
+    extend_rings: Annotated[int | None, typer.Option(
+        help="Extend the set: this many further rings of neighbours.", min=1,
+        max=5)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """The NASSO 3.9 minimum set of dwellings to check for a property, and why."""
+    from geo_era.parameters import minimum_parameter_set
+
+    result = minimum_parameter_set(_store(), property_id, extend_metres=extend_metres,
+                                   extend_rings=extend_rings)
+    document = result.to_dict()
+    if as_json:
+        _echo_json(document)
+        return
+    derived = " (derived)" if result.property_type_derived else ""
+    typer.echo(f"{result.address} ({property_id}): {result.property_type}{derived}")
+    typer.echo(f"NASSO 3.9, {result.rule_applies_to}: {result.rule_text}")
+    if result.plots_estimated:
+        typer.echo("gardens: ESTIMATED from buildings and streets (no plots layer)")
+    if result.property_type == "shared":
+        typer.echo(f"occupants to check: {document.get('occupants') or 'unknown'}")
+    for member in document["properties"]:
+        typer.echo(f"  {member['property_id']:<14} {member['address']:<45} {member['why']}")
+    if result.extension is not None:
+        typer.echo(f"extension ({result.extension['by']}):")
+        for member in result.extension["properties"]:
+            typer.echo(f"  {member['property_id']:<14} {member['address']}")
+
+
+@app.command("check")
+def check_command(
+    subject_id: Annotated[str, typer.Argument(help="The subject's pseudonymous id.")],
+    property_id: Annotated[str, typer.Argument(help="The candidate property's id.")],
+    zone_warning_m: Annotated[float, typer.Option(
+        help="Warn when the property is within this many metres of an exclusion zone.",
+        min=0, max=20_000)] = 500.0,
+    flags_only: Annotated[bool, typer.Option(
+        "--flags-only", help="Only yes/no flags, as a landlord may be told.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Check a candidate property for a subject: exclusion zones, conditions, households."""
+    from geo_era.constraints import check_subject_property
+
+    result = check_subject_property(_store(), subject_id, property_id,
+                                    zone_warning_m=zone_warning_m)
+    document = result.to_dict(need_to_know=not flags_only)
+    if as_json:
+        _echo_json(document)
+        return
+    if flags_only:
+        typer.echo(document["flag"] or "no sensitive-allocation flag")
+        return
+    typer.echo(f"{len(result.conflicts)} conflict(s), {len(result.warnings)} warning(s)")
+    for finding in result.conflicts:
+        typer.echo(f"  CONFLICT {finding.message}")
+    for finding in result.warnings:
+        typer.echo(f"  warning  {finding.message}")
+
+
 @app.command("demo-data")
 def demo_data_command(
     scale: Annotated[float, typer.Option(

@@ -19,7 +19,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from geo_era.errors import ImportRefusedError, Problem
+from geo_era.adjacency import overlapping_pairs
+from geo_era.conditions import parse_conditions
+from geo_era.errors import DataError, ImportRefusedError, Problem
 from geo_era.readers import RawLayer
 from geo_era.schema import (
     BNG,
@@ -51,6 +53,9 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
     ("placements", "property_id"): ("properties", "property_id"),
     ("areas", "parent_id"): ("areas", "area_id"),
 }
+
+#: Overlaps between plots up to this area (m²) are digitising slivers, not errors.
+MAX_SLIVER_M2 = 1.0
 
 #: How many rows of one kind of problem are listed before they are summarised.
 MAX_ROWS_PER_CHECK = 20
@@ -132,6 +137,10 @@ def validate_layer(raw: RawLayer) -> gpd.GeoDataFrame | pd.DataFrame:
     else:
         result = _check_geometry(frame, spec, raw, out)
 
+    if spec.disjoint and isinstance(result, gpd.GeoDataFrame):
+        _check_disjoint(result, spec, out)
+    if spec.name == "subjects" and "conditions" in result.columns:
+        _check_conditions(result["conditions"], out)
     if out.problems:
         raise ImportRefusedError(out.problems)
     ordered = [c for c in spec.column_names if c in result.columns]
@@ -327,6 +336,30 @@ def _check_extent(projected: np.ndarray, source: np.ndarray, *, source_crs: CRS,
     out.rows(outside & ~fixed_by_swap,
              lambda pos: f"lies outside Scotland {where(pos)}; check the CRS the file declares "
                          "(geo_era holds Scottish data only)", column=column)
+
+
+def _check_disjoint(frame: gpd.GeoDataFrame, spec: LayerSpec, out: _Collector) -> None:
+    """Features of a disjoint layer (plots) may touch but not overlap."""
+    a, b, area = overlapping_pairs(frame.geometry.to_numpy(), max_overlap_m2=MAX_SLIVER_M2)
+    ids = frame[spec.id_column].to_numpy(dtype=object) if spec.id_column else None
+    for count, (i, j, m2) in enumerate(zip(a, b, area, strict=True)):
+        if count == MAX_ROWS_PER_CHECK:
+            out.add(f"{len(a) - MAX_ROWS_PER_CHECK} more overlapping pairs", column="geometry")
+            break
+        other = f"{spec.id_column} {ids[j]!r}" if ids is not None else f"row {j + 1}"
+        out.add(f"overlaps {other} (row {j + 1}) by {m2:,.1f} m²; each piece of ground belongs "
+                f"to one {spec.name[:-1]}: correct the boundaries", row=int(i) + 1,
+                column="geometry")
+
+
+def _check_conditions(conditions: pd.Series, out: _Collector) -> None:
+    for pos, text in enumerate(conditions.tolist()):
+        if text is None or text is pd.NA:
+            continue
+        try:
+            parse_conditions(str(text))
+        except DataError as exc:
+            out.add(str(exc), row=pos + 1, column="conditions")
 
 
 # --- references across layers ----------------------------------------------------------

@@ -65,6 +65,7 @@ REASONS: dict[str, str] = {
     "flat_above_or_below": "the flat directly above or below",
     "flat_beside": "the flat beside it on the same floor",
     "garden_border": "its garden borders this property's garden",
+    "all_occupants": "the shared property itself: every occupant must be checked",
 }
 
 #: A cottage-flat door this close (metres) to the middle of its block, along the
@@ -344,6 +345,8 @@ class ParameterEngine:
         among = np.zeros(len(self._pid), dtype=bool)
         among[row] = True
         pairs = self.pairs(among)
+        if ptype == "shared":  # NASSO: all occupants, so the property itself
+            pairs = pd.DataFrame({"i": [row], "j": [row], "reason": ["all_occupants"]})
         members = self._members(pairs)
         props = self.properties
         occupants = None

@@ -56,6 +56,8 @@ class LayerSpec:
     id_column: str | None
     #: restricted: subjects, zones and placements, only for authorised roles
     sensitive: bool = False
+    #: features may not overlap each other (beyond digitising slivers)
+    disjoint: bool = False
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -136,6 +138,7 @@ PLOTS = LayerSpec(
         Column("building_id", S),
     ),
     id_column="plot_id",
+    disjoint=True,
 )
 
 SITES = LayerSpec(
