@@ -104,17 +104,21 @@ def bordering_pairs(geoms: npt.NDArray[np.object_], rule: BorderRule = BorderRul
     return Borders(a[keep], b[keep], extent[keep])
 
 
-def overlapping_pairs(geoms: npt.NDArray[np.object_], *, max_overlap_m2: float = 1.0
+def overlapping_pairs(geoms: npt.NDArray[np.object_], *, max_sliver_width_m: float = 0.3
                       ) -> tuple[IntArray, IntArray, FloatArray]:
-    """Pairs of polygons that overlap by more than ``max_overlap_m2`` square metres
-    (slivers smaller than that are digitising noise), with the overlap area."""
+    """Pairs of polygons that overlap (or one holds the other), with the overlap area in
+    m². An overlap no wider than ``max_sliver_width_m`` (a sliver from digitising two
+    fences slightly differently) does not count, however long it is."""
     if len(geoms) == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0, dtype=np.float64)
     tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms, predicate="overlaps")
-    keep = a < b
-    a, b = a[keep].astype(np.int64), b[keep].astype(np.int64)
-    area = shapely.area(shapely.intersection(geoms[a], geoms[b]))
-    big = area > max_overlap_m2
-    return a[big], b[big], area[big]
+    parts = [tree.query(geoms, predicate=p) for p in ("overlaps", "contains", "within")]
+    a = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    b = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    a, b = np.minimum(a, b), np.maximum(a, b)
+    pairs = np.unique(np.column_stack([a, b])[a != b], axis=0).reshape(-1, 2)
+    a, b = pairs[:, 0], pairs[:, 1]
+    overlap = shapely.intersection(geoms[a], geoms[b])
+    wide = ~shapely.is_empty(shapely.buffer(overlap, -max_sliver_width_m / 2))
+    return a[wide], b[wide], shapely.area(overlap[wide])

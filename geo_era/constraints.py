@@ -85,7 +85,7 @@ class CheckResult:
 
 
 def _zone_geometry(zones: gpd.GeoDataFrame) -> np.ndarray:
-    geoms = zones.geometry.to_numpy()
+    geoms: np.ndarray = zones.geometry.to_numpy()
     bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     bad |= ~bad & ~shapely.is_valid(geoms)
     if bad.any():

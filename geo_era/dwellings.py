@@ -257,5 +257,9 @@ def _derive_close(props: gpd.GeoDataFrame, parsed: pd.DataFrame, need: np.ndarra
     frame = pd.DataFrame({"label": labels, "building": building.to_numpy()})
     spans = frame.dropna().groupby("label")["building"].nunique()
     split = frame["label"].isin(spans.index[spans > 1]).to_numpy() & frame["building"].notna()
-    qualified = frame["label"].where(~split, frame["label"] + " [" + frame["building"] + "]")
-    props.loc[props.index[rows[take]], "close_id"] = qualified.to_numpy()[take]
+    qualified = frame["label"].astype(object).to_numpy().copy()
+    qualified[frame["label"].isna().to_numpy()] = None
+    buildings_of = frame["building"].astype(object).to_numpy()
+    qualified[split] = [f"{label} [{building}]" for label, building
+                        in zip(qualified[split], buildings_of[split], strict=True)]
+    props.loc[props.index[rows[take]], "close_id"] = qualified[take]

@@ -54,8 +54,8 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
     ("areas", "parent_id"): ("areas", "area_id"),
 }
 
-#: Overlaps between plots up to this area (m²) are digitising slivers, not errors.
-MAX_SLIVER_M2 = 1.0
+#: Overlaps between plots no wider than this (metres) are digitising slivers, not errors.
+MAX_SLIVER_WIDTH_M = 0.3
 
 #: How many rows of one kind of problem are listed before they are summarised.
 MAX_ROWS_PER_CHECK = 20
@@ -340,7 +340,8 @@ def _check_extent(projected: np.ndarray, source: np.ndarray, *, source_crs: CRS,
 
 def _check_disjoint(frame: gpd.GeoDataFrame, spec: LayerSpec, out: _Collector) -> None:
     """Features of a disjoint layer (plots) may touch but not overlap."""
-    a, b, area = overlapping_pairs(frame.geometry.to_numpy(), max_overlap_m2=MAX_SLIVER_M2)
+    a, b, area = overlapping_pairs(frame.geometry.to_numpy(),
+                                   max_sliver_width_m=MAX_SLIVER_WIDTH_M)
     ids = frame[spec.id_column].to_numpy(dtype=object) if spec.id_column else None
     for count, (i, j, m2) in enumerate(zip(a, b, area, strict=True)):
         if count == MAX_ROWS_PER_CHECK:

@@ -190,8 +190,8 @@ class ParameterEngine:
         assert isinstance(buildings, gpd.GeoDataFrame)
         versions = {name: store.version(name).version
                     for name in ("properties", "buildings", "plots") if store.has(name)}
-        return cls(properties, buildings, plots=plots,  # type: ignore[arg-type]
-                   streets=streets, data_version=versions)  # type: ignore[arg-type]
+        return cls(properties, buildings, plots=plots,
+                   streets=streets, data_version=versions)
 
     # --- lookups -------------------------------------------------------------------------
 
