@@ -33,6 +33,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/proximity.py --json bench/out/proximity.json
 	$(BIN)/python bench/storage.py
+	$(BIN)/python bench/parameters.py
 
 clean:
 	rm -rf $(VENV) data/store .pytest_cache .mypy_cache .ruff_cache bench/out
