@@ -190,7 +190,7 @@ def parameters_command(
     if result.property_type == "shared":
         typer.echo(f"occupants to check: {document.get('occupants') or 'unknown'}")
     for member in document["properties"]:
-        typer.echo(f"  {member['property_id']:<14} {member['address']:<45} {member['why']}")
+        typer.echo(f"  {member['property_id']:<14} {member['address']:<45} {member['reason']}")
     if result.extension is not None:
         typer.echo(f"extension ({result.extension['by']}):")
         for member in result.extension["properties"]:

@@ -147,7 +147,7 @@ def _member_records(members: pd.DataFrame) -> list[dict[str, Any]]:
         record: dict[str, Any] = {"property_id": row["property_id"], "address": row["address"]}
         if "reasons" in row:
             record["reasons"] = list(row["reasons"])
-            record["why"] = "; ".join(REASONS[r] for r in row["reasons"])
+            record["reason"] = "; ".join(REASONS[r] for r in row["reasons"])
         if "distance_m" in row:
             record["distance_m"] = round(float(row["distance_m"]), 2)
         record["household"] = {c: (None if pd.isna(row.get(c)) else
