@@ -19,6 +19,7 @@ import shapely
 from geo_era.catalog import LayerStore
 from geo_era.errors import NotFoundError
 from geo_era.index import SiteIndex
+from geo_era.network import describe, walk_flag, walk_network_for
 from geo_era.schema import SITE_CATEGORIES
 
 
@@ -120,24 +121,83 @@ def sites_near(store: LayerStore, property_id: str, radius_m: float) -> dict[str
     """Everything within ``radius_m`` of one property, as a JSON-ready document.
 
     The document names the property, the radius, the reference-data version used, each
-    site in range (nearest first) and the nearest site of each category.
+    site in range (nearest first, by straight line) with its straight-line and walking
+    distance, and the nearest site of each category by straight line and on foot.
+    Walking distances need a ``streets`` layer; without one each site says so.
     """
     prop = find_properties(store, [property_id])
     sites = store.read("sites")
     assert isinstance(sites, gpd.GeoDataFrame)
+    sites = sites.reset_index(drop=True)
     index = SiteIndex(sites)
+    pairs = index.within(_xy(prop), radius_m)
     within = sites_within(index, prop, radius_m)
     nearest = nearest_sites(index, prop)
+    records = _records(within, ["site_id", "category", "name", "distance_m"])
+    walking = _walking(store, _xy(prop)[0], pairs.site, within["distance_m"].to_numpy(),
+                       radius_m)
+    for record, walk in zip(records, walking["sites"], strict=True):
+        record.update(walk)
+    versions = {"properties": store.version("properties").version,
+                "sites": store.version("sites").version}
+    if store.has("streets"):
+        versions["streets"] = store.version("streets").version
     return {
         "property_id": property_id,
         "address": str(prop["address"].iloc[0]),
         "radius_m": radius_m,
         "crs": "EPSG:27700",
         "measured": "straight line from the address point to a point site, or to the "
-                    "boundary of a polygon site",
-        "data_version": {"properties": store.version("properties").version,
-                         "sites": store.version("sites").version},
-        "sites": _records(within, ["site_id", "category", "name", "distance_m"]),
+                    "boundary of a polygon site; walking along the street network from "
+                    "the nearest street to the site's nearest access point",
+        "data_version": versions,
+        "walking_network": walking["status"],
+        "sites": records,
         "nearest": {r.pop("category"): r for r in
                     _records(nearest, ["category", "site_id", "name", "distance_m"])},
+        "nearest_walk": walking["nearest"],
     }
+
+
+def _walking(store: LayerStore, xy: np.ndarray, site_rows: np.ndarray,
+             straight: np.ndarray, radius_m: float) -> dict[str, Any]:
+    """Walking distances from one point to the given sites, and to the nearest site of
+    each category; every site says whether it is reachable."""
+    if not store.has("streets"):
+        return {"status": "no street network loaded",
+                "sites": [{"walk_m": None, "walk_status": "no_street_network"}
+                          for _ in site_rows], "nearest": {}}
+    network = walk_network_for(store)
+    limit = max(4 * radius_m, radius_m + 2_000)
+    walks, status = network.walks_to_sites(xy, site_rows, limit_m=limit)
+    out = []
+    for walk, line in zip(walks, straight, strict=True):
+        if status == "off_network":
+            out.append({"walk_m": None, "walk_status": "property_off_network"})
+        elif not np.isfinite(walk):
+            out.append({"walk_m": None, "walk_status": "unreachable",
+                        "walk_note": f"no walking route within {limit:,.0f} m"})
+        else:
+            out.append({"walk_m": round(float(walk), 2), "walk_status": "reachable",
+                        "walk_flag": walk_flag(float(line), float(walk))})
+    nearest: dict[str, Any] = {}
+    snap = network.graph.snap([xy])
+    by_category = network.graph.nearest_by_category(snap, network.per_category,
+                                                    network.access, network.sites)
+    for category in SITE_CATEGORIES:
+        if category not in by_category:
+            if (network.sites["category"] == category).any():
+                nearest[category] = {"walk_status": "unreachable",
+                                     "walk_note": "no site of this category is near a street"}
+            continue
+        walk, site = by_category[category]
+        if site[0] < 0:
+            nearest[category] = {"walk_status": "unreachable"}
+            continue
+        row = network.sites.iloc[int(site[0])]
+        nearest[category] = {"site_id": str(row["site_id"]),
+                             "name": "" if pd.isna(row.get("name")) else str(row["name"]),
+                             "walk_m": round(float(walk[0]), 2), "walk_status": "reachable"}
+    info = describe(network.graph)
+    return {"status": {"status": "on_network" if status == "on_network" else
+                       "property_off_network", **info}, "sites": out, "nearest": nearest}
