@@ -34,6 +34,7 @@ bench: setup
 	$(BIN)/python bench/proximity.py --json bench/out/proximity.json
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/parameters.py
+	$(BIN)/python bench/network.py
 
 clean:
 	rm -rf $(VENV) data/store .pytest_cache .mypy_cache .ruff_cache bench/out

@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
+import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,10 +173,20 @@ class WalkGraph:
                    new_id[v[keep_edge]].astype(np.int64), lines[keep_edge],
                    dropped_nodes=int(n - keep_node.sum()), source_key=source_key)
 
+    @classmethod
+    def from_osm(cls, path: Path) -> WalkGraph:
+        """The walking graph of an OpenStreetMap extract (.osm or .pbf), by osmnx's walk
+        rules (see :mod:`geo_era.osm`)."""
+        from geo_era.osm import layers_from_osm  # noqa: PLC0415  (osmnx is slow to import)
+
+        return cls.from_streets(layers_from_osm(Path(path))["streets"],
+                                source_key=f"osm:{Path(path).name}")
+
     # --- snapping ----------------------------------------------------------------------
 
-    def snap(self, xy: FloatArray | Sequence[Sequence[float]]) -> Snap:
-        """Snap points (EPSG:27700) to their nearest street edge."""
+    def snap(self, xy: Any) -> Snap:
+        """Snap points, an (n, 2) array-like of x, y in EPSG:27700, to their nearest
+        street edge."""
         pts = shapely.points(np.asarray(xy, dtype=float).reshape(-1, 2))
         qi, ei = self._tree.query_nearest(pts, all_matches=False)
         edge = np.full(len(pts), -1, dtype=np.int64)
@@ -205,46 +218,57 @@ class WalkGraph:
 
     # --- shortest paths ----------------------------------------------------------------
 
-    def _with_source(self, access: Access, mask: npt.NDArray[np.bool_]
-                     ) -> tuple[sparse.csr_matrix, IntArray]:
-        """The graph plus a virtual source (node ``n``) joined to both ends of each
-        masked access edge; and, per node, the site whose access gives that join."""
+    def _with_sources(self, access: Access, groups: list[npt.NDArray[np.bool_]]
+                      ) -> tuple[sparse.csr_matrix, list[IntArray]]:
+        """The graph plus one virtual source per group (nodes ``n``, ``n + 1``, ...), each
+        joined to both ends of its group's access edges; and, per group and node, the site
+        whose access gives that join. Sources have no incoming edges, so no path runs
+        through one."""
         n = self.n_nodes
-        e, a, o, s = access.edge[mask], access.along[mask], access.offset[mask], \
-            access.site[mask]
-        node = np.r_[self.u[e], self.v[e]]
-        weight = np.r_[o + a, o + self.length[e] - a]
-        site = np.r_[s, s]
-        order = np.lexsort((site, weight, node))
-        node, weight, site = node[order], weight[order], site[order]
-        first = np.r_[True, node[1:] != node[:-1]]
-        node, weight, site = node[first], weight[first], site[first]
-        entry = np.full(n + 1, -1, dtype=np.int64)
-        entry[node] = site
         coo = self.matrix.tocoo()
-        rows = np.r_[coo.row, np.full(len(node), n)]
-        cols = np.r_[coo.col, node]
-        data = np.r_[coo.data, weight]
-        matrix = sparse.csr_matrix((data, (rows, cols)), shape=(n + 1, n + 1))
-        return matrix, entry
+        rows, cols, data = [coo.row], [coo.col], [coo.data]
+        entries: list[IntArray] = []
+        for g, mask in enumerate(groups):
+            e, a, o, s = (access.edge[mask], access.along[mask], access.offset[mask],
+                          access.site[mask])
+            node = np.r_[self.u[e], self.v[e]]
+            weight = np.r_[o + a, o + self.length[e] - a]
+            site = np.r_[s, s]
+            order = np.lexsort((site, weight, node))
+            node, weight, site = node[order], weight[order], site[order]
+            first = np.r_[True, node[1:] != node[:-1]]
+            node, weight, site = node[first], weight[first], site[first]
+            entry = np.full(n, -1, dtype=np.int64)
+            entry[node] = site
+            entries.append(entry)
+            rows.append(np.full(len(node), n + g))
+            cols.append(node)
+            data.append(weight)
+        size = n + len(groups)
+        matrix = sparse.csr_matrix((np.concatenate(data),
+                                    (np.concatenate(rows), np.concatenate(cols))),
+                                   shape=(size, size))
+        return matrix, entries
 
     def category_distances(self, sites: gpd.GeoDataFrame, access: Access,
                            categories: Iterable[str] = SITE_CATEGORIES
                            ) -> dict[str, CategoryDistances]:
-        """For each category with sites: walking distance from every node to the nearest
-        site of that category (one Dijkstra from a virtual source)."""
+        """For each category with reachable sites: walking distance from every node to
+        the nearest site of that category. One Dijkstra call, one virtual source per
+        category."""
         cats = sites["category"].to_numpy(dtype=object)
+        wanted = [c for c in categories if (cats[access.site] == c).any()]
+        if not wanted:
+            return {}
+        groups = [cats[access.site] == c for c in wanted]
+        matrix, entries = self._with_sources(access, groups)
+        n = self.n_nodes
+        dist, pred = _dijkstra(matrix, np.arange(n, n + len(wanted)))
         out: dict[str, CategoryDistances] = {}
-        for category in categories:
-            mask = cats[access.site] == category
-            if not mask.any():
-                continue
-            matrix, entry = self._with_source(access, mask)
-            dist, pred = csgraph.dijkstra(matrix, directed=True, indices=self.n_nodes,
-                                          return_predecessors=True)
-            out[category] = CategoryDistances(dist[: self.n_nodes],
-                                              pred[: self.n_nodes].astype(np.int64),
-                                              entry[: self.n_nodes])
+        for g, category in enumerate(wanted):
+            p = pred[g, :n].astype(np.int64)
+            p[p >= n] = n  # joined directly to its category's source
+            out[category] = CategoryDistances(dist[g, :n], p, entries[g])
         return out
 
     def from_points(self, snap: Snap, *, limit_m: float = np.inf) -> FloatArray:
@@ -276,8 +300,9 @@ class WalkGraph:
         same = snap.edge[:, None] == e[None, :]
         direct = (snap.offset[:, None] + np.abs(snap.along[:, None] - access.along[None, :])
                   + access.offset[None, :])
-        walk = np.where(same & (snap.edge[:, None] >= 0), np.minimum(walk, direct), walk)
-        return walk
+        result: FloatArray = np.where(same & (snap.edge[:, None] >= 0),
+                                      np.minimum(walk, direct), walk)
+        return result
 
     def nearest_by_category(self, snap: Snap, per_category: dict[str, CategoryDistances],
                             access: Access, sites: gpd.GeoDataFrame
@@ -374,6 +399,54 @@ class WalkGraph:
         return shapely.LineString(coords), site
 
 
+#: Graphs at least this large run their per-category Dijkstras on two processes.
+PARALLEL_MIN_NODES = 20_000
+
+
+def _dijkstra(matrix: sparse.csr_matrix, sources: IntArray) -> tuple[FloatArray, IntArray]:
+    """Single-source Dijkstra from each of ``sources`` (rows: distance, predecessor).
+
+    scipy holds the GIL while it searches, so on a large graph half the sources run in a
+    forked child that writes into shared memory: about 1.5x faster on two cores
+    (``bench/network.py``). Forking is done only where it is safe: a POSIX system and no
+    other thread running (a thread holding a lock at fork time could deadlock the child).
+    If the child fails, its half is computed here; the results are the same either way.
+    """
+    k, size = len(sources), matrix.shape[0]
+    if (k < 2 or size < PARALLEL_MIN_NODES or not hasattr(os, "fork")
+            or threading.active_count() != 1):
+        dist, pred = csgraph.dijkstra(matrix, directed=True, indices=sources,
+                                      return_predecessors=True)
+        return dist, pred.astype(np.int64)
+    split = k // 2
+    shared = mmap.mmap(-1, k * size * 16)
+    dist = np.frombuffer(shared, dtype=np.float64, count=k * size).reshape(k, size)
+    pred = np.frombuffer(shared, dtype=np.int64, count=k * size,
+                         offset=k * size * 8).reshape(k, size)
+    child = os.fork()
+    if child == 0:  # pragma: no cover  (runs in the child; checked by its exit status)
+        code = 1
+        try:
+            d, p = csgraph.dijkstra(matrix, directed=True, indices=sources[split:],
+                                    return_predecessors=True)
+            dist[split:] = d
+            pred[split:] = p
+            code = 0
+        finally:
+            os._exit(code)
+    d, p = csgraph.dijkstra(matrix, directed=True, indices=sources[:split],
+                            return_predecessors=True)
+    dist[:split] = d
+    pred[:split] = p
+    _, status = os.waitpid(child, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        d, p = csgraph.dijkstra(matrix, directed=True, indices=sources[split:],
+                                return_predecessors=True)
+        dist[split:] = d
+        pred[split:] = p
+    return dist.copy(), pred.copy()
+
+
 def walk_flag(straight_m: float, walk_m: float) -> str | None:
     """"barrier" when the walk is at least ``BARRIER_RATIO`` times the straight line and
     ``BARRIER_EXCESS_M`` longer; None otherwise."""
@@ -428,7 +501,7 @@ class WalkNetwork:
         access = graph.site_access(sites)
         return cls(graph, sites, access, graph.category_distances(sites, access))
 
-    def walks_to_sites(self, xy: Sequence[float], site_rows: IntArray, *,
+    def walks_to_sites(self, xy: Sequence[float] | FloatArray, site_rows: IntArray, *,
                        limit_m: float) -> tuple[FloatArray, str]:
         """Walking distance (m) from one point to each given site (``inf`` when not
         reachable within ``limit_m``) and the point's status: "on_network" or

@@ -170,7 +170,7 @@ def _walking(store: LayerStore, xy: np.ndarray, site_rows: np.ndarray,
     network = walk_network_for(store)
     limit = max(4 * radius_m, radius_m + 2_000)
     walks, status = network.walks_to_sites(xy, site_rows, limit_m=limit)
-    out = []
+    out: list[dict[str, Any]] = []
     for walk, line in zip(walks, straight, strict=True):
         if status == "off_network":
             out.append({"walk_m": None, "walk_status": "property_off_network"})

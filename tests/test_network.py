@@ -3,6 +3,7 @@ on the real Aberdeen extract; unreachable and empty cases; barriers; routes; cac
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -51,7 +52,7 @@ def oracle(graph: WalkGraph, points: np.ndarray, network: WalkNetwork, *,
         stops: list[tuple[float, object]] = [(0.0, int(graph.u[e]))]
         stops += [(a, ("cut", e, i)) for a, i in here]
         stops.append((float(graph.length[e]), int(graph.v[e])))
-        for (a0, n0), (a1, n1) in zip(stops, stops[1:], strict=False):
+        for (a0, n0), (a1, n1) in itertools.pairwise(stops):
             street(n0, n1, a1 - a0)
         for i, (_, (kind, k)) in enumerate(cuts.get(e, [])):
             cut = ("cut", e, i)
@@ -205,7 +206,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> LayerStore:
 def test_unreachable_is_said_not_infinity(store: LayerStore, tmp_path: Path) -> None:
     streets = store.read("streets")
     props = store.read("properties")
-    minx, miny, maxx, maxy = streets.total_bounds
+    _, miny, maxx, maxy = streets.total_bounds
     lonely = (maxx + MAX_SNAP_M + 150, (miny + maxy) / 2)  # a site and a house past all streets
     home = LayerStore(tmp_path / "home")
     for name in ("buildings", "properties", "streets"):
@@ -258,3 +259,28 @@ def test_cli_sites_near_has_walk_fields(store: LayerStore) -> None:
         walk_fields = [k for k in site if "walk" in k]
         assert "walk_m" in walk_fields and "walk_status" in walk_fields
         assert site["walk_status"] == "unreachable" or site["walk_m"] >= site["distance_m"]
+
+
+def test_parallel_dijkstra_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    import geo_era.network as network_module
+
+    town = build_demo_town(scale=3.0, seed=2)
+    graph = WalkGraph.from_streets(town.layers["streets"])
+    access = graph.site_access(town.layers["sites"])
+    monkeypatch.setattr(network_module, "PARALLEL_MIN_NODES", 10**9)
+    serial = graph.category_distances(town.layers["sites"], access)
+    monkeypatch.setattr(network_module, "PARALLEL_MIN_NODES", 1)
+    forks = []
+    real_fork = network_module.os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(network_module.os, "fork", counting_fork)
+    parallel = graph.category_distances(town.layers["sites"], access)
+    assert forks == [1], "the parallel path did not run"
+    assert serial.keys() == parallel.keys() and len(serial) >= 2
+    for category in serial:
+        assert np.array_equal(serial[category].distance, parallel[category].distance)
+        assert np.array_equal(serial[category].predecessor, parallel[category].predecessor)
