@@ -1,9 +1,9 @@
 """Benchmark: walking distance from every node to the nearest site of each category.
 
 Graph: a street grid of about 100,000 nodes (80 m blocks with junctions jittered by a
-few metres, 10% of links removed, largest component kept) in EPSG:27700, built into geo_era's ``WalkGraph``; 500 sites on
-street junctions in nine categories (on nodes, so that every method measures the same
-thing: pandana snaps sites to nodes).
+few metres, 10% of links removed, largest component kept) in EPSG:27700, built into
+geo_era's ``WalkGraph``; 500 sites on street junctions in nine categories (on nodes, so
+that every method measures the same thing: pandana snaps sites to nodes).
 
 Timed in one run, on the same graph:
 
