@@ -97,7 +97,8 @@ def test_sites_near_document(demo: tuple[LayerStore, pd.DataFrame]) -> None:
     doc = sites_near(store, pid, RADIUS)
     assert doc["property_id"] == pid and doc["crs"] == "EPSG:27700"
     assert all(s["distance_m"] <= RADIUS for s in doc["sites"])
-    assert doc["data_version"] == {"properties": 1, "sites": 1}
+    assert doc["data_version"] == {"properties": 1, "sites": 1, "streets": 1}
+    assert doc["walking_network"]["status"] == "on_network"
 
 
 def test_derived_columns_match_ground_truth(demo: tuple[LayerStore, pd.DataFrame]) -> None:
