@@ -123,8 +123,11 @@ def sites_near_command(
     typer.echo(f"{document['address']} ({property_id}): {len(document['sites'])} sites "
                f"within {radius_m:g} m")
     for site in document["sites"]:
-        typer.echo(f"  {site['distance_m']:>8.1f} m  {site['category']:<18} "
-                   f"{site['name'] or site['site_id']}")
+        walk = (f"walk {site['walk_m']:>7.0f} m" if site.get("walk_m") is not None
+                else f"walk {site.get('walk_status', 'n/a')}")
+        flag = "  BARRIER" if site.get("walk_flag") == "barrier" else ""
+        typer.echo(f"  {site['distance_m']:>8.1f} m  {walk:<16} {site['category']:<18} "
+                   f"{site['name'] or site['site_id']}{flag}")
 
 
 @app.command("proximity")
