@@ -1,0 +1,78 @@
+"""Clear working days and ERA deadlines (NASSO 3.5).
+
+A working day is a weekday that is not a Scottish public holiday: the ``holidays``
+package's UK calendar for the Scotland subdivision, which includes 2 January, Good
+Friday, the first Monday in August, St Andrew's Day and the substitute days when a
+holiday falls at a weekend (but not Easter Monday, which is not a bank holiday in
+Scotland). Councils' local holidays are not national and are not counted.
+
+"N clear working days after notification" is read as: the day of notification does not
+count; the deadline is the end of the N-th working day after it.
+
+=====================  ==========  ===========  ========
+ERA type (NASSO 3.5)   SOLO        others       overall
+=====================  ==========  ===========  ========
+initial_new            2           5            7
+initial_resident       2           10           12
+annual_review          21          21           21
+=====================  ==========  ===========  ========
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+
+from geo_era.errors import DataError
+
+CASE_TYPES = ("initial_new", "initial_resident", "annual_review")
+
+#: Working days allowed, by case type: (SOLO, other agencies, overall).
+TIMESCALES: dict[str, tuple[int, int, int]] = {
+    "initial_new": (2, 5, 7),
+    "initial_resident": (2, 10, 12),
+    "annual_review": (21, 21, 21),
+}
+
+
+@lru_cache(maxsize=64)
+def scottish_holidays(year: int) -> frozenset[dt.date]:
+    """Scottish public holidays of a year, substitute days included."""
+    return frozenset(holidays.UK(subdiv="SCT", years=[year]).keys())
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in scottish_holidays(day.year)
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The ``days``-th working day after ``start`` (``start`` itself never counts)."""
+    if days < 0:
+        raise DataError(f"a number of working days cannot be negative; got {days}")
+    day = start
+    counted = 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (negative if before)."""
+    if end < start:
+        return -working_days_between(end, start)
+    return sum(1 for k in range(1, (end - start).days + 1)
+               if is_working_day(start + dt.timedelta(days=k)))
+
+
+def deadlines(case_type: str, notified: dt.date) -> dict[str, dt.date]:
+    """Due dates ``{"solo": ..., "others": ..., "overall": ...}`` for a case."""
+    if case_type not in TIMESCALES:
+        raise DataError(f"unknown ERA type {case_type!r}; use one of {', '.join(CASE_TYPES)}")
+    solo, others, overall = TIMESCALES[case_type]
+    return {"solo": add_working_days(notified, solo),
+            "others": add_working_days(notified, others),
+            "overall": add_working_days(notified, overall)}
