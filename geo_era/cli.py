@@ -7,6 +7,8 @@ an internal fault, reported without a traceback (exit code 1) unless ``--debug``
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 import json
 import logging
 import sys
@@ -262,6 +264,200 @@ def demo_data_command(
     if report.notices:
         typer.echo(f"{len(report.notices)} notice(s) about derived values, e.g. "
                    f"{report.notices[0]}")
+
+
+case_app = typer.Typer(help="ERA cases: deadlines, checks, agreements, Parts C and D.",
+                       no_args_is_help=True)
+app.add_typer(case_app, name="case")
+
+
+def _date(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD",
+                                 param_hint=option) from None
+
+
+def _cases() -> Any:
+    from geo_era.store import open_store
+
+    settings = _settings()
+    return open_store(settings.home, settings.database_url)
+
+
+def _print_case(document: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        _echo_json(document)
+        return
+    typer.echo(f"{document['case_id']}  {document['case_type']}  subject "
+               f"{document['subject_id']}  lead {document['lead_agency']}  "
+               f"{document['status']}  due {document['due']}"
+               f"{'  OVERDUE' if document['overdue'] else ''}")
+    for agency in document.get("agencies", []):
+        state = {True: "agrees", False: "DISAGREES", None: "no agreement yet"}[agency["agrees"]]
+        typer.echo(f"  {agency['agency']:<16} due {agency['due']}  {state}")
+    for decision in document.get("decisions", []):
+        typer.echo(f"  Part {decision['part']}: {decision['conclusion']}")
+
+
+BY = typer.Option(help="Who records this (default: your login name).")
+
+
+@case_app.command("new")
+def case_new(
+    subject_id: Annotated[str, typer.Argument(help="The subject's pseudonymous id.")],
+    property_ids: Annotated[list[str], typer.Argument(help="Candidate property ids.")],
+    case_type: Annotated[str, typer.Option(
+        "--type", help="initial_new, initial_resident or annual_review.")] = "initial_new",
+    notified: Annotated[str, typer.Option(
+        help="Notification (or renewal) date, YYYY-MM-DD.")] = "",
+    agency: Annotated[list[str] | None, typer.Option(
+        help="A further agency taking part (repeatable).")] = None,
+    assess: Annotated[bool, typer.Option(
+        help="Assess each property now from the reference layers.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the case as JSON.")] = False,
+) -> None:
+    """Open an ERA case and print it with each agency's due date."""
+    from geo_era.cases import open_case
+
+    store = _store()
+    on_licence = False
+    if store.has("subjects"):
+        subjects = store.read("subjects")
+        match = subjects[subjects["subject_id"].astype(str) == subject_id]
+        if len(match) and "on_licence_or_order" in match.columns:
+            on_licence = bool(match["on_licence_or_order"].fillna(False).iloc[0])
+    assessor = None
+    if assess and store.has("properties") and store.has("sites"):
+        from geo_era.assessment import assess as run
+
+        def assessor(subject: str, pid: str) -> dict[str, Any]:
+            return run(store, subject, pid)
+    notified_on = _date(notified, "--notified") if notified else dt.date.today()
+    document = open_case(_cases(), subject_id=subject_id, property_ids=property_ids,
+                         case_type=case_type, notified=notified_on,
+                         on_licence_or_order=on_licence, agencies=agency or (),
+                         assess=assessor)
+    _print_case(document, as_json)
+
+
+@case_app.command("show")
+def case_show(case_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show a case: agencies and deadlines, checks, assessments, decisions."""
+    from geo_era.cases import show_case
+
+    _print_case(show_case(_cases(), case_id), as_json)
+
+
+@case_app.command("assess")
+def case_assess(case_id: str, property_id: str,
+                as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """(Re)assess a candidate property of an open case from the current reference data."""
+    from geo_era.assessment import assess
+    from geo_era.cases import assess_property
+
+    store = _store()
+    document = assess_property(_cases(), case_id, property_id,
+                               lambda subject, pid: assess(store, subject, pid))
+    _print_case(document, as_json)
+
+
+@case_app.command("check")
+def case_check(
+    case_id: str,
+    agency: Annotated[str, typer.Option(help="The agency that checked.")],
+    kind: Annotated[str, typer.Option(help="database (3.7) or physical (3.8).")],
+    item: Annotated[str, typer.Option(help="System checked, or the site category.")],
+    outcome: Annotated[str, typer.Option(help="clear, concern or not_applicable.")],
+    notes: Annotated[str | None, typer.Option(help="What was found.")] = None,
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Record a database or physical check."""
+    from geo_era.cases import record_check
+
+    _print_case(record_check(_cases(), case_id, agency=agency, kind=kind, item=item,
+                             outcome=outcome, notes=notes, by=by or getpass.getuser()),
+                as_json)
+
+
+@case_app.command("agree")
+def case_agree(
+    case_id: str,
+    agency: Annotated[str, typer.Option(help="The agency recording its view.")],
+    disagree: Annotated[bool, typer.Option("--disagree", help="The agency does not agree.")
+                        ] = False,
+    comments: Annotated[str | None, typer.Option(help="Comments or concerns.")] = None,
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Record an agency's agreement (or disagreement) with the ERA."""
+    from geo_era.cases import record_agreement
+
+    _print_case(record_agreement(_cases(), case_id, agency=agency, agrees=not disagree,
+                                 comments=comments, by=by or getpass.getuser()), as_json)
+
+
+@case_app.command("approve")
+def case_approve(
+    case_id: str,
+    property_id: Annotated[str, typer.Option("--property", help="The property decided on.")],
+    agency: Annotated[str, typer.Option(help="The lead agency.")],
+    conclusion: Annotated[str, typer.Option(help="The lead agency's conclusion.")],
+    reasons: Annotated[str, typer.Option(help="The reasons for it.")],
+    not_manageable: Annotated[bool, typer.Option(
+        "--not-manageable", help="The property is not manageable.")] = False,
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Part C: approval by the lead agency."""
+    from geo_era.cases import approve
+
+    _print_case(approve(_cases(), case_id, agency=agency, property_id=property_id,
+                        manageable=not not_manageable, conclusion=conclusion,
+                        reasons=reasons, by=by or getpass.getuser()), as_json)
+
+
+@case_app.command("decide")
+def case_decide(
+    case_id: str,
+    property_id: Annotated[str, typer.Option("--property", help="The property decided on.")],
+    agency: Annotated[str, typer.Option(help="The lead agency.")],
+    conference: Annotated[str, typer.Option(help="Date of the case conference.")],
+    conclusion: Annotated[str, typer.Option(help="The decision.")],
+    reasons: Annotated[str, typer.Option(help="The reasons for it.")],
+    not_manageable: Annotated[bool, typer.Option("--not-manageable")] = False,
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Part D: the decision of a case conference where agencies disagreed."""
+    from geo_era.cases import decide
+
+    _print_case(decide(_cases(), case_id, agency=agency, property_id=property_id,
+                       manageable=not not_manageable, conclusion=conclusion, reasons=reasons,
+                       conference_on=_date(conference, "--conference"),
+                       by=by or getpass.getuser()), as_json)
+
+
+@case_app.command("list")
+def case_list(
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue cases.")] = False,
+    due_within: Annotated[int | None, typer.Option(
+        help="Only cases due within this many days.", min=0)] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Open cases, earliest due first."""
+    from geo_era.cases import list_cases
+
+    cases = list_cases(_cases(), overdue=overdue, due_within=due_within)
+    if as_json:
+        _echo_json(cases)
+        return
+    if not cases:
+        typer.echo("no open cases" + (" overdue" if overdue else ""))
+    for document in cases:
+        _print_case(document, False)
 
 
 def main() -> None:

@@ -79,3 +79,8 @@ class ImportRefusedError(GeoEraError, ValueError):
 
     def __str__(self) -> str:
         return self.render()
+
+
+class WorkflowRefusedError(GeoEraError, ValueError):
+    """A step of the ERA workflow that is not allowed now; the message says what is
+    missing or who may do it."""

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
         default=Path("data/store"),
         description="Working data directory every command reads and writes.",
     )
+    database_url: str | None = Field(
+        default=None,
+        description="The case store: a SQLAlchemy URL such as "
+                    "postgresql+psycopg://user@127.0.0.1/geo_era; default SQLite in home.",
+    )
     default_radius_m: float = Field(
         default=400.0, gt=0, le=20_000,
         description="Default search radius in metres for proximity to sensitive sites.",

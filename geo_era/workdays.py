@@ -40,7 +40,7 @@ TIMESCALES: dict[str, tuple[int, int, int]] = {
 @lru_cache(maxsize=64)
 def scottish_holidays(year: int) -> frozenset[dt.date]:
     """Scottish public holidays of a year, substitute days included."""
-    return frozenset(holidays.UK(subdiv="SCT", years=[year]).keys())
+    return frozenset(holidays.country_holidays("GB", subdiv="SCT", years=[year]).keys())
 
 
 def is_working_day(day: dt.date) -> bool:

@@ -1,0 +1,307 @@
+"""ERA cases: the NASSO 3.3-3.11 workflow over the case store.
+
+A case is opened on notification with its type, its lead agency (Police Scotland, or
+Criminal Justice Social Work when the subject is on a licence or order, 3.2), the
+agencies involved (3.6) and their deadlines in clear working days (3.5). Agencies record
+their database checks (3.7) and the physical checks (3.8), then each records whether it
+agrees (3.11). The lead agency approves (Part C) only when every agency agrees, every
+required check is recorded and the property has been assessed; where agencies disagree,
+a case conference decides and the lead agency records it as Part D.
+
+Every refusal says what is missing and who may act. Each step is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, selectinload
+
+from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
+from geo_era.schema import SITE_CATEGORIES
+from geo_era.store import Case, CaseAgency, CaseProperty, Check, Decision, session_scope, utcnow
+from geo_era.workdays import CASE_TYPES, deadlines
+
+LEAD_AGENCIES = ("police_scotland", "cjsw")
+AGENCIES = ("police_scotland", "cjsw", "solo", "rsl", "nhs", "sps", "education",
+            "childrens_services", "adult_protection")
+CHECK_KINDS = ("database", "physical")
+OUTCOMES = ("clear", "concern", "not_applicable")
+#: What a physical check must cover (NASSO 3.8): every kind of site and the signs of the
+#: victim profile (toys in gardens, children's curtains...).
+PHYSICAL_ITEMS = (*SITE_CATEGORIES, "victim_profile")
+
+#: Assesses a case property: returns the snapshot stored in the case.
+Assessor = Callable[[str, str], dict[str, Any]]
+
+
+def _choice(value: str, choices: Sequence[str], what: str) -> str:
+    if value not in choices:
+        raise DataError(f"unknown {what} {value!r}; use one of {', '.join(choices)}")
+    return value
+
+
+def _load(session: Session, case_id: str | int) -> Case:
+    number = parse_case_id(case_id)
+    case = session.scalar(select(Case).where(Case.id == number).options(
+        selectinload(Case.properties), selectinload(Case.agencies),
+        selectinload(Case.checks), selectinload(Case.decisions)))
+    if case is None:
+        raise NotFoundError(f"case {case_id!r} not found; list cases with 'geo-era case list'")
+    return case
+
+
+def parse_case_id(case_id: str | int) -> int:
+    """``ERA-000042``, ``42`` or 42 -> 42."""
+    text = str(case_id).strip().upper().removeprefix("ERA-")
+    if not text.isdigit():
+        raise DataError(f"case id {case_id!r} is not a case reference like ERA-000042")
+    return int(text)
+
+
+def _open(case: Case) -> None:
+    if case.status != "open":
+        raise WorkflowRefusedError(f"case {case.reference} is {case.status}; nothing more can be "
+                              "recorded on it")
+
+
+def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
+              case_type: str, notified: dt.date, on_licence_or_order: bool,
+              agencies: Sequence[str] = (), today: dt.date | None = None,
+              assess: Assessor | None = None) -> dict[str, Any]:
+    """Open a case (NASSO 3.2-3.6) and, with ``assess``, snapshot each property."""
+    _choice(case_type, CASE_TYPES, "ERA type")
+    today = today or dt.date.today()
+    if notified > today:
+        raise DataError(f"notification date {notified.isoformat()} is in the future")
+    if not property_ids:
+        raise DataError("a case needs at least one candidate property")
+    lead = "cjsw" if on_licence_or_order else "police_scotland"
+    involved = [lead, *(a for a in ("police_scotland", "cjsw", "solo") if a != lead)]
+    if not on_licence_or_order:
+        involved.remove("cjsw")
+    for agency in agencies:
+        if _choice(agency, AGENCIES, "agency") not in involved:
+            involved.append(agency)
+    due = deadlines(case_type, notified)
+    snapshots = {pid: assess(subject_id, pid) for pid in property_ids} if assess else {}
+    with session_scope(engine) as session:
+        case = Case(subject_id=subject_id, case_type=case_type, lead_agency=lead,
+                    notified_on=notified, due_on=due["overall"], status="open")
+        for pid in dict.fromkeys(property_ids):
+            case.properties.append(CaseProperty(
+                property_id=pid, snapshot=snapshots.get(pid),
+                assessed_at=utcnow() if pid in snapshots else None))
+        for agency in involved:
+            case.agencies.append(CaseAgency(
+                agency=agency, due_on=due["solo"] if agency == "solo" else due["others"]))
+        session.add(case)
+        session.flush()
+        return case_document(case, today=today)
+
+
+def assess_property(engine: Engine, case_id: str | int, property_id: str,
+                    assess: Assessor) -> dict[str, Any]:
+    """(Re)run the assessment of one of an open case's properties and store it."""
+    with session_scope(engine) as session:
+        case = _load(session, case_id)
+        _open(case)
+        prop = _case_property(case, property_id)
+        prop.snapshot = assess(case.subject_id, property_id)
+        prop.assessed_at = utcnow()
+        return case_document(case)
+
+
+def _case_property(case: Case, property_id: str) -> CaseProperty:
+    for prop in case.properties:
+        if prop.property_id == property_id:
+            return prop
+    have = ", ".join(p.property_id for p in case.properties)
+    raise WorkflowRefusedError(f"property {property_id!r} is not a candidate in case "
+                          f"{case.reference} (candidates: {have})")
+
+
+def _agency(case: Case, agency: str) -> CaseAgency:
+    for row in case.agencies:
+        if row.agency == agency:
+            return row
+    have = ", ".join(a.agency for a in case.agencies)
+    raise WorkflowRefusedError(f"{agency} is not taking part in case {case.reference} "
+                          f"(agencies: {have})")
+
+
+def record_check(engine: Engine, case_id: str | int, *, agency: str, kind: str, item: str,
+                 outcome: str, by: str, notes: str | None = None) -> dict[str, Any]:
+    """Record a database check (3.7) or a physical check (3.8) and its outcome."""
+    _choice(kind, CHECK_KINDS, "check kind")
+    _choice(outcome, OUTCOMES, "outcome")
+    if kind == "physical":
+        _choice(item, PHYSICAL_ITEMS, "physical check")
+    elif not item.strip():
+        raise DataError("a database check needs the name of the system checked, e.g. "
+                        "council_tax or ViSOR")
+    with session_scope(engine) as session:
+        case = _load(session, case_id)
+        _open(case)
+        _agency(case, agency)
+        case.checks.append(Check(agency=agency, kind=kind, item=item.strip(), outcome=outcome,
+                                 notes=notes, recorded_by=by))
+        session.flush()
+        return case_document(case)
+
+
+def record_agreement(engine: Engine, case_id: str | int, *, agency: str, agrees: bool,
+                     by: str, comments: str | None = None) -> dict[str, Any]:
+    """An agency records whether it agrees the ERA (3.11)."""
+    with session_scope(engine) as session:
+        case = _load(session, case_id)
+        _open(case)
+        row = _agency(case, agency)
+        if not agrees and not (comments and comments.strip()):
+            raise WorkflowRefusedError(f"{agency} disagrees: record its concerns (--comments) so "
+                                  "the case conference can consider them")
+        row.agrees, row.comments, row.recorded_by, row.recorded_at = (
+            agrees, comments, by, utcnow())
+        return case_document(case)
+
+
+def missing_for_approval(case: Case, property_id: str) -> list[str]:
+    """What stops Part C approval, in words; empty when nothing does."""
+    missing: list[str] = []
+    prop = _case_property(case, property_id)
+    if prop.snapshot is None:
+        missing.append(f"property {property_id} has not been assessed (geo-era case assess)")
+    done_physical = {c.item for c in case.checks if c.kind == "physical"}
+    physical = [i for i in PHYSICAL_ITEMS if i not in done_physical]
+    if physical:
+        missing.append(f"physical checks missing for {', '.join(physical)}")
+    with_db = {c.agency for c in case.checks if c.kind == "database"}
+    no_db = [a.agency for a in case.agencies if a.agency not in with_db]
+    if no_db:
+        missing.append(f"database checks missing from {', '.join(no_db)}")
+    silent = [a.agency for a in case.agencies if a.agrees is None]
+    if silent:
+        missing.append(f"no agreement recorded from {', '.join(silent)}")
+    return missing
+
+
+def approve(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
+            manageable: bool, conclusion: str, reasons: str, by: str) -> dict[str, Any]:
+    """Part C: the lead agency's approval with its conclusion and reasons (3.11)."""
+    with session_scope(engine) as session:
+        case = _load(session, case_id)
+        _open(case)
+        if agency != case.lead_agency:
+            raise WorkflowRefusedError(f"only the lead agency ({case.lead_agency}) can approve "
+                                  f"case {case.reference} (Part C); {agency} is not the lead")
+        against = [a.agency for a in case.agencies if a.agrees is False]
+        if against:
+            raise WorkflowRefusedError(
+                f"cannot approve case {case.reference}: {', '.join(against)} "
+                f"{'does' if len(against) == 1 else 'do'} not agree; hold a case conference "
+                "and record its decision as Part D (geo-era case decide)")
+        missing = missing_for_approval(case, property_id)
+        if missing:
+            raise WorkflowRefusedError(f"cannot approve case {case.reference}: "
+                                  + "; ".join(missing))
+        _require_text(conclusion=conclusion, reasons=reasons)
+        case.decisions.append(Decision(part="C", property_id=property_id,
+                                       manageable=manageable, conclusion=conclusion,
+                                       reasons=reasons, recorded_by=by, agency=agency))
+        case.status = "approved" if manageable else "not_approved"
+        session.flush()
+        return case_document(case)
+
+
+def decide(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
+           manageable: bool, conclusion: str, reasons: str, conference_on: dt.date,
+           by: str) -> dict[str, Any]:
+    """Part D: the decision of a case conference where agencies disagreed (3.11)."""
+    with session_scope(engine) as session:
+        case = _load(session, case_id)
+        _open(case)
+        if agency != case.lead_agency:
+            raise WorkflowRefusedError(f"only the lead agency ({case.lead_agency}) records the "
+                                  f"Part D decision of case {case.reference}")
+        if not any(a.agrees is False for a in case.agencies):
+            raise WorkflowRefusedError(f"Part D is for cases where agencies disagree; no agency "
+                                  f"disagrees in case {case.reference}, so approve it "
+                                  "(Part C) once the checks and agreements are complete")
+        if conference_on < case.notified_on:
+            raise WorkflowRefusedError("the case conference cannot be before the notification")
+        _case_property(case, property_id)
+        _require_text(conclusion=conclusion, reasons=reasons)
+        case.decisions.append(Decision(part="D", property_id=property_id,
+                                       manageable=manageable, conclusion=conclusion,
+                                       reasons=reasons, conference_on=conference_on,
+                                       recorded_by=by, agency=agency))
+        case.status = "decided"
+        session.flush()
+        return case_document(case)
+
+
+def _require_text(**fields: str) -> None:
+    empty = [name for name, value in fields.items() if not value or not value.strip()]
+    if empty:
+        raise WorkflowRefusedError(f"record the {' and the '.join(empty)} (NASSO 3.11 asks the "
+                              "lead agency to record its conclusion and reasons)")
+
+
+def show_case(engine: Engine, case_id: str | int, *, today: dt.date | None = None
+              ) -> dict[str, Any]:
+    with session_scope(engine) as session:
+        return case_document(_load(session, case_id), today=today)
+
+
+def list_cases(engine: Engine, *, overdue: bool = False, due_within: int | None = None,
+               today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Open cases (all, overdue, or due within N calendar days), earliest due first."""
+    today = today or dt.date.today()
+    with session_scope(engine) as session:
+        query = select(Case).where(Case.status == "open").order_by(Case.due_on, Case.id)
+        if overdue:
+            query = query.where(Case.due_on < today)
+        if due_within is not None:
+            query = query.where(Case.due_on >= today,
+                                Case.due_on <= today + dt.timedelta(days=due_within))
+        cases = session.scalars(query.options(selectinload(Case.agencies),
+                                              selectinload(Case.properties))).all()
+        return [case_summary(c, today=today) for c in cases]
+
+
+def case_summary(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
+    today = today or dt.date.today()
+    return {"case_id": case.reference, "subject_id": case.subject_id,
+            "case_type": case.case_type, "lead_agency": case.lead_agency,
+            "status": case.status, "notified": case.notified_on.isoformat(),
+            "due": case.due_on.isoformat(),
+            "overdue": case.status == "open" and case.due_on < today,
+            "properties": [p.property_id for p in case.properties]}
+
+
+def case_document(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
+    """The whole case as a JSON-ready document (dates ISO 8601)."""
+    today = today or dt.date.today()
+    doc = case_summary(case, today=today)
+    doc["agencies"] = [
+        {"agency": a.agency, "due": a.due_on.isoformat(),
+         "overdue": case.status == "open" and a.agrees is None and a.due_on < today,
+         "agrees": a.agrees, "comments": a.comments, "recorded_by": a.recorded_by,
+         "recorded_at": a.recorded_at.isoformat() if a.recorded_at else None}
+        for a in case.agencies]
+    doc["checks"] = [{"agency": c.agency, "kind": c.kind, "item": c.item,
+                      "outcome": c.outcome, "notes": c.notes, "recorded_by": c.recorded_by,
+                      "recorded_at": c.recorded_at.isoformat()} for c in case.checks]
+    doc["assessments"] = [{"property_id": p.property_id,
+                           "assessed_at": p.assessed_at.isoformat() if p.assessed_at else None,
+                           "snapshot": p.snapshot} for p in case.properties]
+    doc["decisions"] = [{"part": d.part, "property_id": d.property_id,
+                         "manageable": d.manageable, "conclusion": d.conclusion,
+                         "reasons": d.reasons, "agency": d.agency,
+                         "conference_on": d.conference_on.isoformat() if d.conference_on
+                         else None, "recorded_by": d.recorded_by,
+                         "recorded_at": d.recorded_at.isoformat()} for d in case.decisions]
+    return doc

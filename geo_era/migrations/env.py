@@ -1,0 +1,13 @@
+"""Alembic environment: runs on the connection geo_era hands it (see store.migrate)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from geo_era.store import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata,
+                  render_as_batch=connection.dialect.name == "sqlite")
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,190 @@
+"""The case store: ERA cases and their record, durably (SQLAlchemy 2, Alembic).
+
+SQLite under ``GEO_ERA_HOME`` is the embedded default, in WAL mode with
+``synchronous=FULL`` so that a committed case survives a crash or power cut; PostgreSQL
+(with PostGIS) is the server store when ``GEO_ERA_DATABASE_URL`` names one. The schema is
+created and upgraded by Alembic migrations in ``geo_era/migrations``; the same models and
+tests serve both databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Case(Base):
+    """One ERA: a subject and one or more candidate properties (NASSO 3.2-3.11)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    case_type: Mapped[str] = mapped_column(String(32))
+    lead_agency: Mapped[str] = mapped_column(String(32))
+    notified_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                    onupdate=utcnow)
+
+    properties: Mapped[list[CaseProperty]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseProperty.id")
+    agencies: Mapped[list[CaseAgency]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseAgency.id")
+    checks: Mapped[list[Check]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Check.id")
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Decision.id")
+
+    @property
+    def reference(self) -> str:
+        return f"ERA-{self.id:06d}"
+
+
+class CaseProperty(Base):
+    """A candidate property of a case, with its assessment snapshot once run."""
+
+    __tablename__ = "case_properties"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         index=True)
+    property_id: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    assessed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)
+    case: Mapped[Case] = relationship(back_populates="properties")
+
+
+class CaseAgency(Base):
+    """An agency taking part (NASSO 3.6), its deadline and its agreement (3.11)."""
+
+    __tablename__ = "case_agencies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         index=True)
+    agency: Mapped[str] = mapped_column(String(32))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    agrees: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    comments: Mapped[str | None] = mapped_column(Text, nullable=True)
+    recorded_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)
+    case: Mapped[Case] = relationship(back_populates="agencies")
+
+
+class Check(Base):
+    """A database check (3.7) or physical check (3.8) with its outcome."""
+
+    __tablename__ = "checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         index=True)
+    agency: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    item: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    case: Mapped[Case] = relationship(back_populates="checks")
+
+
+class Decision(Base):
+    """Part C (approval by the lead agency) or Part D (decision after a case
+    conference where agencies disagree)."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         index=True)
+    part: Mapped[str] = mapped_column(String(1))
+    property_id: Mapped[str] = mapped_column(String(64))
+    manageable: Mapped[bool] = mapped_column(Boolean)
+    conclusion: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[str] = mapped_column(Text)
+    conference_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    agency: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    case: Mapped[Case] = relationship(back_populates="decisions")
+
+
+def database_url(home: Path, url: str | None) -> str:
+    """The configured URL, or SQLite at ``GEO_ERA_HOME/geo_era.db``."""
+    if url:
+        return url
+    home.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(home / 'geo_era.db').resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``: SQLite in WAL mode with full fsync and foreign keys."""
+    engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest Alembic revision."""
+    from alembic import command  # noqa: PLC0415
+    from alembic.config import Config  # noqa: PLC0415
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_store(home: Path, url: str | None = None) -> Engine:
+    """The case store's engine, its schema brought up to date."""
+    engine = make_engine(database_url(home, url))
+    migrate(engine)
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed at the end, rolled back on any error."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
