@@ -43,3 +43,39 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     path = tmp_path / "home"
     monkeypatch.setenv("GEO_ERA_HOME", str(path))
     yield path
+
+
+def postgres_base_url() -> str:
+    """The PostgreSQL server for the server-store tests (``.ci/postgres.sh`` starts one
+    and sets ``GEO_ERA_TEST_DATABASE_URL``); skip, or fail under CI, without one."""
+    url = os.environ.get("GEO_ERA_TEST_DATABASE_URL")
+    if not url:
+        reason = ("no PostgreSQL server: set GEO_ERA_TEST_DATABASE_URL (run "
+                  "'bash .ci/postgres.sh' as root to install and start one on 127.0.0.1)")
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must test the PostgreSQL store: {reason}")
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty case database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cases.db'}"
+        return
+    from uuid import uuid4
+
+    from sqlalchemy import create_engine, text
+
+    base = postgres_base_url()
+    name = f"geo_era_test_{uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{base.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

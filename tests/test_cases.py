@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -38,8 +39,11 @@ def snapshot(subject: str, pid: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    return open_store(tmp_path)
+def engine(tmp_path: Path, database_url: str) -> Iterator[Engine]:
+    """The case store on SQLite and on PostgreSQL: the same tests run on both."""
+    engine = open_store(tmp_path, database_url)
+    yield engine
+    engine.dispose()
 
 
 def new(engine: Engine, **kw: Any) -> dict[str, Any]:
@@ -224,7 +228,7 @@ WRITER = """
 import datetime as dt, sys
 from geo_era.cases import open_case
 from geo_era.store import open_store
-engine = open_store(__import__("pathlib").Path(sys.argv[1]))
+engine = open_store(__import__("pathlib").Path(sys.argv[1]), sys.argv[2])
 for k in range(10_000):
     case = open_case(engine, subject_id=f"FICTIONAL-S{k:06d}", property_ids=["P1", "P2"],
                      case_type="initial_new", notified=dt.date(2026, 11, 20),
@@ -234,16 +238,16 @@ for k in range(10_000):
 """
 
 
-def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path) -> None:
+def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine,
+                                                  database_url: str) -> None:
     """SIGKILL a writer 50 times mid-stream: every case it acknowledged is present and no
     case is half-written (each has its properties and all its agencies)."""
-    home = tmp_path / "home"
-    engine = open_store(home)
+    home = tmp_path
     acknowledged: set[str] = set()
     rng = random.Random(0)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     for _ in range(50):
-        with subprocess.Popen([sys.executable, "-c", WRITER, str(home)],
+        with subprocess.Popen([sys.executable, "-c", WRITER, str(home), database_url],
                               stdout=subprocess.PIPE, text=True, env=env) as writer:
             assert writer.stdout is not None
             wanted = rng.randint(1, 6)

@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS postgis")
 
     op.create_table('cases',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
