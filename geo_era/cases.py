@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
 from geo_era.schema import SITE_CATEGORIES
-from geo_era.store import Case, CaseAgency, CaseProperty, Check, Decision, session_scope, utcnow
+from geo_era.store import (
+    Case,
+    CaseAgency,
+    CaseProperty,
+    Check,
+    Decision,
+    Restriction,
+    session_scope,
+    utcnow,
+)
 from geo_era.workdays import CASE_TYPES, deadlines
 
 LEAD_AGENCIES = ("police_scotland", "cjsw")
@@ -48,7 +57,8 @@ def _load(session: Session, case_id: str | int) -> Case:
     number = parse_case_id(case_id)
     case = session.scalar(select(Case).where(Case.id == number).options(
         selectinload(Case.properties), selectinload(Case.agencies),
-        selectinload(Case.checks), selectinload(Case.decisions)))
+        selectinload(Case.checks), selectinload(Case.decisions),
+        selectinload(Case.restrictions)))
     if case is None:
         raise NotFoundError(f"case {case_id!r} not found; list cases with 'geo-era case list'")
     return case
@@ -71,8 +81,17 @@ def _open(case: Case) -> None:
 def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
               case_type: str, notified: dt.date, on_licence_or_order: bool,
               agencies: Sequence[str] = (), today: dt.date | None = None,
-              assess: Assessor | None = None) -> dict[str, Any]:
-    """Open a case (NASSO 3.2-3.6) and, with ``assess``, snapshot each property."""
+              assess: Assessor | None = None, placing_authority: str | None = None,
+              receiving_authority: str | None = None) -> dict[str, Any]:
+    """Open a case (NASSO 3.2-3.6) and, with ``assess``, snapshot each property.
+
+    With a placing and a different receiving authority the case is an out-of-area
+    placement (3.13): it cannot be approved until the receiving authority's consent is
+    recorded (:func:`record_consent`).
+    """
+    if bool(placing_authority) != bool(receiving_authority):
+        raise DataError("an out-of-area placement names both the placing and the receiving "
+                        "authority")
     _choice(case_type, CASE_TYPES, "ERA type")
     today = today or dt.date.today()
     if notified > today:
@@ -90,7 +109,9 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
     snapshots = {pid: assess(subject_id, pid) for pid in property_ids} if assess else {}
     with session_scope(engine) as session:
         case = Case(subject_id=subject_id, case_type=case_type, lead_agency=lead,
-                    notified_on=notified, due_on=due["overall"], status="open")
+                    notified_on=notified, due_on=due["overall"], status="open",
+                    placing_authority=placing_authority,
+                    receiving_authority=receiving_authority)
         for pid in dict.fromkeys(property_ids):
             case.properties.append(CaseProperty(
                 property_id=pid, snapshot=snapshots.get(pid),
@@ -203,6 +224,11 @@ def approve(engine: Engine, case_id: str | int, *, agency: str, property_id: str
                 f"cannot approve case {case.reference}: {', '.join(against)} "
                 f"{'does' if len(against) == 1 else 'do'} not agree; hold a case conference "
                 "and record its decision as Part D (geo-era case decide)")
+        if _out_of_area(case) and case.consent_recorded_at is None:
+            raise WorkflowRefusedError(
+                f"cannot approve case {case.reference}: it places the subject from "
+                f"{case.placing_authority} in {case.receiving_authority}, whose consent is "
+                "not recorded (NASSO 3.13); record it with 'geo-era case consent'")
         missing = missing_for_approval(case, property_id)
         if missing:
             raise WorkflowRefusedError(f"cannot approve case {case.reference}: "
@@ -212,6 +238,7 @@ def approve(engine: Engine, case_id: str | int, *, agency: str, property_id: str
                                        manageable=manageable, conclusion=conclusion,
                                        reasons=reasons, recorded_by=by, agency=agency))
         case.status = "approved" if manageable else "not_approved"
+        case.closed_at = utcnow()
         session.flush()
         return case_document(case)
 
@@ -239,6 +266,48 @@ def decide(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
                                        reasons=reasons, conference_on=conference_on,
                                        recorded_by=by, agency=agency))
         case.status = "decided"
+        case.closed_at = utcnow()
+        session.flush()
+        return case_document(case)
+
+
+def _out_of_area(case: Case) -> bool:
+    return bool(case.placing_authority and case.receiving_authority
+                and case.placing_authority != case.receiving_authority)
+
+
+def record_consent(engine: Engine, case_id: str | int, *, authority: str,
+                   by: str) -> dict[str, Any]:
+    """The receiving authority's consent to an out-of-area placement (3.13)."""
+    with session_scope(engine) as session:
+        case = _load(session, case_id)
+        _open(case)
+        if not _out_of_area(case):
+            raise WorkflowRefusedError(f"case {case.reference} is not an out-of-area "
+                                       "placement; no consent is needed")
+        if authority != case.receiving_authority:
+            raise WorkflowRefusedError(f"only the receiving authority "
+                                       f"({case.receiving_authority}) can consent; "
+                                       f"{authority} is not it")
+        case.consent_recorded_by, case.consent_recorded_at = by, utcnow()
+        return case_document(case)
+
+
+def record_restriction(engine: Engine, case_id: str | int, *, property_id: str,
+                       restriction: str, by: str) -> dict[str, Any]:
+    """A restriction the ERA identifies on future allocations of a neighbouring
+    property (3.12): the landlord will be told a sensitive allocation is needed."""
+    if not restriction.strip():
+        raise DataError("say what the restriction is, e.g. 'no allocation to a household "
+                        "with children under 16'")
+    with session_scope(engine) as session:
+        case = _load(session, case_id)
+        if case.status not in ("open", "approved", "decided"):
+            raise WorkflowRefusedError(f"case {case.reference} is {case.status}; "
+                                       "restrictions follow a property found manageable")
+        case.restrictions.append(Restriction(property_id=property_id,
+                                             restriction=restriction.strip(),
+                                             recorded_by=by))
         session.flush()
         return case_document(case)
 
@@ -279,7 +348,11 @@ def case_summary(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
             "status": case.status, "notified": case.notified_on.isoformat(),
             "due": case.due_on.isoformat(),
             "overdue": case.status == "open" and case.due_on < today,
-            "properties": [p.property_id for p in case.properties]}
+            "properties": [p.property_id for p in case.properties],
+            "out_of_area": ({"placing_authority": case.placing_authority,
+                             "receiving_authority": case.receiving_authority,
+                             "consent_recorded": case.consent_recorded_at is not None}
+                            if _out_of_area(case) else None)}
 
 
 def case_document(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
@@ -298,6 +371,10 @@ def case_document(case: Case, *, today: dt.date | None = None) -> dict[str, Any]
     doc["assessments"] = [{"property_id": p.property_id,
                            "assessed_at": p.assessed_at.isoformat() if p.assessed_at else None,
                            "snapshot": p.snapshot} for p in case.properties]
+    doc["restrictions"] = [{"property_id": r.property_id, "restriction": r.restriction,
+                            "recorded_by": r.recorded_by,
+                            "recorded_at": r.recorded_at.isoformat()}
+                           for r in case.restrictions]
     doc["decisions"] = [{"part": d.part, "property_id": d.property_id,
                          "manageable": d.manageable, "conclusion": d.conclusion,
                          "reasons": d.reasons, "agency": d.agency,

@@ -460,6 +460,99 @@ def case_list(
         _print_case(document, False)
 
 
+@case_app.command("consent")
+def case_consent(
+    case_id: str,
+    authority: Annotated[str, typer.Option(help="The receiving authority consenting.")],
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Record the receiving authority's consent to an out-of-area placement (3.13)."""
+    from geo_era.cases import record_consent
+
+    _print_case(record_consent(_cases(), case_id, authority=authority,
+                               by=by or getpass.getuser()), as_json)
+
+
+@case_app.command("restrict")
+def case_restrict(
+    case_id: str,
+    property_id: Annotated[str, typer.Argument(help="The neighbouring property.")],
+    restriction: Annotated[str, typer.Option(help="What future allocations must avoid.")],
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Record a restriction on future allocations of a neighbouring property (3.12)."""
+    from geo_era.cases import record_restriction
+
+    _print_case(record_restriction(_cases(), case_id, property_id=property_id,
+                                   restriction=restriction, by=by or getpass.getuser()),
+                as_json)
+
+
+reviews_app = typer.Typer(help="Annual reviews (NASSO 3.3) and review triggers (3.4).",
+                          no_args_is_help=True)
+app.add_typer(reviews_app, name="reviews")
+
+
+@reviews_app.command("due")
+def reviews_due_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Subjects needing an annual review, with the NASSO 3.3 criteria they meet."""
+    from geo_era.reviews import reviews_due
+
+    due = reviews_due(_store().read("subjects"), _cases())
+    if as_json:
+        _echo_json(due)
+        return
+    for entry in due:
+        typer.echo(f"{entry['subject_id']}: {entry['why']}")
+    typer.echo(f"{len(due)} annual review(s) due")
+
+
+@reviews_app.command("waive")
+def reviews_waive(
+    subject_id: str,
+    justification: Annotated[str, typer.Option(help="Why no review is needed (in full).")],
+    by: Annotated[str | None, BY] = None,
+) -> None:
+    """Record the reasons for not doing an annual review (3.3)."""
+    from geo_era.reviews import waive_review
+
+    _echo_json(waive_review(_cases(), subject_id, justification=justification,
+                            by=by or getpass.getuser()))
+
+
+@reviews_app.command("triggers")
+def reviews_triggers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Housed subjects whose surroundings changed since their last assessment (3.4)."""
+    from geo_era.reviews import review_triggers
+
+    found = review_triggers(_store(), _cases())
+    if as_json:
+        _echo_json(found)
+        return
+    for entry in found:
+        typer.echo(f"{entry['subject_id']} at {entry['property_id']}: "
+                   + "; ".join(entry["changes"]))
+    typer.echo(f"{len(found)} subject(s) to review")
+
+
+@app.command("weed")
+def weed_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Delete closed cases and waivers past retention; record counts, not content."""
+    from geo_era.reviews import weed
+
+    settings = _settings()
+    report = weed(_cases(), retention_days={"cases": settings.retention_cases_days,
+                                            "waivers": settings.retention_waivers_days})
+    if as_json:
+        _echo_json(report)
+        return
+    for line in report:
+        typer.echo(f"weeded {line['weeded']} {line['record_type']} closed or recorded "
+                   f"before {line['cutoff']}")
+
+
 def main() -> None:
     """Entry point: run the app, turning errors into messages and exit codes.
 

@@ -185,6 +185,10 @@ SUBJECTS = LayerSpec(
         Column("conditions", J),
         Column("current_property_id", S),
         Column("on_licence_or_order", B),
+        # NASSO 3.3 annual-review criteria the contract's columns cannot express
+        Column("sopo_or_rsho", B),
+        Column("contact_offence_against", S),
+        Column("review_flagged", B),
     ),
     id_column="subject_id",
     sensitive=True,

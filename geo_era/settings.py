@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         description="The case store: a SQLAlchemy URL such as "
                     "postgresql+psycopg://user@127.0.0.1/geo_era; default SQLite in home.",
     )
+    retention_cases_days: int = Field(
+        default=6 * 365, ge=0,
+        description="Days a closed ERA case is kept after its decision before weeding.")
+    retention_waivers_days: int = Field(
+        default=6 * 365, ge=0,
+        description="Days a recorded decision not to review is kept before weeding.")
     default_radius_m: float = Field(
         default=400.0, gt=0, le=20_000,
         description="Default search radius in metres for proximity to sensitive sites.",

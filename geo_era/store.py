@@ -55,6 +55,14 @@ class Case(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                     onupdate=utcnow)
 
+    placing_authority: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    receiving_authority: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    consent_recorded_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    consent_recorded_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True, index=True)
+
     properties: Mapped[list[CaseProperty]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseProperty.id")
     agencies: Mapped[list[CaseAgency]] = relationship(
@@ -63,6 +71,8 @@ class Case(Base):
         back_populates="case", cascade="all, delete-orphan", order_by="Check.id")
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Decision.id")
+    restrictions: Mapped[list[Restriction]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Restriction.id")
 
     @property
     def reference(self) -> str:
@@ -139,6 +149,47 @@ class Decision(Base):
     agency: Mapped[str] = mapped_column(String(32))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     case: Mapped[Case] = relationship(back_populates="decisions")
+
+
+class Restriction(Base):
+    """A restriction on future allocations of a neighbouring property (NASSO 3.12)."""
+
+    __tablename__ = "allocation_restrictions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         index=True)
+    property_id: Mapped[str] = mapped_column(String(64), index=True)
+    restriction: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    case: Mapped[Case] = relationship(back_populates="restrictions")
+
+
+class ReviewWaiver(Base):
+    """The Responsible Authorities' recorded reasons for not doing an annual review
+    (NASSO 3.3)."""
+
+    __tablename__ = "review_waivers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    justification: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class WeedingRecord(Base):
+    """That records were weeded under the retention policy, never what they held."""
+
+    __tablename__ = "weeding_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer)
+    retention_days: Mapped[int] = mapped_column(Integer)
+    cutoff: Mapped[dt.date] = mapped_column(Date)
+    weeded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 def database_url(home: Path, url: str | None) -> str:

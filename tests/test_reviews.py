@@ -1,0 +1,211 @@
+"""Annual reviews (3.3), review triggers (3.4), weeding, future allocations (3.12) and
+out-of-area placements (3.13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from sqlalchemy import Engine, func, select
+
+from geo_era.assessment import assess
+from geo_era.cases import (
+    PHYSICAL_ITEMS,
+    approve,
+    open_case,
+    record_agreement,
+    record_check,
+    record_consent,
+    record_restriction,
+    show_case,
+)
+from geo_era.catalog import LayerStore
+from geo_era.demotown import build_demo_town, write_demo_town
+from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
+from geo_era.imports import import_files
+from geo_era.reviews import review_criteria, review_triggers, reviews_due, waive_review, weed
+from geo_era.store import Case, CaseAgency, Check, WeedingRecord, open_store, session_scope
+
+TODAY = dt.date(2026, 12, 10)
+
+
+@pytest.fixture
+def engine(tmp_path: Path, database_url: str) -> Iterator[Engine]:
+    engine = open_store(tmp_path, database_url)
+    yield engine
+    engine.dispose()
+
+
+SUBJECTS = pd.DataFrame([
+    {"subject_id": "L2", "mappa_level": 2},
+    {"subject_id": "L3", "mappa_level": 3},
+    {"subject_id": "L1-HIGH", "mappa_level": 1, "risk_level": "high"},
+    {"subject_id": "L1-VERY", "mappa_level": 1, "risk_level": "very_high"},
+    {"subject_id": "L1-LOW", "mappa_level": 1, "risk_level": "low"},
+    {"subject_id": "SOPO", "mappa_level": 1, "risk_level": "low", "sopo_or_rsho": True},
+    {"subject_id": "CHILD", "contact_offence_against": "children"},
+    {"subject_id": "ADULT", "contact_offence_against": "adults_at_risk,women"},
+    {"subject_id": "WOMEN", "contact_offence_against": "women"},
+    {"subject_id": "FLAG", "review_flagged": True},
+])
+
+
+@pytest.mark.parametrize(("subject", "criteria"), [
+    ("L2", ["mappa_level_2_or_3"]),
+    ("L3", ["mappa_level_2_or_3"]),
+    ("L1-HIGH", ["level_1_high_risk"]),
+    ("L1-VERY", ["level_1_high_risk"]),
+    ("L1-LOW", []),
+    ("SOPO", ["sopo_or_rsho"]),
+    ("CHILD", ["contact_offence"]),
+    ("ADULT", ["contact_offence"]),
+    ("WOMEN", []),
+    ("FLAG", ["flagged"]),
+])
+def test_each_annual_review_criterion(subject: str, criteria: list[str]) -> None:
+    assert review_criteria(SUBJECTS)[subject] == criteria
+
+
+def test_reviews_due_skip_reviewed_and_waived(engine: Engine) -> None:
+    open_case(engine, subject_id="L2", property_ids=["P1"], case_type="annual_review",
+              notified=TODAY - dt.timedelta(days=30), on_licence_or_order=False, today=TODAY)
+    open_case(engine, subject_id="L3", property_ids=["P1"], case_type="annual_review",
+              notified=TODAY - dt.timedelta(days=400), on_licence_or_order=False, today=TODAY)
+    waive_review(engine, "FLAG", justification="moved to a care home with 24-hour staff; "
+                 "reviewed at MAPPA meeting", by="chair", today=TODAY)
+    due = {d["subject_id"]: d for d in reviews_due(SUBJECTS, engine, today=TODAY)}
+    assert set(due) == {"L3", "L1-HIGH", "L1-VERY", "SOPO", "CHILD", "ADULT"}
+    assert due["SOPO"]["why"] == "subject to a SOPO or RSHO"
+    with pytest.raises(DataError, match="record the reasons in full"):
+        waive_review(engine, "L2", justification="not needed", by="x", today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[LayerStore, Path]:
+    town = build_demo_town(scale=1.0, seed=0)
+    folder = tmp_path_factory.mktemp("reviews")
+    write_demo_town(town, folder / "source")
+    store = LayerStore(folder / "home")
+    import_files(sorted((folder / "source").glob("*.*")), store=store)
+    return store, folder
+
+
+def test_review_trigger_after_a_new_play_park(demo: tuple[LayerStore, Path],
+                                              tmp_path: Path) -> None:
+    _, folder = demo
+    store = LayerStore(tmp_path / "home")
+    import_files(sorted((folder / "source").glob("*.*")), store=store)
+    engine = open_store(tmp_path)
+    subjects = store.read("subjects")
+    housed = subjects[subjects["current_property_id"].notna()].iloc[0]
+    subject_id, home = str(housed["subject_id"]), str(housed["current_property_id"])
+    open_case(engine, subject_id=subject_id, property_ids=[home], case_type="annual_review",
+              notified=TODAY, on_licence_or_order=False, today=TODAY,
+              assess=lambda s, p: assess(store, s, p))
+    assert review_triggers(store, engine) == []  # nothing changed yet
+    point = store.read("properties").set_index("property_id").geometry[home]
+    sites = store.read("sites")
+    park = gpd.GeoDataFrame({"site_id": ["NEW-PARK"], "category": ["play_park"],
+                             "name": ["Jubilee Play Park"]},
+                            geometry=[shapely.buffer(shapely.Point(point.x + 150, point.y), 10,
+                                                     cap_style="square")], crs=27700)
+    pd.concat([sites, park], ignore_index=True).to_parquet(tmp_path / "sites.parquet")
+    import_files([tmp_path / "sites.parquet"], store=store)
+    found = review_triggers(store, engine)
+    assert [(f["subject_id"], f["property_id"]) for f in found] == [(subject_id, home)]
+    assert found[0]["changes"] == ["new play_park Jubilee Play Park 140 m away"]
+    engine.dispose()
+
+
+def test_review_triggers_need_subjects(tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError, match="no subjects layer"):
+        review_triggers(LayerStore(tmp_path / "empty"), open_store(tmp_path))
+
+
+def close_a_case(engine: Engine, subject: str) -> str:
+    case = open_case(engine, subject_id=subject, property_ids=["P1"], case_type="initial_new",
+                     notified=TODAY, on_licence_or_order=False, today=TODAY,
+                     assess=lambda s, p: {"property_id": p})["case_id"]
+    for item in PHYSICAL_ITEMS:
+        record_check(engine, case, agency="solo", kind="physical", item=item,
+                     outcome="clear", by="x")
+    for agency in ("police_scotland", "solo"):
+        record_check(engine, case, agency=agency, kind="database", item="system",
+                     outcome="clear", by="x")
+        record_agreement(engine, case, agency=agency, agrees=True, by="x")
+    approve(engine, case, agency="police_scotland", property_id="P1", manageable=True,
+            conclusion="manageable", reasons="checked", by="x")
+    return str(case)
+
+
+def test_weeding(engine: Engine) -> None:
+    closed = close_a_case(engine, "FICTIONAL-S1")
+    still_open = open_case(engine, subject_id="FICTIONAL-S2", property_ids=["P2"],
+                           case_type="initial_new", notified=TODAY, on_licence_or_order=False,
+                           today=TODAY)["case_id"]
+    waive_review(engine, "FICTIONAL-S3", justification="long justification recorded here "
+                 "for the test", by="x", today=TODAY - dt.timedelta(days=800))
+    # nothing is old enough yet
+    report = weed(engine, retention_days={"cases": 365, "waivers": 365}, today=TODAY)
+    assert [r["weeded"] for r in report] == [0, 1]
+    # a year on, the closed case goes with all its record; the open one stays
+    later = TODAY + dt.timedelta(days=400)
+    report = weed(engine, retention_days={"cases": 365, "waivers": 365}, today=later)
+    assert [(r["record_type"], r["weeded"]) for r in report] == [("cases", 1), ("waivers", 0)]
+    with pytest.raises(NotFoundError):
+        show_case(engine, closed)
+    assert show_case(engine, still_open, today=later)["status"] == "open"
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Check)) == 0
+        assert session.scalar(select(func.count()).select_from(CaseAgency)) == 2
+        log = session.scalars(select(WeedingRecord).order_by(WeedingRecord.id)).all()
+        assert [(r.record_type, r.count) for r in log] == [
+            ("cases", 0), ("waivers", 1), ("cases", 1), ("waivers", 0)]
+        assert session.scalar(select(func.count()).select_from(Case)) == 1
+    with pytest.raises(DataError, match="no retention rule for subjects"):
+        weed(engine, retention_days={"subjects": 10}, today=TODAY)
+
+
+def test_out_of_area_needs_consent(engine: Engine) -> None:
+    case = open_case(engine, subject_id="FICTIONAL-S9", property_ids=["P1"],
+                     case_type="initial_new", notified=TODAY, on_licence_or_order=False,
+                     today=TODAY, assess=lambda s, p: {"property_id": p},
+                     placing_authority="Fife", receiving_authority="Angus")["case_id"]
+    for item in PHYSICAL_ITEMS:
+        record_check(engine, case, agency="solo", kind="physical", item=item,
+                     outcome="clear", by="x")
+    for agency in ("police_scotland", "solo"):
+        record_check(engine, case, agency=agency, kind="database", item="system",
+                     outcome="clear", by="x")
+        record_agreement(engine, case, agency=agency, agrees=True, by="x")
+    kw = {"agency": "police_scotland", "property_id": "P1", "manageable": True,
+          "conclusion": "ok", "reasons": "ok", "by": "x"}
+    with pytest.raises(WorkflowRefusedError, match="places the subject from Fife in Angus, "
+                                                   "whose consent is not recorded"):
+        approve(engine, case, **kw)  # type: ignore[arg-type]
+    with pytest.raises(WorkflowRefusedError, match="only the receiving authority"):
+        record_consent(engine, case, authority="Fife", by="x")
+    record_consent(engine, case, authority="Angus", by="Angus SOLO")
+    done = approve(engine, case, **kw)  # type: ignore[arg-type]
+    assert done["out_of_area"] == {"placing_authority": "Fife", "receiving_authority": "Angus",
+                                   "consent_recorded": True}
+    with pytest.raises(DataError, match="names both the placing and the receiving"):
+        open_case(engine, subject_id="S", property_ids=["P1"], case_type="initial_new",
+                  notified=TODAY, on_licence_or_order=False, today=TODAY,
+                  placing_authority="Fife")
+
+
+def test_restrictions_on_future_allocations(engine: Engine) -> None:
+    case = open_case(engine, subject_id="FICTIONAL-S7", property_ids=["P1"],
+                     case_type="initial_new", notified=TODAY, on_licence_or_order=False,
+                     today=TODAY)["case_id"]
+    doc = record_restriction(engine, case, property_id="P5", by="SOLO",
+                             restriction="no allocation to a household with children")
+    assert doc["restrictions"][0]["property_id"] == "P5"
+    with pytest.raises(DataError, match="say what the restriction is"):
+        record_restriction(engine, case, property_id="P5", restriction=" ", by="x")
