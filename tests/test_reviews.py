@@ -209,3 +209,48 @@ def test_restrictions_on_future_allocations(engine: Engine) -> None:
     assert doc["restrictions"][0]["property_id"] == "P5"
     with pytest.raises(DataError, match="say what the restriction is"):
         record_restriction(engine, case, property_id="P5", restriction=" ", by="x")
+
+
+def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, Path],
+                                            tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    store, _ = demo
+    env = {"GEO_ERA_HOME": str(store.home), "PATH": "/usr/bin:/bin",
+           "GEO_ERA_DATABASE_URL": f"sqlite:///{tmp_path / 'cases.db'}"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "geo_era.cli", *args],
+                              capture_output=True, text=True, env=env, timeout=300,
+                              check=False)
+
+    subject = str(store.read("subjects")["subject_id"].iloc[1])
+    pid = str(store.read("properties")["property_id"].iloc[0])
+    new = run("case", "new", subject, pid, "--notified", "2026-11-02", "--json")
+    assert new.returncode == 0, new.stderr
+    case = json.loads(new.stdout)
+    assert case["assessments"][0]["snapshot"]["proximity"]["property_id"] == pid
+    overdue = json.loads(run("case", "list", "--overdue", "--json").stdout)
+    assert [c["case_id"] for c in overdue] == [case["case_id"]]
+    lead = case["lead_agency"]
+    refused = run("case", "approve", case["case_id"], "--property", pid, "--agency", lead,
+                  "--conclusion", "ok", "--reasons", "ok")
+    assert refused.returncode == 2 and "cannot approve case" in refused.stderr
+    for item in PHYSICAL_ITEMS:
+        assert run("case", "check", case["case_id"], "--agency", "solo", "--kind",
+                   "physical", "--item", item, "--outcome", "clear").returncode == 0
+    for agency in [a["agency"] for a in case["agencies"]]:
+        assert run("case", "check", case["case_id"], "--agency", agency, "--kind",
+                   "database", "--item", "records", "--outcome", "clear").returncode == 0
+        assert run("case", "agree", case["case_id"], "--agency", agency).returncode == 0
+    done = run("case", "approve", case["case_id"], "--property", pid, "--agency", lead,
+               "--conclusion", "manageable", "--reasons", "checked", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "approved"
+    due = run("reviews", "due", "--json")
+    assert due.returncode == 0, due.stderr
+    assert isinstance(json.loads(due.stdout), list)
+    weeded = json.loads(run("weed", "--json").stdout)
+    assert [w["record_type"] for w in weeded] == ["cases", "waivers"]
