@@ -64,6 +64,13 @@ def complete_checks(engine: Engine, case_id: str, agencies: list[str]) -> None:
                      outcome="clear", by="officer")
 
 
+def make_ready(engine: Engine, case_id: str, agencies: list[str]) -> None:
+    """Every check recorded and every agency agreeing: ready for Part C."""
+    complete_checks(engine, case_id, agencies)
+    for agency in agencies:
+        record_agreement(engine, case_id, agency=agency, agrees=True, by="officer")
+
+
 def test_open_case_with_deadlines(engine: Engine) -> None:
     case = new(engine)
     assert case["case_id"] == "ERA-000001"
@@ -85,10 +92,7 @@ def test_lead_agency_is_cjsw_on_a_licence(engine: Engine) -> None:
 
 def test_approval_path(engine: Engine) -> None:
     case = new(engine)["case_id"]
-    agencies = ["police_scotland", "solo"]
-    complete_checks(engine, case, agencies)
-    for agency in agencies:
-        record_agreement(engine, case, agency=agency, agrees=True, by="officer")
+    make_ready(engine, case, ["police_scotland", "solo"])
     done = approve(engine, case, agency="police_scotland", property_id="P1", manageable=True,
                    conclusion="manageable with monthly visits", reasons="no children in set",
                    by="DS Example")
@@ -140,9 +144,7 @@ def test_refusals(engine: Engine, step: str, message: str) -> None:
     case = new(engine, assess=assess)["case_id"]
 
     def ready() -> None:
-        complete_checks(engine, case, ["police_scotland", "solo"])
-        for agency in ("police_scotland", "solo"):
-            record_agreement(engine, case, agency=agency, agrees=True, by="x")
+        make_ready(engine, case, ["police_scotland", "solo"])
 
     kw: dict[str, Any] = {"property_id": "P1", "manageable": True, "conclusion": "ok",
                           "reasons": "because", "by": "x"}

@@ -18,21 +18,16 @@ from shapely.geometry import Point, Polygon
 from geo_era.catalog import LayerStore
 from geo_era.conditions import parse_conditions
 from geo_era.constraints import FLAG_ONLY, check_subject_property, check_zones
-from geo_era.demotown import build_demo_town, write_demo_town
 from geo_era.errors import DataError, ImportRefusedError, NotFoundError
 from geo_era.imports import import_files
+from tests.conftest import import_demo
 
 SUBJECT = "FICTIONAL-S900001"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> LayerStore:
-    demo = build_demo_town(scale=1.0, seed=0)
-    folder = tmp_path_factory.mktemp("constraints")
-    files = write_demo_town(demo, folder / "source")
-    store = LayerStore(folder / "home")
-    import_files(files, store=store)
-    return store
+def store(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> LayerStore:
+    return import_demo(demo_files, tmp_path_factory.mktemp("constraints") / "home")
 
 
 def candidate(store: LayerStore, ptype: str = "tenement_flat", n: int = 0) -> pd.Series:

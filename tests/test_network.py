@@ -17,12 +17,12 @@ import shapely
 from shapely.geometry import LineString, Point
 
 from geo_era.catalog import LayerStore
-from geo_era.demotown import build_demo_town, write_demo_town
+from geo_era.demotown import build_demo_town
 from geo_era.errors import DataError
 from geo_era.imports import import_files
 from geo_era.network import MAX_SNAP_M, WalkGraph, WalkNetwork, walk_network_for
 from geo_era.proximity import sites_near
-from tests.conftest import require_shared_data
+from tests.conftest import import_demo, require_shared_data
 
 
 def oracle(graph: WalkGraph, points: np.ndarray, network: WalkNetwork, *,
@@ -194,13 +194,8 @@ def test_empty_graph_is_a_clear_error() -> None:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> LayerStore:
-    town = build_demo_town(scale=1.0, seed=0)
-    folder = tmp_path_factory.mktemp("network")
-    files = write_demo_town(town, folder / "source")
-    store = LayerStore(folder / "home")
-    import_files(files, store=store)
-    return store
+def store(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> LayerStore:
+    return import_demo(demo_files, tmp_path_factory.mktemp("network") / "home")
 
 
 def test_unreachable_is_said_not_infinity(store: LayerStore, tmp_path: Path) -> None:

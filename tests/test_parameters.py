@@ -14,13 +14,14 @@ from shapely.geometry import Point, box
 
 from geo_era.adjacency import BorderRule, bordering_pairs
 from geo_era.catalog import LayerStore
-from geo_era.demotown import DemoTown, build_demo_town, write_demo_town
+from geo_era.demotown import DemoTown, build_demo_town
 from geo_era.dwellings import derive_dwelling_columns
 from geo_era.errors import DataError, ImportRefusedError, NotFoundError
 from geo_era.imports import import_files
 from geo_era.parameters import ParameterEngine, member_sets, minimum_parameter_set
 from geo_era.plots import GARDEN_RULE, garden_neighbour_pairs, gardens_from_plots
 from geo_era.schema import PROPERTY_TYPES
+from tests.conftest import import_demo
 
 TOWNS = {"scale1-seed0": (1.0, 0), "scale3-seed5": (3.0, 5)}
 _cache: dict[str, tuple[DemoTown, ParameterEngine, dict[str, set[str]]]] = {}
@@ -194,13 +195,9 @@ def test_border_rule_refuses_a_gap_that_would_join_corners() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> LayerStore:
-    demo = build_demo_town(scale=1.0, seed=0)
-    folder = tmp_path_factory.mktemp("params")
-    files = write_demo_town(demo, folder / "source")
-    store = LayerStore(folder / "home")
-    import_files(files, store=store)
-    return store
+def demo_store(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
+               ) -> LayerStore:
+    return import_demo(demo_files, tmp_path_factory.mktemp("params") / "home")
 
 
 def test_given_property_type_is_kept_and_not_marked_derived(demo_store: LayerStore,

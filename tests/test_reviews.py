@@ -18,18 +18,17 @@ from geo_era.cases import (
     PHYSICAL_ITEMS,
     approve,
     open_case,
-    record_agreement,
-    record_check,
     record_consent,
     record_restriction,
     show_case,
 )
 from geo_era.catalog import LayerStore
-from geo_era.demotown import build_demo_town, write_demo_town
 from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
 from geo_era.imports import import_files
 from geo_era.reviews import review_criteria, review_triggers, reviews_due, waive_review, weed
 from geo_era.store import Case, CaseAgency, Check, WeedingRecord, open_store, session_scope
+from tests.conftest import import_demo
+from tests.test_cases import make_ready
 
 TODAY = dt.date(2026, 12, 10)
 
@@ -86,20 +85,14 @@ def test_reviews_due_skip_reviewed_and_waived(engine: Engine) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[LayerStore, Path]:
-    town = build_demo_town(scale=1.0, seed=0)
-    folder = tmp_path_factory.mktemp("reviews")
-    write_demo_town(town, folder / "source")
-    store = LayerStore(folder / "home")
-    import_files(sorted((folder / "source").glob("*.*")), store=store)
-    return store, folder
+def demo(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
+         ) -> tuple[LayerStore, list[Path]]:
+    return import_demo(demo_files, tmp_path_factory.mktemp("reviews") / "home"), demo_files
 
 
-def test_review_trigger_after_a_new_play_park(demo: tuple[LayerStore, Path],
+def test_review_trigger_after_a_new_play_park(demo: tuple[LayerStore, list[Path]],
                                               tmp_path: Path) -> None:
-    _, folder = demo
-    store = LayerStore(tmp_path / "home")
-    import_files(sorted((folder / "source").glob("*.*")), store=store)
+    store = import_demo(demo[1], tmp_path / "home")
     engine = open_store(tmp_path)
     subjects = store.read("subjects")
     housed = subjects[subjects["current_property_id"].notna()].iloc[0]
@@ -131,13 +124,7 @@ def close_a_case(engine: Engine, subject: str) -> str:
     case = open_case(engine, subject_id=subject, property_ids=["P1"], case_type="initial_new",
                      notified=TODAY, on_licence_or_order=False, today=TODAY,
                      assess=lambda s, p: {"property_id": p})["case_id"]
-    for item in PHYSICAL_ITEMS:
-        record_check(engine, case, agency="solo", kind="physical", item=item,
-                     outcome="clear", by="x")
-    for agency in ("police_scotland", "solo"):
-        record_check(engine, case, agency=agency, kind="database", item="system",
-                     outcome="clear", by="x")
-        record_agreement(engine, case, agency=agency, agrees=True, by="x")
+    make_ready(engine, case, ["police_scotland", "solo"])
     approve(engine, case, agency="police_scotland", property_id="P1", manageable=True,
             conclusion="manageable", reasons="checked", by="x")
     return str(case)
@@ -176,13 +163,7 @@ def test_out_of_area_needs_consent(engine: Engine) -> None:
                      case_type="initial_new", notified=TODAY, on_licence_or_order=False,
                      today=TODAY, assess=lambda s, p: {"property_id": p},
                      placing_authority="Fife", receiving_authority="Angus")["case_id"]
-    for item in PHYSICAL_ITEMS:
-        record_check(engine, case, agency="solo", kind="physical", item=item,
-                     outcome="clear", by="x")
-    for agency in ("police_scotland", "solo"):
-        record_check(engine, case, agency=agency, kind="database", item="system",
-                     outcome="clear", by="x")
-        record_agreement(engine, case, agency=agency, agrees=True, by="x")
+    make_ready(engine, case, ["police_scotland", "solo"])
     kw = {"agency": "police_scotland", "property_id": "P1", "manageable": True,
           "conclusion": "ok", "reasons": "ok", "by": "x"}
     with pytest.raises(WorkflowRefusedError, match="places the subject from Fife in Angus, "
@@ -211,7 +192,7 @@ def test_restrictions_on_future_allocations(engine: Engine) -> None:
         record_restriction(engine, case, property_id="P5", restriction=" ", by="x")
 
 
-def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, Path],
+def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
                                             tmp_path: Path) -> None:
     import json
     import subprocess
