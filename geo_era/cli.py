@@ -553,6 +553,53 @@ def weed_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
                    f"before {line['cutoff']}")
 
 
+user_app = typer.Typer(help="Users: roles and organisations (no default credentials).",
+                       no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="omu_analyst, cjsw, solo, rsl_link_officer, "
+                                           "mappa_coordinator, auditor or admin.")],
+    org: Annotated[str, typer.Option(help="The user's organisation, e.g. a council.")],
+) -> None:
+    """Add a user; the password is read from standard input (asked twice on a terminal)."""
+    from geo_era.users import add_user
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise typer.BadParameter("the passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    identity = add_user(_cases(), name, role=role, organisation=org, password=password)
+    typer.echo(f"added {identity.username} ({identity.role}, {identity.organisation})")
+
+
+audit_app = typer.Typer(help="The audit trail (DPA 2018 s62).", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Check the audit chain; exit code 3 when an entry was edited, deleted or moved."""
+    from geo_era.audit import verify
+
+    result = verify(_cases())
+    if as_json:
+        _echo_json({"entries": result.entries, "intact": result.intact,
+                    "problems": result.problems})
+    else:
+        for problem in result.problems:
+            typer.echo(problem)
+        typer.echo(f"{result.entries} entries: "
+                   f"{'intact' if result.intact else 'NOT INTACT'}")
+    if not result.intact:
+        raise typer.Exit(3)
+
+
 def main() -> None:
     """Entry point: run the app, turning errors into messages and exit codes.
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+import geo_era.audit  # registers its tables for autogenerate
+import geo_era.users  # noqa: F401
 from geo_era.store import Base
 
 connection = context.config.attributes["connection"]
