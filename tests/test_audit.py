@@ -123,7 +123,7 @@ def test_users_and_keys(engine: Engine) -> None:
     assert who is not None and who.role == "omu_analyst"
     assert authenticate(engine, "ds.example", "wrong password here") is None
     assert authenticate(engine, "nobody", "correct horse battery staple") is None
-    with pytest.raises(DataError, match="user 'ds.example' already exists"):
+    with pytest.raises(DataError, match=r"user 'ds\.example' already exists"):
         add_user(engine, "ds.example", role="solo", organisation="x",
                  password="another long passphrase")
     with pytest.raises(DataError, match="unknown role 'boss'"):
