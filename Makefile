@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export GEO_ERA_HOME ?= data/store
 
-.PHONY: setup demo test lint typecheck bench clean
+.PHONY: setup demo serve test lint typecheck bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "geo_era needs Python >= 3.11 (set PYTHON=python3.11)")'
@@ -38,3 +38,6 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) data/store .pytest_cache .mypy_cache .ruff_cache bench/out
+
+serve: setup
+	$(BIN)/geo-era serve --host 127.0.0.1 --port 8000

@@ -600,6 +600,19 @@ def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         raise typer.Exit(3)
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the HTTP API (uvicorn) over GEO_ERA_HOME's data and case store."""
+    import uvicorn
+
+    _settings()  # refuse bad settings before binding the port
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port,
+                log_level="warning", access_log=False, server_header=False)
+
+
 def main() -> None:
     """Entry point: run the app, turning errors into messages and exit codes.
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo_era.errors import ConfigurationError
@@ -32,6 +33,18 @@ class Settings(BaseSettings):
         description="The case store: a SQLAlchemy URL such as "
                     "postgresql+psycopg://user@127.0.0.1/geo_era; default SQLite in home.",
     )
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="production refuses unsafe defaults (no secret key, short keys).")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs API tokens; at least 32 characters. Required in production; in "
+                    "development a random key is made per process.")
+    token_minutes: int = Field(default=15, ge=1, le=240,
+                               description="Lifetime of an API bearer token, minutes.")
+    login_attempts: int = Field(default=5, ge=1, le=100,
+                                description="Failed logins allowed per user and per client "
+                                            "address in 15 minutes before refusing.")
     retention_cases_days: int = Field(
         default=6 * 365, ge=0,
         description="Days a closed ERA case is kept after its decision before weeding.")
@@ -42,6 +55,15 @@ class Settings(BaseSettings):
         default=400.0, gt=0, le=20_000,
         description="Default search radius in metres for proximity to sensitive sites.",
     )
+
+    @model_validator(mode="after")
+    def _safe_in_production(self) -> Settings:
+        if self.environment == "production":
+            key = self.secret_key.get_secret_value() if self.secret_key else ""
+            if len(key) < 32:
+                raise ValueError("GEO_ERA_SECRET_KEY must be set to at least 32 random "
+                                 "characters in production")
+        return self
 
     @field_validator("home")
     @classmethod
