@@ -49,10 +49,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def postgres_base_url() -> str:
     """The PostgreSQL server for the server-store tests (``.ci/postgres.sh`` starts one
-    and sets ``GEO_ERA_TEST_DATABASE_URL``); skip, or fail under CI, without one."""
-    url = os.environ.get("GEO_ERA_TEST_DATABASE_URL")
+    and sets ``TEST_POSTGRES_URL``); skip, or fail under CI, without one."""
+    url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
-        reason = ("no PostgreSQL server: set GEO_ERA_TEST_DATABASE_URL (run "
+        reason = ("no PostgreSQL server: set TEST_POSTGRES_URL (run "
                   "'bash .ci/postgres.sh' as root to install and start one on 127.0.0.1)")
         if os.environ.get("CI"):
             pytest.fail(f"CI must test the PostgreSQL store: {reason}")

@@ -121,6 +121,8 @@ def test_oversized_bodies_are_refused(client: TestClient) -> None:
 
 
 def test_production_refuses_unsafe_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [k for k in os.environ if k.startswith("GEO_ERA_")]:
+        monkeypatch.delenv(name)
     monkeypatch.setenv("GEO_ERA_ENVIRONMENT", "production")
     with pytest.raises(ConfigurationError, match="GEO_ERA_SECRET_KEY must be set"):
         load_settings()
