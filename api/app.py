@@ -17,13 +17,20 @@ from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
+from api.access import MATRIX, strip_denied
 from api.security import LoginLimiter, TokenError, Tokens
 from geo_era import __version__
+from geo_era.audit import append
+from geo_era.catalog import LayerStore
+from geo_era.constraints import check_subject_property
 from geo_era.errors import DataError, GeoEraError, NotFoundError, WorkflowRefusedError
+from geo_era.parameters import minimum_parameter_set
+from geo_era.proximity import sites_near
 from geo_era.settings import Settings, load_settings
-from geo_era.store import open_store
+from geo_era.store import open_store, session_scope
 from geo_era.users import Identity, authenticate, identity_for_key
 
 log = logging.getLogger("geo_era.api")
@@ -40,6 +47,27 @@ SECURITY_HEADERS = {
 }
 #: Largest request body accepted (bytes); larger ones get 413.
 MAX_BODY_BYTES = 5 * 1024 * 1024
+
+class SitesNearRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    property_id: str = Field(min_length=1, max_length=64)
+    radius_m: float = Field(default=400.0, gt=0, le=5_000, description="metres")
+
+
+class ParametersRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    property_id: str = Field(min_length=1, max_length=64)
+    extend_metres: float | None = Field(default=None, gt=0, le=5_000)
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subject_id: str = Field(min_length=1, max_length=64)
+    property_id: str = Field(min_length=1, max_length=64)
+    justification: str = Field(min_length=10, max_length=1_000,
+                               description="Why this subject's record is consulted "
+                                           "(DPA 2018 s62).")
+
 
 oauth2 = OAuth2PasswordBearer(tokenUrl=f"{PREFIX}/auth/token", auto_error=False)
 
@@ -128,6 +156,59 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         limiter.succeeded(form.username)
         return {"access_token": tokens.issue(identity), "token_type": "bearer",
                 "expires_in": tokens.minutes * 60}
+
+    layers = LayerStore(settings.home)
+    app.state.layers = layers
+
+    def allowed(name: str, identity: Identity, *, record_ids: list[str] | None = None) -> bool:
+        """Enforce the matrix; an audited endpoint logs a denial in the audit trail.
+        Returns whether the caller gets the restricted view."""
+        rule = MATRIX[name]
+        if identity.role not in rule.allowed:
+            if rule.audited:
+                with session_scope(engine) as session:
+                    append(session, actor=identity.username, role=identity.role,
+                           organisation=identity.organisation, operation="consultation",
+                           record_type=name, record_ids=record_ids or [], outcome="denied")
+            log.warning("denied: role %s on %s", identity.role, name)
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                f"the {identity.role} role may not use this")
+        return identity.role in rule.restricted_view
+
+    @app.post(f"{PREFIX}/proximity/sites-near", tags=["proximity"])
+    def sites_near_route(body: SitesNearRequest,
+                         identity: Annotated[Identity, Depends(current_identity)]
+                         ) -> dict[str, Any]:
+        """Sites within a radius of a property: straight-line and walking distances."""
+        allowed("sites_near", identity)
+        return sites_near(layers, body.property_id, body.radius_m)
+
+    @app.post(f"{PREFIX}/parameters", tags=["parameters"])
+    def parameters_route(body: ParametersRequest,
+                         identity: Annotated[Identity, Depends(current_identity)]
+                         ) -> dict[str, Any]:
+        """The NASSO 3.9 minimum set of a property (household facts for case roles)."""
+        restricted = allowed("parameters", identity)
+        document = minimum_parameter_set(layers, body.property_id,
+                                         extend_metres=body.extend_metres).to_dict()
+        return strip_denied(document) if restricted else document  # type: ignore[return-value]
+
+    @app.post(f"{PREFIX}/check", tags=["parameters"])
+    def check_route(body: CheckRequest,
+                    identity: Annotated[Identity, Depends(current_identity)]
+                    ) -> dict[str, Any]:
+        """A subject against a candidate property: zones, conditions, households.
+        Consulting a subject's record is audited with its justification."""
+        restricted = allowed("check", identity,
+                             record_ids=[body.subject_id, body.property_id])
+        result = check_subject_property(layers, body.subject_id, body.property_id)
+        document = result.to_dict(need_to_know=not restricted)
+        with session_scope(engine) as session:
+            append(session, actor=identity.username, role=identity.role,
+                   organisation=identity.organisation, operation="consultation",
+                   record_type="subject", record_ids=[body.subject_id, body.property_id],
+                   justification=body.justification)
+        return document
 
     @app.get(f"{PREFIX}/me", tags=["auth"])
     def me(identity: Annotated[Identity, Depends(current_identity)]) -> dict[str, str]:
