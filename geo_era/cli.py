@@ -600,6 +600,17 @@ def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         raise typer.Exit(3)
 
 
+@app.command("demo-users")
+def demo_users_command() -> None:
+    """Create (or reset) one FICTIONAL demo user per role and print their passphrases."""
+    from geo_era.users import demo_users
+
+    made = demo_users(_cases())
+    typer.echo("FICTIONAL demo users (new passphrases each run; for the demo only):")
+    for username, password in made.items():
+        typer.echo(f"  {username:<24} {password}")
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",

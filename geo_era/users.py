@@ -99,6 +99,44 @@ def authenticate(engine: Engine, username: str, password: str) -> Identity | Non
         return Identity(user.username, user.role, user.organisation)
 
 
+def set_password(engine: Engine, username: str, password: str) -> None:
+    """Replace a user's password (argon2id)."""
+    _check_password(password)
+    with session_scope(engine) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFoundError(f"user {username!r} not found")
+        user.password_hash = _hasher.hash(password)
+
+
+#: The organisation of each FICTIONAL demo user's role.
+DEMO_ORGANISATIONS = {
+    "omu_analyst": "FICTIONAL Police Scotland OMU", "cjsw": "FICTIONAL Inverallan Council",
+    "solo": "FICTIONAL Inverallan Council", "rsl_link_officer": "FICTIONAL Glen Housing",
+    "mappa_coordinator": "FICTIONAL MAPPA Unit", "auditor": "FICTIONAL Audit",
+    "admin": "FICTIONAL Inverallan Council",
+}
+
+
+def demo_users(engine: Engine) -> dict[str, str]:
+    """One FICTIONAL demo user per role (``demo.<role>``), each with a new random
+    passphrase every time this runs: ``{username: passphrase}``. No password is fixed
+    anywhere in the code."""
+    made: dict[str, str] = {}
+    for role in ROLES:
+        username = f"demo.{role}"
+        password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+        with session_scope(engine) as session:
+            exists = session.scalar(select(User).where(User.username == username))
+        if exists is None:
+            add_user(engine, username, role=role, organisation=DEMO_ORGANISATIONS[role],
+                     password=password)
+        else:
+            set_password(engine, username, password)
+        made[username] = password
+    return made
+
+
 def issue_api_key(engine: Engine, username: str, *, name: str) -> str:
     """A new API key for a (service) user; returned once, stored as a digest."""
     key = "gea_" + secrets.token_urlsafe(32)

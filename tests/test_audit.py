@@ -157,3 +157,18 @@ def test_cli_user_add_and_audit_verify(tmp_path: Path) -> None:
     broken = run("audit", "verify")
     assert broken.returncode == 3
     assert "entry 2 was altered" in broken.stdout
+
+
+def test_demo_users_get_fresh_passphrases(tmp_path: Path) -> None:
+    from geo_era.users import ROLES, demo_users
+
+    engine = open_store(tmp_path)
+    first = demo_users(engine)
+    assert sorted(first) == sorted(f"demo.{r}" for r in ROLES)
+    for username, password in first.items():
+        who = authenticate(engine, username, password)
+        assert who is not None and who.organisation.startswith("FICTIONAL")
+    second = demo_users(engine)
+    assert all(second[u] != first[u] for u in first)  # reset, not fixed
+    assert authenticate(engine, "demo.solo", first["demo.solo"]) is None
+    assert authenticate(engine, "demo.solo", second["demo.solo"]) is not None
