@@ -18,7 +18,7 @@ import shapely
 
 from geo_era.catalog import LayerStore
 from geo_era.errors import NotFoundError
-from geo_era.index import SiteIndex
+from geo_era.index import Pairs, SiteIndex
 from geo_era.network import describe, walk_flag, walk_network_for
 from geo_era.schema import SITE_CATEGORIES
 
@@ -37,7 +37,12 @@ def sites_within(index: SiteIndex, properties: gpd.GeoDataFrame, radius_m: float
     DataFrame with columns ``property_id``, ``site_id``, ``category``, ``name``,
     ``distance_m``; sorted by property (input order), then distance.
     """
-    pairs = index.within(_xy(properties), radius_m)
+    return _pairs_frame(index, properties, index.within(_xy(properties), radius_m),
+                        categories=categories)
+
+
+def _pairs_frame(index: SiteIndex, properties: gpd.GeoDataFrame, pairs: Pairs, *,
+                 categories: Iterable[str] | None = None) -> pd.DataFrame:
     frame = pd.DataFrame({
         "property_id": properties["property_id"].to_numpy(dtype=object)[pairs.query],
         "site_id": index.site_ids[pairs.site],
@@ -131,7 +136,7 @@ def sites_near(store: LayerStore, property_id: str, radius_m: float) -> dict[str
     sites = sites.reset_index(drop=True)
     index = SiteIndex(sites)
     pairs = index.within(_xy(prop), radius_m)
-    within = sites_within(index, prop, radius_m)
+    within = _pairs_frame(index, prop, pairs)
     nearest = nearest_sites(index, prop)
     records = _records(within, ["site_id", "category", "name", "distance_m"])
     walking = _walking(store, _xy(prop)[0], pairs.site, within["distance_m"].to_numpy(),
