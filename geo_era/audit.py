@@ -26,6 +26,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from geo_era.errors import DataError
 from geo_era.store import Base, session_scope, utcnow
 
+#: Shortest justification accepted for consulting a sensitive record (characters).
+MIN_JUSTIFICATION = 10
+
 OPERATIONS = ("collection", "alteration", "consultation", "disclosure", "combination",
               "erasure")
 OUTCOMES = ("allowed", "denied")
@@ -102,6 +105,42 @@ def append(session: Session, *, actor: str, role: str, organisation: str, operat
     head.last_seq, head.last_hash = entry.seq, entry.hash
     session.flush()
     return entry
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on personal data, as whom, and why: what every audited core function
+    takes and records (DPA 2018 s62).
+
+    ``scope`` confines the actor to one authority's cases (a council's SOLO or social
+    worker sees only that council's cases); ``None`` means no confinement (police, the
+    MAPPA coordinator, a local operator at the command line).
+    """
+
+    username: str
+    role: str
+    organisation: str
+    justification: str | None = None
+    scope: str | None = None
+
+    def require_justification(self, what: str) -> str:
+        """The justification, or a refusal saying that consulting ``what`` needs one."""
+        text = (self.justification or "").strip()
+        if len(text) < MIN_JUSTIFICATION:
+            raise DataError(f"consulting {what} needs a justification of at least "
+                            f"{MIN_JUSTIFICATION} characters saying why (DPA 2018 s62), "
+                            "e.g. 'ERA for new accommodation, case conference 3 May'")
+        return text
+
+    def record(self, session: Session, *, operation: str, record_type: str,
+               record_ids: list[str], recipients: list[str] | None = None,
+               outcome: str = "allowed") -> AuditEntry:
+        """Append this actor's entry in ``session``'s transaction."""
+        return append(session, actor=self.username, role=self.role,
+                      organisation=self.organisation, operation=operation,
+                      record_type=record_type, record_ids=record_ids,
+                      justification=(self.justification or "").strip() or None,
+                      recipients=recipients, outcome=outcome)
 
 
 @dataclass(frozen=True)

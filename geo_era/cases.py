@@ -8,7 +8,11 @@ agrees (3.11). The lead agency approves (Part C) only when every agency agrees, 
 required check is recorded and the property has been assessed; where agencies disagree,
 a case conference decides and the lead agency records it as Part D.
 
-Every refusal says what is missing and who may act. Each step is one transaction.
+Every refusal says what is missing and who may act. Each step is one transaction, and
+each writes its audit entry (DPA 2018 s62) in that same transaction: who acted, as whom,
+on which case and subject, and why. An actor confined to an authority (a council's
+SOLO) sees and changes only that authority's cases; any other case is "not found" to
+them, and the refusal is itself audited.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
+from geo_era.audit import Actor
+from geo_era.errors import DataError, NotFoundError, OutOfScopeError, WorkflowRefusedError
 from geo_era.schema import SITE_CATEGORIES
 from geo_era.store import (
     Case,
@@ -53,15 +58,31 @@ def _choice(value: str, choices: Sequence[str], what: str) -> str:
     return value
 
 
-def _load(session: Session, case_id: str | int) -> Case:
+def _load(session: Session, case_id: str | int, actor: Actor) -> Case:
+    """The case, if it exists and ``actor`` may see it; "not found" alike otherwise."""
     number = parse_case_id(case_id)
     case = session.scalar(select(Case).where(Case.id == number).options(
         selectinload(Case.properties), selectinload(Case.agencies),
         selectinload(Case.checks), selectinload(Case.decisions),
         selectinload(Case.restrictions)))
+    message = f"case {case_id!r} not found; list cases with 'geo-era case list'"
     if case is None:
-        raise NotFoundError(f"case {case_id!r} not found; list cases with 'geo-era case list'")
+        raise NotFoundError(message)
+    if not visible(case, actor):
+        raise OutOfScopeError(message, record_type="case", record_ids=[case.reference])
     return case
+
+
+def visible(case: Case, actor: Actor) -> bool:
+    """Whether ``actor`` may see ``case``: unconfined, or confined to an authority that
+    the case belongs to, places from or places into."""
+    return actor.scope is None or actor.scope in (
+        case.authority, case.placing_authority, case.receiving_authority)
+
+
+def _audit(session: Session, actor: Actor, case: Case, operation: str) -> None:
+    actor.record(session, operation=operation, record_type="case",
+                 record_ids=[case.reference, case.subject_id])
 
 
 def parse_case_id(case_id: str | int) -> int:
@@ -82,8 +103,13 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
               case_type: str, notified: dt.date, on_licence_or_order: bool,
               agencies: Sequence[str] = (), today: dt.date | None = None,
               assess: Assessor | None = None, placing_authority: str | None = None,
-              receiving_authority: str | None = None) -> dict[str, Any]:
+              receiving_authority: str | None = None, authority: str | None = None,
+              actor: Actor) -> dict[str, Any]:
     """Open a case (NASSO 3.2-3.6) and, with ``assess``, snapshot each property.
+
+    ``authority`` is the council the candidate property lies in (the receiving
+    authority of an out-of-area placement); a confined actor may open cases only for
+    their own authority.
 
     With a placing and a different receiving authority the case is an out-of-area
     placement (3.13): it cannot be approved until the receiving authority's consent is
@@ -98,6 +124,11 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
         raise DataError(f"notification date {notified.isoformat()} is in the future")
     if not property_ids:
         raise DataError("a case needs at least one candidate property")
+    authority = authority or receiving_authority or actor.scope
+    if actor.scope is not None and actor.scope not in (authority, placing_authority,
+                                                       receiving_authority):
+        raise WorkflowRefusedError(f"you may open cases only for {actor.scope}; this "
+                                   f"property is in {authority or 'an unknown authority'}")
     lead = "cjsw" if on_licence_or_order else "police_scotland"
     involved = [lead, *(a for a in ("police_scotland", "cjsw", "solo") if a != lead)]
     if not on_licence_or_order:
@@ -111,7 +142,7 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
         case = Case(subject_id=subject_id, case_type=case_type, lead_agency=lead,
                     notified_on=notified, due_on=due["overall"], status="open",
                     placing_authority=placing_authority,
-                    receiving_authority=receiving_authority)
+                    receiving_authority=receiving_authority, authority=authority)
         for pid in dict.fromkeys(property_ids):
             case.properties.append(CaseProperty(
                 property_id=pid, snapshot=snapshots.get(pid),
@@ -121,18 +152,21 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
                 agency=agency, due_on=due["solo"] if agency == "solo" else due["others"]))
         session.add(case)
         session.flush()
+        _audit(session, actor, case, "collection")
         return case_document(case, today=today)
 
 
 def assess_property(engine: Engine, case_id: str | int, property_id: str,
-                    assess: Assessor) -> dict[str, Any]:
-    """(Re)run the assessment of one of an open case's properties and store it."""
+                    assess: Assessor, *, actor: Actor) -> dict[str, Any]:
+    """(Re)run the assessment of one of an open case's properties and store it: the
+    subject's record combined with the property's surroundings."""
     with session_scope(engine) as session:
-        case = _load(session, case_id)
+        case = _load(session, case_id, actor)
         _open(case)
         prop = _case_property(case, property_id)
         prop.snapshot = assess(case.subject_id, property_id)
         prop.assessed_at = utcnow()
+        _audit(session, actor, case, "combination")
         return case_document(case)
 
 
@@ -155,7 +189,7 @@ def _agency(case: Case, agency: str) -> CaseAgency:
 
 
 def record_check(engine: Engine, case_id: str | int, *, agency: str, kind: str, item: str,
-                 outcome: str, by: str, notes: str | None = None) -> dict[str, Any]:
+                 outcome: str, actor: Actor, notes: str | None = None) -> dict[str, Any]:
     """Record a database check (3.7) or a physical check (3.8) and its outcome."""
     _choice(kind, CHECK_KINDS, "check kind")
     _choice(outcome, OUTCOMES, "outcome")
@@ -165,27 +199,29 @@ def record_check(engine: Engine, case_id: str | int, *, agency: str, kind: str, 
         raise DataError("a database check needs the name of the system checked, e.g. "
                         "council_tax or ViSOR")
     with session_scope(engine) as session:
-        case = _load(session, case_id)
+        case = _load(session, case_id, actor)
         _open(case)
         _agency(case, agency)
         case.checks.append(Check(agency=agency, kind=kind, item=item.strip(), outcome=outcome,
-                                 notes=notes, recorded_by=by))
+                                 notes=notes, recorded_by=actor.username))
         session.flush()
+        _audit(session, actor, case, "alteration")
         return case_document(case)
 
 
 def record_agreement(engine: Engine, case_id: str | int, *, agency: str, agrees: bool,
-                     by: str, comments: str | None = None) -> dict[str, Any]:
+                     actor: Actor, comments: str | None = None) -> dict[str, Any]:
     """An agency records whether it agrees the ERA (3.11)."""
     with session_scope(engine) as session:
-        case = _load(session, case_id)
+        case = _load(session, case_id, actor)
         _open(case)
         row = _agency(case, agency)
         if not agrees and not (comments and comments.strip()):
             raise WorkflowRefusedError(f"{agency} disagrees: record its concerns (--comments) so "
                                   "the case conference can consider them")
         row.agrees, row.comments, row.recorded_by, row.recorded_at = (
-            agrees, comments, by, utcnow())
+            agrees, comments, actor.username, utcnow())
+        _audit(session, actor, case, "alteration")
         return case_document(case)
 
 
@@ -210,10 +246,10 @@ def missing_for_approval(case: Case, property_id: str) -> list[str]:
 
 
 def approve(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
-            manageable: bool, conclusion: str, reasons: str, by: str) -> dict[str, Any]:
+            manageable: bool, conclusion: str, reasons: str, actor: Actor) -> dict[str, Any]:
     """Part C: the lead agency's approval with its conclusion and reasons (3.11)."""
     with session_scope(engine) as session:
-        case = _load(session, case_id)
+        case = _load(session, case_id, actor)
         _open(case)
         if agency != case.lead_agency:
             raise WorkflowRefusedError(f"only the lead agency ({case.lead_agency}) can approve "
@@ -236,19 +272,20 @@ def approve(engine: Engine, case_id: str | int, *, agency: str, property_id: str
         _require_text(conclusion=conclusion, reasons=reasons)
         case.decisions.append(Decision(part="C", property_id=property_id,
                                        manageable=manageable, conclusion=conclusion,
-                                       reasons=reasons, recorded_by=by, agency=agency))
+                                       reasons=reasons, recorded_by=actor.username, agency=agency))
         case.status = "approved" if manageable else "not_approved"
         case.closed_at = utcnow()
         session.flush()
+        _audit(session, actor, case, "alteration")
         return case_document(case)
 
 
 def decide(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
            manageable: bool, conclusion: str, reasons: str, conference_on: dt.date,
-           by: str) -> dict[str, Any]:
+           actor: Actor) -> dict[str, Any]:
     """Part D: the decision of a case conference where agencies disagreed (3.11)."""
     with session_scope(engine) as session:
-        case = _load(session, case_id)
+        case = _load(session, case_id, actor)
         _open(case)
         if agency != case.lead_agency:
             raise WorkflowRefusedError(f"only the lead agency ({case.lead_agency}) records the "
@@ -264,10 +301,11 @@ def decide(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
         case.decisions.append(Decision(part="D", property_id=property_id,
                                        manageable=manageable, conclusion=conclusion,
                                        reasons=reasons, conference_on=conference_on,
-                                       recorded_by=by, agency=agency))
+                                       recorded_by=actor.username, agency=agency))
         case.status = "decided"
         case.closed_at = utcnow()
         session.flush()
+        _audit(session, actor, case, "alteration")
         return case_document(case)
 
 
@@ -277,10 +315,10 @@ def _out_of_area(case: Case) -> bool:
 
 
 def record_consent(engine: Engine, case_id: str | int, *, authority: str,
-                   by: str) -> dict[str, Any]:
+                   actor: Actor) -> dict[str, Any]:
     """The receiving authority's consent to an out-of-area placement (3.13)."""
     with session_scope(engine) as session:
-        case = _load(session, case_id)
+        case = _load(session, case_id, actor)
         _open(case)
         if not _out_of_area(case):
             raise WorkflowRefusedError(f"case {case.reference} is not an out-of-area "
@@ -289,26 +327,28 @@ def record_consent(engine: Engine, case_id: str | int, *, authority: str,
             raise WorkflowRefusedError(f"only the receiving authority "
                                        f"({case.receiving_authority}) can consent; "
                                        f"{authority} is not it")
-        case.consent_recorded_by, case.consent_recorded_at = by, utcnow()
+        case.consent_recorded_by, case.consent_recorded_at = actor.username, utcnow()
+        _audit(session, actor, case, "alteration")
         return case_document(case)
 
 
 def record_restriction(engine: Engine, case_id: str | int, *, property_id: str,
-                       restriction: str, by: str) -> dict[str, Any]:
+                       restriction: str, actor: Actor) -> dict[str, Any]:
     """A restriction the ERA identifies on future allocations of a neighbouring
     property (3.12): the landlord will be told a sensitive allocation is needed."""
     if not restriction.strip():
         raise DataError("say what the restriction is, e.g. 'no allocation to a household "
                         "with children under 16'")
     with session_scope(engine) as session:
-        case = _load(session, case_id)
+        case = _load(session, case_id, actor)
         if case.status not in ("open", "approved", "decided"):
             raise WorkflowRefusedError(f"case {case.reference} is {case.status}; "
                                        "restrictions follow a property found manageable")
         case.restrictions.append(Restriction(property_id=property_id,
                                              restriction=restriction.strip(),
-                                             recorded_by=by))
+                                             recorded_by=actor.username))
         session.flush()
+        _audit(session, actor, case, "alteration")
         return case_document(case)
 
 
@@ -319,18 +359,30 @@ def _require_text(**fields: str) -> None:
                               "lead agency to record its conclusion and reasons)")
 
 
-def show_case(engine: Engine, case_id: str | int, *, today: dt.date | None = None
-              ) -> dict[str, Any]:
+def show_case(engine: Engine, case_id: str | int, *, actor: Actor,
+              today: dt.date | None = None) -> dict[str, Any]:
+    """The whole case; consulting it needs a justification and is audited."""
+    actor.require_justification("a case")
     with session_scope(engine) as session:
-        return case_document(_load(session, case_id), today=today)
+        case = _load(session, case_id, actor)
+        _audit(session, actor, case, "consultation")
+        return case_document(case, today=today)
 
 
-def list_cases(engine: Engine, *, overdue: bool = False, due_within: int | None = None,
-               today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Open cases (all, overdue, or due within N calendar days), earliest due first."""
+def list_cases(engine: Engine, *, actor: Actor, overdue: bool = False,
+               due_within: int | None = None, today: dt.date | None = None
+               ) -> list[dict[str, Any]]:
+    """Open cases the actor may see (all, overdue, or due within N calendar days),
+    earliest due first. The list names subjects: it needs a justification and is
+    audited as one consultation of every case listed."""
+    actor.require_justification("the case list")
     today = today or dt.date.today()
     with session_scope(engine) as session:
         query = select(Case).where(Case.status == "open").order_by(Case.due_on, Case.id)
+        if actor.scope is not None:
+            query = query.where(or_(Case.authority == actor.scope,
+                                    Case.placing_authority == actor.scope,
+                                    Case.receiving_authority == actor.scope))
         if overdue:
             query = query.where(Case.due_on < today)
         if due_within is not None:
@@ -338,6 +390,8 @@ def list_cases(engine: Engine, *, overdue: bool = False, due_within: int | None 
                                 Case.due_on <= today + dt.timedelta(days=due_within))
         cases = session.scalars(query.options(selectinload(Case.agencies),
                                               selectinload(Case.properties))).all()
+        actor.record(session, operation="consultation", record_type="case",
+                     record_ids=[c.reference for c in cases])
         return [case_summary(c, today=today) for c in cases]
 
 
@@ -345,6 +399,7 @@ def case_summary(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
     today = today or dt.date.today()
     return {"case_id": case.reference, "subject_id": case.subject_id,
             "case_type": case.case_type, "lead_agency": case.lead_agency,
+            "authority": case.authority,
             "status": case.status, "notified": case.notified_on.isoformat(),
             "due": case.due_on.isoformat(),
             "overdue": case.status == "open" and case.due_on < today,

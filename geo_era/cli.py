@@ -302,6 +302,16 @@ def _print_case(document: dict[str, Any], as_json: bool) -> None:
 
 
 BY = typer.Option(help="Who records this (default: your login name).")
+JUSTIFY = typer.Option("--justification", help="Why you consult these records (DPA 2018 "
+                                              "s62); recorded in the audit trail.")
+
+
+def _actor(by: str | None = None, justification: str | None = None) -> Any:
+    """The local operator at the command line, as the audit trail records them: their
+    login (or --by), role 'operator', organisation 'local', unconfined."""
+    from geo_era.audit import Actor
+
+    return Actor(by or getpass.getuser(), "operator", "local", justification)
 
 
 @case_app.command("new")
@@ -316,6 +326,10 @@ def case_new(
         help="A further agency taking part (repeatable).")] = None,
     assess: Annotated[bool, typer.Option(
         help="Assess each property now from the reference layers.")] = True,
+    authority: Annotated[str | None, typer.Option(
+        help="The council the case belongs to (default: the one the first property is "
+             "in, from the areas layer).")] = None,
+    by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the case as JSON.")] = False,
 ) -> None:
     """Open an ERA case and print it with each agency's due date."""
@@ -335,23 +349,29 @@ def case_new(
         def assessor(subject: str, pid: str) -> dict[str, Any]:
             return run(store, subject, pid)
     notified_on = _date(notified, "--notified") if notified else dt.date.today()
+    if authority is None and store.has("areas"):
+        from geo_era.areas import council_of
+
+        authority = council_of(store, property_ids[0])
     document = open_case(_cases(), subject_id=subject_id, property_ids=property_ids,
                          case_type=case_type, notified=notified_on,
                          on_licence_or_order=on_licence, agencies=agency or (),
-                         assess=assessor)
+                         assess=assessor, authority=authority, actor=_actor(by))
     _print_case(document, as_json)
 
 
 @case_app.command("show")
-def case_show(case_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def case_show(case_id: str, justification: Annotated[str, JUSTIFY] = "",
+              by: Annotated[str | None, BY] = None,
+              as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Show a case: agencies and deadlines, checks, assessments, decisions."""
     from geo_era.cases import show_case
 
-    _print_case(show_case(_cases(), case_id), as_json)
+    _print_case(show_case(_cases(), case_id, actor=_actor(by, justification)), as_json)
 
 
 @case_app.command("assess")
-def case_assess(case_id: str, property_id: str,
+def case_assess(case_id: str, property_id: str, by: Annotated[str | None, BY] = None,
                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """(Re)assess a candidate property of an open case from the current reference data."""
     from geo_era.assessment import assess
@@ -359,7 +379,8 @@ def case_assess(case_id: str, property_id: str,
 
     store = _store()
     document = assess_property(_cases(), case_id, property_id,
-                               lambda subject, pid: assess(store, subject, pid))
+                               lambda subject, pid: assess(store, subject, pid),
+                               actor=_actor(by))
     _print_case(document, as_json)
 
 
@@ -378,7 +399,7 @@ def case_check(
     from geo_era.cases import record_check
 
     _print_case(record_check(_cases(), case_id, agency=agency, kind=kind, item=item,
-                             outcome=outcome, notes=notes, by=by or getpass.getuser()),
+                             outcome=outcome, notes=notes, actor=_actor(by)),
                 as_json)
 
 
@@ -396,7 +417,7 @@ def case_agree(
     from geo_era.cases import record_agreement
 
     _print_case(record_agreement(_cases(), case_id, agency=agency, agrees=not disagree,
-                                 comments=comments, by=by or getpass.getuser()), as_json)
+                                 comments=comments, actor=_actor(by)), as_json)
 
 
 @case_app.command("approve")
@@ -416,7 +437,7 @@ def case_approve(
 
     _print_case(approve(_cases(), case_id, agency=agency, property_id=property_id,
                         manageable=not not_manageable, conclusion=conclusion,
-                        reasons=reasons, by=by or getpass.getuser()), as_json)
+                        reasons=reasons, actor=_actor(by)), as_json)
 
 
 @case_app.command("decide")
@@ -436,8 +457,7 @@ def case_decide(
 
     _print_case(decide(_cases(), case_id, agency=agency, property_id=property_id,
                        manageable=not not_manageable, conclusion=conclusion, reasons=reasons,
-                       conference_on=_date(conference, "--conference"),
-                       by=by or getpass.getuser()), as_json)
+                       conference_on=_date(conference, "--conference"), actor=_actor(by)), as_json)
 
 
 @case_app.command("list")
@@ -445,12 +465,15 @@ def case_list(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue cases.")] = False,
     due_within: Annotated[int | None, typer.Option(
         help="Only cases due within this many days.", min=0)] = None,
+    justification: Annotated[str, JUSTIFY] = "",
+    by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Open cases, earliest due first."""
     from geo_era.cases import list_cases
 
-    cases = list_cases(_cases(), overdue=overdue, due_within=due_within)
+    cases = list_cases(_cases(), overdue=overdue, due_within=due_within,
+                       actor=_actor(by, justification))
     if as_json:
         _echo_json(cases)
         return
@@ -470,8 +493,7 @@ def case_consent(
     """Record the receiving authority's consent to an out-of-area placement (3.13)."""
     from geo_era.cases import record_consent
 
-    _print_case(record_consent(_cases(), case_id, authority=authority,
-                               by=by or getpass.getuser()), as_json)
+    _print_case(record_consent(_cases(), case_id, authority=authority, actor=_actor(by)), as_json)
 
 
 @case_app.command("restrict")
@@ -486,7 +508,7 @@ def case_restrict(
     from geo_era.cases import record_restriction
 
     _print_case(record_restriction(_cases(), case_id, property_id=property_id,
-                                   restriction=restriction, by=by or getpass.getuser()),
+                                   restriction=restriction, actor=_actor(by)),
                 as_json)
 
 
@@ -496,11 +518,13 @@ app.add_typer(reviews_app, name="reviews")
 
 
 @reviews_app.command("due")
-def reviews_due_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def reviews_due_command(justification: Annotated[str, JUSTIFY] = "",
+                        by: Annotated[str | None, BY] = None,
+                        as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Subjects needing an annual review, with the NASSO 3.3 criteria they meet."""
     from geo_era.reviews import reviews_due
 
-    due = reviews_due(_store().read("subjects"), _cases())
+    due = reviews_due(_store().read("subjects"), _cases(), actor=_actor(by, justification))
     if as_json:
         _echo_json(due)
         return
@@ -518,8 +542,7 @@ def reviews_waive(
     """Record the reasons for not doing an annual review (3.3)."""
     from geo_era.reviews import waive_review
 
-    _echo_json(waive_review(_cases(), subject_id, justification=justification,
-                            by=by or getpass.getuser()))
+    _echo_json(waive_review(_cases(), subject_id, justification=justification, actor=_actor(by)))
 
 
 @reviews_app.command("triggers")
@@ -538,13 +561,15 @@ def reviews_triggers(as_json: Annotated[bool, typer.Option("--json")] = False) -
 
 
 @app.command("weed")
-def weed_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def weed_command(by: Annotated[str | None, BY] = None,
+                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Delete closed cases and waivers past retention; record counts, not content."""
     from geo_era.reviews import weed
 
     settings = _settings()
     report = weed(_cases(), retention_days={"cases": settings.retention_cases_days,
-                                            "waivers": settings.retention_waivers_days})
+                                            "waivers": settings.retention_waivers_days},
+                  actor=_actor(by))
     if as_json:
         _echo_json(report)
         return
@@ -603,9 +628,15 @@ def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
 @app.command("demo-users")
 def demo_users_command() -> None:
     """Create (or reset) one FICTIONAL demo user per role and print their passphrases."""
-    from geo_era.users import demo_users
+    from geo_era.users import DEMO_COUNCIL, demo_users
 
-    made = demo_users(_cases())
+    store = _store()
+    council = DEMO_COUNCIL
+    if store.has("areas"):
+        areas = store.read_attributes("areas", ["area_type", "name"])
+        councils = areas.loc[areas["area_type"].astype(str) == "council", "name"].dropna()
+        council = str(councils.iloc[0]) if len(councils) else council
+    made = demo_users(_cases(), council=council)
     typer.echo("FICTIONAL demo users (new passphrases each run; for the demo only):")
     for username, password in made.items():
         typer.echo(f"  {username:<24} {password}")

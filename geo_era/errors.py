@@ -23,6 +23,16 @@ class NotFoundError(GeoEraError, LookupError):
     """A record the user named does not exist (a property, a layer, a case)."""
 
 
+class OutOfScopeError(NotFoundError):
+    """A record exists but the actor may not see it. It reads exactly like "not found"
+    (so nobody learns that it exists); adapters audit it as a denied access."""
+
+    def __init__(self, message: str, *, record_type: str, record_ids: list[str]) -> None:
+        super().__init__(message)
+        self.record_type = record_type
+        self.record_ids = record_ids
+
+
 class DataError(GeoEraError, ValueError):
     """Data that geo_era cannot use as it stands (e.g. an empty street graph)."""
 

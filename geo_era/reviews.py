@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from geo_era.audit import Actor
 from geo_era.catalog import LayerStore
 from geo_era.errors import DataError, NotFoundError
 from geo_era.store import Case, CaseProperty, ReviewWaiver, WeedingRecord, session_scope
@@ -63,9 +64,11 @@ def review_criteria(subjects: pd.DataFrame) -> pd.Series:
     return met.apply(lambda row: [c for c in CRITERIA if row[c]], axis=1)
 
 
-def reviews_due(subjects: pd.DataFrame, engine: Engine, *,
+def reviews_due(subjects: pd.DataFrame, engine: Engine, *, actor: Actor,
                 today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Subjects needing an annual review now, with the criteria they meet."""
+    """Subjects needing an annual review now, with the criteria they meet. Consulting
+    the subjects' records needs a justification and is audited."""
+    actor.require_justification("the subjects due a review")
     today = today or dt.date.today()
     since = today - REVIEW_PERIOD
     criteria = review_criteria(subjects)
@@ -74,6 +77,14 @@ def reviews_due(subjects: pd.DataFrame, engine: Engine, *,
             Case.case_type == "annual_review", Case.notified_on > since)))
         waived = {w.subject_id: w for w in session.scalars(
             select(ReviewWaiver).where(ReviewWaiver.recorded_on > since))}
+        due = _due(criteria, reviewed, waived)
+        actor.record(session, operation="consultation", record_type="subject",
+                     record_ids=[d["subject_id"] for d in due])
+    return due
+
+
+def _due(criteria: pd.Series, reviewed: set[str], waived: dict[str, ReviewWaiver]
+         ) -> list[dict[str, Any]]:
     due = []
     for subject_id, met in criteria.items():
         if not met or subject_id in reviewed:
@@ -89,7 +100,7 @@ def reviews_due(subjects: pd.DataFrame, engine: Engine, *,
     return due
 
 
-def waive_review(engine: Engine, subject_id: str, *, justification: str, by: str,
+def waive_review(engine: Engine, subject_id: str, *, justification: str, actor: Actor,
                  today: dt.date | None = None) -> dict[str, Any]:
     """Record the Responsible Authorities' reasons for not reviewing (3.3)."""
     if len(justification.strip()) < 20:
@@ -98,8 +109,11 @@ def waive_review(engine: Engine, subject_id: str, *, justification: str, by: str
     today = today or dt.date.today()
     with session_scope(engine) as session:
         session.add(ReviewWaiver(subject_id=subject_id, justification=justification.strip(),
-                                 recorded_by=by, recorded_on=today))
-    return {"subject_id": subject_id, "waived_on": today.isoformat(), "by": by}
+                                 recorded_by=actor.username, recorded_on=today))
+        actor.record(session, operation="collection", record_type="subject",
+                     record_ids=[subject_id])
+    return {"subject_id": subject_id, "waived_on": today.isoformat(),
+            "by": actor.username}
 
 
 def review_triggers(store: LayerStore, engine: Engine, *, radius_m: float = 400.0
@@ -154,7 +168,7 @@ def review_triggers(store: LayerStore, engine: Engine, *, radius_m: float = 400.
     return out
 
 
-def weed(engine: Engine, *, retention_days: dict[str, int],
+def weed(engine: Engine, *, retention_days: dict[str, int], actor: Actor,
          today: dt.date | None = None) -> list[dict[str, Any]]:
     """Delete closed cases and review waivers past retention; log counts, not content.
 
@@ -180,12 +194,17 @@ def weed(engine: Engine, *, retention_days: dict[str, int],
                 for case in doomed:
                     session.delete(case)  # cascades to its record
                 count = len(doomed)
+                erased = [c.reference for c in doomed]
             else:
                 expired = list(session.scalars(select(ReviewWaiver).where(
                     ReviewWaiver.recorded_on < cutoff)))
                 for waiver in expired:
                     session.delete(waiver)
                 count = len(expired)
+                erased = [f"waiver-{w.id}" for w in expired]
+            if erased:
+                actor.record(session, operation="erasure", record_type=record_type,
+                             record_ids=erased)
             session.add(WeedingRecord(record_type=record_type, count=count,
                                       retention_days=days, cutoff=cutoff))
             report.append({"record_type": record_type, "weeded": count,

@@ -55,6 +55,8 @@ class Case(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                     onupdate=utcnow)
 
+    #: the council the case belongs to (where the candidate property is)
+    authority: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
     placing_authority: Mapped[str | None] = mapped_column(String(128), nullable=True)
     receiving_authority: Mapped[str | None] = mapped_column(String(128), nullable=True)
     consent_recorded_by: Mapped[str | None] = mapped_column(String(128), nullable=True)

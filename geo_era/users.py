@@ -109,19 +109,20 @@ def set_password(engine: Engine, username: str, password: str) -> None:
         user.password_hash = _hasher.hash(password)
 
 
-#: The organisation of each FICTIONAL demo user's role.
+#: The organisation of each FICTIONAL demo user's role; ``{council}`` is the demo town's
+#: council (its name in the areas layer), which confines council staff to its cases.
 DEMO_ORGANISATIONS = {
-    "omu_analyst": "FICTIONAL Police Scotland OMU", "cjsw": "FICTIONAL Inverallan Council",
-    "solo": "FICTIONAL Inverallan Council", "rsl_link_officer": "FICTIONAL Glen Housing",
-    "mappa_coordinator": "FICTIONAL MAPPA Unit", "auditor": "FICTIONAL Audit",
-    "admin": "FICTIONAL Inverallan Council",
+    "omu_analyst": "FICTIONAL Police Scotland OMU", "cjsw": "{council}", "solo": "{council}",
+    "rsl_link_officer": "FICTIONAL Glen Housing", "mappa_coordinator": "FICTIONAL MAPPA Unit",
+    "auditor": "FICTIONAL Audit", "admin": "{council}",
 }
+DEMO_COUNCIL = "Inverallan Council"
 
 
-def demo_users(engine: Engine) -> dict[str, str]:
+def demo_users(engine: Engine, *, council: str = DEMO_COUNCIL) -> dict[str, str]:
     """One FICTIONAL demo user per role (``demo.<role>``), each with a new random
     passphrase every time this runs: ``{username: passphrase}``. No password is fixed
-    anywhere in the code."""
+    anywhere in the code. Council staff belong to ``council`` (the demo town's)."""
     made: dict[str, str] = {}
     for role in ROLES:
         username = f"demo.{role}"
@@ -129,7 +130,8 @@ def demo_users(engine: Engine) -> dict[str, str]:
         with session_scope(engine) as session:
             exists = session.scalar(select(User).where(User.username == username))
         if exists is None:
-            add_user(engine, username, role=role, organisation=DEMO_ORGANISATIONS[role],
+            organisation = DEMO_ORGANISATIONS[role].format(council=council)
+            add_user(engine, username, role=role, organisation=organisation,
                      password=password)
         else:
             set_password(engine, username, password)

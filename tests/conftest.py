@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from geo_era.audit import Actor
 from geo_era.catalog import LayerStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,3 +101,10 @@ def import_demo(files: list[Path], home: Path) -> LayerStore:
     store = LayerStore(home)
     import_files(files, store=store)
     return store
+
+
+def officer(name: str = "officer", *, justification: str | None = "ERA case work under test",
+            scope: str | None = None, role: str = "operator",
+            organisation: str = "local") -> Actor:
+    """An actor for core calls in tests: who acts, and why (audited)."""
+    return Actor(name, role, organisation, justification, scope)

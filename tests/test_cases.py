@@ -29,6 +29,7 @@ from geo_era.cases import (
 )
 from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
 from geo_era.store import Case, CaseAgency, open_store, session_scope
+from tests.conftest import officer
 
 TODAY = dt.date(2026, 12, 10)
 SUBJECT = "FICTIONAL-S000001"
@@ -52,23 +53,23 @@ def new(engine: Engine, **kw: Any) -> dict[str, Any]:
                             "on_licence_or_order": False, "today": TODAY,
                             "assess": snapshot}
     args.update(kw)
-    return open_case(engine, **args)
+    return open_case(engine, actor=officer(), **args)
 
 
 def complete_checks(engine: Engine, case_id: str, agencies: list[str]) -> None:
     for item in PHYSICAL_ITEMS:
         record_check(engine, case_id, agency=agencies[0], kind="physical", item=item,
-                     outcome="clear", by="officer")
+                     outcome="clear", actor=officer("officer"))
     for agency in agencies:
         record_check(engine, case_id, agency=agency, kind="database", item="council_tax",
-                     outcome="clear", by="officer")
+                     outcome="clear", actor=officer("officer"))
 
 
 def make_ready(engine: Engine, case_id: str, agencies: list[str]) -> None:
     """Every check recorded and every agency agreeing: ready for Part C."""
     complete_checks(engine, case_id, agencies)
     for agency in agencies:
-        record_agreement(engine, case_id, agency=agency, agrees=True, by="officer")
+        record_agreement(engine, case_id, agency=agency, agrees=True, actor=officer("officer"))
 
 
 def test_open_case_with_deadlines(engine: Engine) -> None:
@@ -95,26 +96,26 @@ def test_approval_path(engine: Engine) -> None:
     make_ready(engine, case, ["police_scotland", "solo"])
     done = approve(engine, case, agency="police_scotland", property_id="P1", manageable=True,
                    conclusion="manageable with monthly visits", reasons="no children in set",
-                   by="DS Example")
+                   actor=officer("DS Example"))
     assert done["status"] == "approved"
     assert done["decisions"][0]["part"] == "C"
-    assert list_cases(engine, today=TODAY) == []  # no longer open
+    assert list_cases(engine, actor=officer(), today=TODAY) == []  # no longer open
 
 
 def test_part_d_path(engine: Engine) -> None:
     case = new(engine)["case_id"]
     complete_checks(engine, case, ["police_scotland", "solo"])
-    record_agreement(engine, case, agency="police_scotland", agrees=True, by="a")
-    record_agreement(engine, case, agency="solo", agrees=False, by="b",
+    record_agreement(engine, case, agency="police_scotland", agrees=True, actor=officer("a"))
+    record_agreement(engine, case, agency="solo", agrees=False, actor=officer("b"),
                      comments="families with young children in the close")
     with pytest.raises(WorkflowRefusedError, match="solo does not agree; hold a case "
                                                    "conference and record its decision as "
                                                    "Part D"):
         approve(engine, case, agency="police_scotland", property_id="P1", manageable=True,
-                conclusion="x", reasons="y", by="a")
+                conclusion="x", reasons="y", actor=officer("a"))
     done = decide(engine, case, agency="police_scotland", property_id="P2", manageable=False,
                   conclusion="not manageable", reasons="children in the close",
-                  conference_on=dt.date(2026, 12, 2), by="chair")
+                  conference_on=dt.date(2026, 12, 2), actor=officer("chair"))
     assert done["status"] == "decided"
     assert done["decisions"][0]["part"] == "D"
     assert done["decisions"][0]["conference_on"] == "2026-12-02"
@@ -147,8 +148,8 @@ def test_refusals(engine: Engine, step: str, message: str) -> None:
         make_ready(engine, case, ["police_scotland", "solo"])
 
     kw: dict[str, Any] = {"property_id": "P1", "manageable": True, "conclusion": "ok",
-                          "reasons": "because", "by": "x"}
-    before = show_case(engine, case, today=TODAY)
+                          "reasons": "because", "actor": officer("x")}
+    before = show_case(engine, case, actor=officer(), today=TODAY)
     with pytest.raises(WorkflowRefusedError, match=message.replace("(", r"\(")
                        .replace(")", r"\)")):
         if step == "approve_not_lead":
@@ -157,45 +158,46 @@ def test_refusals(engine: Engine, step: str, message: str) -> None:
             approve(engine, case, agency="police_scotland", **kw)
         elif step == "approve_unassessed":
             ready()
-            before = show_case(engine, case, today=TODAY)
+            before = show_case(engine, case, actor=officer(), today=TODAY)
             approve(engine, case, agency="police_scotland", **kw)
         elif step == "approve_unknown_property":
             approve(engine, case, agency="police_scotland", **{**kw, "property_id": "P9"})
         elif step == "approve_no_reasons":
             ready()
-            before = show_case(engine, case, today=TODAY)
+            before = show_case(engine, case, actor=officer(), today=TODAY)
             approve(engine, case, agency="police_scotland", **{**kw, "reasons": " "})
         elif step == "decide_without_disagreement":
             decide(engine, case, agency="police_scotland", conference_on=TODAY, **kw)
         elif step == "decide_not_lead":
             decide(engine, case, agency="solo", conference_on=TODAY, **kw)
         elif step == "agree_unknown_agency":
-            record_agreement(engine, case, agency="rsl", agrees=True, by="x")
+            record_agreement(engine, case, agency="rsl", agrees=True, actor=officer("x"))
         elif step == "disagree_without_comments":
-            record_agreement(engine, case, agency="solo", agrees=False, by="x")
+            record_agreement(engine, case, agency="solo", agrees=False, actor=officer("x"))
         elif step == "after_approval":
             ready()
             approve(engine, case, agency="police_scotland", **kw)
-            before = show_case(engine, case, today=TODAY)
+            before = show_case(engine, case, actor=officer(), today=TODAY)
             record_check(engine, case, agency="solo", kind="database", item="x",
-                         outcome="clear", by="x")
-    assert show_case(engine, case, today=TODAY) == before  # a refusal writes nothing
+                         outcome="clear", actor=officer("x"))
+    # a refusal writes nothing
+    assert show_case(engine, case, actor=officer(), today=TODAY) == before
 
 
 def test_bad_values(engine: Engine) -> None:
     case = new(engine)["case_id"]
     with pytest.raises(DataError, match="unknown physical check 'pub'"):
         record_check(engine, case, agency="solo", kind="physical", item="pub",
-                     outcome="clear", by="x")
+                     outcome="clear", actor=officer("x"))
     with pytest.raises(DataError, match="unknown outcome 'fine'"):
         record_check(engine, case, agency="solo", kind="database", item="x", outcome="fine",
-                     by="x")
+                     actor=officer("x"))
     with pytest.raises(DataError, match="unknown ERA type 'initial'"):
         new(engine, case_type="initial")
     with pytest.raises(DataError, match="is in the future"):
         new(engine, notified=TODAY + dt.timedelta(days=1))
     with pytest.raises(NotFoundError, match="case 'ERA-000099' not found"):
-        show_case(engine, "ERA-000099")
+        show_case(engine, "ERA-000099", actor=officer())
 
 
 def test_overdue_and_due_soon(engine: Engine) -> None:
@@ -203,10 +205,13 @@ def test_overdue_and_due_soon(engine: Engine) -> None:
     soon = new(engine, notified=dt.date(2026, 12, 3))["case_id"]      # due 14 Dec
     later = new(engine, notified=dt.date(2026, 12, 9),
                 case_type="annual_review")["case_id"]
-    assert [c["case_id"] for c in list_cases(engine, today=TODAY)] == [late, soon, later]
-    assert [c["case_id"] for c in list_cases(engine, overdue=True, today=TODAY)] == [late]
-    assert [c["case_id"] for c in list_cases(engine, due_within=7, today=TODAY)] == [soon]
-    overdue = show_case(engine, late, today=TODAY)
+    def listed(**kw: Any) -> list[str]:
+        return [c["case_id"] for c in list_cases(engine, actor=officer(), today=TODAY, **kw)]
+
+    assert listed() == [late, soon, later]
+    assert listed(overdue=True) == [late]
+    assert listed(due_within=7) == [soon]
+    overdue = show_case(engine, late, actor=officer(), today=TODAY)
     assert overdue["overdue"] and all(a["overdue"] for a in overdue["agencies"])
 
 
@@ -228,11 +233,14 @@ def test_cli_case_new_json(tmp_path: Path) -> None:
 
 WRITER = """
 import datetime as dt, sys
+from geo_era.audit import Actor
 from geo_era.cases import open_case
 from geo_era.store import open_store
+officer = lambda: Actor("officer", "operator", "local")
 engine = open_store(__import__("pathlib").Path(sys.argv[1]), sys.argv[2])
 for k in range(10_000):
-    case = open_case(engine, subject_id=f"FICTIONAL-S{k:06d}", property_ids=["P1", "P2"],
+    case = open_case(engine, actor=officer(), subject_id=f"FICTIONAL-S{k:06d}",
+                     property_ids=["P1", "P2"],
                      case_type="initial_new", notified=dt.date(2026, 11, 20),
                      on_licence_or_order=k % 2 == 0, agencies=["rsl"],
                      today=dt.date(2026, 11, 21))

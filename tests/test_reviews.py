@@ -27,7 +27,7 @@ from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
 from geo_era.imports import import_files
 from geo_era.reviews import review_criteria, review_triggers, reviews_due, waive_review, weed
 from geo_era.store import Case, CaseAgency, Check, WeedingRecord, open_store, session_scope
-from tests.conftest import import_demo
+from tests.conftest import import_demo, officer
 from tests.test_cases import make_ready
 
 TODAY = dt.date(2026, 12, 10)
@@ -72,16 +72,18 @@ def test_each_annual_review_criterion(subject: str, criteria: list[str]) -> None
 
 def test_reviews_due_skip_reviewed_and_waived(engine: Engine) -> None:
     open_case(engine, subject_id="L2", property_ids=["P1"], case_type="annual_review",
-              notified=TODAY - dt.timedelta(days=30), on_licence_or_order=False, today=TODAY)
+              notified=TODAY - dt.timedelta(days=30), on_licence_or_order=False, today=TODAY,
+              actor=officer())
     open_case(engine, subject_id="L3", property_ids=["P1"], case_type="annual_review",
-              notified=TODAY - dt.timedelta(days=400), on_licence_or_order=False, today=TODAY)
+              notified=TODAY - dt.timedelta(days=400), on_licence_or_order=False, today=TODAY,
+              actor=officer())
     waive_review(engine, "FLAG", justification="moved to a care home with 24-hour staff; "
-                 "reviewed at MAPPA meeting", by="chair", today=TODAY)
-    due = {d["subject_id"]: d for d in reviews_due(SUBJECTS, engine, today=TODAY)}
+                 "reviewed at MAPPA meeting", actor=officer("chair"), today=TODAY)
+    due = {d["subject_id"]: d for d in reviews_due(SUBJECTS, engine, actor=officer(), today=TODAY)}
     assert set(due) == {"L3", "L1-HIGH", "L1-VERY", "SOPO", "CHILD", "ADULT"}
     assert due["SOPO"]["why"] == "subject to a SOPO or RSHO"
     with pytest.raises(DataError, match="record the reasons in full"):
-        waive_review(engine, "L2", justification="not needed", by="x", today=TODAY)
+        waive_review(engine, "L2", justification="not needed", actor=officer("x"), today=TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +101,8 @@ def test_review_trigger_after_a_new_play_park(demo: tuple[LayerStore, list[Path]
     subject_id, home = str(housed["subject_id"]), str(housed["current_property_id"])
     open_case(engine, subject_id=subject_id, property_ids=[home], case_type="annual_review",
               notified=TODAY, on_licence_or_order=False, today=TODAY,
-              assess=lambda s, p: assess(store, s, p))
+              assess=lambda s, p: assess(store, s, p),
+              actor=officer())
     assert review_triggers(store, engine) == []  # nothing changed yet
     point = store.read("properties").set_index("property_id").geometry[home]
     sites = store.read("sites")
@@ -123,10 +126,11 @@ def test_review_triggers_need_subjects(tmp_path: Path) -> None:
 def close_a_case(engine: Engine, subject: str) -> str:
     case = open_case(engine, subject_id=subject, property_ids=["P1"], case_type="initial_new",
                      notified=TODAY, on_licence_or_order=False, today=TODAY,
-                     assess=lambda s, p: {"property_id": p})["case_id"]
+                     assess=lambda s, p: {"property_id": p},
+                     actor=officer())["case_id"]
     make_ready(engine, case, ["police_scotland", "solo"])
     approve(engine, case, agency="police_scotland", property_id="P1", manageable=True,
-            conclusion="manageable", reasons="checked", by="x")
+            conclusion="manageable", reasons="checked", actor=officer("x"))
     return str(case)
 
 
@@ -134,19 +138,22 @@ def test_weeding(engine: Engine) -> None:
     closed = close_a_case(engine, "FICTIONAL-S1")
     still_open = open_case(engine, subject_id="FICTIONAL-S2", property_ids=["P2"],
                            case_type="initial_new", notified=TODAY, on_licence_or_order=False,
-                           today=TODAY)["case_id"]
+                           today=TODAY,
+                           actor=officer())["case_id"]
     waive_review(engine, "FICTIONAL-S3", justification="long justification recorded here "
-                 "for the test", by="x", today=TODAY - dt.timedelta(days=800))
+                 "for the test", actor=officer("x"), today=TODAY - dt.timedelta(days=800))
     # nothing is old enough yet
-    report = weed(engine, retention_days={"cases": 365, "waivers": 365}, today=TODAY)
+    report = weed(engine, retention_days={"cases": 365, "waivers": 365},
+                  actor=officer(), today=TODAY)
     assert [r["weeded"] for r in report] == [0, 1]
     # a year on, the closed case goes with all its record; the open one stays
     later = TODAY + dt.timedelta(days=400)
-    report = weed(engine, retention_days={"cases": 365, "waivers": 365}, today=later)
+    report = weed(engine, retention_days={"cases": 365, "waivers": 365},
+                  actor=officer(), today=later)
     assert [(r["record_type"], r["weeded"]) for r in report] == [("cases", 1), ("waivers", 0)]
     with pytest.raises(NotFoundError):
-        show_case(engine, closed)
-    assert show_case(engine, still_open, today=later)["status"] == "open"
+        show_case(engine, closed, actor=officer())
+    assert show_case(engine, still_open, actor=officer(), today=later)["status"] == "open"
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(Check)) == 0
         assert session.scalar(select(func.count()).select_from(CaseAgency)) == 2
@@ -155,41 +162,44 @@ def test_weeding(engine: Engine) -> None:
             ("cases", 0), ("waivers", 1), ("cases", 1), ("waivers", 0)]
         assert session.scalar(select(func.count()).select_from(Case)) == 1
     with pytest.raises(DataError, match="no retention rule for subjects"):
-        weed(engine, retention_days={"subjects": 10}, today=TODAY)
+        weed(engine, retention_days={"subjects": 10}, actor=officer(), today=TODAY)
 
 
 def test_out_of_area_needs_consent(engine: Engine) -> None:
     case = open_case(engine, subject_id="FICTIONAL-S9", property_ids=["P1"],
                      case_type="initial_new", notified=TODAY, on_licence_or_order=False,
                      today=TODAY, assess=lambda s, p: {"property_id": p},
-                     placing_authority="Fife", receiving_authority="Angus")["case_id"]
+                     placing_authority="Fife", receiving_authority="Angus",
+                     actor=officer())["case_id"]
     make_ready(engine, case, ["police_scotland", "solo"])
     kw = {"agency": "police_scotland", "property_id": "P1", "manageable": True,
-          "conclusion": "ok", "reasons": "ok", "by": "x"}
+          "conclusion": "ok", "reasons": "ok", "actor": officer("x")}
     with pytest.raises(WorkflowRefusedError, match="places the subject from Fife in Angus, "
                                                    "whose consent is not recorded"):
         approve(engine, case, **kw)  # type: ignore[arg-type]
     with pytest.raises(WorkflowRefusedError, match="only the receiving authority"):
-        record_consent(engine, case, authority="Fife", by="x")
-    record_consent(engine, case, authority="Angus", by="Angus SOLO")
+        record_consent(engine, case, authority="Fife", actor=officer("x"))
+    record_consent(engine, case, authority="Angus", actor=officer("Angus SOLO"))
     done = approve(engine, case, **kw)  # type: ignore[arg-type]
     assert done["out_of_area"] == {"placing_authority": "Fife", "receiving_authority": "Angus",
                                    "consent_recorded": True}
     with pytest.raises(DataError, match="names both the placing and the receiving"):
         open_case(engine, subject_id="S", property_ids=["P1"], case_type="initial_new",
                   notified=TODAY, on_licence_or_order=False, today=TODAY,
-                  placing_authority="Fife")
+                  placing_authority="Fife",
+                  actor=officer())
 
 
 def test_restrictions_on_future_allocations(engine: Engine) -> None:
     case = open_case(engine, subject_id="FICTIONAL-S7", property_ids=["P1"],
                      case_type="initial_new", notified=TODAY, on_licence_or_order=False,
-                     today=TODAY)["case_id"]
-    doc = record_restriction(engine, case, property_id="P5", by="SOLO",
+                     today=TODAY,
+                     actor=officer())["case_id"]
+    doc = record_restriction(engine, case, property_id="P5", actor=officer("SOLO"),
                              restriction="no allocation to a household with children")
     assert doc["restrictions"][0]["property_id"] == "P5"
     with pytest.raises(DataError, match="say what the restriction is"):
-        record_restriction(engine, case, property_id="P5", restriction=" ", by="x")
+        record_restriction(engine, case, property_id="P5", restriction=" ", actor=officer("x"))
 
 
 def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
@@ -213,7 +223,12 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
     assert new.returncode == 0, new.stderr
     case = json.loads(new.stdout)
     assert case["assessments"][0]["snapshot"]["proximity"]["property_id"] == pid
-    overdue = json.loads(run("case", "list", "--overdue", "--json").stdout)
+    assert case["authority"] == "Inverallan Council"  # where the property lies
+    unjustified = run("case", "list", "--json")
+    assert unjustified.returncode == 2
+    assert "consulting the case list needs a justification" in unjustified.stderr
+    why = ("--justification", "overdue ERA cases for the weekly MAPPA meeting")
+    overdue = json.loads(run("case", "list", "--overdue", *why, "--json").stdout)
     assert [c["case_id"] for c in overdue] == [case["case_id"]]
     lead = case["lead_agency"]
     refused = run("case", "approve", case["case_id"], "--property", pid, "--agency", lead,
@@ -230,8 +245,12 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
                "--conclusion", "manageable", "--reasons", "checked", "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "approved"
-    due = run("reviews", "due", "--json")
+    due = run("reviews", "due", *why, "--json")
     assert due.returncode == 0, due.stderr
     assert isinstance(json.loads(due.stdout), list)
     weeded = json.loads(run("weed", "--json").stdout)
     assert [w["record_type"] for w in weeded] == ["cases", "waivers"]
+    # every step above is in the audit trail, which is intact
+    verified = json.loads(run("audit", "verify", "--json").stdout)
+    assert verified["intact"]
+    assert verified["entries"] == 1 + 1 + len(PHYSICAL_ITEMS) + 2 * len(case["agencies"]) + 2
