@@ -1,10 +1,12 @@
-"""Need-to-know: which roles may call which endpoint, and which fields each role sees.
+"""Need-to-know: which roles may call which endpoint, which fields each role sees, and
+whose cases each role sees.
 
 This table is the single statement of the access rules: routes enforce it, the tests
-enumerate it, and the docs print it. A housing association's Link Officer
+enumerate it, and the README prints it. A housing association's Link Officer
 (``rsl_link_officer``) sees property facts and yes/no flags only: never subject ids,
 offences, victim profiles, conditions, exclusion zones, or what is known of the
-households around a property.
+households around a property. Council staff (``solo``, ``cjsw``) are confined to the
+cases of their own council; police, the MAPPA coordinator and auditors are not.
 """
 
 from __future__ import annotations
@@ -20,20 +22,66 @@ class Access:
 
     allowed: frozenset[str]
     restricted_view: frozenset[str] = frozenset()
-    #: a sensitive endpoint: each call is audited and needs a justification
+    #: touches subjects, cases, zones or placements: every call (and every refusal)
+    #: is audited
     audited: bool = False
+    #: what the endpoint does, for the documentation
+    summary: str = ""
+
+
+def roles(*names: str) -> frozenset[str]:
+    unknown = set(names) - set(ROLES)
+    assert not unknown, f"unknown roles {unknown}"
+    return frozenset(names)
 
 
 ALL = frozenset(ROLES)
-CASEWORK = frozenset({"omu_analyst", "cjsw", "solo", "mappa_coordinator", "admin"})
+#: Agencies' case workers: police (OMU), criminal justice social work, the council SOLO.
+AGENCY_STAFF = roles("omu_analyst", "cjsw", "solo")
+#: Who reads cases: the agencies and the MAPPA coordinator.
+CASE_READERS = AGENCY_STAFF | roles("mappa_coordinator")
+#: Roles confined to the cases of their own organisation (a council).
+SCOPED_ROLES = roles("solo", "cjsw")
+#: The agency each case-working role records for (NASSO 3.6-3.11): nobody records for
+#: another agency.
+ROLE_AGENCY = {"omu_analyst": "police_scotland", "cjsw": "cjsw", "solo": "solo"}
+LINK = roles("rsl_link_officer")
 
 MATRIX: dict[str, Access] = {
-    "me": Access(ALL),
-    "sites_near": Access(ALL - {"auditor"}),
-    "parameters": Access(CASEWORK | {"rsl_link_officer"},
-                         restricted_view=frozenset({"rsl_link_officer"})),
-    "check": Access(CASEWORK | {"rsl_link_officer"},
-                    restricted_view=frozenset({"rsl_link_officer"}), audited=True),
+    "me": Access(ALL, summary="who the token belongs to"),
+    "sites_near": Access(ALL - {"auditor"}, summary="sites near a property"),
+    "parameters": Access(CASE_READERS | LINK, restricted_view=LINK,
+                         summary="the NASSO 3.9 minimum set of a property"),
+    "check": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
+                    summary="a subject against a candidate property"),
+    "case_open": Access(CASE_READERS, audited=True, summary="open an ERA case"),
+    "case_list": Access(CASE_READERS, audited=True, summary="open cases, earliest due"),
+    "case_show": Access(CASE_READERS, audited=True, summary="one case in full"),
+    "case_assess": Access(AGENCY_STAFF, audited=True,
+                          summary="(re)assess a candidate property"),
+    "case_check": Access(AGENCY_STAFF, audited=True,
+                         summary="record a database or physical check"),
+    "case_agree": Access(AGENCY_STAFF, audited=True,
+                         summary="record the caller's agency's agreement"),
+    "case_approve": Access(AGENCY_STAFF, audited=True,
+                           summary="Part C: approval by the lead agency"),
+    "case_decide": Access(AGENCY_STAFF, audited=True,
+                          summary="Part D: a case conference's decision"),
+    "case_consent": Access(SCOPED_ROLES, audited=True,
+                           summary="the receiving council's consent (3.13)"),
+    "case_restrict": Access(AGENCY_STAFF, audited=True,
+                            summary="a restriction on a neighbour's allocation (3.12)"),
+    "zone_add": Access(roles("omu_analyst", "mappa_coordinator"), audited=True,
+                       summary="record a victim-exclusion zone"),
+    "zone_show": Access(CASE_READERS, audited=True, summary="a subject's exclusion zones"),
+    "reviews_due": Access(roles("omu_analyst", "mappa_coordinator"), audited=True,
+                          summary="subjects due an annual review (3.3)"),
+    "reviews_waive": Access(roles("mappa_coordinator"), audited=True,
+                            summary="record why no annual review is needed"),
+    "audit_export": Access(roles("auditor"), audited=True,
+                           summary="the audit trail, with its verification"),
+    "import": Access(roles("admin"), audited=True,
+                     summary="import reference or restricted layers"),
 }
 
 #: Fields a restricted view never carries, at any depth of a response.
@@ -51,3 +99,16 @@ def strip_denied(value: object) -> object:
     if isinstance(value, list):
         return [strip_denied(v) for v in value]
     return value
+
+
+def matrix_markdown() -> str:
+    """The matrix as a Markdown table (printed in the README; a test keeps them equal)."""
+    header = "| endpoint | " + " | ".join(ROLES) + " |"
+    lines = [header, "|" + "---|" * (len(ROLES) + 1)]
+    for name, rule in MATRIX.items():
+        cells = ["flags only" if r in rule.restricted_view else
+                 ("own council" if r in SCOPED_ROLES and name.startswith("case_") else "yes")
+                 if r in rule.allowed else "—" for r in ROLES]
+        audited = " (audited)" if rule.audited else ""
+        lines.append(f"| `{name}`: {rule.summary}{audited} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

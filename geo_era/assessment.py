@@ -9,12 +9,19 @@ never changes when the reference data is re-imported.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Engine
+
+from geo_era.areas import council_of
+from geo_era.audit import Actor
+from geo_era.cases import open_case
 from geo_era.catalog import LayerStore
 from geo_era.errors import DataError, NotFoundError
 from geo_era.parameters import minimum_parameter_set
-from geo_era.proximity import sites_near
+from geo_era.proximity import find_properties, sites_near
 
 
 def assess(store: LayerStore, subject_id: str, property_id: str, *,
@@ -42,3 +49,36 @@ def assess(store: LayerStore, subject_id: str, property_id: str, *,
         snapshot["check"] = {"error": "no subjects layer is loaded: conditions and "
                                       "exclusion zones were not checked"}
     return snapshot
+
+
+def open_assessed_case(store: LayerStore, engine: Engine, *, subject_id: str,
+                       property_ids: Sequence[str], case_type: str, notified: dt.date,
+                       actor: Actor, agencies: Sequence[str] = (), assess_now: bool = True,
+                       authority: str | None = None, placing_authority: str | None = None,
+                       receiving_authority: str | None = None,
+                       today: dt.date | None = None) -> dict[str, Any]:
+    """Open a case from what the layers say: the lead agency from the subject's licence
+    or order (3.2), the council from where the first property lies, and (with
+    ``assess_now``) a snapshot of each property. Unknown subjects and properties are
+    refused before anything is written."""
+    on_licence = False
+    if store.has("subjects"):
+        subjects = store.read_attributes("subjects", ["subject_id", "on_licence_or_order"])
+        match = subjects[subjects["subject_id"].astype(str) == subject_id]
+        if match.empty:
+            raise NotFoundError(f"subject {subject_id!r} not found in layer 'subjects'")
+        if "on_licence_or_order" in match.columns:
+            on_licence = bool(match["on_licence_or_order"].fillna(False).iloc[0])
+    if store.has("properties"):
+        find_properties(store, list(property_ids))
+    if authority is None and receiving_authority is None and property_ids:
+        authority = council_of(store, property_ids[0]) if store.has("properties") else None
+    assessor = None
+    if assess_now and store.has("properties") and store.has("sites"):
+        def assessor(subject: str, pid: str) -> dict[str, Any]:
+            return assess(store, subject, pid)
+    return open_case(engine, subject_id=subject_id, property_ids=property_ids,
+                     case_type=case_type, notified=notified, on_licence_or_order=on_licence,
+                     agencies=agencies, assess=assessor, authority=authority,
+                     placing_authority=placing_authority,
+                     receiving_authority=receiving_authority, actor=actor, today=today)

@@ -179,3 +179,36 @@ def verify(engine: Engine) -> Verification:
             problems.append(f"the chain ends at entry {last_seq} but was last written at "
                             f"entry {head.last_seq} (entries removed from the end)")
         return Verification(len(entries), problems)
+
+
+#: Most entries one export returns; page with ``after_seq``.
+EXPORT_LIMIT = 10_000
+
+
+def export(engine: Engine, *, actor: Actor, since: dt.datetime | None = None,
+           until: dt.datetime | None = None, after_seq: int = 0,
+           limit: int = EXPORT_LIMIT) -> dict[str, Any]:
+    """Audit entries (oldest first) with the chain's verification, for an auditor.
+
+    The trail names subjects and justifications, so reading it is itself a
+    consultation: it needs a justification and is recorded, after the entries it
+    returns (an export never contains its own entry).
+    """
+    actor.require_justification("the audit trail")
+    if not 1 <= limit <= EXPORT_LIMIT:
+        raise DataError(f"limit must be between 1 and {EXPORT_LIMIT:,}")
+    checked = verify(engine)
+    with session_scope(engine) as session:
+        query = select(AuditEntry).where(AuditEntry.seq > after_seq)
+        if since is not None:
+            query = query.where(AuditEntry.at >= since)
+        if until is not None:
+            query = query.where(AuditEntry.at < until)
+        rows = session.scalars(query.order_by(AuditEntry.seq).limit(limit)).all()
+        entries = [{**_content(e), "prev_hash": e.prev_hash, "hash": e.hash} for e in rows]
+        actor.record(session, operation="consultation", record_type="audit_log",
+                     record_ids=[f"{entries[0]['seq']}-{entries[-1]['seq']}"]
+                     if entries else [])
+    return {"verification": {"entries": checked.entries, "intact": checked.intact,
+                             "problems": checked.problems},
+            "entries": entries, "more": len(entries) == limit}

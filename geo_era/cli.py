@@ -333,30 +333,13 @@ def case_new(
     as_json: Annotated[bool, typer.Option("--json", help="Print the case as JSON.")] = False,
 ) -> None:
     """Open an ERA case and print it with each agency's due date."""
-    from geo_era.cases import open_case
+    from geo_era.assessment import open_assessed_case
 
-    store = _store()
-    on_licence = False
-    if store.has("subjects"):
-        subjects = store.read("subjects")
-        match = subjects[subjects["subject_id"].astype(str) == subject_id]
-        if len(match) and "on_licence_or_order" in match.columns:
-            on_licence = bool(match["on_licence_or_order"].fillna(False).iloc[0])
-    assessor = None
-    if assess and store.has("properties") and store.has("sites"):
-        from geo_era.assessment import assess as run
-
-        def assessor(subject: str, pid: str) -> dict[str, Any]:
-            return run(store, subject, pid)
     notified_on = _date(notified, "--notified") if notified else dt.date.today()
-    if authority is None and store.has("areas"):
-        from geo_era.areas import council_of
-
-        authority = council_of(store, property_ids[0])
-    document = open_case(_cases(), subject_id=subject_id, property_ids=property_ids,
-                         case_type=case_type, notified=notified_on,
-                         on_licence_or_order=on_licence, agencies=agency or (),
-                         assess=assessor, authority=authority, actor=_actor(by))
+    document = open_assessed_case(_store(), _cases(), subject_id=subject_id,
+                                  property_ids=property_ids, case_type=case_type,
+                                  notified=notified_on, agencies=agency or (),
+                                  assess_now=assess, authority=authority, actor=_actor(by))
     _print_case(document, as_json)
 
 

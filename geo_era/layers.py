@@ -246,6 +246,19 @@ def _check_unique(frame: pd.DataFrame, column: str, out: _Collector) -> None:
 # --- geometry ------------------------------------------------------------------------
 
 
+def check_geometry(frame: gpd.GeoDataFrame, spec: LayerSpec, raw: RawLayer
+                   ) -> gpd.GeoDataFrame:
+    """The geometry rules of an import for ``frame`` as a ``spec`` layer: its CRS, no
+    missing, empty, non-finite, wrong-type or invalid geometry, inside Scotland (with a
+    hint for swapped axes). Returns ``frame`` in EPSG:27700; raises
+    :class:`~geo_era.errors.ImportRefusedError` listing the problems."""
+    out = _Collector(raw)
+    projected = _check_geometry(frame, spec, raw, out)
+    if out.problems:
+        raise ImportRefusedError(out.problems)
+    return projected
+
+
 def _check_geometry(frame: pd.DataFrame, spec: LayerSpec, raw: RawLayer,
                     out: _Collector) -> gpd.GeoDataFrame:
     wanted = GEOMETRY_TYPES[spec.geometry]
