@@ -18,13 +18,18 @@ from geo_era.store import session_scope
 router = APIRouter(prefix=PREFIX)
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:/-]+$")
-JUSTIFICATION = Field(min_length=10, max_length=1_000,
-                      description="Why these records are consulted (DPA 2018 s62); kept "
-                                  "in the audit trail.")
+#: At least 10 characters between the first and last that are not spaces.
+JUSTIFICATION = Field(min_length=10, max_length=1_000, pattern=r"^\s*\S[\s\S]{8,}\S\s*$",
+                      description="Why these records are consulted (DPA 2018 s62), at "
+                                  "least 10 characters; kept in the audit trail.")
+#: Free text that says something (not only spaces).
+TEXT_PATTERN = r"\S"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """Request bodies: unknown fields are refused, so a typo is never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class SitesNearRequest(Strict):

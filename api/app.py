@@ -19,7 +19,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import Engine
 
 from api import analysis, casework, records
-from api.deps import PREFIX, Services, Who, authenticate_request, log
+from api.deps import ERRORS, PREFIX, Services, Who, authenticate_request, log
 from api.security import LoginLimiter, Tokens
 from geo_era import __version__
 from geo_era.audit import Actor
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                               "(NASSO). Need-to-know access; every access to sensitive "
                               "records is audited.",
                   openapi_url=f"{PREFIX}/openapi.json", docs_url=f"{PREFIX}/docs",
-                  redoc_url=None)
+                  redoc_url=None, responses=ERRORS)
     app.state.settings, app.state.engine, app.state.tokens = settings, engine, tokens
     app.state.services = Services(settings, engine)
 

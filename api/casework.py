@@ -14,11 +14,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter
 from pydantic import Field, StringConstraints
 
-from api.analysis import JUSTIFICATION, Id, Strict
+from api.analysis import JUSTIFICATION, TEXT_PATTERN, Id, Strict
 from api.deps import PREFIX, App, Who
 from geo_era import cases
 from geo_era.assessment import assess, open_assessed_case
-from geo_era.cases import AGENCIES, CHECK_KINDS, OUTCOMES
+from geo_era.cases import AGENCIES, OUTCOMES, PHYSICAL_ITEMS
 
 router = APIRouter(prefix=f"{PREFIX}/cases", tags=["cases"])
 
@@ -27,9 +27,9 @@ PropertyId = Annotated[str, StringConstraints(min_length=1, max_length=64,
 
 CaseId = Field(min_length=1, max_length=16, pattern=r"^(ERA-)?\d{1,9}$",
                description="A case reference such as ERA-000042")
-Text = Field(min_length=1, max_length=4_000)
-Authority = Field(default=None, min_length=2, max_length=128)
-NOTE = Field(default=None, max_length=1_000,
+Text = Field(min_length=1, max_length=4_000, pattern=TEXT_PATTERN)
+Authority = Field(default=None, min_length=2, max_length=128, pattern=TEXT_PATTERN)
+NOTE = Field(default=None, max_length=1_000, pattern=TEXT_PATTERN,
              description="Why (optional for changes; kept in the audit trail)")
 
 
@@ -64,16 +64,30 @@ class AssessProperty(Change):
     property_id: str = Id
 
 
-class RecordCheck(Change):
-    kind: Literal[CHECK_KINDS]  # type: ignore[valid-type]
-    item: str = Field(min_length=1, max_length=64)
+class PhysicalCheck(Change):
+    """A physical check (3.8): one kind of site, or the signs of the victim profile."""
+
+    kind: Literal["physical"]
+    item: Literal[PHYSICAL_ITEMS]  # type: ignore[valid-type]
     outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
     notes: str | None = Field(default=None, max_length=4_000)
 
 
+class DatabaseCheck(Change):
+    """A database check (3.7): the system checked, e.g. council_tax or ViSOR."""
+
+    kind: Literal["database"]
+    item: str = Field(min_length=1, max_length=64, pattern=TEXT_PATTERN)
+    outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
+    notes: str | None = Field(default=None, max_length=4_000)
+
+
+RecordCheck = Annotated[PhysicalCheck | DatabaseCheck, Field(discriminator="kind")]
+
+
 class RecordAgreement(Change):
     agrees: bool
-    comments: str | None = Field(default=None, max_length=4_000)
+    comments: str | None = Field(default=None, max_length=4_000, pattern=TEXT_PATTERN)
 
 
 class Approve(Change):

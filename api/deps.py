@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from api.access import MATRIX, ROLE_AGENCY, SCOPED_ROLES
@@ -23,6 +24,34 @@ log = logging.getLogger("geo_era.api")
 
 PREFIX = "/api/v1"
 oauth2 = OAuth2PasswordBearer(tokenUrl=f"{PREFIX}/auth/token", auto_error=False)
+
+
+class ProblemOut(BaseModel):
+    where: str = Field(description="the field, or file/layer/row/column, at fault")
+    problem: str
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: a message safe to show, and each problem when there are
+    several. Never a traceback or internal detail."""
+
+    detail: str
+    problems: list[ProblemOut] | None = None
+
+
+#: The error answers every route may give, documented in the OpenAPI schema.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": description} for code, description in {
+        401: "not signed in, or the token has expired",
+        403: "the caller's role may not use this (refusals of audited endpoints are "
+             "audited)",
+        404: "no such record, or not one the caller may see",
+        409: "the ERA workflow does not allow this now; the message says what is missing",
+        413: "request body too large",
+        422: "the request is not valid; each problem is named",
+        429: "too many failed sign-ins",
+        500: "internal error (logged without personal data)",
+    }.items()}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import Field
@@ -16,6 +16,7 @@ from api.analysis import JUSTIFICATION, Id, Strict
 from api.deps import PREFIX, App, Who
 from geo_era import audit
 from geo_era.errors import DataError
+from geo_era.geometry_input import MAX_VERTICES
 from geo_era.imports import import_files
 from geo_era.reviews import reviews_due, waive_review
 from geo_era.schema import LAYERS
@@ -28,9 +29,25 @@ router = APIRouter(prefix=PREFIX)
 MAX_IMPORT_FILES = 8
 
 
-class Geometry(Strict):
-    type: str = Field(max_length=32, description="GeoJSON type: Polygon or MultiPolygon")
-    coordinates: list[Any] = Field(description="GeoJSON coordinates, in the CRS given")
+Position = Annotated[list[float], Field(min_length=2, max_length=3,
+                                         description="x, y (and z, ignored)")]
+Ring = Annotated[list[Position], Field(min_length=4, max_length=MAX_VERTICES,
+                                       description="a closed ring: first = last")]
+
+
+class PolygonIn(Strict):
+    type: Literal["Polygon"]
+    coordinates: list[Ring] = Field(min_length=1, max_length=1_000,
+                                    description="exterior ring, then any holes, in the "
+                                                "CRS given")
+
+
+class MultiPolygonIn(Strict):
+    type: Literal["MultiPolygon"]
+    coordinates: list[list[Ring]] = Field(min_length=1, max_length=1_000)
+
+
+Geometry = Annotated[PolygonIn | MultiPolygonIn, Field(discriminator="type")]
 
 
 class AddZone(Strict):
@@ -40,7 +57,7 @@ class AddZone(Strict):
                             description="CRS of the coordinates, e.g. EPSG:27700 or "
                                         "EPSG:4326 (longitude/latitude); required")
     reason: str | None = Field(default=None, max_length=1_000)
-    justification: str | None = Field(default=None, max_length=1_000)
+    justification: str | None = Field(default=None, max_length=1_000, pattern=r"\S")
 
 
 class SubjectRef(Strict):
@@ -54,7 +71,7 @@ class Justified(Strict):
 
 class Waive(Strict):
     subject_id: str = Id
-    reasons: str = Field(min_length=20, max_length=4_000,
+    reasons: str = Field(min_length=20, max_length=4_000, pattern=r"^\s*\S[\s\S]{18,}\S\s*$",
                          description="The Responsible Authorities' reasons (NASSO 3.3)")
 
 

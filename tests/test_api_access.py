@@ -376,7 +376,8 @@ def _square(x: float, y: float, size: float) -> list[list[list[float]]]:
 
 
 BAD_GEOMETRY = {
-    "empty": ({"type": "Polygon", "coordinates": []}, "EPSG:27700", "empty geometry"),
+    "empty": ({"type": "Polygon", "coordinates": []}, "EPSG:27700",
+              "body.geometry.Polygon.coordinates\",\"problem\":\"List should have at least 1"),
     "self-intersecting": ({"type": "Polygon", "coordinates": [[
         [394000, 806000], [394100, 806100], [394100, 806000], [394000, 806100],
         [394000, 806000]]]}, "EPSG:27700", "Self-intersection"),
@@ -395,13 +396,13 @@ BAD_GEOMETRY = {
     "unknown CRS": ({"type": "Polygon", "coordinates": _square(394000, 806000, 50)},
                     "EPSG:99999", "is not recognised"),
     "wrong type": ({"type": "Point", "coordinates": [394000, 806000]}, "EPSG:27700",
-                   "needs Polygon or MultiPolygon"),
-    "not GeoJSON": ({"type": "Blob", "coordinates": [1]}, "EPSG:27700",
-                    "not a GeoJSON geometry"),
+                   "Input tag 'Point' found using 'type' does not match any of the expected "
+                   "tags: 'Polygon', 'MultiPolygon'"),
+    "not GeoJSON": ({"type": "Blob", "coordinates": [1]}, "EPSG:27700", "Input tag 'Blob'"),
     "oversized": ({"type": "Polygon", "coordinates": [[
         [394000 + 100 * math.cos(a / 3000), 806000 + 100 * math.sin(a / 3000)]
         for a in range(20_000)] + [[394100, 806000]]]}, "EPSG:27700",
-        "at most 10,000 are accepted"),
+        "at most 10000 items"),
 }
 
 
