@@ -481,3 +481,31 @@ def test_bad_requests_get_safe_answers(world: World) -> None:
                              json={"property_id": "X", "radius_m": 1e9})
     assert huge.status_code == 422
     assert "Traceback" not in unknown.text + extra.text + huge.text
+
+
+def test_no_personal_data_in_application_logs(world: World, caplog: pytest.LogCaptureFixture,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Allowed, denied, failed and crashing requests leave roles, endpoints and error
+    classes in the logs: never a subject, a property, a case or a justification."""
+    case = world.new_case()
+    secret = f"{world.subject_id} lives at {world.property_id}"
+
+    def crash(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError(secret)
+
+    with caplog.at_level("DEBUG"):
+        for role in ("omu_analyst", "rsl_link_officer", "auditor", "other.solo"):
+            for endpoint in ("check", "case_show", "zone_show"):
+                call(world, role, endpoint)
+        world.client.post(f"{PREFIX}/cases/show", headers=world.headers("other.solo"),
+                          json={"case_id": case, "justification": WHY})
+        monkeypatch.setattr("geo_era.cases.case_document", crash)
+        as_served = TestClient(world.client.app, raise_server_exceptions=False)
+        crashed = as_served.post(f"{PREFIX}/cases/show", headers=world.headers("omu_analyst"),
+                                 json={"case_id": case, "justification": WHY})
+    assert crashed.status_code == 500
+    assert crashed.json() == {"detail": "internal error; it has been logged"}
+    assert "internal error: RuntimeError" in caplog.text
+    assert "denied: role auditor on check" in caplog.text
+    for personal in (world.subject_id, world.property_id, case, WHY, secret):
+        assert personal not in caplog.text
