@@ -629,12 +629,22 @@ def demo_users_command() -> None:
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(
+        help="Worker processes (one per core suits; each holds the layers in memory).",
+        min=1, max=64)] = 1,
 ) -> None:
-    """Serve the HTTP API (uvicorn) over GEO_ERA_HOME's data and case store."""
+    """Serve the HTTP API (uvicorn) over GEO_ERA_HOME's data and case store.
+
+    The access log is off: it would record who asked for what and when outside the
+    audit trail.
+    """
     import uvicorn
 
-    _settings()  # refuse bad settings before binding the port
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port,
+    settings = _settings()  # refuse bad settings before binding the port
+    if workers > 1 and settings.environment != "production" and not settings.secret_key:
+        raise typer.BadParameter("several workers must share a signing key: set "
+                                 "GEO_ERA_SECRET_KEY (32+ characters)", param_hint="--workers")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False, server_header=False)
 
 
