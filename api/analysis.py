@@ -10,9 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import strip_denied
 from api.deps import PREFIX, App, Who
-from geo_era.constraints import check_subject_property
-from geo_era.parameters import minimum_parameter_set
-from geo_era.proximity import sites_near
 from geo_era.store import session_scope
 
 router = APIRouter(prefix=PREFIX)
@@ -52,15 +49,15 @@ class CheckRequest(Strict):
 def sites_near_route(body: SitesNearRequest, identity: Who, app: App) -> dict[str, Any]:
     """Sites within a radius of a property: straight-line and walking distances (m)."""
     app.admit("sites_near", identity)
-    return sites_near(app.layers, body.property_id, body.radius_m)
+    return app.workspace.sites_near(body.property_id, body.radius_m)
 
 
 @router.post("/parameters", tags=["parameters"])
 def parameters_route(body: ParametersRequest, identity: Who, app: App) -> dict[str, Any]:
     """The NASSO 3.9 minimum set of a property (household facts for case roles only)."""
     caller = app.admit("parameters", identity)
-    document = minimum_parameter_set(app.layers, body.property_id,
-                                     extend_metres=body.extend_metres).to_dict()
+    document = app.workspace.minimum_set(body.property_id,
+                                         extend_metres=body.extend_metres).to_dict()
     return strip_denied(document) if caller.restricted else document  # type: ignore[return-value]
 
 
@@ -71,7 +68,7 @@ def check_route(body: CheckRequest, identity: Who, app: App) -> dict[str, Any]:
     justification."""
     caller = app.admit("check", identity, justification=body.justification,
                        record_ids=[body.subject_id, body.property_id])
-    result = check_subject_property(app.layers, body.subject_id, body.property_id)
+    result = app.workspace.check(body.subject_id, body.property_id)
     with session_scope(app.engine) as session:
         caller.actor.record(session, operation="consultation", record_type="subject",
                             record_ids=[body.subject_id, body.property_id])

@@ -9,7 +9,8 @@ detail, logged without personal data.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
@@ -17,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from api import analysis, casework, records
 from api.deps import ERRORS, PREFIX, Services, Who, authenticate_request, log
@@ -62,7 +64,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                   openapi_url=f"{PREFIX}/openapi.json", docs_url=f"{PREFIX}/docs",
                   redoc_url=None, responses=ERRORS)
     app.state.settings, app.state.engine, app.state.tokens = settings, engine, tokens
-    app.state.services = Services(settings, engine)
+    services = Services(settings, engine)
+    app.state.services = services
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:  # load the layers before the first request rather than during it
+            await run_in_threadpool(services.workspace.refresh)
+        except GeoEraError as exc:
+            log.warning("layers not loaded at start: %s", type(exc).__name__)
+        yield
+
+    app.router.lifespan_context = lifespan
 
     @app.middleware("http")
     async def headers_and_limits(request: Request,
@@ -101,7 +114,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if isinstance(exc, OutOfScopeError):  # reads as "not found"; audited as denied
             identity = getattr(request.state, "identity", None)
             if isinstance(identity, Identity):
-                services: Services = app.state.services
                 services.record_denied(
                     Actor(identity.username, identity.role, identity.organisation),
                     exc.record_type, exc.record_ids)

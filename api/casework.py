@@ -17,7 +17,7 @@ from pydantic import Field, StringConstraints
 from api.analysis import JUSTIFICATION, TEXT_PATTERN, Id, Strict
 from api.deps import PREFIX, App, Who
 from geo_era import cases
-from geo_era.assessment import assess, open_assessed_case
+from geo_era.assessment import open_assessed_case
 from geo_era.cases import AGENCIES, OUTCOMES, PHYSICAL_ITEMS
 
 router = APIRouter(prefix=f"{PREFIX}/cases", tags=["cases"])
@@ -117,7 +117,7 @@ def open_route(body: OpenCase, identity: Who, app: App) -> dict[str, Any]:
                               notified=body.notified, agencies=body.agencies,
                               placing_authority=body.placing_authority,
                               receiving_authority=body.receiving_authority,
-                              actor=caller.actor)
+                              assessor=app.workspace.assess, actor=caller.actor)
 
 
 @router.post("/list")
@@ -142,7 +142,7 @@ def assess_route(body: AssessProperty, identity: Who, app: App) -> dict[str, Any
     caller = app.admit("case_assess", identity, justification=body.justification,
                        record_ids=[body.case_id])
     return cases.assess_property(app.engine, body.case_id, body.property_id,
-                                 lambda subject, pid: assess(app.layers, subject, pid),
+                                 app.workspace.assess,
                                  actor=caller.actor)
 
 

@@ -19,6 +19,7 @@ from geo_era.catalog import LayerStore
 from geo_era.settings import Settings
 from geo_era.store import session_scope
 from geo_era.users import Identity, identity_for_key
+from geo_era.workspace import Workspace
 
 log = logging.getLogger("geo_era.api")
 
@@ -74,12 +75,15 @@ class Caller:
 
 
 class Services:
-    """The app's long-lived parts: settings, the case store, the layer store."""
+    """The app's long-lived parts: settings, the case store, the layer store, and the
+    workspace that keeps the layers loaded and indexed between requests (fresh against
+    every import)."""
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
         self.layers = LayerStore(settings.home)
+        self.workspace = Workspace(self.layers)
 
     def admit(self, endpoint: str, identity: Identity, *, justification: str | None = None,
               record_ids: list[str] | None = None) -> Caller:
@@ -124,8 +128,8 @@ def authenticate_request(request: Request) -> Identity:
     return identity
 
 
-def current_identity(request: Request,
-                     _bearer: Annotated[str | None, Depends(oauth2)]) -> Identity:
+async def current_identity(request: Request,
+                           _bearer: Annotated[str | None, Depends(oauth2)]) -> Identity:
     """The identity the middleware established (declares the bearer scheme in OpenAPI)."""
     identity = getattr(request.state, "identity", None)
     if not isinstance(identity, Identity):  # a route outside the middleware's reach
@@ -133,7 +137,7 @@ def current_identity(request: Request,
     return identity
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     found = request.app.state.services
     assert isinstance(found, Services)
     return found

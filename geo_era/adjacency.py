@@ -11,6 +11,10 @@ one's boundary that lies within ``gap_m`` of the other stretches at least
 
 All measurements are metres in EPSG:27700. Candidate pairs come from one STRtree
 ``dwithin`` query; the border test is vectorised over the pairs.
+
+:class:`Groups` turns "which positions share a key" (dwellings of one building, flats of
+one close, owners of one plot) into binary searches over one sort, so that the pairs of
+a few positions cost no scan of them all.
 """
 
 from __future__ import annotations
@@ -55,8 +59,70 @@ class Borders:
         return len(self.a)
 
 
+def steps(sizes: IntArray) -> IntArray:
+    """0, 1, ..., sizes[0] - 1, 0, 1, ..., sizes[1] - 1, ...: the position of each element
+    within its run, for runs of the given sizes."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    total = int(sizes.sum())
+    out: IntArray = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes,
+                                                                  sizes)
+    return out
+
+
+class Groups:
+    """Positions ``0..n-1`` grouped by an integer key (a key < 0: in no group), sorted
+    once so that the members of any key are found by binary search.
+
+    Members of a group are in position order. Read-only after construction, so one
+    instance can serve many threads.
+    """
+
+    def __init__(self, keys: npt.ArrayLike) -> None:
+        self.keys: IntArray = np.asarray(keys, dtype=np.int64)
+        valid = np.flatnonzero(self.keys >= 0)
+        self.order: IntArray = valid[np.argsort(self.keys[valid], kind="stable")].astype(
+            np.int64)
+        self.sorted_keys: IntArray = self.keys[self.order]
+
+    def ranges(self, keys: npt.ArrayLike) -> tuple[IntArray, IntArray]:
+        """For each key: where its members start in :attr:`order`, and how many there
+        are (0 for a key with none)."""
+        keys = np.asarray(keys, dtype=np.int64)
+        lo = np.searchsorted(self.sorted_keys, keys, side="left").astype(np.int64)
+        hi = np.searchsorted(self.sorted_keys, keys, side="right").astype(np.int64)
+        return lo, hi - lo
+
+    def pairs(self, among: npt.NDArray[np.bool_] | None = None) -> tuple[IntArray, IntArray]:
+        """All ordered pairs ``(i, j)``, ``i != j``, of positions sharing a key, ``i`` in
+        ``among`` (a mask; all when None): ``i`` by key then position, each ``i``'s ``j``
+        in position order."""
+        # :attr:`order` is by key then position already: keep the members of ``among``
+        rows = self.order if among is None else self.order[among[self.order]]
+        lo, size = self.ranges(self.keys[rows])
+        i = np.repeat(rows, size)
+        j = self.order[np.repeat(lo, size) + steps(size)]
+        keep = i != j
+        return i[keep], j[keep]
+
+
+def cross_pairs(left: Groups, left_keys: npt.ArrayLike, right: Groups,
+                right_keys: npt.ArrayLike) -> tuple[IntArray, IntArray]:
+    """For each ``k``: every member of ``left_keys[k]`` in ``left`` with every member of
+    ``right_keys[k]`` in ``right``, as position pairs ``(i, j)``."""
+    lo_a, n_a = left.ranges(left_keys)
+    lo_b, n_b = right.ranges(right_keys)
+    total = n_a * n_b
+    link = np.repeat(np.arange(len(total), dtype=np.int64), total)
+    t = steps(total)
+    width = n_b[link]
+    i = left.order[lo_a[link] + t // np.maximum(width, 1)]
+    j = right.order[lo_b[link] + t % np.maximum(width, 1)]
+    return i, j
+
+
 def bordering_pairs(geoms: npt.NDArray[np.object_], rule: BorderRule = BorderRule(), *,
-                    among: npt.NDArray[np.bool_] | None = None) -> Borders:
+                    among: npt.NDArray[np.bool_] | None = None,
+                    tree: shapely.STRtree | None = None) -> Borders:
     """Every pair of polygons in ``geoms`` that border under ``rule``.
 
     Parameters
@@ -68,11 +134,14 @@ def bordering_pairs(geoms: npt.NDArray[np.object_], rule: BorderRule = BorderRul
     among
         Optional mask: only pairs with at least one polygon in the mask are tested
         (e.g. the plots of the properties being assessed).
+    tree
+        An STRtree over exactly ``geoms``, when one is kept (built here otherwise).
     """
     if len(geoms) == 0:
         empty = np.empty(0, dtype=np.int64)
         return Borders(empty, empty, np.empty(0, dtype=np.float64))
-    tree = shapely.STRtree(geoms)
+    if tree is None:
+        tree = shapely.STRtree(geoms)
     queries = np.arange(len(geoms)) if among is None else np.flatnonzero(among)
     qi, qj = tree.query(geoms[queries], predicate="dwithin", distance=rule.gap_m)
     a, b = queries[qi].astype(np.int64), qj.astype(np.int64)
@@ -85,9 +154,11 @@ def bordering_pairs(geoms: npt.NDArray[np.object_], rule: BorderRule = BorderRul
     a, b = pairs[:, 0], pairs[:, 1]
     # The shared part lies inside both bounding boxes grown by the gap; where that overlap
     # is too small to hold a border (a corner touch), no geometry work is needed.
-    box = shapely.bounds(geoms)
-    lo = np.maximum(box[a, :2], box[b, :2]) - rule.gap_m
-    hi = np.minimum(box[a, 2:], box[b, 2:]) + rule.gap_m
+    ids = np.unique(np.r_[a, b])  # bounds of the polygons in pairs only, not of all
+    box = shapely.bounds(geoms[ids]).reshape(-1, 4)
+    box_a, box_b = box[np.searchsorted(ids, a)], box[np.searchsorted(ids, b)]
+    lo = np.maximum(box_a[:, :2], box_b[:, :2]) - rule.gap_m
+    hi = np.minimum(box_a[:, 2:], box_b[:, 2:]) + rule.gap_m
     room = np.hypot(*(hi - lo).T)
     keep = room >= rule.min_border_m
     a, b = a[keep], b[keep]

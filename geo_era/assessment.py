@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from geo_era.areas import council_of
 from geo_era.audit import Actor
-from geo_era.cases import open_case
+from geo_era.cases import Assessor, open_case
 from geo_era.catalog import LayerStore
 from geo_era.errors import DataError, NotFoundError
 from geo_era.parameters import minimum_parameter_set
@@ -56,11 +56,13 @@ def open_assessed_case(store: LayerStore, engine: Engine, *, subject_id: str,
                        actor: Actor, agencies: Sequence[str] = (), assess_now: bool = True,
                        authority: str | None = None, placing_authority: str | None = None,
                        receiving_authority: str | None = None,
+                       assessor: Assessor | None = None,
                        today: dt.date | None = None) -> dict[str, Any]:
     """Open a case from what the layers say: the lead agency from the subject's licence
     or order (3.2), the council from where the first property lies, and (with
-    ``assess_now``) a snapshot of each property. Unknown subjects and properties are
-    refused before anything is written."""
+    ``assess_now``) a snapshot of each property, by ``assessor`` (a workspace's
+    ``assess``) or by :func:`assess`. Unknown subjects and properties are refused before
+    anything is written."""
     on_licence = False
     if store.has("subjects"):
         subjects = store.read_attributes("subjects", ["subject_id", "on_licence_or_order"])
@@ -73,12 +75,11 @@ def open_assessed_case(store: LayerStore, engine: Engine, *, subject_id: str,
         find_properties(store, list(property_ids))
     if authority is None and receiving_authority is None and property_ids:
         authority = council_of(store, property_ids[0]) if store.has("properties") else None
-    assessor = None
+    run: Assessor | None = None
     if assess_now and store.has("properties") and store.has("sites"):
-        def assessor(subject: str, pid: str) -> dict[str, Any]:
-            return assess(store, subject, pid)
+        run = assessor or (lambda subject, pid: assess(store, subject, pid))
     return open_case(engine, subject_id=subject_id, property_ids=property_ids,
                      case_type=case_type, notified=notified, on_licence_or_order=on_licence,
-                     agencies=agencies, assess=assessor, authority=authority,
+                     agencies=agencies, assess=run, authority=authority,
                      placing_authority=placing_authority,
                      receiving_authority=receiving_authority, actor=actor, today=today)

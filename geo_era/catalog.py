@@ -57,6 +57,36 @@ class LayerVersion:
     sensitive: bool
 
 
+#: What :meth:`LayerStore.stamp` compares: device, inode, size and modification time
+#: (ns) of ``catalog.json``.
+CatalogStamp = tuple[int, int, int, int]
+
+
+def _stamp(st: os.stat_result) -> CatalogStamp:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _layer_version(name: str, entry: Mapping[str, Any]) -> LayerVersion:
+    return LayerVersion(name=name, path=entry["path"], version=int(entry["version"]),
+                        rows=int(entry["rows"]), sha256=entry["sha256"],
+                        sources=tuple(entry["sources"]), imported_at=entry["imported_at"],
+                        sensitive=bool(entry["sensitive"]))
+
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """One reading of the catalog: the data version and every layer's entry, with the
+    stamp of the file read (None when the store is empty)."""
+
+    data_version: int
+    layers: Mapping[str, LayerVersion]
+    stamp: CatalogStamp | None
+
+    def versions(self, *names: str) -> dict[str, int]:
+        """``{name: version}`` for the named layers that the snapshot holds."""
+        return {name: self.layers[name].version for name in names if name in self.layers}
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -82,15 +112,47 @@ class LayerStore:
     # --- reading -----------------------------------------------------------------------
 
     def _catalog(self) -> dict[str, Any]:
+        return self._read_catalog()[0]
+
+    def _read_catalog(self) -> tuple[dict[str, Any], CatalogStamp | None]:
+        """The parsed catalog and the stamp of the very file it was read from (None when
+        there is no catalog yet): one open, so the two always belong together."""
         path = self.home / CATALOG
-        if not path.exists():
-            return {"format": FORMAT, "data_version": 0, "layers": {}, "history": []}
         try:
-            catalog: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
+            fh = path.open("rb")
+        except FileNotFoundError:
+            return {"format": FORMAT, "data_version": 0, "layers": {}, "history": []}, None
+        with fh:
+            stamp = _stamp(os.fstat(fh.fileno()))
+            text = fh.read()
+        try:
+            catalog: dict[str, Any] = json.loads(text.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
             raise DataError(f"the layer catalog {path} is damaged; restore it from backup or "
                             "re-import the layers into an empty GEO_ERA_HOME") from None
-        return catalog
+        return catalog, stamp
+
+    def stamp(self) -> CatalogStamp | None:
+        """A cheap fingerprint of ``catalog.json`` (one ``stat``, no reading): it changes
+        whenever an import commits, because every import swaps in a new file. None when
+        there is no catalog yet."""
+        try:
+            return _stamp(os.stat(self.home / CATALOG))
+        except FileNotFoundError:
+            return None
+
+    def snapshot(self) -> CatalogSnapshot:
+        """Every layer's recorded version, from one reading of the catalog.
+
+        Read layers through :meth:`read_entry` with the snapshot's entries to get exactly
+        the files it names, whatever imports commit meanwhile (a file an import has since
+        removed raises ``FileNotFoundError``: take a new snapshot and read again).
+        """
+        catalog, stamp = self._read_catalog()
+        layers = {name: _layer_version(name, entry)
+                  for name, entry in catalog["layers"].items()}
+        return CatalogSnapshot(data_version=int(catalog["data_version"]), layers=layers,
+                               stamp=stamp)
 
     @property
     def data_version(self) -> int:
@@ -106,23 +168,26 @@ class LayerStore:
     def version(self, name: str) -> LayerVersion:
         entry = self._catalog()["layers"].get(name)
         if entry is None:
-            raise NotFoundError(self._missing_message(name))
-        return LayerVersion(name=name, path=entry["path"], version=int(entry["version"]),
-                            rows=int(entry["rows"]), sha256=entry["sha256"],
-                            sources=tuple(entry["sources"]), imported_at=entry["imported_at"],
-                            sensitive=bool(entry["sensitive"]))
+            raise NotFoundError(self.missing_message(name))
+        return _layer_version(name, entry)
 
-    def _missing_message(self, name: str) -> str:
-        have = ", ".join(self.layer_names()) or "none"
+    def missing_message(self, name: str, present: list[str] | None = None) -> str:
+        """What to say of a layer that has not been imported (``present``: the layers
+        there are, when already known)."""
+        have = ", ".join(self.layer_names() if present is None else sorted(present)) or "none"
         return (f"layer '{name}' has not been imported into {self.home} (layers present: "
                 f"{have}); run 'geo-era import' with a file holding it, or 'geo-era demo-data'")
 
     def read(self, name: str, *, columns: list[str] | None = None) -> pd.DataFrame:
         """Read a stored layer: a GeoDataFrame in EPSG:27700, or a DataFrame without geometry."""
-        entry = self.version(name)
+        return self.read_entry(self.version(name), columns=columns)
+
+    def read_entry(self, entry: LayerVersion, *, columns: list[str] | None = None
+                   ) -> pd.DataFrame:
+        """Read the file one catalog entry names (see :meth:`snapshot`)."""
         path = self.home / entry.path
         frame: pd.DataFrame
-        if LAYERS[name].geometry.value == "none":
+        if LAYERS[entry.name].geometry.value == "none":
             frame = pd.read_parquet(path, columns=columns)
         else:
             frame = gpd.read_parquet(path, columns=columns)

@@ -32,7 +32,7 @@ from geo_era.conditions import (
     parse_conditions,
 )
 from geo_era.errors import DataError, NotFoundError
-from geo_era.index import SiteIndex
+from geo_era.index import SiteIndex, no_sites
 from geo_era.parameters import ParameterEngine
 
 #: A candidate this close to (but outside) one of the subject's exclusion zones is a
@@ -198,8 +198,7 @@ def _check_building_children(engine: ParameterEngine, row: int, number: int
                             f"condition {number}: the property has no building, so 'no "
                             "residence in the same building as children' cannot be checked",
                             {"condition": number})]
-    same = props[(props["building_id"] == building).to_numpy()
-                 & (props["property_id"] != props["property_id"].iloc[row]).to_numpy()]
+    same = props.iloc[engine.same_building(row)]
     if "children_in_household" not in props.columns:
         children = pd.Series(pd.NA, index=same.index)
     else:
@@ -256,25 +255,39 @@ def _profile_households(engine: ParameterEngine, property_id: str,
     return found
 
 
+def subject_not_found(subject_id: str, rows: int) -> NotFoundError:
+    """The error for a subject id that the subjects layer (``rows`` long) lacks."""
+    return NotFoundError(f"subject_id {subject_id!r} not found in layer 'subjects' "
+                         f"({rows:,} rows); check the id or the import")
+
+
+def no_zones() -> gpd.GeoDataFrame:
+    """An empty exclusion-zones layer (EPSG:27700)."""
+    return gpd.GeoDataFrame({"zone_id": [], "subject_id": []},
+                            geometry=gpd.GeoSeries([], crs=27700))
+
+
 def check_subject_property(store: LayerStore, subject_id: str, property_id: str, *,
                            zone_warning_m: float = DEFAULT_ZONE_WARNING_M) -> CheckResult:
-    """Check a candidate property for a subject using the layers in ``store``."""
+    """Check a candidate property for a subject using the layers in ``store``.
+
+    This reads the layers and builds the engine and index for one answer; to answer
+    many, keep them built (:class:`geo_era.workspace.Workspace`), which calls
+    :func:`check_property` as this does.
+    """
     subjects = store.read("subjects")
     match = subjects[subjects["subject_id"].astype(str) == subject_id]
     if not len(match):
-        raise NotFoundError(f"subject_id {subject_id!r} not found in layer 'subjects' "
-                            f"({len(subjects):,} rows); check the id or the import")
+        raise subject_not_found(subject_id, len(subjects))
     zones = store.read("exclusion_zones") if store.has("exclusion_zones") else None
     if zones is not None:
         zones = zones[zones["subject_id"].astype(str) == subject_id]
     else:
-        zones = gpd.GeoDataFrame({"zone_id": [], "subject_id": []},
-                                 geometry=gpd.GeoSeries([], crs=27700))
+        zones = no_zones()
     sites = store.read("sites") if store.has("sites") else None
     areas = store.read("areas") if store.has("areas") else None
     engine = ParameterEngine.from_store(store)
-    index = SiteIndex(sites if sites is not None else gpd.GeoDataFrame(
-        {"site_id": [], "category": [], "name": []}, geometry=gpd.GeoSeries([], crs=27700)))
+    index = SiteIndex(sites if sites is not None else no_sites())
     assert isinstance(zones, gpd.GeoDataFrame)
     return check_property(subject=match.iloc[0], property_id=property_id, engine=engine,
                           sites=index, zones=zones,

@@ -63,6 +63,12 @@ class Nearest:
     distance: FloatArray
 
 
+def no_sites() -> gpd.GeoDataFrame:
+    """An empty sites layer (EPSG:27700): what is indexed when none is loaded."""
+    return gpd.GeoDataFrame({"site_id": [], "category": [], "name": []},
+                            geometry=gpd.GeoSeries([], crs=27700))
+
+
 def _as_xy(points: FloatArray | Sequence[Sequence[float]]) -> FloatArray:
     xy = np.asarray(points, dtype=np.float64)
     if xy.ndim != 2 or xy.shape[1] != 2:
@@ -83,6 +89,15 @@ def _sorted_pairs(query: IntArray, site: IntArray, distance: FloatArray) -> Pair
 #: reverse, from the polygons; the rest search forward from the query. Tuned by
 #: bench/proximity.py.
 REVERSE_QUANTILE = 0.95
+
+#: Queries of at least this many points run on every core (scipy's ``workers=-1``
+#: starts threads on each call, which costs more than it saves for a few points and
+#: competes with a server's request threads).
+PARALLEL_MIN_QUERIES = 10_000
+
+
+def _workers(n: int) -> int:
+    return -1 if n >= PARALLEL_MIN_QUERIES else 1
 
 
 def _flatten(lists: np.ndarray) -> tuple[IntArray, IntArray]:
@@ -227,7 +242,7 @@ class SiteIndex:
         for col, category in enumerate(cats):
             pts, kd, polys = self._by_category[category]
             if kd is not None:
-                d, j = kd.query(xy, k=1, workers=-1)
+                d, j = kd.query(xy, k=1, workers=_workers(len(xy)))
                 site[:, col] = self._point_rows[pts[j]]
                 dist[:, col] = d
             if len(polys):
@@ -306,7 +321,7 @@ class SiteIndex:
             parts_j.append(j[keep])
         far = np.flatnonzero(~near)
         if len(far):
-            d_centre, c = centre_kd.query(xy[far], k=1, workers=-1)
+            d_centre, c = centre_kd.query(xy[far], k=1, workers=_workers(len(far)))
             bound = np.minimum(dist[far], d_centre + self._poly_reach[polys[c]])
             lists = centre_kd.query_ball_point(xy[far], bound + max_reach, return_sorted=False)
             owner, k = _flatten(lists)

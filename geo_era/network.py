@@ -27,22 +27,24 @@ import hashlib
 import json
 import mmap
 import os
+import tempfile
 import threading
+import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import shapely
 import shapely.ops
 from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo_era.errors import DataError
+from geo_era.index import no_sites
 from geo_era.schema import SITE_CATEGORIES
 
 IntArray = npt.NDArray[np.int64]
@@ -85,17 +87,60 @@ class Access:
     #: the point of the site reached (a point site, or the nearest point of a polygon's
     #: boundary to that edge), (k, 2)
     target: FloatArray
+    #: positions of the access points ordered by edge (stable), to find those on a given
+    #: edge by binary search; derived, not passed
+    by_edge: IntArray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_edge",
+                           np.argsort(self.edge, kind="stable").astype(np.int64))
+
+    def on_edges(self, edges: IntArray) -> tuple[IntArray, IntArray]:
+        """Every (query, access point) pair with the access point on the query's edge:
+        ``edges[q] == edge[k]``; queries in order, each one's access points in order."""
+        edges = np.asarray(edges, dtype=np.int64)
+        sorted_edge = self.edge[self.by_edge]
+        lo = np.searchsorted(sorted_edge, edges, side="left")
+        counts = np.searchsorted(sorted_edge, edges, side="right") - lo
+        query = np.repeat(np.arange(len(edges), dtype=np.int64), counts)
+        step = np.arange(len(query), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts,
+                                                                 counts)
+        return query, self.by_edge[np.repeat(lo, counts) + step]
+
+
+def _entry_sites(distance: FloatArray, predecessor: IntArray, entry_site: IntArray
+                 ) -> npt.NDArray[np.int32]:
+    """The site at the end of every node's shortest path (-1 where none is reachable):
+    follow predecessors, by pointer jumping (vectorised), to the node the virtual source
+    joins. 32-bit, as it is kept per node and category."""
+    n = len(distance)
+    parent = np.where((predecessor >= 0) & (predecessor < n), predecessor, np.arange(n))
+    for _ in range(64):
+        nxt = parent[parent]
+        if np.array_equal(nxt, parent):
+            break
+        parent = nxt
+    site = entry_site[parent].astype(np.int32)
+    site[~np.isfinite(distance)] = -1
+    return site
 
 
 @dataclass(frozen=True)
 class CategoryDistances:
     """Walking distance (m) from each node to the nearest site of one category, the
     predecessor of each node on that path (``-1`` at the start, ``n`` the virtual source),
-    and, for nodes joined directly to the source, which site they reach."""
+    and, for nodes joined directly to the source, which site they reach.
+
+    ``node_site``, derived, is the site at the end of each node's path (-1 when none)."""
 
     distance: FloatArray
     predecessor: IntArray
     entry_site: IntArray
+    node_site: npt.NDArray[np.int32] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "node_site",
+                           _entry_sites(self.distance, self.predecessor, self.entry_site))
 
 
 class WalkGraph:
@@ -313,25 +358,26 @@ class WalkGraph:
         cats = sites["category"].to_numpy(dtype=object)
         on = snap.edge >= 0
         e = np.maximum(snap.edge, 0)
+        # a site on the same edge as a point can be reached without passing a node: the
+        # access points on each point's edge, every category at once
+        on_rows = np.flatnonzero(on)
+        q, k = access.on_edges(snap.edge[on_rows])
+        p_same = on_rows[q]
+        direct_same = (snap.offset[p_same] + np.abs(snap.along[p_same] - access.along[k])
+                       + access.offset[k])
+        site_same_all = access.site[k]
+        cat_same = cats[site_same_all]
         for category, cd in per_category.items():
             via_u = snap.offset + snap.along + cd.distance[self.u[e]]
             via_v = snap.offset + (self.length[e] - snap.along) + cd.distance[self.v[e]]
             best = np.minimum(via_u, via_v)
             start = np.where(via_u <= via_v, self.u[e], self.v[e])
             site = self._trace_entry(cd, start)
-            # a site on the same edge can be reached without passing a node
-            mask = cats[access.site] == category
-            frame = pd.DataFrame({"edge": access.edge[mask], "along": access.along[mask],
-                                  "offset": access.offset[mask], "site": access.site[mask]})
-            points = pd.DataFrame({"edge": snap.edge, "p": np.arange(len(snap.edge))})
-            same = points[on].merge(frame, on="edge")
-            if len(same):
-                p = same["p"].to_numpy()
-                direct = (snap.offset[p] + np.abs(snap.along[p] - same["along"].to_numpy())
-                          + same["offset"].to_numpy())
+            mine = cat_same == category
+            if mine.any():
+                p, direct, site_same = p_same[mine], direct_same[mine], site_same_all[mine]
                 order = np.lexsort((direct, p))
-                p, direct = p[order], direct[order]
-                site_same = same["site"].to_numpy()[order]
+                p, direct, site_same = p[order], direct[order], site_same[order]
                 first = np.r_[True, p[1:] != p[:-1]]
                 p, direct, site_same = p[first], direct[first], site_same[first]
                 better = direct < best[p]
@@ -343,18 +389,8 @@ class WalkGraph:
         return out
 
     def _trace_entry(self, cd: CategoryDistances, start: IntArray) -> IntArray:
-        """The site at the end of each node's shortest path: follow predecessors (by
-        pointer jumping, vectorised) to the node the virtual source joins."""
-        n = self.n_nodes
-        pred = cd.predecessor
-        parent = np.where((pred >= 0) & (pred < n), pred, np.arange(n))
-        for _ in range(64):
-            nxt = parent[parent]
-            if np.array_equal(nxt, parent):
-                break
-            parent = nxt
-        site = cd.entry_site[parent[start]].copy()
-        site[~np.isfinite(cd.distance[start])] = -1
+        """The site at the end of each start node's shortest path (-1 when none)."""
+        site: IntArray = cd.node_site[start].astype(np.int64)
         return site
 
     def route(self, xy: Sequence[float], cd: CategoryDistances, access: Access
@@ -463,13 +499,20 @@ def cache_key(*parts: str) -> str:
 
 
 def save_graph(graph: WalkGraph, path: Path) -> None:
-    """Cache a graph (its arrays and WKB street geometry) atomically."""
+    """Cache a graph (its arrays and WKB street geometry) atomically; processes saving
+    at once (several API workers) each write a file of their own first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, node_xy=graph.node_xy, u=graph.u, v=graph.v,
-             wkb=np.array(shapely.to_wkb(graph.geoms), dtype=object),
-             dropped=np.array([graph.dropped_nodes]), key=np.array([graph.source_key]))
-    tmp.replace(path)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp.npz")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, node_xy=graph.node_xy, u=graph.u, v=graph.v,
+                     wkb=np.array(shapely.to_wkb(graph.geoms), dtype=object),
+                     dropped=np.array([graph.dropped_nodes]), key=np.array([graph.source_key]))
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def load_graph(path: Path) -> WalkGraph:
@@ -488,12 +531,31 @@ def describe(graph: WalkGraph) -> dict[str, Any]:
 @dataclass
 class WalkNetwork:
     """The walking graph of a store's streets, with its sites' access points and the
-    distance from every node to the nearest site of each category."""
+    distance from every node to the nearest site of each category.
+
+    Built once, it answers any number of queries, from any number of threads: queries
+    only read it.
+    """
 
     graph: WalkGraph
     sites: gpd.GeoDataFrame
     access: Access
     per_category: dict[str, CategoryDistances]
+    #: derived: each site's id and name ("" when it has none), the categories that have
+    #: a site, and :func:`describe` of the graph
+    site_ids: npt.NDArray[np.object_] = field(init=False, repr=False)
+    site_names: npt.NDArray[np.object_] = field(init=False, repr=False)
+    categories_present: frozenset[str] = field(init=False, repr=False)
+    info: dict[str, Any] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        sites = self.sites
+        self.site_ids = sites["site_id"].astype(str).to_numpy(dtype=object)
+        self.site_names = (sites["name"].astype("string").fillna("").to_numpy(dtype=object)
+                           if "name" in sites.columns
+                           else np.full(len(sites), "", dtype=object))
+        self.categories_present = frozenset(sites["category"].dropna().astype(str).unique())
+        self.info = describe(self.graph)
 
     @classmethod
     def build(cls, graph: WalkGraph, sites: gpd.GeoDataFrame) -> WalkNetwork:
@@ -506,7 +568,12 @@ class WalkNetwork:
         """Walking distance (m) from one point to each given site (``inf`` when not
         reachable within ``limit_m``) and the point's status: "on_network" or
         "off_network"."""
-        snap = self.graph.snap([xy])
+        return self.walks_from(self.graph.snap([xy]), site_rows, limit_m=limit_m)
+
+    def walks_from(self, snap: Snap, site_rows: IntArray, *, limit_m: float
+                   ) -> tuple[FloatArray, str]:
+        """:meth:`walks_to_sites` for a point already snapped (a one-point ``snap``)."""
+        site_rows = np.asarray(site_rows, dtype=np.int64)
         if snap.edge[0] < 0:
             return np.full(len(site_rows), np.inf), "off_network"
         node_dist = self.graph.from_points(snap, limit_m=limit_m)
@@ -515,33 +582,42 @@ class WalkNetwork:
                      self.access.along[chosen], self.access.offset[chosen],
                      self.access.target[chosen])
         walk = self.graph.to_access(snap, node_dist, sub)[0]
-        best = pd.Series(walk).groupby(sub.site).min()
-        out = best.reindex(site_rows).to_numpy(dtype=float, na_value=np.inf).copy()
+        best = np.full(len(self.sites), np.inf)
+        np.minimum.at(best, sub.site, walk)
+        out: FloatArray = best[site_rows]
         out[out > limit_m] = np.inf
         return out, "on_network"
 
 
-def walk_network_for(store: Any) -> WalkNetwork:
-    """The walking network of the streets and sites in a :class:`LayerStore`, with the
-    graph cached under ``GEO_ERA_HOME/cache`` keyed by the streets layer's content."""
-    if not store.has("streets"):
-        raise DataError("no street network is loaded: import a 'streets' layer or an "
-                        "OpenStreetMap extract to measure walking distances")
-    streets_version = store.version("streets")
-    key = cache_key("streets", streets_version.sha256)
+def walk_graph_for(store: Any, streets: Any = None) -> WalkGraph:
+    """The walking graph of a :class:`LayerStore`'s streets layer (or of the catalog
+    entry ``streets``, a :class:`~geo_era.catalog.LayerVersion`), cached under
+    ``GEO_ERA_HOME/cache`` keyed by the layer's content."""
+    if streets is None:
+        if not store.has("streets"):
+            raise DataError("no street network is loaded: import a 'streets' layer or an "
+                            "OpenStreetMap extract to measure walking distances")
+        streets = store.version("streets")
+    key = cache_key("streets", streets.sha256)
     path = Path(store.home) / "cache" / f"walk-graph-{key}.npz"
     graph: WalkGraph | None = None
     if path.exists():
         try:
             graph = load_graph(path)
-        except (OSError, ValueError, KeyError):
-            graph = None  # a damaged cache is rebuilt
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            graph = None  # a damaged (or vanished) cache is rebuilt
     if graph is None:
-        graph = WalkGraph.from_streets(store.read("streets"), source_key=key)
+        graph = WalkGraph.from_streets(store.read_entry(streets), source_key=key)
         save_graph(graph, path)
         for old in path.parent.glob("walk-graph-*.npz"):
-            if old != path:
+            if old != path and ".tmp" not in old.name:  # not another process's part-write
                 old.unlink(missing_ok=True)
-    sites = store.read("sites") if store.has("sites") else gpd.GeoDataFrame(
-        {"site_id": [], "category": [], "name": []}, geometry=gpd.GeoSeries([], crs=27700))
+    return graph
+
+
+def walk_network_for(store: Any) -> WalkNetwork:
+    """The walking network of the streets and sites in a :class:`LayerStore`, with the
+    graph cached under ``GEO_ERA_HOME/cache`` keyed by the streets layer's content."""
+    graph = walk_graph_for(store)
+    sites = store.read("sites") if store.has("sites") else no_sites()
     return WalkNetwork.build(graph, sites)

@@ -19,11 +19,18 @@ from the minimum set.
 
 Everything is computed in batch over arrays (pairs of property positions); a single
 property's set is the batch restricted to it. Coordinates are EPSG:27700 metres.
+
+A :class:`ParameterEngine` keeps what does not depend on the property asked about (the
+groupings by building, floor and close, the STRtrees of footprints and plots) once it
+has been needed, so that an engine kept between questions (see
+:class:`geo_era.workspace.Workspace`) answers each in milliseconds; such an engine is
+only read once :meth:`ParameterEngine.prepare` has run, and can serve many threads.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import geopandas as gpd
@@ -33,7 +40,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from geo_era.adjacency import bordering_pairs
+from geo_era.adjacency import Groups, bordering_pairs, cross_pairs
 from geo_era.catalog import LayerStore
 from geo_era.dwellings import WALL_RULE
 from geo_era.errors import DataError, NotFoundError
@@ -76,23 +83,7 @@ SIDE_TOLERANCE_M = 0.5
 
 def _group_pairs(keys: IntArray, among: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
     """All ordered pairs (i, j), i != j, of positions sharing a key >= 0, i in ``among``."""
-    valid = np.flatnonzero(keys >= 0)
-    if not len(valid):
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
-    order = valid[np.argsort(keys[valid], kind="stable")]
-    sorted_keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    sizes = np.diff(np.r_[starts, len(order)])
-    group_of = np.repeat(np.arange(len(starts)), sizes)
-    members = np.flatnonzero(among[order])  # positions in `order` that need a set
-    g = sizes[group_of[members]]
-    i = np.repeat(order[members], g)
-    first = np.repeat(starts[group_of[members]], g)
-    offsets = np.arange(len(i)) - np.repeat(np.cumsum(g) - g, g)
-    j = order[first + offsets]
-    keep = i != j
-    return i[keep].astype(np.int64), j[keep].astype(np.int64)
+    return Groups(keys).pairs(among)
 
 
 @dataclass
@@ -142,8 +133,10 @@ HOUSEHOLD_COLUMNS = ("children_in_household", "adult_at_risk_in_household", "occ
 
 
 def _member_records(members: pd.DataFrame) -> list[dict[str, Any]]:
+    columns = {str(c): members[c].tolist() for c in members.columns}  # column-wise: fast
     out = []
-    for row in members.to_dict(orient="records"):
+    for k in range(len(members)):
+        row = {c: values[k] for c, values in columns.items()}
         record: dict[str, Any] = {"property_id": row["property_id"], "address": row["address"]}
         if "reasons" in row:
             record["reasons"] = list(row["reasons"])
@@ -171,13 +164,13 @@ class ParameterEngine:
         self.data_version = data_version or {}
         props = self.properties
         self._pid = props["property_id"].astype(str).to_numpy()
-        self._row = pd.Series(np.arange(len(props)), index=self._pid)
+        self._row: dict[str, int] = dict(zip(self._pid.tolist(), range(len(self._pid)),
+                                             strict=True))
         self._type = props["property_type"].astype("string").fillna("").to_numpy(dtype=object)
         building = props["building_id"].astype("string")
         self._building, self._building_ids = pd.factorize(building, use_na_sentinel=True)
         self._floor = props["floor"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         self._xy = shapely.get_coordinates(props.geometry.to_numpy())
-        self._gardens: Gardens | None = None
 
     @classmethod
     def from_store(cls, store: LayerStore) -> ParameterEngine:
@@ -193,16 +186,111 @@ class ParameterEngine:
         return cls(properties, buildings, plots=plots,
                    streets=streets, data_version=versions)
 
+    def prepare(self) -> ParameterEngine:
+        """Build now everything kept between questions (it is otherwise built when first
+        needed); after this the engine is only read, so threads may share it."""
+        for name in ("_type_masks", "_floor_groups", "_close_groups", "_cottage_groups",
+                     "_dwellings", "_adjacency_type", "_footprints", "_point_tree",
+                     "_addresses", "_household"):
+            getattr(self, name)
+        if self.plots is not None:
+            _ = self._plot_gardens
+        for column in self.properties.columns:  # pandas builds its column lookup lazily
+            self.properties[column]
+        return self
+
+    # --- what does not depend on the question -------------------------------------------
+
+    @cached_property
+    def _type_masks(self) -> dict[str, npt.NDArray[np.bool_]]:
+        return {t: self._type == t for t in set(NASSO_RULES)}
+
+    @cached_property
+    def _adjacency_type(self) -> npt.NDArray[np.bool_]:
+        mask: npt.NDArray[np.bool_] = np.isin(self._type, ADJACENCY_TYPES)
+        return mask
+
+    @cached_property
+    def _floor_groups(self) -> Groups:
+        """Multi-storey flats by building and floor."""
+        msf = self._type_masks["multi_storey_flat"] & (self._building >= 0) & \
+            ~np.isnan(self._floor)
+        key = np.where(msf, self._building * 1000 + np.nan_to_num(self._floor, nan=0) + 100,
+                       -1).astype(np.int64)
+        return Groups(key)
+
+    @cached_property
+    def _close_groups(self) -> Groups:
+        """Tenement flats by close (within the same building, as a close is)."""
+        ten = self._type_masks["tenement_flat"]
+        close = self.properties["close_id"].astype("string").fillna("") + "|" + \
+            self.properties["building_id"].astype("string").fillna("")
+        codes = pd.factorize(close)[0].astype(np.int64)
+        return Groups(np.where(ten & (close != "|").to_numpy(), codes, -1))
+
+    @cached_property
+    def _cottage_groups(self) -> Groups:
+        """Cottage flats by building (block)."""
+        cottage = (self._type == "cottage_flat") & (self._building >= 0)
+        return Groups(np.where(cottage, self._building, -1))
+
+    @cached_property
+    def _dwellings(self) -> Groups:
+        """Every dwelling by building."""
+        return Groups(self._building)
+
+    @cached_property
+    def _footprints(self) -> tuple[npt.NDArray[np.object_], IntArray, IntArray,
+                                   shapely.STRtree]:
+        """Building footprints, the footprint of each building code (-1: none), the
+        building code of each footprint (-1: no dwelling), and their STRtree."""
+        footprints = self.buildings.geometry.to_numpy()
+        index = pd.Index(self.buildings["building_id"].astype("string"))
+        pos_of_code = index.get_indexer(self._building_ids).astype(np.int64)
+        code_of_pos = np.full(len(footprints), -1, dtype=np.int64)
+        code_of_pos[pos_of_code[pos_of_code >= 0]] = np.flatnonzero(pos_of_code >= 0)
+        return footprints, pos_of_code, code_of_pos, shapely.STRtree(footprints)
+
+    @cached_property
+    def _point_tree(self) -> cKDTree:
+        return cKDTree(self._xy)
+
+    @cached_property
+    def _addresses(self) -> npt.NDArray[np.object_]:
+        addresses: npt.NDArray[np.object_] = self.properties["address"].astype(str).to_numpy()
+        return addresses
+
+    @cached_property
+    def _household(self) -> dict[str, np.ndarray]:
+        props = self.properties
+        return {c: props[c].to_numpy() for c in HOUSEHOLD_COLUMNS if c in props.columns}
+
+    @cached_property
+    def _plot_gardens(self) -> Gardens:
+        assert self.plots is not None
+        return gardens_from_plots(self.plots, self.properties)
+
     # --- lookups -------------------------------------------------------------------------
 
     def position(self, property_id: str) -> int:
         """Row position of a property; a clear error if it is unknown."""
         try:
-            return int(self._row[property_id])
-        except KeyError:
+            return self._row[property_id]
+        except (KeyError, TypeError):
             raise NotFoundError(
                 f"property_id {property_id!r} not found in layer 'properties' "
                 f"({len(self._pid):,} rows); check the id or the import") from None
+
+    def same_building(self, row: int) -> IntArray:
+        """Row positions of the other dwellings in the building of the dwelling at
+        ``row`` (in row order; none when it has no building)."""
+        code = int(self._building[row])
+        if code < 0:
+            return np.empty(0, dtype=np.int64)
+        lo, size = self._dwellings.ranges([code])
+        rows: IntArray = self._dwellings.order[int(lo[0]):int(lo[0] + size[0])]
+        out: IntArray = rows[rows != row]
+        return out
 
     @property
     def plots_estimated(self) -> bool:
@@ -210,9 +298,7 @@ class ParameterEngine:
 
     def _gardens_for(self, among: npt.NDArray[np.bool_]) -> Gardens:
         if self.plots is not None:
-            if self._gardens is None:
-                self._gardens = gardens_from_plots(self.plots, self.properties)
-            return self._gardens
+            return self._plot_gardens
         # estimate only the street blocks holding the buildings in question
         codes = np.unique(self._building[among & (self._building >= 0)])
         return estimated_gardens(self.properties, self.buildings, self.streets,
@@ -223,68 +309,59 @@ class ParameterEngine:
     def pairs(self, among: npt.NDArray[np.bool_] | None = None) -> pd.DataFrame:
         """Long form of the minimum sets: columns ``i``, ``j`` (row positions) and
         ``reason``, for every property ``i`` in ``among`` (all when None)."""
+        i, j, reason = self._pair_arrays(among)
+        if not len(i):
+            return pd.DataFrame({"i": np.empty(0, np.int64), "j": np.empty(0, np.int64),
+                                 "reason": np.empty(0, object)})
+        return pd.DataFrame({"i": i, "j": j, "reason": reason})
+
+    def _pair_arrays(self, among: npt.NDArray[np.bool_] | None = None
+                     ) -> tuple[IntArray, IntArray, npt.NDArray[np.object_]]:
+        """:meth:`pairs` as three arrays: ``i``, ``j`` and ``reason``."""
         n = len(self._pid)
         among = np.ones(n, dtype=bool) if among is None else among
-        parts: list[pd.DataFrame] = []
+        parts: list[tuple[IntArray, IntArray, str]] = []
 
         def add(i: IntArray, j: IntArray, reason: str) -> None:
             if len(i):
-                parts.append(pd.DataFrame({"i": i, "j": j, "reason": reason}))
+                parts.append((i, j, reason))
 
-        is_type = {t: self._type == t for t in set(NASSO_RULES)}
-        # multi-storey: same building and floor
-        msf = is_type["multi_storey_flat"] & (self._building >= 0) & ~np.isnan(self._floor)
-        key = np.where(msf, self._building * 1000 + np.nan_to_num(self._floor, nan=0) + 100,
-                       -1).astype(np.int64)
-        add(*_group_pairs(key, among & msf), "same_floor")
-        # tenement: same close (within the same building, as a close is)
-        ten = is_type["tenement_flat"]
-        close = self.properties["close_id"].astype("string").fillna("") + "|" + \
-            self.properties["building_id"].astype("string").fillna("")
-        codes = pd.factorize(close)[0].astype(np.int64)
-        add(*_group_pairs(np.where(ten & (close != "|").to_numpy(), codes, -1),
-                          among & ten), "same_close")
+        add(*self._floor_groups.pairs(among), "same_floor")    # multi-storey
+        add(*self._close_groups.pairs(among), "same_close")    # tenement
         # adjacency rule: walls between buildings, flats in a cottage block, gardens
-        adj = np.isin(self._type, ADJACENCY_TYPES) & among
+        adj = self._adjacency_type & among
         if adj.any():
             add(*self._wall_pairs(adj), "shared_wall")
-            above, beside = self._cottage_pairs(adj & is_type["cottage_flat"])
+            above, beside = self._cottage_pairs(adj & self._type_masks["cottage_flat"])
             add(*above, "flat_above_or_below")
             add(*beside, "flat_beside")
             i, j = garden_neighbour_pairs(self._gardens_for(adj), among=adj)
             keep = adj[i]
             add(i[keep], j[keep], "garden_border")
         if not parts:
-            return pd.DataFrame({"i": np.empty(0, np.int64), "j": np.empty(0, np.int64),
-                                 "reason": np.empty(0, object)})
-        return pd.concat(parts, ignore_index=True)
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, np.empty(0, dtype=object)
+        return (np.concatenate([p[0] for p in parts]).astype(np.int64),
+                np.concatenate([p[1] for p in parts]).astype(np.int64),
+                np.repeat(np.array([p[2] for p in parts], dtype=object),
+                          [len(p[0]) for p in parts]))
 
     def _wall_pairs(self, among: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
         """Dwellings in buildings that share a wall with the building of a dwelling in
         ``among`` (every dwelling of the neighbouring building)."""
-        footprints = self.buildings.geometry.to_numpy()
-        index = pd.Index(self.buildings["building_id"].astype("string"))
-        pos_of_code = index.get_indexer(self._building_ids)
+        footprints, pos_of_code, code_of_pos, tree = self._footprints
         wanted = np.zeros(len(footprints), dtype=bool)
         codes = np.unique(self._building[among & (self._building >= 0)])
         wanted[pos_of_code[codes][pos_of_code[codes] >= 0]] = True
-        walls = bordering_pairs(footprints, WALL_RULE, among=wanted)
+        walls = bordering_pairs(footprints, WALL_RULE, among=wanted, tree=tree)
         if not len(walls):
             empty = np.empty(0, dtype=np.int64)
             return empty, empty
-        # building position -> dwellings
-        code_of_pos = np.full(len(footprints), -1, dtype=np.int64)
-        code_of_pos[pos_of_code[pos_of_code >= 0]] = np.flatnonzero(pos_of_code >= 0)
+        # building position -> dwellings: every dwelling of one with every one of the other
         a = np.r_[code_of_pos[walls.a], code_of_pos[walls.b]]
         b = np.r_[code_of_pos[walls.b], code_of_pos[walls.a]]
         ok = (a >= 0) & (b >= 0)
-        links = pd.DataFrame({"ba": a[ok], "bb": b[ok]})
-        dwellings = pd.DataFrame({"b": self._building, "p": np.arange(len(self._pid))})
-        dwellings = dwellings[dwellings["b"] >= 0]
-        joined = (links.merge(dwellings.rename(columns={"b": "ba", "p": "i"}), on="ba")
-                  .merge(dwellings.rename(columns={"b": "bb", "p": "j"}), on="bb"))
-        i = joined["i"].to_numpy(dtype=np.int64)
-        j = joined["j"].to_numpy(dtype=np.int64)
+        i, j = cross_pairs(self._dwellings, a[ok], self._dwellings, b[ok])
         keep = among[i]
         return i[keep], j[keep]
 
@@ -297,8 +374,7 @@ class ParameterEngine:
         diagonally across is not adjacent. Where a side or floor cannot be told, every
         flat in the block counts as beside it (the safe direction).
         """
-        cottage = (self._type == "cottage_flat") & (self._building >= 0)
-        i, j = _group_pairs(np.where(cottage, self._building, -1), among & cottage)
+        i, j = self._cottage_groups.pairs(among)
         if not len(i):
             empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
             return empty, empty
@@ -312,11 +388,11 @@ class ParameterEngine:
     def _cottage_sides(self, rows: IntArray) -> npt.NDArray[np.int64]:
         """-1 / +1 for the side of its block each dwelling's point lies on, 0 unknown."""
         side = np.zeros(len(self._pid), dtype=np.int64)
-        index = pd.Index(self.buildings["building_id"].astype("string"))
-        pos = index.get_indexer(self._building_ids[self._building[rows]])
+        footprints, pos_of_code, _, _ = self._footprints
+        pos = pos_of_code[self._building[rows]]
         ok = pos >= 0
         rows, pos = rows[ok], pos[ok]
-        rect = shapely.oriented_envelope(self.buildings.geometry.to_numpy()[pos])
+        rect = shapely.oriented_envelope(footprints[pos])
         corners = shapely.get_coordinates(shapely.get_exterior_ring(rect)).reshape(len(pos), -1, 2)
         e1 = corners[:, 1] - corners[:, 0]
         e2 = corners[:, 2] - corners[:, 1]
@@ -342,12 +418,14 @@ class ParameterEngine:
         if not ptype:
             raise DataError(f"property {property_id!r} has no property type and none could "
                             "be derived; give property_type in the properties layer")
-        among = np.zeros(len(self._pid), dtype=bool)
-        among[row] = True
-        pairs = self.pairs(among)
         if ptype == "shared":  # NASSO: all occupants, so the property itself
-            pairs = pd.DataFrame({"i": [row], "j": [row], "reason": ["all_occupants"]})
-        members = self._members(pairs)
+            j = np.array([row], dtype=np.int64)
+            reason = np.array(["all_occupants"], dtype=object)
+        else:
+            among = np.zeros(len(self._pid), dtype=bool)
+            among[row] = True
+            _, j, reason = self._pair_arrays(among)
+        members = self._members(j, reason)
         props = self.properties
         occupants = None
         if ptype == "shared" and "occupants" in props.columns and pd.notna(
@@ -361,7 +439,7 @@ class ParameterEngine:
             property_type=ptype, property_type_derived=derived, rule_applies_to=applies_to,
             rule_text=text, members=members, occupants=occupants,
             plots_estimated=self.plots_estimated and ptype in ADJACENCY_TYPES,
-            data_version=self.data_version)
+            data_version=dict(self.data_version))
         if extend_metres is not None and extend_rings is not None:
             raise DataError("extend the set by metres or by rings, not both")
         if extend_metres is not None:
@@ -371,36 +449,44 @@ class ParameterEngine:
             result.extension = self._extend_by_rings(row, extend_rings, set(result.member_ids))
         return result
 
-    def _members(self, pairs: pd.DataFrame) -> pd.DataFrame:
-        grouped = pairs.groupby("j", sort=True)["reason"].agg(lambda r: sorted(set(r)))
-        rows = grouped.index.to_numpy(dtype=np.int64)
-        return self._describe(rows).assign(reasons=grouped.to_numpy())
+    def _members(self, j: IntArray, reason: npt.NDArray[np.object_]) -> pd.DataFrame:
+        """One row per member (by row position), with the sorted reasons it is in."""
+        order = np.argsort(j, kind="stable")
+        j, reason = j[order], reason[order]
+        rows, starts = np.unique(j, return_index=True)
+        ends = np.r_[starts[1:], len(j)].astype(np.int64)
+        reasons = np.empty(len(rows), dtype=object)
+        reasons[:] = [sorted(set(reason[a:b].tolist()))
+                      for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+        return self._describe(rows.astype(np.int64), reasons=reasons)
 
-    def _describe(self, rows: IntArray) -> pd.DataFrame:
-        props = self.properties
-        frame = pd.DataFrame({"property_id": self._pid[rows],
-                              "address": props["address"].astype(str).to_numpy()[rows]})
+    def _describe(self, rows: IntArray, **extra: Any) -> pd.DataFrame:
+        """Id, address and household facts of the properties at ``rows``, and the
+        ``extra`` columns given."""
+        household = self._household
+        data: dict[str, Any] = {"property_id": self._pid[rows],
+                                "address": self._addresses[rows]}
         for column in HOUSEHOLD_COLUMNS:
-            frame[column] = (props[column].to_numpy()[rows] if column in props.columns
-                             else pd.NA)
-        return frame
+            data[column] = household[column][rows] if column in household else pd.NA
+        data.update(extra)
+        return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
 
     def _extend_by_distance(self, row: int, metres: float, members: set[str]
                             ) -> dict[str, Any]:
         if not (np.isfinite(metres) and 0 < metres <= 5_000):
             raise DataError(f"extension must be between 0 and 5,000 metres; got {metres}")
-        tree = cKDTree(self._xy)
-        near = np.array(sorted(tree.query_ball_point(self._xy[row], metres)), dtype=np.int64)
+        near = np.array(sorted(self._point_tree.query_ball_point(self._xy[row], metres)),
+                        dtype=np.int64)
         near = near[(near != row) & ~np.isin(self._pid[near], list(members))]
         d = np.hypot(*(self._xy[near] - self._xy[row]).T)
         order = np.argsort(d, kind="stable")
-        frame = self._describe(near[order]).assign(distance_m=d[order])
+        frame = self._describe(near[order], distance_m=d[order])
         return {"by": "distance", "metres": metres, "properties": _member_records(frame)}
 
     def _extend_by_rings(self, row: int, rings: int, members: set[str]) -> dict[str, Any]:
         if not 1 <= rings <= 5:
             raise DataError(f"extension must be 1 to 5 rings of neighbours; got {rings}")
-        seen = {row} | {int(self._row[m]) for m in members}
+        seen = {row} | {self._row[m] for m in members}
         frontier = np.array(sorted(seen - {row}), dtype=np.int64)
         added: list[tuple[int, int]] = []
         for ring in range(2, rings + 2):
@@ -408,13 +494,13 @@ class ParameterEngine:
                 break
             among = np.zeros(len(self._pid), dtype=bool)
             among[frontier] = True
-            nxt = np.setdiff1d(np.unique(self.pairs(among)["j"].to_numpy(dtype=np.int64)),
+            nxt = np.setdiff1d(np.unique(self._pair_arrays(among)[1]),
                                np.array(sorted(seen), dtype=np.int64))
             added.extend((int(r), ring) for r in nxt)
             seen.update(int(r) for r in nxt)
             frontier = nxt
         rows = np.array([r for r, _ in added], dtype=np.int64)
-        frame = self._describe(rows).assign(ring=[ring for _, ring in added])
+        frame = self._describe(rows, ring=np.array([ring for _, ring in added], dtype=np.int64))
         records = _member_records(frame)
         for record, ring in zip(records, frame["ring"], strict=True):
             record["ring"] = int(ring)
@@ -425,10 +511,9 @@ class ParameterEngine:
     def all_minimum_sets(self) -> pd.DataFrame:
         """Every property's minimum set, long form: ``property_id``, ``member_id``,
         ``reason`` (one row per reason)."""
-        pairs = self.pairs()
-        return pd.DataFrame({"property_id": self._pid[pairs["i"].to_numpy()],
-                             "member_id": self._pid[pairs["j"].to_numpy()],
-                             "reason": pairs["reason"].to_numpy()})
+        i, j, reason = self._pair_arrays()
+        return pd.DataFrame({"property_id": self._pid[i], "member_id": self._pid[j],
+                             "reason": reason})
 
 
 def minimum_parameter_set(store: LayerStore, property_id: str, *,

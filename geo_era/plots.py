@@ -16,7 +16,7 @@ Distances and tolerances are metres in EPSG:27700.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from geo_era.adjacency import BorderRule, bordering_pairs
+from geo_era.adjacency import BorderRule, Groups, bordering_pairs, cross_pairs
 from geo_era.errors import DataError
 
 IntArray = npt.NDArray[np.int64]
@@ -46,6 +46,14 @@ class Gardens:
     owner_plot: IntArray
     owner_property: IntArray
     estimated: bool
+    #: derived: the owners of each plot (positions in ``owner_plot``), and an STRtree
+    #: over ``geoms``, so that the gardens of a few properties are found without a scan
+    by_plot: Groups = field(init=False, repr=False, compare=False)
+    tree: shapely.STRtree = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_plot", Groups(self.owner_plot))
+        object.__setattr__(self, "tree", shapely.STRtree(self.geoms))
 
 
 def gardens_from_plots(plots: gpd.GeoDataFrame, properties: pd.DataFrame) -> Gardens:
@@ -121,13 +129,11 @@ def garden_neighbour_pairs(gardens: Gardens, rule: BorderRule = GARDEN_RULE, *,
     if among is not None:
         plot_mask = np.zeros(len(gardens.geoms), dtype=bool)
         plot_mask[gardens.owner_plot[among[gardens.owner_property]]] = True
-    borders = bordering_pairs(gardens.geoms, rule, among=plot_mask)
-    owners = pd.DataFrame({"plot": gardens.owner_plot, "prop": gardens.owner_property})
-    plot_pairs = pd.DataFrame({"a": np.r_[borders.a, borders.b],
-                               "b": np.r_[borders.b, borders.a]})
-    joined = (plot_pairs.merge(owners.rename(columns={"plot": "a", "prop": "i"}), on="a")
-              .merge(owners.rename(columns={"plot": "b", "prop": "j"}), on="b"))
-    i = joined["i"].to_numpy(dtype=np.int64)
-    j = joined["j"].to_numpy(dtype=np.int64)
+    borders = bordering_pairs(gardens.geoms, rule, among=plot_mask, tree=gardens.tree)
+    # every owner of one plot with every owner of the other, both ways round
+    pos_i, pos_j = cross_pairs(gardens.by_plot, np.r_[borders.a, borders.b],
+                               gardens.by_plot, np.r_[borders.b, borders.a])
+    i = gardens.owner_property[pos_i].astype(np.int64)
+    j = gardens.owner_property[pos_j].astype(np.int64)
     keep = i != j
     return i[keep], j[keep]

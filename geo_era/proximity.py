@@ -13,13 +13,14 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
 from geo_era.catalog import LayerStore
 from geo_era.errors import NotFoundError
 from geo_era.index import Pairs, SiteIndex
-from geo_era.network import describe, walk_flag, walk_network_for
+from geo_era.network import WalkNetwork, walk_flag, walk_graph_for
 from geo_era.schema import SITE_CATEGORIES
 
 
@@ -129,69 +130,98 @@ def sites_near(store: LayerStore, property_id: str, radius_m: float) -> dict[str
     site in range (nearest first, by straight line) with its straight-line and walking
     distance, and the nearest site of each category by straight line and on foot.
     Walking distances need a ``streets`` layer; without one each site says so.
+
+    This reads the layers and builds the indexes for one answer; to answer many, keep
+    them built (:class:`geo_era.workspace.Workspace`), which calls
+    :func:`sites_near_document` as this does.
     """
     prop = find_properties(store, [property_id])
     sites = store.read("sites")
     assert isinstance(sites, gpd.GeoDataFrame)
     sites = sites.reset_index(drop=True)
     index = SiteIndex(sites)
-    pairs = index.within(_xy(prop), radius_m)
-    within = _pairs_frame(index, prop, pairs)
-    nearest = nearest_sites(index, prop)
-    records = _records(within, ["site_id", "category", "name", "distance_m"])
-    walking = _walking(store, _xy(prop)[0], pairs.site, within["distance_m"].to_numpy(),
-                       radius_m)
-    for record, walk in zip(records, walking["sites"], strict=True):
-        record.update(walk)
+    network = WalkNetwork.build(walk_graph_for(store), sites) if store.has("streets") \
+        else None
     versions = {"properties": store.version("properties").version,
                 "sites": store.version("sites").version}
     if store.has("streets"):
         versions["streets"] = store.version("streets").version
+    return sites_near_document(index, network, property_id=property_id,
+                               address=str(prop["address"].iloc[0]), xy=_xy(prop)[0],
+                               radius_m=radius_m, data_version=versions)
+
+
+MEASURED = ("straight line from the address point to a point site, or to the boundary of a "
+            "polygon site; walking along the street network from the nearest street to the "
+            "site's nearest access point")
+
+
+def sites_near_document(index: SiteIndex, network: WalkNetwork | None, *, property_id: str,
+                        address: str, xy: npt.ArrayLike, radius_m: float,
+                        data_version: dict[str, int]) -> dict[str, Any]:
+    """The :func:`sites_near` document of one property at ``xy`` (EPSG:27700 metres),
+    from a built site index and walking network (None: no street network loaded).
+
+    ``network`` must be built over the same sites frame as ``index`` (site rows are
+    shared); ``data_version`` is reported as given.
+    """
+    point = np.asarray(xy, dtype=np.float64).reshape(1, 2)
+    pairs = index.within(point, radius_m)
+    records = [{"site_id": index.site_ids[site], "category": index.categories[site],
+                "name": index.names[site], "distance_m": round(float(d), 2)}
+               for site, d in zip(pairs.site.tolist(), pairs.distance.tolist(), strict=True)]
+    walking = _walking(network, point[0], pairs.site, pairs.distance, radius_m)
+    for record, walk in zip(records, walking["sites"], strict=True):
+        record.update(walk)
+    nearest = index.nearest(point)
+    nearest_doc: dict[str, Any] = {}
+    for category, site, d in zip(nearest.categories, nearest.site[0].tolist(),
+                                 nearest.distance[0].tolist(), strict=True):
+        if site >= 0:
+            nearest_doc[category] = {"site_id": index.site_ids[site],
+                                     "name": index.names[site],
+                                     "distance_m": round(float(d), 2)}
     return {
         "property_id": property_id,
-        "address": str(prop["address"].iloc[0]),
+        "address": address,
         "radius_m": radius_m,
         "crs": "EPSG:27700",
-        "measured": "straight line from the address point to a point site, or to the "
-                    "boundary of a polygon site; walking along the street network from "
-                    "the nearest street to the site's nearest access point",
-        "data_version": versions,
+        "measured": MEASURED,
+        "data_version": dict(data_version),
         "walking_network": walking["status"],
         "sites": records,
-        "nearest": {r.pop("category"): r for r in
-                    _records(nearest, ["category", "site_id", "name", "distance_m"])},
+        "nearest": nearest_doc,
         "nearest_walk": walking["nearest"],
     }
 
 
-def _walking(store: LayerStore, xy: np.ndarray, site_rows: np.ndarray,
+def _walking(network: WalkNetwork | None, xy: np.ndarray, site_rows: np.ndarray,
              straight: np.ndarray, radius_m: float) -> dict[str, Any]:
     """Walking distances from one point to the given sites, and to the nearest site of
     each category; every site says whether it is reachable."""
-    if not store.has("streets"):
+    if network is None:
         return {"status": "no street network loaded",
                 "sites": [{"walk_m": None, "walk_status": "no_street_network"}
                           for _ in site_rows], "nearest": {}}
-    network = walk_network_for(store)
     limit = max(4 * radius_m, radius_m + 2_000)
-    walks, status = network.walks_to_sites(xy, site_rows, limit_m=limit)
+    snap = network.graph.snap([xy])
+    walks, status = network.walks_from(snap, site_rows, limit_m=limit)
     out: list[dict[str, Any]] = []
-    for walk, line in zip(walks, straight, strict=True):
+    for walk, line in zip(walks.tolist(), straight.tolist(), strict=True):
         if status == "off_network":
             out.append({"walk_m": None, "walk_status": "property_off_network"})
         elif not np.isfinite(walk):
             out.append({"walk_m": None, "walk_status": "unreachable",
                         "walk_note": f"no walking route within {limit:,.0f} m"})
         else:
-            out.append({"walk_m": round(float(walk), 2), "walk_status": "reachable",
-                        "walk_flag": walk_flag(float(line), float(walk))})
+            out.append({"walk_m": round(walk, 2), "walk_status": "reachable",
+                        "walk_flag": walk_flag(line, walk)})
     nearest: dict[str, Any] = {}
-    snap = network.graph.snap([xy])
     by_category = network.graph.nearest_by_category(snap, network.per_category,
                                                     network.access, network.sites)
     for category in SITE_CATEGORIES:
         if category not in by_category:
-            if (network.sites["category"] == category).any():
+            if category in network.categories_present:
                 nearest[category] = {"walk_status": "unreachable",
                                      "walk_note": "no site of this category is near a street"}
             continue
@@ -199,10 +229,10 @@ def _walking(store: LayerStore, xy: np.ndarray, site_rows: np.ndarray,
         if site[0] < 0:
             nearest[category] = {"walk_status": "unreachable"}
             continue
-        row = network.sites.iloc[int(site[0])]
-        nearest[category] = {"site_id": str(row["site_id"]),
-                             "name": "" if pd.isna(row.get("name")) else str(row["name"]),
+        row = int(site[0])
+        nearest[category] = {"site_id": str(network.site_ids[row]),
+                             "name": str(network.site_names[row]),
                              "walk_m": round(float(walk[0]), 2), "walk_status": "reachable"}
-    info = describe(network.graph)
     return {"status": {"status": "on_network" if status == "on_network" else
-                       "property_off_network", **info}, "sites": out, "nearest": nearest}
+                       "property_off_network", **network.info}, "sites": out,
+            "nearest": nearest}

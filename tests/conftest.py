@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,44 @@ def officer(name: str = "officer", *, justification: str | None = "ERA case work
             organisation: str = "local") -> Actor:
     """An actor for core calls in tests: who acts, and why (audited)."""
     return Actor(name, role, organisation, justification, scope)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served(home: Path, *extra: str) -> Iterator[str]:
+    """A real ``geo-era serve`` (uvicorn) on 127.0.0.1 over ``home``: its API base URL
+    while the block runs. Settings come only from ``GEO_ERA_HOME``."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEO_ERA_")}
+    env.update(GEO_ERA_HOME=str(home), PYTHONPATH=str(REPO))
+    with subprocess.Popen([sys.executable, "-m", "geo_era.cli", "serve", "--port", str(port),
+                           *extra], env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE) as server:
+        try:
+            base = f"http://127.0.0.1:{port}/api/v1"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise
+                    time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=20)

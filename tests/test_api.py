@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +19,7 @@ from geo_era.errors import ConfigurationError
 from geo_era.settings import Settings, load_settings
 from geo_era.store import open_store
 from geo_era.users import add_user, issue_api_key
+from tests.conftest import served
 
 PASSWORD = "a long fictional passphrase"
 
@@ -133,42 +130,15 @@ def test_production_refuses_unsafe_settings(monkeypatch: pytest.MonkeyPatch) -> 
     assert load_settings().environment == "production"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_real_server_on_loopback(tmp_path: Path) -> None:
     engine = open_store(tmp_path)
     add_user(engine, "solo.fife", role="solo", organisation="Fife Council", password=PASSWORD)
     engine.dispose()
-    port = free_port()
-    env = {**os.environ, "GEO_ERA_HOME": str(tmp_path),
-           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    env = {k: v for k, v in env.items() if not k.startswith("GEO_ERA_") or
-           k == "GEO_ERA_HOME"}
-    with subprocess.Popen([sys.executable, "-m", "geo_era.cli", "serve", "--port", str(port)],
-                          env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE) as server:
-        try:
-            base = f"http://127.0.0.1:{port}{PREFIX}"
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise
-                    time.sleep(0.2)
-            assert httpx.get(f"{base}/me", timeout=5).status_code == 401
-            token = httpx.post(f"{base}/auth/token", timeout=5,
-                               data={"username": "solo.fife", "password": PASSWORD})
-            me = httpx.get(f"{base}/me", timeout=5, headers={
-                "Authorization": f"Bearer {token.json()['access_token']}"})
-            assert me.json()["organisation"] == "Fife Council"
-            assert "server" not in me.headers
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with served(tmp_path) as base:
+        assert httpx.get(f"{base}/me", timeout=5).status_code == 401
+        token = httpx.post(f"{base}/auth/token", timeout=5,
+                           data={"username": "solo.fife", "password": PASSWORD})
+        me = httpx.get(f"{base}/me", timeout=5, headers={
+            "Authorization": f"Bearer {token.json()['access_token']}"})
+        assert me.json()["organisation"] == "Fife Council"
+        assert "server" not in me.headers

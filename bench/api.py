@@ -1,0 +1,418 @@
+"""Benchmark: the HTTP API under load, a real uvicorn server over loopback.
+
+Builds the FICTIONAL demo town (``geo-era demo-data --scale 1 --seed 0``) into a
+temporary GEO_ERA_HOME, adds an omu_analyst user (``geo-era user add``, password on
+standard input), starts ``geo-era serve`` as a subprocess, waits for
+``GET /api/v1/health``, signs in once at ``POST /api/v1/auth/token`` (OAuth2 password
+form) and then drives one endpoint at a time with concurrent keep-alive clients, each
+asking about random properties of the demo properties layer (seeded), for a fixed time
+after a warm-up:
+
+- ``GET /api/v1/me``: signed in, no data; the baseline (what the framework, the
+  middleware and token checking cost on their own);
+- ``POST /api/v1/proximity/sites-near`` ``{"property_id": ..., "radius_m": 400}``;
+- ``POST /api/v1/parameters`` ``{"property_id": ...}``.
+
+Clients are threads using the standard library's ``http.client``: about a quarter of
+httpx's CPU per request, so the load generator takes less of the machine's cores from
+the server it measures. Every answer must be 200 and name the property asked about.
+
+Prints p50/p95/p99 latency (ms), requests/s and errors per endpoint, each endpoint's
+p50 against the baseline's, how many uvicorn workers served, and, measured in this
+process on the same data, one call of the plain core function against the same call on
+a :class:`geo_era.workspace.Workspace` (the cost the API pays per request when it reads
+the layers every time, and when it keeps them). Goals on this 2-core machine, for each
+data endpoint: p95 <= 100 ms and >= 100 requests/s. Exits 1 when a request failed or a
+goal is not met.
+
+    python bench/api.py                          # 20 clients, 10 s per endpoint
+    python bench/api.py --workers 2 --seconds 20
+    python bench/api.py --app mymodule:create_app --app-dir /tmp/x   # another factory
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+PREFIX = "/api/v1"
+GOAL_P95_MS = 100.0
+GOAL_RPS = 100.0
+USER = "bench-analyst"
+ORG = "FICTIONAL Police Scotland OMU"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    body: Callable[[str], dict[str, Any]] | None  # request body for a property id
+    data: bool  # a data endpoint, held to the goals
+
+
+ENDPOINTS = (
+    Endpoint("me (baseline)", "GET", "/me", None, data=False),
+    Endpoint("sites-near r=400", "POST", "/proximity/sites-near",
+             lambda pid: {"property_id": pid, "radius_m": 400}, data=True),
+    Endpoint("parameters", "POST", "/parameters", lambda pid: {"property_id": pid},
+             data=True),
+)
+
+
+@dataclass
+class Result:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    wall_s: float = 0.0
+    client_cpu_s: float = 0.0
+
+    @property
+    def done(self) -> int:
+        return len(self.latencies_ms)
+
+    def pct(self, q: float) -> float:
+        return float(np.percentile(self.latencies_ms, q)) if self.latencies_ms else float("nan")
+
+    @property
+    def rps(self) -> float:
+        return self.done / self.wall_s if self.wall_s else 0.0
+
+
+# --- the server ------------------------------------------------------------------------
+
+
+def child_env(home: Path, secret: str) -> dict[str, str]:
+    """The environment for geo-era commands: this one without GEO_ERA_* settings (they
+    are refused when unknown), the bench's home and signing key, and the repository
+    first on the import path (so the checkout is what runs, however it is installed)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEO_ERA_")}
+    env["GEO_ERA_HOME"] = str(home)
+    env["GEO_ERA_SECRET_KEY"] = secret
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
+    return env
+
+
+def geo_era(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run([sys.executable, "-m", "geo_era.cli", *args], input=stdin,
+                          capture_output=True, text=True, env=env, cwd=REPO, timeout=600,
+                          check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"geo-era {' '.join(args[:2])} failed ({done.returncode}): "
+                         f"{done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout.strip()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def serve_supports_workers(env: dict[str, str]) -> bool:
+    return "--workers" in geo_era(env, "serve", "--help")
+
+
+def start_server(env: dict[str, str], port: int, *, workers: int, app: str | None,
+                 app_dir: Path | None, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the server in a session of its own (so that it and its workers can be
+    stopped together); return it and how it was started."""
+    if app is None:
+        command = [sys.executable, "-m", "geo_era.cli", "serve", "--host", "127.0.0.1",
+                   "--port", str(port)]
+        if workers != 1:
+            command += ["--workers", str(workers)]
+        how = f"geo-era serve --workers {workers}"
+    else:  # another application factory, served by uvicorn as geo-era serve does
+        command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1",
+                   "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+                   "--no-access-log", "--no-server-header"]
+        if app_dir is not None:
+            command += ["--app-dir", str(app_dir)]
+        how = f"uvicorn {app} --factory --workers {workers}"
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, cwd=REPO, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    return process, how
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)  # the session started for it: it and its workers
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def wait_healthy(port: int, process: subprocess.Popen[bytes], log: Path,
+                 timeout_s: float = 120.0) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout_s:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited ({process.returncode}):\n"
+                             f"{log.read_text(errors='replace')[-3000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", f"{PREFIX}/health")
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status == 200:
+                return time.perf_counter() - started
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"the server did not answer {PREFIX}/health within {timeout_s:.0f} s")
+
+
+def worker_processes(pid: int) -> int:
+    """Processes serving requests: uvicorn's worker children, or the server itself."""
+    children = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            cmdline = (stat.parent / "cmdline").read_bytes()
+            if b"resource_tracker" not in cmdline:
+                children += 1
+    return children or 1
+
+
+def sign_in(port: int, password: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    form = urllib.parse.urlencode({"username": USER, "password": password})
+    conn.request("POST", f"{PREFIX}/auth/token", body=form,
+                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    if response.status != 200:
+        raise SystemExit(f"sign-in failed: {response.status} {body[:300]!r}")
+    token: str = json.loads(body)["access_token"]
+    return token
+
+
+# --- the load --------------------------------------------------------------------------
+
+
+def drive(port: int, token: str, endpoint: Endpoint, ids: list[str], *, clients: int,
+          seconds: float, seed: int) -> Result:
+    """``clients`` threads, each on one keep-alive connection, asking one request after
+    another for ``seconds``."""
+    result = Result()
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def client(k: int) -> None:
+        rng = random.Random(seed * 1000 + k)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        latencies: list[float] = []
+        errors: list[str] = []
+        barrier.wait()
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            pid = rng.choice(ids)
+            body = None if endpoint.body is None else json.dumps(endpoint.body(pid))
+            start = time.perf_counter()
+            try:
+                conn.request(endpoint.method, PREFIX + endpoint.path, body=body,
+                             headers=headers)
+                response = conn.getresponse()
+                payload = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                errors.append(type(exc).__name__)
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
+            elapsed = time.perf_counter() - start
+            if response.status != 200:
+                errors.append(f"HTTP {response.status}")
+            elif endpoint.body is not None and json.loads(payload).get("property_id") != pid:
+                errors.append("answer for another property")
+            else:
+                latencies.append(elapsed * 1000)
+        conn.close()
+        with lock:
+            result.latencies_ms.extend(latencies)
+            result.errors.extend(errors)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    cpu = time.process_time()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    result.wall_s = time.perf_counter() - started
+    result.client_cpu_s = time.process_time() - cpu
+    return result
+
+
+def in_process(home: Path, ids: list[str], calls: int) -> list[tuple[str, float, float]]:
+    """Per call (ms): the plain core function, and the same on a warm Workspace."""
+    from geo_era.catalog import LayerStore  # noqa: PLC0415  (after the demo is built)
+    from geo_era.parameters import minimum_parameter_set  # noqa: PLC0415
+    from geo_era.proximity import sites_near  # noqa: PLC0415
+    from geo_era.workspace import Workspace  # noqa: PLC0415
+
+    store = LayerStore(home)
+    workspace = Workspace(store)
+    workspace.refresh()
+    rng = random.Random(1)
+    chosen = [rng.choice(ids) for _ in range(calls)]
+
+    def per_call(fn: Callable[[str], object], pids: list[str]) -> float:
+        fn(pids[0])
+        started = time.perf_counter()
+        for pid in pids:
+            fn(pid)
+        return (time.perf_counter() - started) / len(pids) * 1000
+
+    few = chosen[: max(calls // 10, 5)]
+    return [
+        ("sites-near r=400",
+         per_call(lambda p: sites_near(store, p, 400.0), few),
+         per_call(lambda p: workspace.sites_near(p, 400.0), chosen)),
+        ("parameters",
+         per_call(lambda p: minimum_parameter_set(store, p).to_dict(), few),
+         per_call(lambda p: workspace.minimum_set(p).to_dict(), chosen)),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per endpoint")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds per endpoint")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--app", help="serve this application factory (module:function) "
+                                      "with uvicorn instead of 'geo-era serve'")
+    parser.add_argument("--app-dir", type=Path, help="where --app's module lives")
+    parser.add_argument("--in-process-calls", type=int, default=200)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="geo-era-bench-api-") as tmp:
+        home = Path(tmp) / "home"
+        env = child_env(home, secrets.token_urlsafe(48))
+        started = time.perf_counter()
+        geo_era(env, "demo-data", "--scale", "1", "--seed", str(args.seed))
+        password = secrets.token_urlsafe(24)
+        geo_era(env, "user", "add", USER, "--role", "omu_analyst", "--org", ORG,
+                stdin=password + "\n")
+        import pandas as pd  # noqa: PLC0415
+
+        ids = [str(p) for p in pd.read_parquet(
+            next((home / "layers").glob("properties.v*.parquet")),
+            columns=["property_id"])["property_id"]]
+        print(f"demo town (scale 1, seed {args.seed}, FICTIONAL): {len(ids):,} properties; "
+              f"home and user made in {time.perf_counter() - started:.1f} s")
+
+        base = in_process(home, ids, args.in_process_calls)
+        print("\none call in this process (ms), the plain function against a Workspace:")
+        for name, plain, cached in base:
+            print(f"  {name:<18} plain {plain:8.2f}   workspace {cached:7.2f}   "
+                  f"ratio {plain / cached:6.1f}x")
+
+        workers = args.workers
+        if args.app is None and workers != 1 and not serve_supports_workers(env):
+            print(f"\n'geo-era serve' has no --workers option: serving with 1 worker, not "
+                  f"{workers}")
+            workers = 1
+        port = free_port()
+        log = Path(tmp) / "server.log"
+        process, how = start_server(env, port, workers=workers, app=args.app,
+                                    app_dir=args.app_dir, log=log)
+        try:
+            ready = wait_healthy(port, process, log)
+            token = sign_in(port, password)
+            serving = worker_processes(process.pid)
+            print(f"\nserver: {how} on 127.0.0.1:{port}, {serving} process(es) serving "
+                  f"requests; healthy after {ready:.1f} s")
+            print(f"load: {args.clients} concurrent keep-alive clients per endpoint, "
+                  f"{args.warmup:g} s warm-up then {args.seconds:g} s, random properties "
+                  f"(seed {args.seed})\n")
+            results: dict[str, Result] = {}
+            for endpoint in ENDPOINTS:
+                drive(port, token, endpoint, ids, clients=args.clients,
+                      seconds=args.warmup, seed=args.seed + 99)
+                results[endpoint.name] = drive(port, token, endpoint, ids,
+                                               clients=args.clients, seconds=args.seconds,
+                                               seed=args.seed)
+            if process.poll() is not None:
+                raise SystemExit(f"the server exited during the run:\n"
+                                 f"{log.read_text(errors='replace')[-3000:]}")
+        finally:
+            stop_server(process)
+
+    baseline = results[ENDPOINTS[0].name]
+    print(f"  {'endpoint':<18} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p99 ms':>8} {'errors':>6}  {'p50 vs me':>9}  client CPU")
+    for name, r in results.items():
+        print(f"  {name:<18} {r.done:>8,} {r.rps:>8.1f} {r.pct(50):>8.1f} {r.pct(95):>8.1f} "
+              f"{r.pct(99):>8.1f} {len(r.errors):>6}  {r.pct(50) / baseline.pct(50):>8.1f}x"
+              f"  {r.client_cpu_s / r.wall_s:5.0%} of a core")
+    failures = []
+    print()
+    for endpoint in ENDPOINTS:
+        r = results[endpoint.name]
+        if r.errors:
+            kinds = ", ".join(sorted(set(r.errors)))
+            failures.append(f"{endpoint.name}: {len(r.errors)} failed requests ({kinds})")
+        if not endpoint.data:
+            continue
+        p95_ok, rps_ok = r.pct(95) <= GOAL_P95_MS, r.rps >= GOAL_RPS
+        print(f"  goal {endpoint.name:<18} p95 <= {GOAL_P95_MS:g} ms: "
+              f"{'met' if p95_ok else 'NOT met'} ({r.pct(95):.1f} ms);  "
+              f">= {GOAL_RPS:g} req/s: {'met' if rps_ok else 'NOT met'} ({r.rps:.1f})")
+        if not (p95_ok and rps_ok):
+            failures.append(f"{endpoint.name}: goal not met")
+    print(f"  uvicorn workers: {workers} ({serving} serving process(es) seen)")
+
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({
+            "server": how, "workers": workers, "clients": args.clients,
+            "seconds": args.seconds,
+            "in_process_ms": {name: {"plain": p, "workspace": w} for name, p, w in base},
+            "endpoints": {name: {"requests": r.done, "rps": r.rps, "p50_ms": r.pct(50),
+                                 "p95_ms": r.pct(95), "p99_ms": r.pct(99),
+                                 "errors": len(r.errors)} for name, r in results.items()},
+        }, indent=2))
+    if failures:
+        print("\nFAILED: " + "; ".join(failures))
+        return 1
+    print("\nall requests answered 200 for the property asked about; goals met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

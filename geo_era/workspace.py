@@ -1,0 +1,463 @@
+"""A workspace: the layers of one ``GEO_ERA_HOME`` loaded once, with their indexes built,
+answering many questions (the HTTP API's per-request work) in milliseconds.
+
+:func:`geo_era.proximity.sites_near`, :func:`geo_era.parameters.minimum_parameter_set`,
+:func:`geo_era.constraints.check_subject_property` and
+:func:`geo_era.assessment.assess` read the layers and build their indexes for every
+answer. A :class:`Workspace` keeps them built and gives the same answers: it calls the
+same cores (:func:`~geo_era.proximity.sites_near_document`,
+:meth:`~geo_era.parameters.ParameterEngine.minimum_set`,
+:func:`~geo_era.constraints.check_property`) with the objects it keeps.
+
+What it keeps, and the layers each is built from:
+
+==================  ===========================================================
+part                layers
+==================  ===========================================================
+properties          properties (the id -> row lookup, address points)
+sites               sites (:class:`~geo_era.index.SiteIndex`)
+graph               streets (:class:`~geo_era.network.WalkGraph`)
+network             streets, sites (:class:`~geo_era.network.WalkNetwork`)
+engine              properties, buildings, plots; streets when there are no plots
+                    (:class:`~geo_era.parameters.ParameterEngine`)
+subjects, zones,    subjects, exclusion_zones, areas
+areas
+==================  ===========================================================
+
+Freshness: every call compares the stamp of ``catalog.json`` (one ``stat``: an import
+always swaps in a new file) with the one it loaded. When it differs, the call reads the
+catalog and rebuilds just the parts whose layers changed version; the rest are kept.
+
+Threads: the parts one answer uses all come from one catalog snapshot, published whole
+once built and never changed afterwards, so any number of threads can query at once.
+A reload is built under a lock; calls that find the catalog changed wait for it, then
+see the new data, never a part-built state. Calls already under way finish on the
+snapshot they started with.
+
+Distances are metres; coordinates EPSG:27700.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NoReturn, TypeVar
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from geo_era.adjacency import Groups
+from geo_era.catalog import CatalogSnapshot, LayerStore
+from geo_era.constraints import (
+    DEFAULT_ZONE_WARNING_M,
+    CheckResult,
+    check_property,
+    no_zones,
+    subject_not_found,
+)
+from geo_era.errors import DataError, GeoEraError, NotFoundError
+from geo_era.index import SiteIndex, no_sites
+from geo_era.network import WalkGraph, WalkNetwork, walk_graph_for
+from geo_era.parameters import MinimumSet, ParameterEngine
+from geo_era.proximity import sites_near_document
+
+T = TypeVar("T")
+
+#: A part's key: the version of each layer it was built from (None: layer absent).
+PartKey = tuple[tuple[str, int | None], ...]
+
+#: How many times a reload starts again when an import removes a file it was reading.
+RELOAD_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A part that cannot be built from the layers as they stand: the error its plain
+    function raises, raised afresh (a new exception object, so that threads never share
+    one) on every use."""
+
+    error: Exception
+
+    def raise_(self) -> NoReturn:
+        kind = type(self.error)
+        try:
+            fresh = (kind(str(self.error)) if isinstance(self.error, GeoEraError)
+                     else copy.copy(self.error))
+        except Exception:  # an exception type that cannot be remade: raise the original
+            fresh = self.error
+        raise fresh from None
+
+
+@dataclass(frozen=True)
+class _Part:
+    key: PartKey
+    value: Any
+    failure: _Failure | None = None
+
+
+class PropertyTable:
+    """The properties layer by id: row, address and address point (EPSG:27700)."""
+
+    def __init__(self, properties: pd.DataFrame) -> None:
+        ids = properties["property_id"].astype(str).to_numpy(dtype=object)
+        self.size = len(ids)
+        self._row: dict[str, int] = dict(zip(ids.tolist(), range(len(ids)), strict=True))
+        self.address: npt.NDArray[np.object_] = properties["address"].astype(str).to_numpy(
+            dtype=object)
+        self.xy: npt.NDArray[np.float64] = shapely.get_coordinates(
+            properties.geometry.to_numpy()).reshape(-1, 2)
+
+    def row(self, property_id: str) -> int:
+        """Row of a property; :class:`NotFoundError` (as the plain functions say) if it
+        is unknown."""
+        row = self._row.get(property_id) if isinstance(property_id, str) else None
+        if row is None:
+            raise NotFoundError(
+                f"property_id {property_id!r} not found in layer 'properties' "
+                f"({self.size:,} rows); check the id or the import")
+        return row
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """A layer frame and the row positions of each value of one id column."""
+
+    frame: pd.DataFrame
+    positions: Mapping[str, npt.NDArray[np.int64]]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, column: str) -> _Keyed:
+        frame = frame.reset_index(drop=True)
+        codes, values = pd.factorize(frame[column].astype(str))
+        groups = Groups(codes)
+        bounds = np.searchsorted(groups.sorted_keys, np.arange(len(values) + 1))
+        positions = {str(value): groups.order[bounds[k]:bounds[k + 1]]
+                     for k, value in enumerate(values)}
+        _warm_columns(frame)
+        return cls(frame, positions)
+
+
+def _warm_columns(frame: pd.DataFrame) -> None:
+    """Build pandas' lazily made column lookup now, before threads share the frame."""
+    for column in frame.columns:
+        frame.columns.get_loc(column)
+
+
+class _State:
+    """Everything served from one catalog snapshot. Never changed once published."""
+
+    def __init__(self, store: LayerStore, snapshot: CatalogSnapshot,
+                 parts: dict[str, _Part], frames: dict[tuple[str, int], pd.DataFrame]) -> None:
+        self.store = store
+        self.snapshot = snapshot
+        self.parts = parts
+        self.frames = frames
+
+    def get(self, name: str) -> Any:
+        """A built part; the error it could not be built with, raised afresh."""
+        part = self.parts[name]
+        if part.failure is not None:
+            part.failure.raise_()
+        return part.value
+
+    def require(self, layer: str) -> None:
+        """The plain functions' :class:`NotFoundError` for a layer the snapshot lacks."""
+        if layer not in self.snapshot.layers:
+            raise NotFoundError(_missing(self.store, self.snapshot, layer))
+
+
+def _missing(store: LayerStore, snapshot: CatalogSnapshot, layer: str) -> str:
+    return store.missing_message(layer, list(snapshot.layers))
+
+
+class Workspace:
+    """The layers of one :class:`~geo_era.catalog.LayerStore`, loaded and indexed once,
+    kept fresh against its catalog; safe to share between threads.
+
+    Results equal those of the plain functions on the same data:
+
+    - :meth:`sites_near` = :func:`geo_era.proximity.sites_near`;
+    - :meth:`minimum_set` = :func:`geo_era.parameters.minimum_parameter_set`;
+    - :meth:`check` = :func:`geo_era.constraints.check_subject_property`;
+    - :meth:`assess` = :func:`geo_era.assessment.assess`.
+
+    Nothing is read until the first call (or :meth:`refresh`).
+    """
+
+    def __init__(self, store: LayerStore) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._state: _State | None = None
+        self._builds: Counter[str] = Counter()
+        self._no_sites = SiteIndex(no_sites())
+
+    @property
+    def store(self) -> LayerStore:
+        return self._store
+
+    # --- freshness ---------------------------------------------------------------------
+
+    def _current(self) -> _State:
+        """The state for the catalog as it is now, reloading first if it changed."""
+        state = self._state
+        if state is not None and state.snapshot.stamp == self._store.stamp():
+            return state
+        with self._lock:
+            state = self._state  # another thread may have reloaded meanwhile
+            if state is not None and state.snapshot.stamp == self._store.stamp():
+                return state
+            state = self._reload(state)
+            self._state = state
+            return state
+
+    def refresh(self) -> int:
+        """Check the catalog now and load whatever changed; return the data version now
+        served (0 for an empty store)."""
+        return self._current().snapshot.data_version
+
+    @property
+    def data_version(self) -> int:
+        """The store's data version that answers now come from."""
+        return self.refresh()
+
+    def describe(self) -> dict[str, Any]:
+        """What is loaded: the data version, and for each part the layer versions it was
+        built from (None: layer absent), whether it could be built, and how many times it
+        has been built by this workspace."""
+        state = self._current()
+        with self._lock:
+            builds = dict(self._builds)
+        return {"data_version": state.snapshot.data_version,
+                "parts": {name: {"layers": dict(part.key),
+                                 "available": part.failure is None,
+                                 "builds": builds.get(name, 0)}
+                          for name, part in state.parts.items()}}
+
+    def _reload(self, old: _State | None) -> _State:
+        """Build the state of the current catalog, keeping every part of ``old`` whose
+        layers have not changed. An import that commits meanwhile may remove a file being
+        read: then start again from the newer catalog."""
+        for attempt in range(RELOAD_ATTEMPTS):
+            snapshot = self._store.snapshot()
+            try:
+                return _Builder(self._store, snapshot, old, self._builds).build()
+            except FileNotFoundError:
+                if attempt == RELOAD_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # --- questions ---------------------------------------------------------------------
+
+    def sites_near(self, property_id: str, radius_m: float) -> dict[str, Any]:
+        """Every site within ``radius_m`` metres of a property, straight line and on
+        foot: the document of :func:`geo_era.proximity.sites_near`."""
+        return self._sites_near(self._current(), property_id, radius_m)
+
+    def minimum_set(self, property_id: str, *, extend_metres: float | None = None,
+                    extend_rings: int | None = None) -> MinimumSet:
+        """A property's NASSO 3.9 minimum set, optionally extended by ``extend_metres``
+        metres or ``extend_rings`` rings of neighbours: as
+        :func:`geo_era.parameters.minimum_parameter_set`."""
+        return self._minimum_set(self._current(), property_id, extend_metres=extend_metres,
+                                 extend_rings=extend_rings)
+
+    def check(self, subject_id: str, property_id: str, *,
+              zone_warning_m: float = DEFAULT_ZONE_WARNING_M) -> CheckResult:
+        """A candidate property against a subject's zones, conditions and victim profile:
+        as :func:`geo_era.constraints.check_subject_property`."""
+        return self._check(self._current(), subject_id, property_id,
+                           zone_warning_m=zone_warning_m)
+
+    def assess(self, subject_id: str, property_id: str, *,
+               radius_m: float = 400.0) -> dict[str, Any]:
+        """The snapshot a case keeps of one candidate property (as
+        :func:`geo_era.assessment.assess`), every part from one catalog snapshot."""
+        state = self._current()
+        snapshot = state.snapshot
+        document: dict[str, Any] = {
+            "radius_m": radius_m,
+            "data_version": snapshot.data_version,
+            "layers": {name: snapshot.layers[name].version for name in sorted(snapshot.layers)},
+            "proximity": self._sites_near(state, property_id, radius_m),
+        }
+        try:
+            document["minimum_set"] = self._minimum_set(state, property_id).to_dict()
+        except DataError as exc:
+            document["minimum_set"] = {"error": str(exc)}
+        if "subjects" in snapshot.layers:
+            try:
+                document["check"] = self._check(state, subject_id, property_id).to_dict()
+            except NotFoundError as exc:
+                document["check"] = {"error": str(exc)}
+        else:
+            document["check"] = {"error": "no subjects layer is loaded: conditions and "
+                                          "exclusion zones were not checked"}
+        return document
+
+    # --- on one state ------------------------------------------------------------------
+
+    def _sites_near(self, state: _State, property_id: str, radius_m: float
+                    ) -> dict[str, Any]:
+        properties: PropertyTable = state.get("properties")
+        row = properties.row(property_id)
+        state.require("sites")
+        index: SiteIndex = state.get("sites")
+        network: WalkNetwork | None = state.get("network")
+        return sites_near_document(
+            index, network, property_id=property_id, address=str(properties.address[row]),
+            xy=properties.xy[row], radius_m=radius_m,
+            data_version=state.snapshot.versions("properties", "sites", "streets"))
+
+    def _minimum_set(self, state: _State, property_id: str, *,
+                     extend_metres: float | None = None,
+                     extend_rings: int | None = None) -> MinimumSet:
+        engine: ParameterEngine = state.get("engine")
+        return engine.minimum_set(property_id, extend_metres=extend_metres,
+                                  extend_rings=extend_rings)
+
+    def _check(self, state: _State, subject_id: str, property_id: str, *,
+               zone_warning_m: float = DEFAULT_ZONE_WARNING_M) -> CheckResult:
+        state.require("subjects")
+        subjects: _Keyed = state.get("subjects")
+        rows = subjects.positions.get(subject_id) if isinstance(subject_id, str) else None
+        if rows is None:
+            raise subject_not_found(subject_id, len(subjects.frame))
+        subject = subjects.frame.iloc[int(rows[0])]
+        zones_part: _Keyed | None = state.get("zones")
+        if zones_part is None:
+            zones = no_zones()
+        else:
+            zones = zones_part.frame.iloc[zones_part.positions.get(
+                subject_id, np.empty(0, dtype=np.int64))]
+        areas: gpd.GeoDataFrame | None = state.get("areas")
+        engine: ParameterEngine = state.get("engine")
+        index: SiteIndex | None = state.get("sites")
+        assert isinstance(zones, gpd.GeoDataFrame)
+        return check_property(subject=subject, property_id=property_id, engine=engine,
+                              sites=self._no_sites if index is None else index,
+                              zones=zones, areas=areas,
+                              zone_warning_m=zone_warning_m)
+
+
+class _Builder:
+    """Builds one :class:`_State`, reusing the parts and frames of the previous one
+    whose layer versions are unchanged. Runs under the workspace's lock."""
+
+    def __init__(self, store: LayerStore, snapshot: CatalogSnapshot, old: _State | None,
+                 builds: Counter[str]) -> None:
+        self.store = store
+        self.snapshot = snapshot
+        self.old = old
+        self.builds = builds
+        self.parts: dict[str, _Part] = {}
+        self.frames: dict[tuple[str, int], pd.DataFrame] = {}
+
+    # --- layers --------------------------------------------------------------------------
+
+    def has(self, name: str) -> bool:
+        return name in self.snapshot.layers
+
+    def load(self, name: str) -> Any:
+        """The layer at the snapshot's version; the plain functions' error if absent."""
+        entry = self.snapshot.layers.get(name)
+        if entry is None:
+            raise NotFoundError(_missing(self.store, self.snapshot, name))
+        key = (name, entry.version)
+        if key not in self.frames:
+            old = self.old.frames.get(key) if self.old is not None else None
+            self.frames[key] = old if old is not None else self.store.read_entry(entry)
+        return self.frames[key]
+
+    def load_if(self, name: str) -> Any:
+        return self.load(name) if self.has(name) else None
+
+    # --- parts ---------------------------------------------------------------------------
+
+    def part(self, name: str, layers: tuple[str, ...], make: Callable[[], T]) -> None:
+        """Keep part ``name`` from the old state if ``layers`` have the same versions;
+        otherwise build it with ``make``. An error is kept, to raise on use (as the plain
+        function would), except a vanished file, which restarts the reload."""
+        key: PartKey = tuple((layer, self.snapshot.layers[layer].version if self.has(layer)
+                              else None) for layer in layers)
+        old = self.old.parts.get(name) if self.old is not None else None
+        if old is not None and old.key == key:
+            self.parts[name] = old
+            # the frames it was built from stay loaded, for the parts built after it
+            for layer, version in key:
+                if version is not None and self.old is not None and \
+                        (layer, version) in self.old.frames:
+                    self.frames.setdefault((layer, version), self.old.frames[(layer, version)])
+            return
+        self.builds[name] += 1
+        try:
+            self.parts[name] = _Part(key, make())
+        except FileNotFoundError:
+            raise
+        except Exception as exc:
+            self.parts[name] = _Part(key, None, _Failure(exc))
+
+    def value(self, name: str) -> Any:
+        part = self.parts[name]
+        if part.failure is not None:
+            part.failure.raise_()
+        return part.value
+
+    def build(self) -> _State:
+        self.part("properties", ("properties",),
+                  lambda: PropertyTable(self.load("properties")))
+        self.part("sites", ("sites",), self._site_index)
+        self.part("graph", ("streets",), self._graph)
+        self.part("network", ("streets", "sites"), self._network)
+        engine_layers = ("properties", "buildings", "plots") + (
+            () if self.has("plots") else ("streets",))
+        self.part("engine", engine_layers, self._engine)
+        self.part("subjects", ("subjects",), lambda: (
+            _Keyed.of(self.load("subjects"), "subject_id") if self.has("subjects") else None))
+        self.part("zones", ("exclusion_zones",), lambda: (
+            _Keyed.of(self.load("exclusion_zones"), "subject_id")
+            if self.has("exclusion_zones") else None))
+        self.part("areas", ("areas",), self._areas)
+        keep = {(name, entry.version) for name, entry in self.snapshot.layers.items()}
+        frames = {key: frame for key, frame in self.frames.items() if key in keep}
+        return _State(self.store, self.snapshot, self.parts, frames)
+
+    def _sites_frame(self) -> gpd.GeoDataFrame:
+        sites = self.load("sites") if self.has("sites") else no_sites()
+        assert isinstance(sites, gpd.GeoDataFrame)
+        return sites.reset_index(drop=True)
+
+    def _site_index(self) -> SiteIndex | None:
+        return SiteIndex(self._sites_frame()) if self.has("sites") else None
+
+    def _graph(self) -> WalkGraph | None:
+        if not self.has("streets"):
+            return None
+        return walk_graph_for(self.store, self.snapshot.layers["streets"])
+
+    def _network(self) -> WalkNetwork | None:
+        graph: WalkGraph | None = self.value("graph")
+        if graph is None:
+            return None
+        return WalkNetwork.build(graph, self._sites_frame())
+
+    def _engine(self) -> ParameterEngine:
+        properties = self.load("properties")
+        buildings = self.load("buildings")
+        plots = self.load_if("plots")
+        streets = self.load_if("streets") if plots is None else None
+        return ParameterEngine(properties, buildings, plots=plots, streets=streets,
+                               data_version=self.snapshot.versions(
+                                   "properties", "buildings", "plots")).prepare()
+
+    def _areas(self) -> gpd.GeoDataFrame | None:
+        areas = self.load_if("areas")
+        if not isinstance(areas, gpd.GeoDataFrame):
+            return None
+        _warm_columns(areas)
+        return areas

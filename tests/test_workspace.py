@@ -1,0 +1,285 @@
+"""The cached workspace: the same answers as the plain functions on the demo town, a
+re-import picked up on the next call (rebuilding only what changed), and consistent
+answers from threads while it reloads."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from geo_era.assessment import assess
+from geo_era.catalog import LayerStore
+from geo_era.constraints import check_subject_property
+from geo_era.errors import NotFoundError
+from geo_era.imports import import_files
+from geo_era.parameters import minimum_parameter_set
+from geo_era.proximity import sites_near
+from geo_era.workspace import Workspace
+from tests.conftest import import_demo
+
+
+@pytest.fixture(scope="module")
+def store(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> LayerStore:
+    return import_demo(demo_files, tmp_path_factory.mktemp("workspace") / "home")
+
+
+@pytest.fixture(scope="module")
+def workspace(store: LayerStore) -> Workspace:
+    return Workspace(store)
+
+
+def sample(store: LayerStore, per_type: int = 4) -> list[str]:
+    """A few properties of every type, and a few more spread over the town."""
+    props = store.read("properties")
+    chosen = props.groupby("property_type", observed=True).head(per_type)["property_id"]
+    spread = props["property_id"].iloc[::97]
+    return sorted({str(p) for p in [*chosen, *spread]})
+
+
+def outcome(fn: Any, *args: Any, **kwargs: Any) -> tuple[str, Any]:
+    """What a call gives: its result, or its error's type and message."""
+    try:
+        return "ok", fn(*args, **kwargs)
+    except Exception as exc:
+        return type(exc).__name__, str(exc)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal, and equal as JSON too (key order included)."""
+    return bool(a == b) and json.dumps(a) == json.dumps(b)
+
+
+def test_sites_near_equals_plain(store: LayerStore, workspace: Workspace) -> None:
+    for pid in sample(store):
+        for radius in (400.0, 150.0):
+            want = sites_near(store, pid, radius)
+            got = workspace.sites_near(pid, radius)
+            assert same(got, want), (pid, radius)
+    assert any(s["walk_status"] == "reachable"
+               for s in workspace.sites_near(sample(store)[0], 400.0)["sites"])
+
+
+def test_minimum_set_equals_plain(store: LayerStore, workspace: Workspace) -> None:
+    pids = sample(store)
+    for pid in pids:
+        want = outcome(lambda p: minimum_parameter_set(store, p).to_dict(), pid)
+        got = outcome(lambda p: workspace.minimum_set(p).to_dict(), pid)
+        assert got[0] == "ok" and same(got, want), pid
+    for pid in pids[::3]:
+        assert same(workspace.minimum_set(pid, extend_metres=60.0).to_dict(),
+                    minimum_parameter_set(store, pid, extend_metres=60.0).to_dict())
+        assert same(workspace.minimum_set(pid, extend_rings=2).to_dict(),
+                    minimum_parameter_set(store, pid, extend_rings=2).to_dict())
+    members = workspace.minimum_set(pids[0]).members
+    assert members.equals(minimum_parameter_set(store, pids[0]).members)
+
+
+def test_check_equals_plain(store: LayerStore, workspace: Workspace) -> None:
+    subjects = [str(s) for s in store.read("subjects")["subject_id"]]
+    findings = 0
+    for subject in subjects:
+        for pid in sample(store, per_type=2):
+            want = check_subject_property(store, subject, pid)
+            got = workspace.check(subject, pid)
+            assert same(got.to_dict(), want.to_dict()), (subject, pid)
+            assert same(got.to_dict(need_to_know=False), want.to_dict(need_to_know=False))
+            findings += len(got.conflicts) + len(got.warnings)
+    assert findings, "the demo subjects must give some conflicts or warnings"
+
+
+def test_assess_equals_plain(store: LayerStore, workspace: Workspace) -> None:
+    subject = str(store.read("subjects")["subject_id"].iloc[-1])
+    for pid in sample(store, per_type=1)[:6]:
+        assert same(workspace.assess(subject, pid), assess(store, subject, pid)), pid
+
+
+def test_errors_equal_plain(store: LayerStore, workspace: Workspace) -> None:
+    pid = sample(store)[0]
+    subject = str(store.read("subjects")["subject_id"].iloc[0])
+    pairs = [
+        (lambda: sites_near(store, "NOPE", 400.0), lambda: workspace.sites_near("NOPE", 400.0)),
+        (lambda: sites_near(store, pid, -1.0), lambda: workspace.sites_near(pid, -1.0)),
+        (lambda: minimum_parameter_set(store, "NOPE"), lambda: workspace.minimum_set("NOPE")),
+        (lambda: minimum_parameter_set(store, pid, extend_metres=9e9),
+         lambda: workspace.minimum_set(pid, extend_metres=9e9)),
+        (lambda: check_subject_property(store, "NOPE", pid),
+         lambda: workspace.check("NOPE", pid)),
+        (lambda: check_subject_property(store, subject, "NOPE"),
+         lambda: workspace.check(subject, "NOPE")),
+    ]
+    for plain, cached in pairs:
+        want, got = outcome(plain), outcome(cached)
+        assert want[0] != "ok" and got == want
+
+
+def test_missing_layers_give_the_plain_errors(store: LayerStore, tmp_path: Path) -> None:
+    """A store with properties and buildings only: no sites, streets, subjects."""
+    for name in ("buildings", "properties"):
+        frame = store.read(name)
+        frame.drop(columns=[c for c in frame.columns if c.endswith("_derived")]).to_parquet(
+            tmp_path / f"{name}.parquet")
+    small = LayerStore(tmp_path / "home")
+    import_files([tmp_path / "buildings.parquet", tmp_path / "properties.parquet"], store=small)
+    workspace = Workspace(small)
+    pid = sample(store)[0]
+    want = outcome(sites_near, small, pid, 400.0)
+    assert want[0] == "NotFoundError" and "layer 'sites'" in want[1]
+    assert outcome(workspace.sites_near, pid, 400.0) == want
+    assert outcome(workspace.check, "FICTIONAL-S000001", pid) == \
+        outcome(check_subject_property, small, "FICTIONAL-S000001", pid)
+    assert same(workspace.minimum_set(pid).to_dict(),
+                minimum_parameter_set(small, pid).to_dict())
+    empty = Workspace(LayerStore(tmp_path / "empty"))
+    assert empty.data_version == 0
+    with pytest.raises(NotFoundError, match="layer 'properties' has not been imported"):
+        empty.sites_near(pid, 400.0)
+
+
+def with_extra_site(store: LayerStore, folder: Path, pid: str, n: int) -> Path:
+    """A sites file: the store's sites plus ``n`` FICTIONAL schools at property ``pid``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sites = store.read("sites")
+    props = store.read("properties")
+    point = props.geometry[props["property_id"] == pid].iloc[0]
+    extra = gpd.GeoDataFrame(
+        {"site_id": [f"FICTIONAL-NEW-{k}" for k in range(n)], "category": ["school"] * n,
+         "name": [f"FICTIONAL New School {k}" for k in range(n)]},
+        geometry=[Point(point.x + 5 * (k + 1), point.y) for k in range(n)], crs=27700)
+    frame = pd.concat([sites[["site_id", "category", "name", "geometry"]], extra],
+                      ignore_index=True)
+    path = folder / "sites.parquet"
+    gpd.GeoDataFrame(frame, geometry="geometry", crs=27700).to_parquet(path)
+    return path
+
+
+def test_reimport_is_picked_up_and_only_what_changed_is_rebuilt(
+        demo_files: list[Path], tmp_path: Path) -> None:
+    store = import_demo(demo_files, tmp_path / "home")
+    workspace = Workspace(store)
+    pid = sample(store)[0]
+    before = workspace.sites_near(pid, 400.0)
+    engine_before = workspace.minimum_set(pid).to_dict()
+    assert not any(s["site_id"].startswith("FICTIONAL-NEW") for s in before["sites"])
+    parts = workspace.describe()["parts"]
+    assert all(p["builds"] == 1 for p in parts.values())
+
+    reads: list[str] = []
+    original = store.read_entry
+    store.read_entry = lambda entry, **kw: reads.append(entry.name) or original(entry, **kw)
+    for _ in range(50):  # unchanged: a stat per call, nothing read
+        workspace.sites_near(pid, 400.0)
+    assert reads == []
+
+    version = import_files([with_extra_site(store, tmp_path / "v2", pid, 1)],
+                           store=store).data_version
+    reads.clear()  # the import reads what it checks against
+    after = workspace.sites_near(pid, 400.0)  # the very next call
+    assert reads == ["sites"]  # the new sites layer only: properties, streets kept
+    store.read_entry = original
+    assert after["data_version"]["sites"] == version
+    assert after["sites"][0]["site_id"] == "FICTIONAL-NEW-0"
+    assert same(after, sites_near(store, pid, 400.0))
+    described = workspace.describe()
+    assert described["data_version"] == version
+    builds = {name: p["builds"] for name, p in described["parts"].items()}
+    assert builds["sites"] == builds["network"] == 2
+    assert builds["engine"] == builds["graph"] == builds["properties"] == 1
+    assert same(workspace.minimum_set(pid).to_dict(), engine_before)
+
+    os.utime(store.home / "catalog.json")  # touched, not changed: nothing rebuilt
+    workspace.sites_near(pid, 400.0)
+    assert {n: p["builds"] for n, p in workspace.describe()["parts"].items()} == builds
+
+
+def test_threads_get_consistent_answers_during_reloads(demo_files: list[Path],
+                                                       tmp_path: Path) -> None:
+    """Threads query while sites are re-imported; every answer must be exactly the plain
+    answer for the sites version it reports, and no call that starts after an import
+    has committed may answer from older data."""
+    store = import_demo(demo_files, tmp_path / "home")
+    pid = sample(store)[0]
+    files = {n: with_extra_site(store, tmp_path / f"variant{n}", pid, n) for n in (1, 2)}
+    # the plain answers for each variant, from stores of their own
+    expected: dict[int, dict[str, Any]] = {}
+    for n, path in files.items():
+        ref = import_demo(demo_files, tmp_path / f"ref{n}")
+        import_files([path], store=ref)
+        doc = sites_near(ref, pid, 400.0)
+        doc.pop("data_version")
+        expected[n] = doc
+    original = sites_near(store, pid, 400.0)
+    original.pop("data_version")
+    expected[0] = original
+
+    workspace = Workspace(store)
+    variant_of = {store.version("sites").version: 0}
+    committed: list[tuple[float, int]] = []  # (time an import returned, its sites version)
+    answers: list[tuple[float, dict[str, Any]]] = []
+    sets: list[list[str]] = []
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def query() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            doc = workspace.sites_near(pid, 400.0)
+            members = workspace.minimum_set(pid).member_ids
+            with lock:
+                answers.append((started, doc))
+                sets.append(members)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        futures = [pool.submit(query) for _ in range(6)]
+        try:
+            for round_ in range(6):
+                n = 1 + round_ % 2
+                version = import_files([files[n]], store=store).data_version
+                with lock:
+                    variant_of[version] = n
+                    committed.append((time.monotonic(), version))
+                time.sleep(0.15)
+        finally:
+            stop.set()
+        for future in futures:
+            future.result()  # re-raises any error from a thread
+
+    assert len(answers) > 50
+    versions_seen = set()
+    for started, doc in answers:
+        version = doc.pop("data_version")["sites"]
+        versions_seen.add(version)
+        assert doc == expected[variant_of[version]], version
+        newest = max((v for t, v in committed if t < started), default=0)
+        assert version >= newest, "an answer came from data older than a committed import"
+    assert len(versions_seen) >= 3
+    assert all(s == sets[0] for s in sets)  # the minimum set does not depend on sites
+
+
+def test_a_file_removed_while_loading_is_read_again(store: LayerStore,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import that commits during a reload removes the files it replaced: the reload
+    starts again from the newer catalog instead of failing."""
+    workspace = Workspace(LayerStore(store.home))
+    calls: list[str] = []
+    original = workspace.store.read_entry
+
+    def vanishing(entry: Any, **kwargs: Any) -> Any:
+        calls.append(entry.name)
+        if len(calls) == 1:
+            raise FileNotFoundError(entry.path)
+        return original(entry, **kwargs)
+
+    monkeypatch.setattr(workspace.store, "read_entry", vanishing)
+    pid = sample(store)[0]
+    assert same(workspace.sites_near(pid, 400.0), sites_near(store, pid, 400.0))
+    assert calls.count(calls[0]) == 2  # read again
