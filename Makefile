@@ -39,6 +39,7 @@ bench: setup
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/parameters.py
 	$(BIN)/python bench/network.py
+	$(BIN)/python bench/api.py --json bench/out/api.json
 
 clean:
 	rm -rf $(VENV) data/store .pytest_cache .mypy_cache .ruff_cache bench/out

@@ -25,9 +25,8 @@ the layers every time, and when it keeps them). Goals on this 2-core machine, fo
 data endpoint: p95 <= 100 ms and >= 100 requests/s. Exits 1 when a request failed or a
 goal is not met.
 
-    python bench/api.py                          # 20 clients, 10 s per endpoint
-    python bench/api.py --workers 2 --seconds 20
-    python bench/api.py --app mymodule:create_app --app-dir /tmp/x   # another factory
+    python bench/api.py                          # 20 clients, 2 workers, 10 s each
+    python bench/api.py --workers 1 --seconds 20
 """
 
 from __future__ import annotations
@@ -129,31 +128,16 @@ def free_port() -> int:
         return port
 
 
-def serve_supports_workers(env: dict[str, str]) -> bool:
-    return "--workers" in geo_era(env, "serve", "--help")
-
-
-def start_server(env: dict[str, str], port: int, *, workers: int, app: str | None,
-                 app_dir: Path | None, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start the server in a session of its own (so that it and its workers can be
+def start_server(env: dict[str, str], port: int, *, workers: int, log: Path
+                 ) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``geo-era serve`` in a session of its own (so that it and its workers can be
     stopped together); return it and how it was started."""
-    if app is None:
-        command = [sys.executable, "-m", "geo_era.cli", "serve", "--host", "127.0.0.1",
-                   "--port", str(port)]
-        if workers != 1:
-            command += ["--workers", str(workers)]
-        how = f"geo-era serve --workers {workers}"
-    else:  # another application factory, served by uvicorn as geo-era serve does
-        command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1",
-                   "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-                   "--no-access-log", "--no-server-header"]
-        if app_dir is not None:
-            command += ["--app-dir", str(app_dir)]
-        how = f"uvicorn {app} --factory --workers {workers}"
+    command = [sys.executable, "-m", "geo_era.cli", "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, cwd=REPO, stdout=out,
                                    stderr=subprocess.STDOUT, start_new_session=True)
-    return process, how
+    return process, f"geo-era serve --workers {workers}"
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:
@@ -311,11 +295,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0, help="per endpoint")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds per endpoint")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="uvicorn worker processes (default: one per core here)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--app", help="serve this application factory (module:function) "
-                                      "with uvicorn instead of 'geo-era serve'")
-    parser.add_argument("--app-dir", type=Path, help="where --app's module lives")
     parser.add_argument("--in-process-calls", type=int, default=200)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
@@ -343,14 +325,9 @@ def main() -> int:
                   f"ratio {plain / cached:6.1f}x")
 
         workers = args.workers
-        if args.app is None and workers != 1 and not serve_supports_workers(env):
-            print(f"\n'geo-era serve' has no --workers option: serving with 1 worker, not "
-                  f"{workers}")
-            workers = 1
         port = free_port()
         log = Path(tmp) / "server.log"
-        process, how = start_server(env, port, workers=workers, app=args.app,
-                                    app_dir=args.app_dir, log=log)
+        process, how = start_server(env, port, workers=workers, log=log)
         try:
             ready = wait_healthy(port, process, log)
             token = sign_in(port, password)
