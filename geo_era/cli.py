@@ -35,6 +35,19 @@ log = logging.getLogger("geo_era")
 _state: dict[str, Any] = {"debug": False}
 
 
+BY = typer.Option(help="Who records this (default: your login name).")
+JUSTIFY = typer.Option("--justification", help="Why you consult these records (DPA 2018 "
+                                              "s62); recorded in the audit trail.")
+
+
+def _actor(by: str | None = None, justification: str | None = None) -> Any:
+    """The local operator at the command line, as the audit trail records them: their
+    login (or --by), role 'operator', organisation 'local', unconfined."""
+    from geo_era.audit import Actor
+
+    return Actor(by or getpass.getuser(), "operator", "local", justification)
+
+
 def _settings() -> Settings:
     return load_settings()
 
@@ -211,13 +224,19 @@ def check_command(
         min=0, max=20_000)] = 500.0,
     flags_only: Annotated[bool, typer.Option(
         "--flags-only", help="Only yes/no flags, as a landlord may be told.")] = False,
+    justification: Annotated[str, JUSTIFY] = "",
+    by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """Check a candidate property for a subject: exclusion zones, conditions, households."""
+    """Check a candidate property for a subject: exclusion zones, conditions, households.
+    Consulting the subject's record needs --justification and is audited."""
     from geo_era.constraints import check_subject_property
 
+    actor = _actor(by, justification)
+    actor.require_justification("a subject's record")
     result = check_subject_property(_store(), subject_id, property_id,
                                     zone_warning_m=zone_warning_m)
+    _record_consultation(actor, "subject", [subject_id, property_id])
     document = result.to_dict(need_to_know=not flags_only)
     if as_json:
         _echo_json(document)
@@ -230,6 +249,47 @@ def check_command(
         typer.echo(f"  CONFLICT {finding.message}")
     for finding in result.warnings:
         typer.echo(f"  warning  {finding.message}")
+
+
+def _record_consultation(actor: Any, record_type: str, record_ids: list[str]) -> None:
+    from geo_era.store import session_scope
+
+    with session_scope(_cases()) as session:
+        actor.record(session, operation="consultation", record_type=record_type,
+                     record_ids=record_ids)
+
+
+@app.command("map")
+def map_command(
+    property_id: Annotated[str, typer.Argument(help="The candidate property's id.")],
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    subject_id: Annotated[str | None, typer.Option(
+        "--subject", help="Check this subject: colour the minimum set, draw the "
+                          "exclusion zones.")] = None,
+    radius_m: Annotated[float, typer.Option(help="Sites within this many metres.", min=1,
+                                            max=5_000)] = 400.0,
+    justification: Annotated[str, JUSTIFY] = "",
+    by: Annotated[str | None, BY] = None,
+) -> None:
+    """Write the ERA map of a property as one standalone HTML file: Leaflet inlined, the
+    background drawn from the loaded layers, no request to any other host."""
+    from geo_era.maps import era_map, write_map
+    from geo_era.workspace import Workspace
+
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise typer.BadParameter("the map is written as HTML: name the file *.html",
+                                 param_hint="--out")
+    actor = _actor(by, justification)
+    if subject_id:
+        actor.require_justification("a subject's record")
+    settings = _settings()
+    fmap = era_map(Workspace(_store()), property_id, subject_id=subject_id,
+                   show_zones=subject_id is not None, radius_m=radius_m,
+                   tiles=settings.map_tiles, tiles_attribution=settings.map_tiles_attribution)
+    if subject_id:
+        _record_consultation(actor, "subject", [subject_id, property_id])
+    write_map(fmap, out)
+    typer.echo(f"wrote {out}")
 
 
 @app.command("demo-data")
@@ -301,17 +361,6 @@ def _print_case(document: dict[str, Any], as_json: bool) -> None:
         typer.echo(f"  Part {decision['part']}: {decision['conclusion']}")
 
 
-BY = typer.Option(help="Who records this (default: your login name).")
-JUSTIFY = typer.Option("--justification", help="Why you consult these records (DPA 2018 "
-                                              "s62); recorded in the audit trail.")
-
-
-def _actor(by: str | None = None, justification: str | None = None) -> Any:
-    """The local operator at the command line, as the audit trail records them: their
-    login (or --by), role 'operator', organisation 'local', unconfined."""
-    from geo_era.audit import Actor
-
-    return Actor(by or getpass.getuser(), "operator", "local", justification)
 
 
 @case_app.command("new")

@@ -56,6 +56,15 @@ class Settings(BaseSettings):
         description="Default search radius in metres for proximity to sensitive sites.",
     )
 
+    map_tiles: str | None = Field(
+        default=None, max_length=500,
+        description="A tile-server URL template ({z}/{x}/{y}) for map backgrounds. Unset "
+                    "(the default), maps draw their background from the loaded layers and "
+                    "make no request beyond geo_era: a tile server would learn which "
+                    "street is being examined. Set it only for a server you trust.")
+    map_tiles_attribution: str = Field(
+        default="", max_length=500, description="Attribution shown for map_tiles.")
+
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:
         if self.environment == "production":

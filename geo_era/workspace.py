@@ -300,6 +300,12 @@ class Workspace:
                                           "exclusion zones were not checked"}
         return document
 
+    def walk_network(self) -> WalkNetwork | None:
+        """The walking network answers now come from (None without a street network):
+        for drawing routes."""
+        network: WalkNetwork | None = self._current().get("network")
+        return network
+
     # --- on one state ------------------------------------------------------------------
 
     def _sites_near(self, state: _State, property_id: str, radius_m: float

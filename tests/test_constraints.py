@@ -213,6 +213,10 @@ def test_cli_check_json(store: LayerStore, tmp_path: Path) -> None:
         zones=[shapely.buffer(prop.geometry, 20)])
     env = {"GEO_ERA_HOME": str(home.home), "PATH": "/usr/bin:/bin"}
     run = [sys.executable, "-m", "geo_era.cli", "check", SUBJECT, str(prop["property_id"])]
+    refused = subprocess.run([*run, "--json"], capture_output=True, text=True, env=env,
+                             timeout=120, check=False)
+    assert refused.returncode == 2 and "needs a justification" in refused.stderr
+    run += ["--justification", "ERA for a candidate property"]
     done = subprocess.run([*run, "--json"], capture_output=True, text=True, env=env,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr

@@ -1,0 +1,321 @@
+"""The ERA map an OMU analyst reads (Folium/Leaflet): a candidate property, its minimum
+set coloured by check status, the sites around it by category with straight-line and
+walking distances, the walking route to the nearest of each category, distance rings,
+and, only for roles allowed to see them, the subject's exclusion zones.
+
+Self-contained by default. A tile server asked for map tiles learns which street is
+being examined, which for an offender's candidate address is a leak, and many police
+networks reach no public server at all. So the background is drawn from the loaded
+layers (buildings, streets, data zones), Leaflet's JavaScript and CSS come from the
+installed ``xstatic-leaflet`` package (inlined in a standalone file, or served by
+geo_era for its pages), the fullscreen and measuring controls are geo_era's own
+(``static/controls.js``), and a public tile layer is added only when an administrator
+sets ``GEO_ERA_MAP_TILES``. Geometry is held in EPSG:27700 (metres) and drawn in
+EPSG:4326.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import xstatic.pkg.leaflet as xstatic_leaflet
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from geo_era.schema import BNG, SITE_CATEGORIES
+from geo_era.workspace import Workspace
+
+WGS84 = "EPSG:4326"
+#: Rings drawn around the candidate (metres).
+RINGS_M = (100.0, 200.0, 400.0)
+#: How far beyond the largest ring the background is drawn (metres).
+MARGIN_M = 150.0
+LEAFLET_DIR = Path(xstatic_leaflet.BASE_DIR)
+STATIC_DIR = Path(__file__).parent / "static"
+
+CATEGORY_COLOURS = {
+    "school": "#d62728", "nursery": "#e377c2", "play_park": "#ff7f0e",
+    "community_centre": "#8c564b", "place_of_worship": "#9467bd", "shop": "#7f7f7f",
+    "licensed_premises": "#bcbd22", "sheltered_housing": "#17becf", "cctv": "#1f77b4",
+}
+STATUS_COLOURS = {"concern": "#d62728", "unknown": "#ff9800", "clear": "#2ca02c",
+                  "not checked": "#607d8b"}
+STATUS_MEANING = {
+    "concern": "a household that fits the victim profile",
+    "unknown": "no household record for the victim profile: check it",
+    "clear": "no household known to fit the victim profile",
+    "not checked": "no subject given: households not checked",
+}
+
+
+@dataclass(frozen=True)
+class Assets:
+    """Where the map's Leaflet files come from: inlined (a standalone file) or URLs on
+    geo_era's own server (its pages)."""
+
+    inline: bool = True
+    base_url: str = "/static"
+
+    def scripts(self) -> str:
+        files = [LEAFLET_DIR / "leaflet.js", STATIC_DIR / "controls.js"]
+        if self.inline:
+            return "\n".join(f"<script>{f.read_text(encoding='utf-8')}</script>" for f in files)
+        return "\n".join(f'<script src="{self.base_url}/{u}"></script>'
+                         for u in ("leaflet/leaflet.js", "geo_era/controls.js"))
+
+    def styles(self) -> str:
+        files = [LEAFLET_DIR / "leaflet.css", STATIC_DIR / "controls.css"]
+        if self.inline:
+            return "\n".join(f"<style>{f.read_text(encoding='utf-8')}</style>" for f in files)
+        return "\n".join(f'<link rel="stylesheet" href="{self.base_url}/{u}">'
+                         for u in ("leaflet/leaflet.css", "geo_era/controls.css"))
+
+
+class _Controls(MacroElement):
+    """geo_era's fullscreen and measuring controls, and the legend."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        geoEra.fullscreen({{ this._parent.get_name() }});
+        geoEra.measure({{ this._parent.get_name() }});
+        geoEra.legend({{ this._parent.get_name() }}, {{ this.legend | tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, legend: list[dict[str, str]]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "GeoEraControls"
+        self.legend = legend
+
+
+def _wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return frame.to_crs(WGS84)
+
+
+def _clip(frame: gpd.GeoDataFrame, area: shapely.Geometry) -> gpd.GeoDataFrame:
+    return frame.iloc[frame.sindex.query(area, predicate="intersects")]
+
+
+def member_status(check: dict[str, Any] | None, member_ids: list[str]) -> dict[str, str]:
+    """Each minimum-set property's check status from a subject check document
+    (:meth:`geo_era.constraints.CheckResult.to_dict`): ``concern``, ``unknown``,
+    ``clear``; ``not checked`` without a check."""
+    if check is None:
+        return dict.fromkeys(member_ids, "not checked")
+    status = dict.fromkeys(member_ids, "clear")
+    for finding in check.get("warnings", []) + check.get("conflicts", []):
+        kind = {"victim_profile_household": "concern",
+                "victim_profile_unknown": "unknown"}.get(finding.get("kind", ""))
+        if kind is None:
+            continue
+        for pid in finding.get("properties", []):
+            if pid in status and status[pid] != "concern":
+                status[pid] = kind
+    return status
+
+
+def era_map(workspace: Workspace, property_id: str, *, subject_id: str | None = None,
+            show_zones: bool = False, radius_m: float = 400.0,
+            assets: Assets | None = None, tiles: str | None = None,
+            tiles_attribution: str = "") -> folium.Map:
+    """The ERA map of one candidate property (and, with ``subject_id``, the check of that
+    subject against it). ``show_zones`` draws the subject's exclusion zones: pass it
+    only for roles allowed to see them."""
+    assets = assets or Assets()
+    store = workspace.store
+    near = workspace.sites_near(property_id, radius_m)
+    minimum = workspace.minimum_set(property_id).to_dict()
+    check = workspace.check(subject_id, property_id).to_dict() if subject_id else None
+
+    properties = store.read("properties")
+    assert isinstance(properties, gpd.GeoDataFrame)
+    candidate = properties[properties["property_id"] == property_id]
+    centre = candidate.geometry.iloc[0]
+    reach = max(*RINGS_M, radius_m) + MARGIN_M
+    area = centre.buffer(reach)
+    centre_ll = _wgs84(candidate).geometry.iloc[0]
+
+    fmap = folium.Map(location=[centre_ll.y, centre_ll.x], zoom_start=17, tiles=None,
+                      control_scale=True, prefer_canvas=True)
+    fmap.default_js, fmap.default_css = [], []
+    root: Any = fmap.get_root()
+    root.header.add_child(Element(assets.styles()), name="geo_era_styles")
+    root.header.add_child(Element(assets.scripts()), name="geo_era_scripts")
+    if tiles:
+        folium.TileLayer(tiles=tiles, attr=tiles_attribution or "configured tiles",
+                         name="tiles (configured)").add_to(fmap)
+    _background(fmap, store, area)
+
+    circles = [centre.buffer(r, quad_segs=32).exterior.coords for r in RINGS_M]
+    rings = gpd.GeoDataFrame({"ring": [f"{r:.0f} m" for r in RINGS_M]},
+                             geometry=[shapely.LineString(c) for c in circles], crs=BNG)
+    folium.GeoJson(_wgs84(rings), name="distance rings",
+                   style_function=lambda _f: {"color": "#333", "weight": 1, "dashArray": "4 4",
+                                              "fill": False},
+                   tooltip=folium.GeoJsonTooltip(fields=["ring"], labels=False)).add_to(fmap)
+
+    _sites(fmap, store, near, area)
+    _routes(fmap, workspace, centre)
+    member_ids = [str(p["property_id"]) for p in minimum["properties"]]
+    status = member_status(check, member_ids)
+    _members(fmap, properties, member_ids, status)
+    if show_zones and subject_id and store.has("exclusion_zones"):
+        _zones(fmap, store, subject_id)
+
+    folium.CircleMarker([centre_ll.y, centre_ll.x], radius=9, color="#000", weight=3,
+                        fill=True, fill_color="#ffeb3b", fill_opacity=1,
+                        tooltip=html.escape(f"candidate: {near['address']}"),
+                        ).add_to(folium.FeatureGroup(name="candidate").add_to(fmap))
+    legend = ([{"label": "candidate", "colour": "#ffeb3b"}]
+              + [{"label": f"minimum set: {s} ({STATUS_MEANING[s]})", "colour": c}
+                 for s, c in STATUS_COLOURS.items() if s in status.values()]
+              + [{"label": c.replace("_", " "), "colour": CATEGORY_COLOURS[c]}
+                 for c in SITE_CATEGORIES if any(s["category"] == c for s in near["sites"])])
+    fmap.add_child(_Controls(legend))
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.fit_bounds(_bounds(area))
+    return fmap
+
+
+def _bounds(area: shapely.Geometry) -> list[list[float]]:
+    minx, miny, maxx, maxy = gpd.GeoSeries([area], crs=BNG).to_crs(WGS84).total_bounds
+    return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+
+
+def _background(fmap: folium.Map, store: Any, area: shapely.Geometry) -> None:
+    """Buildings, streets and data zones from the loaded layers: the basemap."""
+    group = folium.FeatureGroup(name="background (loaded layers)").add_to(fmap)
+    if store.has("areas"):
+        areas = _clip(store.read("areas"), area)
+        zones = areas[areas["area_type"].astype(str) == "data_zone"][["area_id", "geometry"]]
+        if len(zones):
+            folium.GeoJson(_wgs84(zones), style_function=lambda _f: {
+                "color": "#9e9e9e", "weight": 1, "fillColor": "#fafafa", "fillOpacity": 0.3},
+            ).add_to(group)
+    if store.has("streets"):
+        streets = _clip(store.read("streets"), area)[["geometry"]]
+        if len(streets):
+            folium.GeoJson(_wgs84(streets), style_function=lambda _f: {
+                "color": "#bdbdbd", "weight": 4}).add_to(group)
+    if store.has("buildings"):
+        buildings = _clip(store.read("buildings"), area)[["building_id", "geometry"]]
+        if len(buildings):
+            folium.GeoJson(_wgs84(buildings), style_function=lambda _f: {
+                "color": "#8d8d8d", "weight": 0.5, "fillColor": "#d7d7d7",
+                "fillOpacity": 0.9}).add_to(group)
+
+
+def _sites(fmap: folium.Map, store: Any, near: dict[str, Any],
+           area: shapely.Geometry) -> None:
+    """Sites in range by category, each with its straight-line and walking distance."""
+    found = pd.DataFrame(near["sites"])
+    if found.empty:
+        return
+    sites = store.read("sites")
+    sites = sites[sites["site_id"].isin(found["site_id"])][["site_id", "geometry"]]
+    sites = sites.merge(found, on="site_id")
+    sites["walk"] = np.where(sites["walk_m"].notna(),
+                             sites["walk_m"].map(lambda m: f"{m:,.0f} m" if pd.notna(m) else ""),
+                             sites["walk_status"].str.replace("_", " "))
+    sites["straight"] = sites["distance_m"].map(lambda m: f"{m:,.0f} m")
+    sites["name"] = sites["name"].fillna("").replace("", "(unnamed)")
+    sites = _wgs84(gpd.GeoDataFrame(sites, geometry="geometry", crs=BNG))
+    for category in SITE_CATEGORIES:
+        chosen = sites[sites["category"] == category]
+        if chosen.empty:
+            continue
+        colour = CATEGORY_COLOURS[category]
+        group = folium.FeatureGroup(name=f"{category.replace('_', ' ')} ({len(chosen)})")
+        folium.GeoJson(
+            chosen[["site_id", "name", "straight", "walk", "geometry"]],
+            marker=folium.CircleMarker(radius=7, color="#fff", weight=2, fill=True,
+                                       fill_color=colour, fill_opacity=0.95),
+            style_function=lambda _f, c=colour: {"color": c, "weight": 2, "fillColor": c,
+                                                 "fillOpacity": 0.25},
+            tooltip=folium.GeoJsonTooltip(fields=["name", "straight", "walk"],
+                                          aliases=["", "straight line", "walking"]),
+        ).add_to(group)
+        group.add_to(fmap)
+
+
+def _routes(fmap: folium.Map, workspace: Workspace, centre: shapely.Point) -> None:
+    """The walking route to the nearest site of each category."""
+    network = workspace.walk_network()
+    if network is None:
+        return
+    xy = (centre.x, centre.y)
+    rows: list[dict[str, Any]] = []
+    for category in SITE_CATEGORIES:
+        distances = network.per_category.get(category)
+        if distances is None:
+            continue
+        found = network.graph.route(xy, distances, network.access)
+        if found is None:
+            continue
+        line, site = found
+        rows.append({"category": category, "site": str(network.site_names[site]
+                                                      or network.site_ids[site]),
+                     "walk": f"{line.length:,.0f} m", "geometry": line})
+    if not rows:
+        return
+    group = folium.FeatureGroup(name="walking route to the nearest of each category")
+    routes = _wgs84(gpd.GeoDataFrame(rows, geometry="geometry", crs=BNG))
+    folium.GeoJson(routes, style_function=lambda f: {
+        "color": CATEGORY_COLOURS[f["properties"]["category"]], "weight": 3,
+        "opacity": 0.8}, tooltip=folium.GeoJsonTooltip(
+            fields=["category", "site", "walk"], aliases=["nearest", "", "on foot"]),
+    ).add_to(group)
+    group.add_to(fmap)
+
+
+def _members(fmap: folium.Map, properties: gpd.GeoDataFrame, member_ids: list[str],
+             status: dict[str, str]) -> None:
+    """The minimum set, coloured by check status."""
+    if not member_ids:
+        return
+    members = properties[properties["property_id"].isin(member_ids)][
+        ["property_id", "address", "geometry"]].copy()
+    members["status"] = members["property_id"].map(status)
+    group = folium.FeatureGroup(name=f"minimum set ({len(members)})")
+    for state, colour in STATUS_COLOURS.items():
+        chosen = members[members["status"] == state]
+        if chosen.empty:
+            continue
+        folium.GeoJson(
+            _wgs84(chosen[["address", "status", "geometry"]]),
+            marker=folium.CircleMarker(radius=6, color="#000", weight=1, fill=True,
+                                       fill_color=colour, fill_opacity=0.9),
+            tooltip=folium.GeoJsonTooltip(fields=["address", "status"], labels=False),
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _zones(fmap: folium.Map, store: Any, subject_id: str) -> None:
+    zones = store.read("exclusion_zones")
+    mine = zones[zones["subject_id"].astype(str) == subject_id][["zone_id", "geometry"]]
+    if mine.empty:
+        return
+    group = folium.FeatureGroup(name=f"exclusion zones ({len(mine)})")
+    folium.GeoJson(_wgs84(mine), style_function=lambda _f: {
+        "color": "#b71c1c", "weight": 2, "fillColor": "#e53935", "fillOpacity": 0.2},
+        tooltip=folium.GeoJsonTooltip(fields=["zone_id"], labels=False)).add_to(group)
+    group.add_to(fmap)
+
+
+def write_map(fmap: folium.Map, path: Path) -> None:
+    """Write a standalone HTML file, atomically (a temporary file renamed into place)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        fmap.save(str(tmp))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
