@@ -20,9 +20,10 @@ from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import analysis, casework, records
+from api import analysis, casework, pages, records
 from api.deps import ERRORS, PREFIX, Services, Who, authenticate_request, log
 from api.security import LoginLimiter, Tokens
 from geo_era import __version__
@@ -36,6 +37,7 @@ from geo_era.errors import (
     Problem,
     WorkflowRefusedError,
 )
+from geo_era.maps import LEAFLET_DIR, STATIC_DIR
 from geo_era.settings import Settings, load_settings
 from geo_era.store import open_store
 from geo_era.users import Identity, authenticate
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                   openapi_url=f"{PREFIX}/openapi.json", docs_url=f"{PREFIX}/docs",
                   redoc_url=None, responses=ERRORS)
     app.state.settings, app.state.engine, app.state.tokens = settings, engine, tokens
+    app.state.limiter = limiter
     services = Services(settings, engine)
     app.state.services = services
 
@@ -144,8 +147,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return {"username": identity.username, "role": identity.role,
                 "organisation": identity.organisation}
 
-    for router in (analysis.router, casework.router, records.router):
+    for router in (analysis.router, casework.router, records.router, pages.router):
         app.include_router(router)
+    app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
+    app.mount("/static/geo_era", StaticFiles(directory=STATIC_DIR), name="geo_era_static")
     return app
 
 
@@ -177,8 +182,8 @@ class Gate:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
-                    headers[name] = value
-                if path.startswith(PREFIX):
+                    headers.setdefault(name, value)  # a page may set its own policy
+                if not path.startswith("/static/"):
                     headers["Cache-Control"] = "no-store"
                     headers["Pragma"] = "no-cache"
             await send(message)

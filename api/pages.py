@@ -1,0 +1,185 @@
+"""The web pages (server-rendered, Jinja2): sign in, the case list with deadlines, and a
+case page with its map, the households of the minimum set, checks, agreements and Parts
+C and D.
+
+Pages hold what the caller's API responses would hold and no more: the same matrix
+(:mod:`api.access`) admits them, the same core functions read the records (audited, with
+the purpose given at sign-in as the justification), and the map draws exclusion zones
+only for roles allowed to see them. A session is the same short-lived signed token as
+the API's, in an HttpOnly, SameSite=Strict cookie. Case references travel in form
+bodies, never in URLs. Scripts run only with the page's nonce (Content-Security-Policy);
+the map is drawn by Leaflet served from geo_era itself.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.deps import Caller, Services, log
+from api.security import TokenError
+from geo_era import cases
+from geo_era.errors import GeoEraError, NotFoundError
+from geo_era.maps import Assets, era_map, member_status
+from geo_era.users import Identity, authenticate
+
+COOKIE = "geo_era_session"
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals["yesno"] = lambda v: {True: "yes", False: "no"}.get(v, "unknown")
+router = APIRouter(include_in_schema=False)
+
+
+def _services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+def _page(request: Request, name: str, context: dict[str, Any], *, nonce: str | None = None,
+          status_code: int = 200) -> HTMLResponse:
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; "
+        "form-action 'self'; base-uri 'none'")
+    return response
+
+
+def _signed_in(request: Request) -> tuple[Identity, str | None] | None:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    tokens = request.app.state.tokens
+    try:
+        identity: Identity = tokens.identity(token)
+        return identity, tokens.purpose(token)
+    except TokenError:
+        return None
+
+
+def _admit(request: Request, endpoint: str) -> tuple[Caller, Identity] | Response:
+    """The signed-in caller admitted to ``endpoint`` by the matrix, or the answer to give
+    instead (back to sign-in; a refusal page)."""
+    found = _signed_in(request)
+    if found is None:
+        return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    identity, purpose = found
+    try:
+        caller = _services(request).admit(endpoint, identity, justification=purpose)
+    except HTTPException:
+        return _page(request, "base.html", {"who": identity, "message":
+                     f"The {identity.role} role may not see this page."}, status_code=403)
+    return caller, identity
+
+
+@router.get("/", response_class=HTMLResponse)
+def home() -> Response:
+    return RedirectResponse("/cases", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    return _page(request, "login.html", {"who": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, username: Annotated[str, Form(max_length=64)],
+          password: Annotated[str, Form(max_length=1_000)],
+          purpose: Annotated[str, Form(max_length=1_000)] = "") -> Response:
+    services = _services(request)
+    limiter = request.app.state.limiter
+    client = request.client.host if request.client else "unknown"
+    if limiter.blocked(username, client):
+        return _page(request, "login.html", {"who": None, "message":
+                     "Too many failed sign-ins; wait 15 minutes."}, status_code=429)
+    identity = authenticate(services.engine, username, password)
+    if identity is None:
+        limiter.failed(username, client)
+        return _page(request, "login.html", {"who": None, "message":
+                     "Wrong username or password."}, status_code=401)
+    limiter.succeeded(username)
+    token = request.app.state.tokens.issue(identity, purpose=purpose.strip() or None)
+    response = RedirectResponse("/cases", status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
+                        secure=services.settings.environment == "production",
+                        max_age=request.app.state.tokens.minutes * 60, path="/")
+    return response
+
+
+@router.post("/logout", response_class=HTMLResponse)
+def logout() -> Response:
+    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def case_list(request: Request) -> Response:
+    admitted = _admit(request, "case_list")
+    if isinstance(admitted, Response):
+        return admitted
+    caller, identity = admitted
+    try:
+        found = cases.list_cases(_services(request).engine, actor=caller.actor)
+    except GeoEraError as exc:
+        return _page(request, "base.html", {"who": identity, "message": str(exc)},
+                     status_code=422)
+    return _page(request, "cases.html", {"who": identity, "cases": found})
+
+
+@router.post("/case", response_class=HTMLResponse)
+def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) -> Response:
+    admitted = _admit(request, "case_show")
+    if isinstance(admitted, Response):
+        return admitted
+    caller, identity = admitted
+    services = _services(request)
+    try:
+        case = cases.show_case(services.engine, case_id, actor=caller.actor)
+    except NotFoundError as exc:
+        return _page(request, "base.html", {"who": identity, "message": str(exc)},
+                     status_code=404)
+    except GeoEraError as exc:
+        return _page(request, "base.html", {"who": identity, "message": str(exc)},
+                     status_code=422)
+    assessed = next((a for a in case["assessments"] if a["snapshot"]), case["assessments"][0])
+    property_id = assessed["property_id"]
+    snapshot = assessed["snapshot"] or {}
+    members = snapshot.get("minimum_set", {}).get("properties", [])
+    check = snapshot.get("check")
+    status_of = member_status(check if check and "error" not in check else None,
+                              [m["property_id"] for m in members])
+    zones_allowed = identity.role in _zone_readers()
+    nonce = secrets.token_urlsafe(16)
+    try:
+        fmap = era_map(services.workspace, property_id, subject_id=case["subject_id"],
+                       show_zones=zones_allowed, assets=Assets(inline=False),
+                       tiles=services.settings.map_tiles,
+                       tiles_attribution=services.settings.map_tiles_attribution)
+        map_html = _with_nonce(fmap.get_root().render(), nonce)
+    except GeoEraError as exc:
+        log.warning("map not drawn: %s", type(exc).__name__)
+        map_html = f"<p>The map could not be drawn: {html.escape(str(exc))}</p>"
+    return _page(request, "case.html", {
+        "who": identity, "case": case, "members": members, "status": status_of,
+        "prop": {"property_id": property_id,
+                 "address": (snapshot.get("proximity") or {}).get("address", property_id)},
+        "map_html": map_html}, nonce=nonce)
+
+
+def _zone_readers() -> frozenset[str]:
+    from api.access import MATRIX  # noqa: PLC0415
+
+    return MATRIX["zone_show"].allowed
+
+
+def _with_nonce(document: str, nonce: str) -> str:
+    """Give every script of a generated document the page's nonce."""
+    return re.sub(r"<script(?=[\s>])", f'<script nonce="{nonce}"', document)
