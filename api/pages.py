@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 from api.deps import Caller, Services, log
 from api.security import TokenError
 from geo_era import cases
+from geo_era.era_document import era_document_pdf, field_sheet_pdf
 from geo_era.errors import GeoEraError, NotFoundError
 from geo_era.maps import Assets, era_map, member_status
 from geo_era.users import Identity, authenticate
@@ -50,6 +51,13 @@ def _page(request: Request, name: str, context: dict[str, Any], *, nonce: str | 
         "img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; "
         "form-action 'self'; base-uri 'none'")
     return response
+
+
+def _refused(request: Request, identity: Identity, exc: GeoEraError) -> HTMLResponse:
+    """A page saying why the core refused (its message is safe to show)."""
+    code = 404 if isinstance(exc, NotFoundError) else 422
+    return _page(request, "base.html", {"who": identity, "message": str(exc)},
+                 status_code=code)
 
 
 def _signed_in(request: Request) -> tuple[Identity, str | None] | None:
@@ -129,8 +137,7 @@ def case_list(request: Request) -> Response:
     try:
         found = cases.list_cases(_services(request).engine, actor=caller.actor)
     except GeoEraError as exc:
-        return _page(request, "base.html", {"who": identity, "message": str(exc)},
-                     status_code=422)
+        return _refused(request, identity, exc)
     return _page(request, "cases.html", {"who": identity, "cases": found})
 
 
@@ -143,12 +150,8 @@ def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) ->
     services = _services(request)
     try:
         case = cases.show_case(services.engine, case_id, actor=caller.actor)
-    except NotFoundError as exc:
-        return _page(request, "base.html", {"who": identity, "message": str(exc)},
-                     status_code=404)
     except GeoEraError as exc:
-        return _page(request, "base.html", {"who": identity, "message": str(exc)},
-                     status_code=422)
+        return _refused(request, identity, exc)
     assessed = next((a for a in case["assessments"] if a["snapshot"]), case["assessments"][0])
     property_id = assessed["property_id"]
     snapshot = assessed["snapshot"] or {}
@@ -172,6 +175,31 @@ def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) ->
         "prop": {"property_id": property_id,
                  "address": (snapshot.get("proximity") or {}).get("address", property_id)},
         "map_html": map_html}, nonce=nonce)
+
+
+@router.post("/case/document")
+def case_document_pdf(request: Request, case_id: Annotated[str, Form(max_length=16)],
+                      field_sheet: Annotated[str | None, Form(max_length=64)] = None
+                      ) -> Response:
+    """The ERA document (Parts A-D) as PDF, or one candidate's physical-check field
+    sheet; reading the case is audited like the page."""
+    admitted = _admit(request, "case_show")
+    if isinstance(admitted, Response):
+        return admitted
+    caller, identity = admitted
+    services = _services(request)
+    try:
+        if field_sheet:
+            pdf = field_sheet_pdf(services.layers, services.engine, case_id, field_sheet,
+                                  actor=caller.actor)
+        else:
+            pdf = era_document_pdf(services.layers, services.engine, case_id,
+                                   actor=caller.actor, part_a=True)
+    except GeoEraError as exc:
+        return _refused(request, identity, exc)
+    name = f"{case_id}-{'field-sheet' if field_sheet else 'ERA'}.pdf"
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _zone_readers() -> frozenset[str]:

@@ -369,6 +369,29 @@ def show_case(engine: Engine, case_id: str | int, *, actor: Actor,
         return case_document(case, today=today)
 
 
+def case_for_document(engine: Engine, case_id: str | int, *, actor: Actor,
+                      property_id: str | None = None, today: dt.date | None = None
+                      ) -> dict[str, Any]:
+    """The whole case for a document made from it (the ERA document, a field sheet):
+    :func:`case_document` plus, under ``missing_for_approval``, what still stops Part C
+    approval for each candidate property (:func:`missing_for_approval`).
+
+    Like :func:`show_case`, consulting it needs a justification and is audited as one
+    consultation. With ``property_id``, that property must be one of the case's
+    candidates; otherwise the request is refused and nothing is recorded.
+    """
+    actor.require_justification("a case")
+    with session_scope(engine) as session:
+        case = _load(session, case_id, actor)
+        if property_id is not None:
+            _case_property(case, property_id)
+        _audit(session, actor, case, "consultation")
+        document = case_document(case, today=today)
+        document["missing_for_approval"] = {
+            p.property_id: missing_for_approval(case, p.property_id) for p in case.properties}
+        return document
+
+
 def list_cases(engine: Engine, *, actor: Actor, overdue: bool = False,
                due_within: int | None = None, today: dt.date | None = None
                ) -> list[dict[str, Any]]:

@@ -116,6 +116,10 @@ def test_analyst_opens_a_case_and_sees_its_map(browser: Any, site: dict[str, Any
     assert page.get_by_role("heading", name="Minimum set (NASSO 3.9): households to check"
                             ).is_visible()
     assert hosts(requests) == {"127.0.0.1"}, sorted(set(requests))
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the ERA document (PDF)").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     page.close()
 
 
