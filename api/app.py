@@ -112,12 +112,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return JSONResponse({"detail": "the request is not valid", "problems": problems},
                             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
-    @app.exception_handler(Exception)
-    async def internal(_request: Request, exc: Exception) -> JSONResponse:
-        log.error("internal error: %s", type(exc).__name__)
-        return JSONResponse({"detail": "internal error; it has been logged"},
-                            status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
-
     @app.get(f"{PREFIX}/health", tags=["service"])
     def health() -> dict[str, str]:
         """Liveness: no data, no authentication."""
@@ -162,12 +156,17 @@ def _where(problem: Problem) -> str:
     return str(problem).removesuffix(f": {problem.message}")
 
 
+#: The answer to a fault: no detail, nothing of the request echoed.
+INTERNAL_ERROR = JSONResponse({"detail": "internal error; it has been logged"},
+                              status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
 class Gate:
     """The door every request passes (plain ASGI, so it costs next to nothing): refuses
     bodies over :data:`MAX_BODY_BYTES` (413) or of unstated length (411), establishes
     who is asking for every path under the prefix but the public ones (401 otherwise),
-    and puts the security headers, and ``Cache-Control: no-store`` under the prefix, on
-    every answer."""
+    answers a fault with a bare 500 (logged by class only), and puts the security headers,
+    and ``Cache-Control: no-store`` everywhere but on static files, on every answer."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -204,7 +203,20 @@ class Gate:
         if refusal is not None:
             await refusal(scope, receive, send_with_headers)
             return
-        await self.app(scope, receive, send_with_headers)
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:  # a fault: answered here, so with the same headers
+            log.error("internal error: %s", type(exc).__name__)
+            if started:
+                raise
+            await INTERNAL_ERROR(scope, receive, send_with_headers)
 
     @staticmethod
     def _refusal(scope: Scope) -> JSONResponse | None:

@@ -505,6 +505,8 @@ def test_no_personal_data_in_application_logs(world: World, caplog: pytest.LogCa
                                  json={"case_id": case, "justification": WHY})
     assert crashed.status_code == 500
     assert crashed.json() == {"detail": "internal error; it has been logged"}
+    assert crashed.headers["Cache-Control"] == "no-store"
+    assert crashed.headers["X-Content-Type-Options"] == "nosniff"
     assert "internal error: RuntimeError" in caplog.text
     assert "denied: role auditor on check" in caplog.text
     for personal in (world.subject_id, world.property_id, case, WHY, secret):
