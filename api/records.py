@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import Field
 
-from api.analysis import JUSTIFICATION, Id, Strict
+from api.analysis import JUSTIFICATION, TEXT_PATTERN, Id, Strict, long_text
 from api.deps import PREFIX, App, Who
 from geo_era import audit
 from geo_era.errors import DataError
@@ -57,7 +57,7 @@ class AddZone(Strict):
                             description="CRS of the coordinates, e.g. EPSG:27700 or "
                                         "EPSG:4326 (longitude/latitude); required")
     reason: str | None = Field(default=None, max_length=1_000)
-    justification: str | None = Field(default=None, max_length=1_000, pattern=r"\S")
+    justification: str | None = Field(default=None, max_length=1_000, pattern=TEXT_PATTERN)
 
 
 class SubjectRef(Strict):
@@ -71,7 +71,7 @@ class Justified(Strict):
 
 class Waive(Strict):
     subject_id: str = Id
-    reasons: str = Field(min_length=20, max_length=4_000, pattern=r"^\s*\S[\s\S]{18,}\S\s*$",
+    reasons: str = Field(min_length=20, max_length=4_000, pattern=long_text(20),
                          description="The Responsible Authorities' reasons (NASSO 3.3)")
 
 
