@@ -125,8 +125,12 @@ def test_analyst_opens_a_case_and_sees_its_map(browser: Any, site: dict[str, Any
 
 def test_keyboard_only(browser: Any, site: dict[str, Any]) -> None:
     page = browser.new_page()
+    page.bring_to_front()
     page.goto(f"{site['base']}/login")
-    page.keyboard.type("omu")  # the username field has focus
+    # the username field takes the focus by itself
+    page.wait_for_function("document.activeElement && document.activeElement.id === "
+                           "'username'", timeout=10_000)
+    page.keyboard.type("omu")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Tab")
