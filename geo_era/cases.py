@@ -359,14 +359,22 @@ def _require_text(**fields: str) -> None:
                               "lead agency to record its conclusion and reasons)")
 
 
-def show_case(engine: Engine, case_id: str | int, *, actor: Actor,
-              today: dt.date | None = None) -> dict[str, Any]:
-    """The whole case; consulting it needs a justification and is audited."""
+def _consult(engine: Engine, case_id: str | int, actor: Actor,
+             build: Callable[[Case], dict[str, Any]]) -> dict[str, Any]:
+    """Read one case for ``actor``: a justification is needed, and the reading is audited
+    as one consultation in the transaction that builds the answer."""
     actor.require_justification("a case")
     with session_scope(engine) as session:
         case = _load(session, case_id, actor)
+        document = build(case)
         _audit(session, actor, case, "consultation")
-        return case_document(case, today=today)
+        return document
+
+
+def show_case(engine: Engine, case_id: str | int, *, actor: Actor,
+              today: dt.date | None = None) -> dict[str, Any]:
+    """The whole case; consulting it needs a justification and is audited."""
+    return _consult(engine, case_id, actor, lambda case: case_document(case, today=today))
 
 
 def case_for_document(engine: Engine, case_id: str | int, *, actor: Actor,
@@ -380,16 +388,15 @@ def case_for_document(engine: Engine, case_id: str | int, *, actor: Actor,
     consultation. With ``property_id``, that property must be one of the case's
     candidates; otherwise the request is refused and nothing is recorded.
     """
-    actor.require_justification("a case")
-    with session_scope(engine) as session:
-        case = _load(session, case_id, actor)
+    def build(case: Case) -> dict[str, Any]:
         if property_id is not None:
             _case_property(case, property_id)
-        _audit(session, actor, case, "consultation")
         document = case_document(case, today=today)
         document["missing_for_approval"] = {
             p.property_id: missing_for_approval(case, p.property_id) for p in case.properties}
         return document
+
+    return _consult(engine, case_id, actor, build)
 
 
 def list_cases(engine: Engine, *, actor: Actor, overdue: bool = False,
