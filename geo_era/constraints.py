@@ -95,129 +95,190 @@ def _zone_geometry(zones: gpd.GeoDataFrame) -> np.ndarray:
     return geoms
 
 
+def _per_point(n: int) -> list[list[Finding]]:
+    return [[] for _ in range(n)]
+
+
+@dataclass
+class Findings:
+    """Conflicts and warnings for many candidate points at once: ``conflicts[k]`` and
+    ``warnings[k]`` for point ``k``, and ``notes``, the warnings that are the same for
+    every point (a condition geo_era cannot evaluate)."""
+
+    conflicts: list[list[Finding]]
+    warnings: list[list[Finding]]
+    notes: list[Finding] = field(default_factory=list)
+
+
+def zone_findings(xy: np.ndarray, zones: gpd.GeoDataFrame, *, warning_m: float) -> Findings:
+    """Conflicts (inside) and warnings (within ``warning_m`` metres) for points
+    (``(n, 2)``, EPSG:27700) against one subject's zones: one vectorised distance per
+    zone."""
+    out = Findings(_per_point(len(xy)), _per_point(len(xy)))
+    if not len(zones) or not len(xy):
+        return out
+    geoms = _zone_geometry(zones)
+    points = shapely.points(np.asarray(xy, dtype=float))
+    reasons = zones["reason"] if "reason" in zones.columns else pd.Series([None] * len(zones))
+    for zone_id, reason, geom in zip(zones["zone_id"].astype(str), reasons, geoms,
+                                     strict=True):
+        shapely.prepare(geom)
+        distance = shapely.distance(geom, points)
+        restricted = {"zone_reason": None if pd.isna(reason) else str(reason),
+                      "zone_geometry": json.loads(shapely.to_geojson(geom))}
+        for k in np.flatnonzero(distance <= warning_m):
+            d = float(distance[k])
+            if d == 0:
+                out.conflicts[k].append(Finding(
+                    "exclusion_zone", "the property is inside the subject's victim-exclusion "
+                    "zone", {"zone_id": zone_id, "distance_m": 0.0}, restricted))
+            else:
+                out.warnings[k].append(Finding(
+                    "exclusion_zone_nearby", f"the property is {d:.0f} m from the subject's "
+                    "victim-exclusion zone", {"zone_id": zone_id, "distance_m": round(d, 2)},
+                    restricted))
+    return out
+
+
 def check_zones(point: shapely.Point, zones: gpd.GeoDataFrame, *,
                 warning_m: float) -> tuple[list[Finding], list[Finding]]:
     """Conflicts (inside) and warnings (within ``warning_m`` metres) for a subject's zones."""
-    conflicts: list[Finding] = []
-    warnings: list[Finding] = []
-    if not len(zones):
-        return conflicts, warnings
-    geoms = _zone_geometry(zones)
-    distance = shapely.distance(point, geoms)
-    for zone_id, reason, geom, d in zip(zones["zone_id"].astype(str),
-                                        zones.get("reason", pd.Series([None] * len(zones))),
-                                        geoms, distance, strict=True):
-        restricted = {"zone_reason": None if pd.isna(reason) else str(reason),
-                      "zone_geometry": json.loads(shapely.to_geojson(geom))}
-        if d == 0:
-            conflicts.append(Finding(
-                "exclusion_zone", "the property is inside the subject's victim-exclusion "
-                "zone", {"zone_id": zone_id, "distance_m": 0.0}, restricted))
-        elif d <= warning_m:
-            warnings.append(Finding(
-                "exclusion_zone_nearby", f"the property is {d:.0f} m from the subject's "
-                "victim-exclusion zone", {"zone_id": zone_id, "distance_m": round(float(d), 2)},
-                restricted))
-    return conflicts, warnings
+    found = zone_findings(np.array([[point.x, point.y]]), zones, warning_m=warning_m)
+    return found.conflicts[0], found.warnings[0]
+
+
+def condition_findings(subject: pd.Series, rows: np.ndarray, xy: np.ndarray, *,
+                       engine: ParameterEngine, sites: SiteIndex,
+                       areas: gpd.GeoDataFrame | None) -> Findings:
+    """A subject's order and licence conditions for the properties at ``rows`` (row
+    positions in ``engine``; their address points ``xy``, EPSG:27700), in one batch per
+    condition."""
+    try:
+        conditions = parse_conditions(subject.get("conditions"))
+    except DataError as exc:
+        raise DataError(f"subject {subject['subject_id']!r}: {exc}") from None
+    out = Findings(_per_point(len(rows)), _per_point(len(rows)))
+    for number, condition in enumerate(conditions, start=1):
+        if isinstance(condition, NoResidenceWithin):
+            _within(out, xy, condition, number, sites)
+        elif isinstance(condition, NoResidenceInArea):
+            _in_area(out, xy, condition, number, areas)
+        elif isinstance(condition, NoResidenceSameBuildingAsChildren):
+            _building_children(out, rows, number, engine)
+        else:
+            out.notes.append(Finding(
+                "condition_not_evaluated",
+                f"condition {number} ({condition.type}) is not evaluated by geo_era; check "
+                "it by hand", {"condition": number, "condition_type": condition.type}))
+    return out
+
+
+def _within(out: Findings, xy: np.ndarray, condition: NoResidenceWithin, number: int,
+            sites: SiteIndex) -> None:
+    pairs = sites.within(xy, condition.metres)
+    mine = sites.categories[pairs.site] == condition.category
+    for k, site, d in zip(pairs.query[mine], pairs.site[mine], pairs.distance[mine],
+                          strict=True):
+        out.conflicts[k].append(Finding(
+            "no_residence_within",
+            f"condition {number}: no residence within {condition.metres:g} m of a "
+            f"{condition.category}; {sites.names[site] or sites.site_ids[site]} is "
+            f"{d:.0f} m away",
+            {"condition": number, "site_id": str(sites.site_ids[site]),
+             "site_name": str(sites.names[site]), "category": condition.category,
+             "distance_m": round(float(d), 2), "limit_m": condition.metres}))
+
+
+def _in_area(out: Findings, xy: np.ndarray, condition: NoResidenceInArea, number: int,
+             areas: gpd.GeoDataFrame | None) -> None:
+    match = None if areas is None else areas[areas["area_id"].astype(str) == condition.area_id]
+    if match is None or not len(match):
+        out.notes.append(Finding(
+            "condition_not_evaluated",
+            f"condition {number}: area {condition.area_id!r} is not in the areas layer, so "
+            "'no residence in area' cannot be checked; import the area or check by hand",
+            {"condition": number, "area_id": condition.area_id}))
+        return
+    area = shapely.union_all(match.geometry.to_numpy())
+    shapely.prepare(area)
+    inside = shapely.covers(area, shapely.points(np.asarray(xy, dtype=float)))
+    name = match["name"].iloc[0] if "name" in match.columns else None
+    label = f"{condition.area_id} ({name})" if name is not None and not pd.isna(name) \
+        else condition.area_id
+    for k in np.flatnonzero(inside):
+        out.conflicts[k].append(Finding(
+            "no_residence_in_area",
+            f"condition {number}: no residence in area {label}; the property is in it",
+            {"condition": number, "area_id": condition.area_id}))
+
+
+def _building_children(out: Findings, rows: np.ndarray, number: int,
+                       engine: ParameterEngine) -> None:
+    """Households with children (and with no record) in each property's building, by
+    counting per building over the whole layer; ids are listed for the hits only."""
+    codes = engine.building_codes
+    children = engine.household("children_in_household")
+    flags = (pd.Series(children, dtype="boolean") if children is not None
+             else pd.Series(pd.NA, index=range(len(codes)), dtype="boolean"))
+    known = codes >= 0
+    size = int(codes.max()) + 1 if known.any() else 0
+    yes = np.bincount(codes[known], weights=flags.fillna(False).to_numpy(bool)[known],
+                      minlength=size)
+    unknown = np.bincount(codes[known], weights=flags.isna().to_numpy()[known], minlength=size)
+    building_ids = engine.properties["building_id"]
+    pids = engine.properties["property_id"]
+    for k, row in enumerate(np.asarray(rows, dtype=np.int64)):
+        code = int(codes[row])
+        if code < 0:
+            out.warnings[k].append(Finding(
+                "condition_not_evaluated",
+                f"condition {number}: the property has no building, so 'no residence in "
+                "the same building as children' cannot be checked", {"condition": number}))
+            continue
+        own_yes = bool(flags.iloc[row]) if not pd.isna(flags.iloc[row]) else False
+        own_unknown = bool(pd.isna(flags.iloc[row]))
+        if yes[code] - own_yes <= 0 and unknown[code] - own_unknown <= 0:
+            continue  # the common case: nothing to list
+        building = building_ids.iloc[row]
+        same = engine.same_building(row)
+        here = flags.iloc[same]
+        with_children = sorted(pids.iloc[same][here.fillna(False).to_numpy(bool)].astype(str))
+        unknown_ids = sorted(pids.iloc[same][here.isna().to_numpy()].astype(str))
+        if with_children:
+            out.conflicts[k].append(Finding(
+                "no_residence_same_building_as_children",
+                f"condition {number}: no residence in the same building as children; "
+                f"{len(with_children)} household(s) with children live in building "
+                f"{building}", {"condition": number, "building_id": str(building),
+                                "households_with_children": with_children}))
+        if unknown_ids:
+            out.warnings[k].append(Finding(
+                "condition_unverified",
+                f"condition {number}: {len(unknown_ids)} household(s) in building "
+                f"{building} have no record of children; check them",
+                {"condition": number, "building_id": str(building),
+                 "households_unknown": unknown_ids}))
 
 
 def check_property(*, subject: pd.Series, property_id: str, engine: ParameterEngine,
                    sites: SiteIndex, zones: gpd.GeoDataFrame, areas: gpd.GeoDataFrame | None,
                    zone_warning_m: float = DEFAULT_ZONE_WARNING_M) -> CheckResult:
-    """Check one candidate property for one subject (the pure core of ``geo-era check``)."""
+    """Check one candidate property for one subject (the pure core of ``geo-era check``):
+    the batch checks of :func:`zone_findings` and :func:`condition_findings` for one
+    point."""
     row = engine.position(property_id)
-    props = engine.properties
-    point = props.geometry.iloc[row]
+    point = engine.properties.geometry.iloc[row]
     xy = np.array([[point.x, point.y]])
-    conflicts, warnings = check_zones(point, zones, warning_m=zone_warning_m)
-
-    try:
-        conditions = parse_conditions(subject.get("conditions"))
-    except DataError as exc:
-        raise DataError(f"subject {subject['subject_id']!r}: {exc}") from None
-    for number, condition in enumerate(conditions, start=1):
-        if isinstance(condition, NoResidenceWithin):
-            pairs = sites.within(xy, condition.metres)
-            hit = pairs.site[sites.categories[pairs.site] == condition.category]
-            near = pairs.distance[sites.categories[pairs.site] == condition.category]
-            for site, d in zip(hit, near, strict=True):
-                conflicts.append(Finding(
-                    "no_residence_within",
-                    f"condition {number}: no residence within {condition.metres:g} m of a "
-                    f"{condition.category}; {sites.names[site] or sites.site_ids[site]} is "
-                    f"{d:.0f} m away",
-                    {"condition": number, "site_id": str(sites.site_ids[site]),
-                     "site_name": str(sites.names[site]), "category": condition.category,
-                     "distance_m": round(float(d), 2), "limit_m": condition.metres}))
-        elif isinstance(condition, NoResidenceInArea):
-            conflicts_, warning = _check_area(point, condition, areas, number)
-            conflicts += conflicts_
-            warnings += warning
-        elif isinstance(condition, NoResidenceSameBuildingAsChildren):
-            conflicts_, warning = _check_building_children(engine, row, number)
-            conflicts += conflicts_
-            warnings += warning
-        else:
-            warnings.append(Finding(
-                "condition_not_evaluated",
-                f"condition {number} ({condition.type}) is not evaluated by geo_era; check "
-                "it by hand", {"condition": number, "condition_type": condition.type}))
-
+    zoned = zone_findings(xy, zones, warning_m=zone_warning_m)
+    found = condition_findings(subject, np.array([row]), xy, engine=engine, sites=sites,
+                               areas=areas)
+    conflicts = zoned.conflicts[0] + found.conflicts[0]
+    # notes and per-property warnings in condition order, after the zones'
+    warnings = zoned.warnings[0] + sorted(found.warnings[0] + found.notes,
+                                          key=lambda f: int(f.evidence["condition"]))
     warnings += _profile_households(engine, property_id, subject.get("victim_profile"))
     return CheckResult(str(subject["subject_id"]), property_id, conflicts, warnings,
                        dict(engine.data_version))
-
-
-def _check_area(point: shapely.Point, condition: NoResidenceInArea,
-                areas: gpd.GeoDataFrame | None, number: int
-                ) -> tuple[list[Finding], list[Finding]]:
-    match = None if areas is None else areas[areas["area_id"].astype(str) == condition.area_id]
-    if match is None or not len(match):
-        return [], [Finding(
-            "condition_not_evaluated",
-            f"condition {number}: area {condition.area_id!r} is not in the areas layer, so "
-            "'no residence in area' cannot be checked; import the area or check by hand",
-            {"condition": number, "area_id": condition.area_id})]
-    inside = bool(shapely.covers(match.geometry.to_numpy(), point).any())
-    if not inside:
-        return [], []
-    name = match["name"].iloc[0] if "name" in match.columns else None
-    label = f"{condition.area_id} ({name})" if name is not None and not pd.isna(name) \
-        else condition.area_id
-    return [Finding("no_residence_in_area",
-                    f"condition {number}: no residence in area {label}; the property is in it",
-                    {"condition": number, "area_id": condition.area_id})], []
-
-
-def _check_building_children(engine: ParameterEngine, row: int, number: int
-                             ) -> tuple[list[Finding], list[Finding]]:
-    props = engine.properties
-    building = props["building_id"].iloc[row]
-    if pd.isna(building):
-        return [], [Finding("condition_not_evaluated",
-                            f"condition {number}: the property has no building, so 'no "
-                            "residence in the same building as children' cannot be checked",
-                            {"condition": number})]
-    same = props.iloc[engine.same_building(row)]
-    if "children_in_household" not in props.columns:
-        children = pd.Series(pd.NA, index=same.index)
-    else:
-        children = same["children_in_household"]
-    with_children = same["property_id"][children.fillna(False).astype(bool)].astype(str)
-    unknown = same["property_id"][children.isna()].astype(str)
-    conflicts = [Finding(
-        "no_residence_same_building_as_children",
-        f"condition {number}: no residence in the same building as children; "
-        f"{len(with_children)} household(s) with children live in building {building}",
-        {"condition": number, "building_id": str(building),
-         "households_with_children": sorted(with_children)})] if len(with_children) else []
-    warnings = [Finding(
-        "condition_unverified",
-        f"condition {number}: {len(unknown)} household(s) in building {building} have no "
-        "record of children; check them", {"condition": number, "building_id": str(building),
-                                           "households_unknown": sorted(unknown)})
-                ] if len(unknown) else []
-    return conflicts, warnings
 
 
 def _profile_households(engine: ParameterEngine, property_id: str,

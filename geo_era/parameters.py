@@ -403,6 +403,48 @@ class ParameterEngine:
         side[rows] = np.where(np.abs(along) < SIDE_TOLERANCE_M, 0, np.sign(along))
         return side
 
+    # --- many properties at once ---------------------------------------------------------
+
+    @property
+    def building_codes(self) -> IntArray:
+        """Each property's building as a code (-1: none); equal codes, same building."""
+        codes: IntArray = np.asarray(self._building, dtype=np.int64)
+        return codes
+
+    def household(self, column: str) -> np.ndarray | None:
+        """A household column (``HOUSEHOLD_COLUMNS``) by row position; None if absent."""
+        return self._household.get(column)
+
+    def set_problems(self, rows: IntArray) -> npt.NDArray[np.object_]:
+        """For each row position: why its minimum set cannot be worked out (what
+        :meth:`minimum_set` would raise), or "" when it can."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.full(len(rows), "", dtype=object)
+        out[self._type[rows] == ""] = ("no property type, and none could be derived; give "
+                                       "property_type in the properties layer")
+        out[self._building[rows] < 0] = ("no building: the address point lies in no "
+                                         "footprint and no building_id is given")
+        return out
+
+    def member_pairs(self, rows: IntArray) -> tuple[IntArray, IntArray]:
+        """The minimum sets of the properties at ``rows`` in one batch: unique pairs
+        ``(i, j)`` of row positions, ``j`` in the set of ``i``, sorted by ``i`` then
+        ``j``. A shared property's set is itself (all its occupants); rows whose set
+        cannot be worked out (:meth:`set_problems`) have none."""
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        rows = rows[self.set_problems(rows) == ""]
+        among = np.zeros(len(self._pid), dtype=bool)
+        among[rows] = True
+        shared = rows[self._type[rows] == "shared"]
+        among[shared] = False
+        i, j, _ = self._pair_arrays(among)
+        i = np.r_[i, shared].astype(np.int64)
+        j = np.r_[j, shared].astype(np.int64)
+        if not len(i):
+            return i, j
+        key = np.unique(i * len(self._pid) + j)
+        return key // len(self._pid), key % len(self._pid)
+
     # --- one property ----------------------------------------------------------------------
 
     def minimum_set(self, property_id: str, *, extend_metres: float | None = None,

@@ -11,12 +11,66 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo_era.errors import ConfigurationError
 
 ENV_PREFIX = "GEO_ERA_"
+
+
+def _weight(description: str, default: float) -> float:
+    return Field(default=default, ge=0, le=100, description=description)
+
+
+class ScreeningWeights(BaseModel):
+    """How much each soft factor counts in a void's manageability score (NASSO 5.2, 5.3).
+
+    Each factor scores 0 (least manageable) to 1; a void's score is the weighted mean of
+    the factors that apply to the subject, times 100. A weight of 0 leaves a factor shown
+    but not counted.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    school: float = _weight("walking distance to the nearest school", 3.0)
+    nursery: float = _weight("walking distance to the nearest nursery", 2.0)
+    play_park: float = _weight("walking distance to the nearest play park", 2.0)
+    profile_households: float = _weight(
+        "households in the minimum set that fit the victim profile (children, adults at "
+        "risk)", 3.0)
+    licensed_premises: float = _weight("licensed premises nearby, for relevant profiles", 1.0)
+    cctv: float = _weight("CCTV nearby", 1.0)
+    set_size: float = _weight("the size of the minimum set", 1.0)
+
+    @model_validator(mode="after")
+    def _something_counts(self) -> ScreeningWeights:
+        if not any(self.model_dump().values()):
+            raise ValueError("at least one screening weight must be above 0")
+        return self
+
+
+class ScreeningSettings(BaseModel):
+    """Void screening: the factor weights and the distances the factors are scored by.
+    Set as JSON in ``GEO_ERA_SCREENING``, e.g. ``{"weights": {"school": 5}}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weights: ScreeningWeights = Field(default_factory=ScreeningWeights)
+    full_credit_walk_m: float = Field(
+        default=1_000.0, gt=0, le=20_000,
+        description="A school, nursery or play park this far away on foot (metres) or "
+                    "further scores fully; nearer scores in proportion.")
+    nearby_m: float = Field(default=400.0, gt=0, le=5_000,
+                            description="Licensed premises and CCTV within this straight-line "
+                                        "distance (metres) count as nearby.")
+    set_size_half_score: float = Field(
+        default=8.0, gt=0, le=1_000,
+        description="The minimum-set size that scores one half: size n scores 1 / (1 + n / "
+                    "this).")
+    licensed_premises_profiles: tuple[str, ...] = Field(
+        default=("women", "men", "adults_at_risk"),
+        description="Victim profiles for which licensed premises nearby count.")
 
 
 class Settings(BaseSettings):
@@ -55,6 +109,10 @@ class Settings(BaseSettings):
         default=400.0, gt=0, le=20_000,
         description="Default search radius in metres for proximity to sensitive sites.",
     )
+
+    screening: ScreeningSettings = Field(
+        default_factory=ScreeningSettings,
+        description="Void screening weights and distances, as JSON (see ScreeningSettings).")
 
     map_tiles: str | None = Field(
         default=None, max_length=500,

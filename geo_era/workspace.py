@@ -20,8 +20,8 @@ graph               streets (:class:`~geo_era.network.WalkGraph`)
 network             streets, sites (:class:`~geo_era.network.WalkNetwork`)
 engine              properties, buildings, plots; streets when there are no plots
                     (:class:`~geo_era.parameters.ParameterEngine`)
-subjects, zones,    subjects, exclusion_zones, areas
-areas
+subjects, zones,    subjects, exclusion_zones, areas, placements
+areas, placements
 ==================  ===========================================================
 
 Freshness: every call compares the stamp of ``catalog.json`` (one ``stat``: an import
@@ -147,6 +147,50 @@ def _warm_columns(frame: pd.DataFrame) -> None:
     """Build pandas' lazily made column lookup now, before threads share the frame."""
     for column in frame.columns:
         frame.columns.get_loc(column)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The built parts of one catalog snapshot, for batch work over many properties
+    (void screening, allocation checks): every part from the same data. Read only."""
+
+    data_version: int
+    versions: dict[str, int]
+    properties: PropertyTable
+    engine: ParameterEngine
+    sites: SiteIndex
+    network: WalkNetwork | None
+    areas: gpd.GeoDataFrame | None
+    placements: pd.DataFrame | None
+    _subjects: _Keyed | None
+    _zones: _Keyed | None
+    _missing_subjects: str
+
+    @property
+    def subjects(self) -> pd.DataFrame:
+        """The subjects layer; :class:`NotFoundError` when none is loaded."""
+        if self._subjects is None:
+            raise NotFoundError(self._missing_subjects)
+        return self._subjects.frame
+
+    def subject(self, subject_id: str) -> pd.Series:
+        """One subject's row; the plain functions' error when unknown."""
+        frame = self.subjects
+        assert self._subjects is not None
+        rows = self._subjects.positions.get(subject_id) if isinstance(subject_id, str) \
+            else None
+        if rows is None:
+            raise subject_not_found(subject_id, len(frame))
+        return frame.iloc[int(rows[0])]
+
+    def zones_of(self, subject_id: str) -> gpd.GeoDataFrame:
+        """A subject's exclusion zones (EPSG:27700), empty when none."""
+        if self._zones is None:
+            return no_zones()
+        zones = self._zones.frame.iloc[self._zones.positions.get(
+            subject_id, np.empty(0, dtype=np.int64))]
+        assert isinstance(zones, gpd.GeoDataFrame)
+        return zones
 
 
 class _State:
@@ -300,6 +344,23 @@ class Workspace:
                                           "exclusion zones were not checked"}
         return document
 
+    def snapshot(self) -> Snapshot:
+        """Everything built from the catalog as it is now, in one consistent
+        :class:`Snapshot`: for batch jobs. Needs properties and buildings (the minimum
+        sets); sites, streets, subjects, zones, areas and placements are optional."""
+        state = self._current()
+        state.require("properties")
+        index: SiteIndex | None = state.get("sites")
+        return Snapshot(
+            data_version=state.snapshot.data_version,
+            versions={name: entry.version for name, entry in state.snapshot.layers.items()},
+            properties=state.get("properties"), engine=state.get("engine"),
+            sites=self._no_sites if index is None else index,
+            network=state.get("network"), areas=state.get("areas"),
+            placements=state.get("placements"), _subjects=state.get("subjects"),
+            _zones=state.get("zones"),
+            _missing_subjects=_missing(self._store, state.snapshot, "subjects"))
+
     def walk_network(self) -> WalkNetwork | None:
         """The walking network answers now come from (None without a street network):
         for drawing routes."""
@@ -429,6 +490,7 @@ class _Builder:
             _Keyed.of(self.load("exclusion_zones"), "subject_id")
             if self.has("exclusion_zones") else None))
         self.part("areas", ("areas",), self._areas)
+        self.part("placements", ("placements",), lambda: self.load_if("placements"))
         keep = {(name, entry.version) for name, entry in self.snapshot.layers.items()}
         frames = {key: frame for key, frame in self.frames.items() if key in keep}
         return _State(self.store, self.snapshot, self.parts, frames)
