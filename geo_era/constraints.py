@@ -217,17 +217,9 @@ def _building_children(out: Findings, rows: np.ndarray, number: int,
     """Households with children (and with no record) in each property's building, by
     counting per building over the whole layer; ids are listed for the hits only."""
     codes = engine.building_codes
-    children = engine.household("children_in_household")
-    flags = (pd.Series(children, dtype="boolean") if children is not None
-             else pd.Series(pd.NA, index=range(len(codes)), dtype="boolean"))
-    known = codes >= 0
-    size = int(codes.max()) + 1 if known.any() else 0
-    yes = np.bincount(codes[known], weights=flags.fillna(False).to_numpy(bool)[known],
-                      minlength=size)
-    unknown = np.bincount(codes[known], weights=flags.isna().to_numpy()[known], minlength=size)
-    building_ids = engine.properties["building_id"]
-    pids = engine.properties["property_id"]
-    for k, row in enumerate(np.asarray(rows, dtype=np.int64)):
+    children = engine.children_by_building
+    pids = engine.property_ids
+    for k, row in enumerate(np.asarray(rows, dtype=np.int64).tolist()):
         code = int(codes[row])
         if code < 0:
             out.warnings[k].append(Finding(
@@ -235,15 +227,13 @@ def _building_children(out: Findings, rows: np.ndarray, number: int,
                 f"condition {number}: the property has no building, so 'no residence in "
                 "the same building as children' cannot be checked", {"condition": number}))
             continue
-        own_yes = bool(flags.iloc[row]) if not pd.isna(flags.iloc[row]) else False
-        own_unknown = bool(pd.isna(flags.iloc[row]))
-        if yes[code] - own_yes <= 0 and unknown[code] - own_unknown <= 0:
+        if children.yes_count[code] - children.yes[row] <= 0 and \
+                children.unknown_count[code] - children.unknown[row] <= 0:
             continue  # the common case: nothing to list
-        building = building_ids.iloc[row]
+        building = engine.building_id(code)
         same = engine.same_building(row)
-        here = flags.iloc[same]
-        with_children = sorted(pids.iloc[same][here.fillna(False).to_numpy(bool)].astype(str))
-        unknown_ids = sorted(pids.iloc[same][here.isna().to_numpy()].astype(str))
+        with_children = sorted(str(p) for p in pids[same[children.yes[same]]])
+        unknown_ids = sorted(str(p) for p in pids[same[children.unknown[same]]])
         if with_children:
             out.conflicts[k].append(Finding(
                 "no_residence_same_building_as_children",

@@ -150,6 +150,17 @@ def _member_records(members: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+@dataclass(frozen=True)
+class ChildrenByBuilding:
+    """Per row: a household with children (``yes``), no record (``unknown``); per
+    building code: how many of each (``yes_count``, ``unknown_count``)."""
+
+    yes: npt.NDArray[np.bool_]
+    unknown: npt.NDArray[np.bool_]
+    yes_count: IntArray
+    unknown_count: IntArray
+
+
 class ParameterEngine:
     """Minimum parameter sets over a properties layer and its buildings and plots."""
 
@@ -191,7 +202,7 @@ class ParameterEngine:
         needed); after this the engine is only read, so threads may share it."""
         for name in ("_type_masks", "_floor_groups", "_close_groups", "_cottage_groups",
                      "_dwellings", "_adjacency_type", "_footprints", "_point_tree",
-                     "_addresses", "_household"):
+                     "_addresses", "_household", "children_by_building"):
             getattr(self, name)
         if self.plots is not None:
             _ = self._plot_gardens
@@ -410,6 +421,33 @@ class ParameterEngine:
         """Each property's building as a code (-1: none); equal codes, same building."""
         codes: IntArray = np.asarray(self._building, dtype=np.int64)
         return codes
+
+    @property
+    def property_ids(self) -> npt.NDArray[np.str_]:
+        """Each row's property id."""
+        ids: npt.NDArray[np.str_] = self._pid
+        return ids
+
+    def building_id(self, code: int) -> str:
+        """The building id of a building code (see :attr:`building_codes`)."""
+        return str(self._building_ids[code])
+
+    @cached_property
+    def children_by_building(self) -> ChildrenByBuilding:
+        """Households with children, and with no record of children, per row and per
+        building: for the "same building as children" condition."""
+        values = self._household.get("children_in_household")
+        flags = (pd.Series(values, dtype="boolean") if values is not None
+                 else pd.Series(pd.NA, index=range(len(self._pid)), dtype="boolean"))
+        yes = flags.fillna(False).to_numpy(bool)
+        unknown = flags.isna().to_numpy()
+        codes = self.building_codes
+        known = codes >= 0
+        size = len(self._building_ids)
+        return ChildrenByBuilding(
+            yes, unknown,
+            np.bincount(codes[known], weights=yes[known], minlength=size).astype(np.int64),
+            np.bincount(codes[known], weights=unknown[known], minlength=size).astype(np.int64))
 
     def household(self, column: str) -> np.ndarray | None:
         """A household column (``HOUSEHOLD_COLUMNS``) by row position; None if absent."""
