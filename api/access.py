@@ -27,6 +27,8 @@ class Access:
     audited: bool = False
     #: what the endpoint does, for the documentation
     summary: str = ""
+    #: council staff (:data:`SCOPED_ROLES`) are confined to their own council's records
+    scoped: bool = False
 
 
 def roles(*names: str) -> frozenset[str]:
@@ -47,6 +49,12 @@ SCOPED_ROLES = roles("solo", "cjsw")
 ROLE_AGENCY = {"omu_analyst": "police_scotland", "cjsw": "cjsw", "solo": "solo"}
 LINK = roles("rsl_link_officer")
 
+
+def case_step(allowed: frozenset[str], *, summary: str) -> Access:
+    """A case endpoint: audited, and council staff confined to their council's cases."""
+    return Access(allowed, audited=True, summary=summary, scoped=True)
+
+
 MATRIX: dict[str, Access] = {
     "me": Access(ALL, summary="who the token belongs to"),
     "sites_near": Access(ALL - {"auditor"}, summary="sites near a property"),
@@ -54,23 +62,18 @@ MATRIX: dict[str, Access] = {
                          summary="the NASSO 3.9 minimum set of a property"),
     "check": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
                     summary="a subject against a candidate property"),
-    "case_open": Access(CASE_READERS, audited=True, summary="open an ERA case"),
-    "case_list": Access(CASE_READERS, audited=True, summary="open cases, earliest due"),
-    "case_show": Access(CASE_READERS, audited=True, summary="one case in full"),
-    "case_assess": Access(AGENCY_STAFF, audited=True,
-                          summary="(re)assess a candidate property"),
-    "case_check": Access(AGENCY_STAFF, audited=True,
-                         summary="record a database or physical check"),
-    "case_agree": Access(AGENCY_STAFF, audited=True,
-                         summary="record the caller's agency's agreement"),
-    "case_approve": Access(AGENCY_STAFF, audited=True,
-                           summary="Part C: approval by the lead agency"),
-    "case_decide": Access(AGENCY_STAFF, audited=True,
-                          summary="Part D: a case conference's decision"),
-    "case_consent": Access(SCOPED_ROLES, audited=True,
-                           summary="the receiving council's consent (3.13)"),
-    "case_restrict": Access(AGENCY_STAFF, audited=True,
-                            summary="a restriction on a neighbour's allocation (3.12)"),
+    "case_open": case_step(CASE_READERS, summary="open an ERA case"),
+    "case_list": case_step(CASE_READERS, summary="open cases, earliest due"),
+    "case_show": case_step(CASE_READERS, summary="one case in full"),
+    "case_assess": case_step(AGENCY_STAFF, summary="(re)assess a candidate property"),
+    "case_check": case_step(AGENCY_STAFF, summary="record a database or physical check"),
+    "case_agree": case_step(AGENCY_STAFF, summary="record the caller's agency's agreement"),
+    "case_approve": case_step(AGENCY_STAFF, summary="Part C: approval by the lead agency"),
+    "case_decide": case_step(AGENCY_STAFF, summary="Part D: a case conference's decision"),
+    "case_consent": case_step(SCOPED_ROLES,
+                              summary="the receiving council's consent (3.13)"),
+    "case_restrict": case_step(AGENCY_STAFF,
+                               summary="a restriction on a neighbour's allocation (3.12)"),
     "zone_add": Access(roles("omu_analyst", "mappa_coordinator"), audited=True,
                        summary="record a victim-exclusion zone"),
     "zone_show": Access(CASE_READERS, audited=True, summary="a subject's exclusion zones"),
@@ -82,13 +85,19 @@ MATRIX: dict[str, Access] = {
                            summary="the audit trail, with its verification"),
     "import": Access(roles("admin"), audited=True,
                      summary="import reference or restricted layers"),
+    "screen": Access(CASE_READERS, audited=True, scoped=True,
+                     summary="every void screened and ranked for a subject (5.2, 5.3)"),
+    "allocation_check": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
+                               scoped=True,
+                               summary="which voids need a sensitive allocation (3.12)"),
 }
+
 
 #: Fields a restricted view never carries, at any depth of a response.
 DENIED_FIELDS = frozenset({
     "subject_id", "conditions", "victim_profile", "zone_id", "zone_geometry", "zone_reason",
     "children_in_household", "adult_at_risk_in_household", "household", "conflicts",
-    "warnings", "offence", "occupants",
+    "warnings", "offence", "occupants", "sensitive_because", "home_property_id",
 })
 
 
@@ -107,7 +116,7 @@ def matrix_markdown() -> str:
     lines = [header, "|" + "---|" * (len(ROLES) + 1)]
     for name, rule in MATRIX.items():
         cells = ["flags only" if r in rule.restricted_view else
-                 ("own council" if r in SCOPED_ROLES and name.startswith("case_") else "yes")
+                 ("own council" if r in SCOPED_ROLES and rule.scoped else "yes")
                  if r in rule.allowed else "—" for r in ROLES]
         audited = " (audited)" if rule.audited else ""
         lines.append(f"| `{name}`: {rule.summary}{audited} | " + " | ".join(cells) + " |")

@@ -17,6 +17,7 @@ EPSG:4326.
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo_era.schema import BNG, SITE_CATEGORIES
+from geo_era.screening import Screening
 from geo_era.workspace import Workspace
 
 WGS84 = "EPSG:4326"
@@ -38,6 +40,8 @@ WGS84 = "EPSG:4326"
 RINGS_M = (100.0, 200.0, 400.0)
 #: How far beyond the largest ring the background is drawn (metres).
 MARGIN_M = 150.0
+#: Most buildings drawn in the background; a larger area gets streets and data zones only.
+BACKGROUND_MAX_BUILDINGS = 20_000
 LEAFLET_DIR = Path(xstatic_leaflet.BASE_DIR)
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -48,6 +52,7 @@ CATEGORY_COLOURS = {
 }
 STATUS_COLOURS = {"concern": "#d62728", "unknown": "#ff9800", "clear": "#2ca02c",
                   "not checked": "#607d8b"}
+ZONE_COLOUR = "#b71c1c"
 STATUS_MEANING = {
     "concern": "a household that fits the victim profile",
     "unknown": "no household record for the victim profile: check it",
@@ -143,15 +148,7 @@ def era_map(workspace: Workspace, property_id: str, *, subject_id: str | None = 
     area = centre.buffer(reach)
     centre_ll = _wgs84(candidate).geometry.iloc[0]
 
-    fmap = folium.Map(location=[centre_ll.y, centre_ll.x], zoom_start=17, tiles=None,
-                      control_scale=True, prefer_canvas=True)
-    fmap.default_js, fmap.default_css = [], []
-    root: Any = fmap.get_root()
-    root.header.add_child(Element(assets.styles()), name="geo_era_styles")
-    root.header.add_child(Element(assets.scripts()), name="geo_era_scripts")
-    if tiles:
-        folium.TileLayer(tiles=tiles, attr=tiles_attribution or "configured tiles",
-                         name="tiles (configured)").add_to(fmap)
+    fmap = _new_map([centre_ll.y, centre_ll.x], assets, tiles, tiles_attribution)
     _background(fmap, store, area)
 
     circles = [centre.buffer(r, quad_segs=32).exterior.coords for r in RINGS_M]
@@ -168,7 +165,8 @@ def era_map(workspace: Workspace, property_id: str, *, subject_id: str | None = 
     status = member_status(check, member_ids)
     _members(fmap, properties, member_ids, status)
     if show_zones and subject_id and store.has("exclusion_zones"):
-        _zones(fmap, store, subject_id)
+        zones = store.read("exclusion_zones")
+        _zones(fmap, zones[zones["subject_id"].astype(str) == subject_id], ["zone_id"])
 
     folium.CircleMarker([centre_ll.y, centre_ll.x], radius=9, color="#000", weight=3,
                         fill=True, fill_color="#ffeb3b", fill_opacity=1,
@@ -185,13 +183,153 @@ def era_map(workspace: Workspace, property_id: str, *, subject_id: str | None = 
     return fmap
 
 
+#: Score bands of the screening map (lowest score of the band, colour): green for the
+#: most manageable voids, amber for the least.
+SCORE_BANDS = ((75.0, "#1a9850"), (50.0, "#91cf60"), (25.0, "#fdd835"), (0.0, "#ff9800"))
+RULED_OUT_COLOUR = "#757575"
+#: The site categories a screening map draws (those whose walking distance is scored).
+SCREENING_SITE_CATEGORIES = ("school", "nursery", "play_park")
+
+
+def screening_map(workspace: Workspace, screening: Screening, *, show_zones: bool,
+                  top: int | None = None, assets: Assets | None = None,
+                  tiles: str | None = None, tiles_attribution: str = "") -> folium.Map:
+    """The voids of a :class:`~geo_era.screening.Screening` on one map: each manageable
+    void coloured by its score band, with its rank, score and address in the tooltip;
+    the ruled-out ones in a grey layer of their own, their reasons in the popup; the
+    schools, nurseries and play parks around them; and, with ``show_zones`` (only for
+    roles allowed to see them), the subject's exclusion zones. ``top`` draws the first
+    ``top`` voids of the list, as :meth:`Screening.to_dict` shows them. Positions are
+    the voids' address points (EPSG:27700), drawn in EPSG:4326; the map is fitted to
+    the voids with a margin of :data:`MARGIN_M` metres."""
+    assets = assets or Assets()
+    store = workspace.store
+    count = len(screening.voids) if top is None else min(top, len(screening.voids))
+    documents = screening.voids[:count]
+    xy = screening.xy[:count]
+    zones = _screening_zones(screening) if show_zones else None
+    if len(xy):
+        minx, miny = xy.min(axis=0)
+        maxx, maxy = xy.max(axis=0)
+    elif zones is not None and len(zones):
+        minx, miny, maxx, maxy = zones.total_bounds
+    else:  # no void to show (every row of a list was bad): the whole stock
+        every = workspace.snapshot().properties.xy
+        minx, miny = every.min(axis=0)
+        maxx, maxy = every.max(axis=0)
+    area = shapely.box(minx, miny, maxx, maxy).buffer(MARGIN_M, join_style="mitre")
+    centre = gpd.GeoSeries([area.centroid], crs=BNG).to_crs(WGS84).iloc[0]
+
+    fmap = _new_map([centre.y, centre.x], assets, tiles, tiles_attribution)
+    _background(fmap, store, area)
+    categories: set[str] = set()
+    if store.has("sites"):
+        sites = _clip(store.read("sites"), area)
+        sites = sites[sites["category"].isin(SCREENING_SITE_CATEGORIES)]
+        _site_layers(fmap, sites, ["name"], [""])
+        categories = set(sites["category"])
+    if zones is not None:
+        _zones(fmap, zones, ["zone_id", "reason"])
+    voids = gpd.GeoDataFrame(pd.DataFrame(
+        documents, columns=["property_id", "address", "ruled_out", "rank", "score",
+                            "reasons"]), geometry=shapely.points(xy), crs=BNG)
+    _screened_voids(fmap, voids)
+
+    highs = (100.0, *(low for low, _ in SCORE_BANDS[:-1]))
+    legend = ([{"label": f"score {low:g}-{high:g}", "colour": colour}
+               for (low, colour), high in zip(SCORE_BANDS, highs, strict=True)]
+              + [{"label": "ruled out (reasons in the popup)", "colour": RULED_OUT_COLOUR}]
+              + ([{"label": "exclusion zone", "colour": ZONE_COLOUR}]
+                 if zones is not None and len(zones) else [])
+              + [{"label": c.replace("_", " "), "colour": CATEGORY_COLOURS[c]}
+                 for c in SCREENING_SITE_CATEGORIES if c in categories])
+    fmap.add_child(_Controls(legend))
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.fit_bounds(_bounds(area))
+    return fmap
+
+
+def _screening_zones(screening: Screening) -> gpd.GeoDataFrame:
+    """The subject's exclusion zones as the screening used them (EPSG:27700)."""
+    outlines = [json.dumps(z["zone_geometry"]) for z in screening.zones]
+    return gpd.GeoDataFrame(
+        {"zone_id": [html.escape(str(z["zone_id"])) for z in screening.zones],
+         "reason": [html.escape(z["zone_reason"] or "(no reason recorded)")
+                    for z in screening.zones]},
+        geometry=shapely.from_geojson(np.array(outlines, dtype=object)) if outlines else [],
+        crs=BNG)
+
+
+def _screened_voids(fmap: folium.Map, voids: gpd.GeoDataFrame) -> None:
+    """The manageable voids by score band, then the ruled-out ones, as two layers."""
+    voids = _wgs84(voids).assign(property=voids["property_id"].astype(str).map(html.escape),
+                                 address=voids["address"].astype(str).map(html.escape))
+    ruled_out = voids["ruled_out"].astype(bool).to_numpy()
+    manageable = voids[~ruled_out]
+    manageable = manageable.assign(
+        label="#" + manageable["rank"].astype(int).astype(str) + " — score "
+              + manageable["score"].astype(float).map("{:.1f}".format) + " — "
+              + manageable["address"])
+    lows = np.array([low for low, _ in SCORE_BANDS])
+    band = np.argmax(manageable["score"].to_numpy(float)[:, None] >= lows[None, :], axis=1)
+    group = folium.FeatureGroup(name=f"manageable voids, ranked ({len(manageable)})")
+    for k, (_low, colour) in enumerate(SCORE_BANDS):
+        chosen = manageable[band == k]
+        if chosen.empty:
+            continue
+        folium.GeoJson(
+            chosen[["label", "property", "geometry"]],
+            marker=folium.CircleMarker(radius=8, color="#000", weight=1, fill=True,
+                                       fill_color=colour, fill_opacity=0.95),
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            popup=folium.GeoJsonPopup(fields=["label", "property"],
+                                      aliases=["", "property id"], localize=False),
+        ).add_to(group)
+    group.add_to(fmap)
+
+    out = voids[ruled_out]
+    out = out.assign(label="ruled out — " + out["address"], why=out["reasons"].map(
+        lambda found: "<br>".join(html.escape(str(r.get("message") or r.get("kind")))
+                                  for r in found)))
+    group = folium.FeatureGroup(name=f"ruled-out voids ({len(out)})")
+    if len(out):
+        folium.GeoJson(
+            out[["label", "property", "why", "geometry"]],
+            marker=folium.CircleMarker(radius=7, color=ZONE_COLOUR, weight=2, fill=True,
+                                       fill_color=RULED_OUT_COLOUR, fill_opacity=0.9),
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            popup=folium.GeoJsonPopup(fields=["label", "property", "why"],
+                                      aliases=["", "property id", "ruled out because"],
+                                      localize=False),
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _new_map(location: list[float], assets: Assets, tiles: str | None,
+             tiles_attribution: str) -> folium.Map:
+    """An empty map using ``assets`` for Leaflet and geo_era's controls (no CDN), with a
+    tile layer only when one is configured."""
+    fmap = folium.Map(location=location, zoom_start=17, tiles=None, control_scale=True,
+                      prefer_canvas=True)
+    fmap.default_js, fmap.default_css = [], []
+    root: Any = fmap.get_root()
+    root.header.add_child(Element(assets.styles()), name="geo_era_styles")
+    root.header.add_child(Element(assets.scripts()), name="geo_era_scripts")
+    if tiles:
+        folium.TileLayer(tiles=tiles, attr=tiles_attribution or "configured tiles",
+                         name="tiles (configured)").add_to(fmap)
+    return fmap
+
+
 def _bounds(area: shapely.Geometry) -> list[list[float]]:
     minx, miny, maxx, maxy = gpd.GeoSeries([area], crs=BNG).to_crs(WGS84).total_bounds
     return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
 
 
 def _background(fmap: folium.Map, store: Any, area: shapely.Geometry) -> None:
-    """Buildings, streets and data zones from the loaded layers: the basemap."""
+    """Buildings, streets and data zones from the loaded layers: the basemap. Over a
+    large area (more than :data:`BACKGROUND_MAX_BUILDINGS` buildings) the buildings are
+    left out, keeping the page light."""
     group = folium.FeatureGroup(name="background (loaded layers)").add_to(fmap)
     if store.has("areas"):
         areas = _clip(store.read("areas"), area)
@@ -207,7 +345,7 @@ def _background(fmap: folium.Map, store: Any, area: shapely.Geometry) -> None:
                 "color": "#bdbdbd", "weight": 4}).add_to(group)
     if store.has("buildings"):
         buildings = _clip(store.read("buildings"), area)[["building_id", "geometry"]]
-        if len(buildings):
+        if 0 < len(buildings) <= BACKGROUND_MAX_BUILDINGS:
             folium.GeoJson(_wgs84(buildings), style_function=lambda _f: {
                 "color": "#8d8d8d", "weight": 0.5, "fillColor": "#d7d7d7",
                 "fillOpacity": 0.9}).add_to(group)
@@ -226,8 +364,17 @@ def _sites(fmap: folium.Map, store: Any, near: dict[str, Any],
                              sites["walk_m"].map(lambda m: f"{m:,.0f} m" if pd.notna(m) else ""),
                              sites["walk_status"].str.replace("_", " "))
     sites["straight"] = sites["distance_m"].map(lambda m: f"{m:,.0f} m")
-    sites["name"] = sites["name"].fillna("").replace("", "(unnamed)")
-    sites = _wgs84(gpd.GeoDataFrame(sites, geometry="geometry", crs=BNG))
+    _site_layers(fmap, gpd.GeoDataFrame(sites, geometry="geometry", crs=BNG),
+                 ["name", "straight", "walk"], ["", "straight line", "walking"])
+
+
+def _site_layers(fmap: folium.Map, sites: gpd.GeoDataFrame, fields: list[str],
+                 aliases: list[str]) -> None:
+    """One layer per category of ``sites`` (EPSG:27700, with ``category`` and ``name``),
+    each site with ``fields`` in its tooltip."""
+    sites = sites.assign(name=sites["name"].fillna("").astype(str).replace("", "(unnamed)")
+                         .map(html.escape))
+    sites = _wgs84(sites)
     for category in SITE_CATEGORIES:
         chosen = sites[sites["category"] == category]
         if chosen.empty:
@@ -235,13 +382,12 @@ def _sites(fmap: folium.Map, store: Any, near: dict[str, Any],
         colour = CATEGORY_COLOURS[category]
         group = folium.FeatureGroup(name=f"{category.replace('_', ' ')} ({len(chosen)})")
         folium.GeoJson(
-            chosen[["site_id", "name", "straight", "walk", "geometry"]],
+            chosen[["site_id", *fields, "geometry"]],
             marker=folium.CircleMarker(radius=7, color="#fff", weight=2, fill=True,
                                        fill_color=colour, fill_opacity=0.95),
             style_function=lambda _f, c=colour: {"color": c, "weight": 2, "fillColor": c,
                                                  "fillOpacity": 0.25},
-            tooltip=folium.GeoJsonTooltip(fields=["name", "straight", "walk"],
-                                          aliases=["", "straight line", "walking"]),
+            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
         ).add_to(group)
         group.add_to(fmap)
 
@@ -298,15 +444,14 @@ def _members(fmap: folium.Map, properties: gpd.GeoDataFrame, member_ids: list[st
     group.add_to(fmap)
 
 
-def _zones(fmap: folium.Map, store: Any, subject_id: str) -> None:
-    zones = store.read("exclusion_zones")
-    mine = zones[zones["subject_id"].astype(str) == subject_id][["zone_id", "geometry"]]
-    if mine.empty:
+def _zones(fmap: folium.Map, zones: gpd.GeoDataFrame, fields: list[str]) -> None:
+    """One subject's exclusion zones (EPSG:27700), ``fields`` in the tooltip."""
+    if zones.empty:
         return
-    group = folium.FeatureGroup(name=f"exclusion zones ({len(mine)})")
-    folium.GeoJson(_wgs84(mine), style_function=lambda _f: {
-        "color": "#b71c1c", "weight": 2, "fillColor": "#e53935", "fillOpacity": 0.2},
-        tooltip=folium.GeoJsonTooltip(fields=["zone_id"], labels=False)).add_to(group)
+    group = folium.FeatureGroup(name=f"exclusion zones ({len(zones)})")
+    folium.GeoJson(_wgs84(zones[[*fields, "geometry"]]), style_function=lambda _f: {
+        "color": ZONE_COLOUR, "weight": 2, "fillColor": "#e53935", "fillOpacity": 0.2},
+        tooltip=folium.GeoJsonTooltip(fields=fields, labels=False)).add_to(group)
     group.add_to(fmap)
 
 

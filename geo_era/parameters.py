@@ -534,7 +534,7 @@ class ParameterEngine:
         order = np.argsort(j, kind="stable")
         j, reason = j[order], reason[order]
         rows, starts = np.unique(j, return_index=True)
-        ends = np.r_[starts[1:], len(j)].astype(np.int64)
+        ends = np.r_[starts[1:], len(j)].astype(np.int64)[:len(starts)]
         reasons = np.empty(len(rows), dtype=object)
         reasons[:] = [sorted(set(reason[a:b].tolist()))
                       for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]

@@ -31,6 +31,8 @@ ID_COLUMN = "property_id"
 #: Most rows one list may hold.
 MAX_ROWS = 200_000
 SUFFIXES = (".csv", ".gpkg")
+#: The source of :func:`store_voids`.
+STORE_SOURCE = "the voids in the store"
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def store_voids(snap: Snapshot) -> VoidList:
         raise DataError("the properties layer has no is_void column, so there are no voids "
                         "to list; import the stock with is_void, or give a list of voids")
     mask = pd.Series(flags, dtype="boolean").fillna(False).to_numpy(bool)
-    return VoidList(np.flatnonzero(mask).astype(np.int64), (), "the voids in the store")
+    return VoidList(np.flatnonzero(mask).astype(np.int64), (), STORE_SOURCE)
 
 
 def from_ids(snap: Snapshot, ids: Sequence[object], *, source: str = "the list") -> VoidList:
@@ -153,3 +155,34 @@ def _read_gpkg(data: bytes | Path, name: str) -> pd.DataFrame:
     layer = "voids" if "voids" in layers else layers[0]
     frame = pyogrio.read_dataframe(source, layer=layer, read_geometry=False)
     return pd.DataFrame(frame)
+
+
+def within_council(snap: Snapshot, voids: VoidList, council: str) -> VoidList:
+    """Keep the voids that lie in ``council`` (the ``areas`` layer's council areas);
+    each other one becomes a :class:`RowError` (a council's staff screen their own
+    council's stock). Rows of a list keep their numbers; voids of the store are
+    dropped silently, as they were never asked about."""
+    from geo_era.areas import area_names_at  # noqa: PLC0415  (areas imports proximity)
+
+    names = (area_names_at(snap.areas, snap.properties.xy[voids.rows], "council")
+             if snap.areas is not None else np.full(len(voids.rows), None, dtype=object))
+    inside = names == council
+    if voids.errors or voids.source != STORE_SOURCE:
+        numbers = _row_numbers(voids)
+        errors = [RowError(int(numbers[k]), ID_COLUMN,
+                           str(snap.engine.property_ids[voids.rows[k]]),
+                           f"outside {council}: you may screen and check voids of your own "
+                           "council only; ask that council's SOLO")
+                  for k in np.flatnonzero(~inside)]
+        merged = sorted([*voids.errors, *errors], key=lambda e: e.row)
+        return VoidList(voids.rows[inside], tuple(merged), voids.source)
+    return VoidList(voids.rows[inside], (), f"{voids.source} in {council}")
+
+
+def _row_numbers(voids: VoidList) -> IntArray:
+    """The list row number of each good row: every row of a list is either good or has
+    exactly one error, so the good ones are the numbers the errors do not take."""
+    total = len(voids.rows) + len(voids.errors)
+    numbers: IntArray = np.setdiff1d(np.arange(1, total + 1, dtype=np.int64),
+                                     np.array([e.row for e in voids.errors], dtype=np.int64))
+    return numbers

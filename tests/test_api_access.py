@@ -44,6 +44,8 @@ class World:
     subject_id: str
     property_id: str
     tmp: Path
+    #: the home of a housed subject, a property that needs a sensitive allocation
+    home: str = ""
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -100,7 +102,9 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
             response = client.post(f"{PREFIX}/auth/token",
                                    data={"username": username, "password": PASSWORD})
             tokens[username.removeprefix("user.")] = response.json()["access_token"]
-        yield World(client, engine, store, tokens, council, subject_id, property_id, tmp)
+        homes = subjects["current_property_id"].dropna().astype(str)
+        yield World(client, engine, store, tokens, council, subject_id, property_id, tmp,
+                    home=str(homes.iloc[0]))
     engine.dispose()
 
 
@@ -190,6 +194,10 @@ CALLS: dict[str, Call] = {
         "reasons": "FICTIONAL: in hospital under a compulsion order all year"}),
     "audit_export": _post("/audit/export", lambda w: {"justification": WHY, "limit": 5}),
     "import": _import,
+    "screen": _post("/voids/screen", lambda w: {"subject_id": w.subject_id,
+                                                "justification": WHY}),
+    "allocation_check": _post("/voids/allocation-check", lambda w: {
+        "property_ids": [w.property_id, w.home, "DT-NOT-THERE"], "justification": WHY}),
 }
 #: Permitted calls that may be refused by the workflow (409) rather than the matrix:
 #: approving an unready case, a Part D with no disagreement.
