@@ -519,3 +519,70 @@ def test_no_personal_data_in_application_logs(world: World, caplog: pytest.LogCa
     assert "denied: role auditor on check" in caplog.text
     for personal in (world.subject_id, world.property_id, case, WHY, secret):
         assert personal not in caplog.text
+
+
+def test_landlords_learn_only_that_an_allocation_is_sensitive(world: World) -> None:
+    """A subject's home and its neighbours are flagged; a Link Officer is told to contact
+    the SOLO and nothing more; police see why; a SOLO sees why for their own council's
+    voids only (another council's SOLO gets the flag alone)."""
+    neighbours = [m["property_id"] for m in call(world, "omu_analyst", "parameters").json()[
+        "properties"]]  # a tenement close: the set of world.property_id
+    body = {"property_ids": [world.home, "DT-NOT-THERE", ""], "justification": WHY}
+
+    def check(role: str) -> dict[str, Any]:
+        response = world.client.post(f"{PREFIX}/voids/allocation-check",
+                                     headers=world.headers(role), json=body)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    link = check("rsl_link_officer")
+    (void,) = link["voids"]
+    assert void == {"property_id": world.home, "address": void["address"],
+                    "sensitive_allocation": True,
+                    "flag": "sensitive allocation required — contact the SOLO"}
+    assert [(e["row"], e["value"]) for e in link["row_errors"]] == [(2, "DT-NOT-THERE"),
+                                                                    (3, "")]
+    subject_ids = set(world.store.read("subjects")["subject_id"].astype(str))
+    link_text = json.dumps(link)
+    assert not any(s in link_text for s in subject_ids)
+    assert keys_in(link) & DENIED_FIELDS == set()
+    entry = world.last_entry()
+    assert (entry.operation, entry.recipients) == ("disclosure", ["FICTIONAL rsl_link_officer "
+                                                                  "unit"])
+    police = check("omu_analyst")["voids"][0]
+    assert [r["kind"] for r in police["sensitive_because"]] == ["recorded_home"]
+    assert police["sensitive_because"][0]["subject_id"] in subject_ids
+    assert "sensitive_because" in check("solo")["voids"][0]
+    other = check("other.solo")["voids"][0]
+    assert other["sensitive_allocation"] and "sensitive_because" not in other
+    assert neighbours  # the flagged home has neighbours a landlord would be asked about
+
+
+def test_screening_over_the_api(world: World) -> None:
+    """Every void of the store, ranked; a listed id that is wrong is a row error; a
+    SOLO of another council may not screen this council's voids."""
+    def screen(role: str, **extra: Any) -> dict[str, Any]:
+        response = world.client.post(
+            f"{PREFIX}/voids/screen", headers=world.headers(role),
+            json={"subject_id": world.subject_id, "justification": WHY, **extra})
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    everything = screen("omu_analyst")
+    voids = world.store.read_attributes("properties", ["property_id", "is_void"])
+    assert everything["counts"]["screened"] == int(voids["is_void"].fillna(False).sum())
+    ranks = [v["rank"] for v in everything["voids"] if not v["ruled_out"]]
+    assert ranks == list(range(1, len(ranks) + 1))
+    assert screen("solo")["counts"]["screened"] == everything["counts"]["screened"]
+    listed = screen("omu_analyst", property_ids=[world.property_id, "NOPE"], top=1)
+    assert [v["property_id"] for v in listed["voids"]] == [world.property_id]
+    assert listed["row_errors"][0]["value"] == "NOPE"
+    assert screen("other.solo")["counts"]["screened"] == 0
+    outside = screen("other.solo", property_ids=[world.property_id])
+    assert outside["voids"] == []
+    assert "outside FICTIONAL Other Council" in outside["row_errors"][0]["problem"]
+    bad = world.client.post(f"{PREFIX}/voids/screen", headers=world.headers("omu_analyst"),
+                            json={"subject_id": "FICTIONAL-S999999", "justification": WHY})
+    assert bad.status_code == 404 and "not found in layer 'subjects'" in bad.text
