@@ -39,6 +39,7 @@ bench: setup
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/parameters.py
 	$(BIN)/python bench/network.py
+	$(BIN)/python bench/screening.py --json bench/out/screening.json
 	$(BIN)/python bench/api.py --json bench/out/api.json
 
 clean:
