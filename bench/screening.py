@@ -29,6 +29,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -155,6 +156,7 @@ def main() -> int:
           f" allocation check <= {GOAL_ALLOCATIONS_S:g} s -> "
           f"{'met' if met_alloc else 'NOT met'}")
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump({"addresses": n, "voids": len(void_rows), "housed": args.housed,
                        "load_s": t_load, "screen_s": t_screen, "baseline_s": t_baseline,
