@@ -17,12 +17,14 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 
 ## The demo: build the FICTIONAL demo town, import it, run the proximity job, show one
-## property, make FICTIONAL demo users (passphrases printed) and serve the API.
+## property, screen the voids for one FICTIONAL subject, make FICTIONAL demo users
+## (passphrases printed) and serve the API.
 demo: setup
 	$(BIN)/geo-era demo-data --scale 1 --seed 0
 	$(BIN)/geo-era layers
 	$(BIN)/geo-era proximity --radius 400 --out $(GEO_ERA_HOME)/proximity.csv
 	$(BIN)/geo-era sites-near DT-0000001 --radius 400
+	$(BIN)/geo-era screen FICTIONAL-S000003 --top 5 --justification "demo: voids for a FICTIONAL subject"
 	$(BIN)/geo-era demo-users
 	@echo "serving the API on http://127.0.0.1:8000/api/v1 (Ctrl-C to stop)"
 	$(BIN)/geo-era serve --host 127.0.0.1 --port 8000
