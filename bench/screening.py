@@ -140,12 +140,14 @@ def main() -> int:
              if [(f.kind, f.message) for f in result.conflicts]
              != [(r["kind"], r["message"]) for r in by_id[pid]["reasons"]]]
     sensitive = sum(allocations.sensitive)
+    walked = sum("on foot" in v["factors"]["school"]["note"] for v in screening.voids)
     counts = screening.to_dict()["counts"]
     print(f"demo town scale {args.scale:g}: {n:,} addresses, {len(sites):,} sites, "
           f"{network.graph.n_nodes:,} walking nodes (built in {t_town:.1f} s)")
     print(f"  load: engine, site index, walking network   {t_load:7.2f} s")
     print(f"  screen {len(void_rows):,} voids for one subject       {t_screen:7.2f} s  "
-          f"({counts['ranked']:,} ranked, {counts['ruled_out']:,} ruled out)")
+          f"({counts['ranked']:,} ranked, {counts['ruled_out']:,} ruled out; "
+          f"{walked:,} measured on foot)")
     print(f"  baseline: check one void at a time          {t_baseline:7.2f} s  "
           f"(x{t_baseline / t_screen:.0f}; {len(sample)} timed, scaled)")
     print(f"  allocation check: {len(void_rows):,} voids x {args.housed:,} housed "
@@ -161,7 +163,8 @@ def main() -> int:
             json.dump({"addresses": n, "voids": len(void_rows), "housed": args.housed,
                        "load_s": t_load, "screen_s": t_screen, "baseline_s": t_baseline,
                        "allocations_s": t_alloc, "sensitive": sensitive,
-                       "ranked": counts["ranked"], "ruled_out": counts["ruled_out"]},
+                       "ranked": counts["ranked"], "ruled_out": counts["ruled_out"],
+                       "walked": walked},
                       fh, indent=2)
     if wrong:
         print(f"FAILED: {len(wrong)} sampled voids' conflicts differ from the one-at-a-time "
