@@ -1,14 +1,16 @@
-"""The web pages (server-rendered, Jinja2): sign in, the case list with deadlines, and a
+"""The web pages (server-rendered, Jinja2): sign in, the case list with deadlines, a
 case page with its map, the households of the minimum set, checks, agreements and Parts
-C and D.
+C and D; void screening for one subject (a ranked table and a map, NASSO 5.2, 5.3); and
+the sensitive-allocation check of voids (3.12) that a landlord's Link Officer uses.
 
 Pages hold what the caller's API responses would hold and no more: the same matrix
 (:mod:`api.access`) admits them, the same core functions read the records (audited, with
 the purpose given at sign-in as the justification), and the map draws exclusion zones
 only for roles allowed to see them. A session is the same short-lived signed token as
 the API's, in an HttpOnly, SameSite=Strict cookie. Case references travel in form
-bodies, never in URLs. Scripts run only with the page's nonce (Content-Security-Policy);
-the map is drawn by Leaflet served from geo_era itself.
+bodies, never in URLs; a list of voids is uploaded in a multipart form body. Scripts run
+only with the page's nonce (Content-Security-Policy); the map is drawn by Leaflet served
+from geo_era itself.
 """
 
 from __future__ import annotations
@@ -19,22 +21,27 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import Caller, Services, log
 from api.security import TokenError
+from api.voids import Upload, run_allocation_check, run_screening
 from geo_era import cases
 from geo_era.era_document import era_document_pdf, field_sheet_pdf
-from geo_era.errors import GeoEraError, NotFoundError
-from geo_era.maps import Assets, era_map, member_status
+from geo_era.errors import DataError, GeoEraError, NotFoundError
+from geo_era.maps import Assets, era_map, member_status, screening_map
+from geo_era.screening import FACTORS, LABELS
 from geo_era.users import Identity, authenticate
+from geo_era.void_lists import MAX_ROWS
 
 COOKIE = "geo_era_session"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["yesno"] = lambda v: {True: "yes", False: "no"}.get(v, "unknown")
 router = APIRouter(include_in_schema=False)
+#: An optional list of voids uploaded with a form (CSV or GeoPackage).
+VoidFile = Annotated[UploadFile | None, File(description="CSV or GeoPackage of voids")]
 
 
 def _services(request: Request) -> Services:
@@ -168,8 +175,7 @@ def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) ->
                        tiles_attribution=services.settings.map_tiles_attribution)
         map_html = _with_nonce(fmap.get_root().render(), nonce)
     except GeoEraError as exc:
-        log.warning("map not drawn: %s", type(exc).__name__)
-        map_html = f"<p>The map could not be drawn: {html.escape(str(exc))}</p>"
+        map_html = _no_map(exc)
     return _page(request, "case.html", {
         "who": identity, "case": case, "members": members, "status": status_of,
         "prop": {"property_id": property_id,
@@ -202,10 +208,131 @@ def case_document_pdf(request: Request, case_id: Annotated[str, Form(max_length=
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+@router.get("/voids", response_class=HTMLResponse)
+def voids_form(request: Request) -> Response:
+    """The void screening form: a subject, optionally a list of voids, optionally top N."""
+    admitted = _admit(request, "screen")
+    if isinstance(admitted, Response):
+        return admitted
+    _caller, identity = admitted
+    return _page(request, "voids.html", {"who": identity, "form": {}})
+
+
+@router.post("/voids", response_class=HTMLResponse)
+def voids_page(request: Request, subject_id: Annotated[str, Form(max_length=64)] = "",
+               top: Annotated[str, Form(max_length=16)] = "",
+               void_list: VoidFile = None) -> Response:
+    """Every void (or the uploaded list) screened for one subject: counts, the list's bad
+    rows, notes, the ranked table with each factor, and the map. A refusal (no such
+    subject, a file that cannot be read) is shown on the form, the form kept filled."""
+    admitted = _admit(request, "screen")
+    if isinstance(admitted, Response):
+        return admitted
+    caller, identity = admitted
+    services = _services(request)
+    form = {"subject_id": subject_id.strip(), "top": top.strip()}
+    try:
+        if not form["subject_id"]:
+            raise DataError("give the subject id of the person to be housed, e.g. "
+                            "FICTIONAL-S000001")
+        shown = _top(form["top"])
+        result = run_screening(services, caller, form["subject_id"],
+                               upload=_uploaded(void_list))
+    except GeoEraError as exc:
+        return _page(request, "voids.html", {"who": identity, "form": form,
+                                             "message": str(exc)},
+                     status_code=404 if isinstance(exc, NotFoundError) else 422)
+    nonce = secrets.token_urlsafe(16)
+    try:
+        fmap = screening_map(services.workspace, result,
+                             show_zones=identity.role in _zone_readers(), top=shown,
+                             assets=Assets(inline=False), tiles=services.settings.map_tiles,
+                             tiles_attribution=services.settings.map_tiles_attribution)
+        map_html = _with_nonce(fmap.get_root().render(), nonce)
+    except GeoEraError as exc:
+        map_html = _no_map(exc)
+    return _page(request, "voids.html", {
+        "who": identity, "form": form, "result": result.to_dict(top=shown),
+        "factors": [(f, LABELS.get(f, f.replace("_", " "))) for f in FACTORS],
+        "map_html": map_html}, nonce=nonce)
+
+
+@router.get("/allocations", response_class=HTMLResponse)
+def allocations_form(request: Request) -> Response:
+    """The sensitive-allocation check form: optionally a list of voids."""
+    admitted = _admit(request, "allocation_check")
+    if isinstance(admitted, Response):
+        return admitted
+    _caller, identity = admitted
+    return _page(request, "allocations.html", {"who": identity})
+
+
+@router.post("/allocations", response_class=HTMLResponse)
+def allocations_page(request: Request, void_list: VoidFile = None) -> Response:
+    """Which voids (every void, or the uploaded list) need a sensitive allocation, as
+    the caller may see it: a Link Officer gets the flags and never the reasons."""
+    admitted = _admit(request, "allocation_check")
+    if isinstance(admitted, Response):
+        return admitted
+    caller, identity = admitted
+    services = _services(request)
+    try:
+        result = run_allocation_check(services, caller, upload=_uploaded(void_list))
+    except GeoEraError as exc:
+        return _page(request, "allocations.html", {"who": identity,
+                                                   "message": str(exc)},
+                     status_code=404 if isinstance(exc, NotFoundError) else 422)
+    reasons = any("sensitive_because" in v for v in result["voids"])
+    return _page(request, "allocations.html", {"who": identity, "result": result,
+                                               "reasons": reasons})
+
+
+#: Voids a page shows when no N is given: a council's whole stock would make a page too
+#: long to use (the counts always cover every void screened).
+PAGE_TOP = 250
+
+
+def _top(text: str) -> int:
+    """The "show the first N" field: empty for the first :data:`PAGE_TOP`."""
+    if not text:
+        return PAGE_TOP
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ROWS:
+        raise DataError(f"show the first N voids: N is a whole number from 1 to "
+                        f"{MAX_ROWS:,}; leave it empty to show the first {PAGE_TOP}")
+    return int(text)
+
+
+def _uploaded(upload: UploadFile | None) -> Upload | None:
+    """The uploaded list's bytes and name; None when no file was chosen (every void in
+    the store)."""
+    if upload is None or not upload.filename:
+        return None
+    data = upload.file.read()
+    if not data:
+        raise DataError(f"{upload.filename}: the file is empty; choose the list of voids "
+                        "again, or leave the file out to use every void in the store")
+    return data, upload.filename
+
+
+def _no_map(exc: GeoEraError) -> str:
+    log.warning("map not drawn: %s", type(exc).__name__)
+    return f"<p>The map could not be drawn: {html.escape(str(exc))}</p>"
+
+
 def _zone_readers() -> frozenset[str]:
     from api.access import MATRIX  # noqa: PLC0415
 
     return MATRIX["zone_show"].allowed
+
+
+def _may(who: Identity | None, endpoint: str) -> bool:
+    """Whether the signed-in user's role may use ``endpoint`` (for the navigation)."""
+    from api.access import MATRIX  # noqa: PLC0415
+
+    return who is not None and who.role in MATRIX[endpoint].allowed
+
+
+templates.env.globals["may"] = _may
 
 
 def _with_nonce(document: str, nonce: str) -> str:

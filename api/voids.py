@@ -21,7 +21,14 @@ from geo_era.allocations import AllocationCheck, allocation_check
 from geo_era.areas import area_names_at
 from geo_era.screening import Screening, screen
 from geo_era.store import session_scope
-from geo_era.void_lists import MAX_ROWS, VoidList, from_ids, store_voids, within_council
+from geo_era.void_lists import (
+    MAX_ROWS,
+    VoidList,
+    from_ids,
+    read_void_list,
+    store_voids,
+    within_council,
+)
 from geo_era.workspace import Snapshot
 
 router = APIRouter(prefix=PREFIX)
@@ -48,24 +55,36 @@ class AllocationRequest(Strict):
     justification: str = JUSTIFICATION
 
 
-def voids_for(snap: Snapshot, caller: Caller, property_ids: list[str] | None = None, *,
-              listed: VoidList | None = None) -> VoidList:
-    """The voids a request names (a list of ids, an uploaded list already read, or
-    every void in the store), confined to the caller's council for council staff."""
-    if listed is None:
-        listed = store_voids(snap) if property_ids is None else from_ids(snap, property_ids)
+#: An uploaded list: its bytes and its file name (the name says CSV or GeoPackage).
+Upload = tuple[bytes, str]
+
+
+def listed_voids(snap: Snapshot, property_ids: list[str] | None = None,
+                 upload: Upload | None = None) -> VoidList:
+    """The voids a request names, matched to ``snap``: a list of ids, an uploaded file,
+    or (neither) every void in the store."""
+    if upload is not None:
+        return read_void_list(snap, upload[0], filename=upload[1])
+    return store_voids(snap) if property_ids is None else from_ids(snap, property_ids)
+
+
+def voids_for(snap: Snapshot, caller: Caller, property_ids: list[str] | None = None,
+              upload: Upload | None = None) -> VoidList:
+    """:func:`listed_voids`, confined to the caller's council for council staff."""
+    listed = listed_voids(snap, property_ids, upload)
     scope = caller.actor.scope
     return listed if scope is None else within_council(snap, listed, scope)
 
 
 def run_screening(app: Services, caller: Caller, subject_id: str, *,
                   property_ids: list[str] | None = None,
-                  listed: VoidList | None = None) -> Screening:
+                  upload: Upload | None = None) -> Screening:
     """Screen voids for a subject and record the consultation of the subject's record
-    (with the caller's justification) in the audit trail."""
+    (with the caller's justification) in the audit trail. The list is read from the same
+    snapshot of the layers that is screened."""
     caller.actor.require_justification("a subject's record")
     snap = app.workspace.snapshot()
-    result = screen(snap, subject_id, voids_for(snap, caller, property_ids, listed=listed),
+    result = screen(snap, subject_id, voids_for(snap, caller, property_ids, upload),
                     config=app.settings.screening)
     with session_scope(app.engine) as session:
         caller.actor.record(session, operation="consultation", record_type="subject",
@@ -75,13 +94,12 @@ def run_screening(app: Services, caller: Caller, subject_id: str, *,
 
 def run_allocation_check(app: Services, caller: Caller, *,
                          property_ids: list[str] | None = None,
-                         listed: VoidList | None = None) -> dict[str, Any]:
+                         upload: Upload | None = None) -> dict[str, Any]:
     """Which voids need a sensitive allocation, as the caller may see it: reasons for
     roles with need to know (council staff: for their own council's voids), the flag
     alone for a Link Officer. Audited by the core."""
     snap = app.workspace.snapshot()
-    if listed is None:
-        listed = store_voids(snap) if property_ids is None else from_ids(snap, property_ids)
+    listed = listed_voids(snap, property_ids, upload)
     result: AllocationCheck = allocation_check(snap, app.engine, listed, actor=caller.actor,
                                                restricted=caller.restricted)
     if caller.restricted:

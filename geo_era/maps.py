@@ -261,14 +261,15 @@ def _screening_zones(screening: Screening) -> gpd.GeoDataFrame:
 
 
 def _screened_voids(fmap: folium.Map, voids: gpd.GeoDataFrame) -> None:
-    """The manageable voids by score band, then the ruled-out ones, as two layers."""
+    """The manageable voids by score band, then the ruled-out ones, as two layers
+    (``voids``: the screening documents' columns at their address points, EPSG:27700)."""
     voids = _wgs84(voids).assign(property=voids["property_id"].astype(str).map(html.escape),
                                  address=voids["address"].astype(str).map(html.escape))
     ruled_out = voids["ruled_out"].astype(bool).to_numpy()
     manageable = voids[~ruled_out]
     manageable = manageable.assign(
         label="#" + manageable["rank"].astype(int).astype(str) + " — score "
-              + manageable["score"].astype(float).map("{:.1f}".format) + " — "
+              + manageable["score"].astype(float).round(1).astype(str) + " — "
               + manageable["address"])
     lows = np.array([low for low, _ in SCORE_BANDS])
     band = np.argmax(manageable["score"].to_numpy(float)[:, None] >= lows[None, :], axis=1)

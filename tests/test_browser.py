@@ -1,6 +1,7 @@
 """The pages in a real browser (Debian's headless Chromium driven by Playwright) against
 a real ``geo-era serve`` on 127.0.0.1: sign in, the case list, a case page with its map
-and layers, keyboard use, need to know, and not one request to any host but geo_era."""
+and layers, keyboard use, void screening with an uploaded list, the sensitive-allocation
+check, need to know, and not one request to any host but geo_era."""
 
 from __future__ import annotations
 
@@ -58,8 +59,12 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
                               case_type="annual_review", notified=dt.date.today(),
                               actor=officer())
     engine.dispose()
+    props = store.read_attributes("properties", ["property_id", "is_void"])
+    void = str(props.loc[props["is_void"].fillna(False).astype(bool), "property_id"].iloc[0])
     with served(home) as base:
-        yield {"base": base.removesuffix("/api/v1"), "case": case}
+        yield {"base": base.removesuffix("/api/v1"), "case": case, "void": void,
+               "home": str(row["current_property_id"]),
+               "subjects": subjects["subject_id"].astype(str).tolist()}
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +166,63 @@ def test_pages_follow_need_to_know(browser: Any, site: dict[str, Any]) -> None:
         >= 1  # a SOLO may see zones (the matrix's zone_show)
     assert hosts(requests) == {"127.0.0.1"}
     solo.close()
+
+
+def upload(*ids: str) -> dict[str, Any]:
+    """A CSV list of voids for a file input (a second column keeps an empty id a row)."""
+    rows = "".join(f"{i},x\n" for i in ids)
+    return {"name": "voids.csv", "mimeType": "text/csv",
+            "buffer": f"property_id,note\n{rows}".encode()}
+
+
+def test_solo_screens_an_uploaded_list(browser: Any, site: dict[str, Any]) -> None:
+    page, requests = sign_in(browser, site["base"], "solo")
+    page.get_by_role("link", name="Void screening").click()
+    page.get_by_label("Subject id").fill(site["case"]["subject_id"])
+    page.get_by_label("List of voids (optional)").set_input_files(
+        files=[upload(site["void"], "DT-NOT-THERE", "")])
+    page.get_by_role("button", name="Screen voids").click()
+    page.get_by_role("heading", name="Voids screened for").wait_for(timeout=15_000)
+    errors = page.locator("table.row-errors tbody tr")
+    assert errors.count() == 2
+    assert "DT-NOT-THERE" in errors.nth(0).inner_text()
+    assert "not in the properties layer" in errors.nth(0).inner_text()
+    assert "property_id is empty" in errors.nth(1).inner_text()
+    screened = page.locator("table.screened tbody tr")
+    assert screened.count() == 1
+    row = screened.first.inner_text()
+    assert site["void"] in row and ("#1" in row or "ruled out" in row)
+    frame = page.frame_locator("iframe.map")
+    frame.locator(".leaflet-container").wait_for(timeout=15_000)
+    control = frame.locator(".leaflet-control-layers")
+    for layer in ("manageable voids, ranked", "ruled-out voids", "exclusion zones",
+                  "background (loaded layers)"):
+        assert control.get_by_text(layer, exact=False).count() >= 1, layer
+    drawn = frame.locator(".leaflet-overlay-pane canvas").first  # drawn, not only listed
+    box = drawn.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 300
+    assert hosts(requests) == {"127.0.0.1"}, sorted(set(requests))
+    page.close()
+
+
+def test_link_officer_checks_allocations_but_may_not_screen(browser: Any,
+                                                            site: dict[str, Any]) -> None:
+    page, requests = sign_in(browser, site["base"], "link")
+    nav = page.get_by_role("navigation", name="Main")
+    assert nav.get_by_role("link", name="Void screening").count() == 0
+    nav.get_by_role("link", name="Sensitive allocations").click()
+    page.get_by_label("List of voids (optional)").set_input_files(
+        files=[upload(site["home"], site["void"], "")])
+    page.get_by_role("button", name="Check voids").click()
+    page.get_by_role("heading", name="Voids checked").wait_for(timeout=15_000)
+    flagged = page.locator("table.allocations tbody tr", has_text=site["home"])
+    assert "sensitive allocation required — contact the SOLO" in flagged.inner_text()
+    headers = page.locator("table.allocations thead th").all_inner_texts()
+    assert headers == ["Property id", "Address", "Sensitive allocation"]  # no reasons
+    assert page.locator("table.row-errors tbody tr").count() == 1
+    content = page.content()
+    assert not [s for s in site["subjects"] if s in content]
+    page.goto(f"{site['base']}/voids")
+    assert "may not see this page" in page.content()
+    assert hosts(requests) == {"127.0.0.1"}, sorted(set(requests))
+    page.close()

@@ -1,17 +1,23 @@
-"""The ERA map: self-contained (no host but geo_era), its layers, and need to know."""
+"""The ERA map and the void screening map: self-contained (no host but geo_era), their
+layers, and need to know."""
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import folium
 import pytest
 
 from geo_era.catalog import LayerStore
-from geo_era.maps import STATUS_COLOURS, era_map, member_status
+from geo_era.maps import STATUS_COLOURS, era_map, member_status, screening_map
+from geo_era.screening import Screening, screen
+from geo_era.void_lists import store_voids
 from geo_era.workspace import Workspace
 from tests.conftest import import_demo
 
@@ -93,3 +99,69 @@ def test_cli_writes_a_standalone_file(workspace: Workspace, tmp_path: Path) -> N
     assert len(html) > 100_000  # Leaflet is inlined
     assert not {u for u in fetched(html) if re.match(r"(?i)(https?:)?//", u)} - {
         "https://leafletjs.com"}
+
+
+@pytest.fixture(scope="module")
+def screened(workspace: Workspace) -> Screening:
+    """A subject with an exclusion zone screened against every void: some voids ranked,
+    some ruled out."""
+    snap = workspace.snapshot()
+    zoned = sorted(set(workspace.store.read("exclusion_zones")["subject_id"].astype(str)))
+    for subject in zoned:
+        result = screen(snap, subject, store_voids(snap))
+        if result.ranked and len(result.ranked) < len(result.voids):
+            return result
+    pytest.fail("the demo town has no zoned subject with both ranked and ruled-out voids")
+
+
+def layers(fmap: folium.Map) -> dict[str, list[dict[str, Any]]]:
+    """Each named layer of a map, with the GeoJSON features drawn in it."""
+    return {child.layer_name: [f for g in child._children.values()
+                               if isinstance(g, folium.GeoJson) for f in g.data["features"]]
+            for child in fmap._children.values() if isinstance(child, folium.FeatureGroup)}
+
+
+def test_screening_map_draws_every_void(workspace: Workspace, screened: Screening) -> None:
+    fmap = screening_map(workspace, screened, show_zones=False)
+    drawn = layers(fmap)
+    ranked, out = len(screened.ranked), len(screened.voids) - len(screened.ranked)
+    manageable = drawn[f"manageable voids, ranked ({ranked})"]
+    ruled_out = drawn[f"ruled-out voids ({out})"]
+    assert len(manageable) + len(ruled_out) == len(screened.voids)  # one marker per void
+    assert sorted(f["properties"]["property"] for f in manageable + ruled_out) == \
+        sorted(v["property_id"] for v in screened.voids)
+    best = screened.ranked[0]
+    label = f"#1 — score {best['score']:.1f} — {best['address']}"
+    assert label in [f["properties"]["label"] for f in manageable]
+    first_out = next(v for v in screened.voids if v["ruled_out"])
+    popup = next(f["properties"] for f in ruled_out
+                 if f["properties"]["property"] == first_out["property_id"])
+    assert popup["why"].split("<br>")[0] == html.escape(first_out["reasons"][0]["message"])
+    for layer in ("background (loaded layers)", "school (", "nursery (", "play park ("):
+        assert any(name.startswith(layer) for name in drawn), layer
+    # fitted to the voids: every marker inside the fitted bounds
+    (south, west), (north, east) = next(
+        c.bounds for c in fmap._children.values() if isinstance(c, folium.FitBounds))
+    for feature in manageable + ruled_out:
+        lon, lat = feature["geometry"]["coordinates"]
+        assert south <= lat <= north and west <= lon <= east
+    top = layers(screening_map(workspace, screened, show_zones=False, top=3))
+    assert sum(len(v) for k, v in top.items() if "voids" in k) == 3
+
+
+def test_screening_map_zones_only_when_allowed(workspace: Workspace,
+                                               screened: Screening) -> None:
+    zone_id = screened.zones[0]["zone_id"]
+    shown = screening_map(workspace, screened, show_zones=True)
+    assert f"exclusion zones ({len(screened.zones)})" in layers(shown)
+    hidden = screening_map(workspace, screened, show_zones=False)
+    assert not [k for k in layers(hidden) if k.startswith("exclusion zones")]
+    assert zone_id in shown.get_root().render()
+    assert zone_id not in hidden.get_root().render()
+
+
+def test_screening_map_fetches_nothing(workspace: Workspace, screened: Screening) -> None:
+    page = screening_map(workspace, screened, show_zones=True).get_root().render()
+    outside = {u for u in fetched(page) if re.match(r"(?i)(https?:)?//", u)}
+    assert outside <= {"https://leafletjs.com"}  # the attribution's link, never loaded
+    assert "L.map(" in page and "geoEra.legend(" in page and "geoEra.measure(" in page
