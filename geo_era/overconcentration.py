@@ -201,3 +201,48 @@ def hot_spots(values: npt.NDArray[np.float64], weights: Any, *, seed: int = 0,
     z = np.asarray(g.Zs, dtype=float)
     return HotSpots(z, np.asarray(g.p_sim, dtype=float), threshold,
                     significant & (z > 0), significant & (z < 0))
+
+
+@dataclass(frozen=True)
+class OutOfArea:
+    """Current out-of-area placements (NASSO 3.13) on a date: counts by placing
+    (rows) and receiving (columns) authority, and those with no recorded consent of
+    the receiving authority (for internal reports only: they name subjects)."""
+
+    counts: pd.DataFrame
+    without_consent: pd.DataFrame
+
+
+def out_of_area(placements: pd.DataFrame, properties: gpd.GeoDataFrame,
+                councils: gpd.GeoDataFrame, day: dt.date) -> OutOfArea:
+    """Out-of-area placements current on ``day``: the receiving authority is the
+    council the property lies in, the placing one ``placing_authority`` (the same
+    council when empty)."""
+    row_of = pd.Series(np.arange(len(properties)), index=properties["property_id"].astype(str))
+    rows = row_of.reindex(placements["property_id"].astype(str).to_numpy()).to_numpy()
+    placed = ~np.isnan(rows)
+    points = shapely.get_coordinates(properties.geometry.to_numpy()).reshape(-1, 2)
+    where = np.full(len(placements), -1, dtype=np.int64)
+    where[placed] = locate(points[rows[placed].astype(np.int64)], councils)
+    names = councils["name"].astype("string").fillna(councils["area_id"].astype("string"))
+    receiving = pd.Series(np.where(where >= 0, names.to_numpy(dtype=object)[where], None),
+                          index=placements.index, dtype="string")
+    placing = (placements["placing_authority"].astype("string").str.strip()
+               .replace("", pd.NA) if "placing_authority" in placements.columns
+               else pd.Series(pd.NA, index=placements.index, dtype="string"))
+    placing = placing.fillna(receiving)
+    moved = (current_on(placements, day) & receiving.notna().to_numpy()
+             & (placing != receiving).fillna(False).to_numpy())
+    chosen = pd.DataFrame({"placing_authority": placing[moved],
+                           "receiving_authority": receiving[moved]})
+    counts = pd.crosstab(chosen["placing_authority"], chosen["receiving_authority"])
+    consent = (placements["consent_recorded"].astype("boolean")
+               if "consent_recorded" in placements.columns
+               else pd.Series(pd.NA, index=placements.index, dtype="boolean"))
+    lacking = moved & ~consent.fillna(False).to_numpy(bool)
+    without = pd.DataFrame({
+        "subject_id": placements["subject_id"].astype(str)[lacking],
+        "property_id": placements["property_id"].astype(str)[lacking],
+        "placing_authority": placing[lacking], "receiving_authority": receiving[lacking],
+        "start_date": placements["start_date"].astype(str)[lacking]}).reset_index(drop=True)
+    return OutOfArea(counts, without)

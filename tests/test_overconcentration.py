@@ -20,6 +20,7 @@ from geo_era.overconcentration import (
     current_on,
     hot_spots,
     locate,
+    out_of_area,
     queen_weights,
     rates,
 )
@@ -125,3 +126,19 @@ def test_gi_star_equals_esda_on_the_same_weights() -> None:
     assert ours.threshold == pytest.approx(esda.fdr(theirs.p_sim, 0.05))
     assert set(np.flatnonzero(ours.hot)) >= {14, 15, 20, 21}
     assert not ours.cold.any()
+
+
+def test_out_of_area_placements_by_placing_and_receiving_authority() -> None:
+    councils = grid()
+    councils["area_type"] = "council"
+    councils["name"] = ["Alpha", "Beta", "Gamma", "Delta"]
+    placements, properties = placed([2, 1, 1, 0])
+    placements["placing_authority"] = ["Beta", "", "Alpha", "Gamma"]
+    placements["consent_recorded"] = pd.array([True, None, None, False], dtype="boolean")
+    found = out_of_area(placements, properties, councils, as_at(2025))
+    # P0-0: Beta -> Alpha (consent); P0-1: Alpha's own; P1-0: Alpha -> Beta (none);
+    # P2-0: Gamma -> Gamma, its own
+    assert found.counts.to_dict() == {"Alpha": {"Alpha": 0, "Beta": 1},
+                                      "Beta": {"Alpha": 1, "Beta": 0}}
+    assert found.without_consent[["placing_authority", "receiving_authority"]].values.tolist() \
+        == [["Alpha", "Beta"]]
