@@ -228,8 +228,9 @@ def out_of_area(placements: pd.DataFrame, properties: gpd.GeoDataFrame,
     receiving = pd.Series(np.where(where >= 0, names.to_numpy(dtype=object)[where], None),
                           index=placements.index, dtype="string")
     placing = (placements["placing_authority"].astype("string").str.strip()
-               .replace("", pd.NA) if "placing_authority" in placements.columns
+               if "placing_authority" in placements.columns
                else pd.Series(pd.NA, index=placements.index, dtype="string"))
+    placing = placing.mask(placing == "")
     placing = placing.fillna(receiving)
     moved = (current_on(placements, day) & receiving.notna().to_numpy()
              & (placing != receiving).fillna(False).to_numpy())
