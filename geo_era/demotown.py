@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -386,9 +386,25 @@ def write_demo_town(town: DemoTown, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     (out_dir / "ground_truth").mkdir(parents=True, exist_ok=True)
     (out_dir / "extras").mkdir(parents=True, exist_ok=True)
+    written = write_layers(town.layers, out_dir)
+    # without pandas metadata: pandas cannot rebuild an Arrow list dtype from it, so
+    # readers get the list columns as arrays of property ids
+    truth = pa.Table.from_pandas(town.truth, preserve_index=False).replace_schema_metadata()
+    _atomic(out_dir / "ground_truth" / "ground_truth.parquet", partial(pq.write_table, truth))
+    for name, frame in town.extras.items():
+        _atomic(out_dir / "extras" / f"{name}.parquet", partial(frame.to_parquet, index=False))
+    return written
+
+
+def write_layers(layers: Mapping[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+    """Write the contract layers in ``layers`` into ``out_dir`` (which must exist), each
+    atomically: geometry layers as GeoParquet (``<layer>.parquet``), the others as CSV
+    (``<layer>.csv``). Returns the paths in ``schema.LAYERS`` order."""
     written: list[Path] = []
     for name in LAYERS:
-        frame = town.layers[name]
+        if name not in layers:
+            continue
+        frame = layers[name]
         if isinstance(frame, gpd.GeoDataFrame):
             path = out_dir / f"{name}.parquet"
             _atomic(path, partial(frame.to_parquet, index=False))
@@ -396,12 +412,6 @@ def write_demo_town(town: DemoTown, out_dir: Path) -> list[Path]:
             path = out_dir / f"{name}.csv"
             _atomic(path, partial(frame.to_csv, index=False))
         written.append(path)
-    # without pandas metadata: pandas cannot rebuild an Arrow list dtype from it, so
-    # readers get the list columns as arrays of property ids
-    truth = pa.Table.from_pandas(town.truth, preserve_index=False).replace_schema_metadata()
-    _atomic(out_dir / "ground_truth" / "ground_truth.parquet", partial(pq.write_table, truth))
-    for name, frame in town.extras.items():
-        _atomic(out_dir / "extras" / f"{name}.parquet", partial(frame.to_parquet, index=False))
     return written
 
 
