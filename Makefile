@@ -17,14 +17,21 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 
 ## The demo: build the FICTIONAL demo town, import it, run the proximity job, show one
-## property, screen the voids for one FICTIONAL subject, make FICTIONAL demo users
-## (passphrases printed) and serve the API.
+## property, screen the voids for one FICTIONAL subject, write the over-concentration
+## reports (the demo town's published one; Edinburgh's internal one on the real data
+## zones when ../shared/data is there), make FICTIONAL demo users (passphrases printed)
+## and serve the API.
 demo: setup
 	$(BIN)/geo-era demo-data --scale 1 --seed 0
 	$(BIN)/geo-era layers
 	$(BIN)/geo-era proximity --radius 400 --out $(GEO_ERA_HOME)/proximity.csv
 	$(BIN)/geo-era sites-near DT-0000001 --radius 400
 	$(BIN)/geo-era screen FICTIONAL-S000003 --top 5 --justification "demo: voids for a FICTIONAL subject"
+	$(BIN)/geo-era report overconcentration --authority "Inverallan Council" --year 2026 --publish --out $(GEO_ERA_HOME)/reports/inverallan-2026
+	@if [ -d ../shared/data ]; then \
+	  GEO_ERA_HOME=data/edinburgh $(BIN)/geo-era demo-data --edinburgh ../shared/data && \
+	  GEO_ERA_HOME=data/edinburgh $(BIN)/geo-era report overconcentration --authority "City of Edinburgh" --year 2026 --out data/edinburgh/reports/2026 --justification "demo: annual report on FICTIONAL placements"; \
+	else echo "(../shared/data absent: the Edinburgh over-concentration report is skipped)"; fi
 	$(BIN)/geo-era demo-users
 	@echo "serving the API on http://127.0.0.1:8000/api/v1 (Ctrl-C to stop)"
 	$(BIN)/geo-era serve --host 127.0.0.1 --port 8000
@@ -45,7 +52,7 @@ bench: setup
 	$(BIN)/python bench/api.py --json bench/out/api.json
 
 clean:
-	rm -rf $(VENV) data/store .pytest_cache .mypy_cache .ruff_cache bench/out
+	rm -rf $(VENV) data/store data/edinburgh .pytest_cache .mypy_cache .ruff_cache bench/out
 
 serve: setup
 	$(BIN)/geo-era serve --host 127.0.0.1 --port 8000

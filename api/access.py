@@ -29,6 +29,8 @@ class Access:
     summary: str = ""
     #: council staff (:data:`SCOPED_ROLES`) are confined to their own council's records
     scoped: bool = False
+    #: what the restricted view gives, for the documentation
+    restricted_label: str = "flags only"
 
 
 def roles(*names: str) -> frozenset[str]:
@@ -87,6 +89,10 @@ MATRIX: dict[str, Access] = {
                      summary="import reference or restricted layers"),
     "screen": Access(CASE_READERS, audited=True, scoped=True,
                      summary="every void screened and ranked for a subject (5.2, 5.3)"),
+    "overconcentration": Access(
+        CASE_READERS | LINK, restricted_view=LINK, audited=True, scoped=True,
+        restricted_label="published only",
+        summary="annual over-concentration report (5.2, 3.13)"),
     "allocation_check": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
                                scoped=True,
                                summary="which voids need a sensitive allocation (3.12)"),
@@ -115,7 +121,7 @@ def matrix_markdown() -> str:
     header = "| endpoint | " + " | ".join(ROLES) + " |"
     lines = [header, "|" + "---|" * (len(ROLES) + 1)]
     for name, rule in MATRIX.items():
-        cells = ["flags only" if r in rule.restricted_view else
+        cells = [rule.restricted_label if r in rule.restricted_view else
                  ("own council" if r in SCOPED_ROLES and rule.scoped else "yes")
                  if r in rule.allowed else "—" for r in ROLES]
         audited = " (audited)" if rule.audited else ""

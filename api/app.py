@@ -23,7 +23,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import analysis, casework, pages, records, voids
+from api import analysis, casework, pages, records, reports, voids
 from api.deps import ERRORS, PREFIX, Services, Who, authenticate_request, log
 from api.security import LoginLimiter, Tokens
 from geo_era import __version__
@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 "organisation": identity.organisation}
 
     for router in (analysis.router, casework.router, records.router, voids.router,
-                   pages.router):
+                   reports.router, pages.router):
         app.include_router(router)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     app.mount("/static/geo_era", StaticFiles(directory=STATIC_DIR), name="geo_era_static")

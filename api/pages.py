@@ -26,12 +26,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import Caller, Services, log
+from api.reports import run_report
 from api.security import TokenError
 from api.voids import Upload, run_allocation_check, run_screening
 from geo_era import cases
 from geo_era.era_document import era_document_pdf, field_sheet_pdf
 from geo_era.errors import DataError, GeoEraError, NotFoundError
-from geo_era.maps import Assets, era_map, member_status, screening_map
+from geo_era.maps import Assets, era_map, member_status, overconcentration_map, screening_map
+from geo_era.overconcentration_document import report_body, report_pdf
 from geo_era.screening import FACTORS, LABELS
 from geo_era.users import Identity, authenticate
 from geo_era.void_lists import MAX_ROWS
@@ -285,6 +287,100 @@ def allocations_page(request: Request, void_list: VoidFile = None) -> Response:
     reasons = any("sensitive_because" in v for v in result["voids"])
     return _page(request, "allocations.html", {"who": identity, "result": result,
                                                "reasons": reasons})
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def report_form(request: Request) -> Response:
+    """The over-concentration report form: the authority, the year, which version."""
+    admitted = _admit(request, "overconcentration")
+    if isinstance(admitted, Response):
+        return admitted
+    caller, identity = admitted
+    return _page(request, "report.html", _report_context(request, caller, identity, {}))
+
+
+@router.post("/reports", response_class=HTMLResponse)
+def report_page(request: Request, authority: Annotated[str, Form(max_length=128)] = "",
+                year: Annotated[str, Form(max_length=8)] = "",
+                publish: Annotated[str, Form(max_length=8)] = "") -> Response:
+    """The report of one authority as at 31 March: narrative, the choropleth (Folium),
+    the areas of concern and the tables. A Link Officer always gets the version for
+    publication. A refusal is shown on the form, kept filled."""
+    admitted = _admit(request, "overconcentration")
+    if isinstance(admitted, Response):
+        return admitted
+    caller, identity = admitted
+    services = _services(request)
+    form: dict[str, Any] = {"authority": authority.strip(), "year": year.strip(),
+                            "publish": bool(publish)}
+    try:
+        report = run_report(services, caller, authority=authority.strip(),
+                            year=_year(year.strip()), publish=bool(publish))
+    except GeoEraError as exc:
+        context = _report_context(request, caller, identity, form)
+        return _page(request, "report.html", {**context, "message": str(exc)},
+                     status_code=404 if isinstance(exc, NotFoundError) else 422)
+    nonce = secrets.token_urlsafe(16)
+    fmap = overconcentration_map(report, report.levels[-1], assets=Assets(inline=False),
+                                 tiles=services.settings.map_tiles,
+                                 tiles_attribution=services.settings.map_tiles_attribution)
+    body = report_body(report, map_html=_with_nonce(fmap.get_root().render(), nonce))
+    context = _report_context(request, caller, identity, form)
+    return _page(request, "report.html", {**context, "report": report, "body": body},
+                 nonce=nonce)
+
+
+@router.post("/reports/pdf")
+def report_pdf_download(request: Request,
+                        authority: Annotated[str, Form(max_length=128)] = "",
+                        year: Annotated[str, Form(max_length=8)] = "",
+                        publish: Annotated[str, Form(max_length=8)] = "") -> Response:
+    """The same report as PDF (the map a static PNG); built and audited like the page."""
+    admitted = _admit(request, "overconcentration")
+    if isinstance(admitted, Response):
+        return admitted
+    caller, identity = admitted
+    try:
+        report = run_report(_services(request), caller, authority=authority.strip(),
+                            year=_year(year.strip()), publish=bool(publish))
+    except GeoEraError as exc:
+        return _refused(request, identity, exc)
+    name = (f"overconcentration-{report.year}-"
+            f"{'published' if report.published else 'internal'}.pdf")
+    return Response(report_pdf(report), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not 1990 <= int(text) <= 2100:
+        raise DataError("give the year of the 31 March snapshot as four digits, e.g. 2026")
+    return int(text)
+
+
+def _report_context(request: Request, caller: Caller, identity: Identity,
+                    form: dict[str, Any]) -> dict[str, Any]:
+    """The form's choices: the councils in the areas layer (council staff: their own),
+    the latest 31 March passed, and whether the caller gets only the published
+    version."""
+    import datetime as dt  # noqa: PLC0415
+
+    services = _services(request)
+    councils: list[str] = []
+    if services.layers.has("areas"):
+        areas = services.layers.read_attributes("areas", ["area_type", "name"])
+        councils = sorted(areas.loc[areas["area_type"] == "council", "name"].dropna()
+                          .astype(str).unique())
+    scope = caller.actor.scope
+    if scope is not None:
+        councils = [c for c in councils if c.casefold() == scope.casefold()]
+    today = dt.date.today()
+    latest = today.year if (today.month, today.day) >= (3, 31) else today.year - 1
+    return {"who": identity, "councils": councils, "latest_year": latest,
+            "published_only": caller.restricted,
+            "form": {"authority": form.get("authority") or (councils[0] if councils
+                                                               else ""),
+                     "year": form.get("year") or str(latest),
+                     "publish": bool(form.get("publish")) or caller.restricted}}
 
 
 #: Voids a page shows when no N is given: a council's whole stock would make a page too

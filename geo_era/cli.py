@@ -420,12 +420,30 @@ def demo_data_command(
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same town.")] = 0,
     out: Annotated[Path | None, typer.Option(
         help="Only write the contract files here (do not import).")] = None,
+    edinburgh: Annotated[Path | None, typer.Option(
+        help="Instead of the demo town: FICTIONAL placements on the real City of "
+             "Edinburgh data zones (2011 population and households), from the open data "
+             "in this folder (e.g. ../shared/data).")] = None,
 ) -> None:
     """Build the FICTIONAL demo town and import it into GEO_ERA_HOME (or write it to --out)."""
     from geo_era.demotown import build_demo_town, write_demo_town
     from geo_era.imports import import_files
 
     started = time.perf_counter()
+    if edinburgh is not None:
+        from geo_era.edinburgh import build_edinburgh, import_edinburgh, write_edinburgh
+
+        if out is not None:
+            files = write_edinburgh(build_edinburgh(edinburgh, seed=seed), out)
+            typer.echo(f"wrote {len(files)} layer files to {out}")
+            return
+        store = _store()
+        report = import_edinburgh(edinburgh, store, seed=seed)
+        counts = ", ".join(f"{name} {rows:,}" for name, rows in sorted(report.rows.items()))
+        typer.echo(f"City of Edinburgh data zones with FICTIONAL placements (seed {seed}) "
+                   f"imported into {store.home}: {counts}; data version "
+                   f"{report.data_version}; {time.perf_counter() - started:.1f} s")
+        return
     town = build_demo_town(scale=scale, seed=seed)
     if out is not None:
         files = write_demo_town(town, out)
@@ -841,6 +859,54 @@ def era_document_command(
                           field_sheet=field_sheet, actor=_actor(by, justification))
     what = f"field sheet of {field_sheet} in" if field_sheet else "ERA document of"
     typer.echo(f"wrote the {what} case {case_id} to {out} ({size:,} bytes)")
+
+
+report_app = typer.Typer(help="Reports for local authorities.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("overconcentration")
+def report_overconcentration(
+    authority: Annotated[str, typer.Option(
+        help="The council, by name or area id as in the areas layer, e.g. "
+             "'City of Edinburgh'.")],
+    year: Annotated[int, typer.Option(help="The year of the 31 March snapshot.",
+                                      min=1990, max=2100)],
+    out: Annotated[Path, typer.Option(
+        help="Directory to write report.html, report.pdf and the CSV tables into.")],
+    publish: Annotated[bool, typer.Option(
+        "--publish", help="The version for publication: disclosure control (under 10 "
+                          "suppressed, base-5 rounding, complementary suppression), no "
+                          "names. Without it: the internal OFFICIAL-SENSITIVE version.")
+    ] = False,
+    level: Annotated[str | None, typer.Option(
+        help="The level of areas a published report shows (default: the finest, "
+             "data_zone).")] = None,
+    history: Annotated[int, typer.Option(help="Earlier years shown.", min=0, max=20)] = 4,
+    seed: Annotated[int, typer.Option(help="Seed of the Gi* permutations.")] = 0,
+    justification: Annotated[str, JUSTIFY] = "",
+    by: Annotated[str | None, BY] = None,
+) -> None:
+    """The annual over-concentration report of one authority (NASSO 5.2, 3.13): counts,
+    rates and location quotients per area, Gi* clusters, out-of-area placements.
+
+    The internal version names subjects placed without consent: it needs
+    --justification. Building either version is audited. Files are written whole or
+    not at all.
+    """
+    from geo_era.overconcentration_document import write_report
+    from geo_era.overconcentration_report import report_from_store
+
+    started = time.perf_counter()
+    report = report_from_store(_store(), _cases(), authority=authority, year=year,
+                               actor=_actor(by, justification), published=publish,
+                               level=level, history=history, seed=seed)
+    written = write_report(report, out)
+    typer.echo(f"{report.marking}: over-concentration report of {report.authority}, 31 "
+               f"March {year}, written to {out} ({', '.join(p.name for p in written)}) "
+               f"in {time.perf_counter() - started:.1f} s")
+    for paragraph in report.narrative:
+        typer.echo(f"  {paragraph}")
 
 
 def main() -> None:

@@ -68,14 +68,18 @@ __all__ = ["MARKING", "PART_A", "PART_A_WITHHELD", "PART_B", "PART_C", "PART_D",
            "field_sheet_pdf", "pdf_from_html", "write_atomically", "write_document"]
 
 
-@cache
-def _templates() -> Environment:
+def template_environment(**filters: Any) -> Environment:
+    """The Jinja2 environment of geo_era's documents (``templates/era``: autoescaped,
+    strict about undefined names) with ``filters`` added."""
     env = Environment(loader=PackageLoader("geo_era", "templates/era"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["metres"] = metres
-    env.filters["when"] = when
-    env.filters["words"] = words
+    env.filters.update(filters)
     return env
+
+
+@cache
+def _templates() -> Environment:
+    return template_environment(metres=metres, when=when, words=words)
 
 
 # --- public ------------------------------------------------------------------------

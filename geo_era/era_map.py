@@ -125,7 +125,7 @@ def _window(gdf: gpd.GeoDataFrame | None, bounds: tuple[float, float, float, flo
     return gdf.iloc[np.sort(rows)] if len(rows) else None
 
 
-def _scale_bar(ax: Axes, bounds: tuple[float, float, float, float], font_pt: float) -> None:
+def scale_bar(ax: Axes, bounds: tuple[float, float, float, float], font_pt: float) -> None:
     """A bar of a round number of metres in the lower left corner."""
     xmin, ymin, xmax, ymax = bounds
     width = xmax - xmin
@@ -144,7 +144,7 @@ def _scale_bar(ax: Axes, bounds: tuple[float, float, float, float], font_pt: flo
             va="bottom", fontsize=font_pt, zorder=22)
 
 
-def _north_arrow(ax: Axes, font_pt: float) -> None:
+def north_arrow(ax: Axes, font_pt: float) -> None:
     ax.annotate("N", xy=(0.94, 0.96), xytext=(0.94, 0.84), xycoords="axes fraction",
                 textcoords="axes fraction", ha="center", va="center", fontsize=font_pt + 1,
                 fontweight="bold", zorder=22,
@@ -289,8 +289,8 @@ def property_map_png(layers: MapLayers, request: MapRequest) -> bytes:
     main.scatter([x], [y], marker="*", s=font * 24, color=CANDIDATE_COLOUR,
                  edgecolors="black", linewidths=0.5, zorder=12)
     _set_extent(main, wide, font)
-    _scale_bar(main, wide, font)
-    _north_arrow(main, font)
+    scale_bar(main, wide, font)
+    north_arrow(main, font)
     main.set_title(f"Sites within {radius:g} m (straight line)", fontsize=font + 1)
 
     _draw_base(zoom, layers, close, set_buildings, candidate_building, gardens=True)
@@ -303,7 +303,7 @@ def property_map_png(layers: MapLayers, request: MapRequest) -> bytes:
     zoom.scatter([x], [y], marker="*", s=font * 30, color=CANDIDATE_COLOUR,
                  edgecolors="black", linewidths=0.5, zorder=12)
     _set_extent(zoom, close, font)
-    _scale_bar(zoom, close, font)
+    scale_bar(zoom, close, font)
     zoom.set_title(f"Minimum set (NASSO 3.9): {len(members)} dwelling"
                    f"{'' if len(members) == 1 else 's'}", fontsize=font + 1)
 

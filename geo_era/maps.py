@@ -31,6 +31,16 @@ import xstatic.pkg.leaflet as xstatic_leaflet
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from geo_era.overconcentration_report import (
+    CLASS_COLOURS,
+    HOT_SPOT_EDGE,
+    NOT_PUBLISHED,
+    LevelTable,
+    Report,
+    class_legend,
+    shown_count,
+    shown_number,
+)
 from geo_era.schema import BNG, SITE_CATEGORIES
 from geo_era.screening import Screening
 from geo_era.workspace import Workspace
@@ -454,6 +464,53 @@ def _zones(fmap: folium.Map, zones: gpd.GeoDataFrame, fields: list[str]) -> None
         "color": ZONE_COLOUR, "weight": 2, "fillColor": "#e53935", "fillOpacity": 0.2},
         tooltip=folium.GeoJsonTooltip(fields=fields, labels=False)).add_to(group)
     group.add_to(fmap)
+
+
+#: Simplification of area outlines for the web map (metres, topology kept).
+WEB_TOLERANCE_M = 5.0
+
+def overconcentration_map(report: Report, level: LevelTable, *, assets: Any = None,
+                   tiles: str | None = None, tiles_attribution: str = "") -> folium.Map:
+    """The interactive choropleth of one level (Folium): every area filled by its class,
+    its name, count, rates and location quotient in the tooltip; internally the hot
+    spots outlined. Drawn in EPSG:4326 from outlines simplified by
+    :data:`WEB_TOLERANCE_M` metres."""
+    assets = assets or Assets()
+    table = level.table
+    hot = level.hot.hot if not report.published else np.zeros(len(table), dtype=bool)
+    shown = gpd.GeoDataFrame({
+        "area_id": table.index.astype(str),
+        "name": table["name"].astype(str).to_numpy(),
+        "count": [shown_count(v) for v in table["count"]],
+        "rate": [shown_number(v, 1) for v in table["rate_per_100k"]],
+        "per_hh": [shown_number(v, 2) for v in table["rate_per_1k_households"]],
+        "lq": [shown_number(v, 2) for v in table["location_quotient"]],
+        "class": table["lq_class"].to_numpy(),
+        "colour": table["lq_class"].map(CLASS_COLOURS).to_numpy(),
+        "hot": np.where(hot, "Gi* hot spot", ""),
+    }, geometry=level.areas.geometry.simplify(WEB_TOLERANCE_M).to_numpy(),
+        crs=level.areas.crs).to_crs("EPSG:4326")
+    outline = level.areas.geometry.union_all()
+    centre = gpd.GeoSeries([outline.centroid], crs=level.areas.crs).to_crs("EPSG:4326")[0]
+    fmap = _new_map([centre.y, centre.x], assets, tiles, tiles_attribution)
+    group = folium.FeatureGroup(name=f"{level.plural} ({len(shown)})")
+    folium.GeoJson(
+        shown,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["colour"], "fillOpacity": 0.8,
+            "color": HOT_SPOT_EDGE if f["properties"]["hot"] else "#6d6d6d",
+            "weight": 2.5 if f["properties"]["hot"] else 0.5,
+            "dashArray": "3" if f["properties"]["class"] == NOT_PUBLISHED else None},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "area_id", "count", "rate", "per_hh", "lq", "class", "hot"],
+            aliases=["", "code", f"placements on 31 March {report.year}",
+                     "per 100,000 residents", "per 1,000 households",
+                     "location quotient", "", ""], localize=False),
+    ).add_to(group)
+    group.add_to(fmap)
+    fmap.add_child(_Controls(class_legend(level, hot_spots=not report.published)))
+    fmap.fit_bounds(_bounds(outline))
+    return fmap
 
 
 def write_map(fmap: folium.Map, path: Path) -> None:

@@ -196,6 +196,8 @@ CALLS: dict[str, Call] = {
     "import": _import,
     "screen": _post("/voids/screen", lambda w: {"subject_id": w.subject_id,
                                                 "justification": WHY}),
+    "overconcentration": _post("/reports/overconcentration", lambda w: {
+        "authority": w.council, "year": 2026, "justification": WHY}),
     "allocation_check": _post("/voids/allocation-check", lambda w: {
         "property_ids": [w.property_id, w.home, "DT-NOT-THERE"], "justification": WHY}),
 }

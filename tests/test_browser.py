@@ -226,3 +226,50 @@ def test_link_officer_checks_allocations_but_may_not_screen(browser: Any,
     assert "may not see this page" in page.content()
     assert hosts(requests) == {"127.0.0.1"}, sorted(set(requests))
     page.close()
+
+
+#: The number of areas drawn by every Folium GeoJSON layer of a map (their Leaflet
+#: layers, one per feature), counted in the page.
+COUNT_FEATURES = """() => Object.keys(window)
+    .filter(k => k.startsWith("geo_json_") && window[k] && window[k].getLayers)
+    .reduce((n, k) => n + window[k].getLayers().length, 0)"""
+
+
+def test_solo_reads_the_over_concentration_report(browser: Any, site: dict[str, Any]
+                                                  ) -> None:
+    page, requests = sign_in(browser, site["base"], "solo")
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Over-concentration").click()
+    page.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Show the report").click()
+    page.get_by_role("heading", name="Areas of concern").wait_for(timeout=30_000)
+    frame = page.frame_locator("iframe.map")
+    frame.locator(".leaflet-container").wait_for(timeout=15_000)
+    drawn = page.frames[1].evaluate(COUNT_FEATURES)
+    rows = page.locator("section.annex table.areas tbody tr").count()
+    assert drawn == rows > 0  # every data zone of the council on the map
+    assert page.get_by_text("OFFICIAL-SENSITIVE", exact=False).count() >= 1
+    assert hosts(requests) == {"127.0.0.1"}, sorted(set(requests))
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the PDF").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    page.close()
+
+
+@pytest.mark.shared_data
+def test_the_edinburgh_report_file_maps_all_597_data_zones(browser: Any,
+                                                           tmp_path: Path) -> None:
+    """The standalone report.html in Chromium: the map draws all 597 real data zones,
+    and the file asks no host for anything."""
+    from geo_era.overconcentration_document import write_report
+    from tests.test_overconcentration_report import edinburgh_report
+
+    write_report(edinburgh_report(tmp_path / "home"), tmp_path / "out")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((tmp_path / "out" / "report.html").as_uri())
+    page.frame_locator("iframe.map").locator(".leaflet-container").wait_for(timeout=15_000)
+    assert page.frames[1].evaluate(COUNT_FEATURES) == 597
+    assert not [u for u in requests if not u.startswith(("file:", "data:", "about:"))]
+    page.close()

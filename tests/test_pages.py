@@ -85,6 +85,11 @@ def csv(*ids: str) -> tuple[str, bytes, str]:
     return ("voids.csv", f"property_id,note\n{rows}".encode(), "text/csv")
 
 
+def entries(engine: Engine) -> list[AuditEntry]:
+    with session_scope(engine) as session:
+        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+
+
 def last_entry(engine: Engine) -> AuditEntry:
     with session_scope(engine) as session:
         entry = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
@@ -186,3 +191,49 @@ def test_pages_need_a_session(site: Site) -> None:
     for path in ("/voids", "/allocations"):
         assert anonymous.post(path, follow_redirects=False).headers["location"] == "/login"
         assert anonymous.get(path, follow_redirects=False).status_code == 303
+
+
+def test_the_over_concentration_report_page(site: Site) -> None:
+    """The internal report for the SOLO's own council, with its map and the placements
+    without consent; another council's is refused as not found; the PDF downloads."""
+    solo = site.clients["solo"]
+    form = solo.get("/reports")
+    assert form.status_code == 200 and 'href="/reports"' in form.text
+    council = re.search(r"<option selected>([^<]+)</option>", form.text)
+    assert council is not None
+    before = entries(site.engine)
+    page = solo.post("/reports", data={"authority": council.group(1), "year": "2026"})
+    assert page.status_code == 200, alert(page.text)
+    assert "OFFICIAL-SENSITIVE" in page.text and "Areas of concern" in page.text
+    assert "Without recorded consent of the receiving authority" in page.text
+    assert 'iframe class="map screen-only"' in page.text
+    script_nonce = re.search(r"'nonce-([^']+)'", page.headers["content-security-policy"])
+    assert script_nonce is not None
+    assert f'nonce="{script_nonce.group(1)}"' in html.unescape(page.text)
+    added = entries(site.engine)[len(before):]
+    assert [(e.operation, e.record_type, e.justification) for e in added] == [
+        ("combination", "placements", PURPOSE)]
+    unknown = solo.post("/reports", data={"authority": "Craigfennick Council",
+                                          "year": "2026"})
+    assert unknown.status_code == 404
+    assert "'Craigfennick Council' is not in the areas layer" in html.unescape(alert(unknown.text))
+    bad = solo.post("/reports", data={"authority": council.group(1), "year": "twenty"})
+    assert bad.status_code == 422 and "four digits" in alert(bad.text)
+    pdf = solo.post("/reports/pdf", data={"authority": council.group(1), "year": "2026",
+                                          "publish": "on"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "published" in pdf.headers["content-disposition"]
+
+
+def test_a_link_officer_gets_the_published_report_only(site: Site) -> None:
+    link = site.clients["link"]
+    form = link.get("/reports")
+    assert form.status_code == 200 and 'type="hidden" name="publish"' in form.text
+    council = re.search(r"<option selected>([^<]+)</option>", form.text)
+    assert council is not None
+    page = link.post("/reports", data={"authority": council.group(1), "year": "2026"})
+    assert page.status_code == 200, alert(page.text)
+    assert "FOR PUBLICATION" in page.text and "[c]" in page.text
+    assert "Without recorded consent" not in page.text
+    for subject in site.subjects:
+        assert subject not in page.text
