@@ -33,6 +33,7 @@ from sqlalchemy import Engine, select
 from geo_era.audit import Actor
 from geo_era.conditions import NoResidenceSameBuildingAsChildren, parse_conditions
 from geo_era.errors import NotFoundError
+from geo_era.lookup import positions
 from geo_era.store import Case, Restriction, session_scope
 from geo_era.void_lists import VoidList
 from geo_era.workspace import Snapshot
@@ -87,12 +88,10 @@ def housed_subjects(snap: Snapshot) -> Housed:
     pairs = pd.concat(frames, ignore_index=True).dropna()
     pairs["property_id"] = pairs["property_id"].astype(str).str.strip()
     pairs = pairs[pairs["property_id"] != ""].drop_duplicates()
-    lookup = pd.Series(np.arange(snap.properties.size, dtype=np.int64),
-                       index=snap.engine.properties["property_id"].astype(str))
-    home = lookup.reindex(pairs["property_id"].to_numpy())
-    placed = home.notna().to_numpy()
-    return Housed(pairs["subject_id"].to_numpy(dtype=object)[placed],
-                  home.to_numpy()[placed].astype(np.int64), int((~placed).sum()))
+    home = positions(pairs["property_id"], snap.engine.properties["property_id"])
+    placed = home >= 0
+    return Housed(pairs["subject_id"].to_numpy(dtype=object)[placed], home[placed],
+                  int((~placed).sum()))
 
 
 def _building_children_subjects(snap: Snapshot, housed: Housed) -> npt.NDArray[np.bool_]:

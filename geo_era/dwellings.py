@@ -34,6 +34,7 @@ from scipy.sparse import csgraph
 from geo_era.addresses import parse_addresses
 from geo_era.adjacency import BorderRule, bordering_pairs
 from geo_era.errors import Problem
+from geo_era.lookup import positions
 
 DERIVED_COLUMNS = ("building_id", "floor", "close_id", "property_type")
 
@@ -164,8 +165,7 @@ def derive_property_types(properties: gpd.GeoDataFrame,
     bid = properties["building_id"].astype("string")
     known = bid.notna().to_numpy()
     codes, uniques = pd.factorize(bid[known])
-    index = pd.Index(buildings["building_id"].astype("string"))
-    position = index.get_indexer(uniques)
+    position = positions(pd.Series(uniques), buildings["building_id"])
     dwellings = np.bincount(codes, minlength=len(uniques))
     levels = np.full(len(uniques), np.nan)
     if "levels" in buildings.columns:

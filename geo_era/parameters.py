@@ -44,6 +44,7 @@ from geo_era.adjacency import Groups, bordering_pairs, cross_pairs
 from geo_era.catalog import LayerStore
 from geo_era.dwellings import WALL_RULE
 from geo_era.errors import DataError, NotFoundError
+from geo_era.lookup import positions
 from geo_era.plots import Gardens, estimated_gardens, garden_neighbour_pairs, gardens_from_plots
 
 IntArray = npt.NDArray[np.int64]
@@ -167,16 +168,23 @@ class ParameterEngine:
     def __init__(self, properties: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, *,
                  plots: gpd.GeoDataFrame | None = None,
                  streets: gpd.GeoDataFrame | None = None,
-                 data_version: dict[str, int] | None = None) -> None:
+                 data_version: dict[str, int] | None = None,
+                 row_of: dict[str, int] | None = None,
+                 ids: npt.NDArray[np.object_] | None = None) -> None:
         self.properties = properties.reset_index(drop=True)
         self.buildings = buildings.reset_index(drop=True)
         self.plots = plots
         self.streets = streets
         self.data_version = data_version or {}
         props = self.properties
-        self._pid = props["property_id"].astype(str).to_numpy()
-        self._row: dict[str, int] = dict(zip(self._pid.tolist(), range(len(self._pid)),
-                                             strict=True))
+        # ids and rows may come from a caller that holds them already (the workspace's
+        # property table): 2.6 million id strings are ~160 MB each time they are made
+        self._pid = ids if ids is not None else props["property_id"].astype(str).to_numpy(
+            dtype=object)
+        # the row of each id: given by a caller that has built it already (the
+        # workspace's property table; a dict of 2.6 million ids takes ~4 s and ~300 MB)
+        self._row: dict[str, int] = row_of if row_of is not None else dict(
+            zip(self._pid.tolist(), range(len(self._pid)), strict=True))
         self._type = props["property_type"].astype("string").fillna("").to_numpy(dtype=object)
         building = props["building_id"].astype("string")
         self._building, self._building_ids = pd.factorize(building, use_na_sentinel=True)
@@ -256,8 +264,8 @@ class ParameterEngine:
         """Building footprints, the footprint of each building code (-1: none), the
         building code of each footprint (-1: no dwelling), and their STRtree."""
         footprints = self.buildings.geometry.to_numpy()
-        index = pd.Index(self.buildings["building_id"].astype("string"))
-        pos_of_code = index.get_indexer(self._building_ids).astype(np.int64)
+        pos_of_code = positions(pd.Series(self._building_ids),
+                                self.buildings["building_id"])
         code_of_pos = np.full(len(footprints), -1, dtype=np.int64)
         code_of_pos[pos_of_code[pos_of_code >= 0]] = np.flatnonzero(pos_of_code >= 0)
         return footprints, pos_of_code, code_of_pos, shapely.STRtree(footprints)
@@ -267,9 +275,9 @@ class ParameterEngine:
         return cKDTree(self._xy)
 
     @cached_property
-    def _addresses(self) -> npt.NDArray[np.object_]:
-        addresses: npt.NDArray[np.object_] = self.properties["address"].astype(str).to_numpy()
-        return addresses
+    def _addresses(self) -> Any:
+        """The addresses as an Arrow-backed array (no Python string per address)."""
+        return self.properties["address"].astype(str).array
 
     @cached_property
     def _household(self) -> dict[str, np.ndarray]:
@@ -423,9 +431,9 @@ class ParameterEngine:
         return codes
 
     @property
-    def property_ids(self) -> npt.NDArray[np.str_]:
+    def property_ids(self) -> npt.NDArray[np.object_]:
         """Each row's property id."""
-        ids: npt.NDArray[np.str_] = self._pid
+        ids: npt.NDArray[np.object_] = self._pid
         return ids
 
     def building_id(self, code: int) -> str:

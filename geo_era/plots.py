@@ -26,6 +26,7 @@ import shapely
 
 from geo_era.adjacency import BorderRule, Groups, bordering_pairs, cross_pairs
 from geo_era.errors import DataError
+from geo_era.lookup import positions
 
 IntArray = npt.NDArray[np.int64]
 
@@ -58,18 +59,19 @@ class Gardens:
 
 def gardens_from_plots(plots: gpd.GeoDataFrame, properties: pd.DataFrame) -> Gardens:
     """Own gardens from a ``plots`` layer (see the module docstring)."""
-    pid_index = pd.Index(properties["property_id"].astype("string"))
-    by_property = pid_index.get_indexer(plots["property_id"].astype("string")) \
-        if "property_id" in plots.columns else np.full(len(plots), -1)
-    owner = np.asarray(by_property, dtype=np.int64)
+    owner = positions(plots["property_id"], properties["property_id"]) \
+        if "property_id" in plots.columns else np.full(len(plots), -1, dtype=np.int64)
     if "building_id" in plots.columns:
         building = properties["building_id"].astype("string")
-        counts = building.value_counts()
-        single = building.map(counts).eq(1).fillna(False).to_numpy(dtype=bool)
-        sole = pd.Series(np.flatnonzero(single), index=building[single].to_numpy())
-        via_building = sole.reindex(plots["building_id"].astype("string").to_numpy())
-        fill = (owner < 0) & via_building.notna().to_numpy()
-        owner[fill] = via_building.to_numpy(dtype=float)[fill].astype(np.int64)
+        codes, uniques = pd.factorize(building, use_na_sentinel=True)
+        dwellings = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        single = (codes >= 0) & (dwellings[np.maximum(codes, 0)] == 1)
+        sole_row = np.full(len(uniques), -1, dtype=np.int64)
+        sole_row[codes[single]] = np.flatnonzero(single)
+        code = positions(plots["building_id"], pd.Series(uniques))
+        via_building = np.where(code >= 0, sole_row[np.maximum(code, 0)], -1)
+        fill = (owner < 0) & (via_building >= 0)
+        owner[fill] = via_building[fill]
     has_owner = owner >= 0
     return Gardens(plots.geometry.to_numpy(), np.flatnonzero(has_owner).astype(np.int64),
                    owner[has_owner], estimated=False)

@@ -106,12 +106,19 @@ class PropertyTable:
 
     def __init__(self, properties: pd.DataFrame) -> None:
         ids = properties["property_id"].astype(str).to_numpy(dtype=object)
+        #: the property ids by row (Python strings, shared with the parameter engine)
+        self.ids: npt.NDArray[np.object_] = ids
         self.size = len(ids)
         self._row: dict[str, int] = dict(zip(ids.tolist(), range(len(ids)), strict=True))
-        self.address: npt.NDArray[np.object_] = properties["address"].astype(str).to_numpy(
-            dtype=object)
+        #: addresses by row, Arrow-backed (indexable by a row or an array of rows)
+        self.address: Any = properties["address"].astype(str).array
         self.xy: npt.NDArray[np.float64] = shapely.get_coordinates(
             properties.geometry.to_numpy()).reshape(-1, 2)
+
+    @property
+    def rows_by_id(self) -> dict[str, int]:
+        """The row of every property id (shared, not to be changed)."""
+        return self._row
 
     def row(self, property_id: str) -> int:
         """Row of a property; :class:`NotFoundError` (as the plain functions say) if it
@@ -182,6 +189,15 @@ class Snapshot:
         if rows is None:
             raise subject_not_found(subject_id, len(frame))
         return frame.iloc[int(rows[0])]
+
+    @property
+    def zones(self) -> gpd.GeoDataFrame | None:
+        """Every subject's exclusion zones (EPSG:27700); None when none are loaded."""
+        if self._zones is None:
+            return None
+        frame = self._zones.frame
+        assert isinstance(frame, gpd.GeoDataFrame)
+        return frame
 
     def zones_of(self, subject_id: str) -> gpd.GeoDataFrame:
         """A subject's exclusion zones (EPSG:27700), empty when none."""
@@ -519,9 +535,11 @@ class _Builder:
         buildings = self.load("buildings")
         plots = self.load_if("plots")
         streets = self.load_if("streets") if plots is None else None
+        table: PropertyTable = self.value("properties")
         return ParameterEngine(properties, buildings, plots=plots, streets=streets,
                                data_version=self.snapshot.versions(
-                                   "properties", "buildings", "plots")).prepare()
+                                   "properties", "buildings", "plots"),
+                               row_of=table.rows_by_id, ids=table.ids).prepare()
 
     def _areas(self) -> gpd.GeoDataFrame | None:
         areas = self.load_if("areas")
