@@ -28,7 +28,7 @@ from sqlalchemy import Engine, select
 from geo_era.audit import Actor
 from geo_era.catalog import LayerStore
 from geo_era.errors import DataError, NotFoundError
-from geo_era.store import Case, CaseProperty, ReviewWaiver, WeedingRecord, session_scope
+from geo_era.store import Case, ReviewWaiver, WeedingRecord, session_scope
 
 CRITERIA = {
     "mappa_level_2_or_3": "managed at MAPPA level 2 or 3",
@@ -118,54 +118,15 @@ def waive_review(engine: Engine, subject_id: str, *, justification: str, actor: 
 
 def review_triggers(store: LayerStore, engine: Engine, *, radius_m: float = 400.0
                     ) -> list[dict[str, Any]]:
-    """Housed subjects whose surroundings changed since their last assessment."""
-    from geo_era.parameters import ParameterEngine  # noqa: PLC0415
-    from geo_era.proximity import sites_near  # noqa: PLC0415
+    """Housed subjects whose surroundings changed since their last assessment: the
+    triggers of :func:`geo_era.refresh.refresh_homes`, over every housed subject at
+    once."""
+    from geo_era.refresh import refresh_homes  # noqa: PLC0415
+    from geo_era.workspace import Workspace  # noqa: PLC0415
 
     if not store.has("subjects"):
         raise NotFoundError("no subjects layer is loaded; import subjects to find reviews")
-    subjects = store.read("subjects")
-    housed = subjects[subjects["current_property_id"].notna()]
-    engine_params = ParameterEngine.from_store(store)
-    out = []
-    with session_scope(engine) as session:
-        for subject_id, property_id in zip(housed["subject_id"].astype(str),
-                                           housed["current_property_id"].astype(str),
-                                           strict=True):
-            last = session.scalar(
-                select(CaseProperty).join(Case).where(
-                    Case.subject_id == subject_id, CaseProperty.property_id == property_id,
-                    CaseProperty.snapshot.is_not(None))
-                .order_by(CaseProperty.assessed_at.desc()).limit(1))
-            if last is None or last.snapshot is None:
-                continue
-            before = last.snapshot
-            now_sites = sites_near(store, property_id, radius_m)["sites"]
-            then_sites = before.get("proximity", {}).get("sites", [])
-            then_ids = {s["site_id"] for s in then_sites}
-            now_ids = {s["site_id"] for s in now_sites}
-            changes = [f"new {s['category']} {s['name'] or s['site_id']} "
-                       f"{s['distance_m']:.0f} m away" for s in now_sites
-                       if s["site_id"] not in then_ids]
-            changes += [f"{s['category']} {s['name'] or s['site_id']} is no longer within "
-                        f"{radius_m:g} m" for s in then_sites if s["site_id"] not in now_ids]
-            then_set = {p["property_id"] for p in
-                        before.get("minimum_set", {}).get("properties", [])}
-            try:
-                now_set = set(engine_params.minimum_set(property_id).member_ids)
-            except (DataError, NotFoundError) as exc:
-                changes.append(f"the minimum set can no longer be worked out: {exc}")
-                now_set = then_set
-            if now_set - then_set:
-                changes.append(f"{len(now_set - then_set)} dwelling(s) joined the minimum set")
-            if then_set - now_set:
-                changes.append(f"{len(then_set - now_set)} dwelling(s) left the minimum set")
-            if changes:
-                out.append({"subject_id": subject_id, "property_id": property_id,
-                            "assessed_at": last.assessed_at.isoformat()
-                            if last.assessed_at else None,
-                            "changes": changes})
-    return out
+    return refresh_homes(Workspace(store).snapshot(), engine, radius_m=radius_m).triggers
 
 
 def weed(engine: Engine, *, retention_days: dict[str, int], actor: Actor,
