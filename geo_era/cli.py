@@ -414,9 +414,9 @@ def allocation_check_command(
 
 @app.command("demo-data")
 def demo_data_command(
-    scale: Annotated[float, typer.Option(
-        help="Size: about 2,000 addresses per unit of scale (1 to 1500).", min=0.1,
-        max=1500)] = 1.0,
+    scale: Annotated[str, typer.Option(
+        help="Size: about 2,000 addresses per unit of scale (0.1 to 1500), or "
+             "'national': about 2.6 million addresses in 32 councils.")] = "1",
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same town.")] = 0,
     out: Annotated[Path | None, typer.Option(
         help="Only write the contract files here (do not import).")] = None,
@@ -430,6 +430,7 @@ def demo_data_command(
     from geo_era.imports import import_files
 
     started = time.perf_counter()
+    size, towns = _scale(scale)
     if edinburgh is not None:
         from geo_era.edinburgh import build_edinburgh, import_edinburgh, write_edinburgh
 
@@ -444,7 +445,7 @@ def demo_data_command(
                    f"imported into {store.home}: {counts}; data version "
                    f"{report.data_version}; {time.perf_counter() - started:.1f} s")
         return
-    town = build_demo_town(scale=scale, seed=seed)
+    town = build_demo_town(scale=size, seed=seed, towns=towns)
     if out is not None:
         files = write_demo_town(town, out)
         typer.echo(f"wrote {len(files)} layer files to {out} "
@@ -456,12 +457,28 @@ def demo_data_command(
     files = write_demo_town(town, source)
     report = import_files(files, store=store)
     counts = ", ".join(f"{name} {rows:,}" for name, rows in sorted(report.rows.items()))
-    typer.echo(f"demo town (scale {scale:g}, seed {seed}, FICTIONAL) imported into "
+    typer.echo(f"demo town (scale {scale}, seed {seed}, FICTIONAL) imported into "
                f"{store.home}: {counts}; data version {report.data_version}; "
                f"{time.perf_counter() - started:.1f} s")
     if report.notices:
         typer.echo(f"{len(report.notices)} notice(s) about derived values, e.g. "
                    f"{report.notices[0]}")
+
+
+def _scale(text: str) -> tuple[float, int | None]:
+    """``--scale``: a number from 0.1 to 1500, or ``national``."""
+    from geo_era.demotown import NATIONAL_SCALE, NATIONAL_TOWNS
+
+    if text.strip().lower() == "national":
+        return NATIONAL_SCALE, NATIONAL_TOWNS
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.1 <= value <= 1500:
+        raise typer.BadParameter(f"{text!r}: give a number from 0.1 to 1500, or 'national'",
+                                 param_hint="--scale")
+    return value, None
 
 
 case_app = typer.Typer(help="ERA cases: deadlines, checks, agreements, Parts C and D.",

@@ -50,8 +50,9 @@ from geo_era._demotown_truth import list_array
 from geo_era.errors import ConfigurationError
 from geo_era.schema import BNG, LAYERS, PROPERTY_TYPES
 
-__all__ = ["ADDRESSES_PER_SCALE", "MAX_SCALE", "MAX_TOWN_ADDRESSES", "DemoTown",
-           "build_demo_town", "write_demo_town"]
+__all__ = ["ADDRESSES_PER_SCALE", "MAX_SCALE", "MAX_TOWN_ADDRESSES", "NATIONAL_SCALE",
+           "NATIONAL_TOWNS", "DemoTown", "build_demo_town", "write_demo_town",
+           "write_layers"]
 
 #: Addresses (properties) per unit of ``scale``.
 ADDRESSES_PER_SCALE = 2_000
@@ -59,6 +60,10 @@ ADDRESSES_PER_SCALE = 2_000
 MAX_TOWN_ADDRESSES = 100_000
 #: The largest scale accepted (about 4,000,000 addresses in 40 towns).
 MAX_SCALE = 2_000.0
+#: ``--scale national``: Scotland's size, about 2.6 million addresses (National Records
+#: of Scotland count about 2.6 million dwellings), in 32 towns, one per council.
+NATIONAL_SCALE = 1_300.0
+NATIONAL_TOWNS = 32
 #: Centre (x, y) of the first town, metres in EPSG:27700 (central belt).
 FIRST_TOWN_CENTRE = (265_000.0, 665_000.0)
 #: Boxes (minx, miny, maxx, maxy; EPSG:27700, metres) of land-ish central and eastern
@@ -148,7 +153,8 @@ def _town_centres(rng: np.random.Generator, n: int) -> list[tuple[float, float]]
     return chosen
 
 
-def build_demo_town(*, scale: float = 1.0, seed: int = 0) -> DemoTown:
+def build_demo_town(*, scale: float = 1.0, seed: int = 0, towns: int | None = None
+                    ) -> DemoTown:
     """Build the synthetic data set.
 
     Parameters
@@ -159,6 +165,9 @@ def build_demo_town(*, scale: float = 1.0, seed: int = 0) -> DemoTown:
     seed
         Seed of ``numpy.random.default_rng``; the same (scale, seed) gives identical
         output.
+    towns
+        How many towns (councils) to spread the addresses over, instead of as few as
+        the town size allows (:data:`NATIONAL_TOWNS` for ``--scale national``).
 
     Returns
     -------
@@ -178,6 +187,12 @@ def build_demo_town(*, scale: float = 1.0, seed: int = 0) -> DemoTown:
         raise ConfigurationError(f"seed {seed!r} is invalid; use a non-negative integer")
     target = max(50, round(ADDRESSES_PER_SCALE * scale))
     n_towns = math.ceil(target / MAX_TOWN_ADDRESSES)
+    if towns is not None:
+        if not isinstance(towns, int) or not n_towns <= towns <= 64:
+            raise ConfigurationError(f"towns {towns!r}: give {n_towns} to 64 towns for "
+                                     f"scale {scale:g} (at most {MAX_TOWN_ADDRESSES:,} "
+                                     "addresses a town)")
+        n_towns = towns
     root = np.random.default_rng(int(seed))
     town_rng, people_rng, *rngs = root.spawn(2 + n_towns)
     centres = _town_centres(town_rng, n_towns)
@@ -185,8 +200,8 @@ def build_demo_town(*, scale: float = 1.0, seed: int = 0) -> DemoTown:
     names = [FIRST_TOWN, *others[:n_towns - 1]]
     spare = [f"{s} Council" for s in others[n_towns - 1:n_towns + 2]]
     targets = [target // n_towns + (1 if k < target % n_towns else 0) for k in range(n_towns)]
-    towns = [build_town(rngs[k], names[k], targets[k], centres[k]) for k in range(n_towns)]
-    return _assemble(towns, people_rng, spare)
+    parts = [build_town(rngs[k], names[k], targets[k], centres[k]) for k in range(n_towns)]
+    return _assemble(parts, people_rng, spare)
 
 
 def _assemble(towns: list[TownParts], people_rng: np.random.Generator,

@@ -517,3 +517,30 @@ def test_write_round_trips(town: DemoTown, tmp_path: Path) -> None:
     rail = gpd.read_parquet(tmp_path / "demo" / "extras" / "railways.parquet")
     assert rail.crs == BNG and (rail.geom_type == "LineString").all()
     assert not list((tmp_path / "demo").glob(".*.tmp"))
+
+
+def test_towns_spread_a_scale_over_several_councils() -> None:
+    from geo_era.demotown import build_demo_town as build
+
+    town = build(scale=3, seed=1, towns=3)
+    areas = town.layers["areas"]
+    councils = areas[areas["area_type"] == "council"]
+    assert len(councils) == 3 and councils["name"].is_unique
+    assert abs(len(town.layers["properties"]) - 6_000) < 200
+    with pytest.raises(ConfigurationError, match="give 1 to 64 towns"):
+        build(scale=3, seed=1, towns=99)
+
+
+def test_the_command_takes_national_or_a_number(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from geo_era.cli import _scale, app
+    from geo_era.demotown import NATIONAL_SCALE, NATIONAL_TOWNS
+
+    assert _scale("national") == (NATIONAL_SCALE, NATIONAL_TOWNS)
+    assert _scale("2.5") == (2.5, None)
+    result = CliRunner().invoke(app, ["demo-data", "--scale", "huge", "--out",
+                                      str(tmp_path)])
+    said = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 2 and "from 0.1 to 1500, or 'national'" in said
+    assert not list(tmp_path.iterdir())
