@@ -257,8 +257,7 @@ def check_property(*, subject: pd.Series, property_id: str, engine: ParameterEng
     the batch checks of :func:`zone_findings` and :func:`condition_findings` for one
     point."""
     row = engine.position(property_id)
-    point = engine.properties.geometry.iloc[row]
-    xy = np.array([[point.x, point.y]])
+    xy = engine.xy[row:row + 1]
     zoned = zone_findings(xy, zones, warning_m=zone_warning_m)
     found = condition_findings(subject, np.array([row]), xy, engine=engine, sites=sites,
                                areas=areas)

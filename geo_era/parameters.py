@@ -162,6 +162,17 @@ class ChildrenByBuilding:
     unknown_count: IntArray
 
 
+def point_xy(properties: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """The ``(n, 2)`` address points (EPSG:27700, metres) of a properties frame: from its
+    geometry, or from columns ``x`` and ``y`` where it has none (as the workspace reads
+    the layer)."""
+    if isinstance(properties, gpd.GeoDataFrame) and "geometry" in properties.columns:
+        xy: npt.NDArray[np.float64] = shapely.get_coordinates(
+            properties.geometry.to_numpy()).reshape(-1, 2)
+        return xy
+    return np.asarray(properties[["x", "y"]].to_numpy(dtype=np.float64))
+
+
 class ParameterEngine:
     """Minimum parameter sets over a properties layer and its buildings and plots."""
 
@@ -185,11 +196,14 @@ class ParameterEngine:
         # workspace's property table; a dict of 2.6 million ids takes ~4 s and ~300 MB)
         self._row: dict[str, int] = row_of if row_of is not None else dict(
             zip(self._pid.tolist(), range(len(self._pid)), strict=True))
-        self._type = props["property_type"].astype("string").fillna("").to_numpy(dtype=object)
+        # one Python string per type shared by every row (a categorical's values), not
+        # one per row: 2.6 million rows would otherwise hold ~150 MB of copies
+        self._type = np.asarray(pd.Categorical(
+            props["property_type"].astype("string").fillna("")), dtype=object)
         building = props["building_id"].astype("string")
         self._building, self._building_ids = pd.factorize(building, use_na_sentinel=True)
         self._floor = props["floor"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        self._xy = shapely.get_coordinates(props.geometry.to_numpy())
+        self._xy = point_xy(props)
 
     @classmethod
     def from_store(cls, store: LayerStore) -> ParameterEngine:
@@ -429,6 +443,11 @@ class ParameterEngine:
         """Each property's building as a code (-1: none); equal codes, same building."""
         codes: IntArray = np.asarray(self._building, dtype=np.int64)
         return codes
+
+    @property
+    def xy(self) -> npt.NDArray[np.float64]:
+        """Each row's address point, ``(n, 2)``, EPSG:27700 metres."""
+        return self._xy
 
     @property
     def property_ids(self) -> npt.NDArray[np.object_]:

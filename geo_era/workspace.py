@@ -50,7 +50,6 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import shapely
 
 from geo_era.adjacency import Groups
 from geo_era.catalog import CatalogSnapshot, LayerStore
@@ -64,7 +63,7 @@ from geo_era.constraints import (
 from geo_era.errors import DataError, GeoEraError, NotFoundError
 from geo_era.index import SiteIndex, no_sites
 from geo_era.network import WalkGraph, WalkNetwork, walk_graph_for
-from geo_era.parameters import MinimumSet, ParameterEngine
+from geo_era.parameters import MinimumSet, ParameterEngine, point_xy
 from geo_era.proximity import sites_near_document
 
 T = TypeVar("T")
@@ -102,7 +101,10 @@ class _Part:
 
 
 class PropertyTable:
-    """The properties layer by id: row, address and address point (EPSG:27700)."""
+    """The properties layer by id: row, address and address point (EPSG:27700).
+
+    The workspace reads the layer with its coordinates as columns ``x`` and ``y``
+    (:meth:`LayerStore.read_points_xy`), not as geometry objects."""
 
     def __init__(self, properties: pd.DataFrame) -> None:
         ids = properties["property_id"].astype(str).to_numpy(dtype=object)
@@ -112,8 +114,7 @@ class PropertyTable:
         self._row: dict[str, int] = dict(zip(ids.tolist(), range(len(ids)), strict=True))
         #: addresses by row, Arrow-backed (indexable by a row or an array of rows)
         self.address: Any = properties["address"].astype(str).array
-        self.xy: npt.NDArray[np.float64] = shapely.get_coordinates(
-            properties.geometry.to_numpy()).reshape(-1, 2)
+        self.xy: npt.NDArray[np.float64] = point_xy(properties)
 
     @property
     def rows_by_id(self) -> dict[str, int]:
@@ -454,7 +455,9 @@ class _Builder:
         key = (name, entry.version)
         if key not in self.frames:
             old = self.old.frames.get(key) if self.old is not None else None
-            self.frames[key] = old if old is not None else self.store.read_entry(entry)
+            self.frames[key] = old if old is not None else (
+                self.store.read_points_xy(entry) if name == "properties"
+                else self.store.read_entry(entry))
         return self.frames[key]
 
     def load_if(self, name: str) -> Any:
