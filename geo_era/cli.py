@@ -733,18 +733,40 @@ def reviews_waive(
 
 
 @reviews_app.command("triggers")
-def reviews_triggers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Housed subjects whose surroundings changed since their last assessment (3.4)."""
-    from geo_era.reviews import review_triggers
+def reviews_triggers(as_json: Annotated[bool, typer.Option("--json")] = False,
+                     radius_m: Annotated[float, typer.Option(
+                         help="Assessment radius, metres.", min=1, max=5_000)] = 400.0,
+                     progress: Annotated[bool | None, PROGRESS] = None) -> None:
+    """Every housed subject's home refreshed (sites within the radius, minimum set,
+    hard conflicts) and compared with its last assessment: the subjects whose
+    surroundings changed (3.4)."""
+    from tqdm import tqdm
 
-    found = review_triggers(_store(), _cases())
+    from geo_era.errors import NotFoundError
+    from geo_era.refresh import refresh_homes
+    from geo_era.workspace import Workspace
+
+    store = _store()
+    if not store.has("subjects"):
+        raise NotFoundError("no subjects layer is loaded; import subjects to find reviews")
+    snap = Workspace(store).snapshot()
+    total = len(snap.subjects)
+    with tqdm(total=total, unit=" subjects", desc="ERA refresh", file=sys.stderr,
+              disable=(None if total > 2_000 else True) if progress is None
+              else not progress) as bar:
+        refresh = refresh_homes(snap, _cases(), radius_m=radius_m,
+                                progress=lambda done: bar.update(min(done, total) - bar.n))
+    found = refresh.triggers
     if as_json:
         _echo_json(found)
         return
     for entry in found:
         typer.echo(f"{entry['subject_id']} at {entry['property_id']}: "
                    + "; ".join(entry["changes"]))
-    typer.echo(f"{len(found)} subject(s) to review")
+    summary = refresh.summary()
+    typer.echo(f"{len(found)} subject(s) to review; {summary['housed']:,} housed subjects' "
+               f"homes refreshed, {summary['assessed_before']:,} with an earlier "
+               f"assessment, {summary['with_conflicts']:,} with a hard conflict at home")
 
 
 @app.command("weed")
@@ -886,7 +908,8 @@ app.add_typer(report_app, name="report")
 def report_overconcentration(
     authority: Annotated[str, typer.Option(
         help="The council, by name or area id as in the areas layer, e.g. "
-             "'City of Edinburgh'.")],
+             "'City of Edinburgh'; 'all' for every council with wards or data zones "
+             "(one subdirectory of --out each).")],
     year: Annotated[int, typer.Option(help="The year of the 31 March snapshot.",
                                       min=1990, max=2100)],
     out: Annotated[Path, typer.Option(
@@ -915,6 +938,10 @@ def report_overconcentration(
     from geo_era.overconcentration_report import report_from_store
 
     started = time.perf_counter()
+    if authority.strip().lower() == "all":
+        _all_reports(out, year=year, publish=publish, level=level, history=history,
+                     seed=seed, actor=_actor(by, justification))
+        return
     report = report_from_store(_store(), _cases(), authority=authority, year=year,
                                actor=_actor(by, justification), published=publish,
                                level=level, history=history, seed=seed)
@@ -924,6 +951,41 @@ def report_overconcentration(
                f"in {time.perf_counter() - started:.1f} s")
     for paragraph in report.narrative:
         typer.echo(f"  {paragraph}")
+
+
+def _all_reports(out: Path, *, year: int, publish: bool, level: str | None, history: int,
+                 seed: int, actor: Any) -> None:
+    """Every council's report into ``out/<council>/``, with a progress bar."""
+    import re
+
+    from tqdm import tqdm
+
+    from geo_era.overconcentration_document import write_report
+    from geo_era.overconcentration_report import report_from_store
+
+    store, engine = _store(), _cases()
+    if not publish:
+        actor.require_justification("the internal over-concentration reports")
+    areas = store.read_attributes("areas", ["area_type", "name", "parent_id"])
+    councils = sorted(areas.loc[areas["area_type"] == "council", "name"].dropna()
+                      .astype(str).unique())
+    started = time.perf_counter()
+    done, skipped = 0, []
+    for council in tqdm(councils, unit=" councils", desc="over-concentration",
+                        file=sys.stderr, disable=None):
+        try:
+            report = report_from_store(store, engine, authority=council, year=year,
+                                       actor=actor, published=publish, level=level,
+                                       history=history, seed=seed)
+        except GeoEraError as exc:
+            skipped.append(f"{council}: {exc}")
+            continue
+        write_report(report, out / re.sub(r"[^A-Za-z0-9]+", "-", council).strip("-"))
+        done += 1
+    typer.echo(f"{done} over-concentration report(s) for 31 March {year} written to {out} "
+               f"in {time.perf_counter() - started:.1f} s")
+    for note in skipped:
+        typer.echo(f"  skipped {note}")
 
 
 def main() -> None:

@@ -441,3 +441,18 @@ def test_the_published_edinburgh_report_resists_recovery(tmp_path: Path) -> None
     assert "FICTIONAL-E" not in html and "ED-0" not in html
     authority = read_table(tmp_path / "out" / "authority.csv")
     assert all(int(v) % 5 == 0 for v in authority["count"] if v != MARKER)
+
+
+def test_the_command_writes_every_councils_report(demo_files: list[Path], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo_era.cli import app
+
+    import_demo(demo_files, tmp_path / "home")
+    monkeypatch.setenv("GEO_ERA_HOME", str(tmp_path / "home"))
+    done = CliRunner().invoke(app, ["report", "overconcentration", "--authority", "all",
+                                    "--year", "2026", "--publish", "--out",
+                                    str(tmp_path / "all")])
+    assert done.exit_code == 0, done.output
+    assert "1 over-concentration report(s) for 31 March 2026" in done.output
+    written = tmp_path / "all" / "Inverallan-Council"
+    assert (written / "report.pdf").exists() and (written / "data_zone.csv").exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 import shapely
 
 from geo_era.catalog import LayerStore
@@ -66,3 +67,18 @@ def test_the_batch_refresh_equals_the_one_at_a_time_answers(demo_files: list[Pat
         first["subject_id"]]
     assert by_subject[second["subject_id"]]  # the shop condition is broken at home
     assert refresh.summary()["with_conflicts"] >= 2
+
+
+def test_the_command_refreshes_every_home_with_a_progress_bar(
+        demo_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from geo_era.cli import app
+
+    import_demo(demo_files, tmp_path / "home")
+    monkeypatch.setenv("GEO_ERA_HOME", str(tmp_path / "home"))
+    done = CliRunner().invoke(app, ["reviews", "triggers", "--progress"])
+    assert done.exit_code == 0, done.output
+    assert "0 subject(s) to review" in done.output
+    assert "housed subjects' homes refreshed, 0 with an earlier assessment" in done.output
+    assert "ERA refresh" in done.output  # the bar (stderr, mixed into the output here)
