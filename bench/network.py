@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
+from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+from common import measured, write_json
 
 from geo_era.network import WalkGraph
 from geo_era.schema import SITE_CATEGORIES
@@ -58,11 +60,6 @@ def grid_streets(side: int, seed: int) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"name": np.full(len(lines), "")}, geometry=lines, crs=27700)
 
 
-def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return result, time.perf_counter() - start
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -70,10 +67,13 @@ def main() -> int:
     parser.add_argument("--sites", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-pandana", action="store_true")
+    parser.add_argument("--json", type=Path, help="where to write the figures "
+                                                  "(default bench/out/network.json)")
     args = parser.parse_args()
+    rows: list[dict[str, Any]] = []
 
     streets = grid_streets(args.side, args.seed)
-    graph, t_build = timed(WalkGraph.from_streets, streets)
+    graph, t_build, _ = measured(WalkGraph.from_streets, streets)
     rng = np.random.default_rng(args.seed + 1)
     site_nodes = rng.choice(graph.n_nodes, args.sites, replace=False)
     categories = np.array(SITE_CATEGORIES, dtype=object)[np.arange(args.sites) % 9]
@@ -88,7 +88,10 @@ def main() -> int:
         per = graph.category_distances(sites, access)
         return np.column_stack([per[c].distance for c in SITE_CATEGORIES])
 
-    ours_d, t_ours = timed(ours)
+    ours_d, t_ours, m_ours = measured(ours)
+    rows.append({"task": "walking distance to the nearest site of each category, every "
+                 "node", "method": "geo_era (scipy.sparse.csgraph Dijkstra)",
+                 "seconds": t_ours, "peak_growth_mb": m_ours, "identical": True})
 
     g = nx.Graph()
     g.add_weighted_edges_from(zip(graph.u.tolist(), graph.v.tolist(),
@@ -103,11 +106,14 @@ def main() -> int:
             out[nodes, col] = np.fromiter(lengths.values(), dtype=float)
         return out
 
-    nx_d, t_nx = timed(networkx_all)
+    nx_d, t_nx, m_nx = measured(networkx_all)
     failures = []
     nx_diff = float(np.nanmax(np.abs(np.where(np.isfinite(nx_d), ours_d - nx_d, 0))))
     if nx_diff > 0.01 or not np.array_equal(np.isfinite(nx_d), np.isfinite(ours_d)):
         failures.append(f"networkx differs by up to {nx_diff} m")
+    rows.append({"task": rows[0]["task"], "method": "networkx multi_source_dijkstra",
+                 "seconds": t_nx, "peak_growth_mb": m_nx, "identical": nx_diff <= 0.01,
+                 "note": f"max difference {nx_diff:.4f} m"})
     print("\nnearest site of each category from every node")
     print(f"  geo_era csgraph            {t_ours:8.2f} s")
     print(f"  networkx multi-source      {t_nx:8.2f} s  ratio {t_nx / t_ours:6.1f}x  "
@@ -118,7 +124,7 @@ def main() -> int:
 
         nodes = pd.DataFrame(graph.node_xy, columns=["x", "y"])
         edges = pd.DataFrame({"from": graph.u, "to": graph.v, "weight": graph.length})
-        net, t_prep = timed(pandana.Network, nodes["x"], nodes["y"], edges["from"],
+        net, t_prep, m_prep = measured(pandana.Network, nodes["x"], nodes["y"], edges["from"],
                             edges["to"], edges[["weight"]], twoway=True)
 
         def pandana_all() -> np.ndarray:
@@ -134,7 +140,7 @@ def main() -> int:
                                                             values, np.inf)
             return out
 
-        pd_d, t_pd = timed(pandana_all)
+        pd_d, t_pd, m_pd = measured(pandana_all)
         both = np.isfinite(pd_d)
         pd_diff = float(np.max(np.abs(ours_d[both] - pd_d[both]))) if both.any() else 0.0
         if pd_diff > 0.5:
@@ -144,6 +150,17 @@ def main() -> int:
               "values)")
         print(f"  pandana preprocessing      {t_prep:8.2f} s  (contraction hierarchies, "
               "once per graph)")
+        rows.append({"task": rows[0]["task"], "method": "pandana nearest_pois (3,000 m)",
+                     "seconds": t_pd, "peak_growth_mb": m_pd, "identical": pd_diff <= 0.5,
+                     "note": f"plus {t_prep:.2f} s preprocessing ({m_prep:.0f} MB); max "
+                             f"difference {pd_diff:.3f} m (float32)"})
+    ratios = {"networkx_vs_geo_era": t_nx / t_ours}
+    if not args.no_pandana:
+        ratios["pandana_vs_geo_era"] = t_pd / t_ours
+        ratios["pandana_with_preprocessing_vs_geo_era"] = (t_pd + t_prep) / t_ours
+    write_json(args.json, "network", {
+        "data": {"nodes": graph.n_nodes, "edges": graph.n_edges, "sites": args.sites},
+        "rows": rows, "ratios": ratios, "ok": not failures})
     if failures:
         print("FAILED: " + "; ".join(failures))
         return 1

@@ -34,16 +34,16 @@ Prints times and the ratio baseline / geo_era; exits non-zero if a check fails.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from common import measured, write_json
 
 from geo_era.index import SiteIndex
 from geo_era.schema import SCOTLAND_BNG_BOUNDS, SITE_CATEGORIES
@@ -77,11 +77,6 @@ def make_data(n_props: int, n_sites: int, seed: int) -> tuple[np.ndarray, gpd.Ge
     }, geometry=geoms, crs=27700)
     return props, sites
 
-
-def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return result, time.perf_counter() - start
 
 
 def ours_within(props: np.ndarray, sites: gpd.GeoDataFrame, radius: float
@@ -155,9 +150,9 @@ def main() -> int:
           f"radius {args.radius:g} m")
     failures: list[str] = []
 
-    (oq, os_, _), t_ours = timed(ours_within, props, sites, args.radius)
-    (eq, es), t_exact = timed(exact_within, props, sites, args.radius)
-    (nq, ns), t_naive = timed(naive_within, props_gdf, sites, args.radius)
+    (oq, os_, _), t_ours, m_ours = measured(ours_within, props, sites, args.radius)
+    (eq, es), t_exact, m_exact = measured(exact_within, props, sites, args.radius)
+    (nq, ns), t_naive, m_naive = measured(naive_within, props_gdf, sites, args.radius)
     ours_keys = pair_keys(oq, os_, len(sites))
     exact_keys = pair_keys(eq, es, len(sites))
     naive_keys = pair_keys(nq, ns, len(sites))
@@ -185,8 +180,9 @@ def main() -> int:
           f"(misses {len(missed):,} pairs {inner:.1f}-{args.radius:g} m away)  "
           f"ratio {t_naive / t_ours:5.1f}x")
 
-    ours_bounded, t_ours_b = timed(ours_nearest, props, sites, args.radius)
-    naive_bounded, t_naive_b = timed(naive_nearest_within, props_gdf, sites, args.radius)
+    ours_bounded, t_ours_b, m_ours_b = measured(ours_nearest, props, sites, args.radius)
+    naive_bounded, t_naive_b, m_naive_b = measured(naive_nearest_within, props_gdf, sites,
+                                                   args.radius)
     differ = ~np.isclose(ours_bounded, naive_bounded, atol=1e-6, rtol=0) & ~(
         np.isinf(ours_bounded) & np.isinf(naive_bounded))
     explained = differ & (ours_bounded >= inner - 1e-6) & (ours_bounded <= args.radius + 1e-6)
@@ -201,8 +197,8 @@ def main() -> int:
     print(f"  naive buffer + sjoin + min      {t_naive_b:8.2f} s  ratio "
           f"{t_naive_b / t_ours_b:5.1f}x")
 
-    ours_near, t_ours_n = timed(ours_nearest, props, sites)
-    naive_near, t_naive_n = timed(naive_nearest, props_gdf, sites)
+    ours_near, t_ours_n, m_ours_n = measured(ours_nearest, props, sites)
+    naive_near, t_naive_n, m_naive_n = measured(naive_nearest, props_gdf, sites)
     agree = np.allclose(ours_near, naive_near, atol=1e-6, rtol=0)
     if not agree:
         worst = float(np.nanmax(np.abs(ours_near - naive_near)))
@@ -212,7 +208,7 @@ def main() -> int:
           f"({'equal to' if agree else 'DIFFERENT from'} sjoin_nearest to 1e-6 m)")
     print(f"  geopandas sjoin_nearest    {t_naive_n:8.2f} s  ratio {t_naive_n / t_ours_n:5.1f}x")
 
-    figures = {
+    figures: dict[str, Any] = {
         "properties": len(props), "sites": len(sites), "radius_m": args.radius,
         "within": {"geo_era_s": t_ours, "strtree_dwithin_s": t_exact, "naive_s": t_naive,
                    "pairs": len(ours_keys), "naive_missed": len(missed),
@@ -223,9 +219,33 @@ def main() -> int:
         "nearest": {"geo_era_s": t_ours_n, "sjoin_nearest_s": t_naive_n, "agree": bool(agree),
                     "ratio_sjoin_nearest": t_naive_n / t_ours_n},
     }
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=2))
+    task_within = "all sites within the radius of every property"
+    task_bounded = "nearest site of each category within the radius"
+    task_nearest = "nearest site of each category"
+    figures["rows"] = [
+        {"task": task_within, "method": "geo_era SiteIndex.within", "seconds": t_ours,
+         "peak_growth_mb": m_ours, "identical": bool(identical)},
+        {"task": task_within, "method": "naive geopandas: buffer + sjoin",
+         "seconds": t_naive, "peak_growth_mb": m_naive, "identical": False,
+         "note": f"misses {len(missed):,} pairs in its {inner:.1f}-{args.radius:g} m band"},
+        {"task": task_within, "method": "shapely STRtree dwithin (exact oracle)",
+         "seconds": t_exact, "peak_growth_mb": m_exact, "identical": True},
+        {"task": task_bounded, "method": "geo_era nearest(max_distance_m)",
+         "seconds": t_ours_b, "peak_growth_mb": m_ours_b, "identical": True},
+        {"task": task_bounded, "method": "naive geopandas: buffer + sjoin + min",
+         "seconds": t_naive_b, "peak_growth_mb": m_naive_b,
+         "identical": not (differ & ~explained).any(),
+         "note": f"{int(differ.sum()):,} values differ, all in the naive buffer's band"},
+        {"task": task_nearest, "method": "geo_era SiteIndex.nearest", "seconds": t_ours_n,
+         "peak_growth_mb": m_ours_n, "identical": bool(agree)},
+        {"task": task_nearest, "method": "geopandas sjoin_nearest per category",
+         "seconds": t_naive_n, "peak_growth_mb": m_naive_n, "identical": bool(agree)},
+    ]
+    figures["ratios"] = {"within_naive": t_naive / t_ours,
+                         "nearest_within_naive": t_naive_b / t_ours_b,
+                         "nearest_sjoin_nearest": t_naive_n / t_ours_n}
+    figures["ok"] = not failures
+    write_json(args.json, "proximity", figures)
     if failures:
         print("\nFAILED: " + "; ".join(failures))
         return 1

@@ -1,0 +1,202 @@
+"""Write ``bench/RESULTS.md`` from the figures the benchmarks of one ``make bench`` run
+wrote into ``bench/out/*.json``: every method's time and peak memory, the ratios against
+the baselines measured in the same run, whether the results were identical, and the
+goals of the national-scale issue, each met or not.
+
+    python bench/results.py [--out bench/RESULTS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+OUT = BENCH / "out"
+#: The benchmarks, in the order RESULTS.md shows them, with what each compares.
+SECTIONS = (
+    ("proximity", "Proximity: geo_era against naive geopandas"),
+    ("postgis", "Proximity: geo_era against PostGIS (ST_DWithin with GiST indexes; KNN "
+                "`<->`), same data"),
+    ("network", "Walking distances: geo_era against networkx and pandana"),
+    ("national", "National scale: 2.6 million addresses"),
+    ("dask", "The Dask path: the national proximity job on 1 and 2 workers"),
+)
+
+
+def load(name: str) -> dict[str, Any] | None:
+    path = OUT / f"{name}.json"
+    if not path.exists():
+        return None
+    found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return found
+
+
+def seconds(value: object) -> str:
+    return "—" if value is None else f"{float(value):,.2f}"  # type: ignore[arg-type]
+
+
+def megabytes(row: dict[str, Any]) -> str:
+    for key, label in (("peak_rss_mb", ""), ("peak_growth_mb", "+")):
+        if row.get(key) is not None:
+            return f"{label}{float(row[key]):,.0f}"
+    return "—"
+
+
+def rows_table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["| task | method | seconds | peak memory (MB) | identical | note |",
+             "|---|---|---:|---:|---|---|"]
+    for row in rows:
+        same = {True: "yes", False: "no", None: "reference"}.get(row.get("identical"), "—")
+        lines.append(f"| {row.get('task', '')} | {row.get('method', '')} | "
+                     f"{seconds(row.get('seconds'))} | {megabytes(row)} | {same} | "
+                     f"{row.get('note', '') or ''} |")
+    return lines
+
+
+def national_lines(figures: dict[str, Any]) -> list[str]:
+    lines = []
+    build = figures.get("build")
+    if build:
+        lines.append(f"- Built, written and imported in {build['total_s']:.0f} s (generate "
+                     f"{build['build_s']:.0f} s, write {build['write_s']:.0f} s, import and "
+                     f"validate {build['import_s']:.0f} s), peak {build['peak_gb']:.1f} GB: "
+                     + ", ".join(f"{k} {v:,}" for k, v in sorted(build["rows"].items())))
+    loaded = figures["loaded"]
+    lines += [
+        f"- **Load + index** (`Workspace.snapshot()` in a fresh process: every layer read, "
+        f"the site index, walking network and parameter engine built): "
+        f"**{loaded['load_s']:.1f} s**, peak **{loaded['load_peak_gb']:.2f} GB** resident "
+        f"({loaded['load_resident_gb']:.2f} GB after); {loaded['addresses']:,} addresses, "
+        f"{loaded['sites']:,} sites.",
+        f"- **ERA refresh** of every housed subject ({loaded['refresh_housed']:,} housed of "
+        f"{loaded['refresh_subjects']:,} subjects): **{loaded['refresh_s']:.1f} s**; "
+        f"{loaded['refresh_triggers']:,} review triggers found, "
+        f"{loaded['refresh_triggers_expected']:,} planted "
+        f"({'identical' if loaded['refresh_identical'] else 'DIFFERENT'}); "
+        f"{loaded['refresh_with_conflicts']:,} homes with a hard conflict.",
+        f"- **Allocation check** of {loaded['allocation_voids']:,} voids against every "
+        f"housed subject: {loaded['allocation_s']:.1f} s "
+        f"({loaded['allocation_flagged']:,} need a sensitive allocation).",
+        f"- **Over-concentration**: the tables of all {loaded['reports_councils']} councils "
+        f"(counts, rates, Gi* with 999 permutations) in {loaded['reports_tables_s']:.1f} s; "
+        f"their published HTML and PDF in {loaded['reports_written_s']:.1f} s.",
+        f"- Peak of the whole loaded process: {loaded['peak_gb']:.2f} GB.",
+    ]
+    return lines
+
+
+def goals(found: dict[str, dict[str, Any] | None]) -> list[tuple[str, str, bool | None]]:
+    """(goal, measured, met) for each point of the issue's "Done when"."""
+    out: list[tuple[str, str, bool | None]] = []
+    postgis, proximity = found.get("postgis"), found.get("proximity")
+    if postgis:
+        r = postgis["ratios"]
+        same = all(row.get("identical") is not False for row in postgis["rows"])
+        out.append(("proximity >= 3x faster than PostGIS, identical result sets",
+                    f"within {r['within_query']:.1f}x (query alone; "
+                    f"{r['within_with_load']:.1f}x with load), nearest within R "
+                    f"{r['nearest_within']:.1f}x, nearest {r['nearest']:.1f}x; identical: "
+                    f"{'yes' if same else 'NO'}",
+                    min(r["within_query"], r["nearest_within"], r["nearest"]) >= 3 and same))
+    else:
+        out.append(("proximity >= 3x faster than PostGIS", "not run (no PostGIS server)", None))
+    if proximity:
+        r = proximity["ratios"]
+        out.append(("proximity >= 10x faster than naive geopandas, identical result sets",
+                    f"within {r['within_naive']:.1f}x, nearest within R "
+                    f"{r['nearest_within_naive']:.1f}x; geo_era identical to the exact "
+                    f"oracle: {'yes' if proximity['within']['identical_to_exact'] else 'NO'}",
+                    min(r["within_naive"], r["nearest_within_naive"]) >= 10
+                    and bool(proximity["within"]["identical_to_exact"])))
+    network = found.get("network")
+    if network and "pandana_vs_geo_era" in network["ratios"]:
+        r = network["ratios"]
+        out.append(("walking distances no slower than pandana",
+                    f"pandana takes {r['pandana_vs_geo_era']:.1f}x geo_era's time "
+                    f"({r['pandana_with_preprocessing_vs_geo_era']:.0f}x with its "
+                    "preprocessing); distances agree",
+                    r["pandana_vs_geo_era"] >= 1 and bool(network.get("ok"))))
+    national = found.get("national")
+    if national:
+        loaded, g = national["loaded"], national["goals"]
+        out.append((f"national load + index <= {g['load_s']:g} s and <= {g['load_gb']:g} GB",
+                    f"{loaded['load_s']:.1f} s, {loaded['load_peak_gb']:.2f} GB",
+                    loaded["load_s"] <= g["load_s"] and loaded["load_peak_gb"] <= g["load_gb"]))
+        out.append((f"national ERA refresh <= {g['refresh_s']:g} s",
+                    f"{loaded['refresh_s']:.1f} s for {loaded['refresh_housed']:,} housed "
+                    "subjects", loaded["refresh_s"] <= g["refresh_s"]
+                    and bool(loaded["refresh_identical"])))
+    dask = found.get("dask")
+    if dask:
+        r = dask["ratios"]
+        same = all(row.get("identical") is not False for row in dask["rows"])
+        out.append(("the Dask path equal, and >= 1.5x faster with 2 workers than with 1",
+                    f"{r['two_vs_one_worker']:.2f}x; identical: {'yes' if same else 'NO'}",
+                    r["two_vs_one_worker"] >= 1.5 and same))
+    return out
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True, cwd=BENCH).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
+    args = parser.parse_args()
+    found = {name: load(name) for name, _ in SECTIONS}
+    lines = ["# Benchmark results", "",
+             f"Written by `make bench` (`bench/results.py`) on "
+             f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC at commit {commit()}, on this "
+             f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+             f"{platform.machine()}. Every ratio is baseline time / geo_era time, both "
+             "measured in the same run on the same data. Peak memory is the process's "
+             "peak resident size (VmHWM), or `+N` how far a step raised it.", "",
+             "## Goals", "", "| goal | measured | met |", "|---|---|---|"]
+    checked = goals(found)
+    for goal, measured, met in checked:
+        lines.append(f"| {goal} | {measured} | "
+                     f"{ {True: 'yes', False: '**no**', None: 'not run'}[met] } |")
+    for name, title in SECTIONS:
+        lines += ["", f"## {title}", ""]
+        figures = found[name]
+        if figures is None:
+            lines.append(f"Not run: `bench/out/{name}.json` is missing.")
+            continue
+        if name == "national":
+            lines += national_lines(figures)
+            continue
+        if name == "proximity":
+            figures["data"] = {k: figures[k] for k in ("properties", "sites", "radius_m")}
+        if "data" in figures:
+            lines.append("Data: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else
+                                              f"{k} {v}" for k, v in figures["data"].items())
+                         + ".")
+            lines.append("")
+        lines += rows_table(figures.get("rows", []))
+        ratios = figures.get("ratios", {})
+        if ratios:
+            lines += ["", "Ratios: " + ", ".join(f"{k} **{v:.1f}x**" for k, v in
+                                                 ratios.items()) + "."]
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    for goal, measured, met in checked:
+        print(f"  {'met' if met else 'NOT MET' if met is False else 'not run'}: {goal}: "
+              f"{measured}")
+    return 0 if all(met is not False for _, _, met in checked) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
