@@ -43,13 +43,20 @@ lint: setup
 	$(BIN)/ruff check geo_era api tests bench
 	$(BIN)/mypy
 
+## Every benchmark, then bench/RESULTS.md from their figures (bench/out/*.json). The
+## PostGIS baseline needs a PostgreSQL/PostGIS server (sudo bash .ci/postgres.sh); the
+## national benchmark builds a 2.6-million-address data set (about 10 minutes).
 bench: setup
 	$(BIN)/python bench/proximity.py --json bench/out/proximity.json
+	-$(BIN)/python bench/postgis.py --json bench/out/postgis.json
+	$(BIN)/python bench/network.py --json bench/out/network.json
+	$(BIN)/python bench/national.py --json bench/out/national.json
+	$(BIN)/python bench/dask_scale.py --json bench/out/dask.json
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/parameters.py
-	$(BIN)/python bench/network.py
 	$(BIN)/python bench/screening.py --json bench/out/screening.json
 	$(BIN)/python bench/api.py --json bench/out/api.json
+	$(BIN)/python bench/results.py
 
 clean:
 	rm -rf $(VENV) data/store data/edinburgh .pytest_cache .mypy_cache .ruff_cache bench/out

@@ -150,6 +150,11 @@ def proximity_command(
     out: Annotated[Path, typer.Option(help="Where to write the table (.csv or .parquet).")],
     radius: Annotated[float | None, typer.Option(
         help="Radius in metres for the counts (default 400).", min=0, max=20_000)] = None,
+    dask: Annotated[bool, typer.Option(
+        "--dask", help="Run on a Dask cluster: GEO_ERA_DASK_SCHEDULER's, or a local one "
+                       "of --workers processes. Same table as without.")] = False,
+    workers: Annotated[int, typer.Option(
+        help="Worker processes of the local Dask cluster.", min=1, max=64)] = 2,
 ) -> None:
     """For every property: sites of each category within RADIUS, and the nearest of each."""
     import geopandas as gpd
@@ -164,7 +169,13 @@ def proximity_command(
     properties = store.read("properties", columns=["property_id", "geometry"])
     sites = store.read("sites")
     assert isinstance(properties, gpd.GeoDataFrame) and isinstance(sites, gpd.GeoDataFrame)
-    table = proximity_table(SiteIndex(sites), properties, radius_m)
+    if dask:
+        from geo_era.distributed import proximity_table_dask
+
+        table = proximity_table_dask(sites, properties, radius_m,
+                                     scheduler=settings.dask_scheduler, workers=workers)
+    else:
+        table = proximity_table(SiteIndex(sites), properties, radius_m)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     if out.suffix.lower() == ".parquet":

@@ -123,6 +123,12 @@ class Settings(BaseSettings):
     map_tiles_attribution: str = Field(
         default="", max_length=500, description="Attribution shown for map_tiles.")
 
+    dask_scheduler: str | None = Field(
+        default=None, max_length=200, pattern=r"^(tcp|tls|inproc|ucx)://[^\s]+$",
+        description="Address of a Dask scheduler (tcp://host:8786) for the national batch "
+                    "jobs run with --dask. Unset (the default): a local cluster of worker "
+                    "processes on this machine.")
+
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:
         if self.environment == "production":

@@ -106,3 +106,12 @@ def test_layers_and_proximity_batch(tmp_path: Path, town: Path) -> None:
     assert table.loc["P9", "shop_within"] == 1  # the shop is 33 m from P9
     assert table.loc["P9", "school_within"] == 0
     assert pd.isna(table.loc["P9", "cctv_nearest_m"])  # no CCTV in this town
+    # the same table from a local Dask cluster of two worker processes
+    on_dask = tmp_path / "prox-dask.csv"
+    done = geo_era("proximity", "--radius", "90", "--out", str(on_dask), "--dask",
+                   home=home)
+    assert done.returncode == 0, done.stderr
+    assert on_dask.read_bytes() == out.read_bytes()
+    refused = geo_era("proximity", "--out", str(on_dask), "--dask", home=home,
+                      env={"GEO_ERA_DASK_SCHEDULER": "not an address"})
+    assert refused.returncode == 2 and "dask_scheduler" in refused.stderr
