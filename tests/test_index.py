@@ -53,6 +53,25 @@ def test_within_equals_brute_force(seed: int) -> None:
     assert np.array_equal(order, np.arange(len(pairs)))
 
 
+def test_within_on_two_threads_equals_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch large enough for the two-thread path finds the same pairs and distances
+    as the one-thread path (and as brute force)."""
+    import geo_era.index as index_module
+
+    rng = np.random.default_rng(7)
+    sites = random_sites(rng, 300, 60)
+    xy = rng.uniform(X0 - 200, X0 + 3200, (3_000, 2)) + [0, Y0 - X0]
+    index = SiteIndex(sites)
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_QUERIES", 10**9)
+    one = index.within(xy, 250.0)
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_QUERIES", 1)
+    two = index.within(xy, 250.0)
+    assert np.array_equal(one.query, two.query) and np.array_equal(one.site, two.site)
+    np.testing.assert_array_equal(one.distance, two.distance)
+    assert set(zip(two.query.tolist(), two.site.tolist(), strict=True)) == \
+        brute_force_within(xy, sites, 250.0)
+
+
 def test_polygon_measured_to_boundary_not_centroid() -> None:
     park = box(X0, Y0, X0 + 600, Y0 + 600)  # centroid 300 m in from each side
     sites = gpd.GeoDataFrame({"site_id": ["PARK"], "category": ["play_park"], "name": ["P"]},
