@@ -153,29 +153,18 @@ def _zone_conflicts(snap: Snapshot, subject_ids: npt.NDArray[np.object_],
     zones = snap.zones
     if zones is None or not len(zones) or not len(subject_ids):
         return out
-    home_of = pd.Series(np.arange(len(subject_ids)), index=pd.Index(subject_ids.astype(str)))
-    home_of = home_of[~home_of.index.duplicated()]
-    zone_subject = zones["subject_id"].astype(str)
-    owner = home_of.reindex(zone_subject.to_numpy()).to_numpy()
-    has = ~np.isnan(owner)
-    rows = np.flatnonzero(has)
-    if not len(rows):
-        return out
-    k = owner[has].astype(np.int64)
-    inside = shapely.distance(zones.geometry.to_numpy()[rows],
-                              shapely.points(xy[k])) == 0
+    # every (zone, home) pair of the same subject, a subject at two homes included
+    pairs = pd.merge(
+        pd.DataFrame({"subject": zones["subject_id"].astype(str).to_numpy(),
+                      "zone": np.arange(len(zones))}),
+        pd.DataFrame({"subject": subject_ids.astype(str), "home": np.arange(len(subject_ids))}),
+        on="subject").sort_values(["home", "zone"], kind="stable")
+    rows = pairs["zone"].to_numpy(np.int64)
+    k = pairs["home"].to_numpy(np.int64)
+    inside = shapely.distance(zones.geometry.to_numpy()[rows], shapely.points(xy[k])) == 0
     zone_ids = zones["zone_id"].astype(str).to_numpy()
     for row, home in zip(rows[inside].tolist(), k[inside].tolist(), strict=True):
         out[home].append(f"the home is inside the subject's exclusion zone {zone_ids[row]}")
-    # a subject housed at two homes (two current placements): both homes checked
-    duplicated = pd.Index(subject_ids.astype(str)).duplicated()
-    for home in np.flatnonzero(duplicated).tolist():
-        mine = zone_subject.to_numpy() == str(subject_ids[home])
-        if mine.any():
-            inside = shapely.distance(zones.geometry.to_numpy()[mine],
-                                      shapely.points(xy[home])) == 0
-            out[home] += [f"the home is inside the subject's exclusion zone {z}"
-                          for z in zone_ids[mine][inside].tolist()]
     return out
 
 
