@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.access import strip_denied
 from api.deps import PREFIX, App, Who
-from geo_era.store import session_scope
+from geo_era.db.store import session_scope
+from geo_era.security.access import strip_denied
 
 router = APIRouter(prefix=PREFIX)
 

@@ -27,7 +27,7 @@ from api import analysis, casework, pages, records, reports, voids
 from api.deps import ERRORS, PREFIX, Services, Who, authenticate_request, log
 from api.security import LoginLimiter, Tokens
 from geo_era import __version__
-from geo_era.audit import Actor
+from geo_era.db.store import open_store
 from geo_era.errors import (
     DataError,
     GeoEraError,
@@ -37,10 +37,10 @@ from geo_era.errors import (
     Problem,
     WorkflowRefusedError,
 )
-from geo_era.maps import LEAFLET_DIR, STATIC_DIR
+from geo_era.maps.interactive import LEAFLET_DIR, STATIC_DIR
+from geo_era.security.audit import Actor
+from geo_era.security.users import Identity, authenticate
 from geo_era.settings import Settings, load_settings
-from geo_era.store import open_store
-from geo_era.users import Identity, authenticate
 
 PUBLIC = {f"{PREFIX}/health", f"{PREFIX}/auth/token"}
 SECURITY_HEADERS = {

@@ -2,7 +2,7 @@
 agreements, approve (Part C) or decide (Part D), consent and restrictions.
 
 Case ids travel in request bodies, never in URLs. Each caller records for their own
-agency (:data:`api.access.ROLE_AGENCY`) and, for council staff, only on their own
+agency (:data:`geo_era.security.access.ROLE_AGENCY`) and, for council staff, only on their own
 council's cases. Every call is audited by the core in the transaction of the change.
 """
 
@@ -16,9 +16,9 @@ from pydantic import Field, StringConstraints
 
 from api.analysis import JUSTIFICATION, TEXT_PATTERN, Id, Strict
 from api.deps import PREFIX, App, Who
-from geo_era import cases
-from geo_era.assessment import open_assessed_case
-from geo_era.cases import AGENCIES, OUTCOMES, PHYSICAL_ITEMS
+from geo_era.casework import cases
+from geo_era.casework.assessment import open_assessed_case
+from geo_era.casework.cases import AGENCIES, OUTCOMES, PHYSICAL_ITEMS
 
 router = APIRouter(prefix=f"{PREFIX}/cases", tags=["cases"])
 

@@ -1,5 +1,5 @@
 """What every route depends on: the services of the app, who is asking, and the gate
-that applies the need-to-know matrix (:mod:`api.access`) and audits refusals."""
+that applies the need-to-know matrix (:mod:`geo_era.security.access`) and audits refusals."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from api.access import MATRIX, ROLE_AGENCY, SCOPED_ROLES
 from api.security import TokenError
-from geo_era.audit import Actor
-from geo_era.catalog import LayerStore
+from geo_era.data.layer_store import LayerStore
+from geo_era.db.store import session_scope
+from geo_era.security.access import MATRIX, ROLE_AGENCY, SCOPED_ROLES
+from geo_era.security.audit import Actor
+from geo_era.security.users import Identity, identity_for_key
 from geo_era.settings import Settings
-from geo_era.store import session_scope
-from geo_era.users import Identity, identity_for_key
 from geo_era.workspace import Workspace
 
 log = logging.getLogger("geo_era.api")

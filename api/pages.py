@@ -4,7 +4,8 @@ C and D; void screening for one subject (a ranked table and a map, NASSO 5.2, 5.
 the sensitive-allocation check of voids (3.12) that a landlord's Link Officer uses.
 
 Pages hold what the caller's API responses would hold and no more: the same matrix
-(:mod:`api.access`) admits them, the same core functions read the records (audited, with
+(:mod:`geo_era.security.access`) admits them, the
+same core functions read the records (audited, with
 the purpose given at sign-in as the justification), and the map draws exclusion zones
 only for roles allowed to see them. A session is the same short-lived signed token as
 the API's, in an HttpOnly, SameSite=Strict cookie. Case references travel in form
@@ -29,14 +30,20 @@ from api.deps import Caller, Services, log
 from api.reports import run_report
 from api.security import TokenError
 from api.voids import Upload, run_allocation_check, run_screening
-from geo_era import cases
-from geo_era.era_document import era_document_pdf, field_sheet_pdf
+from geo_era.casework import cases
+from geo_era.documents.era_document import era_document_pdf, field_sheet_pdf
 from geo_era.errors import DataError, GeoEraError, NotFoundError
-from geo_era.maps import Assets, era_map, member_status, overconcentration_map, screening_map
-from geo_era.overconcentration_document import report_body, report_pdf
-from geo_era.screening import FACTORS, LABELS
-from geo_era.users import Identity, authenticate
-from geo_era.void_lists import MAX_ROWS
+from geo_era.housing.screening import FACTORS, LABELS
+from geo_era.housing.void_lists import MAX_ROWS
+from geo_era.maps.interactive import (
+    Assets,
+    era_map,
+    member_status,
+    overconcentration_map,
+    screening_map,
+)
+from geo_era.overconcentration.document import report_body, report_pdf
+from geo_era.security.users import Identity, authenticate
 
 COOKIE = "geo_era_session"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -416,14 +423,14 @@ def _no_map(exc: GeoEraError) -> str:
 
 
 def _zone_readers() -> frozenset[str]:
-    from api.access import MATRIX  # noqa: PLC0415
+    from geo_era.security.access import MATRIX  # noqa: PLC0415
 
     return MATRIX["zone_show"].allowed
 
 
 def _may(who: Identity | None, endpoint: str) -> bool:
     """Whether the signed-in user's role may use ``endpoint`` (for the navigation)."""
-    from api.access import MATRIX  # noqa: PLC0415
+    from geo_era.security.access import MATRIX  # noqa: PLC0415
 
     return who is not None and who.role in MATRIX[endpoint].allowed
 

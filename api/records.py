@@ -14,14 +14,14 @@ from pydantic import Field
 
 from api.analysis import JUSTIFICATION, TEXT_PATTERN, Id, Strict, long_text
 from api.deps import PREFIX, App, Who
-from geo_era import audit
+from geo_era.casework.reviews import reviews_due, waive_review
+from geo_era.casework.zones import add_exclusion_zone, zones_of
+from geo_era.contract.schema import LAYERS
+from geo_era.data.geometry_input import MAX_VERTICES
+from geo_era.data.imports import import_files
+from geo_era.db.store import session_scope
 from geo_era.errors import DataError
-from geo_era.geometry_input import MAX_VERTICES
-from geo_era.imports import import_files
-from geo_era.reviews import reviews_due, waive_review
-from geo_era.schema import LAYERS
-from geo_era.store import session_scope
-from geo_era.zones import add_exclusion_zone, zones_of
+from geo_era.security import audit
 
 router = APIRouter(prefix=PREFIX)
 

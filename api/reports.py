@@ -17,13 +17,13 @@ from pydantic import Field
 
 from api.analysis import JUSTIFICATION, Strict
 from api.deps import PREFIX, App, Caller, Services, Who
-from geo_era.overconcentration import PERMUTATIONS
-from geo_era.overconcentration_report import (
+from geo_era.overconcentration.report import (
     HISTORY,
     Report,
     report_from_store,
     shown_number,
 )
+from geo_era.overconcentration.statistics import PERMUTATIONS
 
 router = APIRouter(prefix=PREFIX)
 

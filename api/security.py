@@ -17,8 +17,8 @@ from collections import defaultdict, deque
 
 import jwt
 
+from geo_era.security.users import Identity
 from geo_era.settings import Settings
-from geo_era.users import Identity
 
 ALGORITHM = "HS256"
 WINDOW_S = 15 * 60

@@ -14,14 +14,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.access import strip_denied
 from api.analysis import JUSTIFICATION, Id, Strict
 from api.deps import PREFIX, App, Caller, Services, Who
-from geo_era.allocations import AllocationCheck, allocation_check
-from geo_era.areas import area_names_at
-from geo_era.screening import Screening, screen
-from geo_era.store import session_scope
-from geo_era.void_lists import (
+from geo_era.analysis.areas import area_names_at
+from geo_era.db.store import session_scope
+from geo_era.housing.allocations import AllocationCheck, allocation_check
+from geo_era.housing.screening import Screening, screen
+from geo_era.housing.void_lists import (
     MAX_ROWS,
     VoidList,
     from_ids,
@@ -29,6 +28,7 @@ from geo_era.void_lists import (
     store_voids,
     within_council,
 )
+from geo_era.security.access import strip_denied
 from geo_era.workspace import Snapshot
 
 router = APIRouter(prefix=PREFIX)

@@ -261,9 +261,9 @@ def drive(port: int, token: str, endpoint: Endpoint, ids: list[str], *, clients:
 
 def in_process(home: Path, ids: list[str], calls: int) -> list[tuple[str, float, float]]:
     """Per call (ms): the plain core function, and the same on a warm Workspace."""
-    from geo_era.catalog import LayerStore  # noqa: PLC0415  (after the demo is built)
-    from geo_era.parameters import minimum_parameter_set  # noqa: PLC0415
-    from geo_era.proximity import sites_near  # noqa: PLC0415
+    from geo_era.analysis.minimum_set import minimum_parameter_set  # noqa: PLC0415
+    from geo_era.analysis.proximity import sites_near  # noqa: PLC0415
+    from geo_era.data.layer_store import LayerStore  # noqa: PLC0415  (after the demo is built)
     from geo_era.workspace import Workspace  # noqa: PLC0415
 
     store = LayerStore(home)

@@ -8,7 +8,7 @@ Timed, in one run, on the same data:
 
 1. ``proximity_table(SiteIndex(sites), properties, R)`` in this process (index build
    included);
-2. ``geo_era.distributed.proximity_table_dask`` on a local cluster of 1 worker process;
+2. ``geo_era.analysis.distributed.proximity_table_dask`` on a local cluster of 1 worker process;
 3. the same on a local cluster of 2 worker processes (one thread each).
 
 Both clusters are started, and warmed up with a 1,000-property job (the workers import
@@ -45,9 +45,9 @@ import pandas as pd
 import shapely
 from proximity import make_data
 
-from geo_era.distributed import default_partitions, local_client, proximity_table_dask
-from geo_era.index import SiteIndex
-from geo_era.proximity import proximity_table
+from geo_era.analysis.distributed import default_partitions, local_client, proximity_table_dask
+from geo_era.analysis.proximity import proximity_table
+from geo_era.geometry.index import SiteIndex
 
 OUT = Path(__file__).resolve().parent / "out" / "dask.json"
 METHODS = ("single_process", "dask_1_worker", "dask_2_workers")

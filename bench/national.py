@@ -12,14 +12,15 @@ Timed in one run, each step in a fresh process whose peak resident memory (the k
    property table, the site index, the walking network and the parameter engine (the
    minimum sets' groups, footprints, gardens) built. Goal <= 60 s and <= 4 GB resident.
 3. In the loaded process:
-   - **ERA refresh** of every housed subject's home (:func:`geo_era.refresh.refresh_homes`):
+   - **ERA refresh** of every housed subject's home
+     (:func:`geo_era.casework.refresh.refresh_homes`):
      sites within 400 m, minimum sets, hard conflicts, and the comparison with the last
      assessment. The case store is first given a FICTIONAL last assessment of every
      housed subject (made from a first refresh, with one site taken out of 5% of them
      and one member of the minimum set out of another 5%), so that the comparison runs
      for all and must find exactly those as review triggers. Goal <= 120 s.
    - **allocation check** of every void against every housed subject
-     (:func:`geo_era.allocations.check_allocations`).
+     (:func:`geo_era.housing.allocations.check_allocations`).
    - **over-concentration**: the report tables (counts, rates, Gi* with 999
      permutations) of every council, and the published HTML and PDF of each.
 
@@ -44,15 +45,15 @@ from typing import Any
 import numpy as np
 from sqlalchemy import delete
 
-from geo_era.allocations import check_allocations
-from geo_era.catalog import LayerStore
-from geo_era.demotown import NATIONAL_SCALE, NATIONAL_TOWNS, build_demo_town, write_demo_town
-from geo_era.imports import import_files
-from geo_era.overconcentration_document import write_report
-from geo_era.overconcentration_report import build_report
-from geo_era.refresh import refresh_homes
-from geo_era.store import Case, CaseProperty, open_store, session_scope
-from geo_era.void_lists import store_voids
+from geo_era.casework.refresh import refresh_homes
+from geo_era.data.imports import import_files
+from geo_era.data.layer_store import LayerStore
+from geo_era.db.store import Case, CaseProperty, open_store, session_scope
+from geo_era.demo.demotown import NATIONAL_SCALE, NATIONAL_TOWNS, build_demo_town, write_demo_town
+from geo_era.housing.allocations import check_allocations
+from geo_era.housing.void_lists import store_voids
+from geo_era.overconcentration.document import write_report
+from geo_era.overconcentration.report import build_report
 from geo_era.workspace import Workspace
 
 GOAL_LOAD_S = 60.0

@@ -33,8 +33,8 @@ import pandas as pd
 import shapely
 from common import measured, write_json
 
-from geo_era.network import WalkGraph
-from geo_era.schema import SITE_CATEGORIES
+from geo_era.analysis.network import WalkGraph
+from geo_era.contract.schema import SITE_CATEGORIES
 
 BLOCK_M = 80.0
 PANDANA_MAXDIST = 3_000.0

@@ -18,9 +18,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from geo_era.demotown import build_demo_town
-from geo_era.dwellings import derive_dwelling_columns
-from geo_era.parameters import ParameterEngine
+from geo_era.analysis.minimum_set import ParameterEngine
+from geo_era.data.dwellings import derive_dwelling_columns
+from geo_era.demo.demotown import build_demo_town
 
 GOAL_S = 60.0
 

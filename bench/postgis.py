@@ -87,8 +87,8 @@ from psycopg import sql
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proximity import make_data
 
-from geo_era.index import SiteIndex
-from geo_era.schema import SITE_CATEGORIES
+from geo_era.contract.schema import SITE_CATEGORIES
+from geo_era.geometry.index import SiteIndex
 
 BENCH_DB = "geo_era_bench"
 CI_URL = "postgresql://geo_era_test:geo_era_test@127.0.0.1:5432/postgres"

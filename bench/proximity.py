@@ -45,8 +45,8 @@ import pandas as pd
 import shapely
 from common import measured, write_json
 
-from geo_era.index import SiteIndex
-from geo_era.schema import SCOTLAND_BNG_BOUNDS, SITE_CATEGORIES
+from geo_era.contract.schema import SCOTLAND_BNG_BOUNDS, SITE_CATEGORIES
+from geo_era.geometry.index import SiteIndex
 
 QUAD_SEGS = 16  # geopandas' default buffer resolution
 

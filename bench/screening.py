@@ -37,15 +37,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo_era.allocations import RecordedRestriction, check_allocations
-from geo_era.constraints import check_property
-from geo_era.demotown import build_demo_town
-from geo_era.dwellings import derive_dwelling_columns
-from geo_era.index import SiteIndex
-from geo_era.network import WalkGraph, WalkNetwork
-from geo_era.parameters import ParameterEngine
-from geo_era.screening import screen
-from geo_era.void_lists import VoidList
+from geo_era.analysis.minimum_set import ParameterEngine
+from geo_era.analysis.network import WalkGraph, WalkNetwork
+from geo_era.analysis.subject_check import check_property
+from geo_era.data.dwellings import derive_dwelling_columns
+from geo_era.demo.demotown import build_demo_town
+from geo_era.geometry.index import SiteIndex
+from geo_era.housing.allocations import RecordedRestriction, check_allocations
+from geo_era.housing.screening import screen
+from geo_era.housing.void_lists import VoidList
 from geo_era.workspace import PropertyTable, Snapshot, _Keyed
 
 GOAL_SCREEN_S = 2.0

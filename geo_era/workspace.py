@@ -1,13 +1,14 @@
 """A workspace: the layers of one ``GEO_ERA_HOME`` loaded once, with their indexes built,
 answering many questions (the HTTP API's per-request work) in milliseconds.
 
-:func:`geo_era.proximity.sites_near`, :func:`geo_era.parameters.minimum_parameter_set`,
-:func:`geo_era.constraints.check_subject_property` and
-:func:`geo_era.assessment.assess` read the layers and build their indexes for every
+:func:`geo_era.analysis.proximity.sites_near`,
+:func:`geo_era.analysis.minimum_set.minimum_parameter_set`,
+:func:`geo_era.analysis.subject_check.check_subject_property` and
+:func:`geo_era.casework.assessment.assess` read the layers and build their indexes for every
 answer. A :class:`Workspace` keeps them built and gives the same answers: it calls the
-same cores (:func:`~geo_era.proximity.sites_near_document`,
-:meth:`~geo_era.parameters.ParameterEngine.minimum_set`,
-:func:`~geo_era.constraints.check_property`) with the objects it keeps.
+same cores (:func:`~geo_era.analysis.proximity.sites_near_document`,
+:meth:`~geo_era.analysis.minimum_set.ParameterEngine.minimum_set`,
+:func:`~geo_era.analysis.subject_check.check_property`) with the objects it keeps.
 
 What it keeps, and the layers each is built from:
 
@@ -15,11 +16,11 @@ What it keeps, and the layers each is built from:
 part                layers
 ==================  ===========================================================
 properties          properties (the id -> row lookup, address points)
-sites               sites (:class:`~geo_era.index.SiteIndex`)
-graph               streets (:class:`~geo_era.network.WalkGraph`)
-network             streets, sites (:class:`~geo_era.network.WalkNetwork`)
+sites               sites (:class:`~geo_era.geometry.index.SiteIndex`)
+graph               streets (:class:`~geo_era.analysis.network.WalkGraph`)
+network             streets, sites (:class:`~geo_era.analysis.network.WalkNetwork`)
 engine              properties, buildings, plots; streets when there are no plots
-                    (:class:`~geo_era.parameters.ParameterEngine`)
+                    (:class:`~geo_era.analysis.minimum_set.ParameterEngine`)
 subjects, zones,    subjects, exclusion_zones, areas, placements
 areas, placements
 ==================  ===========================================================
@@ -51,20 +52,20 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from geo_era.adjacency import Groups
-from geo_era.catalog import CatalogSnapshot, LayerStore
-from geo_era.constraints import (
+from geo_era.analysis.minimum_set import MinimumSet, ParameterEngine, point_xy
+from geo_era.analysis.network import WalkGraph, WalkNetwork, walk_graph_for
+from geo_era.analysis.proximity import sites_near_document
+from geo_era.analysis.subject_check import (
     DEFAULT_ZONE_WARNING_M,
     CheckResult,
     check_property,
     no_zones,
     subject_not_found,
 )
+from geo_era.data.layer_store import CatalogSnapshot, LayerStore
 from geo_era.errors import DataError, GeoEraError, NotFoundError
-from geo_era.index import SiteIndex, no_sites
-from geo_era.network import WalkGraph, WalkNetwork, walk_graph_for
-from geo_era.parameters import MinimumSet, ParameterEngine, point_xy
-from geo_era.proximity import sites_near_document
+from geo_era.geometry.adjacency import Groups
+from geo_era.geometry.index import SiteIndex, no_sites
 
 T = TypeVar("T")
 
@@ -238,15 +239,15 @@ def _missing(store: LayerStore, snapshot: CatalogSnapshot, layer: str) -> str:
 
 
 class Workspace:
-    """The layers of one :class:`~geo_era.catalog.LayerStore`, loaded and indexed once,
+    """The layers of one :class:`~geo_era.data.layer_store.LayerStore`, loaded and indexed once,
     kept fresh against its catalog; safe to share between threads.
 
     Results equal those of the plain functions on the same data:
 
-    - :meth:`sites_near` = :func:`geo_era.proximity.sites_near`;
-    - :meth:`minimum_set` = :func:`geo_era.parameters.minimum_parameter_set`;
-    - :meth:`check` = :func:`geo_era.constraints.check_subject_property`;
-    - :meth:`assess` = :func:`geo_era.assessment.assess`.
+    - :meth:`sites_near` = :func:`geo_era.analysis.proximity.sites_near`;
+    - :meth:`minimum_set` = :func:`geo_era.analysis.minimum_set.minimum_parameter_set`;
+    - :meth:`check` = :func:`geo_era.analysis.subject_check.check_subject_property`;
+    - :meth:`assess` = :func:`geo_era.casework.assessment.assess`.
 
     Nothing is read until the first call (or :meth:`refresh`).
     """
@@ -317,28 +318,28 @@ class Workspace:
 
     def sites_near(self, property_id: str, radius_m: float) -> dict[str, Any]:
         """Every site within ``radius_m`` metres of a property, straight line and on
-        foot: the document of :func:`geo_era.proximity.sites_near`."""
+        foot: the document of :func:`geo_era.analysis.proximity.sites_near`."""
         return self._sites_near(self._current(), property_id, radius_m)
 
     def minimum_set(self, property_id: str, *, extend_metres: float | None = None,
                     extend_rings: int | None = None) -> MinimumSet:
         """A property's NASSO 3.9 minimum set, optionally extended by ``extend_metres``
         metres or ``extend_rings`` rings of neighbours: as
-        :func:`geo_era.parameters.minimum_parameter_set`."""
+        :func:`geo_era.analysis.minimum_set.minimum_parameter_set`."""
         return self._minimum_set(self._current(), property_id, extend_metres=extend_metres,
                                  extend_rings=extend_rings)
 
     def check(self, subject_id: str, property_id: str, *,
               zone_warning_m: float = DEFAULT_ZONE_WARNING_M) -> CheckResult:
         """A candidate property against a subject's zones, conditions and victim profile:
-        as :func:`geo_era.constraints.check_subject_property`."""
+        as :func:`geo_era.analysis.subject_check.check_subject_property`."""
         return self._check(self._current(), subject_id, property_id,
                            zone_warning_m=zone_warning_m)
 
     def assess(self, subject_id: str, property_id: str, *,
                radius_m: float = 400.0) -> dict[str, Any]:
         """The snapshot a case keeps of one candidate property (as
-        :func:`geo_era.assessment.assess`), every part from one catalog snapshot."""
+        :func:`geo_era.casework.assessment.assess`), every part from one catalog snapshot."""
         state = self._current()
         snapshot = state.snapshot
         document: dict[str, Any] = {

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from geo_era.audit import Actor
-from geo_era.catalog import LayerStore
+from geo_era.data.layer_store import LayerStore
+from geo_era.security.audit import Actor
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -89,7 +89,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """The demo town (scale 1, seed 0) written to the data contract once per session;
     tests import it into homes of their own (:func:`import_demo`)."""
-    from geo_era.demotown import build_demo_town, write_demo_town
+    from geo_era.demo.demotown import build_demo_town, write_demo_town
 
     town = build_demo_town(scale=1.0, seed=0)
     return write_demo_town(town, tmp_path_factory.mktemp("demo-source"))
@@ -97,7 +97,7 @@ def demo_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 def import_demo(files: list[Path], home: Path) -> LayerStore:
     """A layer store at ``home`` holding the demo town."""
-    from geo_era.imports import import_files
+    from geo_era.data.imports import import_files
 
     store = LayerStore(home)
     import_files(files, store=store)

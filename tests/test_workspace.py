@@ -17,13 +17,13 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from geo_era.assessment import assess
-from geo_era.catalog import LayerStore
-from geo_era.constraints import check_subject_property
+from geo_era.analysis.minimum_set import minimum_parameter_set
+from geo_era.analysis.proximity import sites_near
+from geo_era.analysis.subject_check import check_subject_property
+from geo_era.casework.assessment import assess
+from geo_era.data.imports import import_files
+from geo_era.data.layer_store import LayerStore
 from geo_era.errors import NotFoundError
-from geo_era.imports import import_files
-from geo_era.parameters import minimum_parameter_set
-from geo_era.proximity import sites_near
 from geo_era.workspace import Workspace
 from tests.conftest import import_demo
 

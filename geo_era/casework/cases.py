@@ -1,0 +1,469 @@
+"""ERA cases: the NASSO 3.3-3.11 workflow over the case store.
+
+A case is opened on notification with its type, its lead agency (Police Scotland, or
+Criminal Justice Social Work when the subject is on a licence or order, 3.2), the
+agencies involved (3.6) and their deadlines in clear working days (3.5). Agencies record
+their database checks (3.7) and the physical checks (3.8), then each records whether it
+agrees (3.11). The lead agency approves (Part C) only when every agency agrees, every
+required check is recorded and the property has been assessed; where agencies disagree,
+a case conference decides and the lead agency records it as Part D.
+
+Every refusal says what is missing and who may act. Each step is one transaction, and
+each writes its audit entry (DPA 2018 s62) in that same transaction: who acted, as whom,
+on which case and subject, and why. An actor confined to an authority (a council's
+SOLO) sees and changes only that authority's cases; any other case is "not found" to
+them, and the refusal is itself audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from geo_era.casework.workdays import CASE_TYPES, deadlines
+from geo_era.contract.schema import SITE_CATEGORIES
+from geo_era.db.store import (
+    Case,
+    CaseAgency,
+    CaseProperty,
+    Check,
+    Decision,
+    Restriction,
+    session_scope,
+    utcnow,
+)
+from geo_era.errors import DataError, NotFoundError, OutOfScopeError, WorkflowRefusedError
+from geo_era.security.audit import Actor
+
+LEAD_AGENCIES = ("police_scotland", "cjsw")
+AGENCIES = ("police_scotland", "cjsw", "solo", "rsl", "nhs", "sps", "education",
+            "childrens_services", "adult_protection")
+CHECK_KINDS = ("database", "physical")
+OUTCOMES = ("clear", "concern", "not_applicable")
+#: What a physical check must cover (NASSO 3.8): every kind of site and the signs of the
+#: victim profile (toys in gardens, children's curtains...).
+PHYSICAL_ITEMS = (*SITE_CATEGORIES, "victim_profile")
+
+#: Assesses a case property: returns the snapshot stored in the case.
+Assessor = Callable[[str, str], dict[str, Any]]
+
+
+def _choice(value: str, choices: Sequence[str], what: str) -> str:
+    if value not in choices:
+        raise DataError(f"unknown {what} {value!r}; use one of {', '.join(choices)}")
+    return value
+
+
+def _load(session: Session, case_id: str | int, actor: Actor) -> Case:
+    """The case, if it exists and ``actor`` may see it; "not found" alike otherwise."""
+    number = parse_case_id(case_id)
+    case = session.scalar(select(Case).where(Case.id == number).options(
+        selectinload(Case.properties), selectinload(Case.agencies),
+        selectinload(Case.checks), selectinload(Case.decisions),
+        selectinload(Case.restrictions)))
+    message = f"case {case_id!r} not found; list cases with 'geo-era case list'"
+    if case is None:
+        raise NotFoundError(message)
+    if not visible(case, actor):
+        raise OutOfScopeError(message, record_type="case", record_ids=[case.reference])
+    return case
+
+
+def visible(case: Case, actor: Actor) -> bool:
+    """Whether ``actor`` may see ``case``: unconfined, or confined to an authority that
+    the case belongs to, places from or places into."""
+    return actor.scope is None or actor.scope in (
+        case.authority, case.placing_authority, case.receiving_authority)
+
+
+def _audit(session: Session, actor: Actor, case: Case, operation: str) -> None:
+    actor.record(session, operation=operation, record_type="case",
+                 record_ids=[case.reference, case.subject_id])
+
+
+def parse_case_id(case_id: str | int) -> int:
+    """``ERA-000042``, ``42`` or 42 -> 42."""
+    text = str(case_id).strip().upper().removeprefix("ERA-")
+    if not text.isdigit():
+        raise DataError(f"case id {case_id!r} is not a case reference like ERA-000042")
+    return int(text)
+
+
+def _open(case: Case) -> None:
+    if case.status != "open":
+        raise WorkflowRefusedError(f"case {case.reference} is {case.status}; nothing more can be "
+                              "recorded on it")
+
+
+def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
+              case_type: str, notified: dt.date, on_licence_or_order: bool,
+              agencies: Sequence[str] = (), today: dt.date | None = None,
+              assess: Assessor | None = None, placing_authority: str | None = None,
+              receiving_authority: str | None = None, authority: str | None = None,
+              actor: Actor) -> dict[str, Any]:
+    """Open a case (NASSO 3.2-3.6) and, with ``assess``, snapshot each property.
+
+    ``authority`` is the council the candidate property lies in (the receiving
+    authority of an out-of-area placement); a confined actor may open cases only for
+    their own authority.
+
+    With a placing and a different receiving authority the case is an out-of-area
+    placement (3.13): it cannot be approved until the receiving authority's consent is
+    recorded (:func:`record_consent`).
+    """
+    if bool(placing_authority) != bool(receiving_authority):
+        raise DataError("an out-of-area placement names both the placing and the receiving "
+                        "authority")
+    _choice(case_type, CASE_TYPES, "ERA type")
+    today = today or dt.date.today()
+    if notified > today:
+        raise DataError(f"notification date {notified.isoformat()} is in the future")
+    if not property_ids:
+        raise DataError("a case needs at least one candidate property")
+    authority = authority or receiving_authority or actor.scope
+    if actor.scope is not None and actor.scope not in (authority, placing_authority,
+                                                       receiving_authority):
+        raise WorkflowRefusedError(f"you may open cases only for {actor.scope}; this "
+                                   f"property is in {authority or 'an unknown authority'}")
+    lead = "cjsw" if on_licence_or_order else "police_scotland"
+    involved = [lead, *(a for a in ("police_scotland", "cjsw", "solo") if a != lead)]
+    if not on_licence_or_order:
+        involved.remove("cjsw")
+    for agency in agencies:
+        if _choice(agency, AGENCIES, "agency") not in involved:
+            involved.append(agency)
+    due = deadlines(case_type, notified)
+    snapshots = {pid: assess(subject_id, pid) for pid in property_ids} if assess else {}
+    with session_scope(engine) as session:
+        case = Case(subject_id=subject_id, case_type=case_type, lead_agency=lead,
+                    notified_on=notified, due_on=due["overall"], status="open",
+                    placing_authority=placing_authority,
+                    receiving_authority=receiving_authority, authority=authority)
+        for pid in dict.fromkeys(property_ids):
+            case.properties.append(CaseProperty(
+                property_id=pid, snapshot=snapshots.get(pid),
+                assessed_at=utcnow() if pid in snapshots else None))
+        for agency in involved:
+            case.agencies.append(CaseAgency(
+                agency=agency, due_on=due["solo"] if agency == "solo" else due["others"]))
+        session.add(case)
+        session.flush()
+        _audit(session, actor, case, "collection")
+        return case_document(case, today=today)
+
+
+def assess_property(engine: Engine, case_id: str | int, property_id: str,
+                    assess: Assessor, *, actor: Actor) -> dict[str, Any]:
+    """(Re)run the assessment of one of an open case's properties and store it: the
+    subject's record combined with the property's surroundings."""
+    with session_scope(engine) as session:
+        case = _load(session, case_id, actor)
+        _open(case)
+        prop = _case_property(case, property_id)
+        prop.snapshot = assess(case.subject_id, property_id)
+        prop.assessed_at = utcnow()
+        _audit(session, actor, case, "combination")
+        return case_document(case)
+
+
+def _case_property(case: Case, property_id: str) -> CaseProperty:
+    for prop in case.properties:
+        if prop.property_id == property_id:
+            return prop
+    have = ", ".join(p.property_id for p in case.properties)
+    raise WorkflowRefusedError(f"property {property_id!r} is not a candidate in case "
+                          f"{case.reference} (candidates: {have})")
+
+
+def _agency(case: Case, agency: str) -> CaseAgency:
+    for row in case.agencies:
+        if row.agency == agency:
+            return row
+    have = ", ".join(a.agency for a in case.agencies)
+    raise WorkflowRefusedError(f"{agency} is not taking part in case {case.reference} "
+                          f"(agencies: {have})")
+
+
+def record_check(engine: Engine, case_id: str | int, *, agency: str, kind: str, item: str,
+                 outcome: str, actor: Actor, notes: str | None = None) -> dict[str, Any]:
+    """Record a database check (3.7) or a physical check (3.8) and its outcome."""
+    _choice(kind, CHECK_KINDS, "check kind")
+    _choice(outcome, OUTCOMES, "outcome")
+    if kind == "physical":
+        _choice(item, PHYSICAL_ITEMS, "physical check")
+    elif not item.strip():
+        raise DataError("a database check needs the name of the system checked, e.g. "
+                        "council_tax or ViSOR")
+    with session_scope(engine) as session:
+        case = _load(session, case_id, actor)
+        _open(case)
+        _agency(case, agency)
+        case.checks.append(Check(agency=agency, kind=kind, item=item.strip(), outcome=outcome,
+                                 notes=notes, recorded_by=actor.username))
+        session.flush()
+        _audit(session, actor, case, "alteration")
+        return case_document(case)
+
+
+def record_agreement(engine: Engine, case_id: str | int, *, agency: str, agrees: bool,
+                     actor: Actor, comments: str | None = None) -> dict[str, Any]:
+    """An agency records whether it agrees the ERA (3.11)."""
+    with session_scope(engine) as session:
+        case = _load(session, case_id, actor)
+        _open(case)
+        row = _agency(case, agency)
+        if not agrees and not (comments and comments.strip()):
+            raise WorkflowRefusedError(f"{agency} disagrees: record its concerns (--comments) so "
+                                  "the case conference can consider them")
+        row.agrees, row.comments, row.recorded_by, row.recorded_at = (
+            agrees, comments, actor.username, utcnow())
+        _audit(session, actor, case, "alteration")
+        return case_document(case)
+
+
+def missing_for_approval(case: Case, property_id: str) -> list[str]:
+    """What stops Part C approval, in words; empty when nothing does."""
+    missing: list[str] = []
+    prop = _case_property(case, property_id)
+    if prop.snapshot is None:
+        missing.append(f"property {property_id} has not been assessed (geo-era case assess)")
+    done_physical = {c.item for c in case.checks if c.kind == "physical"}
+    physical = [i for i in PHYSICAL_ITEMS if i not in done_physical]
+    if physical:
+        missing.append(f"physical checks missing for {', '.join(physical)}")
+    with_db = {c.agency for c in case.checks if c.kind == "database"}
+    no_db = [a.agency for a in case.agencies if a.agency not in with_db]
+    if no_db:
+        missing.append(f"database checks missing from {', '.join(no_db)}")
+    silent = [a.agency for a in case.agencies if a.agrees is None]
+    if silent:
+        missing.append(f"no agreement recorded from {', '.join(silent)}")
+    return missing
+
+
+def approve(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
+            manageable: bool, conclusion: str, reasons: str, actor: Actor) -> dict[str, Any]:
+    """Part C: the lead agency's approval with its conclusion and reasons (3.11)."""
+    with session_scope(engine) as session:
+        case = _load(session, case_id, actor)
+        _open(case)
+        if agency != case.lead_agency:
+            raise WorkflowRefusedError(f"only the lead agency ({case.lead_agency}) can approve "
+                                  f"case {case.reference} (Part C); {agency} is not the lead")
+        against = [a.agency for a in case.agencies if a.agrees is False]
+        if against:
+            raise WorkflowRefusedError(
+                f"cannot approve case {case.reference}: {', '.join(against)} "
+                f"{'does' if len(against) == 1 else 'do'} not agree; hold a case conference "
+                "and record its decision as Part D (geo-era case decide)")
+        if _out_of_area(case) and case.consent_recorded_at is None:
+            raise WorkflowRefusedError(
+                f"cannot approve case {case.reference}: it places the subject from "
+                f"{case.placing_authority} in {case.receiving_authority}, whose consent is "
+                "not recorded (NASSO 3.13); record it with 'geo-era case consent'")
+        missing = missing_for_approval(case, property_id)
+        if missing:
+            raise WorkflowRefusedError(f"cannot approve case {case.reference}: "
+                                  + "; ".join(missing))
+        _require_text(conclusion=conclusion, reasons=reasons)
+        case.decisions.append(Decision(part="C", property_id=property_id,
+                                       manageable=manageable, conclusion=conclusion,
+                                       reasons=reasons, recorded_by=actor.username, agency=agency))
+        case.status = "approved" if manageable else "not_approved"
+        case.closed_at = utcnow()
+        session.flush()
+        _audit(session, actor, case, "alteration")
+        return case_document(case)
+
+
+def decide(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
+           manageable: bool, conclusion: str, reasons: str, conference_on: dt.date,
+           actor: Actor) -> dict[str, Any]:
+    """Part D: the decision of a case conference where agencies disagreed (3.11)."""
+    with session_scope(engine) as session:
+        case = _load(session, case_id, actor)
+        _open(case)
+        if agency != case.lead_agency:
+            raise WorkflowRefusedError(f"only the lead agency ({case.lead_agency}) records the "
+                                  f"Part D decision of case {case.reference}")
+        if not any(a.agrees is False for a in case.agencies):
+            raise WorkflowRefusedError(f"Part D is for cases where agencies disagree; no agency "
+                                  f"disagrees in case {case.reference}, so approve it "
+                                  "(Part C) once the checks and agreements are complete")
+        if conference_on < case.notified_on:
+            raise WorkflowRefusedError("the case conference cannot be before the notification")
+        _case_property(case, property_id)
+        _require_text(conclusion=conclusion, reasons=reasons)
+        case.decisions.append(Decision(part="D", property_id=property_id,
+                                       manageable=manageable, conclusion=conclusion,
+                                       reasons=reasons, conference_on=conference_on,
+                                       recorded_by=actor.username, agency=agency))
+        case.status = "decided"
+        case.closed_at = utcnow()
+        session.flush()
+        _audit(session, actor, case, "alteration")
+        return case_document(case)
+
+
+def _out_of_area(case: Case) -> bool:
+    return bool(case.placing_authority and case.receiving_authority
+                and case.placing_authority != case.receiving_authority)
+
+
+def record_consent(engine: Engine, case_id: str | int, *, authority: str,
+                   actor: Actor) -> dict[str, Any]:
+    """The receiving authority's consent to an out-of-area placement (3.13)."""
+    with session_scope(engine) as session:
+        case = _load(session, case_id, actor)
+        _open(case)
+        if not _out_of_area(case):
+            raise WorkflowRefusedError(f"case {case.reference} is not an out-of-area "
+                                       "placement; no consent is needed")
+        if authority != case.receiving_authority:
+            raise WorkflowRefusedError(f"only the receiving authority "
+                                       f"({case.receiving_authority}) can consent; "
+                                       f"{authority} is not it")
+        case.consent_recorded_by, case.consent_recorded_at = actor.username, utcnow()
+        _audit(session, actor, case, "alteration")
+        return case_document(case)
+
+
+def record_restriction(engine: Engine, case_id: str | int, *, property_id: str,
+                       restriction: str, actor: Actor) -> dict[str, Any]:
+    """A restriction the ERA identifies on future allocations of a neighbouring
+    property (3.12): the landlord will be told a sensitive allocation is needed."""
+    if not restriction.strip():
+        raise DataError("say what the restriction is, e.g. 'no allocation to a household "
+                        "with children under 16'")
+    with session_scope(engine) as session:
+        case = _load(session, case_id, actor)
+        if case.status not in ("open", "approved", "decided"):
+            raise WorkflowRefusedError(f"case {case.reference} is {case.status}; "
+                                       "restrictions follow a property found manageable")
+        case.restrictions.append(Restriction(property_id=property_id,
+                                             restriction=restriction.strip(),
+                                             recorded_by=actor.username))
+        session.flush()
+        _audit(session, actor, case, "alteration")
+        return case_document(case)
+
+
+def _require_text(**fields: str) -> None:
+    empty = [name for name, value in fields.items() if not value or not value.strip()]
+    if empty:
+        raise WorkflowRefusedError(f"record the {' and the '.join(empty)} (NASSO 3.11 asks the "
+                              "lead agency to record its conclusion and reasons)")
+
+
+def _consult(engine: Engine, case_id: str | int, actor: Actor,
+             build: Callable[[Case], dict[str, Any]]) -> dict[str, Any]:
+    """Read one case for ``actor``: a justification is needed, and the reading is audited
+    as one consultation in the transaction that builds the answer."""
+    actor.require_justification("a case")
+    with session_scope(engine) as session:
+        case = _load(session, case_id, actor)
+        document = build(case)
+        _audit(session, actor, case, "consultation")
+        return document
+
+
+def show_case(engine: Engine, case_id: str | int, *, actor: Actor,
+              today: dt.date | None = None) -> dict[str, Any]:
+    """The whole case; consulting it needs a justification and is audited."""
+    return _consult(engine, case_id, actor, lambda case: case_document(case, today=today))
+
+
+def case_for_document(engine: Engine, case_id: str | int, *, actor: Actor,
+                      property_id: str | None = None, today: dt.date | None = None
+                      ) -> dict[str, Any]:
+    """The whole case for a document made from it (the ERA document, a field sheet):
+    :func:`case_document` plus, under ``missing_for_approval``, what still stops Part C
+    approval for each candidate property (:func:`missing_for_approval`).
+
+    Like :func:`show_case`, consulting it needs a justification and is audited as one
+    consultation. With ``property_id``, that property must be one of the case's
+    candidates; otherwise the request is refused and nothing is recorded.
+    """
+    def build(case: Case) -> dict[str, Any]:
+        if property_id is not None:
+            _case_property(case, property_id)
+        document = case_document(case, today=today)
+        document["missing_for_approval"] = {
+            p.property_id: missing_for_approval(case, p.property_id) for p in case.properties}
+        return document
+
+    return _consult(engine, case_id, actor, build)
+
+
+def list_cases(engine: Engine, *, actor: Actor, overdue: bool = False,
+               due_within: int | None = None, today: dt.date | None = None
+               ) -> list[dict[str, Any]]:
+    """Open cases the actor may see (all, overdue, or due within N calendar days),
+    earliest due first. The list names subjects: it needs a justification and is
+    audited as one consultation of every case listed."""
+    actor.require_justification("the case list")
+    today = today or dt.date.today()
+    with session_scope(engine) as session:
+        query = select(Case).where(Case.status == "open").order_by(Case.due_on, Case.id)
+        if actor.scope is not None:
+            query = query.where(or_(Case.authority == actor.scope,
+                                    Case.placing_authority == actor.scope,
+                                    Case.receiving_authority == actor.scope))
+        if overdue:
+            query = query.where(Case.due_on < today)
+        if due_within is not None:
+            query = query.where(Case.due_on >= today,
+                                Case.due_on <= today + dt.timedelta(days=due_within))
+        cases = session.scalars(query.options(selectinload(Case.agencies),
+                                              selectinload(Case.properties))).all()
+        actor.record(session, operation="consultation", record_type="case",
+                     record_ids=[c.reference for c in cases])
+        return [case_summary(c, today=today) for c in cases]
+
+
+def case_summary(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
+    today = today or dt.date.today()
+    return {"case_id": case.reference, "subject_id": case.subject_id,
+            "case_type": case.case_type, "lead_agency": case.lead_agency,
+            "authority": case.authority,
+            "status": case.status, "notified": case.notified_on.isoformat(),
+            "due": case.due_on.isoformat(),
+            "overdue": case.status == "open" and case.due_on < today,
+            "properties": [p.property_id for p in case.properties],
+            "out_of_area": ({"placing_authority": case.placing_authority,
+                             "receiving_authority": case.receiving_authority,
+                             "consent_recorded": case.consent_recorded_at is not None}
+                            if _out_of_area(case) else None)}
+
+
+def case_document(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
+    """The whole case as a JSON-ready document (dates ISO 8601)."""
+    today = today or dt.date.today()
+    doc = case_summary(case, today=today)
+    doc["agencies"] = [
+        {"agency": a.agency, "due": a.due_on.isoformat(),
+         "overdue": case.status == "open" and a.agrees is None and a.due_on < today,
+         "agrees": a.agrees, "comments": a.comments, "recorded_by": a.recorded_by,
+         "recorded_at": a.recorded_at.isoformat() if a.recorded_at else None}
+        for a in case.agencies]
+    doc["checks"] = [{"agency": c.agency, "kind": c.kind, "item": c.item,
+                      "outcome": c.outcome, "notes": c.notes, "recorded_by": c.recorded_by,
+                      "recorded_at": c.recorded_at.isoformat()} for c in case.checks]
+    doc["assessments"] = [{"property_id": p.property_id,
+                           "assessed_at": p.assessed_at.isoformat() if p.assessed_at else None,
+                           "snapshot": p.snapshot} for p in case.properties]
+    doc["restrictions"] = [{"property_id": r.property_id, "restriction": r.restriction,
+                            "recorded_by": r.recorded_by,
+                            "recorded_at": r.recorded_at.isoformat()}
+                           for r in case.restrictions]
+    doc["decisions"] = [{"part": d.part, "property_id": d.property_id,
+                         "manageable": d.manageable, "conclusion": d.conclusion,
+                         "reasons": d.reasons, "agency": d.agency,
+                         "conference_on": d.conference_on.isoformat() if d.conference_on
+                         else None, "recorded_by": d.recorded_by,
+                         "recorded_at": d.recorded_at.isoformat()} for d in case.decisions]
+    return doc

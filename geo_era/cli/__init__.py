@@ -1,0 +1,6 @@
+"""The ``geo-era`` command line: one module per command group, each a thin adapter over
+:mod:`geo_era.services`."""
+
+from geo_era.cli.commands import app, main
+
+__all__ = ["app", "main"]

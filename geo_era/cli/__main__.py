@@ -1,0 +1,5 @@
+"""``python -m geo_era.cli``: the ``geo-era`` command."""
+
+from geo_era.cli import main
+
+main()

@@ -1,0 +1,142 @@
+"""Import files into the layer store: read, validate, derive, check references, commit.
+
+The whole import is one unit: every file is read and every layer validated before
+anything is written, problems from all files are reported together, and the store is
+changed by a single atomic catalog swap (:class:`~geo_era.data.layer_store.LayerStore`). Bad
+input therefore never leaves half an import behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo_era.contract.schema import LAYERS
+from geo_era.data.dwellings import derive_dwelling_columns
+from geo_era.data.layer_store import LayerStore
+from geo_era.data.readers import RawLayer, read_layers
+from geo_era.data.validation import REFERENCES, check_references, validate_layer
+from geo_era.errors import ImportRefusedError, Problem
+
+
+@dataclass
+class ImportReport:
+    """What an import changed."""
+
+    data_version: int
+    rows: dict[str, int]
+    sources: dict[str, list[str]]
+    skipped: list[str] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
+
+
+def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = None,
+                 layer: str | None = None) -> ImportReport:
+    """Import every contract layer in ``paths`` into ``store``, all or nothing.
+
+    Parameters
+    ----------
+    paths
+        Files to import (GeoPackage, GeoJSON, GeoParquet, Shapefile, CSV, OSM).
+    store
+        The layer store under ``GEO_ERA_HOME``.
+    crs
+        CRS for coordinates that come without one (CSV ``x``/``y``, a Shapefile with no
+        ``.prj``).
+    layer
+        Layer name for a single-layer file whose name is not a layer name.
+
+    Raises
+    ------
+    ImportRefusedError
+        Every problem found in every file; the store is unchanged.
+    """
+    problems: list[Problem] = []
+    raws: list[RawLayer] = []
+    for path in paths:
+        try:
+            raws.extend(read_layers(Path(path), layer=layer, crs=crs))
+        except ImportRefusedError as exc:
+            problems.extend(exc.problems)
+
+    skipped: list[str] = []
+    by_layer: dict[str, RawLayer] = {}
+    for raw in raws:
+        name = raw.layer.strip().lower()
+        if name not in LAYERS and raw.file.lower().endswith(".gpkg"):
+            skipped.append(f"{raw.file}: layer '{raw.layer}' is not a geo_era layer; skipped")
+            continue
+        if name in by_layer:
+            problems.append(Problem(
+                f"layer '{name}' is in both '{by_layer[name].file}' and '{raw.file}'; import "
+                "one of them, or merge them first", file=raw.file, layer=raw.layer))
+            continue
+        by_layer[name] = raw
+
+    changed: dict[str, tuple[str, pd.DataFrame]] = {}
+    for name, raw in by_layer.items():
+        try:
+            changed[name] = (raw.file, validate_layer(raw))
+        except ImportRefusedError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ImportRefusedError(problems)
+    if not changed:
+        raise ImportRefusedError([Problem(
+            "no geo_era layers found in " + ", ".join(str(p) for p in paths)
+            + f"; layers are named {', '.join(LAYERS)}")])
+
+    current = _state_after(changed, store)
+    notices: list[Problem] = []
+    if "properties" in current and ("properties" in changed or "buildings" in changed):
+        file = changed["properties"][0] if "properties" in changed else "(stored layer)"
+        properties = current["properties"]
+        if "properties" not in changed:
+            properties = store.read("properties")
+        buildings = current.get("buildings")
+        if buildings is not None and "buildings" not in changed:
+            buildings = store.read("buildings", columns=["building_id", "levels", "geometry"])
+        assert isinstance(properties, gpd.GeoDataFrame)
+        derived, notices = derive_dwelling_columns(
+            properties, buildings if isinstance(buildings, gpd.GeoDataFrame) else None,
+            file=file)
+        changed["properties"] = (file, derived)
+        current["properties"] = derived
+
+    problems = check_references(changed, current)
+    if problems:
+        raise ImportRefusedError(problems)
+
+    sources = {name: [file] for name, (file, _) in changed.items()}
+    if "properties" in changed and "properties" not in by_layer:
+        sources["properties"] = list(store.version("properties").sources)
+    version = store.replace({name: frame for name, (_, frame) in changed.items()},
+                            sources=sources)
+    return ImportReport(data_version=version,
+                        rows={name: len(frame) for name, (_, frame) in changed.items()},
+                        sources=sources, skipped=skipped, notices=notices)
+
+
+def _state_after(changed: dict[str, tuple[str, pd.DataFrame]],
+                 store: LayerStore) -> dict[str, pd.DataFrame]:
+    """The layers as they will be after the import: imported ones over stored ones.
+
+    Stored layers are read only for the id columns the reference checks need.
+    """
+    state: dict[str, pd.DataFrame] = {name: frame for name, (_, frame) in changed.items()}
+    wanted: dict[str, set[str]] = {}
+    for (layer, column), (target, target_id) in REFERENCES.items():
+        if layer in changed or target in changed:
+            wanted.setdefault(layer, set()).add(column)
+            wanted.setdefault(target, set()).add(target_id)
+    if "buildings" in changed:
+        wanted.setdefault("properties", set())
+    for name, columns in wanted.items():
+        if name in state or not store.has(name):
+            continue
+        state[name] = store.read_attributes(name, sorted(columns))
+    return state

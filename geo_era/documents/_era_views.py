@@ -1,0 +1,486 @@
+"""The words and figures of an ERA document and a field sheet, from a case document
+and the reference layers (private to :mod:`geo_era.documents.era_document`).
+
+Everything here turns the JSON-ready case (:func:`geo_era.casework.cases.case_for_document`)
+and the current reference layers into the plain dicts the Jinja2 templates under
+``templates/era/`` render: NASSO vocabulary in words, distances in metres (EPSG:27700),
+Part A facts only when asked for, and the subject check reduced to counts and a flag
+without Part A.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from geo_era.analysis.subject_check import FLAG_ONLY
+from geo_era.casework.cases import PHYSICAL_ITEMS
+from geo_era.casework.workdays import TIMESCALES
+from geo_era.contract.conditions import (
+    NoResidenceInArea,
+    NoResidenceSameBuildingAsChildren,
+    NoResidenceWithin,
+    parse_conditions,
+)
+from geo_era.contract.schema import BNG, SITE_CATEGORIES
+from geo_era.data.layer_store import LayerStore
+from geo_era.errors import DataError, GeoEraError
+from geo_era.maps.static_map import SITE_STYLE, MapLayers, MapRequest, property_map_png
+from geo_era.security.audit import Actor
+
+PART_A = "Part A — Subject and risk summary"
+PART_B = "Part B — Property and environment"
+PART_C = "Part C — Approval"
+PART_D = "Part D — Decision where agencies disagree"
+#: The protective marking on every page.
+MARKING = "OFFICIAL-SENSITIVE"
+#: Subject ids of demo data start with this; such documents are marked FICTIONAL.
+FICTIONAL = "FICTIONAL"
+PART_A_WITHHELD = ("Part A is withheld on a need-to-know basis (NASSO 77): this copy does "
+                   "not show the subject's risk summary, victim profile or conditions.")
+
+CASE_TYPES = {
+    "initial_new": "Initial: new accommodation sought or change of address",
+    "initial_resident": "Initial: already resident, new accommodation not sought",
+    "annual_review": "Annual review",
+}
+AGENCIES = {
+    "police_scotland": "Police Scotland", "cjsw": "Criminal Justice Social Work",
+    "solo": "Council housing (SOLO)", "rsl": "Registered social landlord (Link Officer)",
+    "nhs": "NHS", "sps": "Scottish Prison Service", "education": "Council education",
+    "childrens_services": "Children and Families Social Work",
+    "adult_protection": "Adult Protection",
+}
+PROPERTY_TYPES = {
+    "multi_storey_flat": "multi-storey flat", "tenement_flat": "tenement flat",
+    "cottage_flat": "cottage flat", "terraced": "terraced house",
+    "semi_detached": "semi-detached house", "detached": "detached house",
+    "shared": "shared accommodation",
+}
+#: What an officer looks for on a physical check, by site category (NASSO 3.8).
+FIELD_ITEMS = {
+    "school": "Schools", "nursery": "Nurseries", "play_park": "Play parks",
+    "community_centre": "Community centres", "place_of_worship": "Places of worship (churches)",
+    "shop": "Shops", "licensed_premises": "Licensed premises",
+    "sheltered_housing": "Sheltered housing developments", "cctv": "CCTV locations",
+}
+assert set(FIELD_ITEMS) == set(SITE_CATEGORIES)
+PHYSICAL_WORDS = {**FIELD_ITEMS, "victim_profile": "Signs of the victim profile"}
+assert set(PHYSICAL_WORDS) == set(PHYSICAL_ITEMS)
+#: Signs of the victim profile an officer looks for at and round the address (NASSO 3.8);
+#: the first list always, the others when the subject's victim profile names them.
+VICTIM_SIGNS: dict[str, tuple[str, ...]] = {
+    "always": ("Children's toys or play equipment in gardens",
+               "Children's curtains or accessories at windows",
+               "Any other significant evidence of a person fitting the victim profile"),
+    "children": ("Prams, buggies, bikes, scooters or school bags at doors and in closes",),
+    "adults_at_risk": ("Signs of care or support: key safes, carers' visits, mobility aids, "
+                       "ramps",),
+    "elderly": ("Signs of older residents: grab rails, community alarms, mobility aids",),
+}
+OUTCOMES = {"clear": "clear", "concern": "CONCERN", "not_applicable": "not applicable"}
+#: The map's size in the document and on the field sheet (width, height in millimetres).
+DOCUMENT_MAP_MM = (180.0, 112.0)
+FIELD_MAP_MM = (190.0, 84.0)
+
+
+def metres(value: float | None) -> str:
+    """``373.15`` -> ``373 m``; None -> a dash."""
+    return "—" if value is None else f"{float(value):,.0f} m"
+
+
+def when(value: str | None) -> str:
+    """An ISO date or UTC timestamp for people: ``2026-12-03 14:05 UTC``."""
+    if not value:
+        return "—"
+    if len(value) == 10:
+        return dt.date.fromisoformat(value).strftime("%a %d %b %Y")
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def words(value: object) -> str:
+    """``adults_at_risk`` -> ``adults at risk``; ``None`` -> a dash."""
+    return "—" if value is None else str(value).replace("_", " ")
+
+
+def _agency(code: str) -> str:
+    return AGENCIES.get(code, words(code))
+
+
+def _fictional(subject_id: str) -> bool:
+    return subject_id.upper().startswith(FICTIONAL)
+
+
+def _data_uri_png(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """What the document reads from the reference layers (current versions)."""
+
+    layers: MapLayers | None
+    facts: dict[str, dict[str, Any]]
+    data_version: int
+    note: str | None
+
+
+_FACT_COLUMNS = ["property_id", "address", "property_type", "property_type_derived",
+                 "landlord", "is_void", "floor"]
+
+
+def _reference(store: LayerStore, property_ids: Sequence[str]) -> _Reference:
+    """The map layers and the candidates' facts; a note instead when a layer is missing."""
+    if not store.has("properties"):
+        return _Reference(None, {}, store.data_version,
+                          store.missing_message("properties") + "; no map is drawn")
+    facts_frame = store.read_attributes("properties", _FACT_COLUMNS)
+    ids = facts_frame["property_id"].astype("string")
+    chosen = facts_frame[ids.isin(list(property_ids)).fillna(False).to_numpy(dtype=bool)]
+    facts = {str(row["property_id"]): {str(k): (None if pd.isna(v) else v)
+                                       for k, v in row.items()}
+             for row in chosen.to_dict(orient="records")}
+    return _Reference(MapLayers.from_store(store), facts, store.data_version, None)
+
+
+def _subject_facts(store: LayerStore, subject_id: str) -> dict[str, Any]:
+    """Part A: the subject's record from the ``subjects`` layer, in words."""
+    if not store.has("subjects"):
+        return {"missing": store.missing_message("subjects")}
+    subjects = store.read_attributes("subjects", [
+        "subject_id", "mappa_category", "mappa_level", "risk_level", "victim_profile",
+        "conditions", "on_licence_or_order"])
+    match = subjects[subjects["subject_id"].astype(str) == subject_id]
+    if match.empty:
+        return {"missing": f"subject {subject_id!r} is not in layer 'subjects' "
+                           f"({len(subjects):,} rows, data version {store.data_version}); "
+                           "check the import"}
+    row = {k: (None if pd.isna(v) else v) for k, v in match.iloc[0].to_dict().items()}
+    profile = [p.strip() for p in str(row.get("victim_profile") or "").split(",") if p.strip()]
+    try:
+        conditions = _conditions_in_words(row.get("conditions"), store)
+    except DataError as exc:
+        conditions = [f"the recorded conditions cannot be read ({exc}); check them by hand"]
+    licence = row.get("on_licence_or_order")
+    return {"missing": None, "mappa_category": row.get("mappa_category"),
+            "mappa_level": row.get("mappa_level"), "risk_level": row.get("risk_level"),
+            "victim_profile": [words(p) for p in profile],
+            "on_licence_or_order": None if licence is None else bool(licence),
+            "conditions": conditions}
+
+
+def _conditions_in_words(text: object, store: LayerStore) -> list[str]:
+    conditions = parse_conditions(None if text is None else str(text))
+    names: dict[str, str] = {}
+    if any(isinstance(c, NoResidenceInArea) for c in conditions) and store.has("areas"):
+        areas = store.read_attributes("areas", ["area_id", "name"]).dropna()
+        names = dict(zip(areas["area_id"].astype(str), areas["name"].astype(str), strict=True))
+    out: list[str] = []
+    for condition in conditions:
+        if isinstance(condition, NoResidenceWithin):
+            out.append(f"No residence within {condition.metres:,.0f} m of a "
+                       f"{SITE_STYLE[condition.category][0].lower()}")
+        elif isinstance(condition, NoResidenceInArea):
+            name = names.get(condition.area_id)
+            out.append(f"No residence in area {condition.area_id}"
+                       + (f" ({name})" if name else ""))
+        elif isinstance(condition, NoResidenceSameBuildingAsChildren):
+            out.append("No residence in the same building as a household with children")
+        else:
+            extra = {k: v for k, v in condition.model_dump().items() if k != "type"}
+            out.append(f"{words(condition.type)}"
+                       + (f" {json.dumps(extra, ensure_ascii=False)}" if extra else "")
+                       + " (not evaluated by geo_era: check it by hand)")
+    return out
+
+
+# --- building the context ----------------------------------------------------------
+
+
+def _map(reference: _Reference, property_id: str, snapshot: Mapping[str, Any] | None, *,
+         size_mm: tuple[float, float], font_pt: float) -> dict[str, Any]:
+    """The map of one candidate as a data URI, or the reason there is none."""
+    if reference.layers is None:
+        return {"uri": None, "note": reference.note}
+    members: list[str] = []
+    site_ids: list[str] | None = None
+    radius = 400.0
+    if snapshot is not None:
+        radius = float(snapshot.get("radius_m", radius))
+        members = [m["property_id"] for m in snapshot.get("minimum_set", {}).get(
+            "properties", [])]
+        site_ids = [s["site_id"] for s in snapshot.get("proximity", {}).get("sites", [])]
+    request = MapRequest(property_id, minimum_set_ids=members, site_ids=site_ids,
+                         radius_m=radius, size_mm=size_mm, font_pt=font_pt)
+    try:
+        png = property_map_png(reference.layers, request)
+    except GeoEraError as exc:
+        return {"uri": None, "note": f"no map: {exc}"}
+    return {"uri": _data_uri_png(png), "note": None, "radius_m": radius}
+
+
+def _nearest(proximity: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The nearest site of each category by straight line and on foot."""
+    rows = []
+    straight = proximity.get("nearest", {})
+    walking = proximity.get("nearest_walk", {})
+    for category in SITE_CATEGORIES:
+        line, walk = straight.get(category), walking.get(category, {})
+        if line is None and not walk:
+            continue
+        rows.append({
+            "category": category, "label": SITE_STYLE[category][0],
+            "name": (line or {}).get("name") or (line or {}).get("site_id"),
+            "distance_m": (line or {}).get("distance_m"),
+            "walk_name": walk.get("name") or walk.get("site_id"),
+            "walk_m": walk.get("walk_m"),
+            "walk_note": None if walk.get("walk_m") is not None else words(
+                walk.get("walk_status") or "no walking network"),
+        })
+    return rows
+
+
+def _site_rows(proximity: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for site in proximity.get("sites", []):
+        note = ""
+        if site.get("walk_flag") == "barrier":
+            note = "walk much longer than the straight line (a barrier between)"
+        elif site.get("walk_m") is None:
+            note = site.get("walk_note") or words(site.get("walk_status"))
+        rows.append({"label": SITE_STYLE.get(site["category"], (site["category"],))[0],
+                     "name": site.get("name") or site["site_id"],
+                     "distance_m": site.get("distance_m"), "walk_m": site.get("walk_m"),
+                     "note": note})
+    return rows
+
+
+def _walking_words(network: object) -> str:
+    """The walking network an assessment used, in words."""
+    if isinstance(network, Mapping):
+        text = words(network.get("status"))
+        if network.get("length_km") is not None:
+            text += f", {network['length_km']:,} km of streets"
+        return text
+    return str(network or "not recorded")
+
+
+def _check_view(check: Mapping[str, Any] | None, *, part_a: bool) -> dict[str, Any]:
+    """The subject check: every finding with Part A, counts and the flag without it."""
+    if check is None:
+        return {"error": "not checked", "conflicts": [], "warnings": [], "withheld": False}
+    if "error" in check:
+        return {"error": check["error"], "conflicts": [], "warnings": [], "withheld": False}
+    conflicts = [str(f["message"]) for f in check.get("conflicts", [])]
+    warnings = [str(f["message"]) for f in check.get("warnings", [])]
+    if part_a:
+        return {"error": None, "conflicts": conflicts, "warnings": warnings,
+                "withheld": False}
+    return {"error": None, "conflicts": [], "warnings": [], "withheld": True,
+            "counts": (len(conflicts), len(warnings)),
+            "flag": FLAG_ONLY if conflicts or warnings else None}
+
+
+def _floor(value: object) -> str | None:
+    """0 -> ``ground``, -1 -> ``basement``, 2 -> ``2``; None when not known."""
+    if value is None:
+        return None
+    number = int(str(value))
+    return {0: "ground", -1: "basement"}.get(number, str(number))
+
+
+def _household(member: Mapping[str, Any]) -> dict[str, str]:
+    household = member.get("household") or {}
+
+    def yes_no(key: str) -> str:
+        value = household.get(key)
+        return "unknown" if value is None else ("YES" if value else "no")
+
+    occupants = household.get("occupants")
+    return {"children": yes_no("children_in_household"),
+            "adult_at_risk": yes_no("adult_at_risk_in_household"),
+            "occupants": "—" if occupants is None else str(occupants),
+            "void": yes_no("is_void")}
+
+
+def _minimum_set(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    doc = snapshot.get("minimum_set") or {}
+    if "error" in doc:
+        return {"error": doc["error"]}
+    members = [{"property_id": m["property_id"], "address": m["address"],
+                "reason": m.get("reason") or "", **_household(m)}
+               for m in doc.get("properties", [])]
+    extension = doc.get("extension")
+    return {"error": None, "rule": doc.get("rule", {}), "members": members,
+            "plots_estimated": bool(doc.get("plots_estimated")),
+            "occupants_note": doc.get("occupants_note"),
+            "extension": [{"property_id": m["property_id"], "address": m["address"]}
+                          for m in (extension or {}).get("properties", [])],
+            "extension_by": (extension or {}).get("by")}
+
+
+def _property_view(reference: _Reference, assessment: Mapping[str, Any], *,
+                   part_a: bool, map_mm: tuple[float, float], font_pt: float
+                   ) -> dict[str, Any]:
+    pid = str(assessment["property_id"])
+    snapshot = assessment.get("snapshot")
+    fact = reference.facts.get(pid, {})
+    address = fact.get("address")
+    ptype = fact.get("property_type")
+    derived = fact.get("property_type_derived")
+    if snapshot:
+        ms = snapshot.get("minimum_set") or {}
+        address = ms.get("address") or snapshot.get("proximity", {}).get("address") or address
+        ptype = ms.get("property_type") or ptype
+        derived = ms.get("property_type_derived", derived)
+    view: dict[str, Any] = {
+        "property_id": pid, "address": address or f"(address unknown: {pid})",
+        "type": PROPERTY_TYPES.get(str(ptype), words(ptype)) if ptype else "unknown",
+        "type_derived": bool(derived), "landlord": fact.get("landlord"),
+        "floor": _floor(fact.get("floor")),
+        "void": fact.get("is_void"), "assessed_at": assessment.get("assessed_at"),
+        "assessed": bool(snapshot),
+        "map": _map(reference, pid, snapshot, size_mm=map_mm, font_pt=font_pt),
+    }
+    if snapshot:
+        proximity = snapshot.get("proximity", {})
+        view.update(
+            radius_m=snapshot.get("radius_m"), data_version=snapshot.get("data_version"),
+            layers=snapshot.get("layers", {}), measured=proximity.get("measured"),
+            walking=_walking_words(proximity.get("walking_network")),
+            sites=_site_rows(proximity), nearest=_nearest(proximity),
+            minimum_set=_minimum_set(snapshot),
+            check=_check_view(snapshot.get("check"), part_a=part_a))
+    return view
+
+
+def _versions(case: Mapping[str, Any], reference: _Reference) -> dict[str, Any]:
+    used: dict[int, dict[str, int]] = {}
+    for assessment in case["assessments"]:
+        snapshot = assessment.get("snapshot") or {}
+        if "data_version" in snapshot:
+            used[int(snapshot["data_version"])] = dict(snapshot.get("layers", {}))
+    return {"assessed": [{"version": v, "layers": layers}
+                         for v, layers in sorted(used.items())],
+            "current": reference.data_version,
+            "differs": any(v != reference.data_version for v in used)}
+
+
+def _decision_view(decision: Mapping[str, Any], addresses: Mapping[str, str]
+                   ) -> dict[str, Any]:
+    return {**decision, "address": addresses.get(decision["property_id"],
+                                                 decision["property_id"]),
+            "agency_name": _agency(decision["agency"])}
+
+
+def _approval(case: Mapping[str, Any], addresses: Mapping[str, str]) -> dict[str, Any]:
+    """Parts C and D: the decisions, or what is missing and who must act."""
+    part_c = [_decision_view(d, addresses) for d in case["decisions"] if d["part"] == "C"]
+    part_d = [_decision_view(d, addresses) for d in case["decisions"] if d["part"] == "D"]
+    against = [{"agency": _agency(a["agency"]), "comments": a["comments"]}
+               for a in case["agencies"] if a["agrees"] is False]
+    blockers: list[str] = []
+    if not part_c and not part_d:
+        if against:
+            blockers.append(f"{', '.join(a['agency'] for a in against)} "
+                            f"{'does' if len(against) == 1 else 'do'} not agree: a case "
+                            "conference must decide, recorded as Part D (NASSO 3.11)")
+        out_of_area = case.get("out_of_area")
+        if out_of_area and not out_of_area.get("consent_recorded"):
+            blockers.append(f"the receiving authority ({out_of_area['receiving_authority']}) "
+                            "has not recorded its consent to this out-of-area placement "
+                            "(NASSO 3.13)")
+    missing = [{"address": addresses.get(pid, pid), "property_id": pid, "gaps": items}
+               for pid, items in case.get("missing_for_approval", {}).items()]
+    return {"part_c": part_c, "part_d": part_d, "against": against, "blockers": blockers,
+            "missing": missing}
+
+
+def _checks(case: Mapping[str, Any]) -> dict[str, Any]:
+    rows = [{**c, "agency_name": _agency(c["agency"]),
+             "item_words": PHYSICAL_WORDS.get(c["item"], c["item"]) if c["kind"] == "physical"
+             else words(c["item"]), "outcome_words": OUTCOMES.get(c["outcome"], c["outcome"])}
+            for c in case["checks"]]
+    done = {c["item"] for c in case["checks"] if c["kind"] == "physical"}
+    return {"database": [r for r in rows if r["kind"] == "database"],
+            "physical": [r for r in rows if r["kind"] == "physical"],
+            "physical_missing": [PHYSICAL_WORDS[i] for i in PHYSICAL_ITEMS if i not in done]}
+
+
+def _header(case: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
+    timescale = TIMESCALES.get(case["case_type"])
+    agencies = [{**a, "name": _agency(a["agency"]), "lead": a["agency"] == case["lead_agency"]}
+                for a in case["agencies"]]
+    return {
+        "reference": case["case_id"], "status": words(case["status"]),
+        "case_type": CASE_TYPES.get(case["case_type"], words(case["case_type"])),
+        "timescale": (f"{timescale[2]} clear working days after notification (SOLO "
+                      f"{timescale[0]}, other agencies {timescale[1]}; NASSO 3.5)"
+                      if timescale else None),
+        "lead": _agency(case["lead_agency"]), "authority": case.get("authority"),
+        "out_of_area": case.get("out_of_area"), "notified": case["notified"],
+        "due": case["due"], "overdue": case["overdue"], "agencies": agencies,
+        "fictional": _fictional(case["subject_id"]), "marking": MARKING,
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated_by": f"{actor.username} ({actor.role}, {actor.organisation})",
+        "crs": BNG,
+    }
+
+
+def document_context(store: LayerStore, case: dict[str, Any], *, actor: Actor,
+                      part_a: bool) -> dict[str, Any]:
+    reference = _reference(store, case["properties"])
+    properties = [_property_view(reference, a, part_a=part_a, map_mm=DOCUMENT_MAP_MM,
+                                 font_pt=7.0) for a in case["assessments"]]
+    addresses = {p["property_id"]: p["address"] for p in properties}
+    restrictions = [{**r, "address": addresses.get(r["property_id"], r["property_id"])}
+                    for r in case["restrictions"]]
+    return {
+        "h": _header(case, actor), "titles": {"a": PART_A, "b": PART_B, "c": PART_C,
+                                              "d": PART_D},
+        "part_a": ({"subject_id": case["subject_id"], **_subject_facts(store,
+                                                                        case["subject_id"])}
+                   if part_a else None),
+        "withheld": PART_A_WITHHELD, "properties": properties,
+        "checks": _checks(case), "restrictions": restrictions,
+        "approval": _approval(case, addresses), "versions": _versions(case, reference),
+        "reference_note": reference.note,
+    }
+
+
+def field_sheet_context(store: LayerStore, case: dict[str, Any], property_id: str, *,
+                         actor: Actor) -> dict[str, Any]:
+    reference = _reference(store, [property_id])
+    assessment = next(a for a in case["assessments"] if a["property_id"] == property_id)
+    view = _property_view(reference, assessment, part_a=False, map_mm=FIELD_MAP_MM,
+                          font_pt=7.5)
+    nearest = {row["category"]: row for row in view.get("nearest", [])}
+    within: dict[str, int] = {}
+    for site in (assessment.get("snapshot") or {}).get("proximity", {}).get("sites", []):
+        within[site["category"]] = within.get(site["category"], 0) + 1
+    items = [{"label": FIELD_ITEMS[c], "nearest": nearest.get(c), "within": within.get(c, 0)}
+             for c in ("play_park", "community_centre", "place_of_worship", "shop", "school",
+                       "nursery", "sheltered_housing", "cctv", "licensed_premises")]
+    profile: list[str] = []
+    if store.has("subjects"):
+        subjects = store.read_attributes("subjects", ["subject_id", "victim_profile"])
+        match = subjects[subjects["subject_id"].astype(str) == case["subject_id"]]
+        if len(match) and not pd.isna(match["victim_profile"].iloc[0]):
+            profile = [p.strip() for p in str(match["victim_profile"].iloc[0]).split(",")]
+    signs = list(VICTIM_SIGNS["always"])
+    for word in profile:
+        signs += [s for s in VICTIM_SIGNS.get(word, ()) if s not in signs]
+    return {"h": _header(case, actor), "p": view, "items": items, "signs": signs,
+            "radius_m": view.get("radius_m")}

@@ -1,0 +1,188 @@
+"""Lists of voids (or any candidate properties) to screen or check: every void in the
+store, a list of ids, or an uploaded CSV or GeoPackage file.
+
+A list is matched to the ``properties`` layer by ``property_id``. A bad row (an empty id,
+an id the layer lacks, a repeat) is reported with its row number and does not stop the
+good rows: a landlord's spreadsheet with one typo still gets its other voids screened.
+A file that cannot be read at all, or has no ``property_id`` column, is refused whole,
+with what to fix.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyogrio
+
+from geo_era.errors import DataError, NotFoundError
+from geo_era.workspace import Snapshot
+
+IntArray = npt.NDArray[np.int64]
+
+#: The column a list names its properties by.
+ID_COLUMN = "property_id"
+#: Most rows one list may hold.
+MAX_ROWS = 200_000
+SUFFIXES = (".csv", ".gpkg")
+#: The source of :func:`store_voids`.
+STORE_SOURCE = "the voids in the store"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad row: its number (1 = the first data row, or the first item of a list),
+    the column, the value as written, and what is wrong and how to fix it."""
+
+    row: int
+    column: str
+    value: str
+    problem: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value,
+                "problem": self.problem}
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column} {self.value!r}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class VoidList:
+    """The good rows of a list as row positions in the properties layer (in list order,
+    each once), and the errors of the bad rows."""
+
+    rows: IntArray
+    errors: tuple[RowError, ...]
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def store_voids(snap: Snapshot) -> VoidList:
+    """Every property the store marks ``is_void``."""
+    flags = snap.engine.household("is_void")
+    if flags is None:
+        raise DataError("the properties layer has no is_void column, so there are no voids "
+                        "to list; import the stock with is_void, or give a list of voids")
+    mask = pd.Series(flags, dtype="boolean").fillna(False).to_numpy(bool)
+    return VoidList(np.flatnonzero(mask).astype(np.int64), (), STORE_SOURCE)
+
+
+def from_ids(snap: Snapshot, ids: Sequence[object], *, source: str = "the list") -> VoidList:
+    """Match ids to the properties layer; each bad one is a :class:`RowError`."""
+    if len(ids) > MAX_ROWS:
+        raise DataError(f"{source} has {len(ids):,} rows; at most {MAX_ROWS:,} can be "
+                        "screened at once: split it")
+    table = snap.properties
+    rows: list[int] = []
+    errors: list[RowError] = []
+    first: dict[str, int] = {}
+    for number, raw in enumerate(ids, start=1):
+        text = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) \
+            else str(raw).strip()
+        if not text:
+            errors.append(RowError(number, ID_COLUMN, "", "property_id is empty; give the "
+                                   "property's id (UPRN or the landlord's id)"))
+            continue
+        if text in first:
+            errors.append(RowError(number, ID_COLUMN, text, f"listed again (first at row "
+                                   f"{first[text]}); it is screened once"))
+            continue
+        first[text] = number
+        try:
+            rows.append(table.row(text))
+        except NotFoundError:
+            errors.append(RowError(number, ID_COLUMN, text, (
+                f"not in the properties layer ({table.size:,} rows); check the id, or "
+                "import the property first")))
+    return VoidList(np.array(rows, dtype=np.int64), tuple(errors), source)
+
+
+def read_void_list(snap: Snapshot, data: bytes | Path, *, filename: str | None = None
+                   ) -> VoidList:
+    """A CSV or GeoPackage list of voids with a ``property_id`` column (other columns,
+    and any geometry, are ignored: the store's address point is used). ``data`` is a
+    path, or the bytes of an upload named ``filename``."""
+    name = filename or (data.name if isinstance(data, Path) else "the upload")
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise DataError(f"{name}: a list of voids is read from CSV (.csv) or GeoPackage "
+                        f"(.gpkg), with a '{ID_COLUMN}' column")
+    if isinstance(data, Path) and not data.is_file():
+        raise DataError(f"{name}: file not found; check the path")
+    try:
+        frame = _read_csv(data) if suffix == ".csv" else _read_gpkg(data, name)
+    except DataError:
+        raise
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError,
+            pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise DataError(f"{name}: could not be read as {suffix[1:].upper()} "
+                        f"({type(exc).__name__}); check the file is complete and in the "
+                        "format its name says") from None
+    columns = {str(c).strip().lower(): c for c in frame.columns}
+    if ID_COLUMN not in columns:
+        found = ", ".join(repr(str(c)) for c in frame.columns) or "none"
+        raise DataError(f"{name}: no '{ID_COLUMN}' column (columns found: {found}); name "
+                        "the column of property ids property_id")
+    if not len(frame):
+        raise DataError(f"{name}: the list has no rows")
+    return from_ids(snap, frame[columns[ID_COLUMN]].tolist(), source=name)
+
+
+def _read_csv(data: bytes | Path) -> pd.DataFrame:
+    source: Any = io.BytesIO(data) if isinstance(data, bytes) else data
+    return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _read_gpkg(data: bytes | Path, name: str) -> pd.DataFrame:
+    source: Any = io.BytesIO(data) if isinstance(data, bytes) else data
+    layers = [str(layer) for layer, _ in pyogrio.list_layers(source)]
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    if not layers:
+        raise DataError(f"{name}: the GeoPackage has no layers")
+    if len(layers) > 1 and "voids" not in layers:
+        raise DataError(f"{name}: the GeoPackage has layers {', '.join(layers)}; name the "
+                        "layer of voids 'voids'")
+    layer = "voids" if "voids" in layers else layers[0]
+    frame = pyogrio.read_dataframe(source, layer=layer, read_geometry=False)
+    return pd.DataFrame(frame)
+
+
+def within_council(snap: Snapshot, voids: VoidList, council: str) -> VoidList:
+    """Keep the voids that lie in ``council`` (the ``areas`` layer's council areas);
+    each other one becomes a :class:`RowError` (a council's staff screen their own
+    council's stock). Rows of a list keep their numbers; voids of the store are
+    dropped silently, as they were never asked about."""
+    from geo_era.analysis.areas import area_names_at  # noqa: PLC0415  (areas imports proximity)
+
+    names = (area_names_at(snap.areas, snap.properties.xy[voids.rows], "council")
+             if snap.areas is not None else np.full(len(voids.rows), None, dtype=object))
+    inside = names == council
+    if voids.errors or voids.source != STORE_SOURCE:
+        numbers = _row_numbers(voids)
+        errors = [RowError(int(numbers[k]), ID_COLUMN,
+                           str(snap.engine.property_ids[voids.rows[k]]),
+                           f"outside {council}: you may screen and check voids of your own "
+                           "council only; ask that council's SOLO")
+                  for k in np.flatnonzero(~inside)]
+        merged = sorted([*voids.errors, *errors], key=lambda e: e.row)
+        return VoidList(voids.rows[inside], tuple(merged), voids.source)
+    return VoidList(voids.rows[inside], (), f"{voids.source} in {council}")
+
+
+def _row_numbers(voids: VoidList) -> IntArray:
+    """The list row number of each good row: every row of a list is either good or has
+    exactly one error, so the good ones are the numbers the errors do not take."""
+    total = len(voids.rows) + len(voids.errors)
+    numbers: IntArray = np.setdiff1d(np.arange(1, total + 1, dtype=np.int64),
+                                     np.array([e.row for e in voids.errors], dtype=np.int64))
+    return numbers

@@ -1,0 +1,690 @@
+"""The annual over-concentration report of one authority (NASSO 5.2; the annual MAPPA
+figures): the tables, the areas of concern and the narrative, internal or for
+publication.
+
+What it holds, as at 31 March of the year and the years before it:
+
+- **the authority**: current placements, per 100,000 residents and per 1,000
+  households, and the change on each earlier year;
+- **each level of area** inside the authority the ``areas`` layer has (``ward``,
+  ``data_zone``): counts per year, the change on the year before, rates, location
+  quotients against the authority, and Getis-Ord Gi* of the rate per 1,000 households
+  with its permutation p-value and hot (cold) spot after false-discovery-rate control;
+- **areas of concern**: contiguous groups of Gi* hot spots (queen contiguity), each
+  named by its areas' neighbourhoods, with its placements, rate and how many times the
+  authority's rate it is;
+- **out-of-area placements** (NASSO 3.13) into and out of the authority by placing and
+  receiving authority, and, internally, those with no recorded consent.
+
+Two versions:
+
+- **internal** (``published=False``): exact figures, the hot-spot statistics of every
+  area and the placements without consent (they name subjects). Marked
+  OFFICIAL-SENSITIVE.
+- **for publication** (``published=True``): disclosure control
+  (:func:`geo_era.overconcentration.disclosure.publishable`) on every count table: under 10
+  suppressed
+  (``[c]``), the rest rounded to base 5, complementary suppression until no suppressed
+  count can be narrowed below 10 from the totals. Each year's table of one level is
+  protected as one table with the authority's total, so only one level is published
+  (the finest, or the one asked for): a ward table beside a data-zone table would let
+  a reader difference them. Rates and location quotients are worked from the published
+  counts (an exact rate would give the exact count away); the change on a year is the
+  difference of the published counts. Gi* statistics are not published; an area of
+  concern is named (no figures) only when its group holds at least the threshold of
+  placements. The consent list is left out.
+
+Geometry is EPSG:27700 (metres); rates count residents and households of the areas
+layer (``population``, ``households``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+from sqlalchemy import Engine
+
+from geo_era.data.layer_store import LayerStore
+from geo_era.db.store import session_scope
+from geo_era.errors import DataError, NotFoundError, OutOfScopeError
+from geo_era.overconcentration.disclosure import MARKER, TOTAL, publishable, round_to_base
+from geo_era.overconcentration.statistics import (
+    ALPHA,
+    PERMUTATIONS,
+    AreaCounts,
+    HotSpots,
+    areas_of,
+    as_at,
+    count_by_area,
+    hot_spots,
+    out_of_area,
+    queen_weights,
+    rates,
+)
+from geo_era.security.audit import Actor
+
+__all__ = ["ALPHA", "BASE", "CLASS_COLOURS", "HOT_SPOT_EDGE", "INTERNAL_MARKING",
+           "LQ_CLASSES", "NOT_PUBLISHED", "NO_POPULATION", "PUBLISHED_MARKING", "THRESHOLD",
+           "Concern", "LevelTable", "Report", "build_report", "class_legend", "lq_classes",
+           "narrative", "report_from_store", "shown_count", "shown_number"]
+
+#: Protective marking of the internal report.
+INTERNAL_MARKING = "OFFICIAL-SENSITIVE"
+#: Marking of the version for publication.
+PUBLISHED_MARKING = "OFFICIAL — FOR PUBLICATION (disclosure control applied)"
+#: Sub-council levels, coarsest first, and how the report names them.
+LEVELS = {"ward": ("Ward", "wards"), "data_zone": ("Data zone", "data zones")}
+#: Years shown before the report's year.
+HISTORY = 4
+#: Counts under this are suppressed in a published report; the rest rounded to BASE.
+THRESHOLD = 10
+BASE = 5
+#: Location-quotient classes of the maps: (upper bound, label); the last is open.
+LQ_CLASSES: tuple[tuple[float, str], ...] = (
+    (0.0, "none housed"), (0.5, "under half the authority's rate"),
+    (1.0, "half to 1 times"), (1.5, "1 to 1.5 times"), (2.0, "1.5 to 2 times"),
+    (np.inf, "twice the authority's rate or more"))
+NOT_PUBLISHED = "not published [c]"
+NO_POPULATION = "no population recorded"
+#: Fill colour of each map class (ColorBrewer Reds, colour-blind safe), then the greys.
+CLASS_COLOURS: dict[str, str] = dict(zip(
+    [label for _, label in LQ_CLASSES],
+    ["#f7f7f7", "#fee5d9", "#fcbba1", "#fc9272", "#ef3b2c", "#99000d"], strict=True))
+CLASS_COLOURS[NOT_PUBLISHED] = "#d9d9d9"
+CLASS_COLOURS[NO_POPULATION] = "#ffffff"
+HOT_SPOT_EDGE = "#08306b"
+
+
+@dataclass(frozen=True)
+class LevelTable:
+    """One level of areas inside the authority.
+
+    ``table`` is indexed by ``area_id`` with ``name``, ``population``, ``households``,
+    ``count_<year>`` for each year (nullable integers: ``<NA>`` where suppressed),
+    ``count`` (the report's year), ``change`` (on the year before), ``rate_per_100k``,
+    ``rate_per_1k_households``, ``location_quotient``, ``lq_class`` (the map's class,
+    a label of :data:`LQ_CLASSES`) and, internally, ``gi_z``, ``gi_p`` and
+    ``hot_spot`` (``hot``, ``cold`` or empty). ``areas`` are the polygons in the
+    table's order (EPSG:27700)."""
+
+    level: str
+    areas: gpd.GeoDataFrame
+    table: pd.DataFrame
+    hot: HotSpots
+    suppressed: int
+
+    @property
+    def title(self) -> str:
+        return LEVELS.get(self.level, (self.level.replace("_", " ").capitalize(), ""))[0]
+
+    @property
+    def plural(self) -> str:
+        return LEVELS.get(self.level, ("", self.level.replace("_", " ") + "s"))[1]
+
+
+def class_legend(level: LevelTable, *, hot_spots: bool) -> list[dict[str, str]]:
+    """The legend entries of the classes present, in class order."""
+    present = set(level.table["lq_class"])
+    entries = [{"label": f"{label} ({(level.table['lq_class'] == label).sum()})",
+                "colour": colour} for label, colour in CLASS_COLOURS.items()
+               if label in present]
+    if hot_spots and level.hot.hot.any():
+        entries.append({"label": f"Gi* hot spot ({int(level.hot.hot.sum())})",
+                        "colour": HOT_SPOT_EDGE})
+    return entries
+
+
+@dataclass(frozen=True)
+class Concern:
+    """A contiguous group of Gi* hot spots of one level."""
+
+    label: str
+    area_ids: list[str]
+    names: list[str]
+    count: int
+    households: float
+    rate_per_1k_households: float
+    times_authority: float
+    change: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "areas": len(self.area_ids), "area_ids": self.area_ids,
+                "names": self.names, "count": self.count,
+                "rate_per_1k_households": _finite(self.rate_per_1k_households),
+                "times_authority": _finite(self.times_authority), "change": self.change}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The over-concentration report of one authority and year (see the module)."""
+
+    authority: str
+    authority_id: str
+    year: int
+    years: list[int]
+    published: bool
+    fictional: bool
+    data_version: int | None
+    generated: dt.datetime
+    authority_table: pd.DataFrame
+    levels: list[LevelTable]
+    concern_level: str | None
+    concerns: list[Concern]
+    out_of_area: pd.DataFrame
+    without_consent: pd.DataFrame | None
+    narrative: list[str] = field(default_factory=list)
+    seed: int = 0
+    permutations: int = PERMUTATIONS
+
+    @property
+    def as_at(self) -> dt.date:
+        return as_at(self.year)
+
+    @property
+    def marking(self) -> str:
+        return PUBLISHED_MARKING if self.published else INTERNAL_MARKING
+
+    def level(self, name: str) -> LevelTable:
+        for table in self.levels:
+            if table.level == name:
+                return table
+        raise DataError(f"the report has no {name} table; it has "
+                        f"{', '.join(t.level for t in self.levels) or 'none'}")
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The report's tables as written to CSV, by file stem: ``authority``, one per
+        level, ``areas_of_concern``, ``out_of_area`` and, internally,
+        ``out_of_area_without_consent``. Suppressed counts are :data:`MARKER`."""
+        authority = _shown(self.authority_table)
+        authority.loc[0, "change"] = ""  # the first year has none to compare with
+        out: dict[str, pd.DataFrame] = {"authority": authority}
+        for level in self.levels:
+            out[level.level] = _shown(level.table)
+        out["areas_of_concern"] = pd.DataFrame(
+            [_concern_row(c, self.published) for c in self.concerns],
+            columns=_concern_columns(self.published))
+        out["out_of_area"] = self.out_of_area
+        if self.without_consent is not None:
+            out["out_of_area_without_consent"] = self.without_consent
+        return out
+
+
+def build_report(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,
+                 placements: pd.DataFrame, *, authority: str, year: int,
+                 published: bool = False, level: str | None = None,
+                 history: int = HISTORY, seed: int = 0,
+                 permutations: int = PERMUTATIONS, data_version: int | None = None,
+                 now: dt.datetime | None = None) -> Report:
+    """The report of ``authority`` (a council's name or area id in ``areas``) as at 31
+    March ``year``, with ``history`` years before it.
+
+    ``level`` chooses the one level a published report shows (default: the finest the
+    authority has); an internal report shows every level. ``seed`` and
+    ``permutations`` are Gi*'s (same seed, same p-values).
+
+    Raises :class:`DataError` for an unknown authority or level, or an authority with no
+    areas inside it.
+    """
+    if not 1990 <= year <= 2100:
+        raise DataError(f"year {year} is out of range: give the year of the 31 March "
+                        "snapshot, e.g. 2026")
+    if not 0 <= history <= 20:
+        raise DataError("history is the number of earlier years shown, 0 to 20")
+    council = _authority_row(areas, authority)
+    years = list(range(year - history, year + 1))
+    present = [name for name in _level_names(areas)
+               if len(areas_of(areas, name, within=str(council["area_id"])))]
+    if level is not None and level not in present:
+        raise NotFoundError(f"{authority} has no {level!r} areas in the areas layer; it has "
+                        f"{', '.join(present) or 'none'}")
+    if not present:
+        raise DataError(f"no ward or data zone lies in {authority}: load its areas "
+                        "(area_type 'ward' or 'data_zone', parent_id the council's "
+                        "area_id) before reporting")
+    shown = present if not published else [level or present[-1]]
+    within = str(council["area_id"])
+    counted = {name: count_by_area(placements, properties,
+                                   areas_of(areas, name, within=within), years)
+               for name in shown}
+    tables = [_level_table(name, counted[name], years, published=published, seed=seed,
+                           permutations=permutations) for name in shown]
+    finest = tables[-1]
+    authority_table = _authority_table(council, counted[finest.level], years,
+                                       published=published)
+    concern_level = "data_zone" if "data_zone" in shown else finest.level
+    concern_table = next(t for t in tables if t.level == concern_level)
+    concerns = _concerns(concern_table, counted[concern_level], authority_table, year,
+                         published=published)
+    councils = areas[areas["area_type"].astype(str) == "council"].reset_index(drop=True)
+    moved = out_of_area(placements, properties, councils, as_at(year))
+    name = str(council["name"])
+    touching = moved.counts
+    if len(touching):
+        rows = [r for r in touching.index if r == name]
+        columns = [c for c in touching.columns if c == name]
+        touching = touching.loc[:, columns] if columns else touching.iloc[:, :0]
+        into = touching.rename(columns={name: f"into {name}"})
+        out_of = moved.counts.loc[rows].T.rename(columns={name: f"placed by {name}"}) \
+            if rows else pd.DataFrame()
+        flows = pd.concat([into, out_of], axis=1).fillna(0).astype(np.int64)
+        flows = flows[(flows.sum(axis=1) > 0)] if len(flows) else flows
+    else:
+        flows = pd.DataFrame()
+    flows = _flows_table(flows, name, published=published)
+    without = None
+    if not published:
+        lacking = moved.without_consent
+        mine = (lacking["placing_authority"] == name) | (lacking["receiving_authority"] == name)
+        without = lacking[mine.fillna(False).to_numpy(bool)].reset_index(drop=True)
+    fictional = bool(placements.get("fictional", pd.Series(dtype=bool)).fillna(False).any()
+                     or placements["subject_id"].astype(str).str.startswith("FICTIONAL").any())
+    report = Report(
+        authority=name, authority_id=within, year=year, years=years, published=published,
+        fictional=fictional, data_version=data_version,
+        generated=now or dt.datetime.now(dt.UTC), authority_table=authority_table,
+        levels=tables, concern_level=concern_level, concerns=concerns, out_of_area=flows,
+        without_consent=without, seed=seed, permutations=permutations)
+    report.narrative.extend(narrative(report))
+    return report
+
+
+def _authority_row(areas: gpd.GeoDataFrame, authority: str) -> pd.Series:
+    councils = areas[areas["area_type"].astype(str) == "council"]
+    key = authority.strip().casefold()
+    found = councils[(councils["area_id"].astype(str).str.casefold() == key)
+                     | (councils["name"].astype(str).str.casefold() == key)]
+    if not len(found):
+        names = sorted(councils["name"].dropna().astype(str))
+        raise NotFoundError(f"authority {authority!r} is not in the areas layer; councils "
+                        f"loaded: {', '.join(names) or 'none'} (give one of these names)")
+    row: pd.Series = found.iloc[0]
+    return row
+
+
+def _level_names(areas: gpd.GeoDataFrame) -> list[str]:
+    kinds = set(areas["area_type"].astype(str)) - {"council"}
+    known = [name for name in LEVELS if name in kinds]
+    return known + sorted(kinds - set(LEVELS))
+
+
+def _published_counts(exact: pd.DataFrame) -> tuple[pd.DataFrame, list[int | None], int]:
+    """Each year's column protected with its total as one table: the published counts
+    (``Int64``, NA suppressed), the published totals and how many cells were
+    suppressed in the report's year (the last column)."""
+    columns, totals = {}, []
+    suppressed = 0
+    for year in exact.columns:
+        done = publishable(exact[[year]], threshold=THRESHOLD, base=BASE)
+        columns[year] = done.cells[year]
+        totals.append(done.grand_total)
+        suppressed = int(done.suppressed[year].sum())
+    return pd.DataFrame(columns, index=exact.index), totals, suppressed
+
+
+def _level_table(level: str, counted: AreaCounts, years: list[int], *, published: bool,
+                 seed: int, permutations: int) -> LevelTable:
+    areas = counted.areas
+    exact = counted.counts
+    year = years[-1]
+    if published:
+        counts, _totals, suppressed = _published_counts(exact)
+    else:
+        counts, suppressed = exact.astype("Int64"), 0
+    now = counts[year]
+    figures = rates(now.fillna(0).astype(np.int64), areas)
+    unknown = now.isna().to_numpy()
+    if published:  # the authority's rate from the published counts alone
+        figures.loc[unknown, ["rate_per_100k", "rate_per_1k_households"]] = np.nan
+        figures["location_quotient"] = _quotients(now, areas)
+    table = pd.DataFrame({"name": areas["name"].astype(str).to_numpy()}, index=exact.index)
+    table["population"] = figures["population"].astype("Int64") \
+        if figures["population"].notna().all() else figures["population"]
+    table["households"] = figures["households"].astype("Int64") \
+        if figures["households"].notna().all() else figures["households"]
+    for y in years:
+        table[f"count_{y}"] = counts[y]
+    table["count"] = now
+    table["change"] = (now - counts[years[-2]]) if len(years) > 1 else pd.NA
+    table["rate_per_100k"] = figures["rate_per_100k"].round(1)
+    table["rate_per_1k_households"] = figures["rate_per_1k_households"].round(2)
+    table["location_quotient"] = figures["location_quotient"].round(2)
+    table["lq_class"] = lq_classes(figures["location_quotient"].to_numpy(float),
+                                   unknown, figures["population"].to_numpy(float))
+    # Gi* of the exact rate per 1,000 households (only shown internally)
+    exact_rates = rates(exact[year], areas)["rate_per_1k_households"].to_numpy(float)
+    hot = hot_spots(exact_rates, queen_weights(areas), seed=seed,
+                    permutations=permutations) if len(areas) > 1 else hot_spots(
+        np.zeros(len(areas)), None)
+    if not published:
+        table["gi_z"] = np.round(hot.z, 3)
+        table["gi_p"] = np.round(hot.p, 4)
+        table["hot_spot"] = np.where(hot.hot, "hot", np.where(hot.cold, "cold", ""))
+    table.index.name = "area_id"
+    return LevelTable(level, areas, table, hot, suppressed)
+
+
+def _quotients(counts: pd.Series, areas: gpd.GeoDataFrame) -> npt.NDArray[np.float64]:
+    """Location quotients from published counts: each published area's rate over the
+    rate of all published areas together (suppressed areas left out of both)."""
+    population = pd.to_numeric(areas["population"], errors="coerce").to_numpy(float) \
+        if "population" in areas.columns else np.full(len(areas), np.nan)
+    count = counts.to_numpy(dtype=float, na_value=np.nan)
+    known = np.isfinite(count) & np.isfinite(population) & (population > 0)
+    out = np.full(len(count), np.nan)
+    if known.any() and count[known].sum() > 0:
+        overall = count[known].sum() / population[known].sum()
+        out[known] = count[known] / population[known] / overall
+    return out
+
+
+def lq_classes(lq: npt.NDArray[np.float64], suppressed: npt.NDArray[np.bool_],
+               population: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
+    """The map class of each area: a label of :data:`LQ_CLASSES`, or
+    :data:`NOT_PUBLISHED` or :data:`NO_POPULATION`."""
+    bounds = np.array([upper for upper, _ in LQ_CLASSES])
+    labels = np.array([label for _, label in LQ_CLASSES], dtype=object)
+    finite = np.isfinite(lq)
+    k = np.searchsorted(bounds, np.where(finite, lq, 0.0), side="left")
+    # exactly 0 is "none housed"; (0, 0.5) the next class; an upper bound is inclusive
+    # of nothing: 0.5 is "half to 1 times"
+    k = np.where(lq > 0, np.searchsorted(bounds, np.where(finite, lq, 0.0), side="right"), k)
+    out = labels[np.minimum(k, len(labels) - 1)]
+    out[~finite] = NO_POPULATION
+    out[~(np.isfinite(population) & (population > 0))] = NO_POPULATION
+    out[suppressed] = NOT_PUBLISHED
+    return out
+
+
+def _authority_table(council: pd.Series, counted: AreaCounts, years: list[int], *,
+                     published: bool) -> pd.DataFrame:
+    areas = counted.areas
+    population = _total(council.get("population"), areas.get("population"))
+    households = _total(council.get("households"), areas.get("households"))
+    exact = counted.counts.sum(axis=0).to_numpy(np.int64)
+    if published:
+        counts = pd.array([None if v < THRESHOLD else int(round_to_base(v, BASE))
+                           for v in exact], dtype="Int64")
+    else:
+        counts = pd.array(exact, dtype="Int64")
+    frame = pd.DataFrame({"year": years, "as_at": [as_at(y).isoformat() for y in years],
+                          "count": counts})
+    frame["change"] = frame["count"].diff().astype("Int64")
+    frame["population"] = _whole(population)
+    frame["households"] = _whole(households)
+    values = frame["count"].to_numpy(dtype=float, na_value=np.nan)
+    frame["rate_per_100k"] = np.round(values / population * 100_000, 1) \
+        if population and population > 0 else np.nan
+    frame["rate_per_1k_households"] = np.round(values / households * 1_000, 2) \
+        if households and households > 0 else np.nan
+    return frame.set_index("year")
+
+
+def _whole(value: float) -> int | float:
+    return int(value) if np.isfinite(value) and value == int(value) else value
+
+
+def _total(own: object, parts: pd.Series | None) -> float:
+    value = pd.to_numeric(pd.Series([own]), errors="coerce").iloc[0]
+    if pd.notna(value) and value > 0:
+        return float(value)
+    if parts is None:
+        return float("nan")
+    summed = pd.to_numeric(parts, errors="coerce")
+    return float(summed.sum()) if summed.notna().any() else float("nan")
+
+
+def _neighbourhood(name: str) -> str:
+    """A data zone's neighbourhood: 'Abbeyhill - 01' -> 'Abbeyhill'."""
+    return name.rsplit(" - ", 1)[0].strip() if " - " in name else name.strip()
+
+
+def _concerns(level: LevelTable, counted: AreaCounts, authority: pd.DataFrame, year: int,
+              *, published: bool) -> list[Concern]:
+    """Contiguous groups of hot spots with at least one area whose own rate per 1,000
+    households is above the authority's, most placements first. (A group of hot spots
+    none of which is above the authority's rate is high only through its neighbours:
+    the edge of a cluster, not a place of concern of its own.)"""
+    exact_rate = rates(counted.counts[year], level.areas)["rate_per_1k_households"]
+    households_all = pd.to_numeric(level.areas.get("households"), errors="coerce")
+    overall = (float(counted.counts[year].sum()) / float(households_all.sum()) * 1_000
+               if households_all is not None and households_all.sum() > 0 else np.nan)
+    above = exact_rate.to_numpy(float) > overall if np.isfinite(overall) else np.zeros(
+        len(level.areas), dtype=bool)
+    hot = np.flatnonzero(level.hot.hot)
+    if not len(hot):
+        return []
+    weights = queen_weights(level.areas)
+    adjacency = sp.csr_matrix(weights.sparse)[hot][:, hot]
+    _n, group = connected_components(adjacency, directed=False)
+    exact = counted.counts
+    households = pd.to_numeric(level.areas.get("households"), errors="coerce") \
+        .to_numpy(float) if "households" in level.areas.columns else np.full(
+        len(level.areas), np.nan)
+    authority_rate = float(exact[year].sum()) / np.nansum(households) * 1_000 \
+        if np.nansum(households) > 0 else np.nan
+    names = level.areas["name"].astype(str).to_numpy()
+    ids = exact.index.to_numpy()
+    found = []
+    for g in np.unique(group):
+        members = hot[group == g]
+        if not above[members].any():
+            continue
+        count = int(exact[year].iloc[members].sum())
+        if published and count < THRESHOLD:
+            continue
+        hh = float(np.nansum(households[members]))
+        rate = count / hh * 1_000 if hh > 0 else np.nan
+        before = int(exact[year - 1].iloc[members].sum()) if year - 1 in exact.columns \
+            else None
+        hoods = pd.Series([_neighbourhood(n) for n in names[members]]).value_counts()
+        label = "; ".join(hoods.index[:3]) + ("; and nearby" if len(hoods) > 3 else "")
+        found.append(Concern(label, [str(i) for i in ids[members]],
+                             [str(n) for n in names[members]], count, hh, rate,
+                             rate / authority_rate if authority_rate else np.nan,
+                             None if before is None else count - before))
+    return sorted(found, key=lambda c: (-c.count, c.label))
+
+
+def _flows_table(flows: pd.DataFrame, name: str, *, published: bool) -> pd.DataFrame:
+    """Out-of-area placements as a table: one row per other authority, with how many it
+    placed into ``name`` and how many ``name`` placed into it."""
+    columns = [f"into {name}", f"placed by {name}"]
+    flows = flows.reindex(columns=columns, fill_value=0).fillna(0).astype(np.int64)
+    flows.index.name = "other authority"
+    if not published or not len(flows):
+        total = pd.DataFrame([flows.sum(axis=0).to_numpy()], columns=columns, index=[TOTAL])
+        return pd.concat([flows, total]).rename_axis("other authority").reset_index()
+    shown = publishable(flows, threshold=THRESHOLD, base=BASE).to_frame()
+    if TOTAL not in shown.index:  # one other authority: its row is the total
+        shown = pd.concat([shown, shown.iloc[:1].rename(index={shown.index[0]: TOTAL})])
+    shown = shown.drop(columns=[TOTAL], errors="ignore").rename_axis("other authority")
+    shown.columns.name = None
+    return shown.reset_index()
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for CSV: nullable counts with NA shown as :data:`MARKER`."""
+    out = frame.copy()
+    for column in out.columns:
+        if str(out[column].dtype) == "Int64":
+            out[column] = out[column].astype(object).where(out[column].notna(), MARKER)
+    return out.reset_index()
+
+
+def shown_count(value: object) -> str:
+    """A count as shown: the number, or the suppression marker."""
+    return MARKER if value is None or value is pd.NA else str(int(value))  # type: ignore[call-overload]
+
+
+def shown_number(value: object, digits: int) -> str:
+    """A figure to ``digits`` decimals with thousands separators; a dash when unknown."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "—"
+    return "—" if not np.isfinite(number) else f"{number:,.{digits}f}"
+
+
+def _concern_columns(published: bool) -> list[str]:
+    return (["label", "areas", "names"] if published else
+            ["label", "areas", "names", "count", "rate_per_1k_households",
+             "times_authority", "change"])
+
+
+def _concern_row(concern: Concern, published: bool) -> dict[str, Any]:
+    row = concern.to_dict()
+    row["names"] = "; ".join(concern.names)
+    return {k: row[k] for k in _concern_columns(published)}
+
+
+def _finite(value: float) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), 2)
+
+
+def _figure(value: object) -> str:
+    return "not published (fewer than 10)" if value is None or value is pd.NA \
+        else f"{int(value):,}"  # type: ignore[call-overload]
+
+
+def narrative(report: Report) -> list[str]:
+    """The report's short narrative, one paragraph a string, plain language."""
+    year, table = report.year, report.authority_table
+    row = table.loc[year]
+    day = f"31 March {year}"
+    out = []
+    counts: dict[int, int | None] = {
+        y: None if pd.isna(v) else int(v)
+        for y, v in zip(report.years, table["count"], strict=True)}
+    count = counts[year]
+    if count is None:
+        out.append(f"On {day} fewer than {THRESHOLD} people managed under MAPPA were "
+                   f"housed in {report.authority}; the figure is not published.")
+    else:
+        rate = row["rate_per_100k"]
+        per = f" ({rate:.1f} per 100,000 residents, {row['rate_per_1k_households']:.2f} " \
+              f"per 1,000 households)" if pd.notna(rate) else ""
+        out.append(f"On {day}, {count:,} people managed under MAPPA were housed in "
+                   f"{report.authority}{per}.")
+        if len(report.years) > 1:
+            before = counts[year - 1]
+            first = report.years[0]
+            start = counts[first]
+            parts = []
+            if before is not None:
+                parts.append(_changed(count - before, f"on {year - 1}"))
+            if first != year - 1 and start is not None:
+                parts.append(_changed(count - start, f"since {first}"))
+            if parts:
+                out.append("That is " + " and ".join(parts) + ".")
+    finest = report.levels[-1]
+    now = finest.table["count"]
+    if report.published:
+        out.append(f"Counts are shown for {len(now):,} {finest.plural}. To protect the "
+                   f"people counted, {finest.suppressed:,} counts under {THRESHOLD}, or "
+                   f"that would let one be worked out, are not published ([c]); the others "
+                   f"are rounded to the nearest {BASE}, and totals are rounded "
+                   f"separately, so they need not add up.")
+    else:
+        housed = int((now.fillna(0) > 0).sum())
+        most = int(now.fillna(0).max()) if len(now) else 0
+        high = int((finest.table["location_quotient"] >= 2).sum())
+        out.append(f"Placements were spread over {housed:,} of {len(now):,} "
+                   f"{finest.plural}; the most in one was {most}. {high:,} "
+                   f"{finest.plural} had twice the authority's rate or more.")
+    level = report.level(report.concern_level) if report.concern_level else finest
+    hot = sum(len(c.area_ids) for c in report.concerns)
+    if report.published:
+        named = len(report.concerns)
+        out.append(f"Getis-Ord Gi* looked for clusters of {level.plural} with more "
+                   f"placements than chance would give ({report.permutations} "
+                   f"permutations, false discovery rate {ALPHA:.0%}). "
+                   + (f"{named} cluster{'s' if named > 1 else ''} holding at least "
+                      f"{THRESHOLD} placements {'are' if named > 1 else 'is'} named below, "
+                      "without figures." if named else
+                      f"No cluster holding at least {THRESHOLD} placements was found; "
+                      "smaller ones are not named, to protect the people in them."))
+    elif not report.concerns:
+        out.append(f"Getis-Ord Gi* found no cluster of {level.plural} with more "
+                   f"placements than chance would give ({report.permutations} "
+                   f"permutations, false discovery rate {ALPHA:.0%}).")
+    else:
+        out.append(f"Getis-Ord Gi* found {hot} {level.plural} in "
+                   f"{len(report.concerns)} cluster{'s' if len(report.concerns) > 1 else ''}"
+                   f" with more placements than chance would give "
+                   f"({report.permutations} permutations, false discovery rate "
+                   f"{ALPHA:.0%}). These are the areas of concern under NASSO 5.2: the "
+                   f"partners should weigh them when agreeing further placements there.")
+    flows = report.out_of_area
+    if len(flows) > 1:
+        total = flows.iloc[-1]
+        out.append(f"Out-of-area placements (NASSO 3.13): {_flow(total.iloc[1])} into "
+                   f"{report.authority} by other authorities and {_flow(total.iloc[2])} "
+                   f"by {report.authority} into others.")
+    else:
+        out.append("There were no out-of-area placements into or out of "
+                   f"{report.authority}.")
+    if report.without_consent is not None and len(report.without_consent):
+        out.append(f"{len(report.without_consent)} out-of-area placement"
+                   f"{'s have' if len(report.without_consent) > 1 else ' has'} no recorded "
+                   "consent of the receiving authority: listed below for follow-up.")
+    return out
+
+
+def _changed(delta: int, when: str) -> str:
+    if delta == 0:
+        return f"no change {when}"
+    return f"{'up' if delta > 0 else 'down'} {abs(delta):,} {when}"
+
+
+def _flow(value: object) -> str:
+    return "a number not published" if value == MARKER else f"{int(value):,}"  # type: ignore[call-overload]
+
+
+def report_from_store(store: LayerStore, engine: Engine, *, authority: str, year: int,
+                      actor: Actor, published: bool = False, level: str | None = None,
+                      history: int = HISTORY, seed: int = 0,
+                      permutations: int = PERMUTATIONS) -> Report:
+    """The report from the layers of one catalog snapshot (``areas``, ``properties``,
+    ``placements``), audited.
+
+    Placements are personal data: building the report is recorded as one *combination*
+    entry of the ``placements`` (with the subjects an internal report names for lack of
+    consent), in the audit trail of ``engine``. An internal report names subjects and
+    needs the actor's justification; an actor confined to one council (``scope``) gets
+    only that council's report.
+    """
+    if not published:
+        actor.require_justification("the internal over-concentration report (it names "
+                                    "subjects placed without consent)")
+    snapshot = store.snapshot()
+    for name in ("areas", "properties", "placements"):
+        if name not in snapshot.layers:
+            raise NotFoundError(store.missing_message(name, list(snapshot.layers)))
+    areas = store.read_entry(snapshot.layers["areas"])
+    council = _authority_row(areas, authority)
+    if actor.scope is not None and actor.scope.casefold() not in (
+            str(council["name"]).casefold(), str(council["area_id"]).casefold()):
+        raise OutOfScopeError(f"authority {authority!r} is not in the areas layer, or not "
+                              "yours to report on", record_type="placements",
+                              record_ids=[f"over-concentration {authority} {year}"])
+    properties = store.read_entry(snapshot.layers["properties"],
+                                  columns=["property_id", "geometry"])
+    placements = store.read_entry(snapshot.layers["placements"])
+    report = build_report(areas, properties, placements, authority=authority, year=year,
+                          published=published, level=level, history=history, seed=seed,
+                          permutations=permutations, data_version=snapshot.data_version)
+    named = [] if report.without_consent is None else sorted(
+        set(report.without_consent["subject_id"].astype(str)))
+    with session_scope(engine) as session:
+        actor.record(session, operation="combination", record_type="placements",
+                     record_ids=[f"over-concentration {report.authority} {year} "
+                                 f"{'published' if published else 'internal'}", *named])
+    return report

@@ -1,0 +1,129 @@
+"""Need-to-know: which roles may call which endpoint, which fields each role sees, and
+whose cases each role sees.
+
+This table is the single statement of the access rules: routes enforce it, the tests
+enumerate it, and the README prints it. A housing association's Link Officer
+(``rsl_link_officer``) sees property facts and yes/no flags only: never subject ids,
+offences, victim profiles, conditions, exclusion zones, or what is known of the
+households around a property. Council staff (``solo``, ``cjsw``) are confined to the
+cases of their own council; police, the MAPPA coordinator and auditors are not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geo_era.security.users import ROLES
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may call an endpoint, and who gets only the restricted view of it."""
+
+    allowed: frozenset[str]
+    restricted_view: frozenset[str] = frozenset()
+    #: touches subjects, cases, zones or placements: every call (and every refusal)
+    #: is audited
+    audited: bool = False
+    #: what the endpoint does, for the documentation
+    summary: str = ""
+    #: council staff (:data:`SCOPED_ROLES`) are confined to their own council's records
+    scoped: bool = False
+    #: what the restricted view gives, for the documentation
+    restricted_label: str = "flags only"
+
+
+def roles(*names: str) -> frozenset[str]:
+    unknown = set(names) - set(ROLES)
+    assert not unknown, f"unknown roles {unknown}"
+    return frozenset(names)
+
+
+ALL = frozenset(ROLES)
+#: Agencies' case workers: police (OMU), criminal justice social work, the council SOLO.
+AGENCY_STAFF = roles("omu_analyst", "cjsw", "solo")
+#: Who reads cases: the agencies and the MAPPA coordinator.
+CASE_READERS = AGENCY_STAFF | roles("mappa_coordinator")
+#: Roles confined to the cases of their own organisation (a council).
+SCOPED_ROLES = roles("solo", "cjsw")
+#: The agency each case-working role records for (NASSO 3.6-3.11): nobody records for
+#: another agency.
+ROLE_AGENCY = {"omu_analyst": "police_scotland", "cjsw": "cjsw", "solo": "solo"}
+LINK = roles("rsl_link_officer")
+
+
+def case_step(allowed: frozenset[str], *, summary: str) -> Access:
+    """A case endpoint: audited, and council staff confined to their council's cases."""
+    return Access(allowed, audited=True, summary=summary, scoped=True)
+
+
+MATRIX: dict[str, Access] = {
+    "me": Access(ALL, summary="who the token belongs to"),
+    "sites_near": Access(ALL - {"auditor"}, summary="sites near a property"),
+    "parameters": Access(CASE_READERS | LINK, restricted_view=LINK,
+                         summary="the NASSO 3.9 minimum set of a property"),
+    "check": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
+                    summary="a subject against a candidate property"),
+    "case_open": case_step(CASE_READERS, summary="open an ERA case"),
+    "case_list": case_step(CASE_READERS, summary="open cases, earliest due"),
+    "case_show": case_step(CASE_READERS, summary="one case in full"),
+    "case_assess": case_step(AGENCY_STAFF, summary="(re)assess a candidate property"),
+    "case_check": case_step(AGENCY_STAFF, summary="record a database or physical check"),
+    "case_agree": case_step(AGENCY_STAFF, summary="record the caller's agency's agreement"),
+    "case_approve": case_step(AGENCY_STAFF, summary="Part C: approval by the lead agency"),
+    "case_decide": case_step(AGENCY_STAFF, summary="Part D: a case conference's decision"),
+    "case_consent": case_step(SCOPED_ROLES,
+                              summary="the receiving council's consent (3.13)"),
+    "case_restrict": case_step(AGENCY_STAFF,
+                               summary="a restriction on a neighbour's allocation (3.12)"),
+    "zone_add": Access(roles("omu_analyst", "mappa_coordinator"), audited=True,
+                       summary="record a victim-exclusion zone"),
+    "zone_show": Access(CASE_READERS, audited=True, summary="a subject's exclusion zones"),
+    "reviews_due": Access(roles("omu_analyst", "mappa_coordinator"), audited=True,
+                          summary="subjects due an annual review (3.3)"),
+    "reviews_waive": Access(roles("mappa_coordinator"), audited=True,
+                            summary="record why no annual review is needed"),
+    "audit_export": Access(roles("auditor"), audited=True,
+                           summary="the audit trail, with its verification"),
+    "import": Access(roles("admin"), audited=True,
+                     summary="import reference or restricted layers"),
+    "screen": Access(CASE_READERS, audited=True, scoped=True,
+                     summary="every void screened and ranked for a subject (5.2, 5.3)"),
+    "overconcentration": Access(
+        CASE_READERS | LINK, restricted_view=LINK, audited=True, scoped=True,
+        restricted_label="published only",
+        summary="annual over-concentration report (5.2, 3.13)"),
+    "allocation_check": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
+                               scoped=True,
+                               summary="which voids need a sensitive allocation (3.12)"),
+}
+
+
+#: Fields a restricted view never carries, at any depth of a response.
+DENIED_FIELDS = frozenset({
+    "subject_id", "conditions", "victim_profile", "zone_id", "zone_geometry", "zone_reason",
+    "children_in_household", "adult_at_risk_in_household", "household", "conflicts",
+    "warnings", "offence", "occupants", "sensitive_because", "home_property_id",
+})
+
+
+def strip_denied(value: object) -> object:
+    """A copy of a JSON-like value without any :data:`DENIED_FIELDS` keys."""
+    if isinstance(value, dict):
+        return {k: strip_denied(v) for k, v in value.items() if k not in DENIED_FIELDS}
+    if isinstance(value, list):
+        return [strip_denied(v) for v in value]
+    return value
+
+
+def matrix_markdown() -> str:
+    """The matrix as a Markdown table (printed in the README; a test keeps them equal)."""
+    header = "| endpoint | " + " | ".join(ROLES) + " |"
+    lines = [header, "|" + "---|" * (len(ROLES) + 1)]
+    for name, rule in MATRIX.items():
+        cells = [rule.restricted_label if r in rule.restricted_view else
+                 ("own council" if r in SCOPED_ROLES and rule.scoped else "yes")
+                 if r in rule.allowed else "—" for r in ROLES]
+        audited = " (audited)" if rule.audited else ""
+        lines.append(f"| `{name}`: {rule.summary}{audited} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

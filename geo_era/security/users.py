@@ -1,0 +1,162 @@
+"""Users of geo_era: who they are, their role and organisation, and their credentials.
+
+Passwords are stored only as argon2id hashes; service accounts use API keys, stored
+only as SHA-256 digests (a key is shown once, when it is made). There are no default
+credentials. Roles decide need to know (NASSO information sharing): a housing
+association's Link Officer never learns offences, victims or exclusion zones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Boolean, DateTime, Engine, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geo_era.db.store import Base, session_scope, utcnow
+from geo_era.errors import DataError, NotFoundError
+
+ROLES = ("omu_analyst", "cjsw", "solo", "rsl_link_officer", "mappa_coordinator", "auditor",
+         "admin")
+MIN_PASSWORD_LENGTH = 12
+_hasher = PasswordHasher()
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    role: Mapped[str] = mapped_column(String(32))
+    organisation: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is asking: what every need-to-know decision and audit entry uses."""
+
+    username: str
+    role: str
+    organisation: str
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DataError(f"the password is too short; use at least {MIN_PASSWORD_LENGTH} "
+                        "characters (a passphrase of several words is best)")
+
+
+def add_user(engine: Engine, username: str, *, role: str, organisation: str,
+             password: str) -> Identity:
+    """Create a user with an argon2id password hash."""
+    if role not in ROLES:
+        raise DataError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    if not username.strip() or not organisation.strip():
+        raise DataError("a user needs a name and an organisation")
+    _check_password(password)
+    with session_scope(engine) as session:
+        if session.scalar(select(User).where(User.username == username)) is not None:
+            raise DataError(f"user {username!r} already exists")
+        session.add(User(username=username, role=role, organisation=organisation.strip(),
+                         password_hash=_hasher.hash(password)))
+    return Identity(username, role, organisation.strip())
+
+
+def authenticate(engine: Engine, username: str, password: str) -> Identity | None:
+    """The identity for a correct username and password; None otherwise (never says
+    which of the two was wrong)."""
+    with session_scope(engine) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active or user.password_hash is None:
+            _hasher.hash(password)  # spend the same time either way
+            return None
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        return Identity(user.username, user.role, user.organisation)
+
+
+def set_password(engine: Engine, username: str, password: str) -> None:
+    """Replace a user's password (argon2id)."""
+    _check_password(password)
+    with session_scope(engine) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFoundError(f"user {username!r} not found")
+        user.password_hash = _hasher.hash(password)
+
+
+#: The organisation of each FICTIONAL demo user's role; ``{council}`` is the demo town's
+#: council (its name in the areas layer), which confines council staff to its cases.
+DEMO_ORGANISATIONS = {
+    "omu_analyst": "FICTIONAL Police Scotland OMU", "cjsw": "{council}", "solo": "{council}",
+    "rsl_link_officer": "FICTIONAL Glen Housing", "mappa_coordinator": "FICTIONAL MAPPA Unit",
+    "auditor": "FICTIONAL Audit", "admin": "{council}",
+}
+DEMO_COUNCIL = "Inverallan Council"
+
+
+def demo_users(engine: Engine, *, council: str = DEMO_COUNCIL) -> dict[str, str]:
+    """One FICTIONAL demo user per role (``demo.<role>``), each with a new random
+    passphrase every time this runs: ``{username: passphrase}``. No password is fixed
+    anywhere in the code. Council staff belong to ``council`` (the demo town's)."""
+    made: dict[str, str] = {}
+    for role in ROLES:
+        username = f"demo.{role}"
+        password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+        with session_scope(engine) as session:
+            exists = session.scalar(select(User).where(User.username == username))
+        if exists is None:
+            organisation = DEMO_ORGANISATIONS[role].format(council=council)
+            add_user(engine, username, role=role, organisation=organisation,
+                     password=password)
+        else:
+            set_password(engine, username, password)
+        made[username] = password
+    return made
+
+
+def issue_api_key(engine: Engine, username: str, *, name: str) -> str:
+    """A new API key for a (service) user; returned once, stored as a digest."""
+    key = "gea_" + secrets.token_urlsafe(32)
+    with session_scope(engine) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFoundError(f"user {username!r} not found")
+        session.add(ApiKey(user_id=user.id, name=name,
+                           digest=hashlib.sha256(key.encode()).hexdigest()))
+    return key
+
+
+def identity_for_key(engine: Engine, key: str) -> Identity | None:
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    with session_scope(engine) as session:
+        row = session.execute(select(User, ApiKey).join(ApiKey, ApiKey.user_id == User.id)
+                              .where(ApiKey.digest == digest)).first()
+        if row is None or row[1].revoked or not row[0].active:
+            return None
+        user = row[0]
+        return Identity(user.username, user.role, user.organisation)

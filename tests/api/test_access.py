@@ -1,0 +1,590 @@
+"""Need-to-know over the HTTP API: every endpoint x role as the matrix says, nothing a
+Link Officer may not see, council staff confined to their council's cases, exactly one
+audit entry for each sensitive request, and nothing written by a failed one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import httpx
+import pytest
+import shapely
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from api.app import PREFIX, create_app
+from geo_era.casework.assessment import open_assessed_case
+from geo_era.data.layer_store import LayerStore
+from geo_era.db.store import open_store, session_scope
+from geo_era.security.access import DENIED_FIELDS, MATRIX, matrix_markdown
+from geo_era.security.audit import AuditEntry, verify
+from geo_era.security.users import ROLES, add_user
+from geo_era.settings import Settings
+from tests.conftest import REPO, import_demo, officer
+
+PASSWORD = "a long fictional passphrase"
+WHY = "ERA for a candidate property, MAPPA meeting"
+TODAY = dt.date.today()
+
+
+@dataclass
+class World:
+    client: TestClient
+    engine: Engine
+    store: LayerStore
+    tokens: dict[str, str]
+    council: str
+    subject_id: str
+    property_id: str
+    tmp: Path
+    #: the home of a housed subject, a property that needs a sensitive allocation
+    home: str = ""
+
+    def headers(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    def new_case(self, **kw: Any) -> str:
+        """A fresh open case in the council (made through the core, unassessed)."""
+        args: dict[str, Any] = {"subject_id": self.subject_id,
+                                "property_ids": [self.property_id],
+                                "case_type": "initial_new",
+                                "notified": TODAY - dt.timedelta(days=1),
+                                "assess_now": False, "actor": officer(),
+                                "agencies": ["cjsw"]}
+        args.update(kw)
+        return str(open_assessed_case(self.store, self.engine, **args)["case_id"])
+
+    def audit_count(self) -> int:
+        with session_scope(self.engine) as session:
+            return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+    def last_entry(self) -> AuditEntry:
+        with session_scope(self.engine) as session:
+            entry = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())
+                                    ).first()
+            assert entry is not None
+            return entry
+
+
+@pytest.fixture(scope="module")
+def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[World]:
+    tmp = tmp_path_factory.mktemp("api")
+    home = tmp / "home"
+    store = import_demo(demo_files, home)
+    engine = open_store(home)
+    areas = store.read_attributes("areas", ["area_type", "name"])
+    council = str(areas.loc[areas["area_type"] == "council", "name"].iloc[0])
+    organisations = {"solo": council, "cjsw": council, "admin": council}
+    for role in ROLES:
+        add_user(engine, f"user.{role}", role=role,
+                 organisation=organisations.get(role, f"FICTIONAL {role} unit"),
+                 password=PASSWORD)
+    add_user(engine, "other.solo", role="solo", organisation="FICTIONAL Other Council",
+             password=PASSWORD)
+    subjects = store.read("subjects")
+    props = store.read("properties")
+    subject_id = str(subjects.loc[~subjects["on_licence_or_order"].fillna(False).astype(bool),
+                                  "subject_id"].iloc[0])
+    property_id = str(props.loc[props["property_type"] == "tenement_flat",
+                                "property_id"].iloc[0])
+    with TestClient(create_app(Settings(home=home, login_attempts=50),
+                               engine=engine)) as client:
+        tokens = {}
+        for username in [*(f"user.{r}" for r in ROLES), "other.solo"]:
+            response = client.post(f"{PREFIX}/auth/token",
+                                   data={"username": username, "password": PASSWORD})
+            tokens[username.removeprefix("user.")] = response.json()["access_token"]
+        homes = subjects["current_property_id"].dropna().astype(str)
+        yield World(client, engine, store, tokens, council, subject_id, property_id, tmp,
+                    home=str(homes.iloc[0]))
+    engine.dispose()
+
+
+def zone_near(world: World, metres: float = 50.0) -> dict[str, Any]:
+    props = world.store.read("properties")
+    point = props.loc[props["property_id"] == world.property_id, "geometry"].iloc[0]
+    return shapely.geometry.mapping(point.buffer(metres, quad_segs=4))
+
+
+def sites_upload(world: World) -> Path:
+    path = world.tmp / "sites.geojson"
+    if not path.exists():
+        sites = world.store.read("sites")
+        assert isinstance(sites, gpd.GeoDataFrame)
+        sites.to_file(path, driver="GeoJSON")
+    return path
+
+
+#: A request ready to send: method, path under the prefix, and httpx arguments.
+Prepared = tuple[str, str, dict[str, Any]]
+#: For each endpoint: how to call it well (the request a permitted caller would make),
+#: prepared before it is sent so that setting it up is not counted as its effect.
+Call = Callable[[World], Prepared]
+
+
+def _post(path: str, body: Callable[[World], dict[str, Any]]) -> Call:
+    return lambda world: ("POST", path, {"json": body(world)})
+
+
+def _import(world: World) -> Prepared:
+    content = sites_upload(world).read_bytes()
+    return ("POST", "/imports",
+            {"files": [("files", ("sites.geojson", content, "application/geo+json"))]})
+
+
+def send(world: World, role: str, prepared: Prepared) -> httpx.Response:
+    method, path, kwargs = prepared
+    return world.client.request(method, f"{PREFIX}{path}", headers=world.headers(role),
+                                **kwargs)
+
+
+def call(world: World, role: str, endpoint: str) -> httpx.Response:
+    return send(world, role, CALLS[endpoint](world))
+
+
+def _case(**extra: Any) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"case_id": w.new_case(), **extra}
+
+
+CALLS: dict[str, Call] = {
+    "me": lambda w: ("GET", "/me", {}),
+    "sites_near": _post("/proximity/sites-near",
+                        lambda w: {"property_id": w.property_id, "radius_m": 300}),
+    "parameters": _post("/parameters", lambda w: {"property_id": w.property_id}),
+    "check": _post("/check", lambda w: {"subject_id": w.subject_id,
+                                        "property_id": w.property_id,
+                                        "justification": WHY}),
+    "case_open": _post("/cases/open", lambda w: {
+        "subject_id": w.subject_id, "property_ids": [w.property_id],
+        "notified": (TODAY - dt.timedelta(days=1)).isoformat()}),
+    "case_list": _post("/cases/list", lambda w: {"justification": WHY}),
+    "case_show": _post("/cases/show", _case(justification=WHY)),
+    "case_assess": _post("/cases/assess", lambda w: {"case_id": w.new_case(),
+                                                     "property_id": w.property_id}),
+    "case_check": _post("/cases/check", _case(kind="database", item="council_tax",
+                                              outcome="clear")),
+    "case_agree": _post("/cases/agree", _case(agrees=True)),
+    "case_approve": _post("/cases/approve", lambda w: {
+        "case_id": w.new_case(), "property_id": w.property_id, "manageable": True,
+        "conclusion": "manageable", "reasons": "no conflicts"}),
+    "case_decide": _post("/cases/decide", lambda w: {
+        "case_id": w.new_case(), "property_id": w.property_id, "manageable": True,
+        "conclusion": "manageable", "reasons": "conference view",
+        "conference_on": TODAY.isoformat()}),
+    "case_consent": _post("/cases/consent", lambda w: {"case_id": w.new_case(
+        placing_authority="FICTIONAL Other Council", receiving_authority=w.council)}),
+    "case_restrict": _post("/cases/restrict", _case(property_id="DT-0000002",
+                                                    restriction="no children under 16")),
+    "zone_add": _post("/zones/add", lambda w: {
+        "subject_id": w.subject_id, "geometry": zone_near(w), "crs": "EPSG:27700",
+        "reason": "FICTIONAL victim's workplace"}),
+    "zone_show": _post("/zones/show", lambda w: {"subject_id": w.subject_id,
+                                                 "justification": WHY}),
+    "reviews_due": _post("/reviews/due", lambda w: {"justification": WHY}),
+    "reviews_waive": _post("/reviews/waive", lambda w: {
+        "subject_id": w.subject_id,
+        "reasons": "FICTIONAL: in hospital under a compulsion order all year"}),
+    "audit_export": _post("/audit/export", lambda w: {"justification": WHY, "limit": 5}),
+    "import": _import,
+    "screen": _post("/voids/screen", lambda w: {"subject_id": w.subject_id,
+                                                "justification": WHY}),
+    "overconcentration": _post("/reports/overconcentration", lambda w: {
+        "authority": w.council, "year": 2026, "justification": WHY}),
+    "allocation_check": _post("/voids/allocation-check", lambda w: {
+        "property_ids": [w.property_id, w.home, "DT-NOT-THERE"], "justification": WHY}),
+}
+#: Permitted calls that may be refused by the workflow (409) rather than the matrix:
+#: approving an unready case, a Part D with no disagreement.
+WORKFLOW_REFUSALS = {"case_approve", "case_decide"}
+
+
+def keys_in(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in keys_in(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in keys_in(v)}
+    return set()
+
+
+def test_every_endpoint_is_in_the_matrix(world: World) -> None:
+    """No route escapes the matrix, and the matrix names no route that is not there."""
+    schema = world.client.app.openapi()  # type: ignore[attr-defined]
+    routes = {path for path in schema["paths"] if path.startswith(PREFIX)}
+    public = {f"{PREFIX}/health", f"{PREFIX}/auth/token"}
+    assert len(routes - public) == len(MATRIX) == len(CALLS)
+    assert set(CALLS) == set(MATRIX)
+
+
+def test_readme_prints_the_matrix() -> None:
+    assert matrix_markdown() in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", list(MATRIX))
+def test_matrix(world: World, endpoint: str, role: str) -> None:
+    rule = MATRIX[endpoint]
+    prepared = CALLS[endpoint](world)
+    before = world.audit_count()
+    response = send(world, role, prepared)
+    written = world.audit_count() - before
+    if role in rule.allowed:
+        ok = {200, 409} if endpoint in WORKFLOW_REFUSALS else {200}
+        assert response.status_code in ok, response.text
+        if role in rule.restricted_view:
+            leaked = keys_in(response.json()) & DENIED_FIELDS
+            assert leaked == set(), f"{role} saw {leaked} on {endpoint}"
+            assert world.subject_id not in response.text
+        if rule.audited and response.status_code == 200:
+            assert written == 1, f"{endpoint} by {role} wrote {written} audit entries"
+            entry = world.last_entry()
+            assert (entry.actor, entry.role, entry.outcome) == (f"user.{role}", role,
+                                                                "allowed")
+        elif not rule.audited:
+            assert written == 0
+    else:
+        assert response.status_code == 403, response.text
+        assert world.subject_id not in response.text
+        assert written == (1 if rule.audited else 0)
+        if rule.audited:
+            assert world.last_entry().outcome == "denied"
+
+
+def test_link_officer_pages_keep_what_landlords_need(world: World) -> None:
+    link = call(world, "rsl_link_officer", "parameters").json()
+    full = call(world, "omu_analyst", "parameters").json()
+    assert [p["property_id"] for p in link["properties"]] == \
+        [p["property_id"] for p in full["properties"]]
+    assert "household" in full["properties"][0]
+    flags = call(world, "rsl_link_officer", "check").json()
+    assert set(flags) == {"property_id", "sensitive_allocation", "flag"}
+
+
+def test_council_staff_see_only_their_councils_cases(world: World) -> None:
+    case = world.new_case()
+    mine = world.client.post(f"{PREFIX}/cases/show", headers=world.headers("solo"),
+                             json={"case_id": case, "justification": WHY})
+    assert mine.status_code == 200 and mine.json()["authority"] == world.council
+    before = world.audit_count()
+    theirs = world.client.post(f"{PREFIX}/cases/show", headers=world.headers("other.solo"),
+                               json={"case_id": case, "justification": WHY})
+    assert theirs.status_code == 404  # reads exactly as a case that does not exist
+    assert theirs.json()["detail"] == f"case {case!r} not found; list cases with " \
+                                      "'geo-era case list'"
+    assert world.audit_count() == before + 1
+    denied = world.last_entry()
+    assert (denied.actor, denied.outcome, denied.record_ids) == ("other.solo", "denied",
+                                                                 [case])
+    listed = world.client.post(f"{PREFIX}/cases/list", headers=world.headers("other.solo"),
+                               json={"justification": WHY}).json()
+    assert case not in [c["case_id"] for c in listed]
+    assert case in [c["case_id"] for c in world.client.post(
+        f"{PREFIX}/cases/list", headers=world.headers("omu_analyst"),
+        json={"justification": WHY}).json()]
+    # nor may they act on it, or open a case in another council
+    acted = world.client.post(f"{PREFIX}/cases/agree", headers=world.headers("other.solo"),
+                              json={"case_id": case, "agrees": True})
+    assert acted.status_code == 404
+    opened = world.client.post(f"{PREFIX}/cases/open", headers=world.headers("other.solo"),
+                               json={"subject_id": world.subject_id,
+                                     "property_ids": [world.property_id],
+                                     "notified": TODAY.isoformat()})
+    assert opened.status_code == 409
+    assert "you may open cases only for FICTIONAL Other Council" in opened.text
+
+
+def test_each_caller_records_for_their_own_agency(world: World) -> None:
+    case = world.new_case()
+    done = world.client.post(f"{PREFIX}/cases/agree", headers=world.headers("solo"),
+                             json={"case_id": case, "agrees": False,
+                                   "comments": "a nursery opened next door"}).json()
+    solo = next(a for a in done["agencies"] if a["agency"] == "solo")
+    assert (solo["agrees"], solo["recorded_by"]) == (False, "user.solo")
+    police = next(a for a in done["agencies"] if a["agency"] == "police_scotland")
+    assert police["agrees"] is None
+    refused = world.client.post(f"{PREFIX}/cases/approve", headers=world.headers("solo"),
+                                json={"case_id": case, "property_id": world.property_id,
+                                      "manageable": True, "conclusion": "x", "reasons": "y"})
+    assert refused.status_code == 409 and "only the lead agency" in refused.text
+
+
+def test_whole_workflow_over_the_api(world: World) -> None:
+    """Open, assess, check, agree and approve through the API, all audited, chain
+    intact."""
+    def post(role: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = world.client.post(f"{PREFIX}/cases/{path}", headers=world.headers(role),
+                                     json=body)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    before = world.audit_count()
+    case = post("omu_analyst", "open", {"subject_id": world.subject_id,
+                                        "property_ids": [world.property_id],
+                                        "notified": TODAY.isoformat()})
+    ref = case["case_id"]
+    assert case["assessments"][0]["snapshot"]["proximity"]["property_id"] == \
+        world.property_id
+    from geo_era.casework.cases import PHYSICAL_ITEMS
+
+    for item in PHYSICAL_ITEMS:
+        post("omu_analyst", "check", {"case_id": ref, "kind": "physical", "item": item,
+                                      "outcome": "clear"})
+    for role in ("omu_analyst", "solo"):
+        post(role, "check", {"case_id": ref, "kind": "database", "item": "records",
+                             "outcome": "clear"})
+        post(role, "agree", {"case_id": ref, "agrees": True})
+    done = post("omu_analyst", "approve", {"case_id": ref, "property_id": world.property_id,
+                                           "manageable": True, "conclusion": "manageable",
+                                           "reasons": "no conflicts found"})
+    assert done["status"] == "approved"
+    assert world.audit_count() - before == 1 + len(PHYSICAL_ITEMS) + 4 + 1
+    assert verify(world.engine).intact
+
+
+def test_a_failed_request_writes_nothing(world: World) -> None:
+    case = world.new_case()
+    shown = world.client.post(f"{PREFIX}/cases/show", headers=world.headers("omu_analyst"),
+                              json={"case_id": case, "justification": WHY}).json()
+    before, version = world.audit_count(), world.store.data_version
+    failures = [
+        ("/cases/approve", {"case_id": case, "property_id": world.property_id,
+                            "manageable": True, "conclusion": "x", "reasons": "y"}, 409),
+        ("/cases/check", {"case_id": case, "kind": "physical", "item": "casino",
+                          "outcome": "clear"}, 422),
+        ("/cases/show", {"case_id": case}, 422),  # no justification
+        ("/cases/show", {"case_id": case, "justification": "because"}, 422),  # too short
+        ("/cases/assess", {"case_id": case, "property_id": "NOWHERE"}, 409),
+        ("/zones/add", {"subject_id": world.subject_id, "geometry": zone_near(world),
+                        "crs": None}, 422),
+        ("/zones/add", {"subject_id": "FICTIONAL-NOBODY", "geometry": zone_near(world),
+                        "crs": "EPSG:27700"}, 404),
+        ("/cases/open", {"subject_id": world.subject_id, "property_ids": ["NOWHERE"],
+                         "notified": TODAY.isoformat()}, 404),
+    ]
+    for path, body, status in failures:
+        response = world.client.post(f"{PREFIX}{path}", headers=world.headers("omu_analyst"),
+                                     json=body)
+        assert response.status_code == status, (path, response.text)
+        assert "Traceback" not in response.text
+    assert world.audit_count() == before
+    assert world.store.data_version == version
+    again = world.client.post(f"{PREFIX}/cases/show", headers=world.headers("omu_analyst"),
+                              json={"case_id": case, "justification": WHY}).json()
+    assert again == shown
+
+
+def _square(x: float, y: float, size: float) -> list[list[list[float]]]:
+    return [[[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]]
+
+
+BAD_GEOMETRY = {
+    "empty": ({"type": "Polygon", "coordinates": []}, "EPSG:27700",
+              "body.geometry.Polygon.coordinates\",\"problem\":\"List should have at least 1"),
+    "self-intersecting": ({"type": "Polygon", "coordinates": [[
+        [394000, 806000], [394100, 806100], [394100, 806000], [394000, 806100],
+        [394000, 806000]]]}, "EPSG:27700", "Self-intersection"),
+    "not finite": ({"type": "Polygon", "coordinates": [[
+        [394000, 806000], [float("nan"), 806000], [394100, 806100], [394000, 806000]]]},
+        "EPSG:27700", "not finite numbers"),
+    "swapped axes": ({"type": "Polygon", "coordinates": [[
+        [57.15, -2.10], [57.15, -2.09], [57.16, -2.09], [57.15, -2.10]]]}, "EPSG:4326",
+        "would be inside with the coordinates swapped"),
+    "outside Scotland": ({"type": "Polygon", "coordinates": _square(530000, 180000, 50)},
+                         "EPSG:27700", "lies outside Scotland"),
+    "missing CRS": ({"type": "Polygon", "coordinates": _square(394000, 806000, 50)}, None,
+                    "no CRS"),
+    "wrong CRS": ({"type": "Polygon", "coordinates": _square(394000, 806000, 50)},
+                  "EPSG:4326", "check the CRS"),
+    "unknown CRS": ({"type": "Polygon", "coordinates": _square(394000, 806000, 50)},
+                    "EPSG:99999", "is not recognised"),
+    "wrong type": ({"type": "Point", "coordinates": [394000, 806000]}, "EPSG:27700",
+                   "Input tag 'Point' found using 'type' does not match any of the expected "
+                   "tags: 'Polygon', 'MultiPolygon'"),
+    "not GeoJSON": ({"type": "Blob", "coordinates": [1]}, "EPSG:27700", "Input tag 'Blob'"),
+    "oversized": ({"type": "Polygon", "coordinates": [[
+        [394000 + 100 * math.cos(a / 3000), 806000 + 100 * math.sin(a / 3000)]
+        for a in range(20_000)] + [[394100, 806000]]]}, "EPSG:27700",
+        "at most 10000 items"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_GEOMETRY))
+def test_bad_geometry_is_refused_with_the_reason(world: World, case: str) -> None:
+    geometry, crs, message = BAD_GEOMETRY[case]
+    before, version = world.audit_count(), world.store.data_version
+    content = json.dumps({"subject_id": world.subject_id, "geometry": geometry, "crs": crs})
+    response = world.client.post(f"{PREFIX}/zones/add", content=content, headers={
+        **world.headers("omu_analyst"), "Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert message in response.text
+    assert "Traceback" not in response.text and "File \"" not in response.text
+    assert (world.audit_count(), world.store.data_version) == (before, version)
+
+
+def test_a_good_zone_is_stored_in_metres_and_read_back(world: World) -> None:
+    lonlat = world.store.read("properties").to_crs(4326)
+    point = lonlat.loc[lonlat["property_id"] == world.property_id, "geometry"].iloc[0]
+    ring = shapely.geometry.mapping(point.buffer(0.0008, quad_segs=4))
+    added = world.client.post(f"{PREFIX}/zones/add", headers=world.headers("omu_analyst"),
+                              json={"subject_id": world.subject_id, "geometry": ring,
+                                    "crs": "EPSG:4326"})
+    assert added.status_code == 200, added.text
+    zone = added.json()
+    assert zone["crs"] == "EPSG:27700" and 4_000 < zone["area_m2"] < 30_000
+    shown = world.client.post(f"{PREFIX}/zones/show", headers=world.headers("solo"),
+                              json={"subject_id": world.subject_id,
+                                    "justification": WHY}).json()
+    assert zone["zone_id"] in [f["id"] for f in shown["features"]]
+    x, _y = shown["features"][-1]["geometry"]["coordinates"][0][0]
+    assert 100_000 < x < 700_000  # British National Grid metres, not degrees
+
+
+def test_bad_import_changes_nothing_and_is_explained(world: World) -> None:
+    before, version = world.audit_count(), world.store.data_version
+    for bad, where, problem in [
+        ("site_id,category,lon,lat\nS1,school,-2.1,57.15\nS2,casino,-2.1,57.15\n",
+         "file 'sites.csv', layer 'sites', row 2, column 'category'", "unknown category"),
+        ("site_id,category,lon,lat\nS1,school,57.15,-2.1\n",
+         "file 'sites.csv', layer 'sites', row 1, column 'lon'", "coordinates swapped"),
+    ]:
+        response = world.client.post(f"{PREFIX}/imports", headers=world.headers("admin"),
+                                     files=[("files", ("sites.csv", bad.encode(),
+                                                       "text/csv"))])
+        assert response.status_code == 422, response.text
+        problems = response.json()["problems"]
+        assert [p["where"] for p in problems] == [where]
+        assert problem in problems[0]["problem"]
+    assert (world.audit_count(), world.store.data_version) == (before, version)
+
+
+def test_audit_export_for_auditors(world: World) -> None:
+    exported = world.client.post(f"{PREFIX}/audit/export", headers=world.headers("auditor"),
+                                 json={"justification": WHY, "limit": 3}).json()
+    assert exported["verification"]["intact"]
+    assert [e["seq"] for e in exported["entries"]] == [1, 2, 3]
+    assert exported["more"] is True
+    assert {"actor", "role", "organisation", "operation", "record_ids", "justification",
+            "at", "hash", "prev_hash"} <= set(exported["entries"][0])
+    entry = world.last_entry()
+    assert (entry.actor, entry.record_type, entry.record_ids) == ("user.auditor",
+                                                                  "audit_log", ["1-3"])
+
+
+def test_bad_requests_get_safe_answers(world: World) -> None:
+    headers = world.headers("omu_analyst")
+    unknown = world.client.post(f"{PREFIX}/parameters", headers=headers,
+                                json={"property_id": "NOWHERE"})
+    assert unknown.status_code == 404
+    assert "not found in layer 'properties'" in unknown.json()["detail"]
+    extra = world.client.post(f"{PREFIX}/proximity/sites-near", headers=headers,
+                              json={"property_id": "X", "radius_m": 300, "sql": "drop"})
+    assert extra.status_code == 422 and extra.json()["detail"] == "the request is not valid"
+    huge = world.client.post(f"{PREFIX}/proximity/sites-near", headers=headers,
+                             json={"property_id": "X", "radius_m": 1e9})
+    assert huge.status_code == 422
+    assert "Traceback" not in unknown.text + extra.text + huge.text
+
+
+def test_no_personal_data_in_application_logs(world: World, caplog: pytest.LogCaptureFixture,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Allowed, denied, failed and crashing requests leave roles, endpoints and error
+    classes in the logs: never a subject, a property, a case or a justification."""
+    case = world.new_case()
+    secret = f"{world.subject_id} lives at {world.property_id}"
+
+    def crash(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError(secret)
+
+    with caplog.at_level("DEBUG"):
+        for role in ("omu_analyst", "rsl_link_officer", "auditor", "other.solo"):
+            for endpoint in ("check", "case_show", "zone_show"):
+                call(world, role, endpoint)
+        world.client.post(f"{PREFIX}/cases/show", headers=world.headers("other.solo"),
+                          json={"case_id": case, "justification": WHY})
+        monkeypatch.setattr("geo_era.casework.cases.case_document", crash)
+        as_served = TestClient(world.client.app, raise_server_exceptions=False)
+        crashed = as_served.post(f"{PREFIX}/cases/show", headers=world.headers("omu_analyst"),
+                                 json={"case_id": case, "justification": WHY})
+    assert crashed.status_code == 500
+    assert crashed.json() == {"detail": "internal error; it has been logged"}
+    assert crashed.headers["Cache-Control"] == "no-store"
+    assert crashed.headers["X-Content-Type-Options"] == "nosniff"
+    assert "internal error: RuntimeError" in caplog.text
+    assert "denied: role auditor on check" in caplog.text
+    for personal in (world.subject_id, world.property_id, case, WHY, secret):
+        assert personal not in caplog.text
+
+
+def test_landlords_learn_only_that_an_allocation_is_sensitive(world: World) -> None:
+    """A subject's home and its neighbours are flagged; a Link Officer is told to contact
+    the SOLO and nothing more; police see why; a SOLO sees why for their own council's
+    voids only (another council's SOLO gets the flag alone)."""
+    neighbours = [m["property_id"] for m in call(world, "omu_analyst", "parameters").json()[
+        "properties"]]  # a tenement close: the set of world.property_id
+    body = {"property_ids": [world.home, "DT-NOT-THERE", ""], "justification": WHY}
+
+    def check(role: str) -> dict[str, Any]:
+        response = world.client.post(f"{PREFIX}/voids/allocation-check",
+                                     headers=world.headers(role), json=body)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    link = check("rsl_link_officer")
+    (void,) = link["voids"]
+    assert void == {"property_id": world.home, "address": void["address"],
+                    "sensitive_allocation": True,
+                    "flag": "sensitive allocation required — contact the SOLO"}
+    assert [(e["row"], e["value"]) for e in link["row_errors"]] == [(2, "DT-NOT-THERE"),
+                                                                    (3, "")]
+    subject_ids = set(world.store.read("subjects")["subject_id"].astype(str))
+    link_text = json.dumps(link)
+    assert not any(s in link_text for s in subject_ids)
+    assert keys_in(link) & DENIED_FIELDS == set()
+    entry = world.last_entry()
+    assert (entry.operation, entry.recipients) == ("disclosure", ["FICTIONAL rsl_link_officer "
+                                                                  "unit"])
+    police = check("omu_analyst")["voids"][0]
+    assert [r["kind"] for r in police["sensitive_because"]] == ["recorded_home"]
+    assert police["sensitive_because"][0]["subject_id"] in subject_ids
+    assert "sensitive_because" in check("solo")["voids"][0]
+    other = check("other.solo")["voids"][0]
+    assert other["sensitive_allocation"] and "sensitive_because" not in other
+    assert neighbours  # the flagged home has neighbours a landlord would be asked about
+
+
+def test_screening_over_the_api(world: World) -> None:
+    """Every void of the store, ranked; a listed id that is wrong is a row error; a
+    SOLO of another council may not screen this council's voids."""
+    def screen(role: str, **extra: Any) -> dict[str, Any]:
+        response = world.client.post(
+            f"{PREFIX}/voids/screen", headers=world.headers(role),
+            json={"subject_id": world.subject_id, "justification": WHY, **extra})
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    everything = screen("omu_analyst")
+    voids = world.store.read_attributes("properties", ["property_id", "is_void"])
+    assert everything["counts"]["screened"] == int(voids["is_void"].fillna(False).sum())
+    ranks = [v["rank"] for v in everything["voids"] if not v["ruled_out"]]
+    assert ranks == list(range(1, len(ranks) + 1))
+    assert screen("solo")["counts"]["screened"] == everything["counts"]["screened"]
+    listed = screen("omu_analyst", property_ids=[world.property_id, "NOPE"], top=1)
+    assert [v["property_id"] for v in listed["voids"]] == [world.property_id]
+    assert listed["row_errors"][0]["value"] == "NOPE"
+    assert screen("other.solo")["counts"]["screened"] == 0
+    outside = screen("other.solo", property_ids=[world.property_id])
+    assert outside["voids"] == []
+    assert "outside FICTIONAL Other Council" in outside["row_errors"][0]["problem"]
+    bad = world.client.post(f"{PREFIX}/voids/screen", headers=world.headers("omu_analyst"),
+                            json={"subject_id": "FICTIONAL-S999999", "justification": WHY})
+    assert bad.status_code == 404 and "not found in layer 'subjects'" in bad.text

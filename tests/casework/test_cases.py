@@ -1,0 +1,286 @@
+"""ERA cases: the NASSO 3.3-3.11 workflow, its refusals, and crash safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from geo_era.casework.cases import (
+    PHYSICAL_ITEMS,
+    approve,
+    decide,
+    list_cases,
+    open_case,
+    record_agreement,
+    record_check,
+    show_case,
+)
+from geo_era.db.store import Case, CaseAgency, open_store, session_scope
+from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
+from tests.conftest import officer
+
+TODAY = dt.date(2026, 12, 10)
+SUBJECT = "FICTIONAL-S000001"
+
+
+def snapshot(subject: str, pid: str) -> dict[str, Any]:
+    return {"property_id": pid, "subject": subject, "data_version": 1}
+
+
+@pytest.fixture
+def engine(tmp_path: Path, database_url: str) -> Iterator[Engine]:
+    """The case store on SQLite and on PostgreSQL: the same tests run on both."""
+    engine = open_store(tmp_path, database_url)
+    yield engine
+    engine.dispose()
+
+
+def new(engine: Engine, **kw: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {"subject_id": SUBJECT, "property_ids": ["P1", "P2"],
+                            "case_type": "initial_new", "notified": dt.date(2026, 11, 26),
+                            "on_licence_or_order": False, "today": TODAY,
+                            "assess": snapshot}
+    args.update(kw)
+    return open_case(engine, actor=officer(), **args)
+
+
+def complete_checks(engine: Engine, case_id: str, agencies: list[str]) -> None:
+    for item in PHYSICAL_ITEMS:
+        record_check(engine, case_id, agency=agencies[0], kind="physical", item=item,
+                     outcome="clear", actor=officer("officer"))
+    for agency in agencies:
+        record_check(engine, case_id, agency=agency, kind="database", item="council_tax",
+                     outcome="clear", actor=officer("officer"))
+
+
+def make_ready(engine: Engine, case_id: str, agencies: list[str]) -> None:
+    """Every check recorded and every agency agreeing: ready for Part C."""
+    complete_checks(engine, case_id, agencies)
+    for agency in agencies:
+        record_agreement(engine, case_id, agency=agency, agrees=True, actor=officer("officer"))
+
+
+def test_open_case_with_deadlines(engine: Engine) -> None:
+    case = new(engine)
+    assert case["case_id"] == "ERA-000001"
+    assert case["lead_agency"] == "police_scotland"
+    assert case["due"] == "2026-12-08"  # 7 clear working days, St Andrew's Day skipped
+    due = {a["agency"]: a["due"] for a in case["agencies"]}
+    assert due == {"police_scotland": "2026-12-04", "solo": "2026-12-01"}
+    assert [a["snapshot"]["property_id"] for a in case["assessments"]] == ["P1", "P2"]
+
+
+def test_lead_agency_is_cjsw_on_a_licence(engine: Engine) -> None:
+    case = new(engine, on_licence_or_order=True, agencies=["rsl"],
+               case_type="initial_resident")
+    assert case["lead_agency"] == "cjsw"
+    assert [a["agency"] for a in case["agencies"]] == ["cjsw", "police_scotland", "solo",
+                                                       "rsl"]
+    assert case["due"] == "2026-12-15"  # 12 clear working days, St Andrew's Day skipped
+
+
+def test_approval_path(engine: Engine) -> None:
+    case = new(engine)["case_id"]
+    make_ready(engine, case, ["police_scotland", "solo"])
+    done = approve(engine, case, agency="police_scotland", property_id="P1", manageable=True,
+                   conclusion="manageable with monthly visits", reasons="no children in set",
+                   actor=officer("DS Example"))
+    assert done["status"] == "approved"
+    assert done["decisions"][0]["part"] == "C"
+    assert list_cases(engine, actor=officer(), today=TODAY) == []  # no longer open
+
+
+def test_part_d_path(engine: Engine) -> None:
+    case = new(engine)["case_id"]
+    complete_checks(engine, case, ["police_scotland", "solo"])
+    record_agreement(engine, case, agency="police_scotland", agrees=True, actor=officer("a"))
+    record_agreement(engine, case, agency="solo", agrees=False, actor=officer("b"),
+                     comments="families with young children in the close")
+    with pytest.raises(WorkflowRefusedError, match="solo does not agree; hold a case "
+                                                   "conference and record its decision as "
+                                                   "Part D"):
+        approve(engine, case, agency="police_scotland", property_id="P1", manageable=True,
+                conclusion="x", reasons="y", actor=officer("a"))
+    done = decide(engine, case, agency="police_scotland", property_id="P2", manageable=False,
+                  conclusion="not manageable", reasons="children in the close",
+                  conference_on=dt.date(2026, 12, 2), actor=officer("chair"))
+    assert done["status"] == "decided"
+    assert done["decisions"][0]["part"] == "D"
+    assert done["decisions"][0]["conference_on"] == "2026-12-02"
+
+
+@pytest.mark.parametrize(("step", "message"), [
+    ("approve_not_lead", "only the lead agency (police_scotland) can approve case "
+                         "ERA-000001 (Part C); solo is not the lead"),
+    ("approve_missing", "cannot approve case ERA-000001: physical checks missing for school, "
+                        "nursery, play_park, community_centre, place_of_worship, shop, "
+                        "licensed_premises, sheltered_housing, cctv, victim_profile; database "
+                        "checks missing from police_scotland, solo; no agreement recorded "
+                        "from police_scotland, solo"),
+    ("approve_unassessed", "cannot approve case ERA-000001: property P1 has not been assessed"),
+    ("approve_unknown_property", "property 'P9' is not a candidate in case ERA-000001 "
+                                 "(candidates: P1, P2)"),
+    ("approve_no_reasons", "record the reasons (NASSO 3.11 asks the lead agency"),
+    ("decide_without_disagreement", "Part D is for cases where agencies disagree"),
+    ("decide_not_lead", "only the lead agency (police_scotland) records the Part D"),
+    ("agree_unknown_agency", "rsl is not taking part in case ERA-000001 (agencies: "
+                             "police_scotland, solo)"),
+    ("disagree_without_comments", "solo disagrees: record its concerns"),
+    ("after_approval", "case ERA-000001 is approved; nothing more can be recorded on it"),
+])
+def test_refusals(engine: Engine, step: str, message: str) -> None:
+    assess = None if step == "approve_unassessed" else snapshot
+    case = new(engine, assess=assess)["case_id"]
+
+    def ready() -> None:
+        make_ready(engine, case, ["police_scotland", "solo"])
+
+    kw: dict[str, Any] = {"property_id": "P1", "manageable": True, "conclusion": "ok",
+                          "reasons": "because", "actor": officer("x")}
+    before = show_case(engine, case, actor=officer(), today=TODAY)
+    with pytest.raises(WorkflowRefusedError, match=message.replace("(", r"\(")
+                       .replace(")", r"\)")):
+        if step == "approve_not_lead":
+            approve(engine, case, agency="solo", **kw)
+        elif step == "approve_missing":
+            approve(engine, case, agency="police_scotland", **kw)
+        elif step == "approve_unassessed":
+            ready()
+            before = show_case(engine, case, actor=officer(), today=TODAY)
+            approve(engine, case, agency="police_scotland", **kw)
+        elif step == "approve_unknown_property":
+            approve(engine, case, agency="police_scotland", **{**kw, "property_id": "P9"})
+        elif step == "approve_no_reasons":
+            ready()
+            before = show_case(engine, case, actor=officer(), today=TODAY)
+            approve(engine, case, agency="police_scotland", **{**kw, "reasons": " "})
+        elif step == "decide_without_disagreement":
+            decide(engine, case, agency="police_scotland", conference_on=TODAY, **kw)
+        elif step == "decide_not_lead":
+            decide(engine, case, agency="solo", conference_on=TODAY, **kw)
+        elif step == "agree_unknown_agency":
+            record_agreement(engine, case, agency="rsl", agrees=True, actor=officer("x"))
+        elif step == "disagree_without_comments":
+            record_agreement(engine, case, agency="solo", agrees=False, actor=officer("x"))
+        elif step == "after_approval":
+            ready()
+            approve(engine, case, agency="police_scotland", **kw)
+            before = show_case(engine, case, actor=officer(), today=TODAY)
+            record_check(engine, case, agency="solo", kind="database", item="x",
+                         outcome="clear", actor=officer("x"))
+    # a refusal writes nothing
+    assert show_case(engine, case, actor=officer(), today=TODAY) == before
+
+
+def test_bad_values(engine: Engine) -> None:
+    case = new(engine)["case_id"]
+    with pytest.raises(DataError, match="unknown physical check 'pub'"):
+        record_check(engine, case, agency="solo", kind="physical", item="pub",
+                     outcome="clear", actor=officer("x"))
+    with pytest.raises(DataError, match="unknown outcome 'fine'"):
+        record_check(engine, case, agency="solo", kind="database", item="x", outcome="fine",
+                     actor=officer("x"))
+    with pytest.raises(DataError, match="unknown ERA type 'initial'"):
+        new(engine, case_type="initial")
+    with pytest.raises(DataError, match="is in the future"):
+        new(engine, notified=TODAY + dt.timedelta(days=1))
+    with pytest.raises(NotFoundError, match="case 'ERA-000099' not found"):
+        show_case(engine, "ERA-000099", actor=officer())
+
+
+def test_overdue_and_due_soon(engine: Engine) -> None:
+    late = new(engine, notified=dt.date(2026, 11, 2))["case_id"]      # due 11 Nov
+    soon = new(engine, notified=dt.date(2026, 12, 3))["case_id"]      # due 14 Dec
+    later = new(engine, notified=dt.date(2026, 12, 9),
+                case_type="annual_review")["case_id"]
+    def listed(**kw: Any) -> list[str]:
+        return [c["case_id"] for c in list_cases(engine, actor=officer(), today=TODAY, **kw)]
+
+    assert listed() == [late, soon, later]
+    assert listed(overdue=True) == [late]
+    assert listed(due_within=7) == [soon]
+    overdue = show_case(engine, late, actor=officer(), today=TODAY)
+    assert overdue["overdue"] and all(a["overdue"] for a in overdue["agencies"])
+
+
+def test_cli_case_new_json(tmp_path: Path) -> None:
+    env = {"GEO_ERA_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    run = [sys.executable, "-m", "geo_era.cli", "case", "new", SUBJECT, "P1", "--type",
+           "initial_new", "--notified", "2026-11-18", "--json"]
+    done = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["due"] == "2026-11-27"
+    assert {a["agency"]: a["due"] for a in doc["agencies"]} == {
+        "police_scotland": "2026-11-25", "solo": "2026-11-20"}
+    bad = subprocess.run([*run[:-3], "--notified", "26/11/2026"], capture_output=True,
+                         text=True, env=env, timeout=120, check=False)
+    assert bad.returncode == 2 and "write YYYY-MM-DD" in bad.stderr
+
+
+WRITER = """
+import datetime as dt, sys
+from geo_era.security.audit import Actor
+from geo_era.casework.cases import open_case
+from geo_era.db.store import open_store
+officer = lambda: Actor("officer", "operator", "local")
+engine = open_store(__import__("pathlib").Path(sys.argv[1]), sys.argv[2])
+for k in range(10_000):
+    case = open_case(engine, actor=officer(), subject_id=f"FICTIONAL-S{k:06d}",
+                     property_ids=["P1", "P2"],
+                     case_type="initial_new", notified=dt.date(2026, 11, 20),
+                     on_licence_or_order=k % 2 == 0, agencies=["rsl"],
+                     today=dt.date(2026, 11, 21))
+    print(case["case_id"], flush=True)
+"""
+
+
+def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine,
+                                                  database_url: str) -> None:
+    """SIGKILL a writer 50 times mid-stream: every case it acknowledged is present and no
+    case is half-written (each has its properties and all its agencies)."""
+    home = tmp_path
+    acknowledged: set[str] = set()
+    rng = random.Random(0)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    for _ in range(50):
+        with subprocess.Popen([sys.executable, "-c", WRITER, str(home), database_url],
+                              stdout=subprocess.PIPE, text=True, env=env) as writer:
+            assert writer.stdout is not None
+            wanted = rng.randint(1, 6)
+            got = 0
+            deadline = time.monotonic() + 60
+            while got < wanted and time.monotonic() < deadline:
+                line = writer.stdout.readline()
+                if not line:
+                    break
+                acknowledged.add(line.strip())
+                got += 1
+            time.sleep(rng.uniform(0, 0.02))  # die at any point of the next write
+            writer.send_signal(signal.SIGKILL)
+            writer.wait()
+            for line in writer.stdout:
+                acknowledged.add(line.strip())
+    with session_scope(engine) as session:
+        stored = {c.reference for c in session.scalars(select(Case))}
+        agencies = dict(session.execute(
+            select(CaseAgency.case_id, func.count()).group_by(CaseAgency.case_id)).all())
+        for case in session.scalars(select(Case)):
+            expected = 4 if case.lead_agency == "cjsw" else 3
+            assert agencies.get(case.id) == expected, case.reference
+            assert [p.property_id for p in case.properties] == ["P1", "P2"]
+    assert acknowledged <= stored
+    assert len(acknowledged) >= 50

@@ -1,0 +1,117 @@
+"""The geo-era command line, run as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.data.test_imports import buildings_frame, properties_frame, sites_frame, write_gpkg
+
+
+def geo_era(*args: str, home: Path, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("GEO_ERA_")}
+    environ["GEO_ERA_HOME"] = str(home)
+    environ.update(env or {})
+    return subprocess.run([sys.executable, "-m", "geo_era.cli", *args], capture_output=True,
+                          text=True, env=environ, timeout=300, check=False)
+
+
+@pytest.fixture
+def town(tmp_path: Path) -> Path:
+    return write_gpkg(tmp_path / "town.gpkg", buildings=buildings_frame(),
+                      properties=properties_frame(), sites=sites_frame())
+
+
+def test_import_then_sites_near_json(tmp_path: Path, town: Path) -> None:
+    home = tmp_path / "home"
+    done = geo_era("import", str(town), home=home)
+    assert done.returncode == 0, done.stderr
+    assert "imported properties: 10 rows" in done.stdout
+    assert "data version 1" in done.stdout
+
+    near = geo_era("sites-near", "P9", "--radius", "400", "--json", home=home)
+    assert near.returncode == 0, near.stderr
+    doc = json.loads(near.stdout)
+    assert doc["property_id"] == "P9" and doc["radius_m"] == 400
+    by_id = {s["site_id"]: s for s in doc["sites"]}
+    assert set(by_id) == {"S1", "S2"}
+    assert by_id["S1"]["category"] == "school" and by_id["S1"]["name"] == "Oak Primary"
+    # P9 at (X0+66, Y0+6); the school grounds' nearest corner is (X0+100, Y0+100)
+    assert by_id["S1"]["distance_m"] == pytest.approx(((100 - 66) ** 2 + 94 ** 2) ** 0.5,
+                                                     abs=0.01)
+    assert [s["distance_m"] for s in doc["sites"]] == sorted(s["distance_m"]
+                                                             for s in doc["sites"])
+    assert doc["nearest"]["school"]["site_id"] == "S1"
+
+    narrow = geo_era("sites-near", "P9", "--radius", "50", "--json", home=home)
+    assert [s["site_id"] for s in json.loads(narrow.stdout)["sites"]] == ["S2"]
+
+
+def test_bad_import_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "sites.csv"
+    bad.write_text("site_id,category,lon,lat\nS1,pubs,-3.19,55.95\n")
+    done = geo_era("import", str(bad), home=tmp_path / "home")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: import refused, nothing was changed (1 problem):")
+    assert "row 1, column 'category': unknown category 'pubs'" in done.stderr
+    assert not (tmp_path / "home" / "catalog.json").exists()
+
+
+def test_unknown_property_and_missing_layers(tmp_path: Path, town: Path) -> None:
+    home = tmp_path / "home"
+    empty = geo_era("sites-near", "P1", home=home)
+    assert empty.returncode == 2
+    assert "layer 'properties' has not been imported" in empty.stderr
+    geo_era("import", str(town), home=home)
+    unknown = geo_era("sites-near", "NOPE", "--json", home=home)
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == (
+        "error: property_id 'NOPE' not found in layer 'properties' (10 rows); check the id "
+        "or the import")
+
+
+def test_unknown_setting_is_refused(tmp_path: Path) -> None:
+    done = geo_era("layers", home=tmp_path, env={"GEO_ERA_HOEM": "/tmp/x"})
+    assert done.returncode == 2
+    assert "unknown setting(s) GEO_ERA_HOEM" in done.stderr
+
+
+def test_bad_radius_is_a_usage_error(tmp_path: Path, town: Path) -> None:
+    done = geo_era("sites-near", "P1", "--radius", "-5", home=tmp_path / "home")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "Invalid value for '--radius'" in done.stderr
+    assert "greater than or equal to 0" in done.stderr
+
+
+def test_layers_and_proximity_batch(tmp_path: Path, town: Path) -> None:
+    home = tmp_path / "home"
+    geo_era("import", str(town), home=home)
+    listing = json.loads(geo_era("layers", "--json", home=home).stdout)
+    assert listing["data_version"] == 1
+    assert listing["layers"]["sites"]["rows"] == 2
+    out = tmp_path / "prox.csv"
+    done = geo_era("proximity", "--radius", "90", "--out", str(out), home=home)
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(out).set_index("property_id")
+    assert len(table) == 10
+    assert table.loc["P9", "shop_within"] == 1  # the shop is 33 m from P9
+    assert table.loc["P9", "school_within"] == 0
+    assert pd.isna(table.loc["P9", "cctv_nearest_m"])  # no CCTV in this town
+    # the same table from a local Dask cluster of two worker processes
+    on_dask = tmp_path / "prox-dask.csv"
+    done = geo_era("proximity", "--radius", "90", "--out", str(on_dask), "--dask",
+                   home=home)
+    assert done.returncode == 0, done.stderr
+    assert on_dask.read_bytes() == out.read_bytes()
+    refused = geo_era("proximity", "--out", str(on_dask), "--dask", home=home,
+                      env={"GEO_ERA_DASK_SCHEDULER": "not an address"})
+    assert refused.returncode == 2 and "dask_scheduler" in refused.stderr
