@@ -42,6 +42,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check geo_era api tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## Every benchmark, then bench/RESULTS.md from their figures (bench/out/*.json). The
 ## PostGIS baseline needs a PostgreSQL/PostGIS server (sudo bash .ci/postgres.sh); the

@@ -23,13 +23,14 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import analysis, casework, pages, records, reports, voids
-from api.deps import ERRORS, PREFIX, Services, Who, authenticate_request, log
+from api.deps import ERRORS, PREFIX, AppServices, Who, authenticate_request, log
+from api.routes import analysis, casework, pages, records, reports, voids
 from api.security import LoginLimiter, Tokens
 from geo_era import __version__
 from geo_era.db.store import open_store
 from geo_era.errors import (
     DataError,
+    ForbiddenError,
     GeoEraError,
     ImportRefusedError,
     NotFoundError,
@@ -38,7 +39,6 @@ from geo_era.errors import (
     WorkflowRefusedError,
 )
 from geo_era.maps.interactive import LEAFLET_DIR, STATIC_DIR
-from geo_era.security.audit import Actor
 from geo_era.security.users import Identity, authenticate
 from geo_era.settings import Settings, load_settings
 
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                   redoc_url=None, responses=ERRORS)
     app.state.settings, app.state.engine, app.state.tokens = settings, engine, tokens
     app.state.limiter = limiter
-    services = Services(settings, engine)
+    services = AppServices(settings, engine)
     app.state.services = services
 
     @asynccontextmanager
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @app.exception_handler(GeoEraError)
     def core_error(request: Request, exc: GeoEraError) -> JSONResponse:
         code = (status.HTTP_404_NOT_FOUND if isinstance(exc, NotFoundError) else
+                status.HTTP_403_FORBIDDEN if isinstance(exc, ForbiddenError) else
                 status.HTTP_409_CONFLICT if isinstance(exc, WorkflowRefusedError) else
                 status.HTTP_422_UNPROCESSABLE_CONTENT
                 if isinstance(exc, DataError | ImportRefusedError) else
@@ -94,9 +95,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if isinstance(exc, OutOfScopeError):  # reads as "not found"; audited as denied
             identity = getattr(request.state, "identity", None)
             if isinstance(identity, Identity):
-                services.record_denied(
-                    Actor(identity.username, identity.role, identity.organisation),
-                    exc.record_type, exc.record_ids)
+                services.record_denied(identity, exc.record_type, exc.record_ids)
         if isinstance(exc, ImportRefusedError):
             return JSONResponse({
                 "detail": f"refused, nothing was changed ({len(exc.problems)} problem"

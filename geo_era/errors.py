@@ -33,6 +33,11 @@ class OutOfScopeError(NotFoundError):
         self.record_ids = record_ids
 
 
+class ForbiddenError(GeoEraError, PermissionError):
+    """The caller's role may not do this at all (the need-to-know matrix,
+    :mod:`geo_era.security.access`). The service that refused has audited the refusal."""
+
+
 class DataError(GeoEraError, ValueError):
     """Data that geo_era cannot use as it stands (e.g. an empty street graph)."""
 

@@ -40,6 +40,10 @@ def roles(*names: str) -> frozenset[str]:
 
 
 ALL = frozenset(ROLES)
+#: The local command line on the server (``geo-era``): whoever can run it can read the
+#: store's files anyway, so it may do everything, unconfined; it is audited like any
+#: other caller, as its login name with this role and the organisation ``local``.
+OPERATOR = "operator"
 #: Agencies' case workers: police (OMU), criminal justice social work, the council SOLO.
 AGENCY_STAFF = roles("omu_analyst", "cjsw", "solo")
 #: Who reads cases: the agencies and the MAPPA coordinator.

@@ -534,7 +534,8 @@ def test_towns_spread_a_scale_over_several_councils() -> None:
 def test_the_command_takes_national_or_a_number(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from geo_era.cli.commands import _scale, app
+    from geo_era.cli import app
+    from geo_era.cli.data import _scale
     from geo_era.demo.demotown import NATIONAL_SCALE, NATIONAL_TOWNS
 
     assert _scale("national") == (NATIONAL_SCALE, NATIONAL_TOWNS)

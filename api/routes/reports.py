@@ -4,7 +4,7 @@
 Police, the MAPPA coordinator and council staff get the internal version (exact
 figures, the placements without consent by subject id) with a justification, or the
 version for publication; council staff only for their own council. A landlord's Link
-Officer gets only the version for publication. The page (:mod:`api.pages`) calls the
+Officer gets only the version for publication. The page (:mod:`api.routes.pages`) calls the
 same :func:`run_report`.
 """
 
@@ -15,8 +15,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.analysis import JUSTIFICATION, Strict
-from api.deps import PREFIX, App, Caller, Services, Who
+from api.deps import PREFIX, App, Who
+from api.deps import AppServices as Services
+from api.schemas import JUSTIFICATION, Strict
 from geo_era.overconcentration.report import (
     HISTORY,
     Report,
@@ -24,6 +25,7 @@ from geo_era.overconcentration.report import (
     shown_number,
 )
 from geo_era.overconcentration.statistics import PERMUTATIONS
+from geo_era.services import Admitted as Caller
 
 router = APIRouter(prefix=PREFIX)
 

@@ -1,7 +1,7 @@
 """Routes for voids: screening every void (or a list) for one subject (NASSO 5.2, 5.3),
 and which voids need a sensitive allocation (3.12).
 
-The pages (:mod:`api.pages`) call the same two functions, :func:`run_screening` and
+The pages (:mod:`api.routes.pages`) call the same two functions, :func:`run_screening` and
 :func:`run_allocation_check`, so a list uploaded on a page and one posted here are
 treated alike. Council staff screen and see reasons for their own council's voids only;
 a Link Officer learns only which voids need a sensitive allocation.
@@ -14,8 +14,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.analysis import JUSTIFICATION, Id, Strict
-from api.deps import PREFIX, App, Caller, Services, Who
+from api.deps import PREFIX, App, Who
+from api.deps import AppServices as Services
+from api.schemas import JUSTIFICATION, Id, Strict
 from geo_era.analysis.areas import area_names_at
 from geo_era.db.store import session_scope
 from geo_era.housing.allocations import AllocationCheck, allocation_check
@@ -29,6 +30,7 @@ from geo_era.housing.void_lists import (
     within_council,
 )
 from geo_era.security.access import strip_denied
+from geo_era.services import Admitted as Caller
 from geo_era.workspace import Snapshot
 
 router = APIRouter(prefix=PREFIX)

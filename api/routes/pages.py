@@ -26,10 +26,11 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, s
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.deps import Caller, Services, log
-from api.reports import run_report
+from api.deps import AppServices as Services
+from api.deps import log
+from api.routes.reports import run_report
+from api.routes.voids import Upload, run_allocation_check, run_screening
 from api.security import TokenError
-from api.voids import Upload, run_allocation_check, run_screening
 from geo_era.casework import cases
 from geo_era.documents.era_document import era_document_pdf, field_sheet_pdf
 from geo_era.errors import DataError, GeoEraError, NotFoundError
@@ -44,9 +45,10 @@ from geo_era.maps.interactive import (
 )
 from geo_era.overconcentration.document import report_body, report_pdf
 from geo_era.security.users import Identity, authenticate
+from geo_era.services import Admitted as Caller
 
 COOKIE = "geo_era_session"
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 templates.env.globals["yesno"] = lambda v: {True: "yes", False: "no"}.get(v, "unknown")
 router = APIRouter(include_in_schema=False)
 #: An optional list of voids uploaded with a form (CSV or GeoPackage).

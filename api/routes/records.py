@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import Field
 
-from api.analysis import JUSTIFICATION, TEXT_PATTERN, Id, Strict, long_text
 from api.deps import PREFIX, App, Who
+from api.schemas import JUSTIFICATION, TEXT_PATTERN, Id, Strict, long_text
 from geo_era.casework.reviews import reviews_due, waive_review
 from geo_era.casework.zones import add_exclusion_zone, zones_of
 from geo_era.contract.schema import LAYERS

@@ -6,39 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from api.deps import PREFIX, App, Who
+from api.schemas import JUSTIFICATION, Id, Strict
 from geo_era.db.store import session_scope
 from geo_era.security.access import strip_denied
 
 router = APIRouter(prefix=PREFIX)
-
-Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:/-]+$")
-#: A character that is neither a space nor a control character (what ``str.strip``
-#: keeps, in a regular expression JSON Schema, Rust and Python read alike).
-SOLID = r"[^\s\x00-\x1f\x7f-\x9f]"
-
-
-def long_text(least: int) -> str:
-    """A pattern for text with at least ``least`` characters between the first and the
-    last solid ones."""
-    return rf"^\s*{SOLID}[\s\S]{{{least - 2},}}{SOLID}\s*$"
-
-
-#: At least 10 characters between the first and last that are not spaces.
-JUSTIFICATION = Field(min_length=10, max_length=1_000, pattern=long_text(10),
-                      description="Why these records are consulted (DPA 2018 s62), at "
-                                  "least 10 characters; kept in the audit trail.")
-#: Free text that says something (not only spaces or control characters).
-TEXT_PATTERN = SOLID
-
-
-class Strict(BaseModel):
-    """Request bodies: unknown fields are refused, so a typo is never silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
 
 class SitesNearRequest(Strict):
     property_id: str = Id

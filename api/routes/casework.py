@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter
 from pydantic import Field, StringConstraints
 
-from api.analysis import JUSTIFICATION, TEXT_PATTERN, Id, Strict
 from api.deps import PREFIX, App, Who
+from api.schemas import JUSTIFICATION, TEXT_PATTERN, Id, Strict
 from geo_era.casework import cases
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import AGENCIES, OUTCOMES, PHYSICAL_ITEMS

@@ -1,0 +1,149 @@
+"""Commands for the layers: import, list, the FICTIONAL demo data and demo users."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from geo_era.cli._common import _cases, _echo_json, _store, app
+
+
+@app.command("import")
+def import_command(
+    files: Annotated[list[Path], typer.Argument(help="Files to import, all layers in each.")],
+    crs: Annotated[str | None, typer.Option(
+        help="CRS of coordinates that come without one, e.g. EPSG:27700.")] = None,
+    layer: Annotated[str | None, typer.Option(
+        help="Layer name for a single-layer file not named after its layer.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
+) -> None:
+    """Import every geo_era layer in FILES into GEO_ERA_HOME, all or nothing."""
+    from geo_era.data.imports import import_files
+
+    store = _store()
+    report = import_files(files, store=store, crs=crs, layer=layer)
+    if as_json:
+        _echo_json({
+            "data_version": report.data_version, "rows": report.rows,
+            "sources": report.sources, "skipped": report.skipped,
+            "notices": [str(n) for n in report.notices],
+        })
+        return
+    for name, rows in sorted(report.rows.items()):
+        typer.echo(f"imported {name}: {rows:,} rows")
+    for line in report.skipped:
+        typer.echo(f"skipped {line}")
+    if report.notices:
+        typer.echo(f"{len(report.notices)} notice(s) about derived values:")
+        for notice in report.notices:
+            typer.echo(f"  - {notice}")
+    typer.echo(f"data version {report.data_version} in {store.home}")
+
+
+@app.command("layers")
+def layers_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the layers in GEO_ERA_HOME with their versions and sources."""
+    store = _store()
+    rows = [store.version(name) for name in store.layer_names()]
+    if as_json:
+        _echo_json({"data_version": store.data_version,
+                    "layers": {v.name: {"version": v.version, "rows": v.rows,
+                                        "sources": list(v.sources),
+                                        "imported_at": v.imported_at} for v in rows}})
+        return
+    if not rows:
+        typer.echo(f"no layers in {store.home}; run 'geo-era import' or 'geo-era demo-data'")
+        return
+    for v in rows:
+        typer.echo(f"{v.name:<16} v{v.version:<4} {v.rows:>10,} rows  {', '.join(v.sources)}")
+
+
+@app.command("demo-data")
+def demo_data_command(
+    scale: Annotated[str, typer.Option(
+        help="Size: about 2,000 addresses per unit of scale (0.1 to 1500), or "
+             "'national': about 2.6 million addresses in 32 councils.")] = "1",
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same town.")] = 0,
+    out: Annotated[Path | None, typer.Option(
+        help="Only write the contract files here (do not import).")] = None,
+    edinburgh: Annotated[Path | None, typer.Option(
+        help="Instead of the demo town: FICTIONAL placements on the real City of "
+             "Edinburgh data zones (2011 population and households), from the open data "
+             "in this folder (e.g. ../shared/data).")] = None,
+) -> None:
+    """Build the FICTIONAL demo town and import it into GEO_ERA_HOME (or write it to --out)."""
+    from geo_era.data.imports import import_files
+    from geo_era.demo.demotown import build_demo_town, write_demo_town
+
+    started = time.perf_counter()
+    size, towns = _scale(scale)
+    if edinburgh is not None:
+        from geo_era.demo.edinburgh import build_edinburgh, import_edinburgh, write_edinburgh
+
+        if out is not None:
+            files = write_edinburgh(build_edinburgh(edinburgh, seed=seed), out)
+            typer.echo(f"wrote {len(files)} layer files to {out}")
+            return
+        store = _store()
+        report = import_edinburgh(edinburgh, store, seed=seed)
+        counts = ", ".join(f"{name} {rows:,}" for name, rows in sorted(report.rows.items()))
+        typer.echo(f"City of Edinburgh data zones with FICTIONAL placements (seed {seed}) "
+                   f"imported into {store.home}: {counts}; data version "
+                   f"{report.data_version}; {time.perf_counter() - started:.1f} s")
+        return
+    town = build_demo_town(scale=size, seed=seed, towns=towns)
+    if out is not None:
+        files = write_demo_town(town, out)
+        typer.echo(f"wrote {len(files)} layer files to {out} "
+                   f"({len(town.layers['properties']):,} addresses) in "
+                   f"{time.perf_counter() - started:.1f} s")
+        return
+    store = _store()
+    source = store.home / "demo-source"
+    files = write_demo_town(town, source)
+    report = import_files(files, store=store)
+    counts = ", ".join(f"{name} {rows:,}" for name, rows in sorted(report.rows.items()))
+    typer.echo(f"demo town (scale {scale}, seed {seed}, FICTIONAL) imported into "
+               f"{store.home}: {counts}; data version {report.data_version}; "
+               f"{time.perf_counter() - started:.1f} s")
+    if report.notices:
+        typer.echo(f"{len(report.notices)} notice(s) about derived values, e.g. "
+                   f"{report.notices[0]}")
+
+
+def _scale(text: str) -> tuple[float, int | None]:
+    """``--scale``: a number from 0.1 to 1500, or ``national``."""
+    from geo_era.demo.demotown import NATIONAL_SCALE, NATIONAL_TOWNS
+
+    if text.strip().lower() == "national":
+        return NATIONAL_SCALE, NATIONAL_TOWNS
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.1 <= value <= 1500:
+        raise typer.BadParameter(f"{text!r}: give a number from 0.1 to 1500, or 'national'",
+                                 param_hint="--scale")
+    return value, None
+
+
+@app.command("demo-users")
+def demo_users_command() -> None:
+    """Create (or reset) one FICTIONAL demo user per role and print their passphrases."""
+    from geo_era.security.users import DEMO_COUNCIL, demo_users
+
+    store = _store()
+    council = DEMO_COUNCIL
+    if store.has("areas"):
+        areas = store.read_attributes("areas", ["area_type", "name"])
+        councils = areas.loc[areas["area_type"].astype(str) == "council", "name"].dropna()
+        council = str(councils.iloc[0]) if len(councils) else council
+    made = demo_users(_cases(), council=council)
+    typer.echo("FICTIONAL demo users (new passphrases each run; for the demo only):")
+    for username, password in made.items():
+        typer.echo(f"  {username:<24} {password}")

@@ -1,0 +1,37 @@
+"""The long-lived parts every service works with: settings, the case store, the layer
+store and the workspace that answers the spatial questions."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from geo_era.data.layer_store import LayerStore
+from geo_era.db.store import open_store
+from geo_era.services.policy import Gate
+from geo_era.settings import Settings
+from geo_era.workspace import Workspace
+
+
+class Services:
+    """One ``GEO_ERA_HOME`` and its case store, as the services use them.
+
+    The API holds one for its life (the workspace keeps the layers loaded and indexed
+    between requests, fresh against every import); the command line makes one per run.
+    The case store is opened (and migrated) on first use, so a command that needs only
+    the layers never touches it.
+    """
+
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+        self.settings = settings
+        if engine is not None:
+            self.__dict__["engine"] = engine
+        self.layers = LayerStore(settings.home)
+        self.workspace = Workspace(self.layers)
+        self.gate = Gate(lambda: self.engine)
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The case store (SQLite under ``GEO_ERA_HOME``, or ``GEO_ERA_DATABASE_URL``)."""
+        return open_store(self.settings.home, self.settings.database_url)

@@ -1,0 +1,89 @@
+"""Who is asking, and whether they may: the need-to-know gate of every service."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from geo_era.db.store import session_scope
+from geo_era.errors import ForbiddenError
+from geo_era.security.access import MATRIX, OPERATOR, ROLE_AGENCY, SCOPED_ROLES
+from geo_era.security.audit import Actor
+
+log = logging.getLogger("geo_era.services")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: a signed-in user of the API or the pages, or the local operator at
+    the command line. What every need-to-know decision and audit entry is made from."""
+
+    username: str
+    role: str
+    organisation: str
+
+    @classmethod
+    def operator(cls, username: str) -> Caller:
+        """The local operator at the command line (role ``operator``, organisation
+        ``local``; see :data:`geo_era.security.access.OPERATOR`)."""
+        return cls(username, OPERATOR, "local")
+
+    @property
+    def scope(self) -> str | None:
+        """The council a council officer is confined to; ``None`` for everyone else."""
+        return self.organisation if self.role in SCOPED_ROLES else None
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A caller admitted to one operation: the actor the audit trail records (with the
+    justification and the council scope), and whether they get the restricted view."""
+
+    caller: Caller
+    operation: str
+    actor: Actor
+    restricted: bool
+
+    @property
+    def agency(self) -> str:
+        """The agency this caller records for in a case (NASSO 3.6-3.11)."""
+        agency = ROLE_AGENCY.get(self.caller.role)
+        if agency is None:
+            raise ForbiddenError(f"the {self.caller.role} role records for no agency")
+        return agency
+
+    def require_justification(self, what: str) -> str:
+        """The justification, or a refusal saying consulting ``what`` needs one."""
+        return self.actor.require_justification(what)
+
+
+class Gate:
+    """Applies :data:`~geo_era.security.access.MATRIX` to a caller for an operation."""
+
+    def __init__(self, engine: Callable[[], Engine]) -> None:
+        self._engine = engine
+
+    def admit(self, operation: str, caller: Caller, *, justification: str | None = None,
+              record_ids: Sequence[str] = ()) -> Admitted:
+        """Admit ``caller`` to ``operation`` or raise :class:`ForbiddenError`. A refused
+        call to an audited operation leaves a ``denied`` audit entry naming what was
+        asked for."""
+        rule = MATRIX[operation]
+        text = (justification or "").strip() or None
+        actor = Actor(caller.username, caller.role, caller.organisation, text, caller.scope)
+        if caller.role != OPERATOR and caller.role not in rule.allowed:
+            if rule.audited:
+                self.denied(caller, operation, list(record_ids))
+            log.warning("denied: role %s on %s", caller.role, operation)
+            raise ForbiddenError(f"the {caller.role} role may not use this")
+        return Admitted(caller, operation, actor, caller.role in rule.restricted_view)
+
+    def denied(self, caller: Caller, record_type: str, record_ids: list[str]) -> None:
+        """Record a refused access (a role refused, or a record out of scope)."""
+        actor = Actor(caller.username, caller.role, caller.organisation)
+        with session_scope(self._engine()) as session:
+            actor.record(session, operation="consultation", record_type=record_type,
+                         record_ids=record_ids, outcome="denied")
