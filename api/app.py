@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import ERRORS, PREFIX, AppServices, Who, authenticate_request, log
-from api.routes import analysis, casework, pages, records, reports, voids
+from api.routes import analysis, audit, casework, imports, pages, records, reports, voids
 from api.security import LoginLimiter, Tokens
 from geo_era import __version__
 from geo_era.db.store import open_store
@@ -140,8 +140,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return {"username": identity.username, "role": identity.role,
                 "organisation": identity.organisation}
 
-    for router in (analysis.router, casework.router, records.router, voids.router,
-                   reports.router, pages.router):
+    for router in (analysis.router, casework.router, records.router, imports.router,
+                   audit.router, voids.router, reports.router, pages.router):
         app.include_router(router)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     app.mount("/static/geo_era", StaticFiles(directory=STATIC_DIR), name="geo_era_static")

@@ -22,7 +22,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -33,7 +33,7 @@ from api.routes.voids import Upload, run_allocation_check, run_screening
 from api.security import TokenError
 from geo_era.casework import cases
 from geo_era.documents.era_document import era_document_pdf, field_sheet_pdf
-from geo_era.errors import DataError, GeoEraError, NotFoundError
+from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
 from geo_era.housing.screening import FACTORS, LABELS
 from geo_era.housing.void_lists import MAX_ROWS
 from geo_era.maps.interactive import (
@@ -99,7 +99,7 @@ def _admit(request: Request, endpoint: str) -> tuple[Caller, Identity] | Respons
     identity, purpose = found
     try:
         caller = _services(request).admit(endpoint, identity, justification=purpose)
-    except HTTPException:
+    except ForbiddenError:
         return _page(request, "base.html", {"who": identity, "message":
                      f"The {identity.role} role may not see this page."}, status_code=403)
     return caller, identity
