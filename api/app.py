@@ -9,11 +9,11 @@ detail, logged without personal data.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
@@ -23,7 +23,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.deps import ERRORS, PREFIX, AppServices, Who, authenticate_request, log
+from api.deps import ERRORS, PREFIX, AppServices, Who, authenticate_request, caller_of, log
 from api.routes import analysis, audit, casework, imports, pages, records, reports, voids
 from api.security import LoginLimiter, Tokens
 from geo_era import __version__
@@ -40,6 +40,8 @@ from geo_era.errors import (
 )
 from geo_era.maps.interactive import LEAFLET_DIR, STATIC_DIR
 from geo_era.security.users import Identity, authenticate
+from geo_era.services import data
+from geo_era.services.answers.data import Health, Me, Token
 from geo_era.settings import Settings, load_settings
 
 PUBLIC = {f"{PREFIX}/health", f"{PREFIX}/auth/token"}
@@ -59,43 +61,54 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """The API application over one ``GEO_ERA_HOME`` and case store."""
     settings = settings or load_settings()
     engine = engine or open_store(settings.home, settings.database_url)
-    tokens = Tokens(settings)
-    limiter = LoginLimiter(settings.login_attempts)
     app = FastAPI(title="geo_era", version=__version__,
                   description="Environmental risk assessment of housing under MAPPA "
                               "(NASSO). Need-to-know access; every access to sensitive "
                               "records is audited.",
                   openapi_url=f"{PREFIX}/openapi.json", docs_url=f"{PREFIX}/docs",
                   redoc_url=None, responses=ERRORS)
-    app.state.settings, app.state.engine, app.state.tokens = settings, engine, tokens
-    app.state.limiter = limiter
     services = AppServices(settings, engine)
+    app.state.settings, app.state.engine = settings, engine
+    app.state.tokens = Tokens(settings)
+    app.state.limiter = LoginLimiter(settings.login_attempts)
     app.state.services = services
+    app.router.lifespan_context = _lifespan(services)
+    app.add_middleware(Gate)
+    _handle_errors(app, services)
+    app.include_router(_service_router(services))
+    for router in (analysis.router, casework.router, records.router, imports.router,
+                   audit.router, voids.router, reports.router, pages.router):
+        app.include_router(router)
+    app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
+    app.mount("/static/geo_era", StaticFiles(directory=STATIC_DIR), name="geo_era_static")
+    return app
+
+
+def _lifespan(services: AppServices) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Load the layers before the first request rather than during it."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        try:  # load the layers before the first request rather than during it
+        try:
             await run_in_threadpool(services.workspace.refresh)
         except GeoEraError as exc:
             log.warning("layers not loaded at start: %s", type(exc).__name__)
         yield
 
-    app.router.lifespan_context = lifespan
+    return lifespan
 
-    app.add_middleware(Gate)
+
+def _handle_errors(app: FastAPI, services: AppServices) -> None:
+    """Errors of the core as 4xx answers with their safe message; invalid requests as
+    422 with each problem named."""
 
     @app.exception_handler(GeoEraError)
     def core_error(request: Request, exc: GeoEraError) -> JSONResponse:
-        code = (status.HTTP_404_NOT_FOUND if isinstance(exc, NotFoundError) else
-                status.HTTP_403_FORBIDDEN if isinstance(exc, ForbiddenError) else
-                status.HTTP_409_CONFLICT if isinstance(exc, WorkflowRefusedError) else
-                status.HTTP_422_UNPROCESSABLE_CONTENT
-                if isinstance(exc, DataError | ImportRefusedError) else
-                status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, OutOfScopeError):  # reads as "not found"; audited as denied
             identity = getattr(request.state, "identity", None)
             if isinstance(identity, Identity):
                 services.record_denied(identity, exc.record_type, exc.record_ids)
+        code = _status(exc)
         if isinstance(exc, ImportRefusedError):
             return JSONResponse({
                 "detail": f"refused, nothing was changed ({len(exc.problems)} problem"
@@ -111,41 +124,59 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return JSONResponse({"detail": "the request is not valid", "problems": problems},
                             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
-    @app.get(f"{PREFIX}/health", tags=["service"])
-    def health() -> dict[str, str]:
+
+def _status(exc: GeoEraError) -> int:
+    """The HTTP status of an error of the core."""
+    if isinstance(exc, NotFoundError):
+        return status.HTTP_404_NOT_FOUND
+    if isinstance(exc, ForbiddenError):
+        return status.HTTP_403_FORBIDDEN
+    if isinstance(exc, WorkflowRefusedError):
+        return status.HTTP_409_CONFLICT
+    if isinstance(exc, DataError | ImportRefusedError):
+        return status.HTTP_422_UNPROCESSABLE_CONTENT
+    return status.HTTP_400_BAD_REQUEST
+
+
+def _service_router(services: AppServices) -> APIRouter:
+    """The service's own routes: health, sign-in, and who the token belongs to."""
+    router = APIRouter(prefix=PREFIX)
+
+    @router.get("/health", tags=["service"], response_model=Health)
+    def health() -> Health:
         """Liveness: no data, no authentication."""
-        return {"status": "ok", "version": __version__}
+        return data.health()
 
-    @app.post(f"{PREFIX}/auth/token", tags=["auth"])
+    @router.post("/auth/token", tags=["auth"], response_model=Token)
     def token(request: Request,
-              form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, Any]:
+              form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
         """OAuth2 password flow: a short-lived bearer token for a user."""
-        client = request.client.host if request.client else "unknown"
-        if limiter.blocked(form.username, client):
-            raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
-                                "too many failed sign-ins; wait 15 minutes")
-        identity = authenticate(engine, form.username, form.password)
-        if identity is None:
-            limiter.failed(form.username, client)
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED,
-                                "wrong username or password",
-                                headers={"WWW-Authenticate": "Bearer"})
-        limiter.succeeded(form.username)
-        return {"access_token": tokens.issue(identity), "token_type": "bearer",
-                "expires_in": tokens.minutes * 60}
+        return _sign_in(request, services, form.username, form.password)
 
-    @app.get(f"{PREFIX}/me", tags=["auth"])
-    def me(identity: Who) -> dict[str, str]:
+    @router.get("/me", tags=["auth"], response_model=Me)
+    def me(identity: Who) -> Me:
         """Who the token belongs to: username, role and organisation."""
-        return {"username": identity.username, "role": identity.role,
-                "organisation": identity.organisation}
+        return data.me(services, caller_of(identity))
 
-    for router in (analysis.router, casework.router, records.router, imports.router,
-                   audit.router, voids.router, reports.router, pages.router):
-        app.include_router(router)
-    app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
-    app.mount("/static/geo_era", StaticFiles(directory=STATIC_DIR), name="geo_era_static")
-    return app
+    return router
+
+
+def _sign_in(request: Request, services: AppServices, username: str, password: str) -> Token:
+    """A token for a user whose password is right; 429 after too many failures."""
+    limiter: LoginLimiter = request.app.state.limiter
+    tokens: Tokens = request.app.state.tokens
+    client = request.client.host if request.client else "unknown"
+    if limiter.blocked(username, client):
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
+                            "too many failed sign-ins; wait 15 minutes")
+    identity = authenticate(services.engine, username, password)
+    if identity is None:
+        limiter.failed(username, client)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password",
+                            headers={"WWW-Authenticate": "Bearer"})
+    limiter.succeeded(username)
+    return Token(access_token=tokens.issue(identity), token_type="bearer",
+                 expires_in=tokens.minutes * 60)
 
 
 def _where(problem: Problem) -> str:

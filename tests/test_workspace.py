@@ -1,9 +1,10 @@
-"""The cached workspace: the same answers as the plain functions on the demo town, a
-re-import picked up on the next call (rebuilding only what changed), and consistent
-answers from threads while it reloads."""
+"""The cached workspace: the same answers as a workspace built from scratch on the demo
+town, a re-import picked up on the next call (rebuilding only what changed), and
+consistent answers from threads while it reloads."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -17,15 +18,39 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from geo_era.analysis.minimum_set import minimum_parameter_set
-from geo_era.analysis.proximity import sites_near
-from geo_era.analysis.subject_check import check_subject_property
+from geo_era.analysis.minimum_set import MinimumSet
+from geo_era.analysis.subject_check import CheckResult
 from geo_era.casework.assessment import assess
 from geo_era.data.imports import import_files
 from geo_era.data.layer_store import LayerStore
 from geo_era.errors import NotFoundError
 from geo_era.workspace import Workspace
 from tests.conftest import import_demo
+
+
+@functools.cache
+def _built(home: Path, data_version: int) -> Workspace:
+    """A workspace of its own over ``home``, built from nothing for this data version."""
+    return Workspace(LayerStore(home))
+
+
+def reference(store: LayerStore) -> Workspace:
+    """The plain answer: a separate workspace built from scratch for the store's data as
+    it is now (the one-shot functions that rebuilt the layers per call are gone)."""
+    return _built(store.home, store.data_version)
+
+
+def sites_near(store: LayerStore, property_id: str, radius_m: float) -> dict[str, Any]:
+    return reference(store).sites_near(property_id, radius_m)
+
+
+def minimum_parameter_set(store: LayerStore, property_id: str, **extend: Any) -> MinimumSet:
+    return reference(store).minimum_set(property_id, **extend)
+
+
+def check_subject_property(store: LayerStore, subject_id: str, property_id: str
+                           ) -> CheckResult:
+    return reference(store).check(subject_id, property_id)
 
 
 @pytest.fixture(scope="module")

@@ -3,17 +3,22 @@ checked against a candidate property."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.deps import PREFIX, App, Who
+from api.deps import PREFIX, App, Who, caller_of
 from api.schemas import JUSTIFICATION, Id, Strict
-from geo_era.db.store import session_scope
-from geo_era.security.access import strip_denied
+from geo_era.services import analysis
+from geo_era.services.answers.analysis import (
+    CheckFlags,
+    CheckResult,
+    MinimumSetAnswer,
+    MinimumSetForLandlord,
+    SitesNear,
+)
 
 router = APIRouter(prefix=PREFIX)
+
 
 class SitesNearRequest(Strict):
     property_id: str = Id
@@ -31,31 +36,26 @@ class CheckRequest(Strict):
     justification: str = JUSTIFICATION
 
 
-@router.post("/proximity/sites-near", tags=["proximity"])
-def sites_near_route(body: SitesNearRequest, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/proximity/sites-near", tags=["proximity"], response_model=SitesNear)
+def sites_near_route(body: SitesNearRequest, identity: Who, app: App) -> SitesNear:
     """Sites within a radius of a property: straight-line and walking distances (m)."""
-    app.admit("sites_near", identity)
-    return app.workspace.sites_near(body.property_id, body.radius_m)
+    return analysis.sites_near(app, caller_of(identity), property_id=body.property_id,
+                               radius_m=body.radius_m)
 
 
-@router.post("/parameters", tags=["parameters"])
-def parameters_route(body: ParametersRequest, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/parameters", tags=["parameters"],
+             response_model=MinimumSetAnswer | MinimumSetForLandlord)
+def parameters_route(body: ParametersRequest, identity: Who, app: App
+                     ) -> MinimumSetAnswer | MinimumSetForLandlord:
     """The NASSO 3.9 minimum set of a property (household facts for case roles only)."""
-    caller = app.admit("parameters", identity)
-    document = app.workspace.minimum_set(body.property_id,
-                                         extend_metres=body.extend_metres).to_dict()
-    return strip_denied(document) if caller.restricted else document  # type: ignore[return-value]
+    return analysis.minimum_set(app, caller_of(identity), property_id=body.property_id,
+                                extend_metres=body.extend_metres)
 
 
-@router.post("/check", tags=["parameters"])
-def check_route(body: CheckRequest, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/check", tags=["parameters"], response_model=CheckResult | CheckFlags)
+def check_route(body: CheckRequest, identity: Who, app: App) -> CheckResult | CheckFlags:
     """A subject against a candidate property: zones, conditions, households. A Link
     Officer gets only whether the allocation is sensitive. Audited, with the
     justification."""
-    caller = app.admit("check", identity, justification=body.justification,
-                       record_ids=[body.subject_id, body.property_id])
-    result = app.workspace.check(body.subject_id, body.property_id)
-    with session_scope(app.engine) as session:
-        caller.actor.record(session, operation="consultation", record_type="subject",
-                            record_ids=[body.subject_id, body.property_id])
-    return result.to_dict(need_to_know=not caller.restricted)
+    return analysis.check(app, caller_of(identity), subject_id=body.subject_id,
+                          property_id=body.property_id, justification=body.justification)

@@ -9,6 +9,7 @@ form with one row.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -17,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from geo_era._io import SHARED, atomic_path
 from geo_era.analysis.network import WalkNetwork, walk_flag, walk_graph_for
 from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.data.layer_store import LayerStore
@@ -99,6 +101,18 @@ def proximity_table(index: SiteIndex, properties: gpd.GeoDataFrame, radius_m: fl
         d = nearest.distance[:, col]
         table[f"{category}_nearest_m"] = np.where(np.isfinite(d), d, np.nan)
     return table
+
+
+def write_proximity_table(table: pd.DataFrame, out: Path) -> Path:
+    """Write a :func:`proximity_table` whole: Parquet when ``out`` ends ``.parquet``,
+    otherwise CSV with distances to the centimetre. Mode 0644: it holds reference data
+    only (counts and distances to sites), nothing of a subject or a household."""
+    with atomic_path(out, mode=SHARED) as tmp:
+        if out.suffix.lower() == ".parquet":
+            table.to_parquet(tmp, index=False)
+        else:
+            table.to_csv(tmp, index=False, float_format="%.2f")
+    return out
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:

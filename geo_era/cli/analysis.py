@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from geo_era.cli._common import (
-    BY,
-    JUSTIFY,
-    _actor,
-    _echo_json,
-    _record_consultation,
-    _settings,
-    _store,
-    app,
+from geo_era.cli._common import BY, JUSTIFY, app, caller, echo_answer, services
+from geo_era.services import analysis
+from geo_era.services.answers.analysis import (
+    CheckResult,
+    Extension,
+    ExtensionForLandlord,
+    MinimumSetAnswer,
+    MinimumSetForLandlord,
+    SitesNear,
 )
-from geo_era.data.layer_store import LayerStore
 
 
 @app.command("sites-near")
@@ -30,22 +28,23 @@ def sites_near_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Sensitive sites within RADIUS metres of a property, nearest first."""
-    from geo_era.analysis.proximity import sites_near
-
-    settings = _settings()
-    radius_m = settings.default_radius_m if radius is None else radius
-    document = sites_near(LayerStore(settings.home), property_id, radius_m)
+    answer = analysis.sites_near(services(), caller(), property_id=property_id,
+                                 radius_m=radius)
     if as_json:
-        _echo_json(document)
+        echo_answer(answer)
         return
-    typer.echo(f"{document['address']} ({property_id}): {len(document['sites'])} sites "
-               f"within {radius_m:g} m")
-    for site in document["sites"]:
-        walk = (f"walk {site['walk_m']:>7.0f} m" if site.get("walk_m") is not None
-                else f"walk {site.get('walk_status', 'n/a')}")
-        flag = "  BARRIER" if site.get("walk_flag") == "barrier" else ""
-        typer.echo(f"  {site['distance_m']:>8.1f} m  {walk:<16} {site['category']:<18} "
-                   f"{site['name'] or site['site_id']}{flag}")
+    _echo_sites(answer)
+
+
+def _echo_sites(answer: SitesNear) -> None:
+    typer.echo(f"{answer.address} ({answer.property_id}): {len(answer.sites)} sites "
+               f"within {answer.radius_m:g} m")
+    for site in answer.sites:
+        walk = (f"walk {site.walk_m:>7.0f} m" if site.walk_m is not None
+                else f"walk {site.walk_status}")
+        flag = "  BARRIER" if site.walk_flag == "barrier" else ""
+        typer.echo(f"  {site.distance_m:>8.1f} m  {walk:<16} {site.category:<18} "
+                   f"{site.name or site.site_id}{flag}")
 
 
 @app.command("proximity")
@@ -60,38 +59,13 @@ def proximity_command(
         help="Worker processes of the local Dask cluster.", min=1, max=64)] = 2,
 ) -> None:
     """For every property: sites of each category within RADIUS, and the nearest of each."""
-    import geopandas as gpd
-
-    from geo_era.analysis.proximity import proximity_table
-    from geo_era.geometry.index import SiteIndex
-
-    settings = _settings()
-    radius_m = settings.default_radius_m if radius is None else radius
-    store = LayerStore(settings.home)
-    started = time.perf_counter()
-    properties = store.read("properties", columns=["property_id", "geometry"])
-    sites = store.read("sites")
-    assert isinstance(properties, gpd.GeoDataFrame) and isinstance(sites, gpd.GeoDataFrame)
-    if dask:
-        from geo_era.analysis.distributed import proximity_table_dask
-
-        table = proximity_table_dask(sites, properties, radius_m,
-                                     scheduler=settings.dask_scheduler, workers=workers)
-    else:
-        table = proximity_table(SiteIndex(sites), properties, radius_m)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    if out.suffix.lower() == ".parquet":
-        table.to_parquet(tmp, index=False)
-    else:
-        table.to_csv(tmp, index=False, float_format="%.2f")
-    tmp.replace(out)
-    elapsed = time.perf_counter() - started
-    within = table[[c for c in table.columns if c.endswith("_within")]]
-    typer.echo(f"{len(table):,} properties, {len(sites):,} sites: {int(within.to_numpy().sum()):,} "
-               f"property-site pairs within {radius_m:g} m, in {elapsed:.2f} s -> {out}")
-    close_to_school = int((table["school_nearest_m"] <= radius_m).sum())
-    typer.echo(f"{close_to_school:,} properties have a school within {radius_m:g} m")
+    done = analysis.proximity_table(services(), caller(), out=out, radius_m=radius,
+                                    dask=dask, workers=workers)
+    typer.echo(f"{done.properties:,} properties, {done.sites:,} sites: "
+               f"{done.pairs_within:,} property-site pairs within {done.radius_m:g} m, in "
+               f"{done.seconds:.2f} s -> {out}")
+    typer.echo(f"{done.school_within:,} properties have a school within "
+               f"{done.radius_m:g} m")
 
 
 @app.command("parameters")
@@ -106,27 +80,29 @@ def parameters_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """The NASSO 3.9 minimum set of dwellings to check for a property, and why."""
-    from geo_era.analysis.minimum_set import minimum_parameter_set
-
-    result = minimum_parameter_set(_store(), property_id, extend_metres=extend_metres,
-                                   extend_rings=extend_rings)
-    document = result.to_dict()
+    answer = analysis.minimum_set(services(), caller(), property_id=property_id,
+                                  extend_metres=extend_metres, extend_rings=extend_rings)
     if as_json:
-        _echo_json(document)
+        echo_answer(answer)
         return
-    derived = " (derived)" if result.property_type_derived else ""
-    typer.echo(f"{result.address} ({property_id}): {result.property_type}{derived}")
-    typer.echo(f"NASSO 3.9, {result.rule_applies_to}: {result.rule_text}")
-    if result.plots_estimated:
+    _echo_minimum_set(answer)
+
+
+def _echo_minimum_set(answer: MinimumSetAnswer | MinimumSetForLandlord) -> None:
+    derived = " (derived)" if answer.property_type_derived else ""
+    typer.echo(f"{answer.address} ({answer.property_id}): {answer.property_type}{derived}")
+    typer.echo(f"NASSO 3.9, {answer.rule.applies_to}: {answer.rule.text}")
+    if answer.plots_estimated:
         typer.echo("gardens: ESTIMATED from buildings and streets (no plots layer)")
-    if result.property_type == "shared":
-        typer.echo(f"occupants to check: {document.get('occupants') or 'unknown'}")
-    for member in document["properties"]:
-        typer.echo(f"  {member['property_id']:<14} {member['address']:<45} {member['reason']}")
-    if result.extension is not None:
-        typer.echo(f"extension ({result.extension['by']}):")
-        for member in result.extension["properties"]:
-            typer.echo(f"  {member['property_id']:<14} {member['address']}")
+    if answer.property_type == "shared" and isinstance(answer, MinimumSetAnswer):
+        occupants = answer.occupants if isinstance(answer.occupants, int) else None
+        typer.echo(f"occupants to check: {occupants or 'unknown'}")
+    for member in answer.properties:
+        typer.echo(f"  {member.property_id:<14} {member.address:<45} {member.reason}")
+    if isinstance(answer.extension, Extension | ExtensionForLandlord):
+        typer.echo(f"extension ({answer.extension.by}):")
+        for extra in answer.extension.properties:
+            typer.echo(f"  {extra.property_id:<14} {extra.address}")
 
 
 @app.command("check")
@@ -144,24 +120,19 @@ def check_command(
 ) -> None:
     """Check a candidate property for a subject: exclusion zones, conditions, households.
     Consulting the subject's record needs --justification and is audited."""
-    from geo_era.analysis.subject_check import check_subject_property
-
-    actor = _actor(by, justification)
-    actor.require_justification("a subject's record")
-    result = check_subject_property(_store(), subject_id, property_id,
-                                    zone_warning_m=zone_warning_m)
-    _record_consultation(actor, "subject", [subject_id, property_id])
-    document = result.to_dict(need_to_know=not flags_only)
+    answer = analysis.check(services(), caller(by), subject_id=subject_id,
+                            property_id=property_id, justification=justification,
+                            zone_warning_m=zone_warning_m, flags_only=flags_only)
     if as_json:
-        _echo_json(document)
+        echo_answer(answer)
         return
-    if flags_only:
-        typer.echo(document["flag"] or "no sensitive-allocation flag")
+    if not isinstance(answer, CheckResult):
+        typer.echo(answer.flag or "no sensitive-allocation flag")
         return
-    typer.echo(f"{len(result.conflicts)} conflict(s), {len(result.warnings)} warning(s)")
-    for finding in result.conflicts:
+    typer.echo(f"{len(answer.conflicts)} conflict(s), {len(answer.warnings)} warning(s)")
+    for finding in answer.conflicts:
         typer.echo(f"  CONFLICT {finding.message}")
-    for finding in result.warnings:
+    for finding in answer.warnings:
         typer.echo(f"  warning  {finding.message}")
 
 
@@ -179,20 +150,10 @@ def map_command(
 ) -> None:
     """Write the ERA map of a property as one standalone HTML file: Leaflet inlined, the
     background drawn from the loaded layers, no request to any other host."""
-    from geo_era.maps.interactive import era_map, write_map
-    from geo_era.workspace import Workspace
-
     if out.suffix.lower() not in (".html", ".htm"):
         raise typer.BadParameter("the map is written as HTML: name the file *.html",
                                  param_hint="--out")
-    actor = _actor(by, justification)
-    if subject_id:
-        actor.require_justification("a subject's record")
-    settings = _settings()
-    fmap = era_map(Workspace(_store()), property_id, subject_id=subject_id,
-                   show_zones=subject_id is not None, radius_m=radius_m,
-                   tiles=settings.map_tiles, tiles_attribution=settings.map_tiles_attribution)
-    if subject_id:
-        _record_consultation(actor, "subject", [subject_id, property_id])
-    write_map(fmap, out)
-    typer.echo(f"wrote {out}")
+    done = analysis.era_map(services(), caller(by), property_id=property_id, out=out,
+                            subject_id=subject_id, radius_m=radius_m,
+                            justification=justification)
+    typer.echo(f"wrote {done.path}")

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from geo_era.cli._common import _cases, _echo_json, _store, app
+from geo_era.cli._common import BY, app, caller, echo_answer, services
+from geo_era.services import data
 
 
 @app.command("import")
@@ -18,19 +19,15 @@ def import_command(
         help="CRS of coordinates that come without one, e.g. EPSG:27700.")] = None,
     layer: Annotated[str | None, typer.Option(
         help="Layer name for a single-layer file not named after its layer.")] = None,
+    by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
 ) -> None:
-    """Import every geo_era layer in FILES into GEO_ERA_HOME, all or nothing."""
-    from geo_era.data.imports import import_files
-
-    store = _store()
-    report = import_files(files, store=store, crs=crs, layer=layer)
+    """Import every geo_era layer in FILES into GEO_ERA_HOME, all or nothing. The import
+    is recorded in the audit trail."""
+    svc = services()
+    report = data.import_layers(svc, caller(by), files=files, crs=crs, layer=layer)
     if as_json:
-        _echo_json({
-            "data_version": report.data_version, "rows": report.rows,
-            "sources": report.sources, "skipped": report.skipped,
-            "notices": [str(n) for n in report.notices],
-        })
+        echo_answer(report)
         return
     for name, rows in sorted(report.rows.items()):
         typer.echo(f"imported {name}: {rows:,} rows")
@@ -40,7 +37,7 @@ def import_command(
         typer.echo(f"{len(report.notices)} notice(s) about derived values:")
         for notice in report.notices:
             typer.echo(f"  - {notice}")
-    typer.echo(f"data version {report.data_version} in {store.home}")
+    typer.echo(f"data version {report.data_version} in {svc.layers.home}")
 
 
 @app.command("layers")
@@ -48,19 +45,17 @@ def layers_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the layers in GEO_ERA_HOME with their versions and sources."""
-    store = _store()
-    rows = [store.version(name) for name in store.layer_names()]
+    svc = services()
+    answer = data.layers(svc, caller())
     if as_json:
-        _echo_json({"data_version": store.data_version,
-                    "layers": {v.name: {"version": v.version, "rows": v.rows,
-                                        "sources": list(v.sources),
-                                        "imported_at": v.imported_at} for v in rows}})
+        echo_answer(answer)
         return
-    if not rows:
-        typer.echo(f"no layers in {store.home}; run 'geo-era import' or 'geo-era demo-data'")
+    if not answer.layers:
+        typer.echo(f"no layers in {svc.layers.home}; run 'geo-era import' or "
+                   "'geo-era demo-data'")
         return
-    for v in rows:
-        typer.echo(f"{v.name:<16} v{v.version:<4} {v.rows:>10,} rows  {', '.join(v.sources)}")
+    for name, v in answer.layers.items():
+        typer.echo(f"{name:<16} v{v.version:<4} {v.rows:>10,} rows  {', '.join(v.sources)}")
 
 
 @app.command("demo-data")
@@ -77,24 +72,13 @@ def demo_data_command(
              "in this folder (e.g. ../shared/data).")] = None,
 ) -> None:
     """Build the FICTIONAL demo town and import it into GEO_ERA_HOME (or write it to --out)."""
-    from geo_era.data.imports import import_files
     from geo_era.demo.demotown import build_demo_town, write_demo_town
+    from geo_era.demo.home import import_demo_town
 
     started = time.perf_counter()
     size, towns = _scale(scale)
     if edinburgh is not None:
-        from geo_era.demo.edinburgh import build_edinburgh, import_edinburgh, write_edinburgh
-
-        if out is not None:
-            files = write_edinburgh(build_edinburgh(edinburgh, seed=seed), out)
-            typer.echo(f"wrote {len(files)} layer files to {out}")
-            return
-        store = _store()
-        report = import_edinburgh(edinburgh, store, seed=seed)
-        counts = ", ".join(f"{name} {rows:,}" for name, rows in sorted(report.rows.items()))
-        typer.echo(f"City of Edinburgh data zones with FICTIONAL placements (seed {seed}) "
-                   f"imported into {store.home}: {counts}; data version "
-                   f"{report.data_version}; {time.perf_counter() - started:.1f} s")
+        _demo_edinburgh(edinburgh, seed=seed, out=out, started=started)
         return
     town = build_demo_town(scale=size, seed=seed, towns=towns)
     if out is not None:
@@ -103,10 +87,8 @@ def demo_data_command(
                    f"({len(town.layers['properties']):,} addresses) in "
                    f"{time.perf_counter() - started:.1f} s")
         return
-    store = _store()
-    source = store.home / "demo-source"
-    files = write_demo_town(town, source)
-    report = import_files(files, store=store)
+    store = services().layers
+    report = import_demo_town(town, store)
     counts = ", ".join(f"{name} {rows:,}" for name, rows in sorted(report.rows.items()))
     typer.echo(f"demo town (scale {scale}, seed {seed}, FICTIONAL) imported into "
                f"{store.home}: {counts}; data version {report.data_version}; "
@@ -114,6 +96,22 @@ def demo_data_command(
     if report.notices:
         typer.echo(f"{len(report.notices)} notice(s) about derived values, e.g. "
                    f"{report.notices[0]}")
+
+
+def _demo_edinburgh(folder: Path, *, seed: int, out: Path | None, started: float) -> None:
+    """``demo-data --edinburgh``: FICTIONAL placements on the real data zones."""
+    from geo_era.demo.edinburgh import build_edinburgh, import_edinburgh, write_edinburgh
+
+    if out is not None:
+        files = write_edinburgh(build_edinburgh(folder, seed=seed), out)
+        typer.echo(f"wrote {len(files)} layer files to {out}")
+        return
+    store = services().layers
+    report = import_edinburgh(folder, store, seed=seed)
+    counts = ", ".join(f"{name} {rows:,}" for name, rows in sorted(report.rows.items()))
+    typer.echo(f"City of Edinburgh data zones with FICTIONAL placements (seed {seed}) "
+               f"imported into {store.home}: {counts}; data version "
+               f"{report.data_version}; {time.perf_counter() - started:.1f} s")
 
 
 def _scale(text: str) -> tuple[float, int | None]:
@@ -135,15 +133,10 @@ def _scale(text: str) -> tuple[float, int | None]:
 @app.command("demo-users")
 def demo_users_command() -> None:
     """Create (or reset) one FICTIONAL demo user per role and print their passphrases."""
-    from geo_era.security.users import DEMO_COUNCIL, demo_users
+    from geo_era.demo.home import reset_demo_users
 
-    store = _store()
-    council = DEMO_COUNCIL
-    if store.has("areas"):
-        areas = store.read_attributes("areas", ["area_type", "name"])
-        councils = areas.loc[areas["area_type"].astype(str) == "council", "name"].dropna()
-        council = str(councils.iloc[0]) if len(councils) else council
-    made = demo_users(_cases(), council=council)
+    svc = services()
+    made = reset_demo_users(svc.layers, svc.engine)
     typer.echo("FICTIONAL demo users (new passphrases each run; for the demo only):")
     for username, password in made.items():
         typer.echo(f"  {username:<24} {password}")

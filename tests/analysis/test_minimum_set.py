@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import Point, box
 
 from geo_era.analysis.gardens import GARDEN_RULE, garden_neighbour_pairs, gardens_from_plots
-from geo_era.analysis.minimum_set import ParameterEngine, member_sets, minimum_parameter_set
+from geo_era.analysis.minimum_set import ParameterEngine, member_sets
 from geo_era.contract.schema import PROPERTY_TYPES
 from geo_era.data.dwellings import derive_dwelling_columns
 from geo_era.data.imports import import_files
@@ -21,6 +21,7 @@ from geo_era.data.layer_store import LayerStore
 from geo_era.demo.demotown import DemoTown, build_demo_town
 from geo_era.errors import DataError, ImportRefusedError, NotFoundError
 from geo_era.geometry.adjacency import BorderRule, bordering_pairs
+from geo_era.workspace import Workspace
 from tests.conftest import import_demo
 
 TOWNS = {"scale1-seed0": (1.0, 0), "scale3-seed5": (3.0, 5)}
@@ -213,10 +214,10 @@ def test_given_property_type_is_kept_and_not_marked_derived(demo_store: LayerSto
     given.to_parquet(tmp_path / "properties.parquet")
     import_files([tmp_path / "buildings.parquet", tmp_path / "properties.parquet",
                   tmp_path / "plots.parquet"], store=store)
-    result = minimum_parameter_set(store, semi)
+    result = Workspace(store).minimum_set(semi)
     assert result.property_type == "detached" and not result.property_type_derived
     other = props[props["property_type"] == "tenement_flat"]["property_id"].iloc[0]
-    assert minimum_parameter_set(store, other).property_type_derived
+    assert Workspace(store).minimum_set(other).property_type_derived
 
 
 def test_estimated_plots_are_said_to_be_estimated(demo_store: LayerStore,
@@ -231,18 +232,18 @@ def test_estimated_plots_are_said_to_be_estimated(demo_store: LayerStore,
     import_files([tmp_path / f"{n}.parquet" for n in names], store=store)
     props = store.read("properties")
     semis = props[props["property_type"] == "semi_detached"]["property_id"]
-    doc = minimum_parameter_set(store, str(semis.iloc[0])).to_dict()
+    doc = Workspace(store).minimum_set(str(semis.iloc[0])).to_dict()
     assert doc["plots_estimated"] is True
     reasons = {r for m in doc["properties"] for r in m["reasons"]}
     assert {"shared_wall", "garden_border"} <= reasons
     flat = props[props["property_type"] == "tenement_flat"]["property_id"].iloc[0]
-    assert minimum_parameter_set(store, str(flat)).to_dict()["plots_estimated"] is False
+    assert Workspace(store).minimum_set(str(flat)).to_dict()["plots_estimated"] is False
 
 
 def test_unknown_property(demo_store: LayerStore) -> None:
     with pytest.raises(NotFoundError, match=r"property_id 'NOPE' not found in layer "
                                             r"'properties' \(2,007 rows\)"):
-        minimum_parameter_set(demo_store, "NOPE")
+        Workspace(demo_store).minimum_set("NOPE")
 
 
 def test_property_with_no_building(demo_store: LayerStore, tmp_path: Path) -> None:
@@ -255,7 +256,7 @@ def test_property_with_no_building(demo_store: LayerStore, tmp_path: Path) -> No
                           store=store)
     assert any("lies in no building footprint" in str(n) for n in report.notices)
     with pytest.raises(DataError, match="property 'LONE' has no building"):
-        minimum_parameter_set(store, "LONE")
+        Workspace(store).minimum_set("LONE")
 
 
 def test_overlapping_plots_are_refused(demo_store: LayerStore, tmp_path: Path) -> None:

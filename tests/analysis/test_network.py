@@ -17,11 +17,11 @@ import shapely
 from shapely.geometry import LineString, Point
 
 from geo_era.analysis.network import MAX_SNAP_M, WalkGraph, WalkNetwork, walk_network_for
-from geo_era.analysis.proximity import sites_near
 from geo_era.data.imports import import_files
 from geo_era.data.layer_store import LayerStore
 from geo_era.demo.demotown import build_demo_town
 from geo_era.errors import DataError
+from geo_era.workspace import Workspace
 from tests.conftest import import_demo, require_shared_data
 
 
@@ -220,13 +220,13 @@ def test_unreachable_is_said_not_infinity(store: LayerStore, tmp_path: Path) -> 
     import_files([tmp_path / f"{n}.parquet" for n in
                   ("buildings", "properties", "streets", "sites")], store=home)
     start = str(props["property_id"].iloc[0])
-    doc = sites_near(home, start, 5_000)
+    doc = Workspace(home).sites_near(start, 5_000)
     by_id = {s["site_id"]: s for s in doc["sites"]}
     assert by_id["FAR"]["walk_m"] is None and by_id["FAR"]["walk_status"] == "unreachable"
     assert by_id["NEAR"]["walk_status"] == "reachable"
     assert doc["nearest_walk"]["cctv"]["walk_status"] == "unreachable"
     assert doc["nearest_walk"]["school"]["walk_status"] == "reachable"
-    island = sites_near(home, "ISLAND", 5_000)
+    island = Workspace(home).sites_near("ISLAND", 5_000)
     assert {s["walk_status"] for s in island["sites"]} == {"property_off_network"}
     assert json.dumps(doc).count("Infinity") == 0
 

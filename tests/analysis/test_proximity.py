@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo_era.analysis.proximity import nearest_sites, proximity_table, sites_near, sites_within
+from geo_era.analysis.proximity import nearest_sites, proximity_table, sites_within
 from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.data.imports import import_files
 from geo_era.data.layer_store import LayerStore
 from geo_era.demo.demotown import build_demo_town, write_demo_town
 from geo_era.geometry.index import SiteIndex
+from geo_era.workspace import Workspace
 
 RADIUS = 400.0
 
@@ -94,7 +95,7 @@ def test_proximity_table_counts(demo: tuple[LayerStore, pd.DataFrame]) -> None:
 def test_sites_near_document(demo: tuple[LayerStore, pd.DataFrame]) -> None:
     store, _ = demo
     pid = str(store.read("properties")["property_id"].iloc[0])
-    doc = sites_near(store, pid, RADIUS)
+    doc = Workspace(store).sites_near(pid, RADIUS)
     assert doc["property_id"] == pid and doc["crs"] == "EPSG:27700"
     assert all(s["distance_m"] <= RADIUS for s in doc["sites"])
     assert doc["data_version"] == {"properties": 1, "sites": 1, "streets": 1}

@@ -15,11 +15,12 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon
 
-from geo_era.analysis.subject_check import FLAG_ONLY, check_subject_property, check_zones
+from geo_era.analysis.subject_check import FLAG_ONLY, check_zones
 from geo_era.contract.conditions import parse_conditions
 from geo_era.data.imports import import_files
 from geo_era.data.layer_store import LayerStore
 from geo_era.errors import DataError, ImportRefusedError, NotFoundError
+from geo_era.workspace import Workspace
 from tests.conftest import import_demo
 
 SUBJECT = "FICTIONAL-S900001"
@@ -63,7 +64,7 @@ def with_subject(store: LayerStore, tmp_path: Path, *, conditions: list[dict[str
 
 def test_no_conditions_no_zones_no_findings(store: LayerStore, tmp_path: Path) -> None:
     home = with_subject(store, tmp_path, conditions=[])
-    result = check_subject_property(home, SUBJECT, str(candidate(store)["property_id"]))
+    result = Workspace(home).check(SUBJECT, str(candidate(store)["property_id"]))
     doc = result.to_dict()
     assert doc["conflicts"] == [] and doc["warnings"] == []
 
@@ -76,7 +77,7 @@ def test_inside_a_zone_is_a_conflict_nearby_is_a_warning(store: LayerStore,
     nearby = shapely.buffer(Point(p.x + 400, p.y), 100)   # edge 300 m away
     far = shapely.buffer(Point(p.x + 3000, p.y), 100)
     home = with_subject(store, tmp_path, conditions=[], zones=[inside, nearby, far])
-    result = check_subject_property(home, SUBJECT, str(prop["property_id"]),
+    result = Workspace(home).check(SUBJECT, str(prop["property_id"]),
                                     zone_warning_m=500)
     assert [(f.kind, f.evidence["zone_id"]) for f in result.conflicts] == [
         ("exclusion_zone", "FICTIONAL-Z900000")]
@@ -104,7 +105,7 @@ def test_no_residence_within(store: LayerStore, tmp_path: Path) -> None:
     limit = nearest_school + 1.0
     home = with_subject(store, tmp_path, conditions=[
         {"type": "no_residence_within", "category": "school", "metres": limit}])
-    result = check_subject_property(home, SUBJECT, str(prop["property_id"]))
+    result = Workspace(home).check(SUBJECT, str(prop["property_id"]))
     expected = sorted(sites["site_id"][schools & (d <= limit)])
     assert sorted(f.evidence["site_id"] for f in result.conflicts) == expected
     finding = result.conflicts[0]
@@ -114,7 +115,7 @@ def test_no_residence_within(store: LayerStore, tmp_path: Path) -> None:
     # just outside the limit: no conflict
     home2 = with_subject(store, tmp_path / "b", conditions=[
         {"type": "no_residence_within", "category": "school", "metres": nearest_school - 1}])
-    assert check_subject_property(home2, SUBJECT, str(prop["property_id"])).conflicts == []
+    assert Workspace(home2).check(SUBJECT, str(prop["property_id"])).conflicts == []
 
 
 def test_no_residence_in_area(store: LayerStore, tmp_path: Path) -> None:
@@ -127,7 +128,7 @@ def test_no_residence_in_area(store: LayerStore, tmp_path: Path) -> None:
         {"type": "no_residence_in_area", "area_id": inside},
         {"type": "no_residence_in_area", "area_id": other},
         {"type": "no_residence_in_area", "area_id": "DZ-NOWHERE"}])
-    result = check_subject_property(home, SUBJECT, str(prop["property_id"]))
+    result = Workspace(home).check(SUBJECT, str(prop["property_id"]))
     assert [(f.kind, f.evidence["area_id"]) for f in result.conflicts] == [
         ("no_residence_in_area", inside)]
     unevaluated = [f for f in result.warnings if f.kind == "condition_not_evaluated"]
@@ -145,19 +146,19 @@ def test_no_residence_same_building_as_children(store: LayerStore, tmp_path: Pat
     home = with_subject(store, tmp_path, conditions=[
         {"type": "no_residence_same_building_as_children"}])
     in_busy = flats[(flats["building_id"] == busy) & ~children]["property_id"].iloc[0]
-    result = check_subject_property(home, SUBJECT, str(in_busy))
+    result = Workspace(home).check(SUBJECT, str(in_busy))
     assert [f.kind for f in result.conflicts] == ["no_residence_same_building_as_children"]
     expected = sorted(flats[(flats["building_id"] == busy) & children]["property_id"])
     assert result.conflicts[0].evidence["households_with_children"] == expected
     if quiet is not None:
         calm = flats[flats["building_id"] == quiet]["property_id"].iloc[0]
-        assert check_subject_property(home, SUBJECT, str(calm)).conflicts == []
+        assert Workspace(home).check(SUBJECT, str(calm)).conflicts == []
 
 
 def test_unknown_condition_types_are_warned_not_passed(store: LayerStore,
                                                        tmp_path: Path) -> None:
     home = with_subject(store, tmp_path, conditions=[{"type": "no_unsupervised_contact"}])
-    result = check_subject_property(home, SUBJECT, str(candidate(store)["property_id"]))
+    result = Workspace(home).check(SUBJECT, str(candidate(store)["property_id"]))
     assert [f.kind for f in result.warnings] == ["condition_not_evaluated"]
     assert "no_unsupervised_contact" in result.warnings[0].message
 
@@ -169,7 +170,7 @@ def test_victim_profile_against_households(store: LayerStore, tmp_path: Path) ->
     close_with = flats[children]["close_id"].iloc[0]
     pid = flats[(flats["close_id"] == close_with) & ~children]["property_id"].iloc[0]
     home = with_subject(store, tmp_path, conditions=[], victim_profile="children,women")
-    result = check_subject_property(home, SUBJECT, str(pid))
+    result = Workspace(home).check(SUBJECT, str(pid))
     kinds = {f.kind: f for f in result.warnings}
     assert set(kinds) == {"victim_profile_household", "victim_profile_unchecked"}
     expected = sorted(flats[(flats["close_id"] == close_with) & children]["property_id"])
@@ -201,9 +202,9 @@ def test_invalid_zone_geometry_is_a_clear_error() -> None:
 def test_unknown_subject_and_property(store: LayerStore, tmp_path: Path) -> None:
     home = with_subject(store, tmp_path, conditions=[])
     with pytest.raises(NotFoundError, match="subject_id 'NOBODY' not found"):
-        check_subject_property(home, "NOBODY", str(candidate(store)["property_id"]))
+        Workspace(home).check("NOBODY", str(candidate(store)["property_id"]))
     with pytest.raises(NotFoundError, match="property_id 'NOWHERE' not found"):
-        check_subject_property(home, SUBJECT, "NOWHERE")
+        Workspace(home).check(SUBJECT, "NOWHERE")
 
 
 def test_cli_check_json(store: LayerStore, tmp_path: Path) -> None:

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
-from tests.services.parity import WHY, ApiCall, Parity
+from pathlib import Path
+
+import geopandas as gpd
+
+from tests.services.parity import WHY, ApiCall, Home, Parity
+
+#: The file both doors import: the home's own sites, as GeoJSON.
+UPLOAD = "sites.geojson"
+
+
+def _upload(home: Home) -> Path:
+    return home.path.parent / UPLOAD
+
+
+def _write_upload(home: Home) -> None:
+    sites = home.store.read("sites")
+    assert isinstance(sites, gpd.GeoDataFrame)
+    sites.to_file(_upload(home), driver="GeoJSON")
+
 
 PARITY: list[Parity] = [
     Parity("check", "omu_analyst",
@@ -11,4 +29,8 @@ PARITY: list[Parity] = [
            api=lambda h: ApiCall("/check", {"subject_id": h.subject_id,
                                             "property_id": h.property_id,
                                             "justification": WHY})),
+    Parity("import", "admin",
+           cli=lambda h: ["import", str(_upload(h)), "--json"],
+           api=lambda h: ApiCall("/imports", files=[("files", _upload(h))]),
+           prepare=_write_upload),
 ]

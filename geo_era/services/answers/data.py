@@ -1,0 +1,58 @@
+"""Answers about the layers and the service itself: an import, the layers held, who is
+asking, whether the service is up, and a sign-in token."""
+
+from __future__ import annotations
+
+from geo_era.services.answers._base import Answer
+
+
+class ImportReport(Answer):
+    """What an import changed: the new data version and the rows of each layer."""
+
+    data_version: int
+    rows: dict[str, int]
+    #: the file each layer came from
+    sources: dict[str, list[str]]
+    skipped: list[str]
+    #: notices about derived values (a floor read from an address, a type guessed)
+    notices: list[str]
+
+
+class LayerInfo(Answer):
+    """One stored layer: its version, rows, source files and when it was imported."""
+
+    version: int
+    rows: int
+    sources: list[str]
+    imported_at: str
+
+
+class Layers(Answer):
+    """The layers in ``GEO_ERA_HOME``, by name."""
+
+    data_version: int
+    layers: dict[str, LayerInfo]
+
+
+class Me(Answer):
+    """Who is asking: username, role and organisation."""
+
+    username: str
+    role: str
+    organisation: str
+
+
+class Health(Answer):
+    """Liveness: the service answers, and its version."""
+
+    status: str
+    version: str
+
+
+class Token(Answer):
+    """A short-lived bearer token (OAuth2 password flow)."""
+
+    access_token: str
+    token_type: str
+    #: seconds
+    expires_in: int
