@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
+from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.router.lifespan_context = _lifespan(services)
     app.add_middleware(Gate)
     _handle_errors(app, services)
-    app.include_router(_service_router(services))
+    _service_routes(app, services)
     for router in (analysis.router, casework.router, records.router, imports.router,
                    audit.router, voids.router, reports.router, pages.router):
         app.include_router(router)
@@ -138,27 +138,24 @@ def _status(exc: GeoEraError) -> int:
     return status.HTTP_400_BAD_REQUEST
 
 
-def _service_router(services: AppServices) -> APIRouter:
+def _service_routes(app: FastAPI, services: AppServices) -> None:
     """The service's own routes: health, sign-in, and who the token belongs to."""
-    router = APIRouter(prefix=PREFIX)
 
-    @router.get("/health", tags=["service"], response_model=Health)
+    @app.get(f"{PREFIX}/health", tags=["service"], response_model=Health)
     def health() -> Health:
         """Liveness: no data, no authentication."""
         return data.health()
 
-    @router.post("/auth/token", tags=["auth"], response_model=Token)
+    @app.post(f"{PREFIX}/auth/token", tags=["auth"], response_model=Token)
     def token(request: Request,
               form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
         """OAuth2 password flow: a short-lived bearer token for a user."""
         return _sign_in(request, services, form.username, form.password)
 
-    @router.get("/me", tags=["auth"], response_model=Me)
+    @app.get(f"{PREFIX}/me", tags=["auth"], response_model=Me)
     def me(identity: Who) -> Me:
         """Who the token belongs to: username, role and organisation."""
         return data.me(services, caller_of(identity))
-
-    return router
 
 
 def _sign_in(request: Request, services: AppServices, username: str, password: str) -> Token:
