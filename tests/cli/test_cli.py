@@ -8,10 +8,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
+from shapely.geometry import box
+from sqlalchemy import select
 
-from tests.data.test_imports import buildings_frame, properties_frame, sites_frame, write_gpkg
+from geo_era.db.store import open_store, session_scope
+from geo_era.security.users import User
+from tests.data.test_imports import (
+    X0,
+    Y0,
+    buildings_frame,
+    properties_frame,
+    sites_frame,
+    write_gpkg,
+)
+from tests.services.parity import audit_entries
 
 
 def geo_era(*args: str, home: Path, env: dict[str, str] | None = None
@@ -115,3 +128,50 @@ def test_layers_and_proximity_batch(tmp_path: Path, town: Path) -> None:
     refused = geo_era("proximity", "--out", str(on_dask), "--dask", home=home,
                       env={"GEO_ERA_DASK_SCHEDULER": "not an address"})
     assert refused.returncode == 2 and "dask_scheduler" in refused.stderr
+
+
+def test_import_is_audited_and_a_refused_one_is_not(tmp_path: Path, town: Path) -> None:
+    """``geo-era import`` leaves the entry the API's import leaves: a ``collection`` of
+    record type ``import`` naming the files, only when the import succeeds."""
+    home = tmp_path / "home"
+    bad = tmp_path / "sites.csv"
+    bad.write_text("site_id,category,lon,lat\nS1,pubs,-3.19,55.95\n")
+    assert geo_era("import", str(bad), home=home).returncode == 2
+    done = geo_era("import", str(town), "--by", "FICTIONAL.admin", home=home)
+    assert done.returncode == 0, done.stderr
+    engine = open_store(home)
+    entries = audit_entries(engine)
+    engine.dispose()
+    assert [(e.actor, e.role, e.operation, e.record_type, e.record_ids, e.outcome)
+            for e in entries] == [("FICTIONAL.admin", "operator", "collection", "import",
+                                   ["town.gpkg"], "allowed")]
+
+
+def test_demo_users_belong_to_the_council_of_the_areas_layer(tmp_path: Path,
+                                                            town: Path) -> None:
+    home = tmp_path / "home"
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["C1"], "area_type": ["council"], "name": ["FICTIONAL Glenmuir Council"]},
+        geometry=[box(X0 - 500, Y0 - 500, X0 + 500, Y0 + 500)], crs="EPSG:27700")
+    write_gpkg(town, areas=areas)
+    assert geo_era("import", str(town), home=home).returncode == 0
+    done = geo_era("demo-users", home=home)
+    assert done.returncode == 0, done.stderr
+    assert "demo.solo" in done.stdout
+    engine = open_store(home)
+    with session_scope(engine) as session:
+        organisations = dict(session.execute(select(User.username, User.organisation)).all())
+    engine.dispose()
+    assert organisations["demo.solo"] == organisations["demo.admin"] == \
+        "FICTIONAL Glenmuir Council"
+    assert organisations["demo.omu_analyst"] == "FICTIONAL Police Scotland OMU"
+
+
+def test_layers_text_and_an_empty_home(tmp_path: Path, town: Path) -> None:
+    home = tmp_path / "home"
+    empty = geo_era("layers", home=home)
+    assert empty.returncode == 0 and empty.stdout.startswith("no layers in ")
+    geo_era("import", str(town), home=home)
+    listing = geo_era("layers", home=home).stdout.splitlines()
+    assert [line.split()[0] for line in listing] == ["buildings", "properties", "sites"]
+    assert "town.gpkg" in listing[0]

@@ -1,0 +1,178 @@
+"""The services of the spatial questions and the layers, called as every interface calls
+them: the answer each audience gets, the audit entry each leaves, and the mode of each
+file written."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geo_era.errors import DataError, ForbiddenError, ImportRefusedError
+from geo_era.security.audit import AuditEntry
+from geo_era.services import Caller, Services, analysis, data
+from geo_era.services.answers.analysis import (
+    CheckFlags,
+    CheckResult,
+    MinimumSetAnswer,
+    MinimumSetForLandlord,
+)
+from geo_era.settings import Settings
+from tests.conftest import import_demo
+from tests.services.parity import WHY, audit_entries
+
+OPERATOR = Caller.operator("tester")
+OMU = Caller("user.omu", "omu_analyst", "FICTIONAL Police OMU")
+LINK = Caller("user.link", "rsl_link_officer", "FICTIONAL Housing Association")
+ADMIN = Caller("user.admin", "admin", "FICTIONAL Council")
+
+
+@pytest.fixture(scope="module")
+def template(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("services") / "home"
+    import_demo(demo_files, home)
+    return home
+
+
+@pytest.fixture
+def services(template: Path, tmp_path: Path) -> Iterator[Services]:
+    home = tmp_path / "home"
+    shutil.copytree(template, home)
+    found = Services(Settings(home=home))
+    yield found
+    found.engine.dispose()
+
+
+def housed(services: Services) -> tuple[str, str]:
+    """A subject with a home, and that home: a check with findings."""
+    subjects = services.layers.read("subjects")
+    row = subjects.dropna(subset=["current_property_id"]).iloc[0]
+    return str(row["subject_id"]), str(row["current_property_id"])
+
+
+def entries(services: Services) -> list[AuditEntry]:
+    return audit_entries(services.engine)
+
+
+def test_check_gives_each_audience_its_model_and_one_entry(services: Services) -> None:
+    subject, home = housed(services)
+    full = analysis.check(services, OMU, subject_id=subject, property_id=home,
+                          justification=WHY)
+    flags = analysis.check(services, LINK, subject_id=subject, property_id=home,
+                           justification=WHY)
+    asked = analysis.check(services, OMU, subject_id=subject, property_id=home,
+                           justification=WHY, flags_only=True)
+    assert isinstance(full, CheckResult) and full.conflicts + full.warnings
+    assert isinstance(flags, CheckFlags) and flags.sensitive_allocation
+    assert asked == flags
+    made = entries(services)
+    assert [(e.actor, e.operation, e.record_type, e.record_ids, e.justification)
+            for e in made] == [(who, "consultation", "subject", [subject, home], WHY)
+                               for who in ("user.omu", "user.link", "user.omu")]
+
+
+def test_check_needs_a_justification_and_refusals_are_audited(services: Services) -> None:
+    subject, home = housed(services)
+    with pytest.raises(DataError, match="needs a justification"):
+        analysis.check(services, OMU, subject_id=subject, property_id=home,
+                       justification="  ")
+    assert entries(services) == []
+    with pytest.raises(ForbiddenError):
+        analysis.check(services, Caller("a", "auditor", "x"), subject_id=subject,
+                       property_id=home, justification=WHY)
+    [denied] = entries(services)
+    assert (denied.outcome, denied.record_ids) == ("denied", [subject, home])
+
+
+def test_the_minimum_set_of_a_link_officer(services: Services) -> None:
+    _, home = housed(services)
+    full = analysis.minimum_set(services, OMU, property_id=home, extend_rings=1)
+    link = analysis.minimum_set(services, LINK, property_id=home, extend_rings=1)
+    assert isinstance(full, MinimumSetAnswer)
+    assert isinstance(link, MinimumSetForLandlord)
+    assert [m.property_id for m in link.properties] == \
+        [m.property_id for m in full.properties]
+    assert "household" not in link.model_dump_json()
+    assert entries(services) == []  # property facts: not audited
+
+
+def test_sites_near_default_radius(services: Services) -> None:
+    _, home = housed(services)
+    near = analysis.sites_near(services, OMU, property_id=home)
+    assert near.radius_m == services.settings.default_radius_m
+    with pytest.raises(ForbiddenError):
+        analysis.sites_near(services, Caller("a", "auditor", "x"), property_id=home)
+
+
+def test_a_map_of_a_subject_is_private_and_audited(services: Services,
+                                                   tmp_path: Path) -> None:
+    subject, home = housed(services)
+    plain = analysis.era_map(services, OPERATOR, property_id=home, out=tmp_path / "p.html")
+    assert not plain.private and entries(services) == []
+    assert stat.S_IMODE((tmp_path / "p.html").stat().st_mode) == 0o644
+    with pytest.raises(DataError, match="needs a justification"):
+        analysis.era_map(services, OPERATOR, property_id=home, out=tmp_path / "s.html",
+                         subject_id=subject)
+    assert not (tmp_path / "s.html").exists()
+    done = analysis.era_map(services, OPERATOR, property_id=home, out=tmp_path / "s.html",
+                            subject_id=subject, justification=WHY)
+    assert done.private
+    assert stat.S_IMODE((tmp_path / "s.html").stat().st_mode) == 0o600
+    [entry] = entries(services)
+    assert (entry.operation, entry.record_type, entry.record_ids) == (
+        "consultation", "subject", [subject, home])
+    with pytest.raises(ForbiddenError):
+        analysis.era_map(services, LINK, property_id=home, out=tmp_path / "l.html",
+                         subject_id=subject, justification=WHY)
+    assert entries(services)[-1].outcome == "denied"
+    assert not (tmp_path / "l.html").exists()
+
+
+def test_the_proximity_table_is_shared(services: Services, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "prox.csv"
+    done = analysis.proximity_table(services, OPERATOR, out=out, radius_m=300.0)
+    table = pd.read_csv(out)
+    assert len(table) == done.properties and done.sites > 0
+    assert done.pairs_within == int(table.filter(like="_within").to_numpy().sum())
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    assert [p.name for p in out.parent.iterdir()] == ["prox.csv"]  # no temporary left
+
+
+def sites_file(services: Services, folder: Path, *, bad: bool = False) -> Path:
+    sites = services.layers.read("sites")
+    assert isinstance(sites, gpd.GeoDataFrame)
+    if bad:
+        sites = sites.assign(category="pubs")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "sites.geojson"
+    sites.to_file(path, driver="GeoJSON")
+    return path
+
+
+def test_an_import_is_audited_only_when_it_succeeds(services: Services,
+                                                    tmp_path: Path) -> None:
+    version = services.layers.data_version
+    with pytest.raises(ImportRefusedError):
+        data.import_layers(services, ADMIN,
+                           files=[sites_file(services, tmp_path / "bad", bad=True)])
+    assert entries(services) == [] and services.layers.data_version == version
+    with pytest.raises(ForbiddenError):
+        data.import_layers(services, OMU, files=[sites_file(services, tmp_path / "ok")])
+    assert [e.outcome for e in entries(services)] == ["denied"]
+    (tmp_path / "ok" / "sites.prj").write_text("")  # a companion: named, not read alone
+    report = data.import_layers(services, ADMIN,
+                                files=[tmp_path / "ok" / "sites.geojson",
+                                       tmp_path / "ok" / "sites.prj"])
+    assert report.data_version == version + 1 and set(report.rows) == {"sites"}
+    entry = entries(services)[-1]
+    assert (entry.actor, entry.operation, entry.record_type, entry.record_ids,
+            entry.outcome) == ("user.admin", "collection", "import",
+                               ["sites.geojson", "sites.prj"], "allowed")
+    listed = data.layers(services, OPERATOR)
+    assert listed.data_version == version + 1
+    assert listed.layers["sites"].sources == ["sites.geojson"]
