@@ -1,10 +1,11 @@
-"""The geo_era HTTP API (FastAPI): a thin adapter over the core, under ``/api/v1``.
+"""The geo_era HTTP API (FastAPI): a thin adapter over the services, under ``/api/v1``.
 
-Routes parse the request, establish who is asking, call the core and serialise the
-answer. Every path except the token endpoint and the health check needs a bearer token
-(or, for service accounts, an ``X-API-Key``); without one the answer is 401. Errors from
-the core become 4xx answers with their safe message; anything else is a 500 with no
-detail, logged without personal data.
+Routes parse the request, establish who is asking, call one service
+(:mod:`geo_era.services`) and return its typed answer, the response model each route
+declares. Every path except the token endpoint and the health check needs a bearer
+token (or, for service accounts, an ``X-API-Key``); without one the answer is 401.
+Errors from the core become 4xx answers with their safe message; anything else is a 500
+with no detail, logged without personal data.
 """
 
 from __future__ import annotations

@@ -173,8 +173,14 @@ MEASURED = ("straight line from the address point to a point site, or to the bou
 def sites_near_document(index: SiteIndex, network: WalkNetwork | None, *, property_id: str,
                         address: str, xy: npt.ArrayLike, radius_m: float,
                         data_version: dict[str, int]) -> dict[str, Any]:
-    """The :func:`sites_near` document of one property at ``xy`` (EPSG:27700 metres),
-    from a built site index and walking network (None: no street network loaded).
+    """The sites-near document of one property at ``xy`` (EPSG:27700 metres), from a
+    built site index and walking network (None: no street network loaded): what
+    :meth:`geo_era.workspace.Workspace.sites_near` answers.
+
+    The document names the property, the radius, the reference-data version used, each
+    site in range (nearest first, by straight line) with its straight-line and walking
+    distance, and the nearest site of each category by straight line and on foot.
+    Walking distances need a ``streets`` layer; without one each site says so.
 
     ``network`` must be built over the same sites frame as ``index`` (site rows are
     shared); ``data_version`` is reported as given.

@@ -10,7 +10,7 @@ its evidence: the zone, site, area or household, and the distance in metres
 Findings keep restricted detail (a zone's id, reason and geometry; offence-related
 conditions) apart from the plain flag, so :meth:`CheckResult.to_dict` can produce the
 flag-only view for roles without need to know. The engine makes the separation; the
-API decides who gets which view.
+service (:func:`geo_era.services.analysis.check`) decides who gets which view.
 """
 
 from __future__ import annotations
