@@ -3,22 +3,23 @@ agreements, approve (Part C) or decide (Part D), consent and restrictions.
 
 Case ids travel in request bodies, never in URLs. Each caller records for their own
 agency (:data:`geo_era.security.access.ROLE_AGENCY`) and, for council staff, only on their own
-council's cases. Every call is audited by the core in the transaction of the change.
+council's cases. Each route calls one service (:mod:`geo_era.services.casework`), which
+admits the caller and has the step audited in the transaction of the change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from pydantic import Field, StringConstraints
 
-from api.deps import PREFIX, App, Who
+from api.deps import PREFIX, App, Who, caller_of
 from api.schemas import JUSTIFICATION, TEXT_PATTERN, Id, Strict
-from geo_era.casework import cases
-from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import AGENCIES, OUTCOMES, PHYSICAL_ITEMS
+from geo_era.services import casework
+from geo_era.services.answers.casework import CaseRecord, CaseSummary
 
 router = APIRouter(prefix=f"{PREFIX}/cases", tags=["cases"])
 
@@ -106,102 +107,87 @@ class Restrict(Change):
     restriction: str = Text
 
 
-@router.post("/open")
-def open_route(body: OpenCase, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/open", response_model=CaseRecord)
+def open_route(body: OpenCase, identity: Who, app: App) -> CaseRecord:
     """Open an ERA case: deadlines in clear working days, the lead agency, and an
     assessment of each candidate property."""
-    caller = app.admit("case_open", identity, justification=body.justification,
-                       record_ids=[body.subject_id])
-    return open_assessed_case(app.layers, app.engine, subject_id=body.subject_id,
+    return casework.open_case(app, caller_of(identity), subject_id=body.subject_id,
                               property_ids=body.property_ids, case_type=body.case_type,
                               notified=body.notified, agencies=body.agencies,
                               placing_authority=body.placing_authority,
                               receiving_authority=body.receiving_authority,
-                              assessor=app.workspace.assess, actor=caller.actor)
+                              justification=body.justification)
 
 
-@router.post("/list")
-def list_route(body: ListCases, identity: Who, app: App) -> list[dict[str, Any]]:
+@router.post("/list", response_model=list[CaseSummary])
+def list_route(body: ListCases, identity: Who, app: App) -> list[CaseSummary]:
     """Open cases the caller may see, earliest due first."""
-    caller = app.admit("case_list", identity, justification=body.justification)
-    return cases.list_cases(app.engine, actor=caller.actor, overdue=body.overdue,
-                            due_within=body.due_within_days)
+    return casework.list_cases(app, caller_of(identity), justification=body.justification,
+                               overdue=body.overdue, due_within=body.due_within_days)
 
 
-@router.post("/show")
-def show_route(body: CaseRef, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/show", response_model=CaseRecord)
+def show_route(body: CaseRef, identity: Who, app: App) -> CaseRecord:
     """One case in full: agencies and deadlines, checks, assessments, decisions."""
-    caller = app.admit("case_show", identity, justification=body.justification,
-                       record_ids=[body.case_id])
-    return cases.show_case(app.engine, body.case_id, actor=caller.actor)
+    return casework.show_case(app, caller_of(identity), case_id=body.case_id,
+                              justification=body.justification)
 
 
-@router.post("/assess")
-def assess_route(body: AssessProperty, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/assess", response_model=CaseRecord)
+def assess_route(body: AssessProperty, identity: Who, app: App) -> CaseRecord:
     """(Re)assess a candidate property of an open case from the current layers."""
-    caller = app.admit("case_assess", identity, justification=body.justification,
-                       record_ids=[body.case_id])
-    return cases.assess_property(app.engine, body.case_id, body.property_id,
-                                 app.workspace.assess,
-                                 actor=caller.actor)
+    return casework.assess_case(app, caller_of(identity), case_id=body.case_id,
+                                property_id=body.property_id,
+                                justification=body.justification)
 
 
-@router.post("/check")
-def check_route(body: RecordCheck, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/check", response_model=CaseRecord)
+def check_route(body: RecordCheck, identity: Who, app: App) -> CaseRecord:
     """Record a database check (3.7) or a physical check (3.8) for the caller's agency."""
-    caller = app.admit("case_check", identity, justification=body.justification,
-                       record_ids=[body.case_id])
-    return cases.record_check(app.engine, body.case_id, agency=caller.agency,
-                              kind=body.kind, item=body.item, outcome=body.outcome,
-                              notes=body.notes, actor=caller.actor)
+    return casework.record_check(app, caller_of(identity), case_id=body.case_id,
+                                 kind=body.kind, item=body.item, outcome=body.outcome,
+                                 notes=body.notes, justification=body.justification)
 
 
-@router.post("/agree")
-def agree_route(body: RecordAgreement, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/agree", response_model=CaseRecord)
+def agree_route(body: RecordAgreement, identity: Who, app: App) -> CaseRecord:
     """Record whether the caller's agency agrees the ERA (3.11)."""
-    caller = app.admit("case_agree", identity, justification=body.justification,
-                       record_ids=[body.case_id])
-    return cases.record_agreement(app.engine, body.case_id, agency=caller.agency,
-                                  agrees=body.agrees, comments=body.comments,
-                                  actor=caller.actor)
+    return casework.record_agreement(app, caller_of(identity), case_id=body.case_id,
+                                     agrees=body.agrees, comments=body.comments,
+                                     justification=body.justification)
 
 
-@router.post("/approve")
-def approve_route(body: Approve, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/approve", response_model=CaseRecord)
+def approve_route(body: Approve, identity: Who, app: App) -> CaseRecord:
     """Part C: the lead agency's approval, once every check and agreement is in."""
-    caller = app.admit("case_approve", identity, justification=body.justification,
-                       record_ids=[body.case_id])
-    return cases.approve(app.engine, body.case_id, agency=caller.agency,
-                         property_id=body.property_id, manageable=body.manageable,
-                         conclusion=body.conclusion, reasons=body.reasons,
-                         actor=caller.actor)
+    return casework.approve(app, caller_of(identity), case_id=body.case_id,
+                            property_id=body.property_id, manageable=body.manageable,
+                            conclusion=body.conclusion, reasons=body.reasons,
+                            justification=body.justification)
 
 
-@router.post("/decide")
-def decide_route(body: Decide, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/decide", response_model=CaseRecord)
+def decide_route(body: Decide, identity: Who, app: App) -> CaseRecord:
     """Part D: the case conference's decision where agencies disagree."""
-    caller = app.admit("case_decide", identity, justification=body.justification,
-                       record_ids=[body.case_id])
-    return cases.decide(app.engine, body.case_id, agency=caller.agency,
-                        property_id=body.property_id, manageable=body.manageable,
-                        conclusion=body.conclusion, reasons=body.reasons,
-                        conference_on=body.conference_on, actor=caller.actor)
+    return casework.decide(app, caller_of(identity), case_id=body.case_id,
+                           property_id=body.property_id, manageable=body.manageable,
+                           conclusion=body.conclusion, reasons=body.reasons,
+                           conference_on=body.conference_on,
+                           justification=body.justification)
 
 
-@router.post("/consent")
-def consent_route(body: Change, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/consent", response_model=CaseRecord)
+def consent_route(body: Change, identity: Who, app: App) -> CaseRecord:
     """The receiving council's consent to an out-of-area placement (3.13): given by
     that council's own staff."""
-    caller = app.admit("case_consent", identity, justification=body.justification,
-                       record_ids=[body.case_id])
-    return cases.record_consent(app.engine, body.case_id, authority=identity.organisation,
-                                actor=caller.actor)
+    return casework.record_consent(app, caller_of(identity), case_id=body.case_id,
+                                   justification=body.justification)
 
 
-@router.post("/restrict")
-def restrict_route(body: Restrict, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/restrict", response_model=CaseRecord)
+def restrict_route(body: Restrict, identity: Who, app: App) -> CaseRecord:
     """A restriction on future allocations of a neighbouring property (3.12)."""
-    caller = app.admit("case_restrict", identity, justification=body.justification,
-                       record_ids=[body.case_id])
-    return cases.record_restriction(app.engine, body.case_id, property_id=body.property_id,
-                                    restriction=body.restriction, actor=caller.actor)
+    return casework.record_restriction(app, caller_of(identity), case_id=body.case_id,
+                                       property_id=body.property_id,
+                                       restriction=body.restriction,
+                                       justification=body.justification)

@@ -31,8 +31,6 @@ from api.deps import log
 from api.routes.reports import run_report
 from api.routes.voids import Upload, run_allocation_check, run_screening
 from api.security import TokenError
-from geo_era.casework import cases
-from geo_era.documents.era_document import era_document_pdf, field_sheet_pdf
 from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
 from geo_era.housing.screening import FACTORS, LABELS
 from geo_era.housing.void_lists import MAX_ROWS
@@ -46,6 +44,7 @@ from geo_era.maps.interactive import (
 from geo_era.overconcentration.document import report_body, report_pdf
 from geo_era.security.users import Identity, authenticate
 from geo_era.services import Admitted as Caller
+from geo_era.services import casework, documents, records
 
 COOKIE = "geo_era_session"
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
@@ -153,10 +152,12 @@ def case_list(request: Request) -> Response:
         return admitted
     caller, identity = admitted
     try:
-        found = cases.list_cases(_services(request).engine, actor=caller.actor)
+        found = casework.list_cases(_services(request), caller.caller,
+                                    justification=caller.actor.justification)
     except GeoEraError as exc:
         return _refused(request, identity, exc)
-    return _page(request, "cases.html", {"who": identity, "cases": found})
+    return _page(request, "cases.html", {"who": identity, "cases": [
+        c.model_dump(mode="json") for c in found]})
 
 
 @router.post("/case", response_class=HTMLResponse)
@@ -167,7 +168,9 @@ def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) ->
     caller, identity = admitted
     services = _services(request)
     try:
-        case = cases.show_case(services.engine, case_id, actor=caller.actor)
+        case = casework.show_case(services, caller.caller, case_id=case_id,
+                                  justification=caller.actor.justification
+                                  ).model_dump(mode="json")
     except GeoEraError as exc:
         return _refused(request, identity, exc)
     assessed = next((a for a in case["assessments"] if a["snapshot"]), case["assessments"][0])
@@ -177,12 +180,11 @@ def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) ->
     check = snapshot.get("check")
     status_of = member_status(check if check and "error" not in check else None,
                               [m["property_id"] for m in members])
-    zones_allowed = identity.role in _zone_readers()
     nonce = secrets.token_urlsafe(16)
     try:
         fmap = era_map(services.workspace, property_id, subject_id=case["subject_id"],
-                       show_zones=zones_allowed, assets=Assets(inline=False),
-                       tiles=services.settings.map_tiles,
+                       show_zones=records.may_see_zones(caller.caller),
+                       assets=Assets(inline=False), tiles=services.settings.map_tiles,
                        tiles_attribution=services.settings.map_tiles_attribution)
         map_html = _with_nonce(fmap.get_root().render(), nonce)
     except GeoEraError as exc:
@@ -205,13 +207,14 @@ def case_document_pdf(request: Request, case_id: Annotated[str, Form(max_length=
         return admitted
     caller, identity = admitted
     services = _services(request)
+    why = caller.actor.justification
     try:
         if field_sheet:
-            pdf = field_sheet_pdf(services.layers, services.engine, case_id, field_sheet,
-                                  actor=caller.actor)
+            pdf = documents.field_sheet_pdf(services, caller.caller, case_id=case_id,
+                                            property_id=field_sheet, justification=why)
         else:
-            pdf = era_document_pdf(services.layers, services.engine, case_id,
-                                   actor=caller.actor, part_a=True)
+            pdf = documents.era_document_pdf(services, caller.caller, case_id=case_id,
+                                             justification=why)
     except GeoEraError as exc:
         return _refused(request, identity, exc)
     name = f"{case_id}-{'field-sheet' if field_sheet else 'ERA'}.pdf"

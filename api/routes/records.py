@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.deps import PREFIX, App, Who
+from api.deps import PREFIX, App, Who, caller_of
 from api.schemas import JUSTIFICATION, TEXT_PATTERN, Id, Strict, long_text
-from geo_era.casework.reviews import reviews_due, waive_review
-from geo_era.casework.zones import add_exclusion_zone, zones_of
 from geo_era.data.geometry_input import MAX_VERTICES
+from geo_era.services import records
+from geo_era.services.answers.records import ReviewDue, ReviewWaived, SubjectZones, ZoneAdded
 
 router = APIRouter(prefix=PREFIX)
-
 
 
 Position = Annotated[list[float], Field(min_length=2, max_length=3,
@@ -63,37 +62,30 @@ class Waive(Strict):
                          description="The Responsible Authorities' reasons (NASSO 3.3)")
 
 
-@router.post("/zones/add", tags=["zones"])
-def add_zone_route(body: AddZone, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/zones/add", tags=["zones"], response_model=ZoneAdded)
+def add_zone_route(body: AddZone, identity: Who, app: App) -> ZoneAdded:
     """Record a victim-exclusion zone for a subject (checked like an import; stored in
     EPSG:27700)."""
-    caller = app.admit("zone_add", identity, justification=body.justification,
-                       record_ids=[body.subject_id])
-    return add_exclusion_zone(app.layers, app.engine, subject_id=body.subject_id,
-                              geometry=body.geometry.model_dump(), crs=body.crs,
-                              reason=body.reason, actor=caller.actor)
+    return records.add_zone(app, caller_of(identity), subject_id=body.subject_id,
+                            geometry=body.geometry.model_dump(), crs=body.crs,
+                            reason=body.reason, justification=body.justification)
 
 
-@router.post("/zones/show", tags=["zones"])
-def show_zones_route(body: SubjectRef, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/zones/show", tags=["zones"], response_model=SubjectZones)
+def show_zones_route(body: SubjectRef, identity: Who, app: App) -> SubjectZones:
     """A subject's exclusion zones as GeoJSON in EPSG:27700."""
-    caller = app.admit("zone_show", identity, justification=body.justification,
-                       record_ids=[body.subject_id])
-    return zones_of(app.layers, app.engine, body.subject_id, actor=caller.actor)
+    return records.show_zones(app, caller_of(identity), subject_id=body.subject_id,
+                              justification=body.justification)
 
 
-@router.post("/reviews/due", tags=["reviews"])
-def reviews_due_route(body: Justified, identity: Who, app: App) -> list[dict[str, Any]]:
+@router.post("/reviews/due", tags=["reviews"], response_model=list[ReviewDue])
+def reviews_due_route(body: Justified, identity: Who, app: App) -> list[ReviewDue]:
     """Subjects due an annual review (NASSO 3.3), with the criteria they meet."""
-    caller = app.admit("reviews_due", identity, justification=body.justification)
-    return reviews_due(app.layers.read("subjects"), app.engine, actor=caller.actor)
+    return records.reviews_due(app, caller_of(identity), justification=body.justification)
 
 
-@router.post("/reviews/waive", tags=["reviews"])
-def waive_route(body: Waive, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/reviews/waive", tags=["reviews"], response_model=ReviewWaived)
+def waive_route(body: Waive, identity: Who, app: App) -> ReviewWaived:
     """Record why a subject needs no annual review (NASSO 3.3)."""
-    caller = app.admit("reviews_waive", identity, record_ids=[body.subject_id])
-    return waive_review(app.engine, body.subject_id, justification=body.reasons,
-                        actor=caller.actor)
-
-
+    return records.waive_review(app, caller_of(identity), subject_id=body.subject_id,
+                                reasons=body.reasons)

@@ -628,14 +628,6 @@ class ParameterEngine:
                              "reason": reason})
 
 
-def minimum_parameter_set(store: LayerStore, property_id: str, *,
-                          extend_metres: float | None = None,
-                          extend_rings: int | None = None) -> MinimumSet:
-    """One property's minimum set from the layers in ``store``."""
-    return ParameterEngine.from_store(store).minimum_set(
-        property_id, extend_metres=extend_metres, extend_rings=extend_rings)
-
-
 def member_sets(long_form: pd.DataFrame) -> dict[str, set[str]]:
     """``{property_id: {member ids}}`` from :meth:`ParameterEngine.all_minimum_sets`."""
     grouped = long_form.groupby("property_id")["member_id"].agg(set)

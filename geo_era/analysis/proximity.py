@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from geo_era._io import SHARED, atomic_path
-from geo_era.analysis.network import WalkNetwork, walk_flag, walk_graph_for
+from geo_era.analysis.network import WalkNetwork, walk_flag
 from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.data.layer_store import LayerStore
 from geo_era.errors import NotFoundError
@@ -135,34 +135,6 @@ def find_properties(store: LayerStore, property_ids: Sequence[str]) -> gpd.GeoDa
             f"property_id {missing[0]!r} not found in layer 'properties' "
             f"({len(properties):,} rows); check the id or the import")
     return by_id.loc[list(property_ids)].reset_index(drop=True)
-
-
-def sites_near(store: LayerStore, property_id: str, radius_m: float) -> dict[str, Any]:
-    """Everything within ``radius_m`` of one property, as a JSON-ready document.
-
-    The document names the property, the radius, the reference-data version used, each
-    site in range (nearest first, by straight line) with its straight-line and walking
-    distance, and the nearest site of each category by straight line and on foot.
-    Walking distances need a ``streets`` layer; without one each site says so.
-
-    This reads the layers and builds the indexes for one answer; to answer many, keep
-    them built (:class:`geo_era.workspace.Workspace`), which calls
-    :func:`sites_near_document` as this does.
-    """
-    prop = find_properties(store, [property_id])
-    sites = store.read("sites")
-    assert isinstance(sites, gpd.GeoDataFrame)
-    sites = sites.reset_index(drop=True)
-    index = SiteIndex(sites)
-    network = WalkNetwork.build(walk_graph_for(store), sites) if store.has("streets") \
-        else None
-    versions = {"properties": store.version("properties").version,
-                "sites": store.version("sites").version}
-    if store.has("streets"):
-        versions["streets"] = store.version("streets").version
-    return sites_near_document(index, network, property_id=property_id,
-                               address=str(prop["address"].iloc[0]), xy=_xy(prop)[0],
-                               radius_m=radius_m, data_version=versions)
 
 
 MEASURED = ("straight line from the address point to a point site, or to the boundary of a "

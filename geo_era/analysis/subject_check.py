@@ -31,9 +31,8 @@ from geo_era.contract.conditions import (
     NoResidenceWithin,
     parse_conditions,
 )
-from geo_era.data.layer_store import LayerStore
 from geo_era.errors import DataError, NotFoundError
-from geo_era.geometry.index import SiteIndex, no_sites
+from geo_era.geometry.index import SiteIndex
 
 #: A candidate this close to (but outside) one of the subject's exclusion zones is a
 #: warning, in metres.
@@ -315,31 +314,3 @@ def no_zones() -> gpd.GeoDataFrame:
     """An empty exclusion-zones layer (EPSG:27700)."""
     return gpd.GeoDataFrame({"zone_id": [], "subject_id": []},
                             geometry=gpd.GeoSeries([], crs=27700))
-
-
-def check_subject_property(store: LayerStore, subject_id: str, property_id: str, *,
-                           zone_warning_m: float = DEFAULT_ZONE_WARNING_M) -> CheckResult:
-    """Check a candidate property for a subject using the layers in ``store``.
-
-    This reads the layers and builds the engine and index for one answer; to answer
-    many, keep them built (:class:`geo_era.workspace.Workspace`), which calls
-    :func:`check_property` as this does.
-    """
-    subjects = store.read("subjects")
-    match = subjects[subjects["subject_id"].astype(str) == subject_id]
-    if not len(match):
-        raise subject_not_found(subject_id, len(subjects))
-    zones = store.read("exclusion_zones") if store.has("exclusion_zones") else None
-    if zones is not None:
-        zones = zones[zones["subject_id"].astype(str) == subject_id]
-    else:
-        zones = no_zones()
-    sites = store.read("sites") if store.has("sites") else None
-    areas = store.read("areas") if store.has("areas") else None
-    engine = ParameterEngine.from_store(store)
-    index = SiteIndex(sites if sites is not None else no_sites())
-    assert isinstance(zones, gpd.GeoDataFrame)
-    return check_property(subject=match.iloc[0], property_id=property_id, engine=engine,
-                          sites=index, zones=zones,
-                          areas=areas if isinstance(areas, gpd.GeoDataFrame) else None,
-                          zone_warning_m=zone_warning_m)

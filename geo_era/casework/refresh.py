@@ -108,9 +108,25 @@ def refresh_homes(snap: Snapshot, engine: Engine | None, *, radius_m: float = 40
     if engine is None:
         return refresh
     last = _last_assessments(engine, housed.subject_id, ids[homes])
+    triggers = _triggers(last, housed.subject_id, ids[homes], now=(sites, members, problems),
+                         site_info=site_info, distance=distance, radius_m=radius_m)
+    return Refresh(radius_m, housed.subject_id, ids[homes], homes, sites, members,
+                   conflicts, triggers, assessed=len(last))
+
+
+def _triggers(last: dict[tuple[str, str], tuple[dt.datetime | None, dict[str, Any]]],
+              subject_ids: npt.NDArray[np.object_], property_ids: npt.NDArray[np.object_],
+              *, now: tuple[list[list[str]], list[list[str]], npt.NDArray[np.object_]],
+              site_info: dict[str, tuple[str, str | None]],
+              distance: dict[tuple[int, str], float], radius_m: float
+              ) -> list[dict[str, Any]]:
+    """Each row's changes since its last assessment, for the rows assessed before that
+    changed: ``now`` holds each row's sites within the radius, its minimum set and why
+    the set cannot be worked out ("" when it can)."""
+    sites, members, problems = now
     triggers = []
-    for k in range(n):
-        found = last.get((str(housed.subject_id[k]), str(ids[homes[k]])))
+    for k in range(len(subject_ids)):
+        found = last.get((str(subject_ids[k]), str(property_ids[k])))
         if found is None:
             continue
         assessed_at, before = found
@@ -128,12 +144,11 @@ def refresh_homes(snap: Snapshot, engine: Engine | None, *, radius_m: float = 40
         if then_set - now_set:
             changes.append(f"{len(then_set - now_set)} dwelling(s) left the minimum set")
         if changes:
-            triggers.append({"subject_id": str(housed.subject_id[k]),
-                             "property_id": str(ids[homes[k]]),
+            triggers.append({"subject_id": str(subject_ids[k]),
+                             "property_id": str(property_ids[k]),
                              "assessed_at": assessed_at.isoformat() if assessed_at else None,
                              "changes": changes})
-    return Refresh(radius_m, housed.subject_id, ids[homes], homes, sites, members,
-                   conflicts, triggers, assessed=len(last))
+    return triggers
 
 
 def _grouped(keys: IntArray, values: npt.NDArray[Any], n: int) -> list[list[str]]:

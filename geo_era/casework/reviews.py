@@ -20,15 +20,17 @@ not (a new play park within 400 m), one gone, or a change in the minimum set.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from geo_era.data.layer_store import LayerStore
+from geo_era.casework.refresh import Refresh, refresh_homes
 from geo_era.db.store import Case, ReviewWaiver, WeedingRecord, session_scope
 from geo_era.errors import DataError, NotFoundError
 from geo_era.security.audit import Actor
+from geo_era.workspace import Workspace
 
 CRITERIA = {
     "mappa_level_2_or_3": "managed at MAPPA level 2 or 3",
@@ -116,17 +118,28 @@ def waive_review(engine: Engine, subject_id: str, *, justification: str, actor: 
             "by": actor.username}
 
 
-def review_triggers(store: LayerStore, engine: Engine, *, radius_m: float = 400.0
-                    ) -> list[dict[str, Any]]:
-    """Housed subjects whose surroundings changed since their last assessment: the
-    triggers of :func:`geo_era.casework.refresh.refresh_homes`, over every housed subject at
-    once."""
-    from geo_era.casework.refresh import refresh_homes  # noqa: PLC0415
-    from geo_era.workspace import Workspace  # noqa: PLC0415
+def review_triggers(workspace: Workspace, engine: Engine, *, actor: Actor,
+                    radius_m: float = 400.0,
+                    progress: Callable[[int, int], object] | None = None) -> Refresh:
+    """Housed subjects whose surroundings changed since their last assessment: every
+    housed subject's home refreshed at once (:func:`geo_era.casework.refresh.refresh_homes`,
+    ``radius_m`` metres, EPSG:27700) and compared with its last assessment; the triggers
+    are ``.triggers``. ``progress`` is called with the number of subjects done and the
+    number of subjects, after each step.
 
-    if not store.has("subjects"):
+    The list names subjects and their homes: it is audited as one consultation of the
+    subjects it names (with the actor's justification, if any)."""
+    if not workspace.store.has("subjects"):
         raise NotFoundError("no subjects layer is loaded; import subjects to find reviews")
-    return refresh_homes(Workspace(store).snapshot(), engine, radius_m=radius_m).triggers
+    snap = workspace.snapshot()
+    total = len(snap.subjects)
+    refresh = refresh_homes(snap, engine, radius_m=radius_m, progress=None if progress is None
+                            else lambda done: progress(min(done, total), total))
+    with session_scope(engine) as session:
+        actor.record(session, operation="consultation", record_type="subject",
+                     record_ids=list(dict.fromkeys(t["subject_id"]
+                                                   for t in refresh.triggers)))
+    return refresh
 
 
 def weed(engine: Engine, *, retention_days: dict[str, int], actor: Actor,

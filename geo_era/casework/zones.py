@@ -9,8 +9,8 @@ audited (DPA 2018 s62). The geometry is held to the import rules
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -36,6 +36,20 @@ def _require_subject(store: LayerStore, subject_id: str) -> None:
         raise NotFoundError(f"subject {subject_id!r} not found in layer 'subjects'")
 
 
+#: The ids this module gives zones: ``Z-`` and a number, one more than the highest so far.
+ZONE_ID = re.compile(r"^Z-(\d{6,})$")
+
+
+def next_zone_id(existing: Iterable[object]) -> str:
+    """The id of the next zone recorded, after ``existing`` ids: ``Z-000001``, then
+    ``Z-000002``... (ids of another form, such as imported ones, are skipped).
+
+    The id follows from the zones already recorded, so the same record made in two
+    copies of a store gets the same id, whichever door it came through."""
+    numbers = [int(m.group(1)) for m in (ZONE_ID.match(str(z)) for z in existing) if m]
+    return f"Z-{max(numbers, default=0) + 1:06d}"
+
+
 def add_exclusion_zone(store: LayerStore, engine: Engine, *, subject_id: str,
                        geometry: Mapping[str, Any], crs: str | None, reason: str | None,
                        actor: Actor) -> dict[str, Any]:
@@ -46,16 +60,13 @@ def add_exclusion_zone(store: LayerStore, engine: Engine, *, subject_id: str,
     """
     zone = parse_geometry(geometry, crs, layer="exclusion_zones", where="geometry")
     _require_subject(store, subject_id)
-    zone_id = f"Z-{secrets.token_hex(5).upper()}"
+    current = store.read("exclusion_zones") if store.has("exclusion_zones") else None
+    zone_id = next_zone_id([] if current is None else current["zone_id"])
     row = gpd.GeoDataFrame({"zone_id": [zone_id], "subject_id": [subject_id],
                             "reason": [(reason or "").strip() or None]},
                            geometry=[zone], crs=BNG)
-    if store.has("exclusion_zones"):
-        current = store.read("exclusion_zones")
-        frame = gpd.GeoDataFrame(pd.concat([current, row], ignore_index=True),
-                                 geometry="geometry", crs=BNG)
-    else:
-        frame = row
+    frame = row if current is None else gpd.GeoDataFrame(
+        pd.concat([current, row], ignore_index=True), geometry="geometry", crs=BNG)
     checked = validate_layer(RawLayer(file="exclusion zone", layer="exclusion_zones",
                                       frame=frame))
     with session_scope(engine) as session:

@@ -1,13 +1,16 @@
-"""Commands for ERA cases (NASSO 3.2-3.13)."""
+"""Commands for ERA cases (NASSO 3.2-3.13): thin adapters over
+:mod:`geo_era.services.casework`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from geo_era.cli._common import BY, JUSTIFY, _actor, _cases, _date, _echo_json, _store, app
+from geo_era.cli._common import BY, JUSTIFY, _date, app, caller, echo_answer, services
+from geo_era.services import casework
+from geo_era.services.answers.casework import CaseRecord, CaseSummary
 
 case_app = typer.Typer(help="ERA cases: deadlines, checks, agreements, Parts C and D.",
                        no_args_is_help=True)
@@ -15,20 +18,26 @@ case_app = typer.Typer(help="ERA cases: deadlines, checks, agreements, Parts C a
 
 app.add_typer(case_app, name="case")
 
+#: Why a change is made: optional, kept in the audit trail.
+NOTE = typer.Option("--justification", help="Why (optional for changes); recorded in the "
+                                            "audit trail.")
 
-def _print_case(document: dict[str, Any], as_json: bool) -> None:
+
+def _print_case(document: CaseSummary, as_json: bool) -> None:
     if as_json:
-        _echo_json(document)
+        echo_answer(document)
         return
-    typer.echo(f"{document['case_id']}  {document['case_type']}  subject "
-               f"{document['subject_id']}  lead {document['lead_agency']}  "
-               f"{document['status']}  due {document['due']}"
-               f"{'  OVERDUE' if document['overdue'] else ''}")
-    for agency in document.get("agencies", []):
-        state = {True: "agrees", False: "DISAGREES", None: "no agreement yet"}[agency["agrees"]]
-        typer.echo(f"  {agency['agency']:<16} due {agency['due']}  {state}")
-    for decision in document.get("decisions", []):
-        typer.echo(f"  Part {decision['part']}: {decision['conclusion']}")
+    typer.echo(f"{document.case_id}  {document.case_type}  subject "
+               f"{document.subject_id}  lead {document.lead_agency}  "
+               f"{document.status}  due {document.due.isoformat()}"
+               f"{'  OVERDUE' if document.overdue else ''}")
+    if not isinstance(document, CaseRecord):
+        return
+    for agency in document.agencies:
+        state = {True: "agrees", False: "DISAGREES", None: "no agreement yet"}[agency.agrees]
+        typer.echo(f"  {agency.agency:<16} due {agency.due.isoformat()}  {state}")
+    for decision in document.decisions:
+        typer.echo(f"  Part {decision.part}: {decision.conclusion}")
 
 
 @case_app.command("new")
@@ -46,17 +55,17 @@ def case_new(
     authority: Annotated[str | None, typer.Option(
         help="The council the case belongs to (default: the one the first property is "
              "in, from the areas layer).")] = None,
+    justification: Annotated[str, NOTE] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the case as JSON.")] = False,
 ) -> None:
     """Open an ERA case and print it with each agency's due date."""
-    from geo_era.casework.assessment import open_assessed_case
-
     notified_on = _date(notified, "--notified") if notified else dt.date.today()
-    document = open_assessed_case(_store(), _cases(), subject_id=subject_id,
+    document = casework.open_case(services(), caller(by), subject_id=subject_id,
                                   property_ids=property_ids, case_type=case_type,
                                   notified=notified_on, agencies=agency or (),
-                                  assess_now=assess, authority=authority, actor=_actor(by))
+                                  assess=assess, authority=authority,
+                                  justification=justification)
     _print_case(document, as_json)
 
 
@@ -65,23 +74,19 @@ def case_show(case_id: str, justification: Annotated[str, JUSTIFY] = "",
               by: Annotated[str | None, BY] = None,
               as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Show a case: agencies and deadlines, checks, assessments, decisions."""
-    from geo_era.casework.cases import show_case
-
-    _print_case(show_case(_cases(), case_id, actor=_actor(by, justification)), as_json)
+    _print_case(casework.show_case(services(), caller(by), case_id=case_id,
+                                   justification=justification), as_json)
 
 
 @case_app.command("assess")
-def case_assess(case_id: str, property_id: str, by: Annotated[str | None, BY] = None,
+def case_assess(case_id: str, property_id: str,
+                justification: Annotated[str, NOTE] = "",
+                by: Annotated[str | None, BY] = None,
                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """(Re)assess a candidate property of an open case from the current reference data."""
-    from geo_era.casework.assessment import assess
-    from geo_era.casework.cases import assess_property
-
-    store = _store()
-    document = assess_property(_cases(), case_id, property_id,
-                               lambda subject, pid: assess(store, subject, pid),
-                               actor=_actor(by))
-    _print_case(document, as_json)
+    _print_case(casework.assess_case(services(), caller(by), case_id=case_id,
+                                     property_id=property_id, justification=justification),
+                as_json)
 
 
 @case_app.command("check")
@@ -92,15 +97,14 @@ def case_check(
     item: Annotated[str, typer.Option(help="System checked, or the site category.")],
     outcome: Annotated[str, typer.Option(help="clear, concern or not_applicable.")],
     notes: Annotated[str | None, typer.Option(help="What was found.")] = None,
+    justification: Annotated[str, NOTE] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Record a database or physical check."""
-    from geo_era.casework.cases import record_check
-
-    _print_case(record_check(_cases(), case_id, agency=agency, kind=kind, item=item,
-                             outcome=outcome, notes=notes, actor=_actor(by)),
-                as_json)
+    _print_case(casework.record_check(services(), caller(by), case_id=case_id, agency=agency,
+                                      kind=kind, item=item, outcome=outcome, notes=notes,
+                                      justification=justification), as_json)
 
 
 @case_app.command("agree")
@@ -110,14 +114,15 @@ def case_agree(
     disagree: Annotated[bool, typer.Option("--disagree", help="The agency does not agree.")
                         ] = False,
     comments: Annotated[str | None, typer.Option(help="Comments or concerns.")] = None,
+    justification: Annotated[str, NOTE] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Record an agency's agreement (or disagreement) with the ERA."""
-    from geo_era.casework.cases import record_agreement
-
-    _print_case(record_agreement(_cases(), case_id, agency=agency, agrees=not disagree,
-                                 comments=comments, actor=_actor(by)), as_json)
+    _print_case(casework.record_agreement(services(), caller(by), case_id=case_id,
+                                          agency=agency, agrees=not disagree,
+                                          comments=comments, justification=justification),
+                as_json)
 
 
 @case_app.command("approve")
@@ -129,15 +134,15 @@ def case_approve(
     reasons: Annotated[str, typer.Option(help="The reasons for it.")],
     not_manageable: Annotated[bool, typer.Option(
         "--not-manageable", help="The property is not manageable.")] = False,
+    justification: Annotated[str, NOTE] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Part C: approval by the lead agency."""
-    from geo_era.casework.cases import approve
-
-    _print_case(approve(_cases(), case_id, agency=agency, property_id=property_id,
-                        manageable=not not_manageable, conclusion=conclusion,
-                        reasons=reasons, actor=_actor(by)), as_json)
+    _print_case(casework.approve(services(), caller(by), case_id=case_id, agency=agency,
+                                 property_id=property_id, manageable=not not_manageable,
+                                 conclusion=conclusion, reasons=reasons,
+                                 justification=justification), as_json)
 
 
 @case_app.command("decide")
@@ -149,15 +154,16 @@ def case_decide(
     conclusion: Annotated[str, typer.Option(help="The decision.")],
     reasons: Annotated[str, typer.Option(help="The reasons for it.")],
     not_manageable: Annotated[bool, typer.Option("--not-manageable")] = False,
+    justification: Annotated[str, NOTE] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Part D: the decision of a case conference where agencies disagreed."""
-    from geo_era.casework.cases import decide
-
-    _print_case(decide(_cases(), case_id, agency=agency, property_id=property_id,
-                       manageable=not not_manageable, conclusion=conclusion, reasons=reasons,
-                       conference_on=_date(conference, "--conference"), actor=_actor(by)), as_json)
+    _print_case(casework.decide(services(), caller(by), case_id=case_id, agency=agency,
+                                property_id=property_id, manageable=not not_manageable,
+                                conclusion=conclusion, reasons=reasons,
+                                conference_on=_date(conference, "--conference"),
+                                justification=justification), as_json)
 
 
 @case_app.command("list")
@@ -170,12 +176,10 @@ def case_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Open cases, earliest due first."""
-    from geo_era.casework.cases import list_cases
-
-    cases = list_cases(_cases(), overdue=overdue, due_within=due_within,
-                       actor=_actor(by, justification))
+    cases = casework.list_cases(services(), caller(by), overdue=overdue,
+                                due_within=due_within, justification=justification)
     if as_json:
-        _echo_json(cases)
+        echo_answer(list(cases))
         return
     if not cases:
         typer.echo("no open cases" + (" overdue" if overdue else ""))
@@ -187,13 +191,14 @@ def case_list(
 def case_consent(
     case_id: str,
     authority: Annotated[str, typer.Option(help="The receiving authority consenting.")],
+    justification: Annotated[str, NOTE] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Record the receiving authority's consent to an out-of-area placement (3.13)."""
-    from geo_era.casework.cases import record_consent
-
-    _print_case(record_consent(_cases(), case_id, authority=authority, actor=_actor(by)), as_json)
+    _print_case(casework.record_consent(services(), caller(by), case_id=case_id,
+                                        authority=authority, justification=justification),
+                as_json)
 
 
 @case_app.command("restrict")
@@ -201,12 +206,12 @@ def case_restrict(
     case_id: str,
     property_id: Annotated[str, typer.Argument(help="The neighbouring property.")],
     restriction: Annotated[str, typer.Option(help="What future allocations must avoid.")],
+    justification: Annotated[str, NOTE] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Record a restriction on future allocations of a neighbouring property (3.12)."""
-    from geo_era.casework.cases import record_restriction
-
-    _print_case(record_restriction(_cases(), case_id, property_id=property_id,
-                                   restriction=restriction, actor=_actor(by)),
-                as_json)
+    _print_case(casework.record_restriction(services(), caller(by), case_id=case_id,
+                                            property_id=property_id,
+                                            restriction=restriction,
+                                            justification=justification), as_json)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from geo_era.cli._common import BY, JUSTIFY, _actor, _cases, _store, app
+from geo_era.cli._common import BY, JUSTIFY, app, caller, services
 
 
 @app.command("era-document")
@@ -27,10 +27,9 @@ def era_document_command(
     Part A is included: the local operator has need to know. Reading the case is
     audited and needs --justification. The file is written whole or not at all.
     """
-    from geo_era.documents.era_document import document_format, write_document
+    from geo_era.services.documents import write_era_document  # (Jinja, matplotlib: heavy)
 
-    document_format(out)  # refuse a bad suffix before reading anything
-    size = write_document(_store(), _cases(), case_id, out, part_a=True,
-                          field_sheet=field_sheet, actor=_actor(by, justification))
+    size = write_era_document(services(), caller(by), case_id=case_id, out=out,
+                              field_sheet=field_sheet, justification=justification)
     what = f"field sheet of {field_sheet} in" if field_sheet else "ERA document of"
     typer.echo(f"wrote the {what} case {case_id} to {out} ({size:,} bytes)")

@@ -1,23 +1,15 @@
-"""Commands for annual reviews (3.3), review triggers (3.4) and weeding."""
+"""Commands for annual reviews (3.3), review triggers (3.4) and weeding: thin adapters
+over :mod:`geo_era.services.records`."""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Never
 
 import typer
 
-from geo_era.cli._common import (
-    BY,
-    JUSTIFY,
-    PROGRESS,
-    _actor,
-    _cases,
-    _echo_json,
-    _settings,
-    _store,
-    app,
-)
+from geo_era.cli._common import BY, JUSTIFY, PROGRESS, app, caller, echo_answer, services
+from geo_era.services import records
 
 reviews_app = typer.Typer(help="Annual reviews (NASSO 3.3) and review triggers (3.4).",
                           no_args_is_help=True)
@@ -31,14 +23,12 @@ def reviews_due_command(justification: Annotated[str, JUSTIFY] = "",
                         by: Annotated[str | None, BY] = None,
                         as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Subjects needing an annual review, with the NASSO 3.3 criteria they meet."""
-    from geo_era.casework.reviews import reviews_due
-
-    due = reviews_due(_store().read("subjects"), _cases(), actor=_actor(by, justification))
+    due = records.reviews_due(services(), caller(by), justification=justification)
     if as_json:
-        _echo_json(due)
+        echo_answer([*due])
         return
     for entry in due:
-        typer.echo(f"{entry['subject_id']}: {entry['why']}")
+        typer.echo(f"{entry.subject_id}: {entry.why}")
     typer.echo(f"{len(due)} annual review(s) due")
 
 
@@ -49,61 +39,57 @@ def reviews_waive(
     by: Annotated[str | None, BY] = None,
 ) -> None:
     """Record the reasons for not doing an annual review (3.3)."""
-    from geo_era.casework.reviews import waive_review
-
-    _echo_json(waive_review(_cases(), subject_id, justification=justification, actor=_actor(by)))
+    echo_answer(records.waive_review(services(), caller(by), subject_id=subject_id,
+                                     reasons=justification))
 
 
 @reviews_app.command("triggers")
 def reviews_triggers(as_json: Annotated[bool, typer.Option("--json")] = False,
                      radius_m: Annotated[float, typer.Option(
                          help="Assessment radius, metres.", min=1, max=5_000)] = 400.0,
-                     progress: Annotated[bool | None, PROGRESS] = None) -> None:
+                     progress: Annotated[bool | None, PROGRESS] = None,
+                     justification: Annotated[str, typer.Option(
+                         "--justification", help="Why (recorded in the audit trail with "
+                                                 "the subjects listed).")] = "",
+                     by: Annotated[str | None, BY] = None) -> None:
     """Every housed subject's home refreshed (sites within the radius, minimum set,
     hard conflicts) and compared with its last assessment: the subjects whose
     surroundings changed (3.4)."""
     from tqdm import tqdm
 
-    from geo_era.casework.refresh import refresh_homes
-    from geo_era.errors import NotFoundError
-    from geo_era.workspace import Workspace
+    bars: list[tqdm[Never]] = []
 
-    store = _store()
-    if not store.has("subjects"):
-        raise NotFoundError("no subjects layer is loaded; import subjects to find reviews")
-    snap = Workspace(store).snapshot()
-    total = len(snap.subjects)
-    with tqdm(total=total, unit=" subjects", desc="ERA refresh", file=sys.stderr,
-              disable=(None if total > 2_000 else True) if progress is None
-              else not progress) as bar:
-        refresh = refresh_homes(snap, _cases(), radius_m=radius_m,
-                                progress=lambda done: bar.update(min(done, total) - bar.n))
-    found = refresh.triggers
+    def advance(done: int, total: int) -> None:
+        if not bars:  # shown when asked, or by default on a terminal for a long run
+            bars.append(tqdm(total=total, unit=" subjects", desc="ERA refresh",
+                             file=sys.stderr, disable=(None if total > 2_000 else True)
+                             if progress is None else not progress))
+        bars[0].update(done - bars[0].n)
+
+    try:
+        run = records.review_triggers(services(), caller(by), radius_m=radius_m,
+                                      justification=justification, progress=advance)
+    finally:
+        for bar in bars:
+            bar.close()
     if as_json:
-        _echo_json(found)
+        echo_answer([*run.triggers])
         return
-    for entry in found:
-        typer.echo(f"{entry['subject_id']} at {entry['property_id']}: "
-                   + "; ".join(entry["changes"]))
-    summary = refresh.summary()
-    typer.echo(f"{len(found)} subject(s) to review; {summary['housed']:,} housed subjects' "
-               f"homes refreshed, {summary['assessed_before']:,} with an earlier "
-               f"assessment, {summary['with_conflicts']:,} with a hard conflict at home")
+    for entry in run.triggers:
+        typer.echo(f"{entry.subject_id} at {entry.property_id}: " + "; ".join(entry.changes))
+    typer.echo(f"{len(run.triggers)} subject(s) to review; {run.housed:,} housed subjects' "
+               f"homes refreshed, {run.assessed_before:,} with an earlier "
+               f"assessment, {run.with_conflicts:,} with a hard conflict at home")
 
 
 @app.command("weed")
 def weed_command(by: Annotated[str | None, BY] = None,
                  as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Delete closed cases and waivers past retention; record counts, not content."""
-    from geo_era.casework.reviews import weed
-
-    settings = _settings()
-    report = weed(_cases(), retention_days={"cases": settings.retention_cases_days,
-                                            "waivers": settings.retention_waivers_days},
-                  actor=_actor(by))
+    report = records.weed(services(), caller(by))
     if as_json:
-        _echo_json(report)
+        echo_answer([*report])
         return
     for line in report:
-        typer.echo(f"weeded {line['weeded']} {line['record_type']} closed or recorded "
-                   f"before {line['cutoff']}")
+        typer.echo(f"weeded {line.weeded} {line.record_type} closed or recorded "
+                   f"before {line.cutoff.isoformat()}")

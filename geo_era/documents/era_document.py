@@ -35,16 +35,15 @@ PDF renderer is allowed to fetch nothing but ``data:`` URIs.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import Engine
 
+from geo_era._io import PRIVATE, write_bytes
 from geo_era.casework.cases import case_for_document
 from geo_era.data.layer_store import LayerStore
 from geo_era.documents._era_views import (
@@ -63,12 +62,15 @@ from geo_era.documents._era_views import (
 from geo_era.errors import DataError
 from geo_era.security.audit import Actor
 
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
 __all__ = ["MARKING", "PART_A", "PART_A_WITHHELD", "PART_B", "PART_C", "PART_D",
            "document_format", "era_document_html", "era_document_pdf", "field_sheet_html",
-           "field_sheet_pdf", "pdf_from_html", "write_atomically", "write_document"]
+           "field_sheet_pdf", "pdf_from_html", "write_document"]
 
 
-def template_environment(**filters: Any) -> Environment:
+def template_environment(**filters: Callable[..., object]) -> Environment:
     """The Jinja2 environment of geo_era's documents (``templates/era``: autoescaped,
     strict about undefined names) with ``filters`` added."""
     env = Environment(loader=PackageLoader("geo_era.documents", "templates/era"), autoescape=True,
@@ -148,7 +150,7 @@ def _render_field_sheet(context: Mapping[str, Any], *, density: int) -> str:
     return _templates().get_template("field_sheet.html").render(**context, density=density)
 
 
-def _rendered(html: str) -> Any:
+def _rendered(html: str) -> Document:
     """WeasyPrint's laid-out document of self-contained HTML, fetching nothing but
     ``data:`` URIs: a stray link to the network or a file stops the rendering instead
     of leaking a request."""
@@ -156,7 +158,8 @@ def _rendered(html: str) -> Any:
     from weasyprint.urls import URLFetcher  # noqa: PLC0415
 
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    return HTML(string=html, url_fetcher=fetcher).render()
+    document: Document = HTML(string=html, url_fetcher=fetcher).render()
+    return document
 
 
 def pdf_from_html(html: str) -> bytes:
@@ -224,8 +227,9 @@ def write_document(store: LayerStore, engine: Engine, case_id: str, out: Path, *
     field sheet) to ``out``, PDF or HTML by its suffix; returns the bytes written.
 
     The suffix is checked before the case is read. The file is written whole or not at
-    all: into a temporary file beside ``out``, flushed to disk, then renamed over it; on
-    any error the temporary file is removed and ``out`` is left as it was.
+    all (:func:`geo_era._io.write_bytes`), readable and writable by its owner only
+    (0600, :data:`geo_era._io.PRIVATE`): an ERA document is OFFICIAL-SENSITIVE and names
+    the subject. On any error ``out`` is left as it was.
     """
     fmt = document_format(out)
     content: str | bytes
@@ -236,24 +240,5 @@ def write_document(store: LayerStore, engine: Engine, case_id: str, out: Path, *
         content = (field_sheet_pdf if fmt == "pdf" else field_sheet_html)(
             store, engine, case_id, field_sheet, actor=actor)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    write_atomically(out, data)
+    write_bytes(out, data, mode=PRIVATE)
     return len(data)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one rename (same directory, fsync'd first).
-
-    The file is created readable and writable by its owner only (0600): an ERA
-    document is OFFICIAL-SENSITIVE."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -13,7 +13,6 @@ import pytest
 import shapely
 from sqlalchemy import Engine, func, select
 
-from geo_era.casework.assessment import assess
 from geo_era.casework.cases import (
     PHYSICAL_ITEMS,
     approve,
@@ -33,6 +32,7 @@ from geo_era.data.imports import import_files
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import Case, CaseAgency, Check, WeedingRecord, open_store, session_scope
 from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
+from geo_era.workspace import Workspace
 from tests.casework.test_cases import make_ready
 from tests.conftest import import_demo, officer
 
@@ -107,9 +107,10 @@ def test_review_trigger_after_a_new_play_park(demo: tuple[LayerStore, list[Path]
     subject_id, home = str(housed["subject_id"]), str(housed["current_property_id"])
     open_case(engine, subject_id=subject_id, property_ids=[home], case_type="annual_review",
               notified=TODAY, on_licence_or_order=False, today=TODAY,
-              assess=lambda s, p: assess(store, s, p),
+              assess=Workspace(store).assess,
               actor=officer())
-    assert review_triggers(store, engine) == []  # nothing changed yet
+    assert review_triggers(Workspace(store), engine,
+                           actor=officer()).triggers == []  # nothing changed yet
     point = store.read("properties").set_index("property_id").geometry[home]
     sites = store.read("sites")
     park = gpd.GeoDataFrame({"site_id": ["NEW-PARK"], "category": ["play_park"],
@@ -118,7 +119,7 @@ def test_review_trigger_after_a_new_play_park(demo: tuple[LayerStore, list[Path]
                                                      cap_style="square")], crs=27700)
     pd.concat([sites, park], ignore_index=True).to_parquet(tmp_path / "sites.parquet")
     import_files([tmp_path / "sites.parquet"], store=store)
-    found = review_triggers(store, engine)
+    found = review_triggers(Workspace(store), engine, actor=officer()).triggers
     assert [(f["subject_id"], f["property_id"]) for f in found] == [(subject_id, home)]
     assert found[0]["changes"] == ["new play_park Jubilee Play Park 140 m away"]
     engine.dispose()
@@ -126,7 +127,8 @@ def test_review_trigger_after_a_new_play_park(demo: tuple[LayerStore, list[Path]
 
 def test_review_triggers_need_subjects(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match="no subjects layer"):
-        review_triggers(LayerStore(tmp_path / "empty"), open_store(tmp_path))
+        review_triggers(Workspace(LayerStore(tmp_path / "empty")), open_store(tmp_path),
+                        actor=officer())
 
 
 def close_a_case(engine: Engine, subject: str) -> str:

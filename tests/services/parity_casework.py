@@ -1,7 +1,180 @@
-"""Audited operations of the casework services, for the audit-parity test."""
+"""Audited operations of the casework services (cases, zones, reviews), for the
+audit-parity test.
+
+Each ``prepare`` makes the state the step needs through the core, with the same steps in
+each copy of the home, so that both copies hold the same case under the same reference
+(kept in ``home.notes["case"]``).
+"""
 
 from __future__ import annotations
 
-from tests.services.parity import Parity
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-PARITY: list[Parity] = []
+import shapely
+
+from geo_era.casework.assessment import open_assessed_case
+from geo_era.casework.cases import PHYSICAL_ITEMS, record_agreement, record_check
+from tests.conftest import officer
+from tests.services.parity import WHY, ApiCall, Home, Parity
+
+TODAY = dt.date.today().isoformat()
+#: The Responsible Authorities' reasons for not reviewing (NASSO 3.3), in full.
+REASONS = "FICTIONAL: in hospital under a compulsion order all year"
+OTHER_COUNCIL = "FICTIONAL Other Council"
+
+
+def _open(home: Home, *, assess: bool = False, **kw: Any) -> str:
+    """Open a case on the home's subject and property through the core; its reference
+    is left in ``home.notes["case"]``."""
+    engine = home.engine()
+    try:
+        case = open_assessed_case(
+            home.store, engine, subject_id=home.subject_id, property_ids=[home.property_id],
+            case_type="initial_new", notified=dt.date.today() - dt.timedelta(days=1),
+            agencies=["cjsw"], assess_now=assess, actor=officer(), **kw)
+    finally:
+        engine.dispose()
+    home.notes["case"] = str(case["case_id"])
+    return home.notes["case"]
+
+
+def open_case(home: Home) -> None:
+    _open(home)
+
+
+def ready_case(home: Home) -> None:
+    """An assessed case with every check and agreement in: ready for Part C."""
+    case = _open(home, assess=True)
+    engine = home.engine()
+    try:
+        for item in PHYSICAL_ITEMS:
+            record_check(engine, case, agency="police_scotland", kind="physical", item=item,
+                         outcome="clear", actor=officer())
+        for agency in ("police_scotland", "cjsw", "solo"):
+            record_check(engine, case, agency=agency, kind="database", item="records",
+                         outcome="clear", actor=officer())
+            record_agreement(engine, case, agency=agency, agrees=True, actor=officer())
+    finally:
+        engine.dispose()
+
+
+def disputed_case(home: Home) -> None:
+    """A case where the council disagrees: for Part D."""
+    case = _open(home)
+    engine = home.engine()
+    try:
+        record_agreement(engine, case, agency="solo", agrees=False, actor=officer(),
+                         comments="FICTIONAL: a nursery opened next door")
+    finally:
+        engine.dispose()
+
+
+def out_of_area_case(home: Home) -> None:
+    """A placement from another council into the home's council (3.13)."""
+    _open(home, placing_authority=OTHER_COUNCIL, receiving_authority=home.council)
+
+
+def zone_file(home: Home) -> None:
+    """A GeoJSON polygon 50 m round the home's property, in EPSG:27700."""
+    props = home.store.read("properties")
+    point = props.loc[props["property_id"] == home.property_id, "geometry"].iloc[0]
+    path = home.path / "zone.geojson"
+    path.write_text(json.dumps(shapely.geometry.mapping(point.buffer(50.0, quad_segs=4))),
+                    encoding="utf-8")
+    home.notes["zone"] = str(path)
+
+
+def _zone(home: Home) -> dict[str, Any]:
+    geometry: dict[str, Any] = json.loads(Path(home.notes["zone"]).read_text(encoding="utf-8"))
+    return geometry
+
+
+def _property(home: Home) -> str:
+    return home.property_id
+
+
+def _case_call(path: str, **body: Any) -> Callable[[Home], ApiCall]:
+    """A request on the prepared case (``body`` values that are functions are given the
+    home), with the justification."""
+    return lambda h: ApiCall(path, {"case_id": h.notes["case"],
+                                    **{k: v(h) if callable(v) else v for k, v in body.items()},
+                                    "justification": WHY})
+
+
+ZONE_REASON = "FICTIONAL victim's workplace"
+
+PARITY: list[Parity] = [
+    Parity("case_open", "omu_analyst",
+           cli=lambda h: ["case", "new", h.subject_id, h.property_id, "--notified", TODAY,
+                          "--justification", WHY, "--json"],
+           api=lambda h: ApiCall("/cases/open", {"subject_id": h.subject_id,
+                                                 "property_ids": [h.property_id],
+                                                 "notified": TODAY, "justification": WHY})),
+    Parity("case_list", "mappa_coordinator", prepare=open_case,
+           cli=lambda h: ["case", "list", "--justification", WHY, "--json"],
+           api=lambda h: ApiCall("/cases/list", {"justification": WHY})),
+    Parity("case_show", "solo", prepare=open_case,
+           cli=lambda h: ["case", "show", h.notes["case"], "--justification", WHY, "--json"],
+           api=_case_call("/cases/show")),
+    Parity("case_assess", "omu_analyst", prepare=open_case,
+           cli=lambda h: ["case", "assess", h.notes["case"], h.property_id,
+                          "--justification", WHY, "--json"],
+           api=_case_call("/cases/assess", property_id=_property)),
+    Parity("case_check", "solo", prepare=open_case,
+           cli=lambda h: ["case", "check", h.notes["case"], "--agency", "solo", "--kind",
+                          "database", "--item", "council_tax", "--outcome", "clear",
+                          "--justification", WHY, "--json"],
+           api=_case_call("/cases/check", kind="database", item="council_tax",
+                          outcome="clear")),
+    Parity("case_agree", "cjsw", prepare=open_case,
+           cli=lambda h: ["case", "agree", h.notes["case"], "--agency", "cjsw",
+                          "--justification", WHY, "--json"],
+           api=_case_call("/cases/agree", agrees=True)),
+    Parity("case_approve", "omu_analyst", prepare=ready_case,
+           cli=lambda h: ["case", "approve", h.notes["case"], "--property", h.property_id,
+                          "--agency", "police_scotland", "--conclusion", "manageable",
+                          "--reasons", "no conflicts found", "--justification", WHY,
+                          "--json"],
+           api=_case_call("/cases/approve", property_id=_property, manageable=True,
+                          conclusion="manageable", reasons="no conflicts found")),
+    Parity("case_decide", "omu_analyst", prepare=disputed_case,
+           cli=lambda h: ["case", "decide", h.notes["case"], "--property", h.property_id,
+                          "--agency", "police_scotland", "--conference", TODAY,
+                          "--conclusion", "not manageable", "--reasons", "the nursery",
+                          "--not-manageable", "--justification", WHY, "--json"],
+           api=_case_call("/cases/decide", property_id=_property, manageable=False,
+                          conclusion="not manageable", reasons="the nursery",
+                          conference_on=TODAY)),
+    Parity("case_consent", "solo", prepare=out_of_area_case,
+           cli=lambda h: ["case", "consent", h.notes["case"], "--authority", h.council,
+                          "--justification", WHY, "--json"],
+           api=_case_call("/cases/consent")),
+    Parity("case_restrict", "omu_analyst", prepare=open_case,
+           cli=lambda h: ["case", "restrict", h.notes["case"], "DT-0000002", "--restriction",
+                          "no children under 16", "--justification", WHY, "--json"],
+           api=_case_call("/cases/restrict", property_id="DT-0000002",
+                          restriction="no children under 16")),
+    Parity("zone_add", "mappa_coordinator", prepare=zone_file,
+           cli=lambda h: ["zone", "add", h.subject_id, "--geojson", h.notes["zone"], "--crs",
+                          "EPSG:27700", "--reason", ZONE_REASON, "--justification", WHY,
+                          "--json"],
+           api=lambda h: ApiCall("/zones/add", {"subject_id": h.subject_id,
+                                                "geometry": _zone(h), "crs": "EPSG:27700",
+                                                "reason": ZONE_REASON,
+                                                "justification": WHY})),
+    Parity("zone_show", "solo",
+           cli=lambda h: ["zone", "show", h.subject_id, "--justification", WHY, "--json"],
+           api=lambda h: ApiCall("/zones/show", {"subject_id": h.subject_id,
+                                                 "justification": WHY})),
+    Parity("reviews_due", "omu_analyst",
+           cli=lambda h: ["reviews", "due", "--justification", WHY, "--json"],
+           api=lambda h: ApiCall("/reviews/due", {"justification": WHY})),
+    Parity("reviews_waive", "mappa_coordinator",
+           cli=lambda h: ["reviews", "waive", h.subject_id, "--justification", REASONS],
+           api=lambda h: ApiCall("/reviews/waive", {"subject_id": h.subject_id,
+                                                    "reasons": REASONS})),
+]

@@ -1,0 +1,117 @@
+"""Typed answers of the case services (NASSO 3.2-3.13): the case list entry and the
+whole case.
+
+Only the Responsible Authorities' case workers and the MAPPA coordinator read cases
+(:data:`geo_era.security.access.CASE_READERS`), so there is one audience and one model per
+answer. Dates are ISO 8601 (``YYYY-MM-DD``); the moments things were recorded are kept as
+the text the case store gives (ISO 8601 with the UTC offset), exactly as every door has
+always printed them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, JsonValue
+
+from geo_era.services.answers._base import Answer
+
+CaseType = Literal["initial_new", "initial_resident", "annual_review"]
+CaseStatus = Literal["open", "approved", "not_approved", "decided"]
+
+
+class OutOfArea(Answer):
+    """An out-of-area placement (NASSO 3.13): who places, who receives, and whether the
+    receiving authority's consent is recorded."""
+
+    placing_authority: str
+    receiving_authority: str
+    consent_recorded: bool
+
+
+class CaseSummary(Answer):
+    """One case as the case list shows it."""
+
+    case_id: str = Field(description="the case reference, e.g. ERA-000042")
+    subject_id: str = Field(description="the subject's pseudonymous id")
+    case_type: CaseType
+    lead_agency: str = Field(description="police_scotland, or cjsw for a subject on a "
+                                         "licence or order (NASSO 3.2)")
+    authority: str | None = Field(description="the council the case belongs to")
+    status: CaseStatus
+    notified: dt.date
+    due: dt.date = Field(description="the overall deadline in clear working days (3.5)")
+    overdue: bool
+    properties: list[str] = Field(description="the candidate property ids")
+    out_of_area: OutOfArea | None
+
+
+class AgencyPart(Answer):
+    """An agency taking part (3.6): its deadline and whether it agrees (3.11)."""
+
+    agency: str
+    due: dt.date
+    overdue: bool
+    agrees: bool | None = Field(description="None while the agency has not said")
+    comments: str | None
+    recorded_by: str | None
+    recorded_at: str | None
+
+
+class CheckRecord(Answer):
+    """A database check (3.7) or a physical check (3.8) and its outcome."""
+
+    agency: str
+    kind: Literal["database", "physical"]
+    item: str = Field(description="the system checked, or the site category (physical)")
+    outcome: Literal["clear", "concern", "not_applicable"]
+    notes: str | None
+    recorded_by: str
+    recorded_at: str
+
+
+class Assessment(Answer):
+    """The assessment of one candidate property: what was around it when assessed, from
+    which reference data (sites with straight-line and walking distances in metres,
+    EPSG:27700; the minimum set; the subject check). None until it is assessed."""
+
+    property_id: str
+    assessed_at: str | None
+    snapshot: dict[str, JsonValue] | None = Field(
+        description="radius_m, data_version, layers (their versions), proximity, "
+                    "minimum_set and check, as the assessment recorded them")
+
+
+class RestrictionRecord(Answer):
+    """A restriction on future allocations of a neighbouring property (3.12)."""
+
+    property_id: str
+    restriction: str
+    recorded_by: str
+    recorded_at: str
+
+
+class DecisionRecord(Answer):
+    """Part C (the lead agency's approval) or Part D (a case conference's decision)."""
+
+    part: Literal["C", "D"]
+    property_id: str
+    manageable: bool
+    conclusion: str
+    reasons: str
+    agency: str
+    conference_on: dt.date | None = Field(description="Part D: the case conference")
+    recorded_by: str
+    recorded_at: str
+
+
+class CaseRecord(CaseSummary):
+    """The whole case: agencies and deadlines, checks, assessments, restrictions and
+    decisions."""
+
+    agencies: list[AgencyPart]
+    checks: list[CheckRecord]
+    assessments: list[Assessment]
+    restrictions: list[RestrictionRecord]
+    decisions: list[DecisionRecord]

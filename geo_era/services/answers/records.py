@@ -1,0 +1,110 @@
+"""Typed answers of the restricted-record services: victim-exclusion zones (GeoJSON in
+EPSG:27700, metres), annual reviews (NASSO 3.3), review triggers (3.4) and weeding.
+
+Only the Responsible Authorities and the MAPPA coordinator may see these, so each answer
+has one model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from geo_era.services.answers._base import Answer
+
+BNG = Literal["EPSG:27700"]
+
+
+class ZoneAdded(Answer):
+    """A victim-exclusion zone just recorded: its id and area."""
+
+    zone_id: str
+    subject_id: str
+    area_m2: float = Field(description="square metres")
+    crs: BNG
+
+
+class PolygonGeometry(Answer):
+    type: Literal["Polygon"]
+    coordinates: list[list[list[float]]] = Field(
+        description="exterior ring, then any holes; x, y in metres (EPSG:27700)")
+
+
+class MultiPolygonGeometry(Answer):
+    type: Literal["MultiPolygon"]
+    coordinates: list[list[list[list[float]]]] = Field(
+        description="polygons of rings; x, y in metres (EPSG:27700)")
+
+
+ZoneGeometry = Annotated[PolygonGeometry | MultiPolygonGeometry, Field(discriminator="type")]
+
+
+class ZoneProperties(Answer):
+    zone_id: str
+    reason: str | None
+
+
+class ZoneFeature(Answer):
+    """One exclusion zone as a GeoJSON Feature."""
+
+    type: Literal["Feature"]
+    id: str
+    properties: ZoneProperties
+    geometry: ZoneGeometry
+
+
+class SubjectZones(Answer):
+    """A subject's exclusion zones: a GeoJSON FeatureCollection in EPSG:27700 (metres)."""
+
+    type: Literal["FeatureCollection"]
+    subject_id: str
+    crs: BNG
+    features: list[ZoneFeature]
+
+
+class ReviewDue(Answer):
+    """A subject needing an annual review now, and the NASSO 3.3 criteria met."""
+
+    subject_id: str
+    criteria: list[str] = Field(description="mappa_level_2_or_3, level_1_high_risk, "
+                                            "sopo_or_rsho, contact_offence, flagged")
+    why: str
+
+
+class ReviewWaived(Answer):
+    """The reasons for not reviewing, recorded (3.3)."""
+
+    subject_id: str
+    waived_on: dt.date
+    by: str
+
+
+class ReviewTrigger(Answer):
+    """A housed subject whose surroundings changed since their last assessment (3.4)."""
+
+    subject_id: str
+    property_id: str
+    assessed_at: str | None
+    changes: list[str]
+
+
+class TriggerRun(Answer):
+    """Every housed subject's home refreshed: the triggers, and how many homes were
+    refreshed, assessed before, and with a hard conflict now."""
+
+    triggers: list[ReviewTrigger]
+    housed: int
+    assessed_before: int
+    with_conflicts: int
+    radius_m: float = Field(description="the assessment radius, metres")
+
+
+class Weeded(Answer):
+    """One retention rule applied: how many records went, and the cutoff."""
+
+    record_type: Literal["cases", "waivers"]
+    weeded: int
+    retention_days: int
+    cutoff: dt.date

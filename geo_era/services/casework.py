@@ -1,0 +1,216 @@
+"""ERA cases (NASSO 3.2-3.13) as every door uses them: open, list, read, assess, record
+checks and agreements, approve (Part C), decide (Part D), consent (3.13) and restrict
+(3.12).
+
+Each service admits the caller for its step (:data:`geo_era.security.access.MATRIX`),
+requires the justification where a case is read, and calls the casework core
+(:mod:`geo_era.casework.cases`) with the admitted actor: the core writes the step's one
+audit entry in the transaction of the change. Council staff are confined to their
+council's cases by the actor's scope; a case outside it reads as "not found", and the
+refusal is audited here (:func:`in_scope`). A case worker records for their own agency
+(:data:`~geo_era.security.access.ROLE_AGENCY`); the local operator names the agency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from geo_era.casework import cases as core
+from geo_era.casework.assessment import open_assessed_case
+from geo_era.errors import DataError, NotFoundError, OutOfScopeError, WorkflowRefusedError
+from geo_era.security.access import OPERATOR
+from geo_era.services.answers.casework import CaseRecord, CaseSummary
+from geo_era.services.context import Services
+from geo_era.services.policy import Admitted, Caller
+
+__all__ = ["approve", "assess_case", "decide", "in_scope", "list_cases", "open_case",
+           "record_agreement", "record_check", "record_consent", "record_restriction",
+           "show_case"]
+
+
+@contextmanager
+def in_scope(services: Services, caller: Caller) -> Iterator[None]:
+    """Run a step on a record; a record outside the caller's council reads exactly as
+    one that does not exist (:class:`NotFoundError`, same message), and the refusal is
+    audited (a ``denied`` consultation naming what was asked for)."""
+    try:
+        yield
+    except OutOfScopeError as exc:
+        services.gate.denied(caller, exc.record_type, exc.record_ids)
+        raise NotFoundError(str(exc)) from None
+
+
+def _agency(admitted: Admitted, given: str | None) -> str:
+    """The agency the caller records for: their role's; the local operator names it."""
+    if admitted.caller.role == OPERATOR:
+        if not given:
+            raise DataError("name the agency that records this (--agency)")
+        return given
+    own = admitted.agency
+    if given is not None and given != own:
+        raise WorkflowRefusedError(f"you record for {own}, not for {given}")
+    return own
+
+
+def _step(services: Services, caller: Caller, operation: str, case_id: str, *,
+          justification: str | None,
+          change: Callable[[Admitted], dict[str, Any]]) -> CaseRecord:
+    """Admit ``caller`` to ``operation`` on ``case_id`` and run ``change`` (a core step
+    that records its audit entry with the admitted actor); the case as it is after."""
+    admitted = services.gate.admit(operation, caller, justification=justification,
+                                   record_ids=[case_id])
+    with in_scope(services, caller):
+        return CaseRecord.model_validate(change(admitted))
+
+
+def open_case(services: Services, caller: Caller, *, subject_id: str,
+              property_ids: Sequence[str], notified: dt.date,
+              case_type: str = "initial_new", agencies: Sequence[str] = (),
+              assess: bool = True, authority: str | None = None,
+              placing_authority: str | None = None,
+              receiving_authority: str | None = None,
+              justification: str | None = None, today: dt.date | None = None
+              ) -> CaseRecord:
+    """Open an ERA case (NASSO 3.2-3.6) and assess each candidate property.
+
+    The lead agency follows from the subject's licence or order, the council from where
+    the first property lies (unless ``authority`` names it), the deadlines are clear
+    working days from ``notified``. With ``assess``, each property is assessed by the
+    workspace (sites within 400 m, straight line and on foot, EPSG:27700; the minimum
+    set; the subject check). Recorded as one collection.
+
+    Raises
+    ------
+    NotFoundError
+        The subject or a property is unknown (nothing is written).
+    WorkflowRefusedError
+        Council staff opening a case for another council.
+    """
+    admitted = services.gate.admit("case_open", caller, justification=justification,
+                                   record_ids=[subject_id])
+    document = open_assessed_case(
+        services.layers, services.engine, subject_id=subject_id,
+        property_ids=list(property_ids), case_type=case_type, notified=notified,
+        agencies=agencies, assess_now=assess, authority=authority,
+        placing_authority=placing_authority, receiving_authority=receiving_authority,
+        assessor=services.workspace.assess, actor=admitted.actor, today=today)
+    return CaseRecord.model_validate(document)
+
+
+def list_cases(services: Services, caller: Caller, *, justification: str | None,
+               overdue: bool = False, due_within: int | None = None,
+               today: dt.date | None = None) -> list[CaseSummary]:
+    """Open cases the caller may see (all, overdue, or due within ``due_within``
+    calendar days), earliest due first. The list names subjects: it needs the
+    justification and is recorded as one consultation of every case listed."""
+    admitted = services.gate.admit("case_list", caller, justification=justification)
+    admitted.require_justification("the case list")
+    found = core.list_cases(services.engine, actor=admitted.actor, overdue=overdue,
+                            due_within=due_within, today=today)
+    return [CaseSummary.model_validate(c) for c in found]
+
+
+def show_case(services: Services, caller: Caller, *, case_id: str,
+              justification: str | None, today: dt.date | None = None) -> CaseRecord:
+    """One case in full; reading it needs the justification and is recorded as one
+    consultation."""
+    admitted = services.gate.admit("case_show", caller, justification=justification,
+                                   record_ids=[case_id])
+    admitted.require_justification("a case")
+    with in_scope(services, caller):
+        return CaseRecord.model_validate(
+            core.show_case(services.engine, case_id, actor=admitted.actor, today=today))
+
+
+def assess_case(services: Services, caller: Caller, *, case_id: str, property_id: str,
+                justification: str | None = None) -> CaseRecord:
+    """(Re)assess a candidate property of an open case from the current reference data
+    (the workspace's assessment); recorded as one combination."""
+    return _step(services, caller, "case_assess", case_id, justification=justification,
+                 change=lambda admitted: core.assess_property(
+                     services.engine, case_id, property_id, services.workspace.assess,
+                     actor=admitted.actor))
+
+
+def record_check(services: Services, caller: Caller, *, case_id: str, kind: str,
+                 item: str, outcome: str, notes: str | None = None,
+                 agency: str | None = None, justification: str | None = None
+                 ) -> CaseRecord:
+    """Record a database check (3.7) or a physical check (3.8) for the caller's agency;
+    recorded as one alteration."""
+    return _step(services, caller, "case_check", case_id, justification=justification,
+                 change=lambda admitted: core.record_check(
+                     services.engine, case_id, agency=_agency(admitted, agency), kind=kind,
+                     item=item, outcome=outcome, notes=notes, actor=admitted.actor))
+
+
+def record_agreement(services: Services, caller: Caller, *, case_id: str, agrees: bool,
+                     comments: str | None = None, agency: str | None = None,
+                     justification: str | None = None) -> CaseRecord:
+    """Record whether the caller's agency agrees the ERA (3.11)."""
+    return _step(services, caller, "case_agree", case_id, justification=justification,
+                 change=lambda admitted: core.record_agreement(
+                     services.engine, case_id, agency=_agency(admitted, agency),
+                     agrees=agrees, comments=comments, actor=admitted.actor))
+
+
+def approve(services: Services, caller: Caller, *, case_id: str, property_id: str,
+            manageable: bool, conclusion: str, reasons: str, agency: str | None = None,
+            justification: str | None = None) -> CaseRecord:
+    """Part C: the lead agency's approval, once every check and agreement is in (3.11).
+
+    Raises
+    ------
+    WorkflowRefusedError
+        The caller's agency is not the lead, an agency disagrees, a consent, check,
+        agreement or assessment is missing (the message says which).
+    """
+    return _step(services, caller, "case_approve", case_id, justification=justification,
+                 change=lambda admitted: core.approve(
+                     services.engine, case_id, agency=_agency(admitted, agency),
+                     property_id=property_id, manageable=manageable, conclusion=conclusion,
+                     reasons=reasons, actor=admitted.actor))
+
+
+def decide(services: Services, caller: Caller, *, case_id: str, property_id: str,
+           manageable: bool, conclusion: str, reasons: str, conference_on: dt.date,
+           agency: str | None = None, justification: str | None = None) -> CaseRecord:
+    """Part D: a case conference's decision where agencies disagree (3.11), recorded
+    by the lead agency."""
+    return _step(services, caller, "case_decide", case_id, justification=justification,
+                 change=lambda admitted: core.decide(
+                     services.engine, case_id, agency=_agency(admitted, agency),
+                     property_id=property_id, manageable=manageable, conclusion=conclusion,
+                     reasons=reasons, conference_on=conference_on, actor=admitted.actor))
+
+
+def record_consent(services: Services, caller: Caller, *, case_id: str,
+                   authority: str | None = None, justification: str | None = None
+                   ) -> CaseRecord:
+    """The receiving council's consent to an out-of-area placement (3.13): council
+    staff consent for their own council; the local operator names the council."""
+    def consent(admitted: Admitted) -> dict[str, Any]:
+        council = caller.scope or authority
+        if not council:
+            raise DataError("name the receiving authority that consents (--authority)")
+        if authority is not None and authority != council:
+            raise WorkflowRefusedError(f"you may consent only for {council}")
+        return core.record_consent(services.engine, case_id, authority=council,
+                                   actor=admitted.actor)
+
+    return _step(services, caller, "case_consent", case_id, justification=justification,
+                 change=consent)
+
+
+def record_restriction(services: Services, caller: Caller, *, case_id: str,
+                       property_id: str, restriction: str,
+                       justification: str | None = None) -> CaseRecord:
+    """A restriction on future allocations of a neighbouring property (3.12): the
+    landlord will be told a sensitive allocation is needed."""
+    return _step(services, caller, "case_restrict", case_id, justification=justification,
+                 change=lambda admitted: core.record_restriction(
+                     services.engine, case_id, property_id=property_id,
+                     restriction=restriction, actor=admitted.actor))

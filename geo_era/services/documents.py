@@ -1,0 +1,72 @@
+"""The documents made from a case, as every door asks for them: the ERA document
+(Parts A-D; OFFICIAL-SENSITIVE) and one candidate's physical-check field sheet (NASSO
+3.8).
+
+Reading the case for a document is reading the case: the caller is admitted as for
+``case_show``, the justification is required, and the document's one consultation is
+recorded by the core in the transaction that reads the case. Everyone who may read a
+case has need to know of Part A (the subject's risk summary), so every copy includes it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geo_era.documents import era_document as core
+from geo_era.services.casework import in_scope
+from geo_era.services.context import Services
+from geo_era.services.policy import Admitted, Caller
+
+__all__ = ["era_document_pdf", "field_sheet_pdf", "write_era_document"]
+
+#: Every case reader has need to know of Part A (NASSO 77).
+PART_A = True
+
+
+def _admit(services: Services, caller: Caller, case_id: str,
+           justification: str | None) -> Admitted:
+    admitted = services.gate.admit("case_show", caller, justification=justification,
+                                   record_ids=[case_id])
+    admitted.require_justification("a case")
+    return admitted
+
+
+def write_era_document(services: Services, caller: Caller, *, case_id: str, out: Path,
+                       justification: str | None, field_sheet: str | None = None) -> int:
+    """Write a case's ERA document (or, with ``field_sheet`` = a candidate property id,
+    its field sheet) to ``out``: PDF or HTML by the suffix, checked before the case is
+    read; written whole or not at all, owner-only (0600). Returns the bytes written.
+
+    Raises
+    ------
+    DataError
+        A suffix other than .pdf or .html; no justification.
+    NotFoundError
+        No such case, or not one the caller may see (that refusal is audited).
+    WorkflowRefusedError
+        ``field_sheet`` is not a candidate of the case (nothing is recorded).
+    """
+    core.document_format(out)  # refuse a bad suffix before reading anything
+    admitted = _admit(services, caller, case_id, justification)
+    with in_scope(services, caller):
+        return core.write_document(services.layers, services.engine, case_id, out,
+                                   actor=admitted.actor, part_a=PART_A,
+                                   field_sheet=field_sheet)
+
+
+def era_document_pdf(services: Services, caller: Caller, *, case_id: str,
+                     justification: str | None) -> bytes:
+    """The ERA document of a case as PDF (A4, OFFICIAL-SENSITIVE on every page)."""
+    admitted = _admit(services, caller, case_id, justification)
+    with in_scope(services, caller):
+        return core.era_document_pdf(services.layers, services.engine, case_id,
+                                     actor=admitted.actor, part_a=PART_A)
+
+
+def field_sheet_pdf(services: Services, caller: Caller, *, case_id: str,
+                    property_id: str, justification: str | None) -> bytes:
+    """One candidate property's physical-check field sheet as a one-page A4 PDF."""
+    admitted = _admit(services, caller, case_id, justification)
+    with in_scope(services, caller):
+        return core.field_sheet_pdf(services.layers, services.engine, case_id,
+                                    property_id, actor=admitted.actor)
