@@ -38,7 +38,7 @@ from geo_era.errors import (
     Problem,
     WorkflowRefusedError,
 )
-from geo_era.maps.interactive import LEAFLET_DIR, STATIC_DIR
+from geo_era.maps.assets import LEAFLET_DIR, STATIC_DIR
 from geo_era.security.users import Identity, authenticate
 from geo_era.settings import Settings, load_settings
 
