@@ -179,7 +179,8 @@ def map_command(
 ) -> None:
     """Write the ERA map of a property as one standalone HTML file: Leaflet inlined, the
     background drawn from the loaded layers, no request to any other host."""
-    from geo_era.maps.interactive import era_map, write_map
+    from geo_era.maps.assets import write_map
+    from geo_era.maps.era import era_map
     from geo_era.workspace import Workspace
 
     if out.suffix.lower() not in (".html", ".htm"):

@@ -334,7 +334,8 @@ def _factor_scores(m: _Measured, config: ScreeningSettings) -> dict[str, FloatAr
                                     np.minimum(d / config.full_credit_walk_m, 1.0), 1.0)
     profile_n = m.profile_with + m.profile_unknown
     scores["profile_households"] = np.where(m.known, 1.0 / (1.0 + profile_n), 0.0)
-    scores["licensed_premises"] = 1.0 / (1.0 + m.counts["licensed_premises"])
+    scores["licensed_premises"] = (1.0 / (1.0 + m.counts["licensed_premises"])
+                                   ).astype(np.float64)
     scores["cctv"] = (m.counts["cctv"] > 0).astype(float)
     scores["set_size"] = np.where(m.known, 1.0 / (1.0 + m.set_size
                                                   / config.set_size_half_score), 0.0)

@@ -57,7 +57,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from geo_era.errors import DataError, NotFoundError
-from geo_era.overconcentration.classes import lq_classes
+from geo_era.overconcentration.classes import lq_classes, shown_number
 from geo_era.overconcentration.disclosure import (
     BASE,
     MARKER,
@@ -193,6 +193,21 @@ class Report:
         if self.without_consent is not None:
             out["out_of_area_without_consent"] = self.without_consent
         return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON: marking, narrative, areas of concern, the tables
+        (suppressed counts ``[c]``, unknown figures ``None``) and the Gi* settings."""
+        tables = {name: frame.astype(object).where(frame.notna(), None).to_dict("records")
+                  for name, frame in self.tables().items()}
+        return {"marking": self.marking, "authority": self.authority,
+                "as_at": self.as_at.isoformat(), "years": self.years,
+                "published": self.published, "fictional": self.fictional,
+                "data_version": self.data_version, "narrative": self.narrative,
+                "areas_of_concern": tables.pop("areas_of_concern"), "tables": tables,
+                "gi_star": {"permutations": self.permutations, "seed": self.seed,
+                            "authority_rate_per_1k_households": shown_number(
+                                self.authority_table["rate_per_1k_households"].iloc[-1],
+                                2)}}
 
 
 def build_report(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,

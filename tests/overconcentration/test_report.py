@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 
 from geo_era.db.store import open_store
 from geo_era.errors import DataError, NotFoundError
-from geo_era.overconcentration.disclosure import MARKER
 from geo_era.overconcentration.choropleth import choropleth_png
 from geo_era.overconcentration.classes import NOT_PUBLISHED, lq_classes
+from geo_era.overconcentration.disclosure import MARKER
 from geo_era.overconcentration.document import write_report
 from geo_era.overconcentration.loading import report_from_store
 from geo_era.overconcentration.report import (
