@@ -39,7 +39,7 @@ from geo_era.errors import (
     Problem,
     WorkflowRefusedError,
 )
-from geo_era.maps.interactive import LEAFLET_DIR, STATIC_DIR
+from geo_era.maps.assets import LEAFLET_DIR, STATIC_DIR
 from geo_era.security.users import Identity, authenticate
 from geo_era.services import data
 from geo_era.services.answers.data import Health, Me, Token

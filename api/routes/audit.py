@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.deps import PREFIX, App, Who
+from api.deps import PREFIX, App, Who, caller_of
 from api.schemas import JUSTIFICATION, Strict
-from geo_era.security import audit
+from geo_era.services import admin
+from geo_era.services.answers.admin import AuditExport
 
 router = APIRouter(prefix=PREFIX)
 
 
-class AuditExport(Strict):
+class AuditExportRequest(Strict):
     justification: str = JUSTIFICATION
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     after_seq: int = Field(default=0, ge=0)
-    limit: int = Field(default=1_000, ge=1, le=audit.EXPORT_LIMIT)
+    limit: int = Field(default=admin.DEFAULT_LIMIT, ge=1, le=admin.EXPORT_LIMIT)
 
 
-@router.post("/audit/export", tags=["audit"])
-def audit_export_route(body: AuditExport, identity: Who, app: App) -> dict[str, Any]:
+@router.post("/audit/export", tags=["audit"], response_model=AuditExport)
+def audit_export_route(body: AuditExportRequest, identity: Who, app: App) -> AuditExport:
     """Audit entries oldest first, with the verification of the whole chain."""
-    caller = app.admit("audit_export", identity, justification=body.justification)
-    return audit.export(app.engine, actor=caller.actor, since=body.since, until=body.until,
-                        after_seq=body.after_seq, limit=body.limit)
+    return admin.audit_export(app, caller_of(identity), justification=body.justification,
+                              since=body.since, until=body.until,
+                              after_seq=body.after_seq, limit=body.limit)

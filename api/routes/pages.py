@@ -27,24 +27,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import AppServices as Services
-from api.deps import log
-from api.routes.reports import run_report
-from api.routes.voids import Upload, run_allocation_check, run_screening
+from api.deps import caller_of, log
 from api.security import TokenError
 from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
 from geo_era.housing.screening import FACTORS, LABELS
 from geo_era.housing.void_lists import MAX_ROWS
-from geo_era.maps.interactive import (
-    Assets,
-    era_map,
-    member_status,
-    overconcentration_map,
-    screening_map,
-)
-from geo_era.overconcentration.document import report_body, report_pdf
+from geo_era.maps.assets import Assets
+from geo_era.maps.era import era_map, member_status
+from geo_era.overconcentration.document import report_body
 from geo_era.security.users import Identity, authenticate
 from geo_era.services import Admitted as Caller
-from geo_era.services import casework, documents, records
+from geo_era.services import casework, documents, housing, records, reports
+from geo_era.services.answers.reports import ReportChoices
+from geo_era.services.housing import Upload
 
 COOKIE = "geo_era_session"
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
@@ -97,7 +92,8 @@ def _admit(request: Request, endpoint: str) -> tuple[Caller, Identity] | Respons
         return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     identity, purpose = found
     try:
-        caller = _services(request).admit(endpoint, identity, justification=purpose)
+        caller = _services(request).gate.admit(endpoint, caller_of(identity),
+                                               justification=purpose)
     except ForbiddenError:
         return _page(request, "base.html", {"who": identity, "message":
                      f"The {identity.role} role may not see this page."}, status_code=403)
@@ -243,30 +239,25 @@ def voids_page(request: Request, subject_id: Annotated[str, Form(max_length=64)]
     if isinstance(admitted, Response):
         return admitted
     caller, identity = admitted
-    services = _services(request)
     form = {"subject_id": subject_id.strip(), "top": top.strip()}
     try:
         if not form["subject_id"]:
             raise DataError("give the subject id of the person to be housed, e.g. "
                             "FICTIONAL-S000001")
         shown = _top(form["top"])
-        result = run_screening(services, caller, form["subject_id"],
-                               upload=_uploaded(void_list))
+        view = housing.screen_with_map(
+            _services(request), caller.caller, subject_id=form["subject_id"],
+            justification=caller.actor.justification, voids=_uploaded(void_list),
+            top=shown, assets=Assets(inline=False))
     except GeoEraError as exc:
         return _page(request, "voids.html", {"who": identity, "form": form,
                                              "message": str(exc)},
                      status_code=404 if isinstance(exc, NotFoundError) else 422)
     nonce = secrets.token_urlsafe(16)
-    try:
-        fmap = screening_map(services.workspace, result,
-                             show_zones=identity.role in _zone_readers(), top=shown,
-                             assets=Assets(inline=False), tiles=services.settings.map_tiles,
-                             tiles_attribution=services.settings.map_tiles_attribution)
-        map_html = _with_nonce(fmap.get_root().render(), nonce)
-    except GeoEraError as exc:
-        map_html = _no_map(exc)
+    map_html = (_with_nonce(view.map_document, nonce) if view.map_document is not None
+                else _map_problem(view.map_problem or ""))
     return _page(request, "voids.html", {
-        "who": identity, "form": form, "result": result.to_dict(top=shown),
+        "who": identity, "form": form, "result": view.answer.model_dump(),
         "factors": [(f, LABELS.get(f, f.replace("_", " "))) for f in FACTORS],
         "map_html": map_html}, nonce=nonce)
 
@@ -289,13 +280,15 @@ def allocations_page(request: Request, void_list: VoidFile = None) -> Response:
     if isinstance(admitted, Response):
         return admitted
     caller, identity = admitted
-    services = _services(request)
     try:
-        result = run_allocation_check(services, caller, upload=_uploaded(void_list))
+        answer = housing.allocation_check(_services(request), caller.caller,
+                                          justification=caller.actor.justification,
+                                          voids=_uploaded(void_list))
     except GeoEraError as exc:
         return _page(request, "allocations.html", {"who": identity,
                                                    "message": str(exc)},
                      status_code=404 if isinstance(exc, NotFoundError) else 422)
+    result = answer.model_dump()
     reasons = any("sensitive_because" in v for v in result["voids"])
     return _page(request, "allocations.html", {"who": identity, "result": result,
                                                "reasons": reasons})
@@ -308,7 +301,8 @@ def report_form(request: Request) -> Response:
     if isinstance(admitted, Response):
         return admitted
     caller, identity = admitted
-    return _page(request, "report.html", _report_context(request, caller, identity, {}))
+    choices = reports.report_choices(_services(request), caller.caller)
+    return _page(request, "report.html", _report_context(choices, identity, {}))
 
 
 @router.post("/reports", response_class=HTMLResponse)
@@ -326,19 +320,19 @@ def report_page(request: Request, authority: Annotated[str, Form(max_length=128)
     form: dict[str, Any] = {"authority": authority.strip(), "year": year.strip(),
                             "publish": bool(publish)}
     try:
-        report = run_report(services, caller, authority=authority.strip(),
-                            year=_year(year.strip()), publish=bool(publish))
+        view = reports.overconcentration_view(
+            services, caller.caller, _asked(authority, year, publish),
+            justification=caller.actor.justification, assets=Assets(inline=False))
     except GeoEraError as exc:
-        context = _report_context(request, caller, identity, form)
+        context = _report_context(reports.report_choices(services, caller.caller),
+                                  identity, form)
         return _page(request, "report.html", {**context, "message": str(exc)},
                      status_code=404 if isinstance(exc, NotFoundError) else 422)
     nonce = secrets.token_urlsafe(16)
-    fmap = overconcentration_map(report, report.levels[-1], assets=Assets(inline=False),
-                                 tiles=services.settings.map_tiles,
-                                 tiles_attribution=services.settings.map_tiles_attribution)
-    body = report_body(report, map_html=_with_nonce(fmap.get_root().render(), nonce))
-    context = _report_context(request, caller, identity, form)
-    return _page(request, "report.html", {**context, "report": report, "body": body},
+    body = report_body(view.report, map_html=_with_nonce(view.map_document, nonce))
+    context = _report_context(reports.report_choices(services, caller.caller), identity,
+                              form)
+    return _page(request, "report.html", {**context, "report": view.report, "body": body},
                  nonce=nonce)
 
 
@@ -353,14 +347,19 @@ def report_pdf_download(request: Request,
         return admitted
     caller, identity = admitted
     try:
-        report = run_report(_services(request), caller, authority=authority.strip(),
-                            year=_year(year.strip()), publish=bool(publish))
+        pdf = reports.overconcentration_pdf(_services(request), caller.caller,
+                                            _asked(authority, year, publish),
+                                            justification=caller.actor.justification)
     except GeoEraError as exc:
         return _refused(request, identity, exc)
-    name = (f"overconcentration-{report.year}-"
-            f"{'published' if report.published else 'internal'}.pdf")
-    return Response(report_pdf(report), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(pdf.content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'})
+
+
+def _asked(authority: str, year: str, publish: str) -> reports.Asked:
+    """The report a form asks for (a Link Officer gets the published one whatever it
+    asks)."""
+    return reports.Asked(authority.strip(), _year(year.strip()), publish=bool(publish))
 
 
 def _year(text: str) -> int:
@@ -369,30 +368,17 @@ def _year(text: str) -> int:
     return int(text)
 
 
-def _report_context(request: Request, caller: Caller, identity: Identity,
+def _report_context(choices: ReportChoices, identity: Identity,
                     form: dict[str, Any]) -> dict[str, Any]:
-    """The form's choices: the councils in the areas layer (council staff: their own),
-    the latest 31 March passed, and whether the caller gets only the published
-    version."""
-    import datetime as dt  # noqa: PLC0415
-
-    services = _services(request)
-    councils: list[str] = []
-    if services.layers.has("areas"):
-        areas = services.layers.read_attributes("areas", ["area_type", "name"])
-        councils = sorted(areas.loc[areas["area_type"] == "council", "name"].dropna()
-                          .astype(str).unique())
-    scope = caller.actor.scope
-    if scope is not None:
-        councils = [c for c in councils if c.casefold() == scope.casefold()]
-    today = dt.date.today()
-    latest = today.year if (today.month, today.day) >= (3, 31) else today.year - 1
-    return {"who": identity, "councils": councils, "latest_year": latest,
-            "published_only": caller.restricted,
+    """The form's choices (the councils the caller may report on, the latest 31 March
+    passed, whether only the published version), filled with what was asked."""
+    councils = choices.councils
+    return {"who": identity, "councils": councils, "latest_year": choices.latest_year,
+            "published_only": choices.published_only,
             "form": {"authority": form.get("authority") or (councils[0] if councils
                                                                else ""),
-                     "year": form.get("year") or str(latest),
-                     "publish": bool(form.get("publish")) or caller.restricted}}
+                     "year": form.get("year") or str(choices.latest_year),
+                     "publish": bool(form.get("publish")) or choices.published_only}}
 
 
 #: Voids a page shows when no N is given: a council's whole stock would make a page too
@@ -419,12 +405,16 @@ def _uploaded(upload: UploadFile | None) -> Upload | None:
     if not data:
         raise DataError(f"{upload.filename}: the file is empty; choose the list of voids "
                         "again, or leave the file out to use every void in the store")
-    return data, upload.filename
+    return Upload(data, upload.filename)
+
+
+def _map_problem(problem: str) -> str:
+    return f"<p>The map could not be drawn: {html.escape(problem)}</p>"
 
 
 def _no_map(exc: GeoEraError) -> str:
     log.warning("map not drawn: %s", type(exc).__name__)
-    return f"<p>The map could not be drawn: {html.escape(str(exc))}</p>"
+    return _map_problem(str(exc))
 
 
 def _zone_readers() -> frozenset[str]:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
+import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from geo_era.cli._common import _cases, _echo_json, _settings, app
+from geo_era.cli._common import (
+    BY,
+    JUSTIFY,
+    _echo_json,
+    _settings,
+    app,
+    caller,
+    echo_answer,
+    services,
+)
 
 user_app = typer.Typer(help="Users: roles and organisations (no default credentials).",
                        no_args_is_help=True)
@@ -25,7 +37,7 @@ def user_add(
     org: Annotated[str, typer.Option(help="The user's organisation, e.g. a council.")],
 ) -> None:
     """Add a user; the password is read from standard input (asked twice on a terminal)."""
-    from geo_era.security.users import add_user
+    from geo_era.services.admin import add_user
 
     if sys.stdin.isatty():
         password = getpass.getpass("password: ")
@@ -33,8 +45,9 @@ def user_add(
             raise typer.BadParameter("the passwords differ")
     else:
         password = sys.stdin.readline().rstrip("\n")
-    identity = add_user(_cases(), name, role=role, organisation=org, password=password)
-    typer.echo(f"added {identity.username} ({identity.role}, {identity.organisation})")
+    added = add_user(services(), caller(), username=name, role=role, organisation=org,
+                     password=password)
+    typer.echo(f"added {added.username} ({added.role}, {added.organisation})")
 
 
 audit_app = typer.Typer(help="The audit trail (DPA 2018 s62).", no_args_is_help=True)
@@ -46,9 +59,9 @@ app.add_typer(audit_app, name="audit")
 @audit_app.command("verify")
 def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Check the audit chain; exit code 3 when an entry was edited, deleted or moved."""
-    from geo_era.security.audit import verify
+    from geo_era.services.admin import audit_verify as verify
 
-    result = verify(_cases())
+    result = verify(services(), caller())
     if as_json:
         _echo_json({"entries": result.entries, "intact": result.intact,
                     "problems": result.problems})
@@ -59,6 +72,58 @@ def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
                    f"{'intact' if result.intact else 'NOT INTACT'}")
     if not result.intact:
         raise typer.Exit(3)
+
+
+def _moment(value: str | None, option: str) -> dt.datetime | None:
+    """An ISO 8601 date or time (UTC when no offset is given)."""
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date or time; write YYYY-MM-DD or "
+                                 "YYYY-MM-DDTHH:MM[:SS][+HH:MM]", param_hint=option) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@audit_app.command("export")
+def audit_export(
+    justification: Annotated[str, JUSTIFY] = "",
+    since: Annotated[str | None, typer.Option(
+        help="Entries at or after this date or time (ISO 8601; UTC unless an offset is "
+             "given).")] = None,
+    until: Annotated[str | None, typer.Option(
+        help="Entries before this date or time (ISO 8601).")] = None,
+    after_seq: Annotated[int, typer.Option(
+        "--after-seq", help="Entries after this sequence number (page on from the last "
+                            "one exported).", min=0)] = 0,
+    limit: Annotated[int, typer.Option(help="Most entries exported.", min=1,
+                                       max=10_000)] = 1_000,
+    out: Annotated[Path | None, typer.Option(
+        help="Write the export to this JSON file (readable by you only) instead of "
+             "printing it.")] = None,
+    by: Annotated[str | None, BY] = None,
+) -> None:
+    """Export audit entries, oldest first, with the verification of the whole chain (for
+    auditors, DPA 2018 s62). The trail names subjects: exporting it needs
+    --justification and is itself audited."""
+    from geo_era._io import PRIVATE, write_text
+    from geo_era.services.admin import audit_export as export
+
+    result = export(services(), caller(by), justification=justification,
+                    since=_moment(since, "--since"), until=_moment(until, "--until"),
+                    after_seq=after_seq, limit=limit)
+    if out is None:
+        echo_answer(result)
+        return
+    write_text(out, json.dumps(result.model_dump(mode="json"), indent=2,
+                               ensure_ascii=False) + "\n", mode=PRIVATE)
+    seqs = [e.seq for e in result.entries]
+    span = f" ({seqs[0]}-{seqs[-1]})" if seqs else ""
+    typer.echo(f"{len(seqs)} audit entries{span} written to {out}; the chain of "
+               f"{result.verification.entries} entries is "
+               f"{'intact' if result.verification.intact else 'NOT INTACT'}"
+               + ("; more follow (--after-seq)" if result.more else ""))
 
 
 @app.command("serve")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from types import TracebackType
+from typing import Annotated, Protocol
 
 import typer
 
@@ -12,17 +14,50 @@ from geo_era.cli._common import (
     JUSTIFY,
     PROGRESS,
     VOIDS,
-    _actor,
-    _cases,
-    _echo_json,
     _echo_row_errors,
     _progress_bar,
-    _record_consultation,
-    _settings,
-    _void_list,
     app,
+    caller,
+    echo_answer,
+    services,
 )
-from geo_era.data.layer_store import LayerStore
+
+
+class _Shown(Protocol):
+    """A progress bar as shown (tqdm's)."""
+
+    def update(self, n: int) -> object: ...
+
+    def close(self) -> None: ...
+
+
+class Bar:
+    """A progress bar (tqdm, on stderr) made once the run says how long it is."""
+
+    def __init__(self, make: Callable[[int], _Shown]) -> None:
+        self._make = make
+        self._bar: _Shown | None = None
+
+    def start(self, total: int) -> None:
+        self._bar = self._make(total)
+
+    def advance(self, done: int) -> None:
+        if self._bar is not None:
+            self._bar.update(done)
+
+    def __enter__(self) -> Bar:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _voids_bar(show: bool | None, what: str) -> Bar:
+    """The bar of a run over voids: shown when asked, or by default on a terminal for
+    more than one batch."""
+    return Bar(lambda total: _progress_bar(total, show, what))
 
 
 @app.command("screen")
@@ -40,36 +75,29 @@ def screen_command(
     out, with the reason; the rest are ranked by a manageability score whose factors
     and weights (GEO_ERA_SCREENING) are shown. Manageable voids first. Consulting the
     subject's record needs --justification and is audited."""
-    from geo_era.housing.screening import screen
-    from geo_era.workspace import Workspace
+    from geo_era.services import housing
 
-    actor = _actor(by, justification)
-    actor.require_justification("a subject's record")
-    settings = _settings()
-    snap = Workspace(LayerStore(settings.home)).snapshot()
-    listed = _void_list(snap, voids)
-    with _progress_bar(len(listed), progress, "screening") as bar:
-        result = screen(snap, subject_id, listed, config=settings.screening,
-                        progress=bar.update)
-    _record_consultation(actor, "subject", [subject_id])
-    document = result.to_dict(top=top)
+    with _voids_bar(progress, "screening") as bar:
+        result = housing.screen(services(), caller(by), subject_id=subject_id,
+                                justification=justification, voids=voids, top=top,
+                                progress=bar)
     if as_json:
-        _echo_json(document)
+        echo_answer(result)
         return
-    counts = document["counts"]
-    typer.echo(f"{counts['screened']:,} voids screened for {subject_id} ({result.source}): "
-               f"{counts['ranked']:,} ranked, {counts['ruled_out']:,} ruled out, "
-               f"{counts['row_errors']:,} bad rows")
-    _echo_row_errors(document["row_errors"])
-    for note in document["notes"]:
-        typer.echo(f"  note: {note['message']}")
-    for void in document["voids"]:
-        if void["ruled_out"]:
-            typer.echo(f"     -   ruled out  {void['property_id']:<14} {void['address']}: "
-                       f"{'; '.join(r['message'] for r in void['reasons'])}")
+    counts = result.counts
+    typer.echo(f"{counts.screened:,} voids screened for {subject_id} ({result.source}): "
+               f"{counts.ranked:,} ranked, {counts.ruled_out:,} ruled out, "
+               f"{counts.row_errors:,} bad rows")
+    _echo_row_errors([e.model_dump() for e in result.row_errors])
+    for note in result.notes:
+        typer.echo(f"  note: {note.message}")
+    for void in result.voids:
+        if void.ruled_out:
+            typer.echo(f"     -   ruled out  {void.property_id:<14} {void.address}: "
+                       f"{'; '.join(r.message for r in void.reasons)}")
         else:
-            typer.echo(f"  {void['rank']:>4}  {void['score']:>5.1f}      "
-                       f"{void['property_id']:<14} {void['address']}")
+            typer.echo(f"  {void.rank:>4}  {void.score:>5.1f}      "
+                       f"{void.property_id:<14} {void.address}")
 
 
 @app.command("allocation-check")
@@ -87,28 +115,25 @@ def allocation_check_command(
     of someone housed nearby: in their home's minimum set, their building, or under a
     recorded restriction. Consulting housed subjects' records needs --justification and
     is audited."""
-    from geo_era.housing.allocations import allocation_check
-    from geo_era.workspace import Workspace
+    from geo_era.services import housing
+    from geo_era.services.answers.housing import CheckedVoid
 
-    actor = _actor(by, justification)
-    settings = _settings()
-    snap = Workspace(LayerStore(settings.home)).snapshot()
-    listed = _void_list(snap, voids)
-    with _progress_bar(len(listed), progress, "checking") as bar:
-        result = allocation_check(snap, _cases(), listed, actor=actor,
-                                  restricted=flags_only, progress=bar.update)
-    document = result.to_dict(reveal=not flags_only)
+    with _voids_bar(progress, "checking") as bar:
+        result = housing.allocation_check(services(), caller(by),
+                                          justification=justification, voids=voids,
+                                          flags_only=flags_only, progress=bar)
     if as_json:
-        _echo_json(document)
+        echo_answer(result)
         return
-    counts = document["counts"]
-    typer.echo(f"{counts['checked']:,} voids checked ({result.source}): "
-               f"{counts['sensitive']:,} need a sensitive allocation, "
-               f"{counts['row_errors']:,} bad rows")
-    _echo_row_errors(document["row_errors"])
-    for void in document["voids"]:
-        if not void["sensitive_allocation"]:
+    counts = result.counts
+    typer.echo(f"{counts.checked:,} voids checked ({result.source}): "
+               f"{counts.sensitive:,} need a sensitive allocation, "
+               f"{counts.row_errors:,} bad rows")
+    _echo_row_errors([e.model_dump() for e in result.row_errors])
+    for void in result.voids:
+        if not void.sensitive_allocation:
             continue
-        typer.echo(f"  {void['property_id']:<14} {void['address']}: {void['flag']}")
-        for reason in void.get("sensitive_because", []):
-            typer.echo(f"      {reason['message']}")
+        typer.echo(f"  {void.property_id:<14} {void.address}: {void.flag}")
+        for reason in (void.sensitive_because or []) if isinstance(void, CheckedVoid) \
+                else []:
+            typer.echo(f"      {reason.message}")

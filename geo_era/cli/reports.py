@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+from tqdm import tqdm
 
-from geo_era.cli._common import BY, JUSTIFY, _actor, _cases, _store, app
-from geo_era.errors import GeoEraError
+from geo_era.cli._common import BY, JUSTIFY, app, caller, services
+from geo_era.cli.housing import Bar
 
 report_app = typer.Typer(help="Reports for local authorities.", no_args_is_help=True)
 
@@ -48,55 +49,29 @@ def report_overconcentration(
     --justification. Building either version is audited. Files are written whole or
     not at all.
     """
-    from geo_era.overconcentration.document import write_report
-    from geo_era.overconcentration.report import report_from_store
+    from geo_era.services import reports
 
     started = time.perf_counter()
     if authority.strip().lower() == "all":
-        _all_reports(out, year=year, publish=publish, level=level, history=history,
-                     seed=seed, actor=_actor(by, justification))
+        bar = Bar(lambda total: tqdm(total=total, unit=" councils",
+                                     desc="over-concentration", file=sys.stderr,
+                                     disable=None))
+        with bar:
+            every = reports.overconcentration_reports_all(
+                services(), caller(by), out=out, year=year, publish=publish,
+                justification=justification, level=level, history=history, seed=seed,
+                progress=bar)
+        typer.echo(f"{len(every.written)} over-concentration report(s) for 31 March "
+                   f"{year} written to {out} in {time.perf_counter() - started:.1f} s")
+        for note in every.skipped:
+            typer.echo(f"  skipped {note}")
         return
-    report = report_from_store(_store(), _cases(), authority=authority, year=year,
-                               actor=_actor(by, justification), published=publish,
-                               level=level, history=history, seed=seed)
-    written = write_report(report, out)
-    typer.echo(f"{report.marking}: over-concentration report of {report.authority}, 31 "
-               f"March {year}, written to {out} ({', '.join(p.name for p in written)}) "
+    asked = reports.Asked(authority, year, publish=publish, level=level, history=history,
+                          seed=seed)
+    written = reports.write_overconcentration_report(services(), caller(by), asked, out=out,
+                                                     justification=justification)
+    typer.echo(f"{written.marking}: over-concentration report of {written.authority}, 31 "
+               f"March {year}, written to {out} ({', '.join(written.files)}) "
                f"in {time.perf_counter() - started:.1f} s")
-    for paragraph in report.narrative:
+    for paragraph in written.narrative:
         typer.echo(f"  {paragraph}")
-
-
-def _all_reports(out: Path, *, year: int, publish: bool, level: str | None, history: int,
-                 seed: int, actor: Any) -> None:
-    """Every council's report into ``out/<council>/``, with a progress bar."""
-    import re
-
-    from tqdm import tqdm
-
-    from geo_era.overconcentration.document import write_report
-    from geo_era.overconcentration.report import report_from_store
-
-    store, engine = _store(), _cases()
-    if not publish:
-        actor.require_justification("the internal over-concentration reports")
-    areas = store.read_attributes("areas", ["area_type", "name", "parent_id"])
-    councils = sorted(areas.loc[areas["area_type"] == "council", "name"].dropna()
-                      .astype(str).unique())
-    started = time.perf_counter()
-    done, skipped = 0, []
-    for council in tqdm(councils, unit=" councils", desc="over-concentration",
-                        file=sys.stderr, disable=None):
-        try:
-            report = report_from_store(store, engine, authority=council, year=year,
-                                       actor=actor, published=publish, level=level,
-                                       history=history, seed=seed)
-        except GeoEraError as exc:
-            skipped.append(f"{council}: {exc}")
-            continue
-        write_report(report, out / re.sub(r"[^A-Za-z0-9]+", "-", council).strip("-"))
-        done += 1
-    typer.echo(f"{done} over-concentration report(s) for 31 March {year} written to {out} "
-               f"in {time.perf_counter() - started:.1f} s")
-    for note in skipped:
-        typer.echo(f"  skipped {note}")

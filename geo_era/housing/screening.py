@@ -48,6 +48,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -99,7 +100,7 @@ class _Ask:
     their victim profile, and the settings."""
 
     subject: pd.Series
-    zones: Any
+    zones: gpd.GeoDataFrame
     profile_columns: list[str]
     config: ScreeningSettings
     zone_warning_m: float
@@ -215,7 +216,7 @@ def screen(snap: Snapshot, subject_id: str, voids: VoidList, *,
         row_errors=[e.to_dict() for e in voids.errors], xy=xy)
 
 
-def _zone_documents(zones: Any) -> list[dict[str, Any]]:
+def _zone_documents(zones: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     reasons = zones["reason"] if "reason" in zones.columns else [None] * len(zones)
     return [{"zone_id": str(z), "zone_reason": None if pd.isna(r) else str(r),
              "zone_geometry": json.loads(shapely.to_geojson(g))}
@@ -288,98 +289,145 @@ def _walk_distances(snap: Snapshot, xy: FloatArray
     return out
 
 
+@dataclass(frozen=True)
+class _Measured:
+    """Every batch's measurements joined, in the order the voids were listed."""
+
+    rows: IntArray
+    conflicts: list[list[Finding]]
+    warnings: list[list[Finding]]
+    walk: dict[str, tuple[FloatArray, npt.NDArray[np.bool_], IntArray]]
+    counts: dict[str, IntArray]
+    set_size: IntArray
+    profile_with: IntArray
+    profile_unknown: IntArray
+    set_problem: npt.NDArray[np.object_]
+
+    @classmethod
+    def join(cls, chunks: list[_Chunk]) -> _Measured:
+        def cat(name: str) -> npt.NDArray[Any]:
+            return np.concatenate([getattr(c, name) for c in chunks])
+
+        walk = {k: (np.concatenate([c.walk[k][0] for c in chunks]),
+                    np.concatenate([c.walk[k][1] for c in chunks]),
+                    np.concatenate([c.walk[k][2] for c in chunks]))
+                for k in WALK_CATEGORIES}
+        return cls(cat("rows"), [f for c in chunks for f in c.conflicts],
+                   [f for c in chunks for f in c.warnings], walk,
+                   {k: np.concatenate([c.counts[k] for c in chunks]) for k in chunks[0].counts},
+                   cat("set_size"), cat("profile_with"), cat("profile_unknown"),
+                   cat("set_problem"))
+
+    @property
+    def known(self) -> npt.NDArray[np.bool_]:
+        """Whether each void's minimum set could be worked out."""
+        known: npt.NDArray[np.bool_] = self.set_problem == ""
+        return known
+
+
+def _factor_scores(m: _Measured, config: ScreeningSettings) -> dict[str, FloatArray]:
+    """Each factor's score (0 least manageable, 1 most) of every void."""
+    scores: dict[str, FloatArray] = {}
+    for category in WALK_CATEGORIES:
+        d = m.walk[category][0]
+        scores[category] = np.where(np.isfinite(d),
+                                    np.minimum(d / config.full_credit_walk_m, 1.0), 1.0)
+    profile_n = m.profile_with + m.profile_unknown
+    scores["profile_households"] = np.where(m.known, 1.0 / (1.0 + profile_n), 0.0)
+    scores["licensed_premises"] = (1.0 / (1.0 + m.counts["licensed_premises"])
+                                   ).astype(np.float64)
+    scores["cctv"] = (m.counts["cctv"] > 0).astype(float)
+    scores["set_size"] = np.where(m.known, 1.0 / (1.0 + m.set_size
+                                                  / config.set_size_half_score), 0.0)
+    return scores
+
+
 def _rank(snap: Snapshot, chunks: list[_Chunk], applies: dict[str, bool],
           config: ScreeningSettings) -> tuple[list[dict[str, Any]], FloatArray]:
     """Score every void, order them, and write each one's document."""
     if not chunks:
         return [], np.empty((0, 2))
-    rows = np.concatenate([c.rows for c in chunks])
-    conflicts = [f for c in chunks for f in c.conflicts]
-    warnings = [f for c in chunks for f in c.warnings]
-    cat = {name: np.concatenate([getattr(c, name) for c in chunks])
-           for name in ("set_size", "profile_with", "profile_unknown", "set_problem")}
-    counts = {k: np.concatenate([c.counts[k] for c in chunks]) for k in chunks[0].counts}
-    walk = {k: tuple(np.concatenate([c.walk[k][n] for c in chunks]) for n in range(3))
-            for k in WALK_CATEGORIES}
-    known = cat["set_problem"] == ""
-
-    scores: dict[str, FloatArray] = {}
-    for category in WALK_CATEGORIES:
-        d = walk[category][0]
-        scores[category] = np.where(np.isfinite(d),
-                                    np.minimum(d / config.full_credit_walk_m, 1.0), 1.0)
-    profile_n = cat["profile_with"] + cat["profile_unknown"]
-    scores["profile_households"] = np.where(known, 1.0 / (1.0 + profile_n), 0.0)
-    scores["licensed_premises"] = 1.0 / (1.0 + counts["licensed_premises"])
-    scores["cctv"] = (counts["cctv"] > 0).astype(float)
-    scores["set_size"] = np.where(known, 1.0 / (1.0 + cat["set_size"]
-                                                / config.set_size_half_score), 0.0)
+    m = _Measured.join(chunks)
+    scores = _factor_scores(m, config)
     weights = config.weights.model_dump()
     used = {f: weights[f] if applies[f] else 0.0 for f in FACTORS}
     total = sum(used.values()) or 1.0
     score = np.round(100.0 * sum(used[f] * scores[f] for f in FACTORS) / total, 1)
 
-    ruled_out = np.array([bool(c) for c in conflicts], dtype=bool)
-    pids = snap.engine.properties["property_id"].astype(str).to_numpy(dtype=object)[rows]
+    ruled_out = np.array([bool(c) for c in m.conflicts], dtype=bool)
+    pids = snap.engine.properties["property_id"].astype(str).to_numpy(dtype=object)[m.rows]
     key = np.where(ruled_out, -1.0, score)
     order = np.lexsort((pids, -key))  # manageable by score, then id; ruled out last by id
-    rank = np.zeros(len(rows), dtype=np.int64)
+    rank = np.zeros(len(m.rows), dtype=np.int64)
     manageable_order = order[~ruled_out[order]]
     rank[manageable_order] = np.arange(1, len(manageable_order) + 1)
 
-    site_ids = snap.network.site_ids if snap.network is not None else snap.sites.site_ids
-    site_names = snap.network.site_names if snap.network is not None else snap.sites.names
-    straight_ids, straight_names = snap.sites.site_ids, snap.sites.names
-    addresses = snap.properties.address[rows]
+    writer = _Documents(snap, m, scores, applies, config)
+    addresses = snap.properties.address[m.rows]
+    documents = [{
+        "property_id": str(pids[k]), "address": str(addresses[k]),
+        "ruled_out": bool(ruled_out[k]),
+        "rank": None if ruled_out[k] else int(rank[k]),
+        "score": None if ruled_out[k] else float(score[k]),
+        "reasons": [_finding(f) for f in m.conflicts[k]],
+        "warnings": [_finding(f) for f in m.warnings[k]],
+        "factors": writer.factors(k),
+    } for k in order.tolist()]
+    return documents, snap.properties.xy[m.rows][order]
 
-    def factor(name: str, value: float | None, unit: str, score: float, note: str
-               ) -> dict[str, Any]:
+
+class _Documents:
+    """Writes each void's factors: value, unit, score, weight, whether it applies, and
+    a note saying what the value is."""
+
+    def __init__(self, snap: Snapshot, measured: _Measured, scores: dict[str, FloatArray],
+                 applies: dict[str, bool], config: ScreeningSettings) -> None:
+        self.m, self.scores, self.applies, self.config = measured, scores, applies, config
+        self.weights = config.weights.model_dump()
+        network = snap.network
+        self.walked_ids = network.site_ids if network is not None else snap.sites.site_ids
+        self.walked_names = network.site_names if network is not None else snap.sites.names
+        self.straight_ids, self.straight_names = snap.sites.site_ids, snap.sites.names
+
+    def _factor(self, name: str, value: float | None, unit: str, score: float,
+                note: str) -> dict[str, Any]:
         return {"value": value, "unit": unit, "score": round(float(score), 3),
-                "weight": weights[name], "applies": applies[name], "note": note}
+                "weight": self.weights[name], "applies": self.applies[name], "note": note}
 
-    documents: list[dict[str, Any]] = []
-    for k in order.tolist():
-        factors: dict[str, dict[str, Any]] = {}
-        for category in WALK_CATEGORIES:
-            d, is_walk, site = (walk[category][0][k], walk[category][1][k],
-                                int(walk[category][2][k]))
-            if site < 0:
-                value, note = None, f"no {LABELS[category]} in the data"
-            else:
-                ids, names = (site_ids, site_names) if is_walk else (straight_ids,
-                                                                     straight_names)
-                value = round(float(d), 1)
-                how = "on foot" if is_walk else "in a straight line (no walking route)"
-                note = f"{names[site] or ids[site]} ({ids[site]}), {value:g} m {how}"
-            factors[category] = factor(category, value, "m", scores[category][k], note)
-        if known[k]:
-            n_with, n_unknown = int(cat["profile_with"][k]), int(cat["profile_unknown"][k])
-            factors["profile_households"] = factor(
+    def factors(self, k: int) -> dict[str, dict[str, Any]]:
+        """The factors of the void at position ``k``, in :data:`FACTORS` order."""
+        m, scores = self.m, self.scores
+        factors = {category: self._walk(category, k) for category in WALK_CATEGORIES}
+        if m.known[k]:
+            n_with, n_unknown = int(m.profile_with[k]), int(m.profile_unknown[k])
+            factors["profile_households"] = self._factor(
                 "profile_households", n_with + n_unknown, "households",
                 scores["profile_households"][k],
                 f"{n_with} fit the victim profile, {n_unknown} have no record")
-            factors["set_size"] = factor("set_size", int(cat["set_size"][k]), "dwellings",
-                                         scores["set_size"][k],
-                                         "dwellings in the NASSO 3.9 minimum set")
+            factors["set_size"] = self._factor("set_size", int(m.set_size[k]), "dwellings",
+                                               scores["set_size"][k],
+                                               "dwellings in the NASSO 3.9 minimum set")
         else:
-            why = f"unknown: {cat['set_problem'][k]}; counted as least manageable"
-            factors["profile_households"] = factor("profile_households", None,
-                                                   "households", 0.0, why)
-            factors["set_size"] = factor("set_size", None, "dwellings", 0.0, why)
+            why = f"unknown: {m.set_problem[k]}; counted as least manageable"
+            factors["profile_households"] = self._factor("profile_households", None,
+                                                         "households", 0.0, why)
+            factors["set_size"] = self._factor("set_size", None, "dwellings", 0.0, why)
         for category, unit in (("licensed_premises", "premises"), ("cctv", "cameras")):
-            factors[category] = factor(category, int(counts[category][k]), unit,
-                                       scores[category][k],
-                                       f"within {config.nearby_m:g} m in a straight line")
-        factors = {name: factors[name] for name in FACTORS}
-        documents.append({
-            "property_id": str(pids[k]), "address": str(addresses[k]),
-            "ruled_out": bool(ruled_out[k]),
-            "rank": None if ruled_out[k] else int(rank[k]),
-            "score": None if ruled_out[k] else float(score[k]),
-            "reasons": [_finding(f) for f in conflicts[k]],
-            "warnings": [_finding(f) for f in warnings[k]],
-            "factors": factors,
-        })
-    return documents, snap.properties.xy[rows][order]
+            factors[category] = self._factor(
+                category, int(m.counts[category][k]), unit, scores[category][k],
+                f"within {self.config.nearby_m:g} m in a straight line")
+        return {name: factors[name] for name in FACTORS}
 
-
+    def _walk(self, category: str, k: int) -> dict[str, Any]:
+        """A walking-distance factor: on foot where walked, else in a straight line."""
+        d, is_walk, site = (self.m.walk[category][0][k], self.m.walk[category][1][k],
+                            int(self.m.walk[category][2][k]))
+        if site < 0:
+            value, note = None, f"no {LABELS[category]} in the data"
+        else:
+            ids, names = ((self.walked_ids, self.walked_names) if is_walk else
+                          (self.straight_ids, self.straight_names))
+            value = round(float(d), 1)
+            how = "on foot" if is_walk else "in a straight line (no walking route)"
+            note = f"{names[site] or ids[site]} ({ids[site]}), {value:g} m {how}"
+        return self._factor(category, value, "m", self.scores[category][k], note)

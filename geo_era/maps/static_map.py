@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from matplotlib.axes import Axes
@@ -215,47 +216,74 @@ def _set_extent(ax: Axes, bounds: tuple[float, float, float, float], font_pt: fl
                   color="#444444")
 
 
-def property_map_png(layers: MapLayers, request: MapRequest) -> bytes:
-    """A PNG map of one candidate property, its surroundings and its minimum set.
+@dataclass(frozen=True)
+class _Scene:
+    """What one property's map draws, worked out before drawing: the candidate's
+    address point, its minimum set's dwellings and buildings, the rings, the sites in
+    range, and the two panels' extents (EPSG:27700 metres)."""
 
-    The left panel spans the assessment radius (``request.radius_m`` metres round the
-    property's address point) with distance rings; the right panel closes in on the
-    minimum set's dwellings and footprints. Coordinates EPSG:27700 metres.
+    x: float
+    y: float
+    members: gpd.GeoDataFrame
+    candidate_building: str | None
+    set_buildings: pd.Index
+    radius: float
+    rings: npt.NDArray[np.float64]
+    wide: tuple[float, float, float, float]
+    close: tuple[float, float, float, float]
+    sites: gpd.GeoDataFrame | None
 
-    Raises
-    ------
-    NotFoundError
-        When ``request.property_id`` is not in the properties layer.
-    """
-    props = layers.properties
-    pid = props["property_id"].astype("string")
-    own = props[pid.eq(request.property_id).fillna(False).to_numpy(dtype=bool)]
-    if not len(own):
-        raise NotFoundError(f"property_id {request.property_id!r} not found in layer "
-                            f"'properties' ({len(props):,} rows); check the id or the import")
-    point = own.geometry.iloc[0]
-    x, y = float(point.x), float(point.y)
-    members = props[pid.isin(list(request.minimum_set_ids)).fillna(False).to_numpy(dtype=bool)]
-    candidate_building: str | None = None
-    set_buildings = pd.Index([], dtype="string")
-    if "building_id" in props.columns:
-        value = own["building_id"].iloc[0]
-        candidate_building = None if pd.isna(value) else str(value)
-        set_buildings = pd.Index(members["building_id"].dropna().astype("string").unique())
+    @classmethod
+    def of(cls, layers: MapLayers, request: MapRequest) -> _Scene:
+        props = layers.properties
+        pid = props["property_id"].astype("string")
+        own = props[pid.eq(request.property_id).fillna(False).to_numpy(dtype=bool)]
+        if not len(own):
+            raise NotFoundError(f"property_id {request.property_id!r} not found in layer "
+                                f"'properties' ({len(props):,} rows); check the id or the "
+                                "import")
+        point = own.geometry.iloc[0]
+        x, y = float(point.x), float(point.y)
+        members = props[pid.isin(list(request.minimum_set_ids)).fillna(False)
+                        .to_numpy(dtype=bool)]
+        candidate_building: str | None = None
+        set_buildings = pd.Index([], dtype="string")
+        if "building_id" in props.columns:
+            value = own["building_id"].iloc[0]
+            candidate_building = None if pd.isna(value) else str(value)
+            set_buildings = pd.Index(members["building_id"].dropna().astype("string")
+                                     .unique())
+        radius = float(request.radius_m)
+        rings = np.array(sorted({r for r in RINGS_M if r <= radius} | {radius}), dtype=float)
+        pad = radius * 1.06
+        wide = (x - pad, y - pad, x + pad, y + pad)
+        sites = _sites_in_range(layers, request, wide, point)
+        close = _close_up(layers, x, y, members, set_buildings=set_buildings,
+                          candidate_building=candidate_building)
+        return cls(x, y, members, candidate_building, set_buildings, radius, rings, wide,
+                   close, sites)
 
-    radius = float(request.radius_m)
-    rings = np.array(sorted({r for r in RINGS_M if r <= radius} | {radius}), dtype=float)
-    pad = radius * 1.06
-    wide = (x - pad, y - pad, x + pad, y + pad)
+
+def _sites_in_range(layers: MapLayers, request: MapRequest,
+                    wide: tuple[float, float, float, float], point: shapely.Point
+                    ) -> gpd.GeoDataFrame | None:
+    """The sites to draw: those the request names, or every one within its radius."""
     sites = _window(layers.sites, wide)
-    if sites is not None:
-        if request.site_ids is not None:
-            keep = sites["site_id"].astype("string").isin(list(request.site_ids))
-        else:
-            keep = pd.Series(sites.geometry.dwithin(point, radius), index=sites.index)
-        sites = sites[keep.fillna(False).to_numpy(dtype=bool)]
+    if sites is None:
+        return None
+    if request.site_ids is not None:
+        keep = sites["site_id"].astype("string").isin(list(request.site_ids))
+    else:
+        keep = pd.Series(sites.geometry.dwithin(point, float(request.radius_m)),
+                         index=sites.index)
+    return sites[keep.fillna(False).to_numpy(dtype=bool)]
 
-    # the close-up: the candidate, the set and their footprints, 20 m round them
+
+def _close_up(layers: MapLayers, x: float, y: float, members: gpd.GeoDataFrame, *,
+              set_buildings: pd.Index, candidate_building: str | None
+              ) -> tuple[float, float, float, float]:
+    """The close-up's extent: the candidate, the set and their footprints, 20 m round
+    them, square."""
     focus = [np.array([shapely.Point(x, y).buffer(15.0)], dtype=object),
              members.geometry.to_numpy()]
     if layers.buildings is not None and candidate_building is not None:
@@ -265,48 +293,57 @@ def property_map_png(layers: MapLayers, request: MapRequest) -> bytes:
     fx0, fy0, fx1, fy1 = shapely.total_bounds(np.concatenate(focus))
     half = max(fx1 - fx0, fy1 - fy0) / 2 + 20.0
     cx, cy = (fx0 + fx1) / 2, (fy0 + fy1) / 2
-    close = (cx - half, cy - half, cx + half, cy + half)
+    return (cx - half, cy - half, cx + half, cy + half)
 
-    width_in = request.size_mm[0] / _MM_PER_INCH
-    height_in = request.size_mm[1] / _MM_PER_INCH
-    fig = Figure(figsize=(width_in, height_in), dpi=request.dpi,
-                 layout=ConstrainedLayoutEngine(w_pad=0.02, h_pad=0.02, wspace=0.03))
-    font = request.font_pt
-    main, zoom = fig.subplots(1, 2, width_ratios=(1.0, 0.62))
 
-    _draw_base(main, layers, wide, set_buildings, candidate_building, gardens=False)
+def _draw_surroundings(ax: Axes, layers: MapLayers, scene: _Scene, font: float
+                       ) -> list[str]:
+    """The left panel: the assessment radius with its rings and sites; the categories
+    of site drawn."""
+    x, y, close = scene.x, scene.y, scene.close
+    _draw_base(ax, layers, scene.wide, scene.set_buildings, scene.candidate_building,
+               gardens=False)
+    rings = scene.rings
     circles = gpd.GeoSeries(shapely.buffer(shapely.points(np.full(len(rings), x),
                                                           np.full(len(rings), y)),
                                            rings, quad_segs=32), crs=BNG)
-    circles.boundary.plot(ax=main, color=RING_COLOUR, linewidth=0.8, linestyle="--", zorder=8)
+    circles.boundary.plot(ax=ax, color=RING_COLOUR, linewidth=0.8, linestyle="--", zorder=8)
     for r in rings.tolist():  # labels only: one per ring
-        main.text(x, y + r, f"{r:g} m", color=RING_COLOUR, fontsize=font - 1, ha="center",
-                  va="bottom", zorder=9,
-                  bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
-    drawn = _draw_sites(main, sites, font * 5) if sites is not None else []
-    main.add_patch(Rectangle((close[0], close[1]), close[2] - close[0], close[3] - close[1],
-                             facecolor="none", edgecolor="black", linewidth=0.6, zorder=10))
-    main.scatter([x], [y], marker="*", s=font * 24, color=CANDIDATE_COLOUR,
-                 edgecolors="black", linewidths=0.5, zorder=12)
-    _set_extent(main, wide, font)
-    scale_bar(main, wide, font)
-    north_arrow(main, font)
-    main.set_title(f"Sites within {radius:g} m (straight line)", fontsize=font + 1)
+        ax.text(x, y + r, f"{r:g} m", color=RING_COLOUR, fontsize=font - 1, ha="center",
+                va="bottom", zorder=9,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
+    drawn = _draw_sites(ax, scene.sites, font * 5) if scene.sites is not None else []
+    ax.add_patch(Rectangle((close[0], close[1]), close[2] - close[0], close[3] - close[1],
+                           facecolor="none", edgecolor="black", linewidth=0.6, zorder=10))
+    ax.scatter([x], [y], marker="*", s=font * 24, color=CANDIDATE_COLOUR,
+               edgecolors="black", linewidths=0.5, zorder=12)
+    _set_extent(ax, scene.wide, font)
+    scale_bar(ax, scene.wide, font)
+    north_arrow(ax, font)
+    ax.set_title(f"Sites within {scene.radius:g} m (straight line)", fontsize=font + 1)
+    return drawn
 
-    _draw_base(zoom, layers, close, set_buildings, candidate_building, gardens=True)
+
+def _draw_minimum_set(ax: Axes, layers: MapLayers, scene: _Scene, font: float) -> None:
+    """The right panel: the minimum set (NASSO 3.9) close up."""
+    members, close = scene.members, scene.close
+    _draw_base(ax, layers, close, scene.set_buildings, scene.candidate_building,
+               gardens=True)
     if len(members):
-        members.plot(ax=zoom, color=SET_COLOUR, marker="o", markersize=font * 3,
+        members.plot(ax=ax, color=SET_COLOUR, marker="o", markersize=font * 3,
                      edgecolor="black", linewidth=0.4, zorder=11)
-    zoom_sites = _window(sites, close) if sites is not None else None
+    zoom_sites = _window(scene.sites, close) if scene.sites is not None else None
     if zoom_sites is not None:
-        _draw_sites(zoom, zoom_sites, font * 5)
-    zoom.scatter([x], [y], marker="*", s=font * 30, color=CANDIDATE_COLOUR,
-                 edgecolors="black", linewidths=0.5, zorder=12)
-    _set_extent(zoom, close, font)
-    scale_bar(zoom, close, font)
-    zoom.set_title(f"Minimum set (NASSO 3.9): {len(members)} dwelling"
-                   f"{'' if len(members) == 1 else 's'}", fontsize=font + 1)
+        _draw_sites(ax, zoom_sites, font * 5)
+    ax.scatter([scene.x], [scene.y], marker="*", s=font * 30, color=CANDIDATE_COLOUR,
+               edgecolors="black", linewidths=0.5, zorder=12)
+    _set_extent(ax, close, font)
+    scale_bar(ax, close, font)
+    ax.set_title(f"Minimum set (NASSO 3.9): {len(members)} dwelling"
+                 f"{'' if len(members) == 1 else 's'}", fontsize=font + 1)
 
+
+def _legend(fig: Figure, drawn: list[str], font: float) -> None:
     handles = [
         Line2D([], [], marker="*", color="none", markerfacecolor=CANDIDATE_COLOUR,
                markeredgecolor="black", markersize=font + 3, label="Candidate property"),
@@ -322,6 +359,30 @@ def property_map_png(layers: MapLayers, request: MapRequest) -> bytes:
                        markersize=font, label=SITE_STYLE[c][0]) for c in drawn]
     fig.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=font - 0.5,
                frameon=False, handletextpad=0.4, columnspacing=1.2)
+
+
+def property_map_png(layers: MapLayers, request: MapRequest) -> bytes:
+    """A PNG map of one candidate property, its surroundings and its minimum set.
+
+    The left panel spans the assessment radius (``request.radius_m`` metres round the
+    property's address point) with distance rings; the right panel closes in on the
+    minimum set's dwellings and footprints. Coordinates EPSG:27700 metres.
+
+    Raises
+    ------
+    NotFoundError
+        When ``request.property_id`` is not in the properties layer.
+    """
+    scene = _Scene.of(layers, request)
+    width_in = request.size_mm[0] / _MM_PER_INCH
+    height_in = request.size_mm[1] / _MM_PER_INCH
+    fig = Figure(figsize=(width_in, height_in), dpi=request.dpi,
+                 layout=ConstrainedLayoutEngine(w_pad=0.02, h_pad=0.02, wspace=0.03))
+    font = request.font_pt
+    main, zoom = fig.subplots(1, 2, width_ratios=(1.0, 0.62))
+    drawn = _draw_surroundings(main, layers, scene, font)
+    _draw_minimum_set(zoom, layers, scene, font)
+    _legend(fig, drawn, font)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=request.dpi, facecolor="white",
                 metadata={"Software": None})

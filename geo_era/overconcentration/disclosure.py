@@ -87,8 +87,10 @@ from scipy.optimize import linprog
 from geo_era.errors import DataError
 
 __all__ = [
+    "BASE",
     "MARKER",
     "MAX_CUT_SIDE",
+    "THRESHOLD",
     "TOTAL",
     "Published",
     "publishable",
@@ -99,6 +101,10 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
+#: Counts under this are suppressed in a published table.
+THRESHOLD = 10
+#: Published counts are rounded to a multiple of this.
+BASE = 5
 #: The label of the totals row and column.
 TOTAL = "Total"
 #: How :meth:`Published.to_frame` shows a suppressed entry ("confidential", the GSS
@@ -175,7 +181,8 @@ def round_to_base(values: npt.ArrayLike, base: int = 5) -> IntArray:
     return ((counts + base // 2) // base) * base
 
 
-def publishable(counts: pd.DataFrame, *, threshold: int = 10, base: int = 5) -> Published:
+def publishable(counts: pd.DataFrame, *, threshold: int = THRESHOLD, base: int = BASE
+                ) -> Published:
     """The publishable version of a table of exact counts (see the module's docstring):
     counts and totals under ``threshold`` suppressed, complementary suppression until
     every suppressed entry is protected against an attacker who knows the table's

@@ -3,87 +3,34 @@ PDF (a static PNG choropleth, WeasyPrint) and CSV tables, written together into 
 directory.
 
 The choropleths class each area by its location quotient (its rate over the
-authority's; :data:`geo_era.overconcentration.report.LQ_CLASSES`), grey-hatch the areas
+authority's; :data:`geo_era.overconcentration.classes.LQ_CLASSES`), grey-hatch the areas
 whose counts are not published, and, in the internal report, outline the Gi* hot spots.
 The HTML and the PDF are self-contained: styles inline, the PNG a ``data:`` URI,
 Leaflet inlined in the standalone HTML (no request to any other host).
 
-Every output is built in memory first and then written file by file into a temporary
-directory beside the target, which then takes the target's place: a failure leaves the
-target as it was, never half a report.
+Every output is built in memory first and then written file by file, each to a
+temporary file beside its target, and moved in only when all are written: a failure
+leaves the target as it was, never half a report.
 """
 
 from __future__ import annotations
 
 import base64
-import io
-import os
-import shutil
-import tempfile
+from contextlib import ExitStack
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
+from geo_era._io import PRIVATE, SHARED, atomic_path
 from geo_era.documents.era_document import pdf_from_html, template_environment
 from geo_era.errors import DataError
-from geo_era.maps.interactive import overconcentration_map
-from geo_era.maps.static_map import north_arrow, scale_bar
-from geo_era.overconcentration.disclosure import MARKER
-from geo_era.overconcentration.report import (
-    ALPHA,
-    BASE,
-    CLASS_COLOURS,
-    HOT_SPOT_EDGE,
-    NOT_PUBLISHED,
-    THRESHOLD,
-    LevelTable,
-    Report,
-    class_legend,
-    shown_count,
-    shown_number,
-)
-
-
-def choropleth_png(level: LevelTable, *, title: str, hot_spots: bool,
-                   dpi: int = 150) -> tuple[bytes, int]:
-    """The static choropleth of one level (EPSG:27700) as PNG bytes, and how many areas
-    it drew (every area of the level, each filled by its class)."""
-    fig = Figure(figsize=(7.2, 6.4), layout="constrained")
-    ax = fig.add_subplot()
-    areas = level.areas.assign(lq_class=level.table["lq_class"].to_numpy())
-    drawn = 0
-    for label, colour in CLASS_COLOURS.items():
-        chosen = areas[areas["lq_class"] == label]
-        if not len(chosen):
-            continue
-        chosen.plot(ax=ax, color=colour, edgecolor="#7a7a7a", linewidth=0.25,
-                    hatch="////" if label == NOT_PUBLISHED else None)
-        drawn += len(chosen)
-    handles = [Patch(facecolor=colour, edgecolor="#7a7a7a",
-                     hatch="////" if label == NOT_PUBLISHED else None, label=label)
-               for label, colour in CLASS_COLOURS.items()
-               if (areas["lq_class"] == label).any()]
-    if hot_spots and level.hot.hot.any():
-        areas[level.hot.hot].boundary.plot(ax=ax, color=HOT_SPOT_EDGE, linewidth=1.4)
-        handles.append(Patch(facecolor="none", edgecolor=HOT_SPOT_EDGE, linewidth=1.4,
-                             label="Gi* hot spot"))
-    bounds = tuple(float(v) for v in areas.total_bounds)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    scale_bar(ax, bounds, 7)  # type: ignore[arg-type]
-    north_arrow(ax, 7)
-    ax.set_title(title, fontsize=9)
-    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=6.5,
-               frameon=False, title="Rate per resident against the authority's",
-               title_fontsize=7)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white",
-                metadata={"Software": None})
-    return buffer.getvalue(), drawn
+from geo_era.overconcentration.choropleth import choropleth_png, overconcentration_map
+from geo_era.overconcentration.classes import class_legend, shown_count, shown_number
+from geo_era.overconcentration.disclosure import BASE, MARKER, THRESHOLD
+from geo_era.overconcentration.report import LevelTable, Report
+from geo_era.overconcentration.statistics import ALPHA
 
 
 @cache
@@ -157,9 +104,12 @@ def _remove_stale(out_dir: Path, *, keep: set[str]) -> None:
 
 def write_report(report: Report, out_dir: Path) -> list[Path]:
     """Write ``report.html``, ``report.pdf`` and one CSV per table into ``out_dir``
-    (created when missing), all or nothing: built in memory, written to a temporary
-    directory beside it, then moved in. Files are readable by their owner only when
-    the report is internal (OFFICIAL-SENSITIVE). Returns the paths written."""
+    (created when missing), all or nothing: built in memory, each file written to a
+    temporary file beside its target (:func:`geo_era._io.atomic_path`), and moved in
+    only when every one is written. Files are readable by their owner only
+    (:data:`~geo_era._io.PRIVATE`) when the report is internal (OFFICIAL-SENSITIVE),
+    :data:`~geo_era._io.SHARED` when it is for publication. Returns the paths
+    written."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise DataError(f"{out_dir} is a file: --out names the directory the report is "
@@ -172,21 +122,9 @@ def write_report(report: Report, out_dir: Path) -> list[Path]:
         " FICTIONAL data." if report.fictional else "") + "\n"
     for stem, table in report.tables().items():
         files[f"{stem}.csv"] = (heading + table.to_csv(index=False)).encode("utf-8")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
-    mode = 0o644 if report.published else 0o600
-    try:
+    mode = SHARED if report.published else PRIVATE
+    with ExitStack() as stack:  # every file written before any is moved in
         for name, data in files.items():
-            path = staging / name
-            path.write_bytes(data)
-            os.chmod(path, mode)
-        out_dir.mkdir(exist_ok=True)
+            stack.enter_context(atomic_path(out_dir / name, mode=mode)).write_bytes(data)
         _remove_stale(out_dir, keep=set(files))
-        written = []
-        for name in files:
-            target = out_dir / name
-            os.replace(staging / name, target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return [out_dir / name for name in files]

@@ -36,6 +36,11 @@ Two versions:
 
 Geometry is EPSG:27700 (metres); rates count residents and households of the areas
 layer (``population``, ``households``).
+
+This module holds the report and how it is built from the layers' frames; the map
+classes and how figures are shown are in :mod:`~geo_era.overconcentration.classes`, the
+narrative in :mod:`~geo_era.overconcentration.narrative`, and reading the layers of a
+store (audited) in :mod:`~geo_era.overconcentration.loading`.
 """
 
 from __future__ import annotations
@@ -50,14 +55,19 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
-from sqlalchemy import Engine
 
-from geo_era.data.layer_store import LayerStore
-from geo_era.db.store import session_scope
-from geo_era.errors import DataError, NotFoundError, OutOfScopeError
-from geo_era.overconcentration.disclosure import MARKER, TOTAL, publishable, round_to_base
+from geo_era.errors import DataError, NotFoundError
+from geo_era.overconcentration.classes import lq_classes, shown_number
+from geo_era.overconcentration.disclosure import (
+    BASE,
+    MARKER,
+    THRESHOLD,
+    TOTAL,
+    publishable,
+    round_to_base,
+)
+from geo_era.overconcentration.narrative import narrative
 from geo_era.overconcentration.statistics import (
-    ALPHA,
     PERMUTATIONS,
     AreaCounts,
     HotSpots,
@@ -69,12 +79,9 @@ from geo_era.overconcentration.statistics import (
     queen_weights,
     rates,
 )
-from geo_era.security.audit import Actor
 
-__all__ = ["ALPHA", "BASE", "CLASS_COLOURS", "HOT_SPOT_EDGE", "INTERNAL_MARKING",
-           "LQ_CLASSES", "NOT_PUBLISHED", "NO_POPULATION", "PUBLISHED_MARKING", "THRESHOLD",
-           "Concern", "LevelTable", "Report", "build_report", "class_legend", "lq_classes",
-           "narrative", "report_from_store", "shown_count", "shown_number"]
+__all__ = ["BASE", "HISTORY", "INTERNAL_MARKING", "LEVELS", "PUBLISHED_MARKING",
+           "THRESHOLD", "Concern", "LevelTable", "Report", "authority_row", "build_report"]
 
 #: Protective marking of the internal report.
 INTERNAL_MARKING = "OFFICIAL-SENSITIVE"
@@ -84,23 +91,6 @@ PUBLISHED_MARKING = "OFFICIAL — FOR PUBLICATION (disclosure control applied)"
 LEVELS = {"ward": ("Ward", "wards"), "data_zone": ("Data zone", "data zones")}
 #: Years shown before the report's year.
 HISTORY = 4
-#: Counts under this are suppressed in a published report; the rest rounded to BASE.
-THRESHOLD = 10
-BASE = 5
-#: Location-quotient classes of the maps: (upper bound, label); the last is open.
-LQ_CLASSES: tuple[tuple[float, str], ...] = (
-    (0.0, "none housed"), (0.5, "under half the authority's rate"),
-    (1.0, "half to 1 times"), (1.5, "1 to 1.5 times"), (2.0, "1.5 to 2 times"),
-    (np.inf, "twice the authority's rate or more"))
-NOT_PUBLISHED = "not published [c]"
-NO_POPULATION = "no population recorded"
-#: Fill colour of each map class (ColorBrewer Reds, colour-blind safe), then the greys.
-CLASS_COLOURS: dict[str, str] = dict(zip(
-    [label for _, label in LQ_CLASSES],
-    ["#f7f7f7", "#fee5d9", "#fcbba1", "#fc9272", "#ef3b2c", "#99000d"], strict=True))
-CLASS_COLOURS[NOT_PUBLISHED] = "#d9d9d9"
-CLASS_COLOURS[NO_POPULATION] = "#ffffff"
-HOT_SPOT_EDGE = "#08306b"
 
 
 @dataclass(frozen=True)
@@ -128,18 +118,6 @@ class LevelTable:
     @property
     def plural(self) -> str:
         return LEVELS.get(self.level, ("", self.level.replace("_", " ") + "s"))[1]
-
-
-def class_legend(level: LevelTable, *, hot_spots: bool) -> list[dict[str, str]]:
-    """The legend entries of the classes present, in class order."""
-    present = set(level.table["lq_class"])
-    entries = [{"label": f"{label} ({(level.table['lq_class'] == label).sum()})",
-                "colour": colour} for label, colour in CLASS_COLOURS.items()
-               if label in present]
-    if hot_spots and level.hot.hot.any():
-        entries.append({"label": f"Gi* hot spot ({int(level.hot.hot.sum())})",
-                        "colour": HOT_SPOT_EDGE})
-    return entries
 
 
 @dataclass(frozen=True)
@@ -216,6 +194,21 @@ class Report:
             out["out_of_area_without_consent"] = self.without_consent
         return out
 
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON: marking, narrative, areas of concern, the tables
+        (suppressed counts ``[c]``, unknown figures ``None``) and the Gi* settings."""
+        tables = {name: frame.astype(object).where(frame.notna(), None).to_dict("records")
+                  for name, frame in self.tables().items()}
+        return {"marking": self.marking, "authority": self.authority,
+                "as_at": self.as_at.isoformat(), "years": self.years,
+                "published": self.published, "fictional": self.fictional,
+                "data_version": self.data_version, "narrative": self.narrative,
+                "areas_of_concern": tables.pop("areas_of_concern"), "tables": tables,
+                "gi_star": {"permutations": self.permutations, "seed": self.seed,
+                            "authority_rate_per_1k_households": shown_number(
+                                self.authority_table["rate_per_1k_households"].iloc[-1],
+                                2)}}
+
 
 def build_report(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,
                  placements: pd.DataFrame, *, authority: str, year: int,
@@ -238,19 +231,10 @@ def build_report(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,
                         "snapshot, e.g. 2026")
     if not 0 <= history <= 20:
         raise DataError("history is the number of earlier years shown, 0 to 20")
-    council = _authority_row(areas, authority)
-    years = list(range(year - history, year + 1))
-    present = [name for name in _level_names(areas)
-               if len(areas_of(areas, name, within=str(council["area_id"])))]
-    if level is not None and level not in present:
-        raise NotFoundError(f"{authority} has no {level!r} areas in the areas layer; it has "
-                        f"{', '.join(present) or 'none'}")
-    if not present:
-        raise DataError(f"no ward or data zone lies in {authority}: load its areas "
-                        "(area_type 'ward' or 'data_zone', parent_id the council's "
-                        "area_id) before reporting")
-    shown = present if not published else [level or present[-1]]
+    council = authority_row(areas, authority)
     within = str(council["area_id"])
+    years = list(range(year - history, year + 1))
+    shown = _shown_levels(areas, within, authority, level=level, published=published)
     counted = {name: count_by_area(placements, properties,
                                    areas_of(areas, name, within=within), years)
                for name in shown}
@@ -263,9 +247,42 @@ def build_report(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,
     concern_table = next(t for t in tables if t.level == concern_level)
     concerns = _concerns(concern_table, counted[concern_level], authority_table, year,
                          published=published)
+    name = str(council["name"])
+    flows, without = _out_of_area(areas, properties, placements, name, year,
+                                  published=published)
+    report = Report(
+        authority=name, authority_id=within, year=year, years=years, published=published,
+        fictional=_fictional(placements), data_version=data_version,
+        generated=now or dt.datetime.now(dt.UTC), authority_table=authority_table,
+        levels=tables, concern_level=concern_level, concerns=concerns, out_of_area=flows,
+        without_consent=without, seed=seed, permutations=permutations)
+    report.narrative.extend(narrative(report))
+    return report
+
+
+def _shown_levels(areas: gpd.GeoDataFrame, within: str, authority: str, *,
+                  level: str | None, published: bool) -> list[str]:
+    """The levels the report shows: every level the authority has (internal), or the
+    one asked for or the finest (published)."""
+    present = [name for name in _level_names(areas)
+               if len(areas_of(areas, name, within=within))]
+    if level is not None and level not in present:
+        raise NotFoundError(f"{authority} has no {level!r} areas in the areas layer; it has "
+                            f"{', '.join(present) or 'none'}")
+    if not present:
+        raise DataError(f"no ward or data zone lies in {authority}: load its areas "
+                        "(area_type 'ward' or 'data_zone', parent_id the council's "
+                        "area_id) before reporting")
+    return present if not published else [level or present[-1]]
+
+
+def _out_of_area(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,
+                 placements: pd.DataFrame, name: str, year: int, *, published: bool
+                 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The out-of-area placements into and out of council ``name`` (NASSO 3.13) as a
+    table, and, internally, those of them with no recorded consent."""
     councils = areas[areas["area_type"].astype(str) == "council"].reset_index(drop=True)
     moved = out_of_area(placements, properties, councils, as_at(year))
-    name = str(council["name"])
     touching = moved.counts
     if len(touching):
         rows = [r for r in touching.index if r == name]
@@ -278,25 +295,21 @@ def build_report(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,
         flows = flows[(flows.sum(axis=1) > 0)] if len(flows) else flows
     else:
         flows = pd.DataFrame()
-    flows = _flows_table(flows, name, published=published)
     without = None
     if not published:
         lacking = moved.without_consent
         mine = (lacking["placing_authority"] == name) | (lacking["receiving_authority"] == name)
         without = lacking[mine.fillna(False).to_numpy(bool)].reset_index(drop=True)
-    fictional = bool(placements.get("fictional", pd.Series(dtype=bool)).fillna(False).any()
-                     or placements["subject_id"].astype(str).str.startswith("FICTIONAL").any())
-    report = Report(
-        authority=name, authority_id=within, year=year, years=years, published=published,
-        fictional=fictional, data_version=data_version,
-        generated=now or dt.datetime.now(dt.UTC), authority_table=authority_table,
-        levels=tables, concern_level=concern_level, concerns=concerns, out_of_area=flows,
-        without_consent=without, seed=seed, permutations=permutations)
-    report.narrative.extend(narrative(report))
-    return report
+    return _flows_table(flows, name, published=published), without
 
 
-def _authority_row(areas: gpd.GeoDataFrame, authority: str) -> pd.Series:
+def _fictional(placements: pd.DataFrame) -> bool:
+    """Whether the placements are FICTIONAL (demo data): flagged, or by subject id."""
+    return bool(placements.get("fictional", pd.Series(dtype=bool)).fillna(False).any()
+                or placements["subject_id"].astype(str).str.startswith("FICTIONAL").any())
+
+
+def authority_row(areas: gpd.GeoDataFrame, authority: str) -> pd.Series:
     councils = areas[areas["area_type"].astype(str) == "council"]
     key = authority.strip().casefold()
     found = councils[(councils["area_id"].astype(str).str.casefold() == key)
@@ -382,24 +395,6 @@ def _quotients(counts: pd.Series, areas: gpd.GeoDataFrame) -> npt.NDArray[np.flo
     if known.any() and count[known].sum() > 0:
         overall = count[known].sum() / population[known].sum()
         out[known] = count[known] / population[known] / overall
-    return out
-
-
-def lq_classes(lq: npt.NDArray[np.float64], suppressed: npt.NDArray[np.bool_],
-               population: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
-    """The map class of each area: a label of :data:`LQ_CLASSES`, or
-    :data:`NOT_PUBLISHED` or :data:`NO_POPULATION`."""
-    bounds = np.array([upper for upper, _ in LQ_CLASSES])
-    labels = np.array([label for _, label in LQ_CLASSES], dtype=object)
-    finite = np.isfinite(lq)
-    k = np.searchsorted(bounds, np.where(finite, lq, 0.0), side="left")
-    # exactly 0 is "none housed"; (0, 0.5) the next class; an upper bound is inclusive
-    # of nothing: 0.5 is "half to 1 times"
-    k = np.where(lq > 0, np.searchsorted(bounds, np.where(finite, lq, 0.0), side="right"), k)
-    out = labels[np.minimum(k, len(labels) - 1)]
-    out[~finite] = NO_POPULATION
-    out[~(np.isfinite(population) & (population > 0))] = NO_POPULATION
-    out[suppressed] = NOT_PUBLISHED
     return out
 
 
@@ -519,20 +514,6 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def shown_count(value: object) -> str:
-    """A count as shown: the number, or the suppression marker."""
-    return MARKER if value is None or value is pd.NA else str(int(value))  # type: ignore[call-overload]
-
-
-def shown_number(value: object, digits: int) -> str:
-    """A figure to ``digits`` decimals with thousands separators; a dash when unknown."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "—"
-    return "—" if not np.isfinite(number) else f"{number:,.{digits}f}"
-
-
 def _concern_columns(published: bool) -> list[str]:
     return (["label", "areas", "names"] if published else
             ["label", "areas", "names", "count", "rate_per_1k_households",
@@ -547,144 +528,3 @@ def _concern_row(concern: Concern, published: bool) -> dict[str, Any]:
 
 def _finite(value: float) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), 2)
-
-
-def _figure(value: object) -> str:
-    return "not published (fewer than 10)" if value is None or value is pd.NA \
-        else f"{int(value):,}"  # type: ignore[call-overload]
-
-
-def narrative(report: Report) -> list[str]:
-    """The report's short narrative, one paragraph a string, plain language."""
-    year, table = report.year, report.authority_table
-    row = table.loc[year]
-    day = f"31 March {year}"
-    out = []
-    counts: dict[int, int | None] = {
-        y: None if pd.isna(v) else int(v)
-        for y, v in zip(report.years, table["count"], strict=True)}
-    count = counts[year]
-    if count is None:
-        out.append(f"On {day} fewer than {THRESHOLD} people managed under MAPPA were "
-                   f"housed in {report.authority}; the figure is not published.")
-    else:
-        rate = row["rate_per_100k"]
-        per = f" ({rate:.1f} per 100,000 residents, {row['rate_per_1k_households']:.2f} " \
-              f"per 1,000 households)" if pd.notna(rate) else ""
-        out.append(f"On {day}, {count:,} people managed under MAPPA were housed in "
-                   f"{report.authority}{per}.")
-        if len(report.years) > 1:
-            before = counts[year - 1]
-            first = report.years[0]
-            start = counts[first]
-            parts = []
-            if before is not None:
-                parts.append(_changed(count - before, f"on {year - 1}"))
-            if first != year - 1 and start is not None:
-                parts.append(_changed(count - start, f"since {first}"))
-            if parts:
-                out.append("That is " + " and ".join(parts) + ".")
-    finest = report.levels[-1]
-    now = finest.table["count"]
-    if report.published:
-        out.append(f"Counts are shown for {len(now):,} {finest.plural}. To protect the "
-                   f"people counted, {finest.suppressed:,} counts under {THRESHOLD}, or "
-                   f"that would let one be worked out, are not published ([c]); the others "
-                   f"are rounded to the nearest {BASE}, and totals are rounded "
-                   f"separately, so they need not add up.")
-    else:
-        housed = int((now.fillna(0) > 0).sum())
-        most = int(now.fillna(0).max()) if len(now) else 0
-        high = int((finest.table["location_quotient"] >= 2).sum())
-        out.append(f"Placements were spread over {housed:,} of {len(now):,} "
-                   f"{finest.plural}; the most in one was {most}. {high:,} "
-                   f"{finest.plural} had twice the authority's rate or more.")
-    level = report.level(report.concern_level) if report.concern_level else finest
-    hot = sum(len(c.area_ids) for c in report.concerns)
-    if report.published:
-        named = len(report.concerns)
-        out.append(f"Getis-Ord Gi* looked for clusters of {level.plural} with more "
-                   f"placements than chance would give ({report.permutations} "
-                   f"permutations, false discovery rate {ALPHA:.0%}). "
-                   + (f"{named} cluster{'s' if named > 1 else ''} holding at least "
-                      f"{THRESHOLD} placements {'are' if named > 1 else 'is'} named below, "
-                      "without figures." if named else
-                      f"No cluster holding at least {THRESHOLD} placements was found; "
-                      "smaller ones are not named, to protect the people in them."))
-    elif not report.concerns:
-        out.append(f"Getis-Ord Gi* found no cluster of {level.plural} with more "
-                   f"placements than chance would give ({report.permutations} "
-                   f"permutations, false discovery rate {ALPHA:.0%}).")
-    else:
-        out.append(f"Getis-Ord Gi* found {hot} {level.plural} in "
-                   f"{len(report.concerns)} cluster{'s' if len(report.concerns) > 1 else ''}"
-                   f" with more placements than chance would give "
-                   f"({report.permutations} permutations, false discovery rate "
-                   f"{ALPHA:.0%}). These are the areas of concern under NASSO 5.2: the "
-                   f"partners should weigh them when agreeing further placements there.")
-    flows = report.out_of_area
-    if len(flows) > 1:
-        total = flows.iloc[-1]
-        out.append(f"Out-of-area placements (NASSO 3.13): {_flow(total.iloc[1])} into "
-                   f"{report.authority} by other authorities and {_flow(total.iloc[2])} "
-                   f"by {report.authority} into others.")
-    else:
-        out.append("There were no out-of-area placements into or out of "
-                   f"{report.authority}.")
-    if report.without_consent is not None and len(report.without_consent):
-        out.append(f"{len(report.without_consent)} out-of-area placement"
-                   f"{'s have' if len(report.without_consent) > 1 else ' has'} no recorded "
-                   "consent of the receiving authority: listed below for follow-up.")
-    return out
-
-
-def _changed(delta: int, when: str) -> str:
-    if delta == 0:
-        return f"no change {when}"
-    return f"{'up' if delta > 0 else 'down'} {abs(delta):,} {when}"
-
-
-def _flow(value: object) -> str:
-    return "a number not published" if value == MARKER else f"{int(value):,}"  # type: ignore[call-overload]
-
-
-def report_from_store(store: LayerStore, engine: Engine, *, authority: str, year: int,
-                      actor: Actor, published: bool = False, level: str | None = None,
-                      history: int = HISTORY, seed: int = 0,
-                      permutations: int = PERMUTATIONS) -> Report:
-    """The report from the layers of one catalog snapshot (``areas``, ``properties``,
-    ``placements``), audited.
-
-    Placements are personal data: building the report is recorded as one *combination*
-    entry of the ``placements`` (with the subjects an internal report names for lack of
-    consent), in the audit trail of ``engine``. An internal report names subjects and
-    needs the actor's justification; an actor confined to one council (``scope``) gets
-    only that council's report.
-    """
-    if not published:
-        actor.require_justification("the internal over-concentration report (it names "
-                                    "subjects placed without consent)")
-    snapshot = store.snapshot()
-    for name in ("areas", "properties", "placements"):
-        if name not in snapshot.layers:
-            raise NotFoundError(store.missing_message(name, list(snapshot.layers)))
-    areas = store.read_entry(snapshot.layers["areas"])
-    council = _authority_row(areas, authority)
-    if actor.scope is not None and actor.scope.casefold() not in (
-            str(council["name"]).casefold(), str(council["area_id"]).casefold()):
-        raise OutOfScopeError(f"authority {authority!r} is not in the areas layer, or not "
-                              "yours to report on", record_type="placements",
-                              record_ids=[f"over-concentration {authority} {year}"])
-    properties = store.read_entry(snapshot.layers["properties"],
-                                  columns=["property_id", "geometry"])
-    placements = store.read_entry(snapshot.layers["placements"])
-    report = build_report(areas, properties, placements, authority=authority, year=year,
-                          published=published, level=level, history=history, seed=seed,
-                          permutations=permutations, data_version=snapshot.data_version)
-    named = [] if report.without_consent is None else sorted(
-        set(report.without_consent["subject_id"].astype(str)))
-    with session_scope(engine) as session:
-        actor.record(session, operation="combination", record_type="placements",
-                     record_ids=[f"over-concentration {report.authority} {year} "
-                                 f"{'published' if published else 'internal'}", *named])
-    return report

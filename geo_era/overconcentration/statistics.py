@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -36,6 +36,9 @@ import pandas as pd
 import shapely
 
 from geo_era.errors import DataError
+
+if TYPE_CHECKING:
+    from libpysal.weights import W
 
 #: The date in each year the published figures are taken at.
 SNAPSHOT_MONTH_DAY = (3, 31)
@@ -171,7 +174,7 @@ class HotSpots:
     cold: npt.NDArray[np.bool_]
 
 
-def queen_weights(areas: gpd.GeoDataFrame) -> Any:
+def queen_weights(areas: gpd.GeoDataFrame) -> W:
     """Queen contiguity weights of the areas (libpysal), in ``areas``' order; an area
     with no neighbour (an island) keeps only itself under Gi*."""
     from libpysal.weights import Queen  # noqa: PLC0415  (slow import)
@@ -180,7 +183,7 @@ def queen_weights(areas: gpd.GeoDataFrame) -> Any:
                                 silence_warnings=True)
 
 
-def hot_spots(values: npt.NDArray[np.float64], weights: Any, *, seed: int = 0,
+def hot_spots(values: npt.NDArray[np.float64], weights: W | None, *, seed: int = 0,
               permutations: int = PERMUTATIONS, alpha: float = ALPHA) -> HotSpots:
     """Getis-Ord Gi* of ``values`` with esda, permutation p-values, and the
     Benjamini-Hochberg threshold (``esda.fdr``)."""

@@ -174,7 +174,7 @@ def _refuse_restricted(services: Services, admitted: Admitted, record_ids: list[
 def _draw(services: Services, property_id: str, subject_id: str | None,
           radius_m: float) -> str:
     """The map's HTML (Leaflet inlined, no request to any other host)."""
-    from geo_era.maps.interactive import era_map as draw  # noqa: PLC0415  (folium: slow)
+    from geo_era.maps.era import era_map as draw  # noqa: PLC0415  (folium: slow)
 
     settings = services.settings
     fmap = draw(services.workspace, property_id, subject_id=subject_id,

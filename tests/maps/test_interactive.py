@@ -17,7 +17,8 @@ import pytest
 from geo_era.data.layer_store import LayerStore
 from geo_era.housing.screening import Screening, screen
 from geo_era.housing.void_lists import store_voids
-from geo_era.maps.interactive import STATUS_COLOURS, era_map, member_status, screening_map
+from geo_era.maps.era import STATUS_COLOURS, era_map, member_status
+from geo_era.maps.screening import screening_map
 from geo_era.workspace import Workspace
 from tests.conftest import import_demo
 

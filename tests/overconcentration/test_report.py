@@ -21,16 +21,16 @@ from typer.testing import CliRunner
 
 from geo_era.db.store import open_store
 from geo_era.errors import DataError, NotFoundError
+from geo_era.overconcentration.choropleth import choropleth_png
+from geo_era.overconcentration.classes import NOT_PUBLISHED, lq_classes
 from geo_era.overconcentration.disclosure import MARKER
-from geo_era.overconcentration.document import choropleth_png, write_report
+from geo_era.overconcentration.document import write_report
+from geo_era.overconcentration.loading import report_from_store
 from geo_era.overconcentration.report import (
     INTERNAL_MARKING,
-    NOT_PUBLISHED,
     PUBLISHED_MARKING,
     Report,
     build_report,
-    lq_classes,
-    report_from_store,
 )
 from geo_era.security.audit import AuditEntry
 from tests.conftest import import_demo, officer, require_shared_data

@@ -1,0 +1,105 @@
+"""The layers interactive maps share: the background drawn from the loaded layers
+(buildings, streets, data zones), sites by category, a subject's exclusion zones, and
+the conversions between the store's EPSG:27700 (metres) and Leaflet's EPSG:4326."""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import geopandas as gpd
+import shapely
+
+from geo_era.contract.schema import BNG, SITE_CATEGORIES
+from geo_era.data.layer_store import LayerStore
+
+WGS84 = "EPSG:4326"
+#: How far beyond what a map shows its background is drawn (metres).
+MARGIN_M = 150.0
+#: Most buildings drawn in the background; a larger area gets streets and data zones only.
+BACKGROUND_MAX_BUILDINGS = 20_000
+
+CATEGORY_COLOURS = {
+    "school": "#d62728", "nursery": "#e377c2", "play_park": "#ff7f0e",
+    "community_centre": "#8c564b", "place_of_worship": "#9467bd", "shop": "#7f7f7f",
+    "licensed_premises": "#bcbd22", "sheltered_housing": "#17becf", "cctv": "#1f77b4",
+}
+ZONE_COLOUR = "#b71c1c"
+
+
+def wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` in EPSG:4326, as Leaflet draws it."""
+    return frame.to_crs(WGS84)
+
+
+def clip(frame: gpd.GeoDataFrame, area: shapely.Geometry) -> gpd.GeoDataFrame:
+    """The rows of ``frame`` that intersect ``area`` (same CRS)."""
+    return frame.iloc[frame.sindex.query(area, predicate="intersects")]
+
+
+def bounds(area: shapely.Geometry) -> list[list[float]]:
+    """The [[south, west], [north, east]] of ``area`` (EPSG:27700) in EPSG:4326, for
+    ``fit_bounds``."""
+    minx, miny, maxx, maxy = gpd.GeoSeries([area], crs=BNG).to_crs(WGS84).total_bounds
+    return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+
+
+def background(fmap: folium.Map, store: LayerStore, area: shapely.Geometry) -> None:
+    """Buildings, streets and data zones from the loaded layers: the basemap. Over a
+    large area (more than :data:`BACKGROUND_MAX_BUILDINGS` buildings) the buildings are
+    left out, keeping the page light."""
+    group = folium.FeatureGroup(name="background (loaded layers)").add_to(fmap)
+    if store.has("areas"):
+        areas = clip(store.read("areas"), area)
+        zones = areas[areas["area_type"].astype(str) == "data_zone"][["area_id", "geometry"]]
+        if len(zones):
+            folium.GeoJson(wgs84(zones), style_function=lambda _f: {
+                "color": "#9e9e9e", "weight": 1, "fillColor": "#fafafa", "fillOpacity": 0.3},
+            ).add_to(group)
+    if store.has("streets"):
+        streets = clip(store.read("streets"), area)[["geometry"]]
+        if len(streets):
+            folium.GeoJson(wgs84(streets), style_function=lambda _f: {
+                "color": "#bdbdbd", "weight": 4}).add_to(group)
+    if store.has("buildings"):
+        buildings = clip(store.read("buildings"), area)[["building_id", "geometry"]]
+        if 0 < len(buildings) <= BACKGROUND_MAX_BUILDINGS:
+            folium.GeoJson(wgs84(buildings), style_function=lambda _f: {
+                "color": "#8d8d8d", "weight": 0.5, "fillColor": "#d7d7d7",
+                "fillOpacity": 0.9}).add_to(group)
+
+
+def site_layers(fmap: folium.Map, sites: gpd.GeoDataFrame, fields: list[str],
+                aliases: list[str]) -> None:
+    """One layer per category of ``sites`` (EPSG:27700, with ``category`` and ``name``),
+    each site with ``fields`` in its tooltip."""
+    sites = sites.assign(name=sites["name"].fillna("").astype(str).replace("", "(unnamed)")
+                         .map(html.escape))
+    sites = wgs84(sites)
+    for category in SITE_CATEGORIES:
+        chosen = sites[sites["category"] == category]
+        if chosen.empty:
+            continue
+        colour = CATEGORY_COLOURS[category]
+        group = folium.FeatureGroup(name=f"{category.replace('_', ' ')} ({len(chosen)})")
+        folium.GeoJson(
+            chosen[["site_id", *fields, "geometry"]],
+            marker=folium.CircleMarker(radius=7, color="#fff", weight=2, fill=True,
+                                       fill_color=colour, fill_opacity=0.95),
+            style_function=lambda _f, c=colour: {"color": c, "weight": 2, "fillColor": c,
+                                                 "fillOpacity": 0.25},
+            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
+        ).add_to(group)
+        group.add_to(fmap)
+
+
+def zone_layer(fmap: folium.Map, zones: gpd.GeoDataFrame, fields: list[str]) -> None:
+    """One subject's exclusion zones (EPSG:27700), ``fields`` in the tooltip. Draw them
+    only for roles allowed to see them."""
+    if zones.empty:
+        return
+    group = folium.FeatureGroup(name=f"exclusion zones ({len(zones)})")
+    folium.GeoJson(wgs84(zones[[*fields, "geometry"]]), style_function=lambda _f: {
+        "color": ZONE_COLOUR, "weight": 2, "fillColor": "#e53935", "fillOpacity": 0.2},
+        tooltip=folium.GeoJsonTooltip(fields=fields, labels=False)).add_to(group)
+    group.add_to(fmap)

@@ -1,0 +1,67 @@
+"""The over-concentration report from the layers of a store, audited, and the councils
+a store can report on."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from geo_era.data.layer_store import LayerStore
+from geo_era.db.store import session_scope
+from geo_era.errors import NotFoundError, OutOfScopeError
+from geo_era.overconcentration.report import HISTORY, Report, authority_row, build_report
+from geo_era.overconcentration.statistics import PERMUTATIONS
+from geo_era.security.audit import Actor
+
+#: What an internal report's justification is asked for.
+INTERNAL_WHAT = ("the internal over-concentration report (it names subjects placed "
+                 "without consent)")
+
+
+def report_from_store(store: LayerStore, engine: Engine, *, authority: str, year: int,
+                      actor: Actor, published: bool = False, level: str | None = None,
+                      history: int = HISTORY, seed: int = 0,
+                      permutations: int = PERMUTATIONS) -> Report:
+    """The report from the layers of one catalog snapshot (``areas``, ``properties``,
+    ``placements``), audited.
+
+    Placements are personal data: building the report is recorded as one *combination*
+    entry of the ``placements`` (with the subjects an internal report names for lack of
+    consent), in the audit trail of ``engine``. An internal report names subjects and
+    needs the actor's justification; an actor confined to one council (``scope``) gets
+    only that council's report.
+    """
+    if not published:
+        actor.require_justification(INTERNAL_WHAT)
+    snapshot = store.snapshot()
+    for name in ("areas", "properties", "placements"):
+        if name not in snapshot.layers:
+            raise NotFoundError(store.missing_message(name, list(snapshot.layers)))
+    areas = store.read_entry(snapshot.layers["areas"])
+    council = authority_row(areas, authority)
+    if actor.scope is not None and actor.scope.casefold() not in (
+            str(council["name"]).casefold(), str(council["area_id"]).casefold()):
+        raise OutOfScopeError(f"authority {authority!r} is not in the areas layer, or not "
+                              "yours to report on", record_type="placements",
+                              record_ids=[f"over-concentration {authority} {year}"])
+    properties = store.read_entry(snapshot.layers["properties"],
+                                  columns=["property_id", "geometry"])
+    placements = store.read_entry(snapshot.layers["placements"])
+    report = build_report(areas, properties, placements, authority=authority, year=year,
+                          published=published, level=level, history=history, seed=seed,
+                          permutations=permutations, data_version=snapshot.data_version)
+    named = [] if report.without_consent is None else sorted(
+        set(report.without_consent["subject_id"].astype(str)))
+    with session_scope(engine) as session:
+        actor.record(session, operation="combination", record_type="placements",
+                     record_ids=[f"over-concentration {report.authority} {year} "
+                                 f"{'published' if published else 'internal'}", *named])
+    return report
+
+
+def councils(store: LayerStore, *, scope: str | None = None) -> list[str]:
+    """The councils of the areas layer by name, sorted; with ``scope``, only that
+    council. Raises :class:`NotFoundError` when there is no areas layer."""
+    areas = store.read_attributes("areas", ["area_type", "name"])
+    names = sorted(areas.loc[areas["area_type"] == "council", "name"].dropna()
+                   .astype(str).unique())
+    return names if scope is None else [n for n in names if n.casefold() == scope.casefold()]

@@ -1,0 +1,52 @@
+"""Answers of the administration services: the audit trail (DPA 2018 s62) with the
+verification of its chain, and users."""
+
+from __future__ import annotations
+
+from geo_era.services.answers._base import Answer
+
+
+class Verification(Answer):
+    """The check of the whole audit chain: how many entries, whether it is intact, and
+    each problem found (an entry edited, deleted or moved)."""
+
+    entries: int
+    intact: bool
+    problems: list[str]
+
+
+class AuditRecord(Answer):
+    """One entry of the audit trail: who (user, role, organisation), when (UTC, ISO
+    8601), what (operation, record type and ids), to whom (recipients of a disclosure),
+    why (the justification), the outcome, and its place in the hash chain."""
+
+    seq: int
+    at: str
+    actor: str
+    role: str
+    organisation: str
+    operation: str
+    record_type: str
+    record_ids: list[str]
+    recipients: list[str] | None
+    justification: str | None
+    outcome: str
+    prev_hash: str
+    hash: str
+
+
+class AuditExport(Answer):
+    """Audit entries oldest first, with the verification of the whole chain; ``more``
+    when the limit cut the export short (page on with ``after_seq``)."""
+
+    verification: Verification
+    entries: list[AuditRecord]
+    more: bool
+
+
+class UserAdded(Answer):
+    """A user added: who, with which role, for which organisation."""
+
+    username: str
+    role: str
+    organisation: str
