@@ -35,12 +35,11 @@ from geo_era.errors import (
     GeoEraError,
     ImportRefusedError,
     NotFoundError,
-    OutOfScopeError,
     Problem,
     WorkflowRefusedError,
 )
 from geo_era.maps.assets import LEAFLET_DIR, STATIC_DIR
-from geo_era.security.users import Identity, authenticate
+from geo_era.security.users import authenticate
 from geo_era.services import data
 from geo_era.services.answers.data import Health, Me, Token
 from geo_era.settings import Settings, load_settings
@@ -105,10 +104,6 @@ def _handle_errors(app: FastAPI, services: AppServices) -> None:
 
     @app.exception_handler(GeoEraError)
     def core_error(request: Request, exc: GeoEraError) -> JSONResponse:
-        if isinstance(exc, OutOfScopeError):  # reads as "not found"; audited as denied
-            identity = getattr(request.state, "identity", None)
-            if isinstance(identity, Identity):
-                services.record_denied(identity, exc.record_type, exc.record_ids)
         code = _status(exc)
         if isinstance(exc, ImportRefusedError):
             return JSONResponse({

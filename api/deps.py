@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from api.security import TokenError
 from geo_era.security.users import Identity, identity_for_key
-from geo_era.services import Admitted, Caller, Services
+from geo_era.services import Caller, Services
 
 log = logging.getLogger("geo_era.api")
 
@@ -54,20 +54,8 @@ def caller_of(identity: Identity) -> Caller:
 
 
 class AppServices(Services):
-    """The services of the app (:class:`geo_era.services.Services`).
-
-    ``admit`` is the bridge for routes not yet moved onto a service of their own: it
-    applies the same gate the services apply.
-    """
-
-    def admit(self, endpoint: str, identity: Identity, *, justification: str | None = None,
-              record_ids: list[str] | None = None) -> Admitted:
-        return self.gate.admit(endpoint, caller_of(identity), justification=justification,
-                               record_ids=record_ids or [])
-
-    def record_denied(self, identity: Identity, record_type: str,
-                      record_ids: list[str]) -> None:
-        self.gate.denied(caller_of(identity), record_type, record_ids)
+    """The services of the app (:class:`geo_era.services.Services`), held for its life:
+    the workspace keeps the layers loaded and indexed between requests."""
 
 
 def authenticate_request(request: Request) -> Identity:

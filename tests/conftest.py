@@ -18,6 +18,15 @@ from geo_era.data.layer_store import LayerStore
 from geo_era.security.audit import Actor
 
 REPO = Path(__file__).resolve().parents[1]
+
+#: What a housing association's Link Officer may never be told, at any depth of an
+#: answer (the need-to-know matrix, README "Need to know"): written here, independently
+#: of the answer models, so that the tests check the models against it.
+LINK_OFFICER_NEVER_SEES = frozenset({
+    "subject_id", "conditions", "victim_profile", "zone_id", "zone_geometry", "zone_reason",
+    "children_in_household", "adult_at_risk_in_household", "household", "conflicts",
+    "warnings", "offence", "occupants", "sensitive_because", "home_property_id",
+})
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 

@@ -12,16 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 
 from api.deps import PREFIX, App, Who, caller_of
-from geo_era.contract.schema import LAYERS
 from geo_era.errors import DataError
 from geo_era.services import data
 from geo_era.services.answers.data import ImportReport
 
 router = APIRouter(prefix=PREFIX)
-
-#: Most files, and most bytes in all, one import may upload.
-MAX_IMPORT_FILES = 8
-
 
 def _safe_name(name: str) -> str:
     base = Path(name.replace("\\", "/")).name
@@ -54,10 +49,5 @@ def import_route(identity: Who, app: App,
     """Import layers, all or nothing: every problem is listed with its file, layer, row
     and column, and nothing changes unless everything is right. Administrators only;
     audited."""
-    if not 1 <= len(files) <= MAX_IMPORT_FILES:
-        raise DataError(f"upload between 1 and {MAX_IMPORT_FILES} files")
-    if layer is not None and layer not in LAYERS:
-        raise DataError(f"unknown layer {layer!r}; use one of {', '.join(LAYERS)}")
-    with _staged(files) as paths:
-        return data.import_layers(app, caller_of(identity), files=paths, crs=crs,
-                                  layer=layer)
+    return data.import_uploads(app, caller_of(identity), staged=lambda: _staged(files),
+                               count=len(files), crs=crs, layer=layer)

@@ -103,23 +103,6 @@ MATRIX: dict[str, Access] = {
 }
 
 
-#: Fields a restricted view never carries, at any depth of a response.
-DENIED_FIELDS = frozenset({
-    "subject_id", "conditions", "victim_profile", "zone_id", "zone_geometry", "zone_reason",
-    "children_in_household", "adult_at_risk_in_household", "household", "conflicts",
-    "warnings", "offence", "occupants", "sensitive_because", "home_property_id",
-})
-
-
-def strip_denied(value: object) -> object:
-    """A copy of a JSON-like value without any :data:`DENIED_FIELDS` keys."""
-    if isinstance(value, dict):
-        return {k: strip_denied(v) for k, v in value.items() if k not in DENIED_FIELDS}
-    if isinstance(value, list):
-        return [strip_denied(v) for v in value]
-    return value
-
-
 def matrix_markdown() -> str:
     """The matrix as a Markdown table (printed in the README; a test keeps them equal)."""
     header = "| endpoint | " + " | ".join(ROLES) + " |"

@@ -7,40 +7,28 @@ requires the justification where a case is read, and calls the casework core
 (:mod:`geo_era.casework.cases`) with the admitted actor: the core writes the step's one
 audit entry in the transaction of the change. Council staff are confined to their
 council's cases by the actor's scope; a case outside it reads as "not found", and the
-refusal is audited here (:func:`in_scope`). A case worker records for their own agency
+refusal is audited by :meth:`geo_era.services.policy.Gate.in_scope`. A case worker records
+for their own agency
 (:data:`~geo_era.security.access.ROLE_AGENCY`); the local operator names the agency.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from geo_era.casework import cases as core
 from geo_era.casework.assessment import open_assessed_case
-from geo_era.errors import DataError, NotFoundError, OutOfScopeError, WorkflowRefusedError
+from geo_era.errors import DataError, WorkflowRefusedError
 from geo_era.security.access import OPERATOR
 from geo_era.services.answers.casework import CaseRecord, CaseSummary
 from geo_era.services.context import Services
 from geo_era.services.policy import Admitted, Caller
 
-__all__ = ["approve", "assess_case", "decide", "in_scope", "list_cases", "open_case",
+__all__ = ["approve", "assess_case", "decide", "list_cases", "open_case",
            "record_agreement", "record_check", "record_consent", "record_restriction",
            "show_case"]
-
-
-@contextmanager
-def in_scope(services: Services, caller: Caller) -> Iterator[None]:
-    """Run a step on a record; a record outside the caller's council reads exactly as
-    one that does not exist (:class:`NotFoundError`, same message), and the refusal is
-    audited (a ``denied`` consultation naming what was asked for)."""
-    try:
-        yield
-    except OutOfScopeError as exc:
-        services.gate.denied(caller, exc.record_type, exc.record_ids)
-        raise NotFoundError(str(exc)) from None
 
 
 def _agency(admitted: Admitted, given: str | None) -> str:
@@ -62,7 +50,7 @@ def _step(services: Services, caller: Caller, operation: str, case_id: str, *,
     that records its audit entry with the admitted actor); the case as it is after."""
     admitted = services.gate.admit(operation, caller, justification=justification,
                                    record_ids=[case_id])
-    with in_scope(services, caller):
+    with services.gate.in_scope(caller):
         return CaseRecord.model_validate(change(admitted))
 
 
@@ -120,7 +108,7 @@ def show_case(services: Services, caller: Caller, *, case_id: str,
     admitted = services.gate.admit("case_show", caller, justification=justification,
                                    record_ids=[case_id])
     admitted.require_justification("a case")
-    with in_scope(services, caller):
+    with services.gate.in_scope(caller):
         return CaseRecord.model_validate(
             core.show_case(services.engine, case_id, actor=admitted.actor, today=today))
 

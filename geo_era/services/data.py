@@ -3,18 +3,43 @@ and whether the service is up."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from geo_era import __version__
+from geo_era.contract.schema import LAYERS
 from geo_era.data.imports import import_files
 from geo_era.db.store import session_scope
+from geo_era.errors import DataError
 from geo_era.services.answers.data import Health, ImportReport, LayerInfo, Layers, Me
 from geo_era.services.context import Services
 from geo_era.services.policy import Caller
 
 #: A Shapefile's companions: imported with their ``.shp``, never read on their own.
 SIDECARS = frozenset({".shx", ".dbf", ".prj", ".cpg"})
+
+
+#: Most files one import may name (with a Shapefile's companions).
+MAX_IMPORT_FILES = 8
+
+
+def import_uploads(services: Services, caller: Caller, *,
+                   staged: Callable[[], AbstractContextManager[list[Path]]], count: int,
+                   crs: str | None = None, layer: str | None = None) -> ImportReport:
+    """Import uploaded files (the API's ``/imports``) as :func:`import_layers` does.
+
+    The caller is admitted before anything of the upload is looked at or written to
+    disk: ``staged`` (which writes the ``count`` uploads to a private temporary folder
+    and removes it afterwards) runs only for an administrator.
+    """
+    services.gate.admit("import", caller)
+    if not 1 <= count <= MAX_IMPORT_FILES:
+        raise DataError(f"upload between 1 and {MAX_IMPORT_FILES} files")
+    if layer is not None and layer not in LAYERS:
+        raise DataError(f"unknown layer {layer!r}; use one of {', '.join(LAYERS)}")
+    with staged() as files:
+        return import_layers(services, caller, files=files, crs=crs, layer=layer)
 
 
 def import_layers(services: Services, caller: Caller, *, files: Sequence[Path],

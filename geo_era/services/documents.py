@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from geo_era.documents import era_document as core
-from geo_era.services.casework import in_scope
 from geo_era.services.context import Services
 from geo_era.services.policy import Admitted, Caller
 
@@ -48,7 +47,7 @@ def write_era_document(services: Services, caller: Caller, *, case_id: str, out:
     """
     core.document_format(out)  # refuse a bad suffix before reading anything
     admitted = _admit(services, caller, case_id, justification)
-    with in_scope(services, caller):
+    with services.gate.in_scope(caller):
         return core.write_document(services.layers, services.engine, case_id, out,
                                    actor=admitted.actor, part_a=PART_A,
                                    field_sheet=field_sheet)
@@ -58,7 +57,7 @@ def era_document_pdf(services: Services, caller: Caller, *, case_id: str,
                      justification: str | None) -> bytes:
     """The ERA document of a case as PDF (A4, OFFICIAL-SENSITIVE on every page)."""
     admitted = _admit(services, caller, case_id, justification)
-    with in_scope(services, caller):
+    with services.gate.in_scope(caller):
         return core.era_document_pdf(services.layers, services.engine, case_id,
                                      actor=admitted.actor, part_a=PART_A)
 
@@ -67,6 +66,6 @@ def field_sheet_pdf(services: Services, caller: Caller, *, case_id: str,
                     property_id: str, justification: str | None) -> bytes:
     """One candidate property's physical-check field sheet as a one-page A4 PDF."""
     admitted = _admit(services, caller, case_id, justification)
-    with in_scope(services, caller):
+    with services.gate.in_scope(caller):
         return core.field_sheet_pdf(services.layers, services.engine, case_id,
                                     property_id, actor=admitted.actor)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from geo_era.db.store import session_scope
-from geo_era.errors import ForbiddenError
+from geo_era.errors import ForbiddenError, NotFoundError, OutOfScopeError
 from geo_era.security.access import MATRIX, OPERATOR, ROLE_AGENCY, SCOPED_ROLES
 from geo_era.security.audit import Actor
 
@@ -80,6 +81,17 @@ class Gate:
             log.warning("denied: role %s on %s", caller.role, operation)
             raise ForbiddenError(f"the {caller.role} role may not use this")
         return Admitted(caller, operation, actor, caller.role in rule.restricted_view)
+
+    @contextmanager
+    def in_scope(self, caller: Caller) -> Iterator[None]:
+        """Run a step on a record: a record outside the caller's council reads exactly
+        as one that does not exist (:class:`NotFoundError`, same message), and the
+        refusal is audited here (a ``denied`` consultation naming what was asked for)."""
+        try:
+            yield
+        except OutOfScopeError as exc:
+            self.denied(caller, exc.record_type, exc.record_ids)
+            raise NotFoundError(str(exc)) from None
 
     def denied(self, caller: Caller, record_type: str, record_ids: list[str]) -> None:
         """Record a refused access (a role refused, or a record out of scope)."""

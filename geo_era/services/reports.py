@@ -62,11 +62,13 @@ def _built(services: Services, caller: Caller, asked: Asked,
     """The report as the caller may have it (a Link Officer: published), audited by
     the core; an internal report needs the justification."""
     admitted = _admit(services, caller, f"{asked.authority} {asked.year}", justification)
-    return report_from_store(services.layers, services.engine, authority=asked.authority,
-                             year=asked.year, actor=admitted.actor,
-                             published=asked.publish or admitted.restricted,
-                             level=asked.level, history=asked.history, seed=asked.seed,
-                             permutations=asked.permutations)
+    with services.gate.in_scope(caller):
+        return report_from_store(services.layers, services.engine,
+                                 authority=asked.authority, year=asked.year,
+                                 actor=admitted.actor,
+                                 published=asked.publish or admitted.restricted,
+                                 level=asked.level, history=asked.history, seed=asked.seed,
+                                 permutations=asked.permutations)
 
 
 def overconcentration_report(services: Services, caller: Caller, asked: Asked, *,
@@ -93,9 +95,9 @@ def overconcentration_report(services: Services, caller: Caller, asked: Asked, *
     ------
     ForbiddenError
         When the caller's role may not have the report (the refusal is audited).
-    OutOfScopeError
-        When council staff ask for another council's report (reads as not found).
     NotFoundError, DataError
+        When council staff ask for another council's report (it reads as not found,
+        and the refusal is audited),
         For an unknown authority, level or year, or missing layers.
     """
     report = _built(services, caller, asked, justification)

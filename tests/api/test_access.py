@@ -23,11 +23,11 @@ from api.app import PREFIX, create_app
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store, session_scope
-from geo_era.security.access import DENIED_FIELDS, MATRIX, matrix_markdown
+from geo_era.security.access import MATRIX, matrix_markdown
 from geo_era.security.audit import AuditEntry, verify
 from geo_era.security.users import ROLES, add_user
 from geo_era.settings import Settings
-from tests.conftest import REPO, import_demo, officer
+from tests.conftest import LINK_OFFICER_NEVER_SEES, REPO, import_demo, officer
 
 PASSWORD = "a long fictional passphrase"
 WHY = "ERA for a candidate property, MAPPA meeting"
@@ -239,7 +239,7 @@ def test_matrix(world: World, endpoint: str, role: str) -> None:
         ok = {200, 409} if endpoint in WORKFLOW_REFUSALS else {200}
         assert response.status_code in ok, response.text
         if role in rule.restricted_view:
-            leaked = keys_in(response.json()) & DENIED_FIELDS
+            leaked = keys_in(response.json()) & LINK_OFFICER_NEVER_SEES
             assert leaked == set(), f"{role} saw {leaked} on {endpoint}"
             assert world.subject_id not in response.text
         if rule.audited and response.status_code == 200:
@@ -548,7 +548,7 @@ def test_landlords_learn_only_that_an_allocation_is_sensitive(world: World) -> N
     subject_ids = set(world.store.read("subjects")["subject_id"].astype(str))
     link_text = json.dumps(link)
     assert not any(s in link_text for s in subject_ids)
-    assert keys_in(link) & DENIED_FIELDS == set()
+    assert keys_in(link) & LINK_OFFICER_NEVER_SEES == set()
     entry = world.last_entry()
     assert (entry.operation, entry.recipients) == ("disclosure", ["FICTIONAL rsl_link_officer "
                                                                   "unit"])

@@ -16,7 +16,6 @@ import pytest
 from pydantic import BaseModel
 
 from geo_era.data.layer_store import LayerStore
-from geo_era.security.access import DENIED_FIELDS
 from geo_era.services.answers.analysis import (
     CheckFlags,
     CheckResult,
@@ -25,7 +24,7 @@ from geo_era.services.answers.analysis import (
     SitesNear,
 )
 from geo_era.workspace import Workspace
-from tests.conftest import import_demo
+from tests.conftest import LINK_OFFICER_NEVER_SEES, import_demo
 
 #: The Link Officer's variants (``rsl_link_officer``: the restricted view).
 LINK_OFFICER_MODELS = [MinimumSetForLandlord, CheckFlags]
@@ -62,7 +61,7 @@ def declared_fields(model: type[BaseModel], seen: set[type[BaseModel]] | None = 
 def test_link_officer_models_declare_no_denied_field(model: type[BaseModel]) -> None:
     declared = declared_fields(model)
     denied = {name: sorted(owners) for name, owners in declared.items()
-              if name in DENIED_FIELDS}
+              if name in LINK_OFFICER_NEVER_SEES}
     assert denied == {}, f"{model.__name__} declares denied fields: {denied}"
 
 
@@ -78,7 +77,7 @@ def stripped(value: object) -> object:
     """What the Link Officer was given before the typed answers: the document without
     any denied key, at any depth (the old deny-list, kept here as the test's oracle)."""
     if isinstance(value, dict):
-        return {k: stripped(v) for k, v in value.items() if k not in DENIED_FIELDS}
+        return {k: stripped(v) for k, v in value.items() if k not in LINK_OFFICER_NEVER_SEES}
     if isinstance(value, list):
         return [stripped(v) for v in value]
     return value

@@ -7,9 +7,8 @@ walking note for a reachable site, the occupants of a property that is not share
 the JSON keeps the shape it has always had.
 
 The Link Officer's variants (:class:`MinimumSetForLandlord`, :class:`CheckFlags`) are
-separate models that declare none of the fields the need-to-know matrix denies them
-(:data:`geo_era.security.access.DENIED_FIELDS`): no household facts, no occupants, no
-subject, conflict or warning.
+separate models that declare none of the fields the need-to-know matrix denies them:
+no household facts, no occupants, no subject, conflict or warning.
 """
 
 from __future__ import annotations
