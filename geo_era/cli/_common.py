@@ -7,13 +7,12 @@ import getpass
 import json
 import logging
 import sys
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import BaseModel
+from tqdm import tqdm
 
-from geo_era.data.layer_store import LayerStore
 from geo_era.services import Caller, Services
 from geo_era.settings import Settings, load_settings
 
@@ -40,12 +39,6 @@ JUSTIFY = typer.Option("--justification", help="Why you consult these records (D
                                               "s62); recorded in the audit trail.")
 
 
-def _actor(by: str | None = None, justification: str | None = None) -> Any:
-    """The local operator at the command line, as the audit trail records them: their
-    login (or --by), role 'operator', organisation 'local', unconfined."""
-    from geo_era.security.audit import Actor
-
-    return Actor(by or getpass.getuser(), "operator", "local", justification)
 
 
 def services() -> Services:
@@ -72,8 +65,6 @@ def _settings() -> Settings:
     return load_settings()
 
 
-def _store() -> LayerStore:
-    return LayerStore(_settings().home)
 
 
 def _echo_json(document: object) -> None:
@@ -86,12 +77,6 @@ def _main(debug: Annotated[bool, typer.Option(
     _state["debug"] = debug
 
 
-def _record_consultation(actor: Any, record_type: str, record_ids: list[str]) -> None:
-    from geo_era.db.store import session_scope
-
-    with session_scope(_cases()) as session:
-        actor.record(session, operation="consultation", record_type=record_type,
-                     record_ids=record_ids)
 
 
 VOIDS = typer.Option("--voids", help="A CSV or GeoPackage list of candidate properties "
@@ -104,17 +89,10 @@ PROGRESS = typer.Option("--progress/--no-progress",
                              "long runs).")
 
 
-def _void_list(snap: Any, voids: Path | None) -> Any:
-    from geo_era.housing.void_lists import read_void_list, store_voids
 
-    return store_voids(snap) if voids is None else read_void_list(snap, voids)
-
-
-def _progress_bar(total: int, show: bool | None, what: str) -> Any:
+def _progress_bar(total: int, show: bool | None, what: str) -> tqdm[NoReturn]:
     """A tqdm bar on stderr: shown when asked, or by default on a terminal for more
     than one batch."""
-    from tqdm import tqdm
-
     from geo_era.housing.screening import CHUNK
 
     disable: bool | None = (None if total > CHUNK else True) if show is None else not show
@@ -135,8 +113,3 @@ def _date(value: str, option: str) -> dt.date:
                                  param_hint=option) from None
 
 
-def _cases() -> Any:
-    from geo_era.db.store import open_store
-
-    settings = _settings()
-    return open_store(settings.home, settings.database_url)
