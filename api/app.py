@@ -24,9 +24,6 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.deps import ERRORS, PREFIX, AppServices, Who, authenticate_request, caller_of, log
-from api.routes import analysis, audit, casework, imports, pages, records, reports, voids
-from api.security import LoginLimiter, Tokens
 from geo_era import __version__
 from geo_era.db.store import open_store
 from geo_era.errors import (
@@ -43,6 +40,10 @@ from geo_era.security.users import authenticate
 from geo_era.services import data
 from geo_era.services.answers.data import Health, Me, Token
 from geo_era.settings import Settings, load_settings
+
+from .deps import ERRORS, PREFIX, AppServices, Who, authenticate_request, caller_of, log
+from .routes import analysis, audit, casework, imports, pages, records, reports, voids
+from .security import LoginLimiter, Tokens
 
 PUBLIC = {f"{PREFIX}/health", f"{PREFIX}/auth/token"}
 SECURITY_HEADERS = {

@@ -10,9 +10,10 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel, Field
 
-from api.security import TokenError
 from geo_era.security.users import Identity, identity_for_key
 from geo_era.services import Caller, Services
+
+from .security import TokenError
 
 log = logging.getLogger("geo_era.api")
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.deps import PREFIX, App, Who, caller_of
-from api.schemas import JUSTIFICATION, Id, Strict
 from geo_era.services import analysis
 from geo_era.services.answers.analysis import (
     CheckFlags,
@@ -16,6 +14,9 @@ from geo_era.services.answers.analysis import (
     MinimumSetForLandlord,
     SitesNear,
 )
+
+from ..deps import PREFIX, App, Who, caller_of
+from ..schemas import JUSTIFICATION, Id, Strict
 
 router = APIRouter(prefix=PREFIX)
 

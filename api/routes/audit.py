@@ -7,10 +7,11 @@ import datetime as dt
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.deps import PREFIX, App, Who, caller_of
-from api.schemas import JUSTIFICATION, Strict
 from geo_era.services import admin
 from geo_era.services.answers.admin import AuditExport
+
+from ..deps import PREFIX, App, Who, caller_of
+from ..schemas import JUSTIFICATION, Strict
 
 router = APIRouter(prefix=PREFIX)
 

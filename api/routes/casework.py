@@ -15,11 +15,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import Field, StringConstraints
 
-from api.deps import PREFIX, App, Who, caller_of
-from api.schemas import JUSTIFICATION, TEXT_PATTERN, Id, Strict
 from geo_era.casework.cases import AGENCIES, OUTCOMES, PHYSICAL_ITEMS
 from geo_era.services import casework
 from geo_era.services.answers.casework import CaseRecord, CaseSummary
+
+from ..deps import PREFIX, App, Who, caller_of
+from ..schemas import JUSTIFICATION, TEXT_PATTERN, Id, Strict
 
 router = APIRouter(prefix=f"{PREFIX}/cases", tags=["cases"])
 

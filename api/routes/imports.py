@@ -11,10 +11,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 
-from api.deps import PREFIX, App, Who, caller_of
 from geo_era.errors import DataError
 from geo_era.services import data
 from geo_era.services.answers.data import ImportReport
+
+from ..deps import PREFIX, App, Who, caller_of
 
 router = APIRouter(prefix=PREFIX)
 

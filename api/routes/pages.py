@@ -26,9 +26,6 @@ from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.deps import AppServices as Services
-from api.deps import caller_of, log
-from api.security import TokenError
 from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
 from geo_era.housing.screening import FACTORS, LABELS
 from geo_era.housing.void_lists import MAX_ROWS
@@ -40,6 +37,10 @@ from geo_era.services import Admitted as Caller
 from geo_era.services import casework, documents, housing, records, reports
 from geo_era.services.answers.reports import ReportChoices
 from geo_era.services.housing import Upload
+
+from ..deps import AppServices as Services
+from ..deps import caller_of, log
+from ..security import TokenError
 
 COOKIE = "geo_era_session"
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")

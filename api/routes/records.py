@@ -7,11 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.deps import PREFIX, App, Who, caller_of
-from api.schemas import JUSTIFICATION, TEXT_PATTERN, Id, Strict, long_text
 from geo_era.data.geometry_input import MAX_VERTICES
 from geo_era.services import records
 from geo_era.services.answers.records import ReviewDue, ReviewWaived, SubjectZones, ZoneAdded
+
+from ..deps import PREFIX, App, Who, caller_of
+from ..schemas import JUSTIFICATION, TEXT_PATTERN, Id, Strict, long_text
 
 router = APIRouter(prefix=PREFIX)
 

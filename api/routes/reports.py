@@ -16,10 +16,11 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.deps import PREFIX, App, Who, caller_of
-from api.schemas import JUSTIFICATION, Strict
 from geo_era.services import reports
 from geo_era.services.answers.reports import InternalReport, PublishedReport
+
+from ..deps import PREFIX, App, Who, caller_of
+from ..schemas import JUSTIFICATION, Strict
 
 router = APIRouter(prefix=PREFIX)
 

@@ -15,11 +15,12 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.deps import PREFIX, App, Who, caller_of
-from api.schemas import JUSTIFICATION, Id, Strict
 from geo_era.housing.void_lists import MAX_ROWS
 from geo_era.services import housing
 from geo_era.services.answers.housing import AllocationCheck, AllocationFlags, VoidScreening
+
+from ..deps import PREFIX, App, Who, caller_of
+from ..schemas import JUSTIFICATION, Id, Strict
 
 router = APIRouter(prefix=PREFIX)
 

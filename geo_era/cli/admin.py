@@ -145,5 +145,5 @@ def serve_command(
     if workers > 1 and settings.environment != "production" and not settings.secret_key:
         raise typer.BadParameter("several workers must share a signing key: set "
                                  "GEO_ERA_SECRET_KEY (32+ characters)", param_hint="--workers")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("geo_era_api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False, server_header=False)

@@ -17,9 +17,9 @@ import httpx
 import pytest
 import shapely
 from fastapi.testclient import TestClient
+from geo_era_api.app import PREFIX, create_app
 from sqlalchemy import Engine, func, select
 
-from api.app import PREFIX, create_app
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store, session_scope

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from geo_era_api.app import create_app
 from pydantic import BaseModel
 
-from api.app import create_app
 from geo_era.security.access import MATRIX
 from geo_era.services.answers import LINK_OFFICER_ANSWERS
 from geo_era.settings import Settings

@@ -13,8 +13,8 @@ import jwt
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from geo_era_api.app import PREFIX, PUBLIC, create_app
 
-from api.app import PREFIX, PUBLIC, create_app
 from geo_era.db.store import open_store
 from geo_era.errors import ConfigurationError
 from geo_era.security.users import add_user, issue_api_key

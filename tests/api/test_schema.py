@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
+from geo_era_api.app import create_app
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from api.app import create_app
 from geo_era.db.store import open_store
 from geo_era.security.users import add_user
 from geo_era.settings import Settings

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from geo_era_api.app import create_app
+from geo_era_api.deps import PREFIX
 from typer.testing import CliRunner
 
-from api.app import create_app
-from api.deps import PREFIX
 from geo_era.cli import app as cli_app
 from geo_era.security.access import MATRIX
 from geo_era.security.users import ROLES, add_user
