@@ -53,7 +53,7 @@ import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -67,6 +67,8 @@ from geo_era.data.layer_store import LayerStore
 from geo_era.demo._tables import AnyArray, FloatArray, IntArray
 from geo_era.demo.demotown import write_layers
 from geo_era.errors import ConfigurationError, DataError
+
+T = TypeVar("T")
 
 __all__ = ["EDINBURGH", "EDINBURGH_CODE", "NEIGHBOURS", "NEIGHBOUR_CODES", "SOURCE_FILES",
            "build_edinburgh", "import_edinburgh", "write_edinburgh"]
@@ -139,7 +141,7 @@ def _require_files(data_dir: Path) -> None:
         raise DataError(f"{', '.join(missing)} missing from {data_dir}; {where}")
 
 
-def _read(name: str, read: Callable[[], Any]) -> Any:
+def _read(name: str, read: Callable[[], T]) -> T:
     """``read()``, with a failure to read or parse file ``name`` as a :class:`DataError`."""
     try:
         return read()
@@ -174,8 +176,8 @@ def _read_sources(data_dir: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, F
     councils = councils.iloc[np.argsort(councils["name"].map(order).to_numpy())]
     councils = councils.to_crs(BNG).reset_index(drop=True)
 
-    tenure = _read(TENURE_FILE, partial(
-        pd.read_csv, data_dir / TENURE_FILE, encoding="utf-8-sig",
+    tenure = _read(TENURE_FILE, lambda: pd.read_csv(
+        data_dir / TENURE_FILE, encoding="utf-8-sig",
         usecols=["DataZone", "SclRent_2011", "PrtRent_2011"]))
     tenure = tenure.drop_duplicates("DataZone").set_index("DataZone")
     joined = tenure.reindex(zones["DataZone"].astype(str).to_numpy())
