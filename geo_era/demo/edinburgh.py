@@ -466,8 +466,8 @@ def write_edinburgh(layers: dict[str, gpd.GeoDataFrame | pd.DataFrame], out_dir:
     """Write the layers of :func:`build_edinburgh` for import.
 
     Layers with geometry go to ``out_dir/<layer>.parquet`` (GeoParquet, EPSG:27700,
-    metres), the others to ``out_dir/<layer>.csv``. Each file is written under a temporary
-    name beside its final one and then renamed, so a reader never sees half a file.
+    metres), the others to ``out_dir/<layer>.csv``, each whole (:func:`geo_era._io.atomic_path`),
+    the sensitive layers (subjects, placements) 0600, the others 0644.
 
     Parameters
     ----------
