@@ -51,6 +51,7 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from geo_era.analysis.minimum_set import MinimumSet, ParameterEngine, point_xy
 from geo_era.analysis.network import WalkGraph, WalkNetwork, walk_graph_for
@@ -97,7 +98,7 @@ class _Failure:
 @dataclass(frozen=True)
 class _Part:
     key: PartKey
-    value: Any
+    value: object
     failure: _Failure | None = None
 
 
@@ -114,7 +115,7 @@ class PropertyTable:
         self.size = len(ids)
         self._row: dict[str, int] = dict(zip(ids.tolist(), range(len(ids)), strict=True))
         #: addresses by row, Arrow-backed (indexable by a row or an array of rows)
-        self.address: Any = properties["address"].astype(str).array
+        self.address: ExtensionArray = properties["address"].astype(str).array
         self.xy: npt.NDArray[np.float64] = point_xy(properties)
 
     @property
@@ -221,12 +222,24 @@ class _State:
         self.parts = parts
         self.frames = frames
 
-    def get(self, name: str) -> Any:
+    def get(self, name: str) -> object:
         """A built part; the error it could not be built with, raised afresh."""
         part = self.parts[name]
         if part.failure is not None:
             part.failure.raise_()
         return part.value
+
+    def get_as(self, name: str, kind: type[T]) -> T:
+        """A built part that must be a ``kind`` (see :meth:`get`)."""
+        value = self.get(name)
+        assert isinstance(value, kind), (name, type(value))
+        return value
+
+    def get_optional(self, name: str, kind: type[T]) -> T | None:
+        """A built part that is a ``kind`` or None (see :meth:`get`)."""
+        value = self.get(name)
+        assert value is None or isinstance(value, kind), (name, type(value))
+        return value
 
     def require(self, layer: str) -> None:
         """The plain functions' :class:`NotFoundError` for a layer the snapshot lacks."""
@@ -368,32 +381,35 @@ class Workspace:
         sets); sites, streets, subjects, zones, areas and placements are optional."""
         state = self._current()
         state.require("properties")
-        index: SiteIndex | None = state.get("sites")
+        index = state.get_optional("sites", SiteIndex)
         return Snapshot(
             data_version=state.snapshot.data_version,
             versions={name: entry.version for name, entry in state.snapshot.layers.items()},
-            properties=state.get("properties"), engine=state.get("engine"),
+            properties=state.get_as("properties", PropertyTable),
+            engine=state.get_as("engine", ParameterEngine),
             sites=self._no_sites if index is None else index,
-            network=state.get("network"), areas=state.get("areas"),
-            placements=state.get("placements"), _subjects=state.get("subjects"),
-            _zones=state.get("zones"),
+            network=state.get_optional("network", WalkNetwork),
+            areas=state.get_optional("areas", gpd.GeoDataFrame),
+            placements=state.get_optional("placements", pd.DataFrame),
+            _subjects=state.get_optional("subjects", _Keyed),
+            _zones=state.get_optional("zones", _Keyed),
             _missing_subjects=_missing(self._store, state.snapshot, "subjects"))
 
     def walk_network(self) -> WalkNetwork | None:
         """The walking network answers now come from (None without a street network):
         for drawing routes."""
-        network: WalkNetwork | None = self._current().get("network")
+        network = self._current().get_optional("network", WalkNetwork)
         return network
 
     # --- on one state ------------------------------------------------------------------
 
     def _sites_near(self, state: _State, property_id: str, radius_m: float
                     ) -> dict[str, Any]:
-        properties: PropertyTable = state.get("properties")
+        properties = state.get_as("properties", PropertyTable)
         row = properties.row(property_id)
         state.require("sites")
-        index: SiteIndex = state.get("sites")
-        network: WalkNetwork | None = state.get("network")
+        index = state.get_as("sites", SiteIndex)
+        network = state.get_optional("network", WalkNetwork)
         return sites_near_document(
             index, network, property_id=property_id, address=str(properties.address[row]),
             xy=properties.xy[row], radius_m=radius_m,
@@ -402,27 +418,27 @@ class Workspace:
     def _minimum_set(self, state: _State, property_id: str, *,
                      extend_metres: float | None = None,
                      extend_rings: int | None = None) -> MinimumSet:
-        engine: ParameterEngine = state.get("engine")
+        engine = state.get_as("engine", ParameterEngine)
         return engine.minimum_set(property_id, extend_metres=extend_metres,
                                   extend_rings=extend_rings)
 
     def _check(self, state: _State, subject_id: str, property_id: str, *,
                zone_warning_m: float = DEFAULT_ZONE_WARNING_M) -> CheckResult:
         state.require("subjects")
-        subjects: _Keyed = state.get("subjects")
+        subjects = state.get_as("subjects", _Keyed)
         rows = subjects.positions.get(subject_id) if isinstance(subject_id, str) else None
         if rows is None:
             raise subject_not_found(subject_id, len(subjects.frame))
         subject = subjects.frame.iloc[int(rows[0])]
-        zones_part: _Keyed | None = state.get("zones")
+        zones_part = state.get_optional("zones", _Keyed)
         if zones_part is None:
             zones = no_zones()
         else:
             zones = zones_part.frame.iloc[zones_part.positions.get(
                 subject_id, np.empty(0, dtype=np.int64))]
-        areas: gpd.GeoDataFrame | None = state.get("areas")
-        engine: ParameterEngine = state.get("engine")
-        index: SiteIndex | None = state.get("sites")
+        areas = state.get_optional("areas", gpd.GeoDataFrame)
+        engine = state.get_as("engine", ParameterEngine)
+        index = state.get_optional("sites", SiteIndex)
         assert isinstance(zones, gpd.GeoDataFrame)
         return check_property(subject=subject, property_id=property_id, engine=engine,
                               sites=self._no_sites if index is None else index,
@@ -448,7 +464,7 @@ class _Builder:
     def has(self, name: str) -> bool:
         return name in self.snapshot.layers
 
-    def load(self, name: str) -> Any:
+    def load(self, name: str) -> pd.DataFrame:
         """The layer at the snapshot's version; the plain functions' error if absent."""
         entry = self.snapshot.layers.get(name)
         if entry is None:
@@ -461,7 +477,7 @@ class _Builder:
                 else self.store.read_entry(entry))
         return self.frames[key]
 
-    def load_if(self, name: str) -> Any:
+    def load_if(self, name: str) -> pd.DataFrame | None:
         return self.load(name) if self.has(name) else None
 
     # --- parts ---------------------------------------------------------------------------
@@ -489,11 +505,15 @@ class _Builder:
         except Exception as exc:
             self.parts[name] = _Part(key, None, _Failure(exc))
 
-    def value(self, name: str) -> Any:
+    def value(self, name: str, kind: type[T]) -> T | None:
+        """A part built already, a ``kind`` or None; the error it could not be built
+        with, raised afresh."""
         part = self.parts[name]
         if part.failure is not None:
             part.failure.raise_()
-        return part.value
+        value = part.value
+        assert value is None or isinstance(value, kind), (name, type(value))
+        return value
 
     def build(self) -> _State:
         self.part("properties", ("properties",),
@@ -529,7 +549,7 @@ class _Builder:
         return walk_graph_for(self.store, self.snapshot.layers["streets"])
 
     def _network(self) -> WalkNetwork | None:
-        graph: WalkGraph | None = self.value("graph")
+        graph = self.value("graph", WalkGraph)
         if graph is None:
             return None
         return WalkNetwork.build(graph, self._sites_frame())
@@ -539,7 +559,8 @@ class _Builder:
         buildings = self.load("buildings")
         plots = self.load_if("plots")
         streets = self.load_if("streets") if plots is None else None
-        table: PropertyTable = self.value("properties")
+        table = self.value("properties", PropertyTable)
+        assert table is not None
         return ParameterEngine(properties, buildings, plots=plots, streets=streets,
                                data_version=self.snapshot.versions(
                                    "properties", "buildings", "plots"),

@@ -37,7 +37,7 @@ How partition edges are handled
     bounds grown by a halo, needs a fallback for a nearest site beyond the halo (a rural
     property's nearest sheltered housing may be tens of kilometres away), for a saving
     that does not exist at this size: the index over 50,000 sites builds in 0.04 s and
-    pickles to 7 MB, so building it once per worker instead of broadcasting it would save
+    serialises to 7 MB, so building it once per worker instead of broadcasting it would save
     nothing measurable either.
 
 Each distance is computed by the same code from the same coordinates as in one process,

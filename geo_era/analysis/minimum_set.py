@@ -29,7 +29,7 @@ only read once :meth:`ParameterEngine.prepare` has run, and can serve many threa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
+from pandas.api.extensions import ExtensionArray
 from scipy.spatial import cKDTree
 
 from geo_era.analysis.gardens import (
@@ -46,114 +47,31 @@ from geo_era.analysis.gardens import (
     garden_neighbour_pairs,
     gardens_from_plots,
 )
+from geo_era.analysis.minimum_set_rules import (
+    ADJACENCY_RULE,
+    ADJACENCY_TYPES,
+    HOUSEHOLD_COLUMNS,
+    NASSO_RULES,
+    REASONS,
+    MinimumSet,
+    member_records,
+)
 from geo_era.data.dwellings import WALL_RULE
 from geo_era.data.layer_store import LayerStore
 from geo_era.errors import DataError, NotFoundError
 from geo_era.geometry.adjacency import Groups, bordering_pairs, cross_pairs
 from geo_era.geometry.lookup import positions
 
+__all__ = ["ADJACENCY_RULE", "ADJACENCY_TYPES", "HOUSEHOLD_COLUMNS", "NASSO_RULES", "REASONS",
+           "SIDE_TOLERANCE_M", "ChildrenByBuilding", "MinimumSet", "ParameterEngine",
+           "member_sets", "point_xy"]
+
 IntArray = npt.NDArray[np.int64]
-
-NASSO_RULES: dict[str, tuple[str, str]] = {
-    "multi_storey_flat": (
-        "Multi-storey properties",
-        "All the properties on the same floor as the address being reviewed."),
-    "tenement_flat": (
-        "Tenement properties",
-        "All properties within the same tenement close as the address being reviewed."),
-    "shared": ("Shared accommodation", "All occupants must be checked."),
-}
-ADJACENCY_RULE = (
-    "Cottage flats, semi-detached and detached properties",
-    "This will be determined on a case-by-case basis but should include all adjacent "
-    "properties and may include properties where the garden boundaries border each other.")
-ADJACENCY_TYPES = ("cottage_flat", "semi_detached", "detached", "terraced")
-for _type in ADJACENCY_TYPES:
-    NASSO_RULES[_type] = ADJACENCY_RULE
-
-REASONS: dict[str, str] = {
-    "same_floor": "on the same floor of the same building",
-    "same_close": "in the same close (common stair)",
-    "shared_wall": "shares a wall",
-    "flat_above_or_below": "the flat directly above or below",
-    "flat_beside": "the flat beside it on the same floor",
-    "garden_border": "its garden borders this property's garden",
-    "all_occupants": "the shared property itself: every occupant must be checked",
-}
 
 #: A cottage-flat door this close (metres) to the middle of its block, along the
 #: block's long axis, cannot be placed left or right; every flat in the block is then
 #: treated as adjacent.
 SIDE_TOLERANCE_M = 0.5
-
-
-def _group_pairs(keys: IntArray, among: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
-    """All ordered pairs (i, j), i != j, of positions sharing a key >= 0, i in ``among``."""
-    return Groups(keys).pairs(among)
-
-
-@dataclass
-class MinimumSet:
-    """One property's minimum parameter set, with why each dwelling is in it."""
-
-    property_id: str
-    address: str
-    property_type: str
-    property_type_derived: bool
-    rule_applies_to: str
-    rule_text: str
-    members: pd.DataFrame
-    occupants: int | None
-    plots_estimated: bool
-    extension: dict[str, Any] | None = None
-    data_version: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def member_ids(self) -> list[str]:
-        return [str(p) for p in self.members["property_id"]]
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready document (no sensitive fields: property facts only)."""
-        doc: dict[str, Any] = {
-            "property_id": self.property_id,
-            "address": self.address,
-            "property_type": self.property_type,
-            "property_type_derived": self.property_type_derived,
-            "rule": {"source": "NASSO 3.9", "applies_to": self.rule_applies_to,
-                     "text": self.rule_text},
-            "plots_estimated": self.plots_estimated,
-            "properties": _member_records(self.members),
-            "data_version": self.data_version,
-        }
-        if self.property_type == "shared":
-            doc["occupants"] = self.occupants
-            doc["occupants_note"] = ("all occupants must be checked" if self.occupants
-                                     else "number of occupants unknown: establish it on site")
-        if self.extension is not None:
-            doc["extension"] = self.extension
-        return doc
-
-
-HOUSEHOLD_COLUMNS = ("children_in_household", "adult_at_risk_in_household", "occupants",
-                     "is_void")
-
-
-def _member_records(members: pd.DataFrame) -> list[dict[str, Any]]:
-    columns = {str(c): members[c].tolist() for c in members.columns}  # column-wise: fast
-    out = []
-    for k in range(len(members)):
-        row = {c: values[k] for c, values in columns.items()}
-        record: dict[str, Any] = {"property_id": row["property_id"], "address": row["address"]}
-        if "reasons" in row:
-            record["reasons"] = list(row["reasons"])
-            record["reason"] = "; ".join(REASONS[r] for r in row["reasons"])
-        if "distance_m" in row:
-            record["distance_m"] = round(float(row["distance_m"]), 2)
-        record["household"] = {c: (None if pd.isna(row.get(c)) else
-                                    (int(row[c]) if c == "occupants" else bool(row[c])))
-                               for c in HOUSEHOLD_COLUMNS}
-        out.append(record)
-    return out
 
 
 @dataclass(frozen=True)
@@ -294,9 +212,10 @@ class ParameterEngine:
         return cKDTree(self._xy)
 
     @cached_property
-    def _addresses(self) -> Any:
+    def _addresses(self) -> ExtensionArray:
         """The addresses as an Arrow-backed array (no Python string per address)."""
-        return self.properties["address"].astype(str).array
+        addresses: ExtensionArray = self.properties["address"].astype(str).array
+        return addresses
 
     @cached_property
     def _household(self) -> dict[str, np.ndarray]:
@@ -572,7 +491,7 @@ class ParameterEngine:
                       for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
         return self._describe(rows.astype(np.int64), reasons=reasons)
 
-    def _describe(self, rows: IntArray, **extra: Any) -> pd.DataFrame:
+    def _describe(self, rows: IntArray, **extra: npt.NDArray[np.generic]) -> pd.DataFrame:
         """Id, address and household facts of the properties at ``rows``, and the
         ``extra`` columns given."""
         household = self._household
@@ -593,7 +512,7 @@ class ParameterEngine:
         d = np.hypot(*(self._xy[near] - self._xy[row]).T)
         order = np.argsort(d, kind="stable")
         frame = self._describe(near[order], distance_m=d[order])
-        return {"by": "distance", "metres": metres, "properties": _member_records(frame)}
+        return {"by": "distance", "metres": metres, "properties": member_records(frame)}
 
     def _extend_by_rings(self, row: int, rings: int, members: set[str]) -> dict[str, Any]:
         if not 1 <= rings <= 5:
@@ -613,7 +532,7 @@ class ParameterEngine:
             frontier = nxt
         rows = np.array([r for r, _ in added], dtype=np.int64)
         frame = self._describe(rows, ring=np.array([ring for _, ring in added], dtype=np.int64))
-        records = _member_records(frame)
+        records = member_records(frame)
         for record, ring in zip(records, frame["ring"], strict=True):
             record["ring"] = int(ring)
         return {"by": "rings", "rings": rings, "properties": records}

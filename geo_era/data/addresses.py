@@ -323,19 +323,8 @@ def parse_address(text: str | None) -> ParsedAddress:
 
 def _parse_general(stripped: str, s: str, postcode: str | None) -> ParsedAddress:
     """Every form; ``s`` is ``stripped`` normalised and without its postcode."""
-    positions: list[_Position] = []
-    if "(" in s:
-        for inner in _PAREN.findall(s):
-            if inner.strip() and (pos := _classify(" ".join(inner.split()), loose=True)):
-                positions.append(pos)
-        s = " ".join(_PAREN.sub(" ", s).split())
-    parts: list[str] = []
-    for raw in s.split(","):
-        part = raw.strip()
-        if part and parts and _NUMBER.fullmatch(parts[-1]) and part[0].isalpha():
-            parts[-1] += " " + part  # "12, Oak Road"
-        elif part:
-            parts.append(part)
+    positions, s = _parenthesised(s)
+    parts = _comma_parts(s)
     number = street = None
     localities: list[str] = []
     problems: list[str] = []
@@ -354,28 +343,63 @@ def _parse_general(stripped: str, s: str, postcode: str | None) -> ParsedAddress
         positions += after
         localities += places
     else:
-        others: list[str] = []
-        for p in parts:
-            pos = _classify(p, loose=True)
-            if pos is not None and pos.notation != "none":
-                positions.append(pos)
-            elif split := _split_prefix(p):
-                positions.append(split[0])
-                others.append(split[1])
-            elif pos is not None:
-                positions.append(pos)
-            else:
-                others.append(p)
-        if others:
-            at = next((j for j, o in enumerate(others)
-                       if _STREET_TYPES & {w.lower().strip(".") for w in o.split()}), 0)
-            street = canonical_street(others[at])
-            localities += [_title(o) for j, o in enumerate(others) if j != at]
+        more, street, localities = _without_number(parts)
+        positions += more
         problems.append(NO_NUMBER)
     if street is None:
         problems.append(NO_STREET)
     return _finish(stripped, positions, problems, number=number, street=street,
                    localities=localities, postcode=postcode)
+
+
+def _parenthesised(s: str) -> tuple[list[_Position], str]:
+    """The flat positions given in brackets (``"12 Oak Road (2F1)"``) and ``s`` without
+    its bracketed parts."""
+    positions: list[_Position] = []
+    if "(" in s:
+        for inner in _PAREN.findall(s):
+            if inner.strip() and (pos := _classify(" ".join(inner.split()), loose=True)):
+                positions.append(pos)
+        s = " ".join(_PAREN.sub(" ", s).split())
+    return positions, s
+
+
+def _comma_parts(s: str) -> list[str]:
+    """The comma-separated parts of ``s``, a lone number joined to the part after it
+    (``"12, Oak Road"``)."""
+    parts: list[str] = []
+    for raw in s.split(","):
+        part = raw.strip()
+        if part and parts and _NUMBER.fullmatch(parts[-1]) and part[0].isalpha():
+            parts[-1] += " " + part  # "12, Oak Road"
+        elif part:
+            parts.append(part)
+    return parts
+
+
+def _without_number(parts: list[str]) -> tuple[list[_Position], str | None, list[str]]:
+    """An address with no street number: its flat positions, its street (the first
+    part with a street word, else the first part that is no position) and the other
+    parts as localities."""
+    positions: list[_Position] = []
+    others: list[str] = []
+    for p in parts:
+        pos = _classify(p, loose=True)
+        if pos is not None and pos.notation != "none":
+            positions.append(pos)
+        elif split := _split_prefix(p):
+            positions.append(split[0])
+            others.append(split[1])
+        elif pos is not None:
+            positions.append(pos)
+        else:
+            others.append(p)
+    if not others:
+        return positions, None, []
+    at = next((j for j, o in enumerate(others)
+               if _STREET_TYPES & {w.lower().strip(".") for w in o.split()}), 0)
+    return (positions, canonical_street(others[at]),
+            [_title(o) for j, o in enumerate(others) if j != at])
 
 
 def _finish(text: str, positions: list[_Position], problems: list[str], *, number: str | None,

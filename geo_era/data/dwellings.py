@@ -81,17 +81,68 @@ def derive_dwelling_columns(properties: gpd.GeoDataFrame, buildings: gpd.GeoData
     notices about rows where a value could not be derived.
     """
     props = properties.copy()
-    notices: list[Problem] = []
+    notices = _Notices(file)
+    _reset_derived(props)
+    _derive_building(props, buildings, notices)
+    need_floor = props["floor_derived"].to_numpy(dtype=bool)
+    need_close = props["close_id_derived"].to_numpy(dtype=bool)
+    rows = np.flatnonzero(need_floor | need_close)
+    if len(rows):
+        parsed = parse_addresses(props["address"].to_numpy(dtype=object)[rows].tolist())
+        parsed.index = rows
+        _derive_floor(props, parsed, buildings, need_floor, notices)
+        _derive_close(props, parsed, need_close)
+        notices.addresses(props, parsed)
+    props["floor_derived"] = need_floor & props["floor"].notna().to_numpy()
+    need_type = props["property_type_derived"].to_numpy(dtype=bool)
+    if need_type.any():
+        types = derive_property_types(props, buildings)
+        props.loc[need_type, "property_type"] = types[need_type]
+        unresolved = need_type & props["property_type"].isna().to_numpy()
+        notices.add(unresolved, "property type could not be derived: the address point is "
+                                "in no building; give property_type or import the buildings",
+                    "property_type")
+        props["property_type_derived"] = need_type & ~unresolved
+    props["close_id_derived"] = need_close & props["close_id"].notna().to_numpy()
+    return props, notices.problems
 
-    def notice(mask: np.ndarray, message: str, column: str) -> None:
+
+class _Notices:
+    """The notices of one derivation, at most :data:`MAX_NOTICES_PER_KIND` rows of a
+    kind listed, the rest summarised."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, mask: npt.NDArray[np.bool_], message: str, column: str) -> None:
+        """A notice for each row where ``mask`` is true."""
         positions = np.flatnonzero(mask)
         for pos in positions[:MAX_NOTICES_PER_KIND]:
-            notices.append(Problem(message, file=file, layer="properties", row=int(pos) + 1,
-                                   column=column))
+            self.problems.append(Problem(message, file=self.file, layer="properties",
+                                         row=int(pos) + 1, column=column))
         if len(positions) > MAX_NOTICES_PER_KIND:
-            notices.append(Problem(f"{len(positions) - MAX_NOTICES_PER_KIND} more rows: "
-                                   f"{message}", file=file, layer="properties", column=column))
+            self.problems.append(Problem(
+                f"{len(positions) - MAX_NOTICES_PER_KIND} more rows: {message}",
+                file=self.file, layer="properties", column=column))
 
+    def addresses(self, props: gpd.GeoDataFrame, parsed: pd.DataFrame) -> None:
+        """A notice for each address (rows ``parsed.index``) not fully parsed."""
+        has_problem = np.zeros(len(props), dtype=bool)
+        has_problem[parsed.index.to_numpy()] = parsed["problems"].to_numpy(dtype=object) != ""
+        for pos in np.flatnonzero(has_problem)[:MAX_NOTICES_PER_KIND]:
+            self.problems.append(Problem(
+                f"address {props['address'].iloc[pos]!r}: {parsed['problems'].loc[pos]!s}",
+                file=self.file, layer="properties", row=int(pos) + 1, column="address"))
+        if has_problem.sum() > MAX_NOTICES_PER_KIND:
+            self.problems.append(Problem(
+                f"{int(has_problem.sum()) - MAX_NOTICES_PER_KIND} more addresses could not "
+                "be fully parsed", file=self.file, layer="properties", column="address"))
+
+
+def _reset_derived(props: gpd.GeoDataFrame) -> None:
+    """Give ``props`` every derived column, empty where an earlier call derived it, and
+    flag (``<column>_derived``) every value now missing: those are to be derived."""
     for column, dtype in (("building_id", "string"), ("floor", "Int64"), ("close_id", "string"),
                           ("property_type", "string")):
         if column not in props.columns:
@@ -102,7 +153,11 @@ def derive_dwelling_columns(properties: gpd.GeoDataFrame, buildings: gpd.GeoData
             props.loc[was_derived, column] = pd.NA
         props[flag] = props[column].isna().to_numpy()
 
-    # building_id by point-in-footprint
+
+def _derive_building(props: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame | None,
+                     notices: _Notices) -> None:
+    """``building_id`` by point-in-footprint where it is to be derived (the smallest
+    footprint where several hold the point)."""
     need_building = props["building_id_derived"].to_numpy(dtype=bool)
     if need_building.any() and buildings is not None and len(buildings):
         found, ambiguous = _containing_building(props.geometry.to_numpy()[need_building],
@@ -113,46 +168,13 @@ def derive_dwelling_columns(properties: gpd.GeoDataFrame, buildings: gpd.GeoData
         props.loc[need_building, "building_id"] = ids
         flagged = np.zeros(len(props), dtype=bool)
         flagged[np.flatnonzero(need_building)[ambiguous]] = True
-        notice(flagged, "address point lies in more than one building footprint; the "
-                        "smallest was taken", "building_id")
+        notices.add(flagged, "address point lies in more than one building footprint; the "
+                             "smallest was taken", "building_id")
     unresolved = need_building & props["building_id"].isna().to_numpy()
     props["building_id_derived"] = need_building & ~unresolved
     reason = ("address point lies in no building footprint" if buildings is not None
               else "no buildings layer is loaded to place the address point in")
-    notice(unresolved, f"{reason}; building_id left empty", "building_id")
-
-    # floor and close from the address
-    need_floor = props["floor_derived"].to_numpy(dtype=bool)
-    need_close = props["close_id_derived"].to_numpy(dtype=bool)
-    rows = np.flatnonzero(need_floor | need_close)
-    if len(rows):
-        parsed = parse_addresses(props["address"].to_numpy(dtype=object)[rows].tolist())
-        parsed.index = rows
-        _derive_floor(props, parsed, buildings, need_floor, notice)
-        _derive_close(props, parsed, need_close)
-        problems = parsed["problems"].to_numpy(dtype=object)
-        has_problem = np.zeros(len(props), dtype=bool)
-        has_problem[rows] = problems != ""
-        for pos in np.flatnonzero(has_problem)[:MAX_NOTICES_PER_KIND]:
-            notices.append(Problem(f"address {props['address'].iloc[pos]!r}: "
-                                   f"{parsed['problems'].loc[pos]!s}", file=file,
-                                   layer="properties", row=int(pos) + 1, column="address"))
-        if has_problem.sum() > MAX_NOTICES_PER_KIND:
-            notices.append(Problem(f"{int(has_problem.sum()) - MAX_NOTICES_PER_KIND} more "
-                                   "addresses could not be fully parsed", file=file,
-                                   layer="properties", column="address"))
-    props["floor_derived"] = need_floor & props["floor"].notna().to_numpy()
-    need_type = props["property_type_derived"].to_numpy(dtype=bool)
-    if need_type.any():
-        types = derive_property_types(props, buildings)
-        props.loc[need_type, "property_type"] = types[need_type]
-        unresolved = need_type & props["property_type"].isna().to_numpy()
-        notice(unresolved, "property type could not be derived: the address point is in no "
-                           "building; give property_type or import the buildings",
-               "property_type")
-        props["property_type_derived"] = need_type & ~unresolved
-    props["close_id_derived"] = need_close & props["close_id"].notna().to_numpy()
-    return props, notices
+    notices.add(unresolved, f"{reason}; building_id left empty", "building_id")
 
 
 def derive_property_types(properties: gpd.GeoDataFrame,
@@ -227,7 +249,7 @@ def _containing_building(points: np.ndarray, buildings: gpd.GeoDataFrame
 
 def _derive_floor(props: gpd.GeoDataFrame, parsed: pd.DataFrame,
                   buildings: gpd.GeoDataFrame | None, need: np.ndarray,
-                  notice: object) -> None:
+                  notices: _Notices) -> None:
     rows = parsed.index.to_numpy()
     take = need[rows]
     floors = parsed["floor"].astype("Int64")
@@ -242,9 +264,8 @@ def _derive_floor(props: gpd.GeoDataFrame, parsed: pd.DataFrame,
         floors = floors.mask(pd.Series(top, index=parsed.index), levels - 1)
         unresolved = np.zeros(len(props), dtype=bool)
         unresolved[rows[top & take & floors.isna().to_numpy()]] = True
-        assert callable(notice)
-        notice(unresolved, "a top-floor flat whose building has no 'levels'; floor left "
-                           "empty", "floor")
+        notices.add(unresolved, "a top-floor flat whose building has no 'levels'; floor "
+                                "left empty", "floor")
     target = rows[take]
     props.loc[props.index[target], "floor"] = floors.to_numpy()[take]
 

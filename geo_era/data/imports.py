@@ -62,21 +62,7 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
             raws.extend(read_layers(Path(path), layer=layer, crs=crs))
         except ImportRefusedError as exc:
             problems.extend(exc.problems)
-
-    skipped: list[str] = []
-    by_layer: dict[str, RawLayer] = {}
-    for raw in raws:
-        name = raw.layer.strip().lower()
-        if name not in LAYERS and raw.file.lower().endswith(".gpkg"):
-            skipped.append(f"{raw.file}: layer '{raw.layer}' is not a geo_era layer; skipped")
-            continue
-        if name in by_layer:
-            problems.append(Problem(
-                f"layer '{name}' is in both '{by_layer[name].file}' and '{raw.file}'; import "
-                "one of them, or merge them first", file=raw.file, layer=raw.layer))
-            continue
-        by_layer[name] = raw
-
+    by_layer, skipped = _by_layer(raws, problems)
     changed: dict[str, tuple[str, pd.DataFrame]] = {}
     for name, raw in by_layer.items():
         try:
@@ -91,22 +77,7 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
             + f"; layers are named {', '.join(LAYERS)}")])
 
     current = _state_after(changed, store)
-    notices: list[Problem] = []
-    if "properties" in current and ("properties" in changed or "buildings" in changed):
-        file = changed["properties"][0] if "properties" in changed else "(stored layer)"
-        properties = current["properties"]
-        if "properties" not in changed:
-            properties = store.read("properties")
-        buildings = current.get("buildings")
-        if buildings is not None and "buildings" not in changed:
-            buildings = store.read("buildings", columns=["building_id", "levels", "geometry"])
-        assert isinstance(properties, gpd.GeoDataFrame)
-        derived, notices = derive_dwelling_columns(
-            properties, buildings if isinstance(buildings, gpd.GeoDataFrame) else None,
-            file=file)
-        changed["properties"] = (file, derived)
-        current["properties"] = derived
-
+    notices = _derive_properties(changed, current, store)
     problems = check_references(changed, current)
     if problems:
         raise ImportRefusedError(problems)
@@ -119,6 +90,50 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
     return ImportReport(data_version=version,
                         rows={name: len(frame) for name, (_, frame) in changed.items()},
                         sources=sources, skipped=skipped, notices=notices)
+
+
+def _by_layer(raws: list[RawLayer], problems: list[Problem]
+              ) -> tuple[dict[str, RawLayer], list[str]]:
+    """The layers read, by contract layer name, and what was skipped (a GeoPackage's
+    layers that are not geo_era's); a layer found in two files is a problem (added to
+    ``problems``)."""
+    skipped: list[str] = []
+    by_layer: dict[str, RawLayer] = {}
+    for raw in raws:
+        name = raw.layer.strip().lower()
+        if name not in LAYERS and raw.file.lower().endswith(".gpkg"):
+            skipped.append(f"{raw.file}: layer '{raw.layer}' is not a geo_era layer; skipped")
+            continue
+        if name in by_layer:
+            problems.append(Problem(
+                f"layer '{name}' is in both '{by_layer[name].file}' and '{raw.file}'; import "
+                "one of them, or merge them first", file=raw.file, layer=raw.layer))
+            continue
+        by_layer[name] = raw
+    return by_layer, skipped
+
+
+def _derive_properties(changed: dict[str, tuple[str, pd.DataFrame]],
+                       current: dict[str, pd.DataFrame], store: LayerStore) -> list[Problem]:
+    """Derive the dwelling columns of the properties again when the properties or the
+    buildings change (in ``changed`` and ``current``, in place); the notices."""
+    if "properties" not in current or ("properties" not in changed
+                                       and "buildings" not in changed):
+        return []
+    file = changed["properties"][0] if "properties" in changed else "(stored layer)"
+    properties = current["properties"]
+    if "properties" not in changed:
+        properties = store.read("properties")
+    buildings = current.get("buildings")
+    if buildings is not None and "buildings" not in changed:
+        buildings = store.read("buildings", columns=["building_id", "levels", "geometry"])
+    assert isinstance(properties, gpd.GeoDataFrame)
+    derived, notices = derive_dwelling_columns(
+        properties, buildings if isinstance(buildings, gpd.GeoDataFrame) else None,
+        file=file)
+    changed["properties"] = (file, derived)
+    current["properties"] = derived
+    return notices
 
 
 def _state_after(changed: dict[str, tuple[str, pd.DataFrame]],

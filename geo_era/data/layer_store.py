@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
+from geo_era._io import PRIVATE, SHARED, atomic_path, write_text
 from geo_era.contract.schema import LAYERS
 from geo_era.errors import DataError, NotFoundError
 
@@ -89,14 +90,6 @@ class CatalogSnapshot:
     def versions(self, *names: str) -> dict[str, int]:
         """``{name: version}`` for the named layers that the snapshot holds."""
         return {name: self.layers[name].version for name in names if name in self.layers}
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _sha256(path: Path) -> str:
@@ -278,20 +271,8 @@ class LayerStore:
             try:
                 entries: dict[str, dict[str, Any]] = {}
                 for name, frame in layers.items():
-                    sensitive = LAYERS[name].sensitive
-                    folder = self.home / ("restricted" if sensitive else "layers")
-                    folder.mkdir(mode=0o700 if sensitive else 0o755, exist_ok=True)
-                    final = folder / f"{name}.v{new_version}.parquet"
-                    tmp = final.with_suffix(".parquet.tmp")
-                    written.append(tmp)
-                    frame.to_parquet(tmp, index=False)
-                    if sensitive:
-                        tmp.chmod(0o600)
-                    with tmp.open("rb") as fh:
-                        os.fsync(fh.fileno())
-                    tmp.rename(final)
+                    final = self._write_layer(name, frame, new_version)
                     written.append(final)
-                    _fsync_dir(folder)
                     entries[name] = {
                         "path": str(final.relative_to(self.home)),
                         "version": new_version,
@@ -299,7 +280,7 @@ class LayerStore:
                         "sha256": _sha256(final),
                         "sources": list(sources.get(name, [])),
                         "imported_at": now,
-                        "sensitive": sensitive,
+                        "sensitive": LAYERS[name].sensitive,
                     }
                 catalog["layers"].update(entries)
                 catalog["data_version"] = new_version
@@ -317,15 +298,21 @@ class LayerStore:
             self._remove_unreferenced(catalog)
             return new_version
 
+    def _write_layer(self, name: str, frame: pd.DataFrame, version: int) -> Path:
+        """Write one layer's file for ``version`` whole (:func:`geo_era._io.atomic_path`):
+        a sensitive layer into ``restricted/`` (folder 0700, file 0600), any other into
+        ``layers/`` (0644). Returns the file's path."""
+        sensitive = LAYERS[name].sensitive
+        folder = self.home / ("restricted" if sensitive else "layers")
+        folder.mkdir(mode=0o700 if sensitive else 0o755, exist_ok=True)
+        final = folder / f"{name}.v{version}.parquet"
+        with atomic_path(final, mode=PRIVATE if sensitive else SHARED) as tmp:
+            frame.to_parquet(tmp, index=False)
+        return final
+
     def _write_catalog(self, catalog: dict[str, Any]) -> None:
-        path = self.home / CATALOG
-        tmp = path.with_suffix(".json.tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(catalog, fh, indent=1, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(self.home)
+        write_text(self.home / CATALOG, json.dumps(catalog, indent=1, sort_keys=True),
+                   mode=SHARED)
 
     def _remove_unreferenced(self, catalog: dict[str, Any]) -> None:
         referenced = {self.home / e["path"] for e in catalog["layers"].values()}

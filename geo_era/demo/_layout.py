@@ -253,30 +253,39 @@ def tenements(rng: np.random.Generator, sides: IntArray) -> Tables:
     ground = rng.choice(np.array([0, 1, 2]), size=n_c, p=[0.7, 0.2, 0.1])
     lr = (cdoors == 2) & (rng.random(n_c) < 0.5)
     cside = sides[cs]
-    cidx = np.arange(n_c, dtype=np.int64)
     out.set("close", side=cside, kind=np.full(n_c, 0, dtype=np.int64), doors=cdoors,
             ground=ground, lr=lr)
     out.set("unit", side=cside, order=cu0 * 10, fixed=np.full(n_c, -1, dtype=np.int64),
             court=np.zeros(n_c, dtype=bool))
-    clev = levels[cs, ck]
-    owner, kk = ragged(clev * cdoors + bdoors)
-    b = bdoors[owner]
-    dr = cdoors[owner]
+    _tenement_flats(out, levels=levels[cs, ck], doors=cdoors, basement_doors=bdoors,
+                    u0=cu0, width=cwidth, setback=setback[cs, ck], depth=depth[cs, ck],
+                    side=cside, building=rng_of_close)
+    out.set("adj", i=np.zeros(0, dtype=np.int64), j=np.zeros(0, dtype=np.int64))
+    return out
+
+
+def _tenement_flats(out: Tables, *, levels: IntArray, doors: IntArray,
+                    basement_doors: IntArray, u0: IntArray, width: IntArray,
+                    setback: IntArray, depth: IntArray, side: IntArray,
+                    building: IntArray) -> None:
+    """The flats of every close (one row per close in the arguments): ``levels`` floors
+    of ``doors`` flats over ``basement_doors`` basement flats, doors spread along the
+    close's frontage (``u0``, ``width``), higher floors further back (set in ``out``
+    as table ``dw``)."""
+    owner, kk = ragged(levels * doors + basement_doors)
+    b = basement_doors[owner]
+    dr = doors[owner]
     basement = kk < b
     floor = np.where(basement, -1, (kk - b) // dr)
     door = np.where(basement, kk + 1, (kk - b) % dr + 1)
     per_floor = np.where(basement, b, dr)
-    u = cu0[owner] + (door - 0.5) * cwidth[owner] / per_floor
-    sb = setback[cs, ck][owner]
-    dp = depth[cs, ck][owner]
-    v = sb + 1 + (dp - 2) * (floor + 1.5) / (clev[owner] + 2)
+    u = u0[owner] + (door - 0.5) * width[owner] / per_floor
+    v = setback[owner] + 1 + (depth[owner] - 2) * (floor + 1.5) / (levels[owner] + 2)
     n_d = len(owner)
-    out.set("dw", side=cside[owner], bldg=rng_of_close[owner], unit=owner,
-            plot=np.full(n_d, -1, dtype=np.int64), close=cidx[owner], floor=floor, door=door,
+    out.set("dw", side=side[owner], bldg=building[owner], unit=owner,
+            plot=np.full(n_d, -1, dtype=np.int64), close=owner, floor=floor, door=door,
             u=u.astype(np.float64), v=v.astype(np.float64),
             ptype=np.full(n_d, P_TEN, dtype=np.int64))
-    out.set("adj", i=np.zeros(0, dtype=np.int64), j=np.zeros(0, dtype=np.int64))
-    return out
 
 
 def towers(rng: np.random.Generator, sides: IntArray) -> tuple[Tables, IntArray]:

@@ -75,21 +75,7 @@ def build_people(rng: np.random.Generator,
     town = np.where(home >= 0, src.prop_town[np.maximum(home, 0)],
                     rng.integers(0, len(src.councils), n))
     dz_by_town = [np.flatnonzero(src.dz_town == t) for t in range(len(src.councils))]
-    conditions: list[str] = []
-    for k in range(n):
-        items: list[dict[str, object]] = []
-        for kind in rng.choice(3, size=int(rng.choice(3, p=[0.5, 0.35, 0.15])), replace=False):
-            if kind == 0:
-                items.append({"type": "no_residence_within",
-                              "category": str(rng.choice(_SITE_CONDITIONS)),
-                              "metres": int(rng.choice(np.arange(200, 1001, 50)))})
-            elif kind == 1:
-                zones = dz_by_town[town[k]]
-                items.append({"type": "no_residence_in_area",
-                              "area_id": str(src.dz_ids[rng.choice(zones)])})
-            else:
-                items.append({"type": "no_residence_same_building_as_children"})
-        conditions.append(json.dumps(items))
+    conditions = [_conditions(rng, src, dz_by_town[town[k]]) for k in range(n)]
     subjects = pd.DataFrame({
         "subject_id": pd.Series(subject_ids, dtype="str"),
         "mappa_category": rng.choice([1, 2, 3], size=n, p=[0.8, 0.12, 0.08]),
@@ -104,9 +90,35 @@ def build_people(rng: np.random.Generator,
         "on_licence_or_order": rng.random(n) < 0.4,
         "fictional": np.ones(n, dtype=bool),
     })
+    zones = _zones(rng, src, subject_ids, dz_by_town)
+    placements = _placements(rng, src, subject_ids, home, town)
+    return subjects, zones, placements
 
-    # exclusion zones: a circle-ish polygon round a made-up victim location, or a data zone
-    with_zone = np.flatnonzero(rng.random(n) < 0.5)
+
+def _conditions(rng: np.random.Generator, src: PeopleInput, town_zones: IntArray) -> str:
+    """One subject's conditions (JSON): none to three of a distance from a kind of
+    site, a data zone of its town to keep out of, and no building shared with
+    children."""
+    items: list[dict[str, object]] = []
+    for kind in rng.choice(3, size=int(rng.choice(3, p=[0.5, 0.35, 0.15])), replace=False):
+        if kind == 0:
+            items.append({"type": "no_residence_within",
+                          "category": str(rng.choice(_SITE_CONDITIONS)),
+                          "metres": int(rng.choice(np.arange(200, 1001, 50)))})
+        elif kind == 1:
+            items.append({"type": "no_residence_in_area",
+                          "area_id": str(src.dz_ids[rng.choice(town_zones)])})
+        else:
+            items.append({"type": "no_residence_same_building_as_children"})
+    return json.dumps(items)
+
+
+def _zones(rng: np.random.Generator, src: PeopleInput, subject_ids: list[str],
+           dz_by_town: list[IntArray]) -> gpd.GeoDataFrame:
+    """Exclusion zones of about half the subjects (at least one): a circle-ish polygon
+    (radius 200-600 m) round a made-up victim location, or a data zone."""
+    n_prop = len(src.property_ids)
+    with_zone = np.flatnonzero(rng.random(len(subject_ids)) < 0.5)
     if len(with_zone) == 0:
         with_zone = np.array([0])
     m = len(with_zone)
@@ -119,16 +131,13 @@ def build_people(rng: np.random.Generator,
     dz_pick = np.array([rng.choice(dz_by_town[src.prop_town[a]]) for a in anchor],
                        dtype=np.int64)
     geom = np.where(use_dz, src.dz_geom[dz_pick], circle)
-    zones = gpd.GeoDataFrame({
+    return gpd.GeoDataFrame({
         "zone_id": pd.Series([f"FICTIONAL-Z{k:06d}" for k in range(1, m + 1)], dtype="str"),
         "subject_id": pd.Series(np.array(subject_ids, dtype=object)[with_zone], dtype="str"),
         "reason": pd.Series(np.where(use_dz, "FICTIONAL: victim's neighbourhood (data zone)",
                                      "FICTIONAL: victim's home area"), dtype="str"),
         "fictional": np.ones(m, dtype=bool),
     }, geometry=gpd.GeoSeries(geom, crs=BNG))
-
-    placements = _placements(rng, src, subject_ids, home, town)
-    return subjects, zones, placements
 
 
 def _placements(rng: np.random.Generator, src: PeopleInput, subject_ids: list[str],

@@ -71,70 +71,81 @@ def streets(rng: np.random.Generator, xs: IntArray, ys: IntArray, *, rail_row: i
     return geom, name, highway
 
 
-def sites(rng: np.random.Generator, target: int, *, kinds: IntArray, bx0: IntArray,
-           by0: IntArray, xs: IntArray, ys: IntArray, st_geom: AnyArray,
-           st_highway: AnyArray) -> tuple[AnyArray, AnyArray, AnyArray]:
-    """Sites of a physical check (NASSO 3.8). Returns (geometry, category, name)."""
-    geoms: list[AnyArray] = []
-    cats: list[str] = []
-    site_names: list[str] = []
+class _Sites:
+    """Sites collected in order, each named by a random word and its label."""
 
-    def add(geom: AnyArray, category: str, label: str) -> None:
-        geoms.append(geom)
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.geoms: list[AnyArray] = []
+        self.cats: list[str] = []
+        self.names: list[str] = []
+
+    def add(self, geom: AnyArray, category: str, label: str) -> None:
+        self.geoms.append(geom)
         n = len(geom)
-        cats.extend([category] * n)
-        words = rng.choice(np.array(SITE_WORDS, dtype=object), size=n)
-        site_names.extend(f"{w} {label}" for w in words)
+        self.cats.extend([category] * n)
+        words = self.rng.choice(np.array(SITE_WORDS, dtype=object), size=n)
+        self.names.extend(f"{w} {label}" for w in words)
 
+
+def _along(rng: np.random.Generator, n: int, segments: AnyArray) -> AnyArray:
+    """``n`` points 4 m to one side of random points of random ``segments`` (straight
+    streets)."""
+    if n <= 0:
+        return np.zeros(0, dtype=object)
+    seg = segments[rng.choice(len(segments), size=n)]
+    pts = shapely.line_interpolate_point(seg, rng.uniform(0.15, 0.85, n), normalized=True)
+    start = shapely.get_coordinates(shapely.get_point(seg, 0))
+    end = shapely.get_coordinates(shapely.get_point(seg, 1))
+    horizontal = start[:, 1] == end[:, 1]
+    sign = rng.choice(np.array([-1.0, 1.0]), size=n)
+    xy = shapely.get_coordinates(pts)
+    xy[:, 0] += np.where(horizontal, 0.0, 4.0 * sign)
+    xy[:, 1] += np.where(horizontal, 4.0 * sign, 0.0)
+    points: AnyArray = shapely.points(xy)
+    return points
+
+
+def sites(rng: np.random.Generator, target: int, *, kinds: IntArray, bx0: IntArray,
+          by0: IntArray, xs: IntArray, ys: IntArray, st_geom: AnyArray,
+          st_highway: AnyArray) -> tuple[AnyArray, AnyArray, AnyArray]:
+    """Sites of a physical check (NASSO 3.8). Returns (geometry, category, name)."""
+    out = _Sites(rng)
     schools = np.flatnonzero(kinds == B_SCHOOL)
     sw = rng.integers(100, 131, len(schools))
     su0 = bx0[schools] + (lay.SIDE_L - sw) // 2
-    add(shapely.box(su0, by0[schools] + 4, su0 + sw, by0[schools] + 84), "school",
-        "Primary School")
+    out.add(shapely.box(su0, by0[schools] + 4, su0 + sw, by0[schools] + 84), "school",
+            "Primary School")
     parks = np.flatnonzero(kinds == B_PARK)
     pw = rng.integers(24, 35, len(parks))
     pv0 = by0[parks] + 29
-    add(shapely.box(bx0[parks] + 2, pv0, bx0[parks] + 2 + pw, pv0 + pw), "play_park",
-        "Play Park")
+    out.add(shapely.box(bx0[parks] + 2, pv0, bx0[parks] + 2 + pw, pv0 + pw), "play_park",
+            "Play Park")
     two = parks[rng.random(len(parks)) < 0.5]
     pw2 = rng.integers(24, 35, len(two))
-    add(shapely.box(bx0[two] + 146 - pw2, by0[two] + 29, bx0[two] + 146, by0[two] + 29 + pw2),
-        "play_park", "Play Park")
+    out.add(shapely.box(bx0[two] + 146 - pw2, by0[two] + 29, bx0[two] + 146,
+                        by0[two] + 29 + pw2), "play_park", "Play Park")
     civic = np.flatnonzero(kinds == B_CIVIC)
-    add(shapely.points(bx0[civic] + 30.0, by0[civic] + 25.0), "community_centre",
-        "Community Centre")
-    add(shapely.points(bx0[civic] + 110.0, by0[civic] + 25.0), "place_of_worship",
-        "Parish Church")
-    add(shapely.points(bx0[civic] + 74.0, by0[civic] + 65.0), "sheltered_housing",
-        "Court (sheltered housing)")
-    add(shapely.points(bx0[schools] + 10.0, by0[schools] + 86.0), "nursery", "Nursery")
+    out.add(shapely.points(bx0[civic] + 30.0, by0[civic] + 25.0), "community_centre",
+            "Community Centre")
+    out.add(shapely.points(bx0[civic] + 110.0, by0[civic] + 25.0), "place_of_worship",
+            "Parish Church")
+    out.add(shapely.points(bx0[civic] + 74.0, by0[civic] + 65.0), "sheltered_housing",
+            "Court (sheltered housing)")
+    out.add(shapely.points(bx0[schools] + 10.0, by0[schools] + 86.0), "nursery", "Nursery")
     # points along the main streets
-    main = np.flatnonzero(st_highway == "tertiary")
-
-    def along(n: int) -> AnyArray:
-        if n <= 0:
-            return np.zeros(0, dtype=object)
-        seg = st_geom[rng.choice(main, size=n)]
-        pts = shapely.line_interpolate_point(seg, rng.uniform(0.15, 0.85, n), normalized=True)
-        start = shapely.get_coordinates(shapely.get_point(seg, 0))
-        end = shapely.get_coordinates(shapely.get_point(seg, 1))
-        horizontal = start[:, 1] == end[:, 1]
-        sign = rng.choice(np.array([-1.0, 1.0]), size=n)
-        xy = shapely.get_coordinates(pts)
-        xy[:, 0] += np.where(horizontal, 0.0, 4.0 * sign)
-        xy[:, 1] += np.where(horizontal, 4.0 * sign, 0.0)
-        points: AnyArray = shapely.points(xy)
-        return points
-
-    add(along(max(3, round(target / 150))), "shop", "Stores")
-    add(along(max(1, round(target / 500))), "licensed_premises", "Bar")
-    add(along(max(0, round(target / 2500) - len(civic))), "place_of_worship", "Church")
-    add(along(max(0, round(target / 2000) - len(schools))), "nursery", "Nursery")
+    main = st_geom[np.flatnonzero(st_highway == "tertiary")]
+    out.add(_along(rng, max(3, round(target / 150)), main), "shop", "Stores")
+    out.add(_along(rng, max(1, round(target / 500)), main), "licensed_premises", "Bar")
+    out.add(_along(rng, max(0, round(target / 2500) - len(civic)), main), "place_of_worship",
+            "Church")
+    out.add(_along(rng, max(0, round(target / 2000) - len(schools)), main), "nursery",
+            "Nursery")
     n_cctv = max(1, round(target / 700))
     rows, cols = len(ys) - 1, len(xs) - 1
     jj, ii = np.meshgrid(np.arange(rows + 1), np.arange(cols + 1), indexing="ij")
     pick = rng.choice(jj.size, size=min(n_cctv, jj.size), replace=False)
-    add(shapely.points(xs[ii.ravel()[pick]] + 3.0, ys[jj.ravel()[pick]] + 3.0), "cctv",
-        "CCTV camera")
-    geom: AnyArray = np.concatenate(geoms)
-    return geom, np.array(cats, dtype=object), np.array(site_names, dtype=object)
+    out.add(shapely.points(xs[ii.ravel()[pick]] + 3.0, ys[jj.ravel()[pick]] + 3.0), "cctv",
+            "CCTV camera")
+    geom: AnyArray = np.concatenate(out.geoms)
+    return geom, np.array(out.cats, dtype=object), np.array(out.names, dtype=object)

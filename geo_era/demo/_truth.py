@@ -73,9 +73,21 @@ def garden_pairs(side: IntArray, *, col: IntArray, level: IntArray, u0: IntArray
         match = lookup((side[a] * _COL_STRIDE + col[a] + 1) * 3 + theirs)
         out_i.append(a[match >= 0])
         out_j.append(match[match >= 0])
-    back = (level != FRONT) & ~rail
-    south_side = idx[back & ~north]
-    north_side = idx[back & north]
+    back_i, back_j = _back_line_pairs(idx[(level != FRONT) & ~rail], u0=u0, u1=u1,
+                                      block=block, north=north)
+    out_i.append(back_i)
+    out_j.append(back_j)
+    i = np.concatenate(out_i)
+    j = np.concatenate(out_j)
+    return np.concatenate([i, j]), np.concatenate([j, i])
+
+
+def _back_line_pairs(back: IntArray, *, u0: IntArray, u1: IntArray, block: IntArray,
+                     north: BoolArray) -> tuple[IntArray, IntArray]:
+    """(south-side plot, north-side plot) pairs among the plots ``back`` reaching their
+    block's back line, where their extents along the street overlap."""
+    south_side = back[~north[back]]
+    north_side = back[north[back]]
     nb = north_side[np.argsort(block[north_side] * _BLOCK_STRIDE + u0[north_side],
                                kind="stable")]
     nb0 = block[nb] * _BLOCK_STRIDE + u0[nb]
@@ -83,11 +95,7 @@ def garden_pairs(side: IntArray, *, col: IntArray, level: IntArray, u0: IntArray
     lo = np.searchsorted(nb1, block[south_side] * _BLOCK_STRIDE + u0[south_side], "right")
     hi = np.searchsorted(nb0, block[south_side] * _BLOCK_STRIDE + u1[south_side], "left")
     owner, pos = ragged(np.maximum(hi - lo, 0))
-    out_i.append(south_side[owner])
-    out_j.append(nb[lo[owner] + pos])
-    i = np.concatenate(out_i)
-    j = np.concatenate(out_j)
-    return np.concatenate([i, j]), np.concatenate([j, i])
+    return south_side[owner], nb[lo[owner] + pos]
 
 
 def group_pairs(key: IntArray) -> tuple[IntArray, IntArray]:

@@ -28,10 +28,8 @@ The same ``(scale, seed)`` always gives identical output; only
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -42,6 +40,7 @@ import pyarrow.parquet as pq
 import shapely
 from numpy.dtypes import StringDType
 
+from geo_era._io import PRIVATE, SHARED, atomic_path
 from geo_era.contract.schema import BNG, LAYERS, PROPERTY_TYPES
 from geo_era.demo._names import FIRST_TOWN, TOWN_NAMES
 from geo_era.demo._people import PeopleInput, build_people
@@ -204,83 +203,134 @@ def build_demo_town(*, scale: float = 1.0, seed: int = 0, towns: int | None = No
     return _assemble(parts, people_rng, spare)
 
 
+@dataclass(frozen=True)
+class _Towns:
+    """Several towns' parts with the offsets that make their local indices global."""
+
+    towns: list[TownParts]
+    dw_off: IntArray
+    b_off: IntArray
+    dz_off: IntArray
+    n_dw: IntArray
+    n_dz: IntArray
+
+    @classmethod
+    def of(cls, towns: list[TownParts]) -> _Towns:
+        n_dw = np.array([len(t.d_x) for t in towns])
+        n_b = np.array([len(t.b_geom) for t in towns])
+        n_dz = np.array([len(t.dz_geom) for t in towns])
+        return cls(towns, np.r_[0, np.cumsum(n_dw)], np.r_[0, np.cumsum(n_b)],
+                   np.r_[0, np.cumsum(n_dz)], n_dw, n_dz)
+
+    def cat(self, name: str) -> AnyArray:
+        """One attribute of every town, concatenated."""
+        return np.concatenate([getattr(t, name) for t in self.towns])
+
+    def global_rows(self, name: str, offsets: IntArray) -> IntArray:
+        """A town-local index attribute (-1: none) made global with ``offsets``."""
+        return np.concatenate([np.where(getattr(t, name) >= 0,
+                                        getattr(t, name) + offsets[k], -1)
+                               for k, t in enumerate(self.towns)])
+
+
 def _assemble(towns: list[TownParts], people_rng: np.random.Generator,
               spare_councils: list[str]) -> DemoTown:
     """Concatenate towns into the contract layers, with global ids and the truth."""
-    n_dw = np.array([len(t.d_x) for t in towns])
-    n_b = np.array([len(t.b_geom) for t in towns])
-    n_dz = np.array([len(t.dz_geom) for t in towns])
-    dw_off = np.r_[0, np.cumsum(n_dw)]
-    b_off = np.r_[0, np.cumsum(n_b)]
-    dz_off = np.r_[0, np.cumsum(n_dz)]
-    n = int(dw_off[-1])
-
-    def cat(name: str) -> AnyArray:
-        return np.concatenate([getattr(t, name) for t in towns])
-
+    tw = _Towns.of(towns)
+    n = int(tw.dw_off[-1])
     prop_ids = _ids("DT-", n, 7)
-    bldg_ids = _ids("DT-B", int(b_off[-1]), 7)
-    town_of = np.repeat(np.arange(len(towns)), n_dw)
-    d_bldg = cat("d_bldg") + np.repeat(b_off[:-1], n_dw)
-    d_dz = cat("d_dz") + np.repeat(dz_off[:-1], n_dw)
-    occupants = cat("d_occupants")
-    hide = cat("d_hide_bldg")
-    x, y = cat("d_x"), cat("d_y")
-    void = cat("d_void")
+    bldg_ids = _ids("DT-B", int(tw.b_off[-1]), 7)
+    town_of = np.repeat(np.arange(len(towns)), tw.n_dw)
+    d_bldg = tw.cat("d_bldg") + np.repeat(tw.b_off[:-1], tw.n_dw)
+    d_dz = tw.cat("d_dz") + np.repeat(tw.dz_off[:-1], tw.n_dw)
+    dz_ids = _ids("DZ-DEMO-", int(tw.dz_off[-1]), 4)
+    dz_town = np.repeat(np.arange(len(towns)), tw.n_dz)
+    subjects, zones, placements = build_people(people_rng, PeopleInput(
+        property_ids=prop_ids.astype(object), prop_town=town_of, prop_x=tw.cat("d_x"),
+        prop_y=tw.cat("d_y"), prop_void=tw.cat("d_void"), dz_ids=dz_ids.astype(object),
+        dz_town=dz_town, dz_geom=tw.cat("dz_geom"), councils=[t.council for t in towns],
+        spare_councils=spare_councils))
+    layers: dict[str, gpd.GeoDataFrame | pd.DataFrame] = {
+        "properties": _properties(tw, prop_ids, bldg_ids, d_bldg),
+        "buildings": _buildings(tw, bldg_ids),
+        "plots": _plots(tw, prop_ids, bldg_ids),
+        "sites": _sites(tw), "streets": _streets(tw),
+        "areas": _areas(tw, dz_ids, dz_town),
+        "subjects": subjects, "exclusion_zones": zones, "placements": placements,
+    }
+    truth = _truth(towns, prop_ids=prop_ids, bldg_ids=bldg_ids, d_bldg=d_bldg,
+                   dw_off=tw.dw_off, town_of=town_of, dz=dz_ids[d_dz])
+    return DemoTown(layers=layers, truth=truth, extras=_extras(tw))
+
+
+def _properties(tw: _Towns, prop_ids: AnyArray, bldg_ids: AnyArray, d_bldg: IntArray
+                ) -> gpd.GeoDataFrame:
+    """The ``properties`` layer (a building id hidden where the town hides it)."""
+    occupants = tw.cat("d_occupants")
     properties = gpd.GeoDataFrame({
         "property_id": _str_series(prop_ids),
-        "address": _str_series(cat("d_address")),
-        "building_id": _str_series(bldg_ids[d_bldg], missing=hide),
-        "landlord": _str_series(cat("d_landlord")),
-        "is_void": void,
+        "address": _str_series(tw.cat("d_address")),
+        "building_id": _str_series(bldg_ids[d_bldg], missing=tw.cat("d_hide_bldg")),
+        "landlord": _str_series(tw.cat("d_landlord")),
+        "is_void": tw.cat("d_void"),
         "occupants": pd.array(np.where(occupants > 0, occupants, 0), dtype="Int64"),
-        "children_in_household": cat("d_children"),
-        "adult_at_risk_in_household": cat("d_adult"),
-    }, geometry=gpd.GeoSeries(shapely.points(x, y), crs=BNG))
+        "children_in_household": tw.cat("d_children"),
+        "adult_at_risk_in_household": tw.cat("d_adult"),
+    }, geometry=gpd.GeoSeries(shapely.points(tw.cat("d_x"), tw.cat("d_y")), crs=BNG))
     properties.loc[occupants == 0, "occupants"] = pd.NA
+    return properties
 
-    b_levels = cat("b_levels")
-    b_hmo = cat("b_hmo")
-    buildings = gpd.GeoDataFrame({
+
+def _buildings(tw: _Towns, bldg_ids: AnyArray) -> gpd.GeoDataFrame:
+    """The ``buildings`` layer (houses in multiple occupation typed as such)."""
+    return gpd.GeoDataFrame({
         "building_id": _str_series(bldg_ids),
-        "levels": b_levels.astype(np.int64),
+        "levels": tw.cat("b_levels").astype(np.int64),
         "building_type": _str_series(
-            or_none(np.array("house_in_multiple_occupation"), b_hmo)),
-    }, geometry=gpd.GeoSeries(cat("b_geom"), crs=BNG))
+            or_none(np.array("house_in_multiple_occupation"), tw.cat("b_hmo"))),
+    }, geometry=gpd.GeoSeries(tw.cat("b_geom"), crs=BNG))
 
-    n_p = np.array([len(t.p_geom) for t in towns])
-    p_dw = np.concatenate([np.where(t.p_dw >= 0, t.p_dw + dw_off[k], -1)
-                           for k, t in enumerate(towns)])
-    p_bl = np.concatenate([np.where(t.p_bldg >= 0, t.p_bldg + b_off[k], -1)
-                           for k, t in enumerate(towns)])
-    plots = gpd.GeoDataFrame({
+
+def _plots(tw: _Towns, prop_ids: AnyArray, bldg_ids: AnyArray) -> gpd.GeoDataFrame:
+    """The ``plots`` layer: each plot's dwelling and building where it has one."""
+    n_p = np.array([len(t.p_geom) for t in tw.towns])
+    p_dw = tw.global_rows("p_dw", tw.dw_off)
+    p_bl = tw.global_rows("p_bldg", tw.b_off)
+    return gpd.GeoDataFrame({
         "plot_id": _str_series(_ids("DT-P", int(n_p.sum()), 7)),
         "property_id": _str_series(prop_ids[np.maximum(p_dw, 0)], missing=p_dw < 0),
         "building_id": _str_series(bldg_ids[np.maximum(p_bl, 0)], missing=p_bl < 0),
-    }, geometry=gpd.GeoSeries(cat("p_geom"), crs=BNG))
+    }, geometry=gpd.GeoSeries(tw.cat("p_geom"), crs=BNG))
 
-    site_geom = cat("site_geom")
-    sites = gpd.GeoDataFrame({
+
+def _sites(tw: _Towns) -> gpd.GeoDataFrame:
+    """The ``sites`` layer."""
+    site_geom = tw.cat("site_geom")
+    return gpd.GeoDataFrame({
         "site_id": _str_series(_ids("DT-S", len(site_geom), 6)),
-        "category": _str_series(cat("site_cat")),
-        "name": _str_series(cat("site_name")),
+        "category": _str_series(tw.cat("site_cat")),
+        "name": _str_series(tw.cat("site_name")),
     }, geometry=gpd.GeoSeries(site_geom, crs=BNG))
 
-    st_geom = cat("st_geom")
-    streets = gpd.GeoDataFrame({
+
+def _streets(tw: _Towns) -> gpd.GeoDataFrame:
+    """The ``streets`` layer."""
+    st_geom = tw.cat("st_geom")
+    return gpd.GeoDataFrame({
         "street_id": _str_series(_ids("DT-W", len(st_geom), 6)),
-        "name": _str_series(cat("st_name")),
-        "highway": _str_series(cat("st_highway")),
+        "name": _str_series(tw.cat("st_name")),
+        "highway": _str_series(tw.cat("st_highway")),
     }, geometry=gpd.GeoSeries(st_geom, crs=BNG))
 
+
+def _areas(tw: _Towns, dz_ids: AnyArray, dz_town: IntArray) -> gpd.GeoDataFrame:
+    """The ``areas`` layer: one council per town, then every data zone (parent: its
+    council)."""
+    towns = tw.towns
     council_ids = [f"CA-DEMO-{k + 1:02d}" for k in range(len(towns))]
-    dz_ids = _ids("DZ-DEMO-", int(dz_off[-1]), 4)
-    dz_town = np.repeat(np.arange(len(towns)), n_dz)
-    dz_households = cat("dz_households")
-    dz_population = cat("dz_population")
     dz_names = np.concatenate([[f"{t.name} {k + 1:02d}" for k in range(len(t.dz_geom))]
                                for t in towns]).astype(object)
-    areas = gpd.GeoDataFrame({
+    return gpd.GeoDataFrame({
         "area_id": _str_series(np.concatenate([np.array(council_ids, dtype=object),
                                                dz_ids.astype(object)])),
         "area_type": _str_series(np.array(["council"] * len(towns) + ["data_zone"] * len(
@@ -288,25 +338,21 @@ def _assemble(towns: list[TownParts], people_rng: np.random.Generator,
         "name": _str_series(np.concatenate([[t.council for t in towns], dz_names]).astype(
             object)),
         "population": np.concatenate([[int(t.dz_population.sum()) for t in towns],
-                                      dz_population]).astype(np.int64),
+                                      tw.cat("dz_population")]).astype(np.int64),
         "households": np.concatenate([[int(t.dz_households.sum()) for t in towns],
-                                      dz_households]).astype(np.int64),
+                                      tw.cat("dz_households")]).astype(np.int64),
         "parent_id": _str_series(np.concatenate([np.full(len(towns), None, dtype=object),
                                                  np.array(council_ids, dtype=object)[
                                                      dz_town]])),
     }, geometry=gpd.GeoSeries(np.concatenate([np.array([t.council_geom for t in towns],
-                                                       dtype=object), cat("dz_geom")]),
+                                                       dtype=object), tw.cat("dz_geom")]),
                               crs=BNG))
 
-    subjects, zones, placements = build_people(people_rng, PeopleInput(
-        property_ids=prop_ids.astype(object), prop_town=town_of, prop_x=x, prop_y=y,
-        prop_void=void, dz_ids=dz_ids.astype(object), dz_town=dz_town,
-        dz_geom=cat("dz_geom"), councils=[t.council for t in towns],
-        spare_councils=spare_councils))
 
-    truth = _truth(towns, prop_ids=prop_ids, bldg_ids=bldg_ids, d_bldg=d_bldg, dw_off=dw_off,
-                   town_of=town_of, dz=dz_ids[d_dz])
-    extras = {
+def _extras(tw: _Towns) -> dict[str, gpd.GeoDataFrame]:
+    """The layers for maps only: each town's railway and parks."""
+    towns = tw.towns
+    return {
         "railways": gpd.GeoDataFrame({
             "name": pd.Series([f"{t.name} Railway" for t in towns], dtype="str"),
             "railway": pd.Series(["rail"] * len(towns), dtype="str"),
@@ -314,14 +360,8 @@ def _assemble(towns: list[TownParts], people_rng: np.random.Generator,
         "parks": gpd.GeoDataFrame({
             "name": pd.Series(np.concatenate([[f"{t.name} Park {k + 1}" for k in range(len(
                 t.park_geom))] for t in towns]).astype(object), dtype="str"),
-        }, geometry=gpd.GeoSeries(cat("park_geom"), crs=BNG)),
+        }, geometry=gpd.GeoSeries(tw.cat("park_geom"), crs=BNG)),
     }
-    layers: dict[str, gpd.GeoDataFrame | pd.DataFrame] = {
-        "properties": properties, "buildings": buildings, "plots": plots, "sites": sites,
-        "streets": streets, "areas": areas, "subjects": subjects, "exclusion_zones": zones,
-        "placements": placements,
-    }
-    return DemoTown(layers=layers, truth=truth, extras=extras)
 
 
 def _truth(towns: list[TownParts], *, prop_ids: AnyArray, bldg_ids: AnyArray,
@@ -384,8 +424,9 @@ def write_demo_town(town: DemoTown, out_dir: Path) -> list[Path]:
     Geometry layers go to ``out_dir/<layer>.parquet`` (GeoParquet, EPSG:27700), the
     layers without geometry to ``out_dir/subjects.csv`` and ``out_dir/placements.csv``,
     the truth to ``out_dir/ground_truth/ground_truth.parquet`` and each extra layer to
-    ``out_dir/extras/<name>.parquet``. Each file is written under a temporary name beside
-    its final one and then renamed, so a reader never sees a half-written file.
+    ``out_dir/extras/<name>.parquet``. Each file is written whole through
+    :func:`geo_era._io.atomic_path` (a reader never sees a half-written file): the
+    sensitive layers 0600, the others 0644.
 
     Parameters
     ----------
@@ -405,37 +446,33 @@ def write_demo_town(town: DemoTown, out_dir: Path) -> list[Path]:
     # without pandas metadata: pandas cannot rebuild an Arrow list dtype from it, so
     # readers get the list columns as arrays of property ids
     truth = pa.Table.from_pandas(town.truth, preserve_index=False).replace_schema_metadata()
-    _atomic(out_dir / "ground_truth" / "ground_truth.parquet", partial(pq.write_table, truth))
+    with atomic_path(out_dir / "ground_truth" / "ground_truth.parquet", mode=SHARED) as tmp:
+        pq.write_table(truth, tmp)
     for name, frame in town.extras.items():
-        _atomic(out_dir / "extras" / f"{name}.parquet", partial(frame.to_parquet, index=False))
+        with atomic_path(out_dir / "extras" / f"{name}.parquet", mode=SHARED) as tmp:
+            frame.to_parquet(tmp, index=False)
     return written
 
 
 def write_layers(layers: Mapping[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     """Write the contract layers in ``layers`` into ``out_dir`` (which must exist), each
-    atomically: geometry layers as GeoParquet (``<layer>.parquet``), the others as CSV
-    (``<layer>.csv``). Returns the paths in ``schema.LAYERS`` order."""
+    whole (:func:`geo_era._io.atomic_path`): geometry layers as GeoParquet
+    (``<layer>.parquet``), the others as CSV (``<layer>.csv``); the sensitive layers
+    (subjects, exclusion zones, placements) 0600, the others 0644. Returns the paths in
+    ``schema.LAYERS`` order."""
     written: list[Path] = []
     for name in LAYERS:
         if name not in layers:
             continue
         frame = layers[name]
+        mode = PRIVATE if LAYERS[name].sensitive else SHARED
         if isinstance(frame, gpd.GeoDataFrame):
             path = out_dir / f"{name}.parquet"
-            _atomic(path, partial(frame.to_parquet, index=False))
+            with atomic_path(path, mode=mode) as tmp:
+                frame.to_parquet(tmp, index=False)
         else:
             path = out_dir / f"{name}.csv"
-            _atomic(path, partial(frame.to_csv, index=False))
+            with atomic_path(path, mode=mode) as tmp:
+                frame.to_csv(tmp, index=False)
         written.append(path)
     return written
-
-
-def _atomic(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write(tmp)`` for a temporary path beside ``path``, then rename it."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()

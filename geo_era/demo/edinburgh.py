@@ -51,9 +51,10 @@ import itertools
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -64,9 +65,11 @@ from shapely.geometry.base import BaseGeometry
 from geo_era.contract.schema import BNG
 from geo_era.data.imports import ImportReport, import_files
 from geo_era.data.layer_store import LayerStore
-from geo_era.demo._tables import AnyArray, FloatArray, IntArray
+from geo_era.demo._tables import AnyArray, BoolArray, FloatArray, IntArray
 from geo_era.demo.demotown import write_layers
 from geo_era.errors import ConfigurationError, DataError
+
+T = TypeVar("T")
 
 __all__ = ["EDINBURGH", "EDINBURGH_CODE", "NEIGHBOURS", "NEIGHBOUR_CODES", "SOURCE_FILES",
            "build_edinburgh", "import_edinburgh", "write_edinburgh"]
@@ -139,7 +142,7 @@ def _require_files(data_dir: Path) -> None:
         raise DataError(f"{', '.join(missing)} missing from {data_dir}; {where}")
 
 
-def _read(name: str, read: Callable[[], Any]) -> Any:
+def _read(name: str, read: Callable[[], T]) -> T:
     """``read()``, with a failure to read or parse file ``name`` as a :class:`DataError`."""
     try:
         return read()
@@ -174,8 +177,8 @@ def _read_sources(data_dir: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, F
     councils = councils.iloc[np.argsort(councils["name"].map(order).to_numpy())]
     councils = councils.to_crs(BNG).reset_index(drop=True)
 
-    tenure = _read(TENURE_FILE, partial(
-        pd.read_csv, data_dir / TENURE_FILE, encoding="utf-8-sig",
+    tenure = _read(TENURE_FILE, lambda: pd.read_csv(
+        data_dir / TENURE_FILE, encoding="utf-8-sig",
         usecols=["DataZone", "SclRent_2011", "PrtRent_2011"]))
     tenure = tenure.drop_duplicates("DataZone").set_index("DataZone")
     joined = tenure.reindex(zones["DataZone"].astype(str).to_numpy())
@@ -362,15 +365,72 @@ def build_edinburgh(data_dir: Path, *, seed: int = 0, subjects: int = 480,
     first_day = _years_before(reference_date, HISTORY_YEARS)
     days = (reference_date - first_day).days
     n_out_now = max(2, round(subjects / 60))  # Edinburgh's current placements elsewhere
-    n_out_past = max(1, round(subjects / 120))
     begin, end = _spells(rng, int(subjects) + n_out_now, days)
     spell, start, stop = _tenancies(rng, begin, end, days)
-    n_spells, n = len(begin), len(spell)
-    ongoing = np.flatnonzero(end > days)
+    who = _authorities(rng, begin=begin, end=end, spell=spell, stop=stop, days=days,
+                       subjects=int(subjects), n_out_now=n_out_now)
+    where = _locations(rng, zones, councils, weight, who.out)
+    properties = _properties(rng, zones, where)
+    subject_frame, placements = _subjects_and_placements(
+        properties["property_id"].to_numpy(dtype=object), n_spells=len(begin), spell=spell,
+        start=start, stop=stop, first_day=first_day, who=who)
+    return {"areas": areas, "properties": properties, "subjects": subject_frame,
+            "placements": placements}
 
+
+def _subjects_and_placements(property_ids: AnyArray, *, n_spells: int, spell: IntArray,
+                             start: IntArray, stop: IntArray, first_day: dt.date,
+                             who: _Authorities) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``subjects`` layer (one FICTIONAL subject per spell, housed at its current
+    tenancy's address) and the ``placements`` layer (one per tenancy)."""
+    subject_ids = np.array([f"FICTIONAL-E{k:05d}" for k in range(1, n_spells + 1)],
+                           dtype=object)
+    home = np.full(n_spells, None, dtype=object)
+    home[spell[who.is_now]] = property_ids[who.is_now]
+    subject_frame = pd.DataFrame({
+        "subject_id": pd.Series(subject_ids, dtype="str"),
+        "current_property_id": pd.Series(home, dtype="str"),
+        "fictional": np.ones(n_spells, dtype=bool),
+    })
+    day0 = np.datetime64(first_day, "D")
+    start_text = np.datetime_as_string(day0 + start, unit="D").astype(object)
+    stop_text = np.datetime_as_string(day0 + np.maximum(stop, 0), unit="D").astype(object)
+    stop_text[who.is_now] = None
+    placements = pd.DataFrame({
+        "subject_id": pd.Series(subject_ids[spell], dtype="str"),
+        "property_id": pd.Series(property_ids, dtype="str"),
+        "start_date": pd.Series(start_text, dtype="str"),
+        "end_date": pd.Series(stop_text, dtype="str"),
+        "placing_authority": pd.Series(who.authority, dtype="str"),
+        "consent_recorded": who.consent,
+        "fictional": np.ones(len(spell), dtype=bool),
+    })
+    return subject_frame, placements
+
+
+@dataclass(frozen=True)
+class _Authorities:
+    """Per tenancy: current on the last day (``is_now``), one of Edinburgh's placements
+    out of its area (``out``), the placing authority (None: Edinburgh placing in its own
+    area) and whether consent was recorded (None: not asked)."""
+
+    is_now: BoolArray
+    out: BoolArray
+    authority: AnyArray
+    consent: pd.arrays.BooleanArray
+
+
+def _authorities(rng: np.random.Generator, *, begin: IntArray, end: IntArray,
+                 spell: IntArray, stop: IntArray, days: int, subjects: int,
+                 n_out_now: int) -> _Authorities:
+    """Who placed each tenancy: Edinburgh, or a neighbour placing into Edinburgh
+    (:data:`INCOMING_SHARE` of spells); Edinburgh's out-of-area placements (the current
+    tenancy of some spells, some past tenancies of others); consent, with a few current
+    cross-border placements lacking it."""
+    n_out_past = max(1, round(subjects / 120))
     # placing authority per spell: -1 Edinburgh, else a neighbour's position
-    placer = np.full(n_spells, -1, dtype=np.int64)
-    current = rng.permutation(ongoing)
+    placer = np.full(len(begin), -1, dtype=np.int64)
+    current = rng.permutation(np.flatnonzero(end > days))
     n_in_now = max(2, round(INCOMING_SHARE * subjects))
     incoming_now = current[:n_in_now]
     outgoing_now = current[n_in_now:n_in_now + n_out_now]
@@ -378,33 +438,49 @@ def build_edinburgh(data_dir: Path, *, seed: int = 0, subjects: int = 480,
     incoming = np.concatenate([incoming_now, ended[rng.random(len(ended)) < INCOMING_SHARE]])
     placer[incoming] = rng.integers(0, len(NEIGHBOURS), len(incoming))
 
-    # Edinburgh's out-of-area placements: the current tenancy of some spells, and some
-    # past tenancies of others
-    out = np.zeros(n, dtype=bool)
+    out = np.zeros(len(spell), dtype=bool)
     is_now = stop < 0
     out[is_now & np.isin(spell, outgoing_now)] = True
     past_ok = np.flatnonzero(~is_now & (placer[spell] < 0) & ~np.isin(spell, outgoing_now))
     out[rng.choice(past_ok, size=min(n_out_past, len(past_ok)), replace=False)] = True
 
-    authority = np.full(n, None, dtype=object)
+    authority = np.full(len(spell), None, dtype=object)
     by_neighbour = placer[spell] >= 0
     authority[by_neighbour] = np.array(NEIGHBOURS, dtype=object)[placer[spell][by_neighbour]]
     authority[out] = EDINBURGH
-    consent = pd.array([None] * n, dtype="boolean")
+    consent = pd.array([None] * len(spell), dtype="boolean")
     consent[by_neighbour] = rng.random(int(by_neighbour.sum())) < 0.9
     consent[out] = rng.random(int(out.sum())) < 0.85
     lacking = np.concatenate([
         np.flatnonzero(is_now & np.isin(spell, incoming_now[:2])),
         np.flatnonzero(is_now & np.isin(spell, outgoing_now[:1]))])
     consent[lacking] = False
+    return _Authorities(is_now, out, authority, consent)
 
-    # properties: a data zone weighted by social and private renting, or a neighbour town
+
+@dataclass(frozen=True)
+class _Locations:
+    """Where each tenancy's address is (``xy``, EPSG:27700): tenancies ``inside``
+    Edinburgh in data zone ``zone``; those ``away`` in neighbour town ``town``."""
+
+    xy: FloatArray
+    inside: IntArray
+    zone: IntArray
+    away: IntArray
+    town: IntArray
+
+
+def _locations(rng: np.random.Generator, zones: gpd.GeoDataFrame,
+               councils: gpd.GeoDataFrame, weight: FloatArray, out: BoolArray
+               ) -> _Locations:
+    """A point per tenancy: in Edinburgh, in a data zone drawn by ``weight`` (social
+    and private renting); out of its area, in a neighbouring town."""
     inside = np.flatnonzero(~out)
     zone = rng.choice(len(zones), size=len(inside), p=weight / weight.sum())
     zone_geoms = zones.geometry.to_numpy()
     edinburgh = councils.geometry.iloc[0]
     elsewhere = shapely.union_all(councils.geometry.iloc[1:].to_numpy())
-    xy = np.empty((n, 2))
+    xy = np.empty((len(out), 2))
     xy[inside] = _points_in(rng, zone_geoms, np.full(len(zones), edinburgh, dtype=object),
                             zone, elsewhere)
     away = np.flatnonzero(out)
@@ -415,48 +491,30 @@ def build_edinburgh(data_dir: Path, *, seed: int = 0, subjects: int = 480,
         [NEIGHBOURS.index(t[1]) + 1 for t in NEIGHBOUR_TOWNS]]
     xy[away] = _points_in(rng, circles, town_council, town,
                           shapely.union(edinburgh, shapely.union_all(zone_geoms)))
+    return _Locations(xy, inside, zone, away, town)
 
+
+def _properties(rng: np.random.Generator, zones: gpd.GeoDataFrame, where: _Locations
+                ) -> gpd.GeoDataFrame:
+    """The ``properties`` layer: a FICTIONAL address per tenancy, in a street named
+    after its data zone (or in the neighbouring town), every address distinct."""
+    n = len(where.xy)
     stems = np.array([_street_stem(str(s)) for s in zones["Name"]], dtype=object)
     place = np.empty(n, dtype=object)
-    place[inside] = stems[zone] + " " + np.array(_STREET_TYPES, dtype=object)[
-        rng.integers(0, len(_STREET_TYPES), len(inside))] + ", Edinburgh"
-    place[away] = [f"{NEIGHBOUR_TOWNS[t][0]} Road, {NEIGHBOUR_TOWNS[t][0]}" for t in town]
+    place[where.inside] = stems[where.zone] + " " + np.array(_STREET_TYPES, dtype=object)[
+        rng.integers(0, len(_STREET_TYPES), len(where.inside))] + ", Edinburgh"
+    place[where.away] = [f"{NEIGHBOUR_TOWNS[t][0]} Road, {NEIGHBOUR_TOWNS[t][0]}"
+                         for t in where.town]
     drawn = rng.integers(1, 200, n)
     street_number = pd.Series(drawn.astype(str).astype(object) + " " + place)
     # a number drawn twice in one street moves up by 200s: every address is distinct
     drawn += 200 * street_number.groupby(street_number, sort=False).cumcount().to_numpy()
     number = drawn.astype(str).astype(object)
     property_ids = np.array([f"ED-{k:06d}" for k in range(1, n + 1)], dtype=object)
-    properties = gpd.GeoDataFrame({
+    return gpd.GeoDataFrame({
         "property_id": pd.Series(property_ids, dtype="str"),
         "address": pd.Series("FICTIONAL " + number + " " + place, dtype="str"),
-    }, geometry=gpd.GeoSeries(shapely.points(xy), crs=BNG))
-
-    subject_ids = np.array([f"FICTIONAL-E{k:05d}" for k in range(1, n_spells + 1)],
-                           dtype=object)
-    home = np.full(n_spells, None, dtype=object)
-    home[spell[is_now]] = property_ids[is_now]
-    subject_frame = pd.DataFrame({
-        "subject_id": pd.Series(subject_ids, dtype="str"),
-        "current_property_id": pd.Series(home, dtype="str"),
-        "fictional": np.ones(n_spells, dtype=bool),
-    })
-
-    day0 = np.datetime64(first_day, "D")
-    start_text = np.datetime_as_string(day0 + start, unit="D").astype(object)
-    stop_text = np.datetime_as_string(day0 + np.maximum(stop, 0), unit="D").astype(object)
-    stop_text[is_now] = None
-    placements = pd.DataFrame({
-        "subject_id": pd.Series(subject_ids[spell], dtype="str"),
-        "property_id": pd.Series(property_ids, dtype="str"),
-        "start_date": pd.Series(start_text, dtype="str"),
-        "end_date": pd.Series(stop_text, dtype="str"),
-        "placing_authority": pd.Series(authority, dtype="str"),
-        "consent_recorded": consent,
-        "fictional": np.ones(n, dtype=bool),
-    })
-    return {"areas": areas, "properties": properties, "subjects": subject_frame,
-            "placements": placements}
+    }, geometry=gpd.GeoSeries(shapely.points(where.xy), crs=BNG))
 
 
 def write_edinburgh(layers: dict[str, gpd.GeoDataFrame | pd.DataFrame], out_dir: Path
@@ -464,8 +522,8 @@ def write_edinburgh(layers: dict[str, gpd.GeoDataFrame | pd.DataFrame], out_dir:
     """Write the layers of :func:`build_edinburgh` for import.
 
     Layers with geometry go to ``out_dir/<layer>.parquet`` (GeoParquet, EPSG:27700,
-    metres), the others to ``out_dir/<layer>.csv``. Each file is written under a temporary
-    name beside its final one and then renamed, so a reader never sees half a file.
+    metres), the others to ``out_dir/<layer>.csv``, each whole (:func:`geo_era._io.atomic_path`),
+    the sensitive layers (subjects, placements) 0600, the others 0644.
 
     Parameters
     ----------

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import multiprocessing
+import os
 import subprocess
 import sys
+import threading
+import typing
 from pathlib import Path
 
 import geopandas as gpd
@@ -256,30 +260,72 @@ def test_cli_sites_near_has_walk_fields(store: LayerStore) -> None:
         assert site["walk_status"] == "unreachable" or site["walk_m"] >= site["distance_m"]
 
 
-def test_parallel_dijkstra_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
-    import geo_era.analysis.network as network_module
+def test_category_distances_one_search_in_this_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every category's search runs in one Dijkstra call on the calling thread (no fork,
+    no child process, no pool: scipy holds the GIL and a pool costs more to start than
+    the searches take, bench/network.py), and equals each category searched alone."""
+    from geo_era.analysis.network import distances
 
     town = build_demo_town(scale=3.0, seed=2)
     graph = WalkGraph.from_streets(town.layers["streets"])
     access = graph.site_access(town.layers["sites"])
-    monkeypatch.setattr(network_module, "PARALLEL_MIN_NODES", 10**9)
-    serial = graph.category_distances(town.layers["sites"], access)
-    monkeypatch.setattr(network_module, "PARALLEL_MIN_NODES", 1)
-    forks = []
-    real_fork = network_module.os.fork
+    calls: list[int] = []
+    real_dijkstra = distances.csgraph.dijkstra
 
-    def counting_fork() -> int:
-        forks.append(1)
-        return real_fork()
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(threading.get_ident())
+        return real_dijkstra(*args, **kwargs)
 
-    monkeypatch.setattr(network_module.os, "fork", counting_fork)
-    # an idle thread another test left behind (distributed's offload pool, once Dask has
-    # run in this process) must not stop the path under test; it holds no lock the
-    # forked child needs
-    monkeypatch.setattr(network_module.threading, "active_count", lambda: 1)
-    parallel = graph.category_distances(town.layers["sites"], access)
-    assert forks == [1], "the parallel path did not run"
-    assert serial.keys() == parallel.keys() and len(serial) >= 2
-    for category in serial:
-        assert np.array_equal(serial[category].distance, parallel[category].distance)
-        assert np.array_equal(serial[category].predecessor, parallel[category].predecessor)
+    def no_fork() -> int:
+        raise AssertionError("the walking network forked")
+
+    monkeypatch.setattr(distances.csgraph, "dijkstra", counting)
+    monkeypatch.setattr(os, "fork", no_fork)
+    together = graph.category_distances(town.layers["sites"], access)
+    assert calls == [threading.get_ident()]
+    assert multiprocessing.active_children() == []
+    assert len(together) >= 2
+    for category, cd in together.items():
+        alone = graph.category_distances(town.layers["sites"], access,
+                                         categories=[category])[category]
+        assert np.array_equal(cd.distance, alone.distance)
+        assert np.array_equal(cd.predecessor, alone.predecessor)
+        assert np.array_equal(cd.node_site, alone.node_site)
+
+
+class _Trap:
+    """Records being unpickled: a cache file holding one must never be unpickled."""
+
+    opened: typing.ClassVar[list[str]] = []
+
+    def __setstate__(self, state: object) -> None:
+        _Trap.opened.append("unpickled")
+
+
+def test_graph_cache_holds_no_objects(store: LayerStore) -> None:
+    """The cached graph is plain arrays; a cache file with a Python object in it (the
+    old format, or planted) is not unpickled but rebuilt."""
+    from geo_era.analysis.network import cache_key, load_graph
+
+    network = walk_network_for(store)
+    key = cache_key("streets", store.version("streets").sha256)
+    path = store.home / "cache" / f"walk-graph-{key}.npz"
+    with np.load(path) as data:  # numpy refuses object arrays unless told otherwise
+        assert all(data[name].dtype != object for name in data.files)
+    again = load_graph(path)
+    assert np.array_equal(again.node_xy, network.graph.node_xy)
+    assert np.array_equal(again.u, network.graph.u) and np.array_equal(again.v, network.graph.v)
+    assert all(a.equals_exact(b, 0) for a, b in zip(again.geoms, network.graph.geoms,
+                                                      strict=True))
+    assert again.dropped_nodes == network.graph.dropped_nodes
+    assert again.source_key == network.graph.source_key
+    planted = np.empty(1, dtype=object)
+    planted[0] = _Trap()
+    with path.open("wb") as fh:
+        np.savez(fh, node_xy=planted, u=planted, v=planted, wkb=planted,
+                 wkb_offsets=planted, dropped=planted, key=planted)
+    rebuilt = walk_network_for(store)
+    assert _Trap.opened == []
+    assert rebuilt.graph.n_nodes == network.graph.n_nodes
+    with np.load(path) as data:
+        assert all(data[name].dtype != object for name in data.files)

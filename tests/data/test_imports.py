@@ -437,3 +437,13 @@ def test_aberdeen_osm_through_the_import_pipeline(store: LayerStore) -> None:
     assert counts == {"licensed_premises": 50, "shop": 35, "place_of_worship": 8, "school": 1}
     assert sites.crs.to_epsg() == 27700
     assert store.version("sites").sources == (name,)
+
+
+def test_store_files_are_written_whole_with_their_mode(loaded: LayerStore) -> None:
+    """Reference layers and the catalog are 0644, no temporary file is left behind."""
+    for name in loaded.layer_names():
+        entry = loaded.version(name)
+        mode = stat.S_IMODE((loaded.home / entry.path).stat().st_mode)
+        assert mode == (0o600 if entry.sensitive else 0o644), name
+    assert stat.S_IMODE((loaded.home / "catalog.json").stat().st_mode) == 0o644
+    assert not [p for p in loaded.home.rglob("*") if p.name.endswith(".tmp")]

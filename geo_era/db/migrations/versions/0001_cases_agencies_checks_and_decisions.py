@@ -19,7 +19,19 @@ depends_on = None
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    _create_cases()
+    _create_case_agencies()
+    _create_case_properties()
+    _create_checks()
+    _create_decisions()
 
+
+def _index_case_id(table: str) -> None:
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.create_index(batch_op.f(f'ix_{table}_case_id'), ['case_id'], unique=False)
+
+
+def _create_cases() -> None:
     op.create_table('cases',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('subject_id', sa.String(length=64), nullable=False),
@@ -37,6 +49,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_subject_id'), ['subject_id'], unique=False)
 
+
+def _create_case_agencies() -> None:
     op.create_table('case_agencies',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -49,9 +63,10 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('case_agencies', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_case_agencies_case_id'), ['case_id'], unique=False)
+    _index_case_id('case_agencies')
 
+
+def _create_case_properties() -> None:
     op.create_table('case_properties',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -61,9 +76,10 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('case_properties', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_case_properties_case_id'), ['case_id'], unique=False)
+    _index_case_id('case_properties')
 
+
+def _create_checks() -> None:
     op.create_table('checks',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -77,9 +93,10 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('checks', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_checks_case_id'), ['case_id'], unique=False)
+    _index_case_id('checks')
 
+
+def _create_decisions() -> None:
     op.create_table('decisions',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -95,10 +112,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('decisions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_decisions_case_id'), ['case_id'], unique=False)
-
-
+    _index_case_id('decisions')
 
 
 def downgrade() -> None:
@@ -125,4 +139,3 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cases_due_on'))
 
     op.drop_table('cases')
-
