@@ -1,12 +1,10 @@
 """A workspace: the layers of one ``GEO_ERA_HOME`` loaded once, with their indexes built,
 answering many questions (the HTTP API's per-request work) in milliseconds.
 
-:func:`geo_era.analysis.proximity.sites_near`,
-:func:`geo_era.analysis.minimum_set.minimum_parameter_set`,
-:func:`geo_era.analysis.subject_check.check_subject_property` and
-:func:`geo_era.casework.assessment.assess` read the layers and build their indexes for every
-answer. A :class:`Workspace` keeps them built and gives the same answers: it calls the
-same cores (:func:`~geo_era.analysis.proximity.sites_near_document`,
+It is the only door to the spatial questions (sites near a property, its minimum set, a
+subject checked against it, the assessment a case keeps, and the snapshot batch jobs
+use) for the command line, the API, batch jobs and documents alike. It keeps the layers
+read and their indexes built, and calls the cores (:func:`~geo_era.analysis.proximity.sites_near_document`,
 :meth:`~geo_era.analysis.minimum_set.ParameterEngine.minimum_set`,
 :func:`~geo_era.analysis.subject_check.check_property`) with the objects it keeps.
 
@@ -255,12 +253,8 @@ class Workspace:
     """The layers of one :class:`~geo_era.data.layer_store.LayerStore`, loaded and indexed once,
     kept fresh against its catalog; safe to share between threads.
 
-    Results equal those of the plain functions on the same data:
-
-    - :meth:`sites_near` = :func:`geo_era.analysis.proximity.sites_near`;
-    - :meth:`minimum_set` = :func:`geo_era.analysis.minimum_set.minimum_parameter_set`;
-    - :meth:`check` = :func:`geo_era.analysis.subject_check.check_subject_property`;
-    - :meth:`assess` = :func:`geo_era.casework.assessment.assess`.
+    A workspace built from nothing for the same data gives the same answers (the tests
+    hold a cached one against a fresh one, across re-imports and threads).
 
     Nothing is read until the first call (or :meth:`refresh`).
     """
@@ -331,28 +325,28 @@ class Workspace:
 
     def sites_near(self, property_id: str, radius_m: float) -> dict[str, Any]:
         """Every site within ``radius_m`` metres of a property, straight line and on
-        foot: the document of :func:`geo_era.analysis.proximity.sites_near`."""
+        foot: the document of :func:`geo_era.analysis.proximity.sites_near_document`."""
         return self._sites_near(self._current(), property_id, radius_m)
 
     def minimum_set(self, property_id: str, *, extend_metres: float | None = None,
                     extend_rings: int | None = None) -> MinimumSet:
         """A property's NASSO 3.9 minimum set, optionally extended by ``extend_metres``
-        metres or ``extend_rings`` rings of neighbours: as
-        :func:`geo_era.analysis.minimum_set.minimum_parameter_set`."""
+        metres or ``extend_rings`` rings of neighbours (distances in metres, EPSG:27700)."""
         return self._minimum_set(self._current(), property_id, extend_metres=extend_metres,
                                  extend_rings=extend_rings)
 
     def check(self, subject_id: str, property_id: str, *,
               zone_warning_m: float = DEFAULT_ZONE_WARNING_M) -> CheckResult:
-        """A candidate property against a subject's zones, conditions and victim profile:
-        as :func:`geo_era.analysis.subject_check.check_subject_property`."""
+        """A candidate property against a subject's zones, conditions and victim profile
+        (:func:`geo_era.analysis.subject_check.check_property`)."""
         return self._check(self._current(), subject_id, property_id,
                            zone_warning_m=zone_warning_m)
 
     def assess(self, subject_id: str, property_id: str, *,
                radius_m: float = 400.0) -> dict[str, Any]:
-        """The snapshot a case keeps of one candidate property (as
-        :func:`geo_era.casework.assessment.assess`), every part from one catalog snapshot."""
+        """The snapshot a case keeps of one candidate property: sites within
+        ``radius_m`` metres, the minimum set and the subject's check, with the version of
+        every layer used, every part from one catalog snapshot."""
         state = self._current()
         snapshot = state.snapshot
         document: dict[str, Any] = {
