@@ -4,7 +4,8 @@ answering many questions (the HTTP API's per-request work) in milliseconds.
 It is the only door to the spatial questions (sites near a property, its minimum set, a
 subject checked against it, the assessment a case keeps, and the snapshot batch jobs
 use) for the command line, the API, batch jobs and documents alike. It keeps the layers
-read and their indexes built, and calls the cores (:func:`~geo_era.analysis.proximity.sites_near_document`,
+read and their indexes built, and calls the cores
+(:func:`~geo_era.analysis.proximity.sites_near_document`,
 :meth:`~geo_era.analysis.minimum_set.ParameterEngine.minimum_set`,
 :func:`~geo_era.analysis.subject_check.check_property`) with the objects it keeps.
 
