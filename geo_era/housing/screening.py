@@ -108,7 +108,8 @@ class _Ask:
 
 @dataclass
 class _Chunk:
-    """What one batch of voids measured: per void, arrays in the batch's order."""
+    """What a batch of voids measured (or every batch, :meth:`join`-ed): per void, arrays
+    in the order the voids were listed."""
 
     rows: IntArray
     conflicts: list[list[Finding]]
@@ -119,6 +120,27 @@ class _Chunk:
     profile_with: IntArray
     profile_unknown: IntArray
     set_problem: npt.NDArray[np.object_]
+
+    @classmethod
+    def join(cls, chunks: list[_Chunk]) -> _Chunk:
+        def cat(name: str) -> npt.NDArray[Any]:
+            return np.concatenate([getattr(c, name) for c in chunks])
+
+        walk = {k: (np.concatenate([c.walk[k][0] for c in chunks]),
+                    np.concatenate([c.walk[k][1] for c in chunks]),
+                    np.concatenate([c.walk[k][2] for c in chunks]))
+                for k in WALK_CATEGORIES}
+        return cls(cat("rows"), [f for c in chunks for f in c.conflicts],
+                   [f for c in chunks for f in c.warnings], walk,
+                   {k: np.concatenate([c.counts[k] for c in chunks]) for k in chunks[0].counts},
+                   cat("set_size"), cat("profile_with"), cat("profile_unknown"),
+                   cat("set_problem"))
+
+    @property
+    def known(self) -> npt.NDArray[np.bool_]:
+        """Whether each void's minimum set could be worked out."""
+        known: npt.NDArray[np.bool_] = self.set_problem == ""
+        return known
 
 
 @dataclass
@@ -289,43 +311,7 @@ def _walk_distances(snap: Snapshot, xy: FloatArray
     return out
 
 
-@dataclass(frozen=True)
-class _Measured:
-    """Every batch's measurements joined, in the order the voids were listed."""
-
-    rows: IntArray
-    conflicts: list[list[Finding]]
-    warnings: list[list[Finding]]
-    walk: dict[str, tuple[FloatArray, npt.NDArray[np.bool_], IntArray]]
-    counts: dict[str, IntArray]
-    set_size: IntArray
-    profile_with: IntArray
-    profile_unknown: IntArray
-    set_problem: npt.NDArray[np.object_]
-
-    @classmethod
-    def join(cls, chunks: list[_Chunk]) -> _Measured:
-        def cat(name: str) -> npt.NDArray[Any]:
-            return np.concatenate([getattr(c, name) for c in chunks])
-
-        walk = {k: (np.concatenate([c.walk[k][0] for c in chunks]),
-                    np.concatenate([c.walk[k][1] for c in chunks]),
-                    np.concatenate([c.walk[k][2] for c in chunks]))
-                for k in WALK_CATEGORIES}
-        return cls(cat("rows"), [f for c in chunks for f in c.conflicts],
-                   [f for c in chunks for f in c.warnings], walk,
-                   {k: np.concatenate([c.counts[k] for c in chunks]) for k in chunks[0].counts},
-                   cat("set_size"), cat("profile_with"), cat("profile_unknown"),
-                   cat("set_problem"))
-
-    @property
-    def known(self) -> npt.NDArray[np.bool_]:
-        """Whether each void's minimum set could be worked out."""
-        known: npt.NDArray[np.bool_] = self.set_problem == ""
-        return known
-
-
-def _factor_scores(m: _Measured, config: ScreeningSettings) -> dict[str, FloatArray]:
+def _factor_scores(m: _Chunk, config: ScreeningSettings) -> dict[str, FloatArray]:
     """Each factor's score (0 least manageable, 1 most) of every void."""
     scores: dict[str, FloatArray] = {}
     for category in WALK_CATEGORIES:
@@ -347,7 +333,7 @@ def _rank(snap: Snapshot, chunks: list[_Chunk], applies: dict[str, bool],
     """Score every void, order them, and write each one's document."""
     if not chunks:
         return [], np.empty((0, 2))
-    m = _Measured.join(chunks)
+    m = _Chunk.join(chunks)
     scores = _factor_scores(m, config)
     weights = config.weights.model_dump()
     used = {f: weights[f] if applies[f] else 0.0 for f in FACTORS}
@@ -380,7 +366,7 @@ class _Documents:
     """Writes each void's factors: value, unit, score, weight, whether it applies, and
     a note saying what the value is."""
 
-    def __init__(self, snap: Snapshot, measured: _Measured, scores: dict[str, FloatArray],
+    def __init__(self, snap: Snapshot, measured: _Chunk, scores: dict[str, FloatArray],
                  applies: dict[str, bool], config: ScreeningSettings) -> None:
         self.m, self.scores, self.applies, self.config = measured, scores, applies, config
         self.weights = config.weights.model_dump()
