@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 #: Owner read/write only: anything that can hold a subject's or a victim's data.
 PRIVATE = 0o600
-#: Owner read/write, others read: reference layers, published reports.
+#: Owner read/write, others read: published reports, files written outside
+#: ``GEO_ERA_HOME`` that hold no one's data.
 SHARED = 0o644
+#: Owner only: ``GEO_ERA_HOME`` and the folders in it.
+PRIVATE_DIR = 0o700
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -70,3 +74,27 @@ def write_bytes(target: Path | str, data: bytes, *, mode: int) -> Path:
 def write_text(target: Path | str, text: str, *, mode: int) -> Path:
     """Write ``text`` (UTF-8) to ``target`` whole, with ``mode``; the target's path."""
     return write_bytes(target, text.encode("utf-8"), mode=mode)
+
+
+def private_dir(folder: Path | str) -> Path:
+    """``folder`` made to exist (with its parents) and owner-only (0700): where
+    ``GEO_ERA_HOME`` and anything holding subjects' data live."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if stat.S_IMODE(folder.stat().st_mode) != PRIVATE_DIR:
+        os.chmod(folder, PRIVATE_DIR)
+    return folder
+
+
+def private_file(path: Path | str) -> Path:
+    """``path`` made to exist (empty when new) and owner-only (0600), with whatever
+    companions a database keeps beside it (``-wal``, ``-shm``, ``-journal``): SQLite
+    gives those the mode of the database file."""
+    path = Path(path)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE))
+    for each in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        if each.exists() and stat.S_IMODE(each.stat().st_mode) != PRIVATE:
+            os.chmod(each, PRIVATE)
+    return path
+

@@ -20,18 +20,18 @@ from geo_era.services import casework
 from geo_era.services.answers.casework import CaseRecord, CaseSummary
 
 from ..deps import PREFIX, App, Who, caller_of
-from ..schemas import JUSTIFICATION, TEXT_PATTERN, Id, Strict
+from ..schemas import JUSTIFICATION, PLAIN_TEXT, TEXT_PATTERN, Id, Strict
 
 router = APIRouter(prefix=f"{PREFIX}/cases", tags=["cases"])
 
 PropertyId = Annotated[str, StringConstraints(min_length=1, max_length=64,
                                               pattern=r"^[A-Za-z0-9_.:/-]+$")]
 
-CaseId = Field(min_length=1, max_length=16, pattern=r"^(ERA-)?\d{1,9}$",
+CaseId = Field(min_length=1, max_length=16, pattern=r"^(ERA-)?[0-9]{1,9}$",
                description="A case reference such as ERA-000042")
 Text = Field(min_length=1, max_length=4_000, pattern=TEXT_PATTERN)
 Authority = Field(default=None, min_length=2, max_length=128, pattern=TEXT_PATTERN)
-NOTE = Field(default=None, max_length=1_000, pattern=TEXT_PATTERN,
+NOTE = Field(default=None, max_length=1_000, pattern=PLAIN_TEXT,
              description="Why (optional for changes; kept in the audit trail)")
 
 

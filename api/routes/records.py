@@ -12,7 +12,7 @@ from geo_era.services import records
 from geo_era.services.answers.records import ReviewDue, ReviewWaived, SubjectZones, ZoneAdded
 
 from ..deps import PREFIX, App, Who, caller_of
-from ..schemas import JUSTIFICATION, TEXT_PATTERN, Id, Strict, long_text
+from ..schemas import JUSTIFICATION, PLAIN_TEXT, Id, Strict, long_text
 
 router = APIRouter(prefix=PREFIX)
 
@@ -45,7 +45,7 @@ class AddZone(Strict):
                             description="CRS of the coordinates, e.g. EPSG:27700 or "
                                         "EPSG:4326 (longitude/latitude); required")
     reason: str | None = Field(default=None, max_length=1_000)
-    justification: str | None = Field(default=None, max_length=1_000, pattern=TEXT_PATTERN)
+    justification: str | None = Field(default=None, max_length=1_000, pattern=PLAIN_TEXT)
 
 
 class SubjectRef(Strict):

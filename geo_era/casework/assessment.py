@@ -20,7 +20,7 @@ from geo_era.analysis.areas import council_of
 from geo_era.analysis.proximity import find_properties
 from geo_era.casework.cases import Assessor, open_case
 from geo_era.data.layer_store import LayerStore
-from geo_era.errors import NotFoundError
+from geo_era.errors import NotFoundError, WorkflowRefusedError
 from geo_era.security.audit import Actor
 from geo_era.workspace import Workspace
 
@@ -39,6 +39,17 @@ def _on_licence(store: LayerStore, subject_id: str) -> bool:
     return False
 
 
+def _require_where_it_lies(lies_in: str, *, receiving: str | None,
+                           authority: str | None) -> None:
+    """The council of a case, and the receiving authority of an out-of-area placement
+    (NASSO 3.13), is the council the candidate property lies in: a case cannot claim
+    another (which would let council staff act, and consent, for a council not theirs)."""
+    for named, what in ((receiving, "receiving authority"), (authority, "council")):
+        if named is not None and named != lies_in:
+            raise WorkflowRefusedError(f"the {what} of this case is {lies_in}, where the "
+                                       f"property lies, not {named}")
+
+
 def open_assessed_case(store: LayerStore, engine: Engine, *, subject_id: str,
                        property_ids: Sequence[str], case_type: str, notified: dt.date,
                        actor: Actor, agencies: Sequence[str] = (), assess_now: bool = True,
@@ -55,8 +66,11 @@ def open_assessed_case(store: LayerStore, engine: Engine, *, subject_id: str,
     on_licence = _on_licence(store, subject_id)
     if store.has("properties"):
         find_properties(store, list(property_ids))
-    if authority is None and receiving_authority is None and property_ids:
-        authority = council_of(store, property_ids[0]) if store.has("properties") else None
+    lies_in = (council_of(store, property_ids[0])
+               if property_ids and store.has("properties") else None)
+    if lies_in is not None:
+        _require_where_it_lies(lies_in, receiving=receiving_authority, authority=authority)
+        authority = lies_in
     run: Assessor | None = None
     if assess_now and store.has("properties") and store.has("sites"):
         run = assessor or Workspace(store).assess

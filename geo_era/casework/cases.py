@@ -88,7 +88,7 @@ def _audit(session: Session, actor: Actor, case: Case, operation: str) -> None:
 def parse_case_id(case_id: str | int) -> int:
     """``ERA-000042``, ``42`` or 42 -> 42."""
     text = str(case_id).strip().upper().removeprefix("ERA-")
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
         raise DataError(f"case id {case_id!r} is not a case reference like ERA-000042")
     return int(text)
 
@@ -124,9 +124,11 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
         raise DataError(f"notification date {notified.isoformat()} is in the future")
     if not property_ids:
         raise DataError("a case needs at least one candidate property")
+    if receiving_authority and authority and receiving_authority != authority:
+        raise WorkflowRefusedError(f"the receiving authority is {authority}, where the "
+                                   f"property lies, not {receiving_authority}")
     authority = authority or receiving_authority or actor.scope
-    if actor.scope is not None and actor.scope not in (authority, placing_authority,
-                                                       receiving_authority):
+    if actor.scope is not None and actor.scope not in (authority, placing_authority):
         raise WorkflowRefusedError(f"you may open cases only for {actor.scope}; this "
                                    f"property is in {authority or 'an unknown authority'}")
     lead = "cjsw" if on_licence_or_order else "police_scotland"

@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
-from geo_era._io import PRIVATE, SHARED, atomic_path, write_text
+from geo_era._io import PRIVATE, atomic_path, private_dir, write_text
 from geo_era.contract.schema import LAYERS
 from geo_era.errors import DataError, NotFoundError
 
@@ -248,8 +248,9 @@ class LayerStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.home.mkdir(parents=True, exist_ok=True)
-        with (self.home / ".lock").open("a") as fh:
+        private_dir(self.home)
+        fd = os.open(self.home / ".lock", os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE)
+        with os.fdopen(fd, "a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield
@@ -300,19 +301,19 @@ class LayerStore:
 
     def _write_layer(self, name: str, frame: pd.DataFrame, version: int) -> Path:
         """Write one layer's file for ``version`` whole (:func:`geo_era._io.atomic_path`):
-        a sensitive layer into ``restricted/`` (folder 0700, file 0600), any other into
-        ``layers/`` (0644). Returns the file's path."""
+        a sensitive layer into ``restricted/``, any other into ``layers/``; every folder
+        0700 and every file 0600 (the reference layers hold household facts too).
+        Returns the file's path."""
         sensitive = LAYERS[name].sensitive
-        folder = self.home / ("restricted" if sensitive else "layers")
-        folder.mkdir(mode=0o700 if sensitive else 0o755, exist_ok=True)
+        folder = private_dir(self.home / ("restricted" if sensitive else "layers"))
         final = folder / f"{name}.v{version}.parquet"
-        with atomic_path(final, mode=PRIVATE if sensitive else SHARED) as tmp:
+        with atomic_path(final, mode=PRIVATE) as tmp:
             frame.to_parquet(tmp, index=False)
         return final
 
     def _write_catalog(self, catalog: dict[str, Any]) -> None:
         write_text(self.home / CATALOG, json.dumps(catalog, indent=1, sort_keys=True),
-                   mode=SHARED)
+                   mode=PRIVATE)
 
     def _remove_unreferenced(self, catalog: dict[str, Any]) -> None:
         referenced = {self.home / e["path"] for e in catalog["layers"].values()}

@@ -32,6 +32,8 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from geo_era._io import private_dir, private_file
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -200,8 +202,8 @@ def database_url(home: Path, url: str | None) -> str:
     """The configured URL, or SQLite at ``GEO_ERA_HOME/geo_era.db``."""
     if url:
         return url
-    home.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{(home / 'geo_era.db').resolve()}"
+    private_dir(home)  # the cases, the audit trail and password hashes: owner only
+    return f"sqlite:///{private_file(home / 'geo_era.db').resolve()}"
 
 
 def make_engine(url: str) -> Engine:

@@ -24,6 +24,9 @@ from geo_era.errors import DataError, NotFoundError
 ROLES = ("omu_analyst", "cjsw", "solo", "rsl_link_officer", "mappa_coordinator", "auditor",
          "admin")
 MIN_PASSWORD_LENGTH = 12
+#: Fewest different characters a password may have (twelve spaces, or "aaaaaaaaaaaa",
+#: are not passwords).
+MIN_DISTINCT = 5
 _hasher = PasswordHasher()
 
 
@@ -61,9 +64,10 @@ class Identity:
 
 
 def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DataError(f"the password is too short; use at least {MIN_PASSWORD_LENGTH} "
-                        "characters (a passphrase of several words is best)")
+    if len(password.strip()) < MIN_PASSWORD_LENGTH or len(set(password)) < MIN_DISTINCT:
+        raise DataError(f"the password is too short or too simple; use at least "
+                        f"{MIN_PASSWORD_LENGTH} characters, not only spaces or one repeated "
+                        "(a passphrase of several words is best)")
 
 
 def add_user(engine: Engine, username: str, *, role: str, organisation: str,

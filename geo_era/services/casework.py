@@ -198,7 +198,11 @@ def record_restriction(services: Services, caller: Caller, *, case_id: str,
                        justification: str | None = None) -> CaseRecord:
     """A restriction on future allocations of a neighbouring property (3.12): the
     landlord will be told a sensitive allocation is needed."""
+    def change(admitted: Admitted) -> dict[str, Any]:
+        if services.layers.has("properties"):  # a restriction names a real property
+            services.workspace.snapshot().properties.row(property_id)
+        return core.record_restriction(services.engine, case_id, property_id=property_id,
+                                       restriction=restriction, actor=admitted.actor)
+
     return _step(services, caller, "case_restrict", case_id, justification=justification,
-                 change=lambda admitted: core.record_restriction(
-                     services.engine, case_id, property_id=property_id,
-                     restriction=restriction, actor=admitted.actor))
+                 change=change)

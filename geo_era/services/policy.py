@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,11 +11,32 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from geo_era.db.store import session_scope
-from geo_era.errors import ForbiddenError, NotFoundError, OutOfScopeError
+from geo_era.errors import DataError, ForbiddenError, NotFoundError, OutOfScopeError
 from geo_era.security.access import MATRIX, OPERATOR, ROLE_AGENCY, SCOPED_ROLES
 from geo_era.security.audit import Actor
 
 log = logging.getLogger("geo_era.services")
+
+
+#: What no text geo_era records may hold, as a regular-expression class (read alike by
+#: Python, JSON Schema and Rust): control characters other than tab, line feed and
+#: carriage return, and the invisible formatting characters that disguise text
+#: (zero-width characters, bidirectional overrides and isolates, the byte-order mark).
+HIDDEN = (r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+          r"\u2060-\u2064\u2066-\u2069\ufeff")
+_HIDDEN = re.compile(f"[{HIDDEN}]")
+
+
+def plain_text(value: str | None, what: str) -> str | None:
+    """``value`` stripped, or ``None`` when empty; refused when it holds a character of
+    :data:`HIDDEN` (an ANSI escape that would rewrite a terminal showing the audit
+    trail, a NUL, a right-to-left override)."""
+    text = (value or "").strip()
+    bad = _HIDDEN.search(text)
+    if bad is not None:
+        raise DataError(f"the {what} contains a control character "
+                        f"(U+{ord(bad.group()):04X}); write it as plain text")
+    return text or None
 
 
 @dataclass(frozen=True)
@@ -73,7 +95,7 @@ class Gate:
         call to an audited operation leaves a ``denied`` audit entry naming what was
         asked for."""
         rule = MATRIX[operation]
-        text = (justification or "").strip() or None
+        text = plain_text(justification, "justification")
         actor = Actor(caller.username, caller.role, caller.organisation, text, caller.scope)
         if caller.role != OPERATOR and caller.role not in rule.allowed:
             if rule.audited:

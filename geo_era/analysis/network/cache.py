@@ -19,7 +19,7 @@ import numpy as np
 import shapely
 import shapely.errors
 
-from geo_era._io import SHARED, atomic_path
+from geo_era._io import PRIVATE, atomic_path, private_dir
 from geo_era.analysis.network.graph import WalkGraph
 from geo_era.data.layer_store import LayerStore, LayerVersion
 from geo_era.errors import DataError
@@ -39,14 +39,15 @@ def cache_key(*parts: str) -> str:
 
 
 def save_graph(graph: WalkGraph, path: Path) -> None:
-    """Cache a graph (its arrays and WKB street geometry) atomically, readable by all
-    (street data is reference data); processes saving at once (several API workers)
+    """Cache a graph (its arrays and WKB street geometry) atomically, owner-only like
+    everything in ``GEO_ERA_HOME``; processes saving at once (several API workers)
     each write a file of their own first."""
     wkb = shapely.to_wkb(graph.geoms)
     sizes = np.fromiter((len(b) for b in wkb), dtype=np.int64, count=len(wkb))
     offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
     data = np.frombuffer(b"".join(wkb), dtype=np.uint8)
-    with atomic_path(path, mode=SHARED) as tmp, tmp.open("wb") as fh:
+    private_dir(path.parent)
+    with atomic_path(path, mode=PRIVATE) as tmp, tmp.open("wb") as fh:
         np.savez(fh, node_xy=np.asarray(graph.node_xy, dtype=np.float64),
                  u=np.asarray(graph.u, dtype=np.int64), v=np.asarray(graph.v, dtype=np.int64),
                  wkb=data, wkb_offsets=offsets,
