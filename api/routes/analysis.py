@@ -16,7 +16,7 @@ from geo_era.services.answers.analysis import (
 )
 
 from ..deps import PREFIX, App, Who, caller_of
-from ..schemas import JUSTIFICATION, Id, Strict
+from ..schemas import JUSTIFICATION, Id, Strict, long_text
 
 router = APIRouter(prefix=PREFIX)
 
@@ -29,6 +29,10 @@ class SitesNearRequest(Strict):
 class ParametersRequest(Strict):
     property_id: str = Id
     extend_metres: float | None = Field(default=None, gt=0, le=5_000)
+    justification: str | None = Field(
+        default=None, min_length=10, max_length=1_000, pattern=long_text(10),
+        description="Why the households of the set are consulted (DPA 2018 s62); without "
+                    "it the set comes without what is known of its households. Audited.")
 
 
 class CheckRequest(Strict):
@@ -48,9 +52,11 @@ def sites_near_route(body: SitesNearRequest, identity: Who, app: App) -> SitesNe
              response_model=MinimumSetAnswer | MinimumSetForLandlord)
 def parameters_route(body: ParametersRequest, identity: Who, app: App
                      ) -> MinimumSetAnswer | MinimumSetForLandlord:
-    """The NASSO 3.9 minimum set of a property (household facts for case roles only)."""
+    """The NASSO 3.9 minimum set of a property; what is known of its households only for
+    the Responsible Authorities, with a justification. Audited."""
     return analysis.minimum_set(app, caller_of(identity), property_id=body.property_id,
-                                extend_metres=body.extend_metres)
+                                extend_metres=body.extend_metres,
+                                justification=body.justification)
 
 
 @router.post("/check", tags=["parameters"], response_model=CheckResult | CheckFlags)

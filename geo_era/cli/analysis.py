@@ -77,11 +77,15 @@ def parameters_command(
     extend_rings: Annotated[int | None, typer.Option(
         help="Extend the set: this many further rings of neighbours.", min=1,
         max=5)] = None,
+    justification: Annotated[str, JUSTIFY] = "",
+    by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """The NASSO 3.9 minimum set of dwellings to check for a property, and why."""
-    answer = analysis.minimum_set(services(), caller(), property_id=property_id,
-                                  extend_metres=extend_metres, extend_rings=extend_rings)
+    """The NASSO 3.9 minimum set of dwellings to check for a property, and why. What is
+    known of their households is shown with --justification (audited)."""
+    answer = analysis.minimum_set(services(), caller(by), property_id=property_id,
+                                  extend_metres=extend_metres, extend_rings=extend_rings,
+                                  justification=justification or None)
     if as_json:
         echo_answer(answer)
         return

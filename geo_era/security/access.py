@@ -64,8 +64,9 @@ def case_step(allowed: frozenset[str], *, summary: str) -> Access:
 MATRIX: dict[str, Access] = {
     "me": Access(ALL, summary="who the token belongs to"),
     "sites_near": Access(ALL - {"auditor"}, summary="sites near a property"),
-    "parameters": Access(CASE_READERS | LINK, restricted_view=LINK,
-                         summary="the NASSO 3.9 minimum set of a property"),
+    "parameters": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
+                         summary="the NASSO 3.9 minimum set of a property (its households' "
+                                 "facts with a justification)"),
     "check": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
                     summary="a subject against a candidate property"),
     "case_open": case_step(CASE_READERS, summary="open an ERA case"),

@@ -61,10 +61,22 @@ def sites_near(services: Services, caller: Caller, *, property_id: str,
     return SitesNear.model_validate(services.workspace.sites_near(property_id, radius))
 
 
+#: What the households of a minimum set are, for the justification's refusal.
+HOUSEHOLDS = "the households of a minimum set (third parties' personal data)"
+
+
 def minimum_set(services: Services, caller: Caller, *, property_id: str,
-                extend_metres: float | None = None, extend_rings: int | None = None
+                extend_metres: float | None = None, extend_rings: int | None = None,
+                justification: str | None = None
                 ) -> MinimumSetAnswer | MinimumSetForLandlord:
     """A property's NASSO 3.9 minimum set, optionally extended.
+
+    What is known of each neighbouring household (children, an adult at risk, the
+    occupants of a shared house) is third parties' personal data: the Responsible
+    Authorities get it only with a ``justification``, and the consultation is audited
+    (record type ``household``). Without one, and always for a Link Officer, the answer
+    is the set without those facts, and the call is still recorded (record type
+    ``minimum_set``) so that probing many properties is visible to auditors.
 
     Parameters
     ----------
@@ -73,6 +85,8 @@ def minimum_set(services: Services, caller: Caller, *, property_id: str,
     extend_metres, extend_rings
         Extend the set by every dwelling within this many metres, or by this many
         further rings of neighbours (not both).
+    justification
+        Why the households are consulted (DPA 2018 s62), at least 10 characters.
 
     Returns
     -------
@@ -80,12 +94,20 @@ def minimum_set(services: Services, caller: Caller, *, property_id: str,
         The set with each household's facts, or for a Link Officer the dwellings and
         reasons only (no household facts, no occupants).
     """
-    admitted = services.gate.admit("parameters", caller)
+    admitted = services.gate.admit("parameters", caller, justification=justification,
+                                   record_ids=[property_id])
+    households = not admitted.restricted and admitted.actor.justification is not None
+    if households:
+        admitted.require_justification(HOUSEHOLDS)
     document = services.workspace.minimum_set(
         property_id, extend_metres=extend_metres, extend_rings=extend_rings).to_dict()
-    if admitted.restricted:
-        return MinimumSetForLandlord.model_validate(document)
-    return MinimumSetAnswer.model_validate(document)
+    with session_scope(services.engine) as session:
+        admitted.actor.record(session, operation="consultation",
+                              record_type="household" if households else "minimum_set",
+                              record_ids=[property_id])
+    if households:
+        return MinimumSetAnswer.model_validate(document)
+    return MinimumSetForLandlord.model_validate(document)
 
 
 def check(services: Services, caller: Caller, *, subject_id: str, property_id: str,

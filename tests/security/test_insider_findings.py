@@ -174,3 +174,38 @@ def test_a_short_signing_key_is_refused_in_development(monkeypatch: pytest.Monke
     monkeypatch.setenv("GEO_ERA_SECRET_KEY", "abc")
     with pytest.raises(ConfigurationError, match="at least 32 random characters"):
         load_settings()
+
+
+def _keys(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def _last_entry(site: Site) -> AuditEntry:
+    with session_scope(site.engine) as session:
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+        assert entry is not None
+        session.expunge(entry)
+        return entry
+
+
+def test_neighbours_households_need_a_justification_and_are_audited(site: Site) -> None:
+    """Finding 3: /parameters gave whether each neighbouring household has children or
+    an adult at risk, with no justification and no audit entry."""
+    household = {"household", "children_in_household", "adult_at_risk_in_household",
+                 "occupants"}
+    code, plain = site.post("omu", "/parameters", {"property_id": site.property_id})
+    assert code == 200 and plain["properties"]
+    assert _keys(plain) & household == set()
+    entry = _last_entry(site)
+    assert (entry.record_type, entry.record_ids, entry.justification) == (
+        "minimum_set", [site.property_id], None)
+    code, full = site.post("omu", "/parameters", {"property_id": site.property_id,
+                                                  "justification": WHY})
+    assert code == 200 and "household" in _keys(full)
+    entry = _last_entry(site)
+    assert (entry.record_type, entry.record_ids, entry.justification, entry.actor) == (
+        "household", [site.property_id], WHY, "omu")

@@ -23,6 +23,13 @@ def _write_upload(home: Home) -> None:
 
 
 PARITY: list[Parity] = [
+    Parity("parameters", "omu_analyst",
+           cli=lambda h: ["parameters", h.property_id, "--justification", WHY, "--json"],
+           api=lambda h: ApiCall("/parameters", {"property_id": h.property_id,
+                                                 "justification": WHY})),
+    Parity("parameters", "omu_analyst", variant="without-households",
+           cli=lambda h: ["parameters", h.property_id, "--json"],
+           api=lambda h: ApiCall("/parameters", {"property_id": h.property_id})),
     Parity("check", "omu_analyst",
            cli=lambda h: ["check", h.subject_id, h.property_id, "--justification", WHY,
                           "--json"],

@@ -91,14 +91,23 @@ def test_check_needs_a_justification_and_refusals_are_audited(services: Services
 
 def test_the_minimum_set_of_a_link_officer(services: Services) -> None:
     _, home = housed(services)
-    full = analysis.minimum_set(services, OMU, property_id=home, extend_rings=1)
-    link = analysis.minimum_set(services, LINK, property_id=home, extend_rings=1)
+    full = analysis.minimum_set(services, OMU, property_id=home, extend_rings=1,
+                                justification=WHY)
+    link = analysis.minimum_set(services, LINK, property_id=home, extend_rings=1,
+                                justification=WHY)
     assert isinstance(full, MinimumSetAnswer)
+    # without a justification the Responsible Authorities get the set without households
+    assert isinstance(analysis.minimum_set(services, OMU, property_id=home),
+                      MinimumSetForLandlord)
     assert isinstance(link, MinimumSetForLandlord)
     assert [m.property_id for m in link.properties] == \
         [m.property_id for m in full.properties]
     assert "household" not in link.model_dump_json()
-    assert entries(services) == []  # property facts: not audited
+    # issue 17, finding 3: every call is recorded; the households only as a consultation
+    # with its justification, and never for the Link Officer
+    assert [(e.role, e.record_type, e.justification) for e in entries(services)] == [
+        ("omu_analyst", "household", WHY), ("rsl_link_officer", "minimum_set", WHY),
+        ("omu_analyst", "minimum_set", None)]
 
 
 def test_sites_near_default_radius(services: Services) -> None:
