@@ -67,7 +67,9 @@ MATRIX: dict[str, Access] = {
     "parameters": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
                          summary="the NASSO 3.9 minimum set of a property (its households' "
                                  "facts with a justification)"),
-    "check": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
+    # never a Link Officer: a yes/no answer for any subject and property is an oracle
+    # for where a subject's zones and conditions bite (issue 17, finding 2)
+    "check": Access(CASE_READERS, audited=True,
                     summary="a subject against a candidate property"),
     "case_open": case_step(CASE_READERS, summary="open an ERA case"),
     "case_list": case_step(CASE_READERS, summary="open cases, earliest due"),

@@ -19,7 +19,7 @@ from geo_era.analysis.proximity import proximity_table as _proximity_table
 from geo_era.analysis.proximity import write_proximity_table
 from geo_era.analysis.subject_check import DEFAULT_ZONE_WARNING_M
 from geo_era.db.store import session_scope
-from geo_era.errors import ForbiddenError
+from geo_era.errors import ForbiddenError, NotFoundError
 from geo_era.geometry.index import SiteIndex
 from geo_era.services.answers.analysis import (
     CheckFlags,
@@ -110,6 +110,11 @@ def minimum_set(services: Services, caller: Caller, *, property_id: str,
     return MinimumSetForLandlord.model_validate(document)
 
 
+#: What an unknown subject or property reads as in a check (the same for both).
+NO_SUCH_SUBJECT_OR_PROPERTY = ("no such subject and property, or not ones you may see; "
+                               "check the ids")
+
+
 def check(services: Services, caller: Caller, *, subject_id: str, property_id: str,
           justification: str | None, zone_warning_m: float = DEFAULT_ZONE_WARNING_M,
           flags_only: bool = False) -> CheckResult | CheckFlags:
@@ -141,9 +146,15 @@ def check(services: Services, caller: Caller, *, subject_id: str, property_id: s
     admitted = services.gate.admit("check", caller, justification=justification,
                                    record_ids=record_ids)
     admitted.require_justification(SUBJECT_RECORD)
-    with session_scope(services.engine) as session:
+    try:
         result = services.workspace.check(subject_id, property_id,
                                           zone_warning_m=zone_warning_m)
+    except NotFoundError:
+        # the same answer for an unknown subject and an unknown property, naming no
+        # layer or count, and the failed look-up audited: no oracle for which ids exist
+        services.gate.denied(caller, "subject", record_ids)
+        raise NotFoundError(NO_SUCH_SUBJECT_OR_PROPERTY) from None
+    with session_scope(services.engine) as session:
         admitted.actor.record(session, operation="consultation", record_type="subject",
                               record_ids=record_ids)
     if admitted.restricted or flags_only:

@@ -64,6 +64,8 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> It
     add_user(engine, "other.solo", role="solo", organisation=OTHER, password=PASSWORD)
     add_user(engine, "omu", role="omu_analyst", organisation="FICTIONAL OMU",
              password=PASSWORD)
+    add_user(engine, "link", role="rsl_link_officer", organisation="FICTIONAL Homes",
+             password=PASSWORD)
     subjects = store.read("subjects")
     subject_id = str(subjects["subject_id"].iloc[0])
     property_id = str(store.read_attributes("properties", ["property_id"])
@@ -209,3 +211,32 @@ def test_neighbours_households_need_a_justification_and_are_audited(site: Site) 
     entry = _last_entry(site)
     assert (entry.record_type, entry.record_ids, entry.justification, entry.actor) == (
         "household", [site.property_id], WHY, "omu")
+
+
+def test_a_link_officer_cannot_ask_by_subject(site: Site) -> None:
+    """Finding 2: /check answered a Link Officer for any subject and property, a yes/no
+    oracle for where a subject's zones and conditions bite."""
+    code, answer = site.post("link", "/check", {"subject_id": site.subject_id,
+                                                "property_id": site.property_id,
+                                                "justification": WHY})
+    assert code == 403 and site.subject_id not in str(answer)
+    entry = _last_entry(site)
+    assert (entry.actor, entry.outcome, entry.record_ids) == (
+        "link", "denied", [site.subject_id, site.property_id])
+
+
+def test_unknown_ids_read_alike_and_are_audited(site: Site) -> None:
+    """Finding 2: an unknown subject id got a 404 naming the layer and its row count,
+    and was not audited: a way to confirm which subject ids exist."""
+    answers = []
+    for subject, prop in ((site.subject_id, "NO-SUCH-PROPERTY"),
+                          ("FICTIONAL-S999999", site.property_id)):
+        code, answer = site.post("omu", "/check", {"subject_id": subject,
+                                                   "property_id": prop,
+                                                   "justification": WHY})
+        assert code == 404
+        answers.append(answer)
+        entry = _last_entry(site)
+        assert (entry.outcome, entry.record_ids) == ("denied", [subject, prop])
+    assert answers[0] == answers[1]
+    assert "rows" not in str(answers[0]) and "layer" not in str(answers[0])

@@ -63,17 +63,20 @@ def test_check_gives_each_audience_its_model_and_one_entry(services: Services) -
     subject, home = housed(services)
     full = analysis.check(services, OMU, subject_id=subject, property_id=home,
                           justification=WHY)
-    flags = analysis.check(services, LINK, subject_id=subject, property_id=home,
-                           justification=WHY)
-    asked = analysis.check(services, OMU, subject_id=subject, property_id=home,
+    with pytest.raises(ForbiddenError):  # issue 17, finding 2: never by subject
+        analysis.check(services, LINK, subject_id=subject, property_id=home,
+                       justification=WHY)
+    flags = analysis.check(services, OMU, subject_id=subject, property_id=home,
                            justification=WHY, flags_only=True)
     assert isinstance(full, CheckResult) and full.conflicts + full.warnings
     assert isinstance(flags, CheckFlags) and flags.sensitive_allocation
-    assert asked == flags
     made = entries(services)
-    assert [(e.actor, e.operation, e.record_type, e.record_ids, e.justification)
-            for e in made] == [(who, "consultation", "subject", [subject, home], WHY)
-                               for who in ("user.omu", "user.link", "user.omu")]
+    assert [(e.actor, e.operation, e.record_type, e.record_ids, e.outcome)
+            for e in made] == [(who, "consultation", kind, [subject, home], outcome)
+                               for who, kind, outcome in (
+                                   ("user.omu", "subject", "allowed"),
+                                   ("user.link", "check", "denied"),
+                                   ("user.omu", "subject", "allowed"))]
 
 
 def test_check_needs_a_justification_and_refusals_are_audited(services: Services) -> None:

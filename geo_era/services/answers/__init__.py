@@ -7,7 +7,7 @@ separate models that never declare a field the need-to-know matrix denies them.
 """
 
 from geo_era.services.answers._base import Answer
-from geo_era.services.answers.analysis import CheckFlags, MinimumSetForLandlord
+from geo_era.services.answers.analysis import MinimumSetForLandlord
 from geo_era.services.answers.housing import AllocationFlags
 from geo_era.services.answers.reports import PublishedReport
 
@@ -15,7 +15,6 @@ from geo_era.services.answers.reports import PublishedReport
 #: view of (:data:`geo_era.security.access.MATRIX`, ``restricted_view``).
 LINK_OFFICER_ANSWERS: dict[str, type[Answer]] = {
     "parameters": MinimumSetForLandlord,
-    "check": CheckFlags,
     "allocation_check": AllocationFlags,
     "overconcentration": PublishedReport,
 }
