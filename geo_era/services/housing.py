@@ -16,7 +16,7 @@ from typing import Protocol
 
 from geo_era.analysis.areas import area_names_at
 from geo_era.db.store import session_scope
-from geo_era.errors import GeoEraError
+from geo_era.errors import GeoEraError, NotFoundError
 from geo_era.housing.allocations import allocation_check as check_allocations
 from geo_era.housing.screening import Screening
 from geo_era.housing.screening import screen as screen_voids
@@ -73,6 +73,22 @@ def listed_voids(snap: Snapshot, voids: Voids) -> VoidList:
     return from_ids(snap, list(voids))
 
 
+#: What an unknown subject reads as (no layer named, no count of its rows).
+NO_SUCH_SUBJECT = "no such subject, or not one you may see; check the id"
+
+
+def _known_subject(services: Services, caller: Caller, snap: Snapshot,
+                   subject_id: str) -> None:
+    """Refuse an unknown subject id as any other miss reads, and audit the failed
+    look-up as ``denied``: no oracle for which subject ids exist."""
+    snap.subjects  # noqa: B018  (a missing subjects layer is said as such)
+    try:
+        snap.subject(subject_id)
+    except NotFoundError:
+        services.gate.denied(caller, "subject", [subject_id])
+        raise NotFoundError(NO_SUCH_SUBJECT) from None
+
+
 def _screened(services: Services, caller: Caller, *, subject_id: str,
               justification: str | None, voids: Voids,
               progress: Progress | None) -> tuple[Admitted, Screening]:
@@ -82,6 +98,7 @@ def _screened(services: Services, caller: Caller, *, subject_id: str,
                                    record_ids=[subject_id])
     admitted.require_justification("a subject's record")
     snap = services.workspace.snapshot()
+    _known_subject(services, caller, snap, subject_id)
     listed = listed_voids(snap, voids)
     scope = admitted.actor.scope
     if scope is not None:

@@ -592,4 +592,5 @@ def test_screening_over_the_api(world: World) -> None:
     assert "outside FICTIONAL Other Council" in outside["row_errors"][0]["problem"]
     bad = world.client.post(f"{PREFIX}/voids/screen", headers=world.headers("omu_analyst"),
                             json={"subject_id": "FICTIONAL-S999999", "justification": WHY})
-    assert bad.status_code == 404 and "not found in layer 'subjects'" in bad.text
+    assert bad.status_code == 404 and "no such subject" in bad.text  # issue 17, finding 2
+    assert "rows" not in bad.text and world.last_entry().outcome == "denied"

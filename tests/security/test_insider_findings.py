@@ -240,3 +240,13 @@ def test_unknown_ids_read_alike_and_are_audited(site: Site) -> None:
         assert (entry.outcome, entry.record_ids) == ("denied", [subject, prop])
     assert answers[0] == answers[1]
     assert "rows" not in str(answers[0]) and "layer" not in str(answers[0])
+
+
+def test_screening_an_unknown_subject_reads_like_any_miss(site: Site) -> None:
+    """Finding 2: screening answered an unknown subject id naming the subjects layer and
+    its row count, without an audit entry."""
+    code, answer = site.post("omu", "/voids/screen", {"subject_id": "FICTIONAL-S999999",
+                                                      "justification": WHY})
+    assert code == 404 and "rows" not in str(answer) and "layer" not in str(answer)
+    entry = _last_entry(site)
+    assert (entry.outcome, entry.record_ids) == ("denied", ["FICTIONAL-S999999"])
