@@ -1,5 +1,7 @@
 """Regression tests for the findings of the penetration test (issue 17) closed so far:
 each reproduces the attack against the API (or the store) and shows it now fails.
+REQUIREMENTS.md: need to know (R103, R104, R125), the receiving authority's consent (R65,
+R66), what a landlord may be told (R60, R61).
 
 Closed here: council scope side-stepped through the receiving authority (finding 4),
 files at rest readable by other local users (finding 7, the home, the case database and
