@@ -1,5 +1,5 @@
-"""Typed answers (issue 16; the need to know of NASSO information sharing, R103, R104, R60 and R125):
-the OpenAPI schema documents every operation's success answer with a model, and the
+"""Typed answers (issue 16; the need to know of NASSO information sharing: R60, R103,
+R104 and R125): the OpenAPI schema documents every operation's success answer with a model, and the
 Link Officer's answer to every operation the matrix gives them a restricted view of is a
 model that declares none of the fields they may never see, at any depth, by
 construction (the models' fields, not a filtered response)."""

@@ -1,6 +1,6 @@
 """The command line and the API leave the same audit entry for the same operation
-(R-numbers: the audit trail of DPA 2018 s62, R104, R107, R125 and R126 in REQUIREMENTS.md): every audited
-operation of the matrix is run once through ``geo-era`` and once through the API, each
+(the audit trail of DPA 2018 s62; R104, R107, R125 and R126 in REQUIREMENTS.md): every
+audited operation of the matrix is run once through ``geo-era`` and once through the API, each
 in a copy of the same prepared home, and the two new entries are equal apart from who
 made them and when."""
 
