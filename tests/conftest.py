@@ -120,6 +120,12 @@ def officer(name: str = "officer", *, justification: str | None = "ERA case work
     return Actor(name, role, organisation, justification, scope)
 
 
+def python_path() -> str:
+    """PYTHONPATH for a child process: this checkout first, then whatever the caller had
+    (so a checkout's own ``api`` package, put on the path by its runner, stays first)."""
+    return os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+
+
 def free_port() -> int:
     import socket
 
@@ -140,7 +146,7 @@ def served(home: Path, *extra: str) -> Iterator[str]:
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEO_ERA_")}
-    env.update(GEO_ERA_HOME=str(home), PYTHONPATH=str(REPO))
+    env.update(GEO_ERA_HOME=str(home), PYTHONPATH=python_path())
     with subprocess.Popen([sys.executable, "-m", "geo_era.cli", "serve", "--port", str(port),
                            *extra], env=env, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE) as server:

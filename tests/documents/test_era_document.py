@@ -45,7 +45,7 @@ from geo_era.documents.era_document import (
 from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
 from geo_era.maps.static_map import MapLayers, MapRequest, property_map_png
 from geo_era.security.audit import AuditEntry
-from tests.conftest import REPO, import_demo, officer
+from tests.conftest import import_demo, officer, python_path
 
 NOTIFIED = dt.date(2026, 11, 26)
 TODAY = dt.date(2026, 12, 1)
@@ -353,7 +353,7 @@ def test_cli_writes_pdf_and_html_and_refuses_docx(
     why = "FICTIONAL: ERA for the case conference"
     # as a user runs it: a real process
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEO_ERA_")}
-    env.update(GEO_ERA_HOME=str(world.home), PYTHONPATH=str(REPO))
+    env.update(GEO_ERA_HOME=str(world.home), PYTHONPATH=python_path())
     pdf = tmp_path / "out" / "era.pdf"
     done = subprocess.run([sys.executable, "-m", "geo_era.cli", "era-document",
                            world.approved, "--out", str(pdf), "--justification", why],
