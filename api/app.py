@@ -31,6 +31,7 @@ from geo_era.errors import (
     ForbiddenError,
     GeoEraError,
     ImportRefusedError,
+    LimitExceededError,
     NotFoundError,
     Problem,
     WorkflowRefusedError,
@@ -128,6 +129,8 @@ def _status(exc: GeoEraError) -> int:
         return status.HTTP_404_NOT_FOUND
     if isinstance(exc, ForbiddenError):
         return status.HTTP_403_FORBIDDEN
+    if isinstance(exc, LimitExceededError):
+        return status.HTTP_429_TOO_MANY_REQUESTS
     if isinstance(exc, WorkflowRefusedError):
         return status.HTTP_409_CONFLICT
     if isinstance(exc, DataError | ImportRefusedError):

@@ -44,7 +44,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         409: "the ERA workflow does not allow this now; the message says what is missing",
         413: "request body too large",
         422: "the request is not valid; each problem is named",
-        429: "too many failed sign-ins",
+        429: "too many failed sign-ins, or too many checks in a short time",
         500: "internal error (logged without personal data)",
     }.items()}
 

@@ -38,6 +38,11 @@ class ForbiddenError(GeoEraError, PermissionError):
     :mod:`geo_era.security.access`). The service that refused has audited the refusal."""
 
 
+class LimitExceededError(GeoEraError):
+    """Too many requests of one kind in a short time (probing, for instance); the
+    refusal is audited. The message says when to try again."""
+
+
 class DataError(GeoEraError, ValueError):
     """Data that geo_era cannot use as it stands (e.g. an empty street graph)."""
 

@@ -105,6 +105,14 @@ class Settings(BaseSettings):
     retention_waivers_days: int = Field(
         default=6 * 365, ge=0,
         description="Days a recorded decision not to review is kept before weeding.")
+    landlord_checks_per_hour: int = Field(
+        default=20, ge=1, le=1_000,
+        description="Sensitive-allocation checks a Link Officer may make in an hour "
+                    "(NASSO 3.12); more are refused and the refusal is audited, so that "
+                    "probing is limited and visible to auditors.")
+    landlord_voids_per_check: int = Field(
+        default=500, ge=1, le=200_000,
+        description="Most voids a Link Officer's one sensitive-allocation check may list.")
     default_radius_m: float = Field(
         default=400.0, gt=0, le=20_000,
         description="Default search radius in metres for proximity to sensitive sites.",

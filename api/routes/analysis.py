@@ -11,7 +11,7 @@ from geo_era.services.answers.analysis import (
     CheckFlags,
     CheckResult,
     MinimumSetAnswer,
-    MinimumSetForLandlord,
+    MinimumSetWithoutHouseholds,
     SitesNear,
 )
 
@@ -49,9 +49,9 @@ def sites_near_route(body: SitesNearRequest, identity: Who, app: App) -> SitesNe
 
 
 @router.post("/parameters", tags=["parameters"],
-             response_model=MinimumSetAnswer | MinimumSetForLandlord)
+             response_model=MinimumSetAnswer | MinimumSetWithoutHouseholds)
 def parameters_route(body: ParametersRequest, identity: Who, app: App
-                     ) -> MinimumSetAnswer | MinimumSetForLandlord:
+                     ) -> MinimumSetAnswer | MinimumSetWithoutHouseholds:
     """The NASSO 3.9 minimum set of a property; what is known of its households only for
     the Responsible Authorities, with a justification. Audited."""
     return analysis.minimum_set(app, caller_of(identity), property_id=body.property_id,

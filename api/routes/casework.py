@@ -17,7 +17,7 @@ from pydantic import Field, StringConstraints
 
 from geo_era.casework.cases import AGENCIES, OUTCOMES, PHYSICAL_ITEMS
 from geo_era.services import casework
-from geo_era.services.answers.casework import CaseRecord, CaseSummary
+from geo_era.services.answers.casework import CaseAck, CaseRecord, CaseSummary
 
 from ..deps import PREFIX, App, Who, caller_of
 from ..schemas import JUSTIFICATION, PLAIN_TEXT, TEXT_PATTERN, Id, Strict
@@ -108,8 +108,8 @@ class Restrict(Change):
     restriction: str = Text
 
 
-@router.post("/open", response_model=CaseRecord)
-def open_route(body: OpenCase, identity: Who, app: App) -> CaseRecord:
+@router.post("/open", response_model=CaseRecord | CaseAck)
+def open_route(body: OpenCase, identity: Who, app: App) -> CaseRecord | CaseAck:
     """Open an ERA case: deadlines in clear working days, the lead agency, and an
     assessment of each candidate property."""
     return casework.open_case(app, caller_of(identity), subject_id=body.subject_id,
@@ -134,32 +134,32 @@ def show_route(body: CaseRef, identity: Who, app: App) -> CaseRecord:
                               justification=body.justification)
 
 
-@router.post("/assess", response_model=CaseRecord)
-def assess_route(body: AssessProperty, identity: Who, app: App) -> CaseRecord:
+@router.post("/assess", response_model=CaseRecord | CaseAck)
+def assess_route(body: AssessProperty, identity: Who, app: App) -> CaseRecord | CaseAck:
     """(Re)assess a candidate property of an open case from the current layers."""
     return casework.assess_case(app, caller_of(identity), case_id=body.case_id,
                                 property_id=body.property_id,
                                 justification=body.justification)
 
 
-@router.post("/check", response_model=CaseRecord)
-def check_route(body: RecordCheck, identity: Who, app: App) -> CaseRecord:
+@router.post("/check", response_model=CaseRecord | CaseAck)
+def check_route(body: RecordCheck, identity: Who, app: App) -> CaseRecord | CaseAck:
     """Record a database check (3.7) or a physical check (3.8) for the caller's agency."""
     return casework.record_check(app, caller_of(identity), case_id=body.case_id,
                                  kind=body.kind, item=body.item, outcome=body.outcome,
                                  notes=body.notes, justification=body.justification)
 
 
-@router.post("/agree", response_model=CaseRecord)
-def agree_route(body: RecordAgreement, identity: Who, app: App) -> CaseRecord:
+@router.post("/agree", response_model=CaseRecord | CaseAck)
+def agree_route(body: RecordAgreement, identity: Who, app: App) -> CaseRecord | CaseAck:
     """Record whether the caller's agency agrees the ERA (3.11)."""
     return casework.record_agreement(app, caller_of(identity), case_id=body.case_id,
                                      agrees=body.agrees, comments=body.comments,
                                      justification=body.justification)
 
 
-@router.post("/approve", response_model=CaseRecord)
-def approve_route(body: Approve, identity: Who, app: App) -> CaseRecord:
+@router.post("/approve", response_model=CaseRecord | CaseAck)
+def approve_route(body: Approve, identity: Who, app: App) -> CaseRecord | CaseAck:
     """Part C: the lead agency's approval, once every check and agreement is in."""
     return casework.approve(app, caller_of(identity), case_id=body.case_id,
                             property_id=body.property_id, manageable=body.manageable,
@@ -167,8 +167,8 @@ def approve_route(body: Approve, identity: Who, app: App) -> CaseRecord:
                             justification=body.justification)
 
 
-@router.post("/decide", response_model=CaseRecord)
-def decide_route(body: Decide, identity: Who, app: App) -> CaseRecord:
+@router.post("/decide", response_model=CaseRecord | CaseAck)
+def decide_route(body: Decide, identity: Who, app: App) -> CaseRecord | CaseAck:
     """Part D: the case conference's decision where agencies disagree."""
     return casework.decide(app, caller_of(identity), case_id=body.case_id,
                            property_id=body.property_id, manageable=body.manageable,
@@ -177,16 +177,16 @@ def decide_route(body: Decide, identity: Who, app: App) -> CaseRecord:
                            justification=body.justification)
 
 
-@router.post("/consent", response_model=CaseRecord)
-def consent_route(body: Change, identity: Who, app: App) -> CaseRecord:
+@router.post("/consent", response_model=CaseRecord | CaseAck)
+def consent_route(body: Change, identity: Who, app: App) -> CaseRecord | CaseAck:
     """The receiving council's consent to an out-of-area placement (3.13): given by
     that council's own staff."""
     return casework.record_consent(app, caller_of(identity), case_id=body.case_id,
                                    justification=body.justification)
 
 
-@router.post("/restrict", response_model=CaseRecord)
-def restrict_route(body: Restrict, identity: Who, app: App) -> CaseRecord:
+@router.post("/restrict", response_model=CaseRecord | CaseAck)
+def restrict_route(body: Restrict, identity: Who, app: App) -> CaseRecord | CaseAck:
     """A restriction on future allocations of a neighbouring property (3.12)."""
     return casework.record_restriction(app, caller_of(identity), case_id=body.case_id,
                                        property_id=body.property_id,

@@ -14,7 +14,7 @@ from geo_era.services.answers.analysis import (
     Extension,
     ExtensionForLandlord,
     MinimumSetAnswer,
-    MinimumSetForLandlord,
+    MinimumSetWithoutHouseholds,
     SitesNear,
 )
 
@@ -92,7 +92,7 @@ def parameters_command(
     _echo_minimum_set(answer)
 
 
-def _echo_minimum_set(answer: MinimumSetAnswer | MinimumSetForLandlord) -> None:
+def _echo_minimum_set(answer: MinimumSetAnswer | MinimumSetWithoutHouseholds) -> None:
     derived = " (derived)" if answer.property_type_derived else ""
     typer.echo(f"{answer.address} ({answer.property_id}): {answer.property_type}{derived}")
     typer.echo(f"NASSO 3.9, {answer.rule.applies_to}: {answer.rule.text}")

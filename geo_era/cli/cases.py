@@ -10,7 +10,7 @@ import typer
 
 from geo_era.cli._common import BY, JUSTIFY, _date, app, caller, echo_answer, services
 from geo_era.services import casework
-from geo_era.services.answers.casework import CaseRecord, CaseSummary
+from geo_era.services.answers.casework import CaseAck, CaseRecord, CaseSummary
 
 case_app = typer.Typer(help="ERA cases: deadlines, checks, agreements, Parts C and D.",
                        no_args_is_help=True)
@@ -23,9 +23,14 @@ NOTE = typer.Option("--justification", help="Why (optional for changes); recorde
                                             "audit trail.")
 
 
-def _print_case(document: CaseSummary, as_json: bool) -> None:
+def _print_case(document: CaseSummary | CaseAck, as_json: bool) -> None:
     if as_json:
         echo_answer(document)
+        return
+    if isinstance(document, CaseAck):
+        typer.echo(f"{document.case_id}  {document.recorded} recorded  {document.status}  "
+                   f"due {document.due.isoformat()}  (give --justification to print the "
+                   "case)")
         return
     typer.echo(f"{document.case_id}  {document.case_type}  subject "
                f"{document.subject_id}  lead {document.lead_agency}  "

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from geo_era.data.imports import ImportReport, import_files
 from geo_era.data.layer_store import LayerStore
 from geo_era.demo.demotown import DemoTown, write_demo_town
-from geo_era.security.users import DEMO_COUNCIL, demo_users
+from geo_era.security.users import DEMO_COUNCIL, DEMO_LANDLORD, demo_users
 
 #: Where the demo town's contract files are written inside ``GEO_ERA_HOME``.
 SOURCE_DIR = "demo-source"
@@ -31,7 +31,26 @@ def demo_council(store: LayerStore) -> str:
     return str(councils.iloc[0]) if len(councils) else DEMO_COUNCIL
 
 
+def demo_landlord(store: LayerStore, council: str) -> str:
+    """The housing association the demo's Link Officer works for: the landlord other
+    than the council with the most voids in the ``properties`` layer (a Link Officer
+    checks their own organisation's voids), or
+    :data:`~geo_era.security.users.DEMO_LANDLORD`."""
+    if not store.has("properties"):
+        return DEMO_LANDLORD
+    stock = store.read_attributes("properties", ["landlord", "is_void"])
+    if not {"landlord", "is_void"} <= set(stock.columns):
+        return DEMO_LANDLORD
+    voids = stock.loc[stock["is_void"].astype("boolean").fillna(False).to_numpy(bool),
+                      "landlord"].dropna().astype(str)
+    counts = (voids[voids != council].value_counts().sort_index()
+              .sort_values(ascending=False, kind="stable"))  # ties: by name
+    return str(counts.index[0]) if len(counts) else DEMO_LANDLORD
+
+
 def reset_demo_users(store: LayerStore, engine: Engine) -> dict[str, str]:
     """Create (or reset) one FICTIONAL demo user per role, council staff in
-    :func:`demo_council`: ``{username: new passphrase}``."""
-    return demo_users(engine, council=demo_council(store))
+    :func:`demo_council`, the Link Officer in :func:`demo_landlord`:
+    ``{username: new passphrase}``."""
+    council = demo_council(store)
+    return demo_users(engine, council=council, landlord=demo_landlord(store, council))

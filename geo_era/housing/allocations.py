@@ -12,7 +12,9 @@ current_property_id``, or a current row of ``placements``):
 - or it is itself recorded as a subject's current home (the record needs updating).
 
 A landlord is told only "sensitive allocation required - contact the SOLO" (3.12: enough
-to allocate safely, never who or why); roles with need to know get the reasons.
+to allocate safely, never who or why); roles with need to know get the reasons. A
+subject's recorded home is never flagged to a landlord as such: that flag would be the
+subject's address. (It tells the Responsible Authorities that a record needs updating.)
 
 The minimum sets of every housed subject's home are computed in one batch
 (:meth:`~geo_era.analysis.minimum_set.ParameterEngine.member_pairs`) and joined to the voids by row
@@ -22,7 +24,7 @@ position: no per-subject loop.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -126,6 +128,12 @@ class AllocationCheck:
     @property
     def sensitive(self) -> list[bool]:
         return [bool(r) for r in self.reasons]
+
+    def without(self, kind: str) -> AllocationCheck:
+        """The same check with every reason of ``kind`` left out (a void flagged only
+        for it is then not sensitive)."""
+        kept = [[r for r in rs if r["kind"] != kind] for rs in self.reasons]
+        return replace(self, reasons=kept)
 
     def subjects_involved(self) -> list[str]:
         """Subjects whose records made any void sensitive (for the audit trail)."""
@@ -294,15 +302,19 @@ def recorded_restrictions(engine: Engine, property_ids: Sequence[str]
 
 
 def allocation_check(snap: Snapshot, engine: Engine, voids: VoidList, *, actor: Actor,
-                     restricted: bool, progress: Callable[[int], None] | None = None
-                     ) -> AllocationCheck:
+                     restricted: bool, for_landlord: bool = False,
+                     progress: Callable[[int], None] | None = None) -> AllocationCheck:
     """Check ``voids`` for ``actor`` and record it in the audit trail: a consultation
-    of the subjects whose records flagged a void, or, for a landlord (``restricted``),
-    a disclosure of the flags to their organisation. Needs a justification."""
+    of the subjects whose records flagged a void, or, for the flags alone
+    (``restricted``), a disclosure of them to the actor's organisation. Needs a
+    justification. ``for_landlord``: a subject's recorded home is not flagged as such
+    (to a landlord, that flag is the subject's address)."""
     actor.require_justification("housed subjects' records")
     restrictions = recorded_restrictions(engine, [str(p) for p in snap.engine.properties[
         "property_id"].to_numpy()[voids.rows]])
     result = check_allocations(snap, voids, restrictions=restrictions, progress=progress)
+    if for_landlord:
+        result = result.without("recorded_home")
     with session_scope(engine) as session:
         actor.record(session, operation="disclosure" if restricted else "consultation",
                      record_type="allocation_check",

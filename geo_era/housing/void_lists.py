@@ -22,6 +22,7 @@ import pandas as pd
 import pyogrio
 
 from geo_era.errors import DataError, NotFoundError
+from geo_era.geometry.lookup import positions
 from geo_era.workspace import Snapshot
 
 IntArray = npt.NDArray[np.int64]
@@ -44,6 +45,9 @@ class RowError:
     column: str
     value: str
     problem: str
+    #: the id is not in the properties layer (a row error of its own kind, so that a
+    #: restricted caller's unknown ids can read exactly as their other misses)
+    unknown: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "value": self.value,
@@ -102,7 +106,7 @@ def from_ids(snap: Snapshot, ids: Sequence[object], *, source: str = "the list")
         except NotFoundError:
             errors.append(RowError(number, ID_COLUMN, text, (
                 f"not in the properties layer ({table.size:,} rows); check the id, or "
-                "import the property first")))
+                "import the property first"), unknown=True))
     return VoidList(np.array(rows, dtype=np.int64), tuple(errors), source)
 
 
@@ -186,3 +190,48 @@ def _row_numbers(voids: VoidList) -> IntArray:
     numbers: IntArray = np.setdiff1d(np.arange(1, total + 1, dtype=np.int64),
                                      np.array([e.row for e in voids.errors], dtype=np.int64))
     return numbers
+
+
+def own_voids_mask(snap: Snapshot, stock: pd.DataFrame, organisation: str
+                   ) -> npt.NDArray[np.bool_]:
+    """Which properties of ``snap`` (by row) are voids of ``organisation``'s stock:
+    ``stock`` (the properties layer's ``property_id``, ``landlord`` and ``is_void``)
+    says ``is_void`` and names the organisation as ``landlord`` (case and spaces aside)."""
+    own = np.zeros(snap.properties.size, dtype=bool)
+    if not {"property_id", "landlord", "is_void"} <= set(stock.columns):
+        return own
+    void = pd.Series(stock["is_void"], dtype="boolean").fillna(False).to_numpy(bool)
+    names = stock["landlord"].astype("string").str.strip().str.casefold()
+    mine = (names == organisation.strip().casefold()).fillna(False).to_numpy(bool)
+    rows = positions(stock["property_id"].astype(str), snap.properties.ids)
+    keep = void & mine & (rows >= 0)
+    own[rows[keep]] = True
+    return own
+
+
+def within_landlord(snap: Snapshot, voids: VoidList, organisation: str,
+                    own: npt.NDArray[np.bool_]) -> VoidList:
+    """Keep the voids of ``organisation``'s own stock (``own``, by property row, from
+    :func:`own_voids_mask`): what a
+    landlord's Link Officer may ask about (NASSO 3.12). Every other row of a list, an id
+    the store lacks as much as another landlord's home or an occupied one, becomes the
+    same :class:`RowError`, so a list can tell nothing of which ids exist or what they
+    are. For every void in the store, the landlord's own voids alone."""
+    if voids.source == STORE_SOURCE and not voids.errors:
+        return VoidList(voids.rows[own[voids.rows]], (),
+                        f"the voids of {organisation} in the store")
+    mine = own[voids.rows]
+    numbers = _row_numbers(voids)
+    pids = snap.engine.property_ids
+    misses = [(int(numbers[k]), str(pids[voids.rows[k]])) for k in np.flatnonzero(~mine)]
+    misses += [(e.row, e.value) for e in voids.errors if e.unknown]
+    errors = [e for e in voids.errors if not e.unknown]
+    errors += [RowError(row, ID_COLUMN, value, NOT_YOUR_VOID.format(organisation))
+               for row, value in misses]
+    return VoidList(voids.rows[mine], tuple(sorted(errors, key=lambda e: e.row)),
+                    voids.source)
+
+
+#: What every id a landlord may not ask about reads as (one text for all of them).
+NOT_YOUR_VOID = ("not a void of {}'s stock in geo_era: a Link Officer checks their own "
+                 "organisation's voids only; check the id, or ask the SOLO")

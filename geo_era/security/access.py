@@ -3,10 +3,12 @@ whose cases each role sees.
 
 This table is the single statement of the access rules: routes enforce it, the tests
 enumerate it, and the README prints it. A housing association's Link Officer
-(``rsl_link_officer``) sees property facts and yes/no flags only: never subject ids,
-offences, victim profiles, conditions, exclusion zones, or what is known of the
-households around a property. Council staff (``solo``, ``cjsw``) are confined to the
-cases of their own council; police, the MAPPA coordinator and auditors are not.
+(``rsl_link_officer``) sees sites near a property, the published over-concentration
+report and, for their own organisation's voids, yes/no sensitive-allocation flags: never
+subject ids, offences, victim profiles, conditions, exclusion zones, minimum sets, or
+what is known of the households around a property. Council staff (``solo``, ``cjsw``)
+are confined to the cases of their own council; police, the MAPPA coordinator and
+auditors are not.
 """
 
 from __future__ import annotations
@@ -63,8 +65,10 @@ def case_step(allowed: frozenset[str], *, summary: str) -> Access:
 
 MATRIX: dict[str, Access] = {
     "me": Access(ALL, summary="who the token belongs to"),
-    "sites_near": Access(ALL - {"auditor"}, summary="sites near a property"),
-    "parameters": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
+    "sites_near": Access(ALL - {"auditor"}, audited=True, summary="sites near a property"),
+    # never a Link Officer: the minimum set of a void flagged for a sensitive allocation
+    # narrows a housed subject's home to a close or an address (issue 17, finding 2)
+    "parameters": Access(CASE_READERS, audited=True,
                          summary="the NASSO 3.9 minimum set of a property (its households' "
                                  "facts with a justification)"),
     # never a Link Officer: a yes/no answer for any subject and property is an oracle
@@ -101,7 +105,7 @@ MATRIX: dict[str, Access] = {
         restricted_label="published only",
         summary="annual over-concentration report (5.2, 3.13)"),
     "allocation_check": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
-                               scoped=True,
+                               scoped=True, restricted_label="own voids, flags only",
                                summary="which voids need a sensitive allocation (3.12)"),
 }
 

@@ -117,16 +117,20 @@ def set_password(engine: Engine, username: str, password: str) -> None:
 #: council (its name in the areas layer), which confines council staff to its cases.
 DEMO_ORGANISATIONS = {
     "omu_analyst": "FICTIONAL Police Scotland OMU", "cjsw": "{council}", "solo": "{council}",
-    "rsl_link_officer": "FICTIONAL Glen Housing", "mappa_coordinator": "FICTIONAL MAPPA Unit",
+    "rsl_link_officer": "{landlord}", "mappa_coordinator": "FICTIONAL MAPPA Unit",
     "auditor": "FICTIONAL Audit", "admin": "{council}",
 }
 DEMO_COUNCIL = "Inverallan Council"
+#: The demo Link Officer's housing association when the store names none.
+DEMO_LANDLORD = "FICTIONAL Glen Housing"
 
 
-def demo_users(engine: Engine, *, council: str = DEMO_COUNCIL) -> dict[str, str]:
+def demo_users(engine: Engine, *, council: str = DEMO_COUNCIL,
+               landlord: str = DEMO_LANDLORD) -> dict[str, str]:
     """One FICTIONAL demo user per role (``demo.<role>``), each with a new random
     passphrase every time this runs: ``{username: passphrase}``. No password is fixed
-    anywhere in the code. Council staff belong to ``council`` (the demo town's)."""
+    anywhere in the code. Council staff belong to ``council`` (the demo town's), the
+    Link Officer to ``landlord`` (a housing association of the demo town)."""
     made: dict[str, str] = {}
     for role in ROLES:
         username = f"demo.{role}"
@@ -134,7 +138,8 @@ def demo_users(engine: Engine, *, council: str = DEMO_COUNCIL) -> dict[str, str]
         with session_scope(engine) as session:
             exists = session.scalar(select(User).where(User.username == username))
         if exists is None:
-            organisation = DEMO_ORGANISATIONS[role].format(council=council)
+            organisation = DEMO_ORGANISATIONS[role].format(council=council,
+                                                           landlord=landlord)
             add_user(engine, username, role=role, organisation=organisation,
                      password=password)
         else:

@@ -26,7 +26,7 @@ from geo_era.services.answers.analysis import (
     CheckResult,
     MapWritten,
     MinimumSetAnswer,
-    MinimumSetForLandlord,
+    MinimumSetWithoutHouseholds,
     ProximityTable,
     SitesNear,
 )
@@ -54,11 +54,18 @@ def sites_near(services: Services, caller: Caller, *, property_id: str,
     -------
     SitesNear
         Straight-line distances (m, EPSG:27700) and, on a street network, walking ones.
-        Not audited: sites are reference data.
+
+    Sites are reference data, but which properties are looked at says where someone is
+    being housed: every call is recorded (a ``consultation`` of record type
+    ``sites_near`` naming the property), so that probing is visible to auditors.
     """
-    services.gate.admit("sites_near", caller)
+    admitted = services.gate.admit("sites_near", caller, record_ids=[property_id])
     radius = services.settings.default_radius_m if radius_m is None else radius_m
-    return SitesNear.model_validate(services.workspace.sites_near(property_id, radius))
+    answer = SitesNear.model_validate(services.workspace.sites_near(property_id, radius))
+    with session_scope(services.engine) as session:
+        admitted.actor.record(session, operation="consultation", record_type="sites_near",
+                              record_ids=[property_id])
+    return answer
 
 
 #: What the households of a minimum set are, for the justification's refusal.
@@ -68,15 +75,16 @@ HOUSEHOLDS = "the households of a minimum set (third parties' personal data)"
 def minimum_set(services: Services, caller: Caller, *, property_id: str,
                 extend_metres: float | None = None, extend_rings: int | None = None,
                 justification: str | None = None
-                ) -> MinimumSetAnswer | MinimumSetForLandlord:
+                ) -> MinimumSetAnswer | MinimumSetWithoutHouseholds:
     """A property's NASSO 3.9 minimum set, optionally extended.
 
     What is known of each neighbouring household (children, an adult at risk, the
     occupants of a shared house) is third parties' personal data: the Responsible
     Authorities get it only with a ``justification``, and the consultation is audited
-    (record type ``household``). Without one, and always for a Link Officer, the answer
-    is the set without those facts, and the call is still recorded (record type
-    ``minimum_set``) so that probing many properties is visible to auditors.
+    (record type ``household``). Without one the answer is the set without those facts,
+    and the call is still recorded (record type ``minimum_set``) so that probing many
+    properties is visible to auditors. A Link Officer gets no minimum set at all: with
+    a sensitive-allocation flag it would narrow a subject's home to a close.
 
     Parameters
     ----------
@@ -90,13 +98,13 @@ def minimum_set(services: Services, caller: Caller, *, property_id: str,
 
     Returns
     -------
-    MinimumSetAnswer or MinimumSetForLandlord
-        The set with each household's facts, or for a Link Officer the dwellings and
-        reasons only (no household facts, no occupants).
+    MinimumSetAnswer or MinimumSetWithoutHouseholds
+        The set with each household's facts, or, without a justification, the
+        dwellings and reasons only (no household facts, no occupants).
     """
     admitted = services.gate.admit("parameters", caller, justification=justification,
                                    record_ids=[property_id])
-    households = not admitted.restricted and admitted.actor.justification is not None
+    households = admitted.actor.justification is not None
     if households:
         admitted.require_justification(HOUSEHOLDS)
     document = services.workspace.minimum_set(
@@ -107,7 +115,7 @@ def minimum_set(services: Services, caller: Caller, *, property_id: str,
                               record_ids=[property_id])
     if households:
         return MinimumSetAnswer.model_validate(document)
-    return MinimumSetForLandlord.model_validate(document)
+    return MinimumSetWithoutHouseholds.model_validate(document)
 
 
 #: What an unknown subject or property reads as in a check (the same for both).

@@ -22,7 +22,7 @@ from geo_era.casework import cases as core
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.errors import DataError, WorkflowRefusedError
 from geo_era.security.access import OPERATOR
-from geo_era.services.answers.casework import CaseRecord, CaseSummary
+from geo_era.services.answers.casework import CaseAck, CaseRecord, CaseSummary
 from geo_era.services.context import Services
 from geo_era.services.policy import Admitted, Caller
 
@@ -43,15 +43,31 @@ def _agency(admitted: Admitted, given: str | None) -> str:
     return own
 
 
+#: What a change to a case answers: the whole case with a justification, else an
+#: acknowledgement (:func:`_answer`).
+Changed = CaseRecord | CaseAck
+
+
+def _answer(admitted: Admitted, document: dict[str, Any]) -> Changed:
+    """The case after a change, when the caller gave a justification (reading the case is
+    a consultation, DPA 2018 s62, recorded with the change's audit entry); otherwise an
+    acknowledgement that names nothing of the case (issue 17, finding 5)."""
+    if admitted.actor.justification is not None:
+        return CaseRecord.model_validate(document)
+    return CaseAck(case_id=document["case_id"], recorded=admitted.operation,
+                   status=document["status"], due=document["due"])
+
+
 def _step(services: Services, caller: Caller, operation: str, case_id: str, *,
           justification: str | None,
-          change: Callable[[Admitted], dict[str, Any]]) -> CaseRecord:
+          change: Callable[[Admitted], dict[str, Any]]) -> Changed:
     """Admit ``caller`` to ``operation`` on ``case_id`` and run ``change`` (a core step
-    that records its audit entry with the admitted actor); the case as it is after."""
+    that records its audit entry with the admitted actor); the case as it is after, or
+    an acknowledgement (:func:`_answer`)."""
     admitted = services.gate.admit(operation, caller, justification=justification,
                                    record_ids=[case_id])
     with services.gate.in_scope(caller):
-        return CaseRecord.model_validate(change(admitted))
+        return _answer(admitted, change(admitted))
 
 
 def open_case(services: Services, caller: Caller, *, subject_id: str,
@@ -61,7 +77,7 @@ def open_case(services: Services, caller: Caller, *, subject_id: str,
               placing_authority: str | None = None,
               receiving_authority: str | None = None,
               justification: str | None = None, today: dt.date | None = None
-              ) -> CaseRecord:
+              ) -> Changed:
     """Open an ERA case (NASSO 3.2-3.6) and assess each candidate property.
 
     The lead agency follows from the subject's licence or order, the council from where
@@ -85,7 +101,7 @@ def open_case(services: Services, caller: Caller, *, subject_id: str,
         agencies=agencies, assess_now=assess, authority=authority,
         placing_authority=placing_authority, receiving_authority=receiving_authority,
         assessor=services.workspace.assess, actor=admitted.actor, today=today)
-    return CaseRecord.model_validate(document)
+    return _answer(admitted, document)
 
 
 def list_cases(services: Services, caller: Caller, *, justification: str | None,
@@ -114,7 +130,7 @@ def show_case(services: Services, caller: Caller, *, case_id: str,
 
 
 def assess_case(services: Services, caller: Caller, *, case_id: str, property_id: str,
-                justification: str | None = None) -> CaseRecord:
+                justification: str | None = None) -> Changed:
     """(Re)assess a candidate property of an open case from the current reference data
     (the workspace's assessment); recorded as one combination."""
     return _step(services, caller, "case_assess", case_id, justification=justification,
@@ -126,7 +142,7 @@ def assess_case(services: Services, caller: Caller, *, case_id: str, property_id
 def record_check(services: Services, caller: Caller, *, case_id: str, kind: str,
                  item: str, outcome: str, notes: str | None = None,
                  agency: str | None = None, justification: str | None = None
-                 ) -> CaseRecord:
+                 ) -> Changed:
     """Record a database check (3.7) or a physical check (3.8) for the caller's agency;
     recorded as one alteration."""
     return _step(services, caller, "case_check", case_id, justification=justification,
@@ -137,7 +153,7 @@ def record_check(services: Services, caller: Caller, *, case_id: str, kind: str,
 
 def record_agreement(services: Services, caller: Caller, *, case_id: str, agrees: bool,
                      comments: str | None = None, agency: str | None = None,
-                     justification: str | None = None) -> CaseRecord:
+                     justification: str | None = None) -> Changed:
     """Record whether the caller's agency agrees the ERA (3.11)."""
     return _step(services, caller, "case_agree", case_id, justification=justification,
                  change=lambda admitted: core.record_agreement(
@@ -147,7 +163,7 @@ def record_agreement(services: Services, caller: Caller, *, case_id: str, agrees
 
 def approve(services: Services, caller: Caller, *, case_id: str, property_id: str,
             manageable: bool, conclusion: str, reasons: str, agency: str | None = None,
-            justification: str | None = None) -> CaseRecord:
+            justification: str | None = None) -> Changed:
     """Part C: the lead agency's approval, once every check and agreement is in (3.11).
 
     Raises
@@ -165,7 +181,7 @@ def approve(services: Services, caller: Caller, *, case_id: str, property_id: st
 
 def decide(services: Services, caller: Caller, *, case_id: str, property_id: str,
            manageable: bool, conclusion: str, reasons: str, conference_on: dt.date,
-           agency: str | None = None, justification: str | None = None) -> CaseRecord:
+           agency: str | None = None, justification: str | None = None) -> Changed:
     """Part D: a case conference's decision where agencies disagree (3.11), recorded
     by the lead agency."""
     return _step(services, caller, "case_decide", case_id, justification=justification,
@@ -177,7 +193,7 @@ def decide(services: Services, caller: Caller, *, case_id: str, property_id: str
 
 def record_consent(services: Services, caller: Caller, *, case_id: str,
                    authority: str | None = None, justification: str | None = None
-                   ) -> CaseRecord:
+                   ) -> Changed:
     """The receiving council's consent to an out-of-area placement (3.13): council
     staff consent for their own council; the local operator names the council."""
     def consent(admitted: Admitted) -> dict[str, Any]:
@@ -195,7 +211,7 @@ def record_consent(services: Services, caller: Caller, *, case_id: str,
 
 def record_restriction(services: Services, caller: Caller, *, case_id: str,
                        property_id: str, restriction: str,
-                       justification: str | None = None) -> CaseRecord:
+                       justification: str | None = None) -> Changed:
     """A restriction on future allocations of a neighbouring property (3.12): the
     landlord will be told a sensitive allocation is needed."""
     def change(admitted: Admitted) -> dict[str, Any]:

@@ -8,28 +8,34 @@ the :class:`~geo_era.workspace.Workspace` of the services.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import func, select
+
 from geo_era.analysis.areas import area_names_at
 from geo_era.db.store import session_scope
-from geo_era.errors import GeoEraError, NotFoundError
+from geo_era.errors import GeoEraError, LimitExceededError, NotFoundError
 from geo_era.housing.allocations import allocation_check as check_allocations
 from geo_era.housing.screening import Screening
 from geo_era.housing.screening import screen as screen_voids
 from geo_era.housing.void_lists import (
     VoidList,
     from_ids,
+    own_voids_mask,
     read_void_list,
     store_voids,
     within_council,
+    within_landlord,
 )
 from geo_era.maps.assets import Assets
 from geo_era.maps.screening import screening_map
 from geo_era.security.access import MATRIX, OPERATOR
+from geo_era.security.audit import AuditEntry
 from geo_era.services.answers.housing import AllocationCheck, AllocationFlags, VoidScreening
 from geo_era.services.context import Services
 from geo_era.services.policy import Admitted, Caller
@@ -189,6 +195,43 @@ def sees_zones(admitted: Admitted) -> bool:
     return role == OPERATOR or role in MATRIX["zone_show"].allowed
 
 
+def _landlords_voids(services: Services, caller: Caller, snap: Snapshot,
+                     voids: Voids) -> VoidList:
+    """The voids a landlord's Link Officer asks about, kept to their own organisation's
+    stock (every other id reads alike, :func:`within_landlord`), after the probing limit
+    (:func:`_within_probing_limit`)."""
+    _within_probing_limit(services, caller)
+    most = services.settings.landlord_voids_per_check
+    listed = listed_voids(snap, voids)
+    if len(listed.rows) + len(listed.errors) > most:
+        services.gate.denied(caller, "allocation_check", [])
+        raise LimitExceededError(f"a check may list at most {most:,} voids; list your "
+                                 "organisation's voids only")
+    stock = services.layers.read_attributes("properties",
+                                            ["property_id", "landlord", "is_void"])
+    return within_landlord(snap, listed, caller.organisation,
+                           own_voids_mask(snap, stock, caller.organisation))
+
+
+def _within_probing_limit(services: Services, caller: Caller) -> None:
+    """Refuse a Link Officer's check beyond ``landlord_checks_per_hour`` in the last
+    hour (counted from the audit trail, so across every worker and door); the refusal
+    is audited as ``denied``, where auditors see the probing."""
+    limit = services.settings.landlord_checks_per_hour
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    with session_scope(services.engine) as session:
+        made = session.scalar(
+            select(func.count()).select_from(AuditEntry)
+            .where(AuditEntry.actor == caller.username,
+                   AuditEntry.record_type == "allocation_check",
+                   AuditEntry.outcome == "allowed", AuditEntry.at >= since)) or 0
+    if made >= limit:
+        services.gate.denied(caller, "allocation_check", [])
+        log.warning("probing limit reached: role %s on allocation_check", caller.role)
+        raise LimitExceededError(f"at most {limit} sensitive-allocation checks an hour; "
+                                 "try again later, or ask the SOLO")
+
+
 def allocation_check(services: Services, caller: Caller, *, justification: str | None,
                      voids: Voids = None, flags_only: bool = False,
                      progress: Progress | None = None
@@ -200,7 +243,11 @@ def allocation_check(services: Services, caller: Caller, *, justification: str |
     Roles with need to know get the reasons (council staff: for their own council's
     voids; another council's void carries the flag alone); a landlord's Link Officer,
     or anyone asking ``flags_only``, gets :class:`AllocationFlags`: the flag and nothing
-    of who or why.
+    of who or why, never for a subject's recorded home as such. A Link Officer asks only
+    about their own organisation's voids (the ``landlord`` of the properties layer; any
+    other id, known or not, reads alike), at most ``landlord_voids_per_check`` at once
+    and ``landlord_checks_per_hour`` times an hour (refusals audited; issue 17, finding
+    2).
 
     Needs the justification (DPA 2018 s62). One audit entry, written by the core: a
     consultation of the subjects whose records flagged a void, or, for the flags, a
@@ -209,11 +256,15 @@ def allocation_check(services: Services, caller: Caller, *, justification: str |
     admitted = services.gate.admit("allocation_check", caller, justification=justification)
     restricted = admitted.restricted or flags_only
     snap = services.workspace.snapshot()
-    listed = listed_voids(snap, voids)
+    if admitted.restricted:
+        admitted.require_justification("housed subjects' records")
+        listed = _landlords_voids(services, caller, snap, voids)
+    else:
+        listed = listed_voids(snap, voids)
     if progress is not None:
         progress.start(len(listed))
     result = check_allocations(snap, services.engine, listed, actor=admitted.actor,
-                               restricted=restricted,
+                               restricted=restricted, for_landlord=admitted.restricted,
                                progress=None if progress is None else progress.advance)
     if restricted:
         return AllocationFlags.model_validate(result.to_dict(reveal=False))

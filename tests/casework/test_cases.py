@@ -218,7 +218,8 @@ def test_overdue_and_due_soon(engine: Engine) -> None:
 def test_cli_case_new_json(tmp_path: Path) -> None:
     env = {"GEO_ERA_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
     run = [sys.executable, "-m", "geo_era.cli", "case", "new", SUBJECT, "P1", "--type",
-           "initial_new", "--notified", "2026-11-18", "--json"]
+           "initial_new", "--notified", "2026-11-18", "--justification",
+           "ERA for a new address, MAPPA meeting", "--json"]
     done = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120,
                           check=False)
     assert done.returncode == 0, done.stderr
@@ -226,7 +227,7 @@ def test_cli_case_new_json(tmp_path: Path) -> None:
     assert doc["due"] == "2026-11-27"
     assert {a["agency"]: a["due"] for a in doc["agencies"]} == {
         "police_scotland": "2026-11-25", "solo": "2026-11-20"}
-    bad = subprocess.run([*run[:-3], "--notified", "26/11/2026"], capture_output=True,
+    bad = subprocess.run([*run[:7], "--notified", "26/11/2026"], capture_output=True,
                          text=True, env=env, timeout=120, check=False)
     assert bad.returncode == 2 and "write YYYY-MM-DD" in bad.stderr
 

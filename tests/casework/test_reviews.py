@@ -227,7 +227,8 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
 
     subject = str(store.read("subjects")["subject_id"].iloc[1])
     pid = str(store.read("properties")["property_id"].iloc[0])
-    new = run("case", "new", subject, pid, "--notified", "2026-11-02", "--json")
+    new = run("case", "new", subject, pid, "--notified", "2026-11-02", "--justification",
+              "ERA for a new address, MAPPA meeting", "--json")
     assert new.returncode == 0, new.stderr
     case = json.loads(new.stdout)
     assert case["assessments"][0]["snapshot"]["proximity"]["property_id"] == pid

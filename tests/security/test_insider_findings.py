@@ -252,3 +252,33 @@ def test_screening_an_unknown_subject_reads_like_any_miss(site: Site) -> None:
     assert code == 404 and "rows" not in str(answer) and "layer" not in str(answer)
     entry = _last_entry(site)
     assert (entry.outcome, entry.record_ids) == ("denied", ["FICTIONAL-S999999"])
+
+
+ACK = {"case_id", "recorded", "status", "due", "note"}
+
+
+def test_case_changes_without_a_justification_answer_with_an_acknowledgement(
+        site: Site) -> None:
+    """Finding 5: open, assess, check, agree and restrict answered with the whole case
+    (subject, conflicts, households) and no justification. Now they acknowledge only;
+    the whole case comes with a justification, as reading it would."""
+    status, opened = site.post("omu", "/cases/open", {
+        "subject_id": site.subject_id, "property_ids": [site.property_id],
+        "notified": YESTERDAY})
+    assert status == 200, opened
+    assert set(opened) == ACK and opened["recorded"] == "case_open"
+    case = str(opened["case_id"])
+    steps = [("/cases/assess", {"property_id": site.property_id}),
+             ("/cases/check", {"kind": "database", "item": "ViSOR", "outcome": "clear"}),
+             ("/cases/agree", {"agrees": True}),
+             ("/cases/restrict", {"property_id": site.property_id,
+                                  "restriction": "no household with children"})]
+    for path, body in steps:
+        status, answer = site.post("omu", path, {"case_id": case, **body})
+        assert status == 200, (path, answer)
+        assert set(answer) == ACK, path
+        assert site.subject_id not in str(answer)
+    status, whole = site.post("omu", "/cases/agree", {"case_id": case, "agrees": True,
+                                                      "justification": WHY})
+    assert status == 200 and whole["subject_id"] == site.subject_id
+    assert {"agencies", "assessments", "restrictions"} <= set(whole)

@@ -23,6 +23,10 @@ def _write_upload(home: Home) -> None:
 
 
 PARITY: list[Parity] = [
+    Parity("sites_near", "rsl_link_officer",
+           cli=lambda h: ["sites-near", h.property_id, "--radius", "300", "--json"],
+           api=lambda h: ApiCall("/proximity/sites-near", {"property_id": h.property_id,
+                                                           "radius_m": 300})),
     Parity("parameters", "omu_analyst",
            cli=lambda h: ["parameters", h.property_id, "--justification", WHY, "--json"],
            api=lambda h: ApiCall("/parameters", {"property_id": h.property_id,

@@ -20,14 +20,14 @@ from geo_era.services.answers.analysis import (
     CheckFlags,
     CheckResult,
     MinimumSetAnswer,
-    MinimumSetForLandlord,
+    MinimumSetWithoutHouseholds,
     SitesNear,
 )
 from geo_era.workspace import Workspace
 from tests.conftest import LINK_OFFICER_NEVER_SEES, import_demo
 
 #: The Link Officer's variants (``rsl_link_officer``: the restricted view).
-LINK_OFFICER_MODELS = [MinimumSetForLandlord, CheckFlags]
+LINK_OFFICER_MODELS = [MinimumSetWithoutHouseholds, CheckFlags]
 
 
 def models_in(annotation: object) -> Iterator[type[BaseModel]]:
@@ -70,7 +70,7 @@ def test_the_walk_reaches_nested_models() -> None:
     full = declared_fields(MinimumSetAnswer)
     assert {"household", "occupants", "children_in_household", "ring"} <= set(full)
     assert {"subject_id", "conflicts", "zone_geometry"} <= set(declared_fields(CheckResult))
-    assert "ring" in declared_fields(MinimumSetForLandlord)
+    assert "ring" in declared_fields(MinimumSetWithoutHouseholds)
 
 
 def stripped(value: object) -> object:
@@ -105,7 +105,7 @@ def test_minimum_set_answers_keep_the_document(workspace: Workspace) -> None:
         for extend in ({}, {"extend_metres": 40.0}, {"extend_rings": 2}):
             document = workspace.minimum_set(pid, **extend).to_dict()  # type: ignore[arg-type]
             assert dumped(MinimumSetAnswer.model_validate(document)) == json.dumps(document)
-            assert dumped(MinimumSetForLandlord.model_validate(document)) == \
+            assert dumped(MinimumSetWithoutHouseholds.model_validate(document)) == \
                 json.dumps(stripped(document)), (pid, extend)
 
 

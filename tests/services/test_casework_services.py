@@ -18,6 +18,7 @@ from geo_era.cli import app as cli_app
 from geo_era.errors import DataError, ForbiddenError, NotFoundError, WorkflowRefusedError
 from geo_era.security.audit import AuditEntry
 from geo_era.services import Caller, Services, casework, documents, records
+from geo_era.services.answers.casework import CaseRecord
 from geo_era.settings import Settings
 from tests.conftest import import_demo
 from tests.services.parity import WHY, audit_count, audit_entries
@@ -66,7 +67,8 @@ def test_each_step_is_one_audit_entry_by_the_caller(services: Services) -> None:
         "user.omu", "omu_analyst", "consultation", WHY)
     assert entry.record_ids == [case, shown.subject_id]
     done = casework.record_check(services, OMU, case_id=case, kind="database",
-                                 item="ViSOR", outcome="clear")
+                                 item="ViSOR", outcome="clear", justification=WHY)
+    assert isinstance(done, CaseRecord)
     assert done.checks[-1].agency == "police_scotland"  # the caller's own agency
     assert audit_count(services.engine) == before + 3
 
@@ -81,7 +83,8 @@ def test_who_records_for_which_agency(services: Services) -> None:
         casework.record_agreement(services, OPERATOR, case_id=case, agrees=True)
     assert audit_count(services.engine) == before
     done = casework.record_agreement(services, OPERATOR, case_id=case, agrees=True,
-                                     agency="solo")
+                                     agency="solo", justification=WHY)
+    assert isinstance(done, CaseRecord)
     assert next(a for a in done.agencies if a.agency == "solo").agrees is True
 
 
@@ -117,7 +120,8 @@ def test_consent_is_given_for_the_callers_own_council(services: Services) -> Non
     solo = Caller("user.solo", "solo", home)
     with pytest.raises(WorkflowRefusedError, match=f"you may consent only for {home}"):
         casework.record_consent(services, solo, case_id=case, authority="Elsewhere")
-    done = casework.record_consent(services, solo, case_id=case)
+    done = casework.record_consent(services, solo, case_id=case, justification=WHY)
+    assert isinstance(done, CaseRecord)
     assert done.out_of_area is not None and done.out_of_area.consent_recorded
 
 

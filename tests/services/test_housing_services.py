@@ -23,7 +23,9 @@ from geo_era.settings import Settings
 from tests.conftest import LINK_OFFICER_NEVER_SEES, import_demo
 from tests.services.parity import WHY, audit_count, audit_entries
 
-LINK = Caller("link", "rsl_link_officer", "FICTIONAL Glen Housing")
+#: a housing association with voids in the demo town (scale 1, seed 0)
+LANDLORD = "Rowanlea Housing Association"
+LINK = Caller("link", "rsl_link_officer", LANDLORD)
 OMU = Caller("omu", "omu_analyst", "FICTIONAL Police OMU")
 OPERATOR = Caller.operator("tester")
 
@@ -77,7 +79,11 @@ def council_of(services: Services) -> str:
 
 def test_the_allocation_check_by_audience(services: Services) -> None:
     homes = services.layers.read("subjects")["current_property_id"].dropna().astype(str)
-    listed = [*homes.unique().tolist()[:2], "NOWHERE"]
+    stock = services.layers.read_attributes("properties",
+                                            ["property_id", "landlord", "is_void"])
+    own = stock.loc[stock["is_void"].fillna(False).astype(bool)
+                    & (stock["landlord"] == LANDLORD), "property_id"].astype(str)
+    listed = [*homes.unique().tolist()[:2], "NOWHERE", own.iloc[0]]
     before = audit_count(services.engine)
     full = housing.allocation_check(services, OMU, justification=WHY, voids=listed)
     flags = housing.allocation_check(services, LINK, justification=WHY, voids=listed)
@@ -86,14 +92,42 @@ def test_the_allocation_check_by_audience(services: Services) -> None:
     assert isinstance(full, AllocationCheck)
     assert isinstance(flags, AllocationFlags) and isinstance(asked, AllocationFlags)
     assert full.voids[0].sensitive_because
-    assert [v.sensitive_allocation for v in flags.voids] == \
+    # anyone with need to know may ask for the flags alone, of any void
+    assert [v.sensitive_allocation for v in asked.voids] == \
         [v.sensitive_allocation for v in full.voids]
-    assert flags.row_errors[0].value == "NOWHERE"
+    # a Link Officer: their own organisation's void only; a subject's home and an id
+    # that does not exist read alike (issue 17, finding 2)
+    assert [v.property_id for v in flags.voids] == [own.iloc[0]]
+    assert [(e.row, e.value) for e in flags.row_errors] == [
+        (1, listed[0]), (2, listed[1]), (3, "NOWHERE")]
+    assert len({e.problem for e in flags.row_errors}) == 1
     entries = audit_entries(services.engine)[before:]
     assert [(e.actor, e.operation, e.recipients) for e in entries] == [
         ("omu", "consultation", None),
-        ("link", "disclosure", ["FICTIONAL Glen Housing"]),
+        ("link", "disclosure", [LANDLORD]),
         ("tester", "disclosure", ["local"])]
+
+
+def test_a_recorded_home_is_never_flagged_to_a_landlord_as_such(services: Services
+                                                                ) -> None:
+    """Issue 17, finding 2: the flag on a subject's recorded home would be their
+    address. The core leaves that reason out of a restricted answer (the Responsible
+    Authorities still see that the record needs updating)."""
+    from geo_era.housing.allocations import allocation_check as core_check
+    from geo_era.housing.void_lists import from_ids
+    from tests.conftest import officer
+
+    homes = services.layers.read("subjects")["current_property_id"].dropna().astype(str)
+    snap = services.workspace.snapshot()
+    listed = from_ids(snap, homes.unique().tolist())
+    full = core_check(snap, services.engine, listed, actor=officer(), restricted=False)
+    only_home = [k for k, rs in enumerate(full.reasons)
+                 if [r["kind"] for r in rs] == ["recorded_home"]]
+    assert only_home, "a home flagged for being a home alone"
+    told = core_check(snap, services.engine, listed, actor=officer(), restricted=True,
+                      for_landlord=True)
+    assert not any(told.sensitive[k] for k in only_home)
+    assert all(r["kind"] != "recorded_home" for rs in told.reasons for r in rs)
 
 
 def test_screening_needs_a_justification_and_a_role_allowed(services: Services) -> None:

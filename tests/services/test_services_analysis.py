@@ -20,7 +20,7 @@ from geo_era.services.answers.analysis import (
     CheckFlags,
     CheckResult,
     MinimumSetAnswer,
-    MinimumSetForLandlord,
+    MinimumSetWithoutHouseholds,
 )
 from geo_era.settings import Settings
 from tests.conftest import import_demo
@@ -92,25 +92,27 @@ def test_check_needs_a_justification_and_refusals_are_audited(services: Services
     assert (denied.outcome, denied.record_ids) == ("denied", [subject, home])
 
 
-def test_the_minimum_set_of_a_link_officer(services: Services) -> None:
+def test_the_minimum_set_by_audience(services: Services) -> None:
     _, home = housed(services)
     full = analysis.minimum_set(services, OMU, property_id=home, extend_rings=1,
                                 justification=WHY)
-    link = analysis.minimum_set(services, LINK, property_id=home, extend_rings=1,
-                                justification=WHY)
     assert isinstance(full, MinimumSetAnswer)
     # without a justification the Responsible Authorities get the set without households
-    assert isinstance(analysis.minimum_set(services, OMU, property_id=home),
-                      MinimumSetForLandlord)
-    assert isinstance(link, MinimumSetForLandlord)
-    assert [m.property_id for m in link.properties] == \
+    bare = analysis.minimum_set(services, OMU, property_id=home, extend_rings=1)
+    assert isinstance(bare, MinimumSetWithoutHouseholds)
+    assert [m.property_id for m in bare.properties] == \
         [m.property_id for m in full.properties]
-    assert "household" not in link.model_dump_json()
+    assert "household" not in bare.model_dump_json()
+    # issue 17, finding 2: a Link Officer gets no minimum set at all
+    with pytest.raises(ForbiddenError):
+        analysis.minimum_set(services, LINK, property_id=home, justification=WHY)
     # issue 17, finding 3: every call is recorded; the households only as a consultation
-    # with its justification, and never for the Link Officer
-    assert [(e.role, e.record_type, e.justification) for e in entries(services)] == [
-        ("omu_analyst", "household", WHY), ("rsl_link_officer", "minimum_set", WHY),
-        ("omu_analyst", "minimum_set", None)]
+    # with its justification; the refusal as denied
+    assert [(e.role, e.record_type, e.justification, e.outcome)
+            for e in entries(services)] == [
+        ("omu_analyst", "household", WHY, "allowed"),
+        ("omu_analyst", "minimum_set", None, "allowed"),
+        ("rsl_link_officer", "parameters", None, "denied")]
 
 
 def test_sites_near_default_radius(services: Services) -> None:

@@ -2,19 +2,17 @@
 
 The models are allow-lists: a model names every field its audience may see, and a
 field the core adds later is absent from every answer until someone adds it to a model.
-A Link Officer's variants (``...Flags``, ``...ForLandlord``, published reports) are
-separate models that never declare a field the need-to-know matrix denies them.
+A Link Officer's variants (``...Flags``, published reports) are separate models that
+never declare a field the need-to-know matrix denies them.
 """
 
 from geo_era.services.answers._base import Answer
-from geo_era.services.answers.analysis import MinimumSetForLandlord
 from geo_era.services.answers.housing import AllocationFlags
 from geo_era.services.answers.reports import PublishedReport
 
 #: The answer a Link Officer gets from each operation the matrix gives them a restricted
 #: view of (:data:`geo_era.security.access.MATRIX`, ``restricted_view``).
 LINK_OFFICER_ANSWERS: dict[str, type[Answer]] = {
-    "parameters": MinimumSetForLandlord,
     "allocation_check": AllocationFlags,
     "overconcentration": PublishedReport,
 }

@@ -6,9 +6,9 @@ Distances are metres, coordinates EPSG:27700. A field shown as optional with no 
 walking note for a reachable site, the occupants of a property that is not shared):
 the JSON keeps the shape it has always had.
 
-The Link Officer's variants (:class:`MinimumSetForLandlord`, :class:`CheckFlags`) are
-separate models that declare none of the fields the need-to-know matrix denies them:
-no household facts, no occupants, no subject, conflict or warning.
+The restricted variants (:class:`MinimumSetWithoutHouseholds` for a caller who gives no
+justification, :class:`CheckFlags`) are separate models that declare none of the fields
+they withhold: no household facts, no occupants, no subject, conflict or warning.
 """
 
 from __future__ import annotations
@@ -172,9 +172,9 @@ class MinimumSetAnswer(Answer):
     extension: Extension | MISSING = MISSING
 
 
-class MinimumSetForLandlord(Answer):
-    """A property's NASSO 3.9 minimum set for a Link Officer: the dwellings and why each
-    is in the set; nothing of their households."""
+class MinimumSetWithoutHouseholds(Answer):
+    """A property's NASSO 3.9 minimum set without a justification: the dwellings and why
+    each is in the set; nothing of their households."""
 
     property_id: str
     address: str

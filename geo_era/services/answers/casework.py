@@ -115,3 +115,17 @@ class CaseRecord(CaseSummary):
     assessments: list[Assessment]
     restrictions: list[RestrictionRecord]
     decisions: list[DecisionRecord]
+
+
+class CaseAck(Answer):
+    """What a change to a case answers when it is made without a justification: that it
+    was recorded, and nothing of the case (issue 17, finding 5). Giving the
+    justification answers with the whole case (:class:`CaseRecord`) instead, as reading
+    it with ``show`` would."""
+
+    case_id: str = Field(description="the case reference, e.g. ERA-000042")
+    recorded: str = Field(description="what was recorded, e.g. 'case_agree'")
+    status: CaseStatus
+    due: dt.date = Field(description="the overall deadline in clear working days (3.5)")
+    note: str = Field(default="recorded; give a justification to have the whole case "
+                              "in the answer, or read it with show")
