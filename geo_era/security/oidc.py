@@ -48,6 +48,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 import jwt as pyjwt
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
@@ -71,6 +72,9 @@ CALLBACK_PATH = "/login/oidc/callback"
 PENDING_S = 10 * 60
 #: Seconds the provider's discovery document and keys are kept before they are read again.
 METADATA_S = 60 * 60
+#: Longest sealed pending sign-in (bytes): with its cookie's attributes, within the
+#: 4,096 bytes every browser keeps of a cookie.
+MAX_SEALED = 3_800
 #: Seconds any request to the provider may take.
 TIMEOUT_S = 10.0
 #: Signature algorithms accepted for ID tokens: asymmetric only (a token "signed" with
@@ -329,9 +333,9 @@ class OidcClient:
                 tokens = oauth.fetch_token(self.metadata()["token_endpoint"],
                                            grant_type="authorization_code", code=code,
                                            code_verifier=pending.code_verifier)
-        except OAuthError:
+        except (OAuthError, AuthlibBaseError):  # the provider refused the code
             raise SignInRefusedError("exchange") from None
-        except (httpx2.HTTPError, ValueError):
+        except (httpx2.HTTPError, ValueError, TypeError):  # unreachable, or not an answer
             raise SignInRefusedError("unavailable") from None
         if not isinstance(tokens.get("id_token"), str):
             raise SignInRefusedError("exchange")

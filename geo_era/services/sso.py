@@ -21,7 +21,13 @@ from typing import Any
 from geo_era.db.store import session_scope
 from geo_era.errors import DataError
 from geo_era.security.audit import Actor
-from geo_era.security.oidc import OidcClient, Pending, SignInRefusedError, username_for
+from geo_era.security.oidc import (
+    MAX_SEALED,
+    OidcClient,
+    Pending,
+    SignInRefusedError,
+    username_for,
+)
 from geo_era.security.users import Identity, provision_external
 from geo_era.services.context import Services
 from geo_era.services.policy import plain_text
@@ -54,14 +60,20 @@ def begin(services: Services, *, purpose: str | None = None) -> tuple[str, str]:
     Raises
     ------
     DataError
-        When single sign-on is not configured, or the purpose holds a control character.
+        When single sign-on is not configured, or the purpose holds a control character
+        or is too long to keep in a cookie.
     SignInRefusedError
         When the provider cannot be reached (``unavailable``); not audited, as nobody
         has signed in yet.
     """
     client = _client(services)
     url, pending = client.begin(plain_text(purpose, "purpose of the session"))
-    return url, pending.seal(client.config.seal_key)
+    sealed = pending.seal(client.config.seal_key)
+    if len(sealed) > MAX_SEALED:
+        raise DataError("the purpose of the session is too long to carry through your "
+                        "organisation's sign-in; shorten it (a few hundred characters at "
+                        "most)")
+    return url, sealed
 
 
 def complete(services: Services, *, sealed: str | None,

@@ -510,6 +510,33 @@ def test_settings_are_checked(site: Site, tmp_path: Path) -> None:
         load_settings(home=tmp_path, environment="production", secret_key="k" * 40, **base)
 
 
+def test_an_unreachable_provider_is_a_clear_refusal(site: Site, tmp_path: Path) -> None:
+    """The provider down (nothing listens on its port): the sign-in page says so, with
+    no 500; a callback arriving then is refused and audited."""
+    gone = {**oidc_settings(site.idp, GEO_ERA, "http://testserver"),
+            "oidc_issuer": f"http://127.0.0.1:{free_port()}"}
+    client = TestClient(create_app(Settings(home=tmp_path / "home", **gone),
+                                   engine=site.engine), raise_server_exceptions=False)
+    answer = client.get("/login/oidc", follow_redirects=False)
+    assert answer.status_code == 503 and "cannot be reached" in answer.text
+    pending = Pending("s" * 43, "n" * 43, "v" * 86, None, int(time.time()) + 60)
+    oidc = client.app.state.services.oidc
+    client.cookies.set("geo_era_oidc", pending.seal(oidc.config.seal_key), path="/login/oidc")
+    before = last_seq(site.engine)
+    answer = client.get(f"/login/oidc/callback?code=abc&state={'s' * 43}",
+                        follow_redirects=False)
+    assert answer.status_code == 503 and "cannot be reached" in answer.text
+    assert [(e.outcome, e.record_ids) for e in sign_ins(site.engine, before)] == [
+        ("denied", ["oidc", "unavailable"])]
+
+
+def test_a_purpose_too_long_for_the_cookie_is_refused_before_leaving(site: Site) -> None:
+    answer = site.client.post("/login/oidc", data={"purpose": "é" * 1_000},
+                              follow_redirects=False)
+    assert answer.status_code == 422 and "too long" in answer.text
+    assert "location" not in answer.headers
+
+
 def test_a_local_user_cannot_take_an_external_name(site: Site) -> None:
     with pytest.raises(DataError, match="may not begin with 'oidc:'"):
         add_user(site.engine, username("alice"), role="admin", organisation="FICTIONAL",
