@@ -492,12 +492,15 @@ def test_the_sign_in_page_offers_the_organisation_only_when_configured(
     assert answer.status_code == 422 and "not configured" in answer.text
 
 
-def test_settings_are_checked(site: Site, tmp_path: Path) -> None:
-    base = oidc_settings(site.idp, GEO_ERA, "http://testserver")
+def test_settings_are_checked(tmp_path: Path) -> None:
+    """Checked when geo_era starts, without asking the provider anything."""
+    idp = Provider("http://127.0.0.1:9", "unused", {GEO_ERA: "a FICTIONAL client secret"})
+    base = oidc_settings(idp, GEO_ERA, "http://testserver")
     wrong_role = {**base, "oidc_groups": {"FICTIONAL-Staff": {
         "role": "superuser", "organisation": "FICTIONAL"}}}
     with pytest.raises(ConfigurationError, match="unknown role"):
-        create_app(Settings(home=tmp_path / "home", **wrong_role), engine=site.engine)
+        create_app(Settings(home=tmp_path / "home", **wrong_role))
+    assert create_app(Settings(home=tmp_path / "home", **base)).state.services.oidc
     for change, problem in [
             ({"oidc_issuer": "http://login.example.org"}, "must use https"),
             ({"oidc_client_secret": None}, "GEO_ERA_OIDC_CLIENT_SECRET"),
@@ -537,10 +540,14 @@ def test_a_purpose_too_long_for_the_cookie_is_refused_before_leaving(site: Site)
     assert "location" not in answer.headers
 
 
-def test_a_local_user_cannot_take_an_external_name(site: Site) -> None:
-    with pytest.raises(DataError, match="may not begin with 'oidc:'"):
-        add_user(site.engine, username("alice"), role="admin", organisation="FICTIONAL",
-                 password="a long fictional passphrase")
+def test_a_local_user_cannot_take_an_external_name(tmp_path: Path) -> None:
+    engine = open_store(tmp_path / "home")
+    try:
+        with pytest.raises(DataError, match="may not begin with 'oidc:'"):
+            add_user(engine, username("alice"), role="admin", organisation="FICTIONAL",
+                     password="a long fictional passphrase")
+    finally:
+        engine.dispose()
 
 
 # --- in Chromium -----------------------------------------------------------------------
