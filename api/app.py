@@ -43,7 +43,7 @@ from geo_era.services.answers.data import Health, Me, Token
 from geo_era.settings import Settings, load_settings
 
 from .deps import ERRORS, PREFIX, AppServices, Who, authenticate_request, caller_of, log
-from .routes import analysis, audit, casework, imports, pages, records, reports, voids
+from .routes import analysis, audit, casework, imports, pages, records, reports, sso, voids
 from .security import LoginLimiter, Tokens
 
 PUBLIC = {f"{PREFIX}/health", f"{PREFIX}/auth/token"}
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                   openapi_url=f"{PREFIX}/openapi.json", docs_url=f"{PREFIX}/docs",
                   redoc_url=None, responses=ERRORS)
     services = AppServices(settings, engine)
+    _ = services.oidc  # single sign-on's settings checked now, not at the first sign-in
     app.state.settings, app.state.engine = settings, engine
     app.state.tokens = Tokens(settings)
     app.state.limiter = LoginLimiter(settings.login_attempts)
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _handle_errors(app, services)
     _service_routes(app, services)
     for router in (analysis.router, casework.router, records.router, imports.router,
-                   audit.router, voids.router, reports.router, pages.router):
+                   audit.router, voids.router, reports.router, pages.router, sso.router):
         app.include_router(router)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     app.mount("/static/geo_era", StaticFiles(directory=STATIC_DIR), name="geo_era_static")

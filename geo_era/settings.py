@@ -7,9 +7,11 @@ explicitly). Unknown ``GEO_ERA_*`` variables are refused, so a typo such as
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -71,6 +73,54 @@ class ScreeningSettings(BaseModel):
     licensed_premises_profiles: tuple[str, ...] = Field(
         default=("women", "men", "adults_at_risk"),
         description="Victim profiles for which licensed premises nearby count.")
+
+
+class OidcGroup(BaseModel):
+    """What one group of the identity provider makes its members in geo_era: a role (one
+    of geo_era's roles, checked when single sign-on starts) and an organisation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role: str = Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")
+    organisation: str = Field(min_length=1, max_length=128)
+
+    @field_validator("organisation")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        value = value.strip()
+        if not value or not value.isprintable():
+            raise ValueError("an organisation is a name of printable characters")
+        return value
+
+
+#: Hosts that may be reached over plain http (development and tests on this machine).
+LOOPBACK_HOSTS = ("localhost",)
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` is this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if not host:
+        return False
+    if host.lower() in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_url(value: str, what: str, *, https: bool) -> None:
+    """Refuse a URL with a query or fragment, of another scheme, or (``https``) over
+    plain http to anything but this machine."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"{what} must be an https URL such as https://login.example.org")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"{what} must be a plain URL, without a query, fragment or "
+                         "credentials")
+    if https and parts.scheme != "https" and not is_loopback(parts.hostname):
+        raise ValueError(f"{what} must use https (plain http only to 127.0.0.1 or "
+                         "localhost, for development)")
 
 
 class Settings(BaseSettings):
@@ -136,6 +186,67 @@ class Settings(BaseSettings):
         description="Address of a Dask scheduler (tcp://host:8786) for the national batch "
                     "jobs run with --dask. Unset (the default): a local cluster of worker "
                     "processes on this machine.")
+
+    oidc_issuer: str | None = Field(
+        default=None, max_length=500,
+        description="Single sign-on (OpenID Connect): the identity provider's issuer URL, "
+                    "exactly as its /.well-known/openid-configuration states it. Unset "
+                    "(the default), single sign-on is off. https (plain http only to "
+                    "127.0.0.1 or localhost).")
+    oidc_client_id: str | None = Field(
+        default=None, max_length=200,
+        description="geo_era's client id at the identity provider.")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="geo_era's client secret at the identity provider.")
+    oidc_redirect_base: str | None = Field(
+        default=None, max_length=500,
+        description="The public URL of geo_era's pages (e.g. https://geo-era.example.org); "
+                    "the redirect URI to register is this followed by "
+                    "/login/oidc/callback.")
+    oidc_scopes: str = Field(
+        default="openid profile", max_length=500, pattern=r"^[\x21\x23-\x5b\x5d-\x7e ]+$",
+        description="The scopes asked for, separated by spaces; must include openid (and "
+                    "whatever scope makes the provider release the groups claim).")
+    oidc_groups_claim: str = Field(
+        default="groups", min_length=1, max_length=100,
+        description="The claim (of the ID token, or else of the userinfo answer) that "
+                    "lists the user's groups.")
+    oidc_groups: dict[str, OidcGroup] = Field(
+        default_factory=dict,
+        description="JSON: each identity-provider group that may use geo_era, and the role "
+                    "and organisation it gives, e.g. {\"OMU analysts\": {\"role\": "
+                    "\"omu_analyst\", \"organisation\": \"Police Scotland OMU\"}}. A user "
+                    "in no listed group, or in groups giving different roles or "
+                    "organisations, is refused.")
+    oidc_leeway_s: int = Field(
+        default=60, ge=0, le=300,
+        description="Clock skew allowed when checking an ID token's times, seconds.")
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        if not self.oidc_issuer:
+            stray = [n for n in ("oidc_client_id", "oidc_client_secret", "oidc_redirect_base")
+                     if getattr(self, n) is not None] + (["oidc_groups"] if self.oidc_groups
+                                                         else [])
+            if stray:
+                raise ValueError(f"{', '.join(f'GEO_ERA_{n.upper()}' for n in stray)} set "
+                                 "but GEO_ERA_OIDC_ISSUER is not: set it to turn single "
+                                 "sign-on on, or unset them")
+            return self
+        missing = [f"GEO_ERA_{n.upper()}" for n in ("oidc_client_id", "oidc_client_secret",
+                                                    "oidc_redirect_base")
+                   if not getattr(self, n)]
+        if not self.oidc_groups:
+            missing.append("GEO_ERA_OIDC_GROUPS")
+        if missing:
+            raise ValueError(f"single sign-on needs {', '.join(missing)} as well as "
+                             "GEO_ERA_OIDC_ISSUER")
+        _check_url(self.oidc_issuer, "GEO_ERA_OIDC_ISSUER", https=True)
+        _check_url(self.oidc_redirect_base or "", "GEO_ERA_OIDC_REDIRECT_BASE",
+                   https=self.environment == "production")
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError("GEO_ERA_OIDC_SCOPES must include openid")
+        return self
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:

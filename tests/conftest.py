@@ -8,7 +8,7 @@ is absent (a user's fresh clone) tests that need it skip with the reason; under 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -135,17 +135,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(home: Path, *extra: str) -> Iterator[str]:
+def served(home: Path, *extra: str, settings: Mapping[str, str] | None = None,
+           port: int | None = None) -> Iterator[str]:
     """A real ``geo-era serve`` (uvicorn) on 127.0.0.1 over ``home``: its API base URL
-    while the block runs. Settings come only from ``GEO_ERA_HOME``."""
+    while the block runs. Settings come only from ``GEO_ERA_HOME`` and ``settings``
+    (``GEO_ERA_*`` variables); ``port`` is a free one unless given."""
     import subprocess
     import sys
     import time
 
     import httpx
 
-    port = free_port()
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEO_ERA_")}
+    env.update(settings or {})
     env.update(GEO_ERA_HOME=str(home), PYTHONPATH=python_path())
     with subprocess.Popen([sys.executable, "-m", "geo_era.cli", "serve", "--port", str(port),
                            *extra], env=env, stdout=subprocess.DEVNULL,

@@ -56,13 +56,39 @@ def _services(request: Request) -> Services:
 
 
 def _page(request: Request, name: str, context: dict[str, Any], *, nonce: str | None = None,
-          status_code: int = 200) -> HTMLResponse:
+          status_code: int = 200, form_action: str = "'self'") -> HTMLResponse:
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; "
-        "form-action 'self'; base-uri 'none'")
+        f"form-action {form_action}; base-uri 'none'")
+    return response
+
+
+def login_page_for(request: Request, message: str | None = None, *,
+                   status_code: int = 200) -> HTMLResponse:
+    """The sign-in page, with "Sign in with your organisation" when single sign-on is
+    configured (its form may then lead to the identity provider: the policy's
+    form-action allows the provider's origin)."""
+    oidc = _services(request).oidc
+    sources = "'self'"
+    if oidc is not None:
+        sources += " " + " ".join(sorted(oidc.origins()))
+    return _page(request, "login.html", {"who": None, "message": message,
+                                         "oidc": oidc is not None},
+                 status_code=status_code, form_action=sources)
+
+
+def start_session(request: Request, identity: Identity, purpose: str | None) -> Response:
+    """Sign ``identity`` in: the session token (with the purpose of the session) in an
+    HttpOnly, SameSite=Strict cookie, and on to the case list."""
+    services = _services(request)
+    token = request.app.state.tokens.issue(identity, purpose=purpose)
+    response = RedirectResponse("/cases", status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
+                        secure=services.settings.environment == "production",
+                        max_age=request.app.state.tokens.minutes * 60, path="/")
     return response
 
 
@@ -108,7 +134,7 @@ def home() -> Response:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request) -> Response:
-    return _page(request, "login.html", {"who": None})
+    return login_page_for(request)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -119,20 +145,14 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
     limiter = request.app.state.limiter
     client = request.client.host if request.client else "unknown"
     if limiter.blocked(username, client):
-        return _page(request, "login.html", {"who": None, "message":
-                     "Too many failed sign-ins; wait 15 minutes."}, status_code=429)
+        return login_page_for(request, "Too many failed sign-ins; wait 15 minutes.",
+                              status_code=429)
     identity = authenticate(services.engine, username, password)
     if identity is None:
         limiter.failed(username, client)
-        return _page(request, "login.html", {"who": None, "message":
-                     "Wrong username or password."}, status_code=401)
+        return login_page_for(request, "Wrong username or password.", status_code=401)
     limiter.succeeded(username)
-    token = request.app.state.tokens.issue(identity, purpose=purpose.strip() or None)
-    response = RedirectResponse("/cases", status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
-                        secure=services.settings.environment == "production",
-                        max_age=request.app.state.tokens.minutes * 60, path="/")
-    return response
+    return start_session(request, identity, purpose.strip() or None)
 
 
 @router.post("/logout", response_class=HTMLResponse)

@@ -2,8 +2,12 @@
 
 Passwords are stored only as argon2id hashes; service accounts use API keys, stored
 only as SHA-256 digests (a key is shown once, when it is made). There are no default
-credentials. Roles decide need to know (NASSO information sharing): a housing
-association's Link Officer never learns offences, victims or exclusion zones.
+credentials. People who sign in through their organisation's identity provider
+(:mod:`geo_era.security.oidc`) are users too, named ``oidc:...``, with no password: their
+role and organisation are those their groups give at their last sign-in, and an
+operator disables them like any other user (``active``). Roles decide need to know (NASSO
+information sharing): a housing association's Link Officer never learns offences, victims
+or exclusion zones.
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, DateTime, Engine, ForeignKey, Integer, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from geo_era.db.store import Base, session_scope, utcnow
 from geo_era.errors import DataError, NotFoundError
 
 ROLES = ("omu_analyst", "cjsw", "solo", "rsl_link_officer", "mappa_coordinator", "auditor",
          "admin")
+#: How the usernames of people signed in by an identity provider begin; no local user's
+#: name may (so neither can take the other's identity).
+EXTERNAL_PREFIX = "oidc:"
 MIN_PASSWORD_LENGTH = 12
 #: Fewest different characters a password may have (twelve spaces, or "aaaaaaaaaaaa",
 #: are not passwords).
@@ -70,6 +77,12 @@ def _check_password(password: str) -> None:
                         "(a passphrase of several words is best)")
 
 
+def _refuse_external(username: str) -> None:
+    if username.lower().startswith(EXTERNAL_PREFIX):
+        raise DataError(f"a local username may not begin with {EXTERNAL_PREFIX!r}: such names "
+                        "belong to people who sign in with their organisation")
+
+
 def add_user(engine: Engine, username: str, *, role: str, organisation: str,
              password: str) -> Identity:
     """Create a user with an argon2id password hash."""
@@ -77,6 +90,7 @@ def add_user(engine: Engine, username: str, *, role: str, organisation: str,
         raise DataError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
     if not username.strip() or not organisation.strip():
         raise DataError("a user needs a name and an organisation")
+    _refuse_external(username)
     _check_password(password)
     with session_scope(engine) as session:
         if session.scalar(select(User).where(User.username == username)) is not None:
@@ -105,6 +119,7 @@ def authenticate(engine: Engine, username: str, password: str) -> Identity | Non
 
 def set_password(engine: Engine, username: str, password: str) -> None:
     """Replace a user's password (argon2id)."""
+    _refuse_external(username)
     _check_password(password)
     with session_scope(engine) as session:
         user = session.scalar(select(User).where(User.username == username))
@@ -146,6 +161,25 @@ def demo_users(engine: Engine, *, council: str = DEMO_COUNCIL,
             set_password(engine, username, password)
         made[username] = password
     return made
+
+
+def provision_external(session: Session, username: str, *, role: str,
+                       organisation: str) -> Identity | None:
+    """The identity of a person signed in by an identity provider, made on their first
+    sign-in (no password) and given the role and organisation of this one; ``None`` for
+    a disabled user (who stays refused) or a name that is not an external one."""
+    if not username.startswith(EXTERNAL_PREFIX) or role not in ROLES:
+        return None
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, role=role, organisation=organisation,
+                    password_hash=None, active=True)
+        session.add(user)
+    elif not user.active or user.password_hash is not None:
+        return None
+    user.role, user.organisation = role, organisation
+    session.flush()
+    return Identity(username, role, organisation)
 
 
 def issue_api_key(engine: Engine, username: str, *, name: str) -> str:

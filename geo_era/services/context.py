@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store
+from geo_era.security.oidc import OidcClient, OidcConfig
 from geo_era.services.policy import Gate
 from geo_era.settings import Settings
 from geo_era.workspace import Workspace
@@ -35,3 +36,12 @@ class Services:
     def engine(self) -> Engine:
         """The case store (SQLite under ``GEO_ERA_HOME``, or ``GEO_ERA_DATABASE_URL``)."""
         return open_store(self.settings.home, self.settings.database_url)
+
+    @cached_property
+    def oidc(self) -> OidcClient | None:
+        """Single sign-on's client of the identity provider; ``None`` when
+        ``GEO_ERA_OIDC_ISSUER`` is unset. Raises
+        :class:`~geo_era.errors.ConfigurationError` for a group mapped to an unknown
+        role."""
+        config = OidcConfig.from_settings(self.settings)
+        return OidcClient(config) if config is not None else None
