@@ -43,7 +43,18 @@ from geo_era.services.answers.data import Health, Me, Token
 from geo_era.settings import Settings, load_settings
 
 from .deps import ERRORS, PREFIX, AppServices, Who, authenticate_request, caller_of, log
-from .routes import analysis, audit, casework, imports, pages, records, reports, sso, voids
+from .routes import (
+    analysis,
+    audit,
+    casework,
+    docs,
+    imports,
+    pages,
+    records,
+    reports,
+    sso,
+    voids,
+)
 from .security import LoginLimiter, Tokens
 
 PUBLIC = {f"{PREFIX}/health", f"{PREFIX}/auth/token"}
@@ -62,13 +73,14 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """The API application over one ``GEO_ERA_HOME`` and case store."""
     settings = settings or load_settings()
-    engine = engine or open_store(settings.home, settings.database_url)
+    engine = engine or open_store(settings.home, settings.database_url,
+                                  audit_key=settings.audit_key)
     app = FastAPI(title="geo_era", version=__version__,
                   description="Environmental risk assessment of housing under MAPPA "
                               "(NASSO). Need-to-know access; every access to sensitive "
                               "records is audited.",
-                  openapi_url=f"{PREFIX}/openapi.json", docs_url=f"{PREFIX}/docs",
-                  redoc_url=None, responses=ERRORS)
+                  openapi_url=f"{PREFIX}/openapi.json", docs_url=None, redoc_url=None,
+                  swagger_ui_oauth2_redirect_url=None, responses=ERRORS)
     services = AppServices(settings, engine)
     _ = services.oidc  # single sign-on's settings checked now, not at the first sign-in
     app.state.settings, app.state.engine = settings, engine
@@ -80,10 +92,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _handle_errors(app, services)
     _service_routes(app, services)
     for router in (analysis.router, casework.router, records.router, imports.router,
-                   audit.router, voids.router, reports.router, pages.router, sso.router):
+                   audit.router, voids.router, reports.router, pages.router, sso.router,
+                   docs.router):
         app.include_router(router)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     app.mount("/static/geo_era", StaticFiles(directory=STATIC_DIR), name="geo_era_static")
+    app.mount(docs.SWAGGER_URL, StaticFiles(directory=docs.SWAGGER_DIR), name="swagger_ui")
+    app.mount(docs.OWN_URL, StaticFiles(directory=docs.OWN_DIR), name="api_static")
     return app
 
 

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo_era.errors import ConfigurationError
@@ -144,6 +152,14 @@ class Settings(BaseSettings):
         default=None,
         description="Signs API tokens; at least 32 characters. Required in production; in "
                     "development a random key is made per process.")
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description="Keys the audit trail's hash chain (HMAC-SHA256); at least 32 random "
+                    "characters, unlike the secret key. Required in production; in "
+                    "development a random key is made once and kept in GEO_ERA_HOME/"
+                    "audit.key (0600). Keep it away from the database's host and its "
+                    "backups: whoever holds it and can write the database can rewrite the "
+                    "trail undetected.")
     token_minutes: int = Field(default=15, ge=1, le=240,
                                description="Lifetime of an API bearer token, minutes.")
     login_attempts: int = Field(default=5, ge=1, le=100,
@@ -250,12 +266,19 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:
-        key = self.secret_key.get_secret_value() if self.secret_key else ""
-        # a key that signs tokens is never short, in any environment (a short one is
-        # found offline from a single token)
-        if (self.environment == "production" or key) and len(key.strip()) < 32:
-            raise ValueError("GEO_ERA_SECRET_KEY must be set to at least 32 random "
-                             "characters" + ("" if key else " in production"))
+        # a key is never short, in any environment (a short signing key is found offline
+        # from a single token; a short audit key from a single entry); neither appears
+        # in the message
+        keys = {"GEO_ERA_SECRET_KEY": self.secret_key, "GEO_ERA_AUDIT_KEY": self.audit_key}
+        for name, secret in keys.items():
+            key = secret.get_secret_value() if secret else ""
+            if (self.environment == "production" or key) and len(key.strip()) < 32:
+                raise ValueError(f"{name} must be set to at least 32 random characters"
+                                 + ("" if key else " in production"))
+        if self.secret_key and self.audit_key and \
+                self.secret_key.get_secret_value() == self.audit_key.get_secret_value():
+            raise ValueError("GEO_ERA_AUDIT_KEY must differ from GEO_ERA_SECRET_KEY (the "
+                             "audit key is kept away from the servers that sign tokens)")
         return self
 
     @field_validator("home")
@@ -275,5 +298,8 @@ def load_settings(**overrides: object) -> Settings:
         )
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
-    except ValueError as exc:  # pydantic.ValidationError is a ValueError
-        raise ConfigurationError(f"invalid settings: {exc}") from None
+    except ValidationError as exc:
+        # each problem by where and what, never the values given: they may be keys
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" if e["loc"]
+                    else e["msg"] for e in exc.errors(include_url=False, include_input=False)]
+        raise ConfigurationError(f"invalid settings: {'; '.join(problems)}") from None

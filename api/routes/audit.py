@@ -8,12 +8,20 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from geo_era.services import admin
-from geo_era.services.answers.admin import AuditExport
+from geo_era.services.answers.admin import AuditExport, ChainHead
 
 from ..deps import PREFIX, App, Who, caller_of
 from ..schemas import JUSTIFICATION, Strict
 
 router = APIRouter(prefix=PREFIX)
+
+
+class AuditHeadIn(Strict):
+    """A head of the chain exported earlier (an export's ``verification.head``, or
+    ``geo-era audit head``), kept away from geo_era's host."""
+
+    seq: int = Field(ge=0, le=2**62, description="the exported entry's sequence number")
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="the exported entry's hash")
 
 
 class AuditExportRequest(Strict):
@@ -22,11 +30,16 @@ class AuditExportRequest(Strict):
     until: dt.datetime | None = None
     after_seq: int = Field(default=0, ge=0)
     limit: int = Field(default=admin.DEFAULT_LIMIT, ge=1, le=admin.EXPORT_LIMIT)
+    head: AuditHeadIn | None = Field(
+        default=None, description="Verify the chain against this head too: it must still "
+                                  "hold that entry with that hash, and not end before it.")
 
 
 @router.post("/audit/export", tags=["audit"], response_model=AuditExport)
 def audit_export_route(body: AuditExportRequest, identity: Who, app: App) -> AuditExport:
-    """Audit entries oldest first, with the verification of the whole chain."""
+    """Audit entries oldest first, with the verification of the whole chain (against a
+    head exported earlier, when given) and, when intact, its head to keep elsewhere."""
+    head = None if body.head is None else ChainHead(seq=body.head.seq, hash=body.head.hash)
     return admin.audit_export(app, caller_of(identity), justification=body.justification,
                               since=body.since, until=body.until,
-                              after_seq=body.after_seq, limit=body.limit)
+                              after_seq=body.after_seq, limit=body.limit, head=head)

@@ -7,20 +7,22 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from geo_era.cli._common import (
     BY,
     JUSTIFY,
-    _echo_json,
     _settings,
     app,
     caller,
     echo_answer,
     services,
 )
+
+if TYPE_CHECKING:
+    from geo_era.services.answers.admin import ChainHead
 
 user_app = typer.Typer(help="Users: roles and organisations (no default credentials).",
                        no_args_is_help=True)
@@ -56,22 +58,92 @@ audit_app = typer.Typer(help="The audit trail (DPA 2018 s62).", no_args_is_help=
 app.add_typer(audit_app, name="audit")
 
 
+HEAD = typer.Option(
+    "--head", help="A head exported earlier with 'geo-era audit head' (JSON with seq and "
+                   "hash), kept away from this host: the chain must still hold that entry "
+                   "with that hash, and not end before it.")
+
+
+def _read_head(path: Path | None) -> ChainHead | None:
+    """The head exported to ``path``; a clear refusal for a file that is not one."""
+    from pydantic import ValidationError
+
+    from geo_era.services.answers.admin import ChainHead
+
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise typer.BadParameter("the file cannot be read as text", param_hint="--head"
+                                 ) from None
+    try:
+        return ChainHead.model_validate_json(text)
+    except ValidationError as exc:
+        wrong = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'the file'}: {e['msg']}"
+                          for e in exc.errors(include_url=False, include_input=False))
+        raise typer.BadParameter("not an exported audit head (a JSON object with seq and "
+                                 f"hash, as 'geo-era audit head' writes): {wrong}",
+                                 param_hint="--head") from None
+
+
 @audit_app.command("verify")
-def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Check the audit chain; exit code 3 when an entry was edited, deleted or moved."""
+def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False,
+                 head: Annotated[Path | None, HEAD] = None) -> None:
+    """Check the audit chain under the audit key (and against --head); exit code 3 when
+    an entry was edited, deleted or moved, or entries were removed from the end."""
     from geo_era.services.admin import audit_verify as verify
 
-    result = verify(services(), caller())
+    result = verify(services(), caller(), head=_read_head(head))
     if as_json:
-        _echo_json({"entries": result.entries, "intact": result.intact,
-                    "problems": result.problems})
+        echo_answer(result)
     else:
         for problem in result.problems:
             typer.echo(problem)
         typer.echo(f"{result.entries} entries: "
-                   f"{'intact' if result.intact else 'NOT INTACT'}")
+                   f"{'intact' if result.intact else 'NOT INTACT'}"
+                   + (" (and they hold the exported head)" if head and result.intact else ""))
     if not result.intact:
         raise typer.Exit(3)
+
+
+@audit_app.command("head")
+def audit_head(out: Annotated[Path | None, typer.Option(
+        help="Write the head to this JSON file instead of printing it.")] = None) -> None:
+    """Print the chain's head (last seq and hash, JSON) after verifying the chain; keep it
+    somewhere other than this host, regularly, and check later with 'audit verify
+    --head FILE'. Refused (exit code 3) when the chain is not intact."""
+    from geo_era._io import PRIVATE, write_text
+    from geo_era.errors import WorkflowRefusedError
+    from geo_era.services.admin import audit_head as head
+
+    try:
+        found = head(services(), caller())
+    except WorkflowRefusedError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(3) from None
+    document = json.dumps(found.model_dump(mode="json")) + "\n"
+    if out is None:
+        typer.echo(document, nl=False)
+        return
+    write_text(out, document, mode=PRIVATE)
+    typer.echo(f"the head (entry {found.seq}) written to {out}; keep a copy away from "
+               "this host")
+
+
+@audit_app.command("rekey")
+def audit_rekey(justification: Annotated[str, JUSTIFY] = "",
+                by: Annotated[str | None, BY] = None) -> None:
+    """Key an audit chain written before geo_era keyed it (once, after upgrading): every
+    entry's hash is recomputed under GEO_ERA_AUDIT_KEY (or the development key). It
+    vouches for entries no key protected, so check the trail first; it is refused for a
+    chain that is not sound or is keyed already, and it is audited. Export a new head
+    after it."""
+    from geo_era.services.admin import audit_rekey as rekey
+
+    result = rekey(services(), caller(by), justification=justification)
+    typer.echo(f"{result.rekeyed} entries re-keyed; the chain now ends at entry "
+               f"{result.head.seq}: export its head again ('geo-era audit head')")
 
 
 def _moment(value: str | None, option: str) -> dt.datetime | None:
@@ -102,6 +174,7 @@ def audit_export(
     out: Annotated[Path | None, typer.Option(
         help="Write the export to this JSON file (readable by you only) instead of "
              "printing it.")] = None,
+    head: Annotated[Path | None, HEAD] = None,
     by: Annotated[str | None, BY] = None,
 ) -> None:
     """Export audit entries, oldest first, with the verification of the whole chain (for
@@ -112,7 +185,7 @@ def audit_export(
 
     result = export(services(), caller(by), justification=justification,
                     since=_moment(since, "--since"), until=_moment(until, "--until"),
-                    after_seq=after_seq, limit=limit)
+                    after_seq=after_seq, limit=limit, head=_read_head(head))
     if out is None:
         echo_answer(result)
         return

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -33,6 +34,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from geo_era._io import private_dir, private_file
+from geo_era.db.audit_key import bind_audit_key, development_key
 
 
 def utcnow() -> dt.datetime:
@@ -234,10 +236,14 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_store(home: Path, url: str | None = None) -> Engine:
-    """The case store's engine, its schema brought up to date."""
+def open_store(home: Path, url: str | None = None, *,
+               audit_key: SecretStr | None = None) -> Engine:
+    """The case store's engine, its schema brought up to date, keyed for its audit chain
+    with ``audit_key`` (``GEO_ERA_AUDIT_KEY``) or, without one, the development key kept
+    in ``home`` (:mod:`geo_era.db.audit_key`)."""
     engine = make_engine(database_url(home, url))
     migrate(engine)
+    bind_audit_key(engine, audit_key or development_key(home))
     return engine
 
 

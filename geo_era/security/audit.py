@@ -5,26 +5,41 @@ personal data is logged with who (user, role, organisation), when (UTC), what (r
 type and ids), to whom (recipients of a disclosure) and why (the justification, which
 consulting a sensitive record requires). Denied requests are logged too.
 
-The log is append-only and hash-chained: each entry's hash covers its content and the
-previous entry's hash, so ``verify`` detects an entry edited, deleted or moved. Appends
-are serialised by updating a single head row in the same transaction (a row lock on
-PostgreSQL, the write lock on SQLite), so the chain never forks, and an entry is
-written in the transaction of the data it records: both or neither.
+The log is append-only and hash-chained: each entry's hash is an HMAC-SHA256, under the
+store's audit key (``GEO_ERA_AUDIT_KEY``, :mod:`geo_era.db.audit_key`), of the previous
+entry's hash and the entry's canonical content, so ``verify`` detects an entry edited,
+deleted or moved, and someone who can write the database but does not hold the key
+cannot recompute a chain that verifies. Deleting entries from the end and fixing the
+head row needs no key: a head exported elsewhere (:func:`head`, ``geo-era audit head``)
+and given back to ``verify`` detects it, and detects any rewrite up to that head even
+by someone holding the key. Appends are serialised by updating a single head row in
+the same transaction (a row lock on PostgreSQL, the write lock on SQLite), so the
+chain never forks, and an entry is written in the transaction of the data it records:
+both or neither.
+
+A chain written before geo_era keyed it carries plain SHA-256 hashes: ``verify``
+reports those entries, and :func:`rekey` (``geo-era audit rekey``), run once and
+knowingly by the operator, keys them and is itself audited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import SecretBytes
 from sqlalchemy import JSON, DateTime, Engine, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from geo_era.db.audit_key import audit_key
 from geo_era.db.store import Base, session_scope, utcnow
-from geo_era.errors import DataError
+from geo_era.errors import DataError, WorkflowRefusedError
 
 #: Shortest justification accepted for consulting a sensitive record (characters).
 MIN_JUSTIFICATION = 10
@@ -63,9 +78,23 @@ class AuditHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
-def _digest(prev_hash: str, content: dict[str, Any]) -> str:
+def _message(prev_hash: str, content: dict[str, Any]) -> bytes:
+    """What an entry's hash covers: the previous hash, then the canonical JSON of its
+    content (keys sorted, no spaces, UTF-8)."""
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+    return (prev_hash + canonical).encode("utf-8")
+
+
+def _digest(key: SecretBytes, prev_hash: str, content: dict[str, Any]) -> str:
+    """An entry's hash: HMAC-SHA256 under the store's audit key, in hex."""
+    return hmac.new(key.get_secret_value(), _message(prev_hash, content),
+                    hashlib.sha256).hexdigest()
+
+
+def _unkeyed_digest(prev_hash: str, content: dict[str, Any]) -> str:
+    """The plain SHA-256 hash entries carried before the chain was keyed: recognised,
+    never accepted, by :func:`verify`; keyed by :func:`rekey`."""
+    return hashlib.sha256(_message(prev_hash, content)).hexdigest()
 
 
 def _content(entry: AuditEntry) -> dict[str, Any]:
@@ -75,6 +104,17 @@ def _content(entry: AuditEntry) -> dict[str, Any]:
             "operation": entry.operation, "record_type": entry.record_type,
             "record_ids": list(entry.record_ids), "recipients": entry.recipients,
             "justification": entry.justification, "outcome": entry.outcome}
+
+
+def _locked_head(session: Session) -> AuditHead:
+    """The head row, read under the append lock (taken first)."""
+    session.execute(update(AuditHead).where(AuditHead.id == 1)
+                    .values(last_seq=AuditHead.last_seq))
+    head = session.get(AuditHead, 1, populate_existing=True)
+    if head is None:
+        raise DataError("the audit log has no head row; the case store was not migrated "
+                        "(it is created by migration 0003)")
+    return head
 
 
 def append(session: Session, *, actor: str, role: str, organisation: str, operation: str,
@@ -88,19 +128,13 @@ def append(session: Session, *, actor: str, role: str, organisation: str, operat
         raise DataError(f"unknown audit outcome {outcome!r}")
     if operation == "disclosure" and not recipients:
         raise DataError("a disclosure must name its recipients")
-    # take the append lock first, then read the head under it
-    session.execute(update(AuditHead).where(AuditHead.id == 1)
-                    .values(last_seq=AuditHead.last_seq))
-    head = session.get(AuditHead, 1, populate_existing=True)
-    if head is None:
-        raise DataError("the audit log has no head row; the case store was not migrated "
-                        "(it is created by migration 0003)")
+    head = _locked_head(session)
     entry = AuditEntry(seq=head.last_seq + 1, at=utcnow(), actor=actor, role=role,
                        organisation=organisation, operation=operation,
                        record_type=record_type, record_ids=[str(r) for r in record_ids],
                        recipients=recipients, justification=justification, outcome=outcome,
                        prev_hash=head.last_hash, hash="")
-    entry.hash = _digest(entry.prev_hash, _content(entry))
+    entry.hash = _digest(audit_key(session.get_bind()), entry.prev_hash, _content(entry))
     session.add(entry)
     head.last_seq, head.last_hash = entry.seq, entry.hash
     session.flush()
@@ -143,42 +177,207 @@ class Actor:
                       recipients=recipients, outcome=outcome)
 
 
+#: An exported head's hash: 64 lower-case hexadecimal digits.
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Head:
+    """The chain's last entry as exported elsewhere: its sequence number and hash (0 and
+    :data:`GENESIS` for an empty chain). Kept outside geo_era's host, it lets
+    :func:`verify` detect entries removed from the end, or the chain up to it
+    rewritten."""
+
+    seq: int
+    hash: str
+
+    def __post_init__(self) -> None:
+        if self.seq < 0:
+            raise DataError("an audit head's seq is a sequence number, 0 or more")
+        if not _HASH.fullmatch(self.hash):
+            raise DataError("an audit head's hash is 64 lower-case hexadecimal digits")
+
+
 @dataclass(frozen=True)
 class Verification:
+    """What :func:`verify` found: how many entries, each problem, and the chain's head
+    (given only when the chain is intact: a head is exported only from a sound chain)."""
+
     entries: int
     problems: list[str]
+    head: Head | None = None
 
     @property
     def intact(self) -> bool:
         return not self.problems
 
 
-def verify(engine: Engine) -> Verification:
-    """Check the whole chain; every problem names the entry and what is wrong with it."""
+def _spans(seqs: list[int]) -> list[tuple[int, int]]:
+    """Consecutive runs of ``seqs`` (ascending) as (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for seq in seqs:
+        if runs and runs[-1][1] == seq - 1:
+            runs[-1] = (runs[-1][0], seq)
+        else:
+            runs.append((seq, seq))
+    return runs
+
+
+def _altered(seqs: list[int], unkeyed: list[int]) -> list[str]:
+    """Problems for entries whose hash is not their keyed hash, a run at a time."""
+    problems = [f"entry {a} was altered: its content does not match its hash" if a == b
+                else f"entries {a}-{b} were altered: their content does not match their "
+                     "hashes" for a, b in _spans(seqs)]
+    if unkeyed:
+        spans = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in _spans(unkeyed))
+        problems.append(
+            f"entries {spans} carry hashes made without the audit key: the chain was "
+            "recomputed by someone without the key, or written before geo_era keyed it "
+            "(for a store that predates the key, see 'geo-era audit rekey')")
+    return problems
+
+
+def _walk(key: SecretBytes, entries: Sequence[AuditEntry]) -> tuple[list[str], str]:
+    """Problems of sequence, links and hashes along ``entries``, and the last hash."""
     problems: list[str] = []
+    altered: list[int] = []
+    unkeyed: list[int] = []
+    expected_prev, expected_seq = GENESIS, 1
+    for entry in entries:
+        if entry.seq != expected_seq:
+            problems.append(f"entries {expected_seq}-{entry.seq - 1} are missing "
+                            "(deleted)" if entry.seq > expected_seq else
+                            f"entry {entry.seq} is out of sequence")
+        if entry.prev_hash != expected_prev:
+            problems.append(f"entry {entry.seq} does not follow the entry before it "
+                            "(an entry was deleted, inserted or moved)")
+        content = _content(entry)
+        if not hmac.compare_digest(_digest(key, entry.prev_hash, content), entry.hash):
+            altered.append(entry.seq)
+            if _unkeyed_digest(entry.prev_hash, content) == entry.hash:
+                unkeyed.append(entry.seq)
+        expected_prev, expected_seq = entry.hash, entry.seq + 1
+    return problems + _altered(altered, unkeyed), expected_prev
+
+
+def _against(exported: Head, hashes: dict[int, str], last_seq: int) -> list[str]:
+    """Problems of the chain against a head exported earlier."""
+    if exported.seq > last_seq:
+        return [f"the chain ends at entry {last_seq} but a head exported earlier records "
+                f"entry {exported.seq} (entries removed from the end)"]
+    found = GENESIS if exported.seq == 0 else hashes.get(exported.seq)
+    if found is None:
+        return [f"entry {exported.seq}, the exported head, is missing (deleted)"]
+    if not hmac.compare_digest(found, exported.hash):
+        return [f"entry {exported.seq} is not the exported head: the chain up to it was "
+                "rewritten"]
+    return []
+
+
+def verify(engine: Engine, exported: Head | None = None) -> Verification:
+    """Check the whole chain under the store's audit key, and against ``exported`` (a
+    head exported earlier) when given; every problem names the entry and what is wrong
+    with it."""
+    key = audit_key(engine)
     with session_scope(engine) as session:
         entries = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
         head = session.get(AuditHead, 1)
-        expected_prev = GENESIS
-        expected_seq = 1
-        for entry in entries:
-            if entry.seq != expected_seq:
-                problems.append(f"entries {expected_seq}-{entry.seq - 1} are missing "
-                                "(deleted)" if entry.seq > expected_seq else
-                                f"entry {entry.seq} is out of sequence")
-            if entry.prev_hash != expected_prev:
-                problems.append(f"entry {entry.seq} does not follow the entry before it "
-                                "(an entry was deleted, inserted or moved)")
-            if _digest(entry.prev_hash, _content(entry)) != entry.hash:
-                problems.append(f"entry {entry.seq} was altered: its content does not match "
-                                "its hash")
-            expected_prev = entry.hash
-            expected_seq = entry.seq + 1
+        problems, last_hash = _walk(key, entries)
         last_seq = entries[-1].seq if entries else 0
-        if head is not None and (head.last_seq != last_seq or head.last_hash != expected_prev):
+        if head is not None and (head.last_seq != last_seq or head.last_hash != last_hash):
             problems.append(f"the chain ends at entry {last_seq} but was last written at "
                             f"entry {head.last_seq} (entries removed from the end)")
-        return Verification(len(entries), problems)
+        if exported is not None:
+            problems += _against(exported, {e.seq: e.hash for e in entries}, last_seq)
+        return Verification(len(entries), problems,
+                            None if problems else Head(last_seq, last_hash))
+
+
+def verification_document(checked: Verification) -> dict[str, Any]:
+    """A verification as plain data: entries, intact, problems and the head (seq and
+    hash) or ``None``."""
+    return {"entries": checked.entries, "intact": checked.intact,
+            "problems": checked.problems,
+            "head": None if checked.head is None else {"seq": checked.head.seq,
+                                                       "hash": checked.head.hash}}
+
+
+def head(engine: Engine) -> Head:
+    """The chain's head to export elsewhere, from a chain that verifies.
+
+    Raises
+    ------
+    WorkflowRefusedError
+        When the chain is not intact: exporting its head would vouch for it.
+    """
+    checked = verify(engine)
+    if checked.head is None:
+        raise WorkflowRefusedError(
+            f"the audit chain is not intact ({len(checked.problems)} problem"
+            f"{'' if len(checked.problems) == 1 else 's'}); no head is exported from it: "
+            "run 'geo-era audit verify'")
+    return checked.head
+
+
+def _unkeyed_prefix(key: SecretBytes, entries: Sequence[AuditEntry],
+                    head: AuditHead) -> int:
+    """How many entries, from the first, carry unkeyed hashes, in a chain otherwise
+    sound: every entry in sequence and linked, unkeyed ones only before keyed ones, and
+    the head row at its end. Anything else is refused: re-keying it would vouch for a
+    chain that may have been rewritten."""
+    prefix, prev = 0, GENESIS
+    for position, entry in enumerate(entries, start=1):
+        content = _content(entry)
+        keyed = hmac.compare_digest(_digest(key, entry.prev_hash, content), entry.hash)
+        unkeyed = not keyed and prefix == position - 1 and \
+            _unkeyed_digest(entry.prev_hash, content) == entry.hash
+        if entry.seq != position or entry.prev_hash != prev or not (keyed or unkeyed):
+            raise WorkflowRefusedError(
+                f"the audit chain is not sound at entry {entry.seq}; nothing was re-keyed "
+                "(run 'geo-era audit verify')")
+        prefix += int(unkeyed)
+        prev = entry.hash
+    if head.last_seq != len(entries) or head.last_hash != prev:
+        raise WorkflowRefusedError("the audit chain's end does not match its head row "
+                                   "(entries removed from the end); nothing was re-keyed")
+    return prefix
+
+
+def rekey(engine: Engine, *, actor: Actor) -> int:
+    """Key a chain written before geo_era keyed it: recompute every entry's hash under
+    the store's audit key, in one transaction with the entry recording it (an
+    ``alteration`` of the ``audit_log`` naming the entries re-keyed, with the actor's
+    justification). The number of entries that carried unkeyed hashes.
+
+    Only a chain whose unkeyed entries are all at its start, linked and in sequence, is
+    re-keyed: it vouches for a trail that no key protected, so the operator runs it
+    once, knowingly, after upgrading, and exports a new head after it.
+
+    Raises
+    ------
+    DataError
+        Without a justification.
+    WorkflowRefusedError
+        When the chain is not sound, or already keyed throughout.
+    """
+    actor.require_justification("re-keying the audit trail")
+    key = audit_key(engine)
+    with session_scope(engine) as session:
+        head_row = _locked_head(session)
+        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+        unkeyed = _unkeyed_prefix(key, entries, head_row)
+        if unkeyed == 0:
+            raise WorkflowRefusedError("every audit entry is keyed already; nothing to "
+                                       "re-key")
+        prev = GENESIS
+        for entry in entries:
+            entry.prev_hash = prev
+            entry.hash = prev = _digest(key, prev, _content(entry))
+        head_row.last_hash = prev
+        session.flush()
+        actor.record(session, operation="alteration", record_type="audit_log",
+                     record_ids=[f"1-{unkeyed}"])
+    return unkeyed
 
 
 #: Most entries one export returns; page with ``after_seq``.
@@ -187,8 +386,9 @@ EXPORT_LIMIT = 10_000
 
 def export(engine: Engine, *, actor: Actor, since: dt.datetime | None = None,
            until: dt.datetime | None = None, after_seq: int = 0,
-           limit: int = EXPORT_LIMIT) -> dict[str, Any]:
-    """Audit entries (oldest first) with the chain's verification, for an auditor.
+           limit: int = EXPORT_LIMIT, exported: Head | None = None) -> dict[str, Any]:
+    """Audit entries (oldest first) with the chain's verification (against ``exported``,
+    a head exported earlier, when given), for an auditor.
 
     The trail names subjects and justifications, so reading it is itself a
     consultation: it needs a justification and is recorded, after the entries it
@@ -197,7 +397,7 @@ def export(engine: Engine, *, actor: Actor, since: dt.datetime | None = None,
     actor.require_justification("the audit trail")
     if not 1 <= limit <= EXPORT_LIMIT:
         raise DataError(f"limit must be between 1 and {EXPORT_LIMIT:,}")
-    checked = verify(engine)
+    checked = verify(engine, exported)
     with session_scope(engine) as session:
         query = select(AuditEntry).where(AuditEntry.seq > after_seq)
         if since is not None:
@@ -209,6 +409,5 @@ def export(engine: Engine, *, actor: Actor, since: dt.datetime | None = None,
         actor.record(session, operation="consultation", record_type="audit_log",
                      record_ids=[f"{entries[0]['seq']}-{entries[-1]['seq']}"]
                      if entries else [])
-    return {"verification": {"entries": checked.entries, "intact": checked.intact,
-                             "problems": checked.problems},
+    return {"verification": verification_document(checked),
             "entries": entries, "more": len(entries) == limit}

@@ -2,8 +2,9 @@
 
 Exporting the trail is itself a consultation (it names subjects and justifications):
 it needs a justification and is one audit entry, recorded after the entries it returns.
-Verifying the chain reads only its hashes and is not recorded. Users are added by the
-local operator only (there is no endpoint for it).
+Verifying the chain, and reading its head to keep elsewhere, read only its hashes and
+are not recorded. Re-keying a chain written before it was keyed, and adding users, are
+for the local operator only (there is no endpoint for them); a re-keying is audited.
 """
 
 from __future__ import annotations
@@ -14,9 +15,15 @@ from geo_era.errors import ForbiddenError
 from geo_era.security import audit
 from geo_era.security.access import OPERATOR
 from geo_era.security.users import add_user as add_identity
-from geo_era.services.answers.admin import AuditExport, UserAdded, Verification
+from geo_era.services.answers.admin import (
+    AuditExport,
+    ChainHead,
+    Rekeyed,
+    UserAdded,
+    Verification,
+)
 from geo_era.services.context import Services
-from geo_era.services.policy import Caller
+from geo_era.services.policy import Caller, plain_text
 
 #: How many entries an export returns unless told (at most :data:`EXPORT_LIMIT`).
 DEFAULT_LIMIT = 1_000
@@ -25,10 +32,11 @@ EXPORT_LIMIT = audit.EXPORT_LIMIT
 
 def audit_export(services: Services, caller: Caller, *, justification: str | None,
                  since: dt.datetime | None = None, until: dt.datetime | None = None,
-                 after_seq: int = 0, limit: int = DEFAULT_LIMIT) -> AuditExport:
+                 after_seq: int = 0, limit: int = DEFAULT_LIMIT,
+                 head: ChainHead | None = None) -> AuditExport:
     """Audit entries oldest first (those after sequence number ``after_seq``, at or
     after ``since`` and before ``until``, at most ``limit``), with the verification of
-    the whole chain.
+    the whole chain (against ``head``, exported earlier, when given).
 
     Raises
     ------
@@ -42,18 +50,63 @@ def audit_export(services: Services, caller: Caller, *, justification: str | Non
     """
     admitted = services.gate.admit("audit_export", caller, justification=justification)
     document = audit.export(services.engine, actor=admitted.actor, since=since,
-                            until=until, after_seq=after_seq, limit=limit)
+                            until=until, after_seq=after_seq, limit=limit,
+                            exported=_head(head))
     return AuditExport.model_validate(document)
 
 
-def audit_verify(services: Services, caller: Caller) -> Verification:
-    """Check the whole audit chain: every entry edited, deleted or moved is a problem.
-    For those who may export the trail; reads only the chain's hashes, so not
-    recorded."""
+def _head(head: ChainHead | None) -> audit.Head | None:
+    return None if head is None else audit.Head(head.seq, head.hash)
+
+
+def audit_verify(services: Services, caller: Caller, *,
+                 head: ChainHead | None = None) -> Verification:
+    """Check the whole audit chain under the store's audit key: every entry edited,
+    deleted or moved is a problem, and so is any mismatch with ``head`` (exported
+    earlier: entries removed from the end, the chain up to it rewritten). For those who
+    may export the trail; reads only the chain's hashes, so not recorded."""
     services.gate.admit("audit_export", caller)
-    checked = audit.verify(services.engine)
-    return Verification(entries=checked.entries, intact=checked.intact,
-                        problems=checked.problems)
+    checked = audit.verify(services.engine, _head(head))
+    return Verification.model_validate(audit.verification_document(checked))
+
+
+def audit_head(services: Services, caller: Caller) -> ChainHead:
+    """The chain's head (last sequence number and hash) to keep somewhere other than
+    geo_era's host, for later verifications. For those who may export the trail; not
+    recorded.
+
+    Raises
+    ------
+    WorkflowRefusedError
+        When the chain is not intact (its head would vouch for it).
+    """
+    services.gate.admit("audit_export", caller)
+    found = audit.head(services.engine)
+    return ChainHead(seq=found.seq, hash=found.hash)
+
+
+def audit_rekey(services: Services, caller: Caller, *, justification: str | None
+                ) -> Rekeyed:
+    """Key a chain written before geo_era keyed it (:func:`geo_era.security.audit.rekey`):
+    once, by the local operator, with a justification; audited as an ``alteration`` of
+    the ``audit_log``.
+
+    Raises
+    ------
+    ForbiddenError
+        For anyone but the local operator.
+    DataError
+        Without a justification.
+    WorkflowRefusedError
+        When the chain is not sound, or already keyed throughout.
+    """
+    if caller.role != OPERATOR:
+        raise ForbiddenError(f"the {caller.role} role may not re-key the audit trail")
+    actor = audit.Actor(caller.username, caller.role, caller.organisation,
+                        plain_text(justification, "justification"))
+    rekeyed = audit.rekey(services.engine, actor=actor)
+    found = audit.head(services.engine)
+    return Rekeyed(rekeyed=rekeyed, head=ChainHead(seq=found.seq, hash=found.hash))
 
 
 def add_user(services: Services, caller: Caller, *, username: str, role: str,

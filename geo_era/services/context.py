@@ -8,6 +8,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from geo_era.data.layer_store import LayerStore
+from geo_era.db.audit_key import bind_audit_key
 from geo_era.db.store import open_store
 from geo_era.security.oidc import OidcClient, OidcConfig
 from geo_era.services.policy import Gate
@@ -27,6 +28,8 @@ class Services:
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         self.settings = settings
         if engine is not None:
+            if settings.audit_key is not None:  # the configured key, as open_store binds
+                bind_audit_key(engine, settings.audit_key)
             self.__dict__["engine"] = engine
         self.layers = LayerStore(settings.home)
         self.workspace = Workspace(self.layers)
@@ -35,7 +38,8 @@ class Services:
     @cached_property
     def engine(self) -> Engine:
         """The case store (SQLite under ``GEO_ERA_HOME``, or ``GEO_ERA_DATABASE_URL``)."""
-        return open_store(self.settings.home, self.settings.database_url)
+        return open_store(self.settings.home, self.settings.database_url,
+                          audit_key=self.settings.audit_key)
 
     @cached_property
     def oidc(self) -> OidcClient | None:

@@ -127,6 +127,9 @@ def test_production_refuses_unsafe_settings(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(ConfigurationError, match="GEO_ERA_SECRET_KEY must be set"):
         load_settings()
     monkeypatch.setenv("GEO_ERA_SECRET_KEY", "k" * 40)
+    with pytest.raises(ConfigurationError, match="GEO_ERA_AUDIT_KEY must be set"):
+        load_settings()
+    monkeypatch.setenv("GEO_ERA_AUDIT_KEY", "a" * 40)
     assert load_settings().environment == "production"
 
 

@@ -3,16 +3,38 @@ verification of its chain, and users."""
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from geo_era.services.answers._base import Answer
 
 
+class ChainHead(Answer):
+    """The audit chain's last entry: its sequence number and hash (HMAC-SHA256 under the
+    store's audit key, hex; 0 and 64 zeros for an empty chain). Kept somewhere other
+    than geo_era's host and given back to a later verification, it detects entries
+    removed from the end and any rewrite of the chain up to it."""
+
+    seq: int = Field(ge=0, description="the last entry's sequence number")
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="the last entry's hash")
+
+
 class Verification(Answer):
-    """The check of the whole audit chain: how many entries, whether it is intact, and
-    each problem found (an entry edited, deleted or moved)."""
+    """The check of the whole audit chain: how many entries, whether it is intact, each
+    problem found (an entry edited, deleted or moved, entries removed from the end, a
+    mismatch with a head exported earlier), and the chain's head when it is intact."""
 
     entries: int
     intact: bool
     problems: list[str]
+    head: ChainHead | None = None
+
+
+class Rekeyed(Answer):
+    """A chain written before it was keyed, keyed: how many entries carried unkeyed
+    hashes, and the new head (export it again)."""
+
+    rekeyed: int
+    head: ChainHead
 
 
 class AuditRecord(Answer):
