@@ -1,6 +1,7 @@
 """Users of geo_era: who they are, their role and organisation, and their credentials.
 
-Passwords are stored only as argon2id hashes; service accounts use API keys, stored
+Passwords are held to :mod:`geo_era.security.passwords` and stored only as argon2id
+hashes; service accounts use API keys, stored
 only as SHA-256 digests (a key is shown once, when it is made). There are no default
 credentials. Roles decide need to know (NASSO information sharing): a housing
 association's Link Officer never learns offences, victims or exclusion zones.
@@ -16,17 +17,14 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, DateTime, Engine, ForeignKey, Integer, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from geo_era.db.store import Base, session_scope, utcnow
 from geo_era.errors import DataError, NotFoundError
+from geo_era.security.passwords import check_password
 
 ROLES = ("omu_analyst", "cjsw", "solo", "rsl_link_officer", "mappa_coordinator", "auditor",
          "admin")
-MIN_PASSWORD_LENGTH = 12
-#: Fewest different characters a password may have (twelve spaces, or "aaaaaaaaaaaa",
-#: are not passwords).
-MIN_DISTINCT = 5
 _hasher = PasswordHasher()
 
 
@@ -63,13 +61,6 @@ class Identity:
     organisation: str
 
 
-def _check_password(password: str) -> None:
-    if len(password.strip()) < MIN_PASSWORD_LENGTH or len(set(password)) < MIN_DISTINCT:
-        raise DataError(f"the password is too short or too simple; use at least "
-                        f"{MIN_PASSWORD_LENGTH} characters, not only spaces or one repeated "
-                        "(a passphrase of several words is best)")
-
-
 def add_user(engine: Engine, username: str, *, role: str, organisation: str,
              password: str) -> Identity:
     """Create a user with an argon2id password hash."""
@@ -77,7 +68,7 @@ def add_user(engine: Engine, username: str, *, role: str, organisation: str,
         raise DataError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
     if not username.strip() or not organisation.strip():
         raise DataError("a user needs a name and an organisation")
-    _check_password(password)
+    check_password(password, username=username)
     with session_scope(engine) as session:
         if session.scalar(select(User).where(User.username == username)) is not None:
             raise DataError(f"user {username!r} already exists")
@@ -104,8 +95,8 @@ def authenticate(engine: Engine, username: str, password: str) -> Identity | Non
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
-    """Replace a user's password (argon2id)."""
-    _check_password(password)
+    """Replace a user's password (argon2id), held to :func:`check_password`."""
+    check_password(password, username=username)
     with session_scope(engine) as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
@@ -164,3 +155,16 @@ def identity_for_key(engine: Engine, key: str) -> Identity | None:
             return None
         user = row[0]
         return Identity(user.username, user.role, user.organisation)
+
+
+def find_user(session: Session, username: str) -> User:
+    """The user named ``username`` in ``session``; :class:`NotFoundError` otherwise."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFoundError(f"user {username!r} not found; list users with the database "
+                            "administrator, or add one with 'geo-era user add'")
+    return user
+
+
+def identity_of(user: User) -> Identity:
+    return Identity(user.username, user.role, user.organisation)
