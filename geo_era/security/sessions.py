@@ -27,8 +27,21 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import DateTime, Engine, ForeignKey, Integer, String, Text, delete, select, update
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -133,6 +146,23 @@ def issue(engine: Engine, identity: Identity, *, lifetime: Lifetime,
     return token
 
 
+def _lookup() -> Select[Any]:
+    """The one query of a request: a session by its digest (unique index), with its
+    user's state. Built once, from the tables' columns, so each request only binds the
+    digest (SQLAlchemy reuses the compiled statement as it is)."""
+    table, users = SignInSession.__table__.c, User.__table__.c
+    return (select(table.id, table.user_id, table.username, table.role, table.organisation,
+                   table.purpose, table.stage, table.last_seen_at, table.expires_at,
+                   table.ends_at, users.active, users.role.label("user_role"),
+                   users.organisation.label("user_org"))
+            .select_from(SignInSession.__table__.outerjoin(
+                User.__table__, users.id == table.user_id))
+            .where(table.digest == bindparam("digest")))
+
+
+_LOOKUP = _lookup()
+
+
 def resolve(engine: Engine, token: str, *, lifetime: Lifetime,
             stages: tuple[str, ...] = (ACTIVE,)) -> Resolved:
     """The session ``token`` stands for, if it is valid now and in one of ``stages``;
@@ -141,14 +171,8 @@ def resolve(engine: Engine, token: str, *, lifetime: Lifetime,
     if not token.startswith(PREFIX) or len(token) > 100:
         raise SignInError("the token is not valid; sign in again")
     now = utcnow()
-    s = SignInSession
     with engine.connect() as connection:
-        row = connection.execute(
-            select(s.id, s.user_id, s.username, s.role, s.organisation, s.purpose, s.stage,
-                   s.last_seen_at, s.expires_at, s.ends_at, User.active,
-                   User.role.label("user_role"), User.organisation.label("user_org"))
-            .outerjoin(User, User.id == s.user_id)
-            .where(s.digest == digest(token))).first()
+        row = connection.execute(_LOOKUP, {"digest": digest(token)}).first()
     if row is None:
         raise SignInError("the token is not valid; sign in again")
     if now >= _aware(row.expires_at) or now >= _aware(row.ends_at):
