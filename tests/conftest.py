@@ -213,7 +213,7 @@ def sign_in_form(engine: Engine, username: str, password: str, secret: str) -> d
 
 
 def sign_in_pages(client: Any, engine: Engine, username: str, password: str, secret: str,
-                  purpose: str = "") -> Any:
+                  *, purpose: str = "") -> Any:
     """Sign a TestClient in on the pages: the password step, then the code step; the
     last answer (303 to /cases)."""
     first = client.post("/login", follow_redirects=False, data={

@@ -13,7 +13,6 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from geo_era_api.app import PREFIX, PUBLIC, create_app
-
 from sqlalchemy import update
 
 from geo_era.db.store import open_store, session_scope

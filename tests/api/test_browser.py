@@ -1,7 +1,8 @@
 """The pages in a real browser (Debian's headless Chromium driven by Playwright) against
-a real ``geo-era serve`` on 127.0.0.1: sign in (password and second factor), the case list, a case page with its map
-and layers, keyboard use, void screening with an uploaded list, the sensitive-allocation
-check, need to know, and not one request to any host but geo_era."""
+a real ``geo-era serve`` on 127.0.0.1: sign in (password and second factor), the case
+list, a case page with its map and layers, keyboard use, void screening with an uploaded
+list, the sensitive-allocation check, need to know, and not one request to any host but
+geo_era."""
 
 from __future__ import annotations
 

@@ -64,7 +64,7 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
             assert signed.status_code == 303, signed.text
         else:
             sign_in_pages(client, engine, username, PASSWORD,
-                          enrol_totp(engine, home, username), purpose)
+                          enrol_totp(engine, home, username), purpose=purpose)
         clients[username] = client
     props = store.read_attributes("properties", ["property_id", "is_void"])
     subjects = store.read("subjects")
