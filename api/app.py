@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request, Response, status
+from fastapi import Depends, FastAPI, Form, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
@@ -40,7 +40,7 @@ from geo_era.errors import (
 )
 from geo_era.maps.assets import LEAFLET_DIR, STATIC_DIR
 from geo_era.services import data, signin
-from geo_era.services.answers.data import Health, Me, Token
+from geo_era.services.answers.data import Health, Me, SignedOut, Token
 from geo_era.settings import Settings, load_settings
 
 from .deps import (
@@ -174,16 +174,16 @@ def _service_routes(app: FastAPI, services: AppServices) -> None:
         without a request, at sign-out, or when the user is disabled)."""
         return _sign_in(request, services, form.username, form.password, otp)
 
-    @app.post(f"{PREFIX}/auth/logout", tags=["auth"], status_code=204,
-              response_class=Response, responses={204: {"description": "signed out"}})
+    @app.post(f"{PREFIX}/auth/logout", tags=["auth"], response_model=SignedOut)
     def logout(request: Request,
-               _bearer: Annotated[str | None, Depends(oauth2)]) -> Response:
+               _bearer: Annotated[str | None, Depends(oauth2)]) -> SignedOut:
         """Sign out: the session of the bearer token ends, and the token is refused
-        from now on. Answers 204 whether or not the token was still valid."""
+        from now on. Answers 200 whether or not the token was still valid (as OAuth 2.0
+        token revocation, RFC 7009)."""
         scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and bearer.strip():
-            request.app.state.tokens.revoke(bearer.strip())
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
+        ended = (scheme.lower() == "bearer" and bool(bearer.strip())
+                 and request.app.state.tokens.revoke(bearer.strip()))
+        return SignedOut(ended=ended)
 
     @app.get(f"{PREFIX}/me", tags=["auth"], response_model=Me)
     def me(identity: Who) -> Me:

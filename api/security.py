@@ -54,8 +54,11 @@ class Tokens:
     def pending(self, identity: Identity, *, stage: str, purpose: str | None = None) -> str:
         """A session part-way through sign-in (its second factor still to give or to
         enrol), accepted only by the sign-in steps, for a few minutes."""
-        return sessions.issue(self._engine, identity, lifetime=PENDING, purpose=purpose,
-                              stage=stage)
+        try:
+            return sessions.issue(self._engine, identity, lifetime=PENDING,
+                                  purpose=purpose, stage=stage)
+        except SignInError as exc:
+            raise TokenError(str(exc)) from None
 
     def session(self, token: str, *, stages: tuple[str, ...] = (ACTIVE,)) -> Resolved:
         """The valid session ``token`` stands for (one query); :class:`TokenError`

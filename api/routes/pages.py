@@ -132,10 +132,12 @@ def _client(request: Request) -> signin.Client:
                          request.cookies.get(DEVICE_COOKIE))
 
 
-def _refusal(request: Request, template: str, exc: SignInError,
+def _refusal(request: Request, template: str, exc: GeoEraError,
              context: dict[str, Any] | None = None) -> HTMLResponse:
-    """A sign-in step refused: 429 after too many failures, 401 otherwise."""
-    code = 429 if isinstance(exc, TooManyAttemptsError) else 401
+    """A sign-in step refused: 429 after too many failures, 401 for a wrong password or
+    code, 422 for anything else the core refused (its message is safe to show)."""
+    code = (429 if isinstance(exc, TooManyAttemptsError) else
+            401 if isinstance(exc, SignInError) else 422)
     message = str(exc)
     return _page(request, template, {"who": None, **(context or {}),
                                      "message": message[:1].upper() + message[1:] + "."},
@@ -153,7 +155,10 @@ def _with_session(response: Response, request: Request, token: str) -> Response:
 def _complete(request: Request, identity: Identity, purpose: str | None) -> Response:
     """Signed in: a new session, and a device cookie for this browser (so that others'
     failed sign-ins never lock the user out of it); on to the cases."""
-    token = request.app.state.tokens.issue(identity, purpose=purpose)
+    try:
+        token = request.app.state.tokens.issue(identity, purpose=purpose)
+    except TokenError as exc:  # disabled in the meantime
+        return _refusal(request, "login.html", SignInError(str(exc)))
     response = _with_session(RedirectResponse("/cases", status_code=status.HTTP_303_SEE_OTHER),
                              request, token)
     response.set_cookie(DEVICE_COOKIE, signin.device_cookie(_services(request).settings,
@@ -181,7 +186,10 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
     if not account.required:
         return _complete(request, account.identity, why)
     stage = SECOND_FACTOR if account.second_factor == "enrolled" else ENROL
-    token = request.app.state.tokens.pending(account.identity, stage=stage, purpose=why)
+    try:
+        token = request.app.state.tokens.pending(account.identity, stage=stage, purpose=why)
+    except TokenError as exc:  # disabled in the meantime
+        return _refusal(request, "login.html", SignInError(str(exc)))
     step = "/login/code" if stage == SECOND_FACTOR else "/login/enrol"
     return _with_session(RedirectResponse(step, status_code=status.HTTP_303_SEE_OTHER),
                          request, token)
@@ -228,7 +236,7 @@ def code_step(request: Request, code: Annotated[str, Form(max_length=64)]) -> Re
         return _again()
     try:
         signin.check_code(_services(request), account, code, _client(request))
-    except SignInError as exc:
+    except GeoEraError as exc:
         return _refusal(request, "login_code.html", exc)
     request.app.state.tokens.revoke(pending[0])
     return _complete(request, account.identity, pending[1].purpose)
@@ -242,7 +250,10 @@ def enrol_page(request: Request) -> Response:
     account = _account(request, pending[1]) if pending else None
     if pending is None or account is None:
         return _again()
-    return _page(request, "enrol.html", _enrolment(request, account))
+    try:
+        return _page(request, "enrol.html", _enrolment(request, account))
+    except GeoEraError as exc:
+        return _refusal(request, "login.html", exc)
 
 
 def _enrolment(request: Request, account: signin.Account) -> dict[str, Any]:
@@ -268,6 +279,8 @@ def enrol_step(request: Request, code: Annotated[str, Form(max_length=64)]) -> R
         codes = signin.confirm_enrolment(_services(request), account, code, _client(request))
     except SignInError as exc:
         return _refusal(request, "enrol.html", exc, _enrolment(request, account))
+    except GeoEraError as exc:
+        return _refusal(request, "login.html", exc)
     request.app.state.tokens.revoke(pending[0])
     signed_in = _complete(request, account.identity, pending[1].purpose)
     page = _page(request, "recovery_codes.html", {"who": account.identity, "codes": codes})
