@@ -2,8 +2,9 @@
 
 Routes parse the request, establish who is asking, call one service
 (:mod:`geo_era.services`) and return its typed answer, the response model each route
-declares. Every path except the token endpoint and the health check needs a bearer
-token (or, for service accounts, an ``X-API-Key``); without one the answer is 401.
+declares. Every path except the token endpoint, sign-out and the health check needs a
+bearer token (or, for service accounts, an ``X-API-Key``); without one the answer is 401.
+A token stands for a server-side session (:mod:`.security`), looked up on every request.
 Errors from the core become 4xx answers with their safe message; anything else is a 500
 with no detail, logged without personal data.
 """
@@ -14,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import Depends, FastAPI, Form, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
@@ -34,15 +35,26 @@ from geo_era.errors import (
     LimitExceededError,
     NotFoundError,
     Problem,
+    SignInError,
+    TooManyAttemptsError,
     WorkflowRefusedError,
 )
 from geo_era.maps.assets import LEAFLET_DIR, STATIC_DIR
-from geo_era.security.users import authenticate
-from geo_era.services import data
-from geo_era.services.answers.data import Health, Me, Token
+from geo_era.services import data, signin
+from geo_era.services.answers.data import Health, Me, SignedOut, Token
 from geo_era.settings import Settings, load_settings
 
-from .deps import ERRORS, PREFIX, AppServices, Who, authenticate_request, caller_of, log
+from .deps import (
+    ERRORS,
+    PREFIX,
+    AppServices,
+    ErrorOut,
+    Who,
+    authenticate_request,
+    caller_of,
+    log,
+    oauth2,
+)
 from .routes import (
     analysis,
     audit,
@@ -55,9 +67,9 @@ from .routes import (
     sso,
     voids,
 )
-from .security import LoginLimiter, Tokens
+from .security import ClientAddress, TokenError, Tokens
 
-PUBLIC = {f"{PREFIX}/health", f"{PREFIX}/auth/token"}
+PUBLIC = {f"{PREFIX}/health", f"{PREFIX}/auth/token", f"{PREFIX}/auth/logout"}
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -84,8 +96,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     services = AppServices(settings, engine)
     _ = services.oidc  # single sign-on's settings checked now, not at the first sign-in
     app.state.settings, app.state.engine = settings, engine
-    app.state.tokens = Tokens(settings)
-    app.state.limiter = LoginLimiter(settings.login_attempts)
+    app.state.tokens = Tokens(settings, engine)
+    app.state.client_address = ClientAddress(settings.trusted_proxies)
     app.state.services = services
     app.router.lifespan_context = _lifespan(services)
     app.add_middleware(Gate)
@@ -151,6 +163,10 @@ def _status(exc: GeoEraError) -> int:
         return status.HTTP_409_CONFLICT
     if isinstance(exc, DataError | ImportRefusedError):
         return status.HTTP_422_UNPROCESSABLE_CONTENT
+    if isinstance(exc, TooManyAttemptsError):
+        return status.HTTP_429_TOO_MANY_REQUESTS
+    if isinstance(exc, SignInError):
+        return status.HTTP_401_UNAUTHORIZED
     return status.HTTP_400_BAD_REQUEST
 
 
@@ -162,11 +178,31 @@ def _service_routes(app: FastAPI, services: AppServices) -> None:
         """Liveness: no data, no authentication."""
         return data.health()
 
-    @app.post(f"{PREFIX}/auth/token", tags=["auth"], response_model=Token)
-    def token(request: Request,
-              form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
-        """OAuth2 password flow: a short-lived bearer token for a user."""
-        return _sign_in(request, services, form.username, form.password)
+    @app.post(f"{PREFIX}/auth/token", tags=["auth"], response_model=Token, responses={
+        401: {"model": ErrorOut, "description": SIGN_IN_REFUSED},
+        429: {"model": ErrorOut, "description": "too many failed sign-ins for this user or "
+                                                "from this address in 15 minutes"}})
+    def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()],
+              otp: Annotated[str | None, Form(
+                  max_length=64, description="The second factor: the current 6-digit "
+                  "code of the user's authenticator app (TOTP), or one of their unused "
+                  "recovery codes. Needed for every role that may see subject data.")]
+              = None) -> Token:
+        """OAuth2 password flow, with the second factor in the form field ``otp``: a
+        bearer token for a server-side session (it ends after ``expires_in`` seconds
+        without a request, at sign-out, or when the user is disabled)."""
+        return _sign_in(request, services, form.username, form.password, otp)
+
+    @app.post(f"{PREFIX}/auth/logout", tags=["auth"], response_model=SignedOut)
+    def logout(request: Request,
+               _bearer: Annotated[str | None, Depends(oauth2)]) -> SignedOut:
+        """Sign out: the session of the bearer token ends, and the token is refused
+        from now on. Answers 200 whether or not the token was still valid (as OAuth 2.0
+        token revocation, RFC 7009)."""
+        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+        ended = (scheme.lower() == "bearer" and bool(bearer.strip())
+                 and request.app.state.tokens.revoke(bearer.strip()))
+        return SignedOut(ended=ended)
 
     @app.get(f"{PREFIX}/me", tags=["auth"], response_model=Me)
     def me(identity: Who) -> Me:
@@ -174,22 +210,29 @@ def _service_routes(app: FastAPI, services: AppServices) -> None:
         return data.me(services, caller_of(identity))
 
 
-def _sign_in(request: Request, services: AppServices, username: str, password: str) -> Token:
-    """A token for a user whose password is right; 429 after too many failures."""
-    limiter: LoginLimiter = request.app.state.limiter
+#: The 401 answers of the token endpoint, for the OpenAPI document.
+SIGN_IN_REFUSED = ("'wrong username or password'; 'second factor needed: ...' when the "
+                   "account must give a code (form field 'otp') and none was sent, or "
+                   "must enrol one first on the sign-in page; a wrong or already used "
+                   "code")
+
+
+def _sign_in(request: Request, services: AppServices, username: str, password: str,
+             otp: str | None) -> Token:
+    """A token for a user whose password (and second factor, when their role needs
+    one) is right; 401 otherwise, 429 after too many failures (the shared counter)."""
     tokens: Tokens = request.app.state.tokens
-    client = request.client.host if request.client else "unknown"
-    if limiter.blocked(username, client):
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
-                            "too many failed sign-ins; wait 15 minutes")
-    identity = authenticate(services.engine, username, password)
-    if identity is None:
-        limiter.failed(username, client)
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password",
-                            headers={"WWW-Authenticate": "Bearer"})
-    limiter.succeeded(username)
-    return Token(access_token=tokens.issue(identity), token_type="bearer",
-                 expires_in=tokens.minutes * 60)
+    client = signin.Client(request.app.state.client_address(request))
+    try:
+        identity = signin.sign_in(services, username=username, password=password,
+                                  code=otp, client=client)
+        token = tokens.issue(identity)
+    except TooManyAttemptsError as exc:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc)) from None
+    except (SignInError, TokenError) as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc),
+                            headers={"WWW-Authenticate": "Bearer"}) from None
+    return Token(access_token=token, token_type="bearer", expires_in=tokens.minutes * 60)
 
 
 def _where(problem: Problem) -> str:
@@ -234,11 +277,8 @@ class Gate:
         refusal = self._refusal(scope)
         if refusal is None and path.startswith(PREFIX) and path not in PUBLIC:
             request = Request(scope)
-            try:
-                if "x-api-key" in request.headers:  # a database lookup: off the loop
-                    identity = await run_in_threadpool(authenticate_request, request)
-                else:
-                    identity = authenticate_request(request)
+            try:  # a database lookup (the session or the key): off the event loop
+                identity = await run_in_threadpool(authenticate_request, request)
             except HTTPException as exc:
                 refusal = JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                        headers={"WWW-Authenticate": "Bearer"})

@@ -37,7 +37,8 @@ class ErrorOut(BaseModel):
 #: The error answers every route may give, documented in the OpenAPI schema.
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": description} for code, description in {
-        401: "not signed in, or the token has expired",
+        401: "not signed in, or the session has ended (signed out, expired, or the "
+             "account disabled)",
         403: "the caller's role may not use this (refusals of audited endpoints are "
              "audited)",
         404: "no such record, or not one the caller may see",

@@ -1,94 +1,113 @@
-"""Authentication for the HTTP API: signed short-lived bearer tokens (OAuth2 password
-flow), API keys for service accounts, and a limit on failed logins.
+"""Authentication for the HTTP API and the pages: server-side sessions behind opaque
+bearer tokens and cookies (:mod:`geo_era.security.sessions`), API keys for service
+accounts, and the client address the failed sign-in counter counts by.
 
-Tokens are HS256 JWTs carrying only the username, role and organisation; nothing about
-subjects or cases. The limiter counts failures per username and per client address in
-a sliding 15-minute window, in memory (one process; a shared store is needed behind a
-load balancer).
+A token is a random string standing for a row of the case store's ``sessions`` table
+(only its digest is stored): signing out deletes the row, a disabled user is refused at
+the next request, and a token carries nothing that could be forged or guessed offline.
+Other code issues a session with ``request.app.state.tokens.issue(identity,
+purpose=...)`` once the user has been authenticated (password and second factor, or an
+identity provider).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import secrets
-import threading
-import time
-from collections import defaultdict, deque
+import ipaddress
+from functools import cached_property
 
-import jwt
+from sqlalchemy import Engine
+from starlette.requests import HTTPConnection
 
+from geo_era.errors import SignInError
+from geo_era.security import sessions
+from geo_era.security.sessions import ACTIVE, PENDING, Lifetime, Resolved
 from geo_era.security.users import Identity
 from geo_era.settings import Settings
 
-ALGORITHM = "HS256"
-WINDOW_S = 15 * 60
-
 
 class TokenError(Exception):
-    """A token that is missing, malformed, expired or not ours."""
+    """A token that is missing, unknown, signed out, expired, or whose user is
+    disabled."""
 
 
 class Tokens:
-    def __init__(self, settings: Settings) -> None:
-        key = settings.secret_key.get_secret_value() if settings.secret_key else None
-        self._key = key or secrets.token_urlsafe(48)  # development: one per process
+    """Sessions, as the API and the pages use them: issue one, find who a token
+    stands for (and why), end one."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self._engine = engine
+        #: idle lifetime of a session, minutes (what the token endpoint's
+        #: ``expires_in`` says)
         self.minutes = settings.token_minutes
+        self.lifetime = Lifetime.of(settings.token_minutes, settings.session_hours)
 
     def issue(self, identity: Identity, *, purpose: str | None = None) -> str:
-        """A token for ``identity``; ``purpose`` (a web session's stated reason for
-        consulting records, DPA 2018 s62) travels signed with it."""
-        now = dt.datetime.now(dt.UTC)
-        claims: dict[str, object] = {"sub": identity.username, "role": identity.role,
-                                     "org": identity.organisation, "iat": now,
-                                     "exp": now + dt.timedelta(minutes=self.minutes),
-                                     "jti": secrets.token_hex(8)}
-        if purpose:
-            claims["why"] = purpose
-        return jwt.encode(claims, self._key, algorithm=ALGORITHM)
+        """A session for an authenticated ``identity``; ``purpose`` (a web session's
+        stated reason for consulting records, DPA 2018 s62) is kept with it. Refused
+        (:class:`TokenError`) for a disabled account."""
+        try:
+            return sessions.issue(self._engine, identity, lifetime=self.lifetime,
+                                  purpose=purpose)
+        except SignInError as exc:
+            raise TokenError(str(exc)) from None
 
-    def purpose(self, token: str) -> str | None:
-        """The purpose a (valid) token was issued with."""
-        claims = jwt.decode(token, self._key, algorithms=[ALGORITHM])
-        why = claims.get("why")
-        return str(why) if why else None
+    def pending(self, identity: Identity, *, stage: str, purpose: str | None = None) -> str:
+        """A session part-way through sign-in (its second factor still to give or to
+        enrol), accepted only by the sign-in steps, for a few minutes."""
+        try:
+            return sessions.issue(self._engine, identity, lifetime=PENDING,
+                                  purpose=purpose, stage=stage)
+        except SignInError as exc:
+            raise TokenError(str(exc)) from None
+
+    def session(self, token: str, *, stages: tuple[str, ...] = (ACTIVE,)) -> Resolved:
+        """The valid session ``token`` stands for (one query); :class:`TokenError`
+        otherwise, with a message safe to show."""
+        try:
+            return sessions.resolve(self._engine, token, lifetime=self.lifetime,
+                                    stages=stages)
+        except SignInError as exc:
+            raise TokenError(str(exc)) from None
 
     def identity(self, token: str) -> Identity:
+        """Who a signed-in session's token stands for."""
+        return self.session(token).identity
+
+    def purpose(self, token: str) -> str | None:
+        """The purpose a signed-in session was opened with."""
+        return self.session(token).purpose
+
+    def revoke(self, token: str) -> bool:
+        """End the session of ``token`` (signing out); whether there was one."""
+        return sessions.revoke(self._engine, token)
+
+
+class ClientAddress:
+    """The client address of a request: the socket's peer, unless the peer is one of
+    ``GEO_ERA_TRUSTED_PROXIES``; then the right-most address of X-Forwarded-For that is
+    not a trusted proxy (the left-most ones are whatever the client chose to send)."""
+
+    def __init__(self, trusted: tuple[str, ...]) -> None:
+        self._trusted = trusted
+
+    @cached_property
+    def networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(t, strict=False) for t in self._trusted)
+
+    def _is_trusted(self, address: str) -> bool:
         try:
-            claims = jwt.decode(token, self._key, algorithms=[ALGORITHM],
-                                options={"require": ["exp", "sub", "role", "org"]})
-        except jwt.ExpiredSignatureError:
-            raise TokenError("the token has expired; sign in again") from None
-        except jwt.PyJWTError:
-            raise TokenError("the token is not valid") from None
-        return Identity(str(claims["sub"]), str(claims["role"]), str(claims["org"]))
+            ip = ipaddress.ip_address(address.strip())
+        except ValueError:
+            return False
+        return any(ip in network for network in self.networks)
 
-
-class LoginLimiter:
-    """Refuses logins after too many failures for a username or a client address."""
-
-    def __init__(self, attempts: int) -> None:
-        self.attempts = attempts
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures[key]
-        while times and now - times[0] > WINDOW_S:
-            times.popleft()
-        return times
-
-    def blocked(self, username: str, client: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._recent(k, now)) >= self.attempts
-                       for k in (f"user:{username}", f"ip:{client}"))
-
-    def failed(self, username: str, client: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in (f"user:{username}", f"ip:{client}"):
-                self._recent(key, now).append(now)
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(f"user:{username}", None)
+    def __call__(self, request: HTTPConnection) -> str:
+        peer = request.client.host if request.client else "unknown"
+        if not self.networks or not self._is_trusted(peer):
+            return peer
+        hops = [h.strip() for v in request.headers.getlist("x-forwarded-for")
+                for h in v.split(",") if h.strip()]
+        for hop in reversed(hops):
+            if not self._is_trusted(hop):
+                return hop[:64]
+        return peer

@@ -4,12 +4,13 @@ Builds the FICTIONAL demo town (``geo-era demo-data --scale 1 --seed 0``) into a
 temporary GEO_ERA_HOME, adds an omu_analyst user (``geo-era user add``, password on
 standard input), starts ``geo-era serve`` as a subprocess, waits for
 ``GET /api/v1/health``, signs in once at ``POST /api/v1/auth/token`` (OAuth2 password
-form) and then drives one endpoint at a time with concurrent keep-alive clients, each
+form, with the second factor's code: the user's TOTP secret is enrolled in this process)
+and then drives one endpoint at a time with concurrent keep-alive clients, each
 asking about random properties of the demo properties layer (seeded), for a fixed time
 after a warm-up:
 
 - ``GET /api/v1/me``: signed in, no data; the baseline (what the framework, the
-  middleware and token checking cost on their own);
+  middleware and the session lookup, one indexed query per request, cost on their own);
 - ``POST /api/v1/proximity/sites-near`` ``{"property_id": ..., "radius_m": 400}``;
 - ``POST /api/v1/parameters`` ``{"property_id": ...}``.
 
@@ -187,9 +188,31 @@ def worker_processes(pid: int) -> int:
     return children or 1
 
 
-def sign_in(port: int, password: str) -> str:
+def enrol_second_factor(home: Path, key: str) -> str:
+    """Enrol the bench user's second factor (an analyst must sign in with one), sealed
+    with the key the server is given: the TOTP secret."""
+    from geo_era.db.store import open_store, session_scope  # noqa: PLC0415
+    from geo_era.security import second_factor  # noqa: PLC0415
+    from geo_era.security.keys import SecretBox  # noqa: PLC0415
+    from geo_era.security.users import find_user  # noqa: PLC0415
+    from geo_era.settings import Settings  # noqa: PLC0415
+
+    settings = Settings(home=home, secret_key=key)  # type: ignore[arg-type]
+    engine = open_store(home)
+    with session_scope(engine) as session:
+        secret = second_factor.enrol(session, SecretBox.for_settings(settings, "totp"),
+                                     find_user(session, USER).id)
+    engine.dispose()
+    return secret
+
+
+def sign_in(port: int, password: str, totp: str) -> str:
+    """The bearer token of the bench user: password and the second factor's code."""
+    import pyotp  # noqa: PLC0415
+
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    form = urllib.parse.urlencode({"username": USER, "password": password})
+    form = urllib.parse.urlencode({"username": USER, "password": password,
+                                   "otp": pyotp.TOTP(totp).now()})
     conn.request("POST", f"{PREFIX}/auth/token", body=form,
                  headers={"Content-Type": "application/x-www-form-urlencoded"})
     response = conn.getresponse()
@@ -302,12 +325,14 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="geo-era-bench-api-") as tmp:
         home = Path(tmp) / "home"
-        env = child_env(home, secrets.token_urlsafe(48))
+        key = secrets.token_urlsafe(48)
+        env = child_env(home, key)
         started = time.perf_counter()
         geo_era(env, "demo-data", "--scale", "1", "--seed", str(args.seed))
         password = secrets.token_urlsafe(24)
         geo_era(env, "user", "add", USER, "--role", "omu_analyst", "--org", ORG,
                 stdin=password + "\n")
+        totp = enrol_second_factor(home, key)
         import pandas as pd  # noqa: PLC0415
 
         ids = [str(p) for p in pd.read_parquet(
@@ -328,7 +353,7 @@ def main() -> int:
         process, how = start_server(env, port, workers=workers, log=log)
         try:
             ready = wait_healthy(port, process, log)
-            token = sign_in(port, password)
+            token = sign_in(port, password, totp)
             serving = worker_processes(process.pid)
             print(f"\nserver: {how} on 127.0.0.1:{port}, {serving} process(es) serving "
                   f"requests; healthy after {ready:.1f} s")

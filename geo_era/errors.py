@@ -104,3 +104,14 @@ class ImportRefusedError(GeoEraError, ValueError):
 class WorkflowRefusedError(GeoEraError, ValueError):
     """A step of the ERA workflow that is not allowed now; the message says what is
     missing or who may do it."""
+
+
+class SignInError(GeoEraError):
+    """A sign-in refused, or a session that is not (or no longer) valid: a wrong
+    password or second-factor code, an expired or revoked session, a disabled account.
+    The message never says which of username and password was wrong."""
+
+
+class TooManyAttemptsError(SignInError):
+    """Too many failed sign-ins for this user or from this address in the window;
+    nothing was checked."""

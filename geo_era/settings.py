@@ -150,8 +150,10 @@ class Settings(BaseSettings):
         description="production refuses unsafe defaults (no secret key, short keys).")
     secret_key: SecretStr | None = Field(
         default=None,
-        description="Signs API tokens; at least 32 characters. Required in production; in "
-                    "development a random key is made per process.")
+        description="The key geo_era's own secrets are sealed with (second-factor "
+                    "secrets, the device cookies of sign-in); at least 32 random characters. "
+                    "Required in production; in development, unset, a random key is kept "
+                    "in GEO_ERA_HOME/secret.key (owner only).")
     audit_key: SecretStr | None = Field(
         default=None,
         description="Keys the audit trail's hash chain (HMAC-SHA256); at least 32 random "
@@ -160,11 +162,39 @@ class Settings(BaseSettings):
                     "audit.key (0600). Keep it away from the database's host and its "
                     "backups: whoever holds it and can write the database can rewrite the "
                     "trail undetected.")
-    token_minutes: int = Field(default=15, ge=1, le=240,
-                               description="Lifetime of an API bearer token, minutes.")
-    login_attempts: int = Field(default=5, ge=1, le=100,
-                                description="Failed logins allowed per user and per client "
-                                            "address in 15 minutes before refusing.")
+    token_minutes: int = Field(
+        default=15, ge=1, le=240,
+        description="A session (an API bearer token or a page's cookie) ends after this "
+                    "many minutes without a request, minutes.")
+    session_hours: int = Field(
+        default=8, ge=1, le=24,
+        description="A session ends this many hours after sign-in however busy (a working "
+                    "day), hours.")
+    login_attempts: int = Field(
+        default=5, ge=1, le=100,
+        description="Failed sign-ins (wrong password or second-factor code) allowed per "
+                    "user in 15 minutes before that user's sign-in is refused for the rest "
+                    "of the window; a browser the user signed in from before is counted "
+                    "apart, so others' failures never lock them out of it.")
+    address_attempts: int = Field(
+        default=20, ge=1, le=1_000,
+        description="Failed sign-ins allowed from one client address in 15 minutes, "
+                    "whatever the usernames (a password spray).")
+    trusted_proxies: tuple[str, ...] = Field(
+        default=(),
+        description="Addresses or networks (CIDR) of the reverse proxies in front of "
+                    "geo_era, as JSON, e.g. [\"10.0.0.5\", \"10.1.0.0/24\"]. Only a request "
+                    "from one of them has its X-Forwarded-For read, and the client is its "
+                    "right-most address that is not a trusted proxy. Empty (the default): "
+                    "the client is always the socket's peer, and X-Forwarded-For is "
+                    "ignored.")
+    second_factor: Literal["subject_data", "all", "off"] = Field(
+        default="subject_data",
+        description="Who must sign in with a second factor (TOTP, RFC 6238) as well as "
+                    "their password: 'subject_data' (the default) every role that may see "
+                    "subjects, cases, zones or the audit trail "
+                    "(geo_era.security.access.SECOND_FACTOR_ROLES); 'all' every local "
+                    "account; 'off' nobody (for tests of other things only).")
     retention_cases_days: int = Field(
         default=6 * 365, ge=0,
         description="Days a closed ERA case is kept after its decision before weeding.")
@@ -285,6 +315,17 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} in GEO_ERA_TRUSTED_PROXIES is not an address or "
+                                 "a network such as 10.1.0.0/24") from None
+        return tuple(item.strip() for item in value)
 
 
 def load_settings(**overrides: object) -> Settings:

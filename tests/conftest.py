@@ -11,8 +11,10 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from geo_era.data.layer_store import LayerStore
 from geo_era.security.audit import Actor
@@ -168,3 +170,60 @@ def served(home: Path, *extra: str, settings: Mapping[str, str] | None = None,
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+
+def enrol_totp(engine: Engine, home: Path, username: str, secret: str | None = None) -> str:
+    """Enrol ``username``'s second factor (TOTP) at once, sealed with the key of
+    ``home`` (what a server over ``home`` uses): the secret, for :func:`totp_code`."""
+    from geo_era.db.store import session_scope
+    from geo_era.security import second_factor
+    from geo_era.security.keys import SecretBox
+    from geo_era.security.users import find_user
+    from geo_era.settings import Settings
+
+    box = SecretBox.for_settings(Settings(home=home), "totp")
+    with session_scope(engine) as session:
+        return second_factor.enrol(session, box, find_user(session, username).id, secret)
+
+
+def totp_code(engine: Engine, username: str, secret: str) -> str:
+    """A code ``username`` has not used yet (a code works once): the current step's, or
+    the next step's (accepted for clock drift) when the current one was used; waits for
+    the next step when both were."""
+    import time
+
+    import pyotp
+    from sqlalchemy import select
+
+    from geo_era.db.store import session_scope
+    from geo_era.security.second_factor import SecondFactor
+    from geo_era.security.users import User
+
+    with session_scope(engine) as session:
+        last = session.scalar(select(SecondFactor.last_step).join(
+            User, User.id == SecondFactor.user_id).where(User.username == username))
+    totp = pyotp.TOTP(secret)
+    step = max(totp.timecode(time.time()), (last if last is not None else -1) + 1)
+    while step > totp.timecode(time.time()) + 1:
+        time.sleep(0.5)
+    return totp.generate_otp(step)
+
+
+def sign_in_form(engine: Engine, username: str, password: str, secret: str) -> dict[str, str]:
+    """The token endpoint's form (OAuth2 password flow) with a fresh second-factor code."""
+    return {"username": username, "password": password,
+            "otp": totp_code(engine, username, secret)}
+
+
+def sign_in_pages(client: Any, engine: Engine, username: str, password: str, secret: str,
+                  *, purpose: str = "") -> Any:
+    """Sign a TestClient in on the pages: the password step, then the code step; the
+    last answer (303 to /cases)."""
+    first = client.post("/login", follow_redirects=False, data={
+        "username": username, "password": password, "purpose": purpose})
+    assert first.status_code == 303 and first.headers["location"] == "/login/code", \
+        first.text
+    done = client.post("/login/code", follow_redirects=False,
+                       data={"code": totp_code(engine, username, secret)})
+    assert done.status_code == 303 and done.headers["location"] == "/cases", done.text
+    return done

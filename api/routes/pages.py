@@ -7,8 +7,10 @@ Pages hold what the caller's API responses would hold and no more: the same matr
 (:mod:`geo_era.security.access`) admits them, the
 same core functions read the records (audited, with
 the purpose given at sign-in as the justification), and the map draws exclusion zones
-only for roles allowed to see them. A session is the same short-lived signed token as
-the API's, in an HttpOnly, SameSite=Strict cookie. Case references travel in form
+only for roles allowed to see them. A session is a server-side session like the API's
+(its opaque token in an HttpOnly, SameSite=Strict cookie), ended by signing out. Sign-in
+is the password, then, for roles that need one, the second factor's code, or its
+enrolment (the secret shown once, then recovery codes shown once). Case references travel in form
 bodies, never in URLs; a list of voids is uploaded in a multipart form body. Scripts run
 only with the page's nonce (Content-Security-Policy); the map is drawn by Leaflet served
 from geo_era itself.
@@ -26,15 +28,23 @@ from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
+from geo_era.errors import (
+    DataError,
+    ForbiddenError,
+    GeoEraError,
+    NotFoundError,
+    SignInError,
+    TooManyAttemptsError,
+)
 from geo_era.housing.screening import FACTORS, LABELS
 from geo_era.housing.void_lists import MAX_ROWS
 from geo_era.maps.assets import Assets
 from geo_era.maps.era import era_map, member_status
 from geo_era.overconcentration.document import report_body
-from geo_era.security.users import Identity, authenticate
+from geo_era.security.sessions import ENROL, SECOND_FACTOR, Resolved
+from geo_era.security.users import Identity
 from geo_era.services import Admitted as Caller
-from geo_era.services import casework, documents, housing, records, reports
+from geo_era.services import casework, documents, housing, records, reports, signin
 from geo_era.services.answers.reports import ReportChoices
 from geo_era.services.housing import Upload
 
@@ -43,6 +53,10 @@ from ..deps import caller_of, log
 from ..security import TokenError
 
 COOKIE = "geo_era_session"
+#: A browser the user signed in from (see :func:`geo_era.services.signin.device_cookie`).
+DEVICE_COOKIE = "geo_era_device"
+#: How long a device cookie is kept, days.
+DEVICE_DAYS = 90
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 templates.env.globals["yesno"] = lambda v: {True: "yes", False: "no"}.get(v, "unknown")
 router = APIRouter(include_in_schema=False)
@@ -81,15 +95,10 @@ def login_page_for(request: Request, message: str | None = None, *,
 
 
 def start_session(request: Request, identity: Identity, purpose: str | None) -> Response:
-    """Sign ``identity`` in: the session token (with the purpose of the session) in an
-    HttpOnly, SameSite=Strict cookie, and on to the case list."""
-    services = _services(request)
-    token = request.app.state.tokens.issue(identity, purpose=purpose)
-    response = RedirectResponse("/cases", status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
-                        secure=services.settings.environment == "production",
-                        max_age=request.app.state.tokens.minutes * 60, path="/")
-    return response
+    """Sign ``identity`` in (a password and second factor given, or the identity
+    provider's answer checked): a new server-side session with the purpose of the
+    session, as :func:`_complete` makes it."""
+    return _complete(request, identity, purpose)
 
 
 def _refused(request: Request, identity: Identity, exc: GeoEraError) -> HTMLResponse:
@@ -100,15 +109,16 @@ def _refused(request: Request, identity: Identity, exc: GeoEraError) -> HTMLResp
 
 
 def _signed_in(request: Request) -> tuple[Identity, str | None] | None:
+    """Who the session cookie stands for, and the purpose they gave; ``None`` when there
+    is no signed-in session (none, signed out, expired, part-way, or a disabled user)."""
     token = request.cookies.get(COOKIE)
     if not token:
         return None
-    tokens = request.app.state.tokens
     try:
-        identity: Identity = tokens.identity(token)
-        return identity, tokens.purpose(token)
+        found = request.app.state.tokens.session(token)
     except TokenError:
         return None
+    return found.identity, found.purpose
 
 
 def _admit(request: Request, endpoint: str) -> tuple[Caller, Identity] | Response:
@@ -137,26 +147,179 @@ def login_page(request: Request) -> Response:
     return login_page_for(request)
 
 
+def _client(request: Request) -> signin.Client:
+    """Where a sign-in comes from: the client address and the device cookie."""
+    return signin.Client(request.app.state.client_address(request),
+                         request.cookies.get(DEVICE_COOKIE))
+
+
+def _refusal(request: Request, template: str, exc: GeoEraError,
+             context: dict[str, Any] | None = None) -> HTMLResponse:
+    """A sign-in step refused: 429 after too many failures, 401 for a wrong password or
+    code, 422 for anything else the core refused (its message is safe to show)."""
+    code = (429 if isinstance(exc, TooManyAttemptsError) else
+            401 if isinstance(exc, SignInError) else 422)
+    message = str(exc)
+    message = message[:1].upper() + message[1:] + "."
+    if template == "login.html" and not context:
+        return login_page_for(request, message, status_code=code)
+    return _page(request, template, {"who": None, **(context or {}), "message": message},
+                 status_code=code)
+
+
+def _with_session(response: Response, request: Request, token: str) -> Response:
+    """``response`` setting the session cookie: HttpOnly, SameSite=Strict, for the
+    browser's session (the server ends it when idle or at its absolute end)."""
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/",
+                        secure=_services(request).settings.environment == "production")
+    return response
+
+
+def _complete(request: Request, identity: Identity, purpose: str | None) -> Response:
+    """Signed in: a new session, and a device cookie for this browser (so that others'
+    failed sign-ins never lock the user out of it); on to the cases."""
+    try:
+        token = request.app.state.tokens.issue(identity, purpose=purpose)
+    except TokenError as exc:  # disabled in the meantime
+        return _refusal(request, "login.html", SignInError(str(exc)))
+    response = _with_session(RedirectResponse("/cases", status_code=status.HTTP_303_SEE_OTHER),
+                             request, token)
+    response.set_cookie(DEVICE_COOKIE, signin.device_cookie(_services(request).settings,
+                                                            identity.username),
+                        httponly=True, samesite="strict", path="/login",
+                        max_age=DEVICE_DAYS * 86_400,
+                        secure=_services(request).settings.environment == "production")
+    return response
+
+
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, username: Annotated[str, Form(max_length=64)],
           password: Annotated[str, Form(max_length=1_000)],
           purpose: Annotated[str, Form(max_length=1_000)] = "") -> Response:
-    services = _services(request)
-    limiter = request.app.state.limiter
-    client = request.client.host if request.client else "unknown"
-    if limiter.blocked(username, client):
-        return login_page_for(request, "Too many failed sign-ins; wait 15 minutes.",
-                              status_code=429)
-    identity = authenticate(services.engine, username, password)
-    if identity is None:
-        limiter.failed(username, client)
-        return login_page_for(request, "Wrong username or password.", status_code=401)
-    limiter.succeeded(username)
-    return start_session(request, identity, purpose.strip() or None)
+    """The password step: on to the code (or to enrolling a second factor) when the
+    account must give one, else signed in."""
+    try:
+        account = signin.check_password(_services(request), username=username,
+                                        password=password, client=_client(request))
+    except SignInError as exc:
+        if not isinstance(exc, TooManyAttemptsError):
+            exc = SignInError("wrong username or password")
+        return _refusal(request, "login.html", exc)
+    why = purpose.strip() or None
+    if not account.required:
+        return _complete(request, account.identity, why)
+    stage = SECOND_FACTOR if account.second_factor == "enrolled" else ENROL
+    try:
+        token = request.app.state.tokens.pending(account.identity, stage=stage, purpose=why)
+    except TokenError as exc:  # disabled in the meantime
+        return _refusal(request, "login.html", SignInError(str(exc)))
+    step = "/login/code" if stage == SECOND_FACTOR else "/login/enrol"
+    return _with_session(RedirectResponse(step, status_code=status.HTTP_303_SEE_OTHER),
+                         request, token)
+
+
+def _pending(request: Request, stage: str) -> tuple[str, Resolved] | None:
+    """The cookie's session part-way through sign-in at ``stage``, with its token."""
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    try:
+        return token, request.app.state.tokens.session(token, stages=(stage,))
+    except TokenError:
+        return None
+
+
+def _account(request: Request, found: Resolved) -> signin.Account | None:
+    if found.user_id is None:
+        return None
+    try:
+        return signin.account_of(_services(request), found.user_id)
+    except SignInError:
+        return None
+
+
+def _again() -> Response:
+    """Back to the first step (no sign-in under way, or it lapsed)."""
+    return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login/code", response_class=HTMLResponse)
+def code_page(request: Request) -> Response:
+    if _pending(request, SECOND_FACTOR) is None:
+        return _again()
+    return _page(request, "login_code.html", {"who": None})
+
+
+@router.post("/login/code", response_class=HTMLResponse)
+def code_step(request: Request, code: Annotated[str, Form(max_length=64)]) -> Response:
+    """The second-factor step: a current code, or an unused recovery code."""
+    pending = _pending(request, SECOND_FACTOR)
+    account = _account(request, pending[1]) if pending else None
+    if pending is None or account is None:
+        return _again()
+    try:
+        signin.check_code(_services(request), account, code, _client(request))
+    except GeoEraError as exc:
+        return _refusal(request, "login_code.html", exc)
+    request.app.state.tokens.revoke(pending[0])
+    return _complete(request, account.identity, pending[1].purpose)
+
+
+@router.get("/login/enrol", response_class=HTMLResponse)
+def enrol_page(request: Request) -> Response:
+    """Enrolling a second factor: the secret shown once (text, ``otpauth://`` URI and a
+    QR code drawn here), confirmed by a code from it."""
+    pending = _pending(request, ENROL)
+    account = _account(request, pending[1]) if pending else None
+    if pending is None or account is None:
+        return _again()
+    try:
+        return _page(request, "enrol.html", _enrolment(request, account))
+    except GeoEraError as exc:
+        return _refusal(request, "login.html", exc)
+
+
+def _enrolment(request: Request, account: signin.Account) -> dict[str, Any]:
+    import segno  # noqa: PLC0415 (only this page draws a QR code)
+
+    enrolment = signin.begin_enrolment(_services(request), account)
+    secret = " ".join(enrolment.secret[i:i + 4] for i in range(0, len(enrolment.secret), 4))
+    return {"who": None, "username": account.identity.username, "secret": secret,
+            "uri": enrolment.uri,
+            "qr": segno.make(enrolment.uri, error="m").svg_inline(scale=4, dark="#000",
+                                                                 light="#fff")}
+
+
+@router.post("/login/enrol", response_class=HTMLResponse)
+def enrol_step(request: Request, code: Annotated[str, Form(max_length=64)]) -> Response:
+    """Confirm the new second factor with a code from it: signed in, and the recovery
+    codes shown once."""
+    pending = _pending(request, ENROL)
+    account = _account(request, pending[1]) if pending else None
+    if pending is None or account is None:
+        return _again()
+    try:
+        codes = signin.confirm_enrolment(_services(request), account, code, _client(request))
+    except SignInError as exc:
+        return _refusal(request, "enrol.html", exc, _enrolment(request, account))
+    except GeoEraError as exc:
+        return _refusal(request, "login.html", exc)
+    request.app.state.tokens.revoke(pending[0])
+    signed_in = _complete(request, account.identity, pending[1].purpose)
+    page = _page(request, "recovery_codes.html", {"who": account.identity, "codes": codes})
+    for name, value in signed_in.headers.items():
+        if name == "set-cookie":
+            page.headers.append("set-cookie", value)
+    return page
 
 
 @router.post("/logout", response_class=HTMLResponse)
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    """Sign out: the session ends on the server (its cookie is refused from now on, in
+    any browser that kept it) and the cookie is removed."""
+    token = request.cookies.get(COOKIE)
+    if token:
+        request.app.state.tokens.revoke(token)
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -24,7 +24,8 @@ from geo_era.cli._common import (
 if TYPE_CHECKING:
     from geo_era.services.answers.admin import ChainHead
 
-user_app = typer.Typer(help="Users: roles and organisations (no default credentials).",
+user_app = typer.Typer(help="Users: roles and organisations (no default credentials), "
+                            "disabling them, resetting their second factor.",
                        no_args_is_help=True)
 
 
@@ -50,6 +51,36 @@ def user_add(
     added = add_user(services(), caller(), username=name, role=role, organisation=org,
                      password=password)
     typer.echo(f"added {added.username} ({added.role}, {added.organisation})")
+
+
+@user_app.command("disable")
+def user_disable(name: str, by: Annotated[str | None, BY] = None) -> None:
+    """Disable a user: every session of theirs ends now, and their tokens, cookies and API
+    keys are refused from the next request (audited)."""
+    from geo_era.services.admin import set_user_active
+
+    done = set_user_active(services(), caller(by), username=name, active=False)
+    typer.echo(f"disabled {done.username}; {done.sessions_ended} session(s) ended")
+
+
+@user_app.command("enable")
+def user_enable(name: str, by: Annotated[str | None, BY] = None) -> None:
+    """Enable a disabled user again (audited)."""
+    from geo_era.services.admin import set_user_active
+
+    done = set_user_active(services(), caller(by), username=name, active=True)
+    typer.echo(f"enabled {done.username}")
+
+
+@user_app.command("reset-2fa")
+def user_reset_second_factor(name: str, by: Annotated[str | None, BY] = None) -> None:
+    """Remove a user's second factor and recovery codes (a lost phone): they set up a new
+    one at their next sign-in, and their sessions end now (audited)."""
+    from geo_era.services.admin import reset_second_factor
+
+    done = reset_second_factor(services(), caller(by), username=name)
+    typer.echo(f"second factor of {done.username} reset: they set up a new one at their "
+               f"next sign-in; {done.sessions_ended} session(s) ended")
 
 
 audit_app = typer.Typer(help="The audit trail (DPA 2018 s62).", no_args_is_help=True)
@@ -210,13 +241,14 @@ def serve_command(
     """Serve the HTTP API (uvicorn) over GEO_ERA_HOME's data and case store.
 
     The access log is off: it would record who asked for what and when outside the
-    audit trail.
+    audit trail. Workers share the sessions and the failed sign-in counter through the
+    case store. uvicorn's own reading of X-Forwarded-For is off (it trusts 127.0.0.1 by
+    default, so anything on the host could choose its address): geo_era reads it only
+    from GEO_ERA_TRUSTED_PROXIES.
     """
     import uvicorn
 
-    settings = _settings()  # refuse bad settings before binding the port
-    if workers > 1 and settings.environment != "production" and not settings.secret_key:
-        raise typer.BadParameter("several workers must share a signing key: set "
-                                 "GEO_ERA_SECRET_KEY (32+ characters)", param_hint="--workers")
+    _settings()  # refuse bad settings before binding the port
     uvicorn.run("geo_era_api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False, server_header=False)
+                log_level="warning", access_log=False, server_header=False,
+                proxy_headers=False, forwarded_allow_ips="")

@@ -132,11 +132,18 @@ def _scale(text: str) -> tuple[float, int | None]:
 
 @app.command("demo-users")
 def demo_users_command() -> None:
-    """Create (or reset) one FICTIONAL demo user per role and print their passphrases."""
+    """Create (or reset) one FICTIONAL demo user per role and print their passphrases and,
+    for roles that sign in with a second factor, their TOTP secrets."""
     from geo_era.demo.home import reset_demo_users
 
     svc = services()
-    made = reset_demo_users(svc.layers, svc.engine)
-    typer.echo("FICTIONAL demo users (new passphrases each run; for the demo only):")
-    for username, password in made.items():
-        typer.echo(f"  {username:<24} {password}")
+    made = reset_demo_users(svc.layers, svc.engine, svc.settings)
+    typer.echo("FICTIONAL demo users (new passphrases and second-factor secrets each run; "
+               "for the demo only):")
+    typer.echo(f"  {'user':<24} {'passphrase':<28} TOTP secret (add to an authenticator app)")
+    for username, user in made.items():
+        typer.echo(f"  {username:<24} {user.password:<28} {user.totp_secret or '-'}")
+    if any(user.totp_secret for user in made.values()):
+        typer.echo("A code for a secret: any authenticator app (a time-based key), or "
+                   "'oathtool --totp -b SECRET', or\n  python -c \"import pyotp; "
+                   "print(pyotp.TOTP('SECRET').now())\"")

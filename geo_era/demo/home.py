@@ -3,12 +3,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Engine
 
 from geo_era.data.imports import ImportReport, import_files
 from geo_era.data.layer_store import LayerStore
+from geo_era.db.store import session_scope
 from geo_era.demo.demotown import DemoTown, write_demo_town
-from geo_era.security.users import DEMO_COUNCIL, DEMO_LANDLORD, demo_users
+from geo_era.security import second_factor
+from geo_era.security.keys import SecretBox
+from geo_era.security.users import DEMO_COUNCIL, DEMO_LANDLORD, demo_users, find_user
+from geo_era.services.signin import second_factor_required
+from geo_era.settings import Settings
 
 #: Where the demo town's contract files are written inside ``GEO_ERA_HOME``.
 SOURCE_DIR = "demo-source"
@@ -48,9 +55,29 @@ def demo_landlord(store: LayerStore, council: str) -> str:
     return str(counts.index[0]) if len(counts) else DEMO_LANDLORD
 
 
-def reset_demo_users(store: LayerStore, engine: Engine) -> dict[str, str]:
+@dataclass(frozen=True)
+class DemoUser:
+    """A FICTIONAL demo user's new passphrase and, for a role that must sign in with a
+    second factor, the TOTP secret they were enrolled with (for an authenticator app)."""
+
+    password: str
+    totp_secret: str | None
+
+
+def reset_demo_users(store: LayerStore, engine: Engine,
+                     settings: Settings) -> dict[str, DemoUser]:
     """Create (or reset) one FICTIONAL demo user per role, council staff in
-    :func:`demo_council`, the Link Officer in :func:`demo_landlord`:
-    ``{username: new passphrase}``."""
+    :func:`demo_council`, the Link Officer in :func:`demo_landlord`, each with a new
+    passphrase and, when their role needs one (``GEO_ERA_SECOND_FACTOR``), a second
+    factor enrolled with a new secret."""
+    box = SecretBox.for_settings(settings, "totp")
     council = demo_council(store)
-    return demo_users(engine, council=council, landlord=demo_landlord(store, council))
+    made: dict[str, DemoUser] = {}
+    for username, password in demo_users(engine, council=council,
+                                         landlord=demo_landlord(store, council)).items():
+        with session_scope(engine) as session:
+            user = find_user(session, username)
+            secret = (second_factor.enrol(session, box, user.id)
+                      if second_factor_required(settings, user.role, "none") else None)
+        made[username] = DemoUser(password, secret)
+    return made

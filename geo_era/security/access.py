@@ -121,3 +121,14 @@ def matrix_markdown() -> str:
         audited = " (audited)" if rule.audited else ""
         lines.append(f"| `{name}`: {rule.summary}{audited} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+#: Roles that must sign in with a second factor (TOTP) under the default setting
+#: (``GEO_ERA_SECOND_FACTOR=subject_data``): every role that has the full view of an
+#: audited operation, i.e. may see subjects, cases, zones, placements or the audit trail,
+#: or import them (an administrator's upload is the subjects layer itself). Derived from
+#: :data:`MATRIX`: a Link Officer gets only restricted views (flags, the published report)
+#: and so is not among them unless the setting is ``all``.
+SECOND_FACTOR_ROLES = frozenset(
+    role for rule in MATRIX.values() if rule.audited
+    for role in rule.allowed - rule.restricted_view)

@@ -1,6 +1,7 @@
 """Users of geo_era: who they are, their role and organisation, and their credentials.
 
-Passwords are stored only as argon2id hashes; service accounts use API keys, stored
+Passwords are held to :mod:`geo_era.security.passwords` and stored only as argon2id
+hashes; service accounts use API keys, stored
 only as SHA-256 digests (a key is shown once, when it is made). There are no default
 credentials. People who sign in through their organisation's identity provider
 (:mod:`geo_era.security.oidc`) are users too, named ``oidc:...``, with no password: their
@@ -24,16 +25,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from geo_era.db.store import Base, session_scope, utcnow
 from geo_era.errors import DataError, NotFoundError
+from geo_era.security.passwords import check_password
 
 ROLES = ("omu_analyst", "cjsw", "solo", "rsl_link_officer", "mappa_coordinator", "auditor",
          "admin")
 #: How the usernames of people signed in by an identity provider begin; no local user's
 #: name may (so neither can take the other's identity).
 EXTERNAL_PREFIX = "oidc:"
-MIN_PASSWORD_LENGTH = 12
-#: Fewest different characters a password may have (twelve spaces, or "aaaaaaaaaaaa",
-#: are not passwords).
-MIN_DISTINCT = 5
 _hasher = PasswordHasher()
 
 
@@ -70,13 +68,6 @@ class Identity:
     organisation: str
 
 
-def _check_password(password: str) -> None:
-    if len(password.strip()) < MIN_PASSWORD_LENGTH or len(set(password)) < MIN_DISTINCT:
-        raise DataError(f"the password is too short or too simple; use at least "
-                        f"{MIN_PASSWORD_LENGTH} characters, not only spaces or one repeated "
-                        "(a passphrase of several words is best)")
-
-
 def _refuse_external(username: str) -> None:
     if username.lower().startswith(EXTERNAL_PREFIX):
         raise DataError(f"a local username may not begin with {EXTERNAL_PREFIX!r}: such names "
@@ -91,7 +82,7 @@ def add_user(engine: Engine, username: str, *, role: str, organisation: str,
     if not username.strip() or not organisation.strip():
         raise DataError("a user needs a name and an organisation")
     _refuse_external(username)
-    _check_password(password)
+    check_password(password, username=username)
     with session_scope(engine) as session:
         if session.scalar(select(User).where(User.username == username)) is not None:
             raise DataError(f"user {username!r} already exists")
@@ -118,9 +109,9 @@ def authenticate(engine: Engine, username: str, password: str) -> Identity | Non
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
-    """Replace a user's password (argon2id)."""
+    """Replace a user's password (argon2id), held to :func:`check_password`."""
     _refuse_external(username)
-    _check_password(password)
+    check_password(password, username=username)
     with session_scope(engine) as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
@@ -203,3 +194,16 @@ def identity_for_key(engine: Engine, key: str) -> Identity | None:
             return None
         user = row[0]
         return Identity(user.username, user.role, user.organisation)
+
+
+def find_user(session: Session, username: str) -> User:
+    """The user named ``username`` in ``session``; :class:`NotFoundError` otherwise."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFoundError(f"user {username!r} not found; list users with the database "
+                            "administrator, or add one with 'geo-era user add'")
+    return user
+
+
+def identity_of(user: User) -> Identity:
+    return Identity(user.username, user.role, user.organisation)

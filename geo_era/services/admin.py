@@ -3,23 +3,28 @@
 Exporting the trail is itself a consultation (it names subjects and justifications):
 it needs a justification and is one audit entry, recorded after the entries it returns.
 Verifying the chain, and reading its head to keep elsewhere, read only its hashes and
-are not recorded. Re-keying a chain written before it was keyed, and adding users, are
-for the local operator only (there is no endpoint for them); a re-keying is audited.
+are not recorded. Re-keying a chain written before it was keyed, and adding, disabling
+and enabling users and resetting their second factor, are for the local operator only
+(there is no endpoint for them); each is audited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from geo_era.db.store import session_scope
 from geo_era.errors import ForbiddenError
-from geo_era.security import audit
+from geo_era.security import audit, second_factor, sessions
 from geo_era.security.access import OPERATOR
+from geo_era.security.audit import Actor
 from geo_era.security.users import add_user as add_identity
+from geo_era.security.users import find_user
 from geo_era.services.answers.admin import (
     AuditExport,
     ChainHead,
     Rekeyed,
     UserAdded,
+    UserChanged,
     Verification,
 )
 from geo_era.services.context import Services
@@ -122,9 +127,62 @@ def add_user(services: Services, caller: Caller, *, username: str, role: str,
     DataError
         For an unknown role, a short password or a username already taken.
     """
-    if caller.role != OPERATOR:
-        raise ForbiddenError(f"the {caller.role} role may not add users")
+    _operator_only(caller, "add users")
     identity = add_identity(services.engine, username, role=role, organisation=organisation,
                             password=password)
     return UserAdded(username=identity.username, role=identity.role,
                      organisation=identity.organisation)
+
+
+def _operator_only(caller: Caller, what: str) -> None:
+    if caller.role != OPERATOR:
+        raise ForbiddenError(f"the {caller.role} role may not {what}")
+
+
+def set_user_active(services: Services, caller: Caller, *, username: str,
+                    active: bool) -> UserChanged:
+    """Disable a user (every session of theirs ends at once, and their tokens, cookies
+    and API keys are refused from the next request) or enable them again. Only the local
+    operator may; audited as an ``alteration`` of the user, in the same transaction.
+
+    Raises
+    ------
+    ForbiddenError
+        For anyone but the local operator.
+    NotFoundError
+        For an unknown username.
+    """
+    _operator_only(caller, "disable or enable users")
+    actor = Actor(caller.username, caller.role, caller.organisation)
+    with session_scope(services.engine) as session:
+        user = find_user(session, username)
+        user.active = active
+        ended = 0 if active else sessions.revoke_user(session, user.id)
+        actor.record(session, operation="alteration", record_type="user",
+                     record_ids=[username])
+    return UserChanged(username=username, active=active, sessions_ended=ended)
+
+
+def reset_second_factor(services: Services, caller: Caller, *,
+                        username: str) -> UserChanged:
+    """Remove a user's second factor and recovery codes (a lost phone): they enrol a new
+    one at their next sign-in, and every session of theirs ends now. Only the local
+    operator may; audited as an ``erasure`` of the user's second factor.
+
+    Raises
+    ------
+    ForbiddenError
+        For anyone but the local operator.
+    NotFoundError
+        For an unknown username.
+    """
+    _operator_only(caller, "reset a second factor")
+    actor = Actor(caller.username, caller.role, caller.organisation)
+    with session_scope(services.engine) as session:
+        user = find_user(session, username)
+        second_factor.reset(session, user.id)
+        ended = sessions.revoke_user(session, user.id)
+        actor.record(session, operation="erasure", record_type="second_factor",
+                     record_ids=[username])
+        active = user.active
+    return UserChanged(username=username, active=active, sessions_ended=ended)

@@ -27,7 +27,14 @@ from geo_era.security.access import MATRIX, matrix_markdown
 from geo_era.security.audit import AuditEntry, verify
 from geo_era.security.users import ROLES, add_user
 from geo_era.settings import Settings
-from tests.conftest import LINK_OFFICER_NEVER_SEES, REPO, import_demo, officer
+from tests.conftest import (
+    LINK_OFFICER_NEVER_SEES,
+    REPO,
+    enrol_totp,
+    import_demo,
+    officer,
+    sign_in_form,
+)
 from tests.security.reference import REFERENCE
 
 PASSWORD = "a long fictional passphrase"
@@ -93,6 +100,10 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
                  password=PASSWORD)
     add_user(engine, "other.solo", role="solo", organisation="FICTIONAL Other Council",
              password=PASSWORD)
+    usernames = [*(f"user.{r}" for r in ROLES), "other.solo"]
+    # every role that sees subject data signs in with its second factor (the default)
+    secrets = {u: enrol_totp(engine, home, u) for u in usernames
+               if u != "user.rsl_link_officer"}
     subjects = store.read("subjects")
     props = store.read("properties")
     subject_id = str(subjects.loc[~subjects["on_licence_or_order"].fillna(False).astype(bool),
@@ -102,9 +113,11 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     with TestClient(create_app(Settings(home=home, login_attempts=50),
                                engine=engine)) as client:
         tokens = {}
-        for username in [*(f"user.{r}" for r in ROLES), "other.solo"]:
-            response = client.post(f"{PREFIX}/auth/token",
-                                   data={"username": username, "password": PASSWORD})
+        for username in usernames:
+            form = (sign_in_form(engine, username, PASSWORD, secrets[username])
+                    if username in secrets else {"username": username, "password": PASSWORD})
+            response = client.post(f"{PREFIX}/auth/token", data=form)
+            assert response.status_code == 200, response.text
             tokens[username.removeprefix("user.")] = response.json()["access_token"]
         homes = subjects["current_property_id"].dropna().astype(str)
         yield World(client, engine, store, tokens, council, subject_id, property_id, tmp,
@@ -223,7 +236,9 @@ def test_every_endpoint_is_in_the_matrix(world: World) -> None:
     """No route escapes the matrix, and the matrix names no route that is not there."""
     schema = world.client.app.openapi()  # type: ignore[attr-defined]
     routes = {path for path in schema["paths"] if path.startswith(PREFIX)}
-    public = {f"{PREFIX}/health", f"{PREFIX}/auth/token"}
+    # reached without a session: the health check, signing in, and signing out (which
+    # ends the session of whatever token it is given, if any)
+    public = {f"{PREFIX}/health", f"{PREFIX}/auth/token", f"{PREFIX}/auth/logout"}
     assert len(routes - public) == len(MATRIX) == len(CALLS)
     assert set(CALLS) == set(MATRIX)
 

@@ -9,19 +9,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import jwt
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from geo_era_api.app import PREFIX, PUBLIC, create_app
+from sqlalchemy import update
 
-from geo_era.db.store import open_store
+from geo_era.db.store import open_store, session_scope
 from geo_era.errors import ConfigurationError
+from geo_era.security.sessions import SignInSession
 from geo_era.security.users import add_user, issue_api_key
 from geo_era.settings import Settings, load_settings
-from tests.conftest import served
+from tests.conftest import enrol_totp, served, sign_in_form
 
 PASSWORD = "a long fictional passphrase"
+SECRETS: dict[str, str] = {}
 
 
 @pytest.fixture
@@ -30,6 +32,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     engine = open_store(tmp_path)
     add_user(engine, "omu.analyst", role="omu_analyst", organisation="Police Scotland",
              password=PASSWORD)
+    SECRETS["omu.analyst"] = enrol_totp(engine, tmp_path, "omu.analyst")
     with TestClient(create_app(settings, engine=engine)) as test_client:
         yield test_client
     engine.dispose()
@@ -37,8 +40,9 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 def sign_in(client: TestClient, username: str = "omu.analyst",
             password: str = PASSWORD) -> httpx.Response:
-    return client.post(f"{PREFIX}/auth/token",
-                       data={"username": username, "password": password})
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    form = sign_in_form(engine, username, password, SECRETS.get(username, "A" * 32))
+    return client.post(f"{PREFIX}/auth/token", data=form)
 
 
 def test_health_is_public_and_has_security_headers(client: TestClient) -> None:
@@ -79,18 +83,18 @@ def test_wrong_password_expired_and_forged_tokens(client: TestClient) -> None:
     assert wrong.status_code == 401 and wrong.json() == {"detail": "wrong username or password"}
     unknown = sign_in(client, username="nobody")
     assert unknown.json() == wrong.json()  # never says which was wrong
-    key = client.app.state.tokens._key  # type: ignore[attr-defined]
-    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
-    expired = jwt.encode({"sub": "omu.analyst", "role": "admin", "org": "x", "exp": past},
-                         key, algorithm="HS256")
-    response = client.get(f"{PREFIX}/me", headers={"Authorization": f"Bearer {expired}"})
+    token = sign_in(client).json()["access_token"]
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with session_scope(engine) as session:  # the session's idle end passes
+        session.execute(update(SignInSession).values(
+            expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+    response = client.get(f"{PREFIX}/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401 and "expired" in response.json()["detail"]
-    forged = jwt.encode({"sub": "omu.analyst", "role": "admin", "org": "x",
-                         "exp": past + dt.timedelta(hours=1)}, "guessed-key" * 4,
-                        algorithm="HS256")
-    response = client.get(f"{PREFIX}/me", headers={"Authorization": f"Bearer {forged}"})
-    assert response.status_code == 401 and response.json() == {
-        "detail": "the token is not valid"}
+    for forged in (token[:-4] + "AAAA", "ges_" + "A" * 43,
+                   "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvbXUuYW5hbHlzdCJ9.x"):
+        response = client.get(f"{PREFIX}/me", headers={"Authorization": f"Bearer {forged}"})
+        assert response.status_code == 401 and response.json() == {
+            "detail": "the token is not valid; sign in again"}
 
 
 def test_failed_logins_are_limited(client: TestClient) -> None:
@@ -136,12 +140,13 @@ def test_production_refuses_unsafe_settings(monkeypatch: pytest.MonkeyPatch) -> 
 def test_real_server_on_loopback(tmp_path: Path) -> None:
     engine = open_store(tmp_path)
     add_user(engine, "solo.fife", role="solo", organisation="Fife Council", password=PASSWORD)
-    engine.dispose()
+    secret = enrol_totp(engine, tmp_path, "solo.fife")
     with served(tmp_path) as base:
         assert httpx.get(f"{base}/me", timeout=5).status_code == 401
         token = httpx.post(f"{base}/auth/token", timeout=5,
-                           data={"username": "solo.fife", "password": PASSWORD})
+                           data=sign_in_form(engine, "solo.fife", PASSWORD, secret))
         me = httpx.get(f"{base}/me", timeout=5, headers={
             "Authorization": f"Bearer {token.json()['access_token']}"})
         assert me.json()["organisation"] == "Fife Council"
         assert "server" not in me.headers
+    engine.dispose()

@@ -1,7 +1,8 @@
 """The pages in a real browser (Debian's headless Chromium driven by Playwright) against
-a real ``geo-era serve`` on 127.0.0.1: sign in, the case list, a case page with its map
-and layers, keyboard use, void screening with an uploaded list, the sensitive-allocation
-check, need to know, and not one request to any host but geo_era."""
+a real ``geo-era serve`` on 127.0.0.1: sign in (password and second factor), the case
+list, a case page with its map and layers, keyboard use, void screening with an uploaded
+list, the sensitive-allocation check, need to know, and not one request to any host but
+geo_era."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import record_restriction
 from geo_era.db.store import open_store
 from geo_era.security.users import add_user
-from tests.conftest import import_demo, officer, served
+from tests.conftest import enrol_totp, import_demo, officer, served, totp_code
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "a long fictional passphrase"
@@ -61,6 +62,9 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
                               property_ids=[str(row["current_property_id"])],
                               case_type="annual_review", notified=dt.date.today(),
                               actor=officer())
+    # the roles that see subject data sign in with a second factor; a Link Officer does
+    # not need one
+    secrets = {user: enrol_totp(engine, home, user) for user in ("omu", "solo")}
     props = store.read_attributes("properties", ["property_id", "is_void", "landlord"])
     voids = props["is_void"].fillna(False).astype(bool)
     void = str(props.loc[voids, "property_id"].iloc[0])
@@ -68,12 +72,11 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     own = str(props.loc[voids & (props["landlord"] == LANDLORD), "property_id"].iloc[0])
     record_restriction(engine, case["case_id"], property_id=own,
                        restriction="no household with children", actor=officer())
-    engine.dispose()
     with served(home) as base:
         yield {"base": base.removesuffix("/api/v1"), "case": case, "void": void,
-               "own_void": own,
-               "home": str(row["current_property_id"]),
-               "subjects": subjects["subject_id"].astype(str).tolist()}
+               "own_void": own, "home": str(row["current_property_id"]), "engine": engine,
+               "secrets": secrets, "subjects": subjects["subject_id"].astype(str).tolist()}
+    engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -89,15 +92,22 @@ def browser(site: dict[str, Any]) -> Iterator[Any]:
         launched.close()
 
 
-def sign_in(browser: Any, base: str, username: str) -> tuple[Any, list[str]]:
+def sign_in(browser: Any, site: dict[str, Any], username: str) -> tuple[Any, list[str]]:
+    """Sign in in a new page: the password, then (for roles that see subject data) the
+    second factor's code."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
-    page.goto(f"{base}/login")
+    page.goto(f"{site['base']}/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Purpose of this session").fill(PURPOSE)
     page.get_by_role("button", name="Sign in").click()
+    if username in site["secrets"]:
+        page.wait_for_url("**/login/code")
+        page.get_by_label("Code").fill(totp_code(site["engine"], username,
+                                                 site["secrets"][username]))
+        page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/cases")
     page.wait_for_load_state("networkidle")
     return page, requests
@@ -109,7 +119,7 @@ def hosts(requests: list[str]) -> set[str]:
 
 
 def test_analyst_opens_a_case_and_sees_its_map(browser: Any, site: dict[str, Any]) -> None:
-    page, requests = sign_in(browser, site["base"], "omu")
+    page, requests = sign_in(browser, site, "omu")
     case = site["case"]
     assert page.get_by_role("heading", name="Open ERA cases").is_visible()
     page.get_by_role("button", name=f"Open {case['case_id']}").click()
@@ -150,6 +160,12 @@ def test_keyboard_only(browser: Any, site: dict[str, Any]) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type(PURPOSE)
     page.keyboard.press("Enter")
+    # the second factor's code, by keyboard too (its field takes the focus)
+    page.wait_for_url("**/login/code")
+    page.wait_for_function("document.activeElement && document.activeElement.id === "
+                           "'code'", timeout=10_000)
+    page.keyboard.type(totp_code(site["engine"], "omu", site["secrets"]["omu"]))
+    page.keyboard.press("Enter")
     page.get_by_role("heading", name="Open ERA cases").wait_for(timeout=10_000)
     # and on to the case, by keyboard: Tab to its button, Enter
     button = page.get_by_role("button", name=f"Open {site['case']['case_id']}")
@@ -163,11 +179,11 @@ def test_keyboard_only(browser: Any, site: dict[str, Any]) -> None:
 
 
 def test_pages_follow_need_to_know(browser: Any, site: dict[str, Any]) -> None:
-    link, _ = sign_in(browser, site["base"], "link")
+    link, _ = sign_in(browser, site, "link")
     assert "may not see this page" in link.content()
     assert site["case"]["subject_id"] not in link.content()
     link.close()
-    solo, requests = sign_in(browser, site["base"], "solo")
+    solo, requests = sign_in(browser, site, "solo")
     solo.get_by_role("button", name=f"Open {site['case']['case_id']}").click()
     frame = solo.frame_locator("iframe.map")
     frame.locator(".leaflet-container").wait_for(timeout=15_000)
@@ -185,7 +201,7 @@ def upload(*ids: str) -> dict[str, Any]:
 
 
 def test_solo_screens_an_uploaded_list(browser: Any, site: dict[str, Any]) -> None:
-    page, requests = sign_in(browser, site["base"], "solo")
+    page, requests = sign_in(browser, site, "solo")
     page.get_by_role("link", name="Void screening").click()
     page.get_by_label("Subject id").fill(site["case"]["subject_id"])
     page.get_by_label("List of voids (optional)").set_input_files(
@@ -216,7 +232,7 @@ def test_solo_screens_an_uploaded_list(browser: Any, site: dict[str, Any]) -> No
 
 def test_link_officer_checks_allocations_but_may_not_screen(browser: Any,
                                                             site: dict[str, Any]) -> None:
-    page, requests = sign_in(browser, site["base"], "link")
+    page, requests = sign_in(browser, site, "link")
     nav = page.get_by_role("navigation", name="Main")
     assert nav.get_by_role("link", name="Void screening").count() == 0
     nav.get_by_role("link", name="Sensitive allocations").click()
@@ -248,7 +264,7 @@ COUNT_FEATURES = """() => Object.keys(window)
 
 def test_solo_reads_the_over_concentration_report(browser: Any, site: dict[str, Any]
                                                   ) -> None:
-    page, requests = sign_in(browser, site["base"], "solo")
+    page, requests = sign_in(browser, site, "solo")
     page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Over-concentration").click()
     page.get_by_label("Year").fill("2026")

@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from geo_era.db.store import open_store
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
-from tests.conftest import import_demo, served
+from tests.conftest import enrol_totp, import_demo, served, sign_in_form
 
 PASSWORD = "a long fictional passphrase"
 #: Generated examples per operation: enough to reach every validation branch while
@@ -34,15 +34,25 @@ def signed_in(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     home = tmp_path_factory.mktemp("schema") / "home"
     import_demo(demo_files, home)
     engine = open_store(home)
-    add_user(engine, "fuzz.omu", role="omu_analyst", organisation="FICTIONAL Police OMU",
-             password=PASSWORD)
-    engine.dispose()
+    tokens = {}
     with served(home) as base:
-        token = httpx.post(f"{base}/auth/token", timeout=10, data={
-            "username": "fuzz.omu", "password": PASSWORD}).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        # one session for the fuzzing, and one of its own for sign-out (which ends it)
+        for user in ("fuzz.omu", "fuzz.logout"):
+            add_user(engine, user, role="omu_analyst", organisation="FICTIONAL Police OMU",
+                     password=PASSWORD)
+            form = sign_in_form(engine, user, PASSWORD, enrol_totp(engine, home, user))
+            tokens[user] = httpx.post(f"{base}/auth/token", timeout=10,
+                                      data=form).json()["access_token"]
+        headers = {"Authorization": f"Bearer {tokens['fuzz.omu']}"}
         schema = schemathesis.openapi.from_url(f"{base}/openapi.json", headers=headers)
+        SIGN_OUT_HEADERS["Authorization"] = f"Bearer {tokens['fuzz.logout']}"
         yield schema, headers
+    engine.dispose()
+
+
+#: The headers sign-out is fuzzed with: a session of its own, so that ending it leaves the
+#: other operations signed in.
+SIGN_OUT_HEADERS: dict[str, str] = {}
 
 
 #: Operations whose acceptance turns on what JSON Schema cannot state: that a polygon is
@@ -64,6 +74,8 @@ def _operations() -> list[str]:
 def test_api_conforms_to_its_schema(signed_in: tuple[Any, dict[str, str]],
                                     operation: str) -> None:
     schema, headers = signed_in
+    if operation == "POST /api/v1/auth/logout":
+        headers = SIGN_OUT_HEADERS
     method, path = operation.split(" ", 1)
     found = schema[path][method]
 

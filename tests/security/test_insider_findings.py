@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,7 @@ from geo_era.errors import ConfigurationError, DataError
 from geo_era.security.audit import AuditEntry
 from geo_era.security.users import add_user
 from geo_era.settings import Settings, load_settings
-from tests.conftest import import_demo
+from tests.conftest import enrol_totp, import_demo, sign_in_form
 
 PASSWORD = "a long fictional passphrase"
 WHY = "ERA for a candidate property, MAPPA meeting"
@@ -46,10 +46,16 @@ class Site:
     council: str
     subject_id: str
     property_id: str
+    secrets: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def post(self, user: str, path: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
-        token = self.client.post(f"{PREFIX}/auth/token", data={
-            "username": user, "password": PASSWORD}).json()["access_token"]
+        token = self.tokens.get(user)
+        if token is None:  # signed in once (a second-factor code works once)
+            token = self.tokens[user] = self.client.post(f"{PREFIX}/auth/token", data=(
+                sign_in_form(self.engine, user, PASSWORD, self.secrets[user])
+                if user in self.secrets else {"username": user, "password": PASSWORD})
+            ).json()["access_token"]
         response = self.client.post(f"{PREFIX}{path}", json=body,
                                     headers={"Authorization": f"Bearer {token}"})
         return response.status_code, response.json()
@@ -72,8 +78,10 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> It
     subject_id = str(subjects["subject_id"].iloc[0])
     property_id = str(store.read_attributes("properties", ["property_id"])
                       ["property_id"].iloc[0])
+    secrets = {user: enrol_totp(engine, home, user) for user in ("here.solo", "other.solo",
+                                                                  "omu")}
     with TestClient(create_app(Settings(home=home, login_attempts=50), engine=engine)) as c:
-        yield Site(c, engine, home, council, subject_id, property_id)
+        yield Site(c, engine, home, council, subject_id, property_id, secrets)
     engine.dispose()
 
 

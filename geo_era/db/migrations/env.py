@@ -5,6 +5,9 @@ from __future__ import annotations
 from alembic import context
 
 import geo_era.security.audit  # registers its tables for autogenerate
+import geo_era.security.second_factor
+import geo_era.security.sessions
+import geo_era.security.throttle
 import geo_era.security.users  # noqa: F401
 from geo_era.db.store import Base
 

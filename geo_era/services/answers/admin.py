@@ -72,3 +72,12 @@ class UserAdded(Answer):
     username: str
     role: str
     organisation: str
+
+
+class UserChanged(Answer):
+    """A user disabled, enabled or with their second factor reset: whether they may now
+    sign in, and how many of their sessions ended."""
+
+    username: str
+    active: bool
+    sessions_ended: int

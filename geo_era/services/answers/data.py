@@ -56,3 +56,10 @@ class Token(Answer):
     token_type: str
     #: seconds
     expires_in: int
+
+
+class SignedOut(Answer):
+    """Signing out: whether a session was ended (``false`` when the token was already
+    not valid: signed out, expired, or never issued)."""
+
+    ended: bool
