@@ -33,6 +33,9 @@ class Access:
     scoped: bool = False
     #: what the restricted view gives, for the documentation
     restricted_label: str = "flags only"
+    #: its full view shows subjects, cases, zones, households or the audit trail (or
+    #: imports them): its roles sign in with a second factor (:data:`SECOND_FACTOR_ROLES`)
+    subject_data: bool = True
 
 
 def roles(*names: str) -> frozenset[str]:
@@ -65,7 +68,8 @@ def case_step(allowed: frozenset[str], *, summary: str) -> Access:
 
 MATRIX: dict[str, Access] = {
     "me": Access(ALL, summary="who the token belongs to"),
-    "sites_near": Access(ALL - {"auditor"}, audited=True, summary="sites near a property"),
+    "sites_near": Access(ALL - {"auditor"}, audited=True, subject_data=False,
+                         summary="sites near a property"),
     # never a Link Officer: the minimum set of a void flagged for a sensitive allocation
     # narrows a housed subject's home to a close or an address (issue 17, finding 2)
     "parameters": Access(CASE_READERS, audited=True,
@@ -130,5 +134,5 @@ def matrix_markdown() -> str:
 #: :data:`MATRIX`: a Link Officer gets only restricted views (flags, the published report)
 #: and so is not among them unless the setting is ``all``.
 SECOND_FACTOR_ROLES = frozenset(
-    role for rule in MATRIX.values() if rule.audited
+    role for rule in MATRIX.values() if rule.audited and rule.subject_data
     for role in rule.allowed - rule.restricted_view)

@@ -26,7 +26,7 @@ from geo_era.db.store import open_store
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
 from tests.api.test_browser import chromium
-from tests.conftest import served
+from tests.conftest import enrol_totp, served, sign_in_form
 
 PASSWORD = "a long fictional passphrase"
 
@@ -41,9 +41,10 @@ def client(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     engine = open_store(tmp_path)
     add_user(engine, "user.auditor", role="auditor", organisation="FICTIONAL Audit",
              password=PASSWORD)
+    secret = enrol_totp(engine, tmp_path, "user.auditor")
     with TestClient(create_app(Settings(home=tmp_path), engine=engine)) as test_client:
-        token = test_client.post(f"{PREFIX}/auth/token", data={
-            "username": "user.auditor", "password": PASSWORD}).json()["access_token"]
+        token = test_client.post(f"{PREFIX}/auth/token", data=sign_in_form(
+            engine, "user.auditor", PASSWORD, secret)).json()["access_token"]
         yield test_client, {"Authorization": f"Bearer {token}"}
     engine.dispose()
 
@@ -90,10 +91,11 @@ def test_the_docs_page_renders_in_chromium(tmp_path: Path) -> None:
     engine = open_store(tmp_path)
     add_user(engine, "user.auditor", role="auditor", organisation="FICTIONAL Audit",
              password=PASSWORD)
+    secret = enrol_totp(engine, tmp_path, "user.auditor")
     engine.dispose()
     with served(tmp_path) as base, sync_playwright() as playwright:
-        token = httpx.post(f"{base}/auth/token", timeout=10, data={
-            "username": "user.auditor", "password": PASSWORD}).json()["access_token"]
+        token = httpx.post(f"{base}/auth/token", timeout=10, data=sign_in_form(
+            engine, "user.auditor", PASSWORD, secret)).json()["access_token"]
         browser = playwright.chromium.launch(executable_path=executable, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update",

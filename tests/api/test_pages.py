@@ -5,6 +5,7 @@ the same pages in Chromium."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Iterator
@@ -16,16 +17,20 @@ from fastapi.testclient import TestClient
 from geo_era_api.app import create_app
 from sqlalchemy import Engine, select
 
+from geo_era.casework.assessment import open_assessed_case
+from geo_era.casework.cases import record_restriction
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store, session_scope
 from geo_era.security.audit import AuditEntry
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
-from tests.conftest import enrol_totp, import_demo, sign_in_pages
+from tests.conftest import enrol_totp, import_demo, officer, sign_in_pages
 
 PASSWORD = "a long fictional passphrase"
 PURPOSE = "ERA for new accommodation, MAPPA meeting"
 FLAG = "sensitive allocation required — contact the SOLO"
+#: The Link Officer's housing association: a landlord with voids in the demo town.
+LANDLORD = "Rowanlea Housing Association"
 
 
 @dataclass
@@ -38,6 +43,8 @@ class Site:
     subject: str
     home: str
     subjects: list[str]
+    #: one of the Link Officer's own voids, under a case's restriction
+    own_void: str = ""
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +56,7 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     areas = store.read_attributes("areas", ["area_type", "name"])
     council = str(areas.loc[areas["area_type"] == "council", "name"].iloc[0])
     users = {"omu": ("omu_analyst", "FICTIONAL Police OMU"), "solo": ("solo", council),
-             "link": ("rsl_link_officer", "FICTIONAL Glen Housing"),
+             "link": ("rsl_link_officer", LANDLORD),
              "nopurpose": ("omu_analyst", "FICTIONAL Police OMU")}
     for username, (role, organisation) in users.items():
         add_user(engine, username, role=role, organisation=organisation, password=PASSWORD)
@@ -66,10 +73,17 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
             sign_in_pages(client, engine, username, PASSWORD,
                           enrol_totp(engine, home, username), purpose=purpose)
         clients[username] = client
-    props = store.read_attributes("properties", ["property_id", "is_void"])
+    props = store.read_attributes("properties", ["property_id", "is_void", "landlord"])
     subjects = store.read("subjects")
     zoned = set(store.read("exclusion_zones")["subject_id"].astype(str))
-    yield Site(clients, engine, store,
+    own = str(props.loc[props["is_void"].fillna(False).astype(bool)
+                        & (props["landlord"] == LANDLORD), "property_id"].iloc[0])
+    case = open_assessed_case(store, engine, subject_id=sorted(zoned)[0],
+                              property_ids=[own], case_type="initial_new",
+                              notified=dt.date.today(), assess_now=False, actor=officer())
+    record_restriction(engine, str(case["case_id"]), property_id=own,
+                       restriction="no household with children", actor=officer())
+    yield Site(clients, engine, store, own_void=own,
                void=str(props.loc[props["is_void"].fillna(False).astype(bool),
                                   "property_id"].iloc[0]),
                subject=sorted(zoned)[0],
@@ -178,10 +192,12 @@ def test_link_officer_gets_flags_only(site: Site) -> None:
     assert form.status_code == 200
     assert 'href="/allocations"' in form.text and 'href="/voids"' not in form.text
     assert 'href="/cases"' not in form.text
-    page = link.post("/allocations", files={"void_list": csv(site.home, site.void, "")})
+    page = link.post("/allocations", files={"void_list": csv(site.own_void, site.home, "")})
     assert page.status_code == 200, alert(page.text)
     assert FLAG in page.text and "<th scope=\"col\">Why</th>" not in page.text
     assert "property_id is empty" in page.text
+    # a subject's home is not the landlord's void: it reads as any other id (issue 17)
+    assert f"not a void of {LANDLORD}" in html.unescape(page.text)
     for subject in site.subjects:
         assert subject not in page.text
     full = site.clients["omu"].post("/allocations", files={"void_list": csv(site.home)})
