@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from geo_era.analysis.areas import area_names_at
+from geo_era.data.sandbox import ImportLimits
 from geo_era.db.store import session_scope
 from geo_era.errors import GeoEraError, NotFoundError
 from geo_era.housing.allocations import allocation_check as check_allocations
@@ -61,15 +62,16 @@ class Progress(Protocol):
     def advance(self, done: int) -> None: ...
 
 
-def listed_voids(snap: Snapshot, voids: Voids) -> VoidList:
+def listed_voids(snap: Snapshot, voids: Voids, *, limits: ImportLimits | None = None
+                 ) -> VoidList:
     """The voids a request names, matched to the properties of ``snap``; a bad row is a
-    row error, the rest are used."""
+    row error, the rest are used. A file is read as an import is, within ``limits``."""
     if voids is None:
         return store_voids(snap)
     if isinstance(voids, Upload):
-        return read_void_list(snap, voids.data, filename=voids.filename)
+        return read_void_list(snap, voids.data, filename=voids.filename, limits=limits)
     if isinstance(voids, Path):
-        return read_void_list(snap, voids)
+        return read_void_list(snap, voids, limits=limits)
     return from_ids(snap, list(voids))
 
 
@@ -99,7 +101,7 @@ def _screened(services: Services, caller: Caller, *, subject_id: str,
     admitted.require_justification("a subject's record")
     snap = services.workspace.snapshot()
     _known_subject(services, caller, snap, subject_id)
-    listed = listed_voids(snap, voids)
+    listed = listed_voids(snap, voids, limits=ImportLimits.of(services.settings))
     scope = admitted.actor.scope
     if scope is not None:
         listed = within_council(snap, listed, scope)
@@ -209,7 +211,7 @@ def allocation_check(services: Services, caller: Caller, *, justification: str |
     admitted = services.gate.admit("allocation_check", caller, justification=justification)
     restricted = admitted.restricted or flags_only
     snap = services.workspace.snapshot()
-    listed = listed_voids(snap, voids)
+    listed = listed_voids(snap, voids, limits=ImportLimits.of(services.settings))
     if progress is not None:
         progress.start(len(listed))
     result = check_allocations(snap, services.engine, listed, actor=admitted.actor,
