@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     )
 
     import_memory_mb: int = Field(
-        default=4096, ge=512, le=1_048_576,
+        default=4096, ge=1024, le=1_048_576,
         description="Memory (address space, MiB) the child process that reads the files of "
                     "an import or an uploaded list may use; a file needing more is refused.")
     import_seconds: int = Field(

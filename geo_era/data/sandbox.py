@@ -7,7 +7,8 @@ make a reader open other files or the network. :func:`read_files` therefore read
 
 - may use at most :attr:`ImportLimits.memory_mb` of address space (``RLIMIT_AS``) and
   :attr:`ImportLimits.seconds` of CPU (``RLIMIT_CPU``) and of wall-clock time (the parent
-  kills it then), writes no core file and no file over a few times its memory limit;
+  kills it then, and it dies with the parent), writes no core file and no file over a
+  few times its memory limit;
 - has no network: it runs in a network namespace of its own, with no interface up, where
   the kernel allows one (a user namespace for an unprivileged server); GDAL is told to
   fetch nothing either (below), which holds where no namespace can be made;
@@ -100,6 +101,7 @@ _LAYER_FILE = re.compile(r"layer-\d{1,6}\.parquet")
 READ_TASK = "geo_era.data.sandbox:read_task"
 #: The child's exit code when it ran out of memory outside a file's reading.
 _OUT_OF_MEMORY = 3
+_PR_SET_PDEATHSIG = 1
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 
@@ -392,11 +394,13 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _deny_network() -> bool:
+def _isolate() -> bool:
     """Move this process into a network namespace of its own (no interface up): a new
     network namespace alone where allowed (root), else with a new user namespace. Must
-    run while the process has one thread. Whether it worked."""
+    run while the process has one thread. Also ask to be killed if the parent dies.
+    Whether the namespace was made."""
     libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     return any(libc.unshare(flags) == 0
                for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
 
@@ -415,7 +419,7 @@ def main(argv: Sequence[str]) -> int:
     job_file = Path(argv[1])
     folder = job_file.parent
     spec = json.loads(job_file.read_text(encoding="utf-8"))
-    isolated = _deny_network()
+    isolated = _isolate()
     _limit(int(spec["memory_mb"]), int(spec["seconds"]))
     module, _, function = str(spec["task"]).partition(":")
     try:

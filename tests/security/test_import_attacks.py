@@ -53,6 +53,7 @@ from geo_era.security.audit import AuditEntry
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
 from tests.conftest import import_demo
+from tests.data.test_imports import sites_frame
 from tests.security import isolation_probe
 
 PASSWORD = "a long fictional passphrase"
@@ -162,6 +163,28 @@ def assert_refused(site: Site, before: tuple[int, int], code: int, text: str,
     assert site.state() == before
     for value in hidden:
         assert value not in text
+
+
+# --- what must still work ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("driver", ["GeoJSON", "ESRI Shapefile", "GPKG"])
+def test_real_files_of_every_gdal_format_still_import(site: Site, tmp_path: Path,
+                                                      driver: str) -> None:
+    """The child reads each GDAL format with that format's driver alone: a real file of
+    each still imports (the content checks and the sandbox refuse only what they must)."""
+    sites = sites_frame()
+    sites["geometry"] = sites.geometry.representative_point()  # one type, for a Shapefile
+    folder = tmp_path / "export"
+    folder.mkdir()
+    suffix = {"GeoJSON": ".geojson", "ESRI Shapefile": ".shp", "GPKG": ".gpkg"}[driver]
+    pyogrio.write_dataframe(sites, folder / f"sites{suffix}", driver=driver, layer="sites")
+    files = [(path.name, path.read_bytes()) for path in sorted(folder.iterdir())]
+    version, entries = site.state()
+    code, answer, text = site.upload(*files)
+    assert code == 200, text
+    assert answer["rows"] == {"sites": len(sites)}
+    assert site.state() == (version + 1, entries + 1)
 
 
 # --- reading files on the server ---------------------------------------------------------
