@@ -7,8 +7,8 @@ REQUIREMENTS.md: information held securely and shared on a need-to-know, confide
 database, or to send requests.
 
 The attacks: an OGR VRT disguised as GeoJSON, CSV, GeoPackage, Shapefile or GeoParquet
-that reads a local secret file or the case database; a GeoPackage holding a virtual table
-over a secret file; a VRT or a GeoJSON ``link`` CRS that fetches a URL (a real listening
+that reads a local secret file or the case database, by the import or as an uploaded
+list of voids; a GeoPackage holding a virtual table over a secret file; a VRT or a GeoJSON ``link`` CRS that fetches a URL (a real listening
 socket on 127.0.0.1 must see no connection); a 3 KB Parquet file that decompresses to 6
 GB; a tiny Parquet file declaring millions of rows; a 2 KB OSM PBF holding 60,000 nodes;
 a reader that spins or connects out from inside the child; error messages that quoted
@@ -49,9 +49,12 @@ from sqlalchemy import select as sql_select
 from geo_era.data.layer_store import LayerStore
 from geo_era.data.sandbox import ImportLimits, IsolationError, run_isolated
 from geo_era.db.store import open_store, session_scope
+from geo_era.errors import DataError
 from geo_era.security.audit import AuditEntry
 from geo_era.security.users import add_user
+from geo_era.services.housing import Upload, listed_voids
 from geo_era.settings import Settings
+from geo_era.workspace import Workspace
 from tests.conftest import import_demo
 from tests.data.test_imports import sites_frame
 from tests.security import isolation_probe
@@ -250,6 +253,22 @@ def test_a_vrt_beside_a_shapefile_is_not_read(site: Site, secret: Path) -> None:
     problems = {p["where"]: p["problem"] for p in answer["problems"]}  # type: ignore[union-attr]
     assert problems["file 'sites.vrt'"].startswith("unsupported file type '.vrt'")
     assert "not Shapefile" in problems["file 'sites.shp'"]
+
+
+@pytest.mark.parametrize("name", ["voids.gpkg", "voids.csv"])
+def test_an_uploaded_void_list_cannot_read_a_server_file(site: Site, secret: Path,
+                                                         name: str) -> None:
+    """An uploaded list of voids (the void screening and allocation pages) is read with
+    the same content checks, a GeoPackage in the same child process: a VRT disguised as
+    the list cannot make the server read a file and echo it as 'not in the properties
+    layer'."""
+    secret.write_text(f"property_id\n{SECRET}\n", encoding="utf-8")
+    snap = Workspace(site.store).snapshot()
+    with pytest.raises(DataError) as refused:
+        listed_voids(snap, Upload(vrt(f"CSV:{secret}"), name), limits=LIMITS)
+    message = str(refused.value)
+    assert message.startswith(f"{name}: is a GDAL virtual format file (VRT)")
+    assert SECRET not in message and str(secret.parent) not in message
 
 
 # --- outbound requests -------------------------------------------------------------------
