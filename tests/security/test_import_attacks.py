@@ -8,11 +8,12 @@ database, or to send requests.
 
 The attacks: an OGR VRT disguised as GeoJSON, CSV, GeoPackage, Shapefile or GeoParquet
 that reads a local secret file or the case database, by the import or as an uploaded
-list of voids; a GeoPackage holding a virtual table over a secret file; a VRT or a GeoJSON ``link`` CRS that fetches a URL (a real listening
-socket on 127.0.0.1 must see no connection); a 3 KB Parquet file that decompresses to 6
-GB; a tiny Parquet file declaring millions of rows; a 2 KB OSM PBF holding 60,000 nodes;
-a reader that spins or connects out from inside the child; error messages that quoted
-temporary paths and whole hostile values.
+list of voids; a GeoPackage holding a virtual table over a secret file; a VRT or a
+GeoJSON ``link`` CRS that fetches a URL (a real listening socket on 127.0.0.1 must see
+no connection); a 3 KB Parquet file that decompresses to 6 GB; a tiny Parquet file
+declaring millions of rows; a 2 KB OSM PBF holding 60,000 nodes; a reader that spins or
+connects out from inside the child; error messages that quoted temporary paths and whole
+hostile values.
 """
 
 from __future__ import annotations
