@@ -8,7 +8,33 @@ and how to fix it, and never contains personal data about subjects or victims. A
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+#: The most characters of a value from a file or a request that an error quotes.
+QUOTED_CHARS = 40
+
+
+def plain(text: object, limit: int = QUOTED_CHARS) -> str:
+    """``text`` as one line fit to show: control and format characters (ANSI escapes,
+    newlines, bidirectional overrides) removed, at most ``limit`` characters, with ``…``
+    when cut."""
+    kept = "".join(ch for ch in str(text) if unicodedata.category(ch)[0] != "C")
+    return kept if len(kept) <= limit else kept[: max(limit - 1, 0)] + "…"
+
+
+def quote(value: object, limit: int = QUOTED_CHARS) -> str:
+    """A value taken from a file or a request, quoted for an error message: at most
+    ``limit`` characters of it (:func:`plain`), in quotes with Python's escapes, so that
+    nothing of a long or hostile value is echoed back."""
+    return repr(plain(value, limit))
+
+
+def file_label(name: object) -> str:
+    """How an error names a file: its own name only (never the folder it is in on the
+    server, nor a temporary path), one line, at most 128 characters."""
+    return plain(PurePosixPath(str(name).replace("\\", "/")).name or "the file", 128)
 
 
 class GeoEraError(Exception):
@@ -61,6 +87,16 @@ class Problem:
     layer: str | None = None
     row: int | None = None
     column: str | None = None
+
+    def __post_init__(self) -> None:
+        # where a problem is comes from the file (its layer and column names) or from
+        # the server (its path): shown as the file's own name and short, plain names
+        if self.file is not None:
+            object.__setattr__(self, "file", file_label(self.file))
+        if self.layer is not None:
+            object.__setattr__(self, "layer", plain(self.layer))
+        if self.column is not None:
+            object.__setattr__(self, "column", plain(self.column))
 
     def __str__(self) -> str:
         where: list[str] = []

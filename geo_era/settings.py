@@ -214,6 +214,19 @@ class Settings(BaseSettings):
         description="Default search radius in metres for proximity to sensitive sites.",
     )
 
+    import_memory_mb: int = Field(
+        default=4096, ge=1024, le=1_048_576,
+        description="Memory (address space, MiB) the child process that reads the files of "
+                    "an import or an uploaded list may use; a file needing more is refused.")
+    import_seconds: int = Field(
+        default=300, ge=5, le=86_400,
+        description="Seconds (CPU and wall clock) the child process that reads the files of "
+                    "an import or an uploaded list may take; a file taking longer is refused.")
+    import_max_rows: int = Field(
+        default=5_000_000, ge=1, le=1_000_000_000,
+        description="Most rows (features) one layer of an imported file may hold, and most "
+                    "elements (nodes, ways, relations) an OpenStreetMap file may hold.")
+
     screening: ScreeningSettings = Field(
         default_factory=ScreeningSettings,
         description="Void screening weights and distances, as JSON (see ScreeningSettings).")

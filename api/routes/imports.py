@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 
-from geo_era.errors import DataError
+from geo_era.errors import DataError, quote
 from geo_era.services import data
 from geo_era.services.answers.data import ImportReport
 
@@ -23,7 +23,7 @@ def _safe_name(name: str) -> str:
     base = Path(name.replace("\\", "/")).name
     cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", base)[:128].lstrip(".")
     if not cleaned:
-        raise DataError(f"file name {name!r} is not usable; name it after its layer")
+        raise DataError(f"file name {quote(name)} is not usable; name it after its layer")
     return cleaned
 
 

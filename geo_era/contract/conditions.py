@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from geo_era.contract.schema import SITE_CATEGORIES
-from geo_era.errors import DataError
+from geo_era.errors import DataError, plain
 
 SiteCategory = Literal["school", "nursery", "play_park", "community_centre", "place_of_worship",
                        "shop", "licensed_premises", "sheltered_housing", "cctv"]
@@ -93,6 +93,6 @@ def parse_conditions(text: str | None) -> list[Condition]:
         except ValidationError as exc:
             first = exc.errors()[0]
             field = ".".join(str(p) for p in first["loc"][1:]) or "value"
-            raise DataError(f"condition {number} ({item['type']}): {field}: "
+            raise DataError(f"condition {number} ({plain(item['type'])}): {field}: "
                             f"{first['msg']}") from None
     return out

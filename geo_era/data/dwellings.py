@@ -32,7 +32,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo_era.data.addresses import parse_addresses
-from geo_era.errors import Problem
+from geo_era.errors import Problem, quote
 from geo_era.geometry.adjacency import BorderRule, bordering_pairs
 from geo_era.geometry.lookup import positions
 
@@ -132,7 +132,7 @@ class _Notices:
         has_problem[parsed.index.to_numpy()] = parsed["problems"].to_numpy(dtype=object) != ""
         for pos in np.flatnonzero(has_problem)[:MAX_NOTICES_PER_KIND]:
             self.problems.append(Problem(
-                f"address {props['address'].iloc[pos]!r}: {parsed['problems'].loc[pos]!s}",
+                f"address {quote(props['address'].iloc[pos])}: {parsed['problems'].loc[pos]!s}",
                 file=self.file, layer="properties", row=int(pos) + 1, column="address"))
         if has_problem.sum() > MAX_NOTICES_PER_KIND:
             self.problems.append(Problem(

@@ -18,9 +18,10 @@ import pandas as pd
 from geo_era.contract.schema import LAYERS
 from geo_era.data.dwellings import derive_dwelling_columns
 from geo_era.data.layer_store import LayerStore
-from geo_era.data.readers import RawLayer, read_layers
+from geo_era.data.readers import RawLayer
+from geo_era.data.sandbox import ImportLimits, read_files
 from geo_era.data.validation import REFERENCES, check_references, validate_layer
-from geo_era.errors import ImportRefusedError, Problem
+from geo_era.errors import ImportRefusedError, Problem, file_label, quote
 
 
 @dataclass
@@ -35,7 +36,8 @@ class ImportReport:
 
 
 def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = None,
-                 layer: str | None = None) -> ImportReport:
+                 layer: str | None = None, limits: ImportLimits | None = None
+                 ) -> ImportReport:
     """Import every contract layer in ``paths`` into ``store``, all or nothing.
 
     Parameters
@@ -49,19 +51,18 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
         ``.prj``).
     layer
         Layer name for a single-layer file whose name is not a layer name.
+    limits
+        Read the files in a child process within these limits
+        (:mod:`geo_era.data.sandbox`): for every file from outside geo_era (an upload, a
+        file named on the command line). ``None`` reads them in this process, for files
+        geo_era wrote itself (the demo town).
 
     Raises
     ------
     ImportRefusedError
         Every problem found in every file; the store is unchanged.
     """
-    problems: list[Problem] = []
-    raws: list[RawLayer] = []
-    for path in paths:
-        try:
-            raws.extend(read_layers(Path(path), layer=layer, crs=crs))
-        except ImportRefusedError as exc:
-            problems.extend(exc.problems)
+    raws, problems = read_files([Path(p) for p in paths], crs=crs, layer=layer, limits=limits)
     by_layer, skipped = _by_layer(raws, problems)
     changed: dict[str, tuple[str, pd.DataFrame]] = {}
     for name, raw in by_layer.items():
@@ -73,7 +74,7 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
         raise ImportRefusedError(problems)
     if not changed:
         raise ImportRefusedError([Problem(
-            "no geo_era layers found in " + ", ".join(str(p) for p in paths)
+            "no geo_era layers found in " + ", ".join(file_label(p) for p in paths)
             + f"; layers are named {', '.join(LAYERS)}")])
 
     current = _state_after(changed, store)
@@ -102,11 +103,12 @@ def _by_layer(raws: list[RawLayer], problems: list[Problem]
     for raw in raws:
         name = raw.layer.strip().lower()
         if name not in LAYERS and raw.file.lower().endswith(".gpkg"):
-            skipped.append(f"{raw.file}: layer '{raw.layer}' is not a geo_era layer; skipped")
+            skipped.append(f"{raw.file}: layer {quote(raw.layer)} is not a geo_era layer; "
+                           "skipped")
             continue
         if name in by_layer:
             problems.append(Problem(
-                f"layer '{name}' is in both '{by_layer[name].file}' and '{raw.file}'; import "
+                f"layer {quote(name)} is in both '{by_layer[name].file}' and '{raw.file}'; import "
                 "one of them, or merge them first", file=raw.file, layer=raw.layer))
             continue
         by_layer[name] = raw

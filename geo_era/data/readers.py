@@ -13,24 +13,30 @@ the data contract is :mod:`geo_era.data.validation`. Supported:
   through :mod:`geo_era.data.osm`.
 
 Text values from CSV are kept as strings so that validation can quote what was written.
+
+Before a file is opened its content is checked to be the format its name says
+(:mod:`geo_era.data.sniff`), and each format is read by its own reader; files from outside
+geo_era are read in a child process with limits (:mod:`geo_era.data.sandbox`), where GDAL
+has no other driver and no network.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pyogrio
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from geo_era.contract.schema import BNG, WGS84
-from geo_era.errors import ImportRefusedError, Problem
+from geo_era.data.sniff import Kind, kind_of, mismatch
+from geo_era.errors import DataError, ImportRefusedError, Problem, quote
 
 #: CSV coordinate column pairs, tried in order: (x column, y column, implied CRS or None)
 CSV_COORDINATE_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
@@ -41,8 +47,8 @@ CSV_COORDINATE_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     ("x", "y", None),
 )
 
-VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".parquet", ".geoparquet", ".shp", ".csv")
-OSM_SUFFIXES = (".osm", ".pbf", ".xml")
+#: Most layers read from one GeoPackage.
+MAX_GEOPACKAGE_LAYERS = 64
 
 
 @dataclass
@@ -67,12 +73,14 @@ def parse_crs(text: str, *, file: str) -> CRS:
         return CRS.from_user_input(text)
     except CRSError:
         raise ImportRefusedError([Problem(
-            f"CRS '{text}' is not recognised; give it as an EPSG code such as EPSG:27700 "
+            f"CRS {quote(text)} is not recognised; give it as an EPSG code such as EPSG:27700 "
             "(British National Grid) or EPSG:4326 (longitude/latitude)", file=file)]) from None
 
 
-def read_layers(path: Path, *, layer: str | None = None, crs: str | None = None) -> list[RawLayer]:
-    """Read every layer in ``path``.
+def read_layers(path: Path, *, layer: str | None = None, crs: str | None = None,
+                max_rows: int | None = None) -> list[RawLayer]:
+    """Read every layer in ``path``, after checking that its content is the format its
+    name says (:mod:`geo_era.data.sniff`).
 
     Parameters
     ----------
@@ -83,42 +91,73 @@ def read_layers(path: Path, *, layer: str | None = None, crs: str | None = None)
     crs
         CRS for files that do not carry one (CSV ``x``/``y`` columns, a Shapefile with no
         ``.prj``). It never overrides a CRS the file declares.
+    max_rows
+        Most rows one layer may hold (for OpenStreetMap, most elements in the file); a
+        file with more is refused, where the format allows before its rows are read.
+
+    Raises
+    ------
+    ImportRefusedError
+        The file is missing, of a type geo_era does not read, not what its name says, or
+        unreadable; messages name the file by its own name only.
     """
     name = path.name
-    if not path.exists():
+    if not path.is_file():
+        raise ImportRefusedError([Problem("file not found; check the path", file=name)])
+    kind = kind_of(path)
+    if kind is None:
         raise ImportRefusedError([Problem(
-            "file not found; check the path", file=str(path))])
-    suffix = path.suffix.lower()
-    if suffix in OSM_SUFFIXES or name.lower().endswith(".osm.pbf"):
-        return _read_osm(path)
-    if suffix not in VECTOR_SUFFIXES:
-        raise ImportRefusedError([Problem(
-            f"unsupported file type '{suffix or name}'; use GeoPackage (.gpkg), GeoJSON, "
-            "GeoParquet (.parquet), Shapefile (.shp), CSV or OpenStreetMap (.osm/.pbf)",
-            file=name)])
+            f"unsupported file type {quote(path.suffix.lower() or name)}; use GeoPackage "
+            "(.gpkg), GeoJSON, GeoParquet (.parquet), Shapefile (.shp), CSV or "
+            "OpenStreetMap (.osm/.pbf)", file=name)])
+    problem = mismatch(path, kind)
+    if problem is not None:
+        raise ImportRefusedError([Problem(problem, file=name)])
+    if kind in (Kind.OSM_XML, Kind.OSM_PBF):
+        return _read_osm(path, max_rows=max_rows)
     try:
-        if suffix == ".gpkg":
-            return _read_geopackage(path, crs=crs)
-        stem = layer or path.stem
-        if suffix == ".csv":
-            return [_read_csv(path, stem, crs=crs)]
-        if suffix in (".parquet", ".geoparquet"):
-            return [RawLayer(name, stem, _read_parquet(path, crs=crs))]
-        frame = pyogrio.read_dataframe(path)
-        return [RawLayer(name, stem, _with_crs(frame, crs, file=name))]
-    except ImportRefusedError:
+        return _read_vector(path, kind, layer=layer, crs=crs, max_rows=max_rows)
+    except (ImportRefusedError, MemoryError):  # out of memory: the caller says how much
         raise
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError,
-            ValueError, json.JSONDecodeError) as exc:
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+            pyogrio.errors.FieldError, pyogrio.errors.GeometryError, OSError, ValueError,
+            pa.ArrowException) as exc:
+        # the reader's own message is not shown: it names the file's path on the server
         raise ImportRefusedError([Problem(
-            f"could not be read as {suffix[1:]} ({_short(exc)}); check the file is complete "
-            "and in the format its name says", file=name)]) from None
+            f"could not be read as {kind.value} ({type(exc).__name__}); check the file is "
+            "complete and in the format its name says", file=name)]) from None
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    # never echo long internals; the path is already named by the caller
-    return text[:160]
+def _read_vector(path: Path, kind: Kind, *, layer: str | None, crs: str | None,
+                 max_rows: int | None) -> list[RawLayer]:
+    """A vector file of a ``kind`` already checked, each format by its own reader."""
+    if kind is Kind.GEOPACKAGE:
+        return _read_geopackage(path, crs=crs, max_rows=max_rows)
+    stem = layer or path.stem
+    if kind is Kind.CSV:
+        return [_read_csv(path, stem, crs=crs, max_rows=max_rows)]
+    if kind is Kind.PARQUET:
+        return [RawLayer(path.name, stem, _read_parquet(path, crs=crs, max_rows=max_rows))]
+    frame = _read_gdal(path, None, max_rows=max_rows)
+    return [RawLayer(path.name, stem, _with_crs(frame, crs, file=path.name))]
+
+
+def _read_gdal(path: Path, layer: str | None, *, max_rows: int | None,
+               read_geometry: bool = True) -> pd.DataFrame:
+    """One layer through GDAL, at most ``max_rows`` rows (refused if it has more)."""
+    frame: pd.DataFrame = pyogrio.read_dataframe(
+        path, layer=layer, read_geometry=read_geometry,
+        max_features=None if max_rows is None else max_rows + 1)
+    _check_rows(len(frame), max_rows, file=path.name, layer=layer)
+    return frame
+
+
+def _check_rows(rows: int, max_rows: int | None, *, file: str, layer: str | None) -> None:
+    if max_rows is not None and rows > max_rows:
+        raise ImportRefusedError([Problem(
+            f"has more than {max_rows:,} rows, the most one layer may hold "
+            "(GEO_ERA_IMPORT_MAX_ROWS); split the layer, or ask the administrator to raise "
+            "the limit", file=file, layer=layer)])
 
 
 def _with_crs(frame: pd.DataFrame, crs: str | None, *, file: str) -> pd.DataFrame:
@@ -127,26 +166,35 @@ def _with_crs(frame: pd.DataFrame, crs: str | None, *, file: str) -> pd.DataFram
     return frame
 
 
-def _read_geopackage(path: Path, *, crs: str | None) -> list[RawLayer]:
+def _read_geopackage(path: Path, *, crs: str | None, max_rows: int | None
+                     ) -> list[RawLayer]:
     listed = pyogrio.list_layers(path)
+    if len(listed) > MAX_GEOPACKAGE_LAYERS:
+        raise ImportRefusedError([Problem(
+            f"has {len(listed):,} layers; at most {MAX_GEOPACKAGE_LAYERS} are read from one "
+            "GeoPackage: put the geo_era layers in a GeoPackage of their own", file=path.name)])
     out: list[RawLayer] = []
     for layer_name, geometry_type in listed:
-        frame = pyogrio.read_dataframe(path, layer=layer_name,
-                                       read_geometry=geometry_type is not None)
+        frame = _read_gdal(path, str(layer_name), max_rows=max_rows,
+                           read_geometry=geometry_type is not None)
         out.append(RawLayer(path.name, str(layer_name), _with_crs(frame, crs, file=path.name)))
     return out
 
 
-def _read_parquet(path: Path, *, crs: str | None) -> pd.DataFrame:
-    metadata = pq.read_schema(path).metadata or {}
+def _read_parquet(path: Path, *, crs: str | None, max_rows: int | None) -> pd.DataFrame:
+    parquet = pq.ParquetFile(path)
+    _check_rows(parquet.metadata.num_rows, max_rows, file=path.name, layer=None)
+    metadata = parquet.schema_arrow.metadata or {}
     if b"geo" in metadata:
         frame = gpd.read_parquet(path)
         return _with_crs(frame, crs, file=path.name)
     return pd.read_parquet(path)
 
 
-def _read_csv(path: Path, stem: str, *, crs: str | None) -> RawLayer:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+def _read_csv(path: Path, stem: str, *, crs: str | None, max_rows: int | None) -> RawLayer:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                        nrows=None if max_rows is None else max_rows + 1)
+    _check_rows(len(frame), max_rows, file=path.name, layer=stem)
     frame.columns = [str(c).strip() for c in frame.columns]
     lower = {c.lower(): c for c in frame.columns}
     found = next(((lower[x], lower[y], crs_of) for x, y, crs_of in CSV_COORDINATE_COLUMNS
@@ -161,7 +209,7 @@ def _read_csv(path: Path, stem: str, *, crs: str | None) -> RawLayer:
         for pos in np.flatnonzero(bad):
             value = series.iloc[pos]
             problems.append(Problem(
-                f"coordinate {value!r} is not a finite number; give a decimal number "
+                f"coordinate {quote(value)} is not a finite number; give a decimal number "
                 "(no NaN, inf or blank)", file=path.name, layer=stem, row=int(pos) + 1,
                 column=column))
     if implied is None and crs is None:
@@ -190,7 +238,11 @@ def _finite_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return numbers, bad
 
 
-def _read_osm(path: Path) -> list[RawLayer]:
+def _read_osm(path: Path, *, max_rows: int | None) -> list[RawLayer]:
     from geo_era.data.osm import layers_from_osm  # noqa: PLC0415  (osmnx is slow to import)
 
-    return [RawLayer(path.name, name, frame) for name, frame in layers_from_osm(path).items()]
+    try:
+        layers = layers_from_osm(path, max_elements=max_rows)
+    except DataError as exc:  # its message names the file
+        raise ImportRefusedError([Problem(str(exc))]) from None
+    return [RawLayer(path.name, name, frame) for name, frame in layers.items()]

@@ -32,7 +32,7 @@ from geo_era.contract.schema import (
     LayerSpec,
 )
 from geo_era.data.readers import RawLayer
-from geo_era.errors import DataError, ImportRefusedError, Problem
+from geo_era.errors import DataError, ImportRefusedError, Problem, quote
 from geo_era.geometry.adjacency import overlapping_pairs
 
 GEOMETRY_TYPES: dict[GeometryKind, tuple[str, ...]] = {
@@ -91,8 +91,8 @@ def layer_spec(raw: RawLayer) -> LayerSpec:
         hint = difflib.get_close_matches(raw.layer.lower(), list(LAYERS), n=1)
         did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
         raise ImportRefusedError([Problem(
-            f"'{raw.layer}' is not a geo_era layer{did_you_mean}; name the file or layer after "
-            f"one of {', '.join(LAYERS)}, or pass --layer NAME", file=raw.file,
+            f"{quote(raw.layer)} is not a geo_era layer{did_you_mean}; name the file or layer "
+            f"after one of {', '.join(LAYERS)}, or pass --layer NAME", file=raw.file,
             layer=raw.layer)])
     return spec
 
@@ -186,9 +186,9 @@ def _coerce(series: pd.Series, column: Column, out: _Collector) -> pd.Series:
         if kind is ColumnType.INT:
             fractional = np.isfinite(values) & (np.mod(values, 1) != 0)
             bad |= fractional
-            out.rows(bad, lambda pos: f"{text.iloc[pos]!r} is not a whole number", column=name)
+            out.rows(bad, lambda pos: f"{quote(text.iloc[pos])} is not a whole number", column=name)
             return numbers.round().astype("Int64") if not bad.any() else numbers
-        out.rows(bad, lambda pos: f"{text.iloc[pos]!r} is not a finite number", column=name)
+        out.rows(bad, lambda pos: f"{quote(text.iloc[pos])} is not a finite number", column=name)
         return numbers
     if kind is ColumnType.BOOL:
         if pd.api.types.is_bool_dtype(series.dtype):
@@ -198,14 +198,14 @@ def _coerce(series: pd.Series, column: Column, out: _Collector) -> pd.Series:
         mapped[text.isin(TRUE_VALUES).fillna(False).to_numpy()] = True
         mapped[text.isin(FALSE_VALUES).fillna(False).to_numpy()] = False
         bad = (text.notna() & mapped.isna()).to_numpy()
-        out.rows(bad, lambda pos: f"{_as_text(series).iloc[pos]!r} is not a yes/no value; "
+        out.rows(bad, lambda pos: f"{quote(_as_text(series).iloc[pos])} is not a yes/no value; "
                                   "use true/false, yes/no or 1/0", column=name)
         return mapped
     if kind is ColumnType.DATE:
         text = _as_text(series)
         dates = pd.to_datetime(text, format="ISO8601", errors="coerce")
         bad = (text.notna() & dates.isna()).to_numpy()
-        out.rows(bad, lambda pos: f"{text.iloc[pos]!r} is not a date; write dates as "
+        out.rows(bad, lambda pos: f"{quote(text.iloc[pos])} is not a date; write dates as "
                                   "YYYY-MM-DD", column=name)
         return dates.dt.normalize()
     # JSON
@@ -230,7 +230,7 @@ def _coerce(series: pd.Series, column: Column, out: _Collector) -> pd.Series:
 def _choice_message(column: str, value: str, choices: tuple[str, ...]) -> str:
     hint = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.6)
     did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
-    return f"unknown {column} {value!r}{did_you_mean}; use one of {', '.join(choices)}"
+    return f"unknown {column} {quote(value)}{did_you_mean}; use one of {', '.join(choices)}"
 
 
 def _check_unique(frame: pd.DataFrame, column: str, out: _Collector) -> None:
@@ -239,7 +239,7 @@ def _check_unique(frame: pd.DataFrame, column: str, out: _Collector) -> None:
     if not dup.any():
         return
     first_row = {v: i + 1 for i, v in reversed(list(enumerate(ids.to_numpy(dtype=object))))}
-    out.rows(dup, lambda pos: f"{column} {ids.iloc[pos]!r} is used again (first at row "
+    out.rows(dup, lambda pos: f"{column} {quote(ids.iloc[pos])} is used again (first at row "
                               f"{first_row[ids.iloc[pos]]}); ids must be unique", column=column)
 
 
@@ -360,7 +360,7 @@ def _check_disjoint(frame: gpd.GeoDataFrame, spec: LayerSpec, out: _Collector) -
         if count == MAX_ROWS_PER_CHECK:
             out.add(f"{len(a) - MAX_ROWS_PER_CHECK} more overlapping pairs", column="geometry")
             break
-        other = f"{spec.id_column} {ids[j]!r}" if ids is not None else f"row {j + 1}"
+        other = f"{spec.id_column} {quote(ids[j])}" if ids is not None else f"row {j + 1}"
         out.add(f"overlaps {other} (row {j + 1}) by {m2:,.1f} m²; each piece of ground belongs "
                 f"to one {spec.name[:-1]}: correct the boundaries", row=int(i) + 1,
                 column="geometry")
@@ -417,7 +417,7 @@ def check_references(changed: Mapping[str, tuple[str, pd.DataFrame]],
                     f"missing from '{target}'", file=file, layer=layer, column=column))
                 break
             problems.append(Problem(
-                f"{target_id} {refs.iloc[pos]!r} is not in layer '{target}' "
+                f"{target_id} {quote(refs.iloc[pos])} is not in layer '{target}' "
                 f"({len(known):,} rows); import it or correct the {column}", file=file,
                 layer=layer, row=int(pos) + 1, column=column))
     return problems

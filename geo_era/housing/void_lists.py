@@ -10,18 +10,21 @@ with what to fix.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyogrio
 
-from geo_era.errors import DataError, NotFoundError
+from geo_era.data.sandbox import ImportLimits, read_files
+from geo_era.data.sniff import Kind, mismatch
+from geo_era.errors import DataError, NotFoundError, file_label, plain, quote
 from geo_era.geometry.lookup import positions
 from geo_era.workspace import Snapshot
 
@@ -31,7 +34,8 @@ IntArray = npt.NDArray[np.int64]
 ID_COLUMN = "property_id"
 #: Most rows one list may hold.
 MAX_ROWS = 200_000
-SUFFIXES = (".csv", ".gpkg")
+#: The formats a list is read from, by file name suffix.
+SUFFIXES = {".csv": Kind.CSV, ".gpkg": Kind.GEOPACKAGE}
 #: The source of :func:`store_voids`.
 STORE_SOURCE = "the voids in the store"
 
@@ -97,68 +101,91 @@ def from_ids(snap: Snapshot, ids: Sequence[object], *, source: str = "the list")
                                    "property's id (UPRN or the landlord's id)"))
             continue
         if text in first:
-            errors.append(RowError(number, ID_COLUMN, text, f"listed again (first at row "
+            errors.append(RowError(number, ID_COLUMN, plain(text), f"listed again (first at row "
                                    f"{first[text]}); it is screened once"))
             continue
         first[text] = number
         try:
             rows.append(table.row(text))
         except NotFoundError:
-            errors.append(RowError(number, ID_COLUMN, text, (
+            errors.append(RowError(number, ID_COLUMN, plain(text), (
                 f"not in the properties layer ({table.size:,} rows); check the id, or "
                 "import the property first"), unknown=True))
     return VoidList(np.array(rows, dtype=np.int64), tuple(errors), source)
 
 
-def read_void_list(snap: Snapshot, data: bytes | Path, *, filename: str | None = None
-                   ) -> VoidList:
+def read_void_list(snap: Snapshot, data: bytes | Path, *, filename: str | None = None,
+                   limits: ImportLimits | None = None) -> VoidList:
     """A CSV or GeoPackage list of voids with a ``property_id`` column (other columns,
     and any geometry, are ignored: the store's address point is used). ``data`` is a
-    path, or the bytes of an upload named ``filename``."""
-    name = filename or (data.name if isinstance(data, Path) else "the upload")
+    path, or the bytes of an upload named ``filename``.
+
+    The content must be the format the name says (:mod:`geo_era.data.sniff`); a
+    GeoPackage is read in a child process within ``limits`` (default: the default
+    import limits), as an import is (:mod:`geo_era.data.sandbox`). Messages name the
+    file by its own name and quote at most a few characters of what it holds.
+    """
+    name = file_label(filename or (data.name if isinstance(data, Path) else "the upload"))
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise DataError(f"{name}: a list of voids is read from CSV (.csv) or GeoPackage "
                         f"(.gpkg), with a '{ID_COLUMN}' column")
     if isinstance(data, Path) and not data.is_file():
         raise DataError(f"{name}: file not found; check the path")
-    try:
-        frame = _read_csv(data) if suffix == ".csv" else _read_gpkg(data, name)
-    except DataError:
-        raise
-    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError,
-            pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise DataError(f"{name}: could not be read as {suffix[1:].upper()} "
-                        f"({type(exc).__name__}); check the file is complete and in the "
-                        "format its name says") from None
+    with _as_file(data, suffix) as path:
+        problem = mismatch(path, SUFFIXES[suffix])
+        if problem is not None:
+            raise DataError(f"{name}: {problem}")
+        frame = (_read_csv(path, name) if suffix == ".csv"
+                 else _read_gpkg(path, name, limits or ImportLimits()))
     columns = {str(c).strip().lower(): c for c in frame.columns}
     if ID_COLUMN not in columns:
-        found = ", ".join(repr(str(c)) for c in frame.columns) or "none"
-        raise DataError(f"{name}: no '{ID_COLUMN}' column (columns found: {found}); name "
-                        "the column of property ids property_id")
+        found = ", ".join(quote(c) for c in list(frame.columns)[:10]) or "none"
+        more = ", ..." if len(frame.columns) > 10 else ""
+        raise DataError(f"{name}: no '{ID_COLUMN}' column (columns found: {found}{more}); "
+                        "name the column of property ids property_id")
     if not len(frame):
         raise DataError(f"{name}: the list has no rows")
     return from_ids(snap, frame[columns[ID_COLUMN]].tolist(), source=name)
 
 
-def _read_csv(data: bytes | Path) -> pd.DataFrame:
-    source: Any = io.BytesIO(data) if isinstance(data, bytes) else data
-    return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+@contextmanager
+def _as_file(data: bytes | Path, suffix: str) -> Iterator[Path]:
+    """``data`` as a file: the path itself, or the bytes in a private temporary folder
+    (named by the suffix only, nothing of the upload's name)."""
+    if isinstance(data, Path):
+        yield data
+        return
+    with tempfile.TemporaryDirectory(prefix="geo_era-voids-") as folder:
+        path = Path(folder) / f"voids{suffix}"
+        path.write_bytes(data)
+        yield path
 
 
-def _read_gpkg(data: bytes | Path, name: str) -> pd.DataFrame:
-    source: Any = io.BytesIO(data) if isinstance(data, bytes) else data
-    layers = [str(layer) for layer, _ in pyogrio.list_layers(source)]
-    if isinstance(source, io.BytesIO):
-        source.seek(0)
+def _read_csv(path: Path, name: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                           nrows=MAX_ROWS + 1)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise DataError(f"{name}: could not be read as CSV ({type(exc).__name__}); check "
+                        "the file is complete and in the format its name says") from None
+
+
+def _read_gpkg(path: Path, name: str, limits: ImportLimits) -> pd.DataFrame:
+    raws, problems = read_files([path], limits=limits)
+    if problems:
+        raise DataError(f"{name}: " + "; ".join(p.message for p in problems[:3]))
+    layers = [raw.layer for raw in raws]
     if not layers:
         raise DataError(f"{name}: the GeoPackage has no layers")
     if len(layers) > 1 and "voids" not in layers:
-        raise DataError(f"{name}: the GeoPackage has layers {', '.join(layers)}; name the "
-                        "layer of voids 'voids'")
-    layer = "voids" if "voids" in layers else layers[0]
-    frame = pyogrio.read_dataframe(source, layer=layer, read_geometry=False)
-    return pd.DataFrame(frame)
+        shown = ", ".join(quote(layer) for layer in layers[:10])
+        raise DataError(f"{name}: the GeoPackage has layers {shown}; name the layer of "
+                        "voids 'voids'")
+    frame = raws[layers.index("voids") if "voids" in layers else 0].frame
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    return frame
 
 
 def within_council(snap: Snapshot, voids: VoidList, council: str) -> VoidList:

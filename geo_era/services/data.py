@@ -10,6 +10,7 @@ from pathlib import Path
 from geo_era import __version__
 from geo_era.contract.schema import LAYERS
 from geo_era.data.imports import import_files
+from geo_era.data.sandbox import ImportLimits
 from geo_era.db.store import session_scope
 from geo_era.errors import DataError
 from geo_era.services.answers.data import Health, ImportReport, LayerInfo, Layers, Me
@@ -50,7 +51,9 @@ def import_layers(services: Services, caller: Caller, *, files: Sequence[Path],
     ``collection`` entry of record type ``import`` naming the files, written first in a
     transaction that commits only if the import succeeds, so a refused import leaves
     neither layers nor an entry behind. Shapefile companions (``.shx``, ``.dbf``,
-    ``.prj``, ``.cpg``) are named in the entry and read with their ``.shp``.
+    ``.prj``, ``.cpg``) are named in the entry and read with their ``.shp``. The files
+    come from outside geo_era, so they are read in a child process within the import
+    limits of the settings (:mod:`geo_era.data.sandbox`).
 
     Parameters
     ----------
@@ -71,7 +74,8 @@ def import_layers(services: Services, caller: Caller, *, files: Sequence[Path],
     with session_scope(services.engine) as session:
         admitted.actor.record(session, operation="collection", record_type="import",
                               record_ids=[path.name for path in files])
-        report = import_files(readable, store=services.layers, crs=crs, layer=layer)
+        report = import_files(readable, store=services.layers, crs=crs, layer=layer,
+                              limits=ImportLimits.of(services.settings))
     return ImportReport(data_version=report.data_version, rows=report.rows,
                         sources=report.sources, skipped=report.skipped,
                         notices=[str(notice) for notice in report.notices])

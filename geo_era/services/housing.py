@@ -18,6 +18,7 @@ from typing import Protocol
 from sqlalchemy import func, select
 
 from geo_era.analysis.areas import area_names_at
+from geo_era.data.sandbox import ImportLimits
 from geo_era.db.store import session_scope
 from geo_era.errors import GeoEraError, LimitExceededError, NotFoundError
 from geo_era.housing.allocations import allocation_check as check_allocations
@@ -67,15 +68,16 @@ class Progress(Protocol):
     def advance(self, done: int) -> None: ...
 
 
-def listed_voids(snap: Snapshot, voids: Voids) -> VoidList:
+def listed_voids(snap: Snapshot, voids: Voids, *, limits: ImportLimits | None = None
+                 ) -> VoidList:
     """The voids a request names, matched to the properties of ``snap``; a bad row is a
-    row error, the rest are used."""
+    row error, the rest are used. A file is read as an import is, within ``limits``."""
     if voids is None:
         return store_voids(snap)
     if isinstance(voids, Upload):
-        return read_void_list(snap, voids.data, filename=voids.filename)
+        return read_void_list(snap, voids.data, filename=voids.filename, limits=limits)
     if isinstance(voids, Path):
-        return read_void_list(snap, voids)
+        return read_void_list(snap, voids, limits=limits)
     return from_ids(snap, list(voids))
 
 
@@ -105,7 +107,7 @@ def _screened(services: Services, caller: Caller, *, subject_id: str,
     admitted.require_justification("a subject's record")
     snap = services.workspace.snapshot()
     _known_subject(services, caller, snap, subject_id)
-    listed = listed_voids(snap, voids)
+    listed = listed_voids(snap, voids, limits=ImportLimits.of(services.settings))
     scope = admitted.actor.scope
     if scope is not None:
         listed = within_council(snap, listed, scope)
@@ -202,7 +204,7 @@ def _landlords_voids(services: Services, caller: Caller, snap: Snapshot,
     (:func:`_within_probing_limit`)."""
     _within_probing_limit(services, caller)
     most = services.settings.landlord_voids_per_check
-    listed = listed_voids(snap, voids)
+    listed = listed_voids(snap, voids, limits=ImportLimits.of(services.settings))
     if len(listed.rows) + len(listed.errors) > most:
         services.gate.denied(caller, "allocation_check", [])
         raise LimitExceededError(f"a check may list at most {most:,} voids; list your "
@@ -260,7 +262,7 @@ def allocation_check(services: Services, caller: Caller, *, justification: str |
         admitted.require_justification("housed subjects' records")
         listed = _landlords_voids(services, caller, snap, voids)
     else:
-        listed = listed_voids(snap, voids)
+        listed = listed_voids(snap, voids, limits=ImportLimits.of(services.settings))
     if progress is not None:
         progress.start(len(listed))
     result = check_allocations(snap, services.engine, listed, actor=admitted.actor,

@@ -156,7 +156,7 @@ def test_every_void_and_top_n(site: Site) -> None:
     ({"subject_id": "S"}, ("voids.csv", b"uprn\n1\n", "text/csv"), 422,
      "no &#39;property_id&#39; column (columns found: &#39;uprn&#39;)"),
     ({"subject_id": "S"}, ("voids.gpkg", b"not a geopackage", "application/geopackage+sqlite3"),
-     422, "could not be read as GPKG"),
+     422, "is not GeoPackage (a GeoPackage is a SQLite database)"),
     ({"subject_id": "S"}, ("voids.csv", b"", "text/csv"), 422, "the file is empty"),
     ({"subject_id": "S", "top": "many"}, None, 422, "N is a whole number from 1 to"),
     ({"subject_id": ""}, None, 422, "give the subject id"),

@@ -386,8 +386,9 @@ def test_unknown_layer_and_unreadable_file(loaded: LayerStore, tmp_path: Path) -
     broken = tmp_path / "broken.gpkg"
     broken.write_bytes(b"not a geopackage")
     problems = refused(loaded, [odd, broken, tmp_path / "nowhere.gpkg"])
-    assert problems[0].startswith("file 'broken.gpkg': could not be read as gpkg (")
-    assert problems[1] == f"file '{tmp_path / 'nowhere.gpkg'}': file not found; check the path"
+    assert problems[0].startswith("file 'broken.gpkg': is not GeoPackage (a GeoPackage is a "
+                                  "SQLite database); ")
+    assert problems[1] == "file 'nowhere.gpkg': file not found; check the path"
     assert problems[2].startswith("file 'stuff.csv', layer 'stuff': 'stuff' is not a geo_era "
                                   "layer; name the file or layer after one of properties, ")
 

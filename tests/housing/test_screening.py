@@ -258,7 +258,7 @@ def test_a_list_with_bad_rows_still_screens_the_good_ones(street: Workspace,
     ("voids.txt", b"property_id\nA\n", "CSV (.csv) or GeoPackage (.gpkg)"),
     ("voids.csv", b"uprn\nA\n", "no 'property_id' column (columns found: 'uprn')"),
     ("voids.csv", b"property_id\n", "the list has no rows"),
-    ("voids.gpkg", b"not a geopackage", "could not be read as GPKG"),
+    ("voids.gpkg", b"not a geopackage", "is not GeoPackage (a GeoPackage is a SQLite database)"),
 ])
 def test_an_unusable_list_is_refused_whole_with_the_fix(street: Workspace, name: str,
                                                         content: bytes, message: str) -> None:

@@ -29,6 +29,7 @@ import osmium
 import osmnx as ox
 
 from geo_era.data.osm.tags import is_walkable
+from geo_era.data.sniff import Kind, mismatch
 from geo_era.errors import DataError
 
 XML_SUFFIXES = (".osm", ".xml")
@@ -61,40 +62,59 @@ _OSMNX_LOCK = threading.Lock()
 
 
 @contextmanager
-def as_xml(path: Path) -> Iterator[tuple[Path, Path]]:
-    """Check ``path`` and yield ``(OSM XML file, temporary directory)``; PBF is converted."""
+def as_xml(path: Path, *, max_elements: int | None = None) -> Iterator[tuple[Path, Path]]:
+    """Check ``path`` and yield ``(OSM XML file, temporary directory)``; PBF is converted.
+
+    The content must be what the name says (:func:`geo_era.data.sniff.mismatch`: XML
+    without a DOCTYPE, or PBF starting with an OSMHeader block); a PBF file with more
+    than ``max_elements`` nodes, ways and relations is refused while it is converted.
+    Messages name the file by its own name only.
+    """
     if not path.is_file():
         raise DataError(
-            f"OSM file '{path}' does not exist or is not a file; check the path to the "
+            f"OSM file '{path.name}' does not exist or is not a file; check the path to the "
             f"OpenStreetMap extract (.osm, .osm.xml or .osm.pbf)"
         )
     suffix = path.suffix.lower()
     if suffix not in PBF_SUFFIXES + XML_SUFFIXES:
         raise DataError(
-            f"'{path}' is not an OpenStreetMap file: the name must end in .osm, .osm.xml "
+            f"'{path.name}' is not an OpenStreetMap file: the name must end in .osm, .osm.xml "
             f"or .osm.pbf; export the area as OSM XML or PBF"
         )
+    problem = mismatch(path, Kind.OSM_PBF if suffix in PBF_SUFFIXES else Kind.OSM_XML)
+    if problem is not None:
+        raise DataError(f"OSM file '{path.name}' {problem}")
     with tempfile.TemporaryDirectory(prefix="geo_era_osm_") as name:
         tmp = Path(name)
         if suffix in PBF_SUFFIXES:
             xml_path = tmp / "extract.osm"
-            _pbf_to_xml(path, xml_path)
+            _pbf_to_xml(path, xml_path, max_elements=max_elements)
             yield xml_path, tmp
         else:
             yield path, tmp
 
 
-def _pbf_to_xml(pbf: Path, xml_path: Path) -> None:
-    """Copy every node, way and relation of a PBF file into an OSM XML file with pyosmium."""
+def _pbf_to_xml(pbf: Path, xml_path: Path, *, max_elements: int | None) -> None:
+    """Copy every node, way and relation of a PBF file into an OSM XML file with pyosmium,
+    refusing the file once it has held more than ``max_elements`` of them."""
     try:
         with osmium.SimpleWriter(str(xml_path)) as writer:
-            for obj in osmium.FileProcessor(str(pbf)):
+            for count, obj in enumerate(osmium.FileProcessor(str(pbf)), start=1):
+                if max_elements is not None and count > max_elements:
+                    raise DataError(too_many_elements(pbf.name, max_elements))
                 writer.add(obj)
-    except RuntimeError as exc:  # libosmium reports bad input as RuntimeError
+    except RuntimeError:  # libosmium reports bad input as RuntimeError (naming the path)
         raise DataError(
-            f"OSM file '{pbf}' is not a readable OSM PBF file ({exc}); check that it is an "
+            f"OSM file '{pbf.name}' is not a readable OSM PBF file; check that it is an "
             f"OpenStreetMap .osm.pbf extract and was not truncated"
         ) from None
+
+
+def too_many_elements(name: str, max_elements: int) -> str:
+    """The message for an OSM file with more than ``max_elements`` elements."""
+    return (f"OSM file '{name}' holds more than {max_elements:,} nodes, ways and relations, "
+            "the most one import reads (GEO_ERA_IMPORT_MAX_ROWS); clip the area first, e.g. "
+            "osmium extract -b <minlon>,<minlat>,<maxlon>,<maxlat>")
 
 
 class WalkScan:
@@ -116,12 +136,18 @@ def _iterparse(file: BinaryIO, shown: Path) -> Iterator[tuple[str, ET.Element]]:
         ) from None
 
 
-def scan_xml(xml_path: Path, shown: Path) -> WalkScan:
-    """Check that the file is OSM XML and collect its walkable ways and node ids."""
+def scan_xml(xml_path: Path, shown: Path, *, max_elements: int | None = None) -> WalkScan:
+    """Check that the file is OSM XML and collect its walkable ways and node ids; refuse
+    it when it holds more than ``max_elements`` nodes, ways and relations."""
     scan = WalkScan()
     root: ET.Element | None = None
+    elements = 0
     with xml_path.open("rb") as file:
         for event, elem in _iterparse(file, shown):
+            if event == "start" and elem.tag in {"node", "way", "relation"}:
+                elements += 1
+                if max_elements is not None and elements > max_elements:
+                    raise DataError(too_many_elements(shown.name, max_elements))
             if root is None:
                 root = elem
                 if elem.tag != "osm":

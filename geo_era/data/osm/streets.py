@@ -86,10 +86,11 @@ def walking_graph(path: Path) -> nx.MultiDiGraph:
         empty when the file has none.
     """
     path = Path(path)
+    shown = Path(path.name)
     with as_xml(path) as (xml_path, tmp):
-        scan = scan_xml(xml_path, path)
+        scan = scan_xml(xml_path, shown)
         out = tmp / "walk.osm"
-        if write_walk_xml(xml_path, scan, out, path) == 0:
+        if write_walk_xml(xml_path, scan, out, shown) == 0:
             return nx.MultiDiGraph()
         with offline_osmnx():
             graph: nx.MultiDiGraph = ox.graph_from_xml(out, simplify=True, retain_all=True)
