@@ -56,7 +56,7 @@ from geo_era.security.users import add_user
 from geo_era.services.housing import Upload, listed_voids
 from geo_era.settings import Settings
 from geo_era.workspace import Workspace
-from tests.conftest import import_demo
+from tests.conftest import enrol_totp, import_demo, sign_in_form
 from tests.data.test_imports import sites_frame
 from tests.security import isolation_probe
 
@@ -95,11 +95,12 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> It
     store = import_demo(demo_files, home)
     engine = open_store(home)
     add_user(engine, "admin", role="admin", organisation="FICTIONAL OMU", password=PASSWORD)
+    secret = enrol_totp(engine, home, "admin")
     settings = Settings(home=home, login_attempts=50, import_memory_mb=LIMITS.memory_mb,
                         import_seconds=LIMITS.seconds, import_max_rows=LIMITS.max_rows)
     with TestClient(create_app(settings, engine=engine)) as client:
-        token = client.post(f"{PREFIX}/auth/token", data={
-            "username": "admin", "password": PASSWORD}).json()["access_token"]
+        token = client.post(f"{PREFIX}/auth/token", data=sign_in_form(
+            engine, "admin", PASSWORD, secret)).json()["access_token"]
         yield Site(client, engine, home, store, {"Authorization": f"Bearer {token}"})
     engine.dispose()
 
