@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import threading
-import typing
 from pathlib import Path
 
 import geopandas as gpd
@@ -291,41 +290,3 @@ def test_category_distances_one_search_in_this_thread(monkeypatch: pytest.Monkey
         assert np.array_equal(cd.distance, alone.distance)
         assert np.array_equal(cd.predecessor, alone.predecessor)
         assert np.array_equal(cd.node_site, alone.node_site)
-
-
-class _Trap:
-    """Records being unpickled: a cache file holding one must never be unpickled."""
-
-    opened: typing.ClassVar[list[str]] = []
-
-    def __setstate__(self, state: object) -> None:
-        _Trap.opened.append("unpickled")
-
-
-def test_graph_cache_holds_no_objects(store: LayerStore) -> None:
-    """The cached graph is plain arrays; a cache file with a Python object in it (the
-    old format, or planted) is not unpickled but rebuilt."""
-    from geo_era.analysis.network import cache_key, load_graph
-
-    network = walk_network_for(store)
-    key = cache_key("streets", store.version("streets").sha256)
-    path = store.home / "cache" / f"walk-graph-{key}.npz"
-    with np.load(path) as data:  # numpy refuses object arrays unless told otherwise
-        assert all(data[name].dtype != object for name in data.files)
-    again = load_graph(path)
-    assert np.array_equal(again.node_xy, network.graph.node_xy)
-    assert np.array_equal(again.u, network.graph.u) and np.array_equal(again.v, network.graph.v)
-    assert all(a.equals_exact(b, 0) for a, b in zip(again.geoms, network.graph.geoms,
-                                                      strict=True))
-    assert again.dropped_nodes == network.graph.dropped_nodes
-    assert again.source_key == network.graph.source_key
-    planted = np.empty(1, dtype=object)
-    planted[0] = _Trap()
-    with path.open("wb") as fh:
-        np.savez(fh, node_xy=planted, u=planted, v=planted, wkb=planted,
-                 wkb_offsets=planted, dropped=planted, key=planted)
-    rebuilt = walk_network_for(store)
-    assert _Trap.opened == []
-    assert rebuilt.graph.n_nodes == network.graph.n_nodes
-    with np.load(path) as data:
-        assert all(data[name].dtype != object for name in data.files)

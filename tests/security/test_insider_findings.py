@@ -7,8 +7,12 @@ Closed here: council scope side-stepped through the receiving authority (finding
 files at rest readable by other local users (finding 7, the home, the case database and
 the layers), and the smaller ones of finding 8 (control characters in justifications,
 non-ASCII case ids, restrictions on properties that do not exist) and of finding 6
-(passwords of spaces, a short signing key in development). The walking-graph cache read
-without pickle (finding 8) is tested in tests/analysis/test_network.py.
+(passwords of spaces, a short signing key in development). The other findings have
+files of their own here: imports (1, test_import_attacks.py), the insider and the
+reference matrix (2, test_insider.py, test_reference_matrix.py), sign-in (6,
+test_sign_in.py, test_second_factor_browser.py), the keyed audit chain, the graph cache
+and the docs page's policy (8, test_audit_chain.py, test_graph_cache.py,
+test_docs_csp.py).
 """
 
 from __future__ import annotations
