@@ -1,9 +1,11 @@
-"""Regression tests for the findings of the penetration test (issue 17) closed so far:
-each reproduces the attack against the API (or the store) and shows it now fails.
+"""Regression tests for the findings of the penetration test (issue 17): each reproduces
+the attack against the API (or the store) and shows it now fails.
 REQUIREMENTS.md: need to know (R103, R104, R125), the receiving authority's consent (R65,
 R66), what a landlord may be told (R60, R61).
 
-Closed here: council scope side-stepped through the receiving authority (finding 4),
+Here: neighbours' household facts read without audit (finding 3), council scope
+side-stepped through the receiving authority (finding 4), case changes answering with the
+whole case (finding 5),
 files at rest readable by other local users (finding 7, the home, the case database and
 the layers), and the smaller ones of finding 8 (control characters in justifications,
 non-ASCII case ids, restrictions on properties that do not exist) and of finding 6
