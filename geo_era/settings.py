@@ -201,6 +201,13 @@ class Settings(BaseSettings):
     retention_waivers_days: int = Field(
         default=6 * 365, ge=0,
         description="Days a recorded decision not to review is kept before weeding.")
+    review_months: dict[str, int] = Field(
+        default_factory=dict,
+        description="Months between annual reviews (NASSO 3.3) shortened by risk, as JSON: "
+                    "keys are risk levels (low, medium, high, very_high) or MAPPA levels "
+                    "(mappa_1, mappa_2, mappa_3), values months from 1 to 12, e.g. "
+                    "{\"very_high\": 6, \"mappa_3\": 6}. A subject's period is the "
+                    "shortest that applies; 12 months for everyone else (the default).")
     landlord_checks_per_hour: int = Field(
         default=20, ge=1, le=1_000,
         description="Sensitive-allocation checks a Link Officer may make in an hour "
@@ -328,6 +335,19 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("review_months")
+    @classmethod
+    def _review_months(cls, value: dict[str, int]) -> dict[str, int]:
+        keys = {"low", "medium", "high", "very_high", "mappa_1", "mappa_2", "mappa_3"}
+        for key, months in value.items():
+            if key not in keys:
+                raise ValueError(f"{key!r} in GEO_ERA_REVIEW_MONTHS is neither a risk level "
+                                 f"nor a MAPPA level; use {', '.join(sorted(keys))}")
+            if not 1 <= months <= 12:
+                raise ValueError(f"GEO_ERA_REVIEW_MONTHS gives {key} {months} months; a "
+                                 "review period is 1 to 12 months")
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

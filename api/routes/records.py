@@ -57,6 +57,12 @@ class Justified(Strict):
     justification: str = JUSTIFICATION
 
 
+class DueList(Justified):
+    within_days: int = Field(default=0, ge=0, le=3_660,
+                             description="Also list reviews whose renewal date falls "
+                                         "within this many days from today")
+
+
 class Waive(Strict):
     subject_id: str = Id
     reasons: str = Field(min_length=20, max_length=4_000, pattern=long_text(20),
@@ -80,9 +86,11 @@ def show_zones_route(body: SubjectRef, identity: Who, app: App) -> SubjectZones:
 
 
 @router.post("/reviews/due", tags=["reviews"], response_model=list[ReviewDue])
-def reviews_due_route(body: Justified, identity: Who, app: App) -> list[ReviewDue]:
-    """Subjects due an annual review (NASSO 3.3), with the criteria they meet."""
-    return records.reviews_due(app, caller_of(identity), justification=body.justification)
+def reviews_due_route(body: DueList, identity: Who, app: App) -> list[ReviewDue]:
+    """Annual reviews falling due (NASSO 3.3, 3.5), each with its renewal date and the
+    deadline 21 clear working days after it, and the subjects needing an ERA."""
+    return records.reviews_due(app, caller_of(identity), justification=body.justification,
+                               within_days=body.within_days)
 
 
 @router.post("/reviews/waive", tags=["reviews"], response_model=ReviewWaived)

@@ -120,8 +120,9 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
                         "authority")
     _choice(case_type, CASE_TYPES, "ERA type")
     today = today or dt.date.today()
-    if notified > today:
-        raise DataError(f"notification date {notified.isoformat()} is in the future")
+    if notified > today and case_type != "annual_review":
+        raise DataError(f"notification date {notified.isoformat()} is in the future; only "
+                        "an annual review may be opened ahead of its renewal date")
     if not property_ids:
         raise DataError("a case needs at least one candidate property")
     if receiving_authority and authority and receiving_authority != authority:

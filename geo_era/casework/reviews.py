@@ -9,8 +9,12 @@ Annual review is needed, unless the Responsible Authorities record why not, for:
 4. contact offences against children or adults at risk (``contact_offence_against``);
 5. any other subject flagged for one (``review_flagged``).
 
-A subject is *due* when a criterion holds and neither an annual-review case nor a
-recorded waiver falls in the last 12 months.
+A subject meeting a criterion falls due on their *renewal date*: a review period (12
+months, shorter by risk with the ``review_months`` setting) after their last completed
+ERA of any type (a Part C or Part D decision), moved on a period by each recorded
+waiver; the review is due within 21 clear working days of that date (3.5). Anyone
+without a completed ERA, or living somewhere other than their last ERA's property, needs
+an ERA ("era_required").
 
 A review *trigger* is a change in the environment of a housed subject's home since its
 last assessment: a site of a physical-check category now within the radius that was
@@ -20,14 +24,16 @@ not (a new play park within 400 m), one gone, or a change in the minimum set.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from geo_era.casework.refresh import Refresh, refresh_homes
-from geo_era.db.store import Case, ReviewWaiver, WeedingRecord, session_scope
+from geo_era.casework.workdays import TIMESCALES, add_working_days
+from geo_era.db.store import Case, Decision, ReviewWaiver, WeedingRecord, session_scope
 from geo_era.errors import DataError, NotFoundError
 from geo_era.security.audit import Actor
 from geo_era.workspace import Workspace
@@ -39,7 +45,6 @@ CRITERIA = {
     "contact_offence": "contact offences against children or adults at risk",
     "flagged": "flagged by the Responsible Authorities for an annual review",
 }
-REVIEW_PERIOD = dt.timedelta(days=365)
 
 
 def review_criteria(subjects: pd.DataFrame) -> pd.Series:
@@ -67,39 +72,137 @@ def review_criteria(subjects: pd.DataFrame) -> pd.Series:
 
 
 def reviews_due(subjects: pd.DataFrame, engine: Engine, *, actor: Actor,
-                today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Subjects needing an annual review now, with the criteria they meet. Consulting
-    the subjects' records needs a justification and is audited."""
+                today: dt.date | None = None, within_days: int = 0,
+                review_months: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """The reviews and ERAs falling due (NASSO 3.3, 3.5), one entry per subject.
+
+    A subject's last completed ERA is their latest case of any type with a Part C or
+    Part D decision (its date is the decision's). Their *renewal date* is that date plus
+    their review period (12 months, or fewer by ``review_months``: see
+    :func:`review_period_months`), moved on by each recorded waiver (see
+    :func:`renewal_date`); ``due`` is 21 clear working days after the renewal date
+    (:func:`geo_era.casework.workdays.add_working_days`). A subject meeting a 3.3
+    criterion is listed when the renewal date is past or within ``within_days`` days of
+    ``today``: ``overdue`` once ``due`` has passed, ``due`` before. Anyone assessed
+    within their period is never listed.
+
+    Any subject with no completed ERA (a new registration), or housed at a property
+    other than their last completed ERA's (a change of address), is listed as
+    ``era_required`` with no renewal date (3.3: an ERA on initial registration and any
+    subsequent change of address).
+
+    Consulting the subjects' records needs a justification and is audited as one
+    consultation of the subjects listed."""
     actor.require_justification("the subjects due a review")
+    if within_days < 0:
+        raise DataError(f"the look-ahead is a number of days from today, 0 or more; got "
+                        f"{within_days}")
     today = today or dt.date.today()
-    since = today - REVIEW_PERIOD
     criteria = review_criteria(subjects)
+    frame = subjects.set_index(subjects["subject_id"].astype(str))
     with session_scope(engine) as session:
-        reviewed = set(session.scalars(select(Case.subject_id).where(
-            Case.case_type == "annual_review", Case.notified_on > since)))
-        waived = {w.subject_id: w for w in session.scalars(
-            select(ReviewWaiver).where(ReviewWaiver.recorded_on > since))}
-        due = _due(criteria, reviewed, waived)
+        last = _last_completed(session)
+        waivers: dict[str, list[dt.date]] = {}
+        for waiver in session.scalars(select(ReviewWaiver).order_by(ReviewWaiver.recorded_on)):
+            waivers.setdefault(waiver.subject_id, []).append(waiver.recorded_on)
+        open_reviews = dict(session.execute(
+            select(Case.subject_id, func.min(Case.id)).where(
+                Case.status == "open", Case.case_type == "annual_review"
+            ).group_by(Case.subject_id)).tuples().all())
+        due = []
+        for key, row in frame.iterrows():
+            subject_id = str(key)
+            entry = _entry(subject_id, row, criteria[subject_id], last.get(subject_id),
+                           waivers.get(subject_id, []), today=today,
+                           horizon=today + dt.timedelta(days=within_days),
+                           review_months=review_months or {})
+            if entry is not None:
+                case = open_reviews.get(subject_id)
+                entry["open_case"] = None if case is None else f"ERA-{case:06d}"
+                due.append(entry)
+        due.sort(key=lambda d: (STATUS_ORDER[d["status"]], d["due"] or dt.date.max,
+                                d["subject_id"]))
         actor.record(session, operation="consultation", record_type="subject",
                      record_ids=[d["subject_id"] for d in due])
     return due
 
 
-def _due(criteria: pd.Series, reviewed: set[str], waived: dict[str, ReviewWaiver]
-         ) -> list[dict[str, Any]]:
-    due = []
-    for subject_id, met in criteria.items():
-        if not met or subject_id in reviewed:
-            continue
-        entry: dict[str, Any] = {"subject_id": subject_id, "criteria": met,
-                                 "why": "; ".join(CRITERIA[c] for c in met)}
-        if subject_id in waived:
-            w = waived[subject_id]
-            entry["waived"] = {"justification": w.justification, "by": w.recorded_by,
-                               "on": w.recorded_on.isoformat()}
-            continue
-        due.append(entry)
-    return due
+#: The order of the due list: overdue reviews first, then due ones, then ERAs required.
+STATUS_ORDER = {"overdue": 0, "due": 1, "era_required": 2}
+
+
+def _last_completed(session: Session) -> dict[str, tuple[dt.date, str, str]]:
+    """Per subject, their last completed ERA: (decision date, property decided on, case
+    reference), the latest Part C or Part D decision of any case type."""
+    rows = session.execute(
+        select(Case.subject_id, Decision.recorded_at, Decision.property_id, Case.id)
+        .join(Decision, Decision.case_id == Case.id)
+        .order_by(Decision.recorded_at, Decision.id)).tuples().all()
+    return {subject: (at.date(), property_id, f"ERA-{case:06d}")
+            for subject, at, property_id, case in rows}
+
+
+def review_period_months(row: pd.Series, review_months: Mapping[str, int]) -> int:
+    """A subject's review period in months: 12, or the shortest ``review_months`` gives
+    for their risk level (``low`` .. ``very_high``) or MAPPA level (``mappa_1`` ..
+    ``mappa_3``)."""
+    keys = []
+    risk, level = row.get("risk_level"), row.get("mappa_level")
+    if isinstance(risk, str):
+        keys.append(risk)
+    if level is not None and not pd.isna(level):
+        keys.append(f"mappa_{int(level)}")
+    return min([12, *(review_months[k] for k in keys if k in review_months)])
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus calendar months (31 January + 1 month is the last day of February)."""
+    return (pd.Timestamp(day) + pd.DateOffset(months=months)).date()
+
+
+def renewal_date(last_era: dt.date, months: int, waivers: Sequence[dt.date]) -> dt.date:
+    """The renewal date: the last completed ERA plus ``months``, moved on by each waiver
+    recorded since that ERA (in date order). A waiver recorded on or before the renewal
+    date waives that review: the renewal moves on by one period. One recorded after it
+    (a late decision not to review) sets the renewal one period after the waiver."""
+    renewal = add_months(last_era, months)
+    for waived in sorted(waivers):
+        if waived >= last_era:
+            renewal = add_months(max(renewal, waived), months)
+    return renewal
+
+
+def _entry(subject_id: str, row: pd.Series, met: list[str],
+           last: tuple[dt.date, str, str] | None, waivers: Sequence[dt.date], *,
+           today: dt.date, horizon: dt.date, review_months: Mapping[str, int]
+           ) -> dict[str, Any] | None:
+    """A subject's line of the due list, or None when nothing falls due."""
+    entry: dict[str, Any] = {"subject_id": subject_id, "criteria": met,
+                             "why": "; ".join(CRITERIA[c] for c in met),
+                             "last_era": None, "renewal_date": None, "due": None,
+                             "period_months": None}
+    home = row.get("current_property_id")
+    home = str(home) if isinstance(home, str) and home else None
+    if last is None:
+        return {**entry, "status": "era_required",
+                "why": "no completed ERA (a new registration needs one)"}
+    decided, property_id, reference = last
+    entry["last_era"] = {"case_id": reference, "decided_on": decided,
+                         "property_id": property_id}
+    if home is not None and home != property_id:
+        return {**entry, "status": "era_required",
+                "why": f"living at {home}, not at {property_id} where the last completed "
+                       f"ERA ({reference}) placed them: a change of address needs an ERA"}
+    if not met:
+        return None
+    months = review_period_months(row, review_months)
+    renewal = renewal_date(decided, months, waivers)
+    if renewal > horizon:
+        return None
+    due = add_working_days(renewal, TIMESCALES["annual_review"][2])
+    return {**entry, "renewal_date": renewal, "due": due, "period_months": months,
+            "waived": sum(1 for w in waivers if w >= decided),
+            "status": "overdue" if due < today else "due"}
 
 
 def waive_review(engine: Engine, subject_id: str, *, justification: str, actor: Actor,

@@ -52,7 +52,8 @@ def case_new(
     case_type: Annotated[str, typer.Option(
         "--type", help="initial_new, initial_resident or annual_review.")] = "initial_new",
     notified: Annotated[str, typer.Option(
-        help="Notification (or renewal) date, YYYY-MM-DD.")] = "",
+        help="Notification (or renewal) date, YYYY-MM-DD; in the future "
+             "only for an annual review opened ahead of its renewal.")] = "",
     agency: Annotated[list[str] | None, typer.Option(
         help="A further agency taking part (repeatable).")] = None,
     assess: Annotated[bool, typer.Option(

@@ -21,15 +21,24 @@ app.add_typer(reviews_app, name="reviews")
 @reviews_app.command("due")
 def reviews_due_command(justification: Annotated[str, JUSTIFY] = "",
                         by: Annotated[str | None, BY] = None,
+                        within: Annotated[int, typer.Option(
+                            "--within", min=0, max=3_660, metavar="DAYS",
+                            help="Also list reviews whose renewal date falls within DAYS "
+                                 "days from today.")] = 0,
                         as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Subjects needing an annual review, with the NASSO 3.3 criteria they meet."""
-    due = records.reviews_due(services(), caller(by), justification=justification)
+    """Annual reviews falling due (NASSO 3.3, 3.5): each subject's renewal date and the
+    deadline 21 clear working days after it; and subjects needing an ERA (none completed,
+    or a change of address since)."""
+    due = records.reviews_due(services(), caller(by), justification=justification,
+                              within_days=within)
     if as_json:
         echo_answer([*due])
         return
     for entry in due:
-        typer.echo(f"{entry.subject_id}: {entry.why}")
-    typer.echo(f"{len(due)} annual review(s) due")
+        when = ("" if entry.renewal_date is None or entry.due is None else
+                f" renewal {entry.renewal_date.isoformat()}, due by {entry.due.isoformat()}")
+        typer.echo(f"{entry.subject_id}: {entry.status}{when}: {entry.why}")
+    typer.echo(f"{len(due)} subject(s) listed")
 
 
 @reviews_app.command("waive")

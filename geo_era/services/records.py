@@ -66,14 +66,19 @@ def show_zones(services: Services, caller: Caller, *, subject_id: str,
 
 
 def reviews_due(services: Services, caller: Caller, *, justification: str | None,
-                today: dt.date | None = None) -> list[ReviewDue]:
-    """Subjects needing an annual review now (NASSO 3.3), with the criteria they meet.
+                within_days: int = 0, today: dt.date | None = None) -> list[ReviewDue]:
+    """The due list (NASSO 3.3, 3.5): annual reviews whose renewal date is past or
+    within ``within_days`` days, each with its renewal date and its deadline 21 clear
+    working days after it, and the subjects needing an ERA (none completed, or a change
+    of address since). Review periods by risk come from ``GEO_ERA_REVIEW_MONTHS``.
     Consulting the subjects' records needs the justification; one consultation of the
     subjects listed is recorded."""
     admitted = services.gate.admit("reviews_due", caller, justification=justification)
     admitted.require_justification("the subjects due a review")
     due = core_reviews.reviews_due(services.layers.read("subjects"), services.engine,
-                                   actor=admitted.actor, today=today)
+                                   actor=admitted.actor, today=today,
+                                   within_days=within_days,
+                                   review_months=services.settings.review_months)
     return [ReviewDue.model_validate(d) for d in due]
 
 

@@ -64,13 +64,37 @@ class SubjectZones(Answer):
     features: list[ZoneFeature]
 
 
+class LastEra(Answer):
+    """A subject's last completed ERA: the case, the date of its Part C or Part D
+    decision, and the property decided on."""
+
+    case_id: str
+    decided_on: dt.date
+    property_id: str
+
+
 class ReviewDue(Answer):
-    """A subject needing an annual review now, and the NASSO 3.3 criteria met."""
+    """A subject on the due list (NASSO 3.3, 3.5): an annual review falling due or
+    overdue, or an ERA required (no completed ERA, or a change of address since it)."""
 
     subject_id: str
+    status: Literal["overdue", "due", "era_required"] = Field(
+        description="overdue: the 21-working-day deadline has passed; due: the renewal "
+                    "date is past or within the look-ahead; era_required: no completed "
+                    "ERA, or living at a property other than the last ERA's")
     criteria: list[str] = Field(description="mappa_level_2_or_3, level_1_high_risk, "
                                             "sopo_or_rsho, contact_offence, flagged")
     why: str
+    last_era: LastEra | None
+    renewal_date: dt.date | None = Field(
+        description="The last completed ERA plus the review period, moved on by waivers; "
+                    "none when an ERA is required")
+    due: dt.date | None = Field(
+        description="21 clear working days after the renewal date (Scottish bank "
+                    "holidays and weekends do not count)")
+    period_months: int | None = Field(description="The subject's review period, months")
+    waived: int = Field(default=0, description="Waivers recorded since the last ERA")
+    open_case: str | None = Field(description="An open annual-review case, if any")
 
 
 class ReviewWaived(Answer):
