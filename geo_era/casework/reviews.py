@@ -108,7 +108,7 @@ def reviews_due(subjects: pd.DataFrame, engine: Engine, *, actor: Actor,
         open_reviews = dict(session.execute(
             select(Case.subject_id, func.min(Case.id)).where(
                 Case.status == "open", Case.case_type == "annual_review"
-            ).group_by(Case.subject_id)).tuples().all())
+            ).group_by(Case.subject_id)).all())
         due = []
         for key, row in frame.iterrows():
             subject_id = str(key)
@@ -137,7 +137,7 @@ def _last_completed(session: Session) -> dict[str, tuple[dt.date, str, str]]:
     rows = session.execute(
         select(Case.subject_id, Decision.recorded_at, Decision.property_id, Case.id)
         .join(Decision, Decision.case_id == Case.id)
-        .order_by(Decision.recorded_at, Decision.id)).tuples().all()
+        .order_by(Decision.recorded_at, Decision.id)).all()
     return {subject: (at.date(), property_id, f"ERA-{case:06d}")
             for subject, at, property_id, case in rows}
 

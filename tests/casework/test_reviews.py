@@ -30,7 +30,15 @@ from geo_era.casework.reviews import (
 )
 from geo_era.data.imports import import_files
 from geo_era.data.layer_store import LayerStore
-from geo_era.db.store import Case, CaseAgency, Check, WeedingRecord, open_store, session_scope
+from geo_era.db.store import (
+    Case,
+    CaseAgency,
+    Check,
+    Decision,
+    WeedingRecord,
+    open_store,
+    session_scope,
+)
 from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
 from geo_era.workspace import Workspace
 from tests.casework.test_cases import make_ready
@@ -77,12 +85,21 @@ def test_each_annual_review_criterion(subject: str, criteria: list[str]) -> None
 
 
 def test_reviews_due_skip_reviewed_and_waived(engine: Engine) -> None:
-    open_case(engine, subject_id="L2", property_ids=["P1"], case_type="annual_review",
-              notified=TODAY - dt.timedelta(days=30), on_licence_or_order=False, today=TODAY,
-              actor=officer())
-    open_case(engine, subject_id="L3", property_ids=["P1"], case_type="annual_review",
-              notified=TODAY - dt.timedelta(days=400), on_licence_or_order=False, today=TODAY,
-              actor=officer())
+    """R9, R10, R12: of the subjects whose last completed ERA (a Part C decision) was
+    400 days ago, those meeting a 3.3 criterion are due; one assessed 30 days ago is
+    not, nor is one whose review was waived; and a waiver needs its reasons in full."""
+    for subject in SUBJECTS["subject_id"]:
+        decided_on = TODAY - dt.timedelta(days=30 if subject == "L2" else 400)
+        with session_scope(engine) as session:
+            at = dt.datetime.combine(decided_on, dt.time(12), tzinfo=dt.UTC)
+            case = Case(subject_id=subject, case_type="initial_resident",
+                        lead_agency="police_scotland", notified_on=decided_on,
+                        due_on=decided_on, status="approved", closed_at=at)
+            session.add(case)
+            session.flush()
+            session.add(Decision(case_id=case.id, part="C", property_id="P1",
+                                 manageable=True, conclusion="manageable", reasons="checked",
+                                 recorded_by="x", agency="police_scotland", recorded_at=at))
     waive_review(engine, "FLAG", justification="moved to a care home with 24-hour staff; "
                  "reviewed at MAPPA meeting", actor=officer("chair"), today=TODAY)
     due = {d["subject_id"]: d for d in reviews_due(SUBJECTS, engine, actor=officer(), today=TODAY)}
