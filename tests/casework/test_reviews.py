@@ -271,9 +271,20 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
                "--conclusion", "manageable", "--reasons", "checked", "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "approved"
-    due = run("reviews", "due", *why, "--json")
+    due = run("reviews", "due", "--within", "30", *why, "--json")
     assert due.returncode == 0, due.stderr
-    assert isinstance(json.loads(due.stdout), list)
+    # R8: the subject approved at pid lives elsewhere (a change of address since the
+    # ERA); the others have no completed ERA: each needs an ERA
+    listed = {d["subject_id"]: d for d in json.loads(due.stdout)}
+    subjects = store.read("subjects")
+    home = subjects.set_index("subject_id")["current_property_id"][subject]
+    assert home != pid
+    assert set(listed) == set(subjects["subject_id"])
+    assert {d["status"] for d in listed.values()} == {"era_required"}
+    assert listed[subject]["last_era"]["property_id"] == pid
+    assert listed[subject]["renewal_date"] is None
+    refused = run("reviews", "due", "--within", "-1", *why)
+    assert refused.returncode == 2 and "--within" in refused.stderr
     weeded = json.loads(run("weed", "--json").stdout)
     assert [w["record_type"] for w in weeded] == ["cases", "waivers"]
     # every step above is in the audit trail, which is intact
