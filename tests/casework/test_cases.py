@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select
 
 from geo_era.casework.cases import (
     PHYSICAL_ITEMS,
+    database_checklist,
     approve,
     decide,
     list_cases,
@@ -56,13 +57,17 @@ def new(engine: Engine, **kw: Any) -> dict[str, Any]:
     return open_case(engine, actor=officer(), **args)
 
 
-def complete_checks(engine: Engine, case_id: str, agencies: list[str]) -> None:
+def complete_checks(engine: Engine, case_id: str, agencies: list[str],
+                    property_id: str = "P1") -> None:
+    """Every physical (3.8) and database (3.7, each agency's NASSO list) check of one
+    candidate, all clear."""
     for item in PHYSICAL_ITEMS:
         record_check(engine, case_id, agency=agencies[0], kind="physical", item=item,
-                     outcome="clear", actor=officer("officer"))
+                     outcome="clear", actor=officer("officer"), property_id=property_id)
     for agency in agencies:
-        record_check(engine, case_id, agency=agency, kind="database", item="council_tax",
-                     outcome="clear", actor=officer("officer"))
+        for item in database_checklist(agency, None):
+            record_check(engine, case_id, agency=agency, kind="database", item=item,
+                         outcome="clear", actor=officer("officer"), property_id=property_id)
 
 
 def make_ready(engine: Engine, case_id: str, agencies: list[str]) -> None:
@@ -124,11 +129,16 @@ def test_part_d_path(engine: Engine) -> None:
 @pytest.mark.parametrize(("step", "message"), [
     ("approve_not_lead", "only the lead agency (police_scotland) can approve case "
                          "ERA-000001 (Part C); solo is not the lead"),
-    ("approve_missing", "cannot approve case ERA-000001: physical checks missing for school, "
-                        "nursery, play_park, community_centre, place_of_worship, shop, "
-                        "licensed_premises, sheltered_housing, cctv, victim_profile; database "
-                        "checks missing from police_scotland, solo; no agreement recorded "
-                        "from police_scotland, solo"),
+    ("approve_missing", "cannot approve case ERA-000001: physical checks missing for P1: "
+                        "school, nursery, play_park, community_centre, place_of_worship, "
+                        "shop, licensed_premises, sheltered_housing, cctv, victim_profile; "
+                        "database checks missing from police_scotland for P1: visor, storm, "
+                        "chs, pnc, sid, vpd, mapping, local_knowledge, crime_recording; "
+                        "database checks missing from solo for P1: council_tax, "
+                        "housing_benefit, electoral_register, housing_management, "
+                        "private_landlord_registration, care_inspectorate, "
+                        "accommodation_information, map; no agreement recorded from "
+                        "police_scotland, solo"),
     ("approve_unassessed", "cannot approve case ERA-000001: property P1 has not been assessed"),
     ("approve_unknown_property", "property 'P9' is not a candidate in case ERA-000001 "
                                  "(candidates: P1, P2)"),
@@ -178,8 +188,8 @@ def test_refusals(engine: Engine, step: str, message: str) -> None:
             ready()
             approve(engine, case, agency="police_scotland", **kw)
             before = show_case(engine, case, actor=officer(), today=TODAY)
-            record_check(engine, case, agency="solo", kind="database", item="x",
-                         outcome="clear", actor=officer("x"))
+            record_check(engine, case, agency="solo", kind="database", item="council_tax",
+                         outcome="clear", actor=officer("x"), property_id="P1")
     # a refusal writes nothing
     assert show_case(engine, case, actor=officer(), today=TODAY) == before
 
@@ -188,10 +198,10 @@ def test_bad_values(engine: Engine) -> None:
     case = new(engine)["case_id"]
     with pytest.raises(DataError, match="unknown physical check 'pub'"):
         record_check(engine, case, agency="solo", kind="physical", item="pub",
-                     outcome="clear", actor=officer("x"))
+                     outcome="clear", actor=officer("x"), property_id="P1")
     with pytest.raises(DataError, match="unknown outcome 'fine'"):
-        record_check(engine, case, agency="solo", kind="database", item="x", outcome="fine",
-                     actor=officer("x"))
+        record_check(engine, case, agency="solo", kind="database", item="council_tax",
+                     outcome="fine", actor=officer("x"), property_id="P1")
     with pytest.raises(DataError, match="unknown ERA type 'initial'"):
         new(engine, case_type="initial")
     with pytest.raises(DataError, match="is in the future"):

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select
 from geo_era.casework.cases import (
     PHYSICAL_ITEMS,
     approve,
+    database_checklist,
     open_case,
     record_consent,
     record_restriction,
@@ -247,8 +248,9 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
         assert run("case", "check", case["case_id"], "--agency", "solo", "--kind",
                    "physical", "--item", item, "--outcome", "clear").returncode == 0
     for agency in [a["agency"] for a in case["agencies"]]:
-        assert run("case", "check", case["case_id"], "--agency", agency, "--kind",
-                   "database", "--item", "records", "--outcome", "clear").returncode == 0
+        for code in database_checklist(agency, None):
+            assert run("case", "check", case["case_id"], "--agency", agency, "--kind",
+                       "database", "--item", code, "--outcome", "clear").returncode == 0
         assert run("case", "agree", case["case_id"], "--agency", agency).returncode == 0
     done = run("case", "approve", case["case_id"], "--property", pid, "--agency", lead,
                "--conclusion", "manageable", "--reasons", "checked", "--json")

@@ -26,7 +26,14 @@ from sqlalchemy import Engine, func, select
 
 from geo_era import cli
 from geo_era.casework.assessment import open_assessed_case
-from geo_era.casework.cases import PHYSICAL_ITEMS, approve, decide, record_agreement, record_check
+from geo_era.casework.cases import (
+    PHYSICAL_ITEMS,
+    approve,
+    database_checklist,
+    decide,
+    record_agreement,
+    record_check,
+)
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store, session_scope
 from geo_era.documents._era_views import field_sheet_context
@@ -66,13 +73,16 @@ class World:
     documents: dict[str, dict[str, Any]]
 
 
-def _ready(engine: Engine, case_id: str, agencies: list[str]) -> None:
+def _ready(engine: Engine, case_id: str, agencies: list[str], property_id: str) -> None:
+    """Every 3.8 and 3.7 check of one candidate, all clear."""
     for item in PHYSICAL_ITEMS:
         record_check(engine, case_id, agency=agencies[0], kind="physical", item=item,
-                     outcome="clear", actor=officer("omu"))
+                     outcome="clear", actor=officer("omu"), property_id=property_id)
     for agency in agencies:
-        record_check(engine, case_id, agency=agency, kind="database", item="council_tax",
-                     outcome="clear", notes="FICTIONAL: nothing of note", actor=officer())
+        for item in database_checklist(agency, None):
+            record_check(engine, case_id, agency=agency, kind="database", item=item,
+                         outcome="clear", notes="FICTIONAL: nothing of note",
+                         actor=officer(), property_id=property_id)
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +107,7 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> I
                                   actor=officer(), today=TODAY)
 
     approved = new(tenement, house)["case_id"]
-    _ready(engine, approved, agencies)
+    _ready(engine, approved, agencies, tenement)
     for agency in agencies:
         record_agreement(engine, approved, agency=agency, agrees=True, actor=officer())
     documents = {approved: approve(
@@ -106,7 +116,7 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> I
         reasons="FICTIONAL: no household in the close fits the risk", actor=officer("ds"))}
 
     conference = new(house)["case_id"]
-    _ready(engine, conference, agencies)
+    _ready(engine, conference, agencies, house)
     record_agreement(engine, conference, agency="police_scotland", agrees=True,
                      actor=officer())
     record_agreement(engine, conference, agency="solo", agrees=False, actor=officer(),

@@ -17,7 +17,12 @@ from typing import Any
 import shapely
 
 from geo_era.casework.assessment import open_assessed_case
-from geo_era.casework.cases import PHYSICAL_ITEMS, record_agreement, record_check
+from geo_era.casework.cases import (
+    PHYSICAL_ITEMS,
+    database_checklist,
+    record_agreement,
+    record_check,
+)
 from tests.conftest import officer
 from tests.services.parity import WHY, ApiCall, Home, Parity
 
@@ -55,8 +60,9 @@ def ready_case(home: Home) -> None:
             record_check(engine, case, agency="police_scotland", kind="physical", item=item,
                          outcome="clear", actor=officer())
         for agency in ("police_scotland", "cjsw", "solo"):
-            record_check(engine, case, agency=agency, kind="database", item="records",
-                         outcome="clear", actor=officer())
+            for code in database_checklist(agency, None):
+                record_check(engine, case, agency=agency, kind="database", item=code,
+                             outcome="clear", actor=officer())
             record_agreement(engine, case, agency=agency, agrees=True, actor=officer())
     finally:
         engine.dispose()
