@@ -19,8 +19,8 @@ from sqlalchemy import Engine, func, select
 
 from geo_era.casework.cases import (
     PHYSICAL_ITEMS,
-    database_checklist,
     approve,
+    database_checklist,
     decide,
     list_cases,
     open_case,
