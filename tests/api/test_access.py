@@ -360,7 +360,7 @@ def test_whole_workflow_over_the_api(world: World) -> None:
     ref = case["case_id"]
     assert case["assessments"][0]["snapshot"]["proximity"]["property_id"] == \
         world.property_id
-    from geo_era.casework.cases import PHYSICAL_ITEMS, database_checklist
+    from geo_era.casework.cases import PHYSICAL_ITEMS, conflict_key, database_checklist
 
     for item in PHYSICAL_ITEMS:
         post("omu_analyst", "check", {"case_id": ref, "kind": "physical", "item": item,
@@ -370,11 +370,21 @@ def test_whole_workflow_over_the_api(world: World) -> None:
             post(role, "check", {"case_id": ref, "kind": "database", "item": code,
                                  "outcome": "clear"})
         post(role, "agree", {"case_id": ref, "agrees": True})
+    # the home's hard conflicts (inside the subject's zones, a condition) are answered
+    conflicts = case["assessments"][0]["snapshot"]["check"]["conflicts"]
+    assert conflicts
+    for finding in conflicts:
+        post("omu_analyst", "respond", {"case_id": ref, "property_id": world.property_id,
+                                        "to": conflict_key(finding),
+                                        "response": "FICTIONAL: answered at MAPPA"})
     done = post("omu_analyst", "approve", {"case_id": ref, "property_id": world.property_id,
                                            "manageable": True, "conclusion": "manageable",
                                            "reasons": "no conflicts found"})
     assert done["status"] == "approved"
-    assert world.audit_count() - before == 1 + len(PHYSICAL_ITEMS) + 4 + 1
+    database = len(database_checklist("police_scotland", None)) + len(
+        database_checklist("solo", None))
+    assert world.audit_count() - before == (1 + len(PHYSICAL_ITEMS) + database + 2
+                                            + len(conflicts) + 1)
     assert verify(world.engine).intact
 
 

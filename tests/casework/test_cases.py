@@ -245,7 +245,8 @@ def test_cli_case_new_json(tmp_path: Path) -> None:
 WRITER = """
 import datetime as dt, sys
 from geo_era.security.audit import Actor
-from geo_era.casework.cases import open_case
+from geo_era.casework.cases import (PHYSICAL_ITEMS, approve, database_checklist,
+    open_case, record_agreement, record_check, record_response)
 from geo_era.db.store import open_store
 officer = lambda: Actor("officer", "operator", "local")
 engine = open_store(__import__("pathlib").Path(sys.argv[1]), sys.argv[2])
@@ -254,15 +255,36 @@ for k in range(10_000):
                      property_ids=["P1", "P2"],
                      case_type="initial_new", notified=dt.date(2026, 11, 20),
                      on_licence_or_order=k % 2 == 0, agencies=["rsl"],
-                     today=dt.date(2026, 11, 21))
-    print(case["case_id"], flush=True)
+                     today=dt.date(2026, 11, 21), assess=lambda s, p: {"property_id": p})
+    ref = case["case_id"]
+    record_check(engine, ref, agency="solo", kind="database", item="council_tax",
+                 outcome="concern", notes="FICTIONAL", property_id="P2", actor=officer())
+    record_response(engine, ref, agency=case["lead_agency"], property_id="P2",
+                    to="council_tax", response="FICTIONAL answer", actor=officer())
+    if k % 4 == 3:  # police lead: every check of P2, agreements, Part C with adjustments
+        for item in PHYSICAL_ITEMS:
+            record_check(engine, ref, agency="solo", kind="physical", item=item,
+                         outcome="clear", property_id="P2", actor=officer())
+        for agency in ("police_scotland", "solo"):
+            for item in database_checklist(agency, None):
+                if (agency, item) != ("solo", "council_tax"):
+                    record_check(engine, ref, agency=agency, kind="database", item=item,
+                                 outcome="clear", property_id="P2", actor=officer())
+        for agency in ("police_scotland", "solo", "rsl"):
+            record_agreement(engine, ref, agency=agency, agrees=True, actor=officer())
+        approve(engine, ref, agency="police_scotland", property_id="P2", manageable=True,
+                conclusion="FICTIONAL", reasons="FICTIONAL", actor=officer(),
+                adjustments="FICTIONAL weekly visits")
+    print(ref, flush=True)
 """
 
 
 def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine,
                                                   database_url: str) -> None:
-    """SIGKILL a writer 50 times mid-stream: every case it acknowledged is present and no
-    case is half-written (each has its properties and all its agencies)."""
+    """SIGKILL a writer 50 times mid-stream: every case it acknowledged is present with
+    its check of P2 and the lead agency's response to it (R41, R42), and no case is
+    half-written (each has its properties and all its agencies; a response only with its
+    concern)."""
     home = tmp_path
     acknowledged: set[str] = set()
     rng = random.Random(0)
@@ -285,6 +307,7 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
             writer.wait()
             for line in writer.stdout:
                 acknowledged.add(line.strip())
+    approved = 0
     with session_scope(engine) as session:
         stored = {c.reference for c in session.scalars(select(Case))}
         agencies = dict(session.execute(
@@ -293,5 +316,17 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
             expected = 4 if case.lead_agency == "cjsw" else 3
             assert agencies.get(case.id) == expected, case.reference
             assert [p.property_id for p in case.properties] == ["P1", "P2"]
+            checks = [(c.property_id, c.item, c.outcome) for c in case.checks][:1]
+            assert checks in ([], [("P2", "council_tax", "concern")]), case.reference
+            responses = [(r.property_id, r.target) for r in case.responses]
+            assert responses in ([], [("P2", "council_tax")]), case.reference
+            assert checks or not responses, case.reference
+            decisions = [(d.property_id, d.adjustments) for d in case.decisions]
+            assert decisions in ([], [("P2", "FICTIONAL weekly visits")]), case.reference
+            assert not decisions or case.status == "approved", case.reference
+            if case.reference in acknowledged:
+                assert checks and responses, case.reference
+                approved += bool(decisions)
     assert acknowledged <= stored
     assert len(acknowledged) >= 50
+    assert approved >= 1  # Part C with its adjustments was written and survived
