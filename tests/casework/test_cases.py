@@ -282,7 +282,8 @@ for k in range(10_000):
 def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine,
                                                   database_url: str) -> None:
     """SIGKILL a writer 50 times mid-stream: every case it acknowledged is present with
-    its check of P2 and the lead agency's response to it (R41, R42), and no case is
+    its check of P2 and the lead agency's response to it (R32, R48), and Part C with
+    its adjustments (R57), and no case is
     half-written (each has its properties and all its agencies; a response only with its
     concern)."""
     home = tmp_path

@@ -1,6 +1,8 @@
 """Checks per candidate property (NASSO 3.7, 3.8), the 3.7 checklists per agency and
 council, and Part C refused until every concern and hard conflict of the property has
-the lead agency's written response (3.11). On SQLite and PostgreSQL.
+the lead agency's written response (3.11). On SQLite and PostgreSQL. REQUIREMENTS.md rows:
+R25, R26, R30 (the checklists), R31 (per council), R32 (checks per property), R33
+(concerns), R45, R55 (zone and condition conflicts), R48 (responses), R57 (adjustments).
 
 The checklists below are written out by hand from NASSO 3.7, independently of
 :data:`geo_era.settings.NASSO_DATABASE_CHECKS`.
@@ -109,7 +111,7 @@ def part_c(engine: Engine, case: str, pid: str, **kw: Any) -> dict[str, Any]:
 
 
 def test_checks_of_one_candidate_do_not_satisfy_anothers_approval(engine: Engine) -> None:
-    """R25-R33, R41: the checks of P1 leave every check of P2 missing, named one by
+    """R26, R30, R32: the checks of P1 leave every check of P2 missing, named one by
     one; P1 itself is approved."""
     case = new(engine)
     check_all(engine, case, "P1")
@@ -129,7 +131,7 @@ def test_checks_of_one_candidate_do_not_satisfy_anothers_approval(engine: Engine
 
 
 def test_one_missing_item_is_named(engine: Engine) -> None:
-    """R25: a single item left out (police's crime recording) stops approval by name."""
+    """R30: a single item left out (police's crime recording) stops approval by name."""
     case = new(engine, ["P1"])
     for item in PHYSICAL:
         record_check(engine, case, agency="police_scotland", kind="physical", item=item,
@@ -145,7 +147,7 @@ def test_one_missing_item_is_named(engine: Engine) -> None:
 
 
 def test_a_check_names_its_property_when_there_are_several(engine: Engine) -> None:
-    """R41: without a property on a case with several candidates the check is refused
+    """R32: without a property on a case with several candidates the check is refused
     with the list of candidates; with one candidate it belongs to it; a property that
     is not a candidate is refused."""
     case = new(engine)
@@ -164,7 +166,7 @@ def test_a_check_names_its_property_when_there_are_several(engine: Engine) -> No
 
 def test_unknown_and_other_agencies_items_are_refused_with_the_valid_list(
         engine: Engine) -> None:
-    """R25-R27: an unknown 3.7 item, and council tax recorded by the police, are refused
+    """R26, R30, R33: an unknown 3.7 item, and council tax recorded by the police, are refused
     with the police's own list; a concern needs its notes, not applicable its reason."""
     case = new(engine, ["P1"])
     for item in ("records", "council_tax", "ViSOR"):
@@ -183,8 +185,25 @@ def test_unknown_and_other_agencies_items_are_refused_with_the_valid_list(
     assert show_case(engine, case, actor=officer())["checks"] == []
 
 
+def test_cjsw_checks_its_case_management_system(engine: Engine) -> None:
+    """R25: CJSW's one 3.7 item is its case management system, Children & Families and
+    Adult Protection included; SOLO's council tax is not CJSW's to record."""
+    case = str(open_case(engine, subject_id=SUBJECT, property_ids=["P1"],
+                         case_type="initial_resident", notified=NOTIFIED,
+                         on_licence_or_order=True, today=TODAY, assess=clean,
+                         actor=officer())["case_id"])
+    with pytest.raises(DataError, match=r"'council_tax' is not a database check of cjsw; "
+                       r"use one of case_management \(case management, including Children "
+                       r"& Families and Adult Protection\)$"):
+        record_check(engine, case, agency="cjsw", kind="database", item="council_tax",
+                     outcome="clear", actor=officer())
+    done = record_check(engine, case, agency="cjsw", kind="database", item=CJSW[0],
+                        outcome="clear", actor=officer())
+    assert [(c["agency"], c["item"]) for c in done["checks"]] == [("cjsw", "case_management")]
+
+
 def test_a_concern_needs_the_lead_agencys_response(engine: Engine) -> None:
-    """R42-R45, R55: a concern stops Part C, named, until the lead agency answers it in
+    """R33, R48, R57: a concern stops Part C, named, until the lead agency answers it in
     writing; another agency cannot answer; the adjustments are kept with Part C."""
     case = new(engine, ["P1"])
     check_all(engine, case, "P1")
@@ -213,7 +232,7 @@ def test_a_concern_needs_the_lead_agencys_response(engine: Engine) -> None:
 
 
 def test_a_hard_conflict_needs_the_lead_agencys_response(engine: Engine) -> None:
-    """R46-R48, R57: inside an exclusion zone (a hard conflict of the stored
+    """R45, R48: inside an exclusion zone (a hard conflict of the stored
     assessment) stops Part C until answered."""
     case = new(engine, assess=zoned)
     check_all(engine, case, "P1")
@@ -228,7 +247,7 @@ def test_a_hard_conflict_needs_the_lead_agencys_response(engine: Engine) -> None
 
 
 def test_a_council_chooses_its_checklist(engine: Engine) -> None:
-    """R26: GEO_ERA_DATABASE_CHECKS narrows SOLO's list for one council: only its items
+    """R26, R31: GEO_ERA_DATABASE_CHECKS narrows SOLO's list for one council: only its items
     are asked for, and others are refused."""
     settings = Settings(database_checks={"Inverallan Council": {"solo": ["council_tax",
                                                                         "map"]}})
@@ -264,7 +283,7 @@ def test_a_council_chooses_its_checklist(engine: Engine) -> None:
 ])
 def test_the_checklist_setting_is_validated(value: dict[str, Any], message: str,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """R26: a bad GEO_ERA_DATABASE_CHECKS fails loudly at start, naming the council and
+    """R31: a bad GEO_ERA_DATABASE_CHECKS fails loudly at start, naming the council and
     agency."""
     monkeypatch.setenv("GEO_ERA_DATABASE_CHECKS", json.dumps(value))
     with pytest.raises(ConfigurationError, match=message):
@@ -273,7 +292,7 @@ def test_the_checklist_setting_is_validated(value: dict[str, Any], message: str,
 
 def test_migration_keeps_single_candidate_checks_and_leaves_others_case_wide(
         tmp_path: Path, database_url: str) -> None:
-    """R41: existing checks go to the case's only candidate; on a case with several
+    """R32: existing checks go to the case's only candidate; on a case with several
     they stay case-wide and satisfy no property's approval."""
     engine = make_engine(database_url)
     config = Config()
@@ -334,7 +353,7 @@ def demo_store(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory)
 
 def test_an_exclusion_zone_conflict_in_the_demo_town(demo_store: Any, engine: Engine
                                                      ) -> None:
-    """R46, R48, R57: a candidate inside the subject's exclusion zone cannot be approved
+    """R45, R48, R55: a candidate inside the subject's exclusion zone cannot be approved
     until the lead agency answers the conflict the assessment stored."""
     store, subject, inside, outside, zone_id = demo_store
     case = open_assessed_case(store, engine, subject_id=subject,
@@ -359,7 +378,7 @@ def test_an_exclusion_zone_conflict_in_the_demo_town(demo_store: Any, engine: En
 
 
 def test_command_line_and_api(demo_store: Any, tmp_path: Path) -> None:
-    """R25, R41, R42: ``geo-era case check --property``, its refusals, ``case respond``
+    """R30, R32, R48: ``geo-era case check --property``, its refusals, ``case respond``
     and ``/api/v1/cases/check`` and ``/cases/respond`` with the agency's own list."""
     store, subject, inside, outside, _zone = demo_store
     env = {"GEO_ERA_HOME": str(store.home), "PATH": "/usr/bin:/bin",

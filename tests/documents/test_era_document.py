@@ -236,7 +236,7 @@ def test_part_a_is_withheld_without_need_to_know(world: World) -> None:
 
 
 def test_checks_responses_and_adjustments_per_property(world: World) -> None:
-    """R41-R48: the document shows each candidate's checks under it, the lead agency's
+    """R32, R48, R57: the document shows each candidate's checks under it, the lead agency's
     written responses to its conflicts, and Part C's monitoring adjustments (3.11)."""
     with one_consultation(world, world.approved):
         html = era_document_html(world.store, world.engine, world.approved,
