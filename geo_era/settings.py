@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -27,6 +28,28 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from geo_era.errors import ConfigurationError
 
 ENV_PREFIX = "GEO_ERA_"
+
+#: NASSO 3.7's database checks, per agency: item code -> label. The default checklist of
+#: every council; ``GEO_ERA_DATABASE_CHECKS`` chooses, per council, which of them (or
+#: which further local systems) each agency checks.
+NASSO_DATABASE_CHECKS: dict[str, dict[str, str]] = {
+    "police_scotland": {
+        "visor": "ViSOR", "storm": "STORM", "chs": "CHS (criminal history system)",
+        "pnc": "PNC (Police National Computer)", "sid": "SID (Scottish Intelligence "
+        "Database)", "vpd": "VPD (Vulnerable Persons Database)", "mapping": "mapping",
+        "local_knowledge": "local knowledge", "crime_recording": "crime recording"},
+    "cjsw": {
+        "case_management": "case management, including Children & Families and Adult "
+                           "Protection"},
+    "solo": {
+        "council_tax": "council tax", "housing_benefit": "housing benefit",
+        "electoral_register": "electoral register",
+        "housing_management": "housing management and homeless systems",
+        "private_landlord_registration": "private landlord registration",
+        "care_inspectorate": "Care Inspectorate", "accommodation_information":
+        "accommodation information", "map": "map"},
+}
+_ITEM_CODE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
 def _weight(description: str, default: float) -> float:
@@ -238,6 +261,14 @@ class Settings(BaseSettings):
         default_factory=ScreeningSettings,
         description="Void screening weights and distances, as JSON (see ScreeningSettings).")
 
+    database_checks: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict,
+        description="Per council, which 3.7 database checks each agency records, as JSON: "
+                    '{"Inverallan Council": {"solo": ["council_tax", "map"]}}. Agencies '
+                    "are police_scotland, cjsw or solo; items are NASSO's codes (see "
+                    "NASSO_DATABASE_CHECKS) or a local system's code (lower case, digits, "
+                    "underscores). A council or agency not named keeps NASSO's list.")
+
     map_tiles: str | None = Field(
         default=None, max_length=500,
         description="A tile-server URL template ({z}/{x}/{y}) for map backgrounds. Unset "
@@ -347,6 +378,26 @@ class Settings(BaseSettings):
             if not 1 <= months <= 12:
                 raise ValueError(f"GEO_ERA_REVIEW_MONTHS gives {key} {months} months; a "
                                  "review period is 1 to 12 months")
+        return value
+
+    @field_validator("database_checks")
+    @classmethod
+    def _checklists(cls, value: dict[str, dict[str, list[str]]]
+                    ) -> dict[str, dict[str, list[str]]]:
+        for council, lists in value.items():
+            for agency, items in lists.items():
+                where = f"GEO_ERA_DATABASE_CHECKS[{council!r}][{agency!r}]"
+                if agency not in NASSO_DATABASE_CHECKS:
+                    raise ValueError(f"{where}: unknown agency; use one of "
+                                     f"{', '.join(NASSO_DATABASE_CHECKS)}")
+                if not items:
+                    raise ValueError(f"{where}: name at least one database check")
+                bad = [i for i in items if not _ITEM_CODE.match(i)]
+                if bad:
+                    raise ValueError(f"{where}: {bad[0]!r} is not an item code (lower case "
+                                     "letters, digits and underscores, e.g. council_tax)")
+                if len(set(items)) != len(items):
+                    raise ValueError(f"{where}: an item is named twice")
         return value
 
     @field_validator("trusted_proxies")

@@ -72,15 +72,20 @@ class PhysicalCheck(Change):
     kind: Literal["physical"]
     item: Literal[PHYSICAL_ITEMS]  # type: ignore[valid-type]
     outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
+    property_id: PropertyId | None = Field(
+        default=None, description="The candidate checked; needed when there are several")
     notes: str | None = Field(default=None, max_length=4_000)
 
 
 class DatabaseCheck(Change):
-    """A database check (3.7): the system checked, e.g. council_tax or ViSOR."""
+    """A database check (3.7): an item of the caller's agency's checklist, e.g. visor
+    (police), case_management (CJSW) or council_tax (SOLO)."""
 
     kind: Literal["database"]
-    item: str = Field(min_length=1, max_length=64, pattern=TEXT_PATTERN)
+    item: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]{1,63}$")
     outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
+    property_id: PropertyId | None = Field(
+        default=None, description="The candidate checked; needed when there are several")
     notes: str | None = Field(default=None, max_length=4_000)
 
 
@@ -92,14 +97,28 @@ class RecordAgreement(Change):
     comments: str | None = Field(default=None, max_length=4_000, pattern=TEXT_PATTERN)
 
 
-class Approve(Change):
+class Respond(Change):
+    """The lead agency's response to a concern (its check item) or a conflict."""
+
+    property_id: str = Id
+    to: str = Field(min_length=1, max_length=96, pattern=r"^[A-Za-z0-9_.:/-]+$",
+                    description="a check item code, or zone:<zone_id> / condition:<n>")
+    response: str = Text
+
+
+class Decided(Change):
     property_id: str = Id
     manageable: bool
     conclusion: str = Text
     reasons: str = Text
 
 
-class Decide(Approve):
+class Approve(Decided):
+    adjustments: str | None = Field(default=None, max_length=4_000, pattern=TEXT_PATTERN,
+                                    description="monitoring and supervision adjustments")
+
+
+class Decide(Decided):
     conference_on: dt.date
 
 
@@ -147,7 +166,18 @@ def check_route(body: RecordCheck, identity: Who, app: App) -> CaseRecord | Case
     """Record a database check (3.7) or a physical check (3.8) for the caller's agency."""
     return casework.record_check(app, caller_of(identity), case_id=body.case_id,
                                  kind=body.kind, item=body.item, outcome=body.outcome,
-                                 notes=body.notes, justification=body.justification)
+                                 notes=body.notes, property_id=body.property_id,
+                                 justification=body.justification)
+
+
+@router.post("/respond", response_model=CaseRecord | CaseAck)
+def respond_route(body: Respond, identity: Who, app: App) -> CaseRecord | CaseAck:
+    """The lead agency's written response to a concern or a hard conflict of one
+    candidate property (3.11), needed before Part C."""
+    return casework.record_response(app, caller_of(identity), case_id=body.case_id,
+                                    property_id=body.property_id, to=body.to,
+                                    response=body.response,
+                                    justification=body.justification)
 
 
 @router.post("/agree", response_model=CaseRecord | CaseAck)
@@ -164,6 +194,7 @@ def approve_route(body: Approve, identity: Who, app: App) -> CaseRecord | CaseAc
     return casework.approve(app, caller_of(identity), case_id=body.case_id,
                             property_id=body.property_id, manageable=body.manageable,
                             conclusion=body.conclusion, reasons=body.reasons,
+                            adjustments=body.adjustments,
                             justification=body.justification)
 
 

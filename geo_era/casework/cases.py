@@ -18,7 +18,7 @@ them, and the refusal is itself audited.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, or_, select
@@ -30,6 +30,7 @@ from geo_era.db.store import (
     Case,
     CaseAgency,
     CaseProperty,
+    CaseResponse,
     Check,
     Decision,
     Restriction,
@@ -38,6 +39,7 @@ from geo_era.db.store import (
 )
 from geo_era.errors import DataError, NotFoundError, OutOfScopeError, WorkflowRefusedError
 from geo_era.security.audit import Actor
+from geo_era.settings import NASSO_DATABASE_CHECKS
 
 LEAD_AGENCIES = ("police_scotland", "cjsw")
 AGENCIES = ("police_scotland", "cjsw", "solo", "rsl", "nhs", "sps", "education",
@@ -50,6 +52,26 @@ PHYSICAL_ITEMS = (*SITE_CATEGORIES, "victim_profile")
 
 #: Assesses a case property: returns the snapshot stored in the case.
 Assessor = Callable[[str, str], dict[str, Any]]
+
+#: Per council, which 3.7 database checks each agency records (``GEO_ERA_DATABASE_CHECKS``):
+#: council -> agency -> item codes. A council or agency not named keeps NASSO's list.
+Checklists = Mapping[str, Mapping[str, Sequence[str]]]
+
+
+def database_checklist(agency: str, authority: str | None,
+                       checklists: Checklists | None = None) -> tuple[str, ...]:
+    """The 3.7 database check item codes ``agency`` records on a case of ``authority``:
+    the council's own list when configured, else NASSO's; empty for an agency with no
+    list."""
+    own = (checklists or {}).get(authority or "", {}).get(agency)
+    if own:
+        return tuple(own)
+    return tuple(NASSO_DATABASE_CHECKS.get(agency, {}))
+
+
+def check_label(agency: str, item: str) -> str:
+    """The readable name of a database check item (its code for a local system)."""
+    return NASSO_DATABASE_CHECKS.get(agency, {}).get(item, item.replace("_", " "))
 
 
 def _choice(value: str, choices: Sequence[str], what: str) -> str:
@@ -64,7 +86,7 @@ def _load(session: Session, case_id: str | int, actor: Actor) -> Case:
     case = session.scalar(select(Case).where(Case.id == number).options(
         selectinload(Case.properties), selectinload(Case.agencies),
         selectinload(Case.checks), selectinload(Case.decisions),
-        selectinload(Case.restrictions)))
+        selectinload(Case.restrictions), selectinload(Case.responses)))
     message = f"case {case_id!r} not found; list cases with 'geo-era case list'"
     if case is None:
         raise NotFoundError(message)
@@ -191,22 +213,117 @@ def _agency(case: Case, agency: str) -> CaseAgency:
                           f"(agencies: {have})")
 
 
+def _check_property(case: Case, property_id: str | None) -> str:
+    """The candidate a check belongs to: the one named, or the case's only candidate."""
+    if property_id is not None:
+        return _case_property(case, property_id).property_id
+    if len(case.properties) == 1:
+        return case.properties[0].property_id
+    have = ", ".join(p.property_id for p in case.properties)
+    raise WorkflowRefusedError(f"case {case.reference} has several candidate properties; "
+                               f"name the one checked (--property): {have}")
+
+
+def _check_item(case: Case, agency: str, kind: str, item: str,
+                checklists: Checklists | None) -> str:
+    if kind == "physical":
+        return _choice(item, PHYSICAL_ITEMS, "physical check")
+    valid = database_checklist(agency, case.authority, checklists)
+    if not valid:
+        raise WorkflowRefusedError(f"no 3.7 database checklist is configured for {agency}; "
+                                   "set GEO_ERA_DATABASE_CHECKS for this council")
+    if item not in valid:
+        listed = ", ".join(f"{code} ({check_label(agency, code)})" for code in valid)
+        raise DataError(f"{item!r} is not a database check of {agency}; use one of "
+                        f"{listed}")
+    return item
+
+
 def record_check(engine: Engine, case_id: str | int, *, agency: str, kind: str, item: str,
-                 outcome: str, actor: Actor, notes: str | None = None) -> dict[str, Any]:
-    """Record a database check (3.7) or a physical check (3.8) and its outcome."""
+                 outcome: str, actor: Actor, notes: str | None = None,
+                 property_id: str | None = None,
+                 checklists: Checklists | None = None) -> dict[str, Any]:
+    """Record a database check (3.7, an item of ``agency``'s checklist) or a physical
+    check (3.8) of one candidate property and its outcome: ``clear``, ``concern`` (with
+    ``notes`` saying what) or ``not_applicable`` (with ``notes`` giving the reason).
+
+    ``property_id`` may be left out only on a case with one candidate; a later record of
+    the same check replaces the earlier for approval, both are kept.
+    """
     _choice(kind, CHECK_KINDS, "check kind")
     _choice(outcome, OUTCOMES, "outcome")
-    if kind == "physical":
-        _choice(item, PHYSICAL_ITEMS, "physical check")
-    elif not item.strip():
-        raise DataError("a database check needs the name of the system checked, e.g. "
-                        "council_tax or ViSOR")
+    if outcome != "clear" and not (notes and notes.strip()):
+        raise DataError(f"a {outcome.replace('_', ' ')} outcome needs notes (--notes): "
+                        + ("what the concern is" if outcome == "concern"
+                           else "why the check does not apply"))
     with session_scope(engine) as session:
         case = _load(session, case_id, actor)
         _open(case)
         _agency(case, agency)
-        case.checks.append(Check(agency=agency, kind=kind, item=item.strip(), outcome=outcome,
-                                 notes=notes, recorded_by=actor.username))
+        pid = _check_property(case, property_id)
+        code = _check_item(case, agency, kind, item.strip(), checklists)
+        case.checks.append(Check(agency=agency, kind=kind, item=code, outcome=outcome,
+                                 notes=notes, recorded_by=actor.username, property_id=pid))
+        session.flush()
+        _audit(session, actor, case, "alteration")
+        return case_document(case)
+
+
+def _current_checks(case: Case, property_id: str) -> dict[tuple[str, str, str], Check]:
+    """The latest record of each (agency, kind, item) check of one property."""
+    latest: dict[tuple[str, str, str], Check] = {}
+    for check in case.checks:
+        if check.property_id == property_id:
+            latest[(check.agency, check.kind, check.item)] = check
+    return latest
+
+
+def conflict_key(finding: Mapping[str, Any]) -> str:
+    """How a hard conflict of an assessment is named in a response: ``zone:<zone_id>``,
+    ``condition:<number>``, else its kind."""
+    if finding.get("zone_id") is not None:
+        return f"zone:{finding['zone_id']}"
+    if finding.get("condition") is not None:
+        return f"condition:{finding['condition']}"
+    return str(finding.get("kind", "conflict"))
+
+
+def _conflicts(prop: CaseProperty) -> dict[str, str]:
+    """The hard conflicts of a property's current assessment: key -> message."""
+    check = (prop.snapshot or {}).get("check") or {}
+    return {conflict_key(f): str(f.get("message", f.get("kind", "")))
+            for f in check.get("conflicts") or [] if isinstance(f, dict)}
+
+
+def _answerable(case: Case, property_id: str) -> tuple[list[str], dict[str, str]]:
+    """The concerns (item codes) and hard conflicts (key -> message) of a property that
+    need the lead agency's written response."""
+    concerns = sorted({c.item for c in _current_checks(case, property_id).values()
+                       if c.outcome == "concern"})
+    return concerns, _conflicts(_case_property(case, property_id))
+
+
+def record_response(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
+                    to: str, response: str, actor: Actor) -> dict[str, Any]:
+    """The lead agency's written response to a concern (a check's item code) or a hard
+    conflict (``zone:<id>``, ``condition:<n>``) of one candidate property (3.11)."""
+    if not response.strip():
+        raise DataError("write the response (--response)")
+    with session_scope(engine) as session:
+        case = _load(session, case_id, actor)
+        _open(case)
+        if agency != case.lead_agency:
+            raise WorkflowRefusedError(f"only the lead agency ({case.lead_agency}) responds "
+                                       f"to concerns and conflicts; {agency} is not the lead")
+        concerns, conflicts = _answerable(case, property_id)
+        if to not in concerns and to not in conflicts:
+            have = ", ".join([*concerns, *conflicts]) or "none"
+            raise WorkflowRefusedError(f"{to!r} is not a concern or conflict of property "
+                                       f"{property_id} in case {case.reference}; those to "
+                                       f"answer: {have}")
+        case.responses.append(CaseResponse(property_id=property_id, target=to,
+                                           response=response.strip(), agency=agency,
+                                           recorded_by=actor.username))
         session.flush()
         _audit(session, actor, case, "alteration")
         return case_document(case)
@@ -228,20 +345,36 @@ def record_agreement(engine: Engine, case_id: str | int, *, agency: str, agrees:
         return case_document(case)
 
 
-def missing_for_approval(case: Case, property_id: str) -> list[str]:
-    """What stops Part C approval, in words; empty when nothing does."""
+def missing_for_approval(case: Case, property_id: str,
+                         checklists: Checklists | None = None) -> list[str]:
+    """What stops Part C approval of one property, in words; empty when nothing does:
+    its assessment, each missing physical (3.8) and database (3.7) check of that
+    property, each concern and hard conflict without the lead agency's response, and
+    each agency's agreement. Case-wide checks recorded before checks were per property
+    count for no property."""
     missing: list[str] = []
     prop = _case_property(case, property_id)
     if prop.snapshot is None:
         missing.append(f"property {property_id} has not been assessed (geo-era case assess)")
-    done_physical = {c.item for c in case.checks if c.kind == "physical"}
+    current = _current_checks(case, property_id)
+    done_physical = {item for (_, kind, item) in current if kind == "physical"}
     physical = [i for i in PHYSICAL_ITEMS if i not in done_physical]
     if physical:
-        missing.append(f"physical checks missing for {', '.join(physical)}")
-    with_db = {c.agency for c in case.checks if c.kind == "database"}
-    no_db = [a.agency for a in case.agencies if a.agency not in with_db]
-    if no_db:
-        missing.append(f"database checks missing from {', '.join(no_db)}")
+        missing.append(f"physical checks missing for {property_id}: {', '.join(physical)}")
+    for row in case.agencies:
+        wanted = database_checklist(row.agency, case.authority, checklists)
+        gaps = [i for i in wanted if (row.agency, "database", i) not in current]
+        if gaps:
+            missing.append(f"database checks missing from {row.agency} for {property_id}: "
+                           f"{', '.join(gaps)}")
+    answered = {r.target for r in case.responses if r.property_id == property_id}
+    concerns, conflicts = _answerable(case, property_id)
+    missing += [f"concern {item} on {property_id} has no response from the lead agency "
+                f"(geo-era case respond --to {item})" for item in concerns
+                if item not in answered]
+    missing += [f"conflict {key} on {property_id} ({text}) has no response from the lead "
+                f"agency (geo-era case respond --to {key})"
+                for key, text in conflicts.items() if key not in answered]
     silent = [a.agency for a in case.agencies if a.agrees is None]
     if silent:
         missing.append(f"no agreement recorded from {', '.join(silent)}")
@@ -249,8 +382,13 @@ def missing_for_approval(case: Case, property_id: str) -> list[str]:
 
 
 def approve(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
-            manageable: bool, conclusion: str, reasons: str, actor: Actor) -> dict[str, Any]:
-    """Part C: the lead agency's approval with its conclusion and reasons (3.11)."""
+            manageable: bool, conclusion: str, reasons: str, actor: Actor,
+            adjustments: str | None = None,
+            checklists: Checklists | None = None) -> dict[str, Any]:
+    """Part C: the lead agency's approval of one property with its conclusion and
+    reasons (3.11), refused while anything :func:`missing_for_approval` names is
+    missing; ``adjustments`` are the monitoring and supervision adjustments of a
+    "manageable with conditions" decision."""
     with session_scope(engine) as session:
         case = _load(session, case_id, actor)
         _open(case)
@@ -268,14 +406,15 @@ def approve(engine: Engine, case_id: str | int, *, agency: str, property_id: str
                 f"cannot approve case {case.reference}: it places the subject from "
                 f"{case.placing_authority} in {case.receiving_authority}, whose consent is "
                 "not recorded (NASSO 3.13); record it with 'geo-era case consent'")
-        missing = missing_for_approval(case, property_id)
+        missing = missing_for_approval(case, property_id, checklists)
         if missing:
             raise WorkflowRefusedError(f"cannot approve case {case.reference}: "
                                   + "; ".join(missing))
         _require_text(conclusion=conclusion, reasons=reasons)
         case.decisions.append(Decision(part="C", property_id=property_id,
                                        manageable=manageable, conclusion=conclusion,
-                                       reasons=reasons, recorded_by=actor.username, agency=agency))
+                                       reasons=reasons, recorded_by=actor.username, agency=agency,
+                                       adjustments=(adjustments or "").strip() or None))
         case.status = "approved" if manageable else "not_approved"
         case.closed_at = utcnow()
         session.flush()
@@ -453,7 +592,8 @@ def case_document(case: Case, *, today: dt.date | None = None) -> dict[str, Any]
          "agrees": a.agrees, "comments": a.comments, "recorded_by": a.recorded_by,
          "recorded_at": a.recorded_at.isoformat() if a.recorded_at else None}
         for a in case.agencies]
-    doc["checks"] = [{"agency": c.agency, "kind": c.kind, "item": c.item,
+    doc["checks"] = [{"agency": c.agency, "property_id": c.property_id, "kind": c.kind,
+                      "item": c.item,
                       "outcome": c.outcome, "notes": c.notes, "recorded_by": c.recorded_by,
                       "recorded_at": c.recorded_at.isoformat()} for c in case.checks]
     doc["assessments"] = [{"property_id": p.property_id,
@@ -463,8 +603,13 @@ def case_document(case: Case, *, today: dt.date | None = None) -> dict[str, Any]
                             "recorded_by": r.recorded_by,
                             "recorded_at": r.recorded_at.isoformat()}
                            for r in case.restrictions]
+    doc["responses"] = [{"property_id": r.property_id, "to": r.target,
+                         "response": r.response, "agency": r.agency,
+                         "recorded_by": r.recorded_by,
+                         "recorded_at": r.recorded_at.isoformat()} for r in case.responses]
     doc["decisions"] = [{"part": d.part, "property_id": d.property_id,
                          "manageable": d.manageable, "conclusion": d.conclusion,
+                         "adjustments": d.adjustments,
                          "reasons": d.reasons, "agency": d.agency,
                          "conference_on": d.conference_on.isoformat() if d.conference_on
                          else None, "recorded_by": d.recorded_by,

@@ -100,17 +100,45 @@ def case_check(
     case_id: str,
     agency: Annotated[str, typer.Option(help="The agency that checked.")],
     kind: Annotated[str, typer.Option(help="database (3.7) or physical (3.8).")],
-    item: Annotated[str, typer.Option(help="System checked, or the site category.")],
+    item: Annotated[str, typer.Option(
+        help="The agency's 3.7 checklist item (e.g. visor, council_tax), or the site "
+             "category (physical).")],
     outcome: Annotated[str, typer.Option(help="clear, concern or not_applicable.")],
-    notes: Annotated[str | None, typer.Option(help="What was found.")] = None,
+    property_id: Annotated[str | None, typer.Option(
+        "--property", help="The candidate property checked (needed when the case has "
+                           "several).")] = None,
+    notes: Annotated[str | None, typer.Option(
+        help="What was found: required for a concern, the reason for not_applicable.")
+    ] = None,
     justification: Annotated[str, NOTE] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Record a database or physical check."""
+    """Record a database (3.7) or physical (3.8) check of one candidate property."""
     _print_case(casework.record_check(services(), caller(by), case_id=case_id, agency=agency,
                                       kind=kind, item=item, outcome=outcome, notes=notes,
+                                      property_id=property_id,
                                       justification=justification), as_json)
+
+
+@case_app.command("respond")
+def case_respond(
+    case_id: str,
+    property_id: Annotated[str, typer.Option("--property", help="The candidate property.")],
+    to: Annotated[str, typer.Option(
+        "--to", help="The concern's check item (e.g. visor) or the conflict (zone:<id>, "
+                     "condition:<n>) answered.")],
+    response: Annotated[str, typer.Option(help="The lead agency's written response.")],
+    agency: Annotated[str | None, typer.Option(help="The lead agency.")] = None,
+    justification: Annotated[str, NOTE] = "",
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The lead agency's written response to a concern or a hard conflict (3.11)."""
+    _print_case(casework.record_response(services(), caller(by), case_id=case_id,
+                                         agency=agency, property_id=property_id, to=to,
+                                         response=response, justification=justification),
+                as_json)
 
 
 @case_app.command("agree")
@@ -140,14 +168,19 @@ def case_approve(
     reasons: Annotated[str, typer.Option(help="The reasons for it.")],
     not_manageable: Annotated[bool, typer.Option(
         "--not-manageable", help="The property is not manageable.")] = False,
+    adjustments: Annotated[str | None, typer.Option(
+        help="Manageable with conditions: the monitoring and supervision adjustments "
+             "(3.11).")] = None,
     justification: Annotated[str, NOTE] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Part C: approval by the lead agency."""
+    """Part C: approval by the lead agency of one property; refused, naming each, while
+    a check of it is missing or a concern or conflict of it is unanswered."""
     _print_case(casework.approve(services(), caller(by), case_id=case_id, agency=agency,
                                  property_id=property_id, manageable=not not_manageable,
                                  conclusion=conclusion, reasons=reasons,
+                                 adjustments=adjustments,
                                  justification=justification), as_json)
 
 

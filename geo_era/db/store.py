@@ -81,6 +81,8 @@ class Case(Base):
         back_populates="case", cascade="all, delete-orphan", order_by="Decision.id")
     restrictions: Mapped[list[Restriction]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Restriction.id")
+    responses: Mapped[list[CaseResponse]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseResponse.id")
 
     @property
     def reference(self) -> str:
@@ -121,7 +123,10 @@ class CaseAgency(Base):
 
 
 class Check(Base):
-    """A database check (3.7) or physical check (3.8) with its outcome."""
+    """A database check (3.7) or physical check (3.8) of one candidate property, with
+    its outcome. ``property_id`` is NULL only for checks recorded before checks were per
+    property on a case with several candidates: such a check is shown as case-wide and
+    satisfies no property's approval."""
 
     __tablename__ = "checks"
 
@@ -129,6 +134,7 @@ class Check(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
                                          index=True)
     agency: Mapped[str] = mapped_column(String(32))
+    property_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     kind: Mapped[str] = mapped_column(String(16))
     item: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))
@@ -153,10 +159,32 @@ class Decision(Base):
     conclusion: Mapped[str] = mapped_column(Text)
     reasons: Mapped[str] = mapped_column(Text)
     conference_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    #: the monitoring and supervision adjustments of a "manageable with conditions"
+    #: decision (NASSO 3.11)
+    adjustments: Mapped[str | None] = mapped_column(Text, nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(128))
     agency: Mapped[str] = mapped_column(String(32))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     case: Mapped[Case] = relationship(back_populates="decisions")
+
+
+class CaseResponse(Base):
+    """The lead agency's written response to a concern recorded by a check (its item
+    code) or to a hard conflict of a property's assessment (``zone:<id>``,
+    ``condition:<n>``), which Part C needs before approving that property (3.11)."""
+
+    __tablename__ = "case_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         index=True)
+    property_id: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(96))
+    response: Mapped[str] = mapped_column(Text)
+    agency: Mapped[str] = mapped_column(String(32))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    case: Mapped[Case] = relationship(back_populates="responses")
 
 
 class Restriction(Base):

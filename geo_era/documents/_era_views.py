@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from geo_era.analysis.subject_check import FLAG_ONLY
-from geo_era.casework.cases import PHYSICAL_ITEMS
+from geo_era.casework.cases import PHYSICAL_ITEMS, check_label
 from geo_era.casework.workdays import TIMESCALES
 from geo_era.contract.conditions import (
     NoResidenceInArea,
@@ -408,15 +408,34 @@ def _approval(case: Mapping[str, Any], addresses: Mapping[str, str]) -> dict[str
             "missing": missing}
 
 
-def _checks(case: Mapping[str, Any]) -> dict[str, Any]:
-    rows = [{**c, "agency_name": _agency(c["agency"]),
-             "item_words": PHYSICAL_WORDS.get(c["item"], c["item"]) if c["kind"] == "physical"
-             else words(c["item"]), "outcome_words": OUTCOMES.get(c["outcome"], c["outcome"])}
-            for c in case["checks"]]
-    done = {c["item"] for c in case["checks"] if c["kind"] == "physical"}
+def _check_group(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    done = {c["item"] for c in rows if c["kind"] == "physical"}
     return {"database": [r for r in rows if r["kind"] == "database"],
             "physical": [r for r in rows if r["kind"] == "physical"],
             "physical_missing": [PHYSICAL_WORDS[i] for i in PHYSICAL_ITEMS if i not in done]}
+
+
+def _checks(case: Mapping[str, Any], addresses: Mapping[str, str], *, part_a: bool
+            ) -> dict[str, Any]:
+    """The checks (3.7, 3.8) and the lead agency's responses, per candidate property;
+    checks recorded before checks were per property are listed apart as case-wide.
+    Without ``part_a`` the responses are counted, not shown: they answer the subject's
+    conditions and zones."""
+    rows = [{**c, "agency_name": _agency(c["agency"]),
+             "item_words": PHYSICAL_WORDS.get(c["item"], c["item"]) if c["kind"] == "physical"
+             else check_label(c["agency"], c["item"]),
+             "outcome_words": OUTCOMES.get(c["outcome"], c["outcome"])}
+            for c in case["checks"]]
+    groups = []
+    for pid in case["properties"]:
+        group = _check_group([r for r in rows if r.get("property_id") == pid])
+        answered = [r for r in case.get("responses", []) if r["property_id"] == pid]
+        group.update(property_id=pid, address=addresses.get(pid, pid),
+                     responses=answered if part_a else [], responses_withheld=(
+                         0 if part_a else len(answered)))
+        groups.append(group)
+    case_wide = [r for r in rows if r.get("property_id") is None]
+    return {"properties": groups, "case_wide": case_wide}
 
 
 def _header(case: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
@@ -454,7 +473,7 @@ def document_context(store: LayerStore, case: dict[str, Any], *, actor: Actor,
                                                                         case["subject_id"])}
                    if part_a else None),
         "withheld": PART_A_WITHHELD, "properties": properties,
-        "checks": _checks(case), "restrictions": restrictions,
+        "checks": _checks(case, addresses, part_a=part_a), "restrictions": restrictions,
         "approval": _approval(case, addresses), "versions": _versions(case, reference),
         "reference_note": reference.note,
     }

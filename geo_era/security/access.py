@@ -85,6 +85,8 @@ MATRIX: dict[str, Access] = {
     "case_assess": case_step(AGENCY_STAFF, summary="(re)assess a candidate property"),
     "case_check": case_step(AGENCY_STAFF, summary="record a database or physical check"),
     "case_agree": case_step(AGENCY_STAFF, summary="record the caller's agency's agreement"),
+    "case_respond": case_step(AGENCY_STAFF, summary="the lead agency's response to a "
+                              "concern or conflict"),
     "case_approve": case_step(AGENCY_STAFF, summary="Part C: approval by the lead agency"),
     "case_decide": case_step(AGENCY_STAFF, summary="Part D: a case conference's decision"),
     "case_consent": case_step(SCOPED_ROLES,

@@ -27,8 +27,8 @@ from geo_era.services.context import Services
 from geo_era.services.policy import Admitted, Caller
 
 __all__ = ["approve", "assess_case", "decide", "list_cases", "open_case",
-           "record_agreement", "record_check", "record_consent", "record_restriction",
-           "show_case"]
+           "record_agreement", "record_check", "record_consent", "record_response",
+           "record_restriction", "show_case"]
 
 
 def _agency(admitted: Admitted, given: str | None) -> str:
@@ -141,14 +141,40 @@ def assess_case(services: Services, caller: Caller, *, case_id: str, property_id
 
 def record_check(services: Services, caller: Caller, *, case_id: str, kind: str,
                  item: str, outcome: str, notes: str | None = None,
-                 agency: str | None = None, justification: str | None = None
-                 ) -> Changed:
-    """Record a database check (3.7) or a physical check (3.8) for the caller's agency;
-    recorded as one alteration."""
+                 agency: str | None = None, property_id: str | None = None,
+                 justification: str | None = None) -> Changed:
+    """Record a database check (3.7, an item of the agency's checklist for the case's
+    council, ``GEO_ERA_DATABASE_CHECKS``) or a physical check (3.8) of one candidate
+    property for the caller's agency; recorded as one alteration.
+
+    Raises
+    ------
+    DataError
+        An unknown item (the message lists the agency's valid ones), or a concern or
+        not-applicable outcome without notes.
+    WorkflowRefusedError
+        No ``property_id`` on a case with several candidates (the message lists them),
+        or a property that is not a candidate.
+    """
     return _step(services, caller, "case_check", case_id, justification=justification,
                  change=lambda admitted: core.record_check(
                      services.engine, case_id, agency=_agency(admitted, agency), kind=kind,
-                     item=item, outcome=outcome, notes=notes, actor=admitted.actor))
+                     item=item, outcome=outcome, notes=notes, actor=admitted.actor,
+                     property_id=property_id,
+                     checklists=services.settings.database_checks))
+
+
+def record_response(services: Services, caller: Caller, *, case_id: str, property_id: str,
+                    to: str, response: str, agency: str | None = None,
+                    justification: str | None = None) -> Changed:
+    """The lead agency's written response to a concern (a check's item code) or a hard
+    conflict (``zone:<id>``, ``condition:<n>``) of one candidate property (3.11);
+    recorded as one alteration."""
+    return _step(services, caller, "case_respond", case_id, justification=justification,
+                 change=lambda admitted: core.record_response(
+                     services.engine, case_id, agency=_agency(admitted, agency),
+                     property_id=property_id, to=to, response=response,
+                     actor=admitted.actor))
 
 
 def record_agreement(services: Services, caller: Caller, *, case_id: str, agrees: bool,
@@ -163,20 +189,22 @@ def record_agreement(services: Services, caller: Caller, *, case_id: str, agrees
 
 def approve(services: Services, caller: Caller, *, case_id: str, property_id: str,
             manageable: bool, conclusion: str, reasons: str, agency: str | None = None,
-            justification: str | None = None) -> Changed:
+            adjustments: str | None = None, justification: str | None = None) -> Changed:
     """Part C: the lead agency's approval, once every check and agreement is in (3.11).
 
     Raises
     ------
     WorkflowRefusedError
         The caller's agency is not the lead, an agency disagrees, a consent, check,
-        agreement or assessment is missing (the message says which).
+        agreement or assessment of that property is missing, or a concern or hard
+        conflict of it has no response (the message names each).
     """
     return _step(services, caller, "case_approve", case_id, justification=justification,
                  change=lambda admitted: core.approve(
                      services.engine, case_id, agency=_agency(admitted, agency),
                      property_id=property_id, manageable=manageable, conclusion=conclusion,
-                     reasons=reasons, actor=admitted.actor))
+                     reasons=reasons, actor=admitted.actor, adjustments=adjustments,
+                     checklists=services.settings.database_checks))
 
 
 def decide(services: Services, caller: Caller, *, case_id: str, property_id: str,

@@ -187,8 +187,11 @@ CALLS: dict[str, Call] = {
     "case_show": _post("/cases/show", _case(justification=WHY)),
     "case_assess": _post("/cases/assess", lambda w: {"case_id": w.new_case(),
                                                      "property_id": w.property_id}),
-    "case_check": _post("/cases/check", _case(kind="database", item="council_tax",
+    "case_check": _post("/cases/check", _case(kind="physical", item="school",
                                               outcome="clear")),
+    "case_respond": _post("/cases/respond", lambda w: {
+        "case_id": w.new_case(), "property_id": w.property_id, "to": "visor",
+        "response": "FICTIONAL: the police will visit weekly"}),
     "case_agree": _post("/cases/agree", _case(agrees=True)),
     "case_approve": _post("/cases/approve", lambda w: {
         "case_id": w.new_case(), "property_id": w.property_id, "manageable": True,
@@ -221,7 +224,7 @@ CALLS: dict[str, Call] = {
 }
 #: Permitted calls that may be refused by the workflow (409) rather than the matrix:
 #: approving an unready case, a Part D with no disagreement.
-WORKFLOW_REFUSALS = {"case_approve", "case_decide"}
+WORKFLOW_REFUSALS = {"case_approve", "case_decide", "case_respond"}
 
 
 def keys_in(value: object) -> set[str]:
@@ -357,20 +360,31 @@ def test_whole_workflow_over_the_api(world: World) -> None:
     ref = case["case_id"]
     assert case["assessments"][0]["snapshot"]["proximity"]["property_id"] == \
         world.property_id
-    from geo_era.casework.cases import PHYSICAL_ITEMS
+    from geo_era.casework.cases import PHYSICAL_ITEMS, conflict_key, database_checklist
 
     for item in PHYSICAL_ITEMS:
         post("omu_analyst", "check", {"case_id": ref, "kind": "physical", "item": item,
                                       "outcome": "clear"})
-    for role in ("omu_analyst", "solo"):
-        post(role, "check", {"case_id": ref, "kind": "database", "item": "records",
-                             "outcome": "clear"})
+    for role, agency in (("omu_analyst", "police_scotland"), ("solo", "solo")):
+        for code in database_checklist(agency, None):
+            post(role, "check", {"case_id": ref, "kind": "database", "item": code,
+                                 "outcome": "clear"})
         post(role, "agree", {"case_id": ref, "agrees": True})
+    # the home's hard conflicts (inside the subject's zones, a condition) are answered
+    conflicts = case["assessments"][0]["snapshot"]["check"]["conflicts"]
+    assert conflicts
+    for finding in conflicts:
+        post("omu_analyst", "respond", {"case_id": ref, "property_id": world.property_id,
+                                        "to": conflict_key(finding),
+                                        "response": "FICTIONAL: answered at MAPPA"})
     done = post("omu_analyst", "approve", {"case_id": ref, "property_id": world.property_id,
                                            "manageable": True, "conclusion": "manageable",
                                            "reasons": "no conflicts found"})
     assert done["status"] == "approved"
-    assert world.audit_count() - before == 1 + len(PHYSICAL_ITEMS) + 4 + 1
+    database = len(database_checklist("police_scotland", None)) + len(
+        database_checklist("solo", None))
+    assert world.audit_count() - before == (1 + len(PHYSICAL_ITEMS) + database + 2
+                                            + len(conflicts) + 1)
     assert verify(world.engine).intact
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, select
 from geo_era.casework.cases import (
     PHYSICAL_ITEMS,
     approve,
+    database_checklist,
     decide,
     list_cases,
     open_case,
@@ -56,13 +57,17 @@ def new(engine: Engine, **kw: Any) -> dict[str, Any]:
     return open_case(engine, actor=officer(), **args)
 
 
-def complete_checks(engine: Engine, case_id: str, agencies: list[str]) -> None:
+def complete_checks(engine: Engine, case_id: str, agencies: list[str],
+                    property_id: str = "P1") -> None:
+    """Every physical (3.8) and database (3.7, each agency's NASSO list) check of one
+    candidate, all clear."""
     for item in PHYSICAL_ITEMS:
         record_check(engine, case_id, agency=agencies[0], kind="physical", item=item,
-                     outcome="clear", actor=officer("officer"))
+                     outcome="clear", actor=officer("officer"), property_id=property_id)
     for agency in agencies:
-        record_check(engine, case_id, agency=agency, kind="database", item="council_tax",
-                     outcome="clear", actor=officer("officer"))
+        for item in database_checklist(agency, None):
+            record_check(engine, case_id, agency=agency, kind="database", item=item,
+                         outcome="clear", actor=officer("officer"), property_id=property_id)
 
 
 def make_ready(engine: Engine, case_id: str, agencies: list[str]) -> None:
@@ -124,11 +129,16 @@ def test_part_d_path(engine: Engine) -> None:
 @pytest.mark.parametrize(("step", "message"), [
     ("approve_not_lead", "only the lead agency (police_scotland) can approve case "
                          "ERA-000001 (Part C); solo is not the lead"),
-    ("approve_missing", "cannot approve case ERA-000001: physical checks missing for school, "
-                        "nursery, play_park, community_centre, place_of_worship, shop, "
-                        "licensed_premises, sheltered_housing, cctv, victim_profile; database "
-                        "checks missing from police_scotland, solo; no agreement recorded "
-                        "from police_scotland, solo"),
+    ("approve_missing", "cannot approve case ERA-000001: physical checks missing for P1: "
+                        "school, nursery, play_park, community_centre, place_of_worship, "
+                        "shop, licensed_premises, sheltered_housing, cctv, victim_profile; "
+                        "database checks missing from police_scotland for P1: visor, storm, "
+                        "chs, pnc, sid, vpd, mapping, local_knowledge, crime_recording; "
+                        "database checks missing from solo for P1: council_tax, "
+                        "housing_benefit, electoral_register, housing_management, "
+                        "private_landlord_registration, care_inspectorate, "
+                        "accommodation_information, map; no agreement recorded from "
+                        "police_scotland, solo"),
     ("approve_unassessed", "cannot approve case ERA-000001: property P1 has not been assessed"),
     ("approve_unknown_property", "property 'P9' is not a candidate in case ERA-000001 "
                                  "(candidates: P1, P2)"),
@@ -178,8 +188,8 @@ def test_refusals(engine: Engine, step: str, message: str) -> None:
             ready()
             approve(engine, case, agency="police_scotland", **kw)
             before = show_case(engine, case, actor=officer(), today=TODAY)
-            record_check(engine, case, agency="solo", kind="database", item="x",
-                         outcome="clear", actor=officer("x"))
+            record_check(engine, case, agency="solo", kind="database", item="council_tax",
+                         outcome="clear", actor=officer("x"), property_id="P1")
     # a refusal writes nothing
     assert show_case(engine, case, actor=officer(), today=TODAY) == before
 
@@ -188,10 +198,10 @@ def test_bad_values(engine: Engine) -> None:
     case = new(engine)["case_id"]
     with pytest.raises(DataError, match="unknown physical check 'pub'"):
         record_check(engine, case, agency="solo", kind="physical", item="pub",
-                     outcome="clear", actor=officer("x"))
+                     outcome="clear", actor=officer("x"), property_id="P1")
     with pytest.raises(DataError, match="unknown outcome 'fine'"):
-        record_check(engine, case, agency="solo", kind="database", item="x", outcome="fine",
-                     actor=officer("x"))
+        record_check(engine, case, agency="solo", kind="database", item="council_tax",
+                     outcome="fine", actor=officer("x"), property_id="P1")
     with pytest.raises(DataError, match="unknown ERA type 'initial'"):
         new(engine, case_type="initial")
     with pytest.raises(DataError, match="is in the future"):
@@ -235,7 +245,8 @@ def test_cli_case_new_json(tmp_path: Path) -> None:
 WRITER = """
 import datetime as dt, sys
 from geo_era.security.audit import Actor
-from geo_era.casework.cases import open_case
+from geo_era.casework.cases import (PHYSICAL_ITEMS, approve, database_checklist,
+    open_case, record_agreement, record_check, record_response)
 from geo_era.db.store import open_store
 officer = lambda: Actor("officer", "operator", "local")
 engine = open_store(__import__("pathlib").Path(sys.argv[1]), sys.argv[2])
@@ -244,15 +255,37 @@ for k in range(10_000):
                      property_ids=["P1", "P2"],
                      case_type="initial_new", notified=dt.date(2026, 11, 20),
                      on_licence_or_order=k % 2 == 0, agencies=["rsl"],
-                     today=dt.date(2026, 11, 21))
-    print(case["case_id"], flush=True)
+                     today=dt.date(2026, 11, 21), assess=lambda s, p: {"property_id": p})
+    ref = case["case_id"]
+    record_check(engine, ref, agency="solo", kind="database", item="council_tax",
+                 outcome="concern", notes="FICTIONAL", property_id="P2", actor=officer())
+    record_response(engine, ref, agency=case["lead_agency"], property_id="P2",
+                    to="council_tax", response="FICTIONAL answer", actor=officer())
+    if k % 4 == 3:  # police lead: every check of P2, agreements, Part C with adjustments
+        for item in PHYSICAL_ITEMS:
+            record_check(engine, ref, agency="solo", kind="physical", item=item,
+                         outcome="clear", property_id="P2", actor=officer())
+        for agency in ("police_scotland", "solo"):
+            for item in database_checklist(agency, None):
+                if (agency, item) != ("solo", "council_tax"):
+                    record_check(engine, ref, agency=agency, kind="database", item=item,
+                                 outcome="clear", property_id="P2", actor=officer())
+        for agency in ("police_scotland", "solo", "rsl"):
+            record_agreement(engine, ref, agency=agency, agrees=True, actor=officer())
+        approve(engine, ref, agency="police_scotland", property_id="P2", manageable=True,
+                conclusion="FICTIONAL", reasons="FICTIONAL", actor=officer(),
+                adjustments="FICTIONAL weekly visits")
+    print(ref, flush=True)
 """
 
 
 def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine,
                                                   database_url: str) -> None:
-    """SIGKILL a writer 50 times mid-stream: every case it acknowledged is present and no
-    case is half-written (each has its properties and all its agencies)."""
+    """SIGKILL a writer 50 times mid-stream: every case it acknowledged is present with
+    its check of P2 and the lead agency's response to it (R32, R48), and Part C with
+    its adjustments (R57), and no case is
+    half-written (each has its properties and all its agencies; a response only with its
+    concern)."""
     home = tmp_path
     acknowledged: set[str] = set()
     rng = random.Random(0)
@@ -275,6 +308,7 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
             writer.wait()
             for line in writer.stdout:
                 acknowledged.add(line.strip())
+    approved = 0
     with session_scope(engine) as session:
         stored = {c.reference for c in session.scalars(select(Case))}
         agencies = dict(session.execute(
@@ -283,5 +317,17 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
             expected = 4 if case.lead_agency == "cjsw" else 3
             assert agencies.get(case.id) == expected, case.reference
             assert [p.property_id for p in case.properties] == ["P1", "P2"]
+            checks = [(c.property_id, c.item, c.outcome) for c in case.checks][:1]
+            assert checks in ([], [("P2", "council_tax", "concern")]), case.reference
+            responses = [(r.property_id, r.target) for r in case.responses]
+            assert responses in ([], [("P2", "council_tax")]), case.reference
+            assert checks or not responses, case.reference
+            decisions = [(d.property_id, d.adjustments) for d in case.decisions]
+            assert decisions in ([], [("P2", "FICTIONAL weekly visits")]), case.reference
+            assert not decisions or case.status == "approved", case.reference
+            if case.reference in acknowledged:
+                assert checks and responses, case.reference
+                approved += bool(decisions)
     assert acknowledged <= stored
     assert len(acknowledged) >= 50
+    assert approved >= 1  # Part C with its adjustments was written and survived

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, func, select
 from geo_era.casework.cases import (
     PHYSICAL_ITEMS,
     approve,
+    conflict_key,
+    database_checklist,
     open_case,
     record_consent,
     record_restriction,
@@ -264,9 +266,15 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
         assert run("case", "check", case["case_id"], "--agency", "solo", "--kind",
                    "physical", "--item", item, "--outcome", "clear").returncode == 0
     for agency in [a["agency"] for a in case["agencies"]]:
-        assert run("case", "check", case["case_id"], "--agency", agency, "--kind",
-                   "database", "--item", "records", "--outcome", "clear").returncode == 0
+        for code in database_checklist(agency, None):
+            assert run("case", "check", case["case_id"], "--agency", agency, "--kind",
+                       "database", "--item", code, "--outcome", "clear").returncode == 0
         assert run("case", "agree", case["case_id"], "--agency", agency).returncode == 0
+    for finding in case["assessments"][0]["snapshot"]["check"]["conflicts"]:
+        answered = run("case", "respond", case["case_id"], "--property", pid, "--agency",
+                       lead, "--to", conflict_key(finding), "--response",
+                       "FICTIONAL: answered at the MAPPA meeting")
+        assert answered.returncode == 0, answered.stderr
     done = run("case", "approve", case["case_id"], "--property", pid, "--agency", lead,
                "--conclusion", "manageable", "--reasons", "checked", "--json")
     assert done.returncode == 0, done.stderr
@@ -290,4 +298,8 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
     # every step above is in the audit trail, which is intact
     verified = json.loads(run("audit", "verify", "--json").stdout)
     assert verified["intact"]
-    assert verified["entries"] == 1 + 1 + len(PHYSICAL_ITEMS) + 2 * len(case["agencies"]) + 2
+    agencies = [a["agency"] for a in case["agencies"]]
+    database = sum(len(database_checklist(agency, None)) for agency in agencies)
+    conflicts = case["assessments"][0]["snapshot"]["check"]["conflicts"]
+    assert verified["entries"] == (1 + 1 + len(PHYSICAL_ITEMS) + database + len(agencies)
+                                   + len(conflicts) + 2)

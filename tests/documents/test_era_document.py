@@ -26,7 +26,17 @@ from sqlalchemy import Engine, func, select
 
 from geo_era import cli
 from geo_era.casework.assessment import open_assessed_case
-from geo_era.casework.cases import PHYSICAL_ITEMS, approve, decide, record_agreement, record_check
+from geo_era.casework.cases import (
+    PHYSICAL_ITEMS,
+    approve,
+    conflict_key,
+    database_checklist,
+    decide,
+    record_agreement,
+    record_check,
+    record_response,
+    show_case,
+)
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store, session_scope
 from geo_era.documents._era_views import field_sheet_context
@@ -66,13 +76,28 @@ class World:
     documents: dict[str, dict[str, Any]]
 
 
-def _ready(engine: Engine, case_id: str, agencies: list[str]) -> None:
+RESPONSE = "FICTIONAL: the subject's licence bars contact; weekly police visits"
+ADJUSTMENTS = "FICTIONAL: supervision raised to weekly home visits"
+
+
+def open_assessed_snapshot(engine: Engine, case_id: str, property_id: str
+                           ) -> dict[str, Any]:
+    """The stored assessment of one candidate of a case."""
+    case = show_case(engine, case_id, actor=officer())
+    return next(a["snapshot"] for a in case["assessments"]
+                if a["property_id"] == property_id) or {}
+
+
+def _ready(engine: Engine, case_id: str, agencies: list[str], property_id: str) -> None:
+    """Every 3.8 and 3.7 check of one candidate, all clear."""
     for item in PHYSICAL_ITEMS:
         record_check(engine, case_id, agency=agencies[0], kind="physical", item=item,
-                     outcome="clear", actor=officer("omu"))
+                     outcome="clear", actor=officer("omu"), property_id=property_id)
     for agency in agencies:
-        record_check(engine, case_id, agency=agency, kind="database", item="council_tax",
-                     outcome="clear", notes="FICTIONAL: nothing of note", actor=officer())
+        for item in database_checklist(agency, None):
+            record_check(engine, case_id, agency=agency, kind="database", item=item,
+                         outcome="clear", notes="FICTIONAL: nothing of note",
+                         actor=officer(), property_id=property_id)
 
 
 @pytest.fixture(scope="module")
@@ -97,16 +122,22 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> I
                                   actor=officer(), today=TODAY)
 
     approved = new(tenement, house)["case_id"]
-    _ready(engine, approved, agencies)
+    _ready(engine, approved, agencies, tenement)
     for agency in agencies:
         record_agreement(engine, approved, agency=agency, agrees=True, actor=officer())
+    snap = open_assessed_snapshot(engine, approved, tenement)
+    for finding in snap.get("check", {}).get("conflicts", []):
+        record_response(engine, approved, agency="police_scotland", property_id=tenement,
+                        to=conflict_key(finding), actor=officer("ds"),
+                        response=RESPONSE)
     documents = {approved: approve(
         engine, approved, agency="police_scotland", property_id=tenement, manageable=True,
         conclusion="FICTIONAL: manageable with weekly visits",
-        reasons="FICTIONAL: no household in the close fits the risk", actor=officer("ds"))}
+        reasons="FICTIONAL: no household in the close fits the risk", actor=officer("ds"),
+        adjustments=ADJUSTMENTS)}
 
     conference = new(house)["case_id"]
-    _ready(engine, conference, agencies)
+    _ready(engine, conference, agencies, house)
     record_agreement(engine, conference, agency="police_scotland", agrees=True,
                      actor=officer())
     record_agreement(engine, conference, agency="solo", agrees=False, actor=officer(),
@@ -200,6 +231,23 @@ def test_part_a_is_withheld_without_need_to_know(world: World) -> None:
         assert secret not in html, secret
     assert "Details are withheld with Part A" in html
     assert "conflict(s)" in html  # the check is counted, not described
+    assert RESPONSE.replace("'", "&#39;") not in html
+    assert "concern(s) or conflict(s) here; details are withheld with Part A" in html
+
+
+def test_checks_responses_and_adjustments_per_property(world: World) -> None:
+    """R32, R48, R57: the document shows each candidate's checks under it, the lead agency's
+    written responses to its conflicts, and Part C's monitoring adjustments (3.11)."""
+    with one_consultation(world, world.approved):
+        html = era_document_html(world.store, world.engine, world.approved,
+                                 actor=officer(), part_a=True)
+    tenement = html.index(f"({world.tenement}): database checks (NASSO 3.7)")
+    house = html.index(f"({world.house}): database checks (NASSO 3.7)")
+    between = html[tenement:house]
+    assert "ViSOR" in between and "council tax" in between  # the tenement's checks
+    assert "No database check recorded yet." in html[house:]  # none for the house
+    assert RESPONSE.replace("'", "&#39;") in between
+    assert f"Monitoring and supervision adjustments:</strong> {ADJUSTMENTS}" in html
 
 
 def test_part_d_and_a_case_not_yet_approved(world: World) -> None:
@@ -215,7 +263,7 @@ def test_part_d_and_a_case_not_yet_approved(world: World) -> None:
         html = era_document_html(world.store, world.engine, world.waiting,
                                  actor=officer(), part_a=True)
     assert "Not yet approved." in html
-    assert "physical checks missing for school" in html
+    assert f"physical checks missing for {world.house}: school" in html
     assert "no agreement recorded from police_scotland, solo" in html
     assert "Not applicable: no agency disagrees" in html
 

@@ -32,6 +32,7 @@ case_show            | yes | own  | own  | -    | yes   | -       | -     | yes
 case_assess          | yes | own  | own  | -    | -     | -       | -     | yes
 case_check           | yes | own  | own  | -    | -     | -       | -     | yes
 case_agree           | yes | own  | own  | -    | -     | -       | -     | yes
+case_respond         | yes | own  | own  | -    | -     | -       | -     | yes
 case_approve         | yes | own  | own  | -    | -     | -       | -     | yes
 case_decide          | yes | own  | own  | -    | -     | -       | -     | yes
 case_consent         | -   | own  | own  | -    | -     | -       | -     | yes
@@ -67,6 +68,8 @@ WHY = {
     "case_assess": "the agencies taking part assess (3.7-3.10)",
     "case_check": "each agency records its own database and physical checks (3.7, 3.8)",
     "case_agree": "each agency agrees or disagrees for itself (3.11)",
+    "case_respond": "the lead agency answers in writing every concern and conflict before "
+                    "Part C (3.11); the core refuses any other agency",
     "case_approve": "Part C is the lead agency's (3.11): police or CJSW",
     "case_decide": "Part D records a case conference's decision, by the lead agency (3.11)",
     "case_consent": "only the receiving council consents to an out-of-area placement "

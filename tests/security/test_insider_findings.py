@@ -283,7 +283,7 @@ def test_case_changes_without_a_justification_answer_with_an_acknowledgement(
     assert set(opened) == ACK and opened["recorded"] == "case_open"
     case = str(opened["case_id"])
     steps = [("/cases/assess", {"property_id": site.property_id}),
-             ("/cases/check", {"kind": "database", "item": "ViSOR", "outcome": "clear"}),
+             ("/cases/check", {"kind": "database", "item": "visor", "outcome": "clear"}),
              ("/cases/agree", {"agrees": True}),
              ("/cases/restrict", {"property_id": site.property_id,
                                   "restriction": "no household with children"})]

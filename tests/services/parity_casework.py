@@ -17,7 +17,15 @@ from typing import Any
 import shapely
 
 from geo_era.casework.assessment import open_assessed_case
-from geo_era.casework.cases import PHYSICAL_ITEMS, record_agreement, record_check
+from geo_era.casework.cases import (
+    PHYSICAL_ITEMS,
+    conflict_key,
+    database_checklist,
+    record_agreement,
+    record_check,
+    record_response,
+    show_case,
+)
 from tests.conftest import officer
 from tests.services.parity import WHY, ApiCall, Home, Parity
 
@@ -55,9 +63,26 @@ def ready_case(home: Home) -> None:
             record_check(engine, case, agency="police_scotland", kind="physical", item=item,
                          outcome="clear", actor=officer())
         for agency in ("police_scotland", "cjsw", "solo"):
-            record_check(engine, case, agency=agency, kind="database", item="records",
-                         outcome="clear", actor=officer())
+            for code in database_checklist(agency, None):
+                record_check(engine, case, agency=agency, kind="database", item=code,
+                             outcome="clear", actor=officer())
             record_agreement(engine, case, agency=agency, agrees=True, actor=officer())
+        snapshot = show_case(engine, case, actor=officer())["assessments"][0]["snapshot"]
+        for finding in snapshot["check"]["conflicts"]:  # the lead agency answers each
+            record_response(engine, case, agency="police_scotland",
+                            property_id=home.property_id, to=conflict_key(finding),
+                            response="FICTIONAL: answered at MAPPA", actor=officer())
+    finally:
+        engine.dispose()
+
+
+def concern_case(home: Home) -> None:
+    """A case where the police recorded a concern on ViSOR: for the lead's response."""
+    case = _open(home)
+    engine = home.engine()
+    try:
+        record_check(engine, case, agency="police_scotland", kind="database", item="visor",
+                     outcome="concern", notes="FICTIONAL: intelligence", actor=officer())
     finally:
         engine.dispose()
 
@@ -134,6 +159,13 @@ PARITY: list[Parity] = [
            cli=lambda h: ["case", "agree", h.notes["case"], "--agency", "cjsw",
                           "--justification", WHY, "--json"],
            api=_case_call("/cases/agree", agrees=True)),
+    Parity("case_respond", "omu_analyst", prepare=concern_case,
+           cli=lambda h: ["case", "respond", h.notes["case"], "--property", h.property_id,
+                          "--agency", "police_scotland", "--to", "visor", "--response",
+                          "FICTIONAL: the report is historic", "--justification", WHY,
+                          "--json"],
+           api=_case_call("/cases/respond", property_id=_property, to="visor",
+                          response="FICTIONAL: the report is historic")),
     Parity("case_approve", "omu_analyst", prepare=ready_case,
            cli=lambda h: ["case", "approve", h.notes["case"], "--property", h.property_id,
                           "--agency", "police_scotland", "--conclusion", "manageable",

@@ -67,7 +67,7 @@ def test_each_step_is_one_audit_entry_by_the_caller(services: Services) -> None:
         "user.omu", "omu_analyst", "consultation", WHY)
     assert entry.record_ids == [case, shown.subject_id]
     done = casework.record_check(services, OMU, case_id=case, kind="database",
-                                 item="ViSOR", outcome="clear", justification=WHY)
+                                 item="visor", outcome="clear", justification=WHY)
     assert isinstance(done, CaseRecord)
     assert done.checks[-1].agency == "police_scotland"  # the caller's own agency
     assert audit_count(services.engine) == before + 3

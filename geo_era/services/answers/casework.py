@@ -60,11 +60,16 @@ class AgencyPart(Answer):
 
 
 class CheckRecord(Answer):
-    """A database check (3.7) or a physical check (3.8) and its outcome."""
+    """A database check (3.7) or a physical check (3.8) of one candidate property and
+    its outcome."""
 
     agency: str
+    property_id: str | None = Field(
+        description="the candidate property checked; None for a case-wide check recorded "
+                    "before checks were per property, which satisfies no approval")
     kind: Literal["database", "physical"]
-    item: str = Field(description="the system checked, or the site category (physical)")
+    item: str = Field(description="the checklist item code of the system checked (3.7), "
+                                  "or the site category (physical, 3.8)")
     outcome: Literal["clear", "concern", "not_applicable"]
     notes: str | None
     recorded_by: str
@@ -92,6 +97,19 @@ class RestrictionRecord(Answer):
     recorded_at: str
 
 
+class ResponseRecord(Answer):
+    """The lead agency's written response to a concern or a hard conflict of one
+    candidate property (3.11)."""
+
+    property_id: str
+    to: str = Field(description="the concern's check item code, or the conflict's key "
+                                "(zone:<zone_id>, condition:<number>)")
+    response: str
+    agency: str
+    recorded_by: str
+    recorded_at: str
+
+
 class DecisionRecord(Answer):
     """Part C (the lead agency's approval) or Part D (a case conference's decision)."""
 
@@ -100,6 +118,8 @@ class DecisionRecord(Answer):
     manageable: bool
     conclusion: str
     reasons: str
+    adjustments: str | None = Field(
+        description="monitoring and supervision adjustments (3.11), if any")
     agency: str
     conference_on: dt.date | None = Field(description="Part D: the case conference")
     recorded_by: str
@@ -114,6 +134,7 @@ class CaseRecord(CaseSummary):
     checks: list[CheckRecord]
     assessments: list[Assessment]
     restrictions: list[RestrictionRecord]
+    responses: list[ResponseRecord]
     decisions: list[DecisionRecord]
 
 
