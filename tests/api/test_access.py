@@ -680,3 +680,34 @@ def test_screening_over_the_api(world: World) -> None:
                             json={"subject_id": "FICTIONAL-S999999", "justification": WHY})
     assert bad.status_code == 404 and "no such subject" in bad.text  # issue 17, finding 2
     assert "rows" not in bad.text and world.last_entry().outcome == "denied"
+
+
+def test_an_nhs_user_acts_for_the_nhs_over_the_api(world: World) -> None:
+    """R3, R28, R47 over HTTP: the NHS liaison officer (signed in with a second factor)
+    records the NHS's check and agreement on a case the NHS takes part in; a police item
+    is refused with the NHS's valid list, and a case the NHS is not in reads as not
+    found (audited)."""
+    def post(path: str, body: dict[str, Any]) -> httpx.Response:
+        return world.client.post(f"{PREFIX}/cases/{path}",
+                                 headers=world.headers("nhs_liaison"), json=body)
+
+    case = world.new_case()
+    checked = post("check", {"case_id": case, "kind": "database", "item": "case_management",
+                             "outcome": "clear", "justification": WHY})
+    assert checked.status_code == 200, checked.text
+    assert [(c["agency"], c["item"], c["recorded_by"]) for c in checked.json()["checks"]] \
+        == [("nhs", "case_management", "user.nhs_liaison")]
+    agreed = post("agree", {"case_id": case, "agrees": True, "justification": WHY}).json()
+    nhs = next(a for a in agreed["agencies"] if a["agency"] == "nhs")
+    assert (nhs["agrees"], nhs["added_because"]) == (True, "named when the case was opened "
+                                                           "(NASSO 3.6)")
+    police = post("check", {"case_id": case, "kind": "database", "item": "visor",
+                            "outcome": "clear"})
+    assert police.status_code == 422
+    assert "'visor' is not a database check of nhs; use one of case_management" in \
+        police.text
+    elsewhere = world.new_case(agencies=["cjsw"])
+    before = world.audit_count()
+    hidden = post("show", {"case_id": elsewhere, "justification": WHY})
+    assert hidden.status_code == 404 and world.subject_id not in hidden.text
+    assert world.audit_count() == before + 1 and world.last_entry().outcome == "denied"
