@@ -361,8 +361,9 @@ def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) ->
     status_of = member_status(check if check and "error" not in check else None,
                               [m["property_id"] for m in members])
     nonce = secrets.token_urlsafe(16)
+    whole = _sees_whole_case(caller.caller.role)
     try:
-        if not _sees_whole_case(caller.caller.role):
+        if not whole:
             raise ForbiddenError("no map: it draws the minimum set and the subject's check, "
                                  "which are not part of this agency's view of the case")
         fmap = era_map(services.workspace, property_id, subject_id=case["subject_id"],
@@ -374,6 +375,7 @@ def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) ->
         map_html = _no_map(exc)
     return _page(request, "case.html", {
         "who": identity, "case": case, "members": members, "status": status_of,
+        "whole": whole,
         "prop": {"property_id": property_id,
                  "address": (snapshot.get("proximity") or {}).get("address", property_id)},
         "map_html": map_html}, nonce=nonce)
