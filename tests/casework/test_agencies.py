@@ -4,7 +4,7 @@ own checks and agreement, on the cases its agency takes part in, and sees of the
 need to know allows; Children & Families and Education join a case whose subject's victim
 profile includes children; approval waits for every agency taking part.
 
-REQUIREMENTS.md: R3, R24, R25, R27, R28, R29, R31, R47.
+REQUIREMENTS.md: R3, R24, R27, R28, R31, R47.
 """
 
 from __future__ import annotations
@@ -15,13 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
 
-from geo_era.casework.cases import PHYSICAL_ITEMS, conflict_key
+import geo_era.db.store as store_module
+from geo_era.casework.cases import PHYSICAL_ITEMS, conflict_key, record_agreement, show_case
+from geo_era.db.store import make_engine, open_store
 from geo_era.errors import DataError, ForbiddenError, NotFoundError, WorkflowRefusedError
+from geo_era.security.audit import Actor
 from geo_era.services import Caller, Services, casework, documents
 from geo_era.services.answers.casework import CaseRecord
 from geo_era.settings import NASSO_DATABASE_CHECKS, Settings
-from tests.conftest import import_demo
+from tests.conftest import import_demo, officer
 from tests.services.parity import WHY, audit_count, audit_entries
 
 TODAY = dt.date.today()
@@ -349,3 +355,78 @@ def test_the_era_document_reads_the_councils_checklists(town: Path, database_url
     documents.write_era_document(plain, OMU, case_id=case, out=out, justification=WHY)
     assert "housing_benefit" in out.read_text(encoding="utf-8")
     plain.engine.dispose()
+
+
+def test_migration_keeps_existing_agencies_without_a_reason(tmp_path: Path,
+                                                            database_url: str) -> None:
+    """R24: cases opened before agencies said why they take part keep their agencies,
+    reading ``added_because`` as not recorded (None), and stay workable."""
+    engine = make_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location",
+                           str(Path(store_module.__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO cases (id, subject_id, case_type, lead_agency, notified_on, "
+            "due_on, status, created_at, updated_at) VALUES (1, 'FICTIONAL-S1', "
+            "'initial_new', 'police_scotland', '2026-12-01', '2026-12-10', 'open', "
+            "'2026-12-01 10:00:00', '2026-12-01 10:00:00')"))
+        connection.execute(text("INSERT INTO case_properties (case_id, property_id) "
+                                "VALUES (1, 'A1')"))
+        connection.execute(text("INSERT INTO case_agencies (case_id, agency, due_on) "
+                                "VALUES (1, 'nhs', '2026-12-08')"))
+    engine.dispose()
+    engine = open_store(tmp_path, database_url)
+    try:
+        before = show_case(engine, "ERA-000001", actor=officer())
+        assert [(a["agency"], a["added_because"]) for a in before["agencies"]] == [
+            ("nhs", None)]
+        nhs = Actor("user.nhs", "nhs_liaison", "FICTIONAL NHS", WHY)
+        after = record_agreement(engine, "ERA-000001", agency="nhs", agrees=True, actor=nhs)
+        assert after["agencies"][0]["agrees"] is True
+    finally:
+        engine.dispose()
+
+
+#: NASSO 3.7's lists for the partner agencies, written here from the strategy's text:
+#: role -> (agency, its default checklist item codes).
+NASSO_LISTS = {
+    "nhs_liaison": ("nhs", ["case_management"]),
+    "sps_icm_coordinator": ("sps", ["prisoner_records", "prison_social_work"]),
+    "education_officer": ("education", ["seemis"]),
+    "childrens_social_work": ("childrens_services", ["case_management"]),
+    "adult_protection_officer": ("adult_protection", ["case_management"]),
+    "support_worker": ("support_organisation", ["support_records"]),
+    "rsl_case_officer": ("rsl", ["housing_management", "tenancy_records"]),
+}
+
+
+def test_each_partner_agency_records_its_own_3_7_list(services: Services) -> None:
+    """R25, R27, R28, R29, R31: each partner agency records the items of its NASSO 3.7
+    list (Education SEEMIS; NHS its case management systems; SPS the prisoner records
+    database and the prison-based social work file; Children & Families and Adult
+    Protection their case management systems; a support organisation its records; a
+    housing association its housing management system and tenancy records), and
+    nothing else: another agency's item is refused with its own valid list."""
+    own, landlord, _other = landlords(services)
+    place = council(services)
+    case = open_case(services, agencies=[a for a, _ in NASSO_LISTS.values()],
+                     pid=own).case_id
+    organisation = {"education_officer": place, "childrens_social_work": place,
+                    "adult_protection_officer": place, "rsl_case_officer": landlord}
+    for role, (agency, items) in NASSO_LISTS.items():
+        caller = Caller(f"user.{role}", role, organisation.get(role, f"FICTIONAL {role}"))
+        for item in items:
+            done = casework.record_check(services, caller, case_id=case, kind="database",
+                                         item=item, outcome="clear", justification=WHY)
+            assert isinstance(done, CaseRecord)
+            assert (done.checks[-1].agency, done.checks[-1].item) == (agency, item)
+        with pytest.raises(DataError) as refused:
+            casework.record_check(services, caller, case_id=case, kind="database",
+                                  item="council_tax", outcome="clear")
+        listed = str(refused.value).split("use one of ", 1)[1]
+        assert [part.split(" (")[0] for part in listed.split(", ") if " (" in part] == \
+            items, role
