@@ -126,10 +126,21 @@ def _hide_subject_record(doc: dict[str, Any]) -> None:
     doc.pop("missing_for_approval", None)
 
 
-def case_view(document: Mapping[str, Any], role: str) -> dict[str, Any]:
+def _only_candidates(doc: dict[str, Any], own: frozenset[str]) -> None:
+    """Keep what concerns the candidates among ``own`` (a Link Officer's homes)."""
+    if isinstance(doc.get("properties"), list):
+        doc["properties"] = [p for p in doc["properties"] if p in own]
+    for part in ("assessments", "checks", "decisions"):
+        if isinstance(doc.get(part), list):
+            doc[part] = [row for row in doc[part] if row.get("property_id") in own]
+
+
+def case_view(document: Mapping[str, Any], role: str,
+              properties: frozenset[str] | None = None) -> dict[str, Any]:
     """A case document (or a case list entry) as ``role`` may see it: whole for a role
     that is not a partner agency's; otherwise without what :data:`CASE_VIEWS` leaves
-    out (the neighbours' households; the subject's record)."""
+    out (the neighbours' households; the subject's record) and, for a Link Officer,
+    without the candidates that are not among ``properties`` (their organisation's)."""
     doc = copy.deepcopy(dict(document))
     view = CASE_VIEWS.get(role)
     if view is None:
@@ -138,4 +149,6 @@ def case_view(document: Mapping[str, Any], role: str) -> dict[str, Any]:
         _hide_households(doc, view.agency)
     if not view.subject_record:
         _hide_subject_record(doc)
+    if view.landlord_only:
+        _only_candidates(doc, properties or frozenset())
     return doc

@@ -63,7 +63,8 @@ def _answer(admitted: Admitted, document: dict[str, Any]) -> Changed:
     caller's need to know allows; otherwise an acknowledgement that names nothing of the
     case (issue 17, finding 5)."""
     if admitted.actor.justification is not None:
-        return CaseRecord.model_validate(case_view(document, admitted.caller.role))
+        return CaseRecord.model_validate(case_view(document, admitted.caller.role,
+                                                   admitted.actor.properties))
     return CaseAck(case_id=document["case_id"], recorded=admitted.operation,
                    status=document["status"], due=document["due"])
 
@@ -152,7 +153,8 @@ def list_cases(services: Services, caller: Caller, *, justification: str | None,
     admitted.require_justification("the case list")
     found = core.list_cases(services.engine, actor=admitted.actor, overdue=overdue,
                             due_within=due_within, today=today)
-    return [CaseSummary.model_validate(case_view(c, caller.role)) for c in found]
+    return [CaseSummary.model_validate(case_view(c, caller.role, admitted.actor.properties))
+            for c in found]
 
 
 def show_case(services: Services, caller: Caller, *, case_id: str,
@@ -165,7 +167,7 @@ def show_case(services: Services, caller: Caller, *, case_id: str,
     with services.gate.in_scope(caller):
         return CaseRecord.model_validate(case_view(
             core.show_case(services.engine, case_id, actor=admitted.actor, today=today),
-            caller.role))
+            caller.role, admitted.actor.properties))
 
 
 def assess_case(services: Services, caller: Caller, *, case_id: str, property_id: str,
@@ -202,12 +204,20 @@ def record_check(services: Services, caller: Caller, *, case_id: str, kind: str,
             "for signs of the victim profile, which the police, CJSW, the SOLO or the "
             "council's Children & Families, Education or Adult Protection record; record "
             f"{view.agency}'s database checks (--kind database)")
+    def check(admitted: Admitted) -> dict[str, Any]:
+        own = admitted.actor.properties
+        if view is not None and view.landlord_only and property_id is not None \
+                and property_id not in (own or frozenset()):
+            raise WorkflowRefusedError(f"property {property_id!r} is not one of your "
+                                       "organisation's candidates in this case; a Link "
+                                       "Officer records checks of their own homes only")
+        return core.record_check(
+            services.engine, case_id, agency=_agency(admitted, agency), kind=kind,
+            item=item, outcome=outcome, notes=notes, actor=admitted.actor,
+            property_id=property_id, checklists=services.settings.database_checks)
+
     return _step(services, caller, "case_check", case_id, justification=justification,
-                 change=lambda admitted: core.record_check(
-                     services.engine, case_id, agency=_agency(admitted, agency), kind=kind,
-                     item=item, outcome=outcome, notes=notes, actor=admitted.actor,
-                     property_id=property_id,
-                     checklists=services.settings.database_checks))
+                 change=check)
 
 
 def record_response(services: Services, caller: Caller, *, case_id: str, property_id: str,

@@ -279,6 +279,21 @@ def test_a_link_officer_taking_part_sees_only_their_organisations_candidates(
                               item="school", outcome="clear")
     with pytest.raises(ForbiddenError, match="does not get the ERA document"):
         documents.era_document_pdf(services, link, case_id=mine, justification=WHY)
+    # a case with another landlord's candidate too: they see and check their own only
+    both = casework.open_case(services, OMU, subject_id=subject(services, children=False),
+                              property_ids=[own, other], notified=TODAY, agencies=["rsl"],
+                              assess=True, justification=WHY)
+    assert isinstance(both, CaseRecord)
+    part = casework.show_case(services, link, case_id=both.case_id, justification=WHY)
+    assert part.properties == [own]
+    assert [a.property_id for a in part.assessments] == [own]
+    with pytest.raises(WorkflowRefusedError, match="not one of your organisation's"):
+        casework.record_check(services, link, case_id=both.case_id, kind="database",
+                              item="tenancy_records", outcome="clear", property_id=other)
+    checked = casework.record_check(services, link, case_id=both.case_id, kind="database",
+                                    item="tenancy_records", outcome="clear",
+                                    property_id=own, justification=WHY)
+    assert isinstance(checked, CaseRecord) and other not in str(checked.model_dump())
 
 
 def _complete(services: Services, case: CaseRecord, pid: str) -> None:
