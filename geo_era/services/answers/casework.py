@@ -36,7 +36,8 @@ class CaseSummary(Answer):
     """One case as the case list shows it."""
 
     case_id: str = Field(description="the case reference, e.g. ERA-000042")
-    subject_id: str = Field(description="the subject's pseudonymous id")
+    subject_id: str = Field(description="the subject's pseudonymous id; a text saying it "
+                                        "is withheld for a Link Officer taking part")
     case_type: CaseType
     lead_agency: str = Field(description="police_scotland, or cjsw for a subject on a "
                                          "licence or order (NASSO 3.2)")
