@@ -48,6 +48,20 @@ NASSO_DATABASE_CHECKS: dict[str, dict[str, str]] = {
         "private_landlord_registration": "private landlord registration",
         "care_inspectorate": "Care Inspectorate", "accommodation_information":
         "accommodation information", "map": "map"},
+    "education": {"seemis": "SEEMIS (School Management Information System)"},
+    # 3.7: "Checks on health information would usually only be provided in relation to
+    # the offender": the NHS checks the subject's own record, nobody else's
+    "nhs": {"case_management": "NHS internal case management systems: the offender's "
+                               "own record only (checked by the NHS liaison officer)"},
+    "sps": {"prisoner_records": "Prisoner Records Database",
+            "prison_social_work": "prison-based social work file"},
+    "childrens_services": {"case_management": "Children & Families social work case "
+                                              "management system"},
+    "adult_protection": {"case_management": "Adult Protection case management system"},
+    "support_organisation": {"support_records": "the organisation's own support "
+                                                "records"},
+    "rsl": {"housing_management": "housing management system",
+            "tenancy_records": "tenancy records"},
 }
 _ITEM_CODE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
@@ -265,7 +279,9 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Per council, which 3.7 database checks each agency records, as JSON: "
                     '{"Inverallan Council": {"solo": ["council_tax", "map"]}}. Agencies '
-                    "are police_scotland, cjsw or solo; items are NASSO's codes (see "
+                    "are those of NASSO_DATABASE_CHECKS (police_scotland, cjsw, solo, "
+                    "education, nhs, sps, childrens_services, adult_protection, "
+                    "support_organisation, rsl); items are NASSO's codes (see "
                     "NASSO_DATABASE_CHECKS) or a local system's code (lower case, digits, "
                     "underscores). A council or agency not named keeps NASSO's list.")
 

@@ -361,7 +361,11 @@ def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) ->
     status_of = member_status(check if check and "error" not in check else None,
                               [m["property_id"] for m in members])
     nonce = secrets.token_urlsafe(16)
+    whole = _sees_whole_case(caller.caller.role)
     try:
+        if not whole:
+            raise ForbiddenError("no map: it draws the minimum set and the subject's check, "
+                                 "which are not part of this agency's view of the case")
         fmap = era_map(services.workspace, property_id, subject_id=case["subject_id"],
                        show_zones=records.may_see_zones(caller.caller),
                        assets=Assets(inline=False), tiles=services.settings.map_tiles,
@@ -371,6 +375,7 @@ def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) ->
         map_html = _no_map(exc)
     return _page(request, "case.html", {
         "who": identity, "case": case, "members": members, "status": status_of,
+        "whole": whole,
         "prop": {"property_id": property_id,
                  "address": (snapshot.get("proximity") or {}).get("address", property_id)},
         "map_html": map_html}, nonce=nonce)
@@ -599,6 +604,15 @@ def _map_problem(problem: str) -> str:
 def _no_map(exc: GeoEraError) -> str:
     log.warning("map not drawn: %s", type(exc).__name__)
     return _map_problem(str(exc))
+
+
+def _sees_whole_case(role: str) -> bool:
+    """Whether ``role`` sees cases whole (the map of a case draws its minimum set and
+    the subject's check): not a partner agency whose view leaves part out."""
+    from geo_era.security.access import CASE_VIEWS  # noqa: PLC0415
+
+    view = CASE_VIEWS.get(role)
+    return view is None or (view.households and view.subject_record)
 
 
 def _zone_readers() -> frozenset[str]:

@@ -19,24 +19,29 @@ from sqlalchemy import Engine
 from geo_era.analysis.areas import council_of
 from geo_era.analysis.proximity import find_properties
 from geo_era.casework.cases import Assessor, open_case
+from geo_era.casework.participation import profile_includes_children
 from geo_era.data.layer_store import LayerStore
 from geo_era.errors import NotFoundError, WorkflowRefusedError
 from geo_era.security.audit import Actor
 from geo_era.workspace import Workspace
 
 
-def _on_licence(store: LayerStore, subject_id: str) -> bool:
-    """Whether the subject is on a licence or order (their lead agency is then CJSW);
-    an unknown subject is refused."""
+def _subject_facts(store: LayerStore, subject_id: str) -> tuple[bool, bool]:
+    """Whether the subject is on a licence or order (their lead agency is then CJSW), and
+    whether their victim profile includes children (Children & Families and Education
+    then take part); an unknown subject is refused."""
     if not store.has("subjects"):
-        return False
-    subjects = store.read_attributes("subjects", ["subject_id", "on_licence_or_order"])
+        return False, False
+    subjects = store.read_attributes("subjects", ["subject_id", "on_licence_or_order",
+                                                  "victim_profile"])
     match = subjects[subjects["subject_id"].astype(str) == subject_id]
     if match.empty:
         raise NotFoundError(f"subject {subject_id!r} not found in layer 'subjects'")
-    if "on_licence_or_order" in match.columns:
-        return bool(match["on_licence_or_order"].fillna(False).iloc[0])
-    return False
+    on_licence = ("on_licence_or_order" in match.columns
+                  and bool(match["on_licence_or_order"].fillna(False).iloc[0]))
+    children = ("victim_profile" in match.columns
+                and profile_includes_children(match["victim_profile"].iloc[0]))
+    return on_licence, children
 
 
 def _require_where_it_lies(lies_in: str, *, receiving: str | None,
@@ -58,12 +63,13 @@ def open_assessed_case(store: LayerStore, engine: Engine, *, subject_id: str,
                        assessor: Assessor | None = None,
                        today: dt.date | None = None) -> dict[str, Any]:
     """Open a case from what the layers say: the lead agency from the subject's licence
-    or order (3.2), the council from where the first property lies, and (with
-    ``assess_now``) a snapshot of each property by ``assessor``: a workspace's
+    or order (3.2), Children & Families and Education when their victim profile includes
+    children (Dorset MAPPA procedures 13, 17), the council from where the first property
+    lies, and (with ``assess_now``) a snapshot of each property by ``assessor``: a workspace's
     :meth:`~geo_era.workspace.Workspace.assess` (the services pass their own, kept
     loaded; by default one over ``store``). Unknown subjects and properties are refused
     before anything is written."""
-    on_licence = _on_licence(store, subject_id)
+    on_licence, children = _subject_facts(store, subject_id)
     if store.has("properties"):
         find_properties(store, list(property_ids))
     lies_in = (council_of(store, property_ids[0])
@@ -76,6 +82,6 @@ def open_assessed_case(store: LayerStore, engine: Engine, *, subject_id: str,
         run = assessor or Workspace(store).assess
     return open_case(engine, subject_id=subject_id, property_ids=property_ids,
                      case_type=case_type, notified=notified, on_licence_or_order=on_licence,
-                     agencies=agencies, assess=run, authority=authority,
+                     agencies=agencies, assess=run, authority=authority, children=children,
                      placing_authority=placing_authority,
                      receiving_authority=receiving_authority, actor=actor, today=today)

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from geo_era.casework.participation import involved_agencies, takes_part
 from geo_era.casework.workdays import CASE_TYPES, deadlines
 from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.db.store import (
@@ -43,7 +44,7 @@ from geo_era.settings import NASSO_DATABASE_CHECKS
 
 LEAD_AGENCIES = ("police_scotland", "cjsw")
 AGENCIES = ("police_scotland", "cjsw", "solo", "rsl", "nhs", "sps", "education",
-            "childrens_services", "adult_protection")
+            "childrens_services", "adult_protection", "support_organisation")
 CHECK_KINDS = ("database", "physical")
 OUTCOMES = ("clear", "concern", "not_applicable")
 #: What a physical check must cover (NASSO 3.8): every kind of site and the signs of the
@@ -97,9 +98,11 @@ def _load(session: Session, case_id: str | int, actor: Actor) -> Case:
 
 def visible(case: Case, actor: Actor) -> bool:
     """Whether ``actor`` may see ``case``: unconfined, or confined to an authority that
-    the case belongs to, places from or places into."""
-    return actor.scope is None or actor.scope in (
-        case.authority, case.placing_authority, case.receiving_authority)
+    the case belongs to, places from or places into; and, for a partner agency, one its
+    agency takes part in (:func:`~geo_era.casework.participation.takes_part`)."""
+    return (actor.scope is None or actor.scope in (
+        case.authority, case.placing_authority, case.receiving_authority)) \
+        and takes_part(case, actor)
 
 
 def _audit(session: Session, actor: Actor, case: Case, operation: str) -> None:
@@ -126,8 +129,11 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
               agencies: Sequence[str] = (), today: dt.date | None = None,
               assess: Assessor | None = None, placing_authority: str | None = None,
               receiving_authority: str | None = None, authority: str | None = None,
-              actor: Actor) -> dict[str, Any]:
+              children: bool = False, actor: Actor) -> dict[str, Any]:
     """Open a case (NASSO 3.2-3.6) and, with ``assess``, snapshot each property.
+
+    With ``children`` (the subject's victim profile includes children), Children &
+    Families and Education take part too; each agency's entry says why it takes part.
 
     ``authority`` is the council the candidate property lies in (the receiving
     authority of an out-of-area placement); a confined actor may open cases only for
@@ -155,12 +161,9 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
         raise WorkflowRefusedError(f"you may open cases only for {actor.scope}; this "
                                    f"property is in {authority or 'an unknown authority'}")
     lead = "cjsw" if on_licence_or_order else "police_scotland"
-    involved = [lead, *(a for a in ("police_scotland", "cjsw", "solo") if a != lead)]
-    if not on_licence_or_order:
-        involved.remove("cjsw")
-    for agency in agencies:
-        if _choice(agency, AGENCIES, "agency") not in involved:
-            involved.append(agency)
+    involved = involved_agencies(
+        lead, on_licence_or_order=on_licence_or_order, children=children,
+        named=[_choice(agency, AGENCIES, "agency") for agency in agencies])
     due = deadlines(case_type, notified)
     snapshots = {pid: assess(subject_id, pid) for pid in property_ids} if assess else {}
     with session_scope(engine) as session:
@@ -172,9 +175,10 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
             case.properties.append(CaseProperty(
                 property_id=pid, snapshot=snapshots.get(pid),
                 assessed_at=utcnow() if pid in snapshots else None))
-        for agency in involved:
+        for agency, why in involved.items():
             case.agencies.append(CaseAgency(
-                agency=agency, due_on=due["solo"] if agency == "solo" else due["others"]))
+                agency=agency, due_on=due["solo"] if agency == "solo" else due["others"],
+                added_because=why))
         session.add(case)
         session.flush()
         _audit(session, actor, case, "collection")
@@ -312,9 +316,7 @@ def record_response(engine: Engine, case_id: str | int, *, agency: str, property
     with session_scope(engine) as session:
         case = _load(session, case_id, actor)
         _open(case)
-        if agency != case.lead_agency:
-            raise WorkflowRefusedError(f"only the lead agency ({case.lead_agency}) responds "
-                                       f"to concerns and conflicts; {agency} is not the lead")
+        _require_lead(case, agency, "responds to concerns and conflicts")
         concerns, conflicts = _answerable(case, property_id)
         if to not in concerns and to not in conflicts:
             have = ", ".join([*concerns, *conflicts]) or "none"
@@ -392,9 +394,7 @@ def approve(engine: Engine, case_id: str | int, *, agency: str, property_id: str
     with session_scope(engine) as session:
         case = _load(session, case_id, actor)
         _open(case)
-        if agency != case.lead_agency:
-            raise WorkflowRefusedError(f"only the lead agency ({case.lead_agency}) can approve "
-                                  f"case {case.reference} (Part C); {agency} is not the lead")
+        _require_lead(case, agency, f"can approve case {case.reference} (Part C)")
         against = [a.agency for a in case.agencies if a.agrees is False]
         if against:
             raise WorkflowRefusedError(
@@ -429,9 +429,7 @@ def decide(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
     with session_scope(engine) as session:
         case = _load(session, case_id, actor)
         _open(case)
-        if agency != case.lead_agency:
-            raise WorkflowRefusedError(f"only the lead agency ({case.lead_agency}) records the "
-                                  f"Part D decision of case {case.reference}")
+        _require_lead(case, agency, f"records the Part D decision of case {case.reference}")
         if not any(a.agrees is False for a in case.agencies):
             raise WorkflowRefusedError(f"Part D is for cases where agencies disagree; no agency "
                                   f"disagrees in case {case.reference}, so approve it "
@@ -494,6 +492,14 @@ def record_restriction(engine: Engine, case_id: str | int, *, property_id: str,
         return case_document(case)
 
 
+def _require_lead(case: Case, agency: str, does: str) -> None:
+    """Refuse unless ``agency`` is the case's lead agency (3.2, 3.11): "only the lead
+    agency (...) ``does``; AGENCY is not the lead"."""
+    if agency != case.lead_agency:
+        raise WorkflowRefusedError(f"only the lead agency ({case.lead_agency}) {does}; "
+                                   f"{agency} is not the lead")
+
+
 def _require_text(**fields: str) -> None:
     empty = [name for name, value in fields.items() if not value or not value.strip()]
     if empty:
@@ -520,11 +526,12 @@ def show_case(engine: Engine, case_id: str | int, *, actor: Actor,
 
 
 def case_for_document(engine: Engine, case_id: str | int, *, actor: Actor,
-                      property_id: str | None = None, today: dt.date | None = None
-                      ) -> dict[str, Any]:
+                      property_id: str | None = None, today: dt.date | None = None,
+                      checklists: Checklists | None = None) -> dict[str, Any]:
     """The whole case for a document made from it (the ERA document, a field sheet):
     :func:`case_document` plus, under ``missing_for_approval``, what still stops Part C
-    approval for each candidate property (:func:`missing_for_approval`).
+    approval for each candidate property (:func:`missing_for_approval`, against the
+    council's ``checklists``, ``GEO_ERA_DATABASE_CHECKS``).
 
     Like :func:`show_case`, consulting it needs a justification and is audited as one
     consultation. With ``property_id``, that property must be one of the case's
@@ -535,7 +542,8 @@ def case_for_document(engine: Engine, case_id: str | int, *, actor: Actor,
             _case_property(case, property_id)
         document = case_document(case, today=today)
         document["missing_for_approval"] = {
-            p.property_id: missing_for_approval(case, p.property_id) for p in case.properties}
+            p.property_id: missing_for_approval(case, p.property_id, checklists)
+            for p in case.properties}
         return document
 
     return _consult(engine, case_id, actor, build)
@@ -560,8 +568,9 @@ def list_cases(engine: Engine, *, actor: Actor, overdue: bool = False,
         if due_within is not None:
             query = query.where(Case.due_on >= today,
                                 Case.due_on <= today + dt.timedelta(days=due_within))
-        cases = session.scalars(query.options(selectinload(Case.agencies),
-                                              selectinload(Case.properties))).all()
+        cases = [c for c in session.scalars(query.options(
+            selectinload(Case.agencies), selectinload(Case.properties))).all()
+            if takes_part(c, actor)]
         actor.record(session, operation="consultation", record_type="case",
                      record_ids=[c.reference for c in cases])
         return [case_summary(c, today=today) for c in cases]
@@ -587,7 +596,7 @@ def case_document(case: Case, *, today: dt.date | None = None) -> dict[str, Any]
     today = today or dt.date.today()
     doc = case_summary(case, today=today)
     doc["agencies"] = [
-        {"agency": a.agency, "due": a.due_on.isoformat(),
+        {"agency": a.agency, "added_because": a.added_because, "due": a.due_on.isoformat(),
          "overdue": case.status == "open" and a.agrees is None and a.due_on < today,
          "agrees": a.agrees, "comments": a.comments, "recorded_by": a.recorded_by,
          "recorded_at": a.recorded_at.isoformat() if a.recorded_at else None}

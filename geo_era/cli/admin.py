@@ -35,8 +35,13 @@ app.add_typer(user_app, name="user")
 @user_app.command("add")
 def user_add(
     name: str,
-    role: Annotated[str, typer.Option(help="omu_analyst, cjsw, solo, rsl_link_officer, "
-                                           "mappa_coordinator, auditor or admin.")],
+    role: Annotated[str, typer.Option(help=(
+        "omu_analyst, cjsw, solo, rsl_link_officer, mappa_coordinator, auditor or admin; "
+        "a partner agency taking part in ERA cases (NASSO 3.6): nhs_liaison, "
+        "sps_icm_coordinator, education_officer, childrens_social_work, "
+        "adult_protection_officer, support_worker, or rsl_case_officer (a housing "
+        "association's Link Officer, --org the landlord as the properties layer names "
+        "it)."))],
     org: Annotated[str, typer.Option(help="The user's organisation, e.g. a council.")],
 ) -> None:
     """Add a user; the password is read from standard input (asked twice on a terminal)."""

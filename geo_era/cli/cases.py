@@ -40,7 +40,8 @@ def _print_case(document: CaseSummary | CaseAck, as_json: bool) -> None:
         return
     for agency in document.agencies:
         state = {True: "agrees", False: "DISAGREES", None: "no agreement yet"}[agency.agrees]
-        typer.echo(f"  {agency.agency:<16} due {agency.due.isoformat()}  {state}")
+        why = f"  ({agency.added_because})" if agency.added_because else ""
+        typer.echo(f"  {agency.agency:<20} due {agency.due.isoformat()}  {state}{why}")
     for decision in document.decisions:
         typer.echo(f"  Part {decision.part}: {decision.conclusion}")
 

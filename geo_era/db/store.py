@@ -119,6 +119,10 @@ class CaseAgency(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
                                                             nullable=True)
+    #: why the agency takes part: the lead agency, a Responsible Authority, named on
+    #: opening, the subject's victim profile includes children; NULL on cases opened
+    #: before it was recorded
+    added_because: Mapped[str | None] = mapped_column(String(200), nullable=True)
     case: Mapped[Case] = relationship(back_populates="agencies")
 
 

@@ -44,7 +44,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import Engine
 
 from geo_era._io import PRIVATE, write_bytes
-from geo_era.casework.cases import case_for_document
+from geo_era.casework.cases import Checklists, case_for_document
 from geo_era.data.layer_store import LayerStore
 from geo_era.documents._era_views import (
     MARKING,
@@ -88,7 +88,7 @@ def _templates() -> Environment:
 
 
 def era_document_html(store: LayerStore, engine: Engine, case_id: str, *, actor: Actor,
-                      part_a: bool) -> str:
+                      part_a: bool, checklists: Checklists | None = None) -> str:
     """The ERA document of a case as one self-contained HTML page.
 
     Parameters
@@ -107,6 +107,9 @@ def era_document_html(store: LayerStore, engine: Engine, case_id: str, *, actor:
     part_a
         Include Part A (the subject's risk summary) and the details of the subject
         check: only for readers with need to know.
+    checklists
+        The council's 3.7 checklists (``GEO_ERA_DATABASE_CHECKS``) that what is still
+        missing for approval is read against; NASSO's lists where a council names none.
 
     Raises
     ------
@@ -115,7 +118,7 @@ def era_document_html(store: LayerStore, engine: Engine, case_id: str, *, actor:
     NotFoundError
         No such case, or not one the actor may see.
     """
-    case = case_for_document(engine, case_id, actor=actor)
+    case = case_for_document(engine, case_id, actor=actor, checklists=checklists)
     context = document_context(store, case, actor=actor, part_a=part_a)
     return _templates().get_template("document.html").render(**context)
 
@@ -176,11 +179,11 @@ def _page_count(html: str) -> tuple[int, bytes]:
 
 
 def era_document_pdf(store: LayerStore, engine: Engine, case_id: str, *, actor: Actor,
-                     part_a: bool) -> bytes:
+                     part_a: bool, checklists: Checklists | None = None) -> bytes:
     """The ERA document as PDF (A4, numbered pages, OFFICIAL-SENSITIVE on each), from
     the same HTML as :func:`era_document_html`; one audit entry."""
     return pdf_from_html(era_document_html(store, engine, case_id, actor=actor,
-                                           part_a=part_a))
+                                           part_a=part_a, checklists=checklists))
 
 
 def field_sheet_pdf(store: LayerStore, engine: Engine, case_id: str, property_id: str, *,
@@ -222,7 +225,8 @@ def document_format(path: Path) -> str:
 
 
 def write_document(store: LayerStore, engine: Engine, case_id: str, out: Path, *,
-                   actor: Actor, part_a: bool, field_sheet: str | None = None) -> int:
+                   actor: Actor, part_a: bool, field_sheet: str | None = None,
+                   checklists: Checklists | None = None) -> int:
     """Write the ERA document (or, with ``field_sheet`` = a property id, that property's
     field sheet) to ``out``, PDF or HTML by its suffix; returns the bytes written.
 
@@ -235,7 +239,7 @@ def write_document(store: LayerStore, engine: Engine, case_id: str, out: Path, *
     content: str | bytes
     if field_sheet is None:
         content = (era_document_pdf if fmt == "pdf" else era_document_html)(
-            store, engine, case_id, actor=actor, part_a=part_a)
+            store, engine, case_id, actor=actor, part_a=part_a, checklists=checklists)
     else:
         content = (field_sheet_pdf if fmt == "pdf" else field_sheet_html)(
             store, engine, case_id, field_sheet, actor=actor)

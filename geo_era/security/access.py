@@ -9,6 +9,23 @@ subject ids, offences, victim profiles, conditions, exclusion zones, minimum set
 what is known of the households around a property. Council staff (``solo``, ``cjsw``)
 are confined to the cases of their own council; police, the MAPPA coordinator and
 auditors are not.
+
+The partner agencies of NASSO 3.6 (NHS, SPS, Education, Children & Families, Adult
+Protection, a support organisation, and a housing association's Link Officer taking part
+in a case) read and act on the cases their agency takes part in, and see of them what
+their need to know allows (:data:`CASE_VIEWS`, the one statement of that rule).
+
+Why a role per agency, rather than one "agency officer" role with the agency as an
+attribute of the user: every need-to-know decision here is made per role (this matrix,
+its columns in the README, the reference the tests hold it to, the second-factor rule
+derived from it), and an agency's view of a case differs by agency (the NHS sees the
+subject only; a Link Officer sees the property only). A role per agency keeps each of
+those a visible cell of one table rather than a condition on a second attribute; it
+needs no change to the users table, and single sign-on's group mapping
+(``GEO_ERA_OIDC_GROUPS``, a group gives a role and an organisation) gives it unchanged:
+``{"NHS MAPPA leads": {"role": "nhs_liaison", "organisation": "NHS Inverallan"}}``.
+An administrator gives it with ``geo-era user add NAME --role nhs_liaison --organisation
+...``.
 """
 
 from __future__ import annotations
@@ -53,12 +70,94 @@ OPERATOR = "operator"
 AGENCY_STAFF = roles("omu_analyst", "cjsw", "solo")
 #: Who reads cases: the agencies and the MAPPA coordinator.
 CASE_READERS = AGENCY_STAFF | roles("mappa_coordinator")
-#: Roles confined to the cases of their own organisation (a council).
-SCOPED_ROLES = roles("solo", "cjsw")
+#: The partner agencies of NASSO 3.6 that take part in ERA cases, by role: the agency
+#: code (:data:`geo_era.casework.cases.AGENCIES`) each records for. NHS: a liaison
+#: officer or designated area MAPPA lead; SPS: the MAPPA integrated case management
+#: coordinator; the council's Education, Children & Families social work and Adult
+#: Protection (vulnerable adults); a support organisation's support worker (Safeguarding
+#: Communities - Reducing Offending, or another providing an intensive support package);
+#: a housing association's Link Officer taking part in a case (``rsl``), a role of its
+#: own, given only to the Link Officer named for MAPPA work: the ``rsl_link_officer``
+#: role (flags only) never reads a case.
+PARTNER_AGENCIES = {
+    "nhs_liaison": "nhs", "sps_icm_coordinator": "sps", "education_officer": "education",
+    "childrens_social_work": "childrens_services",
+    "adult_protection_officer": "adult_protection",
+    "support_worker": "support_organisation", "rsl_case_officer": "rsl",
+}
+PARTNERS = roles(*PARTNER_AGENCIES)
+#: Council staff: a council's own officers, confined to its cases.
+COUNCIL_STAFF = roles("solo", "cjsw")
+#: Roles confined to the cases of their own organisation (a council): council staff, and
+#: the council's Education, Children & Families and Adult Protection officers.
+SCOPED_ROLES = COUNCIL_STAFF | roles("education_officer", "childrens_social_work",
+                                     "adult_protection_officer")
 #: The agency each case-working role records for (NASSO 3.6-3.11): nobody records for
 #: another agency.
-ROLE_AGENCY = {"omu_analyst": "police_scotland", "cjsw": "cjsw", "solo": "solo"}
+ROLE_AGENCY = {"omu_analyst": "police_scotland", "cjsw": "cjsw", "solo": "solo",
+               **PARTNER_AGENCIES}
 LINK = roles("rsl_link_officer")
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What a partner agency's case worker sees of a case, and may record on it.
+
+    They see only the cases their agency takes part in (any other reads as "not found",
+    and the refusal is audited); the parts below are left out of what they are shown.
+    """
+
+    #: the agency they record for, and whose cases they see
+    agency: str
+    #: what is known of the neighbours: each candidate's minimum set (its households,
+    #: children, adults at risk), the subject check's findings about households,
+    #: restrictions on neighbouring allocations, and the notes of other agencies' checks
+    #: and comments (which speak of neighbours and intelligence)
+    households: bool
+    #: the subject's record: their id, the subject check (conditions, exclusion zones,
+    #: victim profile, offences and its findings), the lead agency's written responses to
+    #: concerns and conflicts, and the conclusion, reasons and adjustments of Part C/D
+    subject_record: bool = True
+    #: only cases with a candidate property whose landlord (the properties layer's
+    #: ``landlord``) is the caller's organisation
+    landlord_only: bool = False
+    #: the matrix cell of the case steps they take
+    label: str = "own cases"
+
+    @property
+    def surroundings(self) -> bool:
+        """Whether they may record physical checks (3.8): those look at the neighbours
+        for signs of the victim profile, so they need both."""
+        return self.households and self.subject_record
+
+
+#: Need to know of each partner agency in a case, the one statement of it (applied by
+#: :mod:`geo_era.casework.participation` through the services). Roles not named see a
+#: case whole. NASSO 3.7: "Checks on health information would usually only be provided
+#: in relation to the offender": the NHS, and likewise SPS (prisoner records) and a
+#: support worker (the support package), check the subject and nobody else, so they
+#: are shown nothing of the neighbours. Education (SEEMIS), Children & Families and
+#: Adult Protection check exactly the neighbours' children and adults at risk, and the
+#: victim profile says whom to look for, so they see the case whole, for their own
+#: council. A Link Officer checks the property (housing management, tenancy records)
+#: and sees neither neighbours nor the subject's record (5.4, 68-71).
+CASE_VIEWS: dict[str, CaseView] = {
+    "nhs_liaison": CaseView("nhs", households=False, label="own cases, subject only"),
+    "sps_icm_coordinator": CaseView("sps", households=False,
+                                    label="own cases, subject only"),
+    "support_worker": CaseView("support_organisation", households=False,
+                               label="own cases, subject only"),
+    "education_officer": CaseView("education", households=True,
+                                  label="own council, own cases"),
+    "childrens_social_work": CaseView("childrens_services", households=True,
+                                      label="own council, own cases"),
+    "adult_protection_officer": CaseView("adult_protection", households=True,
+                                         label="own council, own cases"),
+    "rsl_case_officer": CaseView("rsl", households=False, subject_record=False,
+                                 landlord_only=True, label="own properties, property only"),
+}
+assert set(CASE_VIEWS) == PARTNERS
+assert all(PARTNER_AGENCIES[r] == v.agency for r, v in CASE_VIEWS.items())
 
 
 def case_step(allowed: frozenset[str], *, summary: str) -> Access:
@@ -68,7 +167,8 @@ def case_step(allowed: frozenset[str], *, summary: str) -> Access:
 
 MATRIX: dict[str, Access] = {
     "me": Access(ALL, summary="who the token belongs to"),
-    "sites_near": Access(ALL - {"auditor"}, audited=True, subject_data=False,
+    # a partner agency sees a candidate's surroundings in its case, and needs no search
+    "sites_near": Access(ALL - {"auditor"} - PARTNERS, audited=True, subject_data=False,
                          summary="sites near a property"),
     # never a Link Officer: the minimum set of a void flagged for a sensitive allocation
     # narrows a housed subject's home to a close or an address (issue 17, finding 2)
@@ -80,16 +180,18 @@ MATRIX: dict[str, Access] = {
     "check": Access(CASE_READERS, audited=True,
                     summary="a subject against a candidate property"),
     "case_open": case_step(CASE_READERS, summary="open an ERA case"),
-    "case_list": case_step(CASE_READERS, summary="open cases, earliest due"),
-    "case_show": case_step(CASE_READERS, summary="one case in full"),
+    "case_list": case_step(CASE_READERS | PARTNERS, summary="open cases, earliest due"),
+    "case_show": case_step(CASE_READERS | PARTNERS, summary="one case in full"),
     "case_assess": case_step(AGENCY_STAFF, summary="(re)assess a candidate property"),
-    "case_check": case_step(AGENCY_STAFF, summary="record a database or physical check"),
-    "case_agree": case_step(AGENCY_STAFF, summary="record the caller's agency's agreement"),
+    "case_check": case_step(AGENCY_STAFF | PARTNERS,
+                            summary="record a database or physical check"),
+    "case_agree": case_step(AGENCY_STAFF | PARTNERS,
+                            summary="record the caller's agency's agreement"),
     "case_respond": case_step(AGENCY_STAFF, summary="the lead agency's response to a "
                               "concern or conflict"),
     "case_approve": case_step(AGENCY_STAFF, summary="Part C: approval by the lead agency"),
     "case_decide": case_step(AGENCY_STAFF, summary="Part D: a case conference's decision"),
-    "case_consent": case_step(SCOPED_ROLES,
+    "case_consent": case_step(COUNCIL_STAFF,
                               summary="the receiving council's consent (3.13)"),
     "case_restrict": case_step(AGENCY_STAFF,
                                summary="a restriction on a neighbour's allocation (3.12)"),
@@ -116,14 +218,23 @@ MATRIX: dict[str, Access] = {
 }
 
 
+def _cell(rule: Access, role: str) -> str:
+    """What ``role`` gets of an endpoint, in the README's words."""
+    if role not in rule.allowed:
+        return "—"
+    if role in rule.restricted_view:
+        return rule.restricted_label
+    if rule.scoped and role in CASE_VIEWS:
+        return CASE_VIEWS[role].label
+    return "own council" if rule.scoped and role in SCOPED_ROLES else "yes"
+
+
 def matrix_markdown() -> str:
     """The matrix as a Markdown table (printed in the README; a test keeps them equal)."""
     header = "| endpoint | " + " | ".join(ROLES) + " |"
     lines = [header, "|" + "---|" * (len(ROLES) + 1)]
     for name, rule in MATRIX.items():
-        cells = [rule.restricted_label if r in rule.restricted_view else
-                 ("own council" if r in SCOPED_ROLES and rule.scoped else "yes")
-                 if r in rule.allowed else "—" for r in ROLES]
+        cells = [_cell(rule, r) for r in ROLES]
         audited = " (audited)" if rule.audited else ""
         lines.append(f"| `{name}`: {rule.summary}{audited} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

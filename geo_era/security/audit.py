@@ -149,6 +149,11 @@ class Actor:
     ``scope`` confines the actor to one authority's cases (a council's SOLO or social
     worker sees only that council's cases); ``None`` means no confinement (police, the
     MAPPA coordinator, a local operator at the command line).
+
+    A partner agency's case worker (NASSO 3.6, by ``role``:
+    :data:`geo_era.security.access.CASE_VIEWS`) is confined further to the cases their
+    agency takes part in; a Link Officer taking part, to cases with a candidate among
+    ``properties`` (their organisation's homes), and to none while it is ``None``.
     """
 
     username: str
@@ -156,6 +161,7 @@ class Actor:
     organisation: str
     justification: str | None = None
     scope: str | None = None
+    properties: frozenset[str] | None = None
 
     def require_justification(self, what: str) -> str:
         """The justification, or a refusal saying that consulting ``what`` needs one."""

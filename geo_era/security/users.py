@@ -27,8 +27,15 @@ from geo_era.db.store import Base, session_scope, utcnow
 from geo_era.errors import DataError, NotFoundError
 from geo_era.security.passwords import check_password
 
+#: The roles, one per kind of work: the Responsible Authorities' case workers (police
+#: OMU, CJSW, the council SOLO), a landlord's Link Officer (flags only), the MAPPA
+#: coordinator, auditors and administrators, then the partner agencies of NASSO 3.6 that
+#: take part in ERA cases, each its own role (see :mod:`geo_era.security.access`, "why a
+#: role per agency").
 ROLES = ("omu_analyst", "cjsw", "solo", "rsl_link_officer", "mappa_coordinator", "auditor",
-         "admin")
+         "admin", "nhs_liaison", "sps_icm_coordinator", "education_officer",
+         "childrens_social_work", "adult_protection_officer", "support_worker",
+         "rsl_case_officer")
 #: How the usernames of people signed in by an identity provider begin; no local user's
 #: name may (so neither can take the other's identity).
 EXTERNAL_PREFIX = "oidc:"
@@ -125,6 +132,12 @@ DEMO_ORGANISATIONS = {
     "omu_analyst": "FICTIONAL Police Scotland OMU", "cjsw": "{council}", "solo": "{council}",
     "rsl_link_officer": "{landlord}", "mappa_coordinator": "FICTIONAL MAPPA Unit",
     "auditor": "FICTIONAL Audit", "admin": "{council}",
+    "nhs_liaison": "FICTIONAL NHS Inverallan Health Board",
+    "sps_icm_coordinator": "FICTIONAL Scottish Prison Service",
+    "education_officer": "{council}", "childrens_social_work": "{council}",
+    "adult_protection_officer": "{council}",
+    "support_worker": "FICTIONAL Safeguarding Communities - Reducing Offending",
+    "rsl_case_officer": "{landlord}",
 }
 DEMO_COUNCIL = "Inverallan Council"
 #: The demo Link Officer's housing association when the store names none.

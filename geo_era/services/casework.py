@@ -10,18 +10,27 @@ council's cases by the actor's scope; a case outside it reads as "not found", an
 refusal is audited by :meth:`geo_era.services.policy.Gate.in_scope`. A case worker records
 for their own agency
 (:data:`~geo_era.security.access.ROLE_AGENCY`); the local operator names the agency.
+
+A partner agency of NASSO 3.6 (NHS, SPS, Education, Children & Families, Adult
+Protection, a support worker, a Link Officer taking part) sees only the cases its agency
+takes part in (a Link Officer, only those with a candidate of their organisation's) and
+of those only what :data:`~geo_era.security.access.CASE_VIEWS` allows
+(:func:`geo_era.casework.participation.case_view`, applied here to every case answer);
+an agency that sees nothing of the neighbours records no physical check (3.8).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from geo_era.casework import cases as core
 from geo_era.casework.assessment import open_assessed_case
+from geo_era.casework.participation import case_view
 from geo_era.errors import DataError, WorkflowRefusedError
-from geo_era.security.access import OPERATOR
+from geo_era.security.access import CASE_VIEWS, OPERATOR
 from geo_era.services.answers.casework import CaseAck, CaseRecord, CaseSummary
 from geo_era.services.context import Services
 from geo_era.services.policy import Admitted, Caller
@@ -50,12 +59,42 @@ Changed = CaseRecord | CaseAck
 
 def _answer(admitted: Admitted, document: dict[str, Any]) -> Changed:
     """The case after a change, when the caller gave a justification (reading the case is
-    a consultation, DPA 2018 s62, recorded with the change's audit entry); otherwise an
-    acknowledgement that names nothing of the case (issue 17, finding 5)."""
+    a consultation, DPA 2018 s62, recorded with the change's audit entry), as the
+    caller's need to know allows; otherwise an acknowledgement that names nothing of the
+    case (issue 17, finding 5)."""
     if admitted.actor.justification is not None:
-        return CaseRecord.model_validate(document)
+        return CaseRecord.model_validate(case_view(document, admitted.caller.role,
+                                                   admitted.actor.properties))
     return CaseAck(case_id=document["case_id"], recorded=admitted.operation,
                    status=document["status"], due=document["due"])
+
+
+def _landlords_homes(services: Services, organisation: str) -> frozenset[str]:
+    """The property ids whose landlord (the properties layer's ``landlord``) is
+    ``organisation``, case and spaces aside: the homes a Link Officer taking part in
+    cases acts for (the landlord column the void lists use)."""
+    if not services.layers.has("properties"):
+        return frozenset()
+    stock = services.layers.read_attributes("properties", ["property_id", "landlord"])
+    if "landlord" not in stock.columns:
+        return frozenset()
+    names = stock["landlord"].astype("string").str.strip().str.casefold()
+    mine = (names == organisation.strip().casefold()).fillna(False).to_numpy(bool)
+    return frozenset(stock["property_id"].astype(str)[mine])
+
+
+def _admit(services: Services, caller: Caller, operation: str, *,
+           justification: str | None, record_ids: Sequence[str] = ()) -> Admitted:
+    """Admit ``caller`` to a case ``operation``; a Link Officer taking part is confined
+    to cases with a candidate among their organisation's homes."""
+    admitted = services.gate.admit(operation, caller, justification=justification,
+                                   record_ids=record_ids)
+    view = CASE_VIEWS.get(caller.role)
+    if view is None or not view.landlord_only:
+        return admitted
+    actor = dataclasses.replace(admitted.actor, properties=_landlords_homes(
+        services, caller.organisation))
+    return dataclasses.replace(admitted, actor=actor)
 
 
 def _step(services: Services, caller: Caller, operation: str, case_id: str, *,
@@ -64,8 +103,8 @@ def _step(services: Services, caller: Caller, operation: str, case_id: str, *,
     """Admit ``caller`` to ``operation`` on ``case_id`` and run ``change`` (a core step
     that records its audit entry with the admitted actor); the case as it is after, or
     an acknowledgement (:func:`_answer`)."""
-    admitted = services.gate.admit(operation, caller, justification=justification,
-                                   record_ids=[case_id])
+    admitted = _admit(services, caller, operation, justification=justification,
+                      record_ids=[case_id])
     with services.gate.in_scope(caller):
         return _answer(admitted, change(admitted))
 
@@ -110,23 +149,25 @@ def list_cases(services: Services, caller: Caller, *, justification: str | None,
     """Open cases the caller may see (all, overdue, or due within ``due_within``
     calendar days), earliest due first. The list names subjects: it needs the
     justification and is recorded as one consultation of every case listed."""
-    admitted = services.gate.admit("case_list", caller, justification=justification)
+    admitted = _admit(services, caller, "case_list", justification=justification)
     admitted.require_justification("the case list")
     found = core.list_cases(services.engine, actor=admitted.actor, overdue=overdue,
                             due_within=due_within, today=today)
-    return [CaseSummary.model_validate(c) for c in found]
+    return [CaseSummary.model_validate(case_view(c, caller.role, admitted.actor.properties))
+            for c in found]
 
 
 def show_case(services: Services, caller: Caller, *, case_id: str,
               justification: str | None, today: dt.date | None = None) -> CaseRecord:
     """One case in full; reading it needs the justification and is recorded as one
     consultation."""
-    admitted = services.gate.admit("case_show", caller, justification=justification,
-                                   record_ids=[case_id])
+    admitted = _admit(services, caller, "case_show", justification=justification,
+                      record_ids=[case_id])
     admitted.require_justification("a case")
     with services.gate.in_scope(caller):
-        return CaseRecord.model_validate(
-            core.show_case(services.engine, case_id, actor=admitted.actor, today=today))
+        return CaseRecord.model_validate(case_view(
+            core.show_case(services.engine, case_id, actor=admitted.actor, today=today),
+            caller.role, admitted.actor.properties))
 
 
 def assess_case(services: Services, caller: Caller, *, case_id: str, property_id: str,
@@ -156,12 +197,27 @@ def record_check(services: Services, caller: Caller, *, case_id: str, kind: str,
         No ``property_id`` on a case with several candidates (the message lists them),
         or a property that is not a candidate.
     """
+    view = CASE_VIEWS.get(caller.role)
+    if kind == "physical" and view is not None and not view.surroundings:
+        raise WorkflowRefusedError(
+            f"{view.agency} records no physical check (3.8): those look at the neighbours "
+            "for signs of the victim profile, which the police, CJSW, the SOLO or the "
+            "council's Children & Families, Education or Adult Protection record; record "
+            f"{view.agency}'s database checks (--kind database)")
+    def check(admitted: Admitted) -> dict[str, Any]:
+        own = admitted.actor.properties
+        if view is not None and view.landlord_only and property_id is not None \
+                and property_id not in (own or frozenset()):
+            raise WorkflowRefusedError(f"property {property_id!r} is not one of your "
+                                       "organisation's candidates in this case; a Link "
+                                       "Officer records checks of their own homes only")
+        return core.record_check(
+            services.engine, case_id, agency=_agency(admitted, agency), kind=kind,
+            item=item, outcome=outcome, notes=notes, actor=admitted.actor,
+            property_id=property_id, checklists=services.settings.database_checks)
+
     return _step(services, caller, "case_check", case_id, justification=justification,
-                 change=lambda admitted: core.record_check(
-                     services.engine, case_id, agency=_agency(admitted, agency), kind=kind,
-                     item=item, outcome=outcome, notes=notes, actor=admitted.actor,
-                     property_id=property_id,
-                     checklists=services.settings.database_checks))
+                 change=check)
 
 
 def record_response(services: Services, caller: Caller, *, case_id: str, property_id: str,

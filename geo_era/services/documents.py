@@ -13,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from geo_era.documents import era_document as core
+from geo_era.errors import ForbiddenError
+from geo_era.security.access import CASE_VIEWS
 from geo_era.services.context import Services
 from geo_era.services.policy import Admitted, Caller
 
@@ -24,6 +26,16 @@ PART_A = True
 
 def _admit(services: Services, caller: Caller, case_id: str,
            justification: str | None) -> Admitted:
+    """Admit ``caller`` as for ``case_show``. A partner agency whose need to know leaves
+    part of a case out (:data:`~geo_era.security.access.CASE_VIEWS`: the NHS, SPS, a
+    support worker, a Link Officer) is refused the documents, which print the case whole
+    (Part A, the minimum set, the subject check); the refusal is audited."""
+    view = CASE_VIEWS.get(caller.role)
+    if view is not None and not (view.households and view.subject_record):
+        services.gate.denied(caller, "case", [case_id])
+        raise ForbiddenError(f"the {caller.role} role does not get the ERA document or "
+                             "field sheet, which show the whole case; read your agency's "
+                             "part of it with 'case show'")
     admitted = services.gate.admit("case_show", caller, justification=justification,
                                    record_ids=[case_id])
     admitted.require_justification("a case")
@@ -50,7 +62,8 @@ def write_era_document(services: Services, caller: Caller, *, case_id: str, out:
     with services.gate.in_scope(caller):
         return core.write_document(services.layers, services.engine, case_id, out,
                                    actor=admitted.actor, part_a=PART_A,
-                                   field_sheet=field_sheet)
+                                   field_sheet=field_sheet,
+                                   checklists=services.settings.database_checks)
 
 
 def era_document_pdf(services: Services, caller: Caller, *, case_id: str,
@@ -59,7 +72,8 @@ def era_document_pdf(services: Services, caller: Caller, *, case_id: str,
     admitted = _admit(services, caller, case_id, justification)
     with services.gate.in_scope(caller):
         return core.era_document_pdf(services.layers, services.engine, case_id,
-                                     actor=admitted.actor, part_a=PART_A)
+                                     actor=admitted.actor, part_a=PART_A,
+                                     checklists=services.settings.database_checks)
 
 
 def field_sheet_pdf(services: Services, caller: Caller, *, case_id: str,

@@ -35,13 +35,16 @@ from tests.conftest import (
     officer,
     sign_in_form,
 )
-from tests.security.reference import REFERENCE
+from tests.security.reference import PARTNERS, REFERENCE
 
 PASSWORD = "a long fictional passphrase"
 WHY = "ERA for a candidate property, MAPPA meeting"
 TODAY = dt.date.today()
 #: The Link Officer's housing association: a landlord with voids in the demo town.
 LANDLORD = "Rowanlea Housing Association"
+#: The partner agencies of NASSO 3.6 (tests/security/reference.py), which see only the
+#: cases their agency takes part in: every test case names them all.
+PARTNER_AGENCIES = [p.agency for p in PARTNERS.values()]
 
 
 @dataclass
@@ -67,7 +70,7 @@ class World:
                                 "case_type": "initial_new",
                                 "notified": TODAY - dt.timedelta(days=1),
                                 "assess_now": False, "actor": officer(),
-                                "agencies": ["cjsw"]}
+                                "agencies": ["cjsw", *PARTNER_AGENCIES]}
         args.update(kw)
         return str(open_assessed_case(self.store, self.engine, **args)["case_id"])
 
@@ -92,8 +95,17 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     engine = open_store(home)
     areas = store.read_attributes("areas", ["area_type", "name"])
     council = str(areas.loc[areas["area_type"] == "council", "name"].iloc[0])
+    subjects = store.read("subjects")
+    props = store.read("properties")
+    property_id = str(props.loc[props["property_type"] == "tenement_flat",
+                                "property_id"].iloc[0])
+    # the Link Officer taking part acts for the landlord of the test cases' candidate
+    landlord = props.loc[props["property_id"] == property_id, "landlord"].iloc[0]
+    assert isinstance(landlord, str) and landlord
     organisations = {"solo": council, "cjsw": council, "admin": council,
-                     "rsl_link_officer": LANDLORD}
+                     "rsl_link_officer": LANDLORD, "education_officer": council,
+                     "childrens_social_work": council, "adult_protection_officer": council,
+                     "rsl_case_officer": landlord}
     for role in ROLES:
         add_user(engine, f"user.{role}", role=role,
                  organisation=organisations.get(role, f"FICTIONAL {role} unit"),
@@ -104,12 +116,8 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     # every role that sees subject data signs in with its second factor (the default)
     secrets = {u: enrol_totp(engine, home, u) for u in usernames
                if u != "user.rsl_link_officer"}
-    subjects = store.read("subjects")
-    props = store.read("properties")
     subject_id = str(subjects.loc[~subjects["on_licence_or_order"].fillna(False).astype(bool),
                                   "subject_id"].iloc[0])
-    property_id = str(props.loc[props["property_type"] == "tenement_flat",
-                                "property_id"].iloc[0])
     with TestClient(create_app(Settings(home=home, login_attempts=50),
                                engine=engine)) as client:
         tokens = {}
@@ -164,7 +172,20 @@ def send(world: World, role: str, prepared: Prepared) -> httpx.Response:
 
 
 def call(world: World, role: str, endpoint: str) -> httpx.Response:
-    return send(world, role, CALLS[endpoint](world))
+    return send(world, role, call_for(world, endpoint, role))
+
+
+def call_for(world: World, endpoint: str, role: str) -> Prepared:
+    """The request ``role`` would make: a partner agency checks an item of its own 3.7
+    list (its agency's first), the others the physical check of CALLS."""
+    if endpoint == "case_check" and role in PARTNERS:
+        from geo_era.settings import NASSO_DATABASE_CHECKS
+
+        item = next(iter(NASSO_DATABASE_CHECKS[PARTNERS[role].agency]))
+        return ("POST", "/cases/check", {"json": {
+            "case_id": world.new_case(), "kind": "database", "item": item,
+            "outcome": "clear"}})
+    return CALLS[endpoint](world)
 
 
 def _case(**extra: Any) -> Callable[[World], dict[str, Any]]:
@@ -256,7 +277,7 @@ def test_matrix(world: World, endpoint: str, role: str) -> None:
     """Each endpoint by each role, held to the reference written by hand from NASSO
     (tests/security/reference.py), not to the table the code enforces."""
     rule = REFERENCE[endpoint]
-    prepared = CALLS[endpoint](world)
+    prepared = call_for(world, endpoint, role)
     before = world.audit_count()
     response = send(world, role, prepared)
     written = world.audit_count() - before
@@ -265,6 +286,10 @@ def test_matrix(world: World, endpoint: str, role: str) -> None:
         assert response.status_code in ok, response.text
         if rule.restricted(role) or role == "rsl_link_officer":
             leaked = keys_in(response.json()) & LINK_OFFICER_NEVER_SEES
+            assert leaked == set(), f"{role} saw {leaked} on {endpoint}"
+            assert world.subject_id not in response.text
+        if role == "rsl_case_officer":  # a Link Officer taking part: the property only
+            leaked = keys_in(response.json()) & (LINK_OFFICER_NEVER_SEES - {"subject_id"})
             assert leaked == set(), f"{role} saw {leaked} on {endpoint}"
             assert world.subject_id not in response.text
         if rule.audited and response.status_code == 200:
@@ -655,3 +680,34 @@ def test_screening_over_the_api(world: World) -> None:
                             json={"subject_id": "FICTIONAL-S999999", "justification": WHY})
     assert bad.status_code == 404 and "no such subject" in bad.text  # issue 17, finding 2
     assert "rows" not in bad.text and world.last_entry().outcome == "denied"
+
+
+def test_an_nhs_user_acts_for_the_nhs_over_the_api(world: World) -> None:
+    """R3, R28, R47 over HTTP: the NHS liaison officer (signed in with a second factor)
+    records the NHS's check and agreement on a case the NHS takes part in; a police item
+    is refused with the NHS's valid list, and a case the NHS is not in reads as not
+    found (audited)."""
+    def post(path: str, body: dict[str, Any]) -> httpx.Response:
+        return world.client.post(f"{PREFIX}/cases/{path}",
+                                 headers=world.headers("nhs_liaison"), json=body)
+
+    case = world.new_case()
+    checked = post("check", {"case_id": case, "kind": "database", "item": "case_management",
+                             "outcome": "clear", "justification": WHY})
+    assert checked.status_code == 200, checked.text
+    assert [(c["agency"], c["item"], c["recorded_by"]) for c in checked.json()["checks"]] \
+        == [("nhs", "case_management", "user.nhs_liaison")]
+    agreed = post("agree", {"case_id": case, "agrees": True, "justification": WHY}).json()
+    nhs = next(a for a in agreed["agencies"] if a["agency"] == "nhs")
+    assert (nhs["agrees"], nhs["added_because"]) == (True, "named when the case was opened "
+                                                           "(NASSO 3.6)")
+    police = post("check", {"case_id": case, "kind": "database", "item": "visor",
+                            "outcome": "clear"})
+    assert police.status_code == 422
+    assert "'visor' is not a database check of nhs; use one of case_management" in \
+        police.text
+    elsewhere = world.new_case(agencies=["cjsw"])
+    before = world.audit_count()
+    hidden = post("show", {"case_id": elsewhere, "justification": WHY})
+    assert hidden.status_code == 404 and world.subject_id not in hidden.text
+    assert world.audit_count() == before + 1 and world.last_entry().outcome == "denied"

@@ -265,7 +265,7 @@ for k in range(10_000):
         for item in PHYSICAL_ITEMS:
             record_check(engine, ref, agency="solo", kind="physical", item=item,
                          outcome="clear", property_id="P2", actor=officer())
-        for agency in ("police_scotland", "solo"):
+        for agency in ("police_scotland", "solo", "rsl"):  # rsl has its 3.7 list too
             for item in database_checklist(agency, None):
                 if (agency, item) != ("solo", "council_tax"):
                     record_check(engine, ref, agency=agency, kind="database", item=item,

@@ -276,7 +276,7 @@ def test_a_council_chooses_its_checklist(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ({"Inverallan Council": {"nhs": ["x1"]}}, "unknown agency"),
+    ({"Inverallan Council": {"nhs_board": ["x1"]}}, "unknown agency"),
     ({"Inverallan Council": {"solo": []}}, "name at least one database check"),
     ({"Inverallan Council": {"solo": ["Council Tax"]}}, "is not an item code"),
     ({"Inverallan Council": {"solo": ["map", "map"]}}, "an item is named twice"),

@@ -27,13 +27,13 @@ from tests.data.test_imports import (
 from tests.services.parity import audit_entries
 
 
-def geo_era(*args: str, home: Path, env: dict[str, str] | None = None
-            ) -> subprocess.CompletedProcess[str]:
+def geo_era(*args: str, home: Path, env: dict[str, str] | None = None,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("GEO_ERA_")}
     environ["GEO_ERA_HOME"] = str(home)
     environ.update(env or {})
     return subprocess.run([sys.executable, "-m", "geo_era.cli", *args], capture_output=True,
-                          text=True, env=environ, timeout=300, check=False)
+                          text=True, env=environ, timeout=300, check=False, input=stdin)
 
 
 @pytest.fixture
@@ -165,6 +165,30 @@ def test_demo_users_belong_to_the_council_of_the_areas_layer(tmp_path: Path,
     assert organisations["demo.solo"] == organisations["demo.admin"] == \
         "FICTIONAL Glenmuir Council"
     assert organisations["demo.omu_analyst"] == "FICTIONAL Police Scotland OMU"
+    # partner agencies of NASSO 3.6 (R24): the council's own officers in its council
+    assert organisations["demo.education_officer"] == \
+        organisations["demo.childrens_social_work"] == "FICTIONAL Glenmuir Council"
+    assert organisations["demo.nhs_liaison"] == "FICTIONAL NHS Inverallan Health Board"
+    rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()
+            if line.strip().startswith("demo.")}
+    # they read cases, which name subjects: each is given a second-factor secret
+    assert rows["demo.nhs_liaison"][1] != "-" and rows["demo.rsl_case_officer"][1] != "-"
+    assert rows["demo.rsl_link_officer"][1] == "-"
+
+
+def test_user_add_gives_a_partner_agency_role(tmp_path: Path) -> None:
+    """R3, R24: an administrator adds an NHS liaison officer with ``user add --role
+    nhs_liaison``; an unknown role is refused with the list of roles."""
+    home = tmp_path / "home"
+    added = geo_era("user", "add", "nhs.lead", "--role", "nhs_liaison", "--org",
+                    "FICTIONAL NHS Inverallan", home=home,
+                    stdin="a long fictional passphrase\n")
+    assert added.returncode == 0, added.stderr
+    assert "added nhs.lead (nhs_liaison, FICTIONAL NHS Inverallan)" in added.stdout
+    bad = geo_era("user", "add", "nhs.other", "--role", "nhs", "--org", "FICTIONAL NHS",
+                  home=home, stdin="a long fictional passphrase\n")
+    assert bad.returncode != 0
+    assert "unknown role 'nhs'" in bad.stderr and "nhs_liaison" in bad.stderr
 
 
 def test_layers_text_and_an_empty_home(tmp_path: Path, town: Path) -> None:

@@ -10,6 +10,11 @@ Cells: ``yes`` the whole answer; ``own council`` the whole answer, confined to t
 records of the caller's own council; ``own voids, flags only`` a landlord's Link Officer,
 for their own organisation's voids, the yes/no flag and nothing of who or why;
 ``published only`` the report as published, small counts suppressed; ``-`` refused.
+A partner agency of NASSO 3.6 acts on the cases its agency takes part in only:
+``own cases, subject only`` (nothing of the neighbours), ``own council, own cases`` (the
+case whole, for its council), ``own properties, property only`` (a Link Officer: cases
+with a candidate of their landlord's, nothing of the neighbours or the subject's record);
+:data:`PARTNERS` says what each sees.
 ``audited``: every call and every refusal leaves an audit entry (DPA 2018 s62, 77).
 """
 
@@ -18,42 +23,52 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ROLES = ("omu_analyst", "cjsw", "solo", "rsl_link_officer", "mappa_coordinator", "auditor",
-         "admin")
+         "admin", "nhs_liaison", "sps_icm_coordinator", "education_officer",
+         "childrens_social_work", "adult_protection_officer", "support_worker",
+         "rsl_case_officer")
 
-# endpoint           | omu | cjsw | solo | link | mappa | auditor | admin | audited
+# The partner agencies of NASSO 3.6 (columns nhs..rslc): NHS liaison officer, SPS ICM
+# coordinator, the council's Education, Children & Families and Adult Protection officers,
+# a support organisation's support worker, and a housing association's Link Officer taking
+# part in cases. Each reads and acts on only the cases its agency takes part in.
+# Columns: omu_analyst, cjsw, solo, rsl_link_officer (link), mappa_coordinator, auditor,
+# admin, the partners in ROLES order, and whether the endpoint is audited (aud).
+# endpoint         |omu |cjsw|solo|link|mapa|audr|admn|nhs |sps |edu |cf  |ap  |supp|rslc|aud
 TABLE = """
-me                   | yes | yes  | yes  | yes  | yes   | yes     | yes   | no
-sites_near           | yes | yes  | yes  | yes  | yes   | -       | yes   | yes
-parameters           | yes | yes  | yes  | -    | yes   | -       | -     | yes
-check                | yes | yes  | yes  | -    | yes   | -       | -     | yes
-case_open            | yes | own  | own  | -    | yes   | -       | -     | yes
-case_list            | yes | own  | own  | -    | yes   | -       | -     | yes
-case_show            | yes | own  | own  | -    | yes   | -       | -     | yes
-case_assess          | yes | own  | own  | -    | -     | -       | -     | yes
-case_check           | yes | own  | own  | -    | -     | -       | -     | yes
-case_agree           | yes | own  | own  | -    | -     | -       | -     | yes
-case_respond         | yes | own  | own  | -    | -     | -       | -     | yes
-case_approve         | yes | own  | own  | -    | -     | -       | -     | yes
-case_decide          | yes | own  | own  | -    | -     | -       | -     | yes
-case_consent         | -   | own  | own  | -    | -     | -       | -     | yes
-case_restrict        | yes | own  | own  | -    | -     | -       | -     | yes
-zone_add             | yes | -    | -    | -    | yes   | -       | -     | yes
-zone_show            | yes | yes  | yes  | -    | yes   | -       | -     | yes
-reviews_due          | yes | -    | -    | -    | yes   | -       | -     | yes
-reviews_waive        | -   | -    | -    | -    | yes   | -       | -     | yes
-audit_export         | -   | -    | -    | -    | -     | yes     | -     | yes
-import               | -   | -    | -    | -    | -     | -       | yes   | yes
-screen               | yes | own  | own  | -    | yes   | -       | -     | yes
-overconcentration    | yes | own  | own  | pub  | yes   | -       | -     | yes
-allocation_check     | yes | own  | own  | flag | yes   | -       | -     | yes
+me                 |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |no
+sites_near         |yes |yes |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |yes
+parameters         |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+check              |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_open          |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_list          |yes |own |own |-   |yes |-   |-   |sub |sub |cc  |cc  |cc  |sub |prop|yes
+case_show          |yes |own |own |-   |yes |-   |-   |sub |sub |cc  |cc  |cc  |sub |prop|yes
+case_assess        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_check         |yes |own |own |-   |-   |-   |-   |sub |sub |cc  |cc  |cc  |sub |prop|yes
+case_agree         |yes |own |own |-   |-   |-   |-   |sub |sub |cc  |cc  |cc  |sub |prop|yes
+case_respond       |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_approve       |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_decide        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_consent       |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_restrict      |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+zone_add           |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+zone_show          |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+reviews_due        |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+reviews_waive      |-   |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+audit_export       |-   |-   |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |yes
+import             |-   |-   |-   |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |yes
+screen             |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+overconcentration  |yes |own |own |pub |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+allocation_check   |yes |own |own |flag|yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
 WHY = {
     "me": "anyone signed in may learn their own role and organisation",
     "sites_near": "schools, parks and shops near a property are public facts; a landlord "
-                  "uses them when letting (5.3); an auditor has no need of them. Which "
-                  "properties are looked at says where someone may be housed: audited",
+                  "uses them when letting (5.3); an auditor has no need of them, nor a "
+                  "partner agency, which sees its cases' candidates' surroundings in the "
+                  "case. Which properties are looked at says where someone may be housed: "
+                  "audited",
     "parameters": "the minimum set (3.9) is the Responsible Authorities' check; with a "
                   "sensitive-allocation flag it would narrow a housed subject's home to a "
                   "close, so a landlord never gets it (5.4: where they are housed is not "
@@ -63,11 +78,17 @@ WHY = {
     "case_open": "an ERA is opened by the Responsible Authorities (3.2-3.6); council "
                  "staff for their own council; the coordinator convenes MAPPA",
     "case_list": "the cases are the Responsible Authorities' and the coordinator's "
-                 "(3.5); council staff see their own council's",
+                 "(3.5); council staff see their own council's; each partner agency of "
+                 "3.6 the cases it takes part in, and of them what its own checks need "
+                 "(3.7: health information only in relation to the offender; a Link "
+                 "Officer the property only, 5.4, 68-71)",
     "case_show": "as case_list",
     "case_assess": "the agencies taking part assess (3.7-3.10)",
-    "case_check": "each agency records its own database and physical checks (3.7, 3.8)",
-    "case_agree": "each agency agrees or disagrees for itself (3.11)",
+    "case_check": "each agency records its own database and physical checks (3.7, 3.8), "
+                  "partner agencies on the cases they take part in",
+    "case_agree": "each agency agrees or disagrees for itself (3.11), partner agencies "
+                  "included (3.2: 'undertaken collaboratively between individual "
+                  "agencies')",
     "case_respond": "the lead agency answers in writing every concern and conflict before "
                     "Part C (3.11); the core refuses any other agency",
     "case_approve": "Part C is the lead agency's (3.11): police or CJSW",
@@ -93,7 +114,50 @@ WHY = {
 }
 
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",
-         "pub": "published only", "-": "-"}
+         "pub": "published only", "-": "-",
+         "sub": "own cases, subject only", "cc": "own council, own cases",
+         "prop": "own properties, property only"}
+#: Cells of a partner agency, confined to the cases its agency takes part in.
+TAKING_PART = ("own cases, subject only", "own council, own cases",
+               "own properties, property only")
+
+
+@dataclass(frozen=True)
+class Partner:
+    """What a partner agency's case worker sees of a case they take part in, read from
+    NASSO 3.6-3.8 and paragraphs 67-78."""
+
+    agency: str
+    #: the minimum set's households and what else is known of the neighbours
+    households: bool
+    #: the subject's id and record (conditions, zones, victim profile, offences)
+    subject_record: bool
+    #: only cases with a candidate of the caller's organisation (its landlord)
+    landlord_only: bool
+    why: str
+
+
+PARTNERS = {
+    "nhs_liaison": Partner("nhs", False, True, False,
+                           "3.7: health checks only in relation to the offender"),
+    "sps_icm_coordinator": Partner("sps", False, True, False,
+                                   "3.7: prisoner records and the prison social work "
+                                   "file are the offender's"),
+    "support_worker": Partner("support_organisation", False, True, False,
+                              "3.6: the support worker of the offender's support package"),
+    "education_officer": Partner("education", True, True, False,
+                                 "3.7: SEEMIS is checked for the neighbours' children"),
+    "childrens_social_work": Partner("childrens_services", True, True, False,
+                                     "3.7 (CJSW): Children & Families checks are of the "
+                                     "children around the property"),
+    "adult_protection_officer": Partner("adult_protection", True, True, False,
+                                        "3.7 (CJSW): Adult Protection checks are of the "
+                                        "adults at risk around the property"),
+    "rsl_case_officer": Partner("rsl", False, False, True,
+                                "3.6: the landlord's Link Officer checks its own "
+                                "property; 5.4, 68-71: a landlord never learns offences, "
+                                "victims or zones"),
+}
 
 
 @dataclass(frozen=True)
@@ -111,7 +175,12 @@ class Rule:
         return self.cells[role] in ("own voids, flags only", "published only")
 
     def confined(self, role: str) -> bool:
-        return self.cells[role] == "own council"
+        """Whether ``role`` is confined to its own council's records."""
+        return self.cells[role] in ("own council", "own council, own cases")
+
+    def taking_part(self, role: str) -> bool:
+        """Whether ``role`` is confined to the cases its agency takes part in."""
+        return self.cells[role] in TAKING_PART
 
 
 def _parse(table: str) -> dict[str, Rule]:

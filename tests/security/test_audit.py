@@ -169,7 +169,8 @@ def test_demo_users_get_fresh_passphrases(tmp_path: Path) -> None:
         who = authenticate(engine, username, password)
         assert who is not None
         # council staff belong to the demo town's (fictional) council, which confines them
-        if who.role in ("solo", "cjsw", "admin"):
+        if who.role in ("solo", "cjsw", "admin", "education_officer",
+                        "childrens_social_work", "adult_protection_officer"):
             assert who.organisation == "Inverallan Council"
         else:
             assert who.organisation.startswith("FICTIONAL")

@@ -513,6 +513,21 @@ def test_settings_are_checked(tmp_path: Path) -> None:
         load_settings(home=tmp_path, environment="production", secret_key="k" * 40, **base)
 
 
+def test_a_group_gives_a_partner_agency_role(tmp_path: Path) -> None:
+    """R3, R24: an identity provider's group gives a partner agency's role (here the
+    NHS liaison officer's) as it gives any other: the agency is the role."""
+    from geo_era.security.oidc import Grant, OidcClient, OidcConfig
+
+    idp = Provider("http://127.0.0.1:9", "unused", {GEO_ERA: "a FICTIONAL client secret"})
+    base = oidc_settings(idp, GEO_ERA, "http://testserver")
+    nhs = {**base, "oidc_groups": {"FICTIONAL NHS MAPPA leads": {
+        "role": "nhs_liaison", "organisation": "FICTIONAL NHS Inverallan"}}}
+    config = OidcConfig.from_settings(Settings(home=tmp_path / "home", **nhs))
+    assert config is not None
+    assert OidcClient(config).grant_for(["FICTIONAL NHS MAPPA leads", "other"]) == Grant(
+        "nhs_liaison", "FICTIONAL NHS Inverallan")
+
+
 def test_an_unreachable_provider_is_a_clear_refusal(site: Site, tmp_path: Path) -> None:
     """The provider down (nothing listens on its port): the sign-in page says so, with
     no 500; a callback arriving then is refused and audited."""

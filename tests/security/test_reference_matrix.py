@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from geo_era.security.access import MATRIX, SCOPED_ROLES
+from geo_era.security.access import (
+    CASE_VIEWS,
+    MATRIX,
+    ROLE_AGENCY,
+    SCOPED_ROLES,
+    SECOND_FACTOR_ROLES,
+)
 from geo_era.security.users import ROLES
-from tests.security.reference import REFERENCE
+from tests.security.reference import PARTNERS, REFERENCE
 from tests.security.reference import ROLES as REFERENCE_ROLES
 
 
@@ -37,3 +43,35 @@ def test_a_link_officer_never_reads_subjects_zones_cases_or_households() -> None
             "reviews_due", "audit_export")
     assert [e for e in shut if REFERENCE[e].allows("rsl_link_officer")] == []
     assert [e for e in shut if "rsl_link_officer" in MATRIX[e].allowed] == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(REFERENCE))
+def test_partner_agencies_are_confined_to_their_cases(endpoint: str, role: str) -> None:
+    """R3, R24: each partner agency of NASSO 3.6 acts only on the cases its agency takes
+    part in, and its cell names what it sees of them."""
+    rule, code = REFERENCE[endpoint], MATRIX[endpoint]
+    confined = role in code.allowed and code.scoped and role in CASE_VIEWS
+    assert confined == rule.taking_part(role)
+    if confined:
+        assert CASE_VIEWS[role].label == rule.cells[role]
+
+
+@pytest.mark.parametrize("role", sorted(PARTNERS))
+def test_each_partner_agency_sees_what_nasso_says(role: str) -> None:
+    """R3, R24, R28, R29: the NHS (health information only in relation to the offender,
+    3.7), SPS and a support worker see nothing of the neighbours; Education, Children &
+    Families and Adult Protection check exactly the neighbours; a Link Officer taking
+    part sees its own property's cases and nothing of the subject's record."""
+    want, view = PARTNERS[role], CASE_VIEWS[role]
+    assert (view.agency, view.households, view.subject_record, view.landlord_only) == (
+        want.agency, want.households, want.subject_record, want.landlord_only)
+    assert ROLE_AGENCY[role] == want.agency
+
+
+def test_partner_agencies_see_subject_data_so_sign_in_with_a_second_factor() -> None:
+    """R3: a partner agency reads cases, which name subjects (a Link Officer's, which
+    subject may be housed in its homes): each needs the second factor, as the Responsible
+    Authorities do; the flags-only Link Officer still does not."""
+    assert set(PARTNERS) <= SECOND_FACTOR_ROLES
+    assert "rsl_link_officer" not in SECOND_FACTOR_ROLES

@@ -1,11 +1,13 @@
 """Typed answers of the case services (NASSO 3.2-3.13): the case list entry and the
 whole case.
 
-Only the Responsible Authorities' case workers and the MAPPA coordinator read cases
-(:data:`geo_era.security.access.CASE_READERS`), so there is one audience and one model per
-answer. Dates are ISO 8601 (``YYYY-MM-DD``); the moments things were recorded are kept as
-the text the case store gives (ISO 8601 with the UTC offset), exactly as every door has
-always printed them.
+The Responsible Authorities' case workers and the MAPPA coordinator read cases
+(:data:`geo_era.security.access.CASE_READERS`) whole; a partner agency of NASSO 3.6 reads
+the same model with what its need to know leaves out removed or withheld
+(:data:`geo_era.security.access.CASE_VIEWS`, applied by
+:func:`geo_era.casework.participation.case_view`). Dates are ISO 8601 (``YYYY-MM-DD``);
+the moments things were recorded are kept as the text the case store gives (ISO 8601 with
+the UTC offset), exactly as every door has always printed them.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ class CaseSummary(Answer):
     """One case as the case list shows it."""
 
     case_id: str = Field(description="the case reference, e.g. ERA-000042")
-    subject_id: str = Field(description="the subject's pseudonymous id")
+    subject_id: str = Field(description="the subject's pseudonymous id; a text saying it "
+                                        "is withheld for a Link Officer taking part")
     case_type: CaseType
     lead_agency: str = Field(description="police_scotland, or cjsw for a subject on a "
                                          "licence or order (NASSO 3.2)")
@@ -51,7 +54,13 @@ class AgencyPart(Answer):
     """An agency taking part (3.6): its deadline and whether it agrees (3.11)."""
 
     agency: str
-    due: dt.date
+    added_because: str | None = Field(
+        description="why the agency takes part: the lead agency, a Responsible Authority, "
+                    "named on opening, or the subject's victim profile includes children "
+                    "(Children & Families and Education, added automatically); None on "
+                    "cases opened before it was recorded")
+    due: dt.date = Field(description="the agency's deadline in clear working days (3.5): "
+                                     "the SOLO's, or the other agencies'")
     overdue: bool
     agrees: bool | None = Field(description="None while the agency has not said")
     comments: str | None
