@@ -217,13 +217,15 @@ def _agency(case: Case, agency: str) -> CaseAgency:
                           f"(agencies: {have})")
 
 
-def _check_property(case: Case, property_id: str | None) -> str:
-    """The candidate a check belongs to: the one named, or the case's only candidate."""
+def _check_property(case: Case, property_id: str | None, actor: Actor) -> str:
+    """The candidate a check belongs to: the one named, or the case's only candidate.
+    The refusal lists only the candidates ``actor`` may see (a Link Officer's own)."""
     if property_id is not None:
         return _case_property(case, property_id).property_id
     if len(case.properties) == 1:
         return case.properties[0].property_id
-    have = ", ".join(p.property_id for p in case.properties)
+    have = ", ".join(p.property_id for p in case.properties
+                     if actor.properties is None or p.property_id in actor.properties)
     raise WorkflowRefusedError(f"case {case.reference} has several candidate properties; "
                                f"name the one checked (--property): {have}")
 
@@ -264,7 +266,7 @@ def record_check(engine: Engine, case_id: str | int, *, agency: str, kind: str, 
         case = _load(session, case_id, actor)
         _open(case)
         _agency(case, agency)
-        pid = _check_property(case, property_id)
+        pid = _check_property(case, property_id, actor)
         code = _check_item(case, agency, kind, item.strip(), checklists)
         case.checks.append(Check(agency=agency, kind=kind, item=code, outcome=outcome,
                                  notes=notes, recorded_by=actor.username, property_id=pid))

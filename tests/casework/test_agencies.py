@@ -290,6 +290,10 @@ def test_a_link_officer_taking_part_sees_only_their_organisations_candidates(
     with pytest.raises(WorkflowRefusedError, match="not one of your organisation's"):
         casework.record_check(services, link, case_id=both.case_id, kind="database",
                               item="tenancy_records", outcome="clear", property_id=other)
+    with pytest.raises(WorkflowRefusedError, match="several candidate") as unnamed:
+        casework.record_check(services, link, case_id=both.case_id, kind="database",
+                              item="tenancy_records", outcome="clear")
+    assert own in str(unnamed.value) and other not in str(unnamed.value)
     checked = casework.record_check(services, link, case_id=both.case_id, kind="database",
                                     item="tenancy_records", outcome="clear",
                                     property_id=own, justification=WHY)
