@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from geo_era.casework.case_records import case_records, deadline_record, missing_out_of_area
 from geo_era.casework.workdays import CASE_TYPES, deadlines
 from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.db.store import (
@@ -126,7 +127,7 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
               agencies: Sequence[str] = (), today: dt.date | None = None,
               assess: Assessor | None = None, placing_authority: str | None = None,
               receiving_authority: str | None = None, authority: str | None = None,
-              actor: Actor) -> dict[str, Any]:
+              reading: str = "from_notification", actor: Actor) -> dict[str, Any]:
     """Open a case (NASSO 3.2-3.6) and, with ``assess``, snapshot each property.
 
     ``authority`` is the council the candidate property lies in (the receiving
@@ -135,7 +136,11 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
 
     With a placing and a different receiving authority the case is an out-of-area
     placement (3.13): it cannot be approved until the receiving authority's consent is
-    recorded (:func:`record_consent`).
+    recorded (:func:`record_consent`), with the rest 3.13 asks
+    (:func:`geo_era.casework.case_records.missing_out_of_area`).
+
+    ``reading`` is how 3.5's SOLO/others split is read
+    (:func:`geo_era.casework.workdays.deadlines`, ``GEO_ERA_DEADLINE_READING``).
     """
     if bool(placing_authority) != bool(receiving_authority):
         raise DataError("an out-of-area placement names both the placing and the receiving "
@@ -161,7 +166,7 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
     for agency in agencies:
         if _choice(agency, AGENCIES, "agency") not in involved:
             involved.append(agency)
-    due = deadlines(case_type, notified)
+    due = deadlines(case_type, notified, reading)
     snapshots = {pid: assess(subject_id, pid) for pid in property_ids} if assess else {}
     with session_scope(engine) as session:
         case = Case(subject_id=subject_id, case_type=case_type, lead_agency=lead,
@@ -401,11 +406,12 @@ def approve(engine: Engine, case_id: str | int, *, agency: str, property_id: str
                 f"cannot approve case {case.reference}: {', '.join(against)} "
                 f"{'does' if len(against) == 1 else 'do'} not agree; hold a case conference "
                 "and record its decision as Part D (geo-era case decide)")
-        if _out_of_area(case) and case.consent_recorded_at is None:
+        placement = missing_out_of_area(case)
+        if placement:
             raise WorkflowRefusedError(
                 f"cannot approve case {case.reference}: it places the subject from "
-                f"{case.placing_authority} in {case.receiving_authority}, whose consent is "
-                "not recorded (NASSO 3.13); record it with 'geo-era case consent'")
+                f"{case.placing_authority} in {case.receiving_authority} (NASSO 3.13) "
+                "and lacks " + "; ".join(placement))
         missing = missing_for_approval(case, property_id, checklists)
         if missing:
             raise WorkflowRefusedError(f"cannot approve case {case.reference}: "
@@ -573,7 +579,7 @@ def case_summary(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
             "case_type": case.case_type, "lead_agency": case.lead_agency,
             "authority": case.authority,
             "status": case.status, "notified": case.notified_on.isoformat(),
-            "due": case.due_on.isoformat(),
+            "due": case.due_on.isoformat(), **deadline_record(case),
             "overdue": case.status == "open" and case.due_on < today,
             "properties": [p.property_id for p in case.properties],
             "out_of_area": ({"placing_authority": case.placing_authority,
@@ -614,4 +620,5 @@ def case_document(case: Case, *, today: dt.date | None = None) -> dict[str, Any]
                          "conference_on": d.conference_on.isoformat() if d.conference_on
                          else None, "recorded_by": d.recorded_by,
                          "recorded_at": d.recorded_at.isoformat()} for d in case.decisions]
+    doc.update(case_records(case))
     return doc
