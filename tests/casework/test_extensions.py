@@ -131,8 +131,8 @@ def test_an_agency_extension(engine: Engine) -> None:
         extend_deadline(engine, ref, to=D(2026, 12, 24), **kw)
     extend_deadline(engine, ref, granted_as="police_scotland", reason=REASON,
                     to=D(2026, 12, 31), actor=officer())
-    with pytest.raises(DataError, match="2026-12-28 is not a working day .*the next one "
-                                        "is 2026-12-29"):
+    with pytest.raises(DataError, match=r"2026-12-28 is not a working day .*the next one "
+                                        r"is 2026-12-29"):
         extend_deadline(engine, ref, to=D(2026, 12, 28), **kw)
     doc = extend_deadline(engine, ref, to=D(2026, 12, 24), **kw)
     police = next(a for a in doc["agencies"] if a["agency"] == "police_scotland")

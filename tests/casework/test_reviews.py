@@ -304,7 +304,7 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
     refused = run("reviews", "due", "--within", "-1", *why)
     assert refused.returncode == 2 and "--within" in refused.stderr
     weeded = json.loads(run("weed", "--json").stdout)
-    assert [w["record_type"] for w in weeded] == ["cases", "waivers"]
+    assert [w["record_type"] for w in weeded] == ["cases", "waivers", "documents", "reports"]
     # every step above is in the audit trail, which is intact
     verified = json.loads(run("audit", "verify", "--json").stdout)
     assert verified["intact"]
