@@ -23,7 +23,7 @@ from geo_era.services import casework
 from geo_era.services.answers.casework import CaseAck, CaseRecord, CaseSummary
 
 from ..deps import PREFIX, App, Who, caller_of
-from ..schemas import JUSTIFICATION, PLAIN_TEXT, TEXT_PATTERN, Id, Strict
+from ..schemas import JUSTIFICATION, PLAIN_TEXT, TEXT_PATTERN, Id, Strict, long_text
 
 router = APIRouter(prefix=f"{PREFIX}/cases", tags=["cases"])
 
@@ -130,16 +130,28 @@ class Restrict(Change):
     restriction: str = Text
 
 
-class Extend(Change):
-    """An extension of the case's deadline, or of one agency's, for a complex case
-    (3.5): to a date, or by a number of clear working days; with the reason."""
-
-    reason: str = Text
+class _Extension(Change):
+    reason: str = Field(min_length=10, max_length=4_000, pattern=long_text(10),
+                        description="why the case needs more time (3.5: complex cases)")
     agency: Literal[AGENCIES] | None = Field(  # type: ignore[valid-type]
         default=None, description="the agency whose deadline moves; none for the case's")
-    to: dt.date | None = Field(default=None, description="the new deadline (a working day)")
-    working_days: int | None = Field(default=None, ge=1, le=60,
-                                     description="clear working days added instead")
+
+
+class ExtendTo(_Extension):
+    """An extension of the case's deadline, or of one agency's, to a later working day
+    (3.5), with the reason."""
+
+    to: dt.date = Field(description="the new deadline (a working day)")
+
+
+class ExtendBy(_Extension):
+    """An extension of the case's deadline, or of one agency's, by clear working days
+    (3.5), with the reason."""
+
+    working_days: int = Field(ge=1, le=60, description="clear working days added")
+
+
+Extend = ExtendTo | ExtendBy
 
 
 class PlacementReason(Change):
@@ -152,15 +164,15 @@ class PlacementReason(Change):
 class RiskPlan(Change):
     """The placing council's plan to manage the risk of the placement (3.13)."""
 
-    plan: str = Text
+    plan: str = Field(min_length=20, max_length=4_000, pattern=long_text(20))
 
 
 class CouncilDiscussion(Change):
     """A discussion between the placing and receiving councils (3.13)."""
 
     held_on: dt.date
-    participants: str = Field(min_length=3, max_length=1_000, pattern=TEXT_PATTERN)
-    agreed: str = Text
+    participants: str = Field(min_length=3, max_length=1_000, pattern=long_text(3))
+    agreed: str = Field(min_length=10, max_length=4_000, pattern=long_text(10))
 
 
 class EraHeld(Change):
@@ -273,10 +285,11 @@ def extend_route(body: Extend, identity: Who, app: App) -> CaseRecord | CaseAck:
     """Extend a complex case's deadline, or one agency's, with the reason (3.5): by the
     lead agency or the MAPPA coordinator. The original deadline and each extension
     are kept and shown."""
-    return casework.extend_deadline(app, caller_of(identity), case_id=body.case_id,
-                                    reason=body.reason, agency=body.agency, to=body.to,
-                                    working_days=body.working_days,
-                                    justification=body.justification)
+    return casework.extend_deadline(
+        app, caller_of(identity), case_id=body.case_id, reason=body.reason,
+        agency=body.agency, to=body.to if isinstance(body, ExtendTo) else None,
+        working_days=body.working_days if isinstance(body, ExtendBy) else None,
+        justification=body.justification)
 
 
 @router.post("/out-of-area", response_model=CaseRecord | CaseAck)
