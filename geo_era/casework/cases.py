@@ -445,6 +445,12 @@ def decide(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
         if conference_on < case.notified_on:
             raise WorkflowRefusedError("the case conference cannot be before the notification")
         _case_property(case, property_id)
+        placement = missing_out_of_area(case) if manageable else []
+        if placement:  # 3.13: "under no circumstances" without them, Part D included
+            raise WorkflowRefusedError(
+                f"cannot decide case {case.reference} manageable: it places the subject from "
+                f"{case.placing_authority} in {case.receiving_authority} (NASSO 3.13) "
+                "and lacks " + "; ".join(placement))
         _require_text(conclusion=conclusion, reasons=reasons)
         case.decisions.append(Decision(part="D", property_id=property_id,
                                        manageable=manageable, conclusion=conclusion,

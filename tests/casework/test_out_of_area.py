@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from geo_era.casework.cases import approve, open_case, record_consent, show_case
+from geo_era.casework.cases import (
+    approve,
+    decide,
+    open_case,
+    record_agreement,
+    record_consent,
+    show_case,
+)
 from geo_era.casework.out_of_area import (
     record_discussion,
     record_era_held,
@@ -232,3 +239,20 @@ def test_council_staff_record_for_their_own_council_only(tmp_path: Path,
     with pytest.raises(ForbiddenError):
         services_casework.record_plan(services, Caller("omu", "omu_analyst", "Police"),
                                       case_id=case, plan=PLAN)
+
+
+def test_a_case_conference_cannot_place_out_of_area_without_them(engine: Engine) -> None:
+    """R66, R67: "under no circumstances" without consent and a plan, so a Part D
+    finding the placement manageable is refused as Part C is; one finding it not
+    manageable needs none of them."""
+    case = placement(engine)
+    record_agreement(engine, case, agency="solo", agrees=False, actor=officer(),
+                     comments="FICTIONAL: the council objects")
+    kw: dict[str, Any] = {"agency": "police_scotland", "property_id": "P1",
+                          "conclusion": "FICTIONAL", "reasons": "FICTIONAL",
+                          "conference_on": TODAY, "actor": officer("chair")}
+    with pytest.raises(WorkflowRefusedError) as refused:
+        decide(engine, case, manageable=True, **kw)
+    assert "cannot decide case" in str(refused.value)
+    assert named(str(refused.value)) == [CONSENT, REASON, PLAN_MISSING, DISCUSSION]
+    assert decide(engine, case, manageable=False, **kw)["status"] == "decided"
