@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, inspect, select
 
 from geo_era.casework.cases import approve, list_cases, open_case, show_case
 from geo_era.casework.extensions import extend_deadline
 from geo_era.casework.workdays import deadlines
+from geo_era.db import store as store_module
 from geo_era.db.store import DeadlineExtension, open_store, session_scope
 from geo_era.errors import DataError, WorkflowRefusedError
 from geo_era.services import casework as services_casework
@@ -205,3 +208,27 @@ def test_the_coordinator_and_the_lead_grant_through_the_services(
                                                    r" or the MAPPA coordinator"):
         services_casework.extend_deadline(services, solo, case_id=ref, reason=REASON,
                                           working_days=1)
+
+
+def test_the_migration_goes_down_and_up_again(tmp_path: Path, database_url: str) -> None:
+    """R22, R49, R65-R68: migration 0010's tables (extensions, out-of-area records,
+    holdings, written files) are dropped by its downgrade and made again by upgrade, on
+    both backends, and a case made before them shows no extension and its 3.5 date."""
+    engine = open_store(tmp_path, database_url)
+    ref = new(engine)["case_id"]
+    config = Config()
+    config.set_main_option("script_location",
+                           str(Path(store_module.__file__).parent / "migrations"))
+    tables = {"deadline_extensions", "out_of_area_records", "era_holdings", "written_files"}
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    assert tables.isdisjoint(inspect(engine).get_table_names())
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert tables <= set(inspect(engine).get_table_names())
+    doc = show_case(engine, ref, actor=officer())
+    assert (doc["due"], doc["original_due"], doc["extensions"]) == ("2026-12-23",
+                                                                    "2026-12-23", [])
+    engine.dispose()
