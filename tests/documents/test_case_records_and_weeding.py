@@ -49,7 +49,7 @@ from geo_era.db.store import (
 )
 from geo_era.documents.era_document import era_document_html
 from geo_era.security.audit import AuditEntry
-from geo_era.services import records
+from geo_era.services import records, reports
 from geo_era.services.context import Services
 from geo_era.services.documents import write_era_document
 from geo_era.services.policy import Caller
@@ -227,3 +227,22 @@ def test_an_interrupted_weeding_finishes_next_time(world: World, tmp_path: Path)
                                 actor=officer("ops"))
     assert documents["weeded"] == 1  # (an edited file of another test's case is left)
     assert not out.exists()
+
+
+def test_a_written_report_is_registered_for_weeding(world: World, tmp_path: Path) -> None:
+    """R49: the over-concentration report's files, written as `geo-era report
+    overconcentration` writes them, are registered with their digests (no case), so
+    that weeding removes them past GEO_ERA_RETENTION_REPORTS_DAYS."""
+    services = Services(Settings(home=world.home), world.engine)
+    out = tmp_path / "report"
+    written = reports.write_overconcentration_report(
+        services, Caller.operator("ops"),
+        reports.Asked(world.council, 2026, publish=True, permutations=99), out=out,
+        justification=WHY)
+    with session_scope(world.engine) as session:
+        rows = session.scalars(select(WrittenFile).where(
+            WrittenFile.kind == "report", WrittenFile.path.startswith(str(out)))).all()
+        registered = {Path(r.path).name: r.sha256 for r in rows}
+        assert all(r.case_id is None for r in rows)
+    assert set(registered) == set(written.files) and "report.pdf" in registered
+    assert registered == {name: digest(out / name) for name in written.files}
