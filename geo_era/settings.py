@@ -238,6 +238,19 @@ class Settings(BaseSettings):
     retention_waivers_days: int = Field(
         default=6 * 365, ge=0,
         description="Days a recorded decision not to review is kept before weeding.")
+    retention_reports_days: int = Field(
+        default=6 * 365, ge=0,
+        description="Days a report file geo_era wrote (the over-concentration report's "
+                    "HTML, PDF and CSV tables) is kept before weeding. ERA documents and "
+                    "field sheets are weeded with their case.")
+    deadline_reading: Literal["from_notification", "after_solo"] = Field(
+        default="from_notification",
+        description="How NASSO 3.5's SOLO/others split is read for new cases: "
+                    "'from_notification' (the default) counts both from notification "
+                    "(SOLO 2 and others 5 working days for new accommodation); "
+                    "'after_solo' counts the others' days after the SOLO's deadline (2 then "
+                    "5, so others are due with the overall 7). An annual review has no "
+                    "split.")
     review_months: dict[str, int] = Field(
         default_factory=dict,
         description="Months between annual reviews (NASSO 3.3) shortened by risk, as JSON: "

@@ -1,5 +1,7 @@
 """Routes for ERA cases (NASSO 3.2-3.13): open, read, assess, record checks and
-agreements, approve (Part C) or decide (Part D), consent and restrictions.
+agreements, approve (Part C) or decide (Part D), consent and restrictions, the rest of an
+out-of-area placement (reason, risk management plan, the councils' discussion), deadline
+extensions and where the full ERA is held.
 
 Case ids travel in request bodies, never in URLs. Each caller records for their own
 agency (:data:`geo_era.security.access.ROLE_AGENCY`) and, for council staff, only on their own
@@ -15,12 +17,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import Field, StringConstraints
 
+from geo_era.casework.case_records import GROUNDS
 from geo_era.casework.cases import AGENCIES, OUTCOMES, PHYSICAL_ITEMS
 from geo_era.services import casework
 from geo_era.services.answers.casework import CaseAck, CaseRecord, CaseSummary
 
 from ..deps import PREFIX, App, Who, caller_of
-from ..schemas import JUSTIFICATION, PLAIN_TEXT, TEXT_PATTERN, Id, Strict
+from ..schemas import JUSTIFICATION, PLAIN_TEXT, TEXT_PATTERN, Id, Strict, long_text
 
 router = APIRouter(prefix=f"{PREFIX}/cases", tags=["cases"])
 
@@ -127,6 +130,58 @@ class Restrict(Change):
     restriction: str = Text
 
 
+class _Extension(Change):
+    reason: str = Field(min_length=10, max_length=4_000, pattern=long_text(10),
+                        description="why the case needs more time (3.5: complex cases)")
+    agency: Literal[AGENCIES] | None = Field(  # type: ignore[valid-type]
+        default=None, description="the agency whose deadline moves; none for the case's")
+
+
+class ExtendTo(_Extension):
+    """An extension of the case's deadline, or of one agency's, to a later working day
+    (3.5), with the reason."""
+
+    to: dt.date = Field(description="the new deadline (a working day)")
+
+
+class ExtendBy(_Extension):
+    """An extension of the case's deadline, or of one agency's, by clear working days
+    (3.5), with the reason."""
+
+    working_days: int = Field(ge=1, le=60, description="clear working days added")
+
+
+Extend = ExtendTo | ExtendBy
+
+
+class PlacementReason(Change):
+    """The placing council's reason for placing out of area (3.13)."""
+
+    ground: Literal[tuple(GROUNDS)]  # type: ignore[valid-type]
+    details: str | None = Field(default=None, max_length=4_000, pattern=TEXT_PATTERN)
+
+
+class RiskPlan(Change):
+    """The placing council's plan to manage the risk of the placement (3.13)."""
+
+    plan: str = Field(min_length=20, max_length=4_000, pattern=long_text(20))
+
+
+class CouncilDiscussion(Change):
+    """A discussion between the placing and receiving councils (3.13)."""
+
+    held_on: dt.date
+    participants: str = Field(min_length=3, max_length=1_000, pattern=long_text(3))
+    agreed: str = Field(min_length=10, max_length=4_000, pattern=long_text(10))
+
+
+class EraHeld(Change):
+    """Where the full ERA is held: the system and its reference there (3.3, 3.11)."""
+
+    system: str = Field(min_length=2, max_length=128, pattern=TEXT_PATTERN)
+    reference: str = Field(min_length=1, max_length=256, pattern=TEXT_PATTERN)
+
+
 @router.post("/open", response_model=CaseRecord | CaseAck)
 def open_route(body: OpenCase, identity: Who, app: App) -> CaseRecord | CaseAck:
     """Open an ERA case: deadlines in clear working days, the lead agency, and an
@@ -223,3 +278,51 @@ def restrict_route(body: Restrict, identity: Who, app: App) -> CaseRecord | Case
                                        property_id=body.property_id,
                                        restriction=body.restriction,
                                        justification=body.justification)
+
+
+@router.post("/extend", response_model=CaseRecord | CaseAck)
+def extend_route(body: Extend, identity: Who, app: App) -> CaseRecord | CaseAck:
+    """Extend a complex case's deadline, or one agency's, with the reason (3.5): by the
+    lead agency or the MAPPA coordinator. The original deadline and each extension
+    are kept and shown."""
+    return casework.extend_deadline(
+        app, caller_of(identity), case_id=body.case_id, reason=body.reason,
+        agency=body.agency, to=body.to if isinstance(body, ExtendTo) else None,
+        working_days=body.working_days if isinstance(body, ExtendBy) else None,
+        justification=body.justification)
+
+
+@router.post("/out-of-area", response_model=CaseRecord | CaseAck)
+def out_of_area_route(body: PlacementReason, identity: Who, app: App
+                      ) -> CaseRecord | CaseAck:
+    """The placing council's reason for an out-of-area placement (3.13)."""
+    return casework.record_out_of_area_reason(app, caller_of(identity),
+                                              case_id=body.case_id, ground=body.ground,
+                                              details=body.details,
+                                              justification=body.justification)
+
+
+@router.post("/plan", response_model=CaseRecord | CaseAck)
+def plan_route(body: RiskPlan, identity: Who, app: App) -> CaseRecord | CaseAck:
+    """The placing council's risk management plan for an out-of-area placement (3.13)."""
+    return casework.record_plan(app, caller_of(identity), case_id=body.case_id,
+                                plan=body.plan, justification=body.justification)
+
+
+@router.post("/discussion", response_model=CaseRecord | CaseAck)
+def discussion_route(body: CouncilDiscussion, identity: Who, app: App
+                     ) -> CaseRecord | CaseAck:
+    """A discussion between the placing and receiving councils and what they agreed
+    (3.13): recorded by either council's staff."""
+    return casework.record_discussion(app, caller_of(identity), case_id=body.case_id,
+                                      held_on=body.held_on, participants=body.participants,
+                                      agreed=body.agreed,
+                                      justification=body.justification)
+
+
+@router.post("/held", response_model=CaseRecord | CaseAck)
+def held_route(body: EraHeld, identity: Who, app: App) -> CaseRecord | CaseAck:
+    """Where the full ERA is held (3.3, 3.11), recorded by an agency of the case."""
+    return casework.record_era_held(app, caller_of(identity), case_id=body.case_id,
+                                    system=body.system, reference=body.reference,
+                                    justification=body.justification)

@@ -61,13 +61,15 @@ def open_assessed_case(store: LayerStore, engine: Engine, *, subject_id: str,
                        authority: str | None = None, placing_authority: str | None = None,
                        receiving_authority: str | None = None,
                        assessor: Assessor | None = None,
-                       today: dt.date | None = None) -> dict[str, Any]:
+                       today: dt.date | None = None,
+                       reading: str = "from_notification") -> dict[str, Any]:
     """Open a case from what the layers say: the lead agency from the subject's licence
     or order (3.2), Children & Families and Education when their victim profile includes
     children (Dorset MAPPA procedures 13, 17), the council from where the first property
     lies, and (with ``assess_now``) a snapshot of each property by ``assessor``: a workspace's
     :meth:`~geo_era.workspace.Workspace.assess` (the services pass their own, kept
-    loaded; by default one over ``store``). Unknown subjects and properties are refused
+    loaded; by default one over ``store``); ``reading`` as
+    :func:`geo_era.casework.cases.open_case`. Unknown subjects and properties are refused
     before anything is written."""
     on_licence, children = _subject_facts(store, subject_id)
     if store.has("properties"):
@@ -84,4 +86,5 @@ def open_assessed_case(store: LayerStore, engine: Engine, *, subject_id: str,
                      case_type=case_type, notified=notified, on_licence_or_order=on_licence,
                      agencies=agencies, assess=run, authority=authority, children=children,
                      placing_authority=placing_authority,
-                     receiving_authority=receiving_authority, actor=actor, today=today)
+                     receiving_authority=receiving_authority, actor=actor, today=today,
+                     reading=reading)

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from geo_era.casework.participation import involved_agencies, takes_part
+from geo_era.casework.case_records import case_records, deadline_record, missing_out_of_area
 from geo_era.casework.workdays import CASE_TYPES, deadlines
 from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.db.store import (
@@ -129,7 +130,8 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
               agencies: Sequence[str] = (), today: dt.date | None = None,
               assess: Assessor | None = None, placing_authority: str | None = None,
               receiving_authority: str | None = None, authority: str | None = None,
-              children: bool = False, actor: Actor) -> dict[str, Any]:
+              children: bool = False, reading: str = "from_notification",
+              actor: Actor) -> dict[str, Any]:
     """Open a case (NASSO 3.2-3.6) and, with ``assess``, snapshot each property.
 
     With ``children`` (the subject's victim profile includes children), Children &
@@ -141,7 +143,11 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
 
     With a placing and a different receiving authority the case is an out-of-area
     placement (3.13): it cannot be approved until the receiving authority's consent is
-    recorded (:func:`record_consent`).
+    recorded (:func:`record_consent`), with the rest 3.13 asks
+    (:func:`geo_era.casework.case_records.missing_out_of_area`).
+
+    ``reading`` is how 3.5's SOLO/others split is read
+    (:func:`geo_era.casework.workdays.deadlines`, ``GEO_ERA_DEADLINE_READING``).
     """
     if bool(placing_authority) != bool(receiving_authority):
         raise DataError("an out-of-area placement names both the placing and the receiving "
@@ -164,7 +170,7 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
     involved = involved_agencies(
         lead, on_licence_or_order=on_licence_or_order, children=children,
         named=[_choice(agency, AGENCIES, "agency") for agency in agencies])
-    due = deadlines(case_type, notified)
+    due = deadlines(case_type, notified, reading)
     snapshots = {pid: assess(subject_id, pid) for pid in property_ids} if assess else {}
     with session_scope(engine) as session:
         case = Case(subject_id=subject_id, case_type=case_type, lead_agency=lead,
@@ -403,11 +409,12 @@ def approve(engine: Engine, case_id: str | int, *, agency: str, property_id: str
                 f"cannot approve case {case.reference}: {', '.join(against)} "
                 f"{'does' if len(against) == 1 else 'do'} not agree; hold a case conference "
                 "and record its decision as Part D (geo-era case decide)")
-        if _out_of_area(case) and case.consent_recorded_at is None:
+        placement = missing_out_of_area(case)
+        if placement:
             raise WorkflowRefusedError(
                 f"cannot approve case {case.reference}: it places the subject from "
-                f"{case.placing_authority} in {case.receiving_authority}, whose consent is "
-                "not recorded (NASSO 3.13); record it with 'geo-era case consent'")
+                f"{case.placing_authority} in {case.receiving_authority} (NASSO 3.13) "
+                "and lacks " + "; ".join(placement))
         missing = missing_for_approval(case, property_id, checklists)
         if missing:
             raise WorkflowRefusedError(f"cannot approve case {case.reference}: "
@@ -439,6 +446,12 @@ def decide(engine: Engine, case_id: str | int, *, agency: str, property_id: str,
         if conference_on < case.notified_on:
             raise WorkflowRefusedError("the case conference cannot be before the notification")
         _case_property(case, property_id)
+        placement = missing_out_of_area(case) if manageable else []
+        if placement:  # 3.13: "under no circumstances" without them, Part D included
+            raise WorkflowRefusedError(
+                f"cannot decide case {case.reference} manageable: it places the subject from "
+                f"{case.placing_authority} in {case.receiving_authority} (NASSO 3.13) "
+                "and lacks " + "; ".join(placement))
         _require_text(conclusion=conclusion, reasons=reasons)
         case.decisions.append(Decision(part="D", property_id=property_id,
                                        manageable=manageable, conclusion=conclusion,
@@ -584,7 +597,7 @@ def case_summary(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
             "case_type": case.case_type, "lead_agency": case.lead_agency,
             "authority": case.authority,
             "status": case.status, "notified": case.notified_on.isoformat(),
-            "due": case.due_on.isoformat(),
+            "due": case.due_on.isoformat(), **deadline_record(case),
             "overdue": case.status == "open" and case.due_on < today,
             "properties": [p.property_id for p in case.properties],
             "out_of_area": ({"placing_authority": case.placing_authority,
@@ -625,4 +638,5 @@ def case_document(case: Case, *, today: dt.date | None = None) -> dict[str, Any]
                          "conference_on": d.conference_on.isoformat() if d.conference_on
                          else None, "recorded_by": d.recorded_by,
                          "recorded_at": d.recorded_at.isoformat()} for d in case.decisions]
+    doc.update(case_records(case))
     return doc

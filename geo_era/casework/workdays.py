@@ -16,6 +16,12 @@ initial_new            2           5            7
 initial_resident       2           10           12
 annual_review          21          21           21
 =====================  ==========  ===========  ========
+
+3.5 can be read two ways for the SOLO/others split (``GEO_ERA_DEADLINE_READING``):
+``from_notification`` (the default) counts both from notification; ``after_solo`` counts
+the others' days after the SOLO's deadline (so for an initial case the others' deadline
+is the overall one: 2 + 5 = 7, 2 + 10 = 12). An annual review has no split ("by all"):
+both readings give 21 clear working days from the renewal date to everyone.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ import holidays
 from geo_era.errors import DataError
 
 CASE_TYPES = ("initial_new", "initial_resident", "annual_review")
+#: The readings of 3.5's SOLO/others split (see the module's docstring).
+DEADLINE_READINGS = ("from_notification", "after_solo")
 
 #: Working days allowed, by case type: (SOLO, other agencies, overall).
 TIMESCALES: dict[str, tuple[int, int, int]] = {
@@ -68,11 +76,19 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
                if is_working_day(start + dt.timedelta(days=k)))
 
 
-def deadlines(case_type: str, notified: dt.date) -> dict[str, dt.date]:
-    """Due dates ``{"solo": ..., "others": ..., "overall": ...}`` for a case."""
+def deadlines(case_type: str, notified: dt.date,
+              reading: str = "from_notification") -> dict[str, dt.date]:
+    """Due dates ``{"solo": ..., "others": ..., "overall": ...}`` for a case, the
+    others' counted from notification or, with ``reading="after_solo"``, after the
+    SOLO's deadline (never for an annual review, which has no split)."""
     if case_type not in TIMESCALES:
         raise DataError(f"unknown ERA type {case_type!r}; use one of {', '.join(CASE_TYPES)}")
+    if reading not in DEADLINE_READINGS:
+        raise DataError(f"unknown deadline reading {reading!r}; use one of "
+                        f"{', '.join(DEADLINE_READINGS)}")
     solo, others, overall = TIMESCALES[case_type]
-    return {"solo": add_working_days(notified, solo),
-            "others": add_working_days(notified, others),
+    solo_due = add_working_days(notified, solo)
+    split = reading == "after_solo" and case_type != "annual_review"
+    return {"solo": solo_due,
+            "others": add_working_days(solo_due if split else notified, others),
             "overall": add_working_days(notified, overall)}

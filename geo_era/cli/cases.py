@@ -32,16 +32,40 @@ def _print_case(document: CaseSummary | CaseAck, as_json: bool) -> None:
                    f"due {document.due.isoformat()}  (give --justification to print the "
                    "case)")
         return
+    extended = (f" (extended {len(document.extensions)}x from "
+                f"{document.original_due.isoformat()})" if document.extensions else "")
     typer.echo(f"{document.case_id}  {document.case_type}  subject "
                f"{document.subject_id}  lead {document.lead_agency}  "
-               f"{document.status}  due {document.due.isoformat()}"
+               f"{document.status}  due {document.due.isoformat()}{extended}"
                f"{'  OVERDUE' if document.overdue else ''}")
     if not isinstance(document, CaseRecord):
         return
+    for extension in document.extensions:
+        typer.echo(f"  extended {extension.previous_due.isoformat()} -> "
+                   f"{extension.new_due.isoformat()} by {extension.granted_as}: "
+                   f"{extension.reason}")
     for agency in document.agencies:
         state = {True: "agrees", False: "DISAGREES", None: "no agreement yet"}[agency.agrees]
+        moved = document.agency_deadlines.get(agency.agency)
+        was = f" (originally {moved.original_due.isoformat()})" if moved else ""
         why = f"  ({agency.added_because})" if agency.added_because else ""
-        typer.echo(f"  {agency.agency:<20} due {agency.due.isoformat()}  {state}{why}")
+        typer.echo(f"  {agency.agency:<20} due {agency.due.isoformat()}{was}  {state}{why}")
+    _print_placement(document)
+    if document.era_held is not None:
+        typer.echo(f"  full ERA held in {document.era_held.system}, "
+                   f"{document.era_held.reference}")
+
+
+def _print_placement(document: CaseRecord) -> None:
+    """The out-of-area placement's record (3.13), if the case is one."""
+    record = document.out_of_area_record
+    if record is None:
+        return
+    typer.echo(f"  out of area: {record.placing_authority} -> {record.receiving_authority}; "
+               f"consent {'recorded' if record.consent else 'MISSING'}; reason "
+               f"{record.reason.ground if record.reason else 'MISSING'}; risk plan "
+               f"{'recorded' if record.plan else 'MISSING'}; "
+               f"{len(record.discussions)} discussion(s) recorded")
     for decision in document.decisions:
         typer.echo(f"  Part {decision.part}: {decision.conclusion}")
 
@@ -255,3 +279,106 @@ def case_restrict(
                                             property_id=property_id,
                                             restriction=restriction,
                                             justification=justification), as_json)
+
+
+AUTHORITY = typer.Option(help="The council recording (the local operator names it; council "
+                              "staff record for their own).")
+
+
+@case_app.command("extend")
+def case_extend(
+    case_id: str,
+    reason: Annotated[str, typer.Option(help="Why the case needs more time (3.5: complex "
+                                             "cases).")],
+    to: Annotated[str | None, typer.Option(help="The new deadline, YYYY-MM-DD (a working "
+                                                "day).")] = None,
+    working_days: Annotated[int | None, typer.Option(
+        help="Clear working days added to the current deadline instead.", min=1, max=60)
+    ] = None,
+    agency: Annotated[str | None, typer.Option(
+        help="Extend this agency's deadline (default: the case's).")] = None,
+    granted_as: Annotated[str | None, typer.Option(
+        "--as", help="Who grants it: the lead agency (police_scotland, cjsw) or "
+                     "mappa_coordinator.")] = None,
+    justification: Annotated[str, NOTE] = "",
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Extend a complex case's deadline, or one agency's, with the reason (NASSO 3.5):
+    granted by the lead agency or the MAPPA coordinator; the original deadline and each
+    extension stay on the case."""
+    _print_case(casework.extend_deadline(
+        services(), caller(by), case_id=case_id, reason=reason, agency=agency,
+        to=_date(to, "--to") if to else None, working_days=working_days,
+        granted_as=granted_as, justification=justification), as_json)
+
+
+@case_app.command("out-of-area")
+def case_out_of_area(
+    case_id: str,
+    reason: Annotated[str, typer.Option(
+        help="3.13's ground: no_manageable_housing, risk_in_placing_area or other.")],
+    details: Annotated[str | None, typer.Option(
+        help="The circumstances (required for 'other').")] = None,
+    authority: Annotated[str | None, AUTHORITY] = None,
+    justification: Annotated[str, NOTE] = "",
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The placing council's reason for placing the subject out of area (NASSO 3.13)."""
+    _print_case(casework.record_out_of_area_reason(
+        services(), caller(by), case_id=case_id, ground=reason, details=details,
+        authority=authority, justification=justification), as_json)
+
+
+@case_app.command("plan")
+def case_plan(
+    case_id: str,
+    plan: Annotated[str, typer.Option(help="The plan to manage the placement's risk.")],
+    authority: Annotated[str | None, AUTHORITY] = None,
+    justification: Annotated[str, NOTE] = "",
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The placing council's risk management plan for an out-of-area placement (3.13);
+    a later plan replaces it, the earlier is kept."""
+    _print_case(casework.record_plan(services(), caller(by), case_id=case_id, plan=plan,
+                                     authority=authority, justification=justification),
+                as_json)
+
+
+@case_app.command("discussion")
+def case_discussion(
+    case_id: str,
+    held: Annotated[str, typer.Option(help="When the councils discussed it, YYYY-MM-DD.")],
+    participants: Annotated[str, typer.Option(help="Who took part.")],
+    agreed: Annotated[str, typer.Option(help="What was agreed.")],
+    authority: Annotated[str | None, AUTHORITY] = None,
+    justification: Annotated[str, NOTE] = "",
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """A discussion between the placing and receiving councils and what they agreed
+    (NASSO 3.13); either council records it."""
+    _print_case(casework.record_discussion(
+        services(), caller(by), case_id=case_id, held_on=_date(held, "--held"),
+        participants=participants, agreed=agreed, authority=authority,
+        justification=justification), as_json)
+
+
+@case_app.command("held")
+def case_held(
+    case_id: str,
+    system: Annotated[str, typer.Option(help="Where the full ERA is held, e.g. 'council "
+                                             "EDRMS'.")],
+    reference: Annotated[str, typer.Option(help="Its reference in that system.")],
+    agency: Annotated[str | None, typer.Option(help="The agency recording it.")] = None,
+    justification: Annotated[str, NOTE] = "",
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Record where the full ERA is held (NASSO 3.3, 3.11: ViSOR keeps Parts C and D
+    only, and notes where the full ERA is)."""
+    _print_case(casework.record_era_held(services(), caller(by), case_id=case_id,
+                                         system=system, reference=reference, agency=agency,
+                                         justification=justification), as_json)

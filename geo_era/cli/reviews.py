@@ -94,11 +94,20 @@ def reviews_triggers(as_json: Annotated[bool, typer.Option("--json")] = False,
 @app.command("weed")
 def weed_command(by: Annotated[str | None, BY] = None,
                  as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Delete closed cases and waivers past retention; record counts, not content."""
+    """Delete closed cases and waivers past retention, with the ERA documents and field
+    sheets written from those cases and the report files past retention; record counts,
+    not content."""
     report = records.weed(services(), caller(by))
     if as_json:
         echo_answer([*report])
         return
     for line in report:
-        typer.echo(f"weeded {line.weeded} {line.record_type} closed or recorded "
-                   f"before {line.cutoff.isoformat()}")
+        if line.record_type == "documents":
+            what = "document file(s) of the cases weeded"
+        elif line.record_type == "reports":
+            what = f"report file(s) written before {line.cutoff.isoformat()}"
+        else:
+            what = f"{line.record_type} closed or recorded before {line.cutoff.isoformat()}"
+        left = (f" ({line.left} changed since written, left in place)" if line.left
+                else "")
+        typer.echo(f"weeded {line.weeded} {what}{left}")

@@ -284,3 +284,86 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: committed at the end, rolled back on any error."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+class DeadlineExtension(Base):
+    """An extension of a case's deadline, or of one agency's, for a complex case (NASSO
+    3.5, R22): from which date to which, why, and who granted it. The case's (or the
+    agency's) ``due_on`` is the current deadline; the first extension's ``previous_due``
+    is the original one, so a deadline never moves without a record of it."""
+
+    __tablename__ = "deadline_extensions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         index=True)
+    #: the agency whose deadline is extended; NULL for the case's overall deadline
+    agency: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    previous_due: Mapped[dt.date] = mapped_column(Date)
+    new_due: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    #: who granted it: the lead agency or the MAPPA coordinator
+    granted_as: Mapped[str] = mapped_column(String(32))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OutOfAreaRecord(Base):
+    """What NASSO 3.13 asks of an out-of-area placement besides the receiving council's
+    consent (R65-R68): the reason for placing out of area (``part = 'reason'``: ``ground``
+    and ``details``), the plan to manage the associated risk (``'plan'``: ``text``), and
+    each discussion between the placing and receiving councils (``'discussion'``:
+    ``held_on``, ``participants``, ``text`` = what was agreed). ``authority`` is the
+    council that recorded it. The latest reason and plan are current; earlier ones are
+    kept."""
+
+    __tablename__ = "out_of_area_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         index=True)
+    part: Mapped[str] = mapped_column(String(16))
+    ground: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    held_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    participants: Mapped[str | None] = mapped_column(Text, nullable=True)
+    authority: Mapped[str] = mapped_column(String(128))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EraHolding(Base):
+    """Where the full ERA of a case is held (NASSO 3.3, 3.11): the system and its
+    reference there (e.g. "council EDRMS", "HR/ERA/2026/0042"). The latest is current."""
+
+    __tablename__ = "era_holdings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         index=True)
+    system: Mapped[str] = mapped_column(String(128))
+    reference: Mapped[str] = mapped_column(String(256))
+    agency: Mapped[str] = mapped_column(String(32))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WrittenFile(Base):
+    """A file geo_era wrote outside the store (an ERA document, a field sheet, a report),
+    so that weeding removes it with what it was made from (NASSO 3.11, R49).
+
+    ``case_id`` names the case (no foreign key: the row outlives the case's deletion until
+    the file is removed, so a weeding interrupted between the two finishes next time);
+    NULL for a report, weeded by age. ``sha256`` is the content written: a file changed
+    since is left in place, never deleted."""
+
+    __tablename__ = "written_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    written_by: Mapped[str] = mapped_column(String(128))
+    written_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

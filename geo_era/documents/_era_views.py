@@ -385,6 +385,23 @@ def _decision_view(decision: Mapping[str, Any], addresses: Mapping[str, str]
             "agency_name": _agency(decision["agency"])}
 
 
+def _placement_gaps(record: Mapping[str, Any] | None) -> list[str]:
+    """What an out-of-area placement still lacks before Part C (NASSO 3.13)."""
+    if not record:
+        return []
+    placing, receiving = record["placing_authority"], record["receiving_authority"]
+    gaps = [text for present, text in (
+        (record.get("consent"), f"the receiving authority ({receiving}) has not recorded its "
+                                "consent to this out-of-area placement (NASSO 3.13)"),
+        (record.get("reason"), f"{placing} has not recorded why the subject is placed out "
+                               "of area (NASSO 3.13)"),
+        (record.get("plan"), f"{placing} has not recorded a plan to manage the risk of the "
+                             "placement (NASSO 3.13)"),
+        (record.get("discussions"), f"no discussion between {placing} and {receiving} is "
+                                    "recorded (NASSO 3.13)")) if not present]
+    return gaps
+
+
 def _approval(case: Mapping[str, Any], addresses: Mapping[str, str]) -> dict[str, Any]:
     """Parts C and D: the decisions, or what is missing and who must act."""
     part_c = [_decision_view(d, addresses) for d in case["decisions"] if d["part"] == "C"]
@@ -397,11 +414,7 @@ def _approval(case: Mapping[str, Any], addresses: Mapping[str, str]) -> dict[str
             blockers.append(f"{', '.join(a['agency'] for a in against)} "
                             f"{'does' if len(against) == 1 else 'do'} not agree: a case "
                             "conference must decide, recorded as Part D (NASSO 3.11)")
-        out_of_area = case.get("out_of_area")
-        if out_of_area and not out_of_area.get("consent_recorded"):
-            blockers.append(f"the receiving authority ({out_of_area['receiving_authority']}) "
-                            "has not recorded its consent to this out-of-area placement "
-                            "(NASSO 3.13)")
+        blockers += _placement_gaps(case.get("out_of_area_record"))
     missing = [{"address": addresses.get(pid, pid), "property_id": pid, "gaps": items}
                for pid, items in case.get("missing_for_approval", {}).items()]
     return {"part_c": part_c, "part_d": part_d, "against": against, "blockers": blockers,
@@ -440,8 +453,15 @@ def _checks(case: Mapping[str, Any], addresses: Mapping[str, str], *, part_a: bo
 
 def _header(case: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
     timescale = TIMESCALES.get(case["case_type"])
-    agencies = [{**a, "name": _agency(a["agency"]), "lead": a["agency"] == case["lead_agency"]}
+    moved = case.get("agency_deadlines") or {}
+    agencies = [{**a, "name": _agency(a["agency"]), "lead": a["agency"] == case["lead_agency"],
+                 "original_due": (moved.get(a["agency"]) or {}).get("original_due")}
                 for a in case["agencies"]]
+    extensions = [{**e, "who": words(e["granted_as"]) if e["granted_as"] ==
+                   "mappa_coordinator" else _agency(e["granted_as"]),
+                   "agency_name": _agency(e["agency"]) if e["agency"] else "the case"}
+                  for e in [*case.get("extensions", []),
+                            *(x for d in moved.values() for x in d["extensions"])]]
     return {
         "reference": case["case_id"], "status": words(case["status"]),
         "case_type": CASE_TYPES.get(case["case_type"], words(case["case_type"])),
@@ -451,6 +471,8 @@ def _header(case: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
         "lead": _agency(case["lead_agency"]), "authority": case.get("authority"),
         "out_of_area": case.get("out_of_area"), "notified": case["notified"],
         "due": case["due"], "overdue": case["overdue"], "agencies": agencies,
+        "original_due": case.get("original_due", case["due"]), "extensions": extensions,
+        "placement": case.get("out_of_area_record"), "era_held": case.get("era_held"),
         "fictional": _fictional(case["subject_id"]), "marking": MARKING,
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "generated_by": f"{actor.username} ({actor.role}, {actor.organisation})",

@@ -195,6 +195,16 @@ MATRIX: dict[str, Access] = {
                               summary="the receiving council's consent (3.13)"),
     "case_restrict": case_step(AGENCY_STAFF,
                                summary="a restriction on a neighbour's allocation (3.12)"),
+    "case_extend": case_step(AGENCY_STAFF | roles("mappa_coordinator"),
+                             summary="extend a complex case's deadline, or an agency's, "
+                                     "with the reason (3.5)"),
+    "case_out_of_area": case_step(COUNCIL_STAFF, summary="the placing council's reason for "
+                                  "an out-of-area placement (3.13)"),
+    "case_plan": case_step(COUNCIL_STAFF, summary="the placing council's risk management "
+                           "plan for an out-of-area placement (3.13)"),
+    "case_discussion": case_step(COUNCIL_STAFF, summary="a discussion between the placing "
+                                 "and receiving councils (3.13)"),
+    "case_held": case_step(AGENCY_STAFF, summary="where the full ERA is held (3.3, 3.11)"),
     "zone_add": Access(roles("omu_analyst", "mappa_coordinator"), audited=True,
                        summary="record a victim-exclusion zone"),
     "zone_show": Access(CASE_READERS, audited=True, summary="a subject's exclusion zones"),

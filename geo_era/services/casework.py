@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from geo_era.casework import cases as core
+from geo_era.casework import extensions, out_of_area
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.participation import case_view
 from geo_era.errors import DataError, WorkflowRefusedError
@@ -35,9 +36,10 @@ from geo_era.services.answers.casework import CaseAck, CaseRecord, CaseSummary
 from geo_era.services.context import Services
 from geo_era.services.policy import Admitted, Caller
 
-__all__ = ["approve", "assess_case", "decide", "list_cases", "open_case",
-           "record_agreement", "record_check", "record_consent", "record_response",
-           "record_restriction", "show_case"]
+__all__ = ["approve", "assess_case", "decide", "extend_deadline", "list_cases",
+           "open_case", "record_agreement", "record_check", "record_consent",
+           "record_discussion", "record_era_held", "record_out_of_area_reason",
+           "record_plan", "record_response", "record_restriction", "show_case"]
 
 
 def _agency(admitted: Admitted, given: str | None) -> str:
@@ -139,7 +141,8 @@ def open_case(services: Services, caller: Caller, *, subject_id: str,
         property_ids=list(property_ids), case_type=case_type, notified=notified,
         agencies=agencies, assess_now=assess, authority=authority,
         placing_authority=placing_authority, receiving_authority=receiving_authority,
-        assessor=services.workspace.assess, actor=admitted.actor, today=today)
+        assessor=services.workspace.assess, actor=admitted.actor, today=today,
+        reading=services.settings.deadline_reading)
     return _answer(admitted, document)
 
 
@@ -306,3 +309,95 @@ def record_restriction(services: Services, caller: Caller, *, case_id: str,
 
     return _step(services, caller, "case_restrict", case_id, justification=justification,
                  change=change)
+
+
+def _council(caller: Caller, authority: str | None) -> str:
+    """The council the caller records for: council staff their own; the local operator
+    names it."""
+    council = caller.scope or authority
+    if not council:
+        raise DataError("name the council that records this (--authority)")
+    if authority is not None and authority != council:
+        raise WorkflowRefusedError(f"you may record only for {council}")
+    return council
+
+
+def record_out_of_area_reason(services: Services, caller: Caller, *, case_id: str,
+                              ground: str, details: str | None = None,
+                              authority: str | None = None,
+                              justification: str | None = None) -> Changed:
+    """The placing council's reason for placing out of area (NASSO 3.13, R65): one of
+    3.13's grounds (:data:`geo_era.casework.case_records.GROUNDS`) with details."""
+    return _step(services, caller, "case_out_of_area", case_id,
+                 justification=justification,
+                 change=lambda admitted: out_of_area.record_reason(
+                     services.engine, case_id, authority=_council(caller, authority),
+                     ground=ground, details=details, actor=admitted.actor))
+
+
+def record_plan(services: Services, caller: Caller, *, case_id: str, plan: str,
+                authority: str | None = None, justification: str | None = None) -> Changed:
+    """The placing council's plan to manage the risk of an out-of-area placement
+    (NASSO 3.13, R46, R67)."""
+    return _step(services, caller, "case_plan", case_id, justification=justification,
+                 change=lambda admitted: out_of_area.record_plan(
+                     services.engine, case_id, authority=_council(caller, authority),
+                     plan=plan, actor=admitted.actor))
+
+
+def record_discussion(services: Services, caller: Caller, *, case_id: str,
+                      held_on: dt.date, participants: str, agreed: str,
+                      authority: str | None = None, justification: str | None = None,
+                      today: dt.date | None = None) -> Changed:
+    """A discussion between the placing and receiving councils of an out-of-area
+    placement and what they agreed (NASSO 3.13, R68); recorded by either council."""
+    return _step(services, caller, "case_discussion", case_id,
+                 justification=justification,
+                 change=lambda admitted: out_of_area.record_discussion(
+                     services.engine, case_id, authority=_council(caller, authority),
+                     held_on=held_on, participants=participants, agreed=agreed,
+                     actor=admitted.actor, today=today))
+
+
+def record_era_held(services: Services, caller: Caller, *, case_id: str, system: str,
+                    reference: str, agency: str | None = None,
+                    justification: str | None = None) -> Changed:
+    """Where the full ERA is held (NASSO 3.3, 3.11): the system and its reference there,
+    recorded by an agency of the case."""
+    return _step(services, caller, "case_held", case_id, justification=justification,
+                 change=lambda admitted: out_of_area.record_era_held(
+                     services.engine, case_id, agency=_agency(admitted, agency),
+                     system=system, reference=reference, actor=admitted.actor))
+
+
+def _grantor(admitted: Admitted, given: str | None) -> str:
+    """Who grants an extension: the MAPPA coordinator as such, a case worker as their
+    agency (the core accepts only the lead agency), the local operator as named."""
+    if admitted.caller.role == extensions.COORDINATOR:
+        if given not in (None, extensions.COORDINATOR):
+            raise WorkflowRefusedError(f"you grant as {extensions.COORDINATOR}, not {given}")
+        return extensions.COORDINATOR
+    return _agency(admitted, given)
+
+
+def extend_deadline(services: Services, caller: Caller, *, case_id: str, reason: str,
+                    agency: str | None = None, to: dt.date | None = None,
+                    working_days: int | None = None, granted_as: str | None = None,
+                    justification: str | None = None,
+                    today: dt.date | None = None) -> Changed:
+    """Extend a complex case's deadline, or one agency's (``agency``), to ``to`` or by
+    ``working_days`` clear working days, with the reason (NASSO 3.5, R22); granted by the
+    lead agency or the MAPPA coordinator. The original deadline and each extension are
+    kept and shown.
+
+    Raises
+    ------
+    WorkflowRefusedError
+        The caller is neither the lead agency nor the coordinator, the date is not
+        later, or an agency's deadline would pass the case's.
+    """
+    return _step(services, caller, "case_extend", case_id, justification=justification,
+                 change=lambda admitted: extensions.extend_deadline(
+                     services.engine, case_id, granted_as=_grantor(admitted, granted_as),
+                     reason=reason, actor=admitted.actor, agency=agency, to=to,
+                     working_days=working_days, today=today))

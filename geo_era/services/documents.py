@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from geo_era.casework.cases import parse_case_id
+from geo_era.casework.retention import register_written
 from geo_era.documents import era_document as core
 from geo_era.errors import ForbiddenError
 from geo_era.security.access import CASE_VIEWS
@@ -46,7 +48,9 @@ def write_era_document(services: Services, caller: Caller, *, case_id: str, out:
                        justification: str | None, field_sheet: str | None = None) -> int:
     """Write a case's ERA document (or, with ``field_sheet`` = a candidate property id,
     its field sheet) to ``out``: PDF or HTML by the suffix, checked before the case is
-    read; written whole or not at all, owner-only (0600). Returns the bytes written.
+    read; written whole or not at all, owner-only (0600). The file is registered with its
+    case, so that weeding the case removes it (:mod:`geo_era.casework.retention`).
+    Returns the bytes written.
 
     Raises
     ------
@@ -60,10 +64,13 @@ def write_era_document(services: Services, caller: Caller, *, case_id: str, out:
     core.document_format(out)  # refuse a bad suffix before reading anything
     admitted = _admit(services, caller, case_id, justification)
     with services.gate.in_scope(caller):
-        return core.write_document(services.layers, services.engine, case_id, out,
+        size = core.write_document(services.layers, services.engine, case_id, out,
                                    actor=admitted.actor, part_a=PART_A,
                                    field_sheet=field_sheet,
                                    checklists=services.settings.database_checks)
+    register_written(services.engine, kind="field_sheet" if field_sheet else "era_document",
+                     paths=[out], actor=admitted.actor, case_id=parse_case_id(case_id))
+    return size
 
 
 def era_document_pdf(services: Services, caller: Caller, *, case_id: str,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 from geo_era.casework import reviews as core_reviews
 from geo_era.casework import zones as core_zones
+from geo_era.casework.retention import weed_files
 from geo_era.errors import ForbiddenError
 from geo_era.security.access import MATRIX, OPERATOR
 from geo_era.security.audit import Actor
@@ -115,8 +116,10 @@ def review_triggers(services: Services, caller: Caller, *, radius_m: float = 400
 def weed(services: Services, caller: Caller, *, today: dt.date | None = None
          ) -> list[Weeded]:
     """Delete closed cases and review waivers past retention (``GEO_ERA_RETENTION_*``
-    settings, days); the counts are kept, not the content, and each kind of record
-    erased is recorded as one erasure.
+    settings, days), then the files written from the cases weeded (ERA documents, field
+    sheets: ``documents``) and the report files past their own retention (``reports``)
+    (:func:`geo_era.casework.retention.weed_files`); the counts are kept, not the
+    content, and each kind of record erased is recorded as one erasure.
 
     Raises
     ------
@@ -132,4 +135,7 @@ def weed(services: Services, caller: Caller, *, today: dt.date | None = None
                                retention_days={"cases": settings.retention_cases_days,
                                                "waivers": settings.retention_waivers_days},
                                actor=actor, today=today)
+    report += weed_files(services.engine, cases_days=settings.retention_cases_days,
+                         reports_days=settings.retention_reports_days, actor=actor,
+                         today=today)
     return [Weeded.model_validate(line) for line in report]

@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo_era.casework.retention import register_written
 from geo_era.maps.assets import Assets
 from geo_era.overconcentration.batch import write_every_council
 from geo_era.overconcentration.choropleth import overconcentration_map
@@ -22,6 +23,7 @@ from geo_era.overconcentration.document import report_pdf, write_report
 from geo_era.overconcentration.loading import councils, report_from_store
 from geo_era.overconcentration.report import HISTORY, Report
 from geo_era.overconcentration.statistics import PERMUTATIONS
+from geo_era.security.audit import Actor
 from geo_era.services.answers.reports import (
     InternalReport,
     PublishedReport,
@@ -32,6 +34,13 @@ from geo_era.services.answers.reports import (
 from geo_era.services.context import Services
 from geo_era.services.housing import Progress
 from geo_era.services.policy import Admitted, Caller
+
+
+def _report_file(path: Path) -> bool:
+    """A file a report writes (:func:`~geo_era.overconcentration.document.write_report`):
+    registered for weeding (``GEO_ERA_RETENTION_REPORTS_DAYS``)."""
+    return path.is_file() and (path.name in ("report.html", "report.pdf")
+                               or path.suffix == ".csv")
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,8 @@ def write_overconcentration_report(services: Services, caller: Caller, asked: As
     and audited as :func:`overconcentration_report`."""
     report = _built(services, caller, asked, justification)
     written = write_report(report, out)
+    register_written(services.engine, kind="report", paths=list(written),
+                     actor=Actor(caller.username, caller.role, caller.organisation))
     return ReportWritten(marking=report.marking, authority=report.authority,
                          year=report.year, out=str(out), files=[p.name for p in written],
                          narrative=report.narrative)
@@ -132,6 +143,9 @@ def overconcentration_reports_all(services: Services, caller: Caller, *, out: Pa
         published=publish or admitted.restricted, level=level, history=history, seed=seed,
         permutations=permutations, on_start=None if progress is None else progress.start,
         progress=None if progress is None else progress.advance)
+    register_written(services.engine, kind="report", actor=admitted.actor,
+                     paths=[f for folder in written.folders.values()
+                            for f in sorted(Path(folder).iterdir()) if _report_file(f)])
     return ReportsWritten(year=year, out=str(out),
                           written={k: str(v) for k, v in written.folders.items()},
                           skipped=written.skipped)

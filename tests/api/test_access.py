@@ -225,6 +225,20 @@ CALLS: dict[str, Call] = {
         placing_authority="FICTIONAL Other Council", receiving_authority=w.council)}),
     "case_restrict": _post("/cases/restrict", _case(property_id="DT-0000002",
                                                     restriction="no children under 16")),
+    "case_extend": _post("/cases/extend", _case(
+        working_days=2, reason="FICTIONAL: three closes in the minimum set")),
+    "case_out_of_area": _post("/cases/out-of-area", lambda w: {"case_id": w.new_case(
+        placing_authority="FICTIONAL Other Council", receiving_authority=w.council),
+        "ground": "no_manageable_housing"}),
+    "case_plan": _post("/cases/plan", lambda w: {"case_id": w.new_case(
+        placing_authority="FICTIONAL Other Council", receiving_authority=w.council),
+        "plan": "FICTIONAL: weekly OMU visits for three months"}),
+    "case_discussion": _post("/cases/discussion", lambda w: {"case_id": w.new_case(
+        placing_authority="FICTIONAL Other Council", receiving_authority=w.council),
+        "held_on": TODAY.isoformat(), "participants": "FICTIONAL: both SOLOs",
+        "agreed": "FICTIONAL: the placement is accepted"}),
+    "case_held": _post("/cases/held", _case(system="FICTIONAL council EDRMS",
+                                            reference="HR/ERA/0042")),
     "zone_add": _post("/zones/add", lambda w: {
         "subject_id": w.subject_id, "geometry": zone_near(w), "crs": "EPSG:27700",
         "reason": "FICTIONAL victim's workplace"}),
@@ -244,8 +258,11 @@ CALLS: dict[str, Call] = {
         "property_ids": [w.property_id, w.home, "DT-NOT-THERE"], "justification": WHY}),
 }
 #: Permitted calls that may be refused by the workflow (409) rather than the matrix:
-#: approving an unready case, a Part D with no disagreement.
-WORKFLOW_REFUSALS = {"case_approve", "case_decide", "case_respond"}
+#: approving an unready case, a Part D with no disagreement; an extension by an agency
+#: that is not the lead; the placing council's reason and plan asked of the receiving
+#: council's staff (the demo's council is where the property lies).
+WORKFLOW_REFUSALS = {"case_approve", "case_decide", "case_respond", "case_extend",
+                     "case_out_of_area", "case_plan"}
 
 
 def keys_in(value: object) -> set[str]:

@@ -62,7 +62,10 @@ SIGN_OUT_HEADERS: dict[str, str] = {}
 #: requests to them are rightly refused (422, with the reason), so the check that
 #: schema-valid data is accepted is left out for them alone; every other check runs.
 CONTENT_CHECKED = {"POST /api/v1/zones/add", "POST /api/v1/imports",
-                   "POST /api/v1/cases/check"}
+                   "POST /api/v1/cases/check",
+                   # a ground of "other" needs the details; a discussion is recorded
+                   # once held, never with a date in the future (NASSO 3.13)
+                   "POST /api/v1/cases/out-of-area", "POST /api/v1/cases/discussion"}
 
 
 def _operations() -> list[str]:

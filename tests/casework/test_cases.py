@@ -28,7 +28,16 @@ from geo_era.casework.cases import (
     record_check,
     show_case,
 )
-from geo_era.db.store import Case, CaseAgency, open_store, session_scope
+from geo_era.db.store import (
+    Case,
+    CaseAgency,
+    DeadlineExtension,
+    EraHolding,
+    OutOfAreaRecord,
+    WrittenFile,
+    open_store,
+    session_scope,
+)
 from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
 from tests.conftest import officer
 
@@ -246,17 +255,39 @@ WRITER = """
 import datetime as dt, sys
 from geo_era.security.audit import Actor
 from geo_era.casework.cases import (PHYSICAL_ITEMS, approve, database_checklist,
-    open_case, record_agreement, record_check, record_response)
+    open_case, record_agreement, record_check, record_consent, record_response)
+from geo_era.casework.extensions import extend_deadline
+from geo_era.casework.out_of_area import (record_discussion, record_era_held, record_plan,
+    record_reason)
+from geo_era.casework.retention import register_written
 from geo_era.db.store import open_store
 officer = lambda: Actor("officer", "operator", "local")
-engine = open_store(__import__("pathlib").Path(sys.argv[1]), sys.argv[2])
+home = __import__("pathlib").Path(sys.argv[1])
+engine = open_store(home, sys.argv[2])
 for k in range(10_000):
     case = open_case(engine, actor=officer(), subject_id=f"FICTIONAL-S{k:06d}",
                      property_ids=["P1", "P2"],
                      case_type="initial_new", notified=dt.date(2026, 11, 20),
                      on_licence_or_order=k % 2 == 0, agencies=["rsl"],
-                     today=dt.date(2026, 11, 21), assess=lambda s, p: {"property_id": p})
+                     today=dt.date(2026, 11, 21), assess=lambda s, p: {"property_id": p},
+                     placing_authority="Fife", receiving_authority="Angus")
     ref = case["case_id"]
+    # 3.13's parts, an extension (3.5), where the ERA is held, a document written
+    record_reason(engine, ref, authority="Fife", ground="other", details="FICTIONAL why",
+                  actor=officer())
+    record_plan(engine, ref, authority="Fife", plan="FICTIONAL plan of weekly visits",
+                actor=officer())
+    record_discussion(engine, ref, authority="Angus", held_on=dt.date(2026, 11, 20),
+                      participants="FICTIONAL", agreed="FICTIONAL agreement",
+                      actor=officer(), today=dt.date(2026, 11, 21))
+    extend_deadline(engine, ref, granted_as=case["lead_agency"], working_days=2,
+                    reason="FICTIONAL complex case", actor=officer())
+    record_era_held(engine, ref, agency="solo", system="FICTIONAL EDRMS", reference=ref,
+                    actor=officer())
+    document = home / f"{ref}.html"
+    document.write_text(ref)
+    register_written(engine, kind="era_document", paths=[document], actor=officer(),
+                     case_id=int(ref.removeprefix("ERA-")))
     record_check(engine, ref, agency="solo", kind="database", item="council_tax",
                  outcome="concern", notes="FICTIONAL", property_id="P2", actor=officer())
     record_response(engine, ref, agency=case["lead_agency"], property_id="P2",
@@ -272,6 +303,7 @@ for k in range(10_000):
                                  outcome="clear", property_id="P2", actor=officer())
         for agency in ("police_scotland", "solo", "rsl"):
             record_agreement(engine, ref, agency=agency, agrees=True, actor=officer())
+        record_consent(engine, ref, authority="Angus", actor=officer())
         approve(engine, ref, agency="police_scotland", property_id="P2", manageable=True,
                 conclusion="FICTIONAL", reasons="FICTIONAL", actor=officer(),
                 adjustments="FICTIONAL weekly visits")
@@ -283,7 +315,9 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
                                                   database_url: str) -> None:
     """SIGKILL a writer 50 times mid-stream: every case it acknowledged is present with
     its check of P2 and the lead agency's response to it (R32, R48), and Part C with
-    its adjustments (R57), and no case is
+    its adjustments (R57), its out-of-area reason, plan and discussion (R65-R68), its
+    deadline extension (R22), where its ERA is held and its written document (R49); no
+    case is
     half-written (each has its properties and all its agencies; a response only with its
     concern)."""
     home = tmp_path
@@ -325,8 +359,25 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
             decisions = [(d.property_id, d.adjustments) for d in case.decisions]
             assert decisions in ([], [("P2", "FICTIONAL weekly visits")]), case.reference
             assert not decisions or case.status == "approved", case.reference
+            parts = [r.part for r in session.scalars(select(OutOfAreaRecord).where(
+                OutOfAreaRecord.case_id == case.id).order_by(OutOfAreaRecord.id))]
+            assert parts == ["reason", "plan", "discussion"][:len(parts)], case.reference
+            extended = session.scalars(select(DeadlineExtension).where(
+                DeadlineExtension.case_id == case.id)).all()
+            assert len(extended) <= 1, case.reference
+            # the deadline (7 working days after Fri 20 Nov, St Andrew's Day Mon 30 Nov
+            # a holiday: Wed 2 Dec) moved only with its extension recorded (R22)
+            assert (case.due_on == dt.date(2026, 12, 2)) == (not extended), case.reference
+            held = session.scalars(select(EraHolding.reference).where(
+                EraHolding.case_id == case.id)).all()
+            assert held in ([], [case.reference]), case.reference
+            files = session.scalars(select(WrittenFile.path).where(
+                WrittenFile.case_id == case.id)).all()
+            assert not files or held, case.reference
+            assert not decisions or (files and case.consent_recorded_at), case.reference
             if case.reference in acknowledged:
                 assert checks and responses, case.reference
+                assert len(parts) == 3 and extended and held and files, case.reference
                 approved += bool(decisions)
     assert acknowledged <= stored
     assert len(acknowledged) >= 50

@@ -23,6 +23,7 @@ from geo_era.casework.cases import (
     record_restriction,
     show_case,
 )
+from geo_era.casework.out_of_area import record_discussion, record_plan, record_reason
 from geo_era.casework.reviews import (
     review_criteria,
     review_triggers,
@@ -201,12 +202,21 @@ def test_out_of_area_needs_consent(engine: Engine) -> None:
     make_ready(engine, case, ["police_scotland", "solo"])
     kw = {"agency": "police_scotland", "property_id": "P1", "manageable": True,
           "conclusion": "ok", "reasons": "ok", "actor": officer("x")}
-    with pytest.raises(WorkflowRefusedError, match="places the subject from Fife in Angus, "
-                                                   "whose consent is not recorded"):
+    with pytest.raises(WorkflowRefusedError, match=r"places the subject from Fife in Angus "
+                                                   r"\(NASSO 3.13\) and lacks the receiving "
+                                                   r"authority's \(Angus\) consent"):
         approve(engine, case, **kw)  # type: ignore[arg-type]
     with pytest.raises(WorkflowRefusedError, match="only the receiving authority"):
         record_consent(engine, case, authority="Fife", actor=officer("x"))
     record_consent(engine, case, authority="Angus", actor=officer("Angus SOLO"))
+    # the rest 3.13 asks (tests/casework/test_out_of_area.py tests each)
+    record_reason(engine, case, authority="Fife", ground="no_manageable_housing",
+                  details=None, actor=officer("Fife SOLO"))
+    record_plan(engine, case, authority="Fife", actor=officer("Fife SOLO"),
+                plan="FICTIONAL: weekly home visits by the OMU for the first three months")
+    record_discussion(engine, case, authority="Angus", held_on=TODAY, today=TODAY,
+                      participants="Fife and Angus SOLOs", actor=officer("Angus SOLO"),
+                      agreed="FICTIONAL: Angus accepts the placement")
     done = approve(engine, case, **kw)  # type: ignore[arg-type]
     assert done["out_of_area"] == {"placing_authority": "Fife", "receiving_authority": "Angus",
                                    "consent_recorded": True}
@@ -294,7 +304,7 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
     refused = run("reviews", "due", "--within", "-1", *why)
     assert refused.returncode == 2 and "--within" in refused.stderr
     weeded = json.loads(run("weed", "--json").stdout)
-    assert [w["record_type"] for w in weeded] == ["cases", "waivers"]
+    assert [w["record_type"] for w in weeded] == ["cases", "waivers", "documents", "reports"]
     # every step above is in the audit trail, which is intact
     verified = json.loads(run("audit", "verify", "--json").stdout)
     assert verified["intact"]

@@ -50,6 +50,11 @@ case_approve       |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |
 case_decide        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_consent       |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_restrict      |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_extend        |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_out_of_area   |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_plan          |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_discussion    |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_held          |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 zone_add           |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 zone_show          |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 reviews_due        |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
@@ -97,6 +102,17 @@ WHY = {
                     "(3.13): its own staff",
     "case_restrict": "the Responsible Authorities identify implications for future "
                      "allocations (3.12)",
+    "case_extend": "3.5 allows complex cases more time; the lead agency (police or CJSW, "
+                   "3.2) sets the pace of its ERA and the MAPPA coordinator runs the "
+                   "arrangements it serves; the core refuses any other agency",
+    "case_out_of_area": "the arrangements for an out-of-area placement lie with the "
+                        "placing local authority (3.13): its own staff record why",
+    "case_plan": "no placement without a plan to manage the risk (3.13); the placing "
+                 "council makes the arrangements: its own staff",
+    "case_discussion": "the councils' records show that proper discussion between them "
+                       "took place and agreement was reached (3.13): either council's staff",
+    "case_held": "the Responsible Authorities agree locally who retains the completed ERA "
+                 "(3.11) and ViSOR notes where it is held (3.3): the agencies of the case",
     "zone_add": "victim-exclusion zones come from police and the MAPPA coordinator (the "
                 "licence or order conditions)",
     "zone_show": "zones are victims' information: the Responsible Authorities and the "

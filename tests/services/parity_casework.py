@@ -26,6 +26,7 @@ from geo_era.casework.cases import (
     record_response,
     show_case,
 )
+from geo_era.casework.cases import open_case as open_case_core
 from tests.conftest import officer
 from tests.services.parity import WHY, ApiCall, Home, Parity
 
@@ -103,6 +104,23 @@ def out_of_area_case(home: Home) -> None:
     _open(home, placing_authority=OTHER_COUNCIL, receiving_authority=home.council)
 
 
+def placing_case(home: Home) -> None:
+    """A placement from the home's council into another (3.13): the placing council's
+    staff record the reason and the plan. Opened through the core without the layers'
+    check of where the property lies, which would make the home's council the receiving
+    one."""
+    engine = home.engine()
+    try:
+        case = open_case_core(engine, subject_id=home.subject_id,
+                              property_ids=[home.property_id], case_type="initial_new",
+                              notified=dt.date.today() - dt.timedelta(days=1),
+                              on_licence_or_order=False, placing_authority=home.council,
+                              receiving_authority=OTHER_COUNCIL, actor=officer())
+    finally:
+        engine.dispose()
+    home.notes["case"] = str(case["case_id"])
+
+
 def zone_file(home: Home) -> None:
     """A GeoJSON polygon 50 m round the home's property, in EPSG:27700."""
     props = home.store.read("properties")
@@ -131,6 +149,9 @@ def _case_call(path: str, **body: Any) -> Callable[[Home], ApiCall]:
 
 
 ZONE_REASON = "FICTIONAL victim's workplace"
+EXTENSION = "FICTIONAL: three closes in the minimum set"
+PLAN = "FICTIONAL: weekly OMU visits for three months"
+AGREED = "FICTIONAL: the placement is accepted"
 
 PARITY: list[Parity] = [
     Parity("case_open", "omu_analyst",
@@ -185,6 +206,31 @@ PARITY: list[Parity] = [
            cli=lambda h: ["case", "consent", h.notes["case"], "--authority", h.council,
                           "--justification", WHY, "--json"],
            api=_case_call("/cases/consent")),
+    Parity("case_extend", "omu_analyst", prepare=open_case,
+           cli=lambda h: ["case", "extend", h.notes["case"], "--reason", EXTENSION,
+                          "--working-days", "2", "--as", "police_scotland",
+                          "--justification", WHY, "--json"],
+           api=_case_call("/cases/extend", working_days=2, reason=EXTENSION)),
+    Parity("case_out_of_area", "solo", prepare=placing_case,
+           cli=lambda h: ["case", "out-of-area", h.notes["case"], "--reason",
+                          "no_manageable_housing", "--authority", h.council,
+                          "--justification", WHY, "--json"],
+           api=_case_call("/cases/out-of-area", ground="no_manageable_housing")),
+    Parity("case_plan", "solo", prepare=placing_case,
+           cli=lambda h: ["case", "plan", h.notes["case"], "--plan", PLAN, "--authority",
+                          h.council, "--justification", WHY, "--json"],
+           api=_case_call("/cases/plan", plan=PLAN)),
+    Parity("case_discussion", "solo", prepare=out_of_area_case,
+           cli=lambda h: ["case", "discussion", h.notes["case"], "--held", TODAY,
+                          "--participants", "FICTIONAL: both SOLOs", "--agreed", AGREED,
+                          "--authority", h.council, "--justification", WHY, "--json"],
+           api=_case_call("/cases/discussion", held_on=TODAY,
+                          participants="FICTIONAL: both SOLOs", agreed=AGREED)),
+    Parity("case_held", "omu_analyst", prepare=open_case,
+           cli=lambda h: ["case", "held", h.notes["case"], "--system", "FICTIONAL EDRMS",
+                          "--reference", "HR/ERA/0042", "--agency", "police_scotland",
+                          "--justification", WHY, "--json"],
+           api=_case_call("/cases/held", system="FICTIONAL EDRMS", reference="HR/ERA/0042")),
     Parity("case_restrict", "omu_analyst", prepare=open_case,
            cli=lambda h: ["case", "restrict", h.notes["case"], "DT-0000002", "--restriction",
                           "no children under 16", "--justification", WHY, "--json"],

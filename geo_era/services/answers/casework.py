@@ -32,6 +32,82 @@ class OutOfArea(Answer):
     consent_recorded: bool
 
 
+class Extension(Answer):
+    """An extension of a deadline for a complex case (NASSO 3.5): from which date to
+    which, why, and who granted it."""
+
+    agency: str | None = Field(description="the agency whose deadline moved; None for the "
+                                           "case's overall deadline")
+    previous_due: dt.date = Field(description="the deadline before")
+    new_due: dt.date = Field(description="the deadline after")
+    reason: str
+    granted_as: str = Field(description="the lead agency or mappa_coordinator")
+    recorded_by: str
+    recorded_at: str
+
+
+class AgencyDeadline(Answer):
+    """An agency's extended deadline: the original and each extension."""
+
+    original_due: dt.date
+    extensions: list[Extension]
+
+
+class Recorded(Answer):
+    """Who recorded a part of an out-of-area placement, for which council, and when."""
+
+    authority: str | None
+    recorded_by: str | None
+    recorded_at: str
+
+
+class PlacementReason(Recorded):
+    """The placing council's reason for placing out of area (3.13)."""
+
+    ground: str | None = Field(description="no_manageable_housing, risk_in_placing_area "
+                                           "or other")
+    ground_text: str
+    details: str | None
+
+
+class RiskPlan(Recorded):
+    """The plan to manage the associated risk (3.13, R67)."""
+
+    plan: str
+
+
+class Discussion(Recorded):
+    """A discussion between the placing and receiving councils (3.13, R68)."""
+
+    held_on: dt.date | None
+    participants: str | None
+    agreed: str
+
+
+class OutOfAreaRecord(Answer):
+    """All an out-of-area placement records (3.13): the councils, the receiving one's
+    consent, the reason, the current risk management plan (earlier ones kept) and the
+    discussions between the councils."""
+
+    placing_authority: str
+    receiving_authority: str
+    consent: Recorded | None
+    reason: PlacementReason | None
+    plan: RiskPlan | None
+    earlier_plans: list[RiskPlan]
+    discussions: list[Discussion]
+
+
+class EraHeld(Answer):
+    """Where the full ERA is held (3.3, 3.11)."""
+
+    system: str
+    reference: str
+    agency: str
+    recorded_by: str
+    recorded_at: str
+
+
 class CaseSummary(Answer):
     """One case as the case list shows it."""
 
@@ -45,7 +121,11 @@ class CaseSummary(Answer):
     status: CaseStatus
     notified: dt.date
     due: dt.date = Field(description="the overall deadline in clear working days (3.5)")
-    overdue: bool
+    original_due: dt.date = Field(description="the overall deadline 3.5 gave when the "
+                                              "case was opened, before any extension")
+    extensions: list[Extension] = Field(description="each extension of the overall "
+                                                    "deadline, oldest first (3.5)")
+    overdue: bool = Field(description="the current deadline (due) has passed")
     properties: list[str] = Field(description="the candidate property ids")
     out_of_area: OutOfArea | None
 
@@ -145,6 +225,11 @@ class CaseRecord(CaseSummary):
     restrictions: list[RestrictionRecord]
     responses: list[ResponseRecord]
     decisions: list[DecisionRecord]
+    out_of_area_record: OutOfAreaRecord | None = Field(
+        description="what an out-of-area placement records (3.13); None otherwise")
+    era_held: EraHeld | None = Field(description="where the full ERA is held (3.3, 3.11)")
+    agency_deadlines: dict[str, AgencyDeadline] = Field(
+        description="per agency whose deadline was extended: its original and extensions")
 
 
 class CaseAck(Answer):

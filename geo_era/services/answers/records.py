@@ -128,7 +128,12 @@ class TriggerRun(Answer):
 class Weeded(Answer):
     """One retention rule applied: how many records went, and the cutoff."""
 
-    record_type: Literal["cases", "waivers"]
+    record_type: Literal["cases", "waivers", "documents", "reports"] = Field(
+        description="cases and waivers in the store; documents (ERA documents and field "
+                    "sheets written from the cases weeded) and reports (report files past "
+                    "their retention) on disk")
     weeded: int
+    left: int = Field(default=0, description="files changed since geo_era wrote them, "
+                                             "left in place (documents, reports)")
     retention_days: int
     cutoff: dt.date
