@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from geo_era.casework.participation import involved_agencies, takes_part
 from geo_era.casework.case_records import case_records, deadline_record, missing_out_of_area
+from geo_era.casework.participation import involved_agencies, takes_part
 from geo_era.casework.workdays import CASE_TYPES, deadlines
 from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.db.store import (

@@ -10,6 +10,7 @@ On the demo town; documents are written as users write them (the services behind
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import html
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from geo_era.analysis.areas import council_of
 from geo_era.casework.assessment import open_assessed_case
@@ -92,6 +93,15 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     engine.dispose()
 
 
+@pytest.fixture
+def alone(world: World, tmp_path: Path) -> Iterator[World]:
+    """The module's world with a case store of its own: a weeding sees only the cases
+    and files of its own test."""
+    engine = open_store(tmp_path / "own-store")
+    yield dataclasses.replace(world, engine=engine)
+    engine.dispose()
+
+
 def new_case(world: World, **kw: str) -> str:
     return str(open_assessed_case(world.store, world.engine, subject_id=world.subject_id,
                                   property_ids=[world.house], case_type="initial_new",
@@ -152,28 +162,28 @@ def digest(path: Path) -> str:
 
 
 def test_weeding_removes_a_weeded_cases_documents_and_keeps_the_rest(
-        world: World, tmp_path: Path) -> None:
+        alone: World, tmp_path: Path) -> None:
     """R49: documents written from a case go when the case is weeded; another case's
     stay; a file changed since it was written is left and reported; the weeding log
     and the audit trail say how many, never which files; report files go by age."""
-    services = Services(Settings(home=world.home, retention_cases_days=30,
-                                 retention_reports_days=90), world.engine)
+    services = Services(Settings(home=alone.home, retention_cases_days=30,
+                                 retention_reports_days=90), alone.engine)
     operator = Caller.operator("ops")
-    closed, still_open = new_case(world), new_case(world)
+    closed, still_open = new_case(alone), new_case(alone)
     agencies = ["police_scotland", "solo"]
-    _ready(world.engine, closed, agencies, world.house)
+    _ready(alone.engine, closed, agencies, alone.house)
     for agency in agencies:
-        record_agreement(world.engine, closed, agency=agency, agrees=True, actor=officer())
-    snapshot = open_assessed_snapshot(world.engine, closed, world.house)
+        record_agreement(alone.engine, closed, agency=agency, agrees=True, actor=officer())
+    snapshot = open_assessed_snapshot(alone.engine, closed, alone.house)
     for finding in snapshot.get("check", {}).get("conflicts", []):
-        record_response(world.engine, closed, agency="police_scotland",
-                        property_id=world.house, to=conflict_key(finding),
+        record_response(alone.engine, closed, agency="police_scotland",
+                        property_id=alone.house, to=conflict_key(finding),
                         response="FICTIONAL: answered", actor=officer("ds"))
-    approve(world.engine, closed, agency="police_scotland", property_id=world.house,
+    approve(alone.engine, closed, agency="police_scotland", property_id=alone.house,
             manageable=True, conclusion="FICTIONAL", reasons="FICTIONAL", actor=officer())
     out = tmp_path / "documents"
     written = {
-        "closed.pdf": (closed, None), "closed-sheet.html": (closed, world.house),
+        "closed.pdf": (closed, None), "closed-sheet.html": (closed, alone.house),
         "closed-edited.html": (closed, None), "open.html": (still_open, None)}
     for name, (case, sheet) in written.items():
         write_era_document(services, operator, case_id=case, out=out / name,
@@ -182,9 +192,11 @@ def test_weeding_removes_a_weeded_cases_documents_and_keeps_the_rest(
                                             encoding="utf-8")
     report = tmp_path / "report.csv"
     report.write_text("# FICTIONAL report table\n", encoding="utf-8")
-    register_written(world.engine, kind="report", paths=[report], actor=officer())
+    register_written(alone.engine, kind="report", paths=[report], actor=officer())
     open_digest = digest(out / "open.html")
 
+    with session_scope(alone.engine) as session:  # the module's other tests weed too
+        before = session.scalar(select(func.max(AuditEntry.seq))) or 0
     later = dt.date.today() + dt.timedelta(days=31)
     lines = records.weed(services, operator, today=later)
     by_type = {line.record_type: (line.weeded, line.left) for line in lines}
@@ -194,15 +206,17 @@ def test_weeding_removes_a_weeded_cases_documents_and_keeps_the_rest(
     assert (out / "closed-edited.html").read_text(encoding="utf-8").startswith("a local")
     assert digest(out / "open.html") == open_digest
     assert report.exists()
-    with session_scope(world.engine) as session:
+    with session_scope(alone.engine) as session:
         log = [(r.record_type, r.count) for r in session.scalars(
             select(WeedingRecord).order_by(WeedingRecord.id))][-4:]
         assert log[2:] == [("documents", 2), ("reports", 0)]
         erased = session.scalars(select(AuditEntry).where(
-            AuditEntry.operation == "erasure", AuditEntry.record_type == "documents")).all()
+            AuditEntry.operation == "erasure", AuditEntry.record_type == "documents",
+            AuditEntry.seq > before)).all()
         assert [e.record_ids for e in erased] == [[closed]]
         assert str(out) not in repr([(e.record_ids, e.justification) for e in erased])
-        kept = {Path(p).name for p in session.scalars(select(WrittenFile.path))}
+        kept = {Path(p).name for p in session.scalars(select(WrittenFile.path))
+                if Path(p).is_relative_to(tmp_path)}  # not the module's other tests
         assert kept == {"closed-edited.html", "open.html", "report.csv"}
 
     # the report file goes once past its own retention; the edited file is left again
@@ -212,20 +226,20 @@ def test_weeding_removes_a_weeded_cases_documents_and_keeps_the_rest(
     assert not report.exists() and (out / "open.html").exists()
 
 
-def test_an_interrupted_weeding_finishes_next_time(world: World, tmp_path: Path) -> None:
+def test_an_interrupted_weeding_finishes_next_time(alone: World, tmp_path: Path) -> None:
     """R49: the cases are weeded in one transaction and their files after it; if the
     files step never ran (a crash between the two), the next weeding removes them."""
-    services = Services(Settings(home=world.home), world.engine)
-    case = new_case(world)
+    services = Services(Settings(home=alone.home), alone.engine)
+    case = new_case(alone)
     out = tmp_path / "era.html"
     write_era_document(services, Caller.operator("ops"), case_id=case, out=out,
                        justification=WHY)
-    with session_scope(world.engine) as session:  # the case goes (as a weeding would)
+    with session_scope(alone.engine) as session:  # the case goes (as a weeding would)
         session.delete(session.get(Case, parse_case_id(case)))
     assert out.exists()
-    [documents, _] = weed_files(world.engine, cases_days=0, reports_days=0,
+    [documents, _] = weed_files(alone.engine, cases_days=0, reports_days=0,
                                 actor=officer("ops"))
-    assert documents["weeded"] == 1  # (an edited file of another test's case is left)
+    assert documents["weeded"] == 1
     assert not out.exists()
 
 
