@@ -224,6 +224,10 @@ class Settings(BaseSettings):
     retention_waivers_days: int = Field(
         default=6 * 365, ge=0,
         description="Days a recorded decision not to review is kept before weeding.")
+    retention_placements_days: int = Field(
+        default=6 * 365, ge=0,
+        description="Days a recorded placement is kept after it ended (the subject moved "
+                    "on) before weeding; a subject's current placement is never weeded.")
     review_months: dict[str, int] = Field(
         default_factory=dict,
         description="Months between annual reviews (NASSO 3.3) shortened by risk, as JSON: "

@@ -28,7 +28,7 @@ from geo_era.casework.cases import (
     record_check,
     show_case,
 )
-from geo_era.db.store import Case, CaseAgency, open_store, session_scope
+from geo_era.db.store import Case, CaseAgency, PlacementMove, open_store, session_scope
 from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
 from tests.conftest import officer
 
@@ -247,6 +247,7 @@ import datetime as dt, sys
 from geo_era.security.audit import Actor
 from geo_era.casework.cases import (PHYSICAL_ITEMS, approve, database_checklist,
     open_case, record_agreement, record_check, record_response)
+from geo_era.casework.placements import record_move_in
 from geo_era.db.store import open_store
 officer = lambda: Actor("officer", "operator", "local")
 engine = open_store(__import__("pathlib").Path(sys.argv[1]), sys.argv[2])
@@ -275,6 +276,8 @@ for k in range(10_000):
         approve(engine, ref, agency="police_scotland", property_id="P2", manageable=True,
                 conclusion="FICTIONAL", reasons="FICTIONAL", actor=officer(),
                 adjustments="FICTIONAL weekly visits")
+        record_move_in(engine, ref, property_id="P2", moved_in_on=dt.date.today(),
+                       actor=officer())
     print(ref, flush=True)
 """
 
@@ -283,9 +286,9 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
                                                   database_url: str) -> None:
     """SIGKILL a writer 50 times mid-stream: every case it acknowledged is present with
     its check of P2 and the lead agency's response to it (R32, R48), and Part C with
-    its adjustments (R57), and no case is
+    its adjustments (R57) and the subject's move in to P2 (R8, R68), and no case is
     half-written (each has its properties and all its agencies; a response only with its
-    concern)."""
+    concern; a move only after its Part C, at most one per case)."""
     home = tmp_path
     acknowledged: set[str] = set()
     rng = random.Random(0)
@@ -311,6 +314,9 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
     approved = 0
     with session_scope(engine) as session:
         stored = {c.reference for c in session.scalars(select(Case))}
+        moved: dict[int | None, list[str]] = {}
+        for move in session.scalars(select(PlacementMove)):
+            moved.setdefault(move.case_id, []).append(move.property_id)
         agencies = dict(session.execute(
             select(CaseAgency.case_id, func.count()).group_by(CaseAgency.case_id)).all())
         for case in session.scalars(select(Case)):
@@ -325,8 +331,11 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
             decisions = [(d.property_id, d.adjustments) for d in case.decisions]
             assert decisions in ([], [("P2", "FICTIONAL weekly visits")]), case.reference
             assert not decisions or case.status == "approved", case.reference
+            assert moved.get(case.id, []) in ([], ["P2"]), case.reference
+            assert decisions or not moved.get(case.id), case.reference
             if case.reference in acknowledged:
                 assert checks and responses, case.reference
+                assert bool(decisions) == bool(moved.get(case.id)), case.reference
                 approved += bool(decisions)
     assert acknowledged <= stored
     assert len(acknowledged) >= 50
