@@ -11,6 +11,7 @@ shapely from the layers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ import shapely
 from sqlalchemy import Engine, select
 
 from geo_era.casework.cases import open_case
-from geo_era.casework.reviews import review_triggers
+from geo_era.casework.reviews import review_triggers, reviews_due
 from geo_era.data.imports import import_files
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store, session_scope
@@ -198,3 +199,24 @@ def test_an_assessment_without_the_subjects_record_compares_conflicts(
         "the home is inside the subject's exclusion zone Z-LATER (not found by the last "
         "assessment)"]
     engine.dispose()
+
+
+def test_a_new_registration_without_an_era_is_era_required_with_its_date(
+        town: Town) -> None:
+    """R8: a subject registered on 30 November 2026 (the optional ``registered_on`` of
+    the subjects layer, imported as the contract's dates are) with no completed ERA is
+    listed as "ERA required", with the registration date; a subject with no date is
+    listed as before."""
+    subjects = town.store.read("subjects")
+    new = pd.DataFrame({"subject_id": ["FICTIONAL-NEW-1"], "mappa_level": [1],
+                        "risk_level": ["low"], "registered_on": ["2026-11-30"]})
+    town.reimport("subjects", pd.concat([subjects, new], ignore_index=True))
+    due = {d["subject_id"]: d for d in reviews_due(town.store.read("subjects"), town.engine,
+                                                   actor=officer())}
+    entry = due["FICTIONAL-NEW-1"]
+    assert (entry["status"], entry["registered_on"]) == ("era_required",
+                                                          dt.date(2026, 11, 30))
+    assert entry["why"] == ("registered on 2026-11-30 with no completed ERA (an ERA is "
+                            "needed on initial registration)")
+    other = next(s for s in subjects["subject_id"].astype(str) if s != town.subject_id)
+    assert due[other]["why"] == "no completed ERA (a new registration needs one)"
