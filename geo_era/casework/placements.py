@@ -29,7 +29,7 @@ from sqlalchemy import Engine, select
 
 from geo_era.casework.cases import _case_property, _load
 from geo_era.db.store import Case, PlacementMove, session_scope
-from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
+from geo_era.errors import NotFoundError, WorkflowRefusedError
 from geo_era.security.audit import Actor
 from geo_era.workspace import Snapshot
 
@@ -66,19 +66,19 @@ def record_move_in(engine: Engine, case_id: str | int, *, property_id: str,
     """Record that the case's subject moved in to ``property_id`` on ``moved_in_on``.
 
     Allowed only after a manageable Part C (approved) or Part D decision of this case on
-    that property, on or after the decision's date and not in the future; and only once
+    that property, on or after the decision's date and not after ``today``; and only once
     per case, and never before a move already recorded for the subject (the history is
     kept in order). The move ends the subject's previous placement. Recorded as one
     collection (a new record of where the subject lives), audited in the same
     transaction; the answer is the move as :func:`move_document` gives it.
     """
     today = today or dt.date.today()
-    if moved_in_on > today:
-        raise DataError(f"the move-in date {moved_in_on.isoformat()} is in the future; "
-                        "record a move once it has happened")
     with session_scope(engine) as session:
         case = _load(session, case_id, actor)
         part, decided_on = _decision(case, property_id)
+        if moved_in_on > today:
+            raise WorkflowRefusedError(f"the move-in date {moved_in_on.isoformat()} is in "
+                                       "the future; record a move once it has happened")
         if moved_in_on < decided_on:
             raise WorkflowRefusedError(
                 f"the move-in date {moved_in_on.isoformat()} is before the Part {part} "

@@ -34,9 +34,8 @@ def record_move_in(services: Services, caller: Caller, *, case_id: str, property
     ------
     WorkflowRefusedError
         No manageable Part C or Part D decision of the case on that property (or it is
-        not a candidate), a date before the decision, or a move already recorded.
-    DataError
-        A date in the future.
+        not a candidate), a date before the decision or in the future, or a move
+        already recorded.
     NotFoundError
         An unknown case, or one outside the caller's council (audited as ``denied``).
     """

@@ -31,7 +31,7 @@ from geo_era.casework.placements import (
 from geo_era.casework.reviews import reviews_due
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import PlacementMove, open_store, session_scope
-from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
+from geo_era.errors import NotFoundError, WorkflowRefusedError
 from geo_era.housing.allocations import allocation_check
 from geo_era.housing.void_lists import from_ids
 from geo_era.overconcentration.statistics import count_by_area, current_on, out_of_area
@@ -75,14 +75,14 @@ def moves(engine: Engine) -> list[tuple[str, str, dt.date]]:
 
 def test_a_move_in_is_refused_before_a_decision_and_for_a_non_candidate(
         engine: Engine) -> None:
-    """R8: no decision, no move; a property that is not a candidate is refused with the
-    candidates; a date in the future is refused; nothing is written."""
+    """R8: no decision, no move (whatever the date); a property that is not a candidate
+    is refused with the candidates; nothing is written."""
     case = new(engine, ["P1", "P2"])
     with pytest.raises(WorkflowRefusedError, match="no Part C or Part D decision on P1"):
         record_move_in(engine, case, property_id="P1", moved_in_on=TODAY, actor=officer())
     with pytest.raises(WorkflowRefusedError, match=r"not a candidate .*candidates: P1, P2"):
         record_move_in(engine, case, property_id="P9", moved_in_on=TODAY, actor=officer())
-    with pytest.raises(DataError, match="in the future"):
+    with pytest.raises(WorkflowRefusedError, match="no Part C or Part D decision on P1"):
         record_move_in(engine, case, property_id="P1", actor=officer(),
                        moved_in_on=TODAY + dt.timedelta(days=1))
     with pytest.raises(NotFoundError):
@@ -106,9 +106,13 @@ def test_a_move_in_is_refused_after_a_not_manageable_decision(engine: Engine) ->
 
 def test_a_move_in_after_part_c_is_recorded_once_and_audited(engine: Engine) -> None:
     """R8: after Part C approves P2, the move in to P2 is recorded and audited as one
-    collection naming the case and the subject; a date before the decision, the other
+    collection naming the case and the subject; a date in the future or before the
+    decision, the other
     candidate (no decision on it) and a second move on the same case are refused."""
     case = approved(engine, ["P1", "P2"], "P2")
+    with pytest.raises(WorkflowRefusedError, match="is in the future"):
+        record_move_in(engine, case, property_id="P2", actor=officer(),
+                       moved_in_on=TODAY + dt.timedelta(days=1))
     with pytest.raises(WorkflowRefusedError, match="before the Part C decision"):
         record_move_in(engine, case, property_id="P2", actor=officer(),
                        moved_in_on=TODAY - dt.timedelta(days=1))
