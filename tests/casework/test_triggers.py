@@ -220,3 +220,34 @@ def test_a_new_registration_without_an_era_is_era_required_with_its_date(
                             "needed on initial registration)")
     other = next(s for s in subjects["subject_id"].astype(str) if s != town.subject_id)
     assert due[other]["why"] == "no completed ERA (a new registration needs one)"
+
+
+def test_the_triggers_follow_a_recorded_move(town: Town) -> None:
+    """R13, R8: once a move in is recorded after Part C, the refresh looks at the new
+    home, which the case assessed: the subject is not listed at the old home, nor as
+    never assessed at the new one."""
+    from geo_era.casework.placements import record_move_in
+    from tests.casework.test_checks_per_property import agree, check_all, part_c
+    from tests.casework.test_move_in import _new_home
+
+    workspace = Workspace(town.store)
+    new_home, _void = _new_home(workspace, town.subject_id)
+    case = str(open_case(town.engine, subject_id=town.subject_id, property_ids=[new_home],
+                         case_type="initial_new", notified=TODAY,
+                         on_licence_or_order=False, today=TODAY,
+                         assess=workspace.assess, actor=officer())["case_id"])
+    check_all(town.engine, case, new_home)
+    agree(town.engine, case)
+    part_c(town.engine, case, new_home)
+    placements = town.store.read("placements")
+    was_placed = set(placements.loc[placements["subject_id"].astype(str) == town.subject_id,
+                                    "property_id"].astype(str))
+    record_move_in(town.engine, case, property_id=new_home, moved_in_on=TODAY,
+                   actor=officer())
+    run = review_triggers(Workspace(town.store), town.engine, actor=officer())
+    homes = {p for s, p in zip(run.subject_id, run.property_id, strict=True)
+             if s == town.subject_id}
+    assert homes == {new_home}, (homes, was_placed)
+    mine = [t for t in run.triggers if t["subject_id"] == town.subject_id]
+    assert {t["property_id"] for t in mine} <= {new_home}
+    assert "never_assessed" not in {t["kind"] for t in mine}
