@@ -131,13 +131,14 @@ def refresh_job(snap: Any, home: Path) -> dict[str, Any]:
     started = time.perf_counter()
     refresh = refresh_homes(snap, engine)
     seconds = time.perf_counter() - started
-    found = {(t["subject_id"], t["property_id"]) for t in refresh.triggers}
+    found = {(t["subject_id"], t["property_id"]) for t in refresh.triggers
+             if t["kind"] == "environment"}
     expected = {(str(first.subject_id[k]), str(first.property_id[k]))
                 for k in took_site | took_member}
     engine.dispose()
     return {"refresh_s": seconds, "refresh_housed": n,
             "refresh_subjects": len(snap.subjects),
-            "refresh_triggers": len(refresh.triggers),
+            "refresh_triggers": len(found),
             "refresh_triggers_expected": len(expected),
             "refresh_identical": found == expected,
             "refresh_with_conflicts": refresh.summary()["with_conflicts"]}

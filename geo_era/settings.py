@@ -251,6 +251,10 @@ class Settings(BaseSettings):
                     "'after_solo' counts the others' days after the SOLO's deadline (2 then "
                     "5, so others are due with the overall 7). An annual review has no "
                     "split.")
+    retention_placements_days: int = Field(
+        default=6 * 365, ge=0,
+        description="Days a recorded placement is kept after it ended (the subject moved "
+                    "on) before weeding; a subject's current placement is never weeded.")
     review_months: dict[str, int] = Field(
         default_factory=dict,
         description="Months between annual reviews (NASSO 3.3) shortened by risk, as JSON: "

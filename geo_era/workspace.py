@@ -40,10 +40,11 @@ Distances are metres; coordinates EPSG:27700.
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn, TypeVar
 
 import geopandas as gpd
@@ -210,6 +211,31 @@ class Snapshot:
         assert isinstance(zones, gpd.GeoDataFrame)
         return zones
 
+    def with_records(self, *, placements: pd.DataFrame | None,
+                     subjects: pd.DataFrame | None = None) -> Snapshot:
+        """This snapshot with ``placements`` (and, when given, ``subjects``) in place of
+        the layers': the layers with the case store's recorded moves overlaid
+        (:func:`geo_era.casework.placements.with_moves`). Everything else is shared."""
+        keyed = self._subjects if subjects is None else _Keyed.of(subjects, "subject_id")
+        return replace(self, placements=placements, _subjects=keyed)
+
+
+def subject_record(subject: pd.Series, zone_ids: Sequence[object]) -> dict[str, Any]:
+    """What an assessment keeps of the subject's own circumstances, to tell later what is
+    new (NASSO 3.4): the ids of their exclusion zones (sorted) and their conditions, each
+    as canonical JSON text (keys sorted; an unreadable value kept as its text)."""
+    text = subject.get("conditions")
+    conditions: list[str] = []
+    if isinstance(text, str) and text.strip():
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = [text.strip()]
+        items = parsed if isinstance(parsed, list) else [parsed]
+        conditions = [item if isinstance(item, str) else json.dumps(item, sort_keys=True)
+                      for item in items]
+    return {"zone_ids": sorted(str(z) for z in zone_ids), "conditions": conditions}
+
 
 class _State:
     """Everything served from one catalog snapshot. Never changed once published."""
@@ -363,6 +389,7 @@ class Workspace:
         if "subjects" in snapshot.layers:
             try:
                 document["check"] = self._check(state, subject_id, property_id).to_dict()
+                document["subject_record"] = self._subject_record(state, subject_id)
             except NotFoundError as exc:
                 document["check"] = {"error": str(exc)}
         else:
@@ -416,6 +443,14 @@ class Workspace:
         engine = state.get_as("engine", ParameterEngine)
         return engine.minimum_set(property_id, extend_metres=extend_metres,
                                   extend_rings=extend_rings)
+
+    def _subject_record(self, state: _State, subject_id: str) -> dict[str, Any]:
+        subjects = state.get_as("subjects", _Keyed)
+        subject = subjects.frame.iloc[int(subjects.positions[subject_id][0])]
+        zones_part = state.get_optional("zones", _Keyed)
+        zone_ids = [] if zones_part is None else zones_part.frame["zone_id"].iloc[
+            zones_part.positions.get(subject_id, np.empty(0, dtype=np.int64))].tolist()
+        return subject_record(subject, zone_ids)
 
     def _check(self, state: _State, subject_id: str, property_id: str, *,
                zone_warning_m: float = DEFAULT_ZONE_WARNING_M) -> CheckResult:

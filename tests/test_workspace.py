@@ -137,6 +137,16 @@ def plain_assess(store: LayerStore, subject_id: str, property_id: str,
         snapshot["check"] = check_subject_property(store, subject_id, property_id).to_dict()
     except NotFoundError as exc:
         snapshot["check"] = {"error": str(exc)}
+        return snapshot
+    # what the assessment keeps of the subject's own record (NASSO 3.4: to tell a new
+    # condition or zone later): their zone ids sorted, their conditions as sorted JSON
+    text = store.read("subjects").set_index("subject_id")["conditions"].get(subject_id)
+    zones = store.read("exclusion_zones")
+    snapshot["subject_record"] = {
+        "zone_ids": sorted(zones.loc[zones["subject_id"] == subject_id, "zone_id"]
+                           .astype(str)),
+        "conditions": [json.dumps(c, sort_keys=True) for c in json.loads(text)]
+        if isinstance(text, str) and text.strip() else []}
     return snapshot
 
 

@@ -19,8 +19,8 @@ from pydantic import Field, StringConstraints
 
 from geo_era.casework.case_records import GROUNDS
 from geo_era.casework.cases import AGENCIES, OUTCOMES, PHYSICAL_ITEMS
-from geo_era.services import casework
-from geo_era.services.answers.casework import CaseAck, CaseRecord, CaseSummary
+from geo_era.services import casework, moves
+from geo_era.services.answers.casework import CaseAck, CaseRecord, CaseSummary, MovedIn
 
 from ..deps import PREFIX, App, Who, caller_of
 from ..schemas import JUSTIFICATION, PLAIN_TEXT, TEXT_PATTERN, Id, Strict, long_text
@@ -326,3 +326,20 @@ def held_route(body: EraHeld, identity: Who, app: App) -> CaseRecord | CaseAck:
     return casework.record_era_held(app, caller_of(identity), case_id=body.case_id,
                                     system=body.system, reference=body.reference,
                                     justification=body.justification)
+class MoveIn(Change):
+    """That the subject moved in to a property decided manageable (Part C or D)."""
+
+    property_id: PropertyId
+    moved_in_on: dt.date = Field(description="The day the subject moved in: not before "
+                                             "the decision, not in the future")
+
+
+@router.post("/move-in", response_model=MovedIn | CaseAck)
+def move_in_route(body: MoveIn, identity: Who, app: App) -> MovedIn | CaseAck:
+    """Record that the subject moved in after a manageable Part C or Part D decision:
+    the placements, the subject's address, the allocation check and the review
+    triggers follow it (NASSO 3.11, 3.13)."""
+    return moves.record_move_in(app, caller_of(identity), case_id=body.case_id,
+                                property_id=body.property_id,
+                                moved_in_on=body.moved_in_on,
+                                justification=body.justification)

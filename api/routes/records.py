@@ -1,4 +1,5 @@
-"""Routes for restricted records: victim-exclusion zones and annual reviews."""
+"""Routes for restricted records: victim-exclusion zones, annual reviews and review
+triggers."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from pydantic import Field
 
 from geo_era.data.geometry_input import MAX_VERTICES
 from geo_era.services import records
-from geo_era.services.answers.records import ReviewDue, ReviewWaived, SubjectZones, ZoneAdded
+from geo_era.services.answers.records import (
+    ReviewDue,
+    ReviewWaived,
+    SubjectZones,
+    TriggerRun,
+    ZoneAdded,
+)
 
 from ..deps import PREFIX, App, Who, caller_of
 from ..schemas import JUSTIFICATION, PLAIN_TEXT, Id, Strict, long_text
@@ -63,6 +70,11 @@ class DueList(Justified):
                                          "within this many days from today")
 
 
+class Triggers(Justified):
+    radius_m: float = Field(default=400.0, ge=1, le=5_000,
+                            description="The assessment radius, metres (EPSG:27700)")
+
+
 class Waive(Strict):
     subject_id: str = Id
     reasons: str = Field(min_length=20, max_length=4_000, pattern=long_text(20),
@@ -98,3 +110,14 @@ def waive_route(body: Waive, identity: Who, app: App) -> ReviewWaived:
     """Record why a subject needs no annual review (NASSO 3.3)."""
     return records.waive_review(app, caller_of(identity), subject_id=body.subject_id,
                                 reasons=body.reasons)
+
+
+@router.post("/reviews/triggers", tags=["reviews"], response_model=TriggerRun)
+def triggers_route(body: Triggers, identity: Who, app: App) -> TriggerRun:
+    """Review triggers by subject (NASSO 3.4): every hard conflict at a housed
+    subject's home now, homes never assessed, changes in the surroundings or the
+    neighbouring households of the minimum set since the last assessment, and new
+    conditions or exclusion zones. The justification travels in the body, never in
+    the URL."""
+    return records.review_triggers(app, caller_of(identity), radius_m=body.radius_m,
+                                   justification=body.justification)

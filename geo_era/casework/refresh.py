@@ -2,7 +2,9 @@
 3.4): the national job behind the review triggers.
 
 For every subject housed now (``current_property_id`` of ``subjects`` and the
-placements with no end date; :func:`geo_era.housing.allocations.housed_subjects`) the refresh
+placements with no end date, following the moves recorded in the case store:
+:func:`geo_era.casework.placements.with_moves`,
+:func:`geo_era.housing.allocations.housed_subjects`) the refresh
 works out, from one catalog snapshot:
 
 - the sites within the assessment radius of the home (straight line, metres,
@@ -14,10 +16,13 @@ works out, from one catalog snapshot:
   condition (:func:`geo_era.analysis.subject_check.condition_findings`, for the subjects that have
   conditions);
 
-and compares the sites and the minimum set with the last assessment of the same subject
-at the same property recorded in the case store (one query for all of them). A change is
-a review trigger (3.4): a site now within the radius that was not (a new play park
-within 400 m), one gone, a dwelling that joined or left the minimum set.
+and compares the sites, the minimum set, its households and the subject's own record
+with the last assessment of the same subject at the same property recorded in the case
+store (one query for all of them). The review triggers (3.4) are listed by subject and
+kind (:mod:`geo_era.casework.triggers`): every hard conflict at home now, a home never
+assessed, a site now within the radius that was not (a new play park within 400 m) or
+one gone, a dwelling that joined or left the minimum set, a neighbouring household now
+recorded with children or an adult at risk, and a new condition or exclusion zone.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ import shapely
 from sqlalchemy import Engine, select
 
 from geo_era.analysis.subject_check import condition_findings
+from geo_era.casework.cases import conflict_key
+from geo_era.casework.placements import with_moves
+from geo_era.casework.triggers import household_changes, subject_changes, trigger
 from geo_era.db.store import Case, CaseProperty, session_scope
 from geo_era.housing.allocations import housed_subjects
 from geo_era.workspace import Snapshot
@@ -50,9 +58,9 @@ class Refresh:
 
     ``sites[k]`` are the site ids within ``radius_m`` (nearest first);
     ``members[k]`` the minimum set's property ids; ``conflicts[k]`` the messages of the
-    hard conflicts at home now; ``triggers`` the subjects whose surroundings changed
-    since their last assessment, each with ``subject_id``, ``property_id``,
-    ``assessed_at`` and ``changes``.
+    hard conflicts at home now; ``triggers`` the review triggers by subject
+    (:mod:`geo_era.casework.triggers`), each with ``subject_id``, ``property_id``,
+    ``kind``, ``assessed_at`` and ``changes``.
     """
 
     radius_m: float
@@ -68,6 +76,7 @@ class Refresh:
     def summary(self) -> dict[str, Any]:
         return {"housed": len(self.home), "assessed_before": self.assessed,
                 "triggers": len(self.triggers),
+                "subjects_to_review": len({t["subject_id"] for t in self.triggers}),
                 "with_conflicts": sum(1 for c in self.conflicts if c),
                 "radius_m": self.radius_m}
 
@@ -77,6 +86,8 @@ def refresh_homes(snap: Snapshot, engine: Engine | None, *, radius_m: float = 40
     """Refresh every housed subject's home (see the module); ``engine`` is the case
     store to compare with (None: no comparison, no triggers). ``progress`` is called
     with the number of homes done after each step."""
+    if engine is not None:
+        snap = with_moves(snap, engine)
     housed = housed_subjects(snap)
     homes = housed.home
     n = len(homes)
@@ -99,56 +110,83 @@ def refresh_homes(snap: Snapshot, engine: Engine | None, *, radius_m: float = 40
     members = [by_row[h] for h in homes.tolist()]
     problems = snap.engine.set_problems(homes)
 
-    conflicts = _zone_conflicts(snap, housed.subject_id, xy)
-    _condition_conflicts(snap, housed.subject_id, homes, xy, out=conflicts,
+    keyed = _zone_conflicts(snap, housed.subject_id, xy)
+    _condition_conflicts(snap, housed.subject_id, homes, xy, out=keyed,
                          progress=progress)
+    conflicts = [[message for _, message in row] for row in keyed]
 
     refresh = Refresh(radius_m, housed.subject_id, ids[homes], homes, sites, members,
                       conflicts)
     if engine is None:
         return refresh
     last = _last_assessments(engine, housed.subject_id, ids[homes])
-    triggers = _triggers(last, housed.subject_id, ids[homes], now=(sites, members, problems),
+    triggers = _triggers(snap, last, housed.subject_id, ids[homes],
+                         now=(sites, members, problems, keyed),
                          site_info=site_info, distance=distance, radius_m=radius_m)
     return Refresh(radius_m, housed.subject_id, ids[homes], homes, sites, members,
                    conflicts, triggers, assessed=len(last))
 
 
-def _triggers(last: dict[tuple[str, str], tuple[dt.datetime | None, dict[str, Any]]],
+#: The hard conflicts at each home now: (key, message) pairs, keys as
+#: :func:`geo_era.casework.cases.conflict_key` names them.
+Keyed = list[list[tuple[str, str]]]
+
+
+def _triggers(snap: Snapshot,
+              last: dict[tuple[str, str], tuple[dt.datetime | None, dict[str, Any]]],
               subject_ids: npt.NDArray[np.object_], property_ids: npt.NDArray[np.object_],
-              *, now: tuple[list[list[str]], list[list[str]], npt.NDArray[np.object_]],
+              *, now: tuple[list[list[str]], list[list[str]], npt.NDArray[np.object_], Keyed],
               site_info: dict[str, tuple[str, str | None]],
               distance: dict[tuple[int, str], float], radius_m: float
               ) -> list[dict[str, Any]]:
-    """Each row's changes since its last assessment, for the rows assessed before that
-    changed: ``now`` holds each row's sites within the radius, its minimum set and why
-    the set cannot be worked out ("" when it can)."""
-    sites, members, problems = now
+    """Every row's triggers (:mod:`geo_era.casework.triggers`), by subject: ``now`` holds
+    each row's sites within the radius, its minimum set, why the set cannot be worked
+    out ("" when it can) and its hard conflicts."""
+    sites, members, problems, keyed = now
     triggers = []
     for k in range(len(subject_ids)):
-        found = last.get((str(subject_ids[k]), str(property_ids[k])))
+        subject_id, property_id = str(subject_ids[k]), str(property_ids[k])
+        if keyed[k]:
+            triggers.append(trigger(subject_id, property_id, "conflict_at_home",
+                                    [message for _, message in keyed[k]], None))
+        found = last.get((subject_id, property_id))
         if found is None:
+            triggers.append(trigger(
+                subject_id, property_id, "never_assessed",
+                ["no assessment of this home is recorded: an ERA is needed"], None))
             continue
-        assessed_at, before = found
-        changes = _site_changes(before, sites[k], k, site_info=site_info,
-                                distance=distance, radius_m=radius_m)
-        then_set = {p["property_id"] for p in
-                    before.get("minimum_set", {}).get("properties", [])}
-        if problems[k]:
-            changes.append(f"the minimum set can no longer be worked out: {problems[k]}")
-            now_set = then_set
-        else:
-            now_set = set(members[k])
-        if now_set - then_set:
-            changes.append(f"{len(now_set - then_set)} dwelling(s) joined the minimum set")
-        if then_set - now_set:
-            changes.append(f"{len(then_set - now_set)} dwelling(s) left the minimum set")
-        if changes:
-            triggers.append({"subject_id": str(subject_ids[k]),
-                             "property_id": str(property_ids[k]),
-                             "assessed_at": assessed_at.isoformat() if assessed_at else None,
-                             "changes": changes})
+        at, before = found
+        assessed_at = at.isoformat() if at else None
+        triggers += [trigger(subject_id, property_id, kind, changes, assessed_at)
+                     for kind, changes in (
+                         ("environment", _environment(
+                             before, sites[k], members[k], problems[k], k,
+                             site_info=site_info, distance=distance, radius_m=radius_m)),
+                         ("household", household_changes(snap, before, members[k])),
+                         ("subject_record", subject_changes(snap, subject_id, before,
+                                                            keyed[k])))
+                     if changes]
     return triggers
+
+
+def _environment(before: dict[str, Any], sites: list[str], members: list[str],
+                 problem: str, k: int, *, site_info: dict[str, tuple[str, str | None]],
+                 distance: dict[tuple[int, str], float], radius_m: float) -> list[str]:
+    """Sites and minimum-set members that changed since the assessment ``before``."""
+    changes = _site_changes(before, sites, k, site_info=site_info, distance=distance,
+                            radius_m=radius_m)
+    then_set = {p["property_id"] for p in
+                (before.get("minimum_set") or {}).get("properties", [])}
+    if problem:
+        changes.append(f"the minimum set can no longer be worked out: {problem}")
+        now_set = then_set
+    else:
+        now_set = set(members)
+    if now_set - then_set:
+        changes.append(f"{len(now_set - then_set)} dwelling(s) joined the minimum set")
+    if then_set - now_set:
+        changes.append(f"{len(then_set - now_set)} dwelling(s) left the minimum set")
+    return changes
 
 
 def _grouped(keys: IntArray, values: npt.NDArray[Any], n: int) -> list[list[str]]:
@@ -161,10 +199,10 @@ def _grouped(keys: IntArray, values: npt.NDArray[Any], n: int) -> list[list[str]
 
 
 def _zone_conflicts(snap: Snapshot, subject_ids: npt.NDArray[np.object_],
-                    xy: npt.NDArray[np.float64]) -> list[list[str]]:
+                    xy: npt.NDArray[np.float64]) -> Keyed:
     """Which homes lie inside one of their own subject's exclusion zones: one
     vectorised distance of every zone to its subject's home."""
-    out: list[list[str]] = [[] for _ in range(len(subject_ids))]
+    out: Keyed = [[] for _ in range(len(subject_ids))]
     zones = snap.zones
     if zones is None or not len(zones) or not len(subject_ids):
         return out
@@ -179,13 +217,14 @@ def _zone_conflicts(snap: Snapshot, subject_ids: npt.NDArray[np.object_],
     inside = shapely.distance(zones.geometry.to_numpy()[rows], shapely.points(xy[k])) == 0
     zone_ids = zones["zone_id"].astype(str).to_numpy()
     for row, home in zip(rows[inside].tolist(), k[inside].tolist(), strict=True):
-        out[home].append(f"the home is inside the subject's exclusion zone {zone_ids[row]}")
+        out[home].append((f"zone:{zone_ids[row]}", "the home is inside the subject's "
+                          f"exclusion zone {zone_ids[row]}"))
     return out
 
 
 def _condition_conflicts(snap: Snapshot, subject_ids: npt.NDArray[np.object_],
                          homes: IntArray, xy: npt.NDArray[np.float64], *,
-                         out: list[list[str]],
+                         out: Keyed,
                          progress: Callable[[int], object] | None) -> None:
     """Broken order conditions at home, for the subjects that have conditions."""
     try:
@@ -202,7 +241,8 @@ def _condition_conflicts(snap: Snapshot, subject_ids: npt.NDArray[np.object_],
             found = condition_findings(snap.subject(subject_id), homes[k:k + 1],
                                        xy[k:k + 1], engine=snap.engine, sites=snap.sites,
                                        areas=snap.areas)
-            out[k] += [f.message for f in found.conflicts[0]]
+            out[k] += [(conflict_key(f.to_dict(need_to_know=True)), f.message)
+                       for f in found.conflicts[0]]
         if progress and (k + 1) % CHUNK == 0:
             progress(k + 1)
     if progress:

@@ -16,24 +16,36 @@ waiver; the review is due within 21 clear working days of that date (3.5). Anyon
 without a completed ERA, or living somewhere other than their last ERA's property, needs
 an ERA ("era_required").
 
-A review *trigger* is a change in the environment of a housed subject's home since its
-last assessment: a site of a physical-check category now within the radius that was
-not (a new play park within 400 m), one gone, or a change in the minimum set.
+A review *trigger* (3.4) is listed by subject and kind (:mod:`geo_era.casework.triggers`):
+a hard conflict at a housed subject's home now, a housed subject never assessed at their
+home, a change in the environment since the last assessment (a site of a physical-check
+category now within the radius that was not, one gone, a change in the minimum set), a
+neighbouring household now recorded with children or an adult at risk, and a new
+condition or exclusion zone of the subject's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from geo_era.casework.placements import subjects_now
 from geo_era.casework.refresh import Refresh, refresh_homes
 from geo_era.casework.workdays import TIMESCALES, add_working_days
-from geo_era.db.store import Case, Decision, ReviewWaiver, WeedingRecord, session_scope
+from geo_era.db.store import (
+    Case,
+    Decision,
+    PlacementMove,
+    ReviewWaiver,
+    WeedingRecord,
+    session_scope,
+)
 from geo_era.errors import DataError, NotFoundError
 from geo_era.security.audit import Actor
 from geo_era.workspace import Workspace
@@ -86,8 +98,11 @@ def reviews_due(subjects: pd.DataFrame, engine: Engine, *, actor: Actor,
     ``today``: ``overdue`` once ``due`` has passed, ``due`` before. Anyone assessed
     within their period is never listed.
 
-    Any subject with no completed ERA (a new registration), or housed at a property
-    other than their last completed ERA's (a change of address), is listed as
+    Any subject with no completed ERA (a new registration: the ``registered_on`` of the
+    subjects layer, when given, is shown with it), or housed at a property
+    other than their last completed ERA's (a change of address; the address follows the
+    moves recorded in the case store, :func:`geo_era.casework.placements.subjects_now`),
+    is listed as
     ``era_required`` with no renewal date (3.3: an ERA on initial registration and any
     subsequent change of address).
 
@@ -98,6 +113,7 @@ def reviews_due(subjects: pd.DataFrame, engine: Engine, *, actor: Actor,
         raise DataError(f"the look-ahead is a number of days from today, 0 or more; got "
                         f"{within_days}")
     today = today or dt.date.today()
+    subjects = subjects_now(subjects, engine)  # addresses follow the recorded moves
     criteria = review_criteria(subjects)
     frame = subjects.set_index(subjects["subject_id"].astype(str))
     with session_scope(engine) as session:
@@ -183,9 +199,15 @@ def _entry(subject_id: str, row: pd.Series, met: list[str],
                              "period_months": None}
     home = row.get("current_property_id")
     home = str(home) if isinstance(home, str) and home else None
+    registered = row.get("registered_on")
+    if registered is not None and not pd.isna(registered):
+        entry["registered_on"] = pd.Timestamp(registered).date()
     if last is None:
         return {**entry, "status": "era_required",
-                "why": "no completed ERA (a new registration needs one)"}
+                "why": (f"registered on {entry['registered_on'].isoformat()} with no "
+                        "completed ERA (an ERA is needed on initial registration)"
+                        if "registered_on" in entry else
+                        "no completed ERA (a new registration needs one)")}
     decided, property_id, reference = last
     entry["last_era"] = {"case_id": reference, "decided_on": decided,
                          "property_id": property_id}
@@ -230,8 +252,10 @@ def review_triggers(workspace: Workspace, engine: Engine, *, actor: Actor,
     are ``.triggers``. ``progress`` is called with the number of subjects done and the
     number of subjects, after each step.
 
-    The list names subjects and their homes: it is audited as one consultation of the
-    subjects it names (with the actor's justification, if any)."""
+    The triggers are listed by subject and kind (:mod:`geo_era.casework.triggers`);
+    homes follow the moves recorded in the case store. The list names subjects and
+    their homes: it is audited as one consultation of the subjects it names (with the
+    actor's justification, if any)."""
     if not workspace.store.has("subjects"):
         raise NotFoundError("no subjects layer is loaded; import subjects to find reviews")
     snap = workspace.snapshot()
@@ -247,43 +271,66 @@ def review_triggers(workspace: Workspace, engine: Engine, *, actor: Actor,
 
 def weed(engine: Engine, *, retention_days: dict[str, int], actor: Actor,
          today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Delete closed cases and review waivers past retention; log counts, not content.
+    """Delete closed cases, ended recorded placements and review waivers past retention;
+    log counts, not content.
 
-    ``retention_days`` maps ``cases`` (closed cases, from their closing) and ``waivers``
-    to days kept. Open cases are never weeded.
+    ``retention_days`` maps ``cases`` (closed cases, from their closing),
+    ``placements`` (recorded moves, from the day the subject moved on: the next move's
+    date) and ``waivers`` to days kept. Open cases and a subject's latest recorded move
+    are never weeded.
     """
     today = today or dt.date.today()
-    unknown = set(retention_days) - {"cases", "waivers"}
+    unknown = set(retention_days) - set(_WEEDERS)
     if unknown:
         raise DataError(f"no retention rule for {', '.join(sorted(unknown))}; "
-                        "rules exist for cases and waivers")
+                        f"rules exist for {', '.join(_WEEDERS)}")
     report = []
     with session_scope(engine) as session:
         for record_type, days in sorted(retention_days.items()):
             if days < 0:
                 raise DataError(f"retention for {record_type} cannot be negative")
             cutoff = today - dt.timedelta(days=days)
-            if record_type == "cases":
-                cutoff_at = dt.datetime.combine(cutoff, dt.time(), tzinfo=dt.UTC)
-                doomed = list(session.scalars(select(Case).where(
-                    Case.status != "open", Case.closed_at.is_not(None),
-                    Case.closed_at < cutoff_at)))
-                for case in doomed:
-                    session.delete(case)  # cascades to its record
-                count = len(doomed)
-                erased = [c.reference for c in doomed]
-            else:
-                expired = list(session.scalars(select(ReviewWaiver).where(
-                    ReviewWaiver.recorded_on < cutoff)))
-                for waiver in expired:
-                    session.delete(waiver)
-                count = len(expired)
-                erased = [f"waiver-{w.id}" for w in expired]
+            erased = _WEEDERS[record_type](session, cutoff)
             if erased:
                 actor.record(session, operation="erasure", record_type=record_type,
                              record_ids=erased)
-            session.add(WeedingRecord(record_type=record_type, count=count,
+            session.add(WeedingRecord(record_type=record_type, count=len(erased),
                                       retention_days=days, cutoff=cutoff))
-            report.append({"record_type": record_type, "weeded": count,
+            report.append({"record_type": record_type, "weeded": len(erased),
                            "retention_days": days, "cutoff": cutoff.isoformat()})
     return report
+
+
+def _weed_cases(session: Session, cutoff: dt.date) -> list[str]:
+    """Closed cases closed before ``cutoff``, with all their record; their references."""
+    cutoff_at = dt.datetime.combine(cutoff, dt.time(), tzinfo=dt.UTC)
+    doomed = list(session.scalars(select(Case).where(
+        Case.status != "open", Case.closed_at.is_not(None), Case.closed_at < cutoff_at)))
+    for case in doomed:
+        session.delete(case)  # cascades to its record; a recorded move keeps its reference
+    return [c.reference for c in doomed]
+
+
+def _weed_placements(session: Session, cutoff: dt.date) -> list[str]:
+    """Recorded moves that ended (the subject moved on) before ``cutoff``."""
+    moves = list(session.scalars(select(PlacementMove).order_by(
+        PlacementMove.subject_id, PlacementMove.moved_in_on, PlacementMove.id)))
+    doomed = [move for move, after in pairwise(moves)
+              if after.subject_id == move.subject_id and after.moved_in_on < cutoff]
+    for move in doomed:
+        session.delete(move)
+    return [f"placement-{m.id}" for m in doomed]
+
+
+def _weed_waivers(session: Session, cutoff: dt.date) -> list[str]:
+    """Review waivers recorded before ``cutoff``."""
+    expired = list(session.scalars(select(ReviewWaiver).where(
+        ReviewWaiver.recorded_on < cutoff)))
+    for waiver in expired:
+        session.delete(waiver)
+    return [f"waiver-{w.id}" for w in expired]
+
+
+#: The retention rules: record type -> what deletes its records past a cutoff.
+_WEEDERS: dict[str, Callable[[Session, dt.date], list[str]]] = {
+    "cases": _weed_cases, "placements": _weed_placements, "waivers": _weed_waivers}

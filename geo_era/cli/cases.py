@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from geo_era.cli._common import BY, JUSTIFY, _date, app, caller, echo_answer, services
-from geo_era.services import casework
+from geo_era.services import casework, moves
 from geo_era.services.answers.casework import CaseAck, CaseRecord, CaseSummary
 
 case_app = typer.Typer(help="ERA cases: deadlines, checks, agreements, Parts C and D.",
@@ -382,3 +382,34 @@ def case_held(
     _print_case(casework.record_era_held(services(), caller(by), case_id=case_id,
                                          system=system, reference=reference, agency=agency,
                                          justification=justification), as_json)
+
+
+@case_app.command("move-in")
+def case_move_in(
+    case_id: str,
+    property_id: Annotated[str, typer.Option(
+        "--property", help="The property the subject moved in to (decided manageable).")],
+    moved_in_on: Annotated[str, typer.Option(
+        "--date", help="The day the subject moved in, YYYY-MM-DD: not before the "
+                       "decision, not in the future.")],
+    justification: Annotated[str, NOTE] = "",
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Record that the subject moved in after a manageable Part C or Part D decision:
+    the placements and the subject's address follow it (NASSO 3.11, 3.13)."""
+    moved = moves.record_move_in(services(), caller(by), case_id=case_id,
+                                 property_id=property_id,
+                                 moved_in_on=_date(moved_in_on, "--date"),
+                                 justification=justification)
+    if isinstance(moved, CaseAck):
+        _print_case(moved, as_json)
+        return
+    if as_json:
+        echo_answer(moved)
+        return
+    away = ("" if moved.out_of_area is None else
+            f"  out of area from {moved.out_of_area.placing_authority}, consent "
+            f"{'recorded' if moved.out_of_area.consent_recorded else 'NOT recorded'}")
+    typer.echo(f"{moved.case_id}  {moved.subject_id} moved in to {moved.property_id} on "
+               f"{moved.moved_in_on.isoformat()} (Part {moved.part}){away}")

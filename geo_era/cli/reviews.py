@@ -57,13 +57,13 @@ def reviews_triggers(as_json: Annotated[bool, typer.Option("--json")] = False,
                      radius_m: Annotated[float, typer.Option(
                          help="Assessment radius, metres.", min=1, max=5_000)] = 400.0,
                      progress: Annotated[bool | None, PROGRESS] = None,
-                     justification: Annotated[str, typer.Option(
-                         "--justification", help="Why (recorded in the audit trail with "
-                                                 "the subjects listed).")] = "",
+                     justification: Annotated[str, JUSTIFY] = "",
                      by: Annotated[str | None, BY] = None) -> None:
-    """Every housed subject's home refreshed (sites within the radius, minimum set,
-    hard conflicts) and compared with its last assessment: the subjects whose
-    surroundings changed (3.4)."""
+    """Review triggers by subject (3.4): every housed subject's home refreshed (sites
+    within the radius, the minimum set and its households, hard conflicts, the
+    subject's conditions and zones) and compared with its last assessment. Each
+    trigger names the subject, the home and its kind: conflict_at_home,
+    never_assessed, environment, household or subject_record."""
     from tqdm import tqdm
 
     bars: list[tqdm[Never]] = []
@@ -85,9 +85,10 @@ def reviews_triggers(as_json: Annotated[bool, typer.Option("--json")] = False,
         echo_answer([*run.triggers])
         return
     for entry in run.triggers:
-        typer.echo(f"{entry.subject_id} at {entry.property_id}: " + "; ".join(entry.changes))
-    typer.echo(f"{len(run.triggers)} subject(s) to review; {run.housed:,} housed subjects' "
-               f"homes refreshed, {run.assessed_before:,} with an earlier "
+        typer.echo(f"{entry.subject_id} at {entry.property_id} [{entry.kind}]: "
+                   + "; ".join(entry.changes))
+    typer.echo(f"{run.subjects_to_review} subject(s) to review; {run.housed:,} housed "
+               f"subjects' homes refreshed, {run.assessed_before:,} with an earlier "
                f"assessment, {run.with_conflicts:,} with a hard conflict at home")
 
 

@@ -189,6 +189,9 @@ SUBJECTS = LayerSpec(
         Column("sopo_or_rsho", B),
         Column("contact_offence_against", S),
         Column("review_flagged", B),
+        # NASSO 3.3: an ERA on initial registration; the date of registration, so that a
+        # new registration without a completed ERA is listed as "ERA required" with it
+        Column("registered_on", D),
     ),
     id_column="subject_id",
     sensitive=True,

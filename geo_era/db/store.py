@@ -367,3 +367,28 @@ class WrittenFile(Base):
     size: Mapped[int] = mapped_column(Integer)
     written_by: Mapped[str] = mapped_column(String(128))
     written_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+class PlacementMove(Base):
+    """That a subject moved in to a property after a manageable Part C or Part D
+    decision (NASSO 3.11, 3.13): the placement history the case store keeps, which
+    overlays the imported ``placements`` layer (:mod:`geo_era.casework.placements`).
+
+    A move ends the subject's previous placement on its date. ``case_id`` becomes NULL
+    when the case is weeded; ``case_reference`` keeps which case it followed. An
+    out-of-area move carries the placing authority and whether the receiving
+    authority's consent was recorded on the case."""
+
+    __tablename__ = "placement_moves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    property_id: Mapped[str] = mapped_column(String(64))
+    moved_in_on: Mapped[dt.date] = mapped_column(Date)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), nullable=True, index=True)
+    case_reference: Mapped[str] = mapped_column(String(16))
+    part: Mapped[str] = mapped_column(String(1))
+    authority: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    placing_authority: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    consent_recorded: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -2,7 +2,8 @@
 someone already housed nearby?
 
 A void needs a sensitive allocation when, for a subject housed now (``subjects.
-current_property_id``, or a current row of ``placements``):
+current_property_id``, or a current row of ``placements``, both following the moves
+recorded in the case store: :mod:`geo_era.casework.placements`):
 
 - it is in the NASSO 3.9 minimum set of the subject's home (the neighbours an ERA had
   to check, who would now be new neighbours);
@@ -32,6 +33,7 @@ import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from geo_era.casework.placements import with_moves
 from geo_era.contract.conditions import NoResidenceSameBuildingAsChildren, parse_conditions
 from geo_era.db.store import Case, Restriction, session_scope
 from geo_era.errors import NotFoundError
@@ -308,8 +310,12 @@ def allocation_check(snap: Snapshot, engine: Engine, voids: VoidList, *, actor: 
     of the subjects whose records flagged a void, or, for the flags alone
     (``restricted``), a disclosure of them to the actor's organisation. Needs a
     justification. ``for_landlord``: a subject's recorded home is not flagged as such
-    (to a landlord, that flag is the subject's address)."""
+    (to a landlord, that flag is the subject's address).
+
+    Who is housed where follows the moves recorded in ``engine``
+    (:func:`geo_era.casework.placements.with_moves`), not only the imported layers."""
     actor.require_justification("housed subjects' records")
+    snap = with_moves(snap, engine)
     restrictions = recorded_restrictions(engine, [str(p) for p in snap.engine.properties[
         "property_id"].to_numpy()[voids.rows]])
     result = check_allocations(snap, voids, restrictions=restrictions, progress=progress)

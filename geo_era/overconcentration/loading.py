@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from geo_era.casework.placements import placements_now
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import session_scope
 from geo_era.errors import NotFoundError, OutOfScopeError
@@ -22,7 +23,9 @@ def report_from_store(store: LayerStore, engine: Engine, *, authority: str, year
                       history: int = HISTORY, seed: int = 0,
                       permutations: int = PERMUTATIONS) -> Report:
     """The report from the layers of one catalog snapshot (``areas``, ``properties``,
-    ``placements``), audited.
+    ``placements``), audited. The placements follow the moves recorded in the case
+    store, with their out-of-area consent
+    (:func:`geo_era.casework.placements.placements_now`).
 
     Placements are personal data: building the report is recorded as one *combination*
     entry of the ``placements`` (with the subjects an internal report names for lack of
@@ -33,9 +36,13 @@ def report_from_store(store: LayerStore, engine: Engine, *, authority: str, year
     if not published:
         actor.require_justification(INTERNAL_WHAT)
     snapshot = store.snapshot()
-    for name in ("areas", "properties", "placements"):
+    for name in ("areas", "properties"):
         if name not in snapshot.layers:
             raise NotFoundError(store.missing_message(name, list(snapshot.layers)))
+    placements = placements_now(store.read_entry(snapshot.layers["placements"])
+                                if "placements" in snapshot.layers else None, engine)
+    if placements is None:
+        raise NotFoundError(store.missing_message("placements", list(snapshot.layers)))
     areas = store.read_entry(snapshot.layers["areas"])
     council = authority_row(areas, authority)
     if actor.scope is not None and actor.scope.casefold() not in (
@@ -45,7 +52,6 @@ def report_from_store(store: LayerStore, engine: Engine, *, authority: str, year
                               record_ids=[f"over-concentration {authority} {year}"])
     properties = store.read_entry(snapshot.layers["properties"],
                                   columns=["property_id", "geometry"])
-    placements = store.read_entry(snapshot.layers["placements"])
     report = build_report(areas, properties, placements, authority=authority, year=year,
                           published=published, level=level, history=history, seed=seed,
                           permutations=permutations, data_version=snapshot.data_version)

@@ -225,6 +225,10 @@ MATRIX: dict[str, Access] = {
     "allocation_check": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
                                scoped=True, restricted_label="own voids, flags only",
                                summary="which voids need a sensitive allocation (3.12)"),
+    "case_move_in": case_step(AGENCY_STAFF, summary="the subject moved in after a "
+                              "manageable Part C or Part D decision"),
+    "review_triggers": Access(roles("omu_analyst", "mappa_coordinator"), audited=True,
+                              summary="review triggers by subject (3.4)"),
 }
 
 

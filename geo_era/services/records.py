@@ -97,16 +97,19 @@ def review_triggers(services: Services, caller: Caller, *, radius_m: float = 400
                     justification: str | None = None,
                     progress: Callable[[int, int], object] | None = None) -> TriggerRun:
     """Every housed subject's home refreshed (sites within ``radius_m`` metres, the
-    minimum set, hard conflicts) and compared with its last assessment: the subjects
-    whose surroundings changed (3.4).
+    minimum set and its households, hard conflicts, the subject's conditions and
+    zones) and compared with its last assessment: the review triggers by subject and
+    kind (3.4; :mod:`geo_era.casework.triggers`). Homes follow the moves recorded in
+    the case store.
 
-    Whoever may see the subjects due a review may see the triggers (``reviews_due`` in
-    the matrix). The batch names subjects and their homes: it is recorded as one
-    consultation of the subjects it names. A justification is recorded when given; the
-    batch job, run by the operator on a schedule, may run without one. ``progress`` is
-    called with the subjects done and the number of subjects.
+    ``review_triggers`` in the matrix (police and the MAPPA coordinator, as for the due
+    list). The list names subjects and their homes: it needs the justification (a
+    scheduled run gives one too) and is recorded as one consultation of the subjects
+    it names. ``progress`` is called with the subjects done and the number of
+    subjects.
     """
-    admitted = services.gate.admit("reviews_due", caller, justification=justification)
+    admitted = services.gate.admit("review_triggers", caller, justification=justification)
+    admitted.require_justification("the subjects' homes and review triggers")
     refresh = core_reviews.review_triggers(services.workspace, services.engine,
                                            actor=admitted.actor, radius_m=radius_m,
                                            progress=progress)
@@ -115,9 +118,9 @@ def review_triggers(services: Services, caller: Caller, *, radius_m: float = 400
 
 def weed(services: Services, caller: Caller, *, today: dt.date | None = None
          ) -> list[Weeded]:
-    """Delete closed cases and review waivers past retention (``GEO_ERA_RETENTION_*``
-    settings, days), then the files written from the cases weeded (ERA documents, field
-    sheets: ``documents``) and the report files past their own retention (``reports``)
+    """Delete closed cases, ended recorded placements and review waivers past retention
+    (``GEO_ERA_RETENTION_*`` settings, days), then the files written from the cases
+    weeded (ERA documents, field sheets: ``documents``) and the report files past their own retention (``reports``)
     (:func:`geo_era.casework.retention.weed_files`); the counts are kept, not the
     content, and each kind of record erased is recorded as one erasure.
 
@@ -132,8 +135,10 @@ def weed(services: Services, caller: Caller, *, today: dt.date | None = None
     actor = Actor(caller.username, caller.role, caller.organisation)
     settings = services.settings
     report = core_reviews.weed(services.engine,
-                               retention_days={"cases": settings.retention_cases_days,
-                                               "waivers": settings.retention_waivers_days},
+                               retention_days={
+                                   "cases": settings.retention_cases_days,
+                                   "placements": settings.retention_placements_days,
+                                   "waivers": settings.retention_waivers_days},
                                actor=actor, today=today)
     report += weed_files(services.engine, cases_days=settings.retention_cases_days,
                          reports_days=settings.retention_reports_days, actor=actor,

@@ -256,13 +256,17 @@ CALLS: dict[str, Call] = {
         "authority": w.council, "year": 2026, "justification": WHY}),
     "allocation_check": _post("/voids/allocation-check", lambda w: {
         "property_ids": [w.property_id, w.home, "DT-NOT-THERE"], "justification": WHY}),
+    "case_move_in": _post("/cases/move-in", _case(property_id="DT-0000002",
+                                                  moved_in_on=TODAY.isoformat())),
+    "review_triggers": _post("/reviews/triggers", lambda w: {"justification": WHY}),
 }
 #: Permitted calls that may be refused by the workflow (409) rather than the matrix:
 #: approving an unready case, a Part D with no disagreement; an extension by an agency
 #: that is not the lead; the placing council's reason and plan asked of the receiving
-#: council's staff (the demo's council is where the property lies).
+#: council's staff (the demo's council is where the property lies); a move in with no
+#: decision.
 WORKFLOW_REFUSALS = {"case_approve", "case_decide", "case_respond", "case_extend",
-                     "case_out_of_area", "case_plan"}
+                     "case_out_of_area", "case_plan", "case_move_in"}
 
 
 def keys_in(value: object) -> set[str]:

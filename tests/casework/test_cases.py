@@ -34,6 +34,7 @@ from geo_era.db.store import (
     DeadlineExtension,
     EraHolding,
     OutOfAreaRecord,
+    PlacementMove,
     WrittenFile,
     open_store,
     session_scope,
@@ -259,6 +260,7 @@ from geo_era.casework.cases import (PHYSICAL_ITEMS, approve, database_checklist,
 from geo_era.casework.extensions import extend_deadline
 from geo_era.casework.out_of_area import (record_discussion, record_era_held, record_plan,
     record_reason)
+from geo_era.casework.placements import record_move_in
 from geo_era.casework.retention import register_written
 from geo_era.db.store import open_store
 officer = lambda: Actor("officer", "operator", "local")
@@ -307,6 +309,8 @@ for k in range(10_000):
         approve(engine, ref, agency="police_scotland", property_id="P2", manageable=True,
                 conclusion="FICTIONAL", reasons="FICTIONAL", actor=officer(),
                 adjustments="FICTIONAL weekly visits")
+        record_move_in(engine, ref, property_id="P2", moved_in_on=dt.date.today(),
+                       actor=officer())
     print(ref, flush=True)
 """
 
@@ -315,11 +319,11 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
                                                   database_url: str) -> None:
     """SIGKILL a writer 50 times mid-stream: every case it acknowledged is present with
     its check of P2 and the lead agency's response to it (R32, R48), and Part C with
-    its adjustments (R57), its out-of-area reason, plan and discussion (R65-R68), its
-    deadline extension (R22), where its ERA is held and its written document (R49); no
-    case is
+    its adjustments (R57), the subject's move in to P2 (R8, R68), its out-of-area reason,
+    plan and discussion (R65-R68), its deadline extension (R22), where its ERA is held and
+    its written document (R49); no case is
     half-written (each has its properties and all its agencies; a response only with its
-    concern)."""
+    concern; a move only after its Part C, at most one per case)."""
     home = tmp_path
     acknowledged: set[str] = set()
     rng = random.Random(0)
@@ -345,6 +349,9 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
     approved = 0
     with session_scope(engine) as session:
         stored = {c.reference for c in session.scalars(select(Case))}
+        moved: dict[int | None, list[str]] = {}
+        for move in session.scalars(select(PlacementMove)):
+            moved.setdefault(move.case_id, []).append(move.property_id)
         agencies = dict(session.execute(
             select(CaseAgency.case_id, func.count()).group_by(CaseAgency.case_id)).all())
         for case in session.scalars(select(Case)):
@@ -375,9 +382,12 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
                 WrittenFile.case_id == case.id)).all()
             assert not files or held, case.reference
             assert not decisions or (files and case.consent_recorded_at), case.reference
+            assert moved.get(case.id, []) in ([], ["P2"]), case.reference
+            assert decisions or not moved.get(case.id), case.reference
             if case.reference in acknowledged:
                 assert checks and responses, case.reference
                 assert len(parts) == 3 and extended and held and files, case.reference
+                assert bool(decisions) == bool(moved.get(case.id)), case.reference
                 approved += bool(decisions)
     assert acknowledged <= stored
     assert len(acknowledged) >= 50

@@ -77,8 +77,12 @@ def test_the_command_refreshes_every_home_with_a_progress_bar(
 
     import_demo(demo_files, tmp_path / "home")
     monkeypatch.setenv("GEO_ERA_HOME", str(tmp_path / "home"))
-    done = CliRunner().invoke(app, ["reviews", "triggers", "--progress"])
+    done = CliRunner().invoke(app, ["reviews", "triggers", "--progress",
+                                    "--justification", "ERA refresh under test"])
     assert done.exit_code == 0, done.output
-    assert "0 subject(s) to review" in done.output
+    # nothing assessed yet: each housed subject is to review, never assessed (R13)
+    never = {line.split(" at ")[0] for line in done.output.splitlines()
+             if "[never_assessed]: no assessment of this home is recorded" in line}
+    assert never and f"{len(never)} subject(s) to review" in done.output
     assert "housed subjects' homes refreshed, 0 with an earlier assessment" in done.output
     assert "ERA refresh" in done.output  # the bar (stderr, mixed into the output here)

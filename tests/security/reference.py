@@ -64,6 +64,8 @@ import             |-   |-   |-   |-   |-   |-   |yes |-   |-   |-   |-   |-   |
 screen             |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 overconcentration  |yes |own |own |pub |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 allocation_check   |yes |own |own |flag|yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_move_in       |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+review_triggers    |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -127,6 +129,12 @@ WHY = {
                          "Authorities'; a landlord reads it as published",
     "allocation_check": "a landlord learns only that a void needs a sensitive allocation "
                         "and to contact the SOLO (3.12, 5.4, 68), for their own stock",
+    "case_move_in": "the agencies managing the subject record the move that follows "
+                    "their decision (3.11); council staff for their own council's cases, "
+                    "the placing or receiving council of an out-of-area one (3.13)",
+    "review_triggers": "keeping ERAs under review is the Responsible Authorities' at "
+                       "MAPPA review meetings (3.4): police and the coordinator, as for "
+                       "the annual reviews",
 }
 
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",

@@ -19,6 +19,7 @@ import shapely
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import (
     PHYSICAL_ITEMS,
+    approve,
     conflict_key,
     database_checklist,
     record_agreement,
@@ -73,6 +74,18 @@ def ready_case(home: Home) -> None:
             record_response(engine, case, agency="police_scotland",
                             property_id=home.property_id, to=conflict_key(finding),
                             response="FICTIONAL: answered at MAPPA", actor=officer())
+    finally:
+        engine.dispose()
+
+
+def approved_case(home: Home) -> None:
+    """A case approved at Part C on the home's property: for the move in."""
+    ready_case(home)
+    engine = home.engine()
+    try:
+        approve(engine, home.notes["case"], agency="police_scotland",
+                property_id=home.property_id, manageable=True, conclusion="manageable",
+                reasons="FICTIONAL: checked", actor=officer())
     finally:
         engine.dispose()
 
@@ -252,6 +265,13 @@ PARITY: list[Parity] = [
            cli=lambda h: ["reviews", "due", "--within", "30", "--justification", WHY,
                           "--json"],
            api=lambda h: ApiCall("/reviews/due", {"justification": WHY, "within_days": 30})),
+    Parity("review_triggers", "omu_analyst",
+           cli=lambda h: ["reviews", "triggers", "--justification", WHY, "--json"],
+           api=lambda h: ApiCall("/reviews/triggers", {"justification": WHY})),
+    Parity("case_move_in", "solo", prepare=approved_case,
+           cli=lambda h: ["case", "move-in", h.notes["case"], "--property", h.property_id,
+                          "--date", TODAY, "--justification", WHY, "--json"],
+           api=_case_call("/cases/move-in", property_id=_property, moved_in_on=TODAY)),
     Parity("reviews_waive", "mappa_coordinator",
            cli=lambda h: ["reviews", "waive", h.subject_id, "--justification", REASONS],
            api=lambda h: ApiCall("/reviews/waive", {"subject_id": h.subject_id,

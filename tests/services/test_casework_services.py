@@ -168,20 +168,27 @@ def test_zones_from_the_command_line(services: Services, tmp_path: Path,
 def test_review_triggers_are_one_consultation(services: Services) -> None:
     before = audit_count(services.engine)
     run = records.review_triggers(services, OMU, justification=WHY)
-    assert run.triggers == [] and run.housed > 0
+    # nothing assessed yet: every housed subject is listed as never assessed, and no
+    # change since an assessment can be (R13)
+    assert run.housed > 0
+    assert {t.kind for t in run.triggers} <= {"never_assessed", "conflict_at_home"}
+    assert run.subjects_to_review == len({t.subject_id for t in run.triggers
+                                          if t.kind == "never_assessed"})
     assert audit_count(services.engine) == before + 1
     entry = last(services.engine)
     assert (entry.operation, entry.record_type, entry.justification) == (
         "consultation", "subject", WHY)
     with pytest.raises(ForbiddenError):
         records.review_triggers(services, Caller("x", "rsl_link_officer", "FICTIONAL RSL"))
+    with pytest.raises(DataError, match="needs a justification"):
+        records.review_triggers(services, OMU)
 
 
 def test_weeding_is_for_the_operator(services: Services) -> None:
     with pytest.raises(ForbiddenError, match="weeding is run by the operator"):
         records.weed(services, OMU)
     assert [w.record_type for w in records.weed(services, OPERATOR)] == [
-        "cases", "waivers", "documents", "reports"]
+        "cases", "placements", "waivers", "documents", "reports"]
 
 
 def test_era_document_is_owner_only(services: Services, tmp_path: Path) -> None:

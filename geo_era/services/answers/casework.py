@@ -244,3 +244,22 @@ class CaseAck(Answer):
     due: dt.date = Field(description="the overall deadline in clear working days (3.5)")
     note: str = Field(default="recorded; give a justification to have the whole case "
                               "in the answer, or read it with show")
+
+
+class MovedIn(Answer):
+    """A subject's recorded move in to a property after a manageable Part C or Part D
+    decision: the placement history and the subject's current address now follow it."""
+
+    case_id: str = Field(description="the case whose decision the move follows")
+    subject_id: str = Field(description="the subject's pseudonymous id")
+    property_id: str = Field(description="the property moved in to, now their address")
+    moved_in_on: dt.date
+    part: Literal["C", "D"] = Field(description="the decision the move follows")
+    out_of_area: OutOfArea | None = Field(
+        description="for an out-of-area placement (NASSO 3.13): the authorities and "
+                    "whether the receiving authority's consent was recorded on the case")
+    previous_recorded_property_id: str | None = Field(
+        description="the subject's previous recorded move, ended by this one (a "
+                    "placement imported from the layers ends too)")
+    recorded_by: str
+    recorded_at: str

@@ -95,6 +95,8 @@ class ReviewDue(Answer):
     period_months: int | None = Field(description="The subject's review period, months")
     waived: int = Field(default=0, description="Waivers recorded since the last ERA")
     open_case: str | None = Field(description="An open annual-review case, if any")
+    registered_on: dt.date | None = Field(
+        default=None, description="The date of registration (subjects layer), if given")
 
 
 class ReviewWaived(Answer):
@@ -106,11 +108,19 @@ class ReviewWaived(Answer):
 
 
 class ReviewTrigger(Answer):
-    """A housed subject whose surroundings changed since their last assessment (3.4)."""
+    """A review trigger (3.4): whose, at which home, of which kind, and what changed
+    (:mod:`geo_era.casework.triggers`)."""
 
     subject_id: str
     property_id: str
-    assessed_at: str | None
+    kind: Literal["conflict_at_home", "never_assessed", "environment", "household",
+                  "subject_record"] = Field(
+        description="conflict_at_home: a hard conflict at the home now; never_assessed: "
+                    "no assessment of this home recorded; environment: sites or the "
+                    "minimum set changed; household: a neighbouring household now with "
+                    "children or an adult at risk; subject_record: a new condition or "
+                    "exclusion zone")
+    assessed_at: str | None = Field(description="the last assessment of this home, if any")
     changes: list[str]
 
 
@@ -119,6 +129,7 @@ class TriggerRun(Answer):
     refreshed, assessed before, and with a hard conflict now."""
 
     triggers: list[ReviewTrigger]
+    subjects_to_review: int = Field(description="subjects with at least one trigger")
     housed: int
     assessed_before: int
     with_conflicts: int
@@ -128,10 +139,10 @@ class TriggerRun(Answer):
 class Weeded(Answer):
     """One retention rule applied: how many records went, and the cutoff."""
 
-    record_type: Literal["cases", "waivers", "documents", "reports"] = Field(
-        description="cases and waivers in the store; documents (ERA documents and field "
-                    "sheets written from the cases weeded) and reports (report files past "
-                    "their retention) on disk")
+    record_type: Literal["cases", "placements", "waivers", "documents", "reports"] = Field(
+        description="cases, recorded placements and waivers in the store; documents (ERA "
+                    "documents and field sheets written from the cases weeded) and reports "
+                    "(report files past their retention) on disk")
     weeded: int
     left: int = Field(default=0, description="files changed since geo_era wrote them, "
                                              "left in place (documents, reports)")

@@ -2,7 +2,7 @@
 files written outside the store
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-06 08:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
