@@ -93,6 +93,12 @@ MATRIX: dict[str, Access] = {
                               summary="the receiving council's consent (3.13)"),
     "case_restrict": case_step(AGENCY_STAFF,
                                summary="a restriction on a neighbour's allocation (3.12)"),
+    "case_dwelling": case_step(AGENCY_STAFF, summary="what a visit found at a dwelling "
+                               "of a candidate's minimum set (3.8, 3.9)"),
+    "case_extend": case_step(AGENCY_STAFF, summary="extend a candidate's minimum set by "
+                             "risk, with the reason (3.9)"),
+    "case_member": case_step(AGENCY_STAFF, summary="add or remove a dwelling of a "
+                             "minimum set by hand, with the reason (3.9)"),
     "zone_add": Access(roles("omu_analyst", "mappa_coordinator"), audited=True,
                        summary="record a victim-exclusion zone"),
     "zone_show": Access(CASE_READERS, audited=True, summary="a subject's exclusion zones"),

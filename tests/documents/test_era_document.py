@@ -56,6 +56,7 @@ from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
 from geo_era.maps.static_map import MapLayers, MapRequest, property_map_png
 from geo_era.security.audit import AuditEntry
 from tests.conftest import import_demo, officer, python_path
+from tests.dwelling_visits import visit_every_dwelling
 
 NOTIFIED = dt.date(2026, 11, 26)
 TODAY = dt.date(2026, 12, 1)
@@ -123,6 +124,7 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> I
 
     approved = new(tenement, house)["case_id"]
     _ready(engine, approved, agencies, tenement)
+    visit_every_dwelling(engine, approved, tenement)
     for agency in agencies:
         record_agreement(engine, approved, agency=agency, agrees=True, actor=officer())
     snap = open_assessed_snapshot(engine, approved, tenement)

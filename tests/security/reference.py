@@ -37,6 +37,9 @@ case_approve         | yes | own  | own  | -    | -     | -       | -     | yes
 case_decide          | yes | own  | own  | -    | -     | -       | -     | yes
 case_consent         | -   | own  | own  | -    | -     | -       | -     | yes
 case_restrict        | yes | own  | own  | -    | -     | -       | -     | yes
+case_dwelling        | yes | own  | own  | -    | -     | -       | -     | yes
+case_extend          | yes | own  | own  | -    | -     | -       | -     | yes
+case_member          | yes | own  | own  | -    | -     | -       | -     | yes
 zone_add             | yes | -    | -    | -    | yes   | -       | -     | yes
 zone_show            | yes | yes  | yes  | -    | yes   | -       | -     | yes
 reviews_due          | yes | -    | -    | -    | yes   | -       | -     | yes
@@ -76,6 +79,13 @@ WHY = {
                     "(3.13): its own staff",
     "case_restrict": "the Responsible Authorities identify implications for future "
                      "allocations (3.12)",
+    "case_dwelling": "the physical checks of the minimum set's households are the "
+                     "agencies' (3.8, 3.9), by the best placed agency; a household's "
+                     "profile is never a landlord's to see (5.4, 71)",
+    "case_extend": "the Responsible Authorities extend the parameters case by case "
+                   "depending on the risk (3.9)",
+    "case_member": "the set of cottage flats and houses is determined case by case by the "
+                   "Responsible Authorities (3.9)",
     "zone_add": "victim-exclusion zones come from police and the MAPPA coordinator (the "
                 "licence or order conditions)",
     "zone_show": "zones are victims' information: the Responsible Authorities and the "
