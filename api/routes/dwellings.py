@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from geo_era.casework.dwellings import MAX_EXTEND_METRES, MAX_EXTEND_RINGS
 from geo_era.casework.minimum_sets import DWELLING_OUTCOMES
@@ -49,21 +49,27 @@ class RecordDwelling(Change):
                                        description="an adult at risk in the household")
 
 
-class ExtendSet(Change):
-    """An extension of a candidate's set by metres or by rings of neighbours."""
-
+class _Extend(Change):
     property_id: PropertyId | None = Candidate
-    metres: float | None = Field(default=None, gt=0, le=MAX_EXTEND_METRES,
-                                 description="straight-line metres, EPSG:27700")
-    rings: int | None = Field(default=None, ge=1, le=MAX_EXTEND_RINGS,
-                              description="rings of neighbours beyond the set")
     reason: str = Text
 
-    @model_validator(mode="after")
-    def _one_of(self) -> ExtendSet:
-        if (self.metres is None) == (self.rings is None):
-            raise ValueError("give metres or rings, one of the two")
-        return self
+
+class ExtendByMetres(_Extend):
+    """An extension of a candidate's set by a distance."""
+
+    metres: float = Field(gt=0, le=MAX_EXTEND_METRES,
+                          description="straight-line metres, EPSG:27700")
+
+
+class ExtendByRings(_Extend):
+    """An extension of a candidate's set by rings of neighbours."""
+
+    rings: int = Field(ge=1, le=MAX_EXTEND_RINGS,
+                       description="rings of neighbours beyond the set")
+
+
+#: By metres or by rings, one of the two (a body with both matches neither).
+ExtendSet = ExtendByMetres | ExtendByRings
 
 
 class ChangeMember(Change):
@@ -90,10 +96,11 @@ def dwelling_route(body: RecordDwelling, identity: Who, app: App) -> CaseRecord 
 def extend_route(body: ExtendSet, identity: Who, app: App) -> CaseRecord | CaseAck:
     """Extend a candidate's minimum set by risk, with the reason (3.9), and re-assess
     the candidate with the extension."""
+    metres = body.metres if isinstance(body, ExtendByMetres) else None
+    rings = body.rings if isinstance(body, ExtendByRings) else None
     return dwellings.extend_set(app, caller_of(identity), case_id=body.case_id,
-                                property_id=body.property_id, metres=body.metres,
-                                rings=body.rings, reason=body.reason,
-                                justification=body.justification)
+                                property_id=body.property_id, metres=metres, rings=rings,
+                                reason=body.reason, justification=body.justification)
 
 
 @router.post("/member", response_model=CaseRecord | CaseAck)

@@ -330,19 +330,22 @@ def _household(member: Mapping[str, Any]) -> dict[str, str]:
             "void": yes_no("is_void")}
 
 
-def _outcome_words(outcome: Mapping[str, Any]) -> str:
+def _outcome_words(outcome: Mapping[str, Any], *, part_a: bool) -> str:
     """One visit's outcome: ``occupant 2: does not fit ... (seen Tue 01 Dec 2026 by x,
-    police): notes``."""
+    police): notes``. Without Part A whether the household fits the victim profile, and
+    the notes, are withheld: they tell the profile."""
     text = DWELLING_WORDS.get(outcome["outcome"], words(outcome["outcome"]))
+    if not part_a and outcome["outcome"] != "nobody_home":
+        text = "visited (the outcome is withheld with Part A)"
     if outcome.get("occupant"):
         text = f"occupant {outcome['occupant']}: {text}"
     text += (f" (seen {when(outcome['seen_on'])} by {outcome['recorded_by']}, "
              f"{_agency(outcome['agency'])})")
-    return text + (f": {outcome['notes']}" if outcome.get("notes") else "")
+    return text + (f": {outcome['notes']}" if outcome.get("notes") and part_a else "")
 
 
 def _member_row(member: Mapping[str, Any], recorded: Mapping[str, Any],
-                facts: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+                facts: Mapping[str, Mapping[str, Any]], *, part_a: bool) -> dict[str, Any]:
     """A dwelling of the set as it stands: its household as known now (``seen`` when a
     visit established it) and each visit's outcome."""
     pid = str(member["dwelling_id"])
@@ -350,8 +353,9 @@ def _member_row(member: Mapping[str, Any], recorded: Mapping[str, Any],
            "address": member.get("address") or recorded.get("address")
            or (facts.get(pid) or {}).get("address") or pid,
            "reason": member.get("reason") or "", "source": member.get("source", "minimum"),
-           "state": member.get("state"),
-           "outcomes": [_outcome_words(o) for o in member.get("outcomes", [])]}
+           "state": (member.get("state") if part_a or member.get("state") in (
+               None, "no outcome", "revisit") else "visited"),
+           "outcomes": [_outcome_words(o, part_a=part_a) for o in member.get("outcomes", [])]}
     known = member.get("household") or {}
     if known.get("known_from") == "visit":
         for key in ("children", "adult_at_risk"):
@@ -373,7 +377,8 @@ def _extension_view(extension: Mapping[str, Any] | None) -> dict[str, Any] | Non
 
 
 def _minimum_set(snapshot: Mapping[str, Any], current: Mapping[str, Any] | None = None,
-                 facts: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+                 facts: Mapping[str, Mapping[str, Any]] | None = None, *,
+                 part_a: bool = False) -> dict[str, Any]:
     """The set of the assessment, or (with ``current``, the case's ``minimum_sets``
     entry) the set as it stands: the extension and the dwellings added by hand, each
     dwelling's visits, the dwellings removed and the extension's reason."""
@@ -394,8 +399,8 @@ def _minimum_set(snapshot: Mapping[str, Any], current: Mapping[str, Any] | None 
     recorded = {str(m["property_id"]): m for m in [
         *doc.get("properties", []), *(extension or {}).get("properties", [])]}
     if current is not None:
-        view["members"] = [_member_row(m, recorded.get(str(m["dwelling_id"]), {}), facts or {})
-                           for m in current.get("members", [])]
+        view["members"] = [_member_row(m, recorded.get(str(m["dwelling_id"]), {}), facts or {},
+                                       part_a=part_a) for m in current.get("members", [])]
     else:
         view["members"] = [{"property_id": m["property_id"], "address": m["address"],
                             "reason": m.get("reason") or "", "source": "minimum",
@@ -439,7 +444,7 @@ def _property_view(reference: _Reference, assessment: Mapping[str, Any], *,
             layers=snapshot.get("layers", {}), measured=proximity.get("measured"),
             walking=_walking_words(proximity.get("walking_network")),
             sites=_site_rows(proximity), nearest=_nearest(proximity),
-            minimum_set=_minimum_set(snapshot, current, reference.facts),
+            minimum_set=_minimum_set(snapshot, current, reference.facts, part_a=part_a),
             check=_check_view(snapshot.get("check"), part_a=part_a))
     return view
 

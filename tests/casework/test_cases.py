@@ -137,8 +137,8 @@ def test_part_d_path(engine: Engine) -> None:
     ("approve_not_lead", "only the lead agency (police_scotland) can approve case "
                          "ERA-000001 (Part C); solo is not the lead"),
     ("approve_missing", "cannot approve case ERA-000001: physical checks missing for P1: "
-                        "school, nursery, play_park, community_centre, place_of_worship, "
-                        "shop, licensed_premises, sheltered_housing, cctv, victim_profile; "
+                        "victim_profile, play_park, community_centre, place_of_worship, "
+                        "shop, school_nursery, sheltered_housing, cctv, licensed_premises; "
                         "database checks missing from police_scotland for P1: visor, storm, "
                         "chs, pnc, sid, vpd, mapping, local_knowledge, crime_recording; "
                         "database checks missing from solo for P1: council_tax, "

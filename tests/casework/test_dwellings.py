@@ -392,7 +392,10 @@ def test_extension_by_one_ring_in_the_demo_town_is_printed_in_the_era_document(
     assert " ".join(reason.split()) in text
     sheet = field_sheet_html(store, engine, case, pid, actor=officer())
     assert "Extended by the Responsible Authorities" in sheet and reason in sheet
-    assert "[does not fit]" in sheet
+    assert "[visited]" in sheet and "does not fit" not in sheet  # the profile: Part A
+    withheld = era_document_html(store, engine, case, actor=officer(), part_a=False)
+    assert "visited (the outcome is withheld with Part A)" in withheld
+    assert "an older couple" not in withheld and "fit the victim profile" not in withheld
     assert "Schools/Nurseries" in sheet
     missing = show_case(engine, case, actor=officer())
     assert {m["dwelling_id"] for m in missing["minimum_sets"][0]["members"]
