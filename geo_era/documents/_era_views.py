@@ -225,8 +225,10 @@ def _conditions_in_words(text: object, store: LayerStore) -> list[str]:
 
 
 def _map(reference: _Reference, property_id: str, snapshot: Mapping[str, Any] | None, *,
-         size_mm: tuple[float, float], font_pt: float) -> dict[str, Any]:
-    """The map of one candidate as a data URI, or the reason there is none."""
+         size_mm: tuple[float, float], font_pt: float,
+         current: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The map of one candidate as a data URI, or the reason there is none; the set
+    drawn is the set as it stands (``current``: extended, changed by hand) when given."""
     if reference.layers is None:
         return {"uri": None, "note": reference.note}
     members: list[str] = []
@@ -237,6 +239,8 @@ def _map(reference: _Reference, property_id: str, snapshot: Mapping[str, Any] | 
         members = [m["property_id"] for m in snapshot.get("minimum_set", {}).get(
             "properties", [])]
         site_ids = [s["site_id"] for s in snapshot.get("proximity", {}).get("sites", [])]
+    if current is not None:
+        members = [str(m["dwelling_id"]) for m in current.get("members", [])]
     request = MapRequest(property_id, minimum_set_ids=members, site_ids=site_ids,
                          radius_m=radius, size_mm=size_mm, font_pt=font_pt)
     try:
@@ -385,6 +389,7 @@ def _minimum_set(snapshot: Mapping[str, Any], current: Mapping[str, Any] | None 
     doc = snapshot.get("minimum_set") or {}
     extension = doc.get("extension")
     removed = [{"property_id": r["dwelling_id"], "reason": r["reason"],
+                "address": ((facts or {}).get(str(r["dwelling_id"])) or {}).get("address"),
                 "who": r["recorded_by"], "recorded_at": r["recorded_at"]}
                for r in (current or {}).get("removed", [])]
     view: dict[str, Any] = {
@@ -435,7 +440,8 @@ def _property_view(reference: _Reference, assessment: Mapping[str, Any], *,
         "floor": _floor(fact.get("floor")),
         "void": fact.get("is_void"), "assessed_at": assessment.get("assessed_at"),
         "assessed": bool(snapshot),
-        "map": _map(reference, pid, snapshot, size_mm=map_mm, font_pt=font_pt),
+        "map": _map(reference, pid, snapshot, size_mm=map_mm, font_pt=font_pt,
+                    current=current),
     }
     if snapshot:
         proximity = snapshot.get("proximity", {})
@@ -549,9 +555,12 @@ def _sets(case: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _added(sets: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """The dwellings added to the sets by hand: their addresses come from the layers."""
-    return [str(m["dwelling_id"]) for current in sets.values()
-            for m in current.get("members", []) if m.get("source") == "added"]
+    """The dwellings added to or removed from the sets by hand: their addresses come
+    from the layers."""
+    return [*(str(m["dwelling_id"]) for current in sets.values()
+              for m in current.get("members", []) if m.get("source") == "added"),
+            *(str(r["dwelling_id"]) for current in sets.values()
+              for r in current.get("removed", []))]
 
 
 def document_context(store: LayerStore, case: dict[str, Any], *, actor: Actor,

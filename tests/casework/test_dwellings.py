@@ -400,3 +400,61 @@ def test_extension_by_one_ring_in_the_demo_town_is_printed_in_the_era_document(
     missing = show_case(engine, case, actor=officer())
     assert {m["dwelling_id"] for m in missing["minimum_sets"][0]["members"]
             if m["state"] == "no outcome"} == (sets[pid] | expected) - {first}
+
+
+def test_migration_keeps_checks_recorded_as_school_and_nursery(tmp_path: Path,
+                                                                database_url: str) -> None:
+    """R32, R35: a store at 0006 with physical checks recorded as ``school`` and
+    ``nursery`` upgrades with them as recorded; both together count for 3.8's
+    Schools/Nurseries, one alone does not, and a concern on one still needs its
+    response."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    import geo_era.db.store as store_module
+    from geo_era.db.store import make_engine
+
+    engine = make_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location",
+                           str(Path(store_module.__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+    with engine.begin() as connection:
+        for number, items in ((1, [("school", "clear"), ("nursery", "concern")]),
+                              (2, [("school", "clear")])):
+            connection.execute(text(
+                "INSERT INTO cases (id, subject_id, case_type, lead_agency, notified_on, "
+                "due_on, status, created_at, updated_at) VALUES (:id, 'FICTIONAL-S1', "
+                "'initial_new', 'police_scotland', '2026-12-01', '2026-12-10', 'open', "
+                "'2026-12-01 10:00:00', '2026-12-01 10:00:00')"), {"id": number})
+            connection.execute(text("INSERT INTO case_properties (case_id, property_id, "
+                                    "snapshot) VALUES (:c, 'P1', '{}')"), {"c": number})
+            connection.execute(text("INSERT INTO case_agencies (case_id, agency, due_on) "
+                                    "VALUES (:c, 'police_scotland', '2026-12-08')"),
+                               {"c": number})
+            for item, outcome in items:
+                connection.execute(text(
+                    "INSERT INTO checks (case_id, agency, property_id, kind, item, outcome, "
+                    "notes, recorded_by, recorded_at) VALUES (:c, 'solo', 'P1', 'physical', "
+                    ":i, :o, 'FICTIONAL', 'x', '2026-12-01 10:00:00')"),
+                    {"c": number, "i": item, "o": outcome})
+    engine.dispose()
+    engine = open_store(tmp_path, database_url)
+    try:
+        for case in ("ERA-000001", "ERA-000002"):
+            for item in PHYSICAL_ITEMS:
+                if item != "school_nursery":
+                    record_check(engine, case, agency="police_scotland", kind="physical",
+                                 item=item, outcome="clear", actor=officer())
+        both = refusal(engine, "ERA-000001")
+        assert "physical checks missing" not in both
+        assert "concern nursery on P1 has no response" in both
+        assert "physical checks missing for P1: school_nursery" in refusal(engine,
+                                                                           "ERA-000002")
+        items = [c["item"] for c in show_case(engine, "ERA-000001", actor=officer())["checks"]]
+        assert items[:2] == ["school", "nursery"]
+    finally:
+        engine.dispose()
