@@ -49,7 +49,7 @@ from geo_era.documents.era_document import (
 )
 from geo_era.errors import DataError, WorkflowRefusedError
 from geo_era.workspace import Workspace
-from tests.conftest import import_demo, officer
+from tests.conftest import import_demo, officer, python_path
 
 TODAY = dt.date(2026, 12, 10)
 NOTIFIED = dt.date(2026, 12, 1)
@@ -458,3 +458,64 @@ def test_migration_keeps_checks_recorded_as_school_and_nursery(tmp_path: Path,
         assert items[:2] == ["school", "nursery"]
     finally:
         engine.dispose()
+
+
+def test_over_the_api_and_the_command_line(demo: Any, tmp_path: Path) -> None:
+    """R41-R44 over the doors: ``/api/v1/cases/dwelling``, ``/extend`` and ``/member``
+    record for the caller's agency and refuse bad requests with the reason (a dwelling
+    that is not a property, metres and rings together, a household that fits the
+    profile without notes); ``geo-era case dwelling`` refuses a dwelling outside the set
+    naming the set."""
+    import subprocess
+    import sys
+
+    from fastapi.testclient import TestClient
+    from geo_era_api.app import create_app
+
+    from geo_era.security.users import add_user, issue_api_key
+    from geo_era.settings import Settings
+
+    store, truth, subject, pid = demo
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    engine = open_store(store.home, url)
+    case = open_assessed_case(store, engine, subject_id=subject, property_ids=[pid],
+                              case_type="initial_new", notified=NOTIFIED, actor=officer(),
+                              today=TODAY)["case_id"]
+    member = sorted(str(m) for m in truth.set_index("property_id").loc[pid, "minimum_set"])[0]
+    add_user(engine, "omu.api", role="omu_analyst", organisation="FICTIONAL Police OMU",
+             password="a long fictional passphrase")
+    headers = {"X-API-Key": issue_api_key(engine, "omu.api", name="test")}
+    try:
+        with TestClient(create_app(Settings(home=store.home, database_url=url),
+                                   engine=engine)) as client:
+            def post(path: str, **body: Any) -> Any:
+                return client.post(f"/api/v1/cases/{path}", headers=headers,
+                                   json={"case_id": case, **body})
+
+            unknown = post("member", dwelling_id="DT-NOT-THERE", action="add",
+                           reason="FICTIONAL")
+            assert unknown.status_code == 404
+            assert "DT-NOT-THERE" in unknown.json()["detail"]
+            both = post("extend", metres=50, rings=1, reason="FICTIONAL")
+            assert both.status_code == 422
+            bare = post("dwelling", dwelling_id=member, outcome="fits_profile",
+                        seen_on=SEEN.isoformat())
+            assert bare.status_code == 422
+            assert "notes saying what was seen" in bare.json()["detail"]
+            done = post("dwelling", dwelling_id=member, outcome="nobody_home",
+                        seen_on=SEEN.isoformat(), justification="FICTIONAL: the visit")
+            assert done.status_code == 200, done.text
+            assert done.json()["dwellings"][0]["agency"] == "police_scotland"
+            extended = post("extend", metres=40, reason="FICTIONAL: high risk")
+            assert extended.status_code == 200, extended.text
+            assert extended.json()["recorded"] == "case_extend"
+    finally:
+        engine.dispose()
+    env = {"GEO_ERA_HOME": str(store.home), "PATH": "/usr/bin:/bin",
+           "GEO_ERA_DATABASE_URL": url, "PYTHONPATH": python_path()}
+    run = subprocess.run([sys.executable, "-m", "geo_era.cli", "case", "dwelling", case,
+                          pid, "--agency", "police_scotland", "--outcome", "does_not_fit"],
+                         capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert run.returncode == 2
+    assert f"dwelling '{pid}' is not in the minimum set of {pid}" in run.stderr
+    assert member in run.stderr and "Traceback" not in run.stderr
