@@ -506,6 +506,19 @@ def _check_group(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "physical_missing": [PHYSICAL_WORDS[i] for i in PHYSICAL_ITEMS if i not in done]}
 
 
+def _target_words(target: str, addresses: Mapping[str, str | None]) -> str:
+    """What a response answers, in words: ``dwelling:<id>[/<occupant>]`` names the
+    household of the minimum set found to fit the victim profile; other targets (a check
+    item, ``zone:<id>``, ``condition:<n>``) as they are."""
+    if not target.startswith("dwelling:"):
+        return target
+    dwelling, _, occupant = target.removeprefix("dwelling:").partition("/")
+    where = addresses.get(dwelling)
+    text = f"household at {where} ({dwelling})" if where else f"household at {dwelling}"
+    return (f"{text}{f', occupant {occupant}' if occupant else ''} fits the victim profile"
+            f" ({target})")
+
+
 def _checks(case: Mapping[str, Any], addresses: Mapping[str, str], *, part_a: bool
             ) -> dict[str, Any]:
     """The checks (3.7, 3.8) and the lead agency's responses, per candidate property;
@@ -517,10 +530,13 @@ def _checks(case: Mapping[str, Any], addresses: Mapping[str, str], *, part_a: bo
              else check_label(c["agency"], c["item"]),
              "outcome_words": OUTCOMES.get(c["outcome"], c["outcome"])}
             for c in case["checks"]]
+    dwellings = {str(m["dwelling_id"]): m.get("address") for current in
+                 case.get("minimum_sets", []) for m in current.get("members", [])}
     groups = []
     for pid in case["properties"]:
         group = _check_group([r for r in rows if r.get("property_id") == pid])
-        answered = [r for r in case.get("responses", []) if r["property_id"] == pid]
+        answered = [{**r, "to_words": _target_words(r["to"], dwellings)}
+                    for r in case.get("responses", []) if r["property_id"] == pid]
         group.update(property_id=pid, address=addresses.get(pid, pid),
                      responses=answered if part_a else [], responses_withheld=(
                          0 if part_a else len(answered)))

@@ -354,7 +354,8 @@ def test_extension_by_one_ring_in_the_demo_town_is_printed_in_the_era_document(
     terraced house's set extended by one ring holds exactly the neighbours of its
     neighbours that the demo town's ground truth gives (worked out here from the truth,
     not the engine); the ERA document and the field sheet print the extension with its
-    reason, and each dwelling's outcome."""
+    reason, each dwelling's outcome and the lead agency's answer to a household that
+    fits the victim profile (R48)."""
     store, truth, subject, pid = demo
     sets = {str(p): {str(m) for m in ms}
             for p, ms in zip(truth["property_id"], truth["minimum_set"], strict=True)}
@@ -379,7 +380,19 @@ def test_extension_by_one_ring_in_the_demo_town_is_printed_in_the_era_document(
                     outcome="does_not_fit", seen_on=SEEN, today=TODAY, actor=officer("pc"),
                     notes="FICTIONAL: an older couple, no sign of children")
 
+    second = sorted(sets[pid])[1]
+    record_dwelling(engine, case, agency="police_scotland", dwelling_id=second,
+                    outcome="fits_profile", seen_on=SEEN, today=TODAY, actor=officer("pc"),
+                    notes="FICTIONAL: a pram at the door")
+    record_response(engine, case, agency="police_scotland", property_id=pid,
+                    to=f"dwelling:{second}", actor=officer("ds"),
+                    response="FICTIONAL: the family is moving; weekly visits until then")
+
     html = era_document_html(store, engine, case, actor=officer(), part_a=True)
+    address = next(m["address"] for m in members if m["dwelling_id"] == second)
+    assert (f"household at {address} ({second}) fits the victim profile (dwelling:{second})"
+            in html)
+    assert "FICTIONAL: the family is moving; weekly visits until then" in html
     assert "Extended by the Responsible Authorities" in html
     assert "1 ring of neighbours beyond the minimum set" in html
     assert reason in html and "ds.extend" in html
@@ -399,7 +412,7 @@ def test_extension_by_one_ring_in_the_demo_town_is_printed_in_the_era_document(
     assert "Schools/Nurseries" in sheet
     missing = show_case(engine, case, actor=officer())
     assert {m["dwelling_id"] for m in missing["minimum_sets"][0]["members"]
-            if m["state"] == "no outcome"} == (sets[pid] | expected) - {first}
+            if m["state"] == "no outcome"} == (sets[pid] | expected) - {first, second}
 
 
 def test_migration_keeps_checks_recorded_as_school_and_nursery(tmp_path: Path,
