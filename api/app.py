@@ -60,6 +60,7 @@ from .routes import (
     audit,
     casework,
     docs,
+    dwellings,
     imports,
     pages,
     records,
@@ -103,9 +104,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(Gate)
     _handle_errors(app, services)
     _service_routes(app, services)
-    for router in (analysis.router, casework.router, records.router, imports.router,
-                   audit.router, voids.router, reports.router, pages.router, sso.router,
-                   docs.router):
+    for router in (analysis.router, casework.router, dwellings.router, records.router,
+                   imports.router, audit.router, voids.router, reports.router,
+                   pages.router, sso.router, docs.router):
         app.include_router(router)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     app.mount("/static/geo_era", StaticFiles(directory=STATIC_DIR), name="geo_era_static")

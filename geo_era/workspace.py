@@ -370,10 +370,13 @@ class Workspace:
                            zone_warning_m=zone_warning_m)
 
     def assess(self, subject_id: str, property_id: str, *,
-               radius_m: float = 400.0) -> dict[str, Any]:
+               radius_m: float = 400.0, extend_metres: float | None = None,
+               extend_rings: int | None = None) -> dict[str, Any]:
         """The snapshot a case keeps of one candidate property: sites within
-        ``radius_m`` metres, the minimum set and the subject's check, with the version of
-        every layer used, every part from one catalog snapshot."""
+        ``radius_m`` metres, the minimum set (extended by ``extend_metres`` metres or
+        ``extend_rings`` rings of neighbours when given, NASSO 3.9) and the subject's
+        check, with the version of every layer used, every part from one catalog
+        snapshot."""
         state = self._current()
         snapshot = state.snapshot
         document: dict[str, Any] = {
@@ -383,7 +386,9 @@ class Workspace:
             "proximity": self._sites_near(state, property_id, radius_m),
         }
         try:
-            document["minimum_set"] = self._minimum_set(state, property_id).to_dict()
+            document["minimum_set"] = self._minimum_set(
+                state, property_id, extend_metres=extend_metres,
+                extend_rings=extend_rings).to_dict()
         except DataError as exc:
             document["minimum_set"] = {"error": str(exc)}
         if "subjects" in snapshot.layers:

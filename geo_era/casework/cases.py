@@ -25,9 +25,9 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from geo_era.casework.case_records import case_records, deadline_record, missing_out_of_area
+from geo_era.casework.minimum_sets import dwelling_concerns, dwelling_gaps, sets_document
 from geo_era.casework.participation import involved_agencies, takes_part
 from geo_era.casework.workdays import CASE_TYPES, deadlines
-from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.db.store import (
     Case,
     CaseAgency,
@@ -48,9 +48,16 @@ AGENCIES = ("police_scotland", "cjsw", "solo", "rsl", "nhs", "sps", "education",
             "childrens_services", "adult_protection", "support_organisation")
 CHECK_KINDS = ("database", "physical")
 OUTCOMES = ("clear", "concern", "not_applicable")
-#: What a physical check must cover (NASSO 3.8): every kind of site and the signs of the
-#: victim profile (toys in gardens, children's curtains...).
-PHYSICAL_ITEMS = (*SITE_CATEGORIES, "victim_profile")
+#: What a physical check must cover (NASSO 3.8), its nine items in NASSO's order: the
+#: signs of the victim profile (toys in gardens, children's curtains...), then "Play
+#: Parks; Community Centres; Churches; Shops; Schools/Nurseries; Sheltered housing
+#: developments; CCTV Location; Licensed Premises".
+PHYSICAL_ITEMS = ("victim_profile", "play_park", "community_centre", "place_of_worship",
+                  "shop", "school_nursery", "sheltered_housing", "cctv",
+                  "licensed_premises")
+#: Physical check codes recorded before "Schools/Nurseries" was one item: kept as
+#: recorded (a concern on one still needs its response); both together count for it.
+LEGACY_PHYSICAL = {"school": "school_nursery", "nursery": "school_nursery"}
 
 #: Assesses a case property: returns the snapshot stored in the case.
 Assessor = Callable[[str, str], dict[str, Any]]
@@ -311,7 +318,7 @@ def _answerable(case: Case, property_id: str) -> tuple[list[str], dict[str, str]
     """The concerns (item codes) and hard conflicts (key -> message) of a property that
     need the lead agency's written response."""
     concerns = sorted({c.item for c in _current_checks(case, property_id).values()
-                       if c.outcome == "concern"})
+                       if c.outcome == "concern"} | set(dwelling_concerns(case, property_id)))
     return concerns, _conflicts(_case_property(case, property_id))
 
 
@@ -359,15 +366,19 @@ def missing_for_approval(case: Case, property_id: str,
                          checklists: Checklists | None = None) -> list[str]:
     """What stops Part C approval of one property, in words; empty when nothing does:
     its assessment, each missing physical (3.8) and database (3.7) check of that
-    property, each concern and hard conflict without the lead agency's response, and
-    each agency's agreement. Case-wide checks recorded before checks were per property
-    count for no property."""
+    property, each dwelling of its minimum set with no outcome or only "nobody home"
+    (3.9, :func:`~geo_era.casework.minimum_sets.dwelling_gaps`), each concern (a
+    household that fits the victim profile among them) and hard conflict without the
+    lead agency's response, and each agency's agreement. Case-wide checks recorded
+    before checks were per property count for no property."""
     missing: list[str] = []
     prop = _case_property(case, property_id)
     if prop.snapshot is None:
         missing.append(f"property {property_id} has not been assessed (geo-era case assess)")
     current = _current_checks(case, property_id)
     done_physical = {item for (_, kind, item) in current if kind == "physical"}
+    if set(LEGACY_PHYSICAL) <= done_physical:
+        done_physical.add("school_nursery")
     physical = [i for i in PHYSICAL_ITEMS if i not in done_physical]
     if physical:
         missing.append(f"physical checks missing for {property_id}: {', '.join(physical)}")
@@ -377,6 +388,7 @@ def missing_for_approval(case: Case, property_id: str,
         if gaps:
             missing.append(f"database checks missing from {row.agency} for {property_id}: "
                            f"{', '.join(gaps)}")
+    missing += dwelling_gaps(case, prop)
     answered = {r.target for r in case.responses if r.property_id == property_id}
     concerns, conflicts = _answerable(case, property_id)
     missing += [f"concern {item} on {property_id} has no response from the lead agency "
@@ -639,4 +651,5 @@ def case_document(case: Case, *, today: dt.date | None = None) -> dict[str, Any]
                          else None, "recorded_by": d.recorded_by,
                          "recorded_at": d.recorded_at.isoformat()} for d in case.decisions]
     doc.update(case_records(case))
+    doc.update(sets_document(case))
     return doc

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from geo_era.cli._common import BY, JUSTIFY, _date, app, caller, echo_answer, services
-from geo_era.services import casework, moves
+from geo_era.services import casework, dwellings, moves
 from geo_era.services.answers.casework import CaseAck, CaseRecord, CaseSummary
 
 case_app = typer.Typer(help="ERA cases: deadlines, checks, agreements, Parts C and D.",
@@ -413,3 +413,88 @@ def case_move_in(
             f"{'recorded' if moved.out_of_area.consent_recorded else 'NOT recorded'}")
     typer.echo(f"{moved.case_id}  {moved.subject_id} moved in to {moved.property_id} on "
                f"{moved.moved_in_on.isoformat()} (Part {moved.part}){away}")
+
+
+#: The candidate property a minimum-set step is about.
+CANDIDATE = typer.Option("--property", help="The candidate property whose set it is "
+                                            "(needed when the case has several).")
+
+
+@case_app.command("dwelling")
+def case_dwelling(
+    case_id: str,
+    dwelling_id: Annotated[str, typer.Argument(help="The dwelling of the minimum set.")],
+    outcome: Annotated[str, typer.Option(
+        help="fits_profile (the household fits the victim profile), does_not_fit, or "
+             "nobody_home (revisit).")],
+    seen: Annotated[str, typer.Option(help="The day of the visit, YYYY-MM-DD.")] = "",
+    property_id: Annotated[str | None, CANDIDATE] = None,
+    occupant: Annotated[str | None, typer.Option(
+        help="Shared accommodation: which occupant (1..n, or a label when their number "
+             "is not known).")] = None,
+    notes: Annotated[str | None, typer.Option(
+        help="What was seen: required for fits_profile.")] = None,
+    children: Annotated[bool | None, typer.Option(
+        "--children/--no-children", help="The visit established children in the "
+                                         "household, or none.")] = None,
+    adult_at_risk: Annotated[bool | None, typer.Option(
+        "--adult-at-risk/--no-adult-at-risk", help="The visit established an adult at "
+                                                   "risk in the household, or none.")] = None,
+    agency: Annotated[str | None, typer.Option(help="The agency that visited.")] = None,
+    justification: Annotated[str, NOTE] = "",
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Record what a visit found at a dwelling of a candidate's minimum set (NASSO 3.8,
+    3.9); a household that fits the victim profile needs the lead agency's response."""
+    _print_case(dwellings.record_dwelling(
+        services(), caller(by), case_id=case_id, property_id=property_id,
+        dwelling_id=dwelling_id, outcome=outcome,
+        seen_on=_date(seen, "--seen") if seen else dt.date.today(), occupant=occupant,
+        notes=notes, children=children, adult_at_risk=adult_at_risk, agency=agency,
+        justification=justification), as_json)
+
+
+@case_app.command("extend-set")
+def case_extend_set(
+    case_id: str,
+    reason: Annotated[str, typer.Option(
+        help="Why: the risk the subject poses, what the physical checks found.")],
+    metres: Annotated[float | None, typer.Option(
+        help="Extend by this many metres (straight line).", min=0.0)] = None,
+    rings: Annotated[int | None, typer.Option(
+        help="Extend by this many rings of neighbours.", min=1)] = None,
+    property_id: Annotated[str | None, CANDIDATE] = None,
+    agency: Annotated[str | None, typer.Option(help="The agency extending it.")] = None,
+    justification: Annotated[str, NOTE] = "",
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Extend a candidate's minimum set by risk, with the reason (NASSO 3.9), and
+    re-assess the candidate with it."""
+    _print_case(dwellings.extend_set(services(), caller(by), case_id=case_id,
+                                     property_id=property_id, metres=metres, rings=rings,
+                                     reason=reason, agency=agency,
+                                     justification=justification), as_json)
+
+
+@case_app.command("member")
+def case_member(
+    case_id: str,
+    dwelling_id: Annotated[str, typer.Argument(help="The dwelling added or removed.")],
+    reason: Annotated[str, typer.Option(help="Why it is added or removed.")],
+    remove: Annotated[bool, typer.Option(
+        "--remove/--add", help="Remove the dwelling from the set (default: add it).")
+    ] = False,
+    property_id: Annotated[str | None, CANDIDATE] = None,
+    agency: Annotated[str | None, typer.Option(help="The agency changing the set.")] = None,
+    justification: Annotated[str, NOTE] = "",
+    by: Annotated[str | None, BY] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Add a dwelling to a candidate's minimum set by hand, or remove one, with the
+    reason (NASSO 3.9)."""
+    _print_case(dwellings.change_member(services(), caller(by), case_id=case_id,
+                                        property_id=property_id, dwelling_id=dwelling_id,
+                                        add=not remove, reason=reason, agency=agency,
+                                        justification=justification), as_json)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -390,5 +391,55 @@ class PlacementMove(Base):
     authority: Mapped[str | None] = mapped_column(String(128), nullable=True)
     placing_authority: Mapped[str | None] = mapped_column(String(128), nullable=True)
     consent_recorded: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DwellingOutcome(Base):
+    """What a visit found at one dwelling of a candidate property's minimum set (NASSO
+    3.8, 3.9; R44): the household fits the victim profile, does not, or nobody was home
+    (a revisit is needed); for shared accommodation one record per occupant (R41). The
+    latest record of a dwelling (and occupant) is its outcome; every record is kept."""
+
+    __tablename__ = "case_dwellings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         index=True)
+    #: the candidate property whose set the dwelling is in
+    property_id: Mapped[str] = mapped_column(String(64))
+    dwelling_id: Mapped[str] = mapped_column(String(64))
+    #: shared accommodation: which occupant (``1``..``n``, or a label when the number of
+    #: occupants is not known); NULL for any other dwelling
+    occupant: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    seen_on: Mapped[dt.date] = mapped_column(Date)
+    #: what the visit established of the household (NULL: not established)
+    children: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    adult_at_risk: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    agency: Mapped[str] = mapped_column(String(32))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SetChange(Base):
+    """A change the Responsible Authorities make to a candidate property's minimum set,
+    with its reason (NASSO 3.9; R42, R43): ``extend`` by ``metres`` or ``rings`` of
+    neighbours (the latest extension is the one in force), or ``add`` / ``remove`` one
+    dwelling by hand (the latest change of a dwelling is the one in force)."""
+
+    __tablename__ = "case_set_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         index=True)
+    property_id: Mapped[str] = mapped_column(String(64))
+    change: Mapped[str] = mapped_column(String(16))
+    dwelling_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    metres: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rings: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    agency: Mapped[str] = mapped_column(String(32))
     recorded_by: Mapped[str] = mapped_column(String(128))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from geo_era.analysis.subject_check import FLAG_ONLY
-from geo_era.casework.cases import PHYSICAL_ITEMS, check_label
+from geo_era.casework.cases import LEGACY_PHYSICAL, PHYSICAL_ITEMS, check_label
 from geo_era.casework.workdays import TIMESCALES
 from geo_era.contract.conditions import (
     NoResidenceInArea,
@@ -63,16 +63,31 @@ PROPERTY_TYPES = {
     "semi_detached": "semi-detached house", "detached": "detached house",
     "shared": "shared accommodation",
 }
-#: What an officer looks for on a physical check, by site category (NASSO 3.8).
-FIELD_ITEMS = {
-    "school": "Schools", "nursery": "Nurseries", "play_park": "Play parks",
-    "community_centre": "Community centres", "place_of_worship": "Places of worship (churches)",
-    "shop": "Shops", "licensed_premises": "Licensed premises",
+#: The nine physical check items of NASSO 3.8 in words, and the codes recorded before
+#: "Schools/Nurseries" was one item.
+PHYSICAL_WORDS = {
+    "victim_profile": "Signs of the victim profile", "play_park": "Play parks",
+    "community_centre": "Community centres", "place_of_worship": "Churches",
+    "shop": "Shops", "school_nursery": "Schools/Nurseries",
     "sheltered_housing": "Sheltered housing developments", "cctv": "CCTV locations",
+    "licensed_premises": "Licensed premises",
+    "school": "Schools (recorded before Schools/Nurseries was one item)",
+    "nursery": "Nurseries (recorded before Schools/Nurseries was one item)",
 }
-assert set(FIELD_ITEMS) == set(SITE_CATEGORIES)
-PHYSICAL_WORDS = {**FIELD_ITEMS, "victim_profile": "Signs of the victim profile"}
-assert set(PHYSICAL_WORDS) == set(PHYSICAL_ITEMS)
+assert set(PHYSICAL_WORDS) == {*PHYSICAL_ITEMS, *LEGACY_PHYSICAL}
+#: The field sheet's rows for the eight kinds of place NASSO 3.8 lists, in its order:
+#: each row's label and the site categories it covers.
+FIELD_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Play parks", ("play_park",)), ("Community centres", ("community_centre",)),
+    ("Places of worship (churches)", ("place_of_worship",)), ("Shops", ("shop",)),
+    ("Schools/Nurseries", ("school", "nursery")),
+    ("Sheltered housing developments", ("sheltered_housing",)),
+    ("CCTV locations", ("cctv",)), ("Licensed premises", ("licensed_premises",)))
+assert {c for _, cs in FIELD_ROWS for c in cs} == set(SITE_CATEGORIES)
+#: A visit's outcome at a dwelling of the minimum set, in words.
+DWELLING_WORDS = {"fits_profile": "FITS THE VICTIM PROFILE",
+                  "does_not_fit": "does not fit the victim profile",
+                  "nobody_home": "nobody home: revisit"}
 #: Signs of the victim profile an officer looks for at and round the address (NASSO 3.8);
 #: the first list always, the others when the subject's victim profile names them.
 VICTIM_SIGNS: dict[str, tuple[str, ...]] = {
@@ -210,8 +225,10 @@ def _conditions_in_words(text: object, store: LayerStore) -> list[str]:
 
 
 def _map(reference: _Reference, property_id: str, snapshot: Mapping[str, Any] | None, *,
-         size_mm: tuple[float, float], font_pt: float) -> dict[str, Any]:
-    """The map of one candidate as a data URI, or the reason there is none."""
+         size_mm: tuple[float, float], font_pt: float,
+         current: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The map of one candidate as a data URI, or the reason there is none; the set
+    drawn is the set as it stands (``current``: extended, changed by hand) when given."""
     if reference.layers is None:
         return {"uri": None, "note": reference.note}
     members: list[str] = []
@@ -222,6 +239,8 @@ def _map(reference: _Reference, property_id: str, snapshot: Mapping[str, Any] | 
         members = [m["property_id"] for m in snapshot.get("minimum_set", {}).get(
             "properties", [])]
         site_ids = [s["site_id"] for s in snapshot.get("proximity", {}).get("sites", [])]
+    if current is not None:
+        members = [str(m["dwelling_id"]) for m in current.get("members", [])]
     request = MapRequest(property_id, minimum_set_ids=members, site_ids=site_ids,
                          radius_m=radius, size_mm=size_mm, font_pt=font_pt)
     try:
@@ -315,25 +334,94 @@ def _household(member: Mapping[str, Any]) -> dict[str, str]:
             "void": yes_no("is_void")}
 
 
-def _minimum_set(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+def _outcome_words(outcome: Mapping[str, Any], *, part_a: bool) -> str:
+    """One visit's outcome: ``occupant 2: does not fit ... (seen Tue 01 Dec 2026 by x,
+    police): notes``. Without Part A whether the household fits the victim profile, and
+    the notes, are withheld: they tell the profile."""
+    text = DWELLING_WORDS.get(outcome["outcome"], words(outcome["outcome"]))
+    if not part_a and outcome["outcome"] != "nobody_home":
+        text = "visited (the outcome is withheld with Part A)"
+    if outcome.get("occupant"):
+        text = f"occupant {outcome['occupant']}: {text}"
+    text += (f" (seen {when(outcome['seen_on'])} by {outcome['recorded_by']}, "
+             f"{_agency(outcome['agency'])})")
+    return text + (f": {outcome['notes']}" if outcome.get("notes") and part_a else "")
+
+
+def _member_row(member: Mapping[str, Any], recorded: Mapping[str, Any],
+                facts: Mapping[str, Mapping[str, Any]], *, part_a: bool) -> dict[str, Any]:
+    """A dwelling of the set as it stands: its household as known now (``seen`` when a
+    visit established it) and each visit's outcome."""
+    pid = str(member["dwelling_id"])
+    row = {**_household(recorded), "property_id": pid,
+           "address": member.get("address") or recorded.get("address")
+           or (facts.get(pid) or {}).get("address") or pid,
+           "reason": member.get("reason") or "", "source": member.get("source", "minimum"),
+           "state": (member.get("state") if part_a or member.get("state") in (
+               None, "no outcome", "revisit") else "visited"),
+           "outcomes": [_outcome_words(o, part_a=part_a) for o in member.get("outcomes", [])]}
+    known = member.get("household") or {}
+    if known.get("known_from") == "visit":
+        for key in ("children", "adult_at_risk"):
+            if known.get(key) is not None:
+                row[key] = ("YES" if known[key] else "no") + " (seen)"
+    return row
+
+
+def _extension_view(extension: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The extension in force in words: by how much, why, who and when."""
+    if not extension:
+        return None
+    rings = extension.get("rings")
+    how = (f"{rings} ring{'s' if rings != 1 else ''} of neighbours beyond the minimum set"
+           if rings else f"{metres(extension.get('metres'))} around the property")
+    return {"how": how, "reason": extension["reason"],
+            "who": f"{extension['recorded_by']} ({_agency(extension['agency'])})",
+            "recorded_at": extension["recorded_at"], "assessed": extension.get("assessed")}
+
+
+def _minimum_set(snapshot: Mapping[str, Any], current: Mapping[str, Any] | None = None,
+                 facts: Mapping[str, Mapping[str, Any]] | None = None, *,
+                 part_a: bool = False) -> dict[str, Any]:
+    """The set of the assessment, or (with ``current``, the case's ``minimum_sets``
+    entry) the set as it stands: the extension and the dwellings added by hand, each
+    dwelling's visits, the dwellings removed and the extension's reason."""
     doc = snapshot.get("minimum_set") or {}
-    if "error" in doc:
-        return {"error": doc["error"]}
-    members = [{"property_id": m["property_id"], "address": m["address"],
-                "reason": m.get("reason") or "", **_household(m)}
-               for m in doc.get("properties", [])]
     extension = doc.get("extension")
-    return {"error": None, "rule": doc.get("rule", {}), "members": members,
-            "plots_estimated": bool(doc.get("plots_estimated")),
-            "occupants_note": doc.get("occupants_note"),
-            "extension": [{"property_id": m["property_id"], "address": m["address"]}
-                          for m in (extension or {}).get("properties", [])],
-            "extension_by": (extension or {}).get("by")}
+    removed = [{"property_id": r["dwelling_id"], "reason": r["reason"],
+                "address": ((facts or {}).get(str(r["dwelling_id"])) or {}).get("address"),
+                "who": r["recorded_by"], "recorded_at": r["recorded_at"]}
+               for r in (current or {}).get("removed", [])]
+    view: dict[str, Any] = {
+        "error": doc.get("error"), "rule": doc.get("rule", {}),
+        "plots_estimated": bool(doc.get("plots_estimated")),
+        "occupants_note": doc.get("occupants_note"),
+        "extension": [{"property_id": m["property_id"], "address": m["address"]}
+                      for m in (extension or {}).get("properties", [])],
+        "extension_by": (extension or {}).get("by"),
+        "extension_record": _extension_view((current or {}).get("extension")),
+        "removed": removed}
+    recorded = {str(m["property_id"]): m for m in [
+        *doc.get("properties", []), *(extension or {}).get("properties", [])]}
+    if current is not None:
+        view["members"] = [_member_row(m, recorded.get(str(m["dwelling_id"]), {}), facts or {},
+                                       part_a=part_a) for m in current.get("members", [])]
+    else:
+        view["members"] = [{"property_id": m["property_id"], "address": m["address"],
+                            "reason": m.get("reason") or "", "source": "minimum",
+                            "state": None, "outcomes": [], **_household(m)}
+                           for m in doc.get("properties", [])]
+    if view["error"] and view["members"]:  # the set could not be worked out: by hand
+        view["rule"] = {"applies_to": "Set by hand",
+                        "text": f"the minimum set could not be worked out ({view['error']}); "
+                                "its dwellings were added by hand"}
+        view["error"] = None
+    return view
 
 
 def _property_view(reference: _Reference, assessment: Mapping[str, Any], *,
-                   part_a: bool, map_mm: tuple[float, float], font_pt: float
-                   ) -> dict[str, Any]:
+                   part_a: bool, map_mm: tuple[float, float], font_pt: float,
+                   current: Mapping[str, Any] | None = None) -> dict[str, Any]:
     pid = str(assessment["property_id"])
     snapshot = assessment.get("snapshot")
     fact = reference.facts.get(pid, {})
@@ -352,7 +440,8 @@ def _property_view(reference: _Reference, assessment: Mapping[str, Any], *,
         "floor": _floor(fact.get("floor")),
         "void": fact.get("is_void"), "assessed_at": assessment.get("assessed_at"),
         "assessed": bool(snapshot),
-        "map": _map(reference, pid, snapshot, size_mm=map_mm, font_pt=font_pt),
+        "map": _map(reference, pid, snapshot, size_mm=map_mm, font_pt=font_pt,
+                    current=current),
     }
     if snapshot:
         proximity = snapshot.get("proximity", {})
@@ -361,7 +450,7 @@ def _property_view(reference: _Reference, assessment: Mapping[str, Any], *,
             layers=snapshot.get("layers", {}), measured=proximity.get("measured"),
             walking=_walking_words(proximity.get("walking_network")),
             sites=_site_rows(proximity), nearest=_nearest(proximity),
-            minimum_set=_minimum_set(snapshot),
+            minimum_set=_minimum_set(snapshot, current, reference.facts, part_a=part_a),
             check=_check_view(snapshot.get("check"), part_a=part_a))
     return view
 
@@ -423,9 +512,24 @@ def _approval(case: Mapping[str, Any], addresses: Mapping[str, str]) -> dict[str
 
 def _check_group(rows: list[dict[str, Any]]) -> dict[str, Any]:
     done = {c["item"] for c in rows if c["kind"] == "physical"}
+    if set(LEGACY_PHYSICAL) <= done:
+        done.add("school_nursery")
     return {"database": [r for r in rows if r["kind"] == "database"],
             "physical": [r for r in rows if r["kind"] == "physical"],
             "physical_missing": [PHYSICAL_WORDS[i] for i in PHYSICAL_ITEMS if i not in done]}
+
+
+def _target_words(target: str, addresses: Mapping[str, str | None]) -> str:
+    """What a response answers, in words: ``dwelling:<id>[/<occupant>]`` names the
+    household of the minimum set found to fit the victim profile; other targets (a check
+    item, ``zone:<id>``, ``condition:<n>``) as they are."""
+    if not target.startswith("dwelling:"):
+        return target
+    dwelling, _, occupant = target.removeprefix("dwelling:").partition("/")
+    where = addresses.get(dwelling)
+    text = f"household at {where} ({dwelling})" if where else f"household at {dwelling}"
+    return (f"{text}{f', occupant {occupant}' if occupant else ''} fits the victim profile"
+            f" ({target})")
 
 
 def _checks(case: Mapping[str, Any], addresses: Mapping[str, str], *, part_a: bool
@@ -439,10 +543,13 @@ def _checks(case: Mapping[str, Any], addresses: Mapping[str, str], *, part_a: bo
              else check_label(c["agency"], c["item"]),
              "outcome_words": OUTCOMES.get(c["outcome"], c["outcome"])}
             for c in case["checks"]]
+    dwellings = {str(m["dwelling_id"]): m.get("address") for current in
+                 case.get("minimum_sets", []) for m in current.get("members", [])}
     groups = []
     for pid in case["properties"]:
         group = _check_group([r for r in rows if r.get("property_id") == pid])
-        answered = [r for r in case.get("responses", []) if r["property_id"] == pid]
+        answered = [{**r, "to_words": _target_words(r["to"], dwellings)}
+                    for r in case.get("responses", []) if r["property_id"] == pid]
         group.update(property_id=pid, address=addresses.get(pid, pid),
                      responses=answered if part_a else [], responses_withheld=(
                          0 if part_a else len(answered)))
@@ -480,11 +587,27 @@ def _header(case: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
     }
 
 
+def _sets(case: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each candidate's set as it stands (the case's ``minimum_sets``), by property."""
+    return {str(m["property_id"]): m for m in case.get("minimum_sets", [])}
+
+
+def _added(sets: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The dwellings added to or removed from the sets by hand: their addresses come
+    from the layers."""
+    return [*(str(m["dwelling_id"]) for current in sets.values()
+              for m in current.get("members", []) if m.get("source") == "added"),
+            *(str(r["dwelling_id"]) for current in sets.values()
+              for r in current.get("removed", []))]
+
+
 def document_context(store: LayerStore, case: dict[str, Any], *, actor: Actor,
                       part_a: bool) -> dict[str, Any]:
-    reference = _reference(store, case["properties"])
+    sets = _sets(case)
+    reference = _reference(store, [*case["properties"], *_added(sets)])
     properties = [_property_view(reference, a, part_a=part_a, map_mm=DOCUMENT_MAP_MM,
-                                 font_pt=7.0) for a in case["assessments"]]
+                                 font_pt=7.0, current=sets.get(a["property_id"]))
+                  for a in case["assessments"]]
     addresses = {p["property_id"]: p["address"] for p in properties}
     restrictions = [{**r, "address": addresses.get(r["property_id"], r["property_id"])}
                     for r in case["restrictions"]]
@@ -503,17 +626,22 @@ def document_context(store: LayerStore, case: dict[str, Any], *, actor: Actor,
 
 def field_sheet_context(store: LayerStore, case: dict[str, Any], property_id: str, *,
                          actor: Actor) -> dict[str, Any]:
-    reference = _reference(store, [property_id])
+    current = _sets(case).get(property_id)
+    reference = _reference(store, [property_id, *_added({property_id: current or {}})])
     assessment = next(a for a in case["assessments"] if a["property_id"] == property_id)
     view = _property_view(reference, assessment, part_a=False, map_mm=FIELD_MAP_MM,
-                          font_pt=7.5)
+                          font_pt=7.5, current=current)
     nearest = {row["category"]: row for row in view.get("nearest", [])}
     within: dict[str, int] = {}
     for site in (assessment.get("snapshot") or {}).get("proximity", {}).get("sites", []):
         within[site["category"]] = within.get(site["category"], 0) + 1
-    items = [{"label": FIELD_ITEMS[c], "nearest": nearest.get(c), "within": within.get(c, 0)}
-             for c in ("play_park", "community_centre", "place_of_worship", "shop", "school",
-                       "nursery", "sheltered_housing", "cctv", "licensed_premises")]
+    items = []
+    for label, categories in FIELD_ROWS:
+        found = [nearest[c] for c in categories if c in nearest]
+        closest = min(found, key=lambda n: float("inf") if n.get("distance_m") is None
+                      else float(n["distance_m"]), default=None)
+        items.append({"label": label, "nearest": closest,
+                      "within": sum(within.get(c, 0) for c in categories)})
     profile: list[str] = []
     if store.has("subjects"):
         subjects = store.read_attributes("subjects", ["subject_id", "victim_profile"])

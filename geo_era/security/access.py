@@ -205,6 +205,12 @@ MATRIX: dict[str, Access] = {
     "case_discussion": case_step(COUNCIL_STAFF, summary="a discussion between the placing "
                                  "and receiving councils (3.13)"),
     "case_held": case_step(AGENCY_STAFF, summary="where the full ERA is held (3.3, 3.11)"),
+    "case_dwelling": case_step(AGENCY_STAFF, summary="what a visit found at a dwelling "
+                               "of a candidate's minimum set (3.8, 3.9)"),
+    "case_extend_set": case_step(AGENCY_STAFF, summary="extend a candidate's minimum set "
+                                 "by risk, with the reason (3.9)"),
+    "case_member": case_step(AGENCY_STAFF, summary="add or remove a dwelling of a "
+                             "minimum set by hand, with the reason (3.9)"),
     "zone_add": Access(roles("omu_analyst", "mappa_coordinator"), audited=True,
                        summary="record a victim-exclusion zone"),
     "zone_show": Access(CASE_READERS, audited=True, summary="a subject's exclusion zones"),

@@ -29,6 +29,7 @@ from typing import Any
 from geo_era.casework import cases as core
 from geo_era.casework import extensions, out_of_area
 from geo_era.casework.assessment import open_assessed_case
+from geo_era.casework.dwellings import reassess_property
 from geo_era.casework.participation import case_view
 from geo_era.errors import DataError, WorkflowRefusedError
 from geo_era.security.access import CASE_VIEWS, OPERATOR
@@ -176,11 +177,16 @@ def show_case(services: Services, caller: Caller, *, case_id: str,
 def assess_case(services: Services, caller: Caller, *, case_id: str, property_id: str,
                 justification: str | None = None) -> Changed:
     """(Re)assess a candidate property of an open case from the current reference data
-    (the workspace's assessment); recorded as one combination."""
+    (the workspace's assessment), keeping the extension of its minimum set in force
+    (3.9); recorded as one combination."""
+    def assess(subject_id: str, pid: str, metres: float | None,
+               rings: int | None) -> dict[str, Any]:
+        return services.workspace.assess(subject_id, pid, extend_metres=metres,
+                                         extend_rings=rings)
+
     return _step(services, caller, "case_assess", case_id, justification=justification,
-                 change=lambda admitted: core.assess_property(
-                     services.engine, case_id, property_id, services.workspace.assess,
-                     actor=admitted.actor))
+                 change=lambda admitted: reassess_property(
+                     services.engine, case_id, property_id, assess, actor=admitted.actor))
 
 
 def record_check(services: Services, caller: Caller, *, case_id: str, kind: str,

@@ -21,8 +21,9 @@ from geo_era_api.app import PREFIX, create_app
 from sqlalchemy import Engine, func, select
 
 from geo_era.casework.assessment import open_assessed_case
+from geo_era.casework.cases import parse_case_id
 from geo_era.data.layer_store import LayerStore
-from geo_era.db.store import open_store, session_scope
+from geo_era.db.store import CaseProperty, open_store, session_scope
 from geo_era.security.access import MATRIX, matrix_markdown
 from geo_era.security.audit import AuditEntry, verify
 from geo_era.security.users import ROLES, add_user
@@ -192,6 +193,17 @@ def _case(**extra: Any) -> Callable[[World], dict[str, Any]]:
     return lambda w: {"case_id": w.new_case(), **extra}
 
 
+def _assessed_case(w: World) -> dict[str, Any]:
+    """A fresh assessed case and a dwelling of its candidate's minimum set."""
+    case = w.new_case(assess_now=True)
+    with session_scope(w.engine) as session:
+        snapshot = session.scalars(select(CaseProperty.snapshot).where(
+            CaseProperty.case_id == parse_case_id(case))).one()
+    assert snapshot is not None
+    member = snapshot["minimum_set"]["properties"][0]
+    return {"case_id": case, "dwelling_id": member["property_id"]}
+
+
 CALLS: dict[str, Call] = {
     "me": lambda w: ("GET", "/me", {}),
     "sites_near": _post("/proximity/sites-near",
@@ -208,7 +220,7 @@ CALLS: dict[str, Call] = {
     "case_show": _post("/cases/show", _case(justification=WHY)),
     "case_assess": _post("/cases/assess", lambda w: {"case_id": w.new_case(),
                                                      "property_id": w.property_id}),
-    "case_check": _post("/cases/check", _case(kind="physical", item="school",
+    "case_check": _post("/cases/check", _case(kind="physical", item="school_nursery",
                                               outcome="clear")),
     "case_respond": _post("/cases/respond", lambda w: {
         "case_id": w.new_case(), "property_id": w.property_id, "to": "visor",
@@ -239,6 +251,14 @@ CALLS: dict[str, Call] = {
         "agreed": "FICTIONAL: the placement is accepted"}),
     "case_held": _post("/cases/held", _case(system="FICTIONAL council EDRMS",
                                             reference="HR/ERA/0042")),
+    "case_dwelling": _post("/cases/dwelling", lambda w: {
+        **_assessed_case(w), "outcome": "does_not_fit", "seen_on": TODAY.isoformat()}),
+    "case_extend_set": _post("/cases/extend-set", lambda w: {
+        "case_id": w.new_case(assess_now=True), "rings": 1,
+        "reason": "FICTIONAL: high risk to children; toys seen two doors along"}),
+    "case_member": _post("/cases/member", lambda w: {
+        "case_id": w.new_case(assess_now=True), "dwelling_id": "DT-0000002",
+        "action": "add", "reason": "FICTIONAL: overlooks the close's back green"}),
     "zone_add": _post("/zones/add", lambda w: {
         "subject_id": w.subject_id, "geometry": zone_near(w), "crs": "EPSG:27700",
         "reason": "FICTIONAL victim's workplace"}),
@@ -416,6 +436,15 @@ def test_whole_workflow_over_the_api(world: World) -> None:
             post(role, "check", {"case_id": ref, "kind": "database", "item": code,
                                  "outcome": "clear"})
         post(role, "agree", {"case_id": ref, "agrees": True})
+    # every dwelling of the minimum set visited (R44)
+    visits = 0
+    for member in case["minimum_sets"][0]["members"]:
+        for occupant in ([str(k) for k in range(1, (member["occupants"] or 1) + 1)]
+                         if member["shared"] else [None]):
+            post("omu_analyst", "dwelling", {
+                "case_id": ref, "dwelling_id": member["dwelling_id"], "occupant": occupant,
+                "outcome": "does_not_fit", "seen_on": TODAY.isoformat()})
+            visits += 1
     # the home's hard conflicts (inside the subject's zones, a condition) are answered
     conflicts = case["assessments"][0]["snapshot"]["check"]["conflicts"]
     assert conflicts
@@ -430,7 +459,7 @@ def test_whole_workflow_over_the_api(world: World) -> None:
     database = len(database_checklist("police_scotland", None)) + len(
         database_checklist("solo", None))
     assert world.audit_count() - before == (1 + len(PHYSICAL_ITEMS) + database + 2
-                                            + len(conflicts) + 1)
+                                            + visits + len(conflicts) + 1)
     assert verify(world.engine).intact
 
 

@@ -58,11 +58,13 @@ SIGN_OUT_HEADERS: dict[str, str] = {}
 #: Operations whose acceptance turns on what JSON Schema cannot state: that a polygon is
 #: valid and lies in Scotland, what the rows of an uploaded file hold, which 3.7 items are
 #: on the recording agency's checklist for the case's council and which outcomes need
-#: notes (a concern, not applicable). Generated "valid"
+#: notes (a concern, not applicable; a household that fits the victim profile), whether a
+#: dwelling is shared accommodation (its occupants named) and that a visit is not in the
+#: future. Generated "valid"
 #: requests to them are rightly refused (422, with the reason), so the check that
 #: schema-valid data is accepted is left out for them alone; every other check runs.
 CONTENT_CHECKED = {"POST /api/v1/zones/add", "POST /api/v1/imports",
-                   "POST /api/v1/cases/check",
+                   "POST /api/v1/cases/check", "POST /api/v1/cases/dwelling",
                    # a ground of "other" needs the details; a discussion is recorded
                    # once held, never with a date in the future (NASSO 3.13)
                    "POST /api/v1/cases/out-of-area", "POST /api/v1/cases/discussion"}

@@ -32,9 +32,11 @@ from geo_era.db.store import (
     Case,
     CaseAgency,
     DeadlineExtension,
+    DwellingOutcome,
     EraHolding,
     OutOfAreaRecord,
     PlacementMove,
+    SetChange,
     WrittenFile,
     open_store,
     session_scope,
@@ -140,8 +142,8 @@ def test_part_d_path(engine: Engine) -> None:
     ("approve_not_lead", "only the lead agency (police_scotland) can approve case "
                          "ERA-000001 (Part C); solo is not the lead"),
     ("approve_missing", "cannot approve case ERA-000001: physical checks missing for P1: "
-                        "school, nursery, play_park, community_centre, place_of_worship, "
-                        "shop, licensed_premises, sheltered_housing, cctv, victim_profile; "
+                        "victim_profile, play_park, community_centre, place_of_worship, "
+                        "shop, school_nursery, sheltered_housing, cctv, licensed_premises; "
                         "database checks missing from police_scotland for P1: visor, storm, "
                         "chs, pnc, sid, vpd, mapping, local_knowledge, crime_recording; "
                         "database checks missing from solo for P1: council_tax, "
@@ -257,6 +259,7 @@ import datetime as dt, sys
 from geo_era.security.audit import Actor
 from geo_era.casework.cases import (PHYSICAL_ITEMS, approve, database_checklist,
     open_case, record_agreement, record_check, record_consent, record_response)
+from geo_era.casework.dwellings import change_member, extend_set, record_dwelling
 from geo_era.casework.extensions import extend_deadline
 from geo_era.casework.out_of_area import (record_discussion, record_era_held, record_plan,
     record_reason)
@@ -266,12 +269,18 @@ from geo_era.db.store import open_store
 officer = lambda: Actor("officer", "operator", "local")
 home = __import__("pathlib").Path(sys.argv[1])
 engine = open_store(home, sys.argv[2])
+N = lambda pid, **kw: {"property_id": pid, "address": "FICTIONAL", **kw}
+def snapshot(s, p, metres=None, rings=None):
+    doc = {"properties": [N("N1", reasons=["same_close"])]}
+    if rings:
+        doc["extension"] = {"by": "rings", "rings": rings, "properties": [N("N3", ring=2)]}
+    return {"property_id": p, "minimum_set": doc}
 for k in range(10_000):
     case = open_case(engine, actor=officer(), subject_id=f"FICTIONAL-S{k:06d}",
                      property_ids=["P1", "P2"],
                      case_type="initial_new", notified=dt.date(2026, 11, 20),
                      on_licence_or_order=k % 2 == 0, agencies=["rsl"],
-                     today=dt.date(2026, 11, 21), assess=lambda s, p: {"property_id": p},
+                     today=dt.date(2026, 11, 21), assess=snapshot,
                      placing_authority="Fife", receiving_authority="Angus")
     ref = case["case_id"]
     # 3.13's parts, an extension (3.5), where the ERA is held, a document written
@@ -294,6 +303,14 @@ for k in range(10_000):
                  outcome="concern", notes="FICTIONAL", property_id="P2", actor=officer())
     record_response(engine, ref, agency=case["lead_agency"], property_id="P2",
                     to="council_tax", response="FICTIONAL answer", actor=officer())
+    extend_set(engine, ref, agency="solo", property_id="P2", rings=1, reason="FICTIONAL",
+               assess=snapshot, actor=officer())
+    change_member(engine, ref, agency="solo", property_id="P2", dwelling_id="N2", add=True,
+                  reason="FICTIONAL", actor=officer())
+    for dwelling in ("N1", "N2", "N3"):
+        record_dwelling(engine, ref, agency="solo", property_id="P2", dwelling_id=dwelling,
+                        outcome="does_not_fit", seen_on=dt.date(2026, 11, 21),
+                        actor=officer(), today=dt.date(2026, 11, 21))
     if k % 4 == 3:  # police lead: every check of P2, agreements, Part C with adjustments
         for item in PHYSICAL_ITEMS:
             record_check(engine, ref, agency="solo", kind="physical", item=item,
@@ -318,10 +335,12 @@ for k in range(10_000):
 def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine,
                                                   database_url: str) -> None:
     """SIGKILL a writer 50 times mid-stream: every case it acknowledged is present with
-    its check of P2 and the lead agency's response to it (R32, R48), and Part C with
-    its adjustments (R57), the subject's move in to P2 (R8, R68), its out-of-area reason,
-    plan and discussion (R65-R68), its deadline extension (R22), where its ERA is held and
-    its written document (R49); no case is
+    its check of P2 and the lead agency's response to it (R32, R48), the extension of
+    P2's set stored with the assessment it needs (R43), a dwelling added by hand (R42)
+    and each dwelling's outcome (R44), and Part C with its adjustments (R57), the
+    subject's move in to P2 (R8, R68), its out-of-area reason, plan and discussion
+    (R65-R68), its deadline extension (R22), where its ERA is held and its written
+    document (R49); no case is
     half-written (each has its properties and all its agencies; a response only with its
     concern; a move only after its Part C, at most one per case)."""
     home = tmp_path
@@ -363,6 +382,18 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
             responses = [(r.property_id, r.target) for r in case.responses]
             assert responses in ([], [("P2", "council_tax")]), case.reference
             assert checks or not responses, case.reference
+            changes = [(c.property_id, c.change, c.dwelling_id, c.rings) for c in
+                       session.scalars(select(SetChange).where(SetChange.case_id == case.id)
+                                       .order_by(SetChange.id))]
+            assert changes == [("P2", "extend", None, 1), ("P2", "add", "N2", None)
+                               ][:len(changes)], case.reference
+            grown = (case.properties[1].snapshot or {})["minimum_set"].get("extension")
+            assert bool(changes) == bool(grown), case.reference  # with its assessment
+            seen = [(d.property_id, d.dwelling_id) for d in session.scalars(
+                select(DwellingOutcome).where(DwellingOutcome.case_id == case.id)
+                .order_by(DwellingOutcome.id))]
+            assert seen == [("P2", "N1"), ("P2", "N2"), ("P2", "N3")][:len(seen)]
+            assert not seen or len(changes) == 2, case.reference
             decisions = [(d.property_id, d.adjustments) for d in case.decisions]
             assert decisions in ([], [("P2", "FICTIONAL weekly visits")]), case.reference
             assert not decisions or case.status == "approved", case.reference
@@ -388,6 +419,7 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
                 assert checks and responses, case.reference
                 assert len(parts) == 3 and extended and held and files, case.reference
                 assert bool(decisions) == bool(moved.get(case.id)), case.reference
+                assert len(changes) == 2 and len(seen) == 3, case.reference
                 approved += bool(decisions)
     assert acknowledged <= stored
     assert len(acknowledged) >= 50

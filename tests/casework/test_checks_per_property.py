@@ -42,6 +42,7 @@ from geo_era.errors import ConfigurationError, DataError, WorkflowRefusedError
 from geo_era.security.users import add_user, issue_api_key
 from geo_era.settings import Settings, load_settings
 from tests.conftest import import_demo, officer
+from tests.dwelling_visits import visit_every_dwelling
 
 TODAY = dt.date(2026, 12, 10)
 NOTIFIED = dt.date(2026, 12, 1)
@@ -55,9 +56,11 @@ SOLO = ["council_tax", "housing_benefit", "electoral_register", "housing_managem
         "private_landlord_registration", "care_inspectorate", "accommodation_information",
         "map"]
 CJSW = ["case_management"]
-#: NASSO 3.8: every kind of site, and the signs of the victim profile.
-PHYSICAL = ["school", "nursery", "play_park", "community_centre", "place_of_worship",
-            "shop", "licensed_premises", "sheltered_housing", "cctv", "victim_profile"]
+#: NASSO 3.8's nine items, in its order: the signs of the victim profile, then "Play
+#: Parks; Community Centres; Churches; Shops; Schools/Nurseries; Sheltered housing
+#: developments; CCTV Location; Licensed Premises".
+PHYSICAL = ["victim_profile", "play_park", "community_centre", "place_of_worship", "shop",
+            "school_nursery", "sheltered_housing", "cctv", "licensed_premises"]
 LISTS = {"police_scotland": POLICE, "solo": SOLO, "cjsw": CJSW}
 
 
@@ -323,7 +326,7 @@ def test_migration_keeps_single_candidate_checks_and_leaves_others_case_wide(
         assert [c["property_id"] for c in one["checks"]] == ["A1"]
         assert [c["property_id"] for c in two["checks"]] == [None]
         with pytest.raises(WorkflowRefusedError, match="physical checks missing for B1: "
-                           "school, nursery"):
+                           "victim_profile, play_park"):
             approve(engine, "ERA-000002", agency="police_scotland", property_id="B1",
                     manageable=True, conclusion="x", reasons="y", actor=officer())
     finally:
@@ -370,6 +373,7 @@ def test_an_exclusion_zone_conflict_in_the_demo_town(demo_store: Any, engine: En
     keys = [f"zone:{f['zone_id']}" if f.get("zone_id") else f"condition:{f['condition']}"
             for f in snapshot["check"]["conflicts"]]
     assert f"zone:{zone_id}" in keys
+    visit_every_dwelling(engine, case, inside)
     for key in keys:
         record_response(engine, case, agency="police_scotland", property_id=inside, to=key,
                         response="FICTIONAL: answered at the MAPPA meeting",

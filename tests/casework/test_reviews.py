@@ -283,6 +283,16 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
             assert run("case", "check", case["case_id"], "--agency", agency, "--kind",
                        "database", "--item", code, "--outcome", "clear").returncode == 0
         assert run("case", "agree", case["case_id"], "--agency", agency).returncode == 0
+    visits = 0  # R44: every dwelling of the minimum set visited, each occupant if shared
+    for member in case["minimum_sets"][0]["members"]:
+        occupants = ([["--occupant", str(k)] for k in range(1, (member["occupants"] or 1) + 1)]
+                     if member["shared"] else [[]])
+        for occupant in occupants:
+            seen = run("case", "dwelling", case["case_id"], member["dwelling_id"],
+                       "--agency", "solo", "--outcome", "does_not_fit", "--seen",
+                       "2026-11-05", *occupant)
+            assert seen.returncode == 0, seen.stderr
+            visits += 1
     for finding in case["assessments"][0]["snapshot"]["check"]["conflicts"]:
         answered = run("case", "respond", case["case_id"], "--property", pid, "--agency",
                        lead, "--to", conflict_key(finding), "--response",
@@ -329,4 +339,4 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
     database = sum(len(database_checklist(agency, None)) for agency in agencies)
     conflicts = case["assessments"][0]["snapshot"]["check"]["conflicts"]
     assert verified["entries"] == (1 + 1 + len(PHYSICAL_ITEMS) + database + len(agencies)
-                                   + len(conflicts) + 2 + 2)
+                                   + visits + len(conflicts) + 2 + 2)

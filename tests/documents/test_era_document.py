@@ -56,6 +56,7 @@ from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
 from geo_era.maps.static_map import MapLayers, MapRequest, property_map_png
 from geo_era.security.audit import AuditEntry
 from tests.conftest import import_demo, officer, python_path
+from tests.dwelling_visits import visit_every_dwelling
 
 NOTIFIED = dt.date(2026, 11, 26)
 TODAY = dt.date(2026, 12, 1)
@@ -123,6 +124,7 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> I
 
     approved = new(tenement, house)["case_id"]
     _ready(engine, approved, agencies, tenement)
+    visit_every_dwelling(engine, approved, tenement)
     for agency in agencies:
         record_agreement(engine, approved, agency=agency, agrees=True, actor=officer())
     snap = open_assessed_snapshot(engine, approved, tenement)
@@ -250,6 +252,29 @@ def test_checks_responses_and_adjustments_per_property(world: World) -> None:
     assert f"Monitoring and supervision adjustments:</strong> {ADJUSTMENTS}" in html
 
 
+def test_each_dwelling_of_the_set_shows_its_visit(world: World) -> None:
+    """R34, R44: the document lists, under the tenement, every dwelling of its close with
+    what the visit found (the outcome and notes with Part A; withheld without); the
+    house, not visited, says so for each of its dwellings; the physical checks use 3.8's
+    nine items (Schools/Nurseries one item)."""
+    with one_consultation(world, world.approved):
+        html = era_document_html(world.store, world.engine, world.approved,
+                                 actor=officer(), part_a=True)
+    members = set_addresses(world.documents[world.approved], world.tenement)
+    tenement = html.index("Candidate 1:")
+    house = html.index("Candidate 2:")
+    part_b = html[tenement:house]
+    seen = "does not fit the victim profile (seen "
+    assert part_b.count(seen) == len(members) > 0
+    assert "FICTIONAL: no sign of the victim profile" in part_b
+    assert seen not in html[house:] and "no visit recorded" in html[house:]
+    assert "Schools/Nurseries" in html and "Signs of the victim profile" in html
+    withheld = era_document_html(world.store, world.engine, world.approved,
+                                 actor=officer(), part_a=False)
+    assert withheld.count("visited (the outcome is withheld with Part A)") == len(members)
+    assert "no sign of the victim profile" not in withheld
+
+
 def test_part_d_and_a_case_not_yet_approved(world: World) -> None:
     with one_consultation(world, world.conference):
         html = era_document_html(world.store, world.engine, world.conference,
@@ -263,7 +288,7 @@ def test_part_d_and_a_case_not_yet_approved(world: World) -> None:
         html = era_document_html(world.store, world.engine, world.waiting,
                                  actor=officer(), part_a=True)
     assert "Not yet approved." in html
-    assert f"physical checks missing for {world.house}: school" in html
+    assert f"physical checks missing for {world.house}: victim_profile" in html
     assert "no agreement recorded from police_scotland, solo" in html
     assert "Not applicable: no agency disagrees" in html
 

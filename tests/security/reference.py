@@ -66,6 +66,9 @@ overconcentration  |yes |own |own |pub |yes |-   |-   |-   |-   |-   |-   |-   |
 allocation_check   |yes |own |own |flag|yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_move_in       |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 review_triggers    |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_dwelling      |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_extend_set    |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_member        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -115,6 +118,13 @@ WHY = {
                        "took place and agreement was reached (3.13): either council's staff",
     "case_held": "the Responsible Authorities agree locally who retains the completed ERA "
                  "(3.11) and ViSOR notes where it is held (3.3): the agencies of the case",
+    "case_dwelling": "the physical checks of the minimum set's households are the "
+                     "agencies' (3.8, 3.9), by the best placed agency; a household's "
+                     "profile is never a landlord's to see (5.4, 71)",
+    "case_extend_set": "the Responsible Authorities extend the parameters case by case "
+                       "depending on the risk (3.9)",
+    "case_member": "the set of cottage flats and houses is determined case by case by the "
+                   "Responsible Authorities (3.9)",
     "zone_add": "victim-exclusion zones come from police and the MAPPA coordinator (the "
                 "licence or order conditions)",
     "zone_show": "zones are victims' information: the Responsible Authorities and the "

@@ -29,6 +29,7 @@ from geo_era.casework.cases import (
 )
 from geo_era.casework.cases import open_case as open_case_core
 from tests.conftest import officer
+from tests.dwelling_visits import visit_every_dwelling
 from tests.services.parity import WHY, ApiCall, Home, Parity
 
 TODAY = dt.date.today().isoformat()
@@ -70,6 +71,7 @@ def ready_case(home: Home) -> None:
                              outcome="clear", actor=officer())
             record_agreement(engine, case, agency=agency, agrees=True, actor=officer())
         snapshot = show_case(engine, case, actor=officer())["assessments"][0]["snapshot"]
+        visit_every_dwelling(engine, case, home.property_id)
         for finding in snapshot["check"]["conflicts"]:  # the lead agency answers each
             record_response(engine, case, agency="police_scotland",
                             property_id=home.property_id, to=conflict_key(finding),
@@ -88,6 +90,16 @@ def approved_case(home: Home) -> None:
                 reasons="FICTIONAL: checked", actor=officer())
     finally:
         engine.dispose()
+def assessed_case(home: Home) -> None:
+    """An assessed case; the first dwelling of its minimum set is left in
+    ``home.notes["dwelling"]``."""
+    case = _open(home, assess=True)
+    engine = home.engine()
+    try:
+        snapshot = show_case(engine, case, actor=officer())["assessments"][0]["snapshot"]
+    finally:
+        engine.dispose()
+    home.notes["dwelling"] = str(snapshot["minimum_set"]["properties"][0]["property_id"])
 
 
 def concern_case(home: Home) -> None:
@@ -249,6 +261,23 @@ PARITY: list[Parity] = [
                           "no children under 16", "--justification", WHY, "--json"],
            api=_case_call("/cases/restrict", property_id="DT-0000002",
                           restriction="no children under 16")),
+    Parity("case_dwelling", "solo", prepare=assessed_case,
+           cli=lambda h: ["case", "dwelling", h.notes["case"], h.notes["dwelling"],
+                          "--agency", "solo", "--outcome", "nobody_home", "--seen", TODAY,
+                          "--justification", WHY, "--json"],
+           api=_case_call("/cases/dwelling", dwelling_id=lambda h: h.notes["dwelling"],
+                          outcome="nobody_home", seen_on=TODAY)),
+    Parity("case_extend_set", "omu_analyst", prepare=assessed_case,
+           cli=lambda h: ["case", "extend", h.notes["case"], "--rings", "1", "--reason",
+                          "FICTIONAL: high risk", "--agency", "police_scotland",
+                          "--justification", WHY, "--json"],
+           api=_case_call("/cases/extend-set", rings=1, reason="FICTIONAL: high risk")),
+    Parity("case_member", "cjsw", prepare=assessed_case,
+           cli=lambda h: ["case", "member", h.notes["case"], h.notes["dwelling"], "--remove",
+                          "--agency", "cjsw", "--reason", "FICTIONAL: a shop, not a home",
+                          "--justification", WHY, "--json"],
+           api=_case_call("/cases/member", dwelling_id=lambda h: h.notes["dwelling"],
+                          action="remove", reason="FICTIONAL: a shop, not a home")),
     Parity("zone_add", "mappa_coordinator", prepare=zone_file,
            cli=lambda h: ["zone", "add", h.subject_id, "--geojson", h.notes["zone"], "--crs",
                           "EPSG:27700", "--reason", ZONE_REASON, "--justification", WHY,

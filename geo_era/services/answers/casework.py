@@ -215,6 +215,77 @@ class DecisionRecord(Answer):
     recorded_at: str
 
 
+class DwellingRecord(Answer):
+    """What a visit found at one dwelling of a candidate property's minimum set (NASSO
+    3.8, 3.9): per occupant for shared accommodation."""
+
+    property_id: str = Field(description="the candidate property whose set it is")
+    dwelling_id: str
+    occupant: str | None = Field(description="shared accommodation: which occupant")
+    outcome: Literal["fits_profile", "does_not_fit", "nobody_home"]
+    notes: str | None
+    seen_on: dt.date
+    children: bool | None = Field(description="children in the household, as seen")
+    adult_at_risk: bool | None = Field(description="an adult at risk, as seen")
+    agency: str
+    recorded_by: str
+    recorded_at: str
+
+
+class SetChangeRecord(Answer):
+    """An extension of a candidate's minimum set (by metres or rings) or a dwelling
+    added or removed by hand, with the reason (NASSO 3.9)."""
+
+    property_id: str
+    change: Literal["extend", "add", "remove"]
+    dwelling_id: str | None
+    metres: float | None
+    rings: int | None
+    reason: str
+    agency: str
+    recorded_by: str
+    recorded_at: str
+
+
+class ExtensionInForce(SetChangeRecord):
+    """The extension in force on a candidate's set."""
+
+    assessed: bool = Field(description="whether the stored assessment includes it")
+
+
+class KnownHousehold(Answer):
+    """A household of the set as known now: from the records, or from the visits."""
+
+    children: bool | None
+    adult_at_risk: bool | None
+    known_from: Literal["records", "visit"]
+
+
+class SetMember(Answer):
+    """One dwelling of a candidate's set as it stands, and where its visits stand."""
+
+    dwelling_id: str
+    address: str | None
+    source: Literal["minimum", "extension", "added"]
+    reason: str
+    shared: bool
+    occupants: int | None
+    state: Literal["no outcome", "revisit", "fits profile", "does not fit"]
+    outcomes: list[DwellingRecord]
+    household: KnownHousehold
+
+
+class MinimumSetRecord(Answer):
+    """A candidate's minimum set as it stands (NASSO 3.9): its dwellings with their
+    outcomes, those removed by hand, and the extension in force."""
+
+    property_id: str
+    error: str | None
+    members: list[SetMember]
+    removed: list[SetChangeRecord]
+    extension: ExtensionInForce | None
+
+
 class CaseRecord(CaseSummary):
     """The whole case: agencies and deadlines, checks, assessments, restrictions and
     decisions."""
@@ -230,6 +301,12 @@ class CaseRecord(CaseSummary):
     era_held: EraHeld | None = Field(description="where the full ERA is held (3.3, 3.11)")
     agency_deadlines: dict[str, AgencyDeadline] = Field(
         description="per agency whose deadline was extended: its original and extensions")
+    dwellings: list[DwellingRecord] = Field(
+        default=[], description="every dwelling outcome recorded, oldest first")
+    set_changes: list[SetChangeRecord] = Field(
+        default=[], description="every extension and change by hand, oldest first")
+    minimum_sets: list[MinimumSetRecord] = Field(
+        default=[], description="each candidate's set as it stands (NASSO 3.9)")
 
 
 class CaseAck(Answer):
