@@ -106,6 +106,13 @@ def _hide_households(doc: dict[str, Any], own: str) -> None:
         if isinstance(assessment.get("snapshot"), dict):
             _without_households(assessment["snapshot"])
     doc["restrictions"] = []
+    # each set's members, the visits to them and the changes made to the set by hand
+    # are what is known of the neighbours' households (NASSO 3.8, 3.9)
+    for part in ("minimum_sets", "dwellings", "set_changes"):
+        if part in doc:
+            doc[part] = []
+    doc["responses"] = [r for r in doc.get("responses", [])
+                        if not str(r.get("to", "")).startswith("dwelling:")]
     for check in doc.get("checks", []):
         if check["agency"] != own and check.get("notes"):
             check["notes"] = WITHHELD
@@ -119,7 +126,11 @@ def _hide_subject_record(doc: dict[str, Any]) -> None:
     for assessment in doc.get("assessments", []):
         if isinstance(assessment.get("snapshot"), dict):
             assessment["snapshot"].pop("check", None)
+            assessment["snapshot"].pop("subject_record", None)
     doc["responses"] = []
+    # the 3.13 record's plan and discussions speak of managing the subject's risk
+    if doc.get("out_of_area_record") is not None:
+        doc["out_of_area_record"] = None
     for decision in doc.get("decisions", []):
         decision["conclusion"] = decision["reasons"] = WITHHELD
         decision["adjustments"] = None
@@ -130,7 +141,8 @@ def _only_candidates(doc: dict[str, Any], own: frozenset[str]) -> None:
     """Keep what concerns the candidates among ``own`` (a Link Officer's homes)."""
     if isinstance(doc.get("properties"), list):
         doc["properties"] = [p for p in doc["properties"] if p in own]
-    for part in ("assessments", "checks", "decisions"):
+    for part in ("assessments", "checks", "decisions", "minimum_sets", "dwellings",
+                 "set_changes", "responses"):
         if isinstance(doc.get(part), list):
             doc[part] = [row for row in doc[part] if row.get("property_id") in own]
 

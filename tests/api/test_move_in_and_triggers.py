@@ -27,6 +27,7 @@ from geo_era.workspace import Workspace
 from tests.casework.test_checks_per_property import agree, check_all, part_c
 from tests.casework.test_move_in import TODAY, _new_home
 from tests.conftest import enrol_totp, import_demo, officer, sign_in_form
+from tests.dwelling_visits import visit_every_dwelling
 
 PASSWORD = "a long fictional passphrase"
 WHY = "ERA follow-up for the MAPPA review meeting"
@@ -81,6 +82,7 @@ def approved_case(api: Api, subject: str, home: str) -> str:
                          today=TODAY, assess=workspace.assess, authority=api.council,
                          actor=officer())["case_id"])
     check_all(api.engine, case, home)
+    visit_every_dwelling(api.engine, case, home)
     agree(api.engine, case)
     part_c(api.engine, case, home)
     return case

@@ -28,6 +28,7 @@ from geo_era.services import Caller, Services, casework, documents
 from geo_era.services.answers.casework import CaseRecord
 from geo_era.settings import NASSO_DATABASE_CHECKS, Settings
 from tests.conftest import import_demo, officer
+from tests.dwelling_visits import visit_every_dwelling
 from tests.services.parity import WHY, audit_count, audit_entries
 
 TODAY = dt.date.today()
@@ -302,7 +303,8 @@ def test_a_link_officer_taking_part_sees_only_their_organisations_candidates(
 
 def _complete(services: Services, case: CaseRecord, pid: str) -> None:
     """The Responsible Authorities' part: every physical check, police's and the SOLO's
-    3.7 lists, their agreement, a response to each hard conflict."""
+    3.7 lists, their agreement, every dwelling of the set visited, a response to each
+    hard conflict."""
     solo = Caller("user.solo", "solo", council(services))
     for item in PHYSICAL_ITEMS:
         casework.record_check(services, OMU, case_id=case.case_id, kind="physical",
@@ -312,6 +314,7 @@ def _complete(services: Services, case: CaseRecord, pid: str) -> None:
             casework.record_check(services, caller, case_id=case.case_id, kind="database",
                                   item=item, outcome="clear")
         casework.record_agreement(services, caller, case_id=case.case_id, agrees=True)
+    visit_every_dwelling(services.engine, case.case_id, pid)
     check: dict[str, Any] = (case.assessments[0].snapshot or {})["check"]  # type: ignore[assignment]
     for finding in check.get("conflicts", []):
         casework.record_response(services, OMU, case_id=case.case_id, property_id=pid,

@@ -39,6 +39,7 @@ from geo_era.security.audit import AuditEntry
 from geo_era.workspace import Workspace
 from tests.casework.test_checks_per_property import agree, check_all, clean, part_c
 from tests.conftest import import_demo, officer
+from tests.dwelling_visits import visit_every_dwelling
 
 SUBJECT = "FICTIONAL-S1"
 TODAY = dt.date.today()  # a decision is dated when it is recorded: the move follows it
@@ -62,6 +63,7 @@ def approved(engine: Engine, pids: list[str], pid: str, **kw: Any) -> str:
     """A case approved at Part C on ``pid`` (manageable unless told)."""
     case = new(engine, pids, **kw)
     check_all(engine, case, pid)
+    visit_every_dwelling(engine, case, pid)
     agree(engine, case)
     part_c(engine, case, pid)
     return case
@@ -305,6 +307,7 @@ def test_an_out_of_area_move_counts_with_its_consent(demo: LayerStore,
     from the placing one, with the consent recorded on the case: not on the list of
     placements without consent."""
     from geo_era.casework.cases import record_consent
+    from geo_era.casework.out_of_area import record_discussion, record_plan, record_reason
 
     workspace = Workspace(demo)
     areas = demo.read("areas")
@@ -315,8 +318,17 @@ def test_an_out_of_area_move_counts_with_its_consent(demo: LayerStore,
     case = new(engine, [home], subject_id=subject, placing_authority="FICTIONAL Elsewhere",
                receiving_authority=receiving)
     check_all(engine, case, home)
+    visit_every_dwelling(engine, case, home)
     agree(engine, case)
     record_consent(engine, case, authority=receiving, actor=officer())
+    record_reason(engine, case, authority="FICTIONAL Elsewhere", ground="no_manageable_housing",
+                  details=None,
+                  actor=officer())
+    record_plan(engine, case, authority="FICTIONAL Elsewhere",
+                plan="FICTIONAL: weekly OMU visits", actor=officer())
+    record_discussion(engine, case, authority=receiving, held_on=TODAY,
+                      participants="FICTIONAL: both SOLOs", agreed="FICTIONAL: accepted",
+                      actor=officer())
     part_c(engine, case, home)
     moved = record_move_in(engine, case, property_id=home, moved_in_on=TODAY,
                            actor=officer())

@@ -229,6 +229,7 @@ def test_the_triggers_follow_a_recorded_move(town: Town) -> None:
     from geo_era.casework.placements import record_move_in
     from tests.casework.test_checks_per_property import agree, check_all, part_c
     from tests.casework.test_move_in import _new_home
+    from tests.dwelling_visits import visit_every_dwelling
 
     workspace = Workspace(town.store)
     new_home, _void = _new_home(workspace, town.subject_id)
@@ -237,6 +238,7 @@ def test_the_triggers_follow_a_recorded_move(town: Town) -> None:
                          on_licence_or_order=False, today=TODAY,
                          assess=workspace.assess, actor=officer())["case_id"])
     check_all(town.engine, case, new_home)
+    visit_every_dwelling(town.engine, case, new_home)
     agree(town.engine, case)
     part_c(town.engine, case, new_home)
     placements = town.store.read("placements")

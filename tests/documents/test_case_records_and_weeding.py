@@ -57,6 +57,7 @@ from geo_era.services.policy import Caller
 from geo_era.settings import Settings
 from tests.conftest import import_demo, officer
 from tests.documents.test_era_document import _ready, open_assessed_snapshot
+from tests.dwelling_visits import visit_every_dwelling
 
 NOTIFIED = dt.date.today() - dt.timedelta(days=3)
 PLACING = "FICTIONAL Other Council"
@@ -179,6 +180,7 @@ def test_weeding_removes_a_weeded_cases_documents_and_keeps_the_rest(
         record_response(alone.engine, closed, agency="police_scotland",
                         property_id=alone.house, to=conflict_key(finding),
                         response="FICTIONAL: answered", actor=officer("ds"))
+    visit_every_dwelling(alone.engine, closed, alone.house)
     approve(alone.engine, closed, agency="police_scotland", property_id=alone.house,
             manageable=True, conclusion="FICTIONAL", reasons="FICTIONAL", actor=officer())
     out = tmp_path / "documents"

@@ -268,7 +268,7 @@ PARITY: list[Parity] = [
            api=_case_call("/cases/dwelling", dwelling_id=lambda h: h.notes["dwelling"],
                           outcome="nobody_home", seen_on=TODAY)),
     Parity("case_extend_set", "omu_analyst", prepare=assessed_case,
-           cli=lambda h: ["case", "extend", h.notes["case"], "--rings", "1", "--reason",
+           cli=lambda h: ["case", "extend-set", h.notes["case"], "--rings", "1", "--reason",
                           "FICTIONAL: high risk", "--agency", "police_scotland",
                           "--justification", WHY, "--json"],
            api=_case_call("/cases/extend-set", rings=1, reason="FICTIONAL: high risk")),
