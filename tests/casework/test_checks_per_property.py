@@ -134,7 +134,8 @@ def test_checks_of_one_candidate_do_not_satisfy_anothers_approval(engine: Engine
 
 
 def test_one_missing_item_is_named(engine: Engine) -> None:
-    """R30: a single item left out (police's crime recording) stops approval by name."""
+    """R5, R30: the information that must be checked is checked: a single item left out
+    (police's crime recording) stops approval by name."""
     case = new(engine, ["P1"])
     for item in PHYSICAL:
         record_check(engine, case, agency="police_scotland", kind="physical", item=item,

@@ -133,9 +133,10 @@ def refusal(engine: Engine, case: str, pid: str = "P1") -> str:
 
 
 def test_the_nine_physical_items_of_nasso_3_8(engine: Engine) -> None:
-    """R32, R34, R35: a physical check has NASSO's nine items (schools and nurseries one
-    item, as 3.8 lists them); the old separate codes are refused for new records with
-    the valid list, and records made with them before still count when both are in."""
+    """R5, R32, R34, R35: the information that must be checked: a physical check has
+    NASSO's nine items (schools and nurseries one item, as 3.8 lists them); the old
+    separate codes are refused for new records with the valid list, and records made
+    with them before still count when both are in."""
     assert list(PHYSICAL_ITEMS) == NASSO_3_8
     case = new(engine, lambda s, p: {"property_id": p})
     with pytest.raises(DataError, match="unknown physical check 'school'; use one of "
