@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from geo_era.db.store import Case, DeadlineExtension, EraHolding, OutOfAreaRecord
+from geo_era.db.store import Case, DeadlineExtension, EraHolding, OutOfAreaRecord, PlacementMove
 
 #: The grounds for placing out of area (NASSO 3.13), by code.
 GROUNDS = {
@@ -147,8 +147,19 @@ def held_record(case: Case) -> dict[str, Any] | None:
             "recorded_by": row.recorded_by, "recorded_at": row.recorded_at.isoformat()}
 
 
+def moves_in(case: Case) -> list[dict[str, Any]]:
+    """The moves in recorded after the case's decision (NASSO 3.11, 3.13): the placement
+    history it wrote (:mod:`geo_era.casework.placements`)."""
+    return [{"property_id": m.property_id, "moved_in_on": m.moved_in_on.isoformat(),
+             "part": m.part, "recorded_by": m.recorded_by,
+             "recorded_at": m.recorded_at.isoformat()}
+            for m in _session(case).scalars(select(PlacementMove).where(
+                PlacementMove.case_id == case.id).order_by(PlacementMove.id))]
+
+
 def case_records(case: Case) -> dict[str, Any]:
-    """The case document's extra parts: ``out_of_area_record``, ``era_held`` and, per
-    agency with an extended deadline, ``agency_deadlines``."""
+    """The case document's extra parts: ``out_of_area_record``, ``era_held``, per agency
+    with an extended deadline ``agency_deadlines``, and the ``moves_in`` that followed
+    its decision."""
     return {"out_of_area_record": out_of_area_record(case), "era_held": held_record(case),
-            "agency_deadlines": agency_deadlines(case)}
+            "agency_deadlines": agency_deadlines(case), "moves_in": moves_in(case)}

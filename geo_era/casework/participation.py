@@ -131,6 +131,8 @@ def _hide_subject_record(doc: dict[str, Any]) -> None:
     # the 3.13 record's plan and discussions speak of managing the subject's risk
     if doc.get("out_of_area_record") is not None:
         doc["out_of_area_record"] = None
+    if doc.get("moves_in"):
+        doc["moves_in"] = []
     for decision in doc.get("decisions", []):
         decision["conclusion"] = decision["reasons"] = WITHHELD
         decision["adjustments"] = None

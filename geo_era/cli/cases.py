@@ -54,6 +54,9 @@ def _print_case(document: CaseSummary | CaseAck, as_json: bool) -> None:
     if document.era_held is not None:
         typer.echo(f"  full ERA held in {document.era_held.system}, "
                    f"{document.era_held.reference}")
+    for move in document.moves_in:
+        typer.echo(f"  moved in to {move.property_id} on {move.moved_in_on.isoformat()} "
+                   f"(after Part {move.part})")
 
 
 def _print_placement(document: CaseRecord) -> None:

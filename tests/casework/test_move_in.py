@@ -21,7 +21,13 @@ import pytest
 import shapely
 from sqlalchemy import Engine, func, select
 
-from geo_era.casework.cases import approve, decide, open_case, record_agreement
+from geo_era.casework.cases import (
+    approve,
+    decide,
+    open_case,
+    record_agreement,
+    show_case,
+)
 from geo_era.casework.placements import (
     current_homes,
     current_placements,
@@ -107,8 +113,8 @@ def test_a_move_in_is_refused_after_a_not_manageable_decision(engine: Engine) ->
 
 
 def test_a_move_in_after_part_c_is_recorded_once_and_audited(engine: Engine) -> None:
-    """R8: after Part C approves P2, the move in to P2 is recorded and audited as one
-    collection naming the case and the subject; a date in the future or before the
+    """R8: after Part C approves P2, the move in to P2 is recorded, shown on the case and
+    audited as one collection naming the case and the subject; a date in the future or before the
     decision, the other
     candidate (no decision on it) and a second move on the same case are refused."""
     case = approved(engine, ["P1", "P2"], "P2")
@@ -132,6 +138,9 @@ def test_a_move_in_after_part_c_is_recorded_once_and_audited(engine: Engine) -> 
     with pytest.raises(WorkflowRefusedError, match="already records a move in to P2"):
         record_move_in(engine, case, property_id="P2", moved_in_on=TODAY, actor=officer())
     assert moves(engine) == [(SUBJECT, "P2", TODAY)]
+    shown = show_case(engine, case, actor=officer())["moves_in"]
+    assert [(m["property_id"], m["moved_in_on"], m["part"], m["recorded_by"])
+            for m in shown] == [("P2", TODAY.isoformat(), "C", "solo-1")]
 
 
 def test_a_move_in_after_part_d(engine: Engine) -> None:

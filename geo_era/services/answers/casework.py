@@ -108,6 +108,16 @@ class EraHeld(Answer):
     recorded_at: str
 
 
+class MoveInRecord(Answer):
+    """A move in recorded after the case's decision (NASSO 3.11, 3.13)."""
+
+    property_id: str
+    moved_in_on: dt.date
+    part: Literal["C", "D"]
+    recorded_by: str
+    recorded_at: str
+
+
 class CaseSummary(Answer):
     """One case as the case list shows it."""
 
@@ -307,6 +317,9 @@ class CaseRecord(CaseSummary):
         default=[], description="every extension and change by hand, oldest first")
     minimum_sets: list[MinimumSetRecord] = Field(
         default=[], description="each candidate's set as it stands (NASSO 3.9)")
+    moves_in: list[MoveInRecord] = Field(
+        default=[], description="the subject's move in after the decision: the placement "
+                                "history it wrote")
 
 
 class CaseAck(Answer):
