@@ -130,8 +130,8 @@ def property_page(request: Request, property_id: str) -> Response:
     return _page(request, "property.html", {
         "who": identity, "sites": view.sites.model_dump(mode="json"),
         "members": members,
-        "households": bool(members) and any("household" in m
-                                            for m in members["properties"]),
+        "households": members is not None and any("household" in m
+                                                  for m in members["properties"]),
         "cases": ([c.model_dump(mode="json") for c in view.cases]
                   if view.cases is not None else None),
         "map_html": map_html}, nonce=nonce)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import selectinload
 
 from geo_era.casework.cases import case_summary, visible
@@ -28,7 +28,7 @@ def cases_of_subject(engine: Engine, subject_id: str, *, actor: Actor,
     ``subject``) naming the subject and each case found. Needs the justification."""
     actor.require_justification("a subject's cases")
     query = select(Case).where(Case.subject_id == subject_id)
-    return _found(engine, query, actor, "subject", subject_id, today)
+    return _found(engine, query, actor, ("subject", subject_id), today)
 
 
 def cases_at_property(engine: Engine, property_id: str, *, actor: Actor,
@@ -39,15 +39,18 @@ def cases_at_property(engine: Engine, property_id: str, *, actor: Actor,
     actor.require_justification("the cases of a property")
     query = select(Case).where(Case.id.in_(
         select(CaseProperty.case_id).where(CaseProperty.property_id == property_id)))
-    return _found(engine, query, actor, "case", property_id, today)
+    return _found(engine, query, actor, ("case", property_id), today)
 
 
-def _found(engine: Engine, query: Any, actor: Actor, record_type: str, searched: str,
-           today: dt.date | None) -> list[dict[str, Any]]:
+def _found(engine: Engine, query: Select[Case], actor: Actor,
+           searched: tuple[str, str], today: dt.date | None) -> list[dict[str, Any]]:
+    """The cases ``query`` selects that ``actor`` may see, newest first; one audit entry
+    of ``searched`` (record type, what was searched for) and the cases found."""
+    record_type, what = searched
     with session_scope(engine) as session:
         cases = [c for c in session.scalars(query.order_by(Case.id.desc()).options(
             selectinload(Case.agencies), selectinload(Case.properties))).all()
             if visible(c, actor)]
         actor.record(session, operation="consultation", record_type=record_type,
-                     record_ids=[searched, *(c.reference for c in cases)])
+                     record_ids=[what, *(c.reference for c in cases)])
         return [case_summary(c, today=today) for c in cases]

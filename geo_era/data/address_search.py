@@ -174,10 +174,13 @@ class AddressIndex:
         if query.locality is not None:
             place = query.locality
             rows = rows[[_starts_a_word(place, str(self._locality[r])) for r in rows]]
-        return rows[np.argsort(self._rank[rows], kind="stable")]
+        ordered: npt.NDArray[np.int64] = rows[np.argsort(self._rank[rows], kind="stable")]
+        return ordered
 
 
 def _number_key(numbers: npt.NDArray[np.object_]) -> npt.NDArray[np.int64]:
     """Street numbers in numeric order (``"9"`` before ``"12"``; ``"12A"`` as 12)."""
     digits = pd.Series(numbers, dtype=object).str.extract(r"^(\d+)", expand=False)
-    return pd.to_numeric(digits, errors="coerce").fillna(-1).astype(np.int64).to_numpy()
+    keys: npt.NDArray[np.int64] = np.asarray(
+        pd.to_numeric(digits, errors="coerce").fillna(-1), dtype=np.int64)
+    return keys
