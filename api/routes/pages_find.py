@@ -19,7 +19,6 @@ from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
-from geo_era.maps.assets import Assets
 from geo_era.security.users import Identity
 from geo_era.services import finding
 
@@ -105,7 +104,8 @@ def find_subject(request: Request,
 
 @router.get("/property/{property_id}", response_class=HTMLResponse)
 def property_page(request: Request, property_id: str) -> Response:
-    """One property: its map, the sites within the radius (straight-line and walking
+    """One property: its map (a frame of its own, :func:`property_map`, so that the page
+    is not kept waiting for it), the sites within the radius (straight-line and walking
     distances), and, for the roles that may see them, its minimum set (households only
     with the purpose of the session) and the cases it is in. A Link Officer sees only
     the sites and their map."""
@@ -114,18 +114,13 @@ def property_page(request: Request, property_id: str) -> Response:
         return admitted
     caller, identity = admitted
     try:
-        if len(property_id) > 64:
-            raise DataError("a property id has at most 64 characters")
+        _check_id(property_id)
         view = finding.property_view(_services(request), caller.caller,
                                      property_id=property_id,
-                                     justification=caller.actor.justification,
-                                     assets=Assets(inline=False))
+                                     justification=caller.actor.justification)
     except GeoEraError as exc:
         return _find_page(request, identity, {"address_error": str(exc)},
                           status_code=_code(exc))
-    nonce = secrets.token_urlsafe(16)
-    map_html = (_with_nonce(view.map_document, nonce) if view.map_document is not None
-                else _map_problem(view.map_problem or ""))
     members = view.minimum_set.model_dump(mode="json") if view.minimum_set else None
     return _page(request, "property.html", {
         "who": identity, "sites": view.sites.model_dump(mode="json"),
@@ -133,5 +128,33 @@ def property_page(request: Request, property_id: str) -> Response:
         "households": members is not None and any("household" in m
                                                   for m in members["properties"]),
         "cases": ([c.model_dump(mode="json") for c in view.cases]
-                  if view.cases is not None else None),
-        "map_html": map_html}, nonce=nonce)
+                  if view.cases is not None else None)})
+
+
+@router.get("/property/{property_id}/map", response_class=HTMLResponse)
+def property_map(request: Request, property_id: str) -> Response:
+    """The property page's map, a document framed by that page only (its scripts run
+    with this answer's nonce; Leaflet is served by geo_era)."""
+    admitted = _admit(request, "sites_near")
+    if isinstance(admitted, Response):
+        return admitted
+    caller, _identity = admitted
+    nonce = secrets.token_urlsafe(16)
+    try:
+        _check_id(property_id)
+        document = _with_nonce(finding.property_map(_services(request), caller.caller,
+                                                    property_id=property_id), nonce)
+        code = 200
+    except GeoEraError as exc:
+        document, code = _map_problem(str(exc)), _code(exc)
+    return HTMLResponse(document, status_code=code, headers={
+        "X-Frame-Options": "SAMEORIGIN",
+        "Content-Security-Policy": (
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "frame-ancestors 'self'; form-action 'none'; base-uri 'none'")})
+
+
+def _check_id(property_id: str) -> None:
+    if len(property_id) > 64:
+        raise DataError("a property id has at most 64 characters")

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from geo_era.casework import finding as core
 from geo_era.casework.participation import case_view
 from geo_era.data.address_search import MAX_QUERY, AddressIndex
-from geo_era.errors import DataError, GeoEraError, NotFoundError
+from geo_era.db.store import session_scope
+from geo_era.errors import DataError, NotFoundError
 from geo_era.maps.assets import Assets
-from geo_era.security.access import MATRIX
+from geo_era.security.access import MATRIX, OPERATOR
 from geo_era.services.analysis import minimum_set, sites_near
 from geo_era.services.answers.analysis import (
     MinimumSetAnswer,
@@ -38,7 +39,7 @@ from geo_era.services.policy import Caller, plain_text
 from geo_era.workspace import PropertyTable
 
 __all__ = ["PropertyView", "address_index", "find_properties", "find_subject",
-           "property_view"]
+           "property_map", "property_view"]
 
 #: Most matches a search gives.
 MAX_MATCHES = 50
@@ -117,30 +118,30 @@ def _in_subjects_layer(services: Services, subject_id: str) -> bool:
 class PropertyView:
     """What a property page shows the caller: the sites near it, and, for the roles
     that may see them, its minimum set (with its households only with a justification)
-    and the cases it is a candidate in; the map's HTML, or why it was not drawn."""
+    and the cases it is a candidate in (only with a justification)."""
 
     sites: SitesNear
     minimum_set: MinimumSetAnswer | MinimumSetWithoutHouseholds | None
     cases: list[CaseSummary] | None
-    map_document: str | None
-    map_problem: str | None
+
+
+def _sees_minimum_sets(caller: Caller) -> bool:
+    return caller.role in MATRIX["parameters"].allowed or caller.role == OPERATOR
 
 
 def property_view(services: Services, caller: Caller, *, property_id: str,
-                  justification: str | None, assets: Assets | None = None
-                  ) -> PropertyView:
+                  justification: str | None) -> PropertyView:
     """One property as the caller may see it.
 
     Every role that may ask for sites near a property gets them (audited as
-    :func:`~geo_era.services.analysis.sites_near`) and a map of them; a role that may see
-    minimum sets (``parameters``) gets the set too, its households only with a
-    justification, and, with a justification, the cases the property is a candidate in
-    that it may see (audited). A Link Officer gets the sites and the map of them only.
+    :func:`~geo_era.services.analysis.sites_near`); a role that may see minimum sets
+    (``parameters``) gets the set too, its households only with a justification, and,
+    with a justification, the cases the property is a candidate in that it may see
+    (audited). A Link Officer gets the sites only.
     """
     sites = sites_near(services, caller, property_id=property_id)
-    allowed = caller.role in MATRIX["parameters"].allowed or caller.role == "operator"
     members = cases = None
-    if allowed:
+    if _sees_minimum_sets(caller):
         members = minimum_set(services, caller, property_id=property_id,
                               justification=justification)
         if justification:
@@ -148,22 +149,26 @@ def property_view(services: Services, caller: Caller, *, property_id: str,
             cases = [CaseSummary.model_validate(case_view(c, caller.role)) for c in
                      core.cases_at_property(services.engine, property_id,
                                             actor=admitted.actor)]
-    document, problem = _map(services, property_id, members=allowed, assets=assets)
-    return PropertyView(sites, members, cases, document, problem)
+    return PropertyView(sites, members, cases)
 
 
-def _map(services: Services, property_id: str, *, members: bool,
-         assets: Assets | None) -> tuple[str | None, str | None]:
-    """The property's map (the minimum set on it only when ``members``)."""
+def property_map(services: Services, caller: Caller, *, property_id: str,
+                 assets: Assets | None = None) -> str:
+    """The map of one property (HTML): the sites within the radius with straight-line
+    and walking distances and the walking routes, and, for a role that may see minimum
+    sets, the dwellings of its set (addresses only: no household, no subject). Audited
+    as :func:`~geo_era.services.analysis.sites_near` is (the map shows the same)."""
     from geo_era.maps.era import era_map  # noqa: PLC0415  (folium: slow to import)
 
+    admitted = services.gate.admit("sites_near", caller, record_ids=[property_id])
     settings = services.settings
-    try:
-        fmap = era_map(services.workspace, property_id, with_minimum_set=members,
-                       assets=assets or Assets(inline=False), tiles=settings.map_tiles,
-                       tiles_attribution=settings.map_tiles_attribution,
-                       radius_m=settings.default_radius_m)
-    except GeoEraError as exc:
-        return None, str(exc)
-    html: str = fmap.get_root().render()
-    return html, None
+    fmap = era_map(services.workspace, property_id,
+                   with_minimum_set=_sees_minimum_sets(caller),
+                   assets=assets or Assets(inline=False), tiles=settings.map_tiles,
+                   tiles_attribution=settings.map_tiles_attribution,
+                   radius_m=settings.default_radius_m)
+    document: str = fmap.get_root().render()
+    with session_scope(services.engine) as session:
+        admitted.actor.record(session, operation="consultation", record_type="sites_near",
+                              record_ids=[property_id])
+    return document

@@ -202,6 +202,19 @@ def test_the_property_page_by_role(world: World) -> None:
     assert (entry.actor, entry.record_type, entry.record_ids) == ("link", "sites_near",
                                                                   [home])
     assert world.clients["nhs"].get(url).status_code == 403
+    # the map, a frame of its own: the minimum set's dwellings for the analyst only,
+    # framed by geo_era's own pages only, and audited as sites near the property
+    omu_map = world.clients["omu"].get(f"{url}/map")
+    link_map = world.clients["link"].get(f"{url}/map")
+    assert omu_map.status_code == link_map.status_code == 200
+    assert "minimum set (" in omu_map.text and "minimum set (" not in link_map.text
+    assert "L.map(" in link_map.text and "distance rings" in link_map.text
+    assert link_map.headers["x-frame-options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in link_map.headers["content-security-policy"]
+    entry = last_entry(world.engine)
+    assert (entry.actor, entry.record_type, entry.record_ids) == ("link", "sites_near",
+                                                                  [home])
+    assert world.clients["nhs"].get(f"{url}/map").status_code == 403
     missing = world.clients["omu"].get("/property/DT-NOT-THERE")
     assert missing.status_code == 404 and "not found" in alert(missing.text)
 
