@@ -63,6 +63,7 @@ from .routes import (
     dwellings,
     imports,
     pages,
+    pages_find,
     records,
     reports,
     sso,
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _service_routes(app, services)
     for router in (analysis.router, casework.router, dwellings.router, records.router,
                    imports.router, audit.router, voids.router, reports.router,
-                   pages.router, sso.router, docs.router):
+                   pages.router, pages_find.router, sso.router, docs.router):
         app.include_router(router)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     app.mount("/static/geo_era", StaticFiles(directory=STATIC_DIR), name="geo_era_static")

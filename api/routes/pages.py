@@ -341,7 +341,10 @@ def case_list(request: Request) -> Response:
 
 
 @router.post("/case", response_class=HTMLResponse)
-def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) -> Response:
+def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)],
+              property_id: Annotated[str, Form(max_length=64)] = "") -> Response:
+    """One case; its map and minimum set are of the candidate ``property_id`` (the
+    switcher's choice), else of the first assessed candidate."""
     admitted = _admit(request, "case_show")
     if isinstance(admitted, Response):
         return admitted
@@ -353,7 +356,9 @@ def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) ->
                                   ).model_dump(mode="json")
     except GeoEraError as exc:
         return _refused(request, identity, exc)
-    assessed = next((a for a in case["assessments"] if a["snapshot"]), case["assessments"][0])
+    assessed = next((a for a in case["assessments"] if a["property_id"] == property_id),
+                    None) or next((a for a in case["assessments"] if a["snapshot"]),
+                                  case["assessments"][0])
     property_id = assessed["property_id"]
     snapshot = assessed["snapshot"] or {}
     members = snapshot.get("minimum_set", {}).get("properties", [])
@@ -375,10 +380,18 @@ def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)]) ->
         map_html = _no_map(exc)
     return _page(request, "case.html", {
         "who": identity, "case": case, "members": members, "status": status_of,
-        "whole": whole,
+        "whole": whole, "candidates": _candidates(case),
         "prop": {"property_id": property_id,
                  "address": (snapshot.get("proximity") or {}).get("address", property_id)},
         "map_html": map_html}, nonce=nonce)
+
+
+def _candidates(case: dict[str, Any]) -> list[dict[str, str]]:
+    """The candidates of a case for its switcher: id and address (the address its
+    assessment recorded, else the id)."""
+    return [{"property_id": a["property_id"],
+             "address": ((a.get("snapshot") or {}).get("proximity") or {}).get(
+                 "address", a["property_id"])} for a in case["assessments"]]
 
 
 @router.post("/case/document")

@@ -72,14 +72,16 @@ def member_status(check: dict[str, Any] | None, member_ids: list[str]) -> dict[s
 def era_map(workspace: Workspace, property_id: str, *, subject_id: str | None = None,
             show_zones: bool = False, radius_m: float = 400.0,
             assets: Assets | None = None, tiles: str | None = None,
-            tiles_attribution: str = "") -> folium.Map:
+            tiles_attribution: str = "", with_minimum_set: bool = True) -> folium.Map:
     """The ERA map of one candidate property (and, with ``subject_id``, the check of that
     subject against it). ``show_zones`` draws the subject's exclusion zones: pass it
-    only for roles allowed to see them."""
+    only for roles allowed to see them. ``with_minimum_set=False`` leaves the minimum
+    set out (the sites around the property only, as a Link Officer may see them)."""
     assets = assets or Assets()
     store = workspace.store
     near = workspace.sites_near(property_id, radius_m)
-    minimum = workspace.minimum_set(property_id).to_dict()
+    minimum = (workspace.minimum_set(property_id).to_dict() if with_minimum_set
+               else {"properties": []})
     check = workspace.check(subject_id, property_id).to_dict() if subject_id else None
 
     properties = store.read("properties")
@@ -120,7 +122,7 @@ def era_map(workspace: Workspace, property_id: str, *, subject_id: str | None = 
               + [{"label": c.replace("_", " "), "colour": CATEGORY_COLOURS[c]}
                  for c in SITE_CATEGORIES if any(s["category"] == c for s in near["sites"])])
     fmap.add_child(Controls(legend))
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)  # opened on demand: not over the data
     fmap.fit_bounds(bounds(area))
     return fmap
 

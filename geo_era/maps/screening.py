@@ -99,7 +99,7 @@ def screening_map(workspace: Workspace, screening: Screening, *, show_zones: boo
               + [{"label": c.replace("_", " "), "colour": CATEGORY_COLOURS[c]}
                  for c in SCREENING_SITE_CATEGORIES if c in categories])
     fmap.add_child(Controls(legend))
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)  # opened on demand: not over the data
     fmap.fit_bounds(bounds(area))
     return fmap
 

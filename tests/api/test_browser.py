@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,7 +66,8 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     # the roles that see subject data sign in with a second factor; a Link Officer does
     # not need one
     secrets = {user: enrol_totp(engine, home, user) for user in ("omu", "solo")}
-    props = store.read_attributes("properties", ["property_id", "is_void", "landlord"])
+    props = store.read_attributes("properties", ["property_id", "is_void", "landlord",
+                                                  "address"])
     voids = props["is_void"].fillna(False).astype(bool)
     void = str(props.loc[voids, "property_id"].iloc[0])
     # a restriction on one of the landlord's own voids: what a Link Officer is told of
@@ -75,7 +77,9 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     with served(home) as base:
         yield {"base": base.removesuffix("/api/v1"), "case": case, "void": void,
                "own_void": own, "home": str(row["current_property_id"]), "engine": engine,
-               "secrets": secrets, "subjects": subjects["subject_id"].astype(str).tolist()}
+               "secrets": secrets, "subjects": subjects["subject_id"].astype(str).tolist(),
+               "addresses": dict(zip(props["property_id"].astype(str),
+                                     props["address"].astype(str), strict=True))}
     engine.dispose()
 
 
@@ -299,4 +303,46 @@ def test_the_edinburgh_report_file_maps_all_597_data_zones(browser: Any,
     page.frame_locator("iframe.map").locator(".leaflet-container").wait_for(timeout=15_000)
     assert page.frames[1].evaluate(COUNT_FEATURES) == 597
     assert not [u for u in requests if not u.startswith(("file:", "data:", "about:"))]
+    page.close()
+
+
+def test_an_address_typed_and_picked_opens_the_property_page_with_its_map(
+        browser: Any, site: dict[str, Any]) -> None:
+    """R26, R39: type a demo address (a flat in the other notation than the layer's) in
+    lower case, choose it
+    from the type-ahead with the keyboard, and land on its property page with a map at
+    least 60% of the window's height, its legend folded away or beside the data."""
+    from geo_era.data.address_search import read_query
+
+    page, requests = sign_in(browser, site, "omu")
+    page.get_by_role("link", name="Find").click()
+    page.wait_for_url("**/find")
+    target, address = next((pid, a) for pid, a in sorted(site["addresses"].items())
+                           if re.match(r"^[1-9]F\d ", a))  # an Edinburgh flat
+    box = page.get_by_role("combobox", name="Address or property id")
+    # written by hand: an Edinburgh flat typed in Glasgow notation and a Glasgow one in
+    # Edinburgh's, lower case, without the town (any other address as it is)
+    street = address.rsplit(",", 1)[0]
+    edinburgh = re.match(r"^([1-9])F(\d) (.*)$", street)
+    glasgow = re.match(r"^Flat ([1-9])/(\d), (.*)$", street)
+    typed = (f"flat {edinburgh[1]}/{edinburgh[2]}, {edinburgh[3]}" if edinburgh else
+             f"{glasgow[1]}f{glasgow[2]} {glasgow[3]}" if glasgow else street).lower()
+    assert read_query(typed).number is not None
+    box.press_sequentially(typed, delay=20)
+    options = page.get_by_role("listbox", name="Matching properties")
+    options.get_by_role("option").first.wait_for(timeout=10_000)
+    assert target in options.get_by_role("option").first.inner_text()
+    box.press("ArrowDown")
+    box.press("Enter")
+    page.wait_for_url(f"**/property/{target}")
+    assert page.get_by_role("heading", name=address).is_visible()
+    frame = page.frame_locator("iframe.map")
+    frame.locator(".leaflet-container").wait_for(timeout=15_000)
+    shown = page.locator("iframe.map").bounding_box()
+    assert shown is not None and shown["height"] >= 0.6 * 900
+    legend = frame.locator("details.geo-era-legend")
+    assert legend.count() == 1
+    assert frame.locator(".leaflet-control-layers-expanded").count() == 0
+    assert page.get_by_role("heading", name="Minimum set (NASSO 3.9)").is_visible()
+    assert hosts(requests) == {"127.0.0.1"}, sorted(set(requests))
     page.close()

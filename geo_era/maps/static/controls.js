@@ -85,8 +85,13 @@
     var Control = L.Control.extend({
       options: { position: "bottomright" },
       onAdd: function () {
-        var box = L.DomUtil.create("div", "geo-era-legend");
-        box.setAttribute("aria-label", "Legend");
+        // a disclosure, so that it never has to cover the data: open on a wide map,
+        // closed on a narrow one, either way one click (or Enter) from the other
+        var box = L.DomUtil.create("details", "geo-era-legend");
+        box.open = map.getSize().x >= 700;
+        L.DomUtil.create("summary", "", box).textContent = "Legend";
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
         entries.forEach(function (entry) {
           var row = L.DomUtil.create("div", "geo-era-legend-row", box);
           var swatch = L.DomUtil.create("span", "geo-era-swatch", row);

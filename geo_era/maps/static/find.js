@@ -1,0 +1,99 @@
+/* The property search's type-ahead: an ARIA 1.2 combobox over /find/properties.
+ *
+ * Any <input data-property-search data-listbox=ID data-status=ID> gets it. Picking a
+ * match (click, or arrow keys and Enter) opens its property page; with
+ * data-pick-into=ID it instead puts the property id into that (hidden) input and the
+ * address into the text box, so that a form (opening a case with its candidates) can
+ * reuse it. Without JavaScript the form around the input still searches (GET /find).
+ */
+(function () {
+  "use strict";
+  var DELAY_MS = 150;
+
+  function setup(input) {
+    var list = document.getElementById(input.dataset.listbox);
+    var status = document.getElementById(input.dataset.status);
+    var timer = null, active = -1, matches = [], asked = 0;
+
+    function close() {
+      list.hidden = true; list.innerHTML = ""; active = -1; matches = [];
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function pick(match) {
+      var into = input.dataset.pickInto && document.getElementById(input.dataset.pickInto);
+      if (into) {
+        into.value = match.property_id;
+        input.value = match.address;
+        into.dispatchEvent(new Event("change", { bubbles: true }));
+        close();
+        return;
+      }
+      window.location.assign("/property/" + encodeURIComponent(match.property_id));
+    }
+
+    function show(answer) {
+      close();
+      matches = answer.properties;
+      matches.forEach(function (match, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.dataset.propertyId = match.property_id;
+        li.appendChild(document.createTextNode(match.address));
+        var id = document.createElement("span");
+        id.className = "hint";
+        id.textContent = match.property_id;
+        li.appendChild(id);
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(match); });
+        list.appendChild(li);
+      });
+      var more = answer.total > matches.length ? " (of " + answer.total + ")" : "";
+      status.textContent = matches.length ? matches.length + more +
+        " matches; use the arrow keys to choose, Enter to open" : "No property matches";
+      if (matches.length) {
+        list.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+      }
+    }
+
+    function ask() {
+      var q = input.value.trim();
+      if (q.length < 2) { close(); status.textContent = ""; return; }
+      var mine = ++asked;
+      fetch("/find/properties?limit=10&q=" + encodeURIComponent(q),
+            { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) { if (answer && mine === asked) { show(answer); } })
+        .catch(function () { status.textContent = "The search could not be reached"; });
+    }
+
+    function move(to) {
+      var items = list.querySelectorAll("li");
+      if (!items.length) { return; }
+      if (active >= 0) { items[active].setAttribute("aria-selected", "false"); }
+      active = (to + items.length) % items.length;
+      items[active].setAttribute("aria-selected", "true");
+      items[active].scrollIntoView({ block: "nearest" });
+      input.setAttribute("aria-activedescendant", items[active].id);
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(ask, DELAY_MS);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown") { e.preventDefault(); move(active + 1); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); move(active - 1); }
+      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Enter" && active >= 0 && matches[active]) {
+        e.preventDefault(); pick(matches[active]);
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+  }
+
+  document.querySelectorAll("input[data-property-search]").forEach(setup);
+})();
