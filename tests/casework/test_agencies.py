@@ -15,11 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 
-import geo_era.db.store as store_module
 from geo_era.casework.cases import PHYSICAL_ITEMS, conflict_key, record_agreement, show_case
 from geo_era.db.store import make_engine, open_store
 from geo_era.errors import DataError, ForbiddenError, NotFoundError, WorkflowRefusedError
@@ -29,6 +26,7 @@ from geo_era.services.answers.casework import CaseRecord
 from geo_era.settings import NASSO_DATABASE_CHECKS, Settings
 from tests.conftest import import_demo, officer
 from tests.dwelling_visits import visit_every_dwelling
+from tests.migrations import migrate
 from tests.services.parity import WHY, audit_count, audit_entries
 
 TODAY = dt.date.today()
@@ -384,12 +382,7 @@ def test_migration_keeps_existing_agencies_without_a_reason(tmp_path: Path,
     """R24: cases opened before agencies said why they take part keep their agencies,
     reading ``added_because`` as not recorded (None), and stay workable."""
     engine = make_engine(database_url)
-    config = Config()
-    config.set_main_option("script_location",
-                           str(Path(store_module.__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+    migrate(engine, "0006")
     with engine.begin() as connection:
         connection.execute(text(
             "INSERT INTO cases (id, subject_id, case_type, lead_agency, notified_on, "

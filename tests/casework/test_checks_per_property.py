@@ -21,12 +21,9 @@ from typing import Any
 import geopandas as gpd
 import pytest
 import shapely
-from alembic import command
-from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-import geo_era.db.store as store_module
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import (
     approve,
@@ -43,6 +40,7 @@ from geo_era.security.users import add_user, issue_api_key
 from geo_era.settings import Settings, load_settings
 from tests.conftest import import_demo, officer
 from tests.dwelling_visits import visit_every_dwelling
+from tests.migrations import migrate
 
 TODAY = dt.date(2026, 12, 10)
 NOTIFIED = dt.date(2026, 12, 1)
@@ -299,12 +297,7 @@ def test_migration_keeps_single_candidate_checks_and_leaves_others_case_wide(
     """R32: existing checks go to the case's only candidate; on a case with several
     they stay case-wide and satisfy no property's approval."""
     engine = make_engine(database_url)
-    config = Config()
-    config.set_main_option("script_location",
-                           str(Path(store_module.__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0005")
+    migrate(engine, "0005")
     with engine.begin() as connection:
         for number, pids in ((1, ["A1"]), (2, ["B1", "B2"])):
             connection.execute(text(

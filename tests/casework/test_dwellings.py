@@ -50,6 +50,7 @@ from geo_era.documents.era_document import (
 from geo_era.errors import DataError, WorkflowRefusedError
 from geo_era.workspace import Workspace
 from tests.conftest import import_demo, officer, python_path
+from tests.migrations import migrate
 
 TODAY = dt.date(2026, 12, 10)
 NOTIFIED = dt.date(2026, 12, 1)
@@ -422,20 +423,12 @@ def test_migration_keeps_checks_recorded_as_school_and_nursery(tmp_path: Path,
     ``nursery`` upgrades with them as recorded; both together count for 3.8's
     Schools/Nurseries, one alone does not, and a concern on one still needs its
     response."""
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import text
 
-    import geo_era.db.store as store_module
     from geo_era.db.store import make_engine
 
     engine = make_engine(database_url)
-    config = Config()
-    config.set_main_option("script_location",
-                           str(Path(store_module.__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+    migrate(engine, "0006")
     with engine.begin() as connection:
         for number, items in ((1, [("school", "clear"), ("nursery", "concern")]),
                               (2, [("school", "clear")])):

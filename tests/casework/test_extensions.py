@@ -15,14 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, inspect, select
 
 from geo_era.casework.cases import approve, list_cases, open_case, show_case
 from geo_era.casework.extensions import extend_deadline
 from geo_era.casework.workdays import deadlines
-from geo_era.db import store as store_module
 from geo_era.db.store import DeadlineExtension, open_store, session_scope
 from geo_era.errors import DataError, WorkflowRefusedError
 from geo_era.services import casework as services_casework
@@ -32,6 +29,7 @@ from geo_era.services.policy import Caller
 from geo_era.settings import Settings
 from tests.casework.test_cases import make_ready
 from tests.conftest import officer
+from tests.migrations import migrate
 
 D = dt.date
 #: Mon 14 Dec 2026. Working days after it: Tue 15 (1), Wed 16 (2), Thu 17 (3), Fri 18
@@ -216,17 +214,10 @@ def test_the_migration_goes_down_and_up_again(tmp_path: Path, database_url: str)
     both backends, and a case made before them shows no extension and its 3.5 date."""
     engine = open_store(tmp_path, database_url)
     ref = new(engine)["case_id"]
-    config = Config()
-    config.set_main_option("script_location",
-                           str(Path(store_module.__file__).parent / "migrations"))
     tables = {"deadline_extensions", "out_of_area_records", "era_holdings", "written_files"}
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0006")
+    migrate(engine, "0006", down=True)
     assert tables.isdisjoint(inspect(engine).get_table_names())
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    migrate(engine, "head")
     assert tables <= set(inspect(engine).get_table_names())
     doc = show_case(engine, ref, actor=officer())
     assert (doc["due"], doc["original_due"], doc["extensions"]) == ("2026-12-23",
