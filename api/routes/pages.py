@@ -24,9 +24,10 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from geo_era.errors import (
     DataError,
@@ -48,18 +49,22 @@ from geo_era.services import casework, documents, housing, records, reports, sig
 from geo_era.services.answers.reports import ReportChoices
 from geo_era.services.housing import Upload
 
+from .. import forms
 from ..deps import AppServices as Services
 from ..deps import caller_of, log
 from ..security import TokenError
 
-COOKIE = "geo_era_session"
+COOKIE = forms.SESSION_COOKIE
 #: A browser the user signed in from (see :func:`geo_era.services.signin.device_cookie`).
 DEVICE_COOKIE = "geo_era_device"
 #: How long a device cookie is kept, days.
 DEVICE_DAYS = 90
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
+templates.env.globals["csrf_field"] = pass_context(
+    lambda context: forms.field(context["request"]))
 templates.env.globals["yesno"] = lambda v: {True: "yes", False: "no"}.get(v, "unknown")
-router = APIRouter(include_in_schema=False)
+#: Every POST of these pages is a form checked by :func:`forms.check_form`.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(forms.check_form)])
 #: An optional list of voids uploaded with a form (CSV or GeoPackage).
 VoidFile = Annotated[UploadFile | None, File(description="CSV or GeoPackage of voids")]
 
@@ -69,15 +74,32 @@ def _services(request: Request) -> Services:
     return found
 
 
-def _page(request: Request, name: str, context: dict[str, Any], *, nonce: str | None = None,
-          status_code: int = 200, form_action: str = "'self'") -> HTMLResponse:
+def page(request: Request, name: str, context: dict[str, Any], *, nonce: str | None = None,
+         status_code: int = 200, form_action: str = "'self'") -> HTMLResponse:
+    """The template ``name`` drawn with ``context`` (``who``: the signed-in identity or
+    ``None``; ``message``: a refusal to show), under the pages' Content-Security-Policy
+    (scripts only with ``nonce``; forms only to ``form_action``), keeping the cookie its
+    forms' tokens were bound to (:func:`forms.keep_cookie`)."""
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    forms.keep_cookie(request, response)
     scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; "
         f"form-action {form_action}; base-uri 'none'")
     return response
+
+
+_page = page
+
+
+def form_refused(request: Request, exc: Exception) -> Response:
+    """A page POST refused by :func:`forms.check_form` (403): what happened, in plain
+    words, and that nothing was changed; the form is not acted on."""
+    reason = exc.reason if isinstance(exc, forms.FormRefusedError) else "it was not valid"
+    found = _signed_in(request)
+    return _page(request, "refused.html", {
+        "who": found[0] if found else None, "reason": reason}, status_code=403)
 
 
 def login_page_for(request: Request, message: str | None = None, *,

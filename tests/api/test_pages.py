@@ -24,7 +24,7 @@ from geo_era.db.store import open_store, session_scope
 from geo_era.security.audit import AuditEntry
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
-from tests.conftest import enrol_totp, import_demo, officer, sign_in_pages
+from tests.conftest import enrol_totp, form_token, import_demo, officer, sign_in_pages
 
 PASSWORD = "a long fictional passphrase"
 PURPOSE = "ERA for new accommodation, MAPPA meeting"
@@ -66,7 +66,7 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
         client = TestClient(app, raise_server_exceptions=False)  # a fault answers 500
         purpose = "" if username == "nopurpose" else PURPOSE
         if role == "rsl_link_officer":  # sees no subject data: password only
-            signed = client.post("/login", follow_redirects=False, data={
+            signed = client.post("/login", follow_redirects=False, data={**form_token(client),
                 "username": username, "password": PASSWORD, "purpose": purpose})
             assert signed.status_code == 303, signed.text
         else:
@@ -118,7 +118,7 @@ def last_entry(engine: Engine) -> AuditEntry:
 def test_screening_an_uploaded_list(site: Site) -> None:
     omu = site.clients["omu"]
     assert omu.get("/voids").status_code == 200
-    page = omu.post("/voids", data={"subject_id": site.subject},
+    page = omu.post("/voids", data={**form_token(omu), "subject_id": site.subject},
                     files={"void_list": csv(site.void, "DT-NOT-THERE", "")})
     assert page.status_code == 200, alert(page.text)
     text = page.text
@@ -140,10 +140,12 @@ def test_screening_an_uploaded_list(site: Site) -> None:
 
 
 def test_every_void_and_top_n(site: Site) -> None:
-    every = site.clients["solo"].post("/voids", data={"subject_id": site.subject})
+    every = site.clients["solo"].post("/voids", data={**form_token(site.clients["solo"]),
+                                                      "subject_id": site.subject})
     assert every.status_code == 200, alert(every.text)
     assert "<strong>40</strong> screened" in every.text
-    top = site.clients["solo"].post("/voids", data={"subject_id": site.subject, "top": "5"},
+    top = site.clients["solo"].post("/voids", data={**form_token(site.clients["solo"]),
+                                                    "subject_id": site.subject, "top": "5"},
                                     files={"void_list": ("", b"", "application/octet-stream")})
     assert top.status_code == 200 and "the first 5 are shown" in top.text
     rows = re.search(r'<table class="screened">.*?<tbody>(.*?)</tbody>', top.text, re.S)
@@ -168,7 +170,7 @@ def test_refusals_are_shown_on_the_form(site: Site, form: dict[str, str],
                                         upload: tuple[str, bytes, str] | None, code: int,
                                         message: str) -> None:
     data = {k: (site.subject if v == "S" else v) for k, v in form.items()}
-    page = site.clients["omu"].post("/voids", data=data,
+    page = site.clients["omu"].post("/voids", data={**form_token(site.clients["omu"]), **data},
                                     files={"void_list": upload} if upload else None)
     assert page.status_code == code, page.text[:500]
     assert message in alert(page.text)
@@ -178,7 +180,8 @@ def test_refusals_are_shown_on_the_form(site: Site, form: dict[str, str],
 
 
 def test_a_session_without_purpose_is_asked_for_one(site: Site) -> None:
-    page = site.clients["nopurpose"].post("/voids", data={"subject_id": site.subject})
+    page = site.clients["nopurpose"].post("/voids", data={**form_token(site.clients["nopurpose"]),
+                                                          "subject_id": site.subject})
     assert page.status_code == 422 and "needs a justification" in alert(page.text)
 
 
@@ -186,13 +189,15 @@ def test_link_officer_gets_flags_only(site: Site) -> None:
     link = site.clients["link"]
     refused = link.get("/voids")
     assert refused.status_code == 403 and "may not see this page" in refused.text
-    assert link.post("/voids", data={"subject_id": site.subject}).status_code == 403
+    assert link.post("/voids", data={**form_token(link),
+                                     "subject_id": site.subject}).status_code == 403
     assert last_entry(site.engine).outcome == "denied"
     form = link.get("/allocations")
     assert form.status_code == 200
     assert 'href="/allocations"' in form.text and 'href="/voids"' not in form.text
     assert 'href="/cases"' not in form.text
-    page = link.post("/allocations", files={"void_list": csv(site.own_void, site.home, "")})
+    page = link.post("/allocations", data=form_token(link),
+                     files={"void_list": csv(site.own_void, site.home, "")})
     assert page.status_code == 200, alert(page.text)
     assert FLAG in page.text and "<th scope=\"col\">Why</th>" not in page.text
     assert "property_id is empty" in page.text
@@ -200,17 +205,20 @@ def test_link_officer_gets_flags_only(site: Site) -> None:
     assert f"not a void of {LANDLORD}" in html.unescape(page.text)
     for subject in site.subjects:
         assert subject not in page.text
-    full = site.clients["omu"].post("/allocations", files={"void_list": csv(site.home)})
+    full = site.clients["omu"].post("/allocations", data=form_token(site.clients["omu"]),
+                                    files={"void_list": csv(site.home)})
     assert full.status_code == 200 and "<th scope=\"col\">Why</th>" in full.text
     assert any(subject in full.text for subject in site.subjects)
-    bad = link.post("/allocations", files={"void_list": ("v.xlsx", b"x", "text/plain")})
+    bad = link.post("/allocations", data=form_token(link),
+                    files={"void_list": ("v.xlsx", b"x", "text/plain")})
     assert bad.status_code == 422 and "a list of voids is read from CSV" in alert(bad.text)
 
 
 def test_pages_need_a_session(site: Site) -> None:
     anonymous = TestClient(site.clients["omu"].app)
     for path in ("/voids", "/allocations"):
-        assert anonymous.post(path, follow_redirects=False).headers["location"] == "/login"
+        assert anonymous.post(path, data=form_token(anonymous),
+                              follow_redirects=False).headers["location"] == "/login"
         assert anonymous.get(path, follow_redirects=False).status_code == 303
 
 
@@ -223,7 +231,8 @@ def test_the_over_concentration_report_page(site: Site) -> None:
     council = re.search(r"<option selected>([^<]+)</option>", form.text)
     assert council is not None
     before = entries(site.engine)
-    page = solo.post("/reports", data={"authority": council.group(1), "year": "2026"})
+    page = solo.post("/reports", data={**form_token(solo),
+                                       "authority": council.group(1), "year": "2026"})
     assert page.status_code == 200, alert(page.text)
     assert "OFFICIAL-SENSITIVE" in page.text and "Areas of concern" in page.text
     assert "Without recorded consent of the receiving authority" in page.text
@@ -234,13 +243,15 @@ def test_the_over_concentration_report_page(site: Site) -> None:
     added = entries(site.engine)[len(before):]
     assert [(e.operation, e.record_type, e.justification) for e in added] == [
         ("combination", "placements", PURPOSE)]
-    unknown = solo.post("/reports", data={"authority": "Craigfennick Council",
+    unknown = solo.post("/reports", data={**form_token(solo), "authority": "Craigfennick Council",
                                           "year": "2026"})
     assert unknown.status_code == 404
     assert "'Craigfennick Council' is not in the areas layer" in html.unescape(alert(unknown.text))
-    bad = solo.post("/reports", data={"authority": council.group(1), "year": "twenty"})
+    bad = solo.post("/reports", data={**form_token(solo),
+                                      "authority": council.group(1), "year": "twenty"})
     assert bad.status_code == 422 and "four digits" in alert(bad.text)
-    pdf = solo.post("/reports/pdf", data={"authority": council.group(1), "year": "2026",
+    pdf = solo.post("/reports/pdf", data={**form_token(solo),
+                                          "authority": council.group(1), "year": "2026",
                                           "publish": "on"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert "published" in pdf.headers["content-disposition"]
@@ -252,7 +263,8 @@ def test_a_link_officer_gets_the_published_report_only(site: Site) -> None:
     assert form.status_code == 200 and 'type="hidden" name="publish"' in form.text
     council = re.search(r"<option selected>([^<]+)</option>", form.text)
     assert council is not None
-    page = link.post("/reports", data={"authority": council.group(1), "year": "2026"})
+    page = link.post("/reports", data={**form_token(link),
+                                       "authority": council.group(1), "year": "2026"})
     assert page.status_code == 200, alert(page.text)
     assert "FOR PUBLICATION" in page.text and "[c]" in page.text
     assert "Without recorded consent" not in page.text
