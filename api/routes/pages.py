@@ -99,7 +99,9 @@ def form_refused(request: Request, exc: Exception) -> Response:
     reason = exc.reason if isinstance(exc, forms.FormRefusedError) else "it was not valid"
     found = _signed_in(request)
     return _page(request, "refused.html", {
-        "who": found[0] if found else None, "reason": reason}, status_code=403)
+        "who": found[0] if found else None,
+        "message": f"This form was not accepted: {reason}. Nothing was changed."},
+        status_code=403)
 
 
 def login_page_for(request: Request, message: str | None = None, *,
@@ -451,18 +453,25 @@ def voids_page(request: Request, subject_id: Annotated[str, Form(max_length=64)]
         return admitted
     caller, identity = admitted
     form = {"subject_id": subject_id.strip(), "top": top.strip()}
+    field = "subject_id"  # the field a refusal concerns (the error summary links to it)
     try:
         if not form["subject_id"]:
             raise DataError("give the subject id of the person to be housed, e.g. "
                             "FICTIONAL-S000001")
+        field = "top"
         shown = _top(form["top"])
+        field = "void_list"
+        voids = _uploaded(void_list)
+        field = "void_list" if voids is not None else "subject_id"
         view = housing.screen_with_map(
             _services(request), caller.caller, subject_id=form["subject_id"],
-            justification=caller.actor.justification, voids=_uploaded(void_list),
+            justification=caller.actor.justification, voids=voids,
             top=shown, assets=Assets(inline=False))
     except GeoEraError as exc:
+        if isinstance(exc, NotFoundError):
+            field = "subject_id"  # no such subject (or not one the caller may see)
         return _page(request, "voids.html", {"who": identity, "form": form,
-                                             "message": str(exc)},
+                                             "message": str(exc), "error_field": field},
                      status_code=404 if isinstance(exc, NotFoundError) else 422)
     nonce = secrets.token_urlsafe(16)
     map_html = (_with_nonce(view.map_document, nonce) if view.map_document is not None
@@ -537,7 +546,9 @@ def report_page(request: Request, authority: Annotated[str, Form(max_length=128)
     except GeoEraError as exc:
         context = _report_context(reports.report_choices(services, caller.caller),
                                   identity, form)
-        return _page(request, "report.html", {**context, "message": str(exc)},
+        field = "authority" if isinstance(exc, NotFoundError) else "year"
+        return _page(request, "report.html", {**context, "message": str(exc),
+                                              "error_field": field},
                      status_code=404 if isinstance(exc, NotFoundError) else 422)
     nonce = secrets.token_urlsafe(16)
     body = report_body(view.report, map_html=_with_nonce(view.map_document, nonce))

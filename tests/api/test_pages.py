@@ -122,11 +122,11 @@ def test_screening_an_uploaded_list(site: Site) -> None:
                     files={"void_list": csv(site.void, "DT-NOT-THERE", "")})
     assert page.status_code == 200, alert(page.text)
     text = page.text
-    errors = re.search(r'<table class="row-errors">(.*?)</table>', text, re.S)
+    errors = re.search(r'<table class="ds_table row-errors">(.*?)</table>', text, re.S)
     assert errors is not None
     assert "<td>2</td><td>DT-NOT-THERE</td><td>not in the properties layer" in errors.group(1)
     assert "<td>3</td><td>(empty)</td><td>property_id is empty" in errors.group(1)
-    screened = re.search(r'<table class="screened">(.*?)</table>', text, re.S)
+    screened = re.search(r'<table class="ds_table screened">(.*?)</table>', text, re.S)
     assert screened is not None and f"<td>{site.void}</td>" in screened.group(1)
     assert "<strong>1</strong> screened" in text
     nonce = re.search(r"'nonce-([^']+)'", page.headers["Content-Security-Policy"])
@@ -148,7 +148,7 @@ def test_every_void_and_top_n(site: Site) -> None:
                                                     "subject_id": site.subject, "top": "5"},
                                     files={"void_list": ("", b"", "application/octet-stream")})
     assert top.status_code == 200 and "the first 5 are shown" in top.text
-    rows = re.search(r'<table class="screened">.*?<tbody>(.*?)</tbody>', top.text, re.S)
+    rows = re.search(r'<table class="ds_table screened">.*?<tbody>(.*?)</tbody>', top.text, re.S)
     assert rows is not None and rows.group(1).count("<tr") == 5
 
 
