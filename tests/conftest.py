@@ -230,12 +230,12 @@ def form_token(client: Any) -> dict[str, str]:
 def sign_in_pages(client: Any, engine: Engine, username: str, password: str, secret: str,
                   *, purpose: str = "") -> Any:
     """Sign a TestClient in on the pages: the password step, then the code step; the
-    last answer (303 to /cases)."""
+    last answer (303 to the start page, /)."""
     first = client.post("/login", follow_redirects=False, data={**form_token(client),
         "username": username, "password": password, "purpose": purpose})
     assert first.status_code == 303 and first.headers["location"] == "/login/code", \
         first.text
     done = client.post("/login/code", follow_redirects=False,
                        data={**form_token(client), "code": totp_code(engine, username, secret)})
-    assert done.status_code == 303 and done.headers["location"] == "/cases", done.text
+    assert done.status_code == 303 and done.headers["location"] == "/", done.text
     return done

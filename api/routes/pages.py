@@ -45,7 +45,7 @@ from geo_era.overconcentration.document import report_body
 from geo_era.security.sessions import ENROL, SECOND_FACTOR, Resolved
 from geo_era.security.users import Identity
 from geo_era.services import Admitted as Caller
-from geo_era.services import casework, documents, housing, records, reports, signin
+from geo_era.services import casework, documents, housing, records, reports, signin, start
 from geo_era.services.answers.reports import ReportChoices
 from geo_era.services.housing import Upload
 
@@ -87,6 +87,9 @@ def page(request: Request, name: str, context: dict[str, Any], *, nonce: str | N
         f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; "
         f"form-action {form_action}; base-uri 'none'")
+    # a page's own requests say where they come from (its forms' Origin is checked,
+    # :func:`forms.check_form`); another site is never told (the default is no-referrer)
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -162,8 +165,30 @@ def _admit(request: Request, endpoint: str) -> tuple[Caller, Identity] | Respons
 
 
 @router.get("/", response_class=HTMLResponse)
-def home() -> Response:
-    return RedirectResponse("/cases", status_code=status.HTTP_303_SEE_OTHER)
+def home(request: Request) -> Response:
+    """The start page (where signing in leads): my open cases, overdue first, with
+    their deadlines; what my agency has still to record on them; the subjects due a
+    review or needing an ERA (3.3) for the roles that may see them; and entry points to
+    the role's other work. Read through :func:`geo_era.services.start.start_view`,
+    audited with the purpose of the session."""
+    found = _signed_in(request)
+    if found is None:
+        return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    identity = found[0]
+    if not _may(identity, "case_list"):  # e.g. a Link Officer: entry points only
+        return _page(request, "start.html", {"who": identity, "view": None})
+    admitted = _admit(request, "case_list")
+    if isinstance(admitted, Response):
+        return admitted
+    caller, identity = admitted
+    try:
+        view = start.start_view(_services(request), caller.caller,
+                                justification=caller.actor.justification)
+    except GeoEraError as exc:
+        return _page(request, "start.html", {"who": identity, "view": None,
+                                             "message": str(exc)},
+                     status_code=404 if isinstance(exc, NotFoundError) else 422)
+    return _page(request, "start.html", {"who": identity, "view": view})
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -201,12 +226,12 @@ def _with_session(response: Response, request: Request, token: str) -> Response:
 
 def _complete(request: Request, identity: Identity, purpose: str | None) -> Response:
     """Signed in: a new session, and a device cookie for this browser (so that others'
-    failed sign-ins never lock the user out of it); on to the cases."""
+    failed sign-ins never lock the user out of it); on to the start page."""
     try:
         token = request.app.state.tokens.issue(identity, purpose=purpose)
     except TokenError as exc:  # disabled in the meantime
         return _refusal(request, "login.html", SignInError(str(exc)))
-    response = _with_session(RedirectResponse("/cases", status_code=status.HTTP_303_SEE_OTHER),
+    response = _with_session(RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER),
                              request, token)
     response.set_cookie(DEVICE_COOKIE, signin.device_cookie(_services(request).settings,
                                                             identity.username),

@@ -176,7 +176,7 @@ def test_the_sign_in_forms_need_a_pre_session_token(site: Site) -> None:
     assert counts(site.engine) == pending  # the code is not used up, no session made
     done = browser.post("/login/code", data={**code, **form_token(browser)},
                         follow_redirects=False)
-    assert done.status_code == 303 and done.headers["location"] == "/cases", done.text
+    assert done.status_code == 303 and done.headers["location"] == "/", done.text
     # enrolment (a user with no second factor yet)
     fresh = TestClient(site.app, raise_server_exceptions=False)
     step = fresh.post("/login", data={"username": "fresh", "password": PASSWORD,

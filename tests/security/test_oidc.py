@@ -246,7 +246,7 @@ def username(login: str) -> str:
 def test_sign_in_through_the_provider_gives_the_mapped_role(site: Site) -> None:
     before = last_seq(site.engine)
     client, answer = sign_in(site, "alice")
-    assert answer.status_code == 303 and answer.headers["location"] == "/cases"
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
     token = client.cookies["geo_era_session"]
     me = client.get(f"{PREFIX}/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me == {"username": username("alice"), "role": "omu_analyst",
