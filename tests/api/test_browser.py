@@ -183,6 +183,9 @@ def test_keyboard_only(browser: Any, site: dict[str, Any]) -> None:
 
 def test_pages_follow_need_to_know(browser: Any, site: dict[str, Any]) -> None:
     link, _ = sign_in(browser, site, "link")
+    assert site["case"]["subject_id"] not in link.content()  # the start page
+    assert link.get_by_role("link", name="Check your voids", exact=False).count() == 1
+    link.goto(f"{site['base']}/cases")
     assert "may not see this page" in link.content()
     assert site["case"]["subject_id"] not in link.content()
     link.close()
