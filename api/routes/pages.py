@@ -14,6 +14,19 @@ enrolment (the secret shown once, then recovery codes shown once). Case referenc
 bodies, never in URLs; a list of voids is uploaded in a multipart form body. Scripts run
 only with the page's nonce (Content-Security-Policy); the map is drawn by Leaflet served
 from geo_era itself.
+
+Signing in leads to the start page (``/``, :func:`geo_era.services.start.start_view`).
+Every POST here is a form checked by :func:`geo_era_api.forms.check_form` (a CSRF token
+bound to the session, and the Origin) before the route runs. The look is the Scottish
+Government Design System's (``base.html``; its files vendored in ``static/sgds`` by
+``make sgds``).
+
+Another module of pages uses the same foundation: ``APIRouter(include_in_schema=False,
+dependencies=[Depends(forms.check_form)])``; templates drawn with :data:`templates`
+extending ``base.html`` with ``{{ csrf_field() }}`` in every POST form; answers made by
+:func:`page` (the CSP, the pre-session cookie); the signed-in caller from
+:func:`admit_page`; a refusal of the core shown with ``message`` and ``error_field`` (the
+id of the field it concerns).
 """
 
 from __future__ import annotations
@@ -162,6 +175,11 @@ def _admit(request: Request, endpoint: str) -> tuple[Caller, Identity] | Respons
         return _page(request, "base.html", {"who": identity, "message":
                      f"The {identity.role} role may not see this page."}, status_code=403)
     return caller, identity
+
+
+#: The signed-in caller admitted to an endpoint, or the answer to give instead (for
+#: other modules of pages).
+admit_page = _admit
 
 
 @router.get("/", response_class=HTMLResponse)
