@@ -594,8 +594,8 @@ def test_sign_in_with_the_organisation_in_chromium(site: Site,
             page.get_by_label("Password").fill(site.idp.password)
             page.get_by_role("button", name="Sign in").click()
             page.get_by_role("button", name="Allow").click()
-            page.wait_for_url(f"{base}/cases")
-            assert page.get_by_role("heading", name="Open ERA cases").is_visible()
+            page.wait_for_url(f"{base}/")  # the start page
+            assert page.get_by_role("heading", name="Your work").is_visible()
             assert page.locator(".who").inner_text() == (
                 f"{username('alice')} (omu_analyst, FICTIONAL Police Scotland OMU)")
         finally:
