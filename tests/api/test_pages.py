@@ -152,23 +152,26 @@ def test_every_void_and_top_n(site: Site) -> None:
     assert rows is not None and rows.group(1).count("<tr") == 5
 
 
-@pytest.mark.parametrize(("form", "upload", "code", "message"), [
+@pytest.mark.parametrize(("form", "upload", "code", "message", "field"), [
     ({"subject_id": "S"}, ("voids.txt", b"property_id\nA\n", "text/plain"), 422,
-     "a list of voids is read from CSV (.csv) or GeoPackage (.gpkg)"),
+     "a list of voids is read from CSV (.csv) or GeoPackage (.gpkg)", "void_list"),
     ({"subject_id": "S"}, ("voids.csv", b"uprn\n1\n", "text/csv"), 422,
-     "no &#39;property_id&#39; column (columns found: &#39;uprn&#39;)"),
+     "no &#39;property_id&#39; column (columns found: &#39;uprn&#39;)", "void_list"),
     ({"subject_id": "S"}, ("voids.gpkg", b"not a geopackage", "application/geopackage+sqlite3"),
-     422, "is not GeoPackage (a GeoPackage is a SQLite database)"),
-    ({"subject_id": "S"}, ("voids.csv", b"", "text/csv"), 422, "the file is empty"),
-    ({"subject_id": "S", "top": "many"}, None, 422, "N is a whole number from 1 to"),
-    ({"subject_id": ""}, None, 422, "give the subject id"),
+     422, "is not GeoPackage (a GeoPackage is a SQLite database)", "void_list"),
+    ({"subject_id": "S"}, ("voids.csv", b"", "text/csv"), 422, "the file is empty", "void_list"),
+    ({"subject_id": "S", "top": "many"}, None, 422, "N is a whole number from 1 to", "top"),
+    ({"subject_id": ""}, None, 422, "give the subject id", "subject_id"),
     # issue 17, finding 2: an unknown subject reads like any miss, the id not echoed
-    ({"subject_id": "FICTIONAL-NOBODY"}, None, 404, "no such subject"),
+    ({"subject_id": "FICTIONAL-NOBODY"}, None, 404, "no such subject", "subject_id"),
 ], ids=["not-csv-or-gpkg", "no-id-column", "broken-gpkg", "empty-file", "bad-top",
         "no-subject", "unknown-subject"])
 def test_refusals_are_shown_on_the_form(site: Site, form: dict[str, str],
-                                        upload: tuple[str, bytes, str] | None, code: int,
-                                        message: str) -> None:
+                                        upload: tuple[str, bytes, str] | None, *,
+                                        code: int, message: str, field: str) -> None:
+    """A refusal is shown in the error summary (announced: role=alert) as a link to the
+    field it concerns, and beside that field, marked invalid; the form keeps what was
+    typed."""
     data = {k: (site.subject if v == "S" else v) for k, v in form.items()}
     page = site.clients["omu"].post("/voids", data={**form_token(site.clients["omu"]), **data},
                                     files={"void_list": upload} if upload else None)
@@ -177,6 +180,13 @@ def test_refusals_are_shown_on_the_form(site: Site, form: dict[str, str],
     assert f'value="{data["subject_id"]}"' in page.text  # the form is kept
     assert f'value="{data.get("top", "")}"' in page.text
     assert "Traceback" not in page.text and "screened" not in page.text
+    summary = re.search(r'<div class="ds_error-summary".*?</div>', page.text, re.S)
+    assert summary is not None and f'href="#{field}"' in summary.group(0)
+    beside = re.search(rf'<p class="ds_question__error-message" id="{field}-error">(.*?)</p>',
+                       page.text, re.S)
+    assert beside is not None and message in beside.group(1)
+    marked = re.search(rf'<input [^>]*id="{field}"[^>]*>', page.text, re.S)
+    assert marked is not None and f"{field}-error" in marked.group(0)
 
 
 def test_a_session_without_purpose_is_asked_for_one(site: Site) -> None:
