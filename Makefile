@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export GEO_ERA_HOME ?= data/store
 
-.PHONY: setup demo serve test lint typecheck bench clean
+.PHONY: setup demo serve test lint typecheck bench clean sgds
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "geo_era needs Python >= 3.11 (set PYTHON=python3.11)")'
@@ -35,6 +35,12 @@ demo: setup
 	$(BIN)/geo-era demo-users
 	@echo "serving the API on http://127.0.0.1:8000/api/v1 (Ctrl-C to stop)"
 	$(BIN)/geo-era serve --host 127.0.0.1 --port 8000
+
+## Refresh the Scottish Government Design System's built files in api/static/sgds from
+## the npm registry, at the version pinned in scripts/sgds.sh (needs npm; the files are
+## committed, so `make demo` needs only Python and make).
+sgds:
+	bash scripts/sgds.sh
 
 test: setup
 	$(BIN)/pytest -q

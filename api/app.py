@@ -44,6 +44,7 @@ from geo_era.services import data, signin
 from geo_era.services.answers.data import Health, Me, SignedOut, Token
 from geo_era.settings import Settings, load_settings
 
+from . import forms
 from .deps import (
     ERRORS,
     PREFIX,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    imports.router, audit.router, voids.router, reports.router,
                    pages.router, pages_find.router, sso.router, docs.router):
         app.include_router(router)
+    app.add_exception_handler(forms.FormRefusedError, pages.form_refused)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     app.mount("/static/geo_era", StaticFiles(directory=STATIC_DIR), name="geo_era_static")
     app.mount(docs.SWAGGER_URL, StaticFiles(directory=docs.SWAGGER_DIR), name="swagger_ui")

@@ -215,15 +215,27 @@ def sign_in_form(engine: Engine, username: str, password: str, secret: str) -> d
             "otp": totp_code(engine, username, secret)}
 
 
+def form_token(client: Any) -> dict[str, str]:
+    """The CSRF field the pages' forms carry for ``client``'s session (or, before sign-in,
+    its pre-session cookie), read from the sign-in page as a browser would see it:
+    ``{"csrf_token": ...}`` to add to a form's data."""
+    import re
+
+    page = client.get("/login")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None, page.text
+    return {"csrf_token": found.group(1)}
+
+
 def sign_in_pages(client: Any, engine: Engine, username: str, password: str, secret: str,
                   *, purpose: str = "") -> Any:
     """Sign a TestClient in on the pages: the password step, then the code step; the
-    last answer (303 to /cases)."""
-    first = client.post("/login", follow_redirects=False, data={
+    last answer (303 to the start page, /)."""
+    first = client.post("/login", follow_redirects=False, data={**form_token(client),
         "username": username, "password": password, "purpose": purpose})
     assert first.status_code == 303 and first.headers["location"] == "/login/code", \
         first.text
     done = client.post("/login/code", follow_redirects=False,
-                       data={"code": totp_code(engine, username, secret)})
-    assert done.status_code == 303 and done.headers["location"] == "/cases", done.text
+                       data={**form_token(client), "code": totp_code(engine, username, secret)})
+    assert done.status_code == 303 and done.headers["location"] == "/", done.text
     return done

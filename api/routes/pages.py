@@ -14,6 +14,19 @@ enrolment (the secret shown once, then recovery codes shown once). Case referenc
 bodies, never in URLs; a list of voids is uploaded in a multipart form body. Scripts run
 only with the page's nonce (Content-Security-Policy); the map is drawn by Leaflet served
 from geo_era itself.
+
+Signing in leads to the start page (``/``, :func:`geo_era.services.start.start_view`).
+Every POST here is a form checked by :func:`geo_era_api.forms.check_form` (a CSRF token
+bound to the session, and the Origin) before the route runs. The look is the Scottish
+Government Design System's (``base.html``; its files vendored in ``static/sgds`` by
+``make sgds``).
+
+Another module of pages uses the same foundation: ``APIRouter(include_in_schema=False,
+dependencies=[Depends(forms.check_form)])``; templates drawn with :data:`templates`
+extending ``base.html`` with ``{{ csrf_field() }}`` in every POST form; answers made by
+:func:`page` (the CSP, the pre-session cookie); the signed-in caller from
+:func:`admit_page`; a refusal of the core shown with ``message`` and ``error_field`` (the
+id of the field it concerns).
 """
 
 from __future__ import annotations
@@ -24,9 +37,10 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from geo_era.errors import (
     DataError,
@@ -44,22 +58,26 @@ from geo_era.overconcentration.document import report_body
 from geo_era.security.sessions import ENROL, SECOND_FACTOR, Resolved
 from geo_era.security.users import Identity
 from geo_era.services import Admitted as Caller
-from geo_era.services import casework, documents, housing, records, reports, signin
+from geo_era.services import casework, documents, housing, records, reports, signin, start
 from geo_era.services.answers.reports import ReportChoices
 from geo_era.services.housing import Upload
 
+from .. import forms
 from ..deps import AppServices as Services
 from ..deps import caller_of, log
 from ..security import TokenError
 
-COOKIE = "geo_era_session"
+COOKIE = forms.SESSION_COOKIE
 #: A browser the user signed in from (see :func:`geo_era.services.signin.device_cookie`).
 DEVICE_COOKIE = "geo_era_device"
 #: How long a device cookie is kept, days.
 DEVICE_DAYS = 90
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
+templates.env.globals["csrf_field"] = pass_context(
+    lambda context: forms.field(context["request"]))
 templates.env.globals["yesno"] = lambda v: {True: "yes", False: "no"}.get(v, "unknown")
-router = APIRouter(include_in_schema=False)
+#: Every POST of these pages is a form checked by :func:`forms.check_form`.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(forms.check_form)])
 #: An optional list of voids uploaded with a form (CSV or GeoPackage).
 VoidFile = Annotated[UploadFile | None, File(description="CSV or GeoPackage of voids")]
 
@@ -69,15 +87,37 @@ def _services(request: Request) -> Services:
     return found
 
 
-def _page(request: Request, name: str, context: dict[str, Any], *, nonce: str | None = None,
-          status_code: int = 200, form_action: str = "'self'") -> HTMLResponse:
+def page(request: Request, name: str, context: dict[str, Any], *, nonce: str | None = None,
+         status_code: int = 200, form_action: str = "'self'") -> HTMLResponse:
+    """The template ``name`` drawn with ``context`` (``who``: the signed-in identity or
+    ``None``; ``message``: a refusal to show), under the pages' Content-Security-Policy
+    (scripts only with ``nonce``; forms only to ``form_action``), keeping the cookie its
+    forms' tokens were bound to (:func:`forms.keep_cookie`)."""
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    forms.keep_cookie(request, response)
     scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; "
         f"form-action {form_action}; base-uri 'none'")
+    # a page's own requests say where they come from (its forms' Origin is checked,
+    # :func:`forms.check_form`); another site is never told (the default is no-referrer)
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
+
+
+_page = page
+
+
+def form_refused(request: Request, exc: Exception) -> Response:
+    """A page POST refused by :func:`forms.check_form` (403): what happened, in plain
+    words, and that nothing was changed; the form is not acted on."""
+    reason = exc.reason if isinstance(exc, forms.FormRefusedError) else "it was not valid"
+    found = _signed_in(request)
+    return _page(request, "refused.html", {
+        "who": found[0] if found else None,
+        "message": f"This form was not accepted: {reason}. Nothing was changed."},
+        status_code=403)
 
 
 def login_page_for(request: Request, message: str | None = None, *,
@@ -137,9 +177,36 @@ def _admit(request: Request, endpoint: str) -> tuple[Caller, Identity] | Respons
     return caller, identity
 
 
+#: The signed-in caller admitted to an endpoint, or the answer to give instead (for
+#: other modules of pages).
+admit_page = _admit
+
+
 @router.get("/", response_class=HTMLResponse)
-def home() -> Response:
-    return RedirectResponse("/cases", status_code=status.HTTP_303_SEE_OTHER)
+def home(request: Request) -> Response:
+    """The start page (where signing in leads): my open cases, overdue first, with
+    their deadlines; what my agency has still to record on them; the subjects due a
+    review or needing an ERA (3.3) for the roles that may see them; and entry points to
+    the role's other work. Read through :func:`geo_era.services.start.start_view`,
+    audited with the purpose of the session."""
+    found = _signed_in(request)
+    if found is None:
+        return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    identity = found[0]
+    if not _may(identity, "case_list"):  # e.g. a Link Officer: entry points only
+        return _page(request, "start.html", {"who": identity, "view": None})
+    admitted = _admit(request, "case_list")
+    if isinstance(admitted, Response):
+        return admitted
+    caller, identity = admitted
+    try:
+        view = start.start_view(_services(request), caller.caller,
+                                justification=caller.actor.justification)
+    except GeoEraError as exc:
+        return _page(request, "start.html", {"who": identity, "view": None,
+                                             "message": str(exc)},
+                     status_code=404 if isinstance(exc, NotFoundError) else 422)
+    return _page(request, "start.html", {"who": identity, "view": view})
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -177,12 +244,12 @@ def _with_session(response: Response, request: Request, token: str) -> Response:
 
 def _complete(request: Request, identity: Identity, purpose: str | None) -> Response:
     """Signed in: a new session, and a device cookie for this browser (so that others'
-    failed sign-ins never lock the user out of it); on to the cases."""
+    failed sign-ins never lock the user out of it); on to the start page."""
     try:
         token = request.app.state.tokens.issue(identity, purpose=purpose)
     except TokenError as exc:  # disabled in the meantime
         return _refusal(request, "login.html", SignInError(str(exc)))
-    response = _with_session(RedirectResponse("/cases", status_code=status.HTTP_303_SEE_OTHER),
+    response = _with_session(RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER),
                              request, token)
     response.set_cookie(DEVICE_COOKIE, signin.device_cookie(_services(request).settings,
                                                             identity.username),
@@ -442,18 +509,25 @@ def voids_page(request: Request, subject_id: Annotated[str, Form(max_length=64)]
         return admitted
     caller, identity = admitted
     form = {"subject_id": subject_id.strip(), "top": top.strip()}
+    field = "subject_id"  # the field a refusal concerns (the error summary links to it)
     try:
         if not form["subject_id"]:
             raise DataError("give the subject id of the person to be housed, e.g. "
                             "FICTIONAL-S000001")
+        field = "top"
         shown = _top(form["top"])
+        field = "void_list"
+        voids = _uploaded(void_list)
+        field = "void_list" if voids is not None else "subject_id"
         view = housing.screen_with_map(
             _services(request), caller.caller, subject_id=form["subject_id"],
-            justification=caller.actor.justification, voids=_uploaded(void_list),
+            justification=caller.actor.justification, voids=voids,
             top=shown, assets=Assets(inline=False))
     except GeoEraError as exc:
+        if isinstance(exc, NotFoundError):
+            field = "subject_id"  # no such subject (or not one the caller may see)
         return _page(request, "voids.html", {"who": identity, "form": form,
-                                             "message": str(exc)},
+                                             "message": str(exc), "error_field": field},
                      status_code=404 if isinstance(exc, NotFoundError) else 422)
     nonce = secrets.token_urlsafe(16)
     map_html = (_with_nonce(view.map_document, nonce) if view.map_document is not None
@@ -528,7 +602,9 @@ def report_page(request: Request, authority: Annotated[str, Form(max_length=128)
     except GeoEraError as exc:
         context = _report_context(reports.report_choices(services, caller.caller),
                                   identity, form)
-        return _page(request, "report.html", {**context, "message": str(exc)},
+        field = "authority" if isinstance(exc, NotFoundError) else "year"
+        return _page(request, "report.html", {**context, "message": str(exc),
+                                              "error_field": field},
                      status_code=404 if isinstance(exc, NotFoundError) else 422)
     nonce = secrets.token_urlsafe(16)
     body = report_body(view.report, map_html=_with_nonce(view.map_document, nonce))

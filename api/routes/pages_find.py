@@ -15,17 +15,20 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, status
+from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
 from geo_era.security.users import Identity
 from geo_era.services import finding
 
+from .. import forms
 from ..deps import caller_of
 from .pages import _admit, _map_problem, _page, _services, _signed_in, _with_nonce
 
-router = APIRouter(include_in_schema=False)
+#: Every POST of these pages is a form checked by :func:`forms.check_form`; the searches
+#: are POSTs, so what is searched for never stands in a URL, a history or a proxy's log.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(forms.check_form)])
 #: Matches the plain form lists (the type-ahead asks for fewer).
 FORM_MATCHES = 50
 
@@ -43,10 +46,16 @@ def _find_page(request: Request, identity: Identity, context: dict[str, Any], *,
 
 
 @router.get("/find", response_class=HTMLResponse)
-def find_page(request: Request, q: Annotated[str, Query(max_length=2_000)] = "") -> Response:
-    """The search page: an address or property id (type-ahead, or this plain GET form
+def find_form(request: Request) -> Response:
+    """The search page: an address or property id (type-ahead, or the plain form
     listing up to :data:`FORM_MATCHES`), a case reference, and, for the Responsible
     Authorities, a subject id."""
+    return find_page(request)
+
+
+@router.post("/find", response_class=HTMLResponse)
+def find_page(request: Request, q: Annotated[str, Form(max_length=2_000)] = "") -> Response:
+    """The properties matching ``q`` (the plain form without the type-ahead)."""
     admitted = _admit(request, "sites_near")
     if isinstance(admitted, Response):
         return admitted
@@ -62,10 +71,10 @@ def find_page(request: Request, q: Annotated[str, Query(max_length=2_000)] = "")
     return _find_page(request, identity, {"q": q, "found": found.model_dump()})
 
 
-@router.get("/find/properties")
+@router.post("/find/properties")
 def find_properties_json(request: Request,
-                         q: Annotated[str, Query(max_length=2_000)] = "",
-                         limit: Annotated[int, Query(ge=1, le=20)] = 10) -> Response:
+                         q: Annotated[str, Form(max_length=2_000)] = "",
+                         limit: Annotated[int, Form(ge=1, le=20)] = 10) -> Response:
     """The type-ahead's answer (JSON): ``{"query", "total", "properties": [{"property_id",
     "address"}]}``; 401 without a signed-in session, 403 for a role that may not search,
     422 for a query that cannot be read."""

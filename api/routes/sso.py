@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from geo_era.errors import GeoEraError
 from geo_era.security.oidc import PENDING_S, SignInRefusedError
 from geo_era.services import sso
 
+from .. import forms
 from .pages import login_page_for, start_session
 
 PENDING_COOKIE = "geo_era_oidc"
@@ -55,7 +56,7 @@ def oidc_start(request: Request) -> Response:
     return _begin(request, None)
 
 
-@router.post(PATH, response_class=HTMLResponse)
+@router.post(PATH, response_class=HTMLResponse, dependencies=[Depends(forms.check_form)])
 def oidc_start_with_purpose(request: Request,
                             purpose: Annotated[str, Form(max_length=1_000)] = "") -> Response:
     """The sign-in form's "Sign in with your organisation": as GET, keeping the purpose

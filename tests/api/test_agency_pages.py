@@ -18,7 +18,7 @@ from geo_era.casework.assessment import open_assessed_case
 from geo_era.db.store import open_store
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
-from tests.conftest import enrol_totp, import_demo, officer, sign_in_pages
+from tests.conftest import enrol_totp, form_token, import_demo, officer, sign_in_pages
 
 PASSWORD = "a long fictional passphrase"
 PURPOSE = "ERA for new accommodation, MAPPA meeting"
@@ -70,15 +70,15 @@ def test_an_nhs_user_sees_the_nhs_cases_without_the_neighbours(site: Site) -> No
     listed = nhs.get("/cases")
     assert listed.status_code == 200
     assert site.nhs_case in listed.text and site.other_case not in listed.text
-    page = nhs.post("/case", data={"case_id": site.nhs_case})
+    page = nhs.post("/case", data={**form_token(nhs), "case_id": site.nhs_case})
     assert page.status_code == 200, page.text
     assert "victim profile includes children" in page.text
     assert "Minimum set (NASSO 3.9)" not in page.text and "<iframe" not in page.text
     assert "Download the ERA document" not in page.text
-    whole = omu.post("/case", data={"case_id": site.nhs_case}).text
+    whole = omu.post("/case", data={**form_token(omu), "case_id": site.nhs_case}).text
     assert "Minimum set (NASSO 3.9)" in whole and "<iframe" in whole
-    document = nhs.post("/case/document", data={"case_id": site.nhs_case})
+    document = nhs.post("/case/document", data={**form_token(nhs), "case_id": site.nhs_case})
     assert document.status_code == 422  # the pages show a refusal on the page
     assert "does not get the ERA document" in document.text
-    hidden = nhs.post("/case", data={"case_id": site.other_case})
+    hidden = nhs.post("/case", data={**form_token(nhs), "case_id": site.other_case})
     assert hidden.status_code == 404 and "not found" in hidden.text

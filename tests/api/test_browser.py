@@ -112,7 +112,7 @@ def sign_in(browser: Any, site: dict[str, Any], username: str) -> tuple[Any, lis
         page.get_by_label("Code").fill(totp_code(site["engine"], username,
                                                  site["secrets"][username]))
         page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/cases")
+    page.wait_for_url(f"{site['base']}/")  # the start page
     page.wait_for_load_state("networkidle")
     return page, requests
 
@@ -125,6 +125,8 @@ def hosts(requests: list[str]) -> set[str]:
 def test_analyst_opens_a_case_and_sees_its_map(browser: Any, site: dict[str, Any]) -> None:
     page, requests = sign_in(browser, site, "omu")
     case = site["case"]
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases",
+                                                            exact=True).click()
     assert page.get_by_role("heading", name="Open ERA cases").is_visible()
     page.get_by_role("button", name=f"Open {case['case_id']}").click()
     page.wait_for_load_state("networkidle")
@@ -170,10 +172,11 @@ def test_keyboard_only(browser: Any, site: dict[str, Any]) -> None:
                            "'code'", timeout=10_000)
     page.keyboard.type(totp_code(site["engine"], "omu", site["secrets"]["omu"]))
     page.keyboard.press("Enter")
-    page.get_by_role("heading", name="Open ERA cases").wait_for(timeout=10_000)
-    # and on to the case, by keyboard: Tab to its button, Enter
+    page.get_by_role("heading", name="Your work").wait_for(timeout=10_000)
+    # and on to the case from the start page, by keyboard: Tab to its button, Enter
+    # (past the skip link, the header, the navigation and the counts)
     button = page.get_by_role("button", name=f"Open {site['case']['case_id']}")
-    for _ in range(12):
+    for _ in range(25):
         page.keyboard.press("Tab")
         if button.evaluate("b => b === document.activeElement"):
             break
@@ -184,6 +187,9 @@ def test_keyboard_only(browser: Any, site: dict[str, Any]) -> None:
 
 def test_pages_follow_need_to_know(browser: Any, site: dict[str, Any]) -> None:
     link, _ = sign_in(browser, site, "link")
+    assert site["case"]["subject_id"] not in link.content()  # the start page
+    assert link.get_by_role("link", name="Check your voids", exact=False).count() == 1
+    link.goto(f"{site['base']}/cases")
     assert "may not see this page" in link.content()
     assert site["case"]["subject_id"] not in link.content()
     link.close()

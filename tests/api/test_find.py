@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,7 +24,7 @@ from geo_era.db.store import open_store, session_scope
 from geo_era.security.audit import AuditEntry
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
-from tests.conftest import enrol_totp, import_demo, officer, sign_in_pages
+from tests.conftest import enrol_totp, form_token, import_demo, officer, sign_in_pages
 
 PASSWORD = "a long fictional passphrase"
 PURPOSE = "ERA for new accommodation, MAPPA meeting"
@@ -63,7 +64,8 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
         purpose = "" if username == "nopurpose" else PURPOSE
         if role == "rsl_link_officer":
             signed = client.post("/login", follow_redirects=False, data={
-                "username": username, "password": PASSWORD, "purpose": purpose})
+                "username": username, "password": PASSWORD, "purpose": purpose,
+                **form_token(client)})
             assert signed.status_code == 303, signed.text
         else:
             sign_in_pages(client, engine, username, PASSWORD,
@@ -96,39 +98,47 @@ def alert(page: str) -> str:
     return html.unescape(found.group(1)) if found else ""
 
 
+def post(client: Any, path: str, data: dict[str, str]) -> Any:
+    """A page form posted as a browser posts it: with its token."""
+    return client.post(path, data={**data, **form_token(client)})
+
+
 def test_type_ahead_finds_an_address_in_another_notation(world: World) -> None:
     """R39, R40: the JSON the page's script asks for; ids and addresses only."""
     omu = world.clients["omu"]
     home = world.candidates[0]
     address = world.addresses[home]
-    answer = omu.get("/find/properties", params={"q": address.upper()})
+    answer = post(omu, "/find/properties", {"q": address.upper()})
     assert answer.status_code == 200
     body = answer.json()
     assert body["properties"][0] == {"property_id": home, "address": address}
     assert set(body) == {"query", "total", "properties"}
     assert all(set(p) == {"property_id", "address"} for p in body["properties"])
-    by_id = omu.get("/find/properties", params={"q": home.lower()}).json()
+    by_id = post(omu, "/find/properties", {"q": home.lower()}).json()
     assert by_id["properties"][0]["property_id"] == home
-    assert TestClient(omu.app).get("/find/properties",  # type: ignore[arg-type]
-                                   params={"q": "oak"}).status_code == 401
-    refused = world.clients["nhs"].get("/find/properties", params={"q": "oak"})
+    signed_out = TestClient(omu.app)  # type: ignore[arg-type]
+    assert post(signed_out, "/find/properties", {"q": "oak"}).status_code == 401
+    # what is typed never stands in a URL: the type-ahead is a POST with the form token
+    assert omu.get("/find/properties").status_code == 405
+    assert omu.post("/find/properties", data={"q": "oak"}).status_code == 403
+    refused = post(world.clients["nhs"], "/find/properties", {"q": "oak"})
     assert refused.status_code == 403
 
 
 def test_the_plain_form_lists_matches_without_javascript(world: World) -> None:
     omu = world.clients["omu"]
     home = world.candidates[0]
-    page = omu.get("/find", params={"q": world.addresses[home]})
+    page = post(omu, "/find", {"q": world.addresses[home]})
     assert page.status_code == 200
     assert f'href="/property/{home}"' in page.text
-    too_long = omu.get("/find", params={"q": "x" * 300})
+    too_long = post(omu, "/find", {"q": "x" * 300})
     assert too_long.status_code == 422 and "at most 200" in alert(too_long.text)
 
 
 def test_a_link_officer_may_not_search_subjects_and_is_audited(world: World) -> None:
     """R104, R98: a subject's cases are the Responsible Authorities'; the refusal is
     recorded, naming the subject asked for."""
-    page = world.clients["link"].post("/find/subject", data={"subject_id": world.subject})
+    page = post(world.clients["link"], "/find/subject", {"subject_id": world.subject})
     assert page.status_code == 403
     assert world.subject not in page.text.replace(f'value="{world.subject}"', "")
     entry = last_entry(world.engine)
@@ -139,7 +149,7 @@ def test_a_link_officer_may_not_search_subjects_and_is_audited(world: World) -> 
 def test_subject_search_lists_the_cases_and_is_audited(world: World) -> None:
     """R104: the purpose of the session is the justification; the entry names the
     subject and each case found."""
-    page = world.clients["omu"].post("/find/subject", data={"subject_id": world.subject})
+    page = post(world.clients["omu"], "/find/subject", {"subject_id": world.subject})
     assert page.status_code == 200, alert(page.text)
     assert world.case_id in page.text
     entry = last_entry(world.engine)
@@ -147,15 +157,12 @@ def test_subject_search_lists_the_cases_and_is_audited(world: World) -> None:
             entry.record_ids) == ("omu", "consultation", "subject", PURPOSE,
                                   [world.subject, world.case_id])
     # another council's officer: the subject is known, none of its cases is theirs
-    other = world.clients["elsewhere"].post("/find/subject",
-                                            data={"subject_id": world.subject})
+    other = post(world.clients["elsewhere"], "/find/subject", {"subject_id": world.subject})
     assert other.status_code == 200 and world.case_id not in other.text
     assert "No case of this subject that you may see" in other.text
-    unknown = world.clients["omu"].post("/find/subject",
-                                        data={"subject_id": "FICTIONAL-NOBODY"})
+    unknown = post(world.clients["omu"], "/find/subject", {"subject_id": "FICTIONAL-NOBODY"})
     assert unknown.status_code == 404 and "check the id" in alert(unknown.text)
-    nopurpose = world.clients["nopurpose"].post("/find/subject",
-                                                data={"subject_id": world.subject})
+    nopurpose = post(world.clients["nopurpose"], "/find/subject", {"subject_id": world.subject})
     assert nopurpose.status_code in (403, 422) and world.case_id not in nopurpose.text
 
 
@@ -163,8 +170,8 @@ def test_a_case_outside_the_callers_scope_reads_as_not_found(world: World) -> No
     """R104: the case search answers another council's case exactly as a reference
     that does not exist, and records the refusal."""
     elsewhere = world.clients["elsewhere"]
-    theirs = elsewhere.post("/case", data={"case_id": world.case_id})
-    missing = elsewhere.post("/case", data={"case_id": "ERA-999999"})
+    theirs = post(elsewhere, "/case", {"case_id": world.case_id})
+    missing = post(elsewhere, "/case", {"case_id": "ERA-999999"})
     assert theirs.status_code == missing.status_code == 404
     assert alert(theirs.text).replace(world.case_id, "X") == \
         alert(missing.text).replace("ERA-999999", "X")
@@ -222,12 +229,12 @@ def test_the_property_page_by_role(world: World) -> None:
 def test_the_case_page_switches_between_candidates(world: World) -> None:
     """R26: a case with two candidates shows one, and a button for each."""
     omu = world.clients["omu"]
-    first = omu.post("/case", data={"case_id": world.case_id})
+    first = post(omu, "/case", {"case_id": world.case_id})
     assert first.status_code == 200, alert(first.text)
     for pid in world.candidates:
         assert f'name="property_id" value="{pid}"' in first.text
     second = world.candidates[1]
-    switched = omu.post("/case", data={"case_id": world.case_id, "property_id": second})
+    switched = post(omu, "/case", {"case_id": world.case_id, "property_id": second})
     assert switched.status_code == 200
     current = re.search(r'value="([^"]+)"\s+aria-current="true"', switched.text)
     assert current is not None and current.group(1) == second

@@ -24,7 +24,7 @@ from geo_era.db.store import open_store, session_scope
 from geo_era.security.audit import AuditEntry
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
-from tests.conftest import enrol_totp, import_demo, officer, sign_in_pages
+from tests.conftest import enrol_totp, form_token, import_demo, officer, sign_in_pages
 
 PASSWORD = "a long fictional passphrase"
 PURPOSE = "ERA for new accommodation, MAPPA meeting"
@@ -66,7 +66,7 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
         client = TestClient(app, raise_server_exceptions=False)  # a fault answers 500
         purpose = "" if username == "nopurpose" else PURPOSE
         if role == "rsl_link_officer":  # sees no subject data: password only
-            signed = client.post("/login", follow_redirects=False, data={
+            signed = client.post("/login", follow_redirects=False, data={**form_token(client),
                 "username": username, "password": PASSWORD, "purpose": purpose})
             assert signed.status_code == 303, signed.text
         else:
@@ -118,15 +118,15 @@ def last_entry(engine: Engine) -> AuditEntry:
 def test_screening_an_uploaded_list(site: Site) -> None:
     omu = site.clients["omu"]
     assert omu.get("/voids").status_code == 200
-    page = omu.post("/voids", data={"subject_id": site.subject},
+    page = omu.post("/voids", data={**form_token(omu), "subject_id": site.subject},
                     files={"void_list": csv(site.void, "DT-NOT-THERE", "")})
     assert page.status_code == 200, alert(page.text)
     text = page.text
-    errors = re.search(r'<table class="row-errors">(.*?)</table>', text, re.S)
+    errors = re.search(r'<table class="ds_table row-errors">(.*?)</table>', text, re.S)
     assert errors is not None
     assert "<td>2</td><td>DT-NOT-THERE</td><td>not in the properties layer" in errors.group(1)
     assert "<td>3</td><td>(empty)</td><td>property_id is empty" in errors.group(1)
-    screened = re.search(r'<table class="screened">(.*?)</table>', text, re.S)
+    screened = re.search(r'<table class="ds_table screened">(.*?)</table>', text, re.S)
     assert screened is not None and f"<td>{site.void}</td>" in screened.group(1)
     assert "<strong>1</strong> screened" in text
     nonce = re.search(r"'nonce-([^']+)'", page.headers["Content-Security-Policy"])
@@ -140,45 +140,58 @@ def test_screening_an_uploaded_list(site: Site) -> None:
 
 
 def test_every_void_and_top_n(site: Site) -> None:
-    every = site.clients["solo"].post("/voids", data={"subject_id": site.subject})
+    every = site.clients["solo"].post("/voids", data={**form_token(site.clients["solo"]),
+                                                      "subject_id": site.subject})
     assert every.status_code == 200, alert(every.text)
     assert "<strong>40</strong> screened" in every.text
-    top = site.clients["solo"].post("/voids", data={"subject_id": site.subject, "top": "5"},
+    top = site.clients["solo"].post("/voids", data={**form_token(site.clients["solo"]),
+                                                    "subject_id": site.subject, "top": "5"},
                                     files={"void_list": ("", b"", "application/octet-stream")})
     assert top.status_code == 200 and "the first 5 are shown" in top.text
-    rows = re.search(r'<table class="screened">.*?<tbody>(.*?)</tbody>', top.text, re.S)
+    rows = re.search(r'<table class="ds_table screened">.*?<tbody>(.*?)</tbody>', top.text, re.S)
     assert rows is not None and rows.group(1).count("<tr") == 5
 
 
-@pytest.mark.parametrize(("form", "upload", "code", "message"), [
+@pytest.mark.parametrize(("form", "upload", "code", "message", "field"), [
     ({"subject_id": "S"}, ("voids.txt", b"property_id\nA\n", "text/plain"), 422,
-     "a list of voids is read from CSV (.csv) or GeoPackage (.gpkg)"),
+     "a list of voids is read from CSV (.csv) or GeoPackage (.gpkg)", "void_list"),
     ({"subject_id": "S"}, ("voids.csv", b"uprn\n1\n", "text/csv"), 422,
-     "no &#39;property_id&#39; column (columns found: &#39;uprn&#39;)"),
+     "no &#39;property_id&#39; column (columns found: &#39;uprn&#39;)", "void_list"),
     ({"subject_id": "S"}, ("voids.gpkg", b"not a geopackage", "application/geopackage+sqlite3"),
-     422, "is not GeoPackage (a GeoPackage is a SQLite database)"),
-    ({"subject_id": "S"}, ("voids.csv", b"", "text/csv"), 422, "the file is empty"),
-    ({"subject_id": "S", "top": "many"}, None, 422, "N is a whole number from 1 to"),
-    ({"subject_id": ""}, None, 422, "give the subject id"),
+     422, "is not GeoPackage (a GeoPackage is a SQLite database)", "void_list"),
+    ({"subject_id": "S"}, ("voids.csv", b"", "text/csv"), 422, "the file is empty", "void_list"),
+    ({"subject_id": "S", "top": "many"}, None, 422, "N is a whole number from 1 to", "top"),
+    ({"subject_id": ""}, None, 422, "give the subject id", "subject_id"),
     # issue 17, finding 2: an unknown subject reads like any miss, the id not echoed
-    ({"subject_id": "FICTIONAL-NOBODY"}, None, 404, "no such subject"),
+    ({"subject_id": "FICTIONAL-NOBODY"}, None, 404, "no such subject", "subject_id"),
 ], ids=["not-csv-or-gpkg", "no-id-column", "broken-gpkg", "empty-file", "bad-top",
         "no-subject", "unknown-subject"])
 def test_refusals_are_shown_on_the_form(site: Site, form: dict[str, str],
-                                        upload: tuple[str, bytes, str] | None, code: int,
-                                        message: str) -> None:
+                                        upload: tuple[str, bytes, str] | None, *,
+                                        code: int, message: str, field: str) -> None:
+    """A refusal is shown in the error summary (announced: role=alert) as a link to the
+    field it concerns, and beside that field, marked invalid; the form keeps what was
+    typed."""
     data = {k: (site.subject if v == "S" else v) for k, v in form.items()}
-    page = site.clients["omu"].post("/voids", data=data,
+    page = site.clients["omu"].post("/voids", data={**form_token(site.clients["omu"]), **data},
                                     files={"void_list": upload} if upload else None)
     assert page.status_code == code, page.text[:500]
     assert message in alert(page.text)
     assert f'value="{data["subject_id"]}"' in page.text  # the form is kept
     assert f'value="{data.get("top", "")}"' in page.text
     assert "Traceback" not in page.text and "screened" not in page.text
+    summary = re.search(r'<div class="ds_error-summary".*?</div>', page.text, re.S)
+    assert summary is not None and f'href="#{field}"' in summary.group(0)
+    beside = re.search(rf'<p class="ds_question__error-message" id="{field}-error">(.*?)</p>',
+                       page.text, re.S)
+    assert beside is not None and message in beside.group(1)
+    marked = re.search(rf'<input [^>]*id="{field}"[^>]*>', page.text, re.S)
+    assert marked is not None and f"{field}-error" in marked.group(0)
 
 
 def test_a_session_without_purpose_is_asked_for_one(site: Site) -> None:
-    page = site.clients["nopurpose"].post("/voids", data={"subject_id": site.subject})
+    page = site.clients["nopurpose"].post("/voids", data={**form_token(site.clients["nopurpose"]),
+                                                          "subject_id": site.subject})
     assert page.status_code == 422 and "needs a justification" in alert(page.text)
 
 
@@ -186,13 +199,15 @@ def test_link_officer_gets_flags_only(site: Site) -> None:
     link = site.clients["link"]
     refused = link.get("/voids")
     assert refused.status_code == 403 and "may not see this page" in refused.text
-    assert link.post("/voids", data={"subject_id": site.subject}).status_code == 403
+    assert link.post("/voids", data={**form_token(link),
+                                     "subject_id": site.subject}).status_code == 403
     assert last_entry(site.engine).outcome == "denied"
     form = link.get("/allocations")
     assert form.status_code == 200
     assert 'href="/allocations"' in form.text and 'href="/voids"' not in form.text
     assert 'href="/cases"' not in form.text
-    page = link.post("/allocations", files={"void_list": csv(site.own_void, site.home, "")})
+    page = link.post("/allocations", data=form_token(link),
+                     files={"void_list": csv(site.own_void, site.home, "")})
     assert page.status_code == 200, alert(page.text)
     assert FLAG in page.text and "<th scope=\"col\">Why</th>" not in page.text
     assert "property_id is empty" in page.text
@@ -200,17 +215,20 @@ def test_link_officer_gets_flags_only(site: Site) -> None:
     assert f"not a void of {LANDLORD}" in html.unescape(page.text)
     for subject in site.subjects:
         assert subject not in page.text
-    full = site.clients["omu"].post("/allocations", files={"void_list": csv(site.home)})
+    full = site.clients["omu"].post("/allocations", data=form_token(site.clients["omu"]),
+                                    files={"void_list": csv(site.home)})
     assert full.status_code == 200 and "<th scope=\"col\">Why</th>" in full.text
     assert any(subject in full.text for subject in site.subjects)
-    bad = link.post("/allocations", files={"void_list": ("v.xlsx", b"x", "text/plain")})
+    bad = link.post("/allocations", data=form_token(link),
+                    files={"void_list": ("v.xlsx", b"x", "text/plain")})
     assert bad.status_code == 422 and "a list of voids is read from CSV" in alert(bad.text)
 
 
 def test_pages_need_a_session(site: Site) -> None:
     anonymous = TestClient(site.clients["omu"].app)
     for path in ("/voids", "/allocations"):
-        assert anonymous.post(path, follow_redirects=False).headers["location"] == "/login"
+        assert anonymous.post(path, data=form_token(anonymous),
+                              follow_redirects=False).headers["location"] == "/login"
         assert anonymous.get(path, follow_redirects=False).status_code == 303
 
 
@@ -223,7 +241,8 @@ def test_the_over_concentration_report_page(site: Site) -> None:
     council = re.search(r"<option selected>([^<]+)</option>", form.text)
     assert council is not None
     before = entries(site.engine)
-    page = solo.post("/reports", data={"authority": council.group(1), "year": "2026"})
+    page = solo.post("/reports", data={**form_token(solo),
+                                       "authority": council.group(1), "year": "2026"})
     assert page.status_code == 200, alert(page.text)
     assert "OFFICIAL-SENSITIVE" in page.text and "Areas of concern" in page.text
     assert "Without recorded consent of the receiving authority" in page.text
@@ -234,13 +253,15 @@ def test_the_over_concentration_report_page(site: Site) -> None:
     added = entries(site.engine)[len(before):]
     assert [(e.operation, e.record_type, e.justification) for e in added] == [
         ("combination", "placements", PURPOSE)]
-    unknown = solo.post("/reports", data={"authority": "Craigfennick Council",
+    unknown = solo.post("/reports", data={**form_token(solo), "authority": "Craigfennick Council",
                                           "year": "2026"})
     assert unknown.status_code == 404
     assert "'Craigfennick Council' is not in the areas layer" in html.unescape(alert(unknown.text))
-    bad = solo.post("/reports", data={"authority": council.group(1), "year": "twenty"})
+    bad = solo.post("/reports", data={**form_token(solo),
+                                      "authority": council.group(1), "year": "twenty"})
     assert bad.status_code == 422 and "four digits" in alert(bad.text)
-    pdf = solo.post("/reports/pdf", data={"authority": council.group(1), "year": "2026",
+    pdf = solo.post("/reports/pdf", data={**form_token(solo),
+                                          "authority": council.group(1), "year": "2026",
                                           "publish": "on"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert "published" in pdf.headers["content-disposition"]
@@ -252,7 +273,8 @@ def test_a_link_officer_gets_the_published_report_only(site: Site) -> None:
     assert form.status_code == 200 and 'type="hidden" name="publish"' in form.text
     council = re.search(r"<option selected>([^<]+)</option>", form.text)
     assert council is not None
-    page = link.post("/reports", data={"authority": council.group(1), "year": "2026"})
+    page = link.post("/reports", data={**form_token(link),
+                                       "authority": council.group(1), "year": "2026"})
     assert page.status_code == 200, alert(page.text)
     assert "FOR PUBLICATION" in page.text and "[c]" in page.text
     assert "Without recorded consent" not in page.text

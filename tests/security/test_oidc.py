@@ -50,7 +50,7 @@ from geo_era.security.oidc import Pending, SignInRefusedError
 from geo_era.security.users import User, add_user
 from geo_era.services import sso
 from geo_era.settings import Settings, load_settings
-from tests.conftest import REPO, free_port, served
+from tests.conftest import REPO, form_token, free_port, served
 
 PROVIDER_DIR = REPO / "tests" / "oidc"
 PURPOSE = "ERA for new accommodation, MAPPA meeting"
@@ -194,7 +194,8 @@ def callback_of(site: Site, username: str, *, client: TestClient | None = None,
     """Start a sign-in at geo_era (with the purpose), go through the provider as
     ``username``: the callback path with its query, and the pending-sign-in cookie."""
     client = client or site.client
-    started = client.post("/login/oidc", data={"purpose": PURPOSE}, follow_redirects=False)
+    started = client.post("/login/oidc", data={**form_token(client),
+                                               "purpose": PURPOSE}, follow_redirects=False)
     assert started.status_code == 303, started.text
     back = at_provider(started.headers["location"], site.idp.issuer, username,
                        site.idp.password, deny=deny)
@@ -245,7 +246,7 @@ def username(login: str) -> str:
 def test_sign_in_through_the_provider_gives_the_mapped_role(site: Site) -> None:
     before = last_seq(site.engine)
     client, answer = sign_in(site, "alice")
-    assert answer.status_code == 303 and answer.headers["location"] == "/cases"
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
     token = client.cookies["geo_era_session"]
     me = client.get(f"{PREFIX}/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me == {"username": username("alice"), "role": "omu_analyst",
@@ -549,7 +550,8 @@ def test_an_unreachable_provider_is_a_clear_refusal(site: Site, tmp_path: Path) 
 
 
 def test_a_purpose_too_long_for_the_cookie_is_refused_before_leaving(site: Site) -> None:
-    answer = site.client.post("/login/oidc", data={"purpose": "é" * 1_000},
+    answer = site.client.post("/login/oidc", data={**form_token(site.client),
+                                                   "purpose": "é" * 1_000},
                               follow_redirects=False)
     assert answer.status_code == 422 and "too long" in answer.text
     assert "location" not in answer.headers
@@ -592,8 +594,8 @@ def test_sign_in_with_the_organisation_in_chromium(site: Site,
             page.get_by_label("Password").fill(site.idp.password)
             page.get_by_role("button", name="Sign in").click()
             page.get_by_role("button", name="Allow").click()
-            page.wait_for_url(f"{base}/cases")
-            assert page.get_by_role("heading", name="Open ERA cases").is_visible()
+            page.wait_for_url(f"{base}/")  # the start page
+            assert page.get_by_role("heading", name="Your work").is_visible()
             assert page.locator(".who").inner_text() == (
                 f"{username('alice')} (omu_analyst, FICTIONAL Police Scotland OMU)")
         finally:

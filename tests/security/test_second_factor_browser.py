@@ -79,18 +79,18 @@ def test_enrol_sign_in_and_sign_out(browser: Any, site: dict[str, Any]) -> None:
     codes = page.locator("ol.recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and len(set(codes)) == 10
     page.get_by_role("link", name="Continue").click()
-    page.get_by_role("heading", name="Open ERA cases").wait_for(timeout=10_000)
+    page.get_by_role("heading", name="Your work").wait_for(timeout=10_000)
     kept = context.cookies()
     assert any(c["name"] == "geo_era_session" and c["httpOnly"] for c in kept)
     # sign out: the back button, and the old cookie in another browser, give the
-    # sign-in page, never the cases again
+    # sign-in page, never the start page or the cases again
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
     page.go_back()
     page.wait_for_load_state()
     assert page.url.endswith("/login"), page.url
     assert page.get_by_role("heading", name="Sign in").is_visible()
-    assert page.get_by_role("heading", name="Open ERA cases").count() == 0
+    assert page.get_by_role("heading", name="Your work").count() == 0
     stolen = browser.new_context()
     stolen.add_cookies([c for c in kept if c["name"] == "geo_era_session"])
     other = stolen.new_page()
@@ -112,7 +112,7 @@ def test_a_wrong_code_then_the_right_one(browser: Any, site: dict[str, Any]) -> 
     assert page.get_by_role("heading", name="Second factor").is_visible()
     page.get_by_label("Code").fill(right)
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("heading", name="Open ERA cases").wait_for(timeout=10_000)
+    page.get_by_role("heading", name="Your work").wait_for(timeout=10_000)
     page.close()
 
 
@@ -126,7 +126,7 @@ def test_a_recovery_code_works_once(browser: Any, site: dict[str, Any]) -> None:
         page.get_by_label("Code").fill(code)
         page.get_by_role("button", name="Continue").click()
         if attempt == 0:
-            page.get_by_role("heading", name="Open ERA cases").wait_for(timeout=10_000)
+            page.get_by_role("heading", name="Your work").wait_for(timeout=10_000)
         else:  # used up
             assert page.get_by_role("heading", name="Second factor").is_visible()
             assert "Wrong or already used" in page.get_by_role("alert").inner_text()

@@ -43,7 +43,14 @@ from geo_era.security.second_factor import SecondFactor
 from geo_era.security.sessions import SignInSession
 from geo_era.security.users import ROLES, User, add_user, issue_api_key
 from geo_era.settings import Settings
-from tests.conftest import enrol_totp, served, sign_in_form, sign_in_pages, totp_code
+from tests.conftest import (
+    enrol_totp,
+    form_token,
+    served,
+    sign_in_form,
+    sign_in_pages,
+    totp_code,
+)
 
 PASSWORD = "a long fictional passphrase"
 PURPOSE = "ERA for new accommodation, MAPPA meeting"
@@ -188,17 +195,19 @@ def test_others_failures_do_not_lock_a_user_out_of_their_own_browser(site: Site)
     assert mine.cookies.get("geo_era_device")
     attacker = TestClient(site.client.app)
     for _ in range(LIMIT):
-        refused = attacker.post("/login", data={"username": "omu",
+        refused = attacker.post("/login", data={**form_token(attacker), "username": "omu",
                                                 "password": "a wrong guess"})
         assert refused.status_code == 401
-    assert attacker.post("/login", data={"username": "omu", "password": PASSWORD}
+    assert attacker.post("/login", data={**form_token(attacker),
+                                         "username": "omu", "password": PASSWORD}
                          ).status_code == 429
-    mine.post("/logout")
+    mine.post("/logout", data=form_token(mine))
     sign_in_pages(mine, site.engine, "omu", PASSWORD, site.secret, purpose=PURPOSE)
     assert mine.get("/cases", follow_redirects=False).status_code == 200
     # a device cookie made up, or made for another user, counts for nothing
     forged = TestClient(site.client.app, cookies={"geo_era_device": "x.y"})
-    assert forged.post("/login", data={"username": "omu", "password": PASSWORD}
+    assert forged.post("/login", data={**form_token(forged),
+                                       "username": "omu", "password": PASSWORD}
                        ).status_code == 429
 
 
@@ -271,7 +280,8 @@ def test_a_cookie_is_refused_after_sign_out(site: Site) -> None:
     sign_in_pages(browser, site.engine, "omu", PASSWORD, site.secret, purpose=PURPOSE)
     kept = browser.cookies.get("geo_era_session")
     assert kept and browser.get("/cases", follow_redirects=False).status_code == 200
-    assert browser.post("/logout", follow_redirects=False).headers["location"] == "/login"
+    assert browser.post("/logout", data=form_token(browser),
+                        follow_redirects=False).headers["location"] == "/login"
     copy = TestClient(site.client.app, cookies={"geo_era_session": kept})
     again = copy.get("/cases", follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"] == "/login"
@@ -419,7 +429,7 @@ def test_wrong_codes_are_counted_by_the_same_counter(site: Site) -> None:
 def _enrol_on_the_pages(site: Site, browser: TestClient) -> tuple[str, list[str]]:
     """A user without a second factor signs in on the pages and enrols: the secret read
     from the enrolment page and the recovery codes shown once."""
-    first = browser.post("/login", follow_redirects=False, data={
+    first = browser.post("/login", follow_redirects=False, data={**form_token(browser),
         "username": "new.omu", "password": PASSWORD, "purpose": PURPOSE})
     assert first.headers["location"] == "/login/enrol"
     page = browser.get("/login/enrol")
@@ -429,9 +439,10 @@ def _enrol_on_the_pages(site: Site, browser: TestClient) -> tuple[str, list[str]
     assert "<svg" in page.text  # the QR code, drawn here
     assert page.text.count(secret[:4]) >= 1 and browser.get(
         "/login/enrol").text.count(secret[:8]) == page.text.count(secret[:8])  # kept
-    refused = browser.post("/login/enrol", data={"code": "000000"})
+    refused = browser.post("/login/enrol", data={**form_token(browser), "code": "000000"})
     assert refused.status_code == 401 and "Wrong code" in refused.text
-    done = browser.post("/login/enrol", data={"code": pyotp.TOTP(secret).now()})
+    done = browser.post("/login/enrol", data={**form_token(browser),
+                                              "code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200
     codes = re.findall(r"<code>([A-Z2-9]{4}(?:-[A-Z2-9]{4}){3})</code>", done.text)
     assert len(codes) == 10
@@ -451,14 +462,15 @@ def test_enrolment_on_the_pages_then_recovery_codes(site: Site) -> None:
     assert enrolled == [("new.omu", "collection", "denied"),
                         ("new.omu", "collection", "allowed")]
     # a recovery code signs in once, and not twice
-    browser.post("/logout")
+    browser.post("/logout", data=form_token(browser))
     for expected in (303, 401):
-        browser.post("/login", data={"username": "new.omu", "password": PASSWORD},
+        browser.post("/login", data={**form_token(browser),
+                                     "username": "new.omu", "password": PASSWORD},
                      follow_redirects=False)
-        answer = browser.post("/login/code", data={"code": codes[0].lower()},
+        answer = browser.post("/login/code", data={**form_token(browser), "code": codes[0].lower()},
                               follow_redirects=False)
         assert answer.status_code == expected, answer.text
-        browser.post("/logout")
+        browser.post("/logout", data=form_token(browser))
     [use] = site.entries("recovery_code")
     assert (use.actor, use.operation, use.outcome) == ("new.omu", "alteration", "allowed")
     api = site.token(username="new.omu", otp=codes[1])
@@ -469,7 +481,7 @@ def test_an_unfinished_sign_in_opens_nothing(site: Site) -> None:
     """Password right, code not given: the cookie of that half-way session opens no
     page and no API call."""
     browser = TestClient(site.client.app)
-    browser.post("/login", data={"username": "omu", "password": PASSWORD},
+    browser.post("/login", data={**form_token(browser), "username": "omu", "password": PASSWORD},
                  follow_redirects=False)
     half = browser.cookies.get("geo_era_session")
     assert half
@@ -486,7 +498,8 @@ def test_reset_2fa_by_the_operator(site: Site, monkeypatch: pytest.MonkeyPatch) 
     assert "they set up a new one at their next sign-in; 1 session(s) ended" in done.output
     assert site.me(token).status_code == 401
     browser = TestClient(site.client.app)
-    again = browser.post("/login", data={"username": "omu", "password": PASSWORD},
+    again = browser.post("/login", data={**form_token(browser),
+                                         "username": "omu", "password": PASSWORD},
                          follow_redirects=False)
     assert again.headers["location"] == "/login/enrol"
     erased = [e for e in site.entries("second_factor") if e.operation == "erasure"]

@@ -1,4 +1,4 @@
-/* The property search's type-ahead: an ARIA 1.2 combobox over /find/properties.
+/* The property search's type-ahead: an ARIA 1.2 combobox over POST /find/properties.
  *
  * Any <input data-property-search data-listbox=ID data-status=ID> gets it. Picking a
  * match (click, or arrow keys and Enter) opens its property page; with
@@ -63,8 +63,15 @@
       var q = input.value.trim();
       if (q.length < 2) { close(); status.textContent = ""; return; }
       var mine = ++asked;
-      fetch("/find/properties?limit=10&q=" + encodeURIComponent(q),
-            { credentials: "same-origin", headers: { Accept: "application/json" } })
+      // a POST with the form's token: what is typed never stands in a URL
+      var body = new FormData();
+      body.append("q", q);
+      body.append("limit", "10");
+      var token = input.form && input.form.querySelector("input[name=csrf_token]");
+      if (token) { body.append("csrf_token", token.value); }
+      fetch("/find/properties",
+            { method: "POST", body: body, credentials: "same-origin",
+              headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (answer) { if (answer && mine === asked) { show(answer); } })
         .catch(function () { status.textContent = "The search could not be reached"; });

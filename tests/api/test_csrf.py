@@ -1,0 +1,232 @@
+"""Safe forms (issue 19, item 5): every page form that changes or reads records is a
+POST carrying a token bound to the browser's session, sent from geo_era's own origin.
+Each form is posted without its token, with another session's token, and from another
+origin: refused (403, in plain words, never a 500), and nothing changes (no audit entry,
+no session made or ended); with its token from the same origin it works (R-numbers:
+the audit of every consultation, R83-R86, and need to know rest on it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from geo_era_api import forms
+from geo_era_api.app import create_app
+from sqlalchemy import Engine, func, select
+
+from geo_era.casework.assessment import open_assessed_case
+from geo_era.db.store import open_store, session_scope
+from geo_era.security.audit import AuditEntry
+from geo_era.security.sessions import SignInSession
+from geo_era.security.users import add_user
+from geo_era.settings import Settings
+from tests.conftest import (
+    enrol_totp,
+    form_token,
+    import_demo,
+    officer,
+    sign_in_pages,
+    totp_code,
+)
+
+PASSWORD = "a long fictional passphrase"
+PURPOSE = "ERA for new accommodation, MAPPA meeting"
+OWN = "http://testserver"
+OTHER = "https://attacker.example"
+
+
+@dataclass
+class Site:
+    app: Any
+    engine: Engine
+    home: Path
+    subject: str
+    authority: str
+    case_id: str
+    candidate: str
+
+
+@pytest.fixture(scope="module")
+def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    home = tmp_path_factory.mktemp("csrf") / "home"
+    store = import_demo(demo_files, home)
+    engine = open_store(home)
+    areas = store.read_attributes("areas", ["area_type", "name"])
+    council = str(areas.loc[areas["area_type"] == "council", "name"].iloc[0])
+    for username, role, org in (("omu", "omu_analyst", "FICTIONAL Police OMU"),
+                                ("other", "omu_analyst", "FICTIONAL Police OMU"),
+                                ("fresh", "omu_analyst", "FICTIONAL Police OMU"),
+                                ("solo", "solo", council)):
+        add_user(engine, username, role=role, organisation=org, password=PASSWORD)
+    app = create_app(Settings(home=home, login_attempts=50), engine=engine)
+    subject = str(store.read("subjects")["subject_id"].iloc[0])
+    props = store.read_attributes("properties", ["property_id", "is_void"])
+    void = str(props.loc[props["is_void"].fillna(False).astype(bool), "property_id"].iloc[0])
+    case = open_assessed_case(store, engine, subject_id=subject, property_ids=[void],
+                              case_type="initial_new", notified=dt.date.today(),
+                              assess_now=True, actor=officer())
+    yield Site(app, engine, home, subject, council, str(case["case_id"]), void)
+    engine.dispose()
+
+
+def signed_in(site: Site, username: str) -> TestClient:
+    client = TestClient(site.app, raise_server_exceptions=False)
+    sign_in_pages(client, site.engine, username, PASSWORD,
+                  enrol_totp(site.engine, site.home, username), purpose=PURPOSE)
+    return client
+
+
+def counts(engine: Engine) -> tuple[int, int]:
+    """Audit entries and sessions in the store: what a refused form must not change."""
+    with session_scope(engine) as session:
+        return (session.scalar(select(func.count()).select_from(AuditEntry)) or 0,
+                session.scalar(select(func.count()).select_from(SignInSession)) or 0)
+
+
+def refused(answer: Any) -> None:
+    """A refusal in plain words: 403, the page says nothing was changed, no traceback."""
+    assert answer.status_code == 403, answer.text
+    assert "Form not accepted" in answer.text and "Nothing was changed" in answer.text
+    assert "Traceback" not in answer.text and "csrf_token" not in answer.text.split(
+        "</header>")[-1]
+
+
+def attempts(client: TestClient, path: str, data: dict[str, str],
+             files: dict[str, Any] | None, thief: TestClient) -> Iterator[Any]:
+    """The forged posts of one form: no token; another session's token; the right
+    token from another origin (Origin; Referer only; the opaque origin ``null``)."""
+    yield client.post(path, data=data, files=files, follow_redirects=False)
+    yield client.post(path, data={**data, **form_token(thief)}, files=files,
+                      follow_redirects=False)
+    good = {**data, **form_token(client)}
+    yield client.post(path, data=good, files=files, headers={"Origin": OTHER},
+                      follow_redirects=False)
+    yield client.post(path, data=good, files=files, follow_redirects=False,
+                      headers={"Referer": f"{OTHER}/cases"})
+    yield client.post(path, data=good, files=files, headers={"Origin": "null"},
+                      follow_redirects=False)
+
+
+def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> None:
+    """Each signed-in form (open a case, its PDF and field sheet, void screening,
+    sensitive allocations, the report and its PDF, sign-out): forged, refused with
+    nothing audited and the session kept; with its token, from geo_era, it works."""
+    omu, thief, solo = signed_in(site, "omu"), signed_in(site, "other"), signed_in(site, "solo")
+    case = site.case_id
+    assert f'value="{case}"' in omu.get("/cases").text
+    voids = ("voids.csv", b"property_id\nnot-a-property\n", "text/csv")
+    page_forms: list[tuple[TestClient, str, dict[str, str], dict[str, Any] | None, int]] = [
+        (omu, "/case", {"case_id": case}, None, 200),
+        (omu, "/case/document", {"case_id": case}, None, 200),
+        (omu, "/case/document", {"case_id": case, "field_sheet": site.candidate}, None, 200),
+        (omu, "/voids", {"subject_id": site.subject, "top": "3"}, None, 200),
+        (omu, "/allocations", {}, {"void_list": voids}, 200),
+        (solo, "/reports", {"authority": site.authority, "year": "2026"}, None, 200),
+        (solo, "/reports/pdf", {"authority": site.authority, "year": "2026"}, None, 200),
+    ]
+    for client, path, data, files, expected in page_forms:
+        before = counts(site.engine)
+        for answer in attempts(client, path, data, files, thief):
+            refused(answer)
+        assert counts(site.engine) == before, f"a refused {path} changed the store"
+        done = client.post(path, data={**data, **form_token(client)}, files=files,
+                           headers={"Origin": OWN, "Referer": f"{OWN}/cases"})
+        assert done.status_code == expected, (path, done.text[:500])
+        assert counts(site.engine)[0] > before[0], f"{path} with its token was not audited"
+    # sign-out: forged, the session goes on; with the token it ends
+    before = counts(site.engine)
+    for answer in attempts(omu, "/logout", {}, None, thief):
+        refused(answer)
+    assert counts(site.engine) == before
+    assert omu.get("/cases", follow_redirects=False).status_code == 200
+    out = omu.post("/logout", data=form_token(omu), follow_redirects=False)
+    assert out.status_code == 303 and counts(site.engine)[1] == before[1] - 1
+    assert omu.get("/cases", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_the_sign_in_forms_need_a_pre_session_token(site: Site) -> None:
+    """The password, second-factor and enrolment steps and single sign-on's start, each
+    forged: no session is made or moved on, no sign-in is audited; with the token of
+    this browser (its pre-session cookie, then its part-way session) they work. A token
+    of another browser is refused."""
+    browser = TestClient(site.app, raise_server_exceptions=False)
+    other = TestClient(site.app, raise_server_exceptions=False)
+    secret = enrol_totp(site.engine, site.home, "omu")
+    password = {"username": "omu", "password": PASSWORD, "purpose": PURPOSE}
+    before = counts(site.engine)
+    for answer in attempts(browser, "/login", password, None, other):
+        refused(answer)
+        assert "geo_era_session" not in answer.cookies
+    refused(browser.post("/login/oidc", data={"purpose": PURPOSE}, follow_redirects=False))
+    assert counts(site.engine) == before
+    first = browser.post("/login", data={**password, **form_token(browser)},
+                         follow_redirects=False)
+    assert first.headers["location"] == "/login/code"
+    pending = counts(site.engine)
+    assert pending[1] == before[1] + 1
+    code = {"code": totp_code(site.engine, "omu", secret)}
+    for answer in attempts(browser, "/login/code", code, None, other):
+        refused(answer)
+    assert counts(site.engine) == pending  # the code is not used up, no session made
+    done = browser.post("/login/code", data={**code, **form_token(browser)},
+                        follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/", done.text
+    # enrolment (a user with no second factor yet)
+    fresh = TestClient(site.app, raise_server_exceptions=False)
+    step = fresh.post("/login", data={"username": "fresh", "password": PASSWORD,
+                                      **form_token(fresh)}, follow_redirects=False)
+    assert step.headers["location"] == "/login/enrol"
+    assert fresh.get("/login/enrol").status_code == 200
+    now = counts(site.engine)
+    for answer in attempts(fresh, "/login/enrol", {"code": "000000"}, None, other):
+        refused(answer)
+    assert counts(site.engine) == now
+    wrong = fresh.post("/login/enrol", data={"code": "000000", **form_token(fresh)})
+    assert wrong.status_code == 401  # reached the check: the code was wrong
+    started = other.post("/login/oidc", data={"purpose": PURPOSE, **form_token(other)},
+                         follow_redirects=False)
+    assert started.status_code != 403  # no provider configured: refused by sign-on itself
+
+
+def _calls(dependant: Any) -> set[Any]:
+    found = {dependant.call}
+    for child in dependant.dependencies:
+        found |= _calls(child)
+    return found
+
+
+def _routes(app: Any) -> Iterator[tuple[str, APIRoute, set[Any]]]:
+    """Each route of ``app``: its full path, the route, the dependencies it runs (its
+    router's too)."""
+    for entry in app.routes:
+        router = getattr(entry, "original_router", None)  # an included router
+        if router is None:
+            if isinstance(entry, APIRoute):
+                yield entry.path, entry, _calls(entry.dependant)
+            continue
+        prefix = getattr(getattr(entry, "include_context", None), "prefix", "") or ""
+        shared = {d.dependency for d in router.dependencies}
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                yield prefix + route.path, route, _calls(route.dependant) | shared
+
+
+def test_page_routes_check_forms_and_take_no_query(site: Site) -> None:
+    """Every POST route outside the API (pages, single sign-on, and any page module
+    added later) depends on :func:`forms.check_form`; and no page route reads query
+    parameters (nothing sensitive, such as a subject id or a justification, in a URL)."""
+    pages = [(path, r, calls) for path, r, calls in _routes(site.app)
+             if not path.startswith("/api/")]
+    posts = [(path, calls) for path, r, calls in pages if "POST" in r.methods]
+    assert {path for path, _ in posts} >= {
+        "/login", "/login/code", "/login/enrol", "/logout", "/case", "/case/document",
+        "/voids", "/allocations", "/reports", "/reports/pdf", "/login/oidc"}
+    assert [path for path, calls in posts if forms.check_form not in calls] == []
+    assert [(path, [q.name for q in r.dependant.query_params]) for path, r, _ in pages
+            if r.dependant.query_params] == []
