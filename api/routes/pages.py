@@ -53,12 +53,11 @@ from geo_era.errors import (
 from geo_era.housing.screening import FACTORS, LABELS
 from geo_era.housing.void_lists import MAX_ROWS
 from geo_era.maps.assets import Assets
-from geo_era.maps.era import era_map, member_status
 from geo_era.overconcentration.document import report_body
 from geo_era.security.sessions import ENROL, SECOND_FACTOR, Resolved
 from geo_era.security.users import Identity
 from geo_era.services import Admitted as Caller
-from geo_era.services import casework, documents, housing, records, reports, signin, start
+from geo_era.services import casework, housing, reports, signin, start
 from geo_era.services.answers.reports import ReportChoices
 from geo_era.services.housing import Upload
 
@@ -405,86 +404,6 @@ def case_list(request: Request) -> Response:
         return _refused(request, identity, exc)
     return _page(request, "cases.html", {"who": identity, "cases": [
         c.model_dump(mode="json") for c in found]})
-
-
-@router.post("/case", response_class=HTMLResponse)
-def case_page(request: Request, case_id: Annotated[str, Form(max_length=16)],
-              property_id: Annotated[str, Form(max_length=64)] = "") -> Response:
-    """One case; its map and minimum set are of the candidate ``property_id`` (the
-    switcher's choice), else of the first assessed candidate."""
-    admitted = _admit(request, "case_show")
-    if isinstance(admitted, Response):
-        return admitted
-    caller, identity = admitted
-    services = _services(request)
-    try:
-        case = casework.show_case(services, caller.caller, case_id=case_id,
-                                  justification=caller.actor.justification
-                                  ).model_dump(mode="json")
-    except GeoEraError as exc:
-        return _refused(request, identity, exc)
-    assessed = next((a for a in case["assessments"] if a["property_id"] == property_id),
-                    None) or next((a for a in case["assessments"] if a["snapshot"]),
-                                  case["assessments"][0])
-    property_id = assessed["property_id"]
-    snapshot = assessed["snapshot"] or {}
-    members = snapshot.get("minimum_set", {}).get("properties", [])
-    check = snapshot.get("check")
-    status_of = member_status(check if check and "error" not in check else None,
-                              [m["property_id"] for m in members])
-    nonce = secrets.token_urlsafe(16)
-    whole = _sees_whole_case(caller.caller.role)
-    try:
-        if not whole:
-            raise ForbiddenError("no map: it draws the minimum set and the subject's check, "
-                                 "which are not part of this agency's view of the case")
-        fmap = era_map(services.workspace, property_id, subject_id=case["subject_id"],
-                       show_zones=records.may_see_zones(caller.caller),
-                       assets=Assets(inline=False), tiles=services.settings.map_tiles,
-                       tiles_attribution=services.settings.map_tiles_attribution)
-        map_html = _with_nonce(fmap.get_root().render(), nonce)
-    except GeoEraError as exc:
-        map_html = _no_map(exc)
-    return _page(request, "case.html", {
-        "who": identity, "case": case, "members": members, "status": status_of,
-        "whole": whole, "candidates": _candidates(case),
-        "prop": {"property_id": property_id,
-                 "address": (snapshot.get("proximity") or {}).get("address", property_id)},
-        "map_html": map_html}, nonce=nonce)
-
-
-def _candidates(case: dict[str, Any]) -> list[dict[str, str]]:
-    """The candidates of a case for its switcher: id and address (the address its
-    assessment recorded, else the id)."""
-    return [{"property_id": a["property_id"],
-             "address": ((a.get("snapshot") or {}).get("proximity") or {}).get(
-                 "address", a["property_id"])} for a in case["assessments"]]
-
-
-@router.post("/case/document")
-def case_document_pdf(request: Request, case_id: Annotated[str, Form(max_length=16)],
-                      field_sheet: Annotated[str | None, Form(max_length=64)] = None
-                      ) -> Response:
-    """The ERA document (Parts A-D) as PDF, or one candidate's physical-check field
-    sheet; reading the case is audited like the page."""
-    admitted = _admit(request, "case_show")
-    if isinstance(admitted, Response):
-        return admitted
-    caller, identity = admitted
-    services = _services(request)
-    why = caller.actor.justification
-    try:
-        if field_sheet:
-            pdf = documents.field_sheet_pdf(services, caller.caller, case_id=case_id,
-                                            property_id=field_sheet, justification=why)
-        else:
-            pdf = documents.era_document_pdf(services, caller.caller, case_id=case_id,
-                                             justification=why)
-    except GeoEraError as exc:
-        return _refused(request, identity, exc)
-    name = f"{case_id}-{'field-sheet' if field_sheet else 'ERA'}.pdf"
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/voids", response_class=HTMLResponse)
