@@ -64,7 +64,7 @@ class CaseSite:
     def audit(self, since: int = 0) -> list[AuditEntry]:
         """The audit entries after the ``since``-th, oldest first."""
         with session_scope(self.engine) as session:
-            rows = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+            rows = list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
             session.expunge_all()
         return rows[since:]
 
