@@ -51,6 +51,20 @@ CaseId = Annotated[str, Form(max_length=16)]
 PropertyId = Annotated[str, Form(max_length=64)]
 
 
+#: What a module of casework forms adds to the case page's context: called with the
+#: request, the admitted caller, the case (as the caller's view of it) and the candidate
+#: shown; answers names to add (e.g. the caller's checklist of that candidate). A module
+#: appends its provider when imported (:func:`provides`).
+Provider = Callable[[Request, Admitted, dict[str, Any], str], dict[str, Any]]
+PROVIDERS: list[Provider] = []
+
+
+def provides(provider: Provider) -> Provider:
+    """Register ``provider`` (a decorator): its names join every case page's context."""
+    PROVIDERS.append(provider)
+    return provider
+
+
 @dataclass(frozen=True)
 class FormState:
     """A form of the case page coming back to it: ``name`` (the form, e.g.
@@ -97,8 +111,11 @@ def show(request: Request, caller: Admitted, identity: Identity, case: dict[str,
         map_html = _with_nonce(fmap.get_root().render(), nonce)
     except GeoEraError as exc:
         map_html = _no_map(exc)
+    extra: dict[str, Any] = {}
+    for provider in PROVIDERS:
+        extra.update(provider(request, caller, case, property_id))
     return _page(request, "case.html", {
-        "who": identity, "case": case, "members": members, "status": status_of,
+        **extra, "who": identity, "case": case, "members": members, "status": status_of,
         "whole": whole, "candidates": candidates(case), "assessed": assessed,
         "agency": ROLE_AGENCY.get(caller.caller.role),
         "prop": {"property_id": property_id,
