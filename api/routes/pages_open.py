@@ -118,7 +118,8 @@ def _form_page(request: Request, identity: Identity, form: FormState, *,
         "chosen_agencies": agencies or [], "agencies": [(a, agency_words(a)) for a in FURTHER],
         "case_types": [(t, CASE_TYPE_WORDS.get(t, t)) for t in CASE_TYPES],
         "timescales": TIMESCALES,
-        "councils": [("", "Not out of area"), *((n, n) for n in names)], "today": dt.date.today().isoformat(),
+        "councils": [("", "Not out of area"), *((n, n) for n in names)],
+        "today": dt.date.today().isoformat(),
         "message": form.message, "error_field": form.field}, status_code=status_code)
 
 
@@ -132,7 +133,7 @@ def new_case_form(request: Request) -> Response:
 
 
 @router.post("/cases/new", response_class=HTMLResponse)
-def open_case_page(request: Request, subject_id: Annotated[str, Form(max_length=64)] = "",
+def open_case_page(request: Request, *, subject_id: Annotated[str, Form(max_length=64)] = "",
                    property_ids: Many | None = None,
                    property_address: Many | None = None,
                    property_text: Annotated[str, Form(max_length=2_000)] = "",

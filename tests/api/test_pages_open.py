@@ -29,6 +29,8 @@ from tests.api.casepages import (
     error_beside,
     post,
 )
+from tests.api.test_browser import browser, hosts, sign_in  # noqa: F401 (a fixture)
+from tests.api.test_browser import site as served_site  # noqa: F401 (a fixture)
 from tests.conftest import enrol_totp, officer, sign_in_pages
 
 OTHER_COUNCIL = "FICTIONAL Glenmore Council"
@@ -289,3 +291,45 @@ def test_the_triggers_prefill_the_form_and_write_nothing(site: CaseSite) -> None
     assert 'value="annual_review" selected' in page.text
     assert f'value="{dt.date.today().isoformat()}"' in page.text
     assert (cases(site.engine), audit_count(site.engine)) == before
+
+
+def test_the_type_ahead_picks_several_candidates(browser: Any,  # noqa: F811
+                                                 served_site: dict[str, Any],  # noqa: F811
+                                                 ) -> None:
+    """In Chromium: two candidates picked by address (one by mouse, one by keyboard
+    alone), one removed again, an id typed; the case opens with the one left picked and
+    the one typed, in that order (R2); Enter in the search box never sends the form."""
+    site = served_site
+    page, requests = sign_in(browser, site, "omu")
+    page.get_by_role("link", name="Open a case").first.click()
+    page.get_by_role("heading", name="Open an ERA case").wait_for()
+    box = page.get_by_role("combobox", name="Find a candidate by address")
+    options = page.get_by_role("listbox", name="Matching properties").get_by_role("option")
+    box.fill("Alder Place")
+    options.first.wait_for(timeout=10_000)
+    first = options.first.get_attribute("data-property-id")
+    options.first.click()
+    box.fill("Rowan")
+    options.first.wait_for(timeout=10_000)
+    second = options.first.get_attribute("data-property-id")
+    box.press("ArrowDown")
+    box.press("Enter")
+    picked = page.locator("#open-picked input[name=property_ids]")
+    assert [picked.nth(i).get_attribute("value") for i in range(picked.count())] == [
+        first, second]
+    box.press("Enter")  # nothing active: the form is not sent
+    assert page.get_by_role("heading", name="Open an ERA case").is_visible()
+    page.locator("#open-picked li").first.get_by_role("button", name="Remove").click()
+    assert picked.count() == 1
+    typed = site["void"] if site["void"] not in (first, second) else site["own_void"]
+    page.get_by_label("Or type property ids").fill(typed)
+    page.get_by_label("Subject id").fill(site["subjects"][1])
+    page.get_by_role("button", name="Open the case").click()
+    notice = page.locator("#notice")
+    notice.wait_for(timeout=30_000)
+    found = re.search(r"Case (ERA-\d+) opened", notice.inner_text())
+    assert found is not None
+    got = read_case(site["engine"], found.group(1))
+    assert [p for p, _ in got["properties"]] == [second, typed]
+    assert hosts(requests) == {"127.0.0.1"}
+    page.close()

@@ -54,7 +54,7 @@ def complete_an_era(site: CaseSite, days_ago: int = 500) -> str:
 def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[CaseSite]:
     built = case_site(demo_files, tmp_path_factory.mktemp("reviews") / "home")
-    built.subject_id = complete_an_era(built)  # type: ignore[misc]
+    built.subject_id = complete_an_era(built)
     yield built
     built.engine.dispose()
 
