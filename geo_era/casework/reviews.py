@@ -227,15 +227,27 @@ def _entry(subject_id: str, row: pd.Series, met: list[str],
             "status": "overdue" if due < today else "due"}
 
 
+#: The fewest characters the reasons for not reviewing may have (3.3: "justifiable and
+#: defensible").
+WAIVER_MIN_CHARS = 20
+
+
+def waiver_reasons(text: str) -> str:
+    """The reasons for not reviewing as recorded (trimmed); refused when they are too
+    short to be reasons (fewer than :data:`WAIVER_MIN_CHARS` characters)."""
+    if len(text.strip()) < WAIVER_MIN_CHARS:
+        raise DataError("record the reasons in full (3.3 asks for justifiable and "
+                        "defensible reasons); a few words are not enough")
+    return text.strip()
+
+
 def waive_review(engine: Engine, subject_id: str, *, justification: str, actor: Actor,
                  today: dt.date | None = None) -> dict[str, Any]:
     """Record the Responsible Authorities' reasons for not reviewing (3.3)."""
-    if len(justification.strip()) < 20:
-        raise DataError("record the reasons in full (3.3 asks for justifiable and "
-                        "defensible reasons); a few words are not enough")
+    reasons = waiver_reasons(justification)
     today = today or dt.date.today()
     with session_scope(engine) as session:
-        session.add(ReviewWaiver(subject_id=subject_id, justification=justification.strip(),
+        session.add(ReviewWaiver(subject_id=subject_id, justification=reasons,
                                  recorded_by=actor.username, recorded_on=today))
         actor.record(session, operation="collection", record_type="subject",
                      record_ids=[subject_id])

@@ -28,8 +28,8 @@ from geo_era.services.answers.records import (
 from geo_era.services.context import Services
 from geo_era.services.policy import Caller
 
-__all__ = ["add_zone", "may_see_zones", "review_triggers", "reviews_due", "show_zones",
-           "waive_review", "weed"]
+__all__ = ["add_zone", "check_waiver", "may_see_zones", "review_triggers", "reviews_due",
+           "show_zones", "waive_review", "weed"]
 
 
 def may_see_zones(caller: Caller) -> bool:
@@ -83,11 +83,21 @@ def reviews_due(services: Services, caller: Caller, *, justification: str | None
     return [ReviewDue.model_validate(d) for d in due]
 
 
+def check_waiver(reasons: str) -> str:
+    """The reasons for not reviewing as they would be recorded, or the refusal
+    :func:`waive_review` would give (too short): for a confirmation step before
+    recording. Reads and writes nothing."""
+    return core_reviews.waiver_reasons(reasons)
+
+
 def waive_review(services: Services, caller: Caller, *, subject_id: str, reasons: str,
-                 today: dt.date | None = None) -> ReviewWaived:
+                 today: dt.date | None = None,
+                 justification: str | None = None) -> ReviewWaived:
     """Record the Responsible Authorities' reasons for not reviewing a subject (3.3), in
-    full (at least 20 characters); recorded as one collection."""
-    admitted = services.gate.admit("reviews_waive", caller, record_ids=[subject_id])
+    full (at least 20 characters); recorded as one collection (with ``justification``,
+    e.g. the purpose of a session, in its audit entry)."""
+    admitted = services.gate.admit("reviews_waive", caller, justification=justification,
+                                   record_ids=[subject_id])
     return ReviewWaived.model_validate(core_reviews.waive_review(
         services.engine, subject_id, justification=reasons, actor=admitted.actor,
         today=today))

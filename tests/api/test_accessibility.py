@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_browser import browser, sign_in, site  # noqa: F401 (fixtures)
+from geo_era.security.users import add_user
+from tests.api.test_browser import PASSWORD, browser, sign_in, site  # noqa: F401 (fixtures)
+from tests.conftest import enrol_totp
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 #: the rules run: WCAG 2.0, 2.1 and 2.2, levels A and AA
@@ -45,7 +47,8 @@ def test_every_page_has_no_serious_violation(browser: Any, site: dict[str, Any] 
                                              ) -> None:
     """Sign-in, the start page, the case list, a case, void screening (its form, a
     refusal, a result), finding a property and a property's page, sensitive
-    allocations, the over-concentration report, and the page of a refused form."""
+    allocations, the over-concentration report, the page of a refused form, and the
+    casework pages of :func:`casework_pages`."""
     found: dict[str, list[str]] = {}
     anonymous = browser.new_page()
     anonymous.goto(f"{site['base']}/login")
@@ -85,4 +88,58 @@ def test_every_page_has_no_serious_violation(browser: Any, site: dict[str, Any] 
     link.goto(f"{site['base']}/allocations")
     found["sensitive allocations"] = serious(link)
     link.close()
+    found.update(casework_pages(browser, site))
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def casework_pages(browser: Any, site: dict[str, Any]) -> dict[str, list[str]]:  # noqa: F811
+    """Opening a case (the form, two candidates picked by the type-ahead, a refusal),
+    the reviews due, the review triggers (form and result), and a waiver's steps."""
+    found: dict[str, list[str]] = {}
+    page, _ = sign_in(browser, site, "omu")
+    page.goto(f"{site['base']}/cases/new")
+    found["open a case"] = serious(page)
+    box = page.get_by_role("combobox", name="Find a candidate by address")
+    for text in ("Alder Place", "Rowan"):
+        box.fill(text)
+        option = page.get_by_role("listbox", name="Matching properties").get_by_role(
+            "option").first
+        option.wait_for(timeout=10_000)
+        option.click()
+    found["open a case, two picked"] = serious(page)
+    page.get_by_label("Subject id").fill("FICTIONAL-NOT-THERE")
+    page.get_by_role("button", name="Open the case").click()
+    page.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["open a case refused"] = serious(page)
+    page.goto(f"{site['base']}/reviews")
+    found["reviews due"] = serious(page)
+    page.goto(f"{site['base']}/reviews/triggers")
+    found["review triggers"] = serious(page)
+    page.get_by_role("button", name="Look for review triggers").click()
+    page.get_by_role("heading", name="to consider for review").wait_for(timeout=60_000)
+    found["review triggers run"] = serious(page)
+    page.close()
+    engine = site["engine"]
+    if "mappa" not in site["secrets"]:
+        add_user(engine, "mappa", role="mappa_coordinator",
+                 organisation="FICTIONAL MAPPA Unit", password=PASSWORD)
+        site["secrets"]["mappa"] = enrol_totp(engine, site["home_dir"], "mappa")
+    mappa, _ = sign_in(browser, site, "mappa")
+    mappa.goto(f"{site['base']}/reviews")
+    subject = site["subjects"][0]
+    mappa.evaluate("""subject => {  // the waiver form of a subject, whether or not due
+        const form = document.createElement("form");
+        form.method = "post"; form.action = "/reviews/waive";
+        form.innerHTML = '<input name="subject_id"><textarea name="reasons"></textarea>';
+        form.appendChild(document.querySelector("input[name=csrf_token]").cloneNode());
+        form.subject_id.value = subject; form.reasons.value = "too short";
+        document.body.appendChild(form); form.submit(); }""", subject)
+    mappa.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["waiver refused"] = serious(mappa)
+    mappa.get_by_label(f"Reasons for not reviewing {subject}").fill(
+        "Moved to a care home with 24-hour staff, FICTIONAL")
+    mappa.get_by_role("button", name="Continue").click()
+    mappa.get_by_role("heading", name="Check the reasons").wait_for(timeout=10_000)
+    found["waiver confirmation"] = serious(mappa)
+    mappa.close()
+    return found

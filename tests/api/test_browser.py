@@ -75,7 +75,7 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     record_restriction(engine, case["case_id"], property_id=own,
                        restriction="no household with children", actor=officer())
     with served(home) as base:
-        yield {"base": base.removesuffix("/api/v1"), "case": case, "void": void,
+        yield {"base": base.removesuffix("/api/v1"), "case": case, "void": void, "home_dir": home,
                "own_void": own, "home": str(row["current_property_id"]), "engine": engine,
                "secrets": secrets, "subjects": subjects["subject_id"].astype(str).tolist(),
                "addresses": dict(zip(props["property_id"].astype(str),

@@ -62,6 +62,7 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> It
     for username, role, org in (("omu", "omu_analyst", "FICTIONAL Police OMU"),
                                 ("other", "omu_analyst", "FICTIONAL Police OMU"),
                                 ("fresh", "omu_analyst", "FICTIONAL Police OMU"),
+                                ("mappa", "mappa_coordinator", "FICTIONAL MAPPA Unit"),
                                 ("solo", "solo", council)):
         add_user(engine, username, role=role, organisation=org, password=PASSWORD)
     app = create_app(Settings(home=home, login_attempts=50), engine=engine)
@@ -114,8 +115,9 @@ def attempts(client: TestClient, path: str, data: dict[str, str],
 
 
 def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> None:
-    """Each signed-in form (open a case, its PDF and field sheet, void screening,
-    sensitive allocations, the report and its PDF, sign-out): forged, refused with
+    """Each signed-in form (a case, its PDF and field sheet, void screening, sensitive
+    allocations, the report and its PDF, opening a case, the review triggers, a review's
+    waiver, sign-out): forged, refused with
     nothing audited and the session kept; with its token, from geo_era, it works."""
     omu, thief, solo = signed_in(site, "omu"), signed_in(site, "other"), signed_in(site, "solo")
     case = site.case_id
@@ -129,6 +131,10 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
         (omu, "/allocations", {}, {"void_list": voids}, 200),
         (solo, "/reports", {"authority": site.authority, "year": "2026"}, None, 200),
         (solo, "/reports/pdf", {"authority": site.authority, "year": "2026"}, None, 200),
+        (omu, "/cases/new", {"subject_id": site.subject, "property_text": site.candidate,
+                             "case_type": "initial_new",
+                             "notified": dt.date.today().isoformat()}, None, 200),
+        (omu, "/reviews/triggers", {"radius_m": "400"}, None, 200),
     ]
     for client, path, data, files, expected in page_forms:
         before = counts(site.engine)
@@ -139,6 +145,19 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
                            headers={"Origin": OWN, "Referer": f"{OWN}/cases"})
         assert done.status_code == expected, (path, done.text[:500])
         assert counts(site.engine)[0] > before[0], f"{path} with its token was not audited"
+    # the waiver of a review (the MAPPA coordinator's): forged, nothing recorded; with
+    # its token and confirmed, recorded (R12)
+    mappa = signed_in(site, "mappa")
+    waiver = {"subject_id": site.subject, "confirmed": "yes",
+              "reasons": "moved to a care home with 24-hour staff, FICTIONAL"}
+    before = counts(site.engine)
+    for answer in attempts(mappa, "/reviews/waive", waiver, None, thief):
+        refused(answer)
+    assert counts(site.engine) == before, "a refused waiver changed the store"
+    done = mappa.post("/reviews/waive", data={**waiver, **form_token(mappa)},
+                      headers={"Origin": OWN})
+    assert done.status_code == 200 and "recorded" in done.text, done.text[:500]
+    assert counts(site.engine)[0] == before[0] + 1
     # sign-out: forged, the session goes on; with the token it ends
     before = counts(site.engine)
     for answer in attempts(omu, "/logout", {}, None, thief):
@@ -226,7 +245,8 @@ def test_page_routes_check_forms_and_take_no_query(site: Site) -> None:
     posts = [(path, calls) for path, r, calls in pages if "POST" in r.methods]
     assert {path for path, _ in posts} >= {
         "/login", "/login/code", "/login/enrol", "/logout", "/case", "/case/document",
-        "/voids", "/allocations", "/reports", "/reports/pdf", "/login/oidc"}
+        "/voids", "/allocations", "/reports", "/reports/pdf", "/login/oidc", "/cases/new",
+        "/reviews/waive", "/reviews/triggers"}
     assert [path for path, calls in posts if forms.check_form not in calls] == []
     assert [(path, [q.name for q in r.dependant.query_params]) for path, r, _ in pages
             if r.dependant.query_params] == []

@@ -4,7 +4,11 @@
  * match (click, or arrow keys and Enter) opens its property page; with
  * data-pick-into=ID it instead puts the property id into that (hidden) input and the
  * address into the text box, so that a form (opening a case with its candidates) can
- * reuse it. Without JavaScript the form around the input still searches (GET /find).
+ * reuse it. When data-pick-into names a list (<ul>) instead, each match picked is
+ * added to it as an item holding hidden inputs (named by the list's data-pick-name, the
+ * property id, and data-pick-label, the address) and a "Remove" button, so that a form
+ * posts several picks as a repeated field; the text box is emptied for the next one.
+ * Without JavaScript the form around the input still searches (POST /find).
  */
 (function () {
   "use strict";
@@ -21,8 +25,69 @@
       input.removeAttribute("aria-activedescendant");
     }
 
+    var into = input.dataset.pickInto && document.getElementById(input.dataset.pickInto);
+    var many = into && into.tagName === "UL";
+
+    function hidden(name, value) {
+      var field = document.createElement("input");
+      field.type = "hidden"; field.name = name; field.value = value;
+      return field;
+    }
+
+    function counted() {
+      var none = into.parentNode.querySelector(".geo-picked__none");
+      if (none) { none.hidden = into.children.length > 0; }
+    }
+
+    function add(match) {
+      var name = into.dataset.pickName || "property_ids";
+      var taken = Array.prototype.some.call(into.querySelectorAll("input[name='" + name + "']"),
+        function (field) { return field.value === match.property_id; });
+      close();
+      input.value = "";
+      if (taken) { status.textContent = match.address + " is already picked"; return; }
+      var li = document.createElement("li");
+      li.className = "geo-picked__item";
+      li.appendChild(hidden(name, match.property_id));
+      if (into.dataset.pickLabel) { li.appendChild(hidden(into.dataset.pickLabel, match.address)); }
+      var text = document.createElement("span");
+      text.appendChild(document.createTextNode(match.address + " "));
+      var id = document.createElement("span");
+      id.className = "ds_hint-text geo-inline";
+      id.textContent = match.property_id;
+      text.appendChild(id);
+      li.appendChild(text);
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "ds_button ds_button--secondary ds_button--small";
+      remove.setAttribute("data-remove", "");
+      remove.appendChild(document.createTextNode("Remove"));
+      var whom = document.createElement("span");
+      whom.className = "visually-hidden";
+      whom.textContent = " " + match.address;
+      remove.appendChild(whom);
+      li.appendChild(remove);
+      into.appendChild(li);
+      counted();
+      status.textContent = "Added " + match.address + "; " + into.children.length +
+        " picked";
+    }
+
+    if (many) {  // the remove buttons, those drawn by the server too
+      into.addEventListener("click", function (e) {
+        var button = e.target.closest("button[data-remove]");
+        if (!button) { return; }
+        var li = button.closest("li");
+        var address = li.querySelector("span") ? li.querySelector("span").firstChild.textContent.trim() : "";
+        li.remove();
+        counted();
+        status.textContent = "Removed " + address + "; " + into.children.length + " picked";
+        input.focus();
+      });
+    }
+
     function pick(match) {
-      var into = input.dataset.pickInto && document.getElementById(input.dataset.pickInto);
+      if (many) { add(match); return; }
       if (into) {
         into.value = match.property_id;
         input.value = match.address;
@@ -52,7 +117,8 @@
       });
       var more = answer.total > matches.length ? " (of " + answer.total + ")" : "";
       status.textContent = matches.length ? matches.length + more +
-        " matches; use the arrow keys to choose, Enter to open" : "No property matches";
+        " matches; use the arrow keys to choose, Enter to " + (into ? "pick" : "open") :
+        "No property matches";
       if (matches.length) {
         list.hidden = false;
         input.setAttribute("aria-expanded", "true");
@@ -98,6 +164,7 @@
       else if (e.key === "Enter" && active >= 0 && matches[active]) {
         e.preventDefault(); pick(matches[active]);
       }
+      else if (e.key === "Enter" && many) { e.preventDefault(); }  // never sends the form
     });
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   }
