@@ -378,3 +378,4 @@ def test_set_forms_only_for_agency_staff(lite: CaseSite) -> None:
         assert post(client, path, data).status_code == 403, path
     assert rows(lite) == counts
     assert operations(lite.audit(before)) == [("consultation", "denied")] * 3
+
