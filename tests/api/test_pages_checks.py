@@ -95,7 +95,7 @@ def checklist_form(site: CaseSite, outcomes: dict[str, tuple[str, str]],
 
 
 def test_checklist_records_every_item_in_one_transaction(site: CaseSite) -> None:
-    """R25, R27, R47: the police records its whole 3.7 checklist of one candidate from
+    """R30, R31: the police records its whole 3.7 checklist of one candidate from
     the case page: each item with its outcome and notes is what the case then holds
     for that candidate (and not the other), with one audit alteration for the batch
     (the case shown after it is read in that same transaction); the page shows them again."""
@@ -132,7 +132,7 @@ def test_checklist_records_every_item_in_one_transaction(site: CaseSite) -> None
 
 
 def test_checklist_refusal_beside_the_item_keeps_every_typed_value(lite: CaseSite) -> None:
-    """R25, R47: a concern without notes refuses the whole checklist: the core's words
+    """R30, R33: a concern without notes refuses the whole checklist: the core's words
     beside that item's notes, every item's typed outcome and notes kept, no check
     written and no alteration audited (only the consultation of showing the case)."""
     outcomes = {item: ("clear", "") for item in POLICE_ITEMS}
@@ -153,7 +153,7 @@ def test_checklist_refusal_beside_the_item_keeps_every_typed_value(lite: CaseSit
 
 
 def test_checklist_only_the_callers_agency(lite: CaseSite) -> None:
-    """R25, R29: the NHS sees its own checklist (its case management, the offender's
+    """R28, R31: the NHS sees its own checklist (its case management, the offender's
     record) and none of the police's items; the MAPPA coordinator, who records no check,
     sees no checklist and posting one is refused with nothing written."""
     nhs = case_page(lite, "nhs_liaison")
@@ -169,8 +169,10 @@ def test_checklist_only_the_callers_agency(lite: CaseSite) -> None:
     assert refused.status_code == 403
     assert rows(lite) == counts
     assert operations(lite.audit(before)) == [("consultation", "denied")]
-    # the NHS posting the police's items: not its checklist, nothing written
+    # the NHS posting its own item and a police item: not its checklist, so neither is
+    # written (the valid one is rolled back with the batch)
     form = {"case_id": lite.case_id, "property_id": lite.candidates[0],
+            "outcome-case_management": "clear", "notes-case_management": "",
             "outcome-visor": "clear", "notes-visor": ""}
     wrong = post(lite.client("nhs_liaison"), "/case/checklist", form)
     assert wrong.status_code == 422
@@ -180,7 +182,7 @@ def test_checklist_only_the_callers_agency(lite: CaseSite) -> None:
 
 def test_agreement_records_and_refuses_a_disagreement_without_comments(site: CaseSite
                                                                         ) -> None:
-    """R33, R34, R47: an agency disagreeing must say why: refused beside the comments,
+    """R47: an agency disagreeing must say why: refused beside the comments,
     the choice kept, nothing written; agreeing with comments is what the case holds,
     with one alteration audited."""
     nhs = site.client("nhs_liaison")
@@ -229,7 +231,7 @@ def physical_page(site: CaseSite, role: str) -> Any:
 
 
 def test_physical_check_records_items_and_dwellings_together(site: CaseSite) -> None:
-    """R26, R41, R44, R47: the physical check page lists NASSO 3.8's nine items and
+    """R32-R35, R44: the physical check page lists NASSO 3.8's nine items and
     each dwelling of the candidate's minimum set; saved, every item and every dwelling's
     outcome is what the store holds (the visit's date, the candidate), with one audit
     alteration for the batch; the page shows them again, with the field sheet beside."""
@@ -261,7 +263,7 @@ def test_physical_check_records_items_and_dwellings_together(site: CaseSite) -> 
 
 
 def test_physical_refusal_beside_the_dwelling_writes_nothing(lite: CaseSite) -> None:
-    """R44, R47: a household that fits the victim profile needs notes: the whole
+    """R33, R34, R44: a household that fits the victim profile needs notes: the whole
     physical check is refused beside the first dwelling's notes, every typed item kept,
     no check and no dwelling outcome written."""
     page = physical_page(lite, "omu_analyst").text
@@ -285,9 +287,10 @@ def test_physical_refusal_beside_the_dwelling_writes_nothing(lite: CaseSite) -> 
 
 
 def test_physical_check_only_for_agencies_that_see_the_surroundings(lite: CaseSite) -> None:
-    """R26, R29: the NHS (which sees nothing of the neighbours) has no physical-check
+    """R28, R32: the NHS (which sees nothing of the neighbours) has no physical-check
     button; its page and its save are refused with nothing written. Education, which
-    sees the neighbours but records no dwelling outcome, gets the nine items only."""
+    sees the neighbours but records no dwelling outcome, gets the nine items only and
+    records them; posting dwellings too is refused with nothing written."""
     assert 'action="/case/physical"' not in case_page(lite, "nhs_liaison")
     assert physical_page(lite, "nhs_liaison").status_code in (403, 422)
     page = physical_page(lite, "omu_analyst").text
@@ -302,6 +305,12 @@ def test_physical_check_only_for_agencies_that_see_the_surroundings(lite: CaseSi
     assert education.status_code == 200, education.text[:300]
     assert 'id="physical-outcome-cctv"' in education.text
     assert "dwelling_id-0" not in education.text
+    items_only = {k: v for k, v in physical_form(lite, page).items()
+                  if not k.startswith("dwelling")}
+    done = post(lite.client("education_officer"), "/case/physical/save", items_only)
+    assert done.status_code == 200, done.text[:300]
+    assert rows(lite)["checks"] == counts["checks"] + len(PHYSICAL)
+    counts = rows(lite)
     with_dwellings = post(lite.client("education_officer"), "/case/physical/save",
                           physical_form(lite, page))
     assert with_dwellings.status_code == 403
@@ -309,7 +318,7 @@ def test_physical_check_only_for_agencies_that_see_the_surroundings(lite: CaseSi
 
 
 def test_extend_set_and_member_change_the_set(site: CaseSite) -> None:
-    """R42, R43, R47: extending the set needs its reason (refused beside it, typed
+    """R42, R43: extending the set needs its reason (refused beside it, typed
     distance kept, nothing written); with one, the extension is what the case holds and
     the candidate is re-assessed with it; a dwelling added by hand, then removed, is
     recorded with its reason; re-assessing is audited as one combination."""
@@ -362,7 +371,7 @@ def test_extend_set_and_member_change_the_set(site: CaseSite) -> None:
 
 
 def test_set_forms_only_for_agency_staff(lite: CaseSite) -> None:
-    """R29, R42, R43: Children & Families (a partner) sees no re-assess, extend or member
+    """R42, R43: Children & Families (a partner) sees no re-assess, extend or member
     form, and posting them is refused with nothing written."""
     page = case_page(lite, "childrens_social_work")
     for action in ("/case/assess", "/case/extend-set", "/case/member"):

@@ -15,7 +15,7 @@ from tests.api.test_browser import browser, sign_in, site  # noqa: F401 (fixture
 def test_physical_check_on_a_tablet_and_on_paper(browser: Any,  # noqa: F811
                                                  site: dict[str, Any]  # noqa: F811
                                                  ) -> None:
-    """R26, R44: the physical check page in Chromium at a tablet's width (768 px): one
+    """R32, R35, R44: the physical check page in Chromium at a tablet's width (768 px): one
     column with no sideways scrolling, every outcome's touch target at least 44 px
     high, driven by the fields' labels; printed, it is the field sheet: no header,
     navigation or save button, the items kept."""
