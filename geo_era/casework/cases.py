@@ -258,6 +258,17 @@ def _check_item(case: Case, agency: str, kind: str, item: str,
     return item
 
 
+def check_outcome(outcome: str, notes: str | None) -> str:
+    """Refuse an unknown check outcome, or a concern or not-applicable one without
+    ``notes``; answers the outcome."""
+    _choice(outcome, OUTCOMES, "outcome")
+    if outcome != "clear" and not (notes and notes.strip()):
+        raise DataError(f"a {outcome.replace('_', ' ')} outcome needs notes (--notes): "
+                        + ("what the concern is" if outcome == "concern"
+                           else "why the check does not apply"))
+    return outcome
+
+
 def record_check(engine: Engine, case_id: str | int, *, agency: str, kind: str, item: str,
                  outcome: str, actor: Actor, notes: str | None = None,
                  property_id: str | None = None,
@@ -270,11 +281,7 @@ def record_check(engine: Engine, case_id: str | int, *, agency: str, kind: str, 
     the same check replaces the earlier for approval, both are kept.
     """
     _choice(kind, CHECK_KINDS, "check kind")
-    _choice(outcome, OUTCOMES, "outcome")
-    if outcome != "clear" and not (notes and notes.strip()):
-        raise DataError(f"a {outcome.replace('_', ' ')} outcome needs notes (--notes): "
-                        + ("what the concern is" if outcome == "concern"
-                           else "why the check does not apply"))
+    check_outcome(outcome, notes)
     with session_scope(engine) as session:
         case = _load(session, case_id, actor)
         _open(case)

@@ -30,6 +30,7 @@ from geo_era.casework.cases import (
 )
 from geo_era.casework.minimum_sets import (
     DWELLING_OUTCOMES,
+    CurrentSet,
     current_set,
     records,
 )
@@ -91,6 +92,24 @@ def record_dwelling(engine: Engine, case_id: str | int, *, agency: str, dwelling
     agency answers, ``dwelling:<id>``), ``does_not_fit`` or ``nobody_home`` (a revisit
     is needed). ``children`` and ``adult_at_risk`` record what the visit established of
     the household. A shared property's occupants are recorded one by one (R41)."""
+    check_visit(outcome, notes, seen_on, today)
+    with session_scope(engine) as session:
+        case = _load(session, case_id, actor)
+        _open(case)
+        _agency(case, agency)
+        pid = _check_property(case, property_id, actor)
+        view = current_set(_case_property(case, pid), records(case)[1])
+        session.add(outcome_row(case, view, pid, agency=agency, dwelling_id=dwelling_id,
+                                outcome=outcome, seen_on=seen_on, occupant=occupant,
+                                notes=notes, children=children,
+                                adult_at_risk=adult_at_risk, actor=actor))
+        return _done(session, actor, case)
+
+
+def check_visit(outcome: str, notes: str | None, seen_on: dt.date,
+                today: dt.date | None = None) -> None:
+    """Refuse an unknown dwelling outcome, ``fits_profile`` without notes, or a visit
+    date after ``today``."""
     if outcome not in DWELLING_OUTCOMES:
         raise DataError(f"unknown dwelling outcome {outcome!r}; use one of "
                         f"{', '.join(DWELLING_OUTCOMES)}")
@@ -99,25 +118,27 @@ def record_dwelling(engine: Engine, case_id: str | int, *, agency: str, dwelling
                      "victim profile is a concern")
     if seen_on > (today or dt.date.today()):
         raise DataError(f"the visit date {seen_on.isoformat()} is in the future")
-    with session_scope(engine) as session:
-        case = _load(session, case_id, actor)
-        _open(case)
-        _agency(case, agency)
-        pid = _check_property(case, property_id, actor)
-        view = current_set(_case_property(case, pid), records(case)[1])
-        member = next((m for m in view.members if m.dwelling_id == dwelling_id), None)
-        if member is None:
-            have = ", ".join(m.dwelling_id for m in view.members) or "none"
-            raise WorkflowRefusedError(f"dwelling {dwelling_id!r} is not in the minimum set "
-                                       f"of {pid} in case {case.reference} (its dwellings: "
-                                       f"{have}); add it by hand with 'geo-era case member'")
-        who = _occupant(member.shared, member.occupants, occupant, dwelling_id)
-        session.add(DwellingOutcome(
-            case_id=case.id, property_id=pid, dwelling_id=dwelling_id, occupant=who,
-            outcome=outcome, notes=(notes or "").strip() or None, seen_on=seen_on,
-            children=children, adult_at_risk=adult_at_risk, agency=agency,
-            recorded_by=actor.username, recorded_at=utcnow()))
-        return _done(session, actor, case)
+
+
+def outcome_row(case: Case, view: CurrentSet, pid: str, *, agency: str, dwelling_id: str,
+                outcome: str, seen_on: dt.date, actor: Actor, occupant: str | None = None,
+                notes: str | None = None, children: bool | None = None,
+                adult_at_risk: bool | None = None) -> DwellingOutcome:
+    """The record of what a visit found at ``dwelling_id`` of the set ``view`` of
+    candidate ``pid`` (checked by :func:`check_visit` first); refused when the dwelling
+    is not in the set or the occupant does not fit it."""
+    member = next((m for m in view.members if m.dwelling_id == dwelling_id), None)
+    if member is None:
+        have = ", ".join(m.dwelling_id for m in view.members) or "none"
+        raise WorkflowRefusedError(f"dwelling {dwelling_id!r} is not in the minimum set "
+                                   f"of {pid} in case {case.reference} (its dwellings: "
+                                   f"{have}); add it by hand with 'geo-era case member'")
+    who = _occupant(member.shared, member.occupants, occupant, dwelling_id)
+    return DwellingOutcome(
+        case_id=case.id, property_id=pid, dwelling_id=dwelling_id, occupant=who,
+        outcome=outcome, notes=(notes or "").strip() or None, seen_on=seen_on,
+        children=children, adult_at_risk=adult_at_risk, agency=agency,
+        recorded_by=actor.username, recorded_at=utcnow())
 
 
 def _done(session: Session, actor: Actor, case: Case) -> dict[str, Any]:

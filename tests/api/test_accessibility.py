@@ -45,7 +45,8 @@ def serious(page: Any) -> list[str]:
 
 def test_every_page_has_no_serious_violation(browser: Any, site: dict[str, Any]  # noqa: F811
                                              ) -> None:
-    """Sign-in, the start page, the case list, a case, void screening (its form, a
+    """Sign-in, the start page, the case list, a case with its agency's forms (and its
+    checklist refused), the physical check page (and refused), void screening (its form, a
     refusal, a result), finding a property and a property's page, sensitive
     allocations, the over-concentration report, the page of a refused form, and the
     casework pages of :func:`casework_pages`."""
@@ -60,6 +61,15 @@ def test_every_page_has_no_serious_violation(browser: Any, site: dict[str, Any] 
     found["cases"] = serious(page)
     page.get_by_role("button", name=f"Open {site['case']['case_id']}").click()
     found["case"] = serious(page)
+    page.get_by_role("button", name="Save the database checks").click()
+    page.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["case, checklist refused"] = serious(page)
+    page.get_by_role("button", name="Record the physical check of").click()
+    page.get_by_role("heading", name="Physical check of").wait_for(timeout=10_000)
+    found["physical check"] = serious(page)
+    page.get_by_role("button", name="Save the physical check").click()
+    page.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["physical check refused"] = serious(page)
     page.goto(f"{site['base']}/voids")
     found["void screening"] = serious(page)
     page.get_by_label("Subject id").fill("FICTIONAL-NOT-THERE")

@@ -8,6 +8,7 @@ the audit of every consultation, R83-R86, and need to know rest on it)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,18 +116,33 @@ def attempts(client: TestClient, path: str, data: dict[str, str],
 
 
 def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> None:
-    """Each signed-in form (a case, its PDF and field sheet, void screening, sensitive
-    allocations, the report and its PDF, opening a case, the review triggers, a review's
-    waiver, sign-out): forged, refused with
+    """Each signed-in form (a case, its PDF and field sheet, an agency's checklist,
+    agreement and physical check, re-assessing, extending and changing a set, void
+    screening, sensitive allocations, the report and its PDF, opening a case, the review
+    triggers, a review's waiver, sign-out): forged, refused with
     nothing audited and the session kept; with its token, from geo_era, it works."""
     omu, thief, solo = signed_in(site, "omu"), signed_in(site, "other"), signed_in(site, "solo")
     case = site.case_id
     assert f'value="{case}"' in omu.get("/cases").text
     voids = ("voids.csv", b"property_id\nnot-a-property\n", "text/csv")
+    shown = {"case_id": case, "property_id": site.candidate}
+    sheet = omu.post("/case/physical", data={**shown, **form_token(omu)}).text
+    dwelling = re.findall(r'name="dwelling_id-0" value="([^"]+)"', sheet)[0]
     page_forms: list[tuple[TestClient, str, dict[str, str], dict[str, Any] | None, int]] = [
         (omu, "/case", {"case_id": case}, None, 200),
         (omu, "/case/document", {"case_id": case}, None, 200),
         (omu, "/case/document", {"case_id": case, "field_sheet": site.candidate}, None, 200),
+        (omu, "/case/checklist", {**shown, "outcome-visor": "clear", "notes-visor": ""},
+         None, 200),
+        (omu, "/case/agreement", {**shown, "agrees": "agree", "comments": ""}, None, 200),
+        (omu, "/case/physical", shown, None, 200),
+        (omu, "/case/physical/save", {**shown, "seen_on": dt.date.today().isoformat(),
+                                      "outcome-cctv": "clear", "notes-cctv": ""}, None, 200),
+        (omu, "/case/assess", shown, None, 200),
+        (omu, "/case/extend-set", {**shown, "metres": "30", "reason": "FICTIONAL risk"},
+         None, 200),
+        (omu, "/case/member", {**shown, "dwelling_id": dwelling, "change": "remove",
+                               "reason": "FICTIONAL: a wall between"}, None, 200),
         (omu, "/voids", {"subject_id": site.subject, "top": "3"}, None, 200),
         (omu, "/allocations", {}, {"void_list": voids}, 200),
         (solo, "/reports", {"authority": site.authority, "year": "2026"}, None, 200),
@@ -245,6 +261,8 @@ def test_page_routes_check_forms_and_take_no_query(site: Site) -> None:
     posts = [(path, calls) for path, r, calls in pages if "POST" in r.methods]
     assert {path for path, _ in posts} >= {
         "/login", "/login/code", "/login/enrol", "/logout", "/case", "/case/document",
+        "/case/checklist", "/case/agreement", "/case/physical", "/case/physical/save",
+        "/case/assess", "/case/extend-set", "/case/member",
         "/voids", "/allocations", "/reports", "/reports/pdf", "/login/oidc", "/cases/new",
         "/reviews/waive", "/reviews/triggers"}
     assert [path for path, calls in posts if forms.check_form not in calls] == []
