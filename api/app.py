@@ -65,6 +65,7 @@ from .routes import (
     imports,
     pages,
     pages_case,
+    pages_decisions,
     pages_find,
     records,
     reports,
@@ -109,7 +110,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _service_routes(app, services)
     for router in (analysis.router, casework.router, dwellings.router, records.router,
                    imports.router, audit.router, voids.router, reports.router,
-                   pages.router, pages_case.router, pages_find.router, sso.router, docs.router):
+                   pages.router, pages_case.router, pages_decisions.router, pages_find.router,
+                   sso.router, docs.router):
         app.include_router(router)
     app.add_exception_handler(forms.FormRefusedError, pages.form_refused)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
