@@ -43,9 +43,11 @@ def serious(page: Any) -> list[str]:
 
 def test_every_page_has_no_serious_violation(browser: Any, site: dict[str, Any]  # noqa: F811
                                              ) -> None:
-    """Sign-in, the start page, the case list, a case, void screening (its form, a
-    refusal, a result), finding a property and a property's page, sensitive
-    allocations, the over-concentration report, and the page of a refused form."""
+    """Sign-in, the start page, the case list, a case (as the SOLO; as the lead agency
+    with its decision forms, Part C's confirmation and its refusal beside the field),
+    void screening (its form, a refusal, a result), finding a property and a property's
+    page, sensitive allocations, the over-concentration report, and the page of a
+    refused form."""
     found: dict[str, list[str]] = {}
     anonymous = browser.new_page()
     anonymous.goto(f"{site['base']}/login")
@@ -80,6 +82,21 @@ def test_every_page_has_no_serious_violation(browser: Any, site: dict[str, Any] 
     page.wait_for_load_state("networkidle")
     found["report"] = serious(page)
     page.close()
+    lead, _ = sign_in(browser, site, "omu")  # the lead agency: the decision forms
+    lead.goto(f"{site['base']}/cases")
+    lead.get_by_role("button", name=f"Open {site['case']['case_id']}").click()
+    lead.get_by_role("button", name="Check the Part C decision").wait_for()
+    found["case (lead agency's forms)"] = serious(lead)
+    lead.get_by_text("Yes, manageable").click()
+    lead.get_by_label("Conclusion").fill("FICTIONAL: manageable")
+    lead.get_by_label("Reasons").fill("FICTIONAL: checked")
+    lead.get_by_role("button", name="Check the Part C decision").click()
+    lead.get_by_role("button", name="Confirm and record").wait_for()
+    found["Part C confirmation"] = serious(lead)
+    lead.get_by_role("button", name="Confirm and record").click()
+    lead.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["Part C refused"] = serious(lead)
+    lead.close()
     link, _ = sign_in(browser, site, "link")
     found["start (Link Officer)"] = serious(link)
     link.goto(f"{site['base']}/allocations")

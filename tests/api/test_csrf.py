@@ -114,13 +114,16 @@ def attempts(client: TestClient, path: str, data: dict[str, str],
 
 
 def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> None:
-    """Each signed-in form (open a case, its PDF and field sheet, void screening,
-    sensitive allocations, the report and its PDF, sign-out): forged, refused with
+    """Each signed-in form (open a case, its PDF and field sheet, the decision forms and
+    what follows them on the case page, the confirmation of Part C and Part D, void
+    screening, sensitive allocations, the report and its PDF, sign-out): forged, refused with
     nothing audited and the session kept; with its token, from geo_era, it works."""
     omu, thief, solo = signed_in(site, "omu"), signed_in(site, "other"), signed_in(site, "solo")
     case = site.case_id
     assert f'value="{case}"' in omu.get("/cases").text
     voids = ("voids.csv", b"property_id\nnot-a-property\n", "text/csv")
+    on_case = {"case_id": case, "property_id": site.candidate}
+    decision = {"manageable": "yes", "conclusion": "FICTIONAL", "reasons": "FICTIONAL"}
     page_forms: list[tuple[TestClient, str, dict[str, str], dict[str, Any] | None, int]] = [
         (omu, "/case", {"case_id": case}, None, 200),
         (omu, "/case/document", {"case_id": case}, None, 200),
@@ -129,6 +132,27 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
         (omu, "/allocations", {}, {"void_list": voids}, 200),
         (solo, "/reports", {"authority": site.authority, "year": "2026"}, None, 200),
         (solo, "/reports/pdf", {"authority": site.authority, "year": "2026"}, None, 200),
+        # the decision forms of the case page (each refused by the core here, or
+        # recorded): a refusal shows the case page again, its reading audited
+        (omu, "/case/respond", {**on_case, "to": "visor", "response": "FICTIONAL"}, None,
+         422),
+        (omu, "/case/part-c", {**on_case, **decision, "step": "confirmed"}, None, 422),
+        (omu, "/case/part-c", {**on_case, **decision, "step": "back"}, None, 200),
+        (omu, "/case/part-d", {**on_case, **decision, "conference_on": "2026-12-01",
+                               "step": "confirmed"}, None, 422),
+        (solo, "/case/consent", {**on_case, "confirm": "yes"}, None, 422),
+        (solo, "/case/out-of-area", {**on_case, "ground": "other", "details": "x"}, None,
+         422),
+        (solo, "/case/plan", {**on_case, "plan": "FICTIONAL"}, None, 422),
+        (solo, "/case/discussion", {**on_case, "held_on": "2026-12-01",
+                                    "participants": "a", "agreed": "b"}, None, 422),
+        (omu, "/case/restrict", {**on_case, "neighbour": site.candidate,
+                                 "restriction": "FICTIONAL"}, None, 200),
+        (omu, "/case/move-in", {**on_case, "moved_in_on": "2026-12-01"}, None, 422),
+        (omu, "/case/held", {**on_case, "system": "FICTIONAL", "reference": "R1"}, None,
+         200),
+        (omu, "/case/extend", {**on_case, "working_days": "1",
+                               "reason": "FICTIONAL: records awaited"}, None, 200),
     ]
     for client, path, data, files, expected in page_forms:
         before = counts(site.engine)
@@ -139,6 +163,15 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
                            headers={"Origin": OWN, "Referer": f"{OWN}/cases"})
         assert done.status_code == expected, (path, done.text[:500])
         assert counts(site.engine)[0] > before[0], f"{path} with its token was not audited"
+    # the confirmation of Part C and Part D: forged, refused; with its token it is shown,
+    # and (reading and recording nothing) changes nothing either way
+    for path in ("/case/part-c", "/case/part-d"):
+        before = counts(site.engine)
+        for answer in attempts(omu, path, {**on_case, **decision}, None, thief):
+            refused(answer)
+        shown = omu.post(path, data={**on_case, **decision, **form_token(omu)})
+        assert shown.status_code == 200 and "Confirm and record" in shown.text
+        assert counts(site.engine) == before
     # sign-out: forged, the session goes on; with the token it ends
     before = counts(site.engine)
     for answer in attempts(omu, "/logout", {}, None, thief):
@@ -226,7 +259,10 @@ def test_page_routes_check_forms_and_take_no_query(site: Site) -> None:
     posts = [(path, calls) for path, r, calls in pages if "POST" in r.methods]
     assert {path for path, _ in posts} >= {
         "/login", "/login/code", "/login/enrol", "/logout", "/case", "/case/document",
-        "/voids", "/allocations", "/reports", "/reports/pdf", "/login/oidc"}
+        "/voids", "/allocations", "/reports", "/reports/pdf", "/login/oidc",
+        "/case/respond", "/case/part-c", "/case/part-d", "/case/consent", "/case/out-of-area",
+        "/case/plan", "/case/discussion", "/case/restrict", "/case/move-in", "/case/held",
+        "/case/extend"}
     assert [path for path, calls in posts if forms.check_form not in calls] == []
     assert [(path, [q.name for q in r.dependant.query_params]) for path, r, _ in pages
             if r.dependant.query_params] == []
