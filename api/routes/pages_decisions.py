@@ -52,6 +52,9 @@ from .pages_case import (
 router = APIRouter(include_in_schema=False, dependencies=[Depends(forms.check_form)])
 #: A line of text typed into a form (a name, a reference, a date).
 Line = Annotated[str, Form(max_length=200)]
+#: The address of the candidate shown, as the case page showed it (for the
+#: confirmation page's words only: nothing is recorded from it).
+Address = Annotated[str, Form(max_length=1000)]
 #: A longer text (a response, reasons, a plan).
 Text = Annotated[str, Form(max_length=20_000)]
 
@@ -161,16 +164,18 @@ PART_D = ("conference_on", "manageable", "conclusion", "reasons")
 
 
 def _confirm(request: Request, endpoint: str, *, part: str, action: str,
-             values: dict[str, str], case_id: str, property_id: str) -> Response:
+             values: dict[str, str], case_id: str, property_id: str,
+             address: str) -> Response:
     """The confirmation page of a Part C or D: what will be recorded, for which
-    candidate; it reads and records nothing (the caller is admitted to the step)."""
+    candidate (its id, and the address the case page showed); it reads and records
+    nothing (the caller is admitted to the step)."""
     admitted = _admit(request, endpoint)
     if isinstance(admitted, Response):
         return admitted
     _, identity = admitted
     return _page(request, "confirm.html", {
         "who": identity, "part": part, "action": action, "values": values,
-        "case_id": case_id, "property_id": property_id})
+        "case_id": case_id, "property_id": property_id, "address": address})
 
 
 def _back(request: Request, endpoint: str, form: FormState, case_id: str,
@@ -190,7 +195,8 @@ def _back(request: Request, endpoint: str, form: FormState, case_id: str,
 
 def _decision(request: Request, endpoint: str, *, part: str, action: str,
               values: dict[str, str], step: str, case_id: str, property_id: str,
-              run: Step, field_of: Callable[[GeoEraError], str | None]) -> Response:
+              address: str, run: Step,
+              field_of: Callable[[GeoEraError], str | None]) -> Response:
     """One Part C or D POST: ``step`` is "" (show the confirmation), "back" (the case
     page with the form filled) or "confirmed" (record it)."""
     first = "conference_on" if part == "D" else "manageable"
@@ -199,7 +205,7 @@ def _decision(request: Request, endpoint: str, *, part: str, action: str,
         return _back(request, endpoint, form, case_id, property_id)
     if step != "confirmed":
         return _confirm(request, endpoint, part=part, action=action, values=values,
-                        case_id=case_id, property_id=property_id)
+                        case_id=case_id, property_id=property_id, address=address)
     return case_step(request, endpoint, case_id=case_id, property_id=property_id,
                      form=form, run=run, field_of=field_of,
                      notice=f"Part {part} is recorded.")
@@ -208,7 +214,7 @@ def _decision(request: Request, endpoint: str, *, part: str, action: str,
 @router.post("/case/part-c", response_class=HTMLResponse)
 def part_c(request: Request, *, case_id: CaseId, property_id: PropertyId,
            manageable: Line = "", conclusion: Text = "", reasons: Text = "",
-           adjustments: Text = "", step: Line = "") -> Response:
+           adjustments: Text = "", step: Line = "", address: Address = "") -> Response:
     """Part C, the lead agency's approval of the candidate shown (3.11): confirmed
     first, then recorded by :func:`geo_era.services.casework.approve`."""
     values = {"manageable": manageable, "conclusion": conclusion, "reasons": reasons,
@@ -223,7 +229,8 @@ def part_c(request: Request, *, case_id: CaseId, property_id: PropertyId,
             justification=why)
 
     return _decision(request, "case_approve", part="C", action="part-c", values=values,
-                     step=step, case_id=case_id, property_id=property_id, run=run,
+                     step=step, case_id=case_id, property_id=property_id,
+                     address=address, run=run,
                      field_of=_field_of("part-c", {"record the conclusion": "conclusion",
                                                    "record the reasons": "reasons"}))
 
@@ -231,7 +238,7 @@ def part_c(request: Request, *, case_id: CaseId, property_id: PropertyId,
 @router.post("/case/part-d", response_class=HTMLResponse)
 def part_d(request: Request, *, case_id: CaseId, property_id: PropertyId,
            conference_on: Line = "", manageable: Line = "", conclusion: Text = "",
-           reasons: Text = "", step: Line = "") -> Response:
+           reasons: Text = "", step: Line = "", address: Address = "") -> Response:
     """Part D, a case conference's decision where agencies disagree (3.11), recorded by
     the lead agency: confirmed first, then :func:`geo_era.services.casework.decide`."""
     values = {"conference_on": conference_on, "manageable": manageable,
@@ -247,7 +254,8 @@ def part_d(request: Request, *, case_id: CaseId, property_id: PropertyId,
             conclusion=conclusion, reasons=reasons, justification=why)
 
     return _decision(request, "case_decide", part="D", action="part-d", values=values,
-                     step=step, case_id=case_id, property_id=property_id, run=run,
+                     step=step, case_id=case_id, property_id=property_id,
+                     address=address, run=run,
                      field_of=_field_of("part-d", {"case conference cannot": "conference_on",
                                                    "record the conclusion": "conclusion",
                                                    "record the reasons": "reasons"}))

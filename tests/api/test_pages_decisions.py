@@ -38,6 +38,8 @@ from geo_era.db.store import open_store
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
 from tests.api.casepages import PASSWORD, PURPOSE, CaseSite, case_site, error_beside, post
+from tests.api.test_browser import browser, site  # noqa: F401 (fixtures)
+from tests.api.test_browser import sign_in as browser_sign_in
 from tests.conftest import enrol_totp, import_demo, officer, sign_in_pages
 from tests.dwelling_visits import visit_every_dwelling
 
@@ -47,53 +49,53 @@ REASONS = "FICTIONAL: every check done; the play park conflict answered"
 PLACING = "FICTIONAL Placing Council"
 
 
-def doc(site: CaseSite) -> dict[str, Any]:
+def doc(ground: CaseSite) -> dict[str, Any]:
     """The case as the core holds it (read as the local operator)."""
-    return show_case(site.engine, site.case_id, actor=officer())
+    return show_case(ground.engine, ground.case_id, actor=officer())
 
 
-def ready(site: CaseSite, pid: str, *, concern: bool = True) -> None:
+def ready(ground: CaseSite, pid: str, *, concern: bool = True) -> None:
     """Every check of ``pid`` (all clear, but the police's ViSOR check a concern when
     ``concern``), every dwelling of its set visited, every agency agreeing; without
     ``concern``, each hard conflict of its assessment answered too (nothing left)."""
-    case = doc(site)
+    case = doc(ground)
     for item in PHYSICAL_ITEMS:
-        record_check(site.engine, site.case_id, agency="solo", kind="physical", item=item,
+        record_check(ground.engine, ground.case_id, agency="solo", kind="physical", item=item,
                      outcome="clear", property_id=pid, actor=officer("solo"))
     for row in case["agencies"]:
         for item in database_checklist(row["agency"], case["authority"]):
             worry = concern and (row["agency"], item) == ("police_scotland", "visor")
-            record_check(site.engine, site.case_id, agency=row["agency"], kind="database",
+            record_check(ground.engine, ground.case_id, agency=row["agency"], kind="database",
                          item=item, outcome="concern" if worry else "clear",
                          notes="FICTIONAL: a note on ViSOR" if worry else None,
                          property_id=pid, actor=officer(row["agency"]))
-    visit_every_dwelling(site.engine, site.case_id, pid)
+    visit_every_dwelling(ground.engine, ground.case_id, pid)
     for row in case["agencies"]:
-        record_agreement(site.engine, site.case_id, agency=row["agency"], agrees=True,
+        record_agreement(ground.engine, ground.case_id, agency=row["agency"], agrees=True,
                          actor=officer(row["agency"]))
     if not concern:
         for to in approval_view.answerable(case, pid)[1]:
-            record_response(site.engine, site.case_id, agency=case["lead_agency"],
+            record_response(ground.engine, ground.case_id, agency=case["lead_agency"],
                             property_id=pid, to=to, response="FICTIONAL: considered",
                             actor=officer("ds"))
 
 
-def fields(site: CaseSite, pid: str) -> dict[str, str]:
-    return {"case_id": site.case_id, "property_id": pid}
+def fields(ground: CaseSite, pid: str) -> dict[str, str]:
+    return {"case_id": ground.case_id, "property_id": pid}
 
 
-def entries(site: CaseSite, since: int) -> list[tuple[str, str, str, list[str]]]:
+def entries(ground: CaseSite, since: int) -> list[tuple[str, str, str, list[str]]]:
     """The audit entries after the ``since``-th: who, what, its outcome, which case."""
-    return [(e.actor, e.operation, e.outcome, e.record_ids) for e in site.audit(since)]
+    return [(e.actor, e.operation, e.outcome, e.record_ids) for e in ground.audit(since)]
 
 
-def ids(site: CaseSite) -> list[str]:
+def ids(ground: CaseSite) -> list[str]:
     """What an audit entry of a step on the case names: the case and its subject."""
-    return [site.case_id, site.subject_id]
+    return [ground.case_id, ground.subject_id]
 
 
-def count(site: CaseSite) -> int:
-    return len(site.audit())
+def count(ground: CaseSite) -> int:
+    return len(ground.audit())
 
 
 def text_of(page: str) -> str:
@@ -107,7 +109,8 @@ def without_commands(lines: list[str]) -> list[str]:
 
 
 @pytest.fixture
-def site(demo_files: list[Path], tmp_path: Path, database_url: str) -> CaseSite:
+def both(demo_files: list[Path], tmp_path: Path, database_url: str) -> CaseSite:
+    """The ground of :func:`tests.api.casepages.case_site`, on SQLite and PostgreSQL."""
     return case_site(demo_files, tmp_path / "home", database_url)
 
 
@@ -119,7 +122,7 @@ def lite(demo_files: list[Path], tmp_path: Path) -> CaseSite:
 
 
 def test_part_c_waits_for_each_response_then_is_confirmed_and_recorded(
-        site: CaseSite) -> None:
+        both: CaseSite) -> None:
     """R47, R48, R52, R55: the candidate's concern (ViSOR) and hard conflict (SOPO
     condition 1) are listed with a response form for the lead agency only; what still
     stops approval is listed as the core has it; Part C confirmed while a concern is
@@ -127,30 +130,33 @@ def test_part_c_waits_for_each_response_then_is_confirmed_and_recorded(
     written (only the page's reading audited); each response recorded through the page
     (one alteration each); then Part C confirmed is recorded (one alteration) and read
     back from the core. The confirmation page alone records nothing."""
-    pid = site.candidates[0]
-    ready(site, pid)
-    omu, cjsw = site.client("omu_analyst"), site.client("cjsw")
-    page = post(omu, "/case", fields(site, pid)).text
+    pid = both.candidates[0]
+    ready(both, pid)
+    omu, cjsw = both.client("omu_analyst"), both.client("cjsw")
+    page = post(omu, "/case", fields(both, pid)).text
     assert 'id="respond-visor-response"' in page
     assert 'id="respond-condition-1-response"' in page and 'id="part-c-manageable"' in page
-    held = doc(site)
-    core = case_for_document(site.engine, site.case_id, actor=officer())
+    held = doc(both)
+    core = case_for_document(both.engine, both.case_id, actor=officer())
     assert approval_view.missing(held, pid) == without_commands(
         core["missing_for_approval"][pid])
     assert [line.split(" on ")[0] for line in approval_view.missing(held, pid)] == [
         "concern visor", "conflict condition:1"]
     assert "concern visor on" in text_of(page) and "What still stops approval" in page
-    other = post(cjsw, "/case", fields(site, pid)).text  # not the lead agency
+    other = post(cjsw, "/case", fields(both, pid)).text  # not the lead agency
     assert "respond-visor-response" not in other and "part-c-manageable" not in other
 
-    typed = {**fields(site, pid), "manageable": "yes", "conclusion": CONCLUSION,
+    address = held["assessments"][0]["snapshot"]["proximity"]["address"]
+    assert f'name="address" value="{html.escape(address)}"' in page
+    typed = {**fields(both, pid), "manageable": "yes", "conclusion": CONCLUSION,
              "reasons": REASONS, "adjustments": "FICTIONAL: weekly home visits"}
-    before = count(site)
-    confirm = post(omu, "/case/part-c", typed)
+    before = count(both)
+    confirm = post(omu, "/case/part-c", {**typed, "address": address})
     assert confirm.status_code == 200
+    assert f"{html.escape(address)} ({pid})" in confirm.text
     assert "Confirm and record" in confirm.text and "Go back and change" in confirm.text
     assert f'value="{html.escape(CONCLUSION)}"' in confirm.text and pid in confirm.text
-    assert count(site) == before  # the confirmation reads and records nothing
+    assert count(both) == before  # the confirmation reads and records nothing
 
     refused = post(omu, "/case/part-c", {**typed, "step": "confirmed"})
     assert refused.status_code == 422
@@ -159,29 +165,29 @@ def test_part_c_waits_for_each_response_then_is_confirmed_and_recorded(
     assert f">{html.escape(CONCLUSION)}</textarea>" in refused.text
     assert re.search(r'id="part-c-manageable" name="manageable" value="yes" checked',
                      refused.text)
-    assert entries(site, before) == [("omu_analyst", "consultation", "allowed", ids(site))]
-    assert doc(site)["decisions"] == []
+    assert entries(both, before) == [("omu_analyst", "consultation", "allowed", ids(both))]
+    assert doc(both)["decisions"] == []
 
-    before = count(site)
-    empty = post(omu, "/case/respond", {**fields(site, pid), "to": "visor", "response": " "})
+    before = count(both)
+    empty = post(omu, "/case/respond", {**fields(both, pid), "to": "visor", "response": " "})
     assert empty.status_code == 422
     assert "write the response" in (error_beside(empty.text, "respond-visor-response") or "")
-    assert [op for _, op, _, _ in entries(site, before)] == ["consultation"]
+    assert [op for _, op, _, _ in entries(both, before)] == ["consultation"]
     for to in ("visor", "condition:1"):
-        before = count(site)
-        done = post(omu, "/case/respond", {**fields(site, pid), "to": to,
+        before = count(both)
+        done = post(omu, "/case/respond", {**fields(both, pid), "to": to,
                                            "response": f"FICTIONAL: {to} considered"})
         assert done.status_code == 200 and f"Your response to {to} is recorded" in done.text
-        assert entries(site, before) == [("omu_analyst", "alteration", "allowed", ids(site))]
-    answered = {r["to"]: r["response"] for r in doc(site)["responses"]}
+        assert entries(both, before) == [("omu_analyst", "alteration", "allowed", ids(both))]
+    answered = {r["to"]: r["response"] for r in doc(both)["responses"]}
     assert answered == {"visor": "FICTIONAL: visor considered",
                         "condition:1": "FICTIONAL: condition:1 considered"}
 
-    before = count(site)
+    before = count(both)
     recorded = post(omu, "/case/part-c", {**typed, "step": "confirmed"})
     assert recorded.status_code == 200 and "Part C is recorded" in recorded.text
-    assert entries(site, before) == [("omu_analyst", "alteration", "allowed", ids(site))]
-    after = doc(site)
+    assert entries(both, before) == [("omu_analyst", "alteration", "allowed", ids(both))]
+    after = doc(both)
     assert after["status"] == "approved"
     assert [(d["part"], d["property_id"], d["manageable"], d["conclusion"], d["reasons"],
              d["adjustments"], d["agency"]) for d in after["decisions"]] == [
@@ -275,13 +281,13 @@ def out_of_area_site(demo_files: list[Path], home: Path,
                     str(subjects["subject_id"].iloc[0]), [void], receiving)
 
 
-def placing_solo(site: CaseSite) -> TestClient:
+def placing_solo(ground: CaseSite) -> TestClient:
     """The SOLO of the placing council, signed in with a purpose."""
-    add_user(site.engine, "placing.solo", role="solo", organisation=PLACING,
+    add_user(ground.engine, "placing.solo", role="solo", organisation=PLACING,
              password=PASSWORD)
-    client = TestClient(site.app, raise_server_exceptions=False)
-    sign_in_pages(client, site.engine, "placing.solo", PASSWORD,
-                  enrol_totp(site.engine, site.home, "placing.solo"), purpose=PURPOSE)
+    client = TestClient(ground.app, raise_server_exceptions=False)
+    sign_in_pages(client, ground.engine, "placing.solo", PASSWORD,
+                  enrol_totp(ground.engine, ground.home, "placing.solo"), purpose=PURPOSE)
     return client
 
 
@@ -293,33 +299,33 @@ def test_an_out_of_area_placement_is_recorded_by_each_council(
     sees no reason or plan form, the placing council no consent form, and the police
     none of them; a consent by the placing council is refused by the core; Part C lists
     what the placement lacks until all are in."""
-    site = out_of_area_site(demo_files, tmp_path / "home", database_url)
-    pid = site.candidates[0]
-    receiving, placing = site.client("solo"), placing_solo(site)
-    omu = site.client("omu_analyst")
-    ready(site, pid, concern=False)
-    lacks = approval_view.missing(doc(site), pid)
+    ground = out_of_area_site(demo_files, tmp_path / "home", database_url)
+    pid = ground.candidates[0]
+    receiving, placing = ground.client("solo"), placing_solo(ground)
+    omu = ground.client("omu_analyst")
+    ready(ground, pid, concern=False)
+    lacks = approval_view.missing(doc(ground), pid)
     assert [line.split(" ")[1] for line in lacks[:4]] == [
         "receiving", "reason", "risk", "record"]
-    mine = post(receiving, "/case", fields(site, pid)).text
+    mine = post(receiving, "/case", fields(ground, pid)).text
     assert 'id="consent-confirm"' in mine and 'id="discussion-held_on"' in mine
     assert 'id="out-of-area-ground"' not in mine and 'id="plan-plan"' not in mine
-    theirs = post(placing, "/case", fields(site, pid)).text
+    theirs = post(placing, "/case", fields(ground, pid)).text
     assert 'id="out-of-area-ground"' in theirs and 'id="plan-plan"' in theirs
     assert 'id="consent-confirm"' not in theirs
-    police = post(omu, "/case", fields(site, pid)).text
+    police = post(omu, "/case", fields(ground, pid)).text
     assert "consent-confirm" not in police and "out-of-area-ground" not in police
 
-    before = count(site)
-    unticked = post(receiving, "/case/consent", fields(site, pid))
+    before = count(ground)
+    unticked = post(receiving, "/case/consent", fields(ground, pid))
     assert unticked.status_code == 422
     assert "tick the box" in (error_beside(unticked.text, "consent-confirm") or "")
-    forged = post(placing, "/case/consent", {**fields(site, pid), "confirm": "yes"})
+    forged = post(placing, "/case/consent", {**fields(ground, pid), "confirm": "yes"})
     assert forged.status_code == 422
     assert "only the receiving authority" in (error_beside(forged.text, "consent-confirm")
                                               or "")
-    assert [op for _, op, _, _ in entries(site, before)] == ["consultation"] * 2
-    assert doc(site)["out_of_area_record"]["consent"] is None
+    assert [op for _, op, _, _ in entries(ground, before)] == ["consultation"] * 2
+    assert doc(ground)["out_of_area_record"]["consent"] is None
 
     steps = [
         (receiving, "/case/consent", {"confirm": "yes"}, "solo"),
@@ -333,22 +339,22 @@ def test_an_out_of_area_placement_is_recorded_by_each_council(
          "solo"),
     ]
     for client, path, data, who in steps:
-        before = count(site)
-        done = post(client, path, {**fields(site, pid), **data})
+        before = count(ground)
+        done = post(client, path, {**fields(ground, pid), **data})
         assert done.status_code == 200, (path, done.text[-800:])
-        assert entries(site, before) == [(who, "alteration", "allowed", ids(site))]
-    record = doc(site)["out_of_area_record"]
+        assert entries(ground, before) == [(who, "alteration", "allowed", ids(ground))]
+    record = doc(ground)["out_of_area_record"]
     assert record["consent"]["recorded_by"] == "solo"
     assert (record["reason"]["ground"], record["reason"]["details"], record["reason"][
         "authority"]) == ("risk_in_placing_area", "FICTIONAL: a victim lives nearby", PLACING)
     assert record["plan"]["plan"] == "FICTIONAL: weekly joint visits"
     assert [(d["participants"], d["agreed"]) for d in record["discussions"]] == [
         ("FICTIONAL: both SOLOs", "FICTIONAL: the placement goes ahead")]
-    assert approval_view.missing(doc(site), pid) == []
-    recorded = post(omu, "/case/part-c", {**fields(site, pid), "manageable": "yes",
+    assert approval_view.missing(doc(ground), pid) == []
+    recorded = post(omu, "/case/part-c", {**fields(ground, pid), "manageable": "yes",
                                           "conclusion": CONCLUSION, "reasons": REASONS,
                                           "step": "confirmed"})
-    assert recorded.status_code == 200 and doc(site)["status"] == "approved"
+    assert recorded.status_code == 200 and doc(ground)["status"] == "approved"
 
 
 def test_after_the_decision_each_step_is_recorded_or_refused(lite: CaseSite) -> None:
@@ -446,3 +452,26 @@ def test_audit_entries_name_the_case(lite: CaseSite) -> None:
     post(omu, "/case/held", {**fields(lite, pid), "system": "S", "reference": "R"})
     [entry] = lite.audit(before)
     assert (entry.record_type, entry.justification) == ("case", PURPOSE)
+
+
+def test_a_restriction_names_the_property_picked_by_its_address(
+        browser: Any, site: dict[str, Any]) -> None:  # noqa: F811
+    """R58, in Chromium against a real server: the lead agency types a neighbour's
+    address into the restriction form, picks it from the type-ahead (which puts its id
+    into the form), writes the restriction and records it; the core holds it on the
+    picked property."""
+    wanted = site["void"]
+    page, _ = browser_sign_in(browser, site, "omu")
+    page.goto(f"{site['base']}/cases")
+    page.get_by_role("button", name=f"Open {site['case']['case_id']}").click()
+    page.get_by_label("Neighbouring property: address or property id").fill(
+        site["addresses"][wanted])
+    page.get_by_role("option").filter(has_text=wanted).first.click()
+    assert page.locator("#restrict-neighbour").input_value() == wanted
+    page.get_by_label("The restriction").fill("FICTIONAL: no household with children")
+    page.get_by_role("button", name="Record the restriction").click()
+    page.get_by_text("The restriction on the neighbouring property is recorded").wait_for()
+    page.close()
+    held = show_case(site["engine"], site["case"]["case_id"], actor=officer())
+    assert (wanted, "FICTIONAL: no household with children") in [
+        (r["property_id"], r["restriction"]) for r in held["restrictions"]]
