@@ -89,6 +89,29 @@ def _checks_missing(doc: Document, property_id: str,
     return missing
 
 
+def _member_gaps(member: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """(no outcome, nobody home) labels of one dwelling of the set: the dwelling, or
+    for shared accommodation (R41) each occupant ``1``..``n`` (at least one when their
+    number is not known), from the outcomes in force the document gives it."""
+    dwelling = member["dwelling_id"]
+    latest = {o.get("occupant"): o for o in member.get("outcomes") or []}
+    if not member.get("shared"):
+        row = latest.get(None)
+        if row is None:
+            return [dwelling], []
+        return [], [dwelling] if row.get("outcome") == "nobody_home" else []
+    seen = {k: r for k, r in latest.items() if k}
+    if member.get("occupants"):
+        wanted = [str(k) for k in range(1, int(member["occupants"]) + 1)]
+        return ([f"{dwelling} occupant {k}" for k in wanted if k not in seen],
+                [f"{dwelling} occupant {k}" for k in wanted
+                 if k in seen and seen[k].get("outcome") == "nobody_home"])
+    if not seen:
+        return [f"{dwelling} (each occupant; their number is not known)"], []
+    return [], [f"{dwelling} occupant {k}" for k, r in seen.items()
+                if r.get("outcome") == "nobody_home"]
+
+
 def _dwellings_missing(doc: Document, property_id: str) -> list[str]:
     if _snapshot(doc, property_id) is None:
         return []
@@ -101,8 +124,12 @@ def _dwellings_missing(doc: Document, property_id: str) -> list[str]:
     if found.get("error") and not members:
         gaps.append(f"the minimum set of {property_id} could not be worked out "
                     f"({found['error']}); add its dwellings by hand")
-    none = [m["dwelling_id"] for m in members if m.get("state") == "no outcome"]
-    away = [m["dwelling_id"] for m in members if m.get("state") == "revisit"]
+    none: list[str] = []
+    away: list[str] = []
+    for member in members:
+        missing, revisit = _member_gaps(member)
+        none += missing
+        away += revisit
     if none:
         gaps.append(f"dwellings of the minimum set of {property_id} with no outcome: "
                     f"{', '.join(none)}")

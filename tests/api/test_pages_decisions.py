@@ -34,6 +34,7 @@ from geo_era.casework.cases import (
     record_response,
     show_case,
 )
+from geo_era.casework.dwellings import record_dwelling
 from geo_era.db.store import open_store
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
@@ -193,6 +194,43 @@ def test_part_c_waits_for_each_response_then_is_confirmed_and_recorded(
              d["adjustments"], d["agency"]) for d in after["decisions"]] == [
         ("C", pid, True, CONCLUSION, REASONS, "FICTIONAL: weekly home visits",
          "police_scotland")]
+
+
+def test_what_stops_approval_is_the_cores_list(lite: CaseSite) -> None:
+    """R44, R47, R48: what the Part C form lists as still stopping approval, worked out
+    from the case the page holds, is the core's own list (less the command each line
+    names) at every stage: nothing recorded; a dwelling where nobody was home; a
+    dwelling fitting the victim profile (a concern to answer); all done but that
+    response; and nothing once it is answered."""
+    pid = lite.candidates[0]
+
+    def same() -> list[str]:
+        core = case_for_document(lite.engine, lite.case_id, actor=officer())
+        ours = approval_view.missing(doc(lite), pid)
+        assert ours == without_commands(core["missing_for_approval"][pid])
+        return ours
+
+    assert len(same()) >= 5
+    ready(lite, pid, concern=False)
+    assert same() == []
+    first, second = (m["dwelling_id"] for m in doc(lite)["minimum_sets"][0]["members"][:2])
+    for dwelling, outcome in ((first, "nobody_home"), (second, "fits_profile")):
+        record_dwelling(lite.engine, lite.case_id, agency="police_scotland",
+                        property_id=pid, dwelling_id=dwelling, outcome=outcome,
+                        seen_on=dt.date.today(), notes="FICTIONAL: a visit",
+                        actor=officer("omu"))
+    assert [line.split(":")[0] for line in same()] == [
+        f"dwellings of the minimum set of {pid} where nobody was home",
+        "concern dwelling"]
+    record_dwelling(lite.engine, lite.case_id, agency="police_scotland", property_id=pid,
+                    dwelling_id=first, outcome="does_not_fit", seen_on=dt.date.today(),
+                    notes="FICTIONAL: revisited", actor=officer("omu"))
+    assert same() == [f"concern dwelling:{second} on {pid} has no response from the "
+                      "lead agency"]
+    record_response(lite.engine, lite.case_id, agency="police_scotland", property_id=pid,
+                    to=f"dwelling:{second}", response="FICTIONAL: considered",
+                    actor=officer("ds"))
+    assert same() == []
 
 
 def test_part_c_for_another_agency_is_refused_and_go_back_keeps_the_form(
