@@ -258,6 +258,11 @@ def test_part_c_for_another_agency_is_refused_and_go_back_keeps_the_form(
                      back.text)
     assert entries(lite, before) == [("omu_analyst", "consultation", "allowed", ids(lite))]
     assert doc(lite)["decisions"] == []
+    # no conclusion: the core's words beside that field, the rest kept
+    bare = post(omu, "/case/part-c", {**typed, "conclusion": " ", "step": "confirmed"})
+    assert bare.status_code == 422
+    assert "record the conclusion" in (error_beside(bare.text, "part-c-conclusion") or "")
+    assert f">{html.escape(REASONS)}</textarea>" in bare.text
     # a manageable decision confirmed with nothing chosen: beside the choice
     unchosen = post(omu, "/case/part-c", {**typed, "manageable": "", "step": "confirmed"})
     assert "choose yes or no" in (error_beside(unchosen.text, "part-c-manageable") or "")
@@ -274,6 +279,7 @@ def test_part_d_after_a_disagreement(lite: CaseSite) -> None:
     omu = lite.client("omu_analyst")
     page = post(omu, "/case", fields(lite, pid)).text
     assert 'id="part-d-conference_on"' in page and "nhs does not agree" in page
+    assert 'id="part-c-manageable"' not in page  # no approval while an agency disagrees
     typed = {**fields(lite, pid), "conference_on": "last Tuesday", "manageable": "yes",
              "conclusion": CONCLUSION, "reasons": REASONS}
     before = count(lite)
