@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_browser import browser, sign_in, site  # noqa: F401 (fixtures)
+from geo_era.security.users import add_user
+from tests.api.test_browser import PASSWORD, browser, sign_in, site  # noqa: F401 (fixtures)
+from tests.api.test_pages_decisions import PLACING, out_of_area_site
+from tests.conftest import enrol_totp, served
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 #: the rules run: WCAG 2.0, 2.1 and 2.2, levels A and AA
@@ -102,4 +105,34 @@ def test_every_page_has_no_serious_violation(browser: Any, site: dict[str, Any] 
     link.goto(f"{site['base']}/allocations")
     found["sensitive allocations"] = serious(link)
     link.close()
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_the_out_of_area_forms_have_no_serious_violation(
+        browser: Any, demo_files: list[Path], tmp_path: Path) -> None:  # noqa: F811
+    """The case page of an out-of-area placement (NASSO 3.13) as the receiving council
+    (its consent, with the consent refused beside its box) and as the placing council
+    (its reason, plan and discussion forms)."""
+    home = tmp_path / "home"
+    ground = out_of_area_site(demo_files, home, None)
+    add_user(ground.engine, "solo", role="solo", organisation=ground.authority,
+             password=PASSWORD)
+    add_user(ground.engine, "placing", role="solo", organisation=PLACING, password=PASSWORD)
+    secrets = {user: enrol_totp(ground.engine, home, user) for user in ("solo", "placing")}
+    found: dict[str, list[str]] = {}
+    with served(home) as api:
+        where = {"base": api.removesuffix("/api/v1"), "secrets": secrets,
+                 "engine": ground.engine}
+        for user in ("solo", "placing"):
+            page, _ = sign_in(browser, where, user)
+            page.goto(f"{where['base']}/cases")
+            page.get_by_role("button", name=f"Open {ground.case_id}").click()
+            page.get_by_role("heading", name="Out-of-area placement (NASSO 3.13)").wait_for()
+            found[f"out-of-area case ({user})"] = serious(page)
+            if user == "solo":
+                page.get_by_role("button", name="Record the consent").click()
+                page.get_by_role("heading", name="There is a problem").wait_for()
+                found["consent refused"] = serious(page)
+            page.close()
+    ground.engine.dispose()
     assert {name: v for name, v in found.items() if v} == {}
