@@ -13,7 +13,8 @@ import pytest
 
 from geo_era.security.users import add_user
 from tests.api.test_browser import PASSWORD, browser, sign_in, site  # noqa: F401 (fixtures)
-from tests.conftest import enrol_totp
+from tests.api.test_pages_decisions import PLACING, out_of_area_site
+from tests.conftest import enrol_totp, served
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 #: the rules run: WCAG 2.0, 2.1 and 2.2, levels A and AA
@@ -46,10 +47,11 @@ def serious(page: Any) -> list[str]:
 def test_every_page_has_no_serious_violation(browser: Any, site: dict[str, Any]  # noqa: F811
                                              ) -> None:
     """Sign-in, the start page, the case list, a case with its agency's forms (and its
-    checklist refused), the physical check page (and refused), void screening (its form, a
-    refusal, a result), finding a property and a property's page, sensitive
-    allocations, the over-concentration report, the page of a refused form, and the
-    casework pages of :func:`casework_pages`."""
+    checklist refused; as the lead agency with its decision forms, Part C's confirmation
+    and its refusal beside the field), the physical check page (and refused), void
+    screening (its form, a refusal, a result), finding a property and a property's page,
+    sensitive allocations, the over-concentration report, the page of a refused form,
+    and the casework pages of :func:`casework_pages`."""
     found: dict[str, list[str]] = {}
     anonymous = browser.new_page()
     anonymous.goto(f"{site['base']}/login")
@@ -93,6 +95,21 @@ def test_every_page_has_no_serious_violation(browser: Any, site: dict[str, Any] 
     page.wait_for_load_state("networkidle")
     found["report"] = serious(page)
     page.close()
+    lead, _ = sign_in(browser, site, "omu")  # the lead agency: the decision forms
+    lead.goto(f"{site['base']}/cases")
+    lead.get_by_role("button", name=f"Open {site['case']['case_id']}").click()
+    lead.get_by_role("button", name="Check the Part C decision").wait_for()
+    found["case (lead agency's forms)"] = serious(lead)
+    lead.get_by_text("Yes, manageable").click()
+    lead.get_by_label("Conclusion").fill("FICTIONAL: manageable")
+    lead.get_by_label("Reasons").fill("FICTIONAL: checked")
+    lead.get_by_role("button", name="Check the Part C decision").click()
+    lead.get_by_role("button", name="Confirm and record").wait_for()
+    found["Part C confirmation"] = serious(lead)
+    lead.get_by_role("button", name="Confirm and record").click()
+    lead.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["Part C refused"] = serious(lead)
+    lead.close()
     link, _ = sign_in(browser, site, "link")
     found["start (Link Officer)"] = serious(link)
     link.goto(f"{site['base']}/allocations")
@@ -153,3 +170,33 @@ def casework_pages(browser: Any, site: dict[str, Any]) -> dict[str, list[str]]: 
     found["waiver confirmation"] = serious(mappa)
     mappa.close()
     return found
+
+
+def test_the_out_of_area_forms_have_no_serious_violation(
+        browser: Any, demo_files: list[Path], tmp_path: Path) -> None:  # noqa: F811
+    """The case page of an out-of-area placement (NASSO 3.13) as the receiving council
+    (its consent, with the consent refused beside its box) and as the placing council
+    (its reason, plan and discussion forms)."""
+    home = tmp_path / "home"
+    ground = out_of_area_site(demo_files, home, None)
+    add_user(ground.engine, "solo", role="solo", organisation=ground.authority,
+             password=PASSWORD)
+    add_user(ground.engine, "placing", role="solo", organisation=PLACING, password=PASSWORD)
+    secrets = {user: enrol_totp(ground.engine, home, user) for user in ("solo", "placing")}
+    found: dict[str, list[str]] = {}
+    with served(home) as api:
+        where = {"base": api.removesuffix("/api/v1"), "secrets": secrets,
+                 "engine": ground.engine}
+        for user in ("solo", "placing"):
+            page, _ = sign_in(browser, where, user)
+            page.goto(f"{where['base']}/cases")
+            page.get_by_role("button", name=f"Open {ground.case_id}").click()
+            page.get_by_role("heading", name="Out-of-area placement (NASSO 3.13)").wait_for()
+            found[f"out-of-area case ({user})"] = serious(page)
+            if user == "solo":
+                page.get_by_role("button", name="Record the consent").click()
+                page.get_by_role("heading", name="There is a problem").wait_for()
+                found["consent refused"] = serious(page)
+            page.close()
+    ground.engine.dispose()
+    assert {name: v for name, v in found.items() if v} == {}

@@ -117,9 +117,10 @@ def attempts(client: TestClient, path: str, data: dict[str, str],
 
 def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> None:
     """Each signed-in form (a case, its PDF and field sheet, an agency's checklist,
-    agreement and physical check, re-assessing, extending and changing a set, void
-    screening, sensitive allocations, the report and its PDF, opening a case, the review
-    triggers, a review's waiver, sign-out): forged, refused with
+    agreement and physical check, re-assessing, extending and changing a set, the decision
+    forms and what follows them on the case page, the confirmation of Part C and Part D,
+    void screening, sensitive allocations, the report and its PDF, opening a case, the
+    review triggers, a review's waiver, sign-out): forged, refused with
     nothing audited and the session kept; with its token, from geo_era, it works."""
     omu, thief, solo = signed_in(site, "omu"), signed_in(site, "other"), signed_in(site, "solo")
     case = site.case_id
@@ -128,6 +129,8 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
     shown = {"case_id": case, "property_id": site.candidate}
     sheet = omu.post("/case/physical", data={**shown, **form_token(omu)}).text
     dwelling = re.findall(r'name="dwelling_id-0" value="([^"]+)"', sheet)[0]
+    on_case = {"case_id": case, "property_id": site.candidate}
+    decision = {"manageable": "yes", "conclusion": "FICTIONAL", "reasons": "FICTIONAL"}
     page_forms: list[tuple[TestClient, str, dict[str, str], dict[str, Any] | None, int]] = [
         (omu, "/case", {"case_id": case}, None, 200),
         (omu, "/case/document", {"case_id": case}, None, 200),
@@ -151,6 +154,27 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
                              "case_type": "initial_new",
                              "notified": dt.date.today().isoformat()}, None, 200),
         (omu, "/reviews/triggers", {"radius_m": "400"}, None, 200),
+        # the decision forms of the case page (each refused by the core here, or
+        # recorded): a refusal shows the case page again, its reading audited
+        (omu, "/case/respond", {**on_case, "to": "visor", "response": "FICTIONAL"}, None,
+         422),
+        (omu, "/case/part-c", {**on_case, **decision, "step": "confirmed"}, None, 422),
+        (omu, "/case/part-c", {**on_case, **decision, "step": "back"}, None, 200),
+        (omu, "/case/part-d", {**on_case, **decision, "conference_on": "2026-12-01",
+                               "step": "confirmed"}, None, 422),
+        (solo, "/case/consent", {**on_case, "confirm": "yes"}, None, 422),
+        (solo, "/case/out-of-area", {**on_case, "ground": "other", "details": "x"}, None,
+         422),
+        (solo, "/case/plan", {**on_case, "plan": "FICTIONAL"}, None, 422),
+        (solo, "/case/discussion", {**on_case, "held_on": "2026-12-01",
+                                    "participants": "a", "agreed": "b"}, None, 422),
+        (omu, "/case/restrict", {**on_case, "neighbour": site.candidate,
+                                 "restriction": "FICTIONAL"}, None, 200),
+        (omu, "/case/move-in", {**on_case, "moved_in_on": "2026-12-01"}, None, 422),
+        (omu, "/case/held", {**on_case, "system": "FICTIONAL", "reference": "R1"}, None,
+         200),
+        (omu, "/case/extend", {**on_case, "working_days": "1",
+                               "reason": "FICTIONAL: records awaited"}, None, 200),
     ]
     for client, path, data, files, expected in page_forms:
         before = counts(site.engine)
@@ -174,6 +198,15 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
                       headers={"Origin": OWN})
     assert done.status_code == 200 and "recorded" in done.text, done.text[:500]
     assert counts(site.engine)[0] == before[0] + 1
+    # the confirmation of Part C and Part D: forged, refused; with its token it is shown,
+    # and (reading and recording nothing) changes nothing either way
+    for path in ("/case/part-c", "/case/part-d"):
+        before = counts(site.engine)
+        for answer in attempts(omu, path, {**on_case, **decision}, None, thief):
+            refused(answer)
+        shown = omu.post(path, data={**on_case, **decision, **form_token(omu)})
+        assert shown.status_code == 200 and "Confirm and record" in shown.text
+        assert counts(site.engine) == before
     # sign-out: forged, the session goes on; with the token it ends
     before = counts(site.engine)
     for answer in attempts(omu, "/logout", {}, None, thief):
@@ -264,7 +297,10 @@ def test_page_routes_check_forms_and_take_no_query(site: Site) -> None:
         "/case/checklist", "/case/agreement", "/case/physical", "/case/physical/save",
         "/case/assess", "/case/extend-set", "/case/member",
         "/voids", "/allocations", "/reports", "/reports/pdf", "/login/oidc", "/cases/new",
-        "/reviews/waive", "/reviews/triggers"}
+        "/reviews/waive", "/reviews/triggers",
+        "/case/respond", "/case/part-c", "/case/part-d", "/case/consent", "/case/out-of-area",
+        "/case/plan", "/case/discussion", "/case/restrict", "/case/move-in", "/case/held",
+        "/case/extend"}
     assert [path for path, calls in posts if forms.check_form not in calls] == []
     assert [(path, [q.name for q in r.dependant.query_params]) for path, r, _ in pages
             if r.dependant.query_params] == []
