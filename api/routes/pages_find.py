@@ -4,10 +4,11 @@ a subject's cases (the Responsible Authorities only, audited), a case by its ref
 and the property page (its map, the sites near it with straight-line and walking
 distances, its minimum set and its cases, as the caller's role may see them).
 
-The pages are thin: :mod:`geo_era.services.finding` admits, audits and answers. An
-address typed and a property id may appear in URLs (reference data; the property page
-shows nobody's household to a role that may not know); a subject id or a case reference
-travels only in a form body (POST).
+The pages are thin: :mod:`geo_era.services.finding` admits, audits and answers.
+Nothing looked for or looked at stands in a URL: an address typed, a property id (a
+candidate looked up for a subject's ERA would tell a proxy's log where the subject may
+live), a subject id and a case reference all travel in form bodies (POST, with the form
+token); a property is opened by a small form (:file:`_property.html`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
+from geo_era.errors import ForbiddenError, GeoEraError, NotFoundError
 from geo_era.security.users import Identity
 from geo_era.services import finding
 
@@ -111,59 +112,36 @@ def find_subject(request: Request,
                                           "subject": answer.model_dump(mode="json")})
 
 
-@router.get("/property/{property_id}", response_class=HTMLResponse)
-def property_page(request: Request, property_id: str) -> Response:
-    """One property: its map (a frame of its own, :func:`property_map`, so that the page
-    is not kept waiting for it), the sites within the radius (straight-line and walking
-    distances), and, for the roles that may see them, its minimum set (households only
-    with the purpose of the session) and the cases it is in. A Link Officer sees only
-    the sites and their map."""
+@router.post("/property", response_class=HTMLResponse)
+def property_page(request: Request,
+                  property_id: Annotated[str, Form(max_length=64)]) -> Response:
+    """One property, named in the form's body (a property looked at in the course of an
+    ERA must not stand in a URL, a history or a proxy's log): its map, the sites within
+    the radius (straight-line and walking distances), and, for the roles that may see
+    them, its minimum set (households only with the purpose of the session) and the
+    cases it is in. A Link Officer sees only the sites and their map."""
     admitted = _admit(request, "sites_near")
     if isinstance(admitted, Response):
         return admitted
     caller, identity = admitted
+    services = _services(request)
     try:
-        _check_id(property_id)
-        view = finding.property_view(_services(request), caller.caller,
-                                     property_id=property_id,
+        view = finding.property_view(services, caller.caller, property_id=property_id,
                                      justification=caller.actor.justification)
     except GeoEraError as exc:
         return _find_page(request, identity, {"address_error": str(exc)},
                           status_code=_code(exc))
+    nonce = secrets.token_urlsafe(16)
+    try:
+        map_html = _with_nonce(finding.property_map(services, caller.caller,
+                                                    property_id=property_id), nonce)
+    except GeoEraError as exc:
+        map_html = _map_problem(str(exc))
     members = view.minimum_set.model_dump(mode="json") if view.minimum_set else None
     return _page(request, "property.html", {
         "who": identity, "sites": view.sites.model_dump(mode="json"),
-        "members": members,
+        "members": members, "map_html": map_html,
         "households": members is not None and any("household" in m
                                                   for m in members["properties"]),
         "cases": ([c.model_dump(mode="json") for c in view.cases]
-                  if view.cases is not None else None)})
-
-
-@router.get("/property/{property_id}/map", response_class=HTMLResponse)
-def property_map(request: Request, property_id: str) -> Response:
-    """The property page's map, a document framed by that page only (its scripts run
-    with this answer's nonce; Leaflet is served by geo_era)."""
-    admitted = _admit(request, "sites_near")
-    if isinstance(admitted, Response):
-        return admitted
-    caller, _identity = admitted
-    nonce = secrets.token_urlsafe(16)
-    try:
-        _check_id(property_id)
-        document = _with_nonce(finding.property_map(_services(request), caller.caller,
-                                                    property_id=property_id), nonce)
-        code = 200
-    except GeoEraError as exc:
-        document, code = _map_problem(str(exc)), _code(exc)
-    return HTMLResponse(document, status_code=code, headers={
-        "X-Frame-Options": "SAMEORIGIN",
-        "Content-Security-Policy": (
-            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
-            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "frame-ancestors 'self'; form-action 'none'; base-uri 'none'")})
-
-
-def _check_id(property_id: str) -> None:
-    if len(property_id) > 64:
-        raise DataError("a property id has at most 64 characters")
+                  if view.cases is not None else None)}, nonce=nonce)

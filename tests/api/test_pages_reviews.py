@@ -191,7 +191,9 @@ def test_the_triggers_run_on_request(site: CaseSite) -> None:
         section = re.search(rf'<h3 id="trigger-\d+">{re.escape(subject)}</h3>(.*?)</section>',
                             page.text, re.S)
         assert section is not None, subject
-        shown = re.findall(r'<td><a href="/property/[^"]+">([^<]+)</a></td>\s*<td>([^<]+)</td>',
+        shown = re.findall(r'<td><form method="post" action="/property".*?'
+                           r'<button type="submit" class="link">([^<]+)</button></form></td>'
+                           r'\s*<td>([^<]+)</td>',
                            section.group(1))
         assert [(p, html.unescape(k)) for p, k in shown] == [
             (t["property_id"], KINDS[t["kind"]]) for t in expected

@@ -95,7 +95,23 @@
         close();
         return;
       }
-      window.location.assign("/property/" + encodeURIComponent(match.property_id));
+      // the property page by a POST of its id with the form's token: a property
+      // looked at never stands in a URL, a history or a proxy's log
+      var open = document.createElement("form");
+      open.method = "post";
+      open.action = "/property";
+      open.hidden = true;
+      [["property_id", match.property_id],
+       ["csrf_token", (input.form && input.form.querySelector("input[name=csrf_token]") || {}).value || ""]
+      ].forEach(function (pair) {
+        var field = document.createElement("input");
+        field.type = "hidden";
+        field.name = pair[0];
+        field.value = pair[1];
+        open.appendChild(field);
+      });
+      document.body.appendChild(open);
+      open.submit();
     }
 
     function show(answer) {
