@@ -166,3 +166,58 @@ def test_screening_map_fetches_nothing(workspace: Workspace, screened: Screening
     outside = {u for u in fetched(page) if re.match(r"(?i)(https?:)?//", u)}
     assert outside <= {"https://leafletjs.com"}  # the attribution's link, never loaded
     assert "L.map(" in page and "geoEra.legend(" in page and "geoEra.measure(" in page
+
+
+def _without_bbox(collection: dict[str, Any]) -> dict[str, Any]:
+    return {"type": collection["type"], "features": [
+        {k: v for k, v in f.items() if k != "bbox"} for f in collection["features"]]}
+
+
+@pytest.mark.parametrize("layer", ["areas", "streets", "buildings", "sites", "properties",
+                                   "exclusion_zones"])
+def test_features_as_geopandas_writes_them(workspace: Workspace, layer: str) -> None:
+    """The maps' GeoJSON (:func:`geo_era.maps.features.collection`) is what geopandas
+    writes for the same rows in EPSG:4326 (ids, properties, missing values, coordinates
+    to the last digit), the bounding boxes apart, which Leaflet does not read (R26)."""
+    import json
+
+    import geopandas as gpd
+
+    from geo_era.maps.features import collection
+
+    frame = workspace.store.read(layer).iloc[::-3]  # a subset, out of order: ids are
+    assert isinstance(frame, gpd.GeoDataFrame)  # the index, not positions
+    reference = json.loads(json.dumps(frame.to_crs("EPSG:4326").__geo_interface__))
+    assert collection(frame) == _without_bbox(reference)
+
+
+def test_reference_layers_follow_a_new_import(demo_files: list[Path], tmp_path: Path) -> None:
+    """A map's cached reference layers are those of the layer's current version: a new
+    import is drawn at once."""
+    import geopandas as gpd
+
+    from geo_era.data.imports import import_files
+    from geo_era.maps.features import reference_layers
+
+    store = import_demo(demo_files, tmp_path / "home")
+    assert len(reference_layers(store)["sites"]) == len(store.read("sites"))
+    fewer = store.read("sites").iloc[:5]
+    assert isinstance(fewer, gpd.GeoDataFrame)
+    path = tmp_path / "sites.gpkg"
+    fewer.to_file(path, layer="sites")
+    import_files([path], store=store)
+    assert len(reference_layers(store)["sites"]) == 5
+
+
+def test_text_in_the_data_is_never_run_as_a_template(workspace: Workspace) -> None:
+    """A name holding template syntax is drawn as it is written, not evaluated on the
+    server (branca compiled each rendered layer as a Jinja template)."""
+    fmap = folium.Map(tiles=None)
+    folium.GeoJson({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": "{{ 7 * 7 }} Oak Road {% if 1 %}"},
+        "geometry": {"type": "Point", "coordinates": [-4.1, 55.85]}}]},
+        tooltip=folium.GeoJsonTooltip(fields=["name"])).add_to(fmap)
+    from geo_era.maps import assets  # noqa: F401  (the renderer geo_era's maps use)
+
+    page = fmap.get_root().render()
+    assert "{{ 7 * 7 }} Oak Road {% if 1 %}" in page and "49 Oak Road" not in page
