@@ -12,7 +12,10 @@ import shapely
 
 from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.data.layer_store import LayerStore
-from geo_era.maps.features import WGS84, bounds_wgs84, collection, in_area, reference_layers
+from geo_era.maps import features
+from geo_era.maps.features import bounds_wgs84, collection, in_area, reference_layers
+
+WGS84 = features.WGS84
 
 #: How far beyond what a map shows its background is drawn (metres).
 MARGIN_M = 150.0
