@@ -17,6 +17,7 @@ from pathlib import Path
 import folium
 import xstatic.pkg.leaflet as xstatic_leaflet
 from branca.element import Element, Figure, MacroElement
+from folium.features import GeoJsonDetail
 from jinja2 import Template
 
 from geo_era._io import PRIVATE, atomic_path
@@ -64,6 +65,59 @@ def _render_macro(self: MacroElement, **kwargs: object) -> None:
 
 
 MacroElement.render = _render_macro  # type: ignore[method-assign]
+
+#: folium's table style of a tooltip or popup of GeoJSON fields, compiled once (folium
+#: compiles it again for every tooltip of every map drawn).
+_TABLE_STYLE = Template(
+    "\n"
+    "                    <style>\n"
+    "                        .{{ this.class_name }} {\n"
+    "                            {{ this.style }}\n"
+    "                        }\n"
+    "                       .{{ this.class_name }} table{\n"
+    "                            margin: auto;\n"
+    "                        }\n"
+    "                        .{{ this.class_name }} tr{\n"
+    "                            text-align: left;\n"
+    "                        }\n"
+    "                        .{{ this.class_name }} th{\n"
+    "                            padding: 2px; padding-right: 8px;\n"
+    "                        }\n"
+    "                    </style>\n"
+    "            ")
+
+
+def _render_detail(self: GeoJsonDetail, **kwargs: object) -> None:
+    """folium's ``GeoJsonDetail.render`` (a tooltip's or popup's fields checked against
+    the layer's, its table style added to the page) with the style's template compiled
+    once, not per tooltip."""
+    parent = self._parent
+    if not isinstance(parent, folium.GeoJson):
+        raise TypeError("geo_era draws tooltips and popups of GeoJSON layers only")
+    features = parent.data["features"]
+    keys = tuple(k for k in (features[0]["properties"] if features else {})
+                 if k not in ("style", "highlight"))
+    self.warn_for_geometry_collections()
+    missing = [field for field in self.fields if field not in keys]
+    if missing:
+        raise ValueError(f"the fields {missing} are not in the layer's data ({keys})")
+    figure = self.get_root()
+    assert isinstance(figure, Figure)
+    figure.header.add_child(Rendered(_TABLE_STYLE.render(this=self)),
+                            name=self.get_name() + "tablestyle")
+    _render_macro(self, **kwargs)
+
+
+class GeoJsonTooltip(folium.GeoJsonTooltip):
+    """folium's tooltip of GeoJSON fields, drawn without compiling a template per map."""
+
+    render = _render_detail  # type: ignore[assignment]
+
+
+class GeoJsonPopup(folium.GeoJsonPopup):
+    """folium's popup of GeoJSON fields, drawn without compiling a template per map."""
+
+    render = _render_detail  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

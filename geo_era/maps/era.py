@@ -27,8 +27,8 @@ import shapely
 
 from geo_era.contract.schema import BNG, SITE_CATEGORIES
 from geo_era.data.layer_store import LayerStore
-from geo_era.maps.assets import Assets, Controls, new_map
-from geo_era.maps.features import collection, point_wgs84, reference_layers
+from geo_era.maps.assets import Assets, Controls, GeoJsonTooltip, new_map
+from geo_era.maps.features import collection, point_wgs84, reference_layers, split
 from geo_era.maps.layers import (
     CATEGORY_COLOURS,
     MARGIN_M,
@@ -101,7 +101,7 @@ def era_map(workspace: Workspace, property_id: str, *, subject_id: str | None = 
     folium.GeoJson(collection(rings), name="distance rings",
                    style_function=lambda _f: {"color": "#333", "weight": 1, "dashArray": "4 4",
                                               "fill": False},
-                   tooltip=folium.GeoJsonTooltip(fields=["ring"], labels=False)).add_to(fmap)
+                   tooltip=GeoJsonTooltip(fields=["ring"], labels=False)).add_to(fmap)
 
     _sites(fmap, store, near, area)
     _routes(fmap, workspace, centre)
@@ -166,7 +166,7 @@ def _routes(fmap: folium.Map, workspace: Workspace, centre: shapely.Point) -> No
     group = folium.FeatureGroup(name="walking route to the nearest of each category")
     folium.GeoJson(collection(pd.DataFrame(rows)), style_function=lambda f: {
         "color": CATEGORY_COLOURS[f["properties"]["category"]], "weight": 3,
-        "opacity": 0.8}, tooltip=folium.GeoJsonTooltip(
+        "opacity": 0.8}, tooltip=GeoJsonTooltip(
             fields=["category", "site", "walk"], aliases=["nearest", "", "on foot"]),
     ).add_to(group)
     group.add_to(fmap)
@@ -183,16 +183,17 @@ def _members(fmap: folium.Map, table: PropertyTable, member_ids: list[str],
     members = pd.DataFrame({"address": np.asarray(table.address[rows], dtype=object),
                             "status": [status[str(p)] for p in ids],
                             "geometry": shapely.points(table.xy[rows])}, index=rows)
+    by_status = split(collection(members), members["status"].tolist())
     group = folium.FeatureGroup(name=f"minimum set ({len(members)})")
     for state, colour in STATUS_COLOURS.items():
-        chosen = members[members["status"] == state]
-        if chosen.empty:
+        chosen = by_status.get(state)
+        if chosen is None:
             continue
         folium.GeoJson(
-            collection(chosen),
+            chosen,
             marker=folium.CircleMarker(radius=6, color="#000", weight=1, fill=True,
                                        fill_color=colour, fill_opacity=0.9),
-            tooltip=folium.GeoJsonTooltip(fields=["address", "status"], labels=False),
+            tooltip=GeoJsonTooltip(fields=["address", "status"], labels=False),
         ).add_to(group)
     group.add_to(fmap)
 

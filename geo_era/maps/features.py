@@ -83,6 +83,16 @@ def collection(frame: pd.DataFrame, columns: list[str] | None = None) -> dict[st
                                             strict=True)]}
 
 
+def split(features: dict[str, Any], keys: list[Any]) -> dict[Any, dict[str, Any]]:
+    """A FeatureCollection parted by ``keys`` (one per feature, e.g. each site's
+    category): a FeatureCollection per key, features in their order."""
+    parts: dict[Any, list[dict[str, Any]]] = {}
+    for feature, key in zip(features["features"], keys, strict=True):
+        parts.setdefault(key, []).append(feature)
+    return {key: {"type": "FeatureCollection", "features": found}
+            for key, found in parts.items()}
+
+
 def in_area(frame: gpd.GeoDataFrame, area: shapely.Geometry) -> gpd.GeoDataFrame:
     """The rows of ``frame`` that intersect ``area`` (same CRS), in the frame's order."""
     return frame.iloc[frame.sindex.query(area, predicate="intersects")]

@@ -13,7 +13,8 @@ import shapely
 from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.data.layer_store import LayerStore
 from geo_era.maps import features
-from geo_era.maps.features import bounds_wgs84, collection, in_area, reference_layers
+from geo_era.maps.assets import GeoJsonTooltip
+from geo_era.maps.features import bounds_wgs84, collection, in_area, reference_layers, split
 
 WGS84 = features.WGS84
 
@@ -77,19 +78,22 @@ def site_layers(fmap: folium.Map, sites: gpd.GeoDataFrame, fields: list[str],
     each site with ``fields`` in its tooltip."""
     sites = sites.assign(name=sites["name"].fillna("").astype(str).replace("", "(unnamed)")
                          .map(html.escape))
+    by_category = split(collection(sites, ["site_id", *fields]),
+                        sites["category"].astype(str).tolist())
     for category in SITE_CATEGORIES:
-        chosen = sites[sites["category"] == category]
-        if chosen.empty:
+        chosen = by_category.get(category)
+        if chosen is None:
             continue
         colour = CATEGORY_COLOURS[category]
-        group = folium.FeatureGroup(name=f"{category.replace('_', ' ')} ({len(chosen)})")
+        group = folium.FeatureGroup(
+            name=f"{category.replace('_', ' ')} ({len(chosen['features'])})")
         folium.GeoJson(
-            collection(chosen, ["site_id", *fields]),
+            chosen,
             marker=folium.CircleMarker(radius=7, color="#fff", weight=2, fill=True,
                                        fill_color=colour, fill_opacity=0.95),
             style_function=lambda _f, c=colour: {"color": c, "weight": 2, "fillColor": c,
                                                  "fillOpacity": 0.25},
-            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
+            tooltip=GeoJsonTooltip(fields=fields, aliases=aliases),
         ).add_to(group)
         group.add_to(fmap)
 
@@ -102,5 +106,5 @@ def zone_layer(fmap: folium.Map, zones: gpd.GeoDataFrame, fields: list[str]) -> 
     group = folium.FeatureGroup(name=f"exclusion zones ({len(zones)})")
     folium.GeoJson(collection(zones, fields), style_function=lambda _f: {
         "color": ZONE_COLOUR, "weight": 2, "fillColor": "#e53935", "fillOpacity": 0.2},
-        tooltip=folium.GeoJsonTooltip(fields=fields, labels=False)).add_to(group)
+        tooltip=GeoJsonTooltip(fields=fields, labels=False)).add_to(group)
     group.add_to(fmap)

@@ -19,8 +19,8 @@ import shapely
 
 from geo_era.contract.schema import BNG
 from geo_era.housing.screening import Screening
-from geo_era.maps.assets import Assets, Controls, new_map
-from geo_era.maps.features import collection, point_wgs84, reference_layers
+from geo_era.maps.assets import Assets, Controls, GeoJsonPopup, GeoJsonTooltip, new_map
+from geo_era.maps.features import collection, point_wgs84, reference_layers, split
 from geo_era.maps.layers import (
     CATEGORY_COLOURS,
     MARGIN_M,
@@ -129,17 +129,18 @@ def _screened_voids(fmap: folium.Map, voids: gpd.GeoDataFrame) -> None:
               + manageable["address"])
     lows = np.array([low for low, _ in SCORE_BANDS])
     band = np.argmax(manageable["score"].to_numpy(float)[:, None] >= lows[None, :], axis=1)
+    by_band = split(collection(manageable, ["label", "property"]), band.tolist())
     group = folium.FeatureGroup(name=f"manageable voids, ranked ({len(manageable)})")
     for k, (_low, colour) in enumerate(SCORE_BANDS):
-        chosen = manageable[band == k]
-        if chosen.empty:
+        chosen = by_band.get(k)
+        if chosen is None:
             continue
         folium.GeoJson(
-            collection(chosen, ["label", "property"]),
+            chosen,
             marker=folium.CircleMarker(radius=8, color="#000", weight=1, fill=True,
                                        fill_color=colour, fill_opacity=0.95),
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-            popup=folium.GeoJsonPopup(fields=["label", "property"],
+            tooltip=GeoJsonTooltip(fields=["label"], labels=False),
+            popup=GeoJsonPopup(fields=["label", "property"],
                                       aliases=["", "property id"], localize=False),
         ).add_to(group)
     group.add_to(fmap)
@@ -154,8 +155,8 @@ def _screened_voids(fmap: folium.Map, voids: gpd.GeoDataFrame) -> None:
             collection(out, ["label", "property", "why"]),
             marker=folium.CircleMarker(radius=7, color=ZONE_COLOUR, weight=2, fill=True,
                                        fill_color=RULED_OUT_COLOUR, fill_opacity=0.9),
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-            popup=folium.GeoJsonPopup(fields=["label", "property", "why"],
+            tooltip=GeoJsonTooltip(fields=["label"], labels=False),
+            popup=GeoJsonPopup(fields=["label", "property", "why"],
                                       aliases=["", "property id", "ruled out because"],
                                       localize=False),
         ).add_to(group)
