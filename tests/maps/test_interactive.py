@@ -18,6 +18,7 @@ from geo_era.data.layer_store import LayerStore
 from geo_era.housing.screening import Screening, screen
 from geo_era.housing.void_lists import store_voids
 from geo_era.maps.era import STATUS_COLOURS, era_map, member_status
+from geo_era.maps.layers import CATEGORY_COLOURS
 from geo_era.maps.screening import screening_map
 from geo_era.workspace import Workspace
 from tests.conftest import import_demo
@@ -221,3 +222,49 @@ def test_text_in_the_data_is_never_run_as_a_template(workspace: Workspace) -> No
 
     page = fmap.get_root().render()
     assert "{{ 7 * 7 }} Oak Road {% if 1 %}" in page and "49 Oak Road" not in page
+
+
+def test_the_era_map_draws_what_geopandas_draws(workspace: Workspace) -> None:
+    """The background and the sites of an ERA map, feature for feature, against the same
+    layers clipped and reprojected by geopandas (how the maps were drawn before they
+    were made fast): nothing lost, nothing added (R26)."""
+    import json
+
+    import geopandas as gpd
+    import shapely
+
+    from geo_era.maps.era import RINGS_M
+    from geo_era.maps.layers import MARGIN_M
+
+    subject, home = housed(workspace.store)
+    fmap = era_map(workspace, home, subject_id=subject, show_zones=True)
+    drawn = layers(fmap)
+    store = workspace.store
+    table = workspace.snapshot().properties
+    area = shapely.Point(*table.xy[table.row(home)]).buffer(max(*RINGS_M, 400.0) + MARGIN_M)
+
+    def reference(name: str, columns: list[str], keep: Any = None) -> list[dict[str, Any]]:
+        frame = store.read(name)
+        assert isinstance(frame, gpd.GeoDataFrame)
+        frame = frame.iloc[frame.sindex.query(area, predicate="intersects")]
+        if keep is not None:
+            frame = frame[keep(frame)]
+        written = json.loads(json.dumps(frame[[*columns, "geometry"]].to_crs(
+            "EPSG:4326").__geo_interface__))
+        return [{k: v for k, v in f.items() if k != "bbox"} for f in written["features"]]
+
+    background = drawn["background (loaded layers)"]
+    expected = (reference("areas", ["area_id"],
+                          lambda f: f["area_type"].astype(str) == "data_zone")
+                + reference("streets", []) + reference("buildings", ["building_id"]))
+    assert background == expected and len(background) > 100
+    near = {s["site_id"]: s for s in workspace.sites_near(home, 400.0)["sites"]}
+    sites = [f for name, features in drawn.items()
+             if name.split(" (")[0].replace(" ", "_") in CATEGORY_COLOURS for f in features]
+    assert sorted(f["properties"]["site_id"] for f in sites) == sorted(near)
+    every = store.read("sites").set_index("site_id")
+    assert isinstance(every, gpd.GeoDataFrame)
+    every = every.to_crs("EPSG:4326")
+    for feature in sites:
+        point = every.loc[feature["properties"]["site_id"], "geometry"]
+        assert feature["geometry"]["coordinates"] == [point.x, point.y]
