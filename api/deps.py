@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from geo_era.security.users import Identity, identity_for_key
 from geo_era.services import Caller, Services
 
+from .forms import SESSION_COOKIE
 from .security import TokenError
 
 log = logging.getLogger("geo_era.api")
@@ -60,10 +61,27 @@ class AppServices(Services):
     the workspace keeps the layers loaded and indexed between requests."""
 
 
+#: What a browser signed in on the pages may read of the API with its session cookie
+#: (HttpOnly, SameSite=Strict): the documentation page and the schema it draws, both
+#: read only. Every other path of the API needs a bearer token or an API key, so no page
+#: of another site can make a signed-in browser act on the API.
+DOCUMENTATION = frozenset({f"{PREFIX}/docs", f"{PREFIX}/openapi.json"})
+
+
 def authenticate_request(request: Request) -> Identity:
-    """The caller's identity from a bearer token or an API key; 401 otherwise. Run once
+    """The caller's identity from a bearer token or an API key (or, for a GET of the
+    :data:`DOCUMENTATION`, the signed-in session of the pages); 401 otherwise. Run once
     per request, by the middleware, for every path but the public ones."""
     app = request.app
+    cookie = request.cookies.get(SESSION_COOKIE)  # the pages' session (forms.py)
+    if cookie and request.method == "GET" and request.url.path in DOCUMENTATION \
+            and "authorization" not in request.headers and "x-api-key" not in request.headers:
+        try:
+            found = app.state.tokens.session(cookie)
+        except TokenError as exc:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
+        assert isinstance(found.identity, Identity)
+        return found.identity
     key = request.headers.get("x-api-key")
     if key:
         identity = identity_for_key(app.state.services.engine, key)

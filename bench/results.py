@@ -28,6 +28,7 @@ SECTIONS = (
     ("network", "Walking distances: geo_era against networkx and pandana"),
     ("national", "National scale: 2.6 million addresses"),
     ("dask", "The Dask path: the national proximity job on 1 and 2 workers"),
+    ("pages", "The pages on the demo town, one request at a time through a real server"),
 )
 
 
@@ -93,6 +94,40 @@ def national_lines(figures: dict[str, Any]) -> list[str]:
     return lines
 
 
+def pages_lines(figures: dict[str, Any]) -> list[str]:
+    """The table of ``bench/pages.py``: each page's median and p95 against the budget."""
+    budget = float(figures["budget_ms"])
+    lines = [f"Each page asked {figures['warmup']} times untimed, then timed over "
+             f"{figures['requests']} requests, signed in as an OMU analyst "
+             f"({figures['workers']} uvicorn worker(s)); budget {budget:g} ms.", "",
+             "| page | requests | median (ms) | p95 (ms) | within budget | note |",
+             "|---|---:|---:|---:|---|---|"]
+    for name, row in figures["pages"].items():
+        if row["skipped"]:
+            lines.append(f"| {name} | — | — | — | — | {row['note']} |")
+            continue
+        p95 = row["p95_ms"]
+        within = row["errors"] == 0 and p95 is not None and p95 <= budget
+        note = "; ".join(filter(None, [row["note"], f"{row['errors']} failed requests"
+                                       if row["errors"] else ""]))
+        lines.append(f"| {name} | {row['requests']} | {seconds(row['median_ms'])} | "
+                     f"{seconds(p95)} | {'yes' if within else '**no**'} | {note} |")
+    return lines
+
+
+def pages_goal(pages: dict[str, Any]) -> tuple[str, str, bool | None]:
+    """(goal, measured, met) of issue 19's budget: no page over it (p95)."""
+    budget = float(pages["budget_ms"])
+    timed = {name: row for name, row in pages["pages"].items() if not row["skipped"]}
+    over = [name for name, row in timed.items()
+            if row["errors"] or row["p95_ms"] is None or row["p95_ms"] > budget]
+    slowest = max(timed.items(), key=lambda item: item[1]["p95_ms"] or 0.0)
+    return (f"no page over {budget:g} ms on the demo town (p95, one request at a time)",
+            f"{len(timed) - len(over)} of {len(timed)} pages within; slowest "
+            f"{slowest[0]} {slowest[1]['p95_ms'] or 0:.0f} ms"
+            + (f"; over: {', '.join(over)}" if over else ""), not over)
+
+
 def goals(found: dict[str, dict[str, Any] | None]) -> list[tuple[str, str, bool | None]]:
     """(goal, measured, met) for each point of the issue's "Done when"."""
     out: list[tuple[str, str, bool | None]] = []
@@ -141,6 +176,9 @@ def goals(found: dict[str, dict[str, Any] | None]) -> list[tuple[str, str, bool 
         out.append(("the Dask path equal, and >= 1.5x faster with 2 workers than with 1",
                     f"{r['two_vs_one_worker']:.2f}x; identical: {'yes' if same else 'NO'}",
                     r["two_vs_one_worker"] >= 1.5 and same))
+    pages = found.get("pages")
+    if pages:
+        out.append(pages_goal(pages))
     return out
 
 
@@ -177,6 +215,9 @@ def main() -> int:
             continue
         if name == "national":
             lines += national_lines(figures)
+            continue
+        if name == "pages":
+            lines += pages_lines(figures)
             continue
         if name == "proximity":
             figures["data"] = {k: figures[k] for k in ("properties", "sites", "radius_m")}

@@ -219,6 +219,10 @@ def _client(request: Request) -> signin.Client:
                          request.cookies.get(DEVICE_COOKIE))
 
 
+#: The sign-in steps asking for a code, their one field's id ``code``.
+CODE_STEPS = frozenset({"login_code.html", "enrol.html"})
+
+
 def _refusal(request: Request, template: str, exc: GeoEraError,
              context: dict[str, Any] | None = None) -> HTMLResponse:
     """A sign-in step refused: 429 after too many failures, 401 for a wrong password or
@@ -229,8 +233,9 @@ def _refusal(request: Request, template: str, exc: GeoEraError,
     message = message[:1].upper() + message[1:] + "."
     if template == "login.html" and not context:
         return login_page_for(request, message, status_code=code)
-    return _page(request, template, {"who": None, **(context or {}), "message": message},
-                 status_code=code)
+    field = "code" if template in CODE_STEPS else None  # the summary links to the field
+    return _page(request, template, {"who": None, **(context or {}), "message": message,
+                                     "error_field": field}, status_code=code)
 
 
 def _with_session(response: Response, request: Request, token: str) -> Response:

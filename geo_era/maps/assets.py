@@ -17,6 +17,7 @@ from pathlib import Path
 import folium
 import xstatic.pkg.leaflet as xstatic_leaflet
 from branca.element import Element, Figure, MacroElement
+from folium.features import GeoJsonDetail
 from jinja2 import Template
 
 from geo_era._io import PRIVATE, atomic_path
@@ -26,6 +27,97 @@ LEAFLET_DIR = Path(xstatic_leaflet.BASE_DIR)
 #: geo_era's own map files (``controls.js``, ``controls.css``), served at
 #: /static/geo_era.
 STATIC_DIR = Path(__file__).parent / "static"
+
+
+class Rendered(Element):
+    """Text already rendered from a template, kept as it is: never read again as a
+    template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Rendered"
+        self.text = text
+
+    def render(self, **kwargs: object) -> str:
+        return self.text
+
+
+def _render_macro(self: MacroElement, **kwargs: object) -> None:
+    """branca's ``MacroElement.render`` with what a macro renders kept as text.
+
+    branca (0.8) wraps each rendered macro (a layer's script, with its GeoJSON data
+    inlined) in ``Element(text)``, which compiles that text as a Jinja template: text in
+    the data (an address, a site's name) holding ``{{ ... }}`` would then be run as a
+    template on the server, and compiling every rendered layer cost a map about a fifth
+    of its time. Here the rendered text is added as it is (:class:`Rendered`); the
+    output is otherwise the same (the tests compare maps drawn both ways)."""
+    figure = self.get_root()
+    assert isinstance(figure, Figure), \
+        "You cannot render this Element if it is not in a Figure."
+    macros = self._template.module.__dict__
+    for part in ("header", "html", "script"):
+        macro = macros.get(part)
+        if macro is not None:
+            getattr(figure, part).add_child(Rendered(macro(self, kwargs)),
+                                            name=self.get_name())
+    for _name, element in self._children.items():
+        element.render(**kwargs)
+
+
+MacroElement.render = _render_macro  # type: ignore[method-assign]
+
+#: folium's table style of a tooltip or popup of GeoJSON fields, compiled once (folium
+#: compiles it again for every tooltip of every map drawn).
+_TABLE_STYLE = Template(
+    "\n"
+    "                    <style>\n"
+    "                        .{{ this.class_name }} {\n"
+    "                            {{ this.style }}\n"
+    "                        }\n"
+    "                       .{{ this.class_name }} table{\n"
+    "                            margin: auto;\n"
+    "                        }\n"
+    "                        .{{ this.class_name }} tr{\n"
+    "                            text-align: left;\n"
+    "                        }\n"
+    "                        .{{ this.class_name }} th{\n"
+    "                            padding: 2px; padding-right: 8px;\n"
+    "                        }\n"
+    "                    </style>\n"
+    "            ")
+
+
+def _render_detail(self: GeoJsonDetail, **kwargs: object) -> None:
+    """folium's ``GeoJsonDetail.render`` (a tooltip's or popup's fields checked against
+    the layer's, its table style added to the page) with the style's template compiled
+    once, not per tooltip."""
+    parent = self._parent
+    if not isinstance(parent, folium.GeoJson):
+        raise TypeError("geo_era draws tooltips and popups of GeoJSON layers only")
+    features = parent.data["features"]
+    keys = tuple(k for k in (features[0]["properties"] if features else {})
+                 if k not in ("style", "highlight"))
+    self.warn_for_geometry_collections()
+    missing = [field for field in self.fields if field not in keys]
+    if missing:
+        raise ValueError(f"the fields {missing} are not in the layer's data ({keys})")
+    figure = self.get_root()
+    assert isinstance(figure, Figure)
+    figure.header.add_child(Rendered(_TABLE_STYLE.render(this=self)),
+                            name=self.get_name() + "tablestyle")
+    _render_macro(self, **kwargs)
+
+
+class GeoJsonTooltip(folium.GeoJsonTooltip):
+    """folium's tooltip of GeoJSON fields, drawn without compiling a template per map."""
+
+    render = _render_detail  # type: ignore[assignment]
+
+
+class GeoJsonPopup(folium.GeoJsonPopup):
+    """folium's popup of GeoJSON fields, drawn without compiling a template per map."""
+
+    render = _render_detail  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

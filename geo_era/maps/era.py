@@ -27,17 +27,17 @@ import shapely
 
 from geo_era.contract.schema import BNG, SITE_CATEGORIES
 from geo_era.data.layer_store import LayerStore
-from geo_era.maps.assets import Assets, Controls, new_map
+from geo_era.maps.assets import Assets, Controls, GeoJsonTooltip, new_map
+from geo_era.maps.features import collection, point_wgs84, reference_layers, split
 from geo_era.maps.layers import (
     CATEGORY_COLOURS,
     MARGIN_M,
     background,
     bounds,
     site_layers,
-    wgs84,
     zone_layer,
 )
-from geo_era.workspace import Workspace
+from geo_era.workspace import PropertyTable, Snapshot, Workspace
 
 #: Rings drawn around the candidate (metres).
 RINGS_M = (100.0, 200.0, 400.0)
@@ -84,35 +84,34 @@ def era_map(workspace: Workspace, property_id: str, *, subject_id: str | None = 
                else {"properties": []})
     check = workspace.check(subject_id, property_id).to_dict() if subject_id else None
 
-    properties = store.read("properties")
-    assert isinstance(properties, gpd.GeoDataFrame)
-    candidate = properties[properties["property_id"] == property_id]
-    centre = candidate.geometry.iloc[0]
+    snapshot = workspace.snapshot()
+    table = snapshot.properties
+    x, y = table.xy[table.row(property_id)]
+    centre = shapely.Point(x, y)
     reach = max(*RINGS_M, radius_m) + MARGIN_M
     area = centre.buffer(reach)
-    centre_ll = wgs84(candidate).geometry.iloc[0]
+    lon, lat = point_wgs84(x, y)
 
-    fmap = new_map([centre_ll.y, centre_ll.x], assets, tiles, tiles_attribution)
+    fmap = new_map([lat, lon], assets, tiles, tiles_attribution)
     background(fmap, store, area)
 
     circles = [centre.buffer(r, quad_segs=32).exterior.coords for r in RINGS_M]
-    rings = gpd.GeoDataFrame({"ring": [f"{r:.0f} m" for r in RINGS_M]},
-                             geometry=[shapely.LineString(c) for c in circles], crs=BNG)
-    folium.GeoJson(wgs84(rings), name="distance rings",
+    rings = pd.DataFrame({"ring": [f"{r:.0f} m" for r in RINGS_M],
+                          "geometry": [shapely.LineString(c) for c in circles]})
+    folium.GeoJson(collection(rings), name="distance rings",
                    style_function=lambda _f: {"color": "#333", "weight": 1, "dashArray": "4 4",
                                               "fill": False},
-                   tooltip=folium.GeoJsonTooltip(fields=["ring"], labels=False)).add_to(fmap)
+                   tooltip=GeoJsonTooltip(fields=["ring"], labels=False)).add_to(fmap)
 
     _sites(fmap, store, near, area)
     _routes(fmap, workspace, centre)
     member_ids = [str(p["property_id"]) for p in minimum["properties"]]
     status = member_status(check, member_ids)
-    _members(fmap, properties, member_ids, status)
-    if show_zones and subject_id and store.has("exclusion_zones"):
-        zones = store.read("exclusion_zones")
-        zone_layer(fmap, zones[zones["subject_id"].astype(str) == subject_id], ["zone_id"])
+    _members(fmap, table, member_ids, status)
+    if show_zones and subject_id:
+        zone_layer(fmap, _zones_of(snapshot, subject_id), ["zone_id"])
 
-    folium.CircleMarker([centre_ll.y, centre_ll.x], radius=9, color="#000", weight=3,
+    folium.CircleMarker([lat, lon], radius=9, color="#000", weight=3,
                         fill=True, fill_color="#ffeb3b", fill_opacity=1,
                         tooltip=html.escape(f"candidate: {near['address']}"),
                         ).add_to(folium.FeatureGroup(name="candidate").add_to(fmap))
@@ -133,7 +132,7 @@ def _sites(fmap: folium.Map, store: LayerStore, near: dict[str, Any],
     found = pd.DataFrame(near["sites"])
     if found.empty:
         return
-    sites = store.read("sites")
+    sites = reference_layers(store)["sites"]
     sites = sites[sites["site_id"].isin(found["site_id"])][["site_id", "geometry"]]
     sites = sites.merge(found, on="site_id")
     sites["walk"] = np.where(sites["walk_m"].notna(),
@@ -165,32 +164,46 @@ def _routes(fmap: folium.Map, workspace: Workspace, centre: shapely.Point) -> No
     if not rows:
         return
     group = folium.FeatureGroup(name="walking route to the nearest of each category")
-    routes = wgs84(gpd.GeoDataFrame(rows, geometry="geometry", crs=BNG))
-    folium.GeoJson(routes, style_function=lambda f: {
+    folium.GeoJson(collection(pd.DataFrame(rows)), style_function=lambda f: {
         "color": CATEGORY_COLOURS[f["properties"]["category"]], "weight": 3,
-        "opacity": 0.8}, tooltip=folium.GeoJsonTooltip(
+        "opacity": 0.8}, tooltip=GeoJsonTooltip(
             fields=["category", "site", "walk"], aliases=["nearest", "", "on foot"]),
     ).add_to(group)
     group.add_to(fmap)
 
 
-def _members(fmap: folium.Map, properties: gpd.GeoDataFrame, member_ids: list[str],
+def _members(fmap: folium.Map, table: PropertyTable, member_ids: list[str],
              status: dict[str, str]) -> None:
-    """The minimum set, coloured by check status."""
-    if not member_ids:
+    """The minimum set, coloured by check status (in the properties layer's order)."""
+    rows = np.sort(np.array([r for r in map(table.rows_by_id.get, member_ids)
+                             if r is not None], dtype=np.int64))
+    if not len(rows):
         return
-    members = properties[properties["property_id"].isin(member_ids)][
-        ["property_id", "address", "geometry"]].copy()
-    members["status"] = members["property_id"].map(status)
+    ids = table.ids[rows]
+    members = pd.DataFrame({"address": np.asarray(table.address[rows], dtype=object),
+                            "status": [status[str(p)] for p in ids],
+                            "geometry": shapely.points(table.xy[rows])}, index=rows)
+    by_status = split(collection(members), members["status"].tolist())
     group = folium.FeatureGroup(name=f"minimum set ({len(members)})")
     for state, colour in STATUS_COLOURS.items():
-        chosen = members[members["status"] == state]
-        if chosen.empty:
+        chosen = by_status.get(state)
+        if chosen is None:
             continue
         folium.GeoJson(
-            wgs84(chosen[["address", "status", "geometry"]]),
+            chosen,
             marker=folium.CircleMarker(radius=6, color="#000", weight=1, fill=True,
                                        fill_color=colour, fill_opacity=0.9),
-            tooltip=folium.GeoJsonTooltip(fields=["address", "status"], labels=False),
+            tooltip=GeoJsonTooltip(fields=["address", "status"], labels=False),
         ).add_to(group)
     group.add_to(fmap)
+
+
+def _zones_of(snapshot: Snapshot, subject_id: str) -> gpd.GeoDataFrame:
+    """A subject's exclusion zones as the layer orders them (read per request from the
+    workspace's snapshot: never cached for a map)."""
+    zones = snapshot.zones
+    if zones is None:
+        return snapshot.zones_of(subject_id)
+    chosen = zones[zones["subject_id"].astype(str) == subject_id]
+    assert isinstance(chosen, gpd.GeoDataFrame)
+    return chosen

@@ -10,10 +10,14 @@ import folium
 import geopandas as gpd
 import shapely
 
-from geo_era.contract.schema import BNG, SITE_CATEGORIES
+from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.data.layer_store import LayerStore
+from geo_era.maps import features
+from geo_era.maps.assets import GeoJsonTooltip
+from geo_era.maps.features import bounds_wgs84, collection, in_area, reference_layers, split
 
-WGS84 = "EPSG:4326"
+WGS84 = features.WGS84
+
 #: How far beyond what a map shows its background is drawn (metres).
 MARGIN_M = 150.0
 #: Most buildings drawn in the background; a larger area gets streets and data zones only.
@@ -32,16 +36,14 @@ def wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame.to_crs(WGS84)
 
 
-def clip(frame: gpd.GeoDataFrame, area: shapely.Geometry) -> gpd.GeoDataFrame:
-    """The rows of ``frame`` that intersect ``area`` (same CRS)."""
-    return frame.iloc[frame.sindex.query(area, predicate="intersects")]
+#: The rows of a frame that intersect an area (same CRS), by its spatial index.
+clip = in_area
 
 
 def bounds(area: shapely.Geometry) -> list[list[float]]:
     """The [[south, west], [north, east]] of ``area`` (EPSG:27700) in EPSG:4326, for
     ``fit_bounds``."""
-    minx, miny, maxx, maxy = gpd.GeoSeries([area], crs=BNG).to_crs(WGS84).total_bounds
-    return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+    return bounds_wgs84(area)
 
 
 def background(fmap: folium.Map, store: LayerStore, area: shapely.Geometry) -> None:
@@ -49,22 +51,23 @@ def background(fmap: folium.Map, store: LayerStore, area: shapely.Geometry) -> N
     large area (more than :data:`BACKGROUND_MAX_BUILDINGS` buildings) the buildings are
     left out, keeping the page light."""
     group = folium.FeatureGroup(name="background (loaded layers)").add_to(fmap)
-    if store.has("areas"):
-        areas = clip(store.read("areas"), area)
-        zones = areas[areas["area_type"].astype(str) == "data_zone"][["area_id", "geometry"]]
+    layers = reference_layers(store)
+    if "areas" in layers:
+        areas = clip(layers["areas"], area)
+        zones = areas[areas["area_type"].astype(str) == "data_zone"]
         if len(zones):
-            folium.GeoJson(wgs84(zones), style_function=lambda _f: {
+            folium.GeoJson(collection(zones, ["area_id"]), style_function=lambda _f: {
                 "color": "#9e9e9e", "weight": 1, "fillColor": "#fafafa", "fillOpacity": 0.3},
             ).add_to(group)
-    if store.has("streets"):
-        streets = clip(store.read("streets"), area)[["geometry"]]
+    if "streets" in layers:
+        streets = clip(layers["streets"], area)
         if len(streets):
-            folium.GeoJson(wgs84(streets), style_function=lambda _f: {
+            folium.GeoJson(collection(streets, []), style_function=lambda _f: {
                 "color": "#bdbdbd", "weight": 4}).add_to(group)
-    if store.has("buildings"):
-        buildings = clip(store.read("buildings"), area)[["building_id", "geometry"]]
+    if "buildings" in layers:
+        buildings = clip(layers["buildings"], area)
         if 0 < len(buildings) <= BACKGROUND_MAX_BUILDINGS:
-            folium.GeoJson(wgs84(buildings), style_function=lambda _f: {
+            folium.GeoJson(collection(buildings, ["building_id"]), style_function=lambda _f: {
                 "color": "#8d8d8d", "weight": 0.5, "fillColor": "#d7d7d7",
                 "fillOpacity": 0.9}).add_to(group)
 
@@ -75,20 +78,22 @@ def site_layers(fmap: folium.Map, sites: gpd.GeoDataFrame, fields: list[str],
     each site with ``fields`` in its tooltip."""
     sites = sites.assign(name=sites["name"].fillna("").astype(str).replace("", "(unnamed)")
                          .map(html.escape))
-    sites = wgs84(sites)
+    by_category = split(collection(sites, ["site_id", *fields]),
+                        sites["category"].astype(str).tolist())
     for category in SITE_CATEGORIES:
-        chosen = sites[sites["category"] == category]
-        if chosen.empty:
+        chosen = by_category.get(category)
+        if chosen is None:
             continue
         colour = CATEGORY_COLOURS[category]
-        group = folium.FeatureGroup(name=f"{category.replace('_', ' ')} ({len(chosen)})")
+        group = folium.FeatureGroup(
+            name=f"{category.replace('_', ' ')} ({len(chosen['features'])})")
         folium.GeoJson(
-            chosen[["site_id", *fields, "geometry"]],
+            chosen,
             marker=folium.CircleMarker(radius=7, color="#fff", weight=2, fill=True,
                                        fill_color=colour, fill_opacity=0.95),
             style_function=lambda _f, c=colour: {"color": c, "weight": 2, "fillColor": c,
                                                  "fillOpacity": 0.25},
-            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
+            tooltip=GeoJsonTooltip(fields=fields, aliases=aliases),
         ).add_to(group)
         group.add_to(fmap)
 
@@ -99,7 +104,7 @@ def zone_layer(fmap: folium.Map, zones: gpd.GeoDataFrame, fields: list[str]) -> 
     if zones.empty:
         return
     group = folium.FeatureGroup(name=f"exclusion zones ({len(zones)})")
-    folium.GeoJson(wgs84(zones[[*fields, "geometry"]]), style_function=lambda _f: {
+    folium.GeoJson(collection(zones, fields), style_function=lambda _f: {
         "color": ZONE_COLOUR, "weight": 2, "fillColor": "#e53935", "fillOpacity": 0.2},
-        tooltip=folium.GeoJsonTooltip(fields=fields, labels=False)).add_to(group)
+        tooltip=GeoJsonTooltip(fields=fields, labels=False)).add_to(group)
     group.add_to(fmap)

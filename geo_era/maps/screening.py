@@ -19,17 +19,16 @@ import shapely
 
 from geo_era.contract.schema import BNG
 from geo_era.housing.screening import Screening
-from geo_era.maps.assets import Assets, Controls, new_map
+from geo_era.maps.assets import Assets, Controls, GeoJsonPopup, GeoJsonTooltip, new_map
+from geo_era.maps.features import collection, point_wgs84, reference_layers, split
 from geo_era.maps.layers import (
     CATEGORY_COLOURS,
     MARGIN_M,
-    WGS84,
     ZONE_COLOUR,
     background,
     bounds,
     clip,
     site_layers,
-    wgs84,
     zone_layer,
 )
 from geo_era.workspace import Workspace
@@ -73,13 +72,15 @@ def screening_map(workspace: Workspace, screening: Screening, *, show_zones: boo
         minx, miny = every.min(axis=0)
         maxx, maxy = every.max(axis=0)
     area = shapely.box(minx, miny, maxx, maxy).buffer(MARGIN_M, join_style="mitre")
-    centre = gpd.GeoSeries([area.centroid], crs=BNG).to_crs(WGS84).iloc[0]
+    middle = area.centroid
+    lon, lat = point_wgs84(middle.x, middle.y)
 
-    fmap = new_map([centre.y, centre.x], assets, tiles, tiles_attribution)
+    fmap = new_map([lat, lon], assets, tiles, tiles_attribution)
     background(fmap, store, area)
     categories: set[str] = set()
-    if store.has("sites"):
-        sites = clip(store.read("sites"), area)
+    reference = reference_layers(store)
+    if "sites" in reference:
+        sites = clip(reference["sites"], area)
         sites = sites[sites["category"].isin(SCREENING_SITE_CATEGORIES)]
         site_layers(fmap, sites, ["name"], [""])
         categories = set(sites["category"])
@@ -118,7 +119,7 @@ def _screening_zones(screening: Screening) -> gpd.GeoDataFrame:
 def _screened_voids(fmap: folium.Map, voids: gpd.GeoDataFrame) -> None:
     """The manageable voids by score band, then the ruled-out ones, as two layers
     (``voids``: the screening documents' columns at their address points, EPSG:27700)."""
-    voids = wgs84(voids).assign(property=voids["property_id"].astype(str).map(html.escape),
+    voids = voids.assign(property=voids["property_id"].astype(str).map(html.escape),
                                  address=voids["address"].astype(str).map(html.escape))
     ruled_out = voids["ruled_out"].astype(bool).to_numpy()
     manageable = voids[~ruled_out]
@@ -128,17 +129,18 @@ def _screened_voids(fmap: folium.Map, voids: gpd.GeoDataFrame) -> None:
               + manageable["address"])
     lows = np.array([low for low, _ in SCORE_BANDS])
     band = np.argmax(manageable["score"].to_numpy(float)[:, None] >= lows[None, :], axis=1)
+    by_band = split(collection(manageable, ["label", "property"]), band.tolist())
     group = folium.FeatureGroup(name=f"manageable voids, ranked ({len(manageable)})")
     for k, (_low, colour) in enumerate(SCORE_BANDS):
-        chosen = manageable[band == k]
-        if chosen.empty:
+        chosen = by_band.get(k)
+        if chosen is None:
             continue
         folium.GeoJson(
-            chosen[["label", "property", "geometry"]],
+            chosen,
             marker=folium.CircleMarker(radius=8, color="#000", weight=1, fill=True,
                                        fill_color=colour, fill_opacity=0.95),
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-            popup=folium.GeoJsonPopup(fields=["label", "property"],
+            tooltip=GeoJsonTooltip(fields=["label"], labels=False),
+            popup=GeoJsonPopup(fields=["label", "property"],
                                       aliases=["", "property id"], localize=False),
         ).add_to(group)
     group.add_to(fmap)
@@ -150,11 +152,11 @@ def _screened_voids(fmap: folium.Map, voids: gpd.GeoDataFrame) -> None:
     group = folium.FeatureGroup(name=f"ruled-out voids ({len(out)})")
     if len(out):
         folium.GeoJson(
-            out[["label", "property", "why", "geometry"]],
+            collection(out, ["label", "property", "why"]),
             marker=folium.CircleMarker(radius=7, color=ZONE_COLOUR, weight=2, fill=True,
                                        fill_color=RULED_OUT_COLOUR, fill_opacity=0.9),
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-            popup=folium.GeoJsonPopup(fields=["label", "property", "why"],
+            tooltip=GeoJsonTooltip(fields=["label"], labels=False),
+            popup=GeoJsonPopup(fields=["label", "property", "why"],
                                       aliases=["", "property id", "ruled out because"],
                                       localize=False),
         ).add_to(group)

@@ -203,3 +203,38 @@ def test_the_out_of_area_forms_have_no_serious_violation(
             page.close()
     ground.engine.dispose()
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_second_factor_pages_have_no_serious_violation(browser: Any,  # noqa: F811
+                                                       site: dict[str, Any]  # noqa: F811
+                                                       ) -> None:
+    """The code page and the enrolment page of the second factor (R39), each as shown
+    and with a wrong code refused (the error summary linking to the field, the field
+    described by its error)."""
+    from geo_era.security.users import add_user
+    from tests.api.test_browser import PASSWORD, PURPOSE
+
+    found: dict[str, list[str]] = {}
+    add_user(site["engine"], "enrolling", role="omu_analyst",
+             organisation="FICTIONAL Police OMU", password=PASSWORD)
+    for username, step, title in (("omu", "code", "Second factor"),
+                                  ("enrolling", "enrol", "Set up your second factor")):
+        page = browser.new_page()
+        page.goto(f"{site['base']}/login")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Purpose of this session").fill(PURPOSE)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"**/login/{step}")
+        page.get_by_role("heading", name=title).wait_for(timeout=10_000)
+        found[step] = serious(page)
+        page.locator("#code").fill("000000")
+        page.locator("#code").press("Enter")
+        page.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+        assert page.locator('#error-summary a[href="#code"]').count() == 1
+        described = page.locator("#code").get_attribute("aria-describedby") or ""
+        assert "code-error" in described.split()
+        assert page.locator("#code-error").inner_text().strip()
+        found[f"{step} refused"] = serious(page)
+        page.close()
+    assert {name: v for name, v in found.items() if v} == {}

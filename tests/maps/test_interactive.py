@@ -18,6 +18,7 @@ from geo_era.data.layer_store import LayerStore
 from geo_era.housing.screening import Screening, screen
 from geo_era.housing.void_lists import store_voids
 from geo_era.maps.era import STATUS_COLOURS, era_map, member_status
+from geo_era.maps.layers import CATEGORY_COLOURS
 from geo_era.maps.screening import screening_map
 from geo_era.workspace import Workspace
 from tests.conftest import import_demo
@@ -166,3 +167,104 @@ def test_screening_map_fetches_nothing(workspace: Workspace, screened: Screening
     outside = {u for u in fetched(page) if re.match(r"(?i)(https?:)?//", u)}
     assert outside <= {"https://leafletjs.com"}  # the attribution's link, never loaded
     assert "L.map(" in page and "geoEra.legend(" in page and "geoEra.measure(" in page
+
+
+def _without_bbox(collection: dict[str, Any]) -> dict[str, Any]:
+    return {"type": collection["type"], "features": [
+        {k: v for k, v in f.items() if k != "bbox"} for f in collection["features"]]}
+
+
+@pytest.mark.parametrize("layer", ["areas", "streets", "buildings", "sites", "properties",
+                                   "exclusion_zones"])
+def test_features_as_geopandas_writes_them(workspace: Workspace, layer: str) -> None:
+    """The maps' GeoJSON (:func:`geo_era.maps.features.collection`) is what geopandas
+    writes for the same rows in EPSG:4326 (ids, properties, missing values, coordinates
+    to the last digit), the bounding boxes apart, which Leaflet does not read (R26)."""
+    import json
+
+    import geopandas as gpd
+
+    from geo_era.maps.features import collection
+
+    frame = workspace.store.read(layer).iloc[::-3]  # a subset, out of order: ids are
+    assert isinstance(frame, gpd.GeoDataFrame)  # the index, not positions
+    reference = json.loads(json.dumps(frame.to_crs("EPSG:4326").__geo_interface__))
+    assert collection(frame) == _without_bbox(reference)
+
+
+def test_reference_layers_follow_a_new_import(demo_files: list[Path], tmp_path: Path) -> None:
+    """A map's cached reference layers are those of the layer's current version: a new
+    import is drawn at once."""
+    import geopandas as gpd
+
+    from geo_era.data.imports import import_files
+    from geo_era.maps.features import reference_layers
+
+    store = import_demo(demo_files, tmp_path / "home")
+    assert len(reference_layers(store)["sites"]) == len(store.read("sites"))
+    fewer = store.read("sites").iloc[:5]
+    assert isinstance(fewer, gpd.GeoDataFrame)
+    path = tmp_path / "sites.gpkg"
+    fewer.to_file(path, layer="sites")
+    import_files([path], store=store)
+    assert len(reference_layers(store)["sites"]) == 5
+
+
+def test_text_in_the_data_is_never_run_as_a_template(workspace: Workspace) -> None:
+    """A name holding template syntax is drawn as it is written, not evaluated on the
+    server (branca compiled each rendered layer as a Jinja template)."""
+    fmap = folium.Map(tiles=None)
+    folium.GeoJson({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": "{{ 7 * 7 }} Oak Road {% if 1 %}"},
+        "geometry": {"type": "Point", "coordinates": [-4.1, 55.85]}}]},
+        tooltip=folium.GeoJsonTooltip(fields=["name"])).add_to(fmap)
+    from geo_era.maps import assets  # noqa: F401  (the renderer geo_era's maps use)
+
+    page = fmap.get_root().render()
+    assert "{{ 7 * 7 }} Oak Road {% if 1 %}" in page and "49 Oak Road" not in page
+
+
+def test_the_era_map_draws_what_geopandas_draws(workspace: Workspace) -> None:
+    """The background and the sites of an ERA map, feature for feature, against the same
+    layers clipped and reprojected by geopandas (how the maps were drawn before they
+    were made fast): nothing lost, nothing added (R26)."""
+    import json
+
+    import geopandas as gpd
+    import shapely
+
+    from geo_era.maps.era import RINGS_M
+    from geo_era.maps.layers import MARGIN_M
+
+    subject, home = housed(workspace.store)
+    fmap = era_map(workspace, home, subject_id=subject, show_zones=True)
+    drawn = layers(fmap)
+    store = workspace.store
+    table = workspace.snapshot().properties
+    area = shapely.Point(*table.xy[table.row(home)]).buffer(max(*RINGS_M, 400.0) + MARGIN_M)
+
+    def reference(name: str, columns: list[str], keep: Any = None) -> list[dict[str, Any]]:
+        frame = store.read(name)
+        assert isinstance(frame, gpd.GeoDataFrame)
+        frame = frame.iloc[frame.sindex.query(area, predicate="intersects")]
+        if keep is not None:
+            frame = frame[keep(frame)]
+        written = json.loads(json.dumps(frame[[*columns, "geometry"]].to_crs(
+            "EPSG:4326").__geo_interface__))
+        return [{k: v for k, v in f.items() if k != "bbox"} for f in written["features"]]
+
+    background = drawn["background (loaded layers)"]
+    expected = (reference("areas", ["area_id"],
+                          lambda f: f["area_type"].astype(str) == "data_zone")
+                + reference("streets", []) + reference("buildings", ["building_id"]))
+    assert background == expected and len(background) > 100
+    near = {s["site_id"]: s for s in workspace.sites_near(home, 400.0)["sites"]}
+    sites = [f for name, features in drawn.items()
+             if name.split(" (")[0].replace(" ", "_") in CATEGORY_COLOURS for f in features]
+    assert sorted(f["properties"]["site_id"] for f in sites) == sorted(near)
+    every = store.read("sites").set_index("site_id")
+    assert isinstance(every, gpd.GeoDataFrame)
+    every = every.to_crs("EPSG:4326")
+    for feature in sites:
+        point = every.loc[feature["properties"]["site_id"], "geometry"]
+        assert feature["geometry"]["coordinates"] == [point.x, point.y]
