@@ -10,11 +10,11 @@ FICTIONAL subject with two void candidates, assessed (as the casework tests do),
 password step with a purpose, the code step). Then each page is asked ``--warmup`` times
 and timed over ``--requests`` more: the sign-in page and its password step, the start
 page, the case list, the case page (its map drawn inline), the find page, the
-type-ahead, a property page and its map (a frame of its own), the void screening form
+type-ahead, a property page with its map, the void screening form
 and its result (every void screened for the case's subject, with the map), the report
-form, and, when this checkout has them, the pages to open a case (``/cases/new``), the
-physical check (``/case/physical``) and the reviews (``/reviews``): a route this
-checkout lacks is skipped with a note. The code step of the sign-in works once per
+form, opening a case (``/cases/new``), the physical check (``/case/physical``), the
+reviews (``/reviews``), the review triggers (its form and a run) and Part C's
+confirmation. The code step of the sign-in works once per
 code, so it is timed once per user (``--signins`` users).
 
 Every answer must be 200 (a page that answers otherwise is a failure, not a figure).
@@ -55,14 +55,12 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 @dataclass(frozen=True)
 class Page:
     """One page to time: its name, method, path and form (``None`` for a GET); forms
-    get the session's token added. ``optional`` pages are skipped when the server has
-    no such route."""
+    get the session's token added."""
 
     name: str
     method: str
     path: str
     form: dict[str, str] | None = None
-    optional: bool = False
 
 
 @dataclass
@@ -164,18 +162,6 @@ def signed_in(base: str, username: str, password: str, secret: str,
     return client
 
 
-def routes() -> set[tuple[str, str]]:
-    """(method, path) of every route the served checkout has, from its app."""
-    from geo_era_api.app import create_app  # noqa: PLC0415  (the checkout's own)
-
-    from geo_era.settings import Settings  # noqa: PLC0415
-
-    with tempfile.TemporaryDirectory(prefix="geo-era-bench-routes-") as tmp:
-        app = create_app(Settings(home=Path(tmp)))
-        return {(method, getattr(r, "path", "")) for r in app.routes
-                for method in getattr(r, "methods", None) or ()}
-
-
 def pages(ground: dict[str, Any]) -> list[Page]:
     case = {"case_id": ground["case_id"]}
     candidate = ground["candidates"][0]
@@ -190,16 +176,21 @@ def pages(ground: dict[str, Any]) -> list[Page]:
              {"q": ground["address"][:12]}),
         Page("type-ahead", "POST", "/find/properties",
              {"q": ground["address"][:8], "limit": "10"}),
-        Page("property page", "GET", f"/property/{candidate}"),
-        Page("property map", "GET", f"/property/{candidate}/map"),
+        Page("property page (with its map)", "POST", "/property",
+             {"property_id": candidate}),
         Page("void screening form", "GET", "/voids"),
         Page("void screening result (with its map)", "POST", "/voids",
              {"subject_id": ground["subject_id"], "top": ""}),
         Page("report form", "GET", "/reports"),
-        Page("open a case", "GET", "/cases/new", optional=True),
+        Page("open a case", "GET", "/cases/new"),
         Page("physical check", "POST", "/case/physical",
-             {**case, "property_id": candidate}, optional=True),
-        Page("reviews", "GET", "/reviews", optional=True),
+             {**case, "property_id": candidate}),
+        Page("reviews", "GET", "/reviews"),
+        Page("review triggers: the run form", "GET", "/reviews/triggers"),
+        Page("review triggers: a run", "POST", "/reviews/triggers", {"radius_m": "400"}),
+        Page("Part C: its confirmation", "POST", "/case/part-c",
+             {**case, "property_id": candidate, "manageable": "yes",
+              "conclusion": "FICTIONAL", "reasons": "FICTIONAL"}),
     ]
 
 
@@ -268,7 +259,6 @@ def measure(args: argparse.Namespace, home: Path, key: str, *, port: int,
     results: dict[str, Timing] = {}
     try:
         wait_healthy(port, process, log)
-        have = routes()
         name, password, _secret = users[0]
         results["sign-in page"], results["sign-in: password step"] = time_sign_in(
             base, name, password, warmup=args.warmup, requests=args.requests)
@@ -277,10 +267,6 @@ def measure(args: argparse.Namespace, home: Path, key: str, *, port: int,
         results["sign-in: code step"] = code
         client = clients[0]
         for page in pages(ground):
-            if page.optional and (page.method, page.path) not in have:
-                results[page.name] = Timing(note=f"skipped: {page.method} {page.path} is "
-                                                 "not a route of this checkout")
-                continue
             results[page.name] = time_page(client, page, warmup=args.warmup,
                                            requests=args.requests)
         for other in clients:
