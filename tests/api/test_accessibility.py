@@ -117,7 +117,18 @@ def test_every_page_has_no_serious_violation(browser: Any, site: dict[str, Any] 
     found["start (Link Officer)"] = serious(link)
     link.goto(f"{site['base']}/allocations")
     found["sensitive allocations"] = serious(link)
+    link.evaluate("""() => {  // a form without its token: refused, in plain words
+        const form = document.createElement("form");
+        form.method = "post"; form.action = "/allocations";
+        document.body.appendChild(form); form.submit(); }""")
+    link.get_by_text("This form was not accepted").wait_for(timeout=10_000)
+    found["refused form"] = serious(link)
     link.close()
+    docs, _ = sign_in(browser, site, "omu")  # the API documentation, signed in
+    docs.goto(f"{site['base']}/api/v1/docs")
+    docs.locator(".opblock").first.wait_for(timeout=15_000)
+    found["API documentation"] = serious(docs)
+    docs.close()
     found.update(casework_pages(browser, site))
     assert {name: v for name, v in found.items() if v} == {}
 
@@ -236,5 +247,14 @@ def test_second_factor_pages_have_no_serious_violation(browser: Any,  # noqa: F8
         assert "code-error" in described.split()
         assert page.locator("#code-error").inner_text().strip()
         found[f"{step} refused"] = serious(page)
+        if step == "enrol":  # a right code: the recovery codes, shown once
+            import pyotp
+
+            secret = page.locator("#secret").inner_text().replace(" ", "")
+            page.locator("#code").fill(pyotp.TOTP(secret).now())
+            page.locator("#code").press("Enter")
+            page.get_by_role("heading", name="recovery codes", exact=False).wait_for(
+                timeout=10_000)
+            found["recovery codes"] = serious(page)
         page.close()
     assert {name: v for name, v in found.items() if v} == {}
