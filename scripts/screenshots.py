@@ -27,11 +27,24 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pyotp
 from PIL import Image
+from playwright.sync_api import Page, sync_playwright
+from sqlalchemy import Engine
+
+from geo_era.casework.assessment import open_assessed_case
+from geo_era.casework.cases import database_checklist, record_agreement, record_check
+from geo_era.data.imports import import_files
+from geo_era.data.layer_store import LayerStore
+from geo_era.db.store import open_store, session_scope
+from geo_era.demo.demotown import build_demo_town, write_demo_town
+from geo_era.security import second_factor
+from geo_era.security.audit import Actor
+from geo_era.security.keys import SecretBox
+from geo_era.security.users import add_user, find_user
+from geo_era.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "a long fictional passphrase"
@@ -50,21 +63,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def build_home(home: Path) -> tuple[Any, str, str]:
+def build_home(home: Path) -> tuple[Engine, str, str]:
     """The demo town imported into ``home``, the analyst enrolled, a case opened and
     the police's part of it recorded: (engine, the analyst's TOTP secret, case id)."""
-    from geo_era.casework.assessment import open_assessed_case
-    from geo_era.casework.cases import database_checklist, record_agreement, record_check
-    from geo_era.data.imports import import_files
-    from geo_era.data.layer_store import LayerStore
-    from geo_era.db.store import open_store, session_scope
-    from geo_era.demo.demotown import build_demo_town, write_demo_town
-    from geo_era.security import second_factor
-    from geo_era.security.audit import Actor
-    from geo_era.security.keys import SecretBox
-    from geo_era.security.users import add_user, find_user
-    from geo_era.settings import Settings
-
     files = write_demo_town(build_demo_town(scale=1.0, seed=0), home.parent / "source")
     store = LayerStore(home)
     import_files(files, store=store)
@@ -122,7 +123,7 @@ def save(png: bytes, path: Path) -> int:
     return path.stat().st_size
 
 
-def sign_in(page: Any, base: str, secret: str) -> None:
+def sign_in(page: Page, base: str, secret: str) -> None:
     page.goto(f"{base}/login")
     page.get_by_label("Username").fill("omu")
     page.get_by_label("Password").fill(PASSWORD)
@@ -136,8 +137,6 @@ def sign_in(page: Any, base: str, secret: str) -> None:
 
 def shoot(base: str, secret: str, case_id: str, out: Path, chromium: str) -> list[Path]:
     """Drive Chromium through the pages and write the screenshots into ``out``."""
-    from playwright.sync_api import sync_playwright
-
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as playwright:
@@ -179,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         with serve(home) as base:
             for path in shoot(base, secret, case_id, args.out, args.chromium):
-                print(f"{path} ({path.stat().st_size // 1024} KB)")
+                sys.stdout.write(f"{path} ({path.stat().st_size // 1024} KB)\n")
     return 0
 
 

@@ -365,6 +365,10 @@ def test_the_whole_case_in_the_browser(browser: Any, site: Site) -> None:
         expected += listed_and_read(user)
         shown = forms_of(page)
         assert (shown["checklist"], shown["agreement"]) == (1, 1), user
+        # the checklist and the agreement are the user's own agency's
+        words = AGENCY[user].replace("_", " ")
+        assert page.get_by_text(f"Record {words}'s checks of this candidate").count() == 1
+        assert page.get_by_text(f"Does {words} agree the ERA?").count() == 1
         # Part C is the lead agency's (CJSW's) alone; no Part D without a disagreement,
         # no move in before a decision
         assert (shown["part_c"], shown["part_d"], shown["move_in"]) == (
@@ -447,8 +451,12 @@ def test_the_whole_case_in_the_browser(browser: Any, site: Site) -> None:
                  f"moved in to {site.addresses[APPROVED]} ({APPROVED}) on "
                  f"{dt.date.today().strftime('%a %d %b %Y')}, after the Part C decision"):
         assert held in text, held
-    for agency in ("Police Scotland", "SOLO", "Criminal Justice Social Work", "NHS"):
-        assert re.search(rf"{agency}[^.]*?agree", text, re.I), agency
+    # the agencies' table: each agency, its deadline, "agrees", who recorded it
+    for agency, user in (("Criminal Justice Social Work (lead)", "cjsw"),
+                         ("Police Scotland", "omu"), ("Council housing (SOLO)", "solo"),
+                         ("NHS", "nhs")):
+        assert re.search(rf"{re.escape(agency)} \w{{3}} \d\d \w{{3}} \d{{4}} agrees "
+                         rf"{user}, ", text), agency
     assert site.audit(start) == expected
     assert site.purposes(start) == {PURPOSE}  # the purpose given at sign-in
     local_only(site)
