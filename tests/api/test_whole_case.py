@@ -294,7 +294,8 @@ def forms_of(page: Any) -> dict[str, int]:
 
 
 def test_the_whole_case_in_the_browser(browser: Any, site: Site) -> None:
-    """Notification to move-in through the pages only (R1-R4, R26, R40-R44, R46, R60):
+    """Notification to move-in through the pages only (R2, R3, R4, R24, R26, R30, R32,
+    R33, R44, R47, R48, R52, R104, R107):
     the analyst opens a case for a FICTIONAL subject with two candidates picked by
     address; the police, SOLO, CJSW (lead) and NHS each record their whole 3.7 checklist
     and agreement (NHS a concern); the analyst records the 3.8 physical check with every
@@ -628,6 +629,8 @@ def test_a_case_by_keyboard_alone(browser: Any, site: Site) -> None:
     cjsw.keyboard.type(conclusion)
     cjsw.keyboard.press("Tab")
     cjsw.keyboard.type(reasons)
+    cjsw.keyboard.press("Shift+Tab")  # and back: the focus order follows the form
+    assert cjsw.evaluate("document.activeElement.id") == "part-c-conclusion"
     focus_on(cjsw, cjsw.get_by_role("button", name="Check the Part C decision"))
     cjsw.keyboard.press("Enter")
     cjsw.get_by_role("heading", name="Confirm the Part C decision").wait_for()
@@ -639,11 +642,16 @@ def test_a_case_by_keyboard_alone(browser: Any, site: Site) -> None:
     link = cjsw.locator("#error-summary a")
     assert link.evaluate("e => e === document.activeElement")
     assert link.get_attribute("href") == "#part-c-manageable"
+    cjsw.keyboard.press("Enter")  # follows it to the field
+    focused(cjsw, "part-c-manageable")
     assert cjsw.locator("#part-c-conclusion").input_value() == conclusion  # kept
 
-    agree_radio = cjsw.locator("#agreement-agrees")
-    focus_on(cjsw, agree_radio)  # on from the summary, down the page
-    cjsw.keyboard.press("Space")
+    # back up the page to the agreement: Shift+Tab enters a group of radios none of
+    # which is chosen at its last ("Disagree"); the arrow up chooses "Agree"
+    focus_on(cjsw, cjsw.locator("#agreement-agrees-2"), key="Shift+Tab")
+    cjsw.keyboard.press("ArrowUp")
+    assert cjsw.locator("#agreement-agrees").is_checked()
+    assert not cjsw.locator("#agreement-agrees-2").is_checked()
     focus_on(cjsw, cjsw.locator("#agreement-submit"))
     cjsw.keyboard.press("Enter")
     cjsw.get_by_text("Your agency's agreement was recorded.").wait_for()
