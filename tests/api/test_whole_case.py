@@ -385,7 +385,7 @@ def test_the_whole_case_in_the_browser(browser: Any, site: Site) -> None:
         if user == "cjsw":
             cjsw = page
         else:
-            page.close()
+            page.context.close()
 
     # Part C by the lead: refused while NHS's concern has no response
     to_case(cjsw, site, case_id)
@@ -432,7 +432,7 @@ def test_the_whole_case_in_the_browser(browser: Any, site: Site) -> None:
     expected.append(wrote("cjsw"))
     assert cjsw.get_by_text("status approved").count() == 1
     assert forms_of(cjsw)["part_c"] == 0
-    cjsw.close()
+    cjsw.context.close()
 
     # the analyst records the move in
     to_case(omu, site, case_id, find=True)
@@ -445,7 +445,7 @@ def test_the_whole_case_in_the_browser(browser: Any, site: Site) -> None:
     assert omu.get_by_text(f"Moved in: {APPROVED} on {moved_on}").count() == 1
     text = download_era(omu)
     expected.append(read("omu"))
-    omu.close()
+    omu.context.close()
 
     for held in (SUBJECT, APPROVED, OTHER, site.addresses[OTHER], CONCERN, RESPONSE,
                  conclusion, reasons, "Approved by cjsw for Criminal Justice Social Work",
@@ -476,7 +476,7 @@ def test_the_part_d_path_in_the_browser(browser: Any, site: Site) -> None:
     expected += signed_in("omu")
     case_id = open_case(omu, site, [OTHER, THIRD])
     expected.append(wrote("omu", "collection"))
-    omu.close()
+    omu.context.close()
 
     nhs = sign_in(browser, site, "nhs")
     expected += signed_in("nhs")
@@ -485,7 +485,7 @@ def test_the_part_d_path_in_the_browser(browser: Any, site: Site) -> None:
     against = "FICTIONAL: the subject's NHS contact lives in the same street"
     agree(nhs, False, against)
     expected.append(wrote("nhs"))
-    nhs.close()
+    nhs.context.close()
 
     cjsw = sign_in(browser, site, "cjsw")
     expected += signed_in("cjsw")
@@ -514,7 +514,7 @@ def test_the_part_d_path_in_the_browser(browser: Any, site: Site) -> None:
     assert (forms_of(cjsw)["part_d"], forms_of(cjsw)["move_in"]) == (0, 0)
     text = download_era(cjsw)
     expected.append(read("cjsw"))
-    cjsw.close()
+    cjsw.context.close()
     for held in (SUBJECT, OTHER, THIRD, "Part D", conclusion, reasons, f"NHS: {against}",
                  dt.date.today().strftime("%a %d %b %Y"), "No move in recorded."):
         assert held in text, held
@@ -602,7 +602,7 @@ def test_a_case_by_keyboard_alone(browser: Any, site: Site) -> None:
     found = re.search(r"Case (ERA-\d+) opened", notice.inner_text())
     assert found is not None
     case_id = found.group(1)
-    omu.close()
+    omu.context.close()
     ready_but_cjsw(site, case_id, OTHER)
 
     cjsw = keyboard_sign_in(browser, site, "cjsw")
@@ -673,5 +673,5 @@ def test_a_case_by_keyboard_alone(browser: Any, site: Site) -> None:
     assert cjsw.get_by_text("status approved").count() == 1
     assert conclusion in cjsw.get_by_role("heading", name="Part C — Approval").locator(
         "xpath=following-sibling::p[1]").inner_text()
-    cjsw.close()
+    cjsw.context.close()
     local_only(site)
