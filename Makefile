@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export GEO_ERA_HOME ?= data/store
 
-.PHONY: setup demo serve test lint typecheck bench clean sgds
+.PHONY: setup demo serve test lint typecheck bench clean sgds screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "geo_era needs Python >= 3.11 (set PYTHON=python3.11)")'
@@ -41,6 +41,11 @@ demo: setup
 ## committed, so `make demo` needs only Python and make).
 sgds:
 	bash scripts/sgds.sh
+
+## The README's screenshots of the pages (docs/screenshots/*.png): a FICTIONAL demo home
+## built in a temporary folder, served on 127.0.0.1, driven in Debian's Chromium.
+screenshots: setup
+	$(BIN)/python scripts/screenshots.py --out docs/screenshots
 
 test: setup
 	$(BIN)/pytest -q

@@ -611,6 +611,8 @@ def document_context(store: LayerStore, case: dict[str, Any], *, actor: Actor,
     addresses = {p["property_id"]: p["address"] for p in properties}
     restrictions = [{**r, "address": addresses.get(r["property_id"], r["property_id"])}
                     for r in case["restrictions"]]
+    moves_in = [{**m, "address": addresses.get(m["property_id"], m["property_id"])}
+                for m in case.get("moves_in") or []]
     return {
         "h": _header(case, actor), "titles": {"a": PART_A, "b": PART_B, "c": PART_C,
                                               "d": PART_D},
@@ -619,6 +621,7 @@ def document_context(store: LayerStore, case: dict[str, Any], *, actor: Actor,
                    if part_a else None),
         "withheld": PART_A_WITHHELD, "properties": properties,
         "checks": _checks(case, addresses, part_a=part_a), "restrictions": restrictions,
+        "moves_in": moves_in,
         "approval": _approval(case, addresses), "versions": _versions(case, reference),
         "reference_note": reference.note,
     }

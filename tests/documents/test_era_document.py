@@ -461,3 +461,27 @@ def test_cli_writes_pdf_and_html_and_refuses_docx(
     assert code == 2 and "needs a justification" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["era.html", "out", "sheet.html"]
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["era.pdf"]
+
+
+def test_the_move_in_is_in_the_document(world: World) -> None:
+    """The subject's move in after the decision is part of the ERA document (R6, R7, R8):
+    the property, its address and the day, recorded by whom; a case without one says
+    so."""
+    from geo_era.casework.placements import record_move_in
+
+    moved_on = dt.date.today()
+    record_move_in(world.engine, world.approved, property_id=world.tenement,
+                   moved_in_on=moved_on, actor=officer("omu"))
+    with one_consultation(world, world.approved):
+        html = era_document_html(world.store, world.engine, world.approved,
+                                 actor=officer(), part_a=True)
+    address = next(a for a in world.documents[world.approved]["assessments"]
+                   if a["property_id"] == world.tenement)["snapshot"]["proximity"]["address"]
+    said = " ".join(html.split())
+    assert (f"moved in to <strong>{address}</strong> ({world.tenement}) on "
+            f"{moved_on.strftime('%a %d %b %Y')}, after the Part C decision") in said
+    assert "(recorded by omu," in said
+    with one_consultation(world, world.conference):
+        html = era_document_html(world.store, world.engine, world.conference,
+                                 actor=officer(), part_a=True)
+    assert "No move in recorded." in html
