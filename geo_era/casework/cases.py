@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from geo_era.casework.case_records import case_records, deadline_record, missing_out_of_area
@@ -586,13 +586,19 @@ def case_for_document(engine: Engine, case_id: str | int, *, actor: Actor,
 def list_cases(engine: Engine, *, actor: Actor, overdue: bool = False,
                due_within: int | None = None, today: dt.date | None = None
                ) -> list[dict[str, Any]]:
-    """Open cases the actor may see (all, overdue, or due within N calendar days),
-    earliest due first. The list names subjects: it needs a justification and is
-    audited as one consultation of every case listed."""
+    """The cases in hand the actor may see (all, overdue, or due within N calendar
+    days), earliest due first: open ones, and those decided manageable whose subject has
+    not yet moved in (``awaiting_move_in``: the move in is the case's last step, 3.11).
+    The list names subjects: it needs a justification and is audited as one
+    consultation of every case listed."""
     actor.require_justification("the case list")
     today = today or dt.date.today()
+    awaiting = and_(Case.status.in_(("approved", "decided")),
+                    Case.decisions.any(Decision.manageable.is_(True)),
+                    ~Case.moves.any())
     with session_scope(engine) as session:
-        query = select(Case).where(Case.status == "open").order_by(Case.due_on, Case.id)
+        query = select(Case).where(or_(Case.status == "open", awaiting)).order_by(
+            Case.due_on, Case.id)
         if actor.scope is not None:
             query = query.where(or_(Case.authority == actor.scope,
                                     Case.placing_authority == actor.scope,
@@ -603,7 +609,8 @@ def list_cases(engine: Engine, *, actor: Actor, overdue: bool = False,
             query = query.where(Case.due_on >= today,
                                 Case.due_on <= today + dt.timedelta(days=due_within))
         cases = [c for c in session.scalars(query.options(
-            selectinload(Case.agencies), selectinload(Case.properties))).all()
+            selectinload(Case.agencies), selectinload(Case.properties),
+            selectinload(Case.decisions), selectinload(Case.moves))).all()
             if takes_part(c, actor)]
         actor.record(session, operation="consultation", record_type="case",
                      record_ids=[c.reference for c in cases])
@@ -618,6 +625,8 @@ def case_summary(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
             "status": case.status, "notified": case.notified_on.isoformat(),
             "due": case.due_on.isoformat(), **deadline_record(case),
             "overdue": case.status == "open" and case.due_on < today,
+            "awaiting_move_in": case.status in ("approved", "decided") and any(
+                d.manageable for d in case.decisions) and not case.moves,
             "properties": [p.property_id for p in case.properties],
             "out_of_area": ({"placing_authority": case.placing_authority,
                              "receiving_authority": case.receiving_authority,

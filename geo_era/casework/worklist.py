@@ -29,21 +29,29 @@ def _case_ids(references: Sequence[str]) -> list[int]:
 
 def waiting_for(engine: Engine, agency: str, references: Sequence[str], *,
                 checklists: Checklists | None = None) -> dict[str, list[str]]:
-    """For each open case of ``references`` that ``agency`` takes part in and has work
-    left on: what is left, in words ("3.7 database checks for DT-0000064: 2 of 5 to
-    record", "agreement or disagreement (3.11)"). Cases with nothing left are absent."""
+    """For each case of ``references`` that ``agency`` takes part in and has work left
+    on: what is left, in words ("3.7 database checks for DT-0000064: 2 of 5 to
+    record", "agreement or disagreement (3.11)"; for the lead agency of a case decided
+    manageable, the move in). Cases with nothing left are absent."""
     ids = _case_ids(references)
     if not ids:
         return {}
     waiting: dict[str, list[str]] = {}
     with session_scope(engine) as session:
-        cases = session.scalars(select(Case).where(Case.id.in_(ids), Case.status == "open")
+        cases = session.scalars(select(Case).where(Case.id.in_(ids))
                                 .options(selectinload(Case.agencies),
                                          selectinload(Case.checks),
-                                         selectinload(Case.properties))).all()
+                                         selectinload(Case.properties),
+                                         selectinload(Case.decisions),
+                                         selectinload(Case.moves))).all()
         for case in cases:
             part = next((a for a in case.agencies if a.agency == agency), None)
             if part is None:
+                continue
+            if case.status != "open":  # decided: the lead agency records the move in
+                if agency == case.lead_agency and not case.moves and any(
+                        d.manageable for d in case.decisions):
+                    waiting[case.reference] = ["the move in, when the subject moves (3.11)"]
                 continue
             left = _checks_left(case, agency, checklists)
             if part.agrees is None:

@@ -84,6 +84,10 @@ class Case(Base):
         back_populates="case", cascade="all, delete-orphan", order_by="Restriction.id")
     responses: Mapped[list[CaseResponse]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseResponse.id")
+    #: the subject's moves in after this case's decision (read only: a move outlives
+    #: the case, its ``case_id`` set to NULL when the case is weeded)
+    moves: Mapped[list[PlacementMove]] = relationship(viewonly=True,
+                                                      order_by="PlacementMove.id")
 
     @property
     def reference(self) -> str:

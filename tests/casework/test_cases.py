@@ -116,7 +116,10 @@ def test_approval_path(engine: Engine) -> None:
                    actor=officer("DS Example"))
     assert done["status"] == "approved"
     assert done["decisions"][0]["part"] == "C"
-    assert list_cases(engine, actor=officer(), today=TODAY) == []  # no longer open
+    # no longer open, but in hand until the subject moves in (R8)
+    assert [(c["case_id"], c["status"], c["awaiting_move_in"])
+            for c in list_cases(engine, actor=officer(), today=TODAY)] == [
+        (case, "approved", True)]
 
 
 def test_part_d_path(engine: Engine) -> None:

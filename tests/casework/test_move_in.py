@@ -353,3 +353,32 @@ def test_an_out_of_area_move_counts_with_its_consent(demo: LayerStore,
     assert subject not in set(after.without_consent["subject_id"])
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(PlacementMove)) == 1
+
+
+def test_a_case_decided_manageable_stays_in_hand_until_the_move_in(engine: Engine) -> None:
+    """R8: the move in is the last step of a case (3.11), so a case approved manageable
+    stays on the case list, marked awaiting the move in, with the move in waiting for the
+    lead agency; once the move is recorded it leaves the list. A case found not
+    manageable leaves the list when it is decided: nobody moves in."""
+    from geo_era.casework.cases import list_cases
+    from geo_era.casework.worklist import waiting_for
+
+    def listed() -> dict[str, bool]:
+        return {c["case_id"]: c["awaiting_move_in"]
+                for c in list_cases(engine, actor=officer(), today=TODAY)}
+
+    home = approved(engine, ["P1", "P2"], "P1")
+    refused = new(engine, ["P3"], subject_id="FICTIONAL-S2")
+    check_all(engine, refused, "P3")
+    visit_every_dwelling(engine, refused, "P3")
+    agree(engine, refused)
+    approve(engine, refused, agency="police_scotland", property_id="P3", manageable=False,
+            conclusion="FICTIONAL: not manageable", reasons="FICTIONAL: a school opposite",
+            actor=officer("ds"))
+    assert listed() == {home: True}
+    assert waiting_for(engine, "police_scotland", [home, refused]) == {
+        home: ["the move in, when the subject moves (3.11)"]}
+    assert waiting_for(engine, "solo", [home]) == {}
+    record_move_in(engine, home, property_id="P1", moved_in_on=TODAY, actor=officer())
+    assert listed() == {}
+    assert waiting_for(engine, "police_scotland", [home]) == {}

@@ -136,6 +136,9 @@ class CaseSummary(Answer):
     extensions: list[Extension] = Field(description="each extension of the overall "
                                                     "deadline, oldest first (3.5)")
     overdue: bool = Field(description="the current deadline (due) has passed")
+    awaiting_move_in: bool = Field(
+        False, description="decided manageable (Part C or D) and no move in recorded yet: "
+                           "the case stays in hand until the subject moves in (3.11)")
     properties: list[str] = Field(description="the candidate property ids")
     out_of_area: OutOfArea | None
 
