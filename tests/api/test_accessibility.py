@@ -219,7 +219,7 @@ def test_the_out_of_area_forms_have_no_serious_violation(
 def test_second_factor_pages_have_no_serious_violation(browser: Any,  # noqa: F811
                                                        site: dict[str, Any]  # noqa: F811
                                                        ) -> None:
-    """The code page and the enrolment page of the second factor (R39), each as shown
+    """The code page and the enrolment page of the second factor, each as shown
     and with a wrong code refused (the error summary linking to the field, the field
     described by its error)."""
     from geo_era.security.users import add_user

@@ -21,7 +21,7 @@ WATCH_VIOLATIONS = """() => { window.violations = [];
 
 def test_the_api_docs_page_draws_every_operation_under_its_policy(
         browser: Any, site: dict[str, Any]) -> None:
-    """R39: signed in on the pages, the docs page loads Swagger UI from geo_era, draws
+    """Signed in on the pages, the docs page loads Swagger UI from geo_era, draws
     one block per operation of the schema (the same schema a client reads), and the
     browser reports no violation of the page's policy and asks no other host."""
     page, requests = sign_in(browser, site, "omu")
