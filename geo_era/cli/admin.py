@@ -41,7 +41,7 @@ def user_add(
         "sps_icm_coordinator, education_officer, childrens_social_work, "
         "adult_protection_officer, support_worker, or rsl_case_officer (a housing "
         "association's Link Officer, --org the landlord as the properties layer names "
-        "it)."))],
+        "it); contractor (a landlord's repairs contractor, --org the firm)."))],
     org: Annotated[str, typer.Option(help="The user's organisation, e.g. a council.")],
 ) -> None:
     """Add a user; the password is read from standard input (asked twice on a terminal)."""

@@ -97,6 +97,17 @@ SCOPED_ROLES = COUNCIL_STAFF | roles("education_officer", "childrens_social_work
 ROLE_AGENCY = {"omu_analyst": "police_scotland", "cjsw": "cjsw", "solo": "solo",
                **PARTNER_AGENCIES}
 LINK = roles("rsl_link_officer")
+#: The Responsible Authorities' own staff under MAPPA, as geo_era knows them (police OMU,
+#: criminal justice social work, the council SOLO) and the MAPPA coordinator who acts for
+#: them: the only roles that may see which subject a housing or safeguarding record
+#: concerns (NASSO 5.4, 68, 71).
+RESPONSIBLE_AUTHORITIES = CASE_READERS
+#: A housing association's staff: the Link Officer (flags only) and the Link Officer
+#: taking part in cases. Neither learns who a subject is or what they did (5.4, 68-71).
+HOUSING = roles("rsl_link_officer", "rsl_case_officer")
+#: A landlord's repairs or maintenance contractor (69-70): told how to visit safely,
+#: never why.
+CONTRACTOR = roles("contractor")
 
 
 @dataclass(frozen=True)
@@ -168,7 +179,8 @@ def case_step(allowed: frozenset[str], *, summary: str) -> Access:
 MATRIX: dict[str, Access] = {
     "me": Access(ALL, summary="who the token belongs to"),
     # a partner agency sees a candidate's surroundings in its case, and needs no search
-    "sites_near": Access(ALL - {"auditor"} - PARTNERS, audited=True, subject_data=False,
+    "sites_near": Access(ALL - {"auditor"} - PARTNERS - CONTRACTOR, audited=True,
+                         subject_data=False,
                          summary="sites near a property"),
     # never a Link Officer: the minimum set of a void flagged for a sensitive allocation
     # narrows a housed subject's home to a close or an address (issue 17, finding 2)

@@ -31,11 +31,13 @@ from geo_era.security.passwords import check_password
 #: OMU, CJSW, the council SOLO), a landlord's Link Officer (flags only), the MAPPA
 #: coordinator, auditors and administrators, then the partner agencies of NASSO 3.6 that
 #: take part in ERA cases, each its own role (see :mod:`geo_era.security.access`, "why a
-#: role per agency").
+#: role per agency"), and a landlord's repairs or maintenance contractor (``contractor``,
+#: its organisation the contractor's firm), who sees only the staff-safety instructions
+#: shared with that firm (NASSO 69-70).
 ROLES = ("omu_analyst", "cjsw", "solo", "rsl_link_officer", "mappa_coordinator", "auditor",
          "admin", "nhs_liaison", "sps_icm_coordinator", "education_officer",
          "childrens_social_work", "adult_protection_officer", "support_worker",
-         "rsl_case_officer")
+         "rsl_case_officer", "contractor")
 #: How the usernames of people signed in by an identity provider begin; no local user's
 #: name may (so neither can take the other's identity).
 EXTERNAL_PREFIX = "oidc:"
@@ -138,6 +140,7 @@ DEMO_ORGANISATIONS = {
     "adult_protection_officer": "{council}",
     "support_worker": "FICTIONAL Safeguarding Communities - Reducing Offending",
     "rsl_case_officer": "{landlord}",
+    "contractor": "FICTIONAL Allan Repairs Ltd",
 }
 DEMO_COUNCIL = "Inverallan Council"
 #: The demo Link Officer's housing association when the store names none.

@@ -24,7 +24,7 @@ from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import parse_case_id
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import CaseProperty, open_store, session_scope
-from geo_era.security.access import MATRIX, matrix_markdown
+from geo_era.security.access import MATRIX, SECOND_FACTOR_ROLES, matrix_markdown
 from geo_era.security.audit import AuditEntry, verify
 from geo_era.security.users import ROLES, add_user
 from geo_era.settings import Settings
@@ -116,7 +116,7 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     usernames = [*(f"user.{r}" for r in ROLES), "other.solo"]
     # every role that sees subject data signs in with its second factor (the default)
     secrets = {u: enrol_totp(engine, home, u) for u in usernames
-               if u != "user.rsl_link_officer"}
+               if u.split(".", 1)[1] in SECOND_FACTOR_ROLES}
     subject_id = str(subjects.loc[~subjects["on_licence_or_order"].fillna(False).astype(bool),
                                   "subject_id"].iloc[0])
     with TestClient(create_app(Settings(home=home, login_attempts=50),

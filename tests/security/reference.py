@@ -25,50 +25,51 @@ from dataclasses import dataclass
 ROLES = ("omu_analyst", "cjsw", "solo", "rsl_link_officer", "mappa_coordinator", "auditor",
          "admin", "nhs_liaison", "sps_icm_coordinator", "education_officer",
          "childrens_social_work", "adult_protection_officer", "support_worker",
-         "rsl_case_officer")
+         "rsl_case_officer", "contractor")
 
 # The partner agencies of NASSO 3.6 (columns nhs..rslc): NHS liaison officer, SPS ICM
 # coordinator, the council's Education, Children & Families and Adult Protection officers,
 # a support organisation's support worker, and a housing association's Link Officer taking
 # part in cases. Each reads and acts on only the cases its agency takes part in.
 # Columns: omu_analyst, cjsw, solo, rsl_link_officer (link), mappa_coordinator, auditor,
-# admin, the partners in ROLES order, and whether the endpoint is audited (aud).
-# endpoint         |omu |cjsw|solo|link|mapa|audr|admn|nhs |sps |edu |cf  |ap  |supp|rslc|aud
+# admin, the partners in ROLES order, a landlord's repairs contractor (ctr), and whether
+# the endpoint is audited (aud).
+# endpoint         |omu |cjsw|solo|link|mapa|audr|admn|nhs |sps |edu |cf  |ap  |supp|rslc|ctr |aud
 TABLE = """
-me                 |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |no
-sites_near         |yes |yes |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |yes
-parameters         |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-check              |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_open          |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_list          |yes |own |own |-   |yes |-   |-   |sub |sub |cc  |cc  |cc  |sub |prop|yes
-case_show          |yes |own |own |-   |yes |-   |-   |sub |sub |cc  |cc  |cc  |sub |prop|yes
-case_assess        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_check         |yes |own |own |-   |-   |-   |-   |sub |sub |cc  |cc  |cc  |sub |prop|yes
-case_agree         |yes |own |own |-   |-   |-   |-   |sub |sub |cc  |cc  |cc  |sub |prop|yes
-case_respond       |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_approve       |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_decide        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_consent       |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_restrict      |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_extend        |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_out_of_area   |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_plan          |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_discussion    |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_held          |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-zone_add           |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-zone_show          |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-reviews_due        |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-reviews_waive      |-   |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-audit_export       |-   |-   |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |yes
-import             |-   |-   |-   |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |yes
-screen             |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-overconcentration  |yes |own |own |pub |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-allocation_check   |yes |own |own |flag|yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_move_in       |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-review_triggers    |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_dwelling      |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_extend_set    |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
-case_member        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+me                 |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |yes |no
+sites_near         |yes |yes |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |yes
+parameters         |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+check              |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_open          |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_list          |yes |own |own |-   |yes |-   |-   |sub |sub |cc  |cc  |cc  |sub |prop|-   |yes
+case_show          |yes |own |own |-   |yes |-   |-   |sub |sub |cc  |cc  |cc  |sub |prop|-   |yes
+case_assess        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_check         |yes |own |own |-   |-   |-   |-   |sub |sub |cc  |cc  |cc  |sub |prop|-   |yes
+case_agree         |yes |own |own |-   |-   |-   |-   |sub |sub |cc  |cc  |cc  |sub |prop|-   |yes
+case_respond       |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_approve       |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_decide        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_consent       |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_restrict      |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_extend        |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_out_of_area   |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_plan          |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_discussion    |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_held          |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+zone_add           |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+zone_show          |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+reviews_due        |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+reviews_waive      |-   |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+audit_export       |-   |-   |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+import             |-   |-   |-   |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |yes
+screen             |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+overconcentration  |yes |own |own |pub |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+allocation_check   |yes |own |own |flag|yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_move_in       |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+review_triggers    |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_dwelling      |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_extend_set    |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_member        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).

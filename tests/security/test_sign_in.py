@@ -385,7 +385,8 @@ def test_roles_that_see_subject_data_need_a_second_factor() -> None:
             "childrens_social_work", "adult_protection_officer", "support_worker",
             "rsl_case_officer"}
     assert need == SECOND_FACTOR_ROLES
-    assert set(ROLES) - SECOND_FACTOR_ROLES == {"rsl_link_officer"}
+    # a contractor sees staff-safety instructions only (NASSO 69-70): never who or why
+    assert set(ROLES) - SECOND_FACTOR_ROLES == {"rsl_link_officer", "contractor"}
 
 
 def test_the_token_endpoint_needs_the_second_factor(site: Site) -> None:
