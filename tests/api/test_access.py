@@ -5,6 +5,7 @@ audit entry for each sensitive request, and nothing written by a failed one."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -24,8 +25,8 @@ from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import parse_case_id
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import CaseProperty, open_store, session_scope
-from geo_era.security.access import MATRIX, SECOND_FACTOR_ROLES, matrix_markdown
 from geo_era.safeguarding.enquiries import Raised, record_enquiry
+from geo_era.security.access import MATRIX, SECOND_FACTOR_ROLES, matrix_markdown
 from geo_era.security.audit import Actor, AuditEntry, verify
 from geo_era.security.users import ROLES, add_user
 from geo_era.settings import Settings
@@ -211,7 +212,7 @@ def new_enquiry(w: World, role: str, **extra: Any) -> str:
 
 
 #: The enquiry endpoints, made for the role calling (an enquiry its organisation may see).
-ENQUIRY_CALLS: dict[str, Callable[[World, str], Prepared]] = {
+ENQUIRY_CALLS: dict[str, Callable[..., Prepared]] = {
     "enquiry_record": lambda w, role: ("POST", "/enquiries/record", {"json": {
         "kind": "concern", "channel": "phone", "raised_by": "tenant",
         "summary": "FICTIONAL: children approached near the play park",
@@ -321,8 +322,8 @@ CALLS: dict[str, Call] = {
     "case_move_in": _post("/cases/move-in", _case(property_id="DT-0000002",
                                                   moved_in_on=TODAY.isoformat())),
     "review_triggers": _post("/reviews/triggers", lambda w: {"justification": WHY}),
-    **{name: (lambda name: lambda w: ENQUIRY_CALLS[name](w, "omu_analyst"))(name)
-       for name in ENQUIRY_CALLS},
+    **{name: functools.partial(made, role="omu_analyst")
+       for name, made in ENQUIRY_CALLS.items()},
 }
 #: Permitted calls that may be refused by the workflow (409) rather than the matrix:
 #: approving an unready case, a Part D with no disagreement; an extension by an agency
