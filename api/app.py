@@ -69,6 +69,7 @@ from .routes import (
     pages_case,
     pages_checks,
     pages_decisions,
+    pages_enquiries,
     pages_find,
     pages_open,
     pages_reviews,
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (analysis.router, casework.router, dwellings.router, records.router,
                    enquiries.router, imports.router, audit.router, voids.router, reports.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
+                   pages_enquiries.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
                    docs.router):
         app.include_router(router)

@@ -25,8 +25,10 @@ def _line(row: EnquiryLine | EnquiryRaisedLine) -> str:
     flags = "".join((" [media]" if row.media_incident else "",
                      " [children]" if row.risk_to_children else "",
                      "" if row.confirmed else " [not yet confirmed]"))
-    outcome = f"; outcome {row.outcome}" if isinstance(row, EnquiryLine) and row.outcome \
-        else ""
+    outcome = ""
+    if isinstance(row, EnquiryLine):
+        outcome = (f"; outcome {row.outcome or 'not yet recorded'}"
+                   f"{f', {row.linked} linked' if row.linked else ''}")
     return (f"{row.enquiry_id} {row.received_on.isoformat()} {row.kind} from "
             f"{row.raised_by} by {row.channel} about {where} ({row.council}): passed to "
             f"{', '.join(row.routed_to)}{outcome}{flags}")

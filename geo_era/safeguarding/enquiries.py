@@ -193,7 +193,7 @@ def _property(store: LayerStore, property_id: str) -> tuple[str | None, str | No
     stock = store.read_attributes("properties", ["property_id", "landlord"])
     row = stock[stock["property_id"].astype(str) == property_id]
     if row.empty:
-        raise NotFoundError(f"property_id {property_id[:64]!r} is not in the properties "
+        raise DataError(f"property_id {property_id[:64]!r} is not in the properties "
                             "layer; check the id, or name the area instead")
     landlord = row["landlord"].iloc[0] if "landlord" in row.columns else None
     return council_of(store, property_id), (str(landlord) if isinstance(landlord, str)
