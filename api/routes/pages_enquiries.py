@@ -20,6 +20,7 @@ what was typed; nothing is written.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -134,7 +135,7 @@ def _date(text: str, name: str) -> dt.date | None:
 
 
 @router.post("/enquiries/new", response_class=HTMLResponse)
-def record_page(request: Request, kind: Short = "", channel: Short = "",
+def record_page(request: Request, *, kind: Short = "", channel: Short = "",
                 raised_by: Short = "", summary: Text = "", received_on: Short = "",
                 property_id: Short = "", area: Short = "", council: Short = "",
                 contact_reference: Short = "", risk_to_children: Flag = "",
@@ -205,8 +206,9 @@ def enquiry_page(request: Request, enquiry_id: EnquiryId = "") -> Response:
     return _show(request, caller, identity, enquiry)
 
 
-def _after(request: Request, endpoint: str, enquiry_id: str, name: str,
-           typed: dict[str, str], fields: tuple[str, ...], step: Any) -> Response:
+def _after(request: Request, endpoint: str, *, enquiry_id: str, name: str,
+           typed: dict[str, str], fields: tuple[str, ...],
+           step: Callable[[Admitted], object]) -> Response:
     """Run ``step`` (a service call given the admitted caller) for ``endpoint`` on an
     enquiry and show it after; a refusal beside the field of form ``name``."""
     admitted = _admit(request, endpoint)
@@ -236,9 +238,9 @@ def _after(request: Request, endpoint: str, enquiry_id: str, name: str,
 def confirm_page(request: Request, enquiry_id: EnquiryId = "",
                  given_on: Short = "") -> Response:
     """Record the "passed on" confirmation given to the person raising it (5.4)."""
-    return _after(request, "enquiry_confirm", enquiry_id, "confirm",
-                  {"given_on": given_on}, ("given_on",),
-                  lambda caller: enquiries.confirm(
+    return _after(request, "enquiry_confirm", enquiry_id=enquiry_id, name="confirm",
+                  typed={"given_on": given_on}, fields=("given_on",),
+                  step=lambda caller: enquiries.confirm(
                       _services(request), caller.caller, enquiry_id=enquiry_id,
                       given_on=_date(given_on, "given_on")))
 
@@ -247,9 +249,10 @@ def confirm_page(request: Request, enquiry_id: EnquiryId = "",
 def link_page(request: Request, enquiry_id: EnquiryId = "", subject_id: Short = "",
               note: Text = "") -> Response:
     """Record which subject an enquiry concerns (the Responsible Authorities')."""
-    return _after(request, "enquiry_link", enquiry_id, "link",
-                  {"subject_id": subject_id, "note": note}, ("subject_id", "note"),
-                  lambda caller: enquiries.link_subject(
+    return _after(request, "enquiry_link", enquiry_id=enquiry_id, name="link",
+                  typed={"subject_id": subject_id, "note": note},
+                  fields=("subject_id", "note"),
+                  step=lambda caller: enquiries.link_subject(
                       _services(request), caller.caller, enquiry_id=enquiry_id,
                       subject_id=subject_id, note=note,
                       justification=caller.actor.justification))
@@ -259,10 +262,10 @@ def link_page(request: Request, enquiry_id: EnquiryId = "", subject_id: Short = 
 def outcome_page(request: Request, enquiry_id: EnquiryId = "", outcome: Short = "",
                  notes: Text = "", decided_on: Short = "") -> Response:
     """Record the Responsible Authorities' outcome of an enquiry."""
-    return _after(request, "enquiry_outcome", enquiry_id, "outcome",
-                  {"outcome": outcome, "notes": notes, "decided_on": decided_on},
-                  ("outcome", "notes", "decided_on"),
-                  lambda caller: enquiries.record_outcome(
+    return _after(request, "enquiry_outcome", enquiry_id=enquiry_id, name="outcome",
+                  typed={"outcome": outcome, "notes": notes, "decided_on": decided_on},
+                  fields=("outcome", "notes", "decided_on"),
+                  step=lambda caller: enquiries.record_outcome(
                       _services(request), caller.caller, enquiry_id=enquiry_id,
                       outcome=outcome, notes=note_or_none(notes),
                       decided_on=_date(decided_on, "decided_on"),
