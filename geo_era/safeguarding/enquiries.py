@@ -43,9 +43,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from geo_era.analysis.areas import council_of
 from geo_era.data.layer_store import LayerStore
-from geo_era.db.store import Enquiry, EnquiryLink, session_scope
+from geo_era.db.store import Enquiry, EnquiryLink, WeedingRecord, session_scope
 from geo_era.errors import DataError, NotFoundError, OutOfScopeError, WorkflowRefusedError
-from geo_era.security.access import HOUSING
+from geo_era.security.access import HOUSING, OPERATOR
 from geo_era.security.audit import Actor
 
 #: What an enquiry is (NASSO 5.4, 5.2).
@@ -368,7 +368,7 @@ def confirm_enquiry(engine: Engine, enquiry_id: str | int, *, actor: Actor,
         enquiry = _load(session, enquiry_id, actor)
         ref = reference(enquiry.id)
         if enquiry.organisation.casefold() != actor.organisation.strip().casefold() \
-                and actor.role != "operator":
+                and actor.role != OPERATOR:
             raise WorkflowRefusedError(f"enquiry {ref} was received by {enquiry.organisation}:"
                                        " the confirmation is theirs to give")
         if enquiry.confirmed_on is not None:
@@ -429,3 +429,34 @@ def record_outcome(engine: Engine, enquiry_id: str | int, *, outcome: str,
         enquiry.outcome_on, enquiry.outcome_by = decided_on, actor.username
         _audit(session, actor, "alteration", [enquiry])
         return enquiry_document(enquiry, full=True)
+
+
+def closed_on(enquiry: Enquiry) -> dt.date | None:
+    """The day an enquiry was closed: its outcome's; for a general enquiry answered
+    with the published policies alone, the day that was confirmed; None while open."""
+    if enquiry.outcome_on is not None:
+        return enquiry.outcome_on
+    return enquiry.confirmed_on if list(enquiry.routed_to) == ["policies"] else None
+
+
+def weed_enquiries(engine: Engine, *, retention_days: int, actor: Actor,
+                   today: dt.date | None = None) -> dict[str, Any]:
+    """Delete the enquiries closed (:func:`closed_on`) more than ``retention_days``
+    days ago, with their links to subjects; open ones are kept. One erasure audit entry
+    naming them (none when none go) and a weeding-log line of the count, never the
+    content: the line :func:`geo_era.casework.reviews.weed` reports."""
+    if retention_days < 0:
+        raise DataError("retention for enquiries cannot be negative")
+    cutoff = (today or dt.date.today()) - dt.timedelta(days=retention_days)
+    with session_scope(engine) as session:
+        doomed = [e for e in session.scalars(select(Enquiry).options(
+            selectinload(Enquiry.links))) if (closed_on(e) or cutoff) < cutoff]
+        for enquiry in doomed:
+            session.delete(enquiry)
+        if doomed:
+            actor.record(session, operation="erasure", record_type="enquiries",
+                         record_ids=[reference(e.id) for e in doomed])
+        session.add(WeedingRecord(record_type="enquiries", count=len(doomed),
+                                  retention_days=retention_days, cutoff=cutoff))
+    return {"record_type": "enquiries", "weeded": len(doomed),
+            "retention_days": retention_days, "cutoff": cutoff.isoformat()}

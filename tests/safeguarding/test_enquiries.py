@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, inspect, select
 
 from geo_era.analysis.areas import council_of
 from geo_era.data.layer_store import LayerStore
-from geo_era.db.store import Enquiry, EnquiryLink, open_store, session_scope
+from geo_era.db.store import Enquiry, EnquiryLink, WeedingRecord, open_store, session_scope
 from geo_era.errors import DataError, NotFoundError, OutOfScopeError, WorkflowRefusedError
 from geo_era.safeguarding.enquiries import (
     Raised,
@@ -30,6 +30,7 @@ from geo_era.safeguarding.enquiries import (
     record_outcome,
     routing,
     show_enquiry,
+    weed_enquiries,
 )
 from geo_era.security.audit import Actor, AuditEntry
 from tests.conftest import import_demo
@@ -335,3 +336,37 @@ def test_the_migration_goes_down_and_up_again(tmp_path: Path, database_url: str,
     assert tables <= set(inspect(engine).get_table_names())
     assert list_enquiries(engine, actor=police(), full=True) == []
     engine.dispose()
+
+
+def test_closed_enquiries_are_weeded_after_retention(engine: Engine, store: LayerStore,
+                                                     town: Town) -> None:
+    """R49's retention policy for enquiries: one closed by its outcome 11 days ago and a
+    general enquiry answered with the policies alone, confirmed 11 days ago, go with 10
+    days' retention (with their link), an open one and one closed 9 days ago stay; one
+    erasure names the two; the weeding log keeps the count."""
+    today = TODAY
+    long_ago = today - dt.timedelta(days=11)
+    old = concern(town, received_on=today - dt.timedelta(days=20))
+    closed = record_enquiry(store, engine, old, actor=link_officer())["enquiry_id"]
+    link_subject(engine, closed, town.subject_id, actor=police(), known_subjects=None)
+    record_outcome(engine, closed, outcome="investigated", notes=None, actor=police(),
+                   decided_on=long_ago)
+    answered = record_enquiry(store, engine, dataclasses.replace(old, kind="general_enquiry"),
+                              actor=link_officer())["enquiry_id"]
+    confirm_enquiry(engine, answered, actor=link_officer(), given_on=long_ago)
+    recent = record_enquiry(store, engine, old, actor=link_officer())["enquiry_id"]
+    record_outcome(engine, recent, outcome="advice_given", notes=None, actor=police(),
+                   decided_on=today - dt.timedelta(days=9))
+    still_open = record_enquiry(store, engine, old, actor=link_officer())["enquiry_id"]
+    confirm_enquiry(engine, still_open, actor=link_officer(), given_on=long_ago)
+    done = weed_enquiries(engine, retention_days=10, actor=police(), today=today)
+    assert (done["weeded"], done["cutoff"]) == (2, (today - dt.timedelta(days=10)).isoformat())
+    left = {r["enquiry_id"] for r in list_enquiries(engine, actor=police(), full=True)}
+    assert left == {recent, still_open}
+    assert count(engine)[1] == 0  # the link went with its enquiry
+    erasure = [e for e in audit_entries(engine) if e.operation == "erasure"]
+    assert [sorted(e.record_ids) for e in erasure] == [sorted([closed, answered])]
+    with session_scope(engine) as session:
+        logged = session.scalars(select(WeedingRecord).where(
+            WeedingRecord.record_type == "enquiries")).one()
+        assert (logged.count, logged.retention_days) == (2, 10)
