@@ -38,7 +38,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from geo_era.analysis.areas import council_of
@@ -237,6 +237,15 @@ def visible(enquiry: Enquiry, actor: Actor) -> bool:
     return actor.scope is None or actor.scope in (enquiry.council, enquiry.organisation)
 
 
+def _visible_clause(actor: Actor) -> list[ColumnElement[bool]]:
+    """:func:`visible` as SQL conditions (so a list reads only what it may show)."""
+    if actor.role in HOUSING:
+        return [func.lower(Enquiry.organisation) == actor.organisation.strip().lower()]
+    if actor.scope is not None:
+        return [or_(Enquiry.council == actor.scope, Enquiry.organisation == actor.scope)]
+    return []
+
+
 def enquiry_document(enquiry: Enquiry, *, full: bool) -> dict[str, Any]:
     """An enquiry as a plain document: as it was raised, where it went and the
     confirmation; with ``full``, also the outcome and the subjects it concerns (the
@@ -349,7 +358,8 @@ def list_enquiries(engine: Engine, *, actor: Actor, full: bool, media_only: bool
             query = query.where(Enquiry.media_incident.is_(True))
         if open_only:
             query = query.where(Enquiry.outcome.is_(None))
-        found = [e for e in session.scalars(query) if visible(e, actor)][:limit]
+        query = query.where(*_visible_clause(actor))
+        found = [e for e in session.scalars(query.limit(limit)) if visible(e, actor)]
         _audit(session, actor, "consultation", found)
         return [summary_row(e, full=full) for e in found]
 
