@@ -63,11 +63,13 @@ from .routes import (
     casework,
     docs,
     dwellings,
+    enquiries,
     imports,
     pages,
     pages_case,
     pages_checks,
     pages_decisions,
+    pages_enquiries,
     pages_find,
     pages_open,
     pages_reviews,
@@ -113,8 +115,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _handle_errors(app, services)
     _service_routes(app, services)
     for router in (analysis.router, casework.router, dwellings.router, records.router,
-                   imports.router, audit.router, voids.router, reports.router,
+                   enquiries.router, imports.router, audit.router, voids.router, reports.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
+                   pages_enquiries.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
                    docs.router):
         app.include_router(router)

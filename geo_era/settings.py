@@ -238,6 +238,11 @@ class Settings(BaseSettings):
     retention_waivers_days: int = Field(
         default=6 * 365, ge=0,
         description="Days a recorded decision not to review is kept before weeding.")
+    retention_enquiries_days: int = Field(
+        default=6 * 365, ge=0,
+        description="Days an enquiry or concern (NASSO 5.4) is kept after it was closed "
+                    "(its outcome recorded, or a general enquiry answered with the "
+                    "published policies confirmed) before weeding; open ones are kept.")
     retention_reports_days: int = Field(
         default=6 * 365, ge=0,
         description="Days a report file geo_era wrote (the over-concentration report's "

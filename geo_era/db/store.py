@@ -447,3 +447,62 @@ class SetChange(Base):
     agency: Mapped[str] = mapped_column(String(32))
     recorded_by: Mapped[str] = mapped_column(String(128))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Enquiry(Base):
+    """An enquiry or concern received by a council's SOLO or a landlord's Link Officer
+    (NASSO 5.4, 5.2; R73, R94-R96): what was raised, by whom (a kind of person only, and
+    an optional reference for the reply), by what channel, about which property or
+    area, where it was passed on, the confirmation given to the person raising it and
+    the Responsible Authorities' outcome. Every text is sensitive: read only through
+    :mod:`geo_era.services.enquiries` (audited).
+
+    ``council`` is where the property or area lies; ``organisation`` the council or
+    landlord that received it (a Link Officer sees only their own organisation's);
+    ``landlord`` the landlord of the property, when the properties layer names one."""
+
+    __tablename__ = "enquiries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    raised_by: Mapped[str] = mapped_column(String(32))
+    contact_reference: Mapped[str | None] = mapped_column(Text, nullable=True)
+    summary: Mapped[str] = mapped_column(Text)
+    property_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    area: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    council: Mapped[str] = mapped_column(String(128), index=True)
+    organisation: Mapped[str] = mapped_column(String(128), index=True)
+    landlord: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    risk_to_children: Mapped[bool] = mapped_column(Boolean, default=False)
+    media_incident: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: where it was passed on: a JSON list of :data:`geo_era.safeguarding.enquiries.ROUTES`
+    routed_to: Mapped[list[str]] = mapped_column(JSON)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_role: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    confirmed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    confirmed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome_notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    outcome_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    links: Mapped[list[EnquiryLink]] = relationship(
+        back_populates="enquiry", cascade="all, delete-orphan", order_by="EnquiryLink.id")
+
+
+class EnquiryLink(Base):
+    """Which subject an enquiry turned out to concern, recorded by the Responsible
+    Authorities and seen by nobody else (NASSO 5.4)."""
+
+    __tablename__ = "enquiry_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enquiry_id: Mapped[int] = mapped_column(ForeignKey("enquiries.id", ondelete="CASCADE"),
+                                            index=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    linked_by: Mapped[str] = mapped_column(String(128))
+    linked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    enquiry: Mapped[Enquiry] = relationship(back_populates="links")

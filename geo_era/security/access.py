@@ -176,6 +176,16 @@ def case_step(allowed: frozenset[str], *, summary: str) -> Access:
     return Access(allowed, audited=True, summary=summary, scoped=True)
 
 
+def enquiry_step(allowed: frozenset[str], *, summary: str,
+                 subject_data: bool = True) -> Access:
+    """An enquiry endpoint (NASSO 5.4): audited (every text of an enquiry is
+    sensitive); council staff confined to their council's enquiries; a landlord's staff
+    to their own organisation's, seen without the subject or the outcome."""
+    return Access(allowed, restricted_view=allowed & HOUSING, audited=True,
+                  summary=summary, scoped=True, subject_data=subject_data,
+                  restricted_label="own organisation, no subject")
+
+
 MATRIX: dict[str, Access] = {
     "me": Access(ALL, summary="who the token belongs to"),
     # a partner agency sees a candidate's surroundings in its case, and needs no search
@@ -247,6 +257,25 @@ MATRIX: dict[str, Access] = {
                               "manageable Part C or Part D decision"),
     "review_triggers": Access(roles("omu_analyst", "mappa_coordinator"), audited=True,
                               summary="review triggers by subject (3.4)"),
+    # enquiries and concerns (NASSO 5.4, 5.2): received by a council's SOLO or a
+    # landlord's Link Officer, who see what they raised and never the subject it
+    # concerns; the Responsible Authorities record the outcome and the subject
+    "enquiry_record": enquiry_step(roles("solo") | HOUSING,
+                                   summary="record an enquiry or concern and pass it on "
+                                           "(5.4, 5.2)"),
+    "enquiry_list": enquiry_step(RESPONSIBLE_AUTHORITIES | HOUSING,
+                                 summary="enquiries and concerns, media incidents flagged "
+                                         "(5.4)"),
+    "enquiry_show": enquiry_step(RESPONSIBLE_AUTHORITIES | HOUSING,
+                                 summary="one enquiry or concern (5.4)"),
+    "enquiry_confirm": enquiry_step(roles("solo") | HOUSING, subject_data=False,
+                                    summary="the 'passed on' confirmation given to the "
+                                            "person raising it (5.4)"),
+    "enquiry_link": enquiry_step(RESPONSIBLE_AUTHORITIES,
+                                 summary="which subject an enquiry concerns (5.4)"),
+    "enquiry_outcome": enquiry_step(RESPONSIBLE_AUTHORITIES,
+                                    summary="the Responsible Authorities' outcome of an "
+                                            "enquiry (5.4)"),
 }
 
 

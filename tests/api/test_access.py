@@ -5,6 +5,7 @@ audit entry for each sensitive request, and nothing written by a failed one."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -24,8 +25,9 @@ from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import parse_case_id
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import CaseProperty, open_store, session_scope
+from geo_era.safeguarding.enquiries import Raised, record_enquiry
 from geo_era.security.access import MATRIX, SECOND_FACTOR_ROLES, matrix_markdown
-from geo_era.security.audit import AuditEntry, verify
+from geo_era.security.audit import Actor, AuditEntry, verify
 from geo_era.security.users import ROLES, add_user
 from geo_era.settings import Settings
 from tests.conftest import (
@@ -60,6 +62,10 @@ class World:
     tmp: Path
     #: the home of a housed subject, a property that needs a sensitive allocation
     home: str = ""
+
+    def landlord_of(self, property_id: str) -> str:
+        props = self.store.read_attributes("properties", ["property_id", "landlord"])
+        return str(props.loc[props["property_id"] == property_id, "landlord"].iloc[0])
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -186,7 +192,44 @@ def call_for(world: World, endpoint: str, role: str) -> Prepared:
         return ("POST", "/cases/check", {"json": {
             "case_id": world.new_case(), "kind": "database", "item": item,
             "outcome": "clear"}})
+    if endpoint in ENQUIRY_CALLS:
+        return ENQUIRY_CALLS[endpoint](world, role)
     return CALLS[endpoint](world)
+
+
+def new_enquiry(w: World, role: str, **extra: Any) -> str:
+    """A fresh concern about the test property (made through the core), received by
+    ``role``'s own organisation when it is a SOLO or a landlord's staff (what they may
+    see and confirm), otherwise by the Link Officer's landlord in the council."""
+    receivers = {"rsl_link_officer": LANDLORD, "solo": w.council,
+                 "rsl_case_officer": w.landlord_of(w.property_id)}
+    by = role if role in receivers else "rsl_link_officer"
+    actor = Actor(f"user.{by}", by, receivers[by], scope=w.council if by == "solo" else None)
+    raised = Raised(**{"kind": "concern", "channel": "phone", "raised_by": "tenant",
+                       "summary": "FICTIONAL: a tenant worried about a neighbour",
+                       "received_on": TODAY, "property_id": w.property_id, **extra})
+    return str(record_enquiry(w.store, w.engine, raised, actor=actor)["enquiry_id"])
+
+
+#: The enquiry endpoints, made for the role calling (an enquiry its organisation may see).
+ENQUIRY_CALLS: dict[str, Callable[..., Prepared]] = {
+    "enquiry_record": lambda w, role: ("POST", "/enquiries/record", {"json": {
+        "kind": "concern", "channel": "phone", "raised_by": "tenant",
+        "summary": "FICTIONAL: children approached near the play park",
+        "property_id": w.property_id, "risk_to_children": True}}),
+    "enquiry_list": lambda w, role: ("POST", "/enquiries/list", {"json": {
+        "justification": WHY}}),
+    "enquiry_show": lambda w, role: ("POST", "/enquiries/show", {"json": {
+        "enquiry_id": new_enquiry(w, role), "justification": WHY}}),
+    "enquiry_confirm": lambda w, role: ("POST", "/enquiries/confirm", {"json": {
+        "enquiry_id": new_enquiry(w, role)}}),
+    "enquiry_link": lambda w, role: ("POST", "/enquiries/link", {"json": {
+        "enquiry_id": new_enquiry(w, role), "subject_id": w.subject_id,
+        "justification": WHY}}),
+    "enquiry_outcome": lambda w, role: ("POST", "/enquiries/outcome", {"json": {
+        "enquiry_id": new_enquiry(w, role), "outcome": "investigated",
+        "notes": "FICTIONAL: police visited; no offence disclosed", "justification": WHY}}),
+}
 
 
 def _case(**extra: Any) -> Callable[[World], dict[str, Any]]:
@@ -279,6 +322,8 @@ CALLS: dict[str, Call] = {
     "case_move_in": _post("/cases/move-in", _case(property_id="DT-0000002",
                                                   moved_in_on=TODAY.isoformat())),
     "review_triggers": _post("/reviews/triggers", lambda w: {"justification": WHY}),
+    **{name: functools.partial(made, role="omu_analyst")
+       for name, made in ENQUIRY_CALLS.items()},
 }
 #: Permitted calls that may be refused by the workflow (409) rather than the matrix:
 #: approving an unready case, a Part D with no disagreement; an extension by an agency

@@ -51,7 +51,7 @@ def test_every_page_has_no_serious_violation(browser: Any, site: dict[str, Any] 
     and its refusal beside the field), the physical check page (and refused), void
     screening (its form, a refusal, a result), finding a property and a property's page,
     sensitive allocations, the over-concentration report, the page of a refused form,
-    and the casework pages of :func:`casework_pages`."""
+    and the pages of :func:`casework_pages` and :func:`enquiry_pages`."""
     found: dict[str, list[str]] = {}
     anonymous = browser.new_page()
     anonymous.goto(f"{site['base']}/login")
@@ -130,7 +130,43 @@ def test_every_page_has_no_serious_violation(browser: Any, site: dict[str, Any] 
     found["API documentation"] = serious(docs)
     docs.close()
     found.update(casework_pages(browser, site))
+    found.update(enquiry_pages(browser, site))
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def enquiry_pages(browser: Any, site: dict[str, Any]) -> dict[str, list[str]]:  # noqa: F811
+    """Enquiries and concerns (NASSO 5.4): a Link Officer's record form, refused beside
+    a field, recorded, confirmed, and their list; the police's list, an enquiry with its
+    link and outcome forms, and their start page with a media incident."""
+    found: dict[str, list[str]] = {}
+    link, _ = sign_in(browser, site, "link")
+    link.goto(f"{site['base']}/enquiries/new")
+    found["record an enquiry"] = serious(link)
+    link.get_by_label("What was raised").fill("short")
+    link.get_by_role("button", name="Record and pass it on").click()
+    link.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["record an enquiry refused"] = serious(link)
+    link.get_by_label("What was raised").fill("FICTIONAL: a story in the local paper")
+    link.get_by_label("Property id").fill(site["case"]["properties"][0])
+    link.get_by_text("A tenant is involved in an incident reported in the media").click()
+    link.get_by_role("button", name="Record and pass it on").click()
+    link.get_by_text("recorded and passed on").first.wait_for(timeout=10_000)
+    found["enquiry recorded"] = serious(link)
+    link.get_by_role("button", name="Record the confirmation and show the words").click()
+    link.get_by_text("Confirmation recorded").first.wait_for(timeout=10_000)
+    found["enquiry confirmed"] = serious(link)
+    link.goto(f"{site['base']}/enquiries")
+    found["enquiries (Link Officer)"] = serious(link)
+    link.close()
+    omu, _ = sign_in(browser, site, "omu")
+    found["start (media incident)"] = serious(omu)
+    omu.goto(f"{site['base']}/enquiries")
+    found["enquiries (police)"] = serious(omu)
+    omu.get_by_role("button", name="Open ENQ-").first.click()
+    omu.get_by_role("button", name="Record the outcome").wait_for(timeout=10_000)
+    found["enquiry (police)"] = serious(omu)
+    omu.close()
+    return found
 
 
 def casework_pages(browser: Any, site: dict[str, Any]) -> dict[str, list[str]]:  # noqa: F811

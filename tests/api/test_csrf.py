@@ -22,8 +22,10 @@ from geo_era_api.app import create_app
 from sqlalchemy import Engine, func, select
 
 from geo_era.casework.assessment import open_assessed_case
+from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store, session_scope
-from geo_era.security.audit import AuditEntry
+from geo_era.safeguarding.enquiries import Raised, record_enquiry
+from geo_era.security.audit import Actor, AuditEntry
 from geo_era.security.sessions import SignInSession
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
@@ -120,7 +122,7 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
     agreement and physical check, re-assessing, extending and changing a set, the decision
     forms and what follows them on the case page, the confirmation of Part C and Part D,
     void screening, sensitive allocations, the report and its PDF, opening a case, the
-    review triggers, a review's waiver, sign-out): forged, refused with
+    review triggers, a review's waiver, an enquiry's forms, sign-out): forged, refused with
     nothing audited and the session kept; with its token, from geo_era, it works."""
     omu, thief, solo = signed_in(site, "omu"), signed_in(site, "other"), signed_in(site, "solo")
     case = site.case_id
@@ -131,6 +133,10 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
     dwelling = re.findall(r'name="dwelling_id-0" value="([^"]+)"', sheet)[0]
     on_case = {"case_id": case, "property_id": site.candidate}
     decision = {"manageable": "yes", "conclusion": "FICTIONAL", "reasons": "FICTIONAL"}
+    enquiry = record_enquiry(LayerStore(site.home), site.engine, Raised(
+        kind="concern", channel="phone", raised_by="tenant", received_on=dt.date.today(),
+        summary="FICTIONAL: a tenant's concern", property_id=site.candidate),
+        actor=Actor("solo", "solo", site.authority, scope=site.authority))["enquiry_id"]
     page_forms: list[tuple[TestClient, str, dict[str, str], dict[str, Any] | None, int]] = [
         (omu, "/case", {"case_id": case}, None, 200),
         (omu, "/case/document", {"case_id": case}, None, 200),
@@ -175,6 +181,16 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
          200),
         (omu, "/case/extend", {**on_case, "working_days": "1",
                                "reason": "FICTIONAL: records awaited"}, None, 200),
+        # enquiries and concerns (NASSO 5.4): recorded, opened, confirmed, linked, closed
+        (solo, "/enquiries/new", {"kind": "concern", "channel": "phone",
+                                  "raised_by": "tenant", "property_id": site.candidate,
+                                  "summary": "FICTIONAL: a tenant's concern"}, None, 200),
+        (omu, "/enquiry", {"enquiry_id": enquiry}, None, 200),
+        (solo, "/enquiry/confirm", {"enquiry_id": enquiry}, None, 200),
+        (omu, "/enquiry/link", {"enquiry_id": enquiry, "subject_id": site.subject}, None,
+         200),
+        (omu, "/enquiry/outcome", {"enquiry_id": enquiry, "outcome": "investigated"},
+         None, 200),
     ]
     for client, path, data, files, expected in page_forms:
         before = counts(site.engine)

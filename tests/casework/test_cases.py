@@ -33,6 +33,7 @@ from geo_era.db.store import (
     CaseAgency,
     DeadlineExtension,
     DwellingOutcome,
+    Enquiry,
     EraHolding,
     OutOfAreaRecord,
     PlacementMove,
@@ -268,7 +269,9 @@ from geo_era.casework.out_of_area import (record_discussion, record_era_held, re
     record_reason)
 from geo_era.casework.placements import record_move_in
 from geo_era.casework.retention import register_written
+from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store
+from geo_era.safeguarding.enquiries import Raised, link_subject, record_enquiry, record_outcome
 officer = lambda: Actor("officer", "operator", "local")
 home = __import__("pathlib").Path(sys.argv[1])
 engine = open_store(home, sys.argv[2])
@@ -331,6 +334,14 @@ for k in range(10_000):
                 adjustments="FICTIONAL weekly visits")
         record_move_in(engine, ref, property_id="P2", moved_in_on=dt.date.today(),
                        actor=officer())
+    # an enquiry about the area (5.4), linked to the case's subject, with its outcome
+    enquiry = record_enquiry(LayerStore(home), engine, Raised(
+        kind="concern", channel="phone", raised_by="tenant", summary=f"FICTIONAL {ref}",
+        received_on=dt.date.today(), area="FICTIONAL", council="Angus"), actor=officer())
+    link_subject(engine, enquiry["enquiry_id"], f"FICTIONAL-S{k:06d}", actor=officer(),
+                 known_subjects=None)
+    record_outcome(engine, enquiry["enquiry_id"], outcome="investigated",
+                   notes="FICTIONAL", actor=officer())
     print(ref, flush=True)
 """
 
@@ -425,5 +436,18 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
                 assert len(changes) == 2 and len(seen) == 3, case.reference
                 approved += bool(decisions)
     assert acknowledged <= stored
+    with session_scope(engine) as session:  # an enquiry whole (R94): link, then outcome
+        subjects = {c.reference: c.subject_id for c in session.scalars(select(Case))}
+        asked = set()
+        for enquiry in session.scalars(select(Enquiry)):
+            ref = enquiry.summary.removeprefix("FICTIONAL ")
+            asked.add(ref)
+            assert ref in stored and enquiry.routed_to == ["police"], ref
+            links = [link.subject_id for link in enquiry.links]
+            assert links in ([], [subjects[ref]]), ref
+            assert enquiry.outcome is None or links, ref
+            if ref in acknowledged:
+                assert links and enquiry.outcome == "investigated", ref
+        assert acknowledged <= asked
     assert len(acknowledged) >= 50
     assert approved >= 1  # Part C with its adjustments was written and survived

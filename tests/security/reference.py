@@ -9,7 +9,9 @@ gives anyone more (or less) than this.
 Cells: ``yes`` the whole answer; ``own council`` the whole answer, confined to the
 records of the caller's own council; ``own voids, flags only`` a landlord's Link Officer,
 for their own organisation's voids, the yes/no flag and nothing of who or why;
-``published only`` the report as published, small counts suppressed; ``-`` refused.
+``published only`` the report as published, small counts suppressed; ``own
+organisation, no subject`` a landlord's staff, the records of their own organisation
+without the subject they concern or the Responsible Authorities' notes; ``-`` refused.
 A partner agency of NASSO 3.6 acts on the cases its agency takes part in only:
 ``own cases, subject only`` (nothing of the neighbours), ``own council, own cases`` (the
 case whole, for its council), ``own properties, property only`` (a Link Officer: cases
@@ -70,6 +72,12 @@ review_triggers    |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |
 case_dwelling      |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_extend_set    |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_member        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+enquiry_record     |-   |-   |own |org |-   |-   |-   |-   |-   |-   |-   |-   |-   |org |-   |yes
+enquiry_list       |yes |own |own |org |yes |-   |-   |-   |-   |-   |-   |-   |-   |org |-   |yes
+enquiry_show       |yes |own |own |org |yes |-   |-   |-   |-   |-   |-   |-   |-   |org |-   |yes
+enquiry_confirm    |-   |-   |own |org |-   |-   |-   |-   |-   |-   |-   |-   |-   |org |-   |yes
+enquiry_link       |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+enquiry_outcome    |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -146,12 +154,26 @@ WHY = {
     "review_triggers": "keeping ERAs under review is the Responsible Authorities' at "
                        "MAPPA review meetings (3.4): police and the coordinator, as for "
                        "the annual reviews",
+    "enquiry_record": "enquiries and concerns reach the council's SOLO, the initial point of "
+                      "contact for housing enquiries (5.2), and the landlord's Link Officer "
+                      "or staff at the local housing office (5.4), who pass them on: each "
+                      "for their own council or organisation",
+    "enquiry_list": "the Responsible Authorities investigate what is passed to them (5.4), "
+                    "council staff for their council; a landlord sees its own log but "
+                    "never learns who an enquiry concerns (5.4: not divulged at any time)",
+    "enquiry_show": "as enquiry_list",
+    "enquiry_confirm": "the SOLO or Link Officer who received it 'should only confirm that "
+                       "they have passed on the concerns or enquiry' (5.4)",
+    "enquiry_link": "who an enquiry turns out to concern is the Responsible Authorities' "
+                    "knowledge alone (5.4, 68-71); council staff for their council",
+    "enquiry_outcome": "the police and social work investigate and act on a concern (5.4): "
+                       "the outcome is theirs to record",
 }
 
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",
          "pub": "published only", "-": "-",
          "sub": "own cases, subject only", "cc": "own council, own cases",
-         "prop": "own properties, property only"}
+         "prop": "own properties, property only", "org": "own organisation, no subject"}
 #: Cells of a partner agency, confined to the cases its agency takes part in.
 TAKING_PART = ("own cases, subject only", "own council, own cases",
                "own properties, property only")
@@ -207,7 +229,8 @@ class Rule:
 
     def restricted(self, role: str) -> bool:
         """Whether ``role`` gets a restricted view (flags only, published only)."""
-        return self.cells[role] in ("own voids, flags only", "published only")
+        return self.cells[role] in ("own voids, flags only", "published only",
+                                    "own organisation, no subject")
 
     def confined(self, role: str) -> bool:
         """Whether ``role`` is confined to its own council's records."""

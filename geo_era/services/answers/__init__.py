@@ -7,6 +7,11 @@ never declare a field the need-to-know matrix denies them.
 """
 
 from geo_era.services.answers._base import Answer
+from geo_era.services.answers.enquiries import (
+    Confirmation,
+    EnquiryAsRaised,
+    EnquiryRaisedLine,
+)
 from geo_era.services.answers.housing import AllocationFlags
 from geo_era.services.answers.reports import PublishedReport
 
@@ -15,4 +20,8 @@ from geo_era.services.answers.reports import PublishedReport
 LINK_OFFICER_ANSWERS: dict[str, type[Answer]] = {
     "allocation_check": AllocationFlags,
     "overconcentration": PublishedReport,
+    "enquiry_record": EnquiryAsRaised,
+    "enquiry_list": EnquiryRaisedLine,
+    "enquiry_show": EnquiryAsRaised,
+    "enquiry_confirm": Confirmation,
 }
