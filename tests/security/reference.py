@@ -70,6 +70,12 @@ review_triggers    |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |
 case_dwelling      |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_extend_set    |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_member        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+cp_referral_add    |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+cp_referral_outcome|yes |own |own |-   |yes |-   |-   |-   |-   |-   |own |-   |-   |-   |-   |yes
+cp_referral_list   |yes |own |own |-   |yes |-   |-   |-   |-   |-   |own |-   |-   |-   |-   |yes
+cp_checks_add      |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |own |-   |-   |-   |-   |yes
+cp_notice_add      |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+cp_notice_list     |yes |own |own |-   |yes |-   |-   |-   |-   |own |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -146,6 +152,26 @@ WHY = {
     "review_triggers": "keeping ERAs under review is the Responsible Authorities' at "
                        "MAPPA review meetings (3.4): police and the coordinator, as for "
                        "the annual reviews",
+    "cp_referral_add": "71 and Dorset §4: the police or social work decide to refer a "
+                       "risk to an identified child to the council's Children & Families "
+                       "team; the Responsible Authorities, council staff for their own "
+                       "council; no landlord, contractor or other agency makes it",
+    "cp_referral_outcome": "Dorset §4, §13: the strategy discussion (an IRD in Scotland) "
+                           "and what follows are Children & Families' to run with the "
+                           "police; either records what came of it, for their council",
+    "cp_referral_list": "71: who was referred and why is known to the Responsible "
+                        "Authorities and to the Children & Families team referred to, "
+                        "for its own council; Education and other partners are not told",
+    "cp_checks_add": "Dorset §13: Children & Families, notified of a registered "
+                     "subject, make initial checks of their own database and record them "
+                     "(3.7's Children & Families checks), for their own council",
+    "cp_notice_add": "Dorset §17: the lead agency tells the nominated Education "
+                     "representative when a subject lives or loiters near a school; the "
+                     "Responsible Authorities decide it (71), council staff for their own "
+                     "council",
+    "cp_notice_list": "Dorset §17: the nominated Education representative reads the "
+                      "notices given to their council's Education service; referrals "
+                      "and checks stay with Children & Families",
 }
 
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",
