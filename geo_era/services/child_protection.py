@@ -16,13 +16,13 @@ from typing import Any
 
 from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
 from geo_era.safeguarding import child_protection as core
+from geo_era.security.access import OPERATOR, ROLE_AGENCY
 from geo_era.services.answers.child_protection import (
     ChildProtectionAck,
     EducationNotice,
     InitialChecks,
     Referral,
 )
-from geo_era.security.access import OPERATOR, ROLE_AGENCY
 from geo_era.services.context import Services
 from geo_era.services.policy import Admitted, Caller, plain_text
 

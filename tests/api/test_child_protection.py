@@ -11,7 +11,11 @@ from typing import Any
 
 import httpx
 
-from tests.api.test_access import PREFIX, TODAY, WHY, World, world  # noqa: F401
+from tests.api import test_access
+from tests.api.test_access import PREFIX, TODAY, WHY, World
+
+#: the access tests' world: the demo town, a signed-in user of every role
+world = test_access.world
 
 OTHER = "FICTIONAL Other Council"
 
@@ -125,3 +129,36 @@ def test_bad_input_is_refused_with_the_field_and_nothing_written(world: World) -
     short = referral(world, reason="risk")
     assert short.status_code == 422 and "reason" in short.text
     assert len(listed(world, "omu_analyst", "referrals")) == before
+
+
+def test_care_inspectorate_import_over_the_api(world: World, tmp_path_factory: Any) -> None:
+    """The import endpoint takes the Care Inspectorate's datastore with
+    ``format=care_inspectorate`` (the datastore first, then the postcode file): an
+    administrator's import places the services and lists each row left out; anyone
+    else is refused, and the refusal audited."""
+    from tests.data.care_inspectorate_fixtures import write_fixtures
+    from tests.data.test_care_inspectorate import LEFT_OUT
+
+    fixtures = write_fixtures(tmp_path_factory.mktemp("care"))
+    upload = {"files": [
+        ("files", (fixtures["datastore"].name, fixtures["datastore"].read_bytes(),
+                   "text/csv")),
+        ("files", ("zz.csv", fixtures["code_point"].read_bytes(), "text/csv"))],
+        "data": {"format": "care_inspectorate"}}
+    before = world.audit_count()
+    refused = world.client.post(f"{PREFIX}/imports", headers=world.headers("solo"),
+                                **upload)  # type: ignore[arg-type]
+    assert refused.status_code == 403
+    assert world.audit_count() == before + 1
+    done = world.client.post(f"{PREFIX}/imports", headers=world.headers("admin"),
+                             **upload)  # type: ignore[arg-type]
+    assert done.status_code == 200, done.text
+    report = done.json()
+    assert report["placed"] == {"care_home": 1, "nursery": 2}
+    # the datastore's name as uploaded, made safe for the disk (spaces become _)
+    assert [line.replace("MDSF_data_31_October_2026.csv",
+                         "MDSF_data_31 October 2026.csv") for line in report["left_out"]
+            ] == LEFT_OUT
+    one = world.client.post(f"{PREFIX}/imports", headers=world.headers("admin"),
+                            files=upload["files"][:1], data={"format": "care_inspectorate"})
+    assert one.status_code == 422 and "postcode files" in one.text
