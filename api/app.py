@@ -68,6 +68,7 @@ from .routes import (
     pages,
     pages_case,
     pages_checks,
+    pages_child_protection,
     pages_decisions,
     pages_find,
     pages_open,
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    dwellings.router, records.router,
                    imports.router, audit.router, voids.router, reports.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
+                   pages_child_protection.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
                    docs.router):
         app.include_router(router)
