@@ -61,6 +61,7 @@ from .routes import (
     analysis,
     audit,
     casework,
+    child_protection,
     docs,
     dwellings,
     enquiries,
@@ -68,6 +69,7 @@ from .routes import (
     pages,
     pages_case,
     pages_checks,
+    pages_child_protection,
     pages_decisions,
     pages_enquiries,
     pages_find,
@@ -114,9 +116,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(Gate)
     _handle_errors(app, services)
     _service_routes(app, services)
-    for router in (analysis.router, casework.router, dwellings.router, records.router,
-                   enquiries.router, imports.router, audit.router, voids.router, reports.router,
+    for router in (analysis.router, casework.router, child_protection.router,
+                   dwellings.router, records.router, enquiries.router,
+                   imports.router, audit.router, voids.router, reports.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
+                   pages_child_protection.router,
                    pages_enquiries.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
                    docs.router):

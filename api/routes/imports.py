@@ -7,13 +7,13 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, UploadFile
 
 from geo_era.errors import DataError, quote
 from geo_era.services import data
-from geo_era.services.answers.data import ImportReport
+from geo_era.services.answers.data import CareServicesImport, ImportReport
 
 from ..deps import PREFIX, App, Who, caller_of
 
@@ -41,14 +41,29 @@ def _staged(files: list[UploadFile]) -> Iterator[list[Path]]:
         yield paths
 
 
-@router.post("/imports", tags=["imports"], response_model=ImportReport)
-def import_route(identity: Who, app: App,
+@router.post("/imports", tags=["imports"], response_model=CareServicesImport | ImportReport)
+def import_route(*, identity: Who, app: App,
                  files: Annotated[list[UploadFile], File(description="GeoPackage, "
-                                  "GeoJSON, GeoParquet, Shapefile parts, CSV or OSM")],
+                                  "GeoJSON, GeoParquet, Shapefile parts, CSV or OSM; "
+                                  "for care_inspectorate, the datastore CSV first, then "
+                                  "the postcode files")],
                  layer: Annotated[str | None, Form(max_length=32)] = None,
-                 crs: Annotated[str | None, Form(max_length=64)] = None) -> ImportReport:
+                 crs: Annotated[str | None, Form(max_length=64)] = None,
+                 source: Annotated[Literal["layers", "care_inspectorate"], Form(
+                     alias="format",
+                     description="layers: geo_era's own layers (the data contract); "
+                                 "care_inspectorate: the Care Inspectorate's datastore "
+                                 "CSV as sites, placed by postcode from Code-Point Open "
+                                 "or the ONS Postcode Directory")] = "layers",
+                 ) -> CareServicesImport | ImportReport:
     """Import layers, all or nothing: every problem is listed with its file, layer, row
-    and column, and nothing changes unless everything is right. Administrators only;
-    audited."""
+    and column, and nothing changes unless everything is right. With
+    ``format=care_inspectorate``, the Care Inspectorate's registered services become
+    sites (childminders and day care of children ``nursery``, care homes ``care_home``),
+    replacing those of an earlier such import, and every row that cannot be placed is
+    listed with its row number. Administrators only; audited."""
+    if source == "care_inspectorate":
+        return data.import_care_uploads(app, caller_of(identity),
+                                        staged=lambda: _staged(files), count=len(files))
     return data.import_uploads(app, caller_of(identity), staged=lambda: _staged(files),
                                count=len(files), crs=crs, layer=layer)

@@ -7,8 +7,19 @@ import sys
 
 import typer
 
-import geo_era.cli.enquiries  # noqa: F401  (registers the enquiry commands)
-from geo_era.cli import admin, analysis, cases, data, documents, housing, reports, reviews, zones  # noqa: F401  (registers the commands)
+from geo_era.cli import (  # noqa: F401  (registers the commands)
+    admin,
+    analysis,
+    cases,
+    child_protection,
+    data,
+    documents,
+    enquiries,
+    housing,
+    reports,
+    reviews,
+    zones,
+)
 from geo_era.cli._common import _state, app, log
 from geo_era.errors import GeoEraError
 

@@ -25,7 +25,8 @@ from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.errors import DataError, plain
 
 SiteCategory = Literal["school", "nursery", "play_park", "community_centre", "place_of_worship",
-                       "shop", "licensed_premises", "sheltered_housing", "cctv"]
+                       "shop", "licensed_premises", "sheltered_housing", "cctv",
+                       "care_home"]
 assert set(SiteCategory.__args__) == set(SITE_CATEGORIES)  # type: ignore[attr-defined]
 
 

@@ -86,6 +86,10 @@ SITE_CATEGORIES: tuple[str, ...] = (
     "licensed_premises",
     "sheltered_housing",
     "cctv",
+    # registered care homes (the Care Inspectorate's "Care Home Service": for children
+    # and young people, older people, adults), where children or adults at risk live;
+    # not among NASSO 3.8's places, so a category of its own
+    "care_home",
 )
 
 PROPERTY_TYPES: tuple[str, ...] = (

@@ -506,3 +506,50 @@ class EnquiryLink(Base):
     linked_by: Mapped[str] = mapped_column(String(128))
     linked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     enquiry: Mapped[Enquiry] = relationship(back_populates="links")
+class ChildProtectionRecord(Base):
+    """A child protection link of a subject (the Dorset MAPPA procedure §4, §13, §17;
+    R111, R115, R116), one of three kinds:
+
+    - ``referral``: a referral to child protection (to the council's Children & Families
+      team) on ``referred_on``, ``to_whom``, ``reason``; then its ``outcome`` (in
+      Scotland: an inter-agency referral discussion, a child protection investigation,
+      a child protection planning meeting or case conference, or no further action) on
+      ``outcome_on`` and whether the Offender Manager attended (``om_attended``);
+    - ``initial_checks``: Children & Families' initial checks when notified of a
+      registered subject (``referred_on`` = notified on, ``outcome_on`` = checked on,
+      ``database_checked``, ``reason`` = what was found, ``concerns``);
+    - ``education_notice``: the notice to the council's nominated Education contact
+      (``to_whom``) that a subject lives near or loiters near a school (``ground``,
+      ``school``, ``reason`` = what was said), given on ``referred_on``.
+
+    ``authority`` is the council it belongs to (need to know is decided on it); a record
+    made on a case keeps its case (and is weeded with it)."""
+
+    __tablename__ = "child_protection_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(24), index=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True)
+    authority: Mapped[str] = mapped_column(String(128), index=True)
+    referred_on: Mapped[dt.date] = mapped_column(Date)
+    to_whom: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    ground: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    school: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    om_attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    database_checked: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    concerns: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    agency: Mapped[str] = mapped_column(String(32))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)
+
+    @property
+    def reference(self) -> str:
+        return f"CPL-{self.id:06d}"

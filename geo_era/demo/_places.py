@@ -147,5 +147,10 @@ def sites(rng: np.random.Generator, target: int, *, kinds: IntArray, bx0: IntArr
     pick = rng.choice(jj.size, size=min(n_cctv, jj.size), replace=False)
     out.add(shapely.points(xs[ii.ravel()[pick]] + 3.0, ys[jj.ravel()[pick]] + 3.0), "cctv",
             "CCTV camera")
+    # a registered care home beside the first civic block's sheltered court (added last,
+    # so that no other site's id or place moves)
+    first = civic[:1]
+    out.add(shapely.points(bx0[first] + 40.0, by0[first] + 65.0), "care_home",
+            "Braeside House (care home)")
     geom: AnyArray = np.concatenate(out.geoms)
     return geom, np.array(out.cats, dtype=object), np.array(out.names, dtype=object)

@@ -75,13 +75,15 @@ PHYSICAL_WORDS = {
     "nursery": "Nurseries (recorded before Schools/Nurseries was one item)",
 }
 assert set(PHYSICAL_WORDS) == {*PHYSICAL_ITEMS, *LEGACY_PHYSICAL}
-#: The field sheet's rows for the eight kinds of place NASSO 3.8 lists, in its order:
-#: each row's label and the site categories it covers.
+#: The field sheet's rows for the eight kinds of place NASSO 3.8 lists, in its order, and
+#: registered care homes after sheltered housing: each row's label and the site
+#: categories it covers.
 FIELD_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Play parks", ("play_park",)), ("Community centres", ("community_centre",)),
     ("Places of worship (churches)", ("place_of_worship",)), ("Shops", ("shop",)),
     ("Schools/Nurseries", ("school", "nursery")),
     ("Sheltered housing developments", ("sheltered_housing",)),
+    ("Care homes (not in NASSO 3.8's list)", ("care_home",)),
     ("CCTV locations", ("cctv",)), ("Licensed premises", ("licensed_premises",)))
 assert {c for _, cs in FIELD_ROWS for c in cs} == set(SITE_CATEGORIES)
 #: A visit's outcome at a dwelling of the minimum set, in words.

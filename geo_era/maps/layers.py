@@ -27,6 +27,7 @@ CATEGORY_COLOURS = {
     "school": "#d62728", "nursery": "#e377c2", "play_park": "#ff7f0e",
     "community_centre": "#8c564b", "place_of_worship": "#9467bd", "shop": "#7f7f7f",
     "licensed_premises": "#bcbd22", "sheltered_housing": "#17becf", "cctv": "#1f77b4",
+    "care_home": "#2ca02c",
 }
 ZONE_COLOUR = "#b71c1c"
 

@@ -51,6 +51,7 @@ SITE_STYLE: dict[str, tuple[str, str, str]] = {
     "licensed_premises": ("Licensed premises", "#bcbd22", "v"),
     "sheltered_housing": ("Sheltered housing", "#7f7f7f", "h"),
     "cctv": ("CCTV", "#111111", "X"),
+    "care_home": ("Care home", "#ff7f0e", "H"),
 }
 assert set(SITE_STYLE) == set(SITE_CATEGORIES)
 

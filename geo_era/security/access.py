@@ -53,6 +53,11 @@ class Access:
     #: its full view shows subjects, cases, zones, households or the audit trail (or
     #: imports them): its roles sign in with a second factor (:data:`SECOND_FACTOR_ROLES`)
     subject_data: bool = True
+    #: a partner agency among its roles is confined to the cases its agency takes part
+    #: in (:data:`CASE_VIEWS`); ``False`` for a council's own records that are not a
+    #: case's, where the council's Education and Children & Families officers are
+    #: confined to their council only
+    partner_cases: bool = True
 
 
 def roles(*names: str) -> frozenset[str]:
@@ -184,6 +189,11 @@ def enquiry_step(allowed: frozenset[str], *, summary: str,
     return Access(allowed, restricted_view=allowed & HOUSING, audited=True,
                   summary=summary, scoped=True, subject_data=subject_data,
                   restricted_label="own organisation, no subject")
+def council_records(allowed: frozenset[str], *, summary: str) -> Access:
+    """An endpoint of a council's own records about subjects (not a case's): audited,
+    council staff and the council's partner officers confined to their council."""
+    return Access(allowed, audited=True, summary=summary, scoped=True,
+                  partner_cases=False)
 
 
 MATRIX: dict[str, Access] = {
@@ -276,6 +286,29 @@ MATRIX: dict[str, Access] = {
     "enquiry_outcome": enquiry_step(RESPONSIBLE_AUTHORITIES,
                                     summary="the Responsible Authorities' outcome of an "
                                             "enquiry (5.4)"),
+    # Child protection links (Dorset MAPPA procedure §4, §13, §17; NASSO 3.6-3.7, 71):
+    # the Responsible Authorities refer and tell Education; the council's Children &
+    # Families officers record their checks and what came of a referral, and read the
+    # referrals of their council; its Education officers read the notices to Education
+    "cp_referral_add": council_records(
+        RESPONSIBLE_AUTHORITIES, summary="a referral to child protection on a subject or "
+        "case (Dorset §4; NASSO 71)"),
+    "cp_referral_outcome": council_records(
+        RESPONSIBLE_AUTHORITIES | roles("childrens_social_work"),
+        summary="what came of a child protection referral: IRD, investigation, planning "
+                "meeting, no further action; the Offender Manager's attendance (§4)"),
+    "cp_referral_list": council_records(
+        RESPONSIBLE_AUTHORITIES | roles("childrens_social_work"),
+        summary="child protection referrals and Children & Families' initial checks"),
+    "cp_checks_add": council_records(
+        roles("childrens_social_work"), summary="Children & Families' initial checks on "
+        "a registered subject they are notified of (§13; NASSO 3.7)"),
+    "cp_notice_add": council_records(
+        RESPONSIBLE_AUTHORITIES, summary="a notice to the council's nominated Education "
+        "contact: a subject living or loitering near a school (§17)"),
+    "cp_notice_list": council_records(
+        RESPONSIBLE_AUTHORITIES | roles("education_officer"),
+        summary="notices to Education"),
 }
 
 
@@ -285,7 +318,7 @@ def _cell(rule: Access, role: str) -> str:
         return "—"
     if role in rule.restricted_view:
         return rule.restricted_label
-    if rule.scoped and role in CASE_VIEWS:
+    if rule.scoped and rule.partner_cases and role in CASE_VIEWS:
         return CASE_VIEWS[role].label
     return "own council" if rule.scoped and role in SCOPED_ROLES else "yes"
 

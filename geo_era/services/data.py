@@ -3,17 +3,28 @@ and whether the service is up."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+import geopandas as gpd
+
 from geo_era import __version__
 from geo_era.contract.schema import LAYERS
+from geo_era.data.care_inspectorate import care_sites, merged_sites
 from geo_era.data.imports import import_files
 from geo_era.data.sandbox import ImportLimits
 from geo_era.db.store import session_scope
 from geo_era.errors import DataError
-from geo_era.services.answers.data import Health, ImportReport, LayerInfo, Layers, Me
+from geo_era.services.answers.data import (
+    CareServicesImport,
+    Health,
+    ImportReport,
+    LayerInfo,
+    Layers,
+    Me,
+)
 from geo_era.services.context import Services
 from geo_era.services.policy import Caller
 
@@ -79,6 +90,72 @@ def import_layers(services: Services, caller: Caller, *, files: Sequence[Path],
     return ImportReport(data_version=report.data_version, rows=report.rows,
                         sources=report.sources, skipped=report.skipped,
                         notices=[str(notice) for notice in report.notices])
+
+
+def import_care_uploads(services: Services, caller: Caller, *,
+                        staged: Callable[[], AbstractContextManager[list[Path]]],
+                        count: int) -> CareServicesImport:
+    """Import uploaded files (the API's ``/imports`` with ``format=care_inspectorate``)
+    as :func:`import_care_services` does: the first file is the Care Inspectorate
+    datastore, the others the postcode files. The caller is admitted before anything of
+    the upload is written to disk."""
+    services.gate.admit("import", caller)
+    if not 2 <= count <= MAX_IMPORT_FILES:
+        raise DataError(f"upload the Care Inspectorate datastore CSV first, then 1 to "
+                        f"{MAX_IMPORT_FILES - 1} postcode files (Code-Point Open or the "
+                        "ONS Postcode Directory)")
+    with staged() as files:
+        return import_care_services(services, caller, datastore=files[0],
+                                    postcode_files=files[1:])
+
+
+def import_care_services(services: Services, caller: Caller, *, datastore: Path,
+                         postcode_files: Sequence[Path]) -> CareServicesImport:
+    """Import the Care Inspectorate's registered services (its datastore CSV) as sites,
+    placed by postcode from Code-Point Open or the ONS Postcode Directory
+    (:mod:`geo_era.data.care_inspectorate`): childminders and day care of children as
+    ``nursery`` sites, care homes as ``care_home`` sites, replacing those of an earlier
+    such import and keeping every other site.
+
+    Administrators only (the ``import`` endpoint), audited as an import, all or nothing:
+    the sites layer changes in one step, through the import's own checks. Rows that
+    cannot be placed are never guessed: each is left out and listed with its row number.
+
+    Raises
+    ------
+    DataError
+        The datastore lacks a column, a postcode file is of neither kind, or no row
+        could be placed (nothing is changed).
+    ImportRefusedError
+        The sites layer, with the services placed, breaks the import rules (nothing is
+        changed).
+    """
+    admitted = services.gate.admit("import", caller)
+    placed = care_sites(datastore, postcode_files,
+                        max_rows=services.settings.import_max_rows)
+    if placed.sites.empty:
+        raise DataError(f"no service of {datastore.name} could be placed "
+                        f"({len(placed.left_out)} row(s) left out"
+                        + (f", the first: {placed.left_out[0]}" if placed.left_out else "")
+                        + "); nothing was changed")
+    existing = services.layers.read("sites") if services.layers.has("sites") else None
+    sites = merged_sites(existing if isinstance(existing, gpd.GeoDataFrame) else None,
+                         placed.sites)
+    with tempfile.TemporaryDirectory(prefix="geo_era-care-") as folder:
+        staged = Path(folder) / "sites.gpkg"
+        sites.to_file(staged, layer="sites", driver="GPKG")
+        with session_scope(services.engine) as session:
+            admitted.actor.record(session, operation="collection", record_type="import",
+                                  record_ids=[datastore.name,
+                                              *(p.name for p in postcode_files)])
+            report = import_files([staged], store=services.layers, layer="sites",
+                                  limits=ImportLimits.of(services.settings))
+    return CareServicesImport(
+        data_version=report.data_version, rows=report.rows,
+        sources={"sites": [datastore.name]}, skipped=report.skipped,
+        notices=[str(notice) for notice in report.notices],
+        datastore_rows=placed.rows, placed=placed.by_category(),
+        left_out=[str(problem) for problem in placed.left_out])
 
 
 def layers(services: Services, caller: Caller) -> Layers:

@@ -324,7 +324,38 @@ CALLS: dict[str, Call] = {
     "review_triggers": _post("/reviews/triggers", lambda w: {"justification": WHY}),
     **{name: functools.partial(made, role="omu_analyst")
        for name, made in ENQUIRY_CALLS.items()},
+    "cp_referral_add": _post("/child-protection/referrals/add", lambda w: {
+        "subject_id": w.subject_id, "authority": w.council,
+        "referred_on": TODAY.isoformat(), "justification": WHY,
+        "reason": "FICTIONAL: seen waiting outside a primary school"}),
+    "cp_referral_outcome": _post("/child-protection/referrals/outcome", lambda w: {
+        "reference": referral_of(w), "outcome": "ird", "outcome_on": TODAY.isoformat(),
+        "om_attended": True, "justification": WHY}),
+    "cp_referral_list": _post("/child-protection/referrals", lambda w: {
+        "justification": WHY}),
+    "cp_checks_add": _post("/child-protection/checks/add", lambda w: {
+        "subject_id": w.subject_id, "notified_on": TODAY.isoformat(),
+        "checked_on": TODAY.isoformat(), "database_checked": True,
+        "findings": "FICTIONAL: no child known to the service at the address",
+        "concerns": False, "justification": WHY}),
+    "cp_notice_add": _post("/child-protection/notices/add", lambda w: {
+        "case_id": w.new_case(), "ground": "lives_near_school",
+        "school": "FICTIONAL Primary School", "contact": "FICTIONAL Education lead",
+        "notified_on": TODAY.isoformat(), "justification": WHY,
+        "said": "FICTIONAL: lives 200 m from the school gates"}),
+    "cp_notice_list": _post("/child-protection/notices", lambda w: {
+        "justification": WHY}),
 }
+
+
+def referral_of(world: World) -> str:
+    """A fresh referral of the world's subject in its council, made through the core."""
+    from geo_era.safeguarding.child_protection import record_referral
+
+    return str(record_referral(
+        world.engine, subject_id=world.subject_id, case_id=None, authority=world.council,
+        referred_on=TODAY, reason="FICTIONAL: a risk to a named child", to_whom=None,
+        agency="police_scotland", actor=officer())["reference"])
 #: Permitted calls that may be refused by the workflow (409) rather than the matrix:
 #: approving an unready case, a Part D with no disagreement; an extension by an agency
 #: that is not the lead; the placing council's reason and plan asked of the receiving

@@ -294,3 +294,28 @@ def test_second_factor_pages_have_no_serious_violation(browser: Any,  # noqa: F8
             found["recovery codes"] = serious(page)
         page.close()
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_the_child_protection_pages_have_no_serious_violation(
+        browser: Any, site: dict[str, Any]) -> None:  # noqa: F811
+    """The child protection pages (Dorset MAPPA procedure §4, §17) as the police: the
+    referrals page with its forms, a referral refused beside its field, then recorded
+    with the outcome form shown, and the notices to Education with its form."""
+    found: dict[str, list[str]] = {}
+    page, _ = sign_in(browser, site, "omu")
+    page.goto(f"{site['base']}/child-protection")
+    found["child protection referrals"] = serious(page)
+    page.get_by_role("button", name="Record the referral").click()
+    page.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["referral refused"] = serious(page)
+    page.get_by_label("Case (optional)").fill(site["case"]["case_id"])
+    page.get_by_label("Why: the risk to an identified child").fill(
+        "FICTIONAL: seen waiting outside a primary school")
+    page.get_by_role("button", name="Record the referral").click()
+    page.get_by_role("heading", name="Record what came of a referral").wait_for(
+        timeout=10_000)
+    found["referral recorded, outcome form"] = serious(page)
+    page.goto(f"{site['base']}/child-protection/notices")
+    found["notices to Education"] = serious(page)
+    page.close()
+    assert {name: v for name, v in found.items() if v} == {}

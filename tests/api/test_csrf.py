@@ -191,6 +191,25 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
          200),
         (omu, "/enquiry/outcome", {"enquiry_id": enquiry, "outcome": "investigated"},
          None, 200),
+        # child protection links (Dorset §4, §13, §17): a referral, then its outcome; the
+        # initial checks are Children & Families' (the police are refused, audited); a
+        # notice to Education
+        (omu, "/child-protection/referral", {
+            "subject_id": site.subject, "authority": site.authority,
+            "referred_on": dt.date.today().isoformat(),
+            "reason": "FICTIONAL: a risk to a named child"}, None, 200),
+        (omu, "/child-protection/outcome", {
+            "reference": "CPL-000001", "outcome": "ird",
+            "outcome_on": dt.date.today().isoformat(), "om_attended": "yes"}, None, 200),
+        (omu, "/child-protection/checks", {
+            "subject_id": site.subject, "notified_on": dt.date.today().isoformat(),
+            "checked_on": dt.date.today().isoformat(), "database_checked": "yes",
+            "findings": "FICTIONAL: nobody known", "concerns": "no"}, None, 403),
+        (omu, "/child-protection/notice", {
+            "case_id": case, "ground": "lives_near_school", "school": "FICTIONAL Primary",
+            "contact": "FICTIONAL Education lead",
+            "notified_on": dt.date.today().isoformat(),
+            "said": "FICTIONAL: lives by the school gates"}, None, 200),
     ]
     for client, path, data, files, expected in page_forms:
         before = counts(site.engine)
@@ -316,7 +335,8 @@ def test_page_routes_check_forms_and_take_no_query(site: Site) -> None:
         "/reviews/waive", "/reviews/triggers",
         "/case/respond", "/case/part-c", "/case/part-d", "/case/consent", "/case/out-of-area",
         "/case/plan", "/case/discussion", "/case/restrict", "/case/move-in", "/case/held",
-        "/case/extend"}
+        "/case/extend", "/child-protection/referral", "/child-protection/outcome",
+        "/child-protection/checks", "/child-protection/notice"}
     assert [path for path, calls in posts if forms.check_form not in calls] == []
     assert [(path, [q.name for q in r.dependant.query_params]) for path, r, _ in pages
             if r.dependant.query_params] == []

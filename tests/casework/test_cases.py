@@ -31,6 +31,7 @@ from geo_era.casework.cases import (
 from geo_era.db.store import (
     Case,
     CaseAgency,
+    ChildProtectionRecord,
     DeadlineExtension,
     DwellingOutcome,
     Enquiry,
@@ -272,6 +273,7 @@ from geo_era.casework.retention import register_written
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store
 from geo_era.safeguarding.enquiries import Raised, link_subject, record_enquiry, record_outcome
+from geo_era.safeguarding.child_protection import record_referral
 officer = lambda: Actor("officer", "operator", "local")
 home = __import__("pathlib").Path(sys.argv[1])
 engine = open_store(home, sys.argv[2])
@@ -342,6 +344,10 @@ for k in range(10_000):
                  known_subjects=None)
     record_outcome(engine, enquiry["enquiry_id"], outcome="investigated",
                    notes="FICTIONAL", actor=officer())
+    # a referral to child protection on the case (Dorset §4)
+    record_referral(engine, subject_id=None, case_id=ref, authority=None,
+                    referred_on=dt.date(2026, 11, 21), reason="FICTIONAL risk to a child",
+                    to_whom=None, agency="police_scotland", actor=officer())
     print(ref, flush=True)
 """
 
@@ -354,7 +360,7 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
     and each dwelling's outcome (R44), and Part C with its adjustments (R57), the
     subject's move in to P2 (R8, R68), its out-of-area reason, plan and discussion
     (R65-R68), its deadline extension (R22), where its ERA is held and its written
-    document (R49); no case is
+    document (R49), and a referral to child protection on it (R111); no case is
     half-written (each has its properties and all its agencies; a response only with its
     concern; a move only after its Part C, at most one per case)."""
     home = tmp_path
@@ -429,7 +435,11 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
             assert not decisions or (files and case.consent_recorded_at), case.reference
             assert moved.get(case.id, []) in ([], ["P2"]), case.reference
             assert decisions or not moved.get(case.id), case.reference
+            referred = session.scalars(select(ChildProtectionRecord.authority).where(
+                ChildProtectionRecord.case_id == case.id)).all()
+            assert referred in ([], ["Angus"]), case.reference
             if case.reference in acknowledged:
+                assert referred == ["Angus"], case.reference
                 assert checks and responses, case.reference
                 assert len(parts) == 3 and extended and held and files, case.reference
                 assert bool(decisions) == bool(moved.get(case.id)), case.reference

@@ -315,7 +315,7 @@ def test_unknown_site_category(loaded: LayerStore, tmp_path: Path) -> None:
     sites.loc[0, "category"] = "pub"
     path = write_gpkg(tmp_path / "s.gpkg", sites=sites)
     choices = ("school, nursery, play_park, community_centre, place_of_worship, shop, "
-               "licensed_premises, sheltered_housing, cctv")
+               "licensed_premises, sheltered_housing, cctv, care_home")
     assert refused(loaded, [path]) == [
         f"file 's.gpkg', layer 'sites', row 1, column 'category': unknown category 'pub'; use "
         f"one of {choices}",

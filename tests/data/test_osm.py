@@ -354,6 +354,10 @@ def test_only_untagged_nodes(tmp_path: Path) -> None:
         ({"amenity": "nightclub"}, ("licensed_premises", "amenity=nightclub")),
         ({"amenity": "social_facility", "social_facility": "assisted_living"},
          ("sheltered_housing", "social_facility=assisted_living")),
+        # a care home for older people is a care home first (Care Inspectorate's
+        # "Care Home Service"), before sheltered housing
+        ({"amenity": "social_facility", "social_facility": "nursing_home",
+          "social_facility:for": "senior"}, ("care_home", "social_facility=nursing_home")),
         ({"amenity": "social_facility", "social_facility:for": "senior"},
          ("sheltered_housing", "social_facility:for=senior")),
         ({"amenity": "social_facility", "social_facility:for": "disabled;senior"},

@@ -78,6 +78,12 @@ enquiry_show       |yes |own |own |org |yes |-   |-   |-   |-   |-   |-   |-   |
 enquiry_confirm    |-   |-   |own |org |-   |-   |-   |-   |-   |-   |-   |-   |-   |org |-   |yes
 enquiry_link       |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 enquiry_outcome    |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+cp_referral_add    |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+cp_referral_outcome|yes |own |own |-   |yes |-   |-   |-   |-   |-   |own |-   |-   |-   |-   |yes
+cp_referral_list   |yes |own |own |-   |yes |-   |-   |-   |-   |-   |own |-   |-   |-   |-   |yes
+cp_checks_add      |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |own |-   |-   |-   |-   |yes
+cp_notice_add      |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+cp_notice_list     |yes |own |own |-   |yes |-   |-   |-   |-   |own |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -168,6 +174,26 @@ WHY = {
                     "knowledge alone (5.4, 68-71); council staff for their council",
     "enquiry_outcome": "the police and social work investigate and act on a concern (5.4): "
                        "the outcome is theirs to record",
+    "cp_referral_add": "71 and Dorset §4: the police or social work decide to refer a "
+                       "risk to an identified child to the council's Children & Families "
+                       "team; the Responsible Authorities, council staff for their own "
+                       "council; no landlord, contractor or other agency makes it",
+    "cp_referral_outcome": "Dorset §4, §13: the strategy discussion (an IRD in Scotland) "
+                           "and what follows are Children & Families' to run with the "
+                           "police; either records what came of it, for their council",
+    "cp_referral_list": "71: who was referred and why is known to the Responsible "
+                        "Authorities and to the Children & Families team referred to, "
+                        "for its own council; Education and other partners are not told",
+    "cp_checks_add": "Dorset §13: Children & Families, notified of a registered "
+                     "subject, make initial checks of their own database and record them "
+                     "(3.7's Children & Families checks), for their own council",
+    "cp_notice_add": "Dorset §17: the lead agency tells the nominated Education "
+                     "representative when a subject lives or loiters near a school; the "
+                     "Responsible Authorities decide it (71), council staff for their own "
+                     "council",
+    "cp_notice_list": "Dorset §17: the nominated Education representative reads the "
+                      "notices given to their council's Education service; referrals "
+                      "and checks stay with Children & Families",
 }
 
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",

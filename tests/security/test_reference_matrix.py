@@ -51,8 +51,8 @@ def test_partner_agencies_are_confined_to_their_cases(endpoint: str, role: str) 
     """R3, R24: each partner agency of NASSO 3.6 acts only on the cases its agency takes
     part in, and its cell names what it sees of them."""
     rule, code = REFERENCE[endpoint], MATRIX[endpoint]
-    confined = role in code.allowed and code.scoped and role in CASE_VIEWS \
-        and role not in code.restricted_view
+    confined = (role in code.allowed and code.scoped and code.partner_cases
+                and role in CASE_VIEWS and role not in code.restricted_view)
     assert confined == rule.taking_part(role)
     if confined:
         assert CASE_VIEWS[role].label == rule.cells[role]

@@ -2,7 +2,7 @@
 
 Site categories
 ---------------
-Tags map to the nine contract categories (:data:`geo_era.contract.schema.SITE_CATEGORIES`):
+Tags map to the ten contract categories (:data:`geo_era.contract.schema.SITE_CATEGORIES`):
 
 =====================  ========================================================================
 category               OSM tags
@@ -19,14 +19,16 @@ sheltered_housing      ``amenity=social_facility`` with ``social_facility=assist
                        ``social_facility:for=senior``; ``social_facility=sheltered_housing``;
                        ``residential=sheltered_housing``
 cctv                   ``man_made=surveillance``
+care_home              ``social_facility=nursing_home`` (a registered care home is better
+                       taken from the Care Inspectorate: ``geo-era import-care-services``)
 =====================  ========================================================================
 
 Nothing else becomes a site: not universities, colleges, restaurants, cafés, fast food,
 casinos, strip clubs or cinemas. Values are compared case-insensitively and a semicolon list
 (``amenity=bar;restaurant``) matches when any of its parts does. A feature that matches two
-categories gets the first in :data:`SITE_PRIORITY`: children's sites first, then homes of adults
-at risk, then places where people gather, licensed premises before shops (``shop=alcohol`` and a
-pub that also tags ``shop=*`` are licensed premises), CCTV last.
+categories gets the first in :data:`SITE_PRIORITY`: children's sites first, then care homes
+and homes of adults at risk, then places where people gather, licensed premises before shops
+(``shop=alcohol`` and a pub that also tags ``shop=*`` are licensed premises), CCTV last.
 
 Walkable ways
 -------------
@@ -46,6 +48,7 @@ SITE_PRIORITY: tuple[str, ...] = (
     "school",
     "nursery",
     "play_park",
+    "care_home",
     "sheltered_housing",
     "community_centre",
     "place_of_worship",
@@ -69,6 +72,7 @@ _TAG_RULES: dict[tuple[str, str], str] = {
     ("amenity", "bar"): "licensed_premises",
     ("amenity", "nightclub"): "licensed_premises",
     ("shop", "alcohol"): "licensed_premises",
+    ("social_facility", "nursing_home"): "care_home",
     ("social_facility", "sheltered_housing"): "sheltered_housing",
     ("residential", "sheltered_housing"): "sheltered_housing",
     ("man_made", "surveillance"): "cctv",

@@ -18,6 +18,19 @@ class ImportReport(Answer):
     notices: list[str]
 
 
+class CareServicesImport(ImportReport):
+    """A Care Inspectorate import: the sites layer written, the services placed by
+    category, and every row left out with its row number and why (never guessed)."""
+
+    #: rows in the datastore file
+    datastore_rows: int
+    #: services placed, by site category
+    placed: dict[str, int]
+    #: each row that could not be placed: "file 'x.csv', row 7, column 'Service_Postcode':
+    #: postcode 'ZZ9 9ZZ' is not in the postcode file"
+    left_out: list[str]
+
+
 class LayerInfo(Answer):
     """One stored layer: its version, rows, source files and when it was imported."""
 
