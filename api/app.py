@@ -61,6 +61,7 @@ from .routes import (
     analysis,
     audit,
     casework,
+    disclosures,
     docs,
     dwellings,
     imports,
@@ -112,7 +113,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(Gate)
     _handle_errors(app, services)
     _service_routes(app, services)
-    for router in (analysis.router, casework.router, dwellings.router, records.router,
+    for router in (analysis.router, casework.router, disclosures.router, dwellings.router,
+                   records.router,
                    imports.router, audit.router, voids.router, reports.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,

@@ -39,6 +39,7 @@ from geo_era.security.access import MATRIX, OPERATOR
 from geo_era.security.audit import AuditEntry
 from geo_era.services.answers.housing import AllocationCheck, AllocationFlags, VoidScreening
 from geo_era.services.context import Services
+from geo_era.services.disclosures import with_disclosed_wording
 from geo_era.services.policy import Admitted, Caller
 from geo_era.workspace import Snapshot
 
@@ -269,7 +270,10 @@ def allocation_check(services: Services, caller: Caller, *, justification: str |
                                restricted=restricted, for_landlord=admitted.restricted,
                                progress=None if progress is None else progress.advance)
     if restricted:
-        return AllocationFlags.model_validate(result.to_dict(reveal=False))
+        flags = result.to_dict(reveal=False)
+        if admitted.restricted:  # a landlord: the wordings disclosed to it (3.12)
+            flags = with_disclosed_wording(services, caller.organisation, flags)
+        return AllocationFlags.model_validate(flags)
     scope = admitted.actor.scope
     if scope is None:
         return AllocationCheck.model_validate(result.to_dict(reveal=True))

@@ -204,6 +204,32 @@ def _assessed_case(w: World) -> dict[str, Any]:
     return {"case_id": case, "dwelling_id": member["property_id"]}
 
 
+def new_disclosure(w: World) -> str:
+    """A decision to disclose, recorded through the core by the council's Children &
+    Families social work (so every role allowed may record it made)."""
+    from geo_era.casework.cases import visible
+    from geo_era.safeguarding.disclosures import DecisionRequest, record_decision
+    from geo_era.security.audit import Actor
+
+    actor = Actor("cf.setup", "childrens_social_work", w.council, scope=w.council)
+    return str(record_decision(w.engine, DecisionRequest(
+        recipient_type="parent", recipient="FICTIONAL parent of a pupil", disclose=True,
+        subject_id=w.subject_id, content="FICTIONAL: contact with the child",
+        advice="FICTIONAL: keep to the family", discloser="FICTIONAL social worker",
+        child_protection=True), actor=actor, authority="social_work", visible=visible,
+        landlord_of=lambda _p: None)["reference"])
+
+
+def new_application(w: World) -> str:
+    """A Keeping Children Safe application, recorded through the core by police."""
+    from geo_era.safeguarding.disclosures import KcsRequest, record_kcs
+    from geo_era.security.audit import Actor
+
+    return str(record_kcs(w.engine, KcsRequest(
+        received_on=TODAY, online=False, relationship="carer", council=w.council),
+        actor=Actor("omu.setup", "omu_analyst", "FICTIONAL OMU"))["reference"])
+
+
 CALLS: dict[str, Call] = {
     "me": lambda w: ("GET", "/me", {}),
     "sites_near": _post("/proximity/sites-near",
@@ -279,6 +305,22 @@ CALLS: dict[str, Call] = {
     "case_move_in": _post("/cases/move-in", _case(property_id="DT-0000002",
                                                   moved_in_on=TODAY.isoformat())),
     "review_triggers": _post("/reviews/triggers", lambda w: {"justification": WHY}),
+    "disclosure_decide": _post("/disclosures/decide", lambda w: {
+        "subject_id": w.subject_id, "council": w.council, "recipient_type": "school",
+        "recipient": "FICTIONAL Inverallan Primary School", "disclose": True,
+        "content": "FICTIONAL: a risk to children at the school gate",
+        "advice": "FICTIONAL: head teacher only; support from the council's Education "
+                  "service", "discloser": "FICTIONAL DS Grant, OMU",
+        "child_protection": True, "meeting_level": 2, "meeting_on": TODAY.isoformat()}),
+    "disclosure_made": _post("/disclosures/made", lambda w: {
+        "reference": new_disclosure(w), "made_on": TODAY.isoformat()}),
+    "disclosure_list": _post("/disclosures/list", lambda w: {"justification": WHY}),
+    "disclosure_kcs": _post("/disclosures/kcs", lambda w: {
+        "received_on": TODAY.isoformat(), "online": True, "relationship": "parent",
+        "council": w.council, "subject_id": w.subject_id}),
+    "disclosure_kcs_outcome": _post("/disclosures/kcs/outcome", lambda w: {
+        "reference": new_application(w), "outcome": "no_disclosure",
+        "outcome_on": TODAY.isoformat()}),
 }
 #: Permitted calls that may be refused by the workflow (409) rather than the matrix:
 #: approving an unready case, a Part D with no disagreement; an extension by an agency
