@@ -20,7 +20,12 @@ from geo_era.security.access import MATRIX
 from geo_era.security.users import ROLES, add_user
 from geo_era.settings import Settings
 from tests.conftest import enrol_totp, import_demo, sign_in_form
-from tests.services import parity_analysis, parity_casework, parity_housing
+from tests.services import (
+    parity_analysis,
+    parity_casework,
+    parity_disclosures,
+    parity_housing,
+)
 from tests.services.parity import (
     PASSWORD,
     Home,
@@ -31,7 +36,7 @@ from tests.services.parity import (
 )
 
 OPERATIONS: list[Parity] = [*parity_analysis.PARITY, *parity_casework.PARITY,
-                            *parity_housing.PARITY]
+                            *parity_housing.PARITY, *parity_disclosures.PARITY]
 
 
 @pytest.fixture(scope="module")
