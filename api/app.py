@@ -69,6 +69,7 @@ from .routes import (
     pages_case,
     pages_checks,
     pages_decisions,
+    pages_disclosures,
     pages_find,
     pages_open,
     pages_reviews,
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    records.router,
                    imports.router, audit.router, voids.router, reports.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
+                   pages_disclosures.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
                    docs.router):
         app.include_router(router)
