@@ -44,6 +44,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(forms.check_fo
 Short = Annotated[str, Form(max_length=200)]
 Long = Annotated[str, Form(max_length=4_000)]
 Tiny = Annotated[str, Form(max_length=16)]
+Word = Annotated[str, Form(max_length=32)]
 
 #: The decision form's fields, in the order they are shown.
 DECIDE_FIELDS = ("purpose", "subject_id", "case_id", "council", "recipient_type",
@@ -157,7 +158,7 @@ def _field(message: str, words: tuple[tuple[str, str], ...], first: str) -> str:
 
 
 @router.post("/disclosures/decide", response_class=HTMLResponse)
-def decide_page(request: Request, *, purpose: Tiny = "disclosure", subject_id: Short = "",
+def decide_page(request: Request, *, purpose: Word = "disclosure", subject_id: Short = "",
                 case_id: Tiny = "", council: Short = "", recipient_type: Tiny = "",
                 recipient: Short = "", disclose: Tiny = "", content: Long = "",
                 reasons: Long = "", child_protection: Tiny = "", meeting_level: Tiny = "",
@@ -260,8 +261,8 @@ def kcs_page(request: Request, *, received_on: Tiny = "", online: Tiny = "",
 
 
 @router.post("/disclosures/kcs/outcome", response_class=HTMLResponse)
-def kcs_outcome_page(request: Request, reference: Tiny = "", outcome: Annotated[
-        str, Form(max_length=32)] = "", outcome_on: Tiny = "", notes: Long = "") -> Response:
+def kcs_outcome_page(request: Request, reference: Tiny = "", outcome: Word = "",
+                     outcome_on: Tiny = "", notes: Long = "") -> Response:
     """Record a Keeping Children Safe application's outcome and its date."""
     admitted = _admit(request, "disclosure_kcs_outcome")
     if isinstance(admitted, Response):
