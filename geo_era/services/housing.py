@@ -246,7 +246,10 @@ def allocation_check(services: Services, caller: Caller, *, justification: str |
     Roles with need to know get the reasons (council staff: for their own council's
     voids; another council's void carries the flag alone); a landlord's Link Officer,
     or anyone asking ``flags_only``, gets :class:`AllocationFlags`: the flag and nothing
-    of who or why, never for a subject's recorded home as such. A Link Officer asks only
+    of who or why, never for a subject's recorded home as such; a Link Officer also gets,
+    on a void, the wording of a restriction the Responsible Authorities decided to
+    disclose to their landlord for that void, once recorded as made
+    (:func:`geo_era.services.disclosures.with_disclosed_wording`). A Link Officer asks only
     about their own organisation's voids (the ``landlord`` of the properties layer; any
     other id, known or not, reads alike), at most ``landlord_voids_per_check`` at once
     and ``landlord_checks_per_hour`` times an hour (refusals audited; issue 17, finding
