@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, inspect, select
 
 from geo_era.casework.cases import open_case, record_restriction, visible
 from geo_era.db.store import DisclosureDecision, KcsApplication, open_store, session_scope
@@ -27,6 +27,7 @@ from geo_era.safeguarding.disclosures import (
     record_made,
 )
 from geo_era.security.audit import Actor, AuditEntry, verify
+from tests.migrations import migrate
 
 TODAY = dt.date(2026, 12, 4)
 COUNCIL = "FICTIONAL Inverallan Council"
@@ -268,3 +269,18 @@ def test_keeping_children_safe_applications(engine: Engine) -> None:
         ("collection", ["KCS-000002"], None),
         ("disclosure", ["KCS-000001", SUBJECT], ["KCS-000001 applicant (parent)"]),
         ("alteration", ["KCS-000002"], None)]
+
+
+def test_the_migration_goes_down_and_up_again(engine: Engine) -> None:
+    """Migration 0014's tables are dropped by its downgrade (to 0010) and made again by
+    its upgrade, on both backends; a case's restriction survives both."""
+    case_id, on_p2, _ = _case_with_restrictions(engine)
+    tables = {"disclosure_decisions", "kcs_applications"}
+    migrate(engine, "0010", down=True)
+    assert tables.isdisjoint(inspect(engine).get_table_names())
+    migrate(engine, "head")
+    assert tables <= set(inspect(engine).get_table_names())
+    decided = decide(engine, purpose="restriction_wording", recipient_type="landlord",
+                     recipient="FICTIONAL Rowanlea HA", restriction_id=on_p2,
+                     subject_id=None)
+    assert (decided["reference"], decided["case_id"]) == ("DIS-000001", case_id)
