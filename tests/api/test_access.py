@@ -803,3 +803,33 @@ def test_an_nhs_user_acts_for_the_nhs_over_the_api(world: World) -> None:
     hidden = post("show", {"case_id": elsewhere, "justification": WHY})
     assert hidden.status_code == 404 and world.subject_id not in hidden.text
     assert world.audit_count() == before + 1 and world.last_entry().outcome == "denied"
+
+
+def test_childrens_social_work_reads_its_disclosures_without_the_subject(world: World
+                                                                         ) -> None:
+    """R100 (NASSO 71): Children & Families social work records a child-protection
+    disclosure decision and reads it back over the API, with no subject or case in
+    either answer; the police read the same decision with its subject; social work is
+    refused any other decision with the reason (409)."""
+    body = call_for(world, "disclosure_decide", "childrens_social_work")[2]["json"]
+    recorded = world.client.post(f"{PREFIX}/disclosures/decide",
+                                 headers=world.headers("childrens_social_work"), json=body)
+    assert recorded.status_code == 200, recorded.text
+    listed = world.client.post(f"{PREFIX}/disclosures/list",
+                               headers=world.headers("childrens_social_work"),
+                               json={"justification": WHY})
+    for answer in (recorded, listed):
+        assert {"subject_id", "case_id"} & keys_in(answer.json()) == set()
+        assert world.subject_id not in answer.text
+    assert "applications" not in listed.json()
+    reference = recorded.json()["reference"]
+    police = world.client.post(f"{PREFIX}/disclosures/list",
+                               headers=world.headers("omu_analyst"),
+                               json={"justification": WHY}).json()
+    assert {d["reference"]: d["subject_id"] for d in police["decisions"]}[reference] == \
+        world.subject_id
+    refused = world.client.post(f"{PREFIX}/disclosures/decide",
+                                headers=world.headers("cjsw"),
+                                json={**body, "child_protection": False})
+    assert refused.status_code == 409
+    assert "only in a case of child protection (NASSO 71)" in refused.json()["detail"]
