@@ -443,7 +443,7 @@ def _applications(session: Session, actor: Actor, subject_id: str | None
 
 
 def listing(engine: Engine, *, actor: Actor, subject_id: str | None = None,
-            applications: bool = True) -> dict[str, list[dict[str, Any]]]:
+            applications: bool = True) -> dict[str, Any]:
     """The decisions ``actor`` may see and (``applications``) the Keeping Children Safe
     applications of their council, newest first, optionally of one subject; one
     ``consultation`` audit entry naming the records and the subjects listed."""
@@ -456,7 +456,20 @@ def listing(engine: Engine, *, actor: Actor, subject_id: str | None = None,
                      record_ids=[*(d.reference for d in decisions),
                                  *(a.reference for a in kcs), *subjects])
         return {"decisions": [decision_document(d) for d in decisions],
-                "applications": [kcs_document(a) for a in kcs]}
+                "applications": [kcs_document(a) for a in kcs],
+                "kcs_summary": kcs_summary(kcs)}
+
+
+def kcs_summary(applications: Sequence[KcsApplication]) -> dict[str, int]:
+    """The figures the MAPPA annual report gives of the scheme (9.0: "279 applications
+    of which 191 were online ... 13 disclosures made ... 69 related to RSOs"), over
+    ``applications``: how many were received, online, led to a disclosure, concerned a
+    subject, and await an outcome."""
+    return {"received": len(applications),
+            "online": sum(a.online for a in applications),
+            "disclosures_made": sum(a.outcome == "disclosure_made" for a in applications),
+            "concerning_subjects": sum(bool(a.subject_id) for a in applications),
+            "awaiting_outcome": sum(a.outcome is None for a in applications)}
 
 
 def record_kcs(engine: Engine, request: KcsRequest, *, actor: Actor,

@@ -263,8 +263,17 @@ def test_keeping_children_safe_applications(engine: Engine) -> None:
                                       relationship="neighbour", council=COUNCIL),
                    actor=POLICE, today=TODAY)
     assert count(engine, KcsApplication) == 2
+    record_kcs(engine, KcsRequest(received_on=TODAY, online=True, relationship="carer",
+                                  council="FICTIONAL Other Council"), actor=POLICE,
+               today=TODAY)
+    # the annual report's figures (9.0), counted by hand: three received, two online,
+    # one disclosure, one about a subject, one awaiting its outcome
+    assert listing(engine, actor=POLICE)["kcs_summary"] == {
+        "received": 3, "online": 2, "disclosures_made": 1, "concerning_subjects": 1,
+        "awaiting_outcome": 1}
+    assert listing(engine, actor=CJSW)["kcs_summary"]["received"] == 2  # own council
     entries = audit(engine)
-    assert [(e.operation, e.record_ids, e.recipients) for e in entries] == [
+    assert [(e.operation, e.record_ids, e.recipients) for e in entries][:4] == [
         ("collection", ["KCS-000001", SUBJECT], None),
         ("collection", ["KCS-000002"], None),
         ("disclosure", ["KCS-000001", SUBJECT], ["KCS-000001 applicant (parent)"]),

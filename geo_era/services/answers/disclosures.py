@@ -73,11 +73,25 @@ class KcsRecord(Answer):
     recorded_at: str
 
 
+class KcsSummary(Answer):
+    """The Keeping Children Safe figures of the MAPPA annual report (9.0) over the
+    applications listed."""
+
+    received: int
+    online: int
+    disclosures_made: int
+    concerning_subjects: int = Field(description="applications about a registered "
+                                                 "subject")
+    awaiting_outcome: int
+
+
 class DisclosureListing(Answer):
-    """Disclosure decisions and Keeping Children Safe applications, newest first."""
+    """Disclosure decisions and Keeping Children Safe applications, newest first, with
+    the applications' figures."""
 
     decisions: list[DecisionRecord]
     applications: list[KcsRecord]
+    kcs_summary: KcsSummary
 
 
 class OwnListing(Answer):
