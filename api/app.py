@@ -62,6 +62,7 @@ from .routes import (
     audit,
     casework,
     child_protection,
+    disclosures,
     docs,
     dwellings,
     enquiries,
@@ -71,6 +72,7 @@ from .routes import (
     pages_checks,
     pages_child_protection,
     pages_decisions,
+    pages_disclosures,
     pages_enquiries,
     pages_find,
     pages_open,
@@ -117,10 +119,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _handle_errors(app, services)
     _service_routes(app, services)
     for router in (analysis.router, casework.router, child_protection.router,
-                   dwellings.router, records.router, enquiries.router,
+                   disclosures.router, dwellings.router, records.router, enquiries.router,
                    imports.router, audit.router, voids.router, reports.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
                    pages_child_protection.router,
+                   pages_disclosures.router,
                    pages_enquiries.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
                    docs.router):

@@ -651,7 +651,8 @@ def case_document(case: Case, *, today: dt.date | None = None) -> dict[str, Any]
     doc["assessments"] = [{"property_id": p.property_id,
                            "assessed_at": p.assessed_at.isoformat() if p.assessed_at else None,
                            "snapshot": p.snapshot} for p in case.properties]
-    doc["restrictions"] = [{"property_id": r.property_id, "restriction": r.restriction,
+    doc["restrictions"] = [{"restriction_id": r.id, "property_id": r.property_id,
+                            "restriction": r.restriction,
                             "recorded_by": r.recorded_by,
                             "recorded_at": r.recorded_at.isoformat()}
                            for r in case.restrictions]

@@ -13,6 +13,7 @@ from geo_era.cli import (  # noqa: F401  (registers the commands)
     cases,
     child_protection,
     data,
+    disclosures,
     documents,
     enquiries,
     housing,

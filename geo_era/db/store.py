@@ -553,3 +553,82 @@ class ChildProtectionRecord(Base):
     @property
     def reference(self) -> str:
         return f"CPL-{self.id:06d}"
+class DisclosureDecision(Base):
+    """A decision to disclose, or not to disclose, information about a subject (NASSO
+    68, 71; the Dorset MAPPA procedure §6, §8, §18; R98, R100, R112): to whom, what, who
+    decided and on what authority (the police's principal discretion, or local authority
+    social work in a case of child protection), the MAPPA meeting whose minutes record
+    it, who will make the disclosure, where and when, and the advice given on how the
+    information is to be used. ``purpose`` says which decision it is: a disclosure
+    (``disclosure``), whether a risk is passed on to a landlord's Link Officer
+    (``need_to_know``, 68), or whether a landlord is given the wording of an allocation
+    restriction on one of its properties (``restriction_wording``, 3.12; then
+    ``restriction_id`` and ``property_id``). ``made_on`` and ``made_by`` record the
+    disclosure once made. ``council`` is the council the record belongs to (council
+    staff see their own); ``agency`` the role that recorded it."""
+
+    __tablename__ = "disclosure_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    purpose: Mapped[str] = mapped_column(String(24))
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), nullable=True, index=True)
+    case_reference: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    council: Mapped[str] = mapped_column(String(128), index=True)
+    recipient_type: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(200), index=True)
+    disclose: Mapped[bool] = mapped_column(Boolean)
+    content: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reasons: Mapped[str | None] = mapped_column(Text, nullable=True)
+    authority: Mapped[str] = mapped_column(String(16))
+    child_protection: Mapped[bool] = mapped_column(Boolean)
+    meeting_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    meeting_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    minutes_reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    discloser: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    disclose_at: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    disclose_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    advice: Mapped[str | None] = mapped_column(Text, nullable=True)
+    restriction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("allocation_restrictions.id", ondelete="SET NULL"), nullable=True,
+        index=True)
+    property_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    agency: Mapped[str] = mapped_column(String(32))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    made_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    made_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    made_recorded_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+    @property
+    def reference(self) -> str:
+        return f"DIS-{self.id:06d}"
+
+
+class KcsApplication(Base):
+    """An application under the Sex Offender Community Disclosure Scheme (Keeping
+    Children Safe; the MAPPA annual report 9.0, R134): when it was received, whether
+    online, the applicant's relationship to the child, the subject it concerns when the
+    named person is one, and its outcome and date. ``council`` is the council area it
+    belongs to."""
+
+    __tablename__ = "kcs_applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    online: Mapped[bool] = mapped_column(Boolean)
+    relationship: Mapped[str] = mapped_column(String(16))
+    council: Mapped[str] = mapped_column(String(128), index=True)
+    subject_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    outcome_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+    @property
+    def reference(self) -> str:
+        return f"KCS-{self.id:06d}"

@@ -13,7 +13,9 @@ recorded in the case store: :mod:`geo_era.casework.placements`):
 - or it is itself recorded as a subject's current home (the record needs updating).
 
 A landlord is told only "sensitive allocation required - contact the SOLO" (3.12: enough
-to allocate safely, never who or why); roles with need to know get the reasons. A
+to allocate safely, never who or why), and a restriction's wording only where the
+Responsible Authorities decided to disclose it to them (added by the services,
+:mod:`geo_era.services.disclosures`); roles with need to know get the reasons. A
 subject's recorded home is never flagged to a landlord as such: that flag would be the
 subject's address. (It tells the Responsible Authorities that a record needs updating.)
 

@@ -113,6 +113,12 @@ HOUSING = roles("rsl_link_officer", "rsl_case_officer")
 #: A landlord's repairs or maintenance contractor (69-70): told how to visit safely,
 #: never why.
 CONTRACTOR = roles("contractor")
+#: Who decides on disclosure (NASSO 71): the police, who have the principal discretion
+#: (OMU, and the MAPPA coordinator recording a MAPPA meeting's decision), and local
+#: authority social work in cases of child protection (criminal justice social work;
+#: Children & Families, for its own council). The core refuses social work any other.
+DISCLOSURE_DECIDERS = roles("omu_analyst", "mappa_coordinator", "cjsw",
+                            "childrens_social_work")
 
 
 @dataclass(frozen=True)
@@ -309,6 +315,24 @@ MATRIX: dict[str, Access] = {
     "cp_notice_list": council_records(
         RESPONSIBLE_AUTHORITIES | roles("education_officer"),
         summary="notices to Education"),
+    "disclosure_decide": Access(DISCLOSURE_DECIDERS, audited=True, scoped=True,
+                                summary="a decision to disclose or not, to whom, what, "
+                                        "on whose authority (68, 71; 3.12 restriction "
+                                        "wording to a landlord)"),
+    "disclosure_made": Access(DISCLOSURE_DECIDERS, audited=True, scoped=True,
+                              summary="a disclosure decided was made: an audit "
+                                      "disclosure naming its recipient (71)"),
+    "disclosure_list": Access(RESPONSIBLE_AUTHORITIES | roles("childrens_social_work"),
+                              audited=True, scoped=True,
+                              summary="disclosure decisions and Keeping Children Safe "
+                                      "applications (71)"),
+    "disclosure_kcs": Access(roles("omu_analyst", "mappa_coordinator"), audited=True,
+                             summary="a Keeping Children Safe application received "
+                                     "(community disclosure scheme)"),
+    "disclosure_kcs_outcome": Access(roles("omu_analyst", "mappa_coordinator"),
+                                     audited=True,
+                                     summary="a Keeping Children Safe application's "
+                                             "outcome"),
 }
 
 

@@ -39,6 +39,7 @@ from geo_era.security.access import MATRIX, OPERATOR
 from geo_era.security.audit import AuditEntry
 from geo_era.services.answers.housing import AllocationCheck, AllocationFlags, VoidScreening
 from geo_era.services.context import Services
+from geo_era.services.disclosures import with_disclosed_wording
 from geo_era.services.policy import Admitted, Caller
 from geo_era.workspace import Snapshot
 
@@ -245,7 +246,10 @@ def allocation_check(services: Services, caller: Caller, *, justification: str |
     Roles with need to know get the reasons (council staff: for their own council's
     voids; another council's void carries the flag alone); a landlord's Link Officer,
     or anyone asking ``flags_only``, gets :class:`AllocationFlags`: the flag and nothing
-    of who or why, never for a subject's recorded home as such. A Link Officer asks only
+    of who or why, never for a subject's recorded home as such; a Link Officer also gets,
+    on a void, the wording of a restriction the Responsible Authorities decided to
+    disclose to their landlord for that void, once recorded as made
+    (:func:`geo_era.services.disclosures.with_disclosed_wording`). A Link Officer asks only
     about their own organisation's voids (the ``landlord`` of the properties layer; any
     other id, known or not, reads alike), at most ``landlord_voids_per_check`` at once
     and ``landlord_checks_per_hour`` times an hour (refusals audited; issue 17, finding
@@ -269,7 +273,10 @@ def allocation_check(services: Services, caller: Caller, *, justification: str |
                                restricted=restricted, for_landlord=admitted.restricted,
                                progress=None if progress is None else progress.advance)
     if restricted:
-        return AllocationFlags.model_validate(result.to_dict(reveal=False))
+        flags = result.to_dict(reveal=False)
+        if admitted.restricted:  # a landlord: the wordings disclosed to it (3.12)
+            flags = with_disclosed_wording(services, caller.organisation, flags)
+        return AllocationFlags.model_validate(flags)
     scope = admitted.actor.scope
     if scope is None:
         return AllocationCheck.model_validate(result.to_dict(reveal=True))

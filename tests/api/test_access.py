@@ -247,6 +247,32 @@ def _assessed_case(w: World) -> dict[str, Any]:
     return {"case_id": case, "dwelling_id": member["property_id"]}
 
 
+def new_disclosure(w: World) -> str:
+    """A decision to disclose, recorded through the core by the council's Children &
+    Families social work (so every role allowed may record it made)."""
+    from geo_era.casework.cases import visible
+    from geo_era.safeguarding.disclosures import DecisionRequest, record_decision
+    from geo_era.security.audit import Actor
+
+    actor = Actor("cf.setup", "childrens_social_work", w.council, scope=w.council)
+    return str(record_decision(w.engine, DecisionRequest(
+        recipient_type="parent", recipient="FICTIONAL parent of a pupil", disclose=True,
+        subject_id=w.subject_id, content="FICTIONAL: contact with the child",
+        advice="FICTIONAL: keep to the family", discloser="FICTIONAL social worker",
+        child_protection=True), actor=actor, authority="social_work", visible=visible,
+        landlord_of=lambda _p: None)["reference"])
+
+
+def new_application(w: World) -> str:
+    """A Keeping Children Safe application, recorded through the core by police."""
+    from geo_era.safeguarding.disclosures import KcsRequest, record_kcs
+    from geo_era.security.audit import Actor
+
+    return str(record_kcs(w.engine, KcsRequest(
+        received_on=TODAY, online=False, relationship="carer", council=w.council),
+        actor=Actor("omu.setup", "omu_analyst", "FICTIONAL OMU"))["reference"])
+
+
 CALLS: dict[str, Call] = {
     "me": lambda w: ("GET", "/me", {}),
     "sites_near": _post("/proximity/sites-near",
@@ -345,6 +371,22 @@ CALLS: dict[str, Call] = {
         "said": "FICTIONAL: lives 200 m from the school gates"}),
     "cp_notice_list": _post("/child-protection/notices", lambda w: {
         "justification": WHY}),
+    "disclosure_decide": _post("/disclosures/decide", lambda w: {
+        "subject_id": w.subject_id, "council": w.council, "recipient_type": "school",
+        "recipient": "FICTIONAL Inverallan Primary School", "disclose": True,
+        "content": "FICTIONAL: a risk to children at the school gate",
+        "advice": "FICTIONAL: head teacher only; support from the council's Education "
+                  "service", "discloser": "FICTIONAL DS Grant, OMU",
+        "child_protection": True, "meeting_level": 2, "meeting_on": TODAY.isoformat()}),
+    "disclosure_made": _post("/disclosures/made", lambda w: {
+        "reference": new_disclosure(w), "made_on": TODAY.isoformat()}),
+    "disclosure_list": _post("/disclosures/list", lambda w: {"justification": WHY}),
+    "disclosure_kcs": _post("/disclosures/kcs", lambda w: {
+        "received_on": TODAY.isoformat(), "online": True, "relationship": "parent",
+        "council": w.council, "subject_id": w.subject_id}),
+    "disclosure_kcs_outcome": _post("/disclosures/kcs/outcome", lambda w: {
+        "reference": new_application(w), "outcome": "no_disclosure",
+        "outcome_on": TODAY.isoformat()}),
 }
 
 
@@ -837,3 +879,33 @@ def test_an_nhs_user_acts_for_the_nhs_over_the_api(world: World) -> None:
     hidden = post("show", {"case_id": elsewhere, "justification": WHY})
     assert hidden.status_code == 404 and world.subject_id not in hidden.text
     assert world.audit_count() == before + 1 and world.last_entry().outcome == "denied"
+
+
+def test_childrens_social_work_reads_its_disclosures_without_the_subject(world: World
+                                                                         ) -> None:
+    """R100 (NASSO 71): Children & Families social work records a child-protection
+    disclosure decision and reads it back over the API, with no subject or case in
+    either answer; the police read the same decision with its subject; social work is
+    refused any other decision with the reason (409)."""
+    body = call_for(world, "disclosure_decide", "childrens_social_work")[2]["json"]
+    recorded = world.client.post(f"{PREFIX}/disclosures/decide",
+                                 headers=world.headers("childrens_social_work"), json=body)
+    assert recorded.status_code == 200, recorded.text
+    listed = world.client.post(f"{PREFIX}/disclosures/list",
+                               headers=world.headers("childrens_social_work"),
+                               json={"justification": WHY})
+    for answer in (recorded, listed):
+        assert {"subject_id", "case_id"} & keys_in(answer.json()) == set()
+        assert world.subject_id not in answer.text
+    assert "applications" not in listed.json()
+    reference = recorded.json()["reference"]
+    police = world.client.post(f"{PREFIX}/disclosures/list",
+                               headers=world.headers("omu_analyst"),
+                               json={"justification": WHY}).json()
+    assert {d["reference"]: d["subject_id"] for d in police["decisions"]}[reference] == \
+        world.subject_id
+    refused = world.client.post(f"{PREFIX}/disclosures/decide",
+                                headers=world.headers("cjsw"),
+                                json={**body, "child_protection": False})
+    assert refused.status_code == 409
+    assert "only in a case of child protection (NASSO 71)" in refused.json()["detail"]

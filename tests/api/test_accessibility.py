@@ -317,5 +317,18 @@ def test_the_child_protection_pages_have_no_serious_violation(
     found["referral recorded, outcome form"] = serious(page)
     page.goto(f"{site['base']}/child-protection/notices")
     found["notices to Education"] = serious(page)
+def test_the_disclosure_pages_have_no_serious_violation(browser: Any,  # noqa: F811
+                                                         site: dict[str, Any]  # noqa: F811
+                                                         ) -> None:
+    """The disclosures page (issue 20, item 4) as the police see it (the list and every
+    form), and a decision refused with its error summary beside the field."""
+    found: dict[str, list[str]] = {}
+    page, _ = sign_in(browser, site, "omu")
+    page.goto(f"{site['base']}/disclosures")
+    found["disclosures"] = serious(page)
+    page.get_by_label("Do not disclose").check(force=True)  # the label covers the radio
+    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["disclosure decision refused"] = serious(page)
     page.close()
     assert {name: v for name, v in found.items() if v} == {}

@@ -210,6 +210,20 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
             "contact": "FICTIONAL Education lead",
             "notified_on": dt.date.today().isoformat(),
             "said": "FICTIONAL: lives by the school gates"}, None, 200),
+        # disclosure decisions and Keeping Children Safe applications (issue 20)
+        (omu, "/disclosures/decide", {
+            "subject_id": site.subject, "council": site.authority,
+            "recipient_type": "school", "recipient": "FICTIONAL school",
+            "disclose": "yes", "content": "FICTIONAL", "advice": "FICTIONAL advice",
+            "discloser": "FICTIONAL DS Grant", "child_protection": "no"}, None, 200),
+        (omu, "/disclosures/made", {"reference": "DIS-000001",
+                                    "made_on": dt.date.today().isoformat()}, None, 200),
+        (omu, "/disclosures/kcs", {"received_on": dt.date.today().isoformat(),
+                                   "online": "yes", "relationship": "parent",
+                                   "council": site.authority}, None, 200),
+        (omu, "/disclosures/kcs/outcome", {
+            "reference": "KCS-000001", "outcome": "no_disclosure",
+            "outcome_on": dt.date.today().isoformat()}, None, 200),
     ]
     for client, path, data, files, expected in page_forms:
         before = counts(site.engine)
@@ -336,7 +350,8 @@ def test_page_routes_check_forms_and_take_no_query(site: Site) -> None:
         "/case/respond", "/case/part-c", "/case/part-d", "/case/consent", "/case/out-of-area",
         "/case/plan", "/case/discussion", "/case/restrict", "/case/move-in", "/case/held",
         "/case/extend", "/child-protection/referral", "/child-protection/outcome",
-        "/child-protection/checks", "/child-protection/notice"}
+        "/child-protection/checks", "/child-protection/notice", "/disclosures/decide",
+        "/disclosures/made", "/disclosures/kcs", "/disclosures/kcs/outcome"}
     assert [path for path, calls in posts if forms.check_form not in calls] == []
     assert [(path, [q.name for q in r.dependant.query_params]) for path, r, _ in pages
             if r.dependant.query_params] == []

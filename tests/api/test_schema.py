@@ -67,7 +67,13 @@ CONTENT_CHECKED = {"POST /api/v1/zones/add", "POST /api/v1/imports",
                    "POST /api/v1/cases/check", "POST /api/v1/cases/dwelling",
                    # a ground of "other" needs the details; a discussion is recorded
                    # once held, never with a date in the future (NASSO 3.13)
-                   "POST /api/v1/cases/out-of-area", "POST /api/v1/cases/discussion"}
+                   "POST /api/v1/cases/out-of-area", "POST /api/v1/cases/discussion",
+                   # a decision names its subject (one the subjects layer holds) or its
+                   # case, its council, and to disclose what, with the advice and who
+                   # discloses (Dorset §18), or why not; a restriction that exists; a
+                   # decision or application that exists, with dates not in the future
+                   "POST /api/v1/disclosures/decide", "POST /api/v1/disclosures/made",
+                   "POST /api/v1/disclosures/kcs", "POST /api/v1/disclosures/kcs/outcome"}
 
 
 def _operations() -> list[str]:

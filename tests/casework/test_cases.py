@@ -33,6 +33,7 @@ from geo_era.db.store import (
     CaseAgency,
     ChildProtectionRecord,
     DeadlineExtension,
+    DisclosureDecision,
     DwellingOutcome,
     Enquiry,
     EraHolding,
@@ -274,10 +275,19 @@ from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store
 from geo_era.safeguarding.enquiries import Raised, link_subject, record_enquiry, record_outcome
 from geo_era.safeguarding.child_protection import record_referral
+from geo_era.casework.cases import record_restriction, visible
+from geo_era.db.store import open_store
+from geo_era.safeguarding.disclosures import DecisionRequest, record_decision, record_made
 officer = lambda: Actor("officer", "operator", "local")
 home = __import__("pathlib").Path(sys.argv[1])
 engine = open_store(home, sys.argv[2])
 N = lambda pid, **kw: {"property_id": pid, "address": "FICTIONAL", **kw}
+def case_restriction(engine, ref):
+    from sqlalchemy import select
+    from geo_era.db.store import Restriction, session_scope
+    with session_scope(engine) as session:
+        return session.scalars(select(Restriction.id).where(
+            Restriction.case_id == int(ref.removeprefix("ERA-")))).one()
 def snapshot(s, p, metres=None, rings=None):
     doc = {"properties": [N("N1", reasons=["same_close"])]}
     if rings:
@@ -307,6 +317,16 @@ for k in range(10_000):
     document.write_text(ref)
     register_written(engine, kind="era_document", paths=[document], actor=officer(),
                      case_id=int(ref.removeprefix("ERA-")))
+    # a restriction on N1 and the decision to give its landlord the wording, made (3.12)
+    record_restriction(engine, ref, property_id="N1", restriction="FICTIONAL no children",
+                       actor=officer())
+    told = record_decision(engine, DecisionRequest(
+        purpose="restriction_wording", recipient_type="landlord", recipient="FICTIONAL HA",
+        disclose=True, case_id=ref, advice="FICTIONAL", discloser="FICTIONAL",
+        restriction_id=case_restriction(engine, ref)), actor=officer(),
+        authority="police", visible=visible, landlord_of=lambda p: None)
+    record_made(engine, told["reference"], made_on=dt.date.today(), made_by=None,
+                actor=officer())
     record_check(engine, ref, agency="solo", kind="database", item="council_tax",
                  outcome="concern", notes="FICTIONAL", property_id="P2", actor=officer())
     record_response(engine, ref, agency=case["lead_agency"], property_id="P2",
@@ -360,9 +380,11 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
     and each dwelling's outcome (R44), and Part C with its adjustments (R57), the
     subject's move in to P2 (R8, R68), its out-of-area reason, plan and discussion
     (R65-R68), its deadline extension (R22), where its ERA is held and its written
-    document (R49), and a referral to child protection on it (R111); no case is
+    document (R49), a referral to child protection on it (R111), and a restriction with its
+    wording's disclosure to the landlord, decided and made (R98, R112); no case is
     half-written (each has its properties and all its agencies; a response only with its
-    concern; a move only after its Part C, at most one per case)."""
+    concern; a move only after its Part C, at most one per case; a disclosure decision only
+    with its restriction)."""
     home = tmp_path
     acknowledged: set[str] = set()
     rng = random.Random(0)
@@ -440,6 +462,16 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
             assert referred in ([], ["Angus"]), case.reference
             if case.reference in acknowledged:
                 assert referred == ["Angus"], case.reference
+            told = [(d.purpose, d.property_id, d.made_on is not None) for d in
+                    session.scalars(select(DisclosureDecision).where(
+                        DisclosureDecision.case_id == case.id))]
+            restricted = [r.property_id for r in case.restrictions]
+            assert restricted in ([], ["N1"]), case.reference
+            assert told in ([], [("restriction_wording", "N1", False)],
+                            [("restriction_wording", "N1", True)]), case.reference
+            assert restricted or not told, case.reference  # R112: with its restriction
+            if case.reference in acknowledged:
+                assert told == [("restriction_wording", "N1", True)], case.reference
                 assert checks and responses, case.reference
                 assert len(parts) == 3 and extended and held and files, case.reference
                 assert bool(decisions) == bool(moved.get(case.id)), case.reference

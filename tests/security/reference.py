@@ -84,6 +84,11 @@ cp_referral_list   |yes |own |own |-   |yes |-   |-   |-   |-   |-   |own |-   |
 cp_checks_add      |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |own |-   |-   |-   |-   |yes
 cp_notice_add      |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 cp_notice_list     |yes |own |own |-   |yes |-   |-   |-   |-   |own |-   |-   |-   |-   |-   |yes
+disclosure_decide  |yes |own |-   |-   |yes |-   |-   |-   |-   |-   |cc  |-   |-   |-   |-   |yes
+disclosure_made    |yes |own |-   |-   |yes |-   |-   |-   |-   |-   |cc  |-   |-   |-   |-   |yes
+disclosure_list    |yes |own |own |-   |yes |-   |-   |-   |-   |-   |cc  |-   |-   |-   |-   |yes
+disclosure_kcs     |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+disclosure_kcs_outcome|yes|-  |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -194,6 +199,23 @@ WHY = {
     "cp_notice_list": "Dorset §17: the nominated Education representative reads the "
                       "notices given to their council's Education service; referrals "
                       "and checks stay with Children & Families",
+    "disclosure_decide": "71: the police have the principal discretion on disclosure "
+                         "(OMU; the MAPPA coordinator records the Level 2/3 meeting's "
+                         "decision, Dorset §18), and local authority social work may "
+                         "disclose in cases of child protection: CJSW and Children & "
+                         "Families for their own council. The SOLO passes concerns on "
+                         "(5.4) but does not decide; landlords must not tell anyone (71)",
+    "disclosure_made": "as disclosure_decide: who decides records that the disclosure "
+                       "was made, and to whom (DPA 2018 s62)",
+    "disclosure_list": "which subject a disclosure concerns is the Responsible "
+                       "Authorities' (68, 71): police, CJSW, the SOLO (own council) and "
+                       "the coordinator; Children & Families social work reads back the "
+                       "child-protection decisions it recorded, for its council, without "
+                       "the subject",
+    "disclosure_kcs": "Keeping Children Safe is Police Scotland's scheme (MAPPA annual "
+                      "report 9.0): police and the MAPPA coordinator record applications",
+    "disclosure_kcs_outcome": "as disclosure_kcs: the police decide whether to disclose "
+                              "to the parent, carer or guardian",
 }
 
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",

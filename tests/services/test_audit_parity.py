@@ -23,6 +23,8 @@ from tests.conftest import enrol_totp, import_demo, sign_in_form
 from tests.services import (
     parity_analysis,
     parity_casework,
+    parity_child_protection,
+    parity_disclosures,
     parity_enquiries,
     parity_housing,
 )
@@ -36,7 +38,8 @@ from tests.services.parity import (
 )
 
 OPERATIONS: list[Parity] = [*parity_analysis.PARITY, *parity_casework.PARITY,
-                            *parity_housing.PARITY, *parity_enquiries.PARITY]
+                            *parity_housing.PARITY, *parity_enquiries.PARITY,
+                            *parity_disclosures.PARITY, *parity_child_protection.PARITY]
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +60,8 @@ def template(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     engine = home.engine()
     for role in ROLES:
         add_user(engine, f"user.{role}", role=role,
-                 organisation=council if role in ("solo", "cjsw", "admin")
+                 organisation=council if role in ("solo", "cjsw", "admin",
+                                                  "childrens_social_work")
                  else f"FICTIONAL {role} unit", password=PASSWORD)
         # every user signs in with a second factor (the Link Officer too, once enrolled)
         home.notes[f"totp:user.{role}"] = enrol_totp(engine, path, f"user.{role}")

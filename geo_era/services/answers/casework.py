@@ -193,6 +193,9 @@ class Assessment(Answer):
 class RestrictionRecord(Answer):
     """A restriction on future allocations of a neighbouring property (3.12)."""
 
+    restriction_id: int | None = Field(None, description="what a decision to disclose "
+                                                         "its wording to the landlord "
+                                                         "names")
     property_id: str
     restriction: str
     recorded_by: str

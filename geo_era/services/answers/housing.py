@@ -184,11 +184,23 @@ class FlagCounts(Answer):
     row_errors: int
 
 
+class DisclosedRestriction(Answer):
+    """The wording of an allocation restriction on a void, disclosed to its landlord by
+    a recorded decision (3.12): the decision's reference and the wording."""
+
+    reference: str = Field(description="the disclosure decision, DIS-000042")
+    wording: str
+
+
 class FlaggedVoid(Answer):
     property_id: str
     address: str
     sensitive_allocation: bool
     flag: str | None
+    disclosed: list[DisclosedRestriction] | None = Field(
+        None, exclude_if=_absent,
+        description="restriction wordings disclosed to the caller's landlord for this "
+                    "void by a recorded decision (3.12); absent otherwise")
 
 
 class AllocationFlags(Answer):
