@@ -9,6 +9,8 @@ gives anyone more (or less) than this.
 Cells: ``yes`` the whole answer; ``own council`` the whole answer, confined to the
 records of the caller's own council; ``own voids, flags only`` a landlord's Link Officer,
 for their own organisation's voids, the yes/no flag and nothing of who or why;
+``own tenancies, no subject`` a landlord's staff, about their own organisation's
+tenancies, with nothing of the subject or what the Responsible Authorities did;
 ``published only`` the report as published, small counts suppressed; ``-`` refused.
 A partner agency of NASSO 3.6 acts on the cases its agency takes part in only:
 ``own cases, subject only`` (nothing of the neighbours), ``own council, own cases`` (the
@@ -70,6 +72,12 @@ review_triggers    |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |
 case_dwelling      |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_extend_set    |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_member        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+notice_record      |-   |-   |-   |ten |-   |-   |-   |-   |-   |-   |-   |-   |-   |ten |-   |yes
+notice_sent        |-   |-   |-   |ten |-   |-   |-   |-   |-   |-   |-   |-   |-   |ten |-   |yes
+notice_list        |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+notice_show        |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+notice_link        |yes |-   |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+notice_review      |yes |-   |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -146,12 +154,34 @@ WHY = {
     "review_triggers": "keeping ERAs under review is the Responsible Authorities' at "
                        "MAPPA review meetings (3.4): police and the coordinator, as for "
                        "the annual reviews",
+    "notice_record": "5.3: the RSL Link Officer (or staff undertaking the duties of one, "
+                     "the Link Officer taking part in cases) keeps the SOLO advised of "
+                     "proposed moves, direct applications, tenancy issues, disputes, "
+                     "possession proceedings and complaints, about the tenancies their "
+                     "landlord manages and no other; what they tell names no subject for "
+                     "them to see back (5.4)",
+    "notice_sent": "the landlord's staff know what they told the SOLO and whether it was "
+                   "received and acted on (5.3: 'liaising with the Responsible "
+                   "Authorities'), never which subject it was linked to or what the "
+                   "Responsible Authorities made of it (5.4, 68-71)",
+    "notice_list": "5.3: the SOLO is the one kept advised, for homes in their council; "
+                   "the police and the MAPPA coordinator manage the risk (3.4) and see "
+                   "them all; criminal justice social work, as a case's lead agency "
+                   "(3.2), those about the subject of a case it leads, in its council",
+    "notice_show": "as notice_list; its first reading by the SOLO, police or coordinator "
+                   "is what the landlord is told as received",
+    "notice_link": "which subject a notification concerns is known only to the "
+                   "Responsible Authorities (5.4, 68): the SOLO it was sent to, the "
+                   "police, the coordinator",
+    "notice_review": "3.4: when the circumstances of an offender or the environment they "
+                     "live in change, the Responsible Authorities consider a review: "
+                     "those who may open a case and receive the notification",
 }
 
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",
          "pub": "published only", "-": "-",
          "sub": "own cases, subject only", "cc": "own council, own cases",
-         "prop": "own properties, property only"}
+         "prop": "own properties, property only", "ten": "own tenancies, no subject"}
 #: Cells of a partner agency, confined to the cases its agency takes part in.
 TAKING_PART = ("own cases, subject only", "own council, own cases",
                "own properties, property only")
@@ -207,7 +237,8 @@ class Rule:
 
     def restricted(self, role: str) -> bool:
         """Whether ``role`` gets a restricted view (flags only, published only)."""
-        return self.cells[role] in ("own voids, flags only", "published only")
+        return self.cells[role] in ("own voids, flags only", "published only",
+                                    "own tenancies, no subject")
 
     def confined(self, role: str) -> bool:
         """Whether ``role`` is confined to its own council's records."""
