@@ -104,13 +104,20 @@ def record(services: Services, caller: Caller, *, property_id: str, kind: str,
     return NoticeSent.model_validate(notice)
 
 
-def sent(services: Services, caller: Caller, *, justification: str | None = None
-         ) -> list[NoticeSent]:
-    """The caller's organisation's notifications, the latest first, each with its
-    status (sent to the SOLO, received, acted on); recorded as one consultation."""
+def sent(services: Services, caller: Caller, *, justification: str | None = None,
+         landlord: str | None = None) -> list[NoticeSent]:
+    """The caller's organisation's notifications (the local operator names the
+    ``landlord``), the latest first, each with its status (sent to the SOLO, received,
+    acted on) as the landlord is told it; recorded as one consultation."""
     admitted = services.gate.admit("notice_sent", caller, justification=justification)
-    found = core.landlord_notices(services.engine, caller.organisation,
-                                  actor=admitted.actor)
+    own = caller.organisation
+    if caller.role == OPERATOR:
+        if not (landlord or "").strip():
+            raise DataError("name the landlord whose notifications to list (--landlord)")
+        own = str(landlord)
+    elif landlord is not None and landlord.strip().casefold() != own.strip().casefold():
+        raise DataError(f"you see {own}'s notifications only; leave the landlord out")
+    found = core.landlord_notices(services.engine, own, actor=admitted.actor)
     return [NoticeSent.model_validate(n) for n in found]
 
 
