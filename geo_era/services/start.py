@@ -1,12 +1,14 @@
 """A signed-in user's start page (issue 19, item 1): their open cases, earliest due
 first (the overdue ones come first, their deadline having passed), what their agency
-still has to record on them, and, for the roles the matrix lets see it, the subjects due
-a review or needing an ERA (NASSO 3.3).
+still has to record on them, and, for the roles the matrix lets see them, the subjects due
+a review or needing an ERA (NASSO 3.3) and the notifications from landlords (5.3).
 
 Everything is read through the services that own need to know and audit: the case
 list (:func:`geo_era.services.casework.list_cases`, one consultation of every case
 listed) and the due list (:func:`geo_era.services.records.reviews_due`, one
-consultation of the subjects listed), each with the caller's justification (the
+consultation of the subjects listed) and the notifications from landlords
+(:func:`geo_era.services.notices.list_notices`, one consultation of those listed), each
+with the caller's justification (the
 purpose of the session). What the agency has still to record concerns only cases the
 list has just shown (:mod:`geo_era.casework.worklist`).
 """
@@ -18,8 +20,9 @@ from dataclasses import dataclass, field
 
 from geo_era.casework import worklist
 from geo_era.security.access import MATRIX, ROLE_AGENCY
-from geo_era.services import casework, records
+from geo_era.services import casework, notices, records
 from geo_era.services.answers.casework import CaseSummary
+from geo_era.services.answers.notices import Notice
 from geo_era.services.answers.records import ReviewDue
 from geo_era.services.context import Services
 from geo_era.services.policy import Caller
@@ -36,6 +39,9 @@ class StartView:
     waiting: dict[str, list[str]] = field(default_factory=dict)
     #: the due list (3.3), or None for a role that may not see it
     reviews: list[ReviewDue] | None = None
+    #: notifications from landlords (5.3), new and unlinked first, or None for a role
+    #: that may not see them
+    notices: list[Notice] | None = None
 
     @property
     def overdue(self) -> list[CaseSummary]:
@@ -61,4 +67,6 @@ def start_view(services: Services, caller: Caller, *, justification: str | None,
     reviews = (records.reviews_due(services, caller, justification=justification,
                                    today=today)
                if may(caller, "reviews_due") else None)
-    return StartView(cases, agency, waiting, reviews)
+    told = (notices.list_notices(services, caller, justification=justification)
+            if may(caller, "notice_list") else None)
+    return StartView(cases, agency, waiting, reviews, told)

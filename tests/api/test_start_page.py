@@ -119,8 +119,12 @@ def test_the_analysts_start_page(site: Site) -> None:
     assert ("consultation", "case", PURPOSE, "allowed") in kinds
     [listed] = [e for e in added if e.record_type == "case"]
     assert sorted(listed.record_ids) == sorted([site.late, site.fresh])
-    assert len(added) == 2 and added[1].record_type != "case"  # and the due list's
+    assert len(added) == 3 and added[1].record_type != "case"  # and the due list's
     assert added[1].operation == "consultation" and added[1].justification == PURPOSE
+    # and the notifications from landlords (NASSO 5.3), none here
+    assert (added[2].operation, added[2].record_type, added[2].record_ids) == (
+        "consultation", "landlord_notification", [])
+    assert "Notifications from landlords (NASSO 5.3)" in page.text
     # counts link to their lists
     assert '<a href="/cases"><span class="geo-count">2</span>' in page.text
     assert '<a href="#waiting"><span class="geo-count">1</span>' in page.text
