@@ -39,7 +39,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, exists, select, update
 from sqlalchemy.orm import Session
 
-from geo_era.db.store import Case, LandlordNotification, session_scope, utcnow
+from geo_era.db.store import (
+    Case,
+    LandlordNotification,
+    WeedingRecord,
+    session_scope,
+    utcnow,
+)
 from geo_era.errors import DataError, OutOfScopeError, WorkflowRefusedError
 from geo_era.security.audit import Actor
 
@@ -325,3 +331,31 @@ def mark_review(engine: Engine, reference: str | int, *, case_id: int,
         actor.record(session, operation="alteration", record_type=RECORD_TYPE,
                      record_ids=[notice.reference, case_reference])
         return authority_view(notice)
+
+
+def weed(engine: Engine, *, retention_days: int, actor: Actor,
+         today: dt.date | None = None) -> dict[str, Any]:
+    """Delete the notifications recorded more than ``retention_days`` days before
+    ``today``, except one whose review (its case) is still open; the count is kept
+    (:class:`~geo_era.db.store.WeedingRecord`), not the content, and the references
+    erased are recorded as one erasure. The report line of
+    :func:`geo_era.casework.reviews.weed`."""
+    if retention_days < 0:
+        raise DataError("retention for notifications cannot be negative")
+    today = today or dt.date.today()
+    cutoff = today - dt.timedelta(days=retention_days)
+    cutoff_at = dt.datetime.combine(cutoff, dt.time(), tzinfo=dt.UTC)
+    open_review = exists().where(Case.id == LandlordNotification.case_id,
+                                 Case.status == "open")
+    with session_scope(engine) as session:
+        doomed = list(session.scalars(select(LandlordNotification).where(
+            LandlordNotification.recorded_at < cutoff_at, ~open_review)))
+        for notice in doomed:
+            session.delete(notice)
+        if doomed:
+            actor.record(session, operation="erasure", record_type="notifications",
+                         record_ids=[n.reference for n in doomed])
+        session.add(WeedingRecord(record_type="notifications", count=len(doomed),
+                                  retention_days=retention_days, cutoff=cutoff))
+    return {"record_type": "notifications", "weeded": len(doomed),
+            "retention_days": retention_days, "cutoff": cutoff.isoformat()}

@@ -34,6 +34,7 @@ from geo_era.db.store import (
     DeadlineExtension,
     DwellingOutcome,
     EraHolding,
+    LandlordNotification,
     OutOfAreaRecord,
     PlacementMove,
     SetChange,
@@ -269,6 +270,7 @@ from geo_era.casework.out_of_area import (record_discussion, record_era_held, re
 from geo_era.casework.placements import record_move_in
 from geo_era.casework.retention import register_written
 from geo_era.db.store import open_store
+from geo_era.housing import notifications as notices
 officer = lambda: Actor("officer", "operator", "local")
 home = __import__("pathlib").Path(sys.argv[1])
 engine = open_store(home, sys.argv[2])
@@ -331,6 +333,15 @@ for k in range(10_000):
                 adjustments="FICTIONAL weekly visits")
         record_move_in(engine, ref, property_id="P2", moved_in_on=dt.date.today(),
                        actor=officer())
+    # a landlord's notification (5.3), linked to the subject and its review marked
+    told = notices.record_notice(engine, property_id="P2", landlord="FICTIONAL RSL",
+                                 authority="Angus", kind="possession",
+                                 occurred_on=dt.date(2026, 11, 20), details="FICTIONAL "
+                                 "proceedings", landlord_reference=ref, actor=officer())
+    notices.link(engine, told["reference"], subject_id=case["subject_id"], note=None,
+                 actor=officer())
+    notices.mark_review(engine, told["reference"], case_id=int(ref.removeprefix("ERA-")),
+                        case_reference=ref, actor=officer())
     print(ref, flush=True)
 """
 
@@ -343,7 +354,8 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
     and each dwelling's outcome (R44), and Part C with its adjustments (R57), the
     subject's move in to P2 (R8, R68), its out-of-area reason, plan and discussion
     (R65-R68), its deadline extension (R22), where its ERA is held and its written
-    document (R49); no case is
+    document (R49), and a landlord's notification linked to its subject with the review
+    marked (R91); no case is
     half-written (each has its properties and all its agencies; a response only with its
     concern; a move only after its Part C, at most one per case)."""
     home = tmp_path
@@ -424,6 +436,18 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
                 assert bool(decisions) == bool(moved.get(case.id)), case.reference
                 assert len(changes) == 2 and len(seen) == 3, case.reference
                 approved += bool(decisions)
+        # every landlord's notification whole: its details, its link only with its
+        # subject, its review only of an existing case of that subject (R91)
+        subjects = {c.reference: c.subject_id for c in session.scalars(select(Case))}
+        told = {n.landlord_reference: n for n in session.scalars(
+            select(LandlordNotification))}
+        for ref_told, notice in told.items():
+            assert notice.details == "FICTIONAL proceedings", ref_told
+            assert notice.subject_id in (None, subjects[ref_told]), ref_told
+            assert notice.case_reference in (None, ref_told), ref_told
+            assert notice.subject_id or not notice.case_reference, ref_told
+        for ref_acked in acknowledged:
+            assert told[ref_acked].case_reference == ref_acked
     assert acknowledged <= stored
     assert len(acknowledged) >= 50
     assert approved >= 1  # Part C with its adjustments was written and survived

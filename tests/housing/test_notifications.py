@@ -234,3 +234,25 @@ def test_the_migration_goes_down_and_up_again(tmp_path: Path, database_url: str)
     assert "landlord_notifications" in inspect(engine).get_table_names()
     assert tell(engine)["reference"] == "LN-000001"
     engine.dispose()
+
+
+def test_weeding_keeps_a_notification_whose_review_is_open(engine: Engine) -> None:
+    """R91 (DPA 2018: kept no longer than needed): past retention, a notification goes,
+    with one erasure entry naming it and the count logged; one whose review is still
+    open stays until the case closes."""
+    gone, kept = tell(engine)["reference"], tell(engine)["reference"]
+    core.link(engine, kept, subject_id="FICTIONAL-S000042", note=None, actor=SOLO)
+    case = open_case(engine, subject_id="FICTIONAL-S000042", property_ids=["P1"],
+                     case_type="annual_review", notified=TODAY, on_licence_or_order=False,
+                     authority=COUNCIL, actor=officer(), today=TODAY)
+    core.mark_review(engine, kept, case_id=1, case_reference=case["case_id"], actor=SOLO)
+    since = last_seq(engine)
+    later = dt.date.today() + dt.timedelta(days=11)
+    assert core.weed(engine, retention_days=30, actor=officer(), today=later)["weeded"] == 0
+    line = core.weed(engine, retention_days=10, actor=officer(), today=later)
+    assert (line["record_type"], line["weeded"]) == ("notifications", 1)
+    assert [(e.operation, e.record_type, e.record_ids) for e in entries(engine, since)] == [
+        ("erasure", "notifications", [gone])]
+    assert [n["reference"] for n in core.authority_notices(engine, actor=OMU)] == [kept]
+    with pytest.raises(DataError, match="cannot be negative"):
+        core.weed(engine, retention_days=-1, actor=officer())
