@@ -131,8 +131,9 @@ def weed(services: Services, caller: Caller, *, today: dt.date | None = None
          ) -> list[Weeded]:
     """Delete closed cases, ended recorded placements, review waivers and landlords'
     notifications past retention (``GEO_ERA_RETENTION_*`` settings, days), then the
-    files written from the cases weeded (ERA documents, field sheets: ``documents``) and the report files past their
-    own retention (``reports``) (:func:`geo_era.casework.retention.weed_files`); the
+    files written from the cases weeded (ERA documents, field sheets: ``documents``) and
+    the report files past their own retention (``reports``)
+    (:func:`geo_era.casework.retention.weed_files`); the
     counts are kept, not the content, and each kind of record erased is recorded as one
     erasure.
 
