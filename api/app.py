@@ -67,6 +67,7 @@ from .routes import (
     dwellings,
     enquiries,
     imports,
+    notices,
     pages,
     pages_case,
     pages_checks,
@@ -75,6 +76,7 @@ from .routes import (
     pages_disclosures,
     pages_enquiries,
     pages_find,
+    pages_notices,
     pages_open,
     pages_reviews,
     records,
@@ -120,11 +122,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _service_routes(app, services)
     for router in (analysis.router, casework.router, child_protection.router,
                    disclosures.router, dwellings.router, records.router, enquiries.router,
-                   imports.router, audit.router, voids.router, reports.router,
+                   imports.router, audit.router, voids.router, reports.router, notices.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
                    pages_child_protection.router,
                    pages_disclosures.router,
                    pages_enquiries.router,
+                   pages_notices.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
                    docs.router):
         app.include_router(router)

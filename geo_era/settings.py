@@ -256,6 +256,11 @@ class Settings(BaseSettings):
                     "'after_solo' counts the others' days after the SOLO's deadline (2 then "
                     "5, so others are due with the overall 7). An annual review has no "
                     "split.")
+    retention_notifications_days: int = Field(
+        default=6 * 365, ge=0,
+        description="Days a landlord's notification to the SOLO (NASSO 5.3) is kept after "
+                    "it was recorded before weeding; one whose review is still open is "
+                    "kept.")
     retention_placements_days: int = Field(
         default=6 * 365, ge=0,
         description="Days a recorded placement is kept after it ended (the subject moved "

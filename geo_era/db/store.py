@@ -632,3 +632,47 @@ class KcsApplication(Base):
     @property
     def reference(self) -> str:
         return f"KCS-{self.id:06d}"
+class LandlordNotification(Base):
+    """What a landlord's Link Officer tells the SOLO about a tenancy they manage (NASSO
+    5.3; :mod:`geo_era.housing.notifications`): a proposed move, a direct application,
+    a tenancy issue or dispute, a complaint, potential legal action or proceedings for
+    possession, or other information that has come to light.
+
+    ``landlord`` and ``authority`` are what need to know is decided on: the landlord (the
+    properties layer's ``landlord`` of ``property_id``) whose Link Officers see it, and
+    the council the property lies in, whose SOLO receives it. ``subject_id`` is set only
+    by the Responsible Authorities (linking it to a subject) and is never shown to the
+    landlord; nor is ``note`` or the case of a review opened from it (``case_id``, NULL
+    again when that case is weeded; ``case_reference`` keeps which case it was)."""
+
+    __tablename__ = "landlord_notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    property_id: Mapped[str] = mapped_column(String(64))
+    landlord: Mapped[str] = mapped_column(String(128), index=True)
+    authority: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    details: Mapped[str] = mapped_column(Text)
+    landlord_reference: Mapped[str] = mapped_column(String(64))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    received_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    received_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)
+    subject_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    linked_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    linked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), nullable=True, index=True)
+    case_reference: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    review_opened_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    review_opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                                 nullable=True)
+
+    @property
+    def reference(self) -> str:
+        return f"LN-{self.id:06d}"

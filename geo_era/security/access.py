@@ -333,6 +333,27 @@ MATRIX: dict[str, Access] = {
                                      audited=True,
                                      summary="a Keeping Children Safe application's "
                                              "outcome"),
+    # landlord notifications (5.3): the landlord's staff tell, and see what they told
+    # and its status; only the Responsible Authorities learn which subject it concerns
+    "notice_record": Access(HOUSING, restricted_view=HOUSING, audited=True,
+                            subject_data=False, restricted_label="own tenancies, no subject",
+                            summary="a Link Officer tells the SOLO of a move, an "
+                                    "application, a dispute or possession action (5.3)"),
+    "notice_sent": Access(HOUSING, restricted_view=HOUSING, audited=True,
+                          subject_data=False, restricted_label="own tenancies, no subject",
+                          summary="the landlord's notifications and their status (5.3)"),
+    "notice_list": Access(RESPONSIBLE_AUTHORITIES, audited=True, scoped=True,
+                          summary="notifications from landlords, new first (5.3); a "
+                                  "case's lead agency once its subject has one"),
+    "notice_show": Access(RESPONSIBLE_AUTHORITIES, audited=True, scoped=True,
+                          summary="one notification from a landlord, received (5.3)"),
+    "notice_link": Access(roles("omu_analyst", "solo", "mappa_coordinator"), audited=True,
+                          scoped=True, summary="link a landlord's notification to a "
+                                               "subject (5.3)"),
+    "notice_review": Access(roles("omu_analyst", "solo", "mappa_coordinator"),
+                            audited=True, scoped=True,
+                            summary="open a review (3.4) of the linked subject's home "
+                                    "from a landlord's notification"),
 }
 
 

@@ -15,6 +15,7 @@ from geo_era.casework import reviews as core_reviews
 from geo_era.casework import zones as core_zones
 from geo_era.casework.retention import weed_files
 from geo_era.errors import ForbiddenError
+from geo_era.housing import notifications as core_notices
 from geo_era.safeguarding.enquiries import weed_enquiries
 from geo_era.security.access import MATRIX, OPERATOR
 from geo_era.security.audit import Actor
@@ -129,12 +130,13 @@ def review_triggers(services: Services, caller: Caller, *, radius_m: float = 400
 
 def weed(services: Services, caller: Caller, *, today: dt.date | None = None
          ) -> list[Weeded]:
-    """Delete closed cases, ended recorded placements, review waivers and closed
-    enquiries (NASSO 5.4) past retention (``GEO_ERA_RETENTION_*`` settings, days),
-    then the files written from the cases weeded (ERA documents, field sheets:
-    ``documents``) and the report files past their own retention (``reports``)
-    (:func:`geo_era.casework.retention.weed_files`); the counts are kept, not the
-    content, and each kind of record erased is recorded as one erasure.
+    """Delete closed cases, ended recorded placements, review waivers, closed enquiries
+    (NASSO 5.4) and landlords' notifications (5.3) past retention
+    (``GEO_ERA_RETENTION_*`` settings, days), then the files written from the cases
+    weeded (ERA documents, field sheets: ``documents``) and the report files past their
+    own retention (``reports``) (:func:`geo_era.casework.retention.weed_files`); the
+    counts are kept, not the content, and each kind of record erased is recorded as one
+    erasure.
 
     Raises
     ------
@@ -155,6 +157,9 @@ def weed(services: Services, caller: Caller, *, today: dt.date | None = None
     report.append(weed_enquiries(services.engine,
                                  retention_days=settings.retention_enquiries_days,
                                  actor=actor, today=today))
+    report.append(core_notices.weed(services.engine,
+                                    retention_days=settings.retention_notifications_days,
+                                    actor=actor, today=today))
     report += weed_files(services.engine, cases_days=settings.retention_cases_days,
                          reports_days=settings.retention_reports_days, actor=actor,
                          today=today)

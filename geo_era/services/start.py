@@ -1,15 +1,16 @@
 """A signed-in user's start page (issue 19, item 1): their open cases, earliest due
 first (the overdue ones come first, their deadline having passed), what their agency
-still has to record on them, and, for the roles the matrix lets see it, the subjects due
-a review or needing an ERA (NASSO 3.3), and the media incidents among the enquiries and
-concerns still open (5.4).
+still has to record on them, and, for the roles the matrix lets see them, the subjects
+due a review or needing an ERA (NASSO 3.3), the media incidents among the enquiries and
+concerns still open (5.4) and the notifications from landlords (5.3).
 
 Everything is read through the services that own need to know and audit: the case
 list (:func:`geo_era.services.casework.list_cases`, one consultation of every case
 listed) and the due list (:func:`geo_era.services.records.reviews_due`, one
-consultation of the subjects listed) and the enquiries
-(:func:`geo_era.services.enquiries.list_enquiries`, media incidents with no outcome),
-each with the caller's justification (the
+consultation of the subjects listed), the enquiries
+(:func:`geo_era.services.enquiries.list_enquiries`, media incidents with no outcome) and
+the notifications from landlords (:func:`geo_era.services.notices.list_notices`, one
+consultation of those listed), each with the caller's justification (the
 purpose of the session). What the agency has still to record concerns only cases the
 list has just shown (:mod:`geo_era.casework.worklist`).
 """
@@ -21,9 +22,10 @@ from dataclasses import dataclass, field
 
 from geo_era.casework import worklist
 from geo_era.security.access import MATRIX, ROLE_AGENCY
-from geo_era.services import casework, enquiries, records
+from geo_era.services import casework, enquiries, notices, records
 from geo_era.services.answers.casework import CaseSummary
 from geo_era.services.answers.enquiries import EnquiryLine
+from geo_era.services.answers.notices import Notice
 from geo_era.services.answers.records import ReviewDue
 from geo_era.services.context import Services
 from geo_era.services.policy import Caller
@@ -44,6 +46,9 @@ class StartView:
     #: liaise about any incident reported in the media), or None for a role that does
     #: not see enquiries whole
     media_incidents: list[EnquiryLine] | None = None
+    #: notifications from landlords (5.3), new and unlinked first, or None for a role
+    #: that may not see them
+    notices: list[Notice] | None = None
 
     @property
     def overdue(self) -> list[CaseSummary]:
@@ -73,6 +78,9 @@ def start_view(services: Services, caller: Caller, *, justification: str | None,
     media = (enquiries.list_enquiries(services, caller, justification=justification,
                                       media_only=True, open_only=True)
              if caller.role in rule.allowed - rule.restricted_view else None)
+    told = (notices.list_notices(services, caller, justification=justification)
+            if may(caller, "notice_list") else None)
     return StartView(cases, agency, waiting, reviews,
-                     [m for m in media if isinstance(m, EnquiryLine)]
-                     if media is not None else None)
+                     media_incidents=[m for m in media if isinstance(m, EnquiryLine)]
+                     if media is not None else None,
+                     notices=told)

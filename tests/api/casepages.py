@@ -37,6 +37,7 @@ ROLES: dict[str, tuple[str, str | None]] = {
     "childrens_social_work": ("childrens_social_work", None),
     "education_officer": ("education_officer", None),
     "rsl_link_officer": ("rsl_link_officer", "Rowanlea Housing Association"),
+    "rsl_case_officer": ("rsl_case_officer", "Rowanlea Housing Association"),
     "auditor": ("auditor", "FICTIONAL Audit Office"),
 }
 

@@ -192,6 +192,17 @@ def call_for(world: World, endpoint: str, role: str) -> Prepared:
         return ("POST", "/cases/check", {"json": {
             "case_id": world.new_case(), "kind": "database", "item": item,
             "outcome": "clear"}})
+    if endpoint == "notice_show" and role == "cjsw":  # as the lead agency of a case
+        subjects = world.store.read_attributes("subjects", ["subject_id",
+                                                            "on_licence_or_order"])
+        licensed = str(subjects.loc[subjects["on_licence_or_order"].fillna(False).astype(
+            bool), "subject_id"].iloc[0])
+        world.new_case(subject_id=licensed)
+        return ("POST", "/notices/show", {"json": {
+            "reference": _notice(world, subject_id=licensed), "justification": WHY}})
+    if endpoint == "notice_record" and role == "rsl_link_officer":  # their own homes
+        return ("POST", "/notices/record",
+                {"json": _notice_body(_landlord_home(world, LANDLORD))})
     if endpoint in ENQUIRY_CALLS:
         return ENQUIRY_CALLS[endpoint](world, role)
     return CALLS[endpoint](world)
@@ -230,6 +241,42 @@ ENQUIRY_CALLS: dict[str, Callable[..., Prepared]] = {
         "enquiry_id": new_enquiry(w, role), "outcome": "investigated",
         "notes": "FICTIONAL: police visited; no offence disclosed", "justification": WHY}}),
 }
+
+
+def _notice_body(property_id: str) -> dict[str, Any]:
+    return {"property_id": property_id, "kind": "possession",
+            "occurred_on": TODAY.isoformat(), "landlord_reference": "FICTIONAL/T/0042",
+            "details": "FICTIONAL: notice of proceedings for possession served today"}
+
+
+def _landlord_home(w: World, landlord: str) -> str:
+    """A property of ``landlord`` (the properties layer's ``landlord``)."""
+    props = w.store.read_attributes("properties", ["property_id", "landlord"])
+    return str(props.loc[props["landlord"] == landlord, "property_id"].iloc[0])
+
+
+def _housed_subject(w: World) -> str:
+    subjects = w.store.read_attributes("subjects", ["subject_id", "current_property_id"])
+    return str(subjects.loc[subjects["current_property_id"] == w.home,
+                            "subject_id"].iloc[0])
+
+
+def _notice(w: World, *, subject_id: str | None = None) -> str:
+    """A fresh landlord notification about the test property (made through the core),
+    linked to ``subject_id`` when given."""
+    from geo_era.housing import notifications
+
+    props = w.store.read_attributes("properties", ["property_id", "landlord"])
+    landlord = str(props.loc[props["property_id"] == w.property_id, "landlord"].iloc[0])
+    body = _notice_body(w.property_id)
+    made = notifications.record_notice(
+        w.engine, property_id=w.property_id, landlord=landlord, authority=w.council,
+        kind=body["kind"], occurred_on=TODAY, details=body["details"],
+        landlord_reference=body["landlord_reference"], actor=officer())
+    if subject_id is not None:
+        notifications.link(w.engine, made["reference"], subject_id=subject_id, note=None,
+                           actor=officer())
+    return str(made["reference"])
 
 
 def _case(**extra: Any) -> Callable[[World], dict[str, Any]]:
@@ -387,6 +434,15 @@ CALLS: dict[str, Call] = {
     "disclosure_kcs_outcome": _post("/disclosures/kcs/outcome", lambda w: {
         "reference": new_application(w), "outcome": "no_disclosure",
         "outcome_on": TODAY.isoformat()}),
+    "notice_record": _post("/notices/record", lambda w: _notice_body(w.property_id)),
+    "notice_sent": _post("/notices/sent", lambda w: {}),
+    "notice_list": _post("/notices/list", lambda w: {"justification": WHY}),
+    "notice_show": _post("/notices/show", lambda w: {"reference": _notice(w),
+                                                     "justification": WHY}),
+    "notice_link": _post("/notices/link", lambda w: {"reference": _notice(w),
+                                                     "subject_id": w.subject_id}),
+    "notice_review": _post("/notices/review", lambda w: {"reference": _notice(
+        w, subject_id=_housed_subject(w))}),
 }
 
 
@@ -398,6 +454,11 @@ def referral_of(world: World) -> str:
         world.engine, subject_id=world.subject_id, case_id=None, authority=world.council,
         referred_on=TODAY, reason="FICTIONAL: a risk to a named child", to_whom=None,
         agency="police_scotland", actor=officer())["reference"])
+
+
+#: Audited calls that write more than one entry: opening a review from a landlord's
+#: notification opens a case (its own collection) and marks the notification.
+AUDIT_ENTRIES = {"notice_review": 2}
 #: Permitted calls that may be refused by the workflow (409) rather than the matrix:
 #: approving an unready case, a Part D with no disagreement; an extension by an agency
 #: that is not the lead; the placing council's reason and plan asked of the receiving
@@ -452,7 +513,8 @@ def test_matrix(world: World, endpoint: str, role: str) -> None:
             assert leaked == set(), f"{role} saw {leaked} on {endpoint}"
             assert world.subject_id not in response.text
         if rule.audited and response.status_code == 200:
-            assert written == 1, f"{endpoint} by {role} wrote {written} audit entries"
+            assert written == AUDIT_ENTRIES.get(endpoint, 1), \
+                f"{endpoint} by {role} wrote {written} audit entries"
             entry = world.last_entry()
             assert (entry.actor, entry.role, entry.outcome) == (f"user.{role}", role,
                                                                 "allowed")

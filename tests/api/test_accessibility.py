@@ -331,4 +331,52 @@ def test_the_disclosure_pages_have_no_serious_violation(browser: Any,  # noqa: F
     page.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
     found["disclosure decision refused"] = serious(page)
     page.close()
+def test_the_notification_pages_have_no_serious_violation(browser: Any,  # noqa: F811
+                                                          site: dict[str, Any]  # noqa: F811
+                                                          ) -> None:
+    """Landlord notifications (NASSO 5.3, R91), driven in Chromium: the Link Officer's
+    page with its form, the form refused (details too short) and sent; the SOLO's start
+    page listing it, the inbox, the notification (flagged as a home that may no longer be
+    manageable, R87), the link refused beside its field and made, and the review
+    opened."""
+    found: dict[str, list[str]] = {}
+    link, _ = sign_in(browser, site, "link")
+    link.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Notifications").click()
+    link.get_by_role("heading", name="Notifications to the SOLO (NASSO 5.3)").wait_for()
+    found["notifications (Link Officer)"] = serious(link)
+    link.get_by_label("Property").fill(site["own_void"])
+    link.get_by_text("Potential legal action or proceedings for possession",
+                     exact=True).click()
+    link.get_by_label("Your reference").fill("RHA/T/0042")
+    link.get_by_label("Details").fill("too short")
+    link.get_by_role("button", name="Send to the SOLO").click()
+    link.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["notification refused"] = serious(link)
+    link.get_by_label("Details").fill("FICTIONAL: proceedings for possession raised")
+    link.get_by_role("button", name="Send to the SOLO").click()
+    link.get_by_text("sent to the SOLO", exact=False).first.wait_for(timeout=10_000)
+    found["notification sent"] = serious(link)
+    reference = link.locator("table.notices-sent td").first.inner_text().strip()
+    link.close()
+    solo, _ = sign_in(browser, site, "solo")
+    solo.get_by_role("heading", name="Notifications from landlords (NASSO 5.3)").wait_for()
+    found["start (notifications from landlords)"] = serious(solo)
+    solo.goto(f"{site['base']}/notices")
+    found["notifications from landlords"] = serious(solo)
+    solo.get_by_role("button", name=f"Open {reference}").click()
+    solo.get_by_text("The tenancy may no longer be manageable").wait_for(timeout=10_000)
+    found["notification"] = serious(solo)
+    solo.get_by_label("Subject id").fill("FICTIONAL-NOT-THERE")
+    solo.get_by_role("button", name="Link").click()
+    solo.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["link refused"] = serious(solo)
+    solo.get_by_label("Subject id").fill(site["case"]["subject_id"])
+    solo.get_by_role("button", name="Link").click()
+    solo.get_by_text(f"{reference} linked to").wait_for(timeout=10_000)
+    found["notification linked"] = serious(solo)
+    solo.get_by_role("button", name="Open a review").click()
+    solo.get_by_text("Review opened: ERA-").wait_for(timeout=30_000)
+    found["review opened"] = serious(solo)
+    solo.close()
     assert {name: v for name, v in found.items() if v} == {}

@@ -41,6 +41,8 @@ from tests.conftest import (
 PASSWORD = "a long fictional passphrase"
 PURPOSE = "ERA for new accommodation, MAPPA meeting"
 OWN = "http://testserver"
+#: A housing association of the demo town, whose Link Officer tells the SOLO (5.3).
+LANDLORD = "Rowanlea Housing Association"
 OTHER = "https://attacker.example"
 
 
@@ -66,7 +68,8 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> It
                                 ("other", "omu_analyst", "FICTIONAL Police OMU"),
                                 ("fresh", "omu_analyst", "FICTIONAL Police OMU"),
                                 ("mappa", "mappa_coordinator", "FICTIONAL MAPPA Unit"),
-                                ("solo", "solo", council)):
+                                ("solo", "solo", council),
+                                ("link", "rsl_link_officer", LANDLORD)):
         add_user(engine, username, role=role, organisation=org, password=PASSWORD)
     app = create_app(Settings(home=home, login_attempts=50), engine=engine)
     subject = str(store.read("subjects")["subject_id"].iloc[0])
@@ -122,9 +125,16 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
     agreement and physical check, re-assessing, extending and changing a set, the decision
     forms and what follows them on the case page, the confirmation of Part C and Part D,
     void screening, sensitive allocations, the report and its PDF, opening a case, the
-    review triggers, a review's waiver, an enquiry's forms, sign-out): forged, refused with
+    review triggers, a review's waiver, an enquiry's forms, a landlord's notification and
+    the SOLO's reading, link and review of it, sign-out): forged, refused with
     nothing audited and the session kept; with its token, from geo_era, it works."""
     omu, thief, solo = signed_in(site, "omu"), signed_in(site, "other"), signed_in(site, "solo")
+    link = signed_in(site, "link")
+    layers = LayerStore(site.home)
+    props = layers.read_attributes("properties", ["property_id", "landlord"])
+    their_home = str(props.loc[props["landlord"] == LANDLORD, "property_id"].iloc[0])
+    subjects = layers.read_attributes("subjects", ["subject_id", "current_property_id"])
+    housed = str(subjects.loc[subjects["current_property_id"].notna(), "subject_id"].iloc[0])
     case = site.case_id
     assert f'value="{case}"' in omu.get("/cases").text
     voids = ("voids.csv", b"property_id\nnot-a-property\n", "text/csv")
@@ -224,6 +234,15 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
         (omu, "/disclosures/kcs/outcome", {
             "reference": "KCS-000001", "outcome": "no_disclosure",
             "outcome_on": dt.date.today().isoformat()}, None, 200),
+        # a landlord's notification to the SOLO (5.3): sent, read, linked, reviewed
+        (link, "/notices/new", {"property_id": their_home, "kind": "possession",
+                                "occurred_on": dt.date.today().isoformat(),
+                                "details": "FICTIONAL: proceedings for possession",
+                                "landlord_reference": "RHA/T/1"}, None, 200),
+        (omu, "/notice", {"reference": "LN-000001"}, None, 200),
+        (omu, "/notices/link", {"reference": "LN-000001", "subject_id": housed,
+                                "note": ""}, None, 200),
+        (omu, "/notices/review", {"reference": "LN-000001"}, None, 200),
     ]
     for client, path, data, files, expected in page_forms:
         before = counts(site.engine)

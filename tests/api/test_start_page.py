@@ -119,11 +119,15 @@ def test_the_analysts_start_page(site: Site) -> None:
     assert ("consultation", "case", PURPOSE, "allowed") in kinds
     [listed] = [e for e in added if e.record_type == "case"]
     assert sorted(listed.record_ids) == sorted([site.late, site.fresh])
-    # and the due list's, and the open media incidents' (NASSO 5.4)
-    assert len(added) == 3 and added[1].record_type != "case"
+    # and the due list's, the open media incidents' (NASSO 5.4) and the notifications
+    # from landlords' (5.3), none here
+    assert len(added) == 4 and added[1].record_type != "case"
     assert added[1].operation == "consultation" and added[1].justification == PURPOSE
     assert (added[2].operation, added[2].record_type) == ("consultation", "enquiry")
     assert "Media incidents (NASSO 5.4)" in page.text
+    assert (added[3].operation, added[3].record_type, added[3].record_ids) == (
+        "consultation", "landlord_notification", [])
+    assert "Notifications from landlords (NASSO 5.3)" in page.text
     # counts link to their lists
     assert '<a href="/cases"><span class="geo-count">2</span>' in page.text
     assert '<a href="#waiting"><span class="geo-count">1</span>' in page.text

@@ -37,6 +37,7 @@ from geo_era.db.store import (
     DwellingOutcome,
     Enquiry,
     EraHolding,
+    LandlordNotification,
     OutOfAreaRecord,
     PlacementMove,
     SetChange,
@@ -278,6 +279,7 @@ from geo_era.safeguarding.child_protection import record_referral
 from geo_era.casework.cases import record_restriction, visible
 from geo_era.db.store import open_store
 from geo_era.safeguarding.disclosures import DecisionRequest, record_decision, record_made
+from geo_era.housing import notifications as notices
 officer = lambda: Actor("officer", "operator", "local")
 home = __import__("pathlib").Path(sys.argv[1])
 engine = open_store(home, sys.argv[2])
@@ -368,6 +370,15 @@ for k in range(10_000):
     record_referral(engine, subject_id=None, case_id=ref, authority=None,
                     referred_on=dt.date(2026, 11, 21), reason="FICTIONAL risk to a child",
                     to_whom=None, agency="police_scotland", actor=officer())
+    # a landlord's notification (5.3), linked to the subject and its review marked
+    told = notices.record_notice(engine, property_id="P2", landlord="FICTIONAL RSL",
+                                 authority="Angus", kind="possession",
+                                 occurred_on=dt.date(2026, 11, 20), details="FICTIONAL "
+                                 "proceedings", landlord_reference=ref, actor=officer())
+    notices.link(engine, told["reference"], subject_id=case["subject_id"], note=None,
+                 actor=officer())
+    notices.mark_review(engine, told["reference"], case_id=int(ref.removeprefix("ERA-")),
+                        case_reference=ref, actor=officer())
     print(ref, flush=True)
 """
 
@@ -380,8 +391,9 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
     and each dwelling's outcome (R44), and Part C with its adjustments (R57), the
     subject's move in to P2 (R8, R68), its out-of-area reason, plan and discussion
     (R65-R68), its deadline extension (R22), where its ERA is held and its written
-    document (R49), a referral to child protection on it (R111), and a restriction with its
-    wording's disclosure to the landlord, decided and made (R98, R112); no case is
+    document (R49), a referral to child protection on it (R111), a restriction with its
+    wording's disclosure to the landlord, decided and made (R98, R112), and a landlord's
+    notification linked to its subject with the review marked (R91); no case is
     half-written (each has its properties and all its agencies; a response only with its
     concern; a move only after its Part C, at most one per case; a disclosure decision only
     with its restriction)."""
@@ -477,6 +489,18 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
                 assert bool(decisions) == bool(moved.get(case.id)), case.reference
                 assert len(changes) == 2 and len(seen) == 3, case.reference
                 approved += bool(decisions)
+        # every landlord's notification whole: its details, its link only with its
+        # subject, its review only of an existing case of that subject (R91)
+        subjects = {c.reference: c.subject_id for c in session.scalars(select(Case))}
+        told = {n.landlord_reference: n for n in session.scalars(
+            select(LandlordNotification))}
+        for ref_told, notice in told.items():
+            assert notice.details == "FICTIONAL proceedings", ref_told
+            assert notice.subject_id in (None, subjects[ref_told]), ref_told
+            assert notice.case_reference in (None, ref_told), ref_told
+            assert notice.subject_id or not notice.case_reference, ref_told
+        for ref_acked in acknowledged:
+            assert told[ref_acked].case_reference == ref_acked
     assert acknowledged <= stored
     with session_scope(engine) as session:  # an enquiry whole (R94): link, then outcome
         subjects = {c.reference: c.subject_id for c in session.scalars(select(Case))}

@@ -11,7 +11,9 @@ records of the caller's own council; ``own voids, flags only`` a landlord's Link
 for their own organisation's voids, the yes/no flag and nothing of who or why;
 ``published only`` the report as published, small counts suppressed; ``own
 organisation, no subject`` a landlord's staff, the records of their own organisation
-without the subject they concern or the Responsible Authorities' notes; ``-`` refused.
+without the subject they concern or the Responsible Authorities' notes; ``own
+tenancies, no subject`` a landlord's staff, about their own organisation's tenancies,
+with nothing of the subject or what the Responsible Authorities did; ``-`` refused.
 A partner agency of NASSO 3.6 acts on the cases its agency takes part in only:
 ``own cases, subject only`` (nothing of the neighbours), ``own council, own cases`` (the
 case whole, for its council), ``own properties, property only`` (a Link Officer: cases
@@ -89,6 +91,12 @@ disclosure_made    |yes |own |-   |-   |yes |-   |-   |-   |-   |-   |cc  |-   |
 disclosure_list    |yes |own |own |-   |yes |-   |-   |-   |-   |-   |cc  |-   |-   |-   |-   |yes
 disclosure_kcs     |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 disclosure_kcs_outcome|yes|-  |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+notice_record      |-   |-   |-   |ten |-   |-   |-   |-   |-   |-   |-   |-   |-   |ten |-   |yes
+notice_sent        |-   |-   |-   |ten |-   |-   |-   |-   |-   |-   |-   |-   |-   |ten |-   |yes
+notice_list        |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+notice_show        |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+notice_link        |yes |-   |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+notice_review      |yes |-   |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -216,12 +224,35 @@ WHY = {
                       "report 9.0): police and the MAPPA coordinator record applications",
     "disclosure_kcs_outcome": "as disclosure_kcs: the police decide whether to disclose "
                               "to the parent, carer or guardian",
+    "notice_record": "5.3: the RSL Link Officer (or staff undertaking the duties of one, "
+                     "the Link Officer taking part in cases) keeps the SOLO advised of "
+                     "proposed moves, direct applications, tenancy issues, disputes, "
+                     "possession proceedings and complaints, about the tenancies their "
+                     "landlord manages and no other; what they tell names no subject for "
+                     "them to see back (5.4)",
+    "notice_sent": "the landlord's staff know what they told the SOLO and whether it was "
+                   "received and acted on (5.3: 'liaising with the Responsible "
+                   "Authorities'), never which subject it was linked to or what the "
+                   "Responsible Authorities made of it (5.4, 68-71)",
+    "notice_list": "5.3: the SOLO is the one kept advised, for homes in their council; "
+                   "the police and the MAPPA coordinator manage the risk (3.4) and see "
+                   "them all; criminal justice social work, as a case's lead agency "
+                   "(3.2), those about the subject of a case it leads, in its council",
+    "notice_show": "as notice_list; its first reading by the SOLO, police or coordinator "
+                   "is what the landlord is told as received",
+    "notice_link": "which subject a notification concerns is known only to the "
+                   "Responsible Authorities (5.4, 68): the SOLO it was sent to, the "
+                   "police, the coordinator",
+    "notice_review": "3.4: when the circumstances of an offender or the environment they "
+                     "live in change, the Responsible Authorities consider a review: "
+                     "those who may open a case and receive the notification",
 }
 
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",
          "pub": "published only", "-": "-",
          "sub": "own cases, subject only", "cc": "own council, own cases",
-         "prop": "own properties, property only", "org": "own organisation, no subject"}
+         "prop": "own properties, property only", "org": "own organisation, no subject",
+         "ten": "own tenancies, no subject"}
 #: Cells of a partner agency, confined to the cases its agency takes part in.
 TAKING_PART = ("own cases, subject only", "own council, own cases",
                "own properties, property only")
@@ -278,7 +309,8 @@ class Rule:
     def restricted(self, role: str) -> bool:
         """Whether ``role`` gets a restricted view (flags only, published only)."""
         return self.cells[role] in ("own voids, flags only", "published only",
-                                    "own organisation, no subject")
+                                    "own organisation, no subject",
+                                    "own tenancies, no subject")
 
     def confined(self, role: str) -> bool:
         """Whether ``role`` is confined to its own council's records."""

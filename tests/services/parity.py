@@ -76,6 +76,9 @@ class Parity:
     prepare: Callable[[Home], None] | None = None
     #: a label when one operation is listed more than once
     variant: str = ""
+    #: the audit entries it writes (opening a review from a landlord's notification
+    #: opens a case too)
+    entries: int = 1
 
     @property
     def id(self) -> str:

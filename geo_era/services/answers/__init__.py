@@ -13,6 +13,7 @@ from geo_era.services.answers.enquiries import (
     EnquiryRaisedLine,
 )
 from geo_era.services.answers.housing import AllocationFlags
+from geo_era.services.answers.notices import NoticeSent
 from geo_era.services.answers.reports import PublishedReport
 
 #: The answer a Link Officer gets from each operation the matrix gives them a restricted
@@ -24,4 +25,6 @@ LINK_OFFICER_ANSWERS: dict[str, type[Answer]] = {
     "enquiry_list": EnquiryRaisedLine,
     "enquiry_show": EnquiryAsRaised,
     "enquiry_confirm": Confirmation,
+    "notice_record": NoticeSent,
+    "notice_sent": NoticeSent,
 }

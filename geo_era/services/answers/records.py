@@ -139,10 +139,10 @@ class TriggerRun(Answer):
 class Weeded(Answer):
     """One retention rule applied: how many records went, and the cutoff."""
 
-    record_type: Literal["cases", "placements", "waivers", "enquiries", "documents",
-                         "reports"] = Field(
-        description="cases, recorded placements, waivers and enquiries in the store; "
-                    "documents (ERA "
+    record_type: Literal["cases", "placements", "waivers", "enquiries", "notifications",
+                         "documents", "reports"] = Field(
+        description="cases, recorded placements, waivers, enquiries and landlords' "
+                    "notifications in the store; documents (ERA "
                     "documents and field sheets written from the cases weeded) and reports "
                     "(report files past their retention) on disk")
     weeded: int
