@@ -204,6 +204,17 @@ def _assessed_case(w: World) -> dict[str, Any]:
     return {"case_id": case, "dwelling_id": member["property_id"]}
 
 
+def _marker(w: World) -> str:
+    """A fresh staff-safety marker on the test property, made through the core."""
+    from geo_era.safeguarding.markers import PropertyFacts, add_marker
+
+    facts = PropertyFacts(w.property_id, landlord=None, authority=w.council)
+    return str(add_marker(w.engine, facts, instructions=["office_only"],
+                          practical_text=None, owner="user.omu_analyst",
+                          review_on=TODAY, expires_on=TODAY + dt.timedelta(days=90),
+                          actor=officer())["marker_id"])
+
+
 CALLS: dict[str, Call] = {
     "me": lambda w: ("GET", "/me", {}),
     "sites_near": _post("/proximity/sites-near",
@@ -279,6 +290,16 @@ CALLS: dict[str, Call] = {
     "case_move_in": _post("/cases/move-in", _case(property_id="DT-0000002",
                                                   moved_in_on=TODAY.isoformat())),
     "review_triggers": _post("/reviews/triggers", lambda w: {"justification": WHY}),
+    "marker_add": _post("/markers/add", lambda w: {
+        "property_id": w.property_id, "instructions": ["visit_in_pairs"],
+        "review_on": (TODAY + dt.timedelta(days=30)).isoformat(),
+        "expires_on": (TODAY + dt.timedelta(days=90)).isoformat(),
+        "firms": ["FICTIONAL contractor unit"], "subject_id": w.subject_id,
+        "reason": "FICTIONAL: threatened a housing officer"}),
+    "marker_review": _post("/markers/review", lambda w: {
+        "marker_id": _marker(w), "review_on": (TODAY + dt.timedelta(days=60)).isoformat()}),
+    "marker_list": _post("/markers/list", lambda w: {"justification": WHY}),
+    "marker_shared": _post("/markers/shared", lambda w: {"property_id": w.property_id}),
 }
 #: Permitted calls that may be refused by the workflow (409) rather than the matrix:
 #: approving an unready case, a Part D with no disagreement; an extension by an agency

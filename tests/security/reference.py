@@ -9,7 +9,10 @@ gives anyone more (or less) than this.
 Cells: ``yes`` the whole answer; ``own council`` the whole answer, confined to the
 records of the caller's own council; ``own voids, flags only`` a landlord's Link Officer,
 for their own organisation's voids, the yes/no flag and nothing of who or why;
-``published only`` the report as published, small counts suppressed; ``-`` refused.
+``published only`` the report as published, small counts suppressed; ``own stock or
+firm, instructions only`` a staff-safety marker's instructions, for housing staff on
+their landlord's homes and for a contractor firm it is shared with, never the subject,
+offence or reason (69-71); ``-`` refused.
 A partner agency of NASSO 3.6 acts on the cases its agency takes part in only:
 ``own cases, subject only`` (nothing of the neighbours), ``own council, own cases`` (the
 case whole, for its council), ``own properties, property only`` (a Link Officer: cases
@@ -70,6 +73,10 @@ review_triggers    |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |
 case_dwelling      |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_extend_set    |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_member        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+marker_add         |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+marker_review      |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+marker_list        |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+marker_shared      |-   |-   |-   |inst|-   |-   |-   |-   |-   |-   |-   |-   |-   |inst|inst|yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -143,6 +150,21 @@ WHY = {
     "case_move_in": "the agencies managing the subject record the move that follows "
                     "their decision (3.11); council staff for their own council's cases, "
                     "the placing or receiving council of an out-of-area one (3.13)",
+    "marker_add": "the Responsible Authorities pass on what staff need to know and "
+                  "advise the Link Officer how meetings and repairs are to be arranged "
+                  "(68, 70); the MAPPA coordinator acts for them; council staff for "
+                  "the council the home lies in",
+    "marker_review": "the advice is the Responsible Authorities' to keep right and "
+                     "withdraw when the risk has gone (68, 70); their words reach a "
+                     "landlord only once they have checked them (5.3: secure "
+                     "management of information; 71: no telling of offences)",
+    "marker_list": "which subject a marker concerns, and why, is the Responsible "
+                   "Authorities' information (68, 71): theirs alone",
+    "marker_shared": "housing officers, maintenance officers and contractors at risk "
+                     "are told how to visit (in pairs, in the office, through the SOLO "
+                     "and Link Officer) and never why (69-71): the landlord's staff for "
+                     "its own homes, a firm for the markers shared with it; nobody else "
+                     "needs them",
     "review_triggers": "keeping ERAs under review is the Responsible Authorities' at "
                        "MAPPA review meetings (3.4): police and the coordinator, as for "
                        "the annual reviews",
@@ -151,7 +173,8 @@ WHY = {
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",
          "pub": "published only", "-": "-",
          "sub": "own cases, subject only", "cc": "own council, own cases",
-         "prop": "own properties, property only"}
+         "prop": "own properties, property only",
+         "inst": "own stock or firm, instructions only"}
 #: Cells of a partner agency, confined to the cases its agency takes part in.
 TAKING_PART = ("own cases, subject only", "own council, own cases",
                "own properties, property only")
@@ -207,7 +230,8 @@ class Rule:
 
     def restricted(self, role: str) -> bool:
         """Whether ``role`` gets a restricted view (flags only, published only)."""
-        return self.cells[role] in ("own voids, flags only", "published only")
+        return self.cells[role] in ("own voids, flags only", "published only",
+                                    "own stock or firm, instructions only")
 
     def confined(self, role: str) -> bool:
         """Whether ``role`` is confined to its own council's records."""
