@@ -325,7 +325,7 @@ def _renewal(review_on: dt.date, expires_on: dt.date, today: dt.date) -> None:
                         "ahead; set a nearer one and renew the marker at its review")
 
 
-def _query(actor: Actor) -> Select[tuple[StaffSafetyMarker]]:
+def _query(actor: Actor) -> Select[StaffSafetyMarker]:
     query = select(StaffSafetyMarker).options(selectinload(StaffSafetyMarker.firms)) \
         .order_by(StaffSafetyMarker.id)
     if actor.scope is not None:
