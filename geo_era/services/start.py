@@ -1,7 +1,8 @@
 """A signed-in user's start page (issue 19, item 1): their open cases, earliest due
 first (the overdue ones come first, their deadline having passed), what their agency
 still has to record on them, and, for the roles the matrix lets see it, the subjects due
-a review or needing an ERA (NASSO 3.3).
+a review or needing an ERA (NASSO 3.3), and the staff-safety markers the caller owns
+that are due a review (69-70).
 
 Everything is read through the services that own need to know and audit: the case
 list (:func:`geo_era.services.casework.list_cases`, one consultation of every case
@@ -18,8 +19,9 @@ from dataclasses import dataclass, field
 
 from geo_era.casework import worklist
 from geo_era.security.access import MATRIX, ROLE_AGENCY
-from geo_era.services import casework, records
+from geo_era.services import casework, markers, records
 from geo_era.services.answers.casework import CaseSummary
+from geo_era.services.answers.markers import Marker
 from geo_era.services.answers.records import ReviewDue
 from geo_era.services.context import Services
 from geo_era.services.policy import Caller
@@ -36,6 +38,9 @@ class StartView:
     waiting: dict[str, list[str]] = field(default_factory=dict)
     #: the due list (3.3), or None for a role that may not see it
     reviews: list[ReviewDue] | None = None
+    #: the caller's own staff-safety markers due a review (NASSO 69-70), or None for a
+    #: role that records none
+    markers_due: list[Marker] | None = None
 
     @property
     def overdue(self) -> list[CaseSummary]:
@@ -61,4 +66,7 @@ def start_view(services: Services, caller: Caller, *, justification: str | None,
     reviews = (records.reviews_due(services, caller, justification=justification,
                                    today=today)
                if may(caller, "reviews_due") else None)
-    return StartView(cases, agency, waiting, reviews)
+    due_markers = (markers.markers_due(services, caller, justification=justification,
+                                       today=today)
+                   if may(caller, "marker_list") else None)
+    return StartView(cases, agency, waiting, reviews, due_markers)

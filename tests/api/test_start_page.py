@@ -100,7 +100,8 @@ def section(page: str, table: str) -> str:
 
 def test_the_analysts_start_page(site: Site) -> None:
     """Overdue first; police's work left on the late case only, in words; the due list;
-    audited as one consultation of both cases and one of the subjects due."""
+    audited as one consultation of both cases, one of the subjects due and one of the
+    analyst's staff-safety markers due a review."""
     omu = client_for(site, "omu")
     before = len(entries(site.engine))
     page = omu.get("/")
@@ -119,8 +120,11 @@ def test_the_analysts_start_page(site: Site) -> None:
     assert ("consultation", "case", PURPOSE, "allowed") in kinds
     [listed] = [e for e in added if e.record_type == "case"]
     assert sorted(listed.record_ids) == sorted([site.late, site.fresh])
-    assert len(added) == 2 and added[1].record_type != "case"  # and the due list's
+    assert len(added) == 3 and added[1].record_type != "case"  # and the due list's
     assert added[1].operation == "consultation" and added[1].justification == PURPOSE
+    # and the analyst's own staff-safety markers due a review (69-70)
+    assert (added[2].record_type, added[2].justification) == ("staff_safety_marker",
+                                                              PURPOSE)
     # counts link to their lists
     assert '<a href="/cases"><span class="geo-count">2</span>' in page.text
     assert '<a href="#waiting"><span class="geo-count">1</span>' in page.text

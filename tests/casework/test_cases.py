@@ -34,9 +34,11 @@ from geo_era.db.store import (
     DeadlineExtension,
     DwellingOutcome,
     EraHolding,
+    MarkerFirm,
     OutOfAreaRecord,
     PlacementMove,
     SetChange,
+    StaffSafetyMarker,
     WrittenFile,
     open_store,
     session_scope,
@@ -268,10 +270,16 @@ from geo_era.casework.out_of_area import (record_discussion, record_era_held, re
     record_reason)
 from geo_era.casework.placements import record_move_in
 from geo_era.casework.retention import register_written
-from geo_era.db.store import open_store
+from geo_era.db.store import open_store, session_scope
+from geo_era.safeguarding.markers import PropertyFacts, add_marker
+from geo_era.security.users import User
 officer = lambda: Actor("officer", "operator", "local")
 home = __import__("pathlib").Path(sys.argv[1])
 engine = open_store(home, sys.argv[2])
+with session_scope(engine) as session:  # the owner of the staff-safety markers
+    if session.query(User).filter_by(username="crash.omu").first() is None:
+        session.add(User(username="crash.omu", role="omu_analyst",
+                         organisation="FICTIONAL OMU", password_hash=None))
 N = lambda pid, **kw: {"property_id": pid, "address": "FICTIONAL", **kw}
 def snapshot(s, p, metres=None, rings=None):
     doc = {"properties": [N("N1", reasons=["same_close"])]}
@@ -331,6 +339,12 @@ for k in range(10_000):
                 adjustments="FICTIONAL weekly visits")
         record_move_in(engine, ref, property_id="P2", moved_in_on=dt.date.today(),
                        actor=officer())
+    # a staff-safety marker shared with two firms (NASSO 70)
+    add_marker(engine, PropertyFacts("P2", landlord="FICTIONAL HA", authority="Angus"),
+               instructions=["visit_in_pairs"], practical_text=None, owner="crash.omu",
+               review_on=dt.date.today(), expires_on=dt.date.today() + dt.timedelta(30),
+               firms=["FICTIONAL A Ltd", "FICTIONAL B Ltd"], subject_id=case["subject_id"],
+               tenancy_reference=ref, actor=officer())
     print(ref, flush=True)
 """
 
@@ -343,7 +357,7 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
     and each dwelling's outcome (R44), and Part C with its adjustments (R57), the
     subject's move in to P2 (R8, R68), its out-of-area reason, plan and discussion
     (R65-R68), its deadline extension (R22), where its ERA is held and its written
-    document (R49); no case is
+    document (R49), and a staff-safety marker with its two firms (R99); no case is
     half-written (each has its properties and all its agencies; a response only with its
     concern; a move only after its Part C, at most one per case)."""
     home = tmp_path
@@ -425,5 +439,13 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
                 assert len(changes) == 2 and len(seen) == 3, case.reference
                 approved += bool(decisions)
     assert acknowledged <= stored
+    with session_scope(engine) as session:  # a marker is written whole, with its firms
+        firms = dict(session.execute(select(MarkerFirm.marker_id, func.count())
+                                     .group_by(MarkerFirm.marker_id)).all())
+        marked = set()
+        for marker in session.scalars(select(StaffSafetyMarker)):
+            assert firms.get(marker.id) == 2, marker.id
+            marked.add(marker.tenancy_reference)
+    assert acknowledged <= marked
     assert len(acknowledged) >= 50
     assert approved >= 1  # Part C with its adjustments was written and survived
