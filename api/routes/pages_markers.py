@@ -102,7 +102,8 @@ def marker_new(request: Request, *, property_id: Short = "", tenancy_reference: 
     typed = {"property_id": property_id, "tenancy_reference": tenancy_reference,
              "practical_text": practical_text, "review_on": review_on,
              "expires_on": expires_on, "owner": owner, "firms": firms,
-             "subject_id": subject_id, "reason": reason}
+             "subject_id": subject_id, "reason": reason,
+             "instructions": ",".join(instructions or [])}
     try:
         if not property_id.strip():
             raise DataError("name the property the marker is on (its property id)")

@@ -111,6 +111,7 @@ def test_a_refused_marker_keeps_what_was_typed_and_writes_nothing(site: CaseSite
     beside = error_beside(refused.text, "markernew-review_on")
     assert beside is not None and "after the expiry date" in beside
     assert "FICTIONAL typed reason" in refused.text
+    assert 'value="office_only" checked' in refused.text  # the instruction ticked stays
     undated = post(omu, "/markers/new", {"property_id": "X", "review_on": "soon",
                                          "expires_on": ""})
     assert undated.status_code == 422
