@@ -213,3 +213,25 @@ def test_bad_input_is_refused_and_nothing_written(engine: Engine, change: dict[s
         assert session.scalar(select(func.count()).select_from(StaffSafetyMarker)) == 0
         assert session.scalar(select(func.count()).select_from(MarkerFirm)) == 0
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+def test_migration_0013_matches_the_models_and_goes_down(engine: Engine) -> None:
+    """Migration 0013 makes exactly the markers' tables of the models (columns, types,
+    nullability, indexes, as Alembic's comparison reads them) and takes them away
+    again."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from geo_era.db.store import Base
+    from tests.migrations import migrate
+
+    tables = {"staff_safety_markers", "staff_safety_marker_firms"}
+    with engine.connect() as connection:
+        diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    ours = [d for d in diffs if tables & set(repr(d).split("'"))]
+    assert ours == []
+    migrate(engine, "0010", down=True)
+    assert tables & set(inspect(engine).get_table_names()) == set()
+    migrate(engine, "head")
+    assert tables <= set(inspect(engine).get_table_names())
