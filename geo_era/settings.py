@@ -251,6 +251,11 @@ class Settings(BaseSettings):
                     "'after_solo' counts the others' days after the SOLO's deadline (2 then "
                     "5, so others are due with the overall 7). An annual review has no "
                     "split.")
+    retention_markers_days: int = Field(
+        default=6 * 365, ge=0,
+        description="Days a staff-safety marker is kept for the Responsible Authorities "
+                    "after it expired before weeding (NASSO 69-70); a marker not yet "
+                    "expired is never weeded.")
     retention_placements_days: int = Field(
         default=6 * 365, ge=0,
         description="Days a recorded placement is kept after it ended (the subject moved "

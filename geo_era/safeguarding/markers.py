@@ -39,7 +39,13 @@ from typing import Any
 from sqlalchemy import Engine, Select, exists, select
 from sqlalchemy.orm import Session, selectinload
 
-from geo_era.db.store import MarkerFirm, StaffSafetyMarker, session_scope, utcnow
+from geo_era.db.store import (
+    MarkerFirm,
+    StaffSafetyMarker,
+    WeedingRecord,
+    session_scope,
+    utcnow,
+)
 from geo_era.errors import DataError, NotFoundError, OutOfScopeError, WorkflowRefusedError
 from geo_era.security.access import RESPONSIBLE_AUTHORITIES, SCOPED_ROLES
 from geo_era.security.audit import Actor
@@ -48,7 +54,7 @@ from geo_era.security.users import User
 __all__ = ["INSTRUCTIONS", "MAX_FIRMS", "MAX_TEXT", "NOT_FOUND", "PREFIX", "PropertyFacts",
            "add_marker", "contact_advice", "due_for_review", "firm_key", "list_markers",
            "marker_document", "parse_marker_id", "reference", "review_marker",
-           "shared_document", "shared_markers", "status_of"]
+           "shared_document", "shared_markers", "status_of", "weed_markers"]
 
 #: The instructions a marker may give (NASSO 70), by code, with the words staff see.
 INSTRUCTIONS: dict[str, str] = {
@@ -439,3 +445,27 @@ def shared_document(marker: StaffSafetyMarker, today: dt.date, *,
         "status": status_of(marker, today),
         "contact": contact_advice(marker.authority),
     }
+
+
+def weed_markers(engine: Engine, *, retention_days: int, actor: Actor,
+                 today: dt.date | None = None) -> dict[str, Any]:
+    """Delete the markers that expired more than ``retention_days`` days ago (their
+    expiry date before the cutoff), with their firms; one ``erasure`` audit entry naming
+    them (when any) and one weeding-log line of the count, never the content. A marker
+    not yet expired is never weeded."""
+    if retention_days < 0:
+        raise DataError("retention for markers cannot be negative")
+    today = today or dt.date.today()
+    cutoff = today - dt.timedelta(days=retention_days)
+    with session_scope(engine) as session:
+        doomed = list(session.scalars(select(StaffSafetyMarker).where(
+            StaffSafetyMarker.expires_on < cutoff, StaffSafetyMarker.expires_on <= today)))
+        for marker in doomed:
+            session.delete(marker)
+        if doomed:
+            actor.record(session, operation="erasure", record_type="markers",
+                         record_ids=[reference(m.id) for m in doomed])
+        session.add(WeedingRecord(record_type="markers", count=len(doomed),
+                                  retention_days=retention_days, cutoff=cutoff))
+    return {"record_type": "markers", "weeded": len(doomed),
+            "retention_days": retention_days, "cutoff": cutoff.isoformat()}

@@ -15,6 +15,7 @@ from geo_era.casework import reviews as core_reviews
 from geo_era.casework import zones as core_zones
 from geo_era.casework.retention import weed_files
 from geo_era.errors import ForbiddenError
+from geo_era.safeguarding.markers import weed_markers
 from geo_era.security.access import MATRIX, OPERATOR
 from geo_era.security.audit import Actor
 from geo_era.services.answers.records import (
@@ -128,12 +129,12 @@ def review_triggers(services: Services, caller: Caller, *, radius_m: float = 400
 
 def weed(services: Services, caller: Caller, *, today: dt.date | None = None
          ) -> list[Weeded]:
-    """Delete closed cases, ended recorded placements and review waivers past retention
-    (``GEO_ERA_RETENTION_*`` settings, days), then the files written from the cases
-    weeded (ERA documents, field sheets: ``documents``) and the report files past their
-    own retention (``reports``) (:func:`geo_era.casework.retention.weed_files`); the
-    counts are kept, not the content, and each kind of record erased is recorded as one
-    erasure.
+    """Delete closed cases, ended recorded placements, review waivers and expired
+    staff-safety markers past retention (``GEO_ERA_RETENTION_*`` settings, days), then
+    the files written from the cases weeded (ERA documents, field sheets: ``documents``)
+    and the report files past their own retention (``reports``)
+    (:func:`geo_era.casework.retention.weed_files`); the counts are kept, not the
+    content, and each kind of record erased is recorded as one erasure.
 
     Raises
     ------
@@ -151,6 +152,8 @@ def weed(services: Services, caller: Caller, *, today: dt.date | None = None
                                    "placements": settings.retention_placements_days,
                                    "waivers": settings.retention_waivers_days},
                                actor=actor, today=today)
+    report.append(weed_markers(services.engine, retention_days=settings.retention_markers_days,
+                               actor=actor, today=today))
     report += weed_files(services.engine, cases_days=settings.retention_cases_days,
                          reports_days=settings.retention_reports_days, actor=actor,
                          today=today)

@@ -235,3 +235,33 @@ def test_migration_0013_matches_the_models_and_goes_down(engine: Engine) -> None
     assert tables & set(inspect(engine).get_table_names()) == set()
     migrate(engine, "head")
     assert tables <= set(inspect(engine).get_table_names())
+
+
+def test_expired_markers_are_weeded_after_retention(engine: Engine) -> None:
+    """R99 with the retention policy: a marker expiring on 1 June 2026 kept 30 days is
+    still there on 1 July (cutoff 1 June: not before it) and weeded on 2 July (cutoff
+    2 June), with its firms, one erasure entry and a weeding-log count; a marker not
+    yet expired stays whatever the retention."""
+    from geo_era.db.store import WeedingRecord
+
+    gone = _add(engine)["marker_id"]
+    kept = _add(engine, expires_on=dt.date(2026, 9, 1))["marker_id"]
+    first = core.weed_markers(engine, retention_days=30, actor=OMU,
+                              today=dt.date(2026, 7, 1))
+    assert (first["weeded"], first["cutoff"]) == (0, "2026-06-01")
+    second = core.weed_markers(engine, retention_days=30, actor=OMU,
+                               today=dt.date(2026, 7, 2))
+    assert second["weeded"] == 1
+    left = core.list_markers(engine, actor=OMU, include_expired=True,
+                             today=dt.date(2026, 7, 2))
+    assert [m["marker_id"] for m in left] == [kept]
+    core.weed_markers(engine, retention_days=0, actor=OMU, today=dt.date(2026, 8, 31))
+    assert len(core.list_markers(engine, actor=OMU, today=dt.date(2026, 8, 31))) == 1
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(MarkerFirm)) == 1
+        erased = session.scalars(select(AuditEntry).where(
+            AuditEntry.operation == "erasure")).all()
+        assert [e.record_ids for e in erased] == [[gone]]
+        counts = [r.count for r in session.scalars(
+            select(WeedingRecord).where(WeedingRecord.record_type == "markers"))]
+        assert counts == [0, 1, 0]

@@ -139,8 +139,10 @@ class TriggerRun(Answer):
 class Weeded(Answer):
     """One retention rule applied: how many records went, and the cutoff."""
 
-    record_type: Literal["cases", "placements", "waivers", "documents", "reports"] = Field(
-        description="cases, recorded placements and waivers in the store; documents (ERA "
+    record_type: Literal["cases", "placements", "waivers", "markers", "documents",
+                         "reports"] = Field(
+        description="cases, recorded placements, waivers and expired staff-safety "
+                    "markers in the store; documents (ERA "
                     "documents and field sheets written from the cases weeded) and reports "
                     "(report files past their retention) on disk")
     weeded: int
