@@ -8,6 +8,7 @@ never declare a field the need-to-know matrix denies them.
 
 from geo_era.services.answers._base import Answer
 from geo_era.services.answers.housing import AllocationFlags
+from geo_era.services.answers.markers import SharedMarker
 from geo_era.services.answers.reports import PublishedReport
 
 #: The answer a Link Officer gets from each operation the matrix gives them a restricted
@@ -15,4 +16,6 @@ from geo_era.services.answers.reports import PublishedReport
 LINK_OFFICER_ANSWERS: dict[str, type[Answer]] = {
     "allocation_check": AllocationFlags,
     "overconcentration": PublishedReport,
+    # housing staff and contractors (69-70): how to visit, never why
+    "marker_shared": SharedMarker,
 }
