@@ -144,3 +144,20 @@ def test_bad_marker_input_gets_a_clear_error(world: World) -> None:
         "expires_on": (TODAY + dt.timedelta(days=10)).isoformat()})
     assert hidden.status_code == 422
     assert world.audit_count() == before
+
+
+def test_r89_the_landlords_reads_are_signed_in_and_audited(world: World) -> None:
+    """R89 (5.3: the RSL's secure management of information): the instructions are read
+    only signed in (no token: 401, nothing shown), and each read by the landlord's staff
+    leaves one audit consultation naming the markers shown, never the subject."""
+    marker = _record(world)
+    anonymous = world.client.post(f"{PREFIX}/markers/shared", json={})
+    assert anonymous.status_code == 401 and marker["marker_id"] not in anonymous.text
+    before = world.audit_count()
+    seen = _post(world, "rsl_case_officer", "/markers/shared", {})
+    assert seen.status_code == 200 and world.audit_count() == before + 1
+    entry = world.last_entry()
+    assert (entry.actor, entry.operation, entry.record_type) == (
+        "user.rsl_case_officer", "consultation", "staff_safety_marker")
+    assert marker["marker_id"] in entry.record_ids
+    assert world.subject_id not in entry.record_ids
