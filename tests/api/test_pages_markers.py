@@ -92,6 +92,13 @@ def test_a_marker_on_the_pages_shown_to_the_landlord_and_firm_never_why(
         assert _section(asked.text).replace(home, "X") == \
             _section(absent.text).replace("DT-NOT-THERE", "X")
         assert marker not in asked.text
+    # the landlord's Link Officer sees it on the property's page; another's does not
+    own_page = post(site.client("rsl_link_officer"), "/property", {"property_id": home})
+    assert own_page.status_code == 200 and TEXT in own_page.text
+    assert site.subject_id not in own_page.text and REASON not in own_page.text
+    other_page = post(site.client("other_link"), "/property", {"property_id": home})
+    assert "No staff-safety instructions for this property." in other_page.text
+    assert TEXT not in other_page.text
     # nobody else reads the markers page
     assert site.client("rsl_link_officer").get("/markers").status_code == 403
     assert site.client("contractor").get("/markers").status_code == 403
