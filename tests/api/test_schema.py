@@ -67,7 +67,10 @@ CONTENT_CHECKED = {"POST /api/v1/zones/add", "POST /api/v1/imports",
                    "POST /api/v1/cases/check", "POST /api/v1/cases/dwelling",
                    # a ground of "other" needs the details; a discussion is recorded
                    # once held, never with a date in the future (NASSO 3.13)
-                   "POST /api/v1/cases/out-of-area", "POST /api/v1/cases/discussion"}
+                   "POST /api/v1/cases/out-of-area", "POST /api/v1/cases/discussion",
+                   # a staff-safety marker's dates against today and each other, its
+                   # owner an RA officer, and a review that changes something (69-70)
+                   "POST /api/v1/markers/add", "POST /api/v1/markers/review"}
 
 
 def _operations() -> list[str]:
