@@ -67,6 +67,7 @@ from .routes import (
     dwellings,
     enquiries,
     imports,
+    markers,
     notices,
     pages,
     pages_case,
@@ -76,6 +77,7 @@ from .routes import (
     pages_disclosures,
     pages_enquiries,
     pages_find,
+    pages_markers,
     pages_notices,
     pages_open,
     pages_reviews,
@@ -123,13 +125,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (analysis.router, casework.router, child_protection.router,
                    disclosures.router, dwellings.router, records.router, enquiries.router,
                    imports.router, audit.router, voids.router, reports.router, notices.router,
+                   markers.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
                    pages_child_protection.router,
                    pages_disclosures.router,
                    pages_enquiries.router,
                    pages_notices.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
-                   docs.router):
+                   pages_markers.router, docs.router):
         app.include_router(router)
     app.add_exception_handler(forms.FormRefusedError, pages.form_refused)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")

@@ -261,6 +261,11 @@ class Settings(BaseSettings):
         description="Days a landlord's notification to the SOLO (NASSO 5.3) is kept after "
                     "it was recorded before weeding; one whose review is still open is "
                     "kept.")
+    retention_markers_days: int = Field(
+        default=6 * 365, ge=0,
+        description="Days a staff-safety marker is kept for the Responsible Authorities "
+                    "after it expired before weeding (NASSO 69-70); a marker not yet "
+                    "expired is never weeded.")
     retention_placements_days: int = Field(
         default=6 * 365, ge=0,
         description="Days a recorded placement is kept after it ended (the subject moved "

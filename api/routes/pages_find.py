@@ -20,8 +20,9 @@ from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from geo_era.errors import ForbiddenError, GeoEraError, NotFoundError
+from geo_era.security.access import MATRIX
 from geo_era.security.users import Identity
-from geo_era.services import finding
+from geo_era.services import finding, markers
 
 from .. import forms
 from ..deps import caller_of
@@ -119,7 +120,8 @@ def property_page(request: Request,
     ERA must not stand in a URL, a history or a proxy's log): its map, the sites within
     the radius (straight-line and walking distances), and, for the roles that may see
     them, its minimum set (households only with the purpose of the session) and the
-    cases it is in. A Link Officer sees only the sites and their map."""
+    cases it is in. A Link Officer sees only the sites and their map, and the current
+    staff-safety instructions of the property if it is their landlord's (NASSO 70)."""
     admitted = _admit(request, "sites_near")
     if isinstance(admitted, Response):
         return admitted
@@ -138,7 +140,13 @@ def property_page(request: Request,
     except GeoEraError as exc:
         map_html = _map_problem(str(exc))
     members = view.minimum_set.model_dump(mode="json") if view.minimum_set else None
+    safety = None  # the landlord's staff: the property's current staff-safety markers
+    if caller.caller.role in MATRIX["marker_shared"].allowed:
+        safety = [m.model_dump(mode="json") for m in markers.shared_markers(
+            services, caller.caller, property_id=view.sites.property_id,
+            justification=caller.actor.justification)]
     return _page(request, "property.html", {
+        "safety": safety,
         "who": identity, "sites": view.sites.model_dump(mode="json"),
         "members": members, "map_html": map_html,
         "households": members is not None and any("household" in m

@@ -17,6 +17,7 @@ from geo_era.cli import (  # noqa: F401  (registers the commands)
     documents,
     enquiries,
     housing,
+    markers,
     notices,
     reports,
     reviews,

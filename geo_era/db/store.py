@@ -676,3 +676,57 @@ class LandlordNotification(Base):
     @property
     def reference(self) -> str:
         return f"LN-{self.id:06d}"
+class StaffSafetyMarker(Base):
+    """A staff-safety marker on a property or a tenancy (NASSO 69-70, 5.3): how housing
+    staff and contractors are to deal with the home ("visit in pairs", "meet in the
+    office only", "repairs access through the SOLO" and the Link Officer) and a practical
+    instruction in free text, shown outside the Responsible Authorities only once an RA
+    officer has reviewed it. ``subject_id`` and ``reason`` are the Responsible
+    Authorities' alone. ``landlord`` and ``authority`` (the council the property lies in)
+    are what need to know is decided on. A marker is shown outside the Responsible
+    Authorities only before ``expires_on``; every marker is kept for them."""
+
+    __tablename__ = "staff_safety_markers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    property_id: Mapped[str] = mapped_column(String(64), index=True)
+    tenancy_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    landlord: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    #: the landlord's name as it is matched (spaces trimmed, case folded)
+    landlord_key: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    authority: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    #: the instruction codes (:data:`geo_era.safeguarding.markers.INSTRUCTIONS`)
+    instructions: Mapped[list[str]] = mapped_column(JSON)
+    practical_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text_reviewed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    text_reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                                 nullable=True)
+    subject_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    owner: Mapped[str] = mapped_column(String(128), index=True)
+    review_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    expires_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    last_reviewed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    last_reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                                 nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    firms: Mapped[list[MarkerFirm]] = relationship(
+        back_populates="marker", cascade="all, delete-orphan", order_by="MarkerFirm.id")
+
+
+class MarkerFirm(Base):
+    """A contractor firm a staff-safety marker is shared with (NASSO 70: repairs and
+    maintenance); ``firm_key`` is its name case-folded, what a contractor's organisation
+    is matched on."""
+
+    __tablename__ = "staff_safety_marker_firms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    marker_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_safety_markers.id", ondelete="CASCADE"), index=True)
+    firm: Mapped[str] = mapped_column(String(128))
+    firm_key: Mapped[str] = mapped_column(String(128), index=True)
+
+    marker: Mapped[StaffSafetyMarker] = relationship(back_populates="firms")

@@ -354,6 +354,23 @@ MATRIX: dict[str, Access] = {
                             audited=True, scoped=True,
                             summary="open a review (3.4) of the linked subject's home "
                                     "from a landlord's notification"),
+    # staff-safety markers (69-70, 5.3): the Responsible Authorities record, review and
+    # read them whole (council staff for their own council); housing staff and the
+    # contractor firms named read how to visit safely, never why
+    "marker_add": Access(RESPONSIBLE_AUTHORITIES, audited=True, scoped=True,
+                         summary="record a staff-safety marker on a property or tenancy "
+                                 "(NASSO 69-70, 5.3)"),
+    "marker_review": Access(RESPONSIBLE_AUTHORITIES, audited=True, scoped=True,
+                            summary="review a staff-safety marker: approve its practical "
+                                    "text, set its review date, expiry and owner (69-70)"),
+    "marker_list": Access(RESPONSIBLE_AUTHORITIES, audited=True, scoped=True,
+                          summary="staff-safety markers in full, with the subject and "
+                                  "reason (69-70)"),
+    "marker_shared": Access(HOUSING | CONTRACTOR, restricted_view=HOUSING | CONTRACTOR,
+                            audited=True, subject_data=False,
+                            restricted_label="own stock or firm, instructions only",
+                            summary="the current staff-safety instructions on the "
+                                    "landlord's homes, or shared with the firm (69-70)"),
 }
 
 

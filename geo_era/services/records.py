@@ -17,6 +17,7 @@ from geo_era.casework.retention import weed_files
 from geo_era.errors import ForbiddenError
 from geo_era.housing import notifications as core_notices
 from geo_era.safeguarding.enquiries import weed_enquiries
+from geo_era.safeguarding.markers import weed_markers
 from geo_era.security.access import MATRIX, OPERATOR
 from geo_era.security.audit import Actor
 from geo_era.services.answers.records import (
@@ -131,12 +132,12 @@ def review_triggers(services: Services, caller: Caller, *, radius_m: float = 400
 def weed(services: Services, caller: Caller, *, today: dt.date | None = None
          ) -> list[Weeded]:
     """Delete closed cases, ended recorded placements, review waivers, closed enquiries
-    (NASSO 5.4) and landlords' notifications (5.3) past retention
-    (``GEO_ERA_RETENTION_*`` settings, days), then the files written from the cases
-    weeded (ERA documents, field sheets: ``documents``) and the report files past their
-    own retention (``reports``) (:func:`geo_era.casework.retention.weed_files`); the
-    counts are kept, not the content, and each kind of record erased is recorded as one
-    erasure.
+    (NASSO 5.4), landlords' notifications (5.3) and expired staff-safety markers (69-70)
+    past retention (``GEO_ERA_RETENTION_*`` settings, days), then the files written from
+    the cases weeded (ERA documents, field sheets: ``documents``) and the report files
+    past their own retention (``reports``) (:func:`geo_era.casework.retention.weed_files`);
+    the counts are kept, not the content, and each kind of record erased is recorded as
+    one erasure.
 
     Raises
     ------
@@ -160,6 +161,8 @@ def weed(services: Services, caller: Caller, *, today: dt.date | None = None
     report.append(core_notices.weed(services.engine,
                                     retention_days=settings.retention_notifications_days,
                                     actor=actor, today=today))
+    report.append(weed_markers(services.engine, retention_days=settings.retention_markers_days,
+                               actor=actor, today=today))
     report += weed_files(services.engine, cases_days=settings.retention_cases_days,
                          reports_days=settings.retention_reports_days, actor=actor,
                          today=today)

@@ -2,7 +2,8 @@
 first (the overdue ones come first, their deadline having passed), what their agency
 still has to record on them, and, for the roles the matrix lets see them, the subjects
 due a review or needing an ERA (NASSO 3.3), the media incidents among the enquiries and
-concerns still open (5.4) and the notifications from landlords (5.3).
+concerns still open (5.4), the notifications from landlords (5.3) and the staff-safety
+markers the caller owns that are due a review (69-70).
 
 Everything is read through the services that own need to know and audit: the case
 list (:func:`geo_era.services.casework.list_cases`, one consultation of every case
@@ -22,9 +23,10 @@ from dataclasses import dataclass, field
 
 from geo_era.casework import worklist
 from geo_era.security.access import MATRIX, ROLE_AGENCY
-from geo_era.services import casework, enquiries, notices, records
+from geo_era.services import casework, enquiries, markers, notices, records
 from geo_era.services.answers.casework import CaseSummary
 from geo_era.services.answers.enquiries import EnquiryLine
+from geo_era.services.answers.markers import Marker
 from geo_era.services.answers.notices import Notice
 from geo_era.services.answers.records import ReviewDue
 from geo_era.services.context import Services
@@ -49,6 +51,9 @@ class StartView:
     #: notifications from landlords (5.3), new and unlinked first, or None for a role
     #: that may not see them
     notices: list[Notice] | None = None
+    #: the caller's own staff-safety markers due a review (NASSO 69-70), or None for a
+    #: role that records none
+    markers_due: list[Marker] | None = None
 
     @property
     def overdue(self) -> list[CaseSummary]:
@@ -80,7 +85,10 @@ def start_view(services: Services, caller: Caller, *, justification: str | None,
              if caller.role in rule.allowed - rule.restricted_view else None)
     told = (notices.list_notices(services, caller, justification=justification)
             if may(caller, "notice_list") else None)
+    due_markers = (markers.markers_due(services, caller, justification=justification,
+                                       today=today)
+                   if may(caller, "marker_list") else None)
     return StartView(cases, agency, waiting, reviews,
                      media_incidents=[m for m in media if isinstance(m, EnquiryLine)]
                      if media is not None else None,
-                     notices=told)
+                     notices=told, markers_due=due_markers)

@@ -39,6 +39,13 @@ ROLES: dict[str, tuple[str, str | None]] = {
     "rsl_link_officer": ("rsl_link_officer", "Rowanlea Housing Association"),
     "rsl_case_officer": ("rsl_case_officer", "Rowanlea Housing Association"),
     "auditor": ("auditor", "FICTIONAL Audit Office"),
+    "contractor": ("contractor", "FICTIONAL Allan Repairs Ltd"),
+}
+#: Test users of a role above under another name and organisation: name -> (role,
+#: organisation).
+OTHERS: dict[str, tuple[str, str]] = {
+    "other_contractor": ("contractor", "FICTIONAL Other Repairs Ltd"),
+    "other_link": ("rsl_link_officer", "FICTIONAL Other Housing Association"),
 }
 
 
@@ -94,8 +101,13 @@ def case_site(demo_files: list[Path], home: Path, database_url: str | None = Non
 
 
 def sign_in(site: CaseSite, role: str, *, purpose: str = PURPOSE) -> TestClient:
-    """A new user of ``role`` (named after it) signed in on the pages with a purpose."""
-    name, organisation = ROLES[role]
+    """A new user of ``role`` (named after it), or one of :data:`OTHERS`, signed in on
+    the pages with a purpose."""
+    organisation: str | None
+    if role in OTHERS:
+        name, (role, organisation) = role, OTHERS[role]
+    else:
+        name, organisation = ROLES[role]
     add_user(site.engine, name, role=role, organisation=organisation or site.authority,
              password=PASSWORD)
     client = TestClient(site.app, raise_server_exceptions=False)  # a fault answers 500

@@ -318,6 +318,15 @@ def new_application(w: World) -> str:
     return str(record_kcs(w.engine, KcsRequest(
         received_on=TODAY, online=False, relationship="carer", council=w.council),
         actor=Actor("omu.setup", "omu_analyst", "FICTIONAL OMU"))["reference"])
+def _marker(w: World) -> str:
+    """A fresh staff-safety marker on the test property, made through the core."""
+    from geo_era.safeguarding.markers import PropertyFacts, add_marker
+
+    facts = PropertyFacts(w.property_id, landlord=None, authority=w.council)
+    return str(add_marker(w.engine, facts, instructions=["office_only"],
+                          practical_text=None, owner="user.omu_analyst",
+                          review_on=TODAY, expires_on=TODAY + dt.timedelta(days=90),
+                          actor=officer())["marker_id"])
 
 
 CALLS: dict[str, Call] = {
@@ -443,6 +452,16 @@ CALLS: dict[str, Call] = {
                                                      "subject_id": w.subject_id}),
     "notice_review": _post("/notices/review", lambda w: {"reference": _notice(
         w, subject_id=_housed_subject(w))}),
+    "marker_add": _post("/markers/add", lambda w: {
+        "property_id": w.property_id, "instructions": ["visit_in_pairs"],
+        "review_on": (TODAY + dt.timedelta(days=30)).isoformat(),
+        "expires_on": (TODAY + dt.timedelta(days=90)).isoformat(),
+        "firms": ["FICTIONAL contractor unit"], "subject_id": w.subject_id,
+        "reason": "FICTIONAL: threatened a housing officer"}),
+    "marker_review": _post("/markers/review", lambda w: {
+        "marker_id": _marker(w), "review_on": (TODAY + dt.timedelta(days=60)).isoformat()}),
+    "marker_list": _post("/markers/list", lambda w: {"justification": WHY}),
+    "marker_shared": _post("/markers/shared", lambda w: {"property_id": w.property_id}),
 }
 
 

@@ -379,4 +379,41 @@ def test_the_notification_pages_have_no_serious_violation(browser: Any,  # noqa:
     solo.get_by_text("Review opened: ERA-").wait_for(timeout=30_000)
     found["review opened"] = serious(solo)
     solo.close()
+def test_the_staff_safety_pages_have_no_serious_violation(
+        browser: Any, site: dict[str, Any]) -> None:  # noqa: F811
+    """The staff-safety markers (NASSO 69-70): the Responsible Authorities' page with its
+    recording form (refused beside the review date, then recorded, with the marker's
+    review form), and the Link Officer's page of how to visit, with a property looked
+    up."""
+    import datetime as dt
+
+    found: dict[str, list[str]] = {}
+    page, _ = sign_in(browser, site, "omu")
+    page.goto(f"{site['base']}/markers")
+    found["markers"] = serious(page)
+    home = site["own_void"]  # a home of the Link Officer's landlord
+    today = dt.date.today()
+    page.get_by_label("Property id", exact=True).fill(home)
+    page.locator("label[for=markernew-instructions]").click()  # SGDS: the label
+    page.get_by_label("Review date", exact=True).fill(
+        (today + dt.timedelta(days=40)).isoformat())
+    page.get_by_label("Expiry date", exact=True).fill(
+        (today + dt.timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Record the marker").click()
+    page.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["marker refused"] = serious(page)
+    page.get_by_label("Review date", exact=True).fill(today.isoformat())
+    page.get_by_role("button", name="Record the marker").click()
+    page.get_by_text("Recorded SSM-").wait_for(timeout=10_000)
+    found["marker recorded, with its review form"] = serious(page)
+    page.close()
+    link, _ = sign_in(browser, site, "link")
+    link.goto(f"{site['base']}/safety")
+    found["staff safety (Link Officer)"] = serious(link)
+    link.get_by_label("Look up a property").fill(home)
+    link.get_by_role("button", name="Look up").click()
+    link.get_by_role("heading", name=f"Property {home}").wait_for(timeout=10_000)
+    assert "Visit in pairs" in link.content()
+    found["staff safety, a property looked up"] = serious(link)
+    link.close()
     assert {name: v for name, v in found.items() if v} == {}

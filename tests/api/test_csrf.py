@@ -69,7 +69,8 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> It
                                 ("fresh", "omu_analyst", "FICTIONAL Police OMU"),
                                 ("mappa", "mappa_coordinator", "FICTIONAL MAPPA Unit"),
                                 ("solo", "solo", council),
-                                ("link", "rsl_link_officer", LANDLORD)):
+                                ("link", "rsl_link_officer", LANDLORD),
+                                ("ctr", "contractor", "FICTIONAL Allan Repairs Ltd")):
         add_user(engine, username, role=role, organisation=org, password=PASSWORD)
     app = create_app(Settings(home=home, login_attempts=50), engine=engine)
     subject = str(store.read("subjects")["subject_id"].iloc[0])
@@ -243,6 +244,14 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
         (omu, "/notices/link", {"reference": "LN-000001", "subject_id": housed,
                                 "note": ""}, None, 200),
         (omu, "/notices/review", {"reference": "LN-000001"}, None, 200),
+        # staff-safety markers (69-70): recorded, reviewed, and read by a contractor
+        (omu, "/markers/new", {"property_id": site.candidate, "instructions": "office_only",
+                               "review_on": dt.date.today().isoformat(),
+                               "expires_on": (dt.date.today() + dt.timedelta(days=30)
+                                              ).isoformat()}, None, 200),
+        (omu, "/markers/review", {"marker_id": "SSM-000001",
+                                  "review_on": dt.date.today().isoformat()}, None, 200),
+        (signed_in(site, "ctr"), "/safety", {"property_id": site.candidate}, None, 200),
     ]
     for client, path, data, files, expected in page_forms:
         before = counts(site.engine)
@@ -370,7 +379,8 @@ def test_page_routes_check_forms_and_take_no_query(site: Site) -> None:
         "/case/plan", "/case/discussion", "/case/restrict", "/case/move-in", "/case/held",
         "/case/extend", "/child-protection/referral", "/child-protection/outcome",
         "/child-protection/checks", "/child-protection/notice", "/disclosures/decide",
-        "/disclosures/made", "/disclosures/kcs", "/disclosures/kcs/outcome"}
+        "/disclosures/made", "/disclosures/kcs", "/disclosures/kcs/outcome",
+        "/markers/new", "/markers/review", "/safety"}
     assert [path for path, calls in posts if forms.check_form not in calls] == []
     assert [(path, [q.name for q in r.dependant.query_params]) for path, r, _ in pages
             if r.dependant.query_params] == []

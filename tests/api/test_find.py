@@ -225,9 +225,11 @@ def test_the_property_page_by_role(world: World) -> None:
     for hidden in ("Minimum set", "Children", "Adult at risk", "household", world.case_id,
                    world.subject, "minimum set ("):
         assert hidden not in shown, hidden
-    # the page and its map, each audited as sites near the property
+    # the page and its map, each audited as sites near the property, and the property's
+    # staff-safety instructions read for the landlord's Link Officer (none here)
+    assert "No staff-safety instructions for this property." in link.text
     assert [(e.actor, e.record_type, e.record_ids) for e in entries(world.engine)[before:]] \
-        == [("link", "sites_near", [home])] * 2
+        == [("link", "sites_near", [home])] * 2 + [("link", "staff_safety_marker", [home])]
     assert open_page("nhs").status_code == 403
     # the old addresses naming a property answer nothing
     assert world.clients["omu"].get(f"/property/{home}").status_code in (404, 405)

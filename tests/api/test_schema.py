@@ -73,7 +73,18 @@ CONTENT_CHECKED = {"POST /api/v1/zones/add", "POST /api/v1/imports",
                    # discloses (Dorset §18), or why not; a restriction that exists; a
                    # decision or application that exists, with dates not in the future
                    "POST /api/v1/disclosures/decide", "POST /api/v1/disclosures/made",
-                   "POST /api/v1/disclosures/kcs", "POST /api/v1/disclosures/kcs/outcome"}
+                   "POST /api/v1/disclosures/kcs", "POST /api/v1/disclosures/kcs/outcome",
+                   # a staff-safety marker's dates against today and each other, its
+                   # owner an RA officer, and a review that changes something (69-70)
+                   "POST /api/v1/markers/add", "POST /api/v1/markers/review",
+                   # a referral or a notice names its subject or its case, dated not in
+                   # the future; an outcome names a referral by its reference (CPL-N)
+                   "POST /api/v1/child-protection/referrals/add",
+                   "POST /api/v1/child-protection/referrals/outcome",
+                   "POST /api/v1/child-protection/notices/add",
+                   # an enquiry is named by its reference (ENQ-N); an outcome is dated
+                   # not in the future
+                   "POST /api/v1/enquiries/show", "POST /api/v1/enquiries/outcome"}
 
 
 def _operations() -> list[str]:

@@ -100,7 +100,8 @@ def section(page: str, table: str) -> str:
 
 def test_the_analysts_start_page(site: Site) -> None:
     """Overdue first; police's work left on the late case only, in words; the due list;
-    audited as one consultation of both cases and one of the subjects due."""
+    audited as one consultation of both cases, one of the subjects due and one of the
+    analyst's staff-safety markers due a review."""
     omu = client_for(site, "omu")
     before = len(entries(site.engine))
     page = omu.get("/")
@@ -119,15 +120,18 @@ def test_the_analysts_start_page(site: Site) -> None:
     assert ("consultation", "case", PURPOSE, "allowed") in kinds
     [listed] = [e for e in added if e.record_type == "case"]
     assert sorted(listed.record_ids) == sorted([site.late, site.fresh])
-    # and the due list's, the open media incidents' (NASSO 5.4) and the notifications
-    # from landlords' (5.3), none here
-    assert len(added) == 4 and added[1].record_type != "case"
+    # and the due list's, the open media incidents' (NASSO 5.4), the notifications from
+    # landlords' (5.3), none here, and the analyst's own staff-safety markers due a
+    # review (69-70)
+    assert len(added) == 5 and added[1].record_type != "case"
     assert added[1].operation == "consultation" and added[1].justification == PURPOSE
     assert (added[2].operation, added[2].record_type) == ("consultation", "enquiry")
     assert "Media incidents (NASSO 5.4)" in page.text
     assert (added[3].operation, added[3].record_type, added[3].record_ids) == (
         "consultation", "landlord_notification", [])
     assert "Notifications from landlords (NASSO 5.3)" in page.text
+    assert (added[4].record_type, added[4].justification) == ("staff_safety_marker",
+                                                              PURPOSE)
     # counts link to their lists
     assert '<a href="/cases"><span class="geo-count">2</span>' in page.text
     assert '<a href="#waiting"><span class="geo-count">1</span>' in page.text

@@ -38,9 +38,11 @@ from geo_era.db.store import (
     Enquiry,
     EraHolding,
     LandlordNotification,
+    MarkerFirm,
     OutOfAreaRecord,
     PlacementMove,
     SetChange,
+    StaffSafetyMarker,
     WrittenFile,
     open_store,
     session_scope,
@@ -280,9 +282,16 @@ from geo_era.casework.cases import record_restriction, visible
 from geo_era.db.store import open_store
 from geo_era.safeguarding.disclosures import DecisionRequest, record_decision, record_made
 from geo_era.housing import notifications as notices
+from geo_era.db.store import open_store, session_scope
+from geo_era.safeguarding.markers import PropertyFacts, add_marker
+from geo_era.security.users import User
 officer = lambda: Actor("officer", "operator", "local")
 home = __import__("pathlib").Path(sys.argv[1])
 engine = open_store(home, sys.argv[2])
+with session_scope(engine) as session:  # the owner of the staff-safety markers
+    if session.query(User).filter_by(username="crash.omu").first() is None:
+        session.add(User(username="crash.omu", role="omu_analyst",
+                         organisation="FICTIONAL OMU", password_hash=None))
 N = lambda pid, **kw: {"property_id": pid, "address": "FICTIONAL", **kw}
 def case_restriction(engine, ref):
     from sqlalchemy import select
@@ -379,6 +388,12 @@ for k in range(10_000):
                  actor=officer())
     notices.mark_review(engine, told["reference"], case_id=int(ref.removeprefix("ERA-")),
                         case_reference=ref, actor=officer())
+    # a staff-safety marker shared with two firms (NASSO 70)
+    add_marker(engine, PropertyFacts("P2", landlord="FICTIONAL HA", authority="Angus"),
+               instructions=["visit_in_pairs"], practical_text=None, owner="crash.omu",
+               review_on=dt.date.today(), expires_on=dt.date.today() + dt.timedelta(30),
+               firms=["FICTIONAL A Ltd", "FICTIONAL B Ltd"], subject_id=case["subject_id"],
+               tenancy_reference=ref, actor=officer())
     print(ref, flush=True)
 """
 
@@ -392,8 +407,9 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
     subject's move in to P2 (R8, R68), its out-of-area reason, plan and discussion
     (R65-R68), its deadline extension (R22), where its ERA is held and its written
     document (R49), a referral to child protection on it (R111), a restriction with its
-    wording's disclosure to the landlord, decided and made (R98, R112), and a landlord's
-    notification linked to its subject with the review marked (R91); no case is
+    wording's disclosure to the landlord, decided and made (R98, R112), a landlord's
+    notification linked to its subject with the review marked (R91), and a staff-safety
+    marker with its two firms (R99); no case is
     half-written (each has its properties and all its agencies; a response only with its
     concern; a move only after its Part C, at most one per case; a disclosure decision only
     with its restriction)."""
@@ -515,5 +531,13 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
             if ref in acknowledged:
                 assert links and enquiry.outcome == "investigated", ref
         assert acknowledged <= asked
+    with session_scope(engine) as session:  # a marker is written whole, with its firms
+        firms = dict(session.execute(select(MarkerFirm.marker_id, func.count())
+                                     .group_by(MarkerFirm.marker_id)).all())
+        marked = set()
+        for marker in session.scalars(select(StaffSafetyMarker)):
+            assert firms.get(marker.id) == 2, marker.id
+            marked.add(marker.tenancy_reference)
+    assert acknowledged <= marked
     assert len(acknowledged) >= 50
     assert approved >= 1  # Part C with its adjustments was written and survived

@@ -331,8 +331,8 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
     assert subject not in after
     weeded = json.loads(run("weed", "--json").stdout)
     assert [w["record_type"] for w in weeded] == ["cases", "placements", "waivers",
-                                                 "enquiries", "notifications", "documents",
-                                                 "reports"]
+                                                 "enquiries", "notifications", "markers",
+                                                 "documents", "reports"]
     # every step above is in the audit trail, which is intact
     verified = json.loads(run("audit", "verify", "--json").stdout)
     assert verified["intact"]

@@ -13,7 +13,10 @@ for their own organisation's voids, the yes/no flag and nothing of who or why;
 organisation, no subject`` a landlord's staff, the records of their own organisation
 without the subject they concern or the Responsible Authorities' notes; ``own
 tenancies, no subject`` a landlord's staff, about their own organisation's tenancies,
-with nothing of the subject or what the Responsible Authorities did; ``-`` refused.
+with nothing of the subject or what the Responsible Authorities did; ``own stock or
+firm, instructions only`` a staff-safety marker's instructions, for housing staff on
+their landlord's homes and for a contractor firm it is shared with, never the subject,
+offence or reason (69-71); ``-`` refused.
 A partner agency of NASSO 3.6 acts on the cases its agency takes part in only:
 ``own cases, subject only`` (nothing of the neighbours), ``own council, own cases`` (the
 case whole, for its council), ``own properties, property only`` (a Link Officer: cases
@@ -97,6 +100,10 @@ notice_list        |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |
 notice_show        |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 notice_link        |yes |-   |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 notice_review      |yes |-   |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+marker_add         |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+marker_review      |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+marker_list        |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+marker_shared      |-   |-   |-   |inst|-   |-   |-   |-   |-   |-   |-   |-   |-   |inst|inst|yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -170,6 +177,21 @@ WHY = {
     "case_move_in": "the agencies managing the subject record the move that follows "
                     "their decision (3.11); council staff for their own council's cases, "
                     "the placing or receiving council of an out-of-area one (3.13)",
+    "marker_add": "the Responsible Authorities pass on what staff need to know and "
+                  "advise the Link Officer how meetings and repairs are to be arranged "
+                  "(68, 70); the MAPPA coordinator acts for them; council staff for "
+                  "the council the home lies in",
+    "marker_review": "the advice is the Responsible Authorities' to keep right and "
+                     "withdraw when the risk has gone (68, 70); their words reach a "
+                     "landlord only once they have checked them (5.3: secure "
+                     "management of information; 71: no telling of offences)",
+    "marker_list": "which subject a marker concerns, and why, is the Responsible "
+                   "Authorities' information (68, 71): theirs alone",
+    "marker_shared": "housing officers, maintenance officers and contractors at risk "
+                     "are told how to visit (in pairs, in the office, through the SOLO "
+                     "and Link Officer) and never why (69-71): the landlord's staff for "
+                     "its own homes, a firm for the markers shared with it; nobody else "
+                     "needs them",
     "review_triggers": "keeping ERAs under review is the Responsible Authorities' at "
                        "MAPPA review meetings (3.4): police and the coordinator, as for "
                        "the annual reviews",
@@ -252,7 +274,7 @@ CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",
          "pub": "published only", "-": "-",
          "sub": "own cases, subject only", "cc": "own council, own cases",
          "prop": "own properties, property only", "org": "own organisation, no subject",
-         "ten": "own tenancies, no subject"}
+         "ten": "own tenancies, no subject", "inst": "own stock or firm, instructions only"}
 #: Cells of a partner agency, confined to the cases its agency takes part in.
 TAKING_PART = ("own cases, subject only", "own council, own cases",
                "own properties, property only")
@@ -310,7 +332,8 @@ class Rule:
         """Whether ``role`` gets a restricted view (flags only, published only)."""
         return self.cells[role] in ("own voids, flags only", "published only",
                                     "own organisation, no subject",
-                                    "own tenancies, no subject")
+                                    "own tenancies, no subject",
+                                    "own stock or firm, instructions only")
 
     def confined(self, role: str) -> bool:
         """Whether ``role`` is confined to its own council's records."""

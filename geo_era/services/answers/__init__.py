@@ -13,6 +13,7 @@ from geo_era.services.answers.enquiries import (
     EnquiryRaisedLine,
 )
 from geo_era.services.answers.housing import AllocationFlags
+from geo_era.services.answers.markers import SharedMarker
 from geo_era.services.answers.notices import NoticeSent
 from geo_era.services.answers.reports import PublishedReport
 
@@ -27,4 +28,6 @@ LINK_OFFICER_ANSWERS: dict[str, type[Answer]] = {
     "enquiry_confirm": Confirmation,
     "notice_record": NoticeSent,
     "notice_sent": NoticeSent,
+    # housing staff and contractors (69-70): how to visit, never why
+    "marker_shared": SharedMarker,
 }

@@ -140,9 +140,10 @@ class Weeded(Answer):
     """One retention rule applied: how many records went, and the cutoff."""
 
     record_type: Literal["cases", "placements", "waivers", "enquiries", "notifications",
-                         "documents", "reports"] = Field(
-        description="cases, recorded placements, waivers, enquiries and landlords' "
-                    "notifications in the store; documents (ERA "
+                         "markers", "documents", "reports"] = Field(
+        description="cases, recorded placements, waivers, enquiries, landlords' "
+                    "notifications and expired staff-safety markers in the store; "
+                    "documents (ERA "
                     "documents and field sheets written from the cases weeded) and reports "
                     "(report files past their retention) on disk")
     weeded: int
