@@ -63,6 +63,7 @@ from .routes import (
     casework,
     docs,
     dwellings,
+    homelessness,
     imports,
     pages,
     pages_case,
@@ -116,7 +117,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    imports.router, audit.router, voids.router, reports.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
-                   docs.router):
+                   docs.router, homelessness.router):
         app.include_router(router)
     app.add_exception_handler(forms.FormRefusedError, pages.form_refused)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")

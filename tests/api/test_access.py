@@ -186,7 +186,61 @@ def call_for(world: World, endpoint: str, role: str) -> Prepared:
         return ("POST", "/cases/check", {"json": {
             "case_id": world.new_case(), "kind": "database", "item": item,
             "outcome": "clear"}})
+    if endpoint == "transfer_request" and role in ("omu_analyst", "rsl_link_officer"):
+        return ("POST", "/transfers/request", {"json": _transfer_by(world, role)})
     return CALLS[endpoint](world)
+
+
+def _transfer_by(w: World, role: str) -> dict[str, Any]:
+    """The police's own request (Dorset s19), or a Link Officer's record of a
+    neighbouring tenant's application about a tenancy of their own landlord's."""
+    common = {"grounds": "FICTIONAL: threats after a disclosure",
+              "requested_on": TODAY.isoformat()}
+    if role == "omu_analyst":
+        return {**common, "kind": "police", "subject_id": w.subject_id,
+                "tenant_agrees": True, "authority": w.council}
+    props = w.store.read_attributes("properties", ["property_id", "landlord"])
+    own = props.loc[props["landlord"] == LANDLORD, "property_id"].astype(str)
+    return {**common, "kind": "neighbour", "property_id": own.iloc[0],
+            "specific_risk": "previous_victim"}
+
+
+#: A property nobody's zone or condition rules out for the world's subject, far from
+#: the zone the matrix test adds (the temporary accommodation of ``homeless_place``).
+_TEMPORARY: dict[str, str] = {}
+
+
+def _temporary_home(w: World) -> str:
+    if "pid" not in _TEMPORARY:
+        from geo_era.workspace import Workspace
+
+        workspace = Workspace(w.store)
+        props = w.store.read("properties")
+        here = props.loc[props["property_id"] == w.property_id, "geometry"].iloc[0]
+        far = props.assign(d=props.geometry.distance(here)).sort_values(
+            "d", ascending=False)
+        _TEMPORARY["pid"] = next(
+            str(p) for p in far["property_id"]
+            if not workspace.check(w.subject_id, str(p)).conflicts)
+    return _TEMPORARY["pid"]
+
+
+def _presentation(w: World) -> str:
+    from geo_era.housing.homelessness import record_presentation
+
+    return str(record_presentation(
+        w.engine, subject_id=w.subject_id, authority=w.council, presented_on=TODAY,
+        duty="unintentionally_homeless", reasons="FICTIONAL: released with no home",
+        actor=officer())["reference"])
+
+
+def _pending_transfer(w: World) -> str:
+    from geo_era.housing.transfers import request_transfer
+
+    return str(request_transfer(
+        w.engine, kind="tenant", authority=w.council, subject_id=w.subject_id,
+        grounds="FICTIONAL: windows broken after a disclosure", requested_on=TODAY,
+        at_risk_after_disclosure=True, actor=officer())["reference"])
 
 
 def _case(**extra: Any) -> Callable[[World], dict[str, Any]]:
@@ -279,6 +333,29 @@ CALLS: dict[str, Call] = {
     "case_move_in": _post("/cases/move-in", _case(property_id="DT-0000002",
                                                   moved_in_on=TODAY.isoformat())),
     "review_triggers": _post("/reviews/triggers", lambda w: {"justification": WHY}),
+    "homeless_present": _post("/homeless/present", lambda w: {
+        "subject_id": w.subject_id, "presented_on": TODAY.isoformat(),
+        "duty": "unintentionally_homeless", "authority": w.council,
+        "reasons": "FICTIONAL: released from prison with no home",
+        "local_connection": "none"}),
+    "homeless_place": _post("/homeless/place", lambda w: {
+        "presentation": _presentation(w), "property_id": _temporary_home(w),
+        "starts_on": TODAY.isoformat(), "justification": WHY}),
+    "homeless_advise": _post("/homeless/advise", lambda w: {
+        "subject_id": w.subject_id, "given_on": TODAY.isoformat(), "authority": w.council,
+        "options": ["social_rented", "supported_accommodation"],
+        "advice": "FICTIONAL: apply to the housing list; supported flat meanwhile",
+        "services": ["addictions"]}),
+    "homeless_show": _post("/homeless/show", lambda w: {"subject_id": w.subject_id,
+                                                        "justification": WHY}),
+    "transfer_request": _post("/transfers/request", lambda w: {
+        "kind": "tenant", "subject_id": w.subject_id, "authority": w.council,
+        "grounds": "FICTIONAL: windows broken after a disclosure",
+        "requested_on": TODAY.isoformat(), "at_risk_after_disclosure": True}),
+    "transfer_decide": _post("/transfers/decide", lambda w: {
+        "reference": _pending_transfer(w), "decision": "refused",
+        "reasons": "FICTIONAL: the police are managing the risk in place"}),
+    "transfer_list": _post("/transfers/list", lambda w: {"justification": WHY}),
 }
 #: Permitted calls that may be refused by the workflow (409) rather than the matrix:
 #: approving an unready case, a Part D with no disagreement; an extension by an agency

@@ -9,7 +9,9 @@ gives anyone more (or less) than this.
 Cells: ``yes`` the whole answer; ``own council`` the whole answer, confined to the
 records of the caller's own council; ``own voids, flags only`` a landlord's Link Officer,
 for their own organisation's voids, the yes/no flag and nothing of who or why;
-``published only`` the report as published, small counts suppressed; ``-`` refused.
+``published only`` the report as published, small counts suppressed; ``own records, no
+subject`` a landlord's Link Officer, what their organisation recorded, never the subject
+it concerns or the reasons; ``-`` refused.
 A partner agency of NASSO 3.6 acts on the cases its agency takes part in only:
 ``own cases, subject only`` (nothing of the neighbours), ``own council, own cases`` (the
 case whole, for its council), ``own properties, property only`` (a Link Officer: cases
@@ -70,6 +72,13 @@ review_triggers    |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |
 case_dwelling      |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_extend_set    |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_member        |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+homeless_present   |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+homeless_place     |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+homeless_advise    |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+homeless_show      |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+transfer_request   |yes |own |own |rec |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+transfer_decide    |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+transfer_list      |yes |own |own |rec |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -143,13 +152,36 @@ WHY = {
     "case_move_in": "the agencies managing the subject record the move that follows "
                     "their decision (3.11); council staff for their own council's cases, "
                     "the placing or receiving council of an out-of-area one (3.13)",
+    "homeless_present": "a homeless application is assessed by the housing authority "
+                        "(Dorset s19); the SOLO is the council's first point of contact "
+                        "for housing a sex offender (5.2), CJSW its partner, each for "
+                        "their own council",
+    "homeless_place": "the council owing the duty places in temporary accommodation "
+                      "(Dorset s19), weighing the victims' location and police advice "
+                      "as for any allocation (5.2): its own staff, in its own area",
+    "homeless_advise": "the SOLO gives housing-options advice and liaises with the "
+                       "services for other support needs (5.2)",
+    "homeless_show": "where a subject is housed, temporarily or not, is the Responsible "
+                     "Authorities' to monitor (5.2, 3.11); council staff for their own "
+                     "council, and the transfers into it (5.2: the transfer operates "
+                     "smoothly); no landlord or partner learns who is homeless",
+    "transfer_request": "the police may ask for a tenant's transfer after a risk "
+                        "assessment (Dorset s19); the council records the tenant's own, "
+                        "a family's and a neighbour's; a landlord records a neighbouring "
+                        "tenant's application about its own tenancy and, never told who "
+                        "the offender is (5.4, 68), sees only its own records",
+    "transfer_decide": "the housing authority decides a transfer (Dorset s19): council "
+                       "staff for their own council",
+    "transfer_list": "the Responsible Authorities follow the transfers; the receiving "
+                     "council sees a move into its area (5.2, 3.13); a landlord only "
+                     "what it recorded, no subject (5.4, 68)",
     "review_triggers": "keeping ERAs under review is the Responsible Authorities' at "
                        "MAPPA review meetings (3.4): police and the coordinator, as for "
                        "the annual reviews",
 }
 
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",
-         "pub": "published only", "-": "-",
+         "pub": "published only", "-": "-", "rec": "own records, no subject",
          "sub": "own cases, subject only", "cc": "own council, own cases",
          "prop": "own properties, property only"}
 #: Cells of a partner agency, confined to the cases its agency takes part in.
@@ -207,7 +239,8 @@ class Rule:
 
     def restricted(self, role: str) -> bool:
         """Whether ``role`` gets a restricted view (flags only, published only)."""
-        return self.cells[role] in ("own voids, flags only", "published only")
+        return self.cells[role] in ("own voids, flags only", "published only",
+                                    "own records, no subject")
 
     def confined(self, role: str) -> bool:
         """Whether ``role`` is confined to its own council's records."""
