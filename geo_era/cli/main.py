@@ -7,7 +7,18 @@ import sys
 
 import typer
 
-from geo_era.cli import admin, analysis, cases, data, documents, housing, reports, reviews, zones  # noqa: F401  (registers the commands)
+from geo_era.cli import (  # noqa: F401  (registers the commands)
+    admin,
+    analysis,
+    cases,
+    data,
+    documents,
+    homelessness,
+    housing,
+    reports,
+    reviews,
+    zones,
+)
 from geo_era.cli._common import _state, app, log
 from geo_era.errors import GeoEraError
 
