@@ -22,11 +22,13 @@ from geo_era_api.app import create_app
 from sqlalchemy import Engine, func, select
 
 from geo_era.casework.assessment import open_assessed_case
+from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store, session_scope
 from geo_era.security.audit import AuditEntry
 from geo_era.security.sessions import SignInSession
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
+from geo_era.workspace import Workspace
 from tests.conftest import (
     enrol_totp,
     form_token,
@@ -120,8 +122,9 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
     agreement and physical check, re-assessing, extending and changing a set, the decision
     forms and what follows them on the case page, the confirmation of Part C and Part D,
     void screening, sensitive allocations, the report and its PDF, opening a case, the
-    review triggers, a review's waiver, sign-out): forged, refused with
-    nothing audited and the session kept; with its token, from geo_era, it works."""
+    review triggers, a review's waiver, the homelessness and transfer forms, sign-out):
+    forged, refused with nothing audited and the session kept; with its token, from
+    geo_era, it works."""
     omu, thief, solo = signed_in(site, "omu"), signed_in(site, "other"), signed_in(site, "solo")
     case = site.case_id
     assert f'value="{case}"' in omu.get("/cases").text
@@ -131,6 +134,9 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
     dwelling = re.findall(r'name="dwelling_id-0" value="([^"]+)"', sheet)[0]
     on_case = {"case_id": case, "property_id": site.candidate}
     decision = {"manageable": "yes", "conclusion": "FICTIONAL", "reasons": "FICTIONAL"}
+    today = dt.date.today().isoformat()
+    conflicted = bool(Workspace(LayerStore(site.home)).check(site.subject,
+                                                            site.candidate).conflicts)
     page_forms: list[tuple[TestClient, str, dict[str, str], dict[str, Any] | None, int]] = [
         (omu, "/case", {"case_id": case}, None, 200),
         (omu, "/case/document", {"case_id": case}, None, 200),
@@ -175,6 +181,25 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
          200),
         (omu, "/case/extend", {**on_case, "working_days": "1",
                                "reason": "FICTIONAL: records awaited"}, None, 200),
+        # homelessness, temporary accommodation, advice and transfers (issue 20, item 6)
+        (solo, "/homeless/present", {
+            "subject_id": site.subject, "presented_on": today,
+            "duty": "inquiries_pending", "local_connection": "none",
+            "reasons": "FICTIONAL: released with no home"},
+         None, 200),
+        (solo, "/homeless/place", {"presentation": "HLP-000001",
+                                   "property_id": site.candidate, "starts_on": today},
+         None, 409 if conflicted else 200),
+        (solo, "/homeless/advise", {"subject_id": site.subject, "given_on": today,
+                                    "options": "social_rented",
+                                    "advice": "FICTIONAL: apply to the list"}, None, 200),
+        (solo, "/homeless/show", {"subject_id": site.subject}, None, 200),
+        (solo, "/transfers/request", {
+            "kind": "tenant", "subject_id": site.subject, "requested_on": today,
+            "at_risk_after_disclosure": "yes",
+            "grounds": "FICTIONAL: threats after a disclosure"}, None, 200),
+        (solo, "/transfers/decide", {"reference": "TRF-000001", "decision": "refused",
+                                     "reasons": "FICTIONAL: managed in place"}, None, 200),
     ]
     for client, path, data, files, expected in page_forms:
         before = counts(site.engine)
