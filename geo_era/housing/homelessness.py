@@ -45,6 +45,7 @@ from geo_era.db.store import (
     HomelessPresentation,
     HousingAdvice,
     PlacementMove,
+    TransferRequest,
     session_scope,
 )
 from geo_era.errors import DataError, NotFoundError, OutOfScopeError, WorkflowRefusedError
@@ -398,3 +399,18 @@ def subject_file(engine: Engine, subject_id: str, actor: Actor) -> dict[str, Any
         return {"subject_id": subject_id, **record,
                 "transfers": [{**transfer_document(t), "view": transfer_view(t, actor)}
                               for t in transfers]}
+
+
+def weed_homelessness(session: Session, cutoff: dt.date) -> list[str]:
+    """Presentations made, advice given and transfers decided before ``cutoff`` (a
+    pending transfer is never weeded); their references. Temporary placements are
+    placements, weeded by the placements' own rule."""
+    doomed: list[HomelessPresentation | HousingAdvice | TransferRequest] = [
+        *session.scalars(select(HomelessPresentation).where(
+            HomelessPresentation.presented_on < cutoff)),
+        *session.scalars(select(HousingAdvice).where(HousingAdvice.given_on < cutoff)),
+        *session.scalars(select(TransferRequest).where(
+            TransferRequest.decision != "pending", TransferRequest.decided_on < cutoff))]
+    for row in doomed:
+        session.delete(row)
+    return [row.reference for row in doomed]

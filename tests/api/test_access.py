@@ -838,3 +838,58 @@ def test_an_nhs_user_acts_for_the_nhs_over_the_api(world: World) -> None:
     hidden = post("show", {"case_id": elsewhere, "justification": WHY})
     assert hidden.status_code == 404 and world.subject_id not in hidden.text
     assert world.audit_count() == before + 1 and world.last_entry().outcome == "denied"
+
+
+def test_a_link_officers_transfer_record_names_no_subject(world: World) -> None:
+    """R118 (Dorset s19) over the API: a Link Officer records a neighbouring tenant's
+    application about their own tenancy (another landlord's reads as not found, audited
+    as denied); the SOLO links it to the subject and grants it on a specific-risk limb
+    with reasons; the Link Officer's list then holds the decision and nothing of the
+    subject or the reasons (absent from the JSON), while the SOLO's holds them."""
+    body = _transfer_by(world, "rsl_link_officer")
+    props = world.store.read_attributes("properties", ["property_id", "landlord"])
+    other = str(props.loc[props["landlord"] != LANDLORD, "property_id"].iloc[0])
+    before = world.audit_count()
+    theirs = world.client.post(f"{PREFIX}/transfers/request",
+                               headers=world.headers("rsl_link_officer"),
+                               json={**body, "property_id": other})
+    assert theirs.status_code == 404 and world.audit_count() == before + 1
+    assert world.last_entry().outcome == "denied"
+    named = world.client.post(f"{PREFIX}/transfers/request",
+                              headers=world.headers("rsl_link_officer"),
+                              json={**body, "subject_id": world.subject_id})
+    assert named.status_code == 409 and "names no subject" in named.text
+    made = world.client.post(f"{PREFIX}/transfers/request",
+                             headers=world.headers("rsl_link_officer"), json=body)
+    assert made.status_code == 200, made.text
+    reference = made.json()["reference"]
+    assert made.json()["view"] == "own_record"
+    reasons = "FICTIONAL: a previous victim of the subject, confirmed by the OMU"
+    decided = world.client.post(f"{PREFIX}/transfers/decide", headers=world.headers("solo"),
+                                json={"reference": reference, "decision": "granted",
+                                      "subject_id": world.subject_id,
+                                      "specific_risk": "previous_victim",
+                                      "reasons": reasons})
+    assert decided.status_code == 200, decided.text
+    assert (decided.json()["specific_risk"], decided.json()["subject_id"]) == (
+        "previous_victim", world.subject_id)
+    mine = world.client.post(f"{PREFIX}/transfers/list",
+                             headers=world.headers("rsl_link_officer"), json={}).json()
+    record = next(t for t in mine if t["reference"] == reference)
+    assert record["decision"] == "granted"
+    assert {"subject_id", "grounds", "decision_reasons", "specific_risk",
+            "shared"}.isdisjoint(record)
+    listed = json.dumps(mine)
+    assert world.subject_id not in listed and "previous victim" not in listed
+    solo = world.client.post(f"{PREFIX}/transfers/list", headers=world.headers("solo"),
+                             json={"justification": WHY}).json()
+    full = next(t for t in solo if t["reference"] == reference)
+    assert (full["subject_id"], full["decision_reasons"]) == (world.subject_id, reasons)
+    # another council's SOLO: the transfer reads as not there, audited as denied
+    before = world.audit_count()
+    again = world.client.post(f"{PREFIX}/transfers/decide",
+                              headers=world.headers("other.solo"),
+                              json={"reference": reference, "decision": "refused",
+                                    "reasons": "FICTIONAL: not ours to decide"})
+    assert again.status_code == 404 and world.audit_count() == before + 1
+    assert world.last_entry().outcome == "denied"

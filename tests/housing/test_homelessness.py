@@ -387,3 +387,67 @@ def test_r81_a_move_to_another_council_is_shared_with_it(
     shown = svc.show(services, solo(demo, ELSEWHERE), subject_id=CONDITIONED,
                      justification=WHY)
     assert [t.view for t in shown.transfers] == ["receiving"]
+
+
+def test_the_migration_adds_and_removes_the_records(tmp_path: Path,
+                                                     database_url: str) -> None:
+    """Migration 0016 down to 0010 removes the homelessness and transfer tables and the
+    temporary marks of placement moves; back up, they are there and a move recorded
+    before reads as settled (kind empty, no end)."""
+    from sqlalchemy import inspect
+
+    from tests.migrations import migrate
+
+    engine = open_store(tmp_path, database_url)
+    tables = {"homeless_presentations", "housing_advice", "transfer_requests"}
+    migrate(engine, "0010", down=True)
+    assert tables.isdisjoint(inspect(engine).get_table_names())
+    assert {"kind", "ends_on"}.isdisjoint(
+        c["name"] for c in inspect(engine).get_columns("placement_moves"))
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO placement_moves (subject_id, property_id, moved_in_on, "
+            "case_reference, part, recorded_by, recorded_at) VALUES ('FICTIONAL-S1', "
+            "'P1', '2026-11-20', 'ERA-000001', 'C', 'officer', '2026-11-20 10:00:00')")
+    migrate(engine, "head")
+    assert tables <= set(inspect(engine).get_table_names())
+    with session_scope(engine) as session:
+        move = session.scalars(select(PlacementMove)).one()
+        assert (move.kind, move.ends_on, move.property_id) == (None, None, "P1")
+    engine.dispose()
+
+
+def test_weeding_removes_old_records_and_keeps_pending_transfers(engine: Engine) -> None:
+    """R49-style retention of item 6's records: presentations, advice and decided
+    transfers older than the cutoff are weeded with one erasure naming them; a pending
+    transfer and newer records stay."""
+    from geo_era.casework.reviews import weed
+    from geo_era.housing.homelessness import record_advice, record_presentation
+    from geo_era.housing.transfers import decide_transfer, request_transfer
+
+    old, new = dt.date(2020, 1, 6), dt.date(2026, 11, 20)
+    on = {"actor": officer(), "today": new}
+    for day in (old, new):
+        record_presentation(engine, subject_id=CONDITIONED, authority="FICTIONAL Council",
+                            presented_on=day, duty="not_homeless",
+                            reasons="FICTIONAL: has a tenancy", **on)
+        record_advice(engine, subject_id=CONDITIONED, authority="FICTIONAL Council",
+                      given_on=day, options=["stay_put"], advice="FICTIONAL: stay put",
+                      services=[], **on)
+    kept = request_transfer(engine, kind="tenant", authority="FICTIONAL Council",
+                            subject_id=CONDITIONED, grounds="FICTIONAL: threats made",
+                            requested_on=old, at_risk_after_disclosure=True, **on)
+    gone = request_transfer(engine, kind="tenant", authority="FICTIONAL Council",
+                            subject_id=CONDITIONED, grounds="FICTIONAL: threats made",
+                            requested_on=old, at_risk_after_disclosure=True, **on)
+    decide_transfer(engine, gone["reference"], decision="refused",
+                    reasons="FICTIONAL: managed in place", actor=officer(), today=old)
+    report = weed(engine, retention_days={"homelessness": 365}, actor=officer(), today=new)
+    assert [(r["record_type"], r["weeded"]) for r in report] == [("homelessness", 3)]
+    entry = last_entry(engine)
+    assert (entry.operation, sorted(entry.record_ids)) == (
+        "erasure", ["HLP-000001", "HOA-000001", gone["reference"]])
+    with session_scope(engine) as session:
+        assert [p.presented_on for p in session.scalars(select(HomelessPresentation))] == [new]
+        assert [t.reference for t in session.scalars(select(TransferRequest))] == [
+            kept["reference"]]

@@ -7,6 +7,7 @@ never declare a field the need-to-know matrix denies them.
 """
 
 from geo_era.services.answers._base import Answer
+from geo_era.services.answers.homelessness import TransferRecord
 from geo_era.services.answers.housing import AllocationFlags
 from geo_era.services.answers.reports import PublishedReport
 
@@ -15,4 +16,6 @@ from geo_era.services.answers.reports import PublishedReport
 LINK_OFFICER_ANSWERS: dict[str, type[Answer]] = {
     "allocation_check": AllocationFlags,
     "overconcentration": PublishedReport,
+    "transfer_request": TransferRecord,
+    "transfer_list": TransferRecord,
 }
