@@ -153,8 +153,9 @@ def current_placements(imported: pd.DataFrame | None, moves: pd.DataFrame
     Subjects with no recorded move keep their imported rows as they are. For each
     subject with one, their rows (imported and recorded) are put in order of start date
     (a recorded move after an imported row starting the same day) and every row still
-    open when a later row starts ends on that later row's start: the latest start is the
-    current placement. A move already in ``imported`` (the overlay applied twice) is
+    open when a later row starts ends on that later row's start (and a recorded temporary
+    placement planned to end after it ends then too): the latest start is the current
+    placement. A move already in ``imported`` (the overlay applied twice) is
     not added again. Columns beyond :data:`COLUMNS` of imported rows are kept."""
     if not len(moves):
         return imported
@@ -172,8 +173,10 @@ def current_placements(imported: pd.DataFrame | None, moves: pd.DataFrame
     ordered = frame[moved].sort_values(["start_date", "_recorded"], kind="stable")
     following = ordered.groupby(ordered["subject_id"].astype(str), sort=False)[
         "start_date"].shift(-1)
-    ends = ordered["end_date"].where(ordered["end_date"].notna() | following.isna(),
-                                     following)
+    end = ordered["end_date"]
+    # a recorded temporary placement whose planned end is after the next move ends then
+    cut = ordered["_recorded"] & end.notna() & following.notna() & (end > following)
+    ends = end.where(end.notna() | following.isna(), following).where(~cut, following)
     frame.loc[ends.index, "end_date"] = ends
     return frame.drop(columns="_recorded").reset_index(drop=True)
 

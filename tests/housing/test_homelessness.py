@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import shapely
 from sqlalchemy import Engine, func, select
@@ -451,3 +452,36 @@ def test_weeding_removes_old_records_and_keeps_pending_transfers(engine: Engine)
         assert [p.presented_on for p in session.scalars(select(HomelessPresentation))] == [new]
         assert [t.reference for t in session.scalars(select(TransferRequest))] == [
             kept["reference"]]
+
+
+def test_temporary_accommodation_in_the_placements_overlay_worked_by_hand() -> None:
+    """Issue 20 item 6, worked by hand: S1 lives at A (imported, open) and goes into
+    temporary accommodation T on 1 March 2026, planned to end 30 June 2026; then moves
+    to C on 1 May 2026 (before the planned end). A ends on 1 March, T on 1 May (not on
+    30 June), C is open. S2's temporary placement U (1 March to 30 April 2026) keeps its
+    end. Current on 15 March: T and U; on 15 May: C only; on 15 April, S2 is at U."""
+    from geo_era.casework.placements import current_placements
+
+    day = pd.Timestamp
+    imported = pd.DataFrame({
+        "subject_id": ["S1"], "property_id": ["A"], "start_date": [day("2020-01-01")],
+        "end_date": pd.Series([pd.NaT], dtype="datetime64[us]"),
+        "placing_authority": pd.array([None], dtype="string"),
+        "consent_recorded": pd.array([None], dtype="boolean")})
+    recorded = pd.DataFrame({
+        "subject_id": ["S1", "S2", "S1"], "property_id": ["T", "U", "C"],
+        "start_date": [day("2026-03-01"), day("2026-03-01"), day("2026-05-01")],
+        "end_date": pd.Series([day("2026-06-30"), day("2026-04-30"), pd.NaT],
+                              dtype="datetime64[us]"),
+        "placing_authority": pd.array([None] * 3, dtype="string"),
+        "consent_recorded": pd.array([None] * 3, dtype="boolean")})
+    now = current_placements(imported, recorded)
+    assert now is not None
+    rows = {r.property_id: (r.start_date, r.end_date) for r in now.itertuples()}
+    assert rows["A"] == (day("2020-01-01"), day("2026-03-01"))
+    assert rows["T"] == (day("2026-03-01"), day("2026-05-01"))
+    assert rows["U"] == (day("2026-03-01"), day("2026-04-30"))
+    assert rows["C"][0] == day("2026-05-01") and pd.isna(rows["C"][1])
+    for on, current in ((dt.date(2026, 3, 15), {"T", "U"}), (dt.date(2026, 5, 15), {"C"}),
+                        (dt.date(2026, 4, 15), {"T", "U"})):
+        assert set(now.loc[current_on(now, on), "property_id"]) == current, on
