@@ -146,3 +146,15 @@ def test_a_link_officer_records_a_neighbours_application_and_sees_no_subject(
         assert hidden not in seen
     # a role with no part in transfers is refused the page
     assert site.client("auditor").get("/transfers").status_code == 403
+
+
+def test_the_start_page_leads_to_homelessness_and_transfers(site: CaseSite) -> None:
+    """The start page links the roles that have them to the pages (the navigation too);
+    a partner agency gets neither."""
+    solo = site.client("solo").get("/").text
+    assert 'href="/homeless"' in solo and "transfer requests and their decisions" in solo
+    link = site.client("rsl_link_officer").get("/").text
+    assert 'href="/homeless"' not in link
+    assert "Record a neighbouring tenant's application" in link
+    nhs = site.client("nhs_liaison").get("/").text
+    assert 'href="/homeless"' not in nhs and 'href="/transfers"' not in nhs
