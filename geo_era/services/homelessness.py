@@ -181,19 +181,24 @@ def request_transfer(services: Services, caller: Caller, *, kind: str, grounds: 
     admitted = services.gate.admit("transfer_request", caller,
                                    justification=justification,
                                    record_ids=[subject_id] if subject_id else [])
-    landlord, council = _tenancy(services, property_id)
     if admitted.restricted:
         if kind != "neighbour" or subject_id:
             raise WorkflowRefusedError("a Link Officer records a neighbouring tenant's "
                                        "application (kind 'neighbour') and names no "
                                        "subject; the SOLO links it to one")
-        if landlord != caller.organisation:
+        try:  # another landlord's property reads as one that does not exist
+            landlord, council = _tenancy(services, property_id)
+        except NotFoundError:
+            landlord = council = None
+        if landlord is None or landlord != caller.organisation:
             services.gate.denied(caller, "property", [property_id or ""])
             raise NotFoundError(f"property {property_id!r} not found among your "
                                 "organisation's tenancies")
-    elif caller.role == "omu_analyst" and kind != "police":
-        raise WorkflowRefusedError("the police record their own transfer requests (kind "
-                                   "'police'); the council records the others")
+    else:
+        if caller.role == "omu_analyst" and kind != "police":
+            raise WorkflowRefusedError("the police record their own transfer requests "
+                                       "(kind 'police'); the council records the others")
+        landlord, council = _tenancy(services, property_id)
     if subject_id:
         _subject(services, caller, subject_id)
     answer = core_transfers.request_transfer(

@@ -855,6 +855,12 @@ def test_a_link_officers_transfer_record_names_no_subject(world: World) -> None:
                                json={**body, "property_id": other})
     assert theirs.status_code == 404 and world.audit_count() == before + 1
     assert world.last_entry().outcome == "denied"
+    missing = world.client.post(f"{PREFIX}/transfers/request",
+                                headers=world.headers("rsl_link_officer"),
+                                json={**body, "property_id": "DT-NOT-THERE"})
+    assert missing.status_code == 404 and world.audit_count() == before + 2
+    assert missing.json()["detail"] == theirs.json()["detail"].replace(other,
+                                                                       "DT-NOT-THERE")
     named = world.client.post(f"{PREFIX}/transfers/request",
                               headers=world.headers("rsl_link_officer"),
                               json={**body, "subject_id": world.subject_id})
