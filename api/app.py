@@ -66,6 +66,7 @@ from .routes import (
     docs,
     dwellings,
     enquiries,
+    homelessness,
     imports,
     markers,
     notices,
@@ -77,6 +78,7 @@ from .routes import (
     pages_disclosures,
     pages_enquiries,
     pages_find,
+    pages_homeless,
     pages_markers,
     pages_notices,
     pages_open,
@@ -132,7 +134,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    pages_enquiries.router,
                    pages_notices.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
-                   pages_markers.router, docs.router):
+                   pages_markers.router, docs.router, homelessness.router,
+                   pages_homeless.router):
         app.include_router(router)
     app.add_exception_handler(forms.FormRefusedError, pages.form_refused)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")

@@ -270,6 +270,11 @@ class Settings(BaseSettings):
         default=6 * 365, ge=0,
         description="Days a recorded placement is kept after it ended (the subject moved "
                     "on) before weeding; a subject's current placement is never weeded.")
+    retention_homelessness_days: int = Field(
+        default=6 * 365, ge=0,
+        description="Days a homeless presentation, housing-options advice or a decided "
+                    "transfer request is kept (from the presentation, the advice or the "
+                    "decision) before weeding; a pending transfer is never weeded.")
     review_months: dict[str, int] = Field(
         default_factory=dict,
         description="Months between annual reviews (NASSO 3.3) shortened by risk, as JSON: "

@@ -126,18 +126,21 @@ def move_document(move: PlacementMove) -> dict[str, Any]:
 
 
 def recorded_moves(engine: Engine) -> pd.DataFrame:
-    """Every recorded move as rows of the ``placements`` layer (open: no end date), in
-    the order recorded."""
+    """Every recorded move as rows of the ``placements`` layer, in the order recorded:
+    open (no end date) but for a temporary-accommodation placement's end
+    (``ends_on``)."""
     with session_scope(engine) as session:
         rows = session.execute(select(
             PlacementMove.subject_id, PlacementMove.property_id, PlacementMove.moved_in_on,
-            PlacementMove.placing_authority, PlacementMove.consent_recorded)
+            PlacementMove.placing_authority, PlacementMove.consent_recorded,
+            PlacementMove.ends_on)
             .order_by(PlacementMove.moved_in_on, PlacementMove.id)).all()
     return pd.DataFrame({
         "subject_id": pd.array([r[0] for r in rows], dtype="string"),
         "property_id": pd.array([r[1] for r in rows], dtype="string"),
         "start_date": pd.to_datetime(pd.Series([r[2] for r in rows], dtype=object)),
-        "end_date": pd.Series(pd.NaT, index=range(len(rows)), dtype="datetime64[us]"),
+        "end_date": pd.to_datetime(pd.Series([r[5] for r in rows], dtype=object)
+                                   ).astype("datetime64[us]"),
         "placing_authority": pd.array([r[3] for r in rows], dtype="string"),
         "consent_recorded": pd.array([r[4] for r in rows], dtype="boolean")})
 
@@ -150,8 +153,9 @@ def current_placements(imported: pd.DataFrame | None, moves: pd.DataFrame
     Subjects with no recorded move keep their imported rows as they are. For each
     subject with one, their rows (imported and recorded) are put in order of start date
     (a recorded move after an imported row starting the same day) and every row still
-    open when a later row starts ends on that later row's start: the latest start is the
-    current placement. A move already in ``imported`` (the overlay applied twice) is
+    open when a later row starts ends on that later row's start (and a recorded temporary
+    placement planned to end after it ends then too): the latest start is the current
+    placement. A move already in ``imported`` (the overlay applied twice) is
     not added again. Columns beyond :data:`COLUMNS` of imported rows are kept."""
     if not len(moves):
         return imported
@@ -169,8 +173,10 @@ def current_placements(imported: pd.DataFrame | None, moves: pd.DataFrame
     ordered = frame[moved].sort_values(["start_date", "_recorded"], kind="stable")
     following = ordered.groupby(ordered["subject_id"].astype(str), sort=False)[
         "start_date"].shift(-1)
-    ends = ordered["end_date"].where(ordered["end_date"].notna() | following.isna(),
-                                     following)
+    end = ordered["end_date"]
+    # a recorded temporary placement whose planned end is after the next move ends then
+    cut = ordered["_recorded"] & end.notna() & following.notna() & (end > following)
+    ends = end.where(end.notna() | following.isna(), following).where(~cut, following)
     frame.loc[ends.index, "end_date"] = ends
     return frame.drop(columns="_recorded").reset_index(drop=True)
 
@@ -179,12 +185,14 @@ def current_homes(subjects: pd.DataFrame, placements: pd.DataFrame | None,
                   moves: pd.DataFrame) -> pd.DataFrame:
     """``subjects`` with ``current_property_id`` of every subject with a recorded move
     set to the property of their latest open placement in ``placements`` (the frame
-    :func:`current_placements` gives)."""
+    :func:`current_placements` gives; a placement whose end date is still to come, a
+    temporary one, is open)."""
     if not len(moves) or placements is None:
         return subjects
     moved = set(moves["subject_id"].astype(str))
-    open_rows = placements[placements["end_date"].isna()
-                           & placements["subject_id"].astype(str).isin(moved)]
+    end = pd.to_datetime(placements["end_date"], errors="coerce")
+    not_ended = end.isna() | (end > pd.Timestamp.today().normalize())
+    open_rows = placements[not_ended & placements["subject_id"].astype(str).isin(moved)]
     latest = (open_rows.sort_values("start_date", kind="stable")
               .groupby(open_rows["subject_id"].astype(str))["property_id"].last())
     out = subjects.copy()

@@ -47,6 +47,7 @@ from geo_era.db.store import (
     session_scope,
 )
 from geo_era.errors import DataError, NotFoundError
+from geo_era.housing.homelessness import weed_homelessness
 from geo_era.security.audit import Actor
 from geo_era.workspace import Workspace
 
@@ -345,4 +346,5 @@ def _weed_waivers(session: Session, cutoff: dt.date) -> list[str]:
 
 #: The retention rules: record type -> what deletes its records past a cutoff.
 _WEEDERS: dict[str, Callable[[Session, dt.date], list[str]]] = {
-    "cases": _weed_cases, "placements": _weed_placements, "waivers": _weed_waivers}
+    "cases": _weed_cases, "placements": _weed_placements, "waivers": _weed_waivers,
+    "homelessness": weed_homelessness}

@@ -16,6 +16,7 @@ from geo_era.cli import (  # noqa: F401  (registers the commands)
     disclosures,
     documents,
     enquiries,
+    homelessness,
     housing,
     markers,
     notices,

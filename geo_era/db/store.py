@@ -397,6 +397,13 @@ class PlacementMove(Base):
     consent_recorded: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(128))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: ``temporary``: a temporary-accommodation placement under a homeless duty (Dorset
+    #: MAPPA procedure section 19; :mod:`geo_era.housing.homelessness`), whose
+    #: ``case_reference`` is the presentation's (``HLP-...``) and ``part`` ``T``; NULL:
+    #: a move after an ERA decision
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    #: the day a temporary placement ends (NULL: open until the next move)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
 class DwellingOutcome(Base):
@@ -730,3 +737,89 @@ class MarkerFirm(Base):
     firm_key: Mapped[str] = mapped_column(String(128), index=True)
 
     marker: Mapped[StaffSafetyMarker] = relationship(back_populates="firms")
+class HomelessPresentation(Base):
+    """A subject's homeless presentation to a council and the duty owed (Housing
+    (Scotland) Act 1987 Part II; Dorset MAPPA procedure section 19; NASSO 5.2): when,
+    to which council (``authority``), the duty decided and why, and the local connection
+    as recorded (never a bail hostel). Reference ``HLP-000042``."""
+
+    __tablename__ = "homeless_presentations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    authority: Mapped[str] = mapped_column(String(128), index=True)
+    presented_on: Mapped[dt.date] = mapped_column(Date)
+    duty: Mapped[str] = mapped_column(String(32))
+    reasons: Mapped[str] = mapped_column(Text)
+    local_connection: Mapped[str] = mapped_column(String(32))
+    local_connection_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    intentional_grounds: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def reference(self) -> str:
+        return f"HLP-{self.id:06d}"
+
+
+class HousingAdvice(Base):
+    """Housing-options advice a council gave a subject, and the services it liaised
+    with over other support needs (NASSO 5.2). Reference ``HOA-000042``."""
+
+    __tablename__ = "housing_advice"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    authority: Mapped[str] = mapped_column(String(128), index=True)
+    given_on: Mapped[dt.date] = mapped_column(Date)
+    options: Mapped[list[str]] = mapped_column(JSON)
+    advice: Mapped[str] = mapped_column(Text)
+    services: Mapped[list[str]] = mapped_column(JSON)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def reference(self) -> str:
+        return f"HOA-{self.id:06d}"
+
+
+class TransferRequest(Base):
+    """A request for an (urgent) transfer and its decision (Dorset MAPPA procedure
+    section 19; NASSO 5.2): the subject's own, the police's after a risk assessment, a
+    neighbouring tenant's (the "specific risk" test) or an offender's family's.
+    ``authority`` is the council of the tenancy, ``landlord`` its landlord,
+    ``receiving_authority`` the council a move to another area goes to (which then sees
+    what is ``shared``). ``recorded_as`` and ``recorded_org`` say who recorded it: a
+    Link Officer sees only their own organisation's records. Reference ``TRF-000042``."""
+
+    __tablename__ = "transfer_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    authority: Mapped[str] = mapped_column(String(128), index=True)
+    subject_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    property_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    landlord: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    grounds: Mapped[str] = mapped_column(Text)
+    urgent: Mapped[bool] = mapped_column(Boolean)
+    at_risk_after_disclosure: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    tenant_agrees: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    specific_risk: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    assistance: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    receiving_authority: Mapped[str | None] = mapped_column(String(128), nullable=True,
+                                                            index=True)
+    decision: Mapped[str] = mapped_column(String(16), default="pending")
+    decision_reasons: Mapped[str | None] = mapped_column(Text, nullable=True)
+    shared: Mapped[str | None] = mapped_column(Text, nullable=True)
+    case_reference: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    recorded_as: Mapped[str] = mapped_column(String(32))
+    recorded_org: Mapped[str] = mapped_column(String(128), index=True)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def reference(self) -> str:
+        return f"TRF-{self.id:06d}"

@@ -71,9 +71,19 @@ class Housed:
     unplaced: int
 
 
+def _not_ended(placements: pd.DataFrame) -> pd.Series:
+    """Which placements have not ended today: no end date, or one still to come (a
+    temporary-accommodation placement with its planned end)."""
+    if "end_date" not in placements.columns:
+        return pd.Series(True, index=placements.index)
+    end = pd.to_datetime(placements["end_date"], errors="coerce")
+    return end.isna() | (end > pd.Timestamp.today().normalize())
+
+
 def housed_subjects(snap: Snapshot) -> Housed:
     """Every (subject, home) pair known now: ``current_property_id`` of ``subjects``
-    and the placements with no end date; each pair once."""
+    and the placements not ended today (no end date, or a later one); each pair
+    once."""
     frames: list[pd.DataFrame] = []
     try:
         subjects: pd.DataFrame | None = snap.subjects
@@ -84,8 +94,7 @@ def housed_subjects(snap: Snapshot) -> Housed:
                                     "property_id": subjects["current_property_id"]}))
     placements = snap.placements
     if placements is not None and len(placements):
-        current = placements["end_date"].isna() if "end_date" in placements.columns \
-            else pd.Series(True, index=placements.index)
+        current = _not_ended(placements)
         frames.append(pd.DataFrame({
             "subject_id": placements["subject_id"].astype(str)[current],
             "property_id": placements["property_id"][current]}))

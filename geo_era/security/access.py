@@ -371,6 +371,36 @@ MATRIX: dict[str, Access] = {
                             restricted_label="own stock or firm, instructions only",
                             summary="the current staff-safety instructions on the "
                                     "landlord's homes, or shared with the firm (69-70)"),
+    # homelessness and transfers (Dorset MAPPA procedure s19; NASSO 5.2, 3.13): the
+    # council's housing duty, recorded by its staff and read by the Responsible
+    # Authorities; a Link Officer records a neighbour's application and reads back
+    # only their own records, never the subject
+    "homeless_present": Access(COUNCIL_STAFF, audited=True, scoped=True,
+                               summary="a homeless presentation and the duty owed "
+                                       "(Dorset s19, 5.2)"),
+    "homeless_place": Access(COUNCIL_STAFF, audited=True, scoped=True,
+                             summary="temporary accommodation, screened like a void "
+                                     "(Dorset s19, 5.2)"),
+    "homeless_advise": Access(COUNCIL_STAFF, audited=True, scoped=True,
+                              summary="housing-options advice and the services liaised "
+                                      "with (5.2)"),
+    "homeless_show": Access(RESPONSIBLE_AUTHORITIES, audited=True, scoped=True,
+                            summary="a subject's presentations, temporary accommodation, "
+                                    "advice and transfers (Dorset s19, 5.2)"),
+    "transfer_request": Access(COUNCIL_STAFF | roles("omu_analyst") | LINK,
+                               restricted_view=LINK, audited=True, scoped=True,
+                               restricted_label="own records, no subject",
+                               summary="a transfer request: the tenant's, the police's, "
+                                       "a neighbour's or a family's (Dorset s19)"),
+    "transfer_decide": Access(COUNCIL_STAFF, audited=True, scoped=True,
+                              summary="a transfer's decision and reasons; a move to "
+                                      "another council shared with it (Dorset s19, 5.2, "
+                                      "3.13)"),
+    "transfer_list": Access(RESPONSIBLE_AUTHORITIES | LINK, restricted_view=LINK,
+                            audited=True, scoped=True,
+                            restricted_label="own records, no subject",
+                            summary="transfer requests, and those into the council "
+                                    "(Dorset s19, 5.2)"),
 }
 
 

@@ -153,7 +153,8 @@ def weed(services: Services, caller: Caller, *, today: dt.date | None = None
                                retention_days={
                                    "cases": settings.retention_cases_days,
                                    "placements": settings.retention_placements_days,
-                                   "waivers": settings.retention_waivers_days},
+                                   "waivers": settings.retention_waivers_days,
+                                   "homelessness": settings.retention_homelessness_days},
                                actor=actor, today=today)
     report.append(weed_enquiries(services.engine,
                                  retention_days=settings.retention_enquiries_days,

@@ -192,6 +192,8 @@ def call_for(world: World, endpoint: str, role: str) -> Prepared:
         return ("POST", "/cases/check", {"json": {
             "case_id": world.new_case(), "kind": "database", "item": item,
             "outcome": "clear"}})
+    if endpoint == "transfer_request" and role in ("omu_analyst", "rsl_link_officer"):
+        return ("POST", "/transfers/request", {"json": _transfer_by(world, role)})
     if endpoint == "notice_show" and role == "cjsw":  # as the lead agency of a case
         subjects = world.store.read_attributes("subjects", ["subject_id",
                                                             "on_licence_or_order"])
@@ -277,6 +279,58 @@ def _notice(w: World, *, subject_id: str | None = None) -> str:
         notifications.link(w.engine, made["reference"], subject_id=subject_id, note=None,
                            actor=officer())
     return str(made["reference"])
+
+
+def _transfer_by(w: World, role: str) -> dict[str, Any]:
+    """The police's own request (Dorset s19), or a Link Officer's record of a
+    neighbouring tenant's application about a tenancy of their own landlord's."""
+    common = {"grounds": "FICTIONAL: threats after a disclosure",
+              "requested_on": TODAY.isoformat()}
+    if role == "omu_analyst":
+        return {**common, "kind": "police", "subject_id": w.subject_id,
+                "tenant_agrees": True, "authority": w.council}
+    props = w.store.read_attributes("properties", ["property_id", "landlord"])
+    own = props.loc[props["landlord"] == LANDLORD, "property_id"].astype(str)
+    return {**common, "kind": "neighbour", "property_id": own.iloc[0],
+            "specific_risk": "previous_victim"}
+
+
+#: A property nobody's zone or condition rules out for the world's subject, far from
+#: the zone the matrix test adds (the temporary accommodation of ``homeless_place``).
+_TEMPORARY: dict[str, str] = {}
+
+
+def _temporary_home(w: World) -> str:
+    if "pid" not in _TEMPORARY:
+        from geo_era.workspace import Workspace
+
+        workspace = Workspace(w.store)
+        props = w.store.read("properties")
+        here = props.loc[props["property_id"] == w.property_id, "geometry"].iloc[0]
+        far = props.assign(d=props.geometry.distance(here)).sort_values(
+            "d", ascending=False)
+        _TEMPORARY["pid"] = next(
+            str(p) for p in far["property_id"]
+            if not workspace.check(w.subject_id, str(p)).conflicts)
+    return _TEMPORARY["pid"]
+
+
+def _presentation(w: World) -> str:
+    from geo_era.housing.homelessness import record_presentation
+
+    return str(record_presentation(
+        w.engine, subject_id=w.subject_id, authority=w.council, presented_on=TODAY,
+        duty="unintentionally_homeless", reasons="FICTIONAL: released with no home",
+        actor=officer())["reference"])
+
+
+def _pending_transfer(w: World) -> str:
+    from geo_era.housing.transfers import request_transfer
+
+    return str(request_transfer(
+        w.engine, kind="tenant", authority=w.council, subject_id=w.subject_id,
+        grounds="FICTIONAL: windows broken after a disclosure", requested_on=TODAY,
+        at_risk_after_disclosure=True, actor=officer())["reference"])
 
 
 def _case(**extra: Any) -> Callable[[World], dict[str, Any]]:
@@ -462,6 +516,29 @@ CALLS: dict[str, Call] = {
         "marker_id": _marker(w), "review_on": (TODAY + dt.timedelta(days=60)).isoformat()}),
     "marker_list": _post("/markers/list", lambda w: {"justification": WHY}),
     "marker_shared": _post("/markers/shared", lambda w: {"property_id": w.property_id}),
+    "homeless_present": _post("/homeless/present", lambda w: {
+        "subject_id": w.subject_id, "presented_on": TODAY.isoformat(),
+        "duty": "unintentionally_homeless", "authority": w.council,
+        "reasons": "FICTIONAL: released from prison with no home",
+        "local_connection": "none"}),
+    "homeless_place": _post("/homeless/place", lambda w: {
+        "presentation": _presentation(w), "property_id": _temporary_home(w),
+        "starts_on": TODAY.isoformat(), "justification": WHY}),
+    "homeless_advise": _post("/homeless/advise", lambda w: {
+        "subject_id": w.subject_id, "given_on": TODAY.isoformat(), "authority": w.council,
+        "options": ["social_rented", "supported_accommodation"],
+        "advice": "FICTIONAL: apply to the housing list; supported flat meanwhile",
+        "services": ["addictions"]}),
+    "homeless_show": _post("/homeless/show", lambda w: {"subject_id": w.subject_id,
+                                                        "justification": WHY}),
+    "transfer_request": _post("/transfers/request", lambda w: {
+        "kind": "tenant", "subject_id": w.subject_id, "authority": w.council,
+        "grounds": "FICTIONAL: windows broken after a disclosure",
+        "requested_on": TODAY.isoformat(), "at_risk_after_disclosure": True}),
+    "transfer_decide": _post("/transfers/decide", lambda w: {
+        "reference": _pending_transfer(w), "decision": "refused",
+        "reasons": "FICTIONAL: the police are managing the risk in place"}),
+    "transfer_list": _post("/transfers/list", lambda w: {"justification": WHY}),
 }
 
 
@@ -990,3 +1067,62 @@ def test_childrens_social_work_reads_its_disclosures_without_the_subject(world: 
                                 json={**body, "child_protection": False})
     assert refused.status_code == 409
     assert "only in a case of child protection (NASSO 71)" in refused.json()["detail"]
+def test_a_link_officers_transfer_record_names_no_subject(world: World) -> None:
+    """R118 (Dorset s19) over the API: a Link Officer records a neighbouring tenant's
+    application about their own tenancy (another landlord's reads as not found, audited
+    as denied); the SOLO links it to the subject and grants it on a specific-risk limb
+    with reasons; the Link Officer's list then holds the decision and nothing of the
+    subject or the reasons (absent from the JSON), while the SOLO's holds them."""
+    body = _transfer_by(world, "rsl_link_officer")
+    props = world.store.read_attributes("properties", ["property_id", "landlord"])
+    other = str(props.loc[props["landlord"] != LANDLORD, "property_id"].iloc[0])
+    before = world.audit_count()
+    theirs = world.client.post(f"{PREFIX}/transfers/request",
+                               headers=world.headers("rsl_link_officer"),
+                               json={**body, "property_id": other})
+    assert theirs.status_code == 404 and world.audit_count() == before + 1
+    assert world.last_entry().outcome == "denied"
+    missing = world.client.post(f"{PREFIX}/transfers/request",
+                                headers=world.headers("rsl_link_officer"),
+                                json={**body, "property_id": "DT-NOT-THERE"})
+    assert missing.status_code == 404 and world.audit_count() == before + 2
+    assert missing.json()["detail"] == theirs.json()["detail"].replace(other,
+                                                                       "DT-NOT-THERE")
+    named = world.client.post(f"{PREFIX}/transfers/request",
+                              headers=world.headers("rsl_link_officer"),
+                              json={**body, "subject_id": world.subject_id})
+    assert named.status_code == 409 and "names no subject" in named.text
+    made = world.client.post(f"{PREFIX}/transfers/request",
+                             headers=world.headers("rsl_link_officer"), json=body)
+    assert made.status_code == 200, made.text
+    reference = made.json()["reference"]
+    assert made.json()["view"] == "own_record"
+    reasons = "FICTIONAL: a previous victim of the subject, confirmed by the OMU"
+    decided = world.client.post(f"{PREFIX}/transfers/decide", headers=world.headers("solo"),
+                                json={"reference": reference, "decision": "granted",
+                                      "subject_id": world.subject_id,
+                                      "specific_risk": "previous_victim",
+                                      "reasons": reasons})
+    assert decided.status_code == 200, decided.text
+    assert (decided.json()["specific_risk"], decided.json()["subject_id"]) == (
+        "previous_victim", world.subject_id)
+    mine = world.client.post(f"{PREFIX}/transfers/list",
+                             headers=world.headers("rsl_link_officer"), json={}).json()
+    record = next(t for t in mine if t["reference"] == reference)
+    assert record["decision"] == "granted"
+    assert {"subject_id", "grounds", "decision_reasons", "specific_risk",
+            "shared"}.isdisjoint(record)
+    listed = json.dumps(mine)
+    assert world.subject_id not in listed and "previous victim" not in listed
+    solo = world.client.post(f"{PREFIX}/transfers/list", headers=world.headers("solo"),
+                             json={"justification": WHY}).json()
+    full = next(t for t in solo if t["reference"] == reference)
+    assert (full["subject_id"], full["decision_reasons"]) == (world.subject_id, reasons)
+    # another council's SOLO: the transfer reads as not there, audited as denied
+    before = world.audit_count()
+    again = world.client.post(f"{PREFIX}/transfers/decide",
+                              headers=world.headers("other.solo"),
+                              json={"reference": reference, "decision": "refused",
+                                    "reasons": "FICTIONAL: not ours to decide"})
+    assert again.status_code == 404 and world.audit_count() == before + 1
+    assert world.last_entry().outcome == "denied"

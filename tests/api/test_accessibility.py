@@ -415,5 +415,34 @@ def test_the_staff_safety_pages_have_no_serious_violation(
     link.get_by_role("heading", name=f"Property {home}").wait_for(timeout=10_000)
     assert "Visit in pairs" in link.content()
     found["staff safety, a property looked up"] = serious(link)
+def test_the_homelessness_pages_have_no_serious_violation(
+        browser: Any, site: dict[str, Any]) -> None:  # noqa: F811
+    """The homelessness page (its forms, a presentation refused beside its field, a
+    subject's record after one is recorded) and the transfers page as the SOLO and as a
+    Link Officer (issue 20, item 6)."""
+    found: dict[str, list[str]] = {}
+    page, _ = sign_in(browser, site, "solo")
+    page.goto(f"{site['base']}/homeless")
+    found["homelessness"] = serious(page)
+    form = page.locator("form[action='/homeless/present']")
+    form.get_by_label("Subject id").fill(site["subjects"][0])
+    form.get_by_label("Reasons").fill("FICTIONAL: released with no home")
+    form.get_by_label("Local connection", exact=True).select_option("residence")
+    form.get_by_label("Where the connection is (optional)").fill("FICTIONAL bail hostel")
+    form.get_by_role("button", name="Record the presentation").click()
+    page.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["homelessness, presentation refused"] = serious(page)
+    form = page.locator("form[action='/homeless/present']")
+    form.get_by_label("Where the connection is (optional)").fill("")
+    form.get_by_label("Local connection", exact=True).select_option("none")
+    form.get_by_role("button", name="Record the presentation").click()
+    page.get_by_text("recorded: inquiries under way").wait_for(timeout=10_000)
+    found["homelessness, a subject's record"] = serious(page)
+    page.goto(f"{site['base']}/transfers")
+    found["transfers"] = serious(page)
+    page.close()
+    link, _ = sign_in(browser, site, "link")
+    link.goto(f"{site['base']}/transfers")
+    found["transfers (Link Officer)"] = serious(link)
     link.close()
     assert {name: v for name, v in found.items() if v} == {}

@@ -29,6 +29,7 @@ from geo_era.security.audit import Actor, AuditEntry
 from geo_era.security.sessions import SignInSession
 from geo_era.security.users import add_user
 from geo_era.settings import Settings
+from geo_era.workspace import Workspace
 from tests.conftest import (
     enrol_totp,
     form_token,
@@ -127,8 +128,9 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
     forms and what follows them on the case page, the confirmation of Part C and Part D,
     void screening, sensitive allocations, the report and its PDF, opening a case, the
     review triggers, a review's waiver, an enquiry's forms, a landlord's notification and
-    the SOLO's reading, link and review of it, sign-out): forged, refused with
-    nothing audited and the session kept; with its token, from geo_era, it works."""
+    the SOLO's reading, link and review of it, the homelessness and transfer forms,
+    sign-out): forged, refused with nothing audited and the session kept; with its token,
+    from geo_era, it works."""
     omu, thief, solo = signed_in(site, "omu"), signed_in(site, "other"), signed_in(site, "solo")
     link = signed_in(site, "link")
     layers = LayerStore(site.home)
@@ -148,6 +150,9 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
         kind="concern", channel="phone", raised_by="tenant", received_on=dt.date.today(),
         summary="FICTIONAL: a tenant's concern", property_id=site.candidate),
         actor=Actor("solo", "solo", site.authority, scope=site.authority))["enquiry_id"]
+    today = dt.date.today().isoformat()
+    conflicted = bool(Workspace(LayerStore(site.home)).check(site.subject,
+                                                            site.candidate).conflicts)
     page_forms: list[tuple[TestClient, str, dict[str, str], dict[str, Any] | None, int]] = [
         (omu, "/case", {"case_id": case}, None, 200),
         (omu, "/case/document", {"case_id": case}, None, 200),
@@ -252,6 +257,25 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
         (omu, "/markers/review", {"marker_id": "SSM-000001",
                                   "review_on": dt.date.today().isoformat()}, None, 200),
         (signed_in(site, "ctr"), "/safety", {"property_id": site.candidate}, None, 200),
+        # homelessness, temporary accommodation, advice and transfers (issue 20, item 6)
+        (solo, "/homeless/present", {
+            "subject_id": site.subject, "presented_on": today,
+            "duty": "inquiries_pending", "local_connection": "none",
+            "reasons": "FICTIONAL: released with no home"},
+         None, 200),
+        (solo, "/homeless/place", {"presentation": "HLP-000001",
+                                   "property_id": site.candidate, "starts_on": today},
+         None, 409 if conflicted else 200),
+        (solo, "/homeless/advise", {"subject_id": site.subject, "given_on": today,
+                                    "options": "social_rented",
+                                    "advice": "FICTIONAL: apply to the list"}, None, 200),
+        (solo, "/homeless/show", {"subject_id": site.subject}, None, 200),
+        (solo, "/transfers/request", {
+            "kind": "tenant", "subject_id": site.subject, "requested_on": today,
+            "at_risk_after_disclosure": "yes",
+            "grounds": "FICTIONAL: threats after a disclosure"}, None, 200),
+        (solo, "/transfers/decide", {"reference": "TRF-000001", "decision": "refused",
+                                     "reasons": "FICTIONAL: managed in place"}, None, 200),
     ]
     for client, path, data, files, expected in page_forms:
         before = counts(site.engine)

@@ -37,12 +37,15 @@ from geo_era.db.store import (
     DwellingOutcome,
     Enquiry,
     EraHolding,
+    HomelessPresentation,
+    HousingAdvice,
     LandlordNotification,
     MarkerFirm,
     OutOfAreaRecord,
     PlacementMove,
     SetChange,
     StaffSafetyMarker,
+    TransferRequest,
     WrittenFile,
     open_store,
     session_scope,
@@ -285,6 +288,8 @@ from geo_era.housing import notifications as notices
 from geo_era.db.store import open_store, session_scope
 from geo_era.safeguarding.markers import PropertyFacts, add_marker
 from geo_era.security.users import User
+from geo_era.housing.homelessness import place_temporary, record_advice, record_presentation
+from geo_era.housing.transfers import decide_transfer, request_transfer
 officer = lambda: Actor("officer", "operator", "local")
 home = __import__("pathlib").Path(sys.argv[1])
 engine = open_store(home, sys.argv[2])
@@ -324,6 +329,22 @@ for k in range(10_000):
                     reason="FICTIONAL complex case", actor=officer())
     record_era_held(engine, ref, agency="solo", system="FICTIONAL EDRMS", reference=ref,
                     actor=officer())
+    # homelessness: a presentation, temporary accommodation, advice, a transfer decided
+    on = dict(actor=officer(), today=dt.date(2026, 11, 21))
+    hlp = record_presentation(engine, subject_id=f"FICTIONAL-S{k:06d}", authority="Angus",
+                              presented_on=dt.date(2026, 11, 20), duty="inquiries_pending",
+                              reasons=f"FICTIONAL {ref}", **on)["reference"]
+    place_temporary(engine, hlp, property_id="P1", starts_on=dt.date(2026, 11, 20),
+                    ends_on=None, screen=lambda s, p: {"ruled_out": False, "score": 50.0,
+                                                       "reasons": [], "warnings": []}, **on)
+    record_advice(engine, subject_id=f"FICTIONAL-S{k:06d}", authority="Angus",
+                  given_on=dt.date(2026, 11, 20), options=["social_rented"],
+                  advice=f"FICTIONAL {ref}", services=["addictions"], **on)
+    trf = request_transfer(engine, kind="tenant", authority="Angus",
+                           subject_id=f"FICTIONAL-S{k:06d}", grounds=f"FICTIONAL {ref}",
+                           requested_on=dt.date(2026, 11, 20),
+                           at_risk_after_disclosure=True, **on)["reference"]
+    decide_transfer(engine, trf, decision="refused", reasons=f"FICTIONAL {ref}", **on)
     document = home / f"{ref}.html"
     document.write_text(ref)
     register_written(engine, kind="era_document", paths=[document], actor=officer(),
@@ -539,5 +560,29 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
             assert firms.get(marker.id) == 2, marker.id
             marked.add(marker.tenancy_reference)
     assert acknowledged <= marked
+    _homelessness_whole(engine, acknowledged)
     assert len(acknowledged) >= 50
     assert approved >= 1  # Part C with its adjustments was written and survived
+
+
+def _homelessness_whole(engine: Engine, acknowledged: set[str]) -> None:
+    """Issue 20, item 6 after the killed writers: every acknowledged case's subject has
+    its presentation, temporary placement (under that presentation), advice and transfer
+    refused with its reasons; no transfer is half-decided (R117, R120)."""
+    with session_scope(engine) as session:
+        presented = {p.reasons.removeprefix("FICTIONAL "): p.reference
+                     for p in session.scalars(select(HomelessPresentation))}
+        temporary = {m.case_reference for m in session.scalars(select(PlacementMove))
+                     if m.kind == "temporary"}
+        advised = {a.advice.removeprefix("FICTIONAL ")
+                   for a in session.scalars(select(HousingAdvice))}
+        transfers = list(session.scalars(select(TransferRequest)))
+    for row in transfers:
+        assert (row.decision, row.decision_reasons is None, row.decided_on is None) in (
+            ("pending", True, True), ("refused", False, False)), row.reference
+    refused = {t.grounds.removeprefix("FICTIONAL ") for t in transfers
+               if t.decision == "refused"}
+    assert temporary <= set(presented.values())
+    for ref in acknowledged:
+        assert ref in presented and presented[ref] in temporary, ref
+        assert ref in advised and ref in refused, ref

@@ -330,9 +330,9 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
         run("reviews", "due", "--within", "30", *why, "--json").stdout)}
     assert subject not in after
     weeded = json.loads(run("weed", "--json").stdout)
-    assert [w["record_type"] for w in weeded] == ["cases", "placements", "waivers",
-                                                 "enquiries", "notifications", "markers",
-                                                 "documents", "reports"]
+    assert [w["record_type"] for w in weeded] == ["cases", "homelessness", "placements",
+                                                 "waivers", "enquiries", "notifications",
+                                                 "markers", "documents", "reports"]
     # every step above is in the audit trail, which is intact
     verified = json.loads(run("audit", "verify", "--json").stdout)
     assert verified["intact"]

@@ -16,7 +16,8 @@ tenancies, no subject`` a landlord's staff, about their own organisation's tenan
 with nothing of the subject or what the Responsible Authorities did; ``own stock or
 firm, instructions only`` a staff-safety marker's instructions, for housing staff on
 their landlord's homes and for a contractor firm it is shared with, never the subject,
-offence or reason (69-71); ``-`` refused.
+offence or reason (69-71); ``own records, no subject`` a landlord's Link Officer, what
+their organisation recorded, never the subject it concerns or the reasons; ``-`` refused.
 A partner agency of NASSO 3.6 acts on the cases its agency takes part in only:
 ``own cases, subject only`` (nothing of the neighbours), ``own council, own cases`` (the
 case whole, for its council), ``own properties, property only`` (a Link Officer: cases
@@ -104,6 +105,13 @@ marker_add         |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |
 marker_review      |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 marker_list        |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 marker_shared      |-   |-   |-   |inst|-   |-   |-   |-   |-   |-   |-   |-   |-   |inst|inst|yes
+homeless_present   |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+homeless_place     |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+homeless_advise    |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+homeless_show      |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+transfer_request   |yes |own |own |rec |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+transfer_decide    |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+transfer_list      |yes |own |own |rec |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -192,6 +200,29 @@ WHY = {
                      "and Link Officer) and never why (69-71): the landlord's staff for "
                      "its own homes, a firm for the markers shared with it; nobody else "
                      "needs them",
+    "homeless_present": "a homeless application is assessed by the housing authority "
+                        "(Dorset s19); the SOLO is the council's first point of contact "
+                        "for housing a sex offender (5.2), CJSW its partner, each for "
+                        "their own council",
+    "homeless_place": "the council owing the duty places in temporary accommodation "
+                      "(Dorset s19), weighing the victims' location and police advice "
+                      "as for any allocation (5.2): its own staff, in its own area",
+    "homeless_advise": "the SOLO gives housing-options advice and liaises with the "
+                       "services for other support needs (5.2)",
+    "homeless_show": "where a subject is housed, temporarily or not, is the Responsible "
+                     "Authorities' to monitor (5.2, 3.11); council staff for their own "
+                     "council, and the transfers into it (5.2: the transfer operates "
+                     "smoothly); no landlord or partner learns who is homeless",
+    "transfer_request": "the police may ask for a tenant's transfer after a risk "
+                        "assessment (Dorset s19); the council records the tenant's own, "
+                        "a family's and a neighbour's; a landlord records a neighbouring "
+                        "tenant's application about its own tenancy and, never told who "
+                        "the offender is (5.4, 68), sees only its own records",
+    "transfer_decide": "the housing authority decides a transfer (Dorset s19): council "
+                       "staff for their own council",
+    "transfer_list": "the Responsible Authorities follow the transfers; the receiving "
+                     "council sees a move into its area (5.2, 3.13); a landlord only "
+                     "what it recorded, no subject (5.4, 68)",
     "review_triggers": "keeping ERAs under review is the Responsible Authorities' at "
                        "MAPPA review meetings (3.4): police and the coordinator, as for "
                        "the annual reviews",
@@ -271,7 +302,7 @@ WHY = {
 }
 
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",
-         "pub": "published only", "-": "-",
+         "pub": "published only", "-": "-", "rec": "own records, no subject",
          "sub": "own cases, subject only", "cc": "own council, own cases",
          "prop": "own properties, property only", "org": "own organisation, no subject",
          "ten": "own tenancies, no subject", "inst": "own stock or firm, instructions only"}
@@ -333,7 +364,8 @@ class Rule:
         return self.cells[role] in ("own voids, flags only", "published only",
                                     "own organisation, no subject",
                                     "own tenancies, no subject",
-                                    "own stock or firm, instructions only")
+                                    "own stock or firm, instructions only",
+                                    "own records, no subject")
 
     def confined(self, role: str) -> bool:
         """Whether ``role`` is confined to its own council's records."""

@@ -188,8 +188,8 @@ def test_weeding_is_for_the_operator(services: Services) -> None:
     with pytest.raises(ForbiddenError, match="weeding is run by the operator"):
         records.weed(services, OMU)
     assert [w.record_type for w in records.weed(services, OPERATOR)] == [
-        "cases", "placements", "waivers", "enquiries", "notifications", "markers",
-        "documents", "reports"]
+        "cases", "homelessness", "placements", "waivers", "enquiries", "notifications",
+        "markers", "documents", "reports"]
 
 
 def test_era_document_is_owner_only(services: Services, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from geo_era.services.answers.enquiries import (
     EnquiryAsRaised,
     EnquiryRaisedLine,
 )
+from geo_era.services.answers.homelessness import TransferRecord
 from geo_era.services.answers.housing import AllocationFlags
 from geo_era.services.answers.markers import SharedMarker
 from geo_era.services.answers.notices import NoticeSent
@@ -30,4 +31,6 @@ LINK_OFFICER_ANSWERS: dict[str, type[Answer]] = {
     "notice_sent": NoticeSent,
     # housing staff and contractors (69-70): how to visit, never why
     "marker_shared": SharedMarker,
+    "transfer_request": TransferRecord,
+    "transfer_list": TransferRecord,
 }

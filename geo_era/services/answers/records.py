@@ -139,13 +139,13 @@ class TriggerRun(Answer):
 class Weeded(Answer):
     """One retention rule applied: how many records went, and the cutoff."""
 
-    record_type: Literal["cases", "placements", "waivers", "enquiries", "notifications",
-                         "markers", "documents", "reports"] = Field(
-        description="cases, recorded placements, waivers, enquiries, landlords' "
+    record_type: Literal["cases", "homelessness", "placements", "waivers", "enquiries",
+                         "notifications", "markers", "documents", "reports"] = Field(
+        description="cases, homeless presentations, advice and decided transfers "
+                    "(homelessness), recorded placements, waivers, enquiries, landlords' "
                     "notifications and expired staff-safety markers in the store; "
-                    "documents (ERA "
-                    "documents and field sheets written from the cases weeded) and reports "
-                    "(report files past their retention) on disk")
+                    "documents (ERA documents and field sheets written from the cases "
+                    "weeded) and reports (report files past their retention) on disk")
     weeded: int
     left: int = Field(default=0, description="files changed since geo_era wrote them, "
                                              "left in place (documents, reports)")
