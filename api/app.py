@@ -64,6 +64,7 @@ from .routes import (
     docs,
     dwellings,
     imports,
+    live_voids,
     pages,
     pages_case,
     pages_checks,
@@ -113,7 +114,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _handle_errors(app, services)
     _service_routes(app, services)
     for router in (analysis.router, casework.router, dwellings.router, records.router,
-                   imports.router, audit.router, voids.router, reports.router,
+                   imports.router, audit.router, voids.router, live_voids.router, reports.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
                    docs.router):

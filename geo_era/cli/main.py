@@ -8,6 +8,7 @@ import sys
 import typer
 
 from geo_era.cli import admin, analysis, cases, data, documents, housing, reports, reviews, zones  # noqa: F401  (registers the commands)
+from geo_era.cli import live_voids as _live_voids  # noqa: F401  (registers the commands)
 from geo_era.cli._common import _state, app, log
 from geo_era.errors import GeoEraError
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import geopandas as gpd
 import httpx
+import numpy as np
 import pytest
 import shapely
 from fastapi.testclient import TestClient
@@ -23,7 +24,7 @@ from sqlalchemy import Engine, func, select
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import parse_case_id
 from geo_era.data.layer_store import LayerStore
-from geo_era.db.store import CaseProperty, open_store, session_scope
+from geo_era.db.store import CaseProperty, VoidEvent, open_store, session_scope
 from geo_era.security.access import MATRIX, SECOND_FACTOR_ROLES, matrix_markdown
 from geo_era.security.audit import AuditEntry, verify
 from geo_era.security.users import ROLES, add_user
@@ -189,6 +190,32 @@ def call_for(world: World, endpoint: str, role: str) -> Prepared:
     return CALLS[endpoint](world)
 
 
+def fresh_void(world: World) -> str:
+    """A property of the Link Officer's landlord that is not a void now."""
+    from geo_era.housing.live_voids import LiveVoids
+
+    services = world.client.app.state.services  # type: ignore[attr-defined]
+    snap = services.workspace.snapshot()
+    state: LiveVoids = services.live_voids
+    state.sync(snap, services.engine, services.layers)
+    rows = np.flatnonzero(state.owned(np.arange(snap.properties.size), LANDLORD)
+                          & ~state.live_mask(snap))
+    return str(snap.properties.ids[rows[0]])
+
+
+def published_void(world: World) -> str:
+    """A property of the Link Officer's landlord just published (by the operator)."""
+    from geo_era.housing.live_voids import AVAILABLE
+    from geo_era.services import live_voids
+    from geo_era.services.policy import Caller
+
+    pid = fresh_void(world)
+    live_voids.change(world.client.app.state.services,  # type: ignore[attr-defined]
+                      Caller.operator("setup"), status=AVAILABLE, voids=[pid],
+                      justification=WHY)
+    return pid
+
+
 def _case(**extra: Any) -> Callable[[World], dict[str, Any]]:
     return lambda w: {"case_id": w.new_case(), **extra}
 
@@ -279,6 +306,11 @@ CALLS: dict[str, Call] = {
     "case_move_in": _post("/cases/move-in", _case(property_id="DT-0000002",
                                                   moved_in_on=TODAY.isoformat())),
     "review_triggers": _post("/reviews/triggers", lambda w: {"justification": WHY}),
+    "void_publish": _post("/voids/publish", lambda w: {
+        "property_ids": [fresh_void(w), "DT-NOT-THERE"], "justification": WHY}),
+    "void_let": _post("/voids/let", lambda w: {
+        "property_ids": [published_void(w)], "justification": WHY}),
+    "void_live": _post("/voids/live", lambda w: {"justification": WHY}),
 }
 #: Permitted calls that may be refused by the workflow (409) rather than the matrix:
 #: approving an unready case, a Part D with no disagreement; an extension by an agency
@@ -715,7 +747,14 @@ def test_screening_over_the_api(world: World) -> None:
 
     everything = screen("omu_analyst")
     voids = world.store.read_attributes("properties", ["property_id", "is_void"])
-    assert everything["counts"]["screened"] == int(voids["is_void"].fillna(False).sum())
+    # the voids of the layer, with the latest published or let event of each property
+    # over it (other tests of this module publish and let voids: NASSO 5.3)
+    now = dict(zip(voids["property_id"].astype(str),
+                   voids["is_void"].fillna(False).astype(bool), strict=True))
+    with session_scope(world.engine) as session:
+        for event in session.scalars(select(VoidEvent).order_by(VoidEvent.id)):
+            now[event.property_id] = event.status == "available"
+    assert everything["counts"]["screened"] == sum(now.values())
     ranks = [v["rank"] for v in everything["voids"] if not v["ruled_out"]]
     assert ranks == list(range(1, len(ranks) + 1))
     assert screen("solo")["counts"]["screened"] == everything["counts"]["screened"]
