@@ -70,6 +70,7 @@ from .routes import (
     pages_checks,
     pages_decisions,
     pages_find,
+    pages_live_voids,
     pages_open,
     pages_reviews,
     records,
@@ -117,7 +118,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    imports.router, audit.router, voids.router, live_voids.router, reports.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
-                   docs.router):
+                   pages_live_voids.router, docs.router):
         app.include_router(router)
     app.add_exception_handler(forms.FormRefusedError, pages.form_refused)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")

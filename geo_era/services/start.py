@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 from geo_era.casework import worklist
 from geo_era.security.access import MATRIX, ROLE_AGENCY
-from geo_era.services import casework, records
+from geo_era.services import casework, live_voids, records
 from geo_era.services.answers.casework import CaseSummary
+from geo_era.services.answers.live_voids import LiveVoid, LiveVoids
 from geo_era.services.answers.records import ReviewDue
 from geo_era.services.context import Services
 from geo_era.services.policy import Caller
@@ -36,6 +37,10 @@ class StartView:
     waiting: dict[str, list[str]] = field(default_factory=dict)
     #: the due list (3.3), or None for a role that may not see it
     reviews: list[ReviewDue] | None = None
+    #: a SOLO's council's voids published by landlords that need a sensitive allocation
+    #: or were approved as manageable, with the reasons (NASSO 5.3, 3.12); None for
+    #: other roles
+    flagged_voids: list[LiveVoid] | None = None
 
     @property
     def overdue(self) -> list[CaseSummary]:
@@ -61,4 +66,9 @@ def start_view(services: Services, caller: Caller, *, justification: str | None,
     reviews = (records.reviews_due(services, caller, justification=justification,
                                    today=today)
                if may(caller, "reviews_due") else None)
-    return StartView(cases, agency, waiting, reviews)
+    flagged = None
+    if caller.role == "solo":
+        found = live_voids.list_live(services, caller, justification=justification,
+                                     flagged_only=True, published_only=True)
+        flagged = found.voids if isinstance(found, LiveVoids) else None
+    return StartView(cases, agency, waiting, reviews, flagged)

@@ -300,7 +300,7 @@ def test_page_routes_check_forms_and_take_no_query(site: Site) -> None:
         "/reviews/waive", "/reviews/triggers",
         "/case/respond", "/case/part-c", "/case/part-d", "/case/consent", "/case/out-of-area",
         "/case/plan", "/case/discussion", "/case/restrict", "/case/move-in", "/case/held",
-        "/case/extend"}
+        "/case/extend", "/live-voids/publish", "/live-voids/let"}
     assert [path for path, calls in posts if forms.check_form not in calls] == []
     assert [(path, [q.name for q in r.dependant.query_params]) for path, r, _ in pages
             if r.dependant.query_params] == []
