@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from geo_era.casework.placements import with_moves
 from geo_era.contract.conditions import NoResidenceSameBuildingAsChildren, parse_conditions
@@ -183,6 +184,8 @@ class _Neighbourhoods:
     bound_code: IntArray
     bound_who: IntArray
     restrictions: dict[str, list[RecordedRestriction]]
+    #: how many distinct subjects are housed
+    housed_count: int = 0
 
     @classmethod
     def build(cls, snap: Snapshot, restrictions: Iterable[RecordedRestriction]
@@ -208,7 +211,8 @@ class _Neighbourhoods:
             by_property.setdefault(r.property_id, []).append(r)
         return cls(engine.properties["property_id"].astype(str).to_numpy(dtype=object),
                    housed, member[by_member], who[by_member], home_order, codes,
-                   bound_code[by_code], bound[by_code], by_property)
+                   bound_code[by_code], bound[by_code], by_property,
+                   len(np.unique(housed.subject_id)))
 
     def with_restrictions(self, restrictions: Iterable[RecordedRestriction]
                           ) -> _Neighbourhoods:
@@ -276,11 +280,19 @@ def check_allocations(snap: Snapshot, voids: VoidList, *,
             progress(len(rows))
     return AllocationCheck(
         property_ids=[str(p) for p in index.pids[voids.rows]],
-        addresses=[str(a) for a in snap.properties.address[voids.rows]],
+        addresses=_addresses(snap, voids.rows),
         reasons=reasons, row_errors=[e.to_dict() for e in voids.errors],
-        housed=len(np.unique(index.housed.subject_id)),
+        housed=index.housed_count,
         unplaced_homes=index.housed.unplaced, data_version=snap.data_version,
         source=voids.source)
+
+
+def _addresses(snap: Snapshot, rows: IntArray) -> list[str]:
+    """The addresses at ``rows``: one by one for a few (taking from the whole Arrow
+    column costs tens of milliseconds at national scale), in one take for many."""
+    if len(rows) <= 64:
+        return [str(snap.properties.address[int(r)]) for r in rows]
+    return [str(a) for a in snap.properties.address[rows]]
 
 
 def _ranges(counts: IntArray) -> IntArray:
@@ -303,16 +315,21 @@ def _hits(sorted_keys: IntArray, values: IntArray, queries: IntArray
 def recorded_restrictions(engine: Engine, property_ids: Sequence[str]
                           ) -> list[RecordedRestriction]:
     """The restrictions cases recorded on these properties (NASSO 3.12)."""
+    with session_scope(engine) as session:
+        return _restrictions(session, property_ids)
+
+
+def _restrictions(session: Session, property_ids: Sequence[str]
+                  ) -> list[RecordedRestriction]:
     wanted = sorted(set(property_ids))
     out: list[RecordedRestriction] = []
-    with session_scope(engine) as session:
-        for start in range(0, len(wanted), 1_000):  # bounded IN lists
-            query = (select(Restriction, Case).join(Case, Restriction.case_id == Case.id)
-                     .where(Restriction.property_id.in_(wanted[start:start + 1_000])))
-            for restriction, case in session.execute(query).all():
-                out.append(RecordedRestriction(case.reference, case.subject_id,
-                                               restriction.property_id,
-                                               restriction.restriction))
+    for start in range(0, len(wanted), 1_000):  # bounded IN lists
+        query = (select(Restriction, Case).join(Case, Restriction.case_id == Case.id)
+                 .where(Restriction.property_id.in_(wanted[start:start + 1_000])))
+        for restriction, case in session.execute(query).all():
+            out.append(RecordedRestriction(case.reference, case.subject_id,
+                                           restriction.property_id,
+                                           restriction.restriction))
     return out
 
 
@@ -320,8 +337,11 @@ def moves_stamp(engine: Engine) -> tuple[int, int]:
     """How many moves the case store has recorded, and the last one's id: what says
     that the placements overlay (:func:`with_moves`) has changed."""
     with session_scope(engine) as session:
-        count, last = session.execute(select(func.count(), func.max(PlacementMove.id))
-                                      ).one()
+        return _moves_stamp(session)
+
+
+def _moves_stamp(session: Session) -> tuple[int, int]:
+    count, last = session.execute(select(func.count(), func.max(PlacementMove.id))).one()
     return int(count or 0), int(last or 0)
 
 
@@ -339,10 +359,13 @@ class NeighbourhoodCache:
         #: how many times the neighbourhoods were built (for the tests and benchmarks)
         self.builds = 0
 
-    def get(self, snap: Snapshot, engine: Engine) -> tuple[Snapshot, _Neighbourhoods]:
+    def get(self, snap: Snapshot, engine: Engine, stamp: tuple[int, int] | None = None
+            ) -> tuple[Snapshot, _Neighbourhoods]:
         """``snap`` with the recorded moves (:func:`with_moves`) and its
-        neighbourhoods, from the cache when neither has changed."""
-        key = (snap.data_version, id(snap.engine), moves_stamp(engine))
+        neighbourhoods, from the cache when neither has changed (``stamp``: the
+        :func:`moves_stamp` just read, if the caller has it)."""
+        key = (snap.data_version, id(snap.engine),
+               moves_stamp(engine) if stamp is None else stamp)
         with self._lock:
             if self._key == key and self._value is not None \
                     and self._value[0].engine is snap.engine:
@@ -384,12 +407,14 @@ def check_cached(snap: Snapshot, engine: Engine, voids: VoidList, *,
     """:func:`check_allocations` of ``voids`` with the moves and the restrictions
     recorded in ``engine``; the neighbourhoods from ``cache`` when given. No audit entry
     (the caller writes it)."""
+    pids = [str(p) for p in snap.properties.ids[voids.rows]]
+    with session_scope(engine) as session:  # one read of the store
+        stamp = _moves_stamp(session)
+        restrictions = _restrictions(session, pids)
     if cache is None:
         snap = with_moves(snap, engine)
         index = None
     else:
-        snap, index = cache.get(snap, engine)
-    restrictions = recorded_restrictions(engine, [str(p) for p in snap.engine.properties[
-        "property_id"].to_numpy()[voids.rows]])
+        snap, index = cache.get(snap, engine, stamp)
     return check_allocations(snap, voids, restrictions=restrictions, progress=progress,
                              neighbourhoods=index)

@@ -133,7 +133,9 @@ class LiveVoids:
         if "landlord" in stock.columns:
             at = positions(stock["property_id"].astype(str), snap.properties.ids)
             keep = at >= 0
-            landlords[at[keep]] = [_folded(n) for n in stock["landlord"].to_numpy()[keep]]
+            names = (stock["landlord"].astype("string").str.strip().str.casefold()
+                     .fillna("").to_numpy(dtype=object))
+            landlords[at[keep]] = names[keep]
         self._landlords = landlords
         self._latest, self._last = {}, 0
         self._apply(snap, events_since(engine, 0))
@@ -154,6 +156,20 @@ class LiveVoids:
                 self._index.add(event.property_id, float(x), float(y))
             elif event.status == LET and live:
                 self._index.remove(event.property_id)
+
+    def written(self, snap: Snapshot, engine: Engine, store: LayerStore,
+                events: list[Event]) -> None:
+        """Apply ``events`` this process has just written: in place without reading
+        them back when they follow the last event applied with no gap (nobody else
+        wrote in between); otherwise as :meth:`sync` does."""
+        with self._lock:
+            ids = [e.id for e in events]
+            follows = (self._version == snap.data_version and self._table is snap.properties
+                       and ids == list(range(self._last + 1, self._last + 1 + len(ids))))
+            if follows:
+                self._apply(snap, events)
+                return
+        self.sync(snap, engine, store)
 
     # --- reading (after :meth:`sync`) ---------------------------------------------------
 
@@ -265,19 +281,24 @@ def record(session: Session, snap: Snapshot, live: LiveVoids, rows: IntArray, st
 
 
 def approved_voids(engine: Engine, property_ids: list[str]) -> set[str]:
+    """:func:`approved_in` in a session of its own."""
+    with session_scope(engine) as session:
+        return approved_in(session, property_ids)
+
+
+def approved_in(session: Session, property_ids: list[str]) -> set[str]:
     """Which of ``property_ids`` are candidates approved as manageable (the latest
     Part C or Part D decision of a case on it, a case whose subject has not yet been
     recorded moving in, :mod:`geo_era.casework.placements`): the properties whose
     landlord is told :data:`APPROVED_FLAG` (R86)."""
     wanted = sorted(set(property_ids))
     latest: dict[tuple[int, str], bool] = {}
-    with session_scope(engine) as session:
-        moved = set(session.scalars(select(PlacementMove.case_id)
-                                    .where(PlacementMove.case_id.is_not(None))))
-        for start in range(0, len(wanted), 1_000):
-            query = (select(Decision.case_id, Decision.property_id, Decision.manageable)
-                     .where(Decision.property_id.in_(wanted[start:start + 1_000]))
-                     .order_by(Decision.id))
-            for case_id, pid, manageable in session.execute(query).all():
-                latest[(case_id, pid)] = bool(manageable)
+    moved = set(session.scalars(select(PlacementMove.case_id)
+                                .where(PlacementMove.case_id.is_not(None))))
+    for start in range(0, len(wanted), 1_000):
+        query = (select(Decision.case_id, Decision.property_id, Decision.manageable)
+                 .where(Decision.property_id.in_(wanted[start:start + 1_000]))
+                 .order_by(Decision.id))
+        for case_id, pid, manageable in session.execute(query).all():
+            latest[(case_id, pid)] = bool(manageable)
     return {pid for (case_id, pid), ok in latest.items() if ok and case_id not in moved}

@@ -100,15 +100,14 @@ def change(services: Services, caller: Caller, *, status: str, voids: Voids,
     checked = _check(services, snap, rows, for_landlord=True) if status == core.AVAILABLE \
         else None
     pids = [str(p) for p in snap.properties.ids[rows]]
-    approved = core.approved_voids(services.engine, pids) if status == core.AVAILABLE \
-        else set()
     with session_scope(services.engine) as session:
+        approved = core.approved_in(session, pids) if status == core.AVAILABLE else set()
         written = core.record(session, snap, state, rows, status, by=caller.username)
         events = [Event(e.id, e.property_id, e.status, e.landlord, e.recorded_by,
                         e.recorded_at) for e in written]
         _audit(admitted, session, events, checked,
                recipient=organisation or caller.organisation)
-    state.sync(snap, services.engine, services.layers)
+    state.written(snap, services.engine, services.layers, events)
     recorded = [_published(snap, int(row), event, status,
                            reasons=checked.reasons[k] if checked is not None else [],
                            approved=event.property_id in approved)

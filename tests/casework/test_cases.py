@@ -37,11 +37,13 @@ from geo_era.db.store import (
     OutOfAreaRecord,
     PlacementMove,
     SetChange,
+    VoidEvent,
     WrittenFile,
     open_store,
     session_scope,
 )
 from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
+from geo_era.security.audit import AuditEntry
 from tests.conftest import officer
 
 TODAY = dt.date(2026, 12, 10)
@@ -268,7 +270,7 @@ from geo_era.casework.out_of_area import (record_discussion, record_era_held, re
     record_reason)
 from geo_era.casework.placements import record_move_in
 from geo_era.casework.retention import register_written
-from geo_era.db.store import open_store
+from geo_era.db.store import VoidEvent, open_store, session_scope
 officer = lambda: Actor("officer", "operator", "local")
 home = __import__("pathlib").Path(sys.argv[1])
 engine = open_store(home, sys.argv[2])
@@ -302,6 +304,13 @@ for k in range(10_000):
     document.write_text(ref)
     register_written(engine, kind="era_document", paths=[document], actor=officer(),
                      case_id=int(ref.removeprefix("ERA-")))
+    with session_scope(engine) as session:  # a void published, with its audit entry
+        event = VoidEvent(property_id=ref, status="available", landlord="fictional homes",
+                          recorded_by="officer")
+        session.add(event)
+        session.flush()
+        officer().record(session, operation="alteration", record_type="void_event",
+                         record_ids=[event.reference])
     record_check(engine, ref, agency="solo", kind="database", item="council_tax",
                  outcome="concern", notes="FICTIONAL", property_id="P2", actor=officer())
     record_response(engine, ref, agency=case["lead_agency"], property_id="P2",
@@ -343,7 +352,7 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
     and each dwelling's outcome (R44), and Part C with its adjustments (R57), the
     subject's move in to P2 (R8, R68), its out-of-area reason, plan and discussion
     (R65-R68), its deadline extension (R22), where its ERA is held and its written
-    document (R49); no case is
+    document (R49), a void published with its audit entry (NASSO 5.3); no case is
     half-written (each has its properties and all its agencies; a response only with its
     concern; a move only after its Part C, at most one per case)."""
     home = tmp_path
@@ -424,6 +433,12 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
                 assert bool(decisions) == bool(moved.get(case.id)), case.reference
                 assert len(changes) == 2 and len(seen) == 3, case.reference
                 approved += bool(decisions)
+    with session_scope(engine) as session:  # each void event with its audit entry
+        published = {e.reference: e.property_id for e in session.scalars(select(VoidEvent))}
+        audited = [tuple(a.record_ids) for a in session.scalars(
+            select(AuditEntry).where(AuditEntry.record_type == "void_event"))]
+    assert sorted(audited) == sorted((ref,) for ref in published)
+    assert {c for c in acknowledged} <= set(published.values())
     assert acknowledged <= stored
     assert len(acknowledged) >= 50
     assert approved >= 1  # Part C with its adjustments was written and survived
