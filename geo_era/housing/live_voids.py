@@ -105,7 +105,11 @@ class LiveVoids:
         self._last = 0
         self._index = VoidIndex()
         self._latest: dict[str, Event] = {}
-        self._landlords: npt.NDArray[np.object_] = np.empty(0, dtype=object)
+        #: each property's landlord (by row) as a code into ``_names`` (-1: none), the
+        #: names as the layer writes them and folded (case and spaces aside)
+        self._landlord: IntArray = np.empty(0, dtype=np.int64)
+        self._names: list[str] = []
+        self._folded: list[str] = []
         self.allocations = NeighbourhoodCache()
         #: how many times the index was built whole (the tests hold it to one per data
         #: version; every other change is made in place)
@@ -129,14 +133,15 @@ class LiveVoids:
         self._index = VoidIndex([str(p) for p in snap.properties.ids[rows]],
                                 snap.properties.xy[rows])
         stock = store.read_attributes("properties", ["property_id", "landlord"])
-        landlords = np.full(snap.properties.size, "", dtype=object)
+        self._landlord = np.full(snap.properties.size, -1, dtype=np.int64)
+        self._names, self._folded = [], []
         if "landlord" in stock.columns:
             at = positions(stock["property_id"].astype(str), snap.properties.ids)
             keep = at >= 0
-            names = (stock["landlord"].astype("string").str.strip().str.casefold()
-                     .fillna("").to_numpy(dtype=object))
-            landlords[at[keep]] = names[keep]
-        self._landlords = landlords
+            codes, names = pd.factorize(stock["landlord"].astype("string").str.strip())
+            self._landlord[at[keep]] = codes[keep]
+            self._names = [str(n) for n in names]
+            self._folded = [_folded(n) for n in self._names]
         self._latest, self._last = {}, 0
         self._apply(snap, events_since(engine, 0))
         self._version, self._table = snap.data_version, snap.properties
@@ -198,14 +203,19 @@ class LiveVoids:
             return self._latest.get(property_id)
 
     def owned(self, rows: IntArray, organisation: str) -> npt.NDArray[np.bool_]:
-        """Whether the properties at ``rows`` are ``organisation``'s stock."""
+        """Whether the properties at ``rows`` are ``organisation``'s stock (the layer's
+        ``landlord``, case and spaces aside)."""
+        wanted = _folded(organisation)
         with self._lock:
-            return np.asarray(self._landlords[rows] == _folded(organisation), dtype=bool)
+            codes = [k for k, name in enumerate(self._folded) if name and name == wanted]
+            return np.isin(self._landlord[rows], codes)
 
     def landlord(self, row: int) -> str:
-        """The landlord of the property at ``row`` as the layer names it, folded."""
+        """The landlord of the property at ``row`` as the layer names it ("" if
+        none)."""
         with self._lock:
-            return str(self._landlords[row])
+            code = int(self._landlord[row])
+            return self._names[code] if code >= 0 else ""
 
     def within(self, x: float, y: float, radius_m: float) -> list[tuple[str, float]]:
         """Live voids within ``radius_m`` metres of (x, y), nearest first."""

@@ -41,7 +41,7 @@ def test_publish_a_list_list_and_let(demo_files: list[Path], tmp_path: Path) -> 
     shown = geo_era("voids", "live", "--published-only", "--justification", WHY, home=home)
     assert shown.returncode == 0, shown.stderr
     assert f"VOID-000001 {mine.iloc[0]}" in shown.stdout
-    assert "2 of " in shown.stdout and "rowanlea housing association" in shown.stdout
+    assert "2 of " in shown.stdout and "Rowanlea Housing Association" in shown.stdout
     let = geo_era("voids", "let", mine.iloc[0], "--landlord", LANDLORD,
                   "--justification", WHY, home=home)
     assert let.returncode == 0, let.stderr
