@@ -68,6 +68,7 @@ from .routes import (
     enquiries,
     homelessness,
     imports,
+    live_voids,
     markers,
     notices,
     pages,
@@ -79,6 +80,7 @@ from .routes import (
     pages_enquiries,
     pages_find,
     pages_homeless,
+    pages_live_voids,
     pages_markers,
     pages_notices,
     pages_open,
@@ -127,7 +129,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (analysis.router, casework.router, child_protection.router,
                    disclosures.router, dwellings.router, records.router, enquiries.router,
                    imports.router, audit.router, voids.router, reports.router, notices.router,
-                   markers.router,
+                   markers.router, live_voids.router,
                    pages.router, pages_case.router, pages_checks.router, pages_decisions.router,
                    pages_child_protection.router,
                    pages_disclosures.router,
@@ -135,7 +137,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    pages_notices.router,
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
                    pages_markers.router, docs.router, homelessness.router,
-                   pages_homeless.router):
+                   pages_homeless.router, pages_live_voids.router):
         app.include_router(router)
     app.add_exception_handler(forms.FormRefusedError, pages.form_refused)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")

@@ -18,6 +18,7 @@ from geo_era.cli import (  # noqa: F401  (registers the commands)
     enquiries,
     homelessness,
     housing,
+    live_voids,
     markers,
     notices,
     reports,

@@ -823,3 +823,26 @@ class TransferRequest(Base):
     @property
     def reference(self) -> str:
         return f"TRF-{self.id:06d}"
+
+
+class VoidEvent(Base):
+    """That a landlord's property became void (``available``) or was let (``let``), as
+    its Link Officer published it (NASSO 5.3, 3.12): the live void status that applies
+    over the properties layer's ``is_void`` without a re-import
+    (:mod:`geo_era.housing.live_voids`). The latest event of a property is its status;
+    every event is kept. ``landlord`` is the organisation that published it (the
+    properties layer's ``landlord``), on which a Link Officer's need to know is
+    decided."""
+
+    __tablename__ = "void_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    property_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    landlord: Mapped[str] = mapped_column(String(128), index=True)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def reference(self) -> str:
+        return f"VOID-{self.id:06d}"

@@ -434,6 +434,10 @@ class VoidIndex:
     def __contains__(self, pid: object) -> bool:
         return pid in self._key
 
+    def ids(self) -> list[str]:
+        """The property ids of every void in the index (in no particular order)."""
+        return list(self._key)
+
     def add(self, pid: str, x: float, y: float) -> None:
         """A property has become void (EPSG:27700 metres)."""
         key = self._register(pid, x, y)

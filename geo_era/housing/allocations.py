@@ -26,6 +26,7 @@ position: no per-subject loop.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -33,11 +34,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from geo_era.casework.placements import with_moves
 from geo_era.contract.conditions import NoResidenceSameBuildingAsChildren, parse_conditions
-from geo_era.db.store import Case, Restriction, session_scope
+from geo_era.db.store import Case, PlacementMove, Restriction, session_scope
 from geo_era.errors import NotFoundError
 from geo_era.geometry.lookup import positions
 from geo_era.housing.void_lists import VoidList
@@ -193,6 +195,8 @@ class _Neighbourhoods:
     bound_code: IntArray
     bound_who: IntArray
     restrictions: dict[str, list[RecordedRestriction]]
+    #: how many distinct subjects are housed
+    housed_count: int = 0
 
     @classmethod
     def build(cls, snap: Snapshot, restrictions: Iterable[RecordedRestriction]
@@ -218,7 +222,16 @@ class _Neighbourhoods:
             by_property.setdefault(r.property_id, []).append(r)
         return cls(engine.properties["property_id"].astype(str).to_numpy(dtype=object),
                    housed, member[by_member], who[by_member], home_order, codes,
-                   bound_code[by_code], bound[by_code], by_property)
+                   bound_code[by_code], bound[by_code], by_property,
+                   len(np.unique(housed.subject_id)))
+
+    def with_restrictions(self, restrictions: Iterable[RecordedRestriction]
+                          ) -> _Neighbourhoods:
+        """The same neighbourhoods with ``restrictions`` in place of the recorded ones."""
+        by_property: dict[str, list[RecordedRestriction]] = {}
+        for r in restrictions:
+            by_property.setdefault(r.property_id, []).append(r)
+        return replace(self, restrictions=by_property)
 
     def reasons(self, rows: IntArray) -> list[list[dict[str, Any]]]:
         """Why each property at ``rows`` needs a sensitive allocation (empty: it does
@@ -263,9 +276,13 @@ class _Neighbourhoods:
 def check_allocations(snap: Snapshot, voids: VoidList, *,
                       restrictions: Iterable[RecordedRestriction] = (),
                       progress: Callable[[int], None] | None = None,
-                      chunk: int = CHUNK) -> AllocationCheck:
-    """Which of ``voids`` need a sensitive allocation, and why (the pure core)."""
-    index = _Neighbourhoods.build(snap, restrictions)
+                      chunk: int = CHUNK,
+                      neighbourhoods: _Neighbourhoods | None = None) -> AllocationCheck:
+    """Which of ``voids`` need a sensitive allocation, and why (the pure core).
+    ``neighbourhoods``: those of ``snap`` already built (:class:`NeighbourhoodCache`),
+    given ``restrictions`` here."""
+    index = (_Neighbourhoods.build(snap, restrictions) if neighbourhoods is None
+             else neighbourhoods.with_restrictions(restrictions))
     reasons: list[list[dict[str, Any]]] = []
     for start in range(0, len(voids.rows), chunk):
         rows = voids.rows[start:start + chunk]
@@ -274,11 +291,19 @@ def check_allocations(snap: Snapshot, voids: VoidList, *,
             progress(len(rows))
     return AllocationCheck(
         property_ids=[str(p) for p in index.pids[voids.rows]],
-        addresses=[str(a) for a in snap.properties.address[voids.rows]],
+        addresses=_addresses(snap, voids.rows),
         reasons=reasons, row_errors=[e.to_dict() for e in voids.errors],
-        housed=len(np.unique(index.housed.subject_id)),
+        housed=index.housed_count,
         unplaced_homes=index.housed.unplaced, data_version=snap.data_version,
         source=voids.source)
+
+
+def _addresses(snap: Snapshot, rows: IntArray) -> list[str]:
+    """The addresses at ``rows``: one by one for a few (taking from the whole Arrow
+    column costs tens of milliseconds at national scale), in one take for many."""
+    if len(rows) <= 64:
+        return [str(snap.properties.address[int(r)]) for r in rows]
+    return [str(a) for a in snap.properties.address[rows]]
 
 
 def _ranges(counts: IntArray) -> IntArray:
@@ -301,22 +326,72 @@ def _hits(sorted_keys: IntArray, values: IntArray, queries: IntArray
 def recorded_restrictions(engine: Engine, property_ids: Sequence[str]
                           ) -> list[RecordedRestriction]:
     """The restrictions cases recorded on these properties (NASSO 3.12)."""
+    with session_scope(engine) as session:
+        return _restrictions(session, property_ids)
+
+
+def _restrictions(session: Session, property_ids: Sequence[str]
+                  ) -> list[RecordedRestriction]:
     wanted = sorted(set(property_ids))
     out: list[RecordedRestriction] = []
-    with session_scope(engine) as session:
-        for start in range(0, len(wanted), 1_000):  # bounded IN lists
-            query = (select(Restriction, Case).join(Case, Restriction.case_id == Case.id)
-                     .where(Restriction.property_id.in_(wanted[start:start + 1_000])))
-            for restriction, case in session.execute(query).all():
-                out.append(RecordedRestriction(case.reference, case.subject_id,
-                                               restriction.property_id,
-                                               restriction.restriction))
+    for start in range(0, len(wanted), 1_000):  # bounded IN lists
+        query = (select(Restriction, Case).join(Case, Restriction.case_id == Case.id)
+                 .where(Restriction.property_id.in_(wanted[start:start + 1_000])))
+        for restriction, case in session.execute(query).all():
+            out.append(RecordedRestriction(case.reference, case.subject_id,
+                                           restriction.property_id,
+                                           restriction.restriction))
     return out
+
+
+def moves_stamp(engine: Engine) -> tuple[int, int]:
+    """How many moves the case store has recorded, and the last one's id: what says
+    that the placements overlay (:func:`with_moves`) has changed."""
+    with session_scope(engine) as session:
+        return _moves_stamp(session)
+
+
+def _moves_stamp(session: Session) -> tuple[int, int]:
+    count, last = session.execute(select(func.count(), func.max(PlacementMove.id))).one()
+    return int(count or 0), int(last or 0)
+
+
+class NeighbourhoodCache:
+    """The neighbourhoods of every housed subject's home (their minimum sets, the
+    buildings of those who may not live with children), kept between checks: they
+    depend only on the data version and the moves recorded in the case store, so a
+    check of one void need not work out every home's minimum set again. Safe to share
+    between threads; built again when either changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[int, int, tuple[int, int]] | None = None
+        self._value: tuple[Snapshot, _Neighbourhoods] | None = None
+        #: how many times the neighbourhoods were built (for the tests and benchmarks)
+        self.builds = 0
+
+    def get(self, snap: Snapshot, engine: Engine, stamp: tuple[int, int] | None = None
+            ) -> tuple[Snapshot, _Neighbourhoods]:
+        """``snap`` with the recorded moves (:func:`with_moves`) and its
+        neighbourhoods, from the cache when neither has changed (``stamp``: the
+        :func:`moves_stamp` just read, if the caller has it)."""
+        key = (snap.data_version, id(snap.engine),
+               moves_stamp(engine) if stamp is None else stamp)
+        with self._lock:
+            if self._key == key and self._value is not None \
+                    and self._value[0].engine is snap.engine:
+                return self._value
+            moved = with_moves(snap, engine)
+            value = (moved, _Neighbourhoods.build(moved, ()))
+            self._key, self._value = key, value
+            self.builds += 1
+            return value
 
 
 def allocation_check(snap: Snapshot, engine: Engine, voids: VoidList, *, actor: Actor,
                      restricted: bool, for_landlord: bool = False,
-                     progress: Callable[[int], None] | None = None) -> AllocationCheck:
+                     progress: Callable[[int], None] | None = None,
+                     cache: NeighbourhoodCache | None = None) -> AllocationCheck:
     """Check ``voids`` for ``actor`` and record it in the audit trail: a consultation
     of the subjects whose records flagged a void, or, for the flags alone
     (``restricted``), a disclosure of them to the actor's organisation. Needs a
@@ -326,10 +401,7 @@ def allocation_check(snap: Snapshot, engine: Engine, voids: VoidList, *, actor: 
     Who is housed where follows the moves recorded in ``engine``
     (:func:`geo_era.casework.placements.with_moves`), not only the imported layers."""
     actor.require_justification("housed subjects' records")
-    snap = with_moves(snap, engine)
-    restrictions = recorded_restrictions(engine, [str(p) for p in snap.engine.properties[
-        "property_id"].to_numpy()[voids.rows]])
-    result = check_allocations(snap, voids, restrictions=restrictions, progress=progress)
+    result = check_cached(snap, engine, voids, cache=cache, progress=progress)
     if for_landlord:
         result = result.without("recorded_home")
     with session_scope(engine) as session:
@@ -338,3 +410,22 @@ def allocation_check(snap: Snapshot, engine: Engine, voids: VoidList, *, actor: 
                      record_ids=result.subjects_involved(),
                      recipients=[actor.organisation] if restricted else None)
     return result
+
+
+def check_cached(snap: Snapshot, engine: Engine, voids: VoidList, *,
+                 cache: NeighbourhoodCache | None = None,
+                 progress: Callable[[int], None] | None = None) -> AllocationCheck:
+    """:func:`check_allocations` of ``voids`` with the moves and the restrictions
+    recorded in ``engine``; the neighbourhoods from ``cache`` when given. No audit entry
+    (the caller writes it)."""
+    pids = [str(p) for p in snap.properties.ids[voids.rows]]
+    with session_scope(engine) as session:  # one read of the store
+        stamp = _moves_stamp(session)
+        restrictions = _restrictions(session, pids)
+    if cache is None:
+        snap = with_moves(snap, engine)
+        index = None
+    else:
+        snap, index = cache.get(snap, engine, stamp)
+    return check_allocations(snap, voids, restrictions=restrictions, progress=progress,
+                             neighbourhoods=index)

@@ -401,6 +401,19 @@ MATRIX: dict[str, Access] = {
                             restricted_label="own records, no subject",
                             summary="transfer requests, and those into the council "
                                     "(Dorset s19, 5.2)"),
+    # a landlord's Link Officer publishes and lets their own stock's voids, told the flags
+    # alone; live in screening and allocation checks without a re-import
+    "void_publish": Access(LINK, restricted_view=LINK, audited=True, subject_data=False,
+                           restricted_label="own voids, flags only",
+                           summary="publish a landlord's own voids, live at once (5.3, "
+                                   "3.12)"),
+    "void_let": Access(LINK, restricted_view=LINK, audited=True, subject_data=False,
+                       restricted_label="own voids, flags only",
+                       summary="mark a landlord's own voids let (5.3)"),
+    "void_live": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True, scoped=True,
+                        restricted_label="own voids, flags only",
+                        summary="the live voids and why any needs a sensitive allocation "
+                                "(5.3, 3.12)"),
 }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.audit_key import bind_audit_key
 from geo_era.db.store import open_store
+from geo_era.housing.live_voids import LiveVoids
 from geo_era.security.oidc import OidcClient, OidcConfig
 from geo_era.services.policy import Gate
 from geo_era.settings import Settings
@@ -40,6 +41,12 @@ class Services:
         """The case store (SQLite under ``GEO_ERA_HOME``, or ``GEO_ERA_DATABASE_URL``)."""
         return open_store(self.settings.home, self.settings.database_url,
                           audit_key=self.settings.audit_key)
+
+    @cached_property
+    def live_voids(self) -> LiveVoids:
+        """The voids as they are now (the layer's ``is_void`` with the published and
+        let events over it), kept in place between requests (NASSO 5.3)."""
+        return LiveVoids()
 
     @cached_property
     def oidc(self) -> OidcClient | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 from sqlalchemy import func, select
 
 from geo_era.analysis.areas import area_names_at
@@ -27,7 +28,6 @@ from geo_era.housing.screening import screen as screen_voids
 from geo_era.housing.void_lists import (
     VoidList,
     from_ids,
-    own_voids_mask,
     read_void_list,
     store_voids,
     within_council,
@@ -108,7 +108,7 @@ def _screened(services: Services, caller: Caller, *, subject_id: str,
     admitted.require_justification("a subject's record")
     snap = services.workspace.snapshot()
     _known_subject(services, caller, snap, subject_id)
-    listed = listed_voids(snap, voids, limits=ImportLimits.of(services.settings))
+    listed = _voids_now(services, snap, voids)
     scope = admitted.actor.scope
     if scope is not None:
         listed = within_council(snap, listed, scope)
@@ -205,15 +205,27 @@ def _landlords_voids(services: Services, caller: Caller, snap: Snapshot,
     (:func:`_within_probing_limit`)."""
     _within_probing_limit(services, caller)
     most = services.settings.landlord_voids_per_check
-    listed = listed_voids(snap, voids, limits=ImportLimits.of(services.settings))
+    listed = _voids_now(services, snap, voids)
     if len(listed.rows) + len(listed.errors) > most:
         services.gate.denied(caller, "allocation_check", [])
         raise LimitExceededError(f"a check may list at most {most:,} voids; list your "
                                  "organisation's voids only")
-    stock = services.layers.read_attributes("properties",
-                                            ["property_id", "landlord", "is_void"])
-    return within_landlord(snap, listed, caller.organisation,
-                           own_voids_mask(snap, stock, caller.organisation))
+    state = services.live_voids  # brought up to date by _voids_now
+    live = state.void_list(snap).rows
+    own = np.zeros(snap.properties.size, dtype=bool)
+    own[live[state.owned(live, caller.organisation)]] = True
+    return within_landlord(snap, listed, caller.organisation, own)
+
+
+def _voids_now(services: Services, snap: Snapshot, voids: Voids) -> VoidList:
+    """:func:`listed_voids`, the voids in the store being the live voids now: the
+    properties layer's ``is_void`` with the published and let events over it
+    (:mod:`geo_era.housing.live_voids`, NASSO 5.3)."""
+    state = services.live_voids
+    state.sync(snap, services.engine, services.layers)
+    if voids is None:
+        return state.void_list(snap)
+    return listed_voids(snap, voids, limits=ImportLimits.of(services.settings))
 
 
 def _within_probing_limit(services: Services, caller: Caller) -> None:
@@ -266,12 +278,13 @@ def allocation_check(services: Services, caller: Caller, *, justification: str |
         admitted.require_justification("housed subjects' records")
         listed = _landlords_voids(services, caller, snap, voids)
     else:
-        listed = listed_voids(snap, voids, limits=ImportLimits.of(services.settings))
+        listed = _voids_now(services, snap, voids)
     if progress is not None:
         progress.start(len(listed))
     result = check_allocations(snap, services.engine, listed, actor=admitted.actor,
                                restricted=restricted, for_landlord=admitted.restricted,
-                               progress=None if progress is None else progress.advance)
+                               progress=None if progress is None else progress.advance,
+                               cache=services.live_voids.allocations)
     if restricted:
         flags = result.to_dict(reveal=False)
         if admitted.restricted:  # a landlord: the wordings disclosed to it (3.12)

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 
 from geo_era.casework import worklist
 from geo_era.security.access import MATRIX, ROLE_AGENCY
-from geo_era.services import casework, enquiries, markers, notices, records
+from geo_era.services import casework, enquiries, live_voids, markers, notices, records
 from geo_era.services.answers.casework import CaseSummary
 from geo_era.services.answers.enquiries import EnquiryLine
+from geo_era.services.answers.live_voids import LiveVoid, LiveVoids
 from geo_era.services.answers.markers import Marker
 from geo_era.services.answers.notices import Notice
 from geo_era.services.answers.records import ReviewDue
@@ -54,6 +55,10 @@ class StartView:
     #: the caller's own staff-safety markers due a review (NASSO 69-70), or None for a
     #: role that records none
     markers_due: list[Marker] | None = None
+    #: a SOLO's council's voids published by landlords that need a sensitive allocation
+    #: or were approved as manageable, with the reasons (NASSO 5.3, 3.12); None for
+    #: other roles
+    flagged_voids: list[LiveVoid] | None = None
 
     @property
     def overdue(self) -> list[CaseSummary]:
@@ -88,7 +93,12 @@ def start_view(services: Services, caller: Caller, *, justification: str | None,
     due_markers = (markers.markers_due(services, caller, justification=justification,
                                        today=today)
                    if may(caller, "marker_list") else None)
+    flagged = None
+    if caller.role == "solo":
+        found = live_voids.list_live(services, caller, justification=justification,
+                                     flagged_only=True, published_only=True)
+        flagged = found.voids if isinstance(found, LiveVoids) else None
     return StartView(cases, agency, waiting, reviews,
                      media_incidents=[m for m in media if isinstance(m, EnquiryLine)]
                      if media is not None else None,
-                     notices=told, markers_due=due_markers)
+                     notices=told, markers_due=due_markers, flagged_voids=flagged)

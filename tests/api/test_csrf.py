@@ -404,7 +404,8 @@ def test_page_routes_check_forms_and_take_no_query(site: Site) -> None:
         "/case/extend", "/child-protection/referral", "/child-protection/outcome",
         "/child-protection/checks", "/child-protection/notice", "/disclosures/decide",
         "/disclosures/made", "/disclosures/kcs", "/disclosures/kcs/outcome",
-        "/markers/new", "/markers/review", "/safety"}
+        "/markers/new", "/markers/review", "/safety", "/live-voids/publish",
+        "/live-voids/let"}
     assert [path for path, calls in posts if forms.check_form not in calls] == []
     assert [(path, [q.name for q in r.dependant.query_params]) for path, r, _ in pages
             if r.dependant.query_params] == []

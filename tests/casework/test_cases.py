@@ -46,11 +46,13 @@ from geo_era.db.store import (
     SetChange,
     StaffSafetyMarker,
     TransferRequest,
+    VoidEvent,
     WrittenFile,
     open_store,
     session_scope,
 )
 from geo_era.errors import DataError, NotFoundError, WorkflowRefusedError
+from geo_era.security.audit import AuditEntry
 from tests.conftest import officer
 
 TODAY = dt.date(2026, 12, 10)
@@ -290,6 +292,7 @@ from geo_era.safeguarding.markers import PropertyFacts, add_marker
 from geo_era.security.users import User
 from geo_era.housing.homelessness import place_temporary, record_advice, record_presentation
 from geo_era.housing.transfers import decide_transfer, request_transfer
+from geo_era.db.store import VoidEvent, open_store, session_scope
 officer = lambda: Actor("officer", "operator", "local")
 home = __import__("pathlib").Path(sys.argv[1])
 engine = open_store(home, sys.argv[2])
@@ -359,6 +362,13 @@ for k in range(10_000):
         authority="police", visible=visible, landlord_of=lambda p: None)
     record_made(engine, told["reference"], made_on=dt.date.today(), made_by=None,
                 actor=officer())
+    with session_scope(engine) as session:  # a void published, with its audit entry
+        event = VoidEvent(property_id=ref, status="available", landlord="fictional homes",
+                          recorded_by="officer")
+        session.add(event)
+        session.flush()
+        officer().record(session, operation="alteration", record_type="void_event",
+                         record_ids=[event.reference])
     record_check(engine, ref, agency="solo", kind="database", item="council_tax",
                  outcome="concern", notes="FICTIONAL", property_id="P2", actor=officer())
     record_response(engine, ref, agency=case["lead_agency"], property_id="P2",
@@ -429,8 +439,9 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
     (R65-R68), its deadline extension (R22), where its ERA is held and its written
     document (R49), a referral to child protection on it (R111), a restriction with its
     wording's disclosure to the landlord, decided and made (R98, R112), a landlord's
-    notification linked to its subject with the review marked (R91), and a staff-safety
-    marker with its two firms (R99); no case is
+    notification linked to its subject with the review marked (R91), a staff-safety
+    marker with its two firms (R99), and a void published with its audit entry (NASSO
+    5.3); no case is
     half-written (each has its properties and all its agencies; a response only with its
     concern; a move only after its Part C, at most one per case; a disclosure decision only
     with its restriction)."""
@@ -538,6 +549,12 @@ def test_killed_writers_lose_no_acknowledged_case(tmp_path: Path, engine: Engine
             assert notice.subject_id or not notice.case_reference, ref_told
         for ref_acked in acknowledged:
             assert told[ref_acked].case_reference == ref_acked
+    with session_scope(engine) as session:  # each void event with its audit entry
+        published = {e.reference: e.property_id for e in session.scalars(select(VoidEvent))}
+        audited = [tuple(a.record_ids) for a in session.scalars(
+            select(AuditEntry).where(AuditEntry.record_type == "void_event"))]
+    assert sorted(audited) == sorted((ref,) for ref in published)
+    assert {c for c in acknowledged} <= set(published.values())
     assert acknowledged <= stored
     with session_scope(engine) as session:  # an enquiry whole (R94): link, then outcome
         subjects = {c.reference: c.subject_id for c in session.scalars(select(Case))}

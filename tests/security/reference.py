@@ -112,6 +112,9 @@ homeless_show      |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |
 transfer_request   |yes |own |own |rec |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 transfer_decide    |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 transfer_list      |yes |own |own |rec |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+void_publish       |-   |-   |-   |flag|-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+void_let           |-   |-   |-   |flag|-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+void_live          |yes |own |own |flag|yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -182,6 +185,15 @@ WHY = {
                          "Authorities'; a landlord reads it as published",
     "allocation_check": "a landlord learns only that a void needs a sensitive allocation "
                         "and to contact the SOLO (3.12, 5.4, 68), for their own stock",
+    "void_publish": "5.3: the Link Officer provides information on housing stock and "
+                    "voids; a landlord publishes its own stock only, and of a void that "
+                    "needs care learns only to contact the SOLO (3.12, 5.4)",
+    "void_let": "5.3: the landlord's own lettings are its Link Officer's to record; "
+                "nobody else lets a landlord's property",
+    "void_live": "5.3: the SOLO asks the Link Officer about available housing and sees "
+                 "the voids to screen them (3.12: the Responsible Authorities weigh the "
+                 "implications for allocations), council staff for their own council; a "
+                 "landlord sees its own voids, flags only (5.4, 68)",
     "case_move_in": "the agencies managing the subject record the move that follows "
                     "their decision (3.11); council staff for their own council's cases, "
                     "the placing or receiving council of an out-of-area one (3.13)",

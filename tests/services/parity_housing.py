@@ -5,7 +5,30 @@ justification."""
 
 from __future__ import annotations
 
-from tests.services.parity import WHY, ApiCall, Parity
+from geo_era.housing.live_voids import AVAILABLE
+from geo_era.services import Caller, Services, live_voids
+from geo_era.settings import Settings
+from tests.services.parity import WHY, ApiCall, Home, Parity
+
+#: The Link Officer's landlord in the parity homes (tests/services/test_audit_parity.py).
+LANDLORD = "Rowanlea Housing Association"
+
+
+def landlords_property(home: Home) -> str:
+    """A property of :data:`LANDLORD` that is not a void in the layer."""
+    props = home.store.read_attributes("properties", ["property_id", "landlord", "is_void"])
+    mine = props[(props["landlord"] == LANDLORD) & ~props["is_void"].fillna(False)
+                 .astype(bool)]
+    return str(mine["property_id"].iloc[0])
+
+
+def published(home: Home) -> None:
+    """The landlord's property published (by the operator, for the landlord)."""
+    services = Services(Settings(home=home.path))
+    live_voids.change(services, Caller.operator("setup"), status=AVAILABLE,
+                      voids=[landlords_property(home)], justification=WHY,
+                      landlord=LANDLORD)
+    services.engine.dispose()
 
 #: The range of audit entries both doors export (so both record the same range).
 EXPORTED = ["--after-seq", "0", "--limit", "5"]
@@ -33,6 +56,19 @@ PARITY: list[Parity] = [
            api=lambda h: ApiCall("/reports/overconcentration", {
                "authority": h.council, "year": 2026, "publish": True,
                "justification": WHY})),
+    Parity("void_publish", "rsl_link_officer",
+           cli=lambda h: ["voids", "publish", landlords_property(h), "--landlord", LANDLORD,
+                          "--justification", WHY, "--json"],
+           api=lambda h: ApiCall("/voids/publish", {
+               "property_ids": [landlords_property(h)], "justification": WHY})),
+    Parity("void_let", "rsl_link_officer", prepare=published,
+           cli=lambda h: ["voids", "let", landlords_property(h), "--landlord", LANDLORD,
+                          "--justification", WHY, "--json"],
+           api=lambda h: ApiCall("/voids/let", {
+               "property_ids": [landlords_property(h)], "justification": WHY})),
+    Parity("void_live", "omu_analyst",
+           cli=lambda h: ["voids", "live", "--justification", WHY, "--json"],
+           api=lambda h: ApiCall("/voids/live", {"justification": WHY})),
     Parity("audit_export", "auditor",
            cli=lambda h: ["audit", "export", "--justification", WHY, *EXPORTED],
            api=lambda h: ApiCall("/audit/export", {"justification": WHY, "after_seq": 0,

@@ -64,6 +64,7 @@ def template(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
         add_user(engine, f"user.{role}", role=role,
                  organisation=council if role in ("solo", "cjsw", "admin",
                                                   "childrens_social_work")
+                 else parity_housing.LANDLORD if role == "rsl_link_officer"
                  else f"FICTIONAL {role} unit", password=PASSWORD)
         # every user signs in with a second factor (the Link Officer too, once enrolled)
         home.notes[f"totp:user.{role}"] = enrol_totp(engine, path, f"user.{role}")
