@@ -18,6 +18,8 @@ app.add_typer(marker_app, name="marker")
 
 JSON = typer.Option("--json", help="Print the JSON document the API would send.")
 DATE = "YYYY-MM-DD"
+NOTE = typer.Option("--justification", help="Why (optional for records); recorded in "
+                                            "the audit trail as the API records it.")
 
 
 def _line(marker: Marker | SharedMarker) -> str:
@@ -51,6 +53,7 @@ def marker_add(
                        ] = None,
     reason: Annotated[str | None, typer.Option(help="The Responsible Authorities' "
                                                     "reason (theirs only).")] = None,
+    justification: Annotated[str, NOTE] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
@@ -59,7 +62,8 @@ def marker_add(
         services(), caller(by), property_id=property_id, instructions=instruction or [],
         practical_text=text, review_on=_date(review, "--review"),
         expires_on=_date(expires, "--expires"), owner=owner, firms=firm or [],
-        tenancy_reference=tenancy, subject_id=subject, reason=reason)
+        tenancy_reference=tenancy, subject_id=subject, reason=reason,
+        justification=justification or None)
     if as_json:
         echo_answer(done)
         return
@@ -80,6 +84,7 @@ def marker_review(
     expires: Annotated[str | None, typer.Option(
         "--expires", metavar=DATE, help="A new expiry date (today ends it).")] = None,
     owner: Annotated[str | None, typer.Option(help="A new owner (a username).")] = None,
+    justification: Annotated[str, NOTE] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
@@ -88,7 +93,8 @@ def marker_review(
     done = markers.review_marker(
         services(), caller(by), marker_id=marker_id, approve_text=approve_text,
         review_on=_date(review, "--review") if review else None,
-        expires_on=_date(expires, "--expires") if expires else None, owner=owner)
+        expires_on=_date(expires, "--expires") if expires else None, owner=owner,
+        justification=justification or None)
     if as_json:
         echo_answer(done)
         return

@@ -84,7 +84,12 @@ CONTENT_CHECKED = {"POST /api/v1/zones/add", "POST /api/v1/imports",
                    "POST /api/v1/child-protection/notices/add",
                    # an enquiry is named by its reference (ENQ-N); an outcome is dated
                    # not in the future
-                   "POST /api/v1/enquiries/show", "POST /api/v1/enquiries/outcome"}
+                   "POST /api/v1/enquiries/show", "POST /api/v1/enquiries/outcome",
+                   # a transfer request carries the fields its kind needs (the police's
+                   # names its subject and whether the tenant agrees; a neighbour's a
+                   # tenancy and the risk; Dorset s19); the Responsible Authorities list
+                   # transfers with a justification, a Link Officer their own without
+                   "POST /api/v1/transfers/request", "POST /api/v1/transfers/list"}
 
 
 def _operations() -> list[str]:

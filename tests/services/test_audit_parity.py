@@ -26,7 +26,9 @@ from tests.services import (
     parity_child_protection,
     parity_disclosures,
     parity_enquiries,
+    parity_homelessness,
     parity_housing,
+    parity_markers,
     parity_notices,
 )
 from tests.services.parity import (
@@ -41,7 +43,8 @@ from tests.services.parity import (
 OPERATIONS: list[Parity] = [*parity_analysis.PARITY, *parity_casework.PARITY,
                             *parity_housing.PARITY, *parity_enquiries.PARITY,
                             *parity_disclosures.PARITY, *parity_child_protection.PARITY,
-                            *parity_notices.PARITY]
+                            *parity_notices.PARITY, *parity_markers.PARITY,
+                            *parity_homelessness.PARITY]
 
 
 @pytest.fixture(scope="module")
