@@ -14,6 +14,7 @@ from geo_era.services.answers.enquiries import (
 )
 from geo_era.services.answers.homelessness import TransferRecord
 from geo_era.services.answers.housing import AllocationFlags
+from geo_era.services.answers.live_voids import LandlordVoids, VoidChanges
 from geo_era.services.answers.markers import SharedMarker
 from geo_era.services.answers.notices import NoticeSent
 from geo_era.services.answers.reports import PublishedReport
@@ -33,4 +34,8 @@ LINK_OFFICER_ANSWERS: dict[str, type[Answer]] = {
     "marker_shared": SharedMarker,
     "transfer_request": TransferRecord,
     "transfer_list": TransferRecord,
+    # a landlord's own voids (5.3, 3.12): flags only, never who or why
+    "void_publish": VoidChanges,
+    "void_let": VoidChanges,
+    "void_live": LandlordVoids,
 }
