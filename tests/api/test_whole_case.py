@@ -268,9 +268,18 @@ def wrote(user: str, operation: str = "alteration") -> tuple[str, str, str, str]
 def signed_in(user: str) -> list[tuple[str, str, str, str]]:
     """Signing in: the second factor read to check the code, then the start page's
     reads: the case list (one consultation of the cases listed) and, for the roles that
-    may see them (the OMU analyst here), the subjects due a review (one consultation)."""
+    may see them, the subjects due a review (the OMU analyst here), the open media
+    incidents (5.4), the notifications from landlords (5.3) and the caller's staff-safety
+    markers due a review (69-70) (the Responsible Authorities), and the council's live
+    voids flagged for a sensitive allocation (the SOLO; 5.3, 3.12): one consultation
+    each."""
+    authorities = user in ("omu", "solo", "cjsw")
     return [(user, "consultation", "second_factor", "allowed"), read(user),
-            *([(user, "consultation", "subject", "allowed")] if user == "omu" else [])]
+            *([(user, "consultation", "subject", "allowed")] if user == "omu" else []),
+            *([(user, "consultation", kind, "allowed") for kind in (
+                "enquiry", "landlord_notification", "staff_safety_marker")]
+              if authorities else []),
+            *([(user, "consultation", "live_voids", "allowed")] if user == "solo" else [])]
 
 
 def listed_and_read(user: str) -> list[tuple[str, str, str, str]]:
