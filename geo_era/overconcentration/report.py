@@ -305,7 +305,10 @@ def _out_of_area(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,
 
 def _fictional(placements: pd.DataFrame) -> bool:
     """Whether the placements are FICTIONAL (demo data): flagged, or by subject id."""
-    return bool(placements.get("fictional", pd.Series(dtype=bool)).fillna(False).any()
+    # the flag as imported (bool, or text once recorded moves without it are overlaid)
+    flag = placements.get("fictional", pd.Series(dtype=object)).astype(object)
+    flagged = flag.map(lambda v: v is True or str(v).strip().lower() in ("true", "1"))
+    return bool(flagged.any()
                 or placements["subject_id"].astype(str).str.startswith("FICTIONAL").any())
 
 
