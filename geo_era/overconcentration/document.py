@@ -16,15 +16,15 @@ leaves the target as it was, never half a report.
 from __future__ import annotations
 
 import base64
-from contextlib import ExitStack
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
 
-from geo_era._io import PRIVATE, SHARED, atomic_path
+from geo_era._io import PRIVATE, SHARED
 from geo_era.documents.era_document import pdf_from_html, template_environment
+from geo_era.documents.files import write_together
 from geo_era.errors import DataError
 from geo_era.overconcentration.choropleth import choropleth_png, overconcentration_map
 from geo_era.overconcentration.classes import class_legend, shown_count, shown_number
@@ -122,9 +122,6 @@ def write_report(report: Report, out_dir: Path) -> list[Path]:
         " FICTIONAL data." if report.fictional else "") + "\n"
     for stem, table in report.tables().items():
         files[f"{stem}.csv"] = (heading + table.to_csv(index=False)).encode("utf-8")
-    mode = SHARED if report.published else PRIVATE
-    with ExitStack() as stack:  # every file written before any is moved in
-        for name, data in files.items():
-            stack.enter_context(atomic_path(out_dir / name, mode=mode)).write_bytes(data)
-        _remove_stale(out_dir, keep=set(files))
-    return [out_dir / name for name in files]
+    written = write_together(out_dir, files, mode=SHARED if report.published else PRIVATE)
+    _remove_stale(out_dir, keep=set(files))
+    return written
