@@ -55,15 +55,18 @@ def _spread(report: Report) -> str:
     withheld)."""
     finest = report.levels[-1]
     now = finest.table["count"]
+    high = int((finest.table["location_quotient"] >= 2).sum())
     if report.published:
         return (f"Counts are shown for {len(now):,} {finest.plural}. To protect the "
                 f"people counted, {finest.suppressed:,} counts under {THRESHOLD}, or "
                 f"that would let one be worked out, are not published ([c]); the others "
                 f"are rounded to the nearest {BASE}, and totals are rounded "
-                f"separately, so they need not add up.")
+                f"separately, so they need not add up. Of the {finest.plural} whose "
+                f"counts are published, {high:,} had twice the authority's rate or "
+                f"more (each compared with {report.authority} as a whole: its published "
+                f"total over its population).")
     housed = int((now.fillna(0) > 0).sum())
     most = int(now.fillna(0).max()) if len(now) else 0
-    high = int((finest.table["location_quotient"] >= 2).sum())
     return (f"Placements were spread over {housed:,} of {len(now):,} "
             f"{finest.plural}; the most in one was {most}. {high:,} "
             f"{finest.plural} had twice the authority's rate or more.")

@@ -28,8 +28,11 @@ Two versions:
   count can be narrowed below 10 from the totals. Each year's table of one level is
   protected as one table with the authority's total, so only one level is published
   (the finest, or the one asked for): a ward table beside a data-zone table would let
-  a reader difference them. Rates and location quotients are worked from the published
-  counts (an exact rate would give the exact count away); the change on a year is the
+  a reader difference them. Rates are worked from the published counts (an exact rate
+  would give the exact count away), and location quotients compare each area's
+  published rate with the authority's published rate (its published total over its
+  whole population), never with the published areas alone, which are the ones with the
+  most placements; the change on a year is the
   difference of the published counts. Gi* statistics are not published; an area of
   concern is named (no figures) only when its group holds at least the threshold of
   placements. The consent list is left out.
@@ -238,12 +241,12 @@ def build_report(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,
     counted = {name: count_by_area(placements, properties,
                                    areas_of(areas, name, within=within), years)
                for name in shown}
-    tables = [_level_table(name, counted[name], years, published=published, seed=seed,
-                           permutations=permutations) for name in shown]
-    finest = tables[-1]
-    authority_table = _authority_table(council, counted[finest.level], years,
+    authority_table = _authority_table(council, counted[shown[-1]], years,
                                        published=published)
-    concern_level = "data_zone" if "data_zone" in shown else finest.level
+    per_person = _per_person(authority_table.loc[year])
+    tables = [_level_table(name, counted[name], years, per_person, published=published,
+                           seed=seed, permutations=permutations) for name in shown]
+    concern_level = "data_zone" if "data_zone" in shown else tables[-1].level
     concern_table = next(t for t in tables if t.level == concern_level)
     concerns = _concerns(concern_table, counted[concern_level], authority_table, year,
                          published=published)
@@ -345,8 +348,20 @@ def _published_counts(exact: pd.DataFrame) -> tuple[pd.DataFrame, list[int | Non
     return pd.DataFrame(columns, index=exact.index), totals, suppressed
 
 
-def _level_table(level: str, counted: AreaCounts, years: list[int], *, published: bool,
-                 seed: int, permutations: int) -> LevelTable:
+def _per_person(row: pd.Series) -> float:
+    """The authority's rate per resident in the report's year, from its own row of the
+    authority table: its (published, when published) count over its whole population.
+    NaN when the count is suppressed or the population unknown."""
+    count, population = row["count"], pd.to_numeric(row["population"], errors="coerce")
+    if pd.isna(count) or not np.isfinite(population) or population <= 0:
+        return float("nan")
+    return float(count) / float(population)
+
+
+def _level_table(level: str, counted: AreaCounts, years: list[int], per_person: float, *,
+                 published: bool, seed: int, permutations: int) -> LevelTable:
+    """One level's table; location quotients are each area's rate over the authority's
+    (``per_person``, a rate per resident: the authority table's own)."""
     areas = counted.areas
     exact = counted.counts
     year = years[-1]
@@ -357,9 +372,9 @@ def _level_table(level: str, counted: AreaCounts, years: list[int], *, published
     now = counts[year]
     figures = rates(now.fillna(0).astype(np.int64), areas)
     unknown = now.isna().to_numpy()
-    if published:  # the authority's rate from the published counts alone
+    if published:  # rates from the published counts alone
         figures.loc[unknown, ["rate_per_100k", "rate_per_1k_households"]] = np.nan
-        figures["location_quotient"] = _quotients(now, areas)
+    figures["location_quotient"] = _quotients(now, areas, per_person)
     table = pd.DataFrame({"name": areas["name"].astype(str).to_numpy()}, index=exact.index)
     table["population"] = figures["population"].astype("Int64") \
         if figures["population"].notna().all() else figures["population"]
@@ -387,17 +402,21 @@ def _level_table(level: str, counted: AreaCounts, years: list[int], *, published
     return LevelTable(level, areas, table, hot, suppressed)
 
 
-def _quotients(counts: pd.Series, areas: gpd.GeoDataFrame) -> npt.NDArray[np.float64]:
-    """Location quotients from published counts: each published area's rate over the
-    rate of all published areas together (suppressed areas left out of both)."""
+def _quotients(counts: pd.Series, areas: gpd.GeoDataFrame, per_person: float
+               ) -> npt.NDArray[np.float64]:
+    """Location quotients: each area's rate over the authority's rate ``per_person``
+    (its total over its whole population; published: its published total). Never
+    against the published areas alone: those are the areas with the most placements,
+    and the comparison would make an area at many times the authority's rate look
+    ordinary. NaN where the count is suppressed, the population unknown, or the
+    authority's rate unknown or 0."""
     population = pd.to_numeric(areas["population"], errors="coerce").to_numpy(float) \
         if "population" in areas.columns else np.full(len(areas), np.nan)
     count = counts.to_numpy(dtype=float, na_value=np.nan)
     known = np.isfinite(count) & np.isfinite(population) & (population > 0)
     out = np.full(len(count), np.nan)
-    if known.any() and count[known].sum() > 0:
-        overall = count[known].sum() / population[known].sum()
-        out[known] = count[known] / population[known] / overall
+    if np.isfinite(per_person) and per_person > 0:
+        out[known] = count[known] / population[known] / per_person
     return out
 
 

@@ -456,3 +456,46 @@ def test_the_command_writes_every_councils_report(demo_files: list[Path], tmp_pa
     assert "1 over-concentration report(s) for 31 March 2026" in done.output
     written = tmp_path / "all" / "Inverallan-Council"
     assert (written / "report.pdf").exists() and (written / "data_zone.csv").exists()
+
+
+def test_a_published_area_at_twenty_times_the_authoritys_rate_reads_so(
+        tmp_path: Path) -> None:
+    """R131, NASSO 5.2: a published location quotient compares an area with the whole
+    authority (its published total over its population), not with the published areas
+    alone. Zone 0 houses 45 of Glenmore's 80 (the other 35 zones one each, all
+    suppressed). Worked by hand from the published figures: zone 0's rate is 45 per
+    1,000 residents, the authority's 80 per 36,000, so its quotient is
+    (45 / 1,000) / (80 / 36,000) = 20.25, "twice the authority's rate or more" in the
+    table, on the map and in the narrative. (Against the published areas alone, zone 0
+    would be compared with itself: 1.0, "1 to 1.5 times".)"""
+    now = [45] + [1] * (SIDE * SIDE - 1)
+    areas, properties, placements = town(now)
+    report = build_report(areas, properties, placements, authority="Glenmore",
+                          year=2026, published=True, permutations=199)
+    out = tmp_path / "published"
+    write_report(report, out)
+    zones = read_table(out / "data_zone.csv").set_index("area_id")
+    zone = zones.loc["S01000000"]
+    assert zone["count"] == "45" and float(zone["rate_per_100k"]) == 4_500.0
+    assert float(zone["location_quotient"]) == 20.25
+    assert zone["lq_class"] == "twice the authority's rate or more"
+    others = zones.drop(index="S01000000")
+    assert (others["count"] == MARKER).all() and (others["lq_class"] == NOT_PUBLISHED).all()
+    authority = read_table(out / "authority.csv").set_index("year")
+    assert authority.loc["2026", "count"] == "80"
+    assert float(authority.loc["2026", "rate_per_100k"]) == round(80 / 36_000 * 1e5, 1)
+    # the map classes zone 0 as the table does, and says so in its tooltip
+    html = (out / "report.html").read_text(encoding="utf-8")
+    frame = re.search(r'<iframe class="map[^"]*"[^>]*srcdoc="([^"]*)"', html)
+    assert frame is not None
+    features = re.findall(r'\{[^{}]*"area_id":\s*"S01000000"[^{}]*\}', unescape(frame.group(1)))
+    assert features and all("twice the authority" in f for f in features)
+    legend = unescape(html)
+    assert "twice the authority's rate or more (1)" in legend
+    assert "1 to 1.5 times (" not in legend
+    # the narrative agrees with the table
+    text = " ".join(report.narrative)
+    assert "1 had twice the authority's rate or more" in text
+    # an area of concern, when one is named, is where the table says the rate is high
+    for concern in report.concerns:
+        assert "S01000000" in concern.area_ids
