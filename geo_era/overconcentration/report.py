@@ -243,7 +243,8 @@ def build_report(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,
                for name in shown}
     authority_table = _authority_table(council, counted[shown[-1]], years,
                                        published=published)
-    per_person = _per_person(authority_table.loc[year])
+    per_person = _per_person(authority_table.loc[year, "count"],
+                             authority_table.loc[year, "population"])
     tables = [_level_table(name, counted[name], years, per_person, published=published,
                            seed=seed, permutations=permutations) for name in shown]
     concern_level = "data_zone" if "data_zone" in shown else tables[-1].level
@@ -348,14 +349,14 @@ def _published_counts(exact: pd.DataFrame) -> tuple[pd.DataFrame, list[int | Non
     return pd.DataFrame(columns, index=exact.index), totals, suppressed
 
 
-def _per_person(row: pd.Series) -> float:
-    """The authority's rate per resident in the report's year, from its own row of the
+def _per_person(count: object, population: object) -> float:
+    """The authority's rate per resident in the report's year, from its row of the
     authority table: its (published, when published) count over its whole population.
     NaN when the count is suppressed or the population unknown."""
-    count, population = row["count"], pd.to_numeric(row["population"], errors="coerce")
-    if pd.isna(count) or not np.isfinite(population) or population <= 0:
+    people = float(pd.to_numeric(pd.Series([population]), errors="coerce").iloc[0])
+    if count is None or count is pd.NA or not np.isfinite(people) or people <= 0:
         return float("nan")
-    return float(count) / float(population)
+    return float(count) / people  # type: ignore[arg-type]
 
 
 def _level_table(level: str, counted: AreaCounts, years: list[int], per_person: float, *,
