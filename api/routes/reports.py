@@ -11,11 +11,12 @@ siblings.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import Field
 
+from geo_era.documents.geopackage import MEDIA_TYPE
 from geo_era.services import reports
 from geo_era.services.answers.reports import InternalReport, PublishedReport
 
@@ -51,3 +52,57 @@ def overconcentration_route(body: OverconcentrationRequest, identity: Who, app: 
                           level=body.level)
     return reports.overconcentration_report(app, caller_of(identity), asked,
                                             justification=body.justification)
+
+
+class GeoPackageRequest(Strict):
+    authority: Name = Field(description="The council, by name or area id, e.g. "
+                                        "'City of Edinburgh'.")
+    year: int = Field(ge=1990, le=2100, description="The year of the 31 March snapshot.")
+    publish: bool = Field(default=False, description="The version for publication "
+                          "(disclosure control). A Link Officer always gets it.")
+    level: str | None = Field(default=None, max_length=32, pattern=r"^[a-z_]+$",
+                              description="The level a published report shows "
+                                          "(default: the finest, data_zone).")
+    justification: str = JUSTIFICATION
+
+
+class PlacementsRequest(Strict):
+    authority: Name = Field(description="The council, by name or area id.")
+    year: int = Field(ge=1990, le=2100, description="The year of the 31 March snapshot.")
+    justification: str = JUSTIFICATION
+
+
+def _geopackage(package: reports.ReportGeoPackage) -> Response:
+    return Response(package.content, media_type=MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{package.filename}"',
+        "X-Protective-Marking": package.marking.encode("ascii", "replace").decode()})
+
+
+GPKG: dict[int | str, dict[str, Any]] = {200: {"content": {MEDIA_TYPE: {}},
+              "description": "A GeoPackage (OGC 12-128r18), EPSG:27700."}}
+
+
+@router.post("/reports/overconcentration/geopackage", tags=["reports"],
+             response_class=Response, responses=GPKG)
+def overconcentration_geopackage_route(body: GeoPackageRequest, identity: Who, app: App
+                                       ) -> Response:
+    """The over-concentration report's tables as one GeoPackage for GIS: each level's
+    areas with their figures (polygons, EPSG:27700; suppressed counts NULL), the areas
+    of concern, the tables with no place. Internal (with a justification) or for
+    publication; a Link Officer always gets the published one. Audited."""
+    asked = reports.Asked(body.authority, body.year, publish=body.publish,
+                          level=body.level)
+    return _geopackage(reports.overconcentration_geopackage(
+        app, caller_of(identity), asked, justification=body.justification))
+
+
+@router.post("/reports/overconcentration/placements", tags=["reports"],
+             response_class=Response, responses=GPKG)
+def overconcentration_placements_route(body: PlacementsRequest, identity: Who, app: App
+                                       ) -> Response:
+    """The internal over-concentration report as a GeoPackage with the placements
+    current on 31 March as points (subject, property, start, data zone), for the OMU's
+    analysts. Needs a justification; the audit entry names every subject in it."""
+    asked = reports.Asked(body.authority, body.year, with_placements=True)
+    return _geopackage(reports.overconcentration_geopackage(
+        app, caller_of(identity), asked, justification=body.justification))

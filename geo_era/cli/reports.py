@@ -39,11 +39,17 @@ def report_overconcentration(
              "data_zone).")] = None,
     history: Annotated[int, typer.Option(help="Earlier years shown.", min=0, max=20)] = 4,
     seed: Annotated[int, typer.Option(help="Seed of the Gi* permutations.")] = 0,
+    with_placements: Annotated[bool, typer.Option(
+        "--with-placements", help="Add the placements current on 31 March as points to "
+                                  "report.gpkg (internal only; the OMU's; the audit "
+                                  "entry names every subject among them).")] = False,
     justification: Annotated[str, JUSTIFY] = "",
     by: Annotated[str | None, BY] = None,
 ) -> None:
     """The annual over-concentration report of one authority (NASSO 5.2, 3.13): counts,
-    rates and location quotients per area, Gi* clusters, out-of-area placements.
+    rates and location quotients per area, Gi* clusters, out-of-area placements, as
+    report.html, report.pdf, one CSV per table and report.gpkg (every table as a
+    GeoPackage layer, areas as polygons in EPSG:27700, for QGIS).
 
     The internal version names subjects placed without consent: it needs
     --justification. Building either version is audited. Files are written whole or
@@ -53,6 +59,9 @@ def report_overconcentration(
 
     started = time.perf_counter()
     if authority.strip().lower() == "all":
+        if with_placements:
+            raise typer.BadParameter("--with-placements is for one council's report: "
+                                     "give --authority NAME")
         bar = Bar(lambda total: tqdm(total=total, unit=" councils",
                                      desc="over-concentration", file=sys.stderr,
                                      disable=None))
@@ -67,7 +76,7 @@ def report_overconcentration(
             typer.echo(f"  skipped {note}")
         return
     asked = reports.Asked(authority, year, publish=publish, level=level, history=history,
-                          seed=seed)
+                          seed=seed, with_placements=with_placements)
     written = reports.write_overconcentration_report(services(), caller(by), asked, out=out,
                                                      justification=justification)
     typer.echo(f"{written.marking}: over-concentration report of {written.authority}, 31 "

@@ -25,6 +25,7 @@ from jinja2 import Environment
 from geo_era._io import PRIVATE, SHARED
 from geo_era.documents.era_document import pdf_from_html, template_environment
 from geo_era.documents.files import write_together
+from geo_era.documents.geopackage import geopackage_bytes
 from geo_era.errors import DataError
 from geo_era.overconcentration.choropleth import choropleth_png, overconcentration_map
 from geo_era.overconcentration.classes import class_legend, shown_count, shown_number
@@ -102,8 +103,21 @@ def _remove_stale(out_dir: Path, *, keep: set[str]) -> None:
             path.unlink()
 
 
+def report_geopackage(report: Report) -> bytes:
+    """The report's tables as one GeoPackage (:meth:`Report.layers`): the areas with
+    their figures as polygons, the areas of concern, the tables with no place, and the
+    placements as points when the internal report has them. Every layer is described
+    with the report's marking."""
+    about = {"report": f"over-concentration of placements (NASSO 5.2), {report.authority}",
+             "as_at": report.as_at.isoformat(), "crs": "EPSG:27700 (metres)",
+             "suppressed": "NULL counts are not published ([c] in the CSV files)",
+             "fictional": "yes" if report.fictional else "no"}
+    return geopackage_bytes(report.layers(), marking=report.marking, about=about)
+
+
 def write_report(report: Report, out_dir: Path) -> list[Path]:
-    """Write ``report.html``, ``report.pdf`` and one CSV per table into ``out_dir``
+    """Write ``report.html``, ``report.pdf``, one CSV per table and ``report.gpkg``
+    (the tables as GeoPackage layers, :func:`report_geopackage`) into ``out_dir``
     (created when missing), all or nothing: built in memory, each file written to a
     temporary file beside its target (:func:`geo_era._io.atomic_path`), and moved in
     only when every one is written. Files are readable by their owner only
@@ -122,6 +136,7 @@ def write_report(report: Report, out_dir: Path) -> list[Path]:
         " FICTIONAL data." if report.fictional else "") + "\n"
     for stem, table in report.tables().items():
         files[f"{stem}.csv"] = (heading + table.to_csv(index=False)).encode("utf-8")
+    files["report.gpkg"] = report_geopackage(report)
     written = write_together(out_dir, files, mode=SHARED if report.published else PRIVATE)
     _remove_stale(out_dir, keep=set(files))
     return written

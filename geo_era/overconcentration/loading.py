@@ -21,7 +21,8 @@ INTERNAL_WHAT = ("the internal over-concentration report (it names subjects plac
 def report_from_store(store: LayerStore, engine: Engine, *, authority: str, year: int,
                       actor: Actor, published: bool = False, level: str | None = None,
                       history: int = HISTORY, seed: int = 0,
-                      permutations: int = PERMUTATIONS) -> Report:
+                      permutations: int = PERMUTATIONS, with_placements: bool = False
+                      ) -> Report:
     """The report from the layers of one catalog snapshot (``areas``, ``properties``,
     ``placements``), audited. The placements follow the moves recorded in the case
     store, with their out-of-area consent
@@ -31,7 +32,8 @@ def report_from_store(store: LayerStore, engine: Engine, *, authority: str, year
     entry of the ``placements`` (with the subjects an internal report names for lack of
     consent), in the audit trail of ``engine``. An internal report names subjects and
     needs the actor's justification; an actor confined to one council (``scope``) gets
-    only that council's report.
+    only that council's report. ``with_placements`` (internal only) adds the current
+    placements as points; the entry then names every subject among them.
     """
     if not published:
         actor.require_justification(INTERNAL_WHAT)
@@ -54,13 +56,18 @@ def report_from_store(store: LayerStore, engine: Engine, *, authority: str, year
                                   columns=["property_id", "geometry"])
     report = build_report(areas, properties, placements, authority=authority, year=year,
                           published=published, level=level, history=history, seed=seed,
-                          permutations=permutations, data_version=snapshot.data_version)
-    named = [] if report.without_consent is None else sorted(
-        set(report.without_consent["subject_id"].astype(str)))
+                          permutations=permutations, data_version=snapshot.data_version,
+                          with_placements=with_placements)
+    named = set() if report.without_consent is None else set(
+        report.without_consent["subject_id"].astype(str))
+    if report.placements is not None:
+        named |= set(report.placements["subject_id"].astype(str))
     with session_scope(engine) as session:
         actor.record(session, operation="combination", record_type="placements",
                      record_ids=[f"over-concentration {report.authority} {year} "
-                                 f"{'published' if published else 'internal'}", *named])
+                                 f"{'published' if published else 'internal'}"
+                                 f"{' with placements as points' if with_placements else ''}",
+                                 *sorted(named)])
     return report
 
 

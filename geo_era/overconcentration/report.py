@@ -57,6 +57,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
+import shapely
 from scipy.sparse.csgraph import connected_components
 
 from geo_era.errors import DataError, NotFoundError
@@ -77,7 +78,9 @@ from geo_era.overconcentration.statistics import (
     areas_of,
     as_at,
     count_by_area,
+    current_on,
     hot_spots,
+    locate,
     out_of_area,
     queen_weights,
     rates,
@@ -164,6 +167,9 @@ class Report:
     narrative: list[str] = field(default_factory=list)
     seed: int = 0
     permutations: int = PERMUTATIONS
+    #: internally and when asked: the placements current on 31 March in the authority,
+    #: as points (EPSG:27700), with the subject, property, start and data zone
+    placements: gpd.GeoDataFrame | None = None
 
     @property
     def as_at(self) -> dt.date:
@@ -197,6 +203,31 @@ class Report:
             out["out_of_area_without_consent"] = self.without_consent
         return out
 
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """The report's tables for a GeoPackage (:mod:`geo_era.documents.geopackage`),
+        by layer name: each level's areas with their figures as polygons (EPSG:27700;
+        suppressed counts NULL), ``areas_of_concern`` as the outlines of their areas,
+        and the tables with no place (``authority``, ``out_of_area``, internally
+        ``out_of_area_without_consent``) as attribute tables; with the placements as
+        points when the internal report was asked for them."""
+        out: dict[str, pd.DataFrame] = {"authority": self.authority_table}
+        for level in self.levels:
+            out[level.level] = gpd.GeoDataFrame(
+                level.table, geometry=level.areas.geometry.to_numpy(), crs=level.areas.crs)
+        finest = self.level(self.concern_level) if self.concern_level else self.levels[-1]
+        by_id = finest.areas.set_index(finest.areas["area_id"].astype(str)).geometry
+        rows = [_concern_row(c, self.published) for c in self.concerns]
+        outlines = [shapely.union_all(by_id.loc[c.area_ids].to_numpy()) for c in self.concerns]
+        out["areas_of_concern"] = gpd.GeoDataFrame(
+            pd.DataFrame(rows, columns=_concern_columns(self.published)),
+            geometry=outlines, crs=finest.areas.crs)
+        out["out_of_area"] = self.out_of_area
+        if self.without_consent is not None:
+            out["out_of_area_without_consent"] = self.without_consent
+        if self.placements is not None:
+            out["placements"] = self.placements
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON: marking, narrative, areas of concern, the tables
         (suppressed counts ``[c]``, unknown figures ``None``) and the Gi* settings."""
@@ -218,17 +249,22 @@ def build_report(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,
                  published: bool = False, level: str | None = None,
                  history: int = HISTORY, seed: int = 0,
                  permutations: int = PERMUTATIONS, data_version: int | None = None,
-                 now: dt.datetime | None = None) -> Report:
+                 now: dt.datetime | None = None, with_placements: bool = False) -> Report:
     """The report of ``authority`` (a council's name or area id in ``areas``) as at 31
     March ``year``, with ``history`` years before it.
 
     ``level`` chooses the one level a published report shows (default: the finest the
     authority has); an internal report shows every level. ``seed`` and
-    ``permutations`` are Gi*'s (same seed, same p-values).
+    ``permutations`` are Gi*'s (same seed, same p-values). ``with_placements`` adds
+    the placements current on 31 March in the authority as points (internal only: a
+    report for publication refuses them).
 
     Raises :class:`DataError` for an unknown authority or level, or an authority with no
     areas inside it.
     """
+    if with_placements and published:
+        raise DataError("placements as points are never published: ask for the internal "
+                        "report to have them")
     if not 1990 <= year <= 2100:
         raise DataError(f"year {year} is out of range: give the year of the 31 March "
                         "snapshot, e.g. 2026")
@@ -259,7 +295,10 @@ def build_report(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,
         fictional=_fictional(placements), data_version=data_version,
         generated=now or dt.datetime.now(dt.UTC), authority_table=authority_table,
         levels=tables, concern_level=concern_level, concerns=concerns, out_of_area=flows,
-        without_consent=without, seed=seed, permutations=permutations)
+        without_consent=without, seed=seed, permutations=permutations,
+        placements=_points(placements, properties, areas_of(areas, tables[-1].level,
+                                                            within=within), year)
+        if with_placements else None)
     report.narrative.extend(narrative(report))
     return report
 
@@ -305,6 +344,29 @@ def _out_of_area(areas: gpd.GeoDataFrame, properties: gpd.GeoDataFrame,
         mine = (lacking["placing_authority"] == name) | (lacking["receiving_authority"] == name)
         without = lacking[mine.fillna(False).to_numpy(bool)].reset_index(drop=True)
     return _flows_table(flows, name, published=published), without
+
+
+def _points(placements: pd.DataFrame, properties: gpd.GeoDataFrame,
+            areas: gpd.GeoDataFrame, year: int) -> gpd.GeoDataFrame:
+    """The placements current on 31 March ``year`` whose property lies in one of
+    ``areas`` (the authority's finest level), as points with the area they lie in."""
+    located = properties.drop_duplicates("property_id").set_index(
+        properties["property_id"].drop_duplicates().astype(str))
+    ids = placements["property_id"].astype(str)
+    now = current_on(placements, as_at(year)) & ids.isin(located.index).to_numpy()
+    chosen = placements[now]
+    points = located.geometry.reindex(chosen["property_id"].astype(str)).to_numpy()
+    where = locate(shapely.get_coordinates(points).reshape(-1, 2), areas)
+    inside = where >= 0
+    area_ids = areas["area_id"].astype(str).to_numpy()
+    columns = [c for c in ("subject_id", "property_id", "start_date", "placing_authority",
+                           "consent_recorded") if c in chosen.columns]
+    table = chosen[columns].astype(object).where(chosen[columns].notna(), None)
+    table = table[inside].reset_index(drop=True).astype({"subject_id": str,
+                                                          "property_id": str})
+    table["start_date"] = table["start_date"].astype(str)
+    table["area_id"] = area_ids[where[inside]]
+    return gpd.GeoDataFrame(table, geometry=points[inside], crs=properties.crs)
 
 
 def _fictional(placements: pd.DataFrame) -> bool:

@@ -266,6 +266,14 @@ MATRIX: dict[str, Access] = {
         CASE_READERS | LINK, restricted_view=LINK, audited=True, scoped=True,
         restricted_label="published only",
         summary="annual over-concentration report (5.2, 3.13)"),
+    "report_geopackage": Access(
+        CASE_READERS | LINK, restricted_view=LINK, audited=True, scoped=True,
+        restricted_label="published only",
+        summary="the over-concentration report's tables as a GeoPackage for GIS (5.2)"),
+    "report_placements": Access(
+        roles("omu_analyst"), audited=True,
+        summary="the internal over-concentration report with the placements as points, "
+                "for the OMU's analysts (5.2)"),
     "allocation_check": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
                                scoped=True, restricted_label="own voids, flags only",
                                summary="which voids need a sensitive allocation (3.12)"),

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo_era.casework.retention import register_written
+from geo_era.errors import DataError
 from geo_era.maps.assets import Assets
 from geo_era.overconcentration.batch import write_every_council
 from geo_era.overconcentration.choropleth import overconcentration_map
-from geo_era.overconcentration.document import report_pdf, write_report
+from geo_era.overconcentration.document import report_geopackage, report_pdf, write_report
 from geo_era.overconcentration.loading import councils, report_from_store
 from geo_era.overconcentration.report import HISTORY, Report
 from geo_era.overconcentration.statistics import PERMUTATIONS
@@ -39,7 +40,7 @@ from geo_era.services.policy import Admitted, Caller
 def _report_file(path: Path) -> bool:
     """A file a report writes (:func:`~geo_era.overconcentration.document.write_report`):
     registered for weeding (``GEO_ERA_RETENTION_REPORTS_DAYS``)."""
-    return path.is_file() and (path.name in ("report.html", "report.pdf")
+    return path.is_file() and (path.name in ("report.html", "report.pdf", "report.gpkg")
                                or path.suffix == ".csv")
 
 
@@ -56,28 +57,40 @@ class Asked:
     history: int = HISTORY
     seed: int = 0
     permutations: int = PERMUTATIONS
+    #: the internal report with the current placements as points (the OMU's:
+    #: ``report_placements`` in the matrix)
+    with_placements: bool = False
 
 
 def _admit(services: Services, caller: Caller, record: str | None,
-           justification: str | None) -> Admitted:
+           justification: str | None, *, operation: str = "overconcentration"
+           ) -> Admitted:
     """The caller admitted to the reports; a refusal is audited naming ``record``."""
-    return services.gate.admit("overconcentration", caller, justification=justification,
+    return services.gate.admit(operation, caller, justification=justification,
                                record_ids=[] if record is None else
                                [f"over-concentration {record}"])
 
 
 def _built(services: Services, caller: Caller, asked: Asked,
-           justification: str | None) -> Report:
+           justification: str | None, *, operation: str = "overconcentration") -> Report:
     """The report as the caller may have it (a Link Officer: published), audited by
-    the core; an internal report needs the justification."""
-    admitted = _admit(services, caller, f"{asked.authority} {asked.year}", justification)
+    the core; an internal report needs the justification. With the placements as
+    points the caller is admitted to ``report_placements`` instead."""
+    if asked.with_placements:
+        operation = "report_placements"
+    admitted = _admit(services, caller, f"{asked.authority} {asked.year}", justification,
+                      operation=operation)
+    if asked.with_placements and (asked.publish or admitted.restricted):
+        raise DataError("placements as points are never published: ask for the internal "
+                        "report to have them")
     with services.gate.in_scope(caller):
         return report_from_store(services.layers, services.engine,
                                  authority=asked.authority, year=asked.year,
                                  actor=admitted.actor,
                                  published=asked.publish or admitted.restricted,
                                  level=asked.level, history=asked.history, seed=asked.seed,
-                                 permutations=asked.permutations)
+                                 permutations=asked.permutations,
+                                 with_placements=asked.with_placements)
 
 
 def overconcentration_report(services: Services, caller: Caller, asked: Asked, *,
@@ -203,3 +216,37 @@ def overconcentration_pdf(services: Services, caller: Caller, asked: Asked, *,
     name = (f"overconcentration-{report.year}-"
             f"{'published' if report.published else 'internal'}.pdf")
     return ReportPdf(name, report_pdf(report))
+
+
+@dataclass(frozen=True)
+class ReportGeoPackage:
+    """A report's tables as one GeoPackage (areas with their figures as polygons in
+    EPSG:27700, the tables with no place as attribute tables; the placements as points
+    when asked), the name to save it under, and its marking."""
+
+    filename: str
+    marking: str
+    content: bytes
+
+
+def overconcentration_geopackage(services: Services, caller: Caller, asked: Asked, *,
+                                 justification: str | None) -> ReportGeoPackage:
+    """The report's tables as a GeoPackage for an analyst's GIS: as the caller may
+    have the report (a Link Officer: published). With ``asked.with_placements`` the
+    internal report with the current placements as points, for the OMU only
+    (``report_placements``); the audit entry then names every subject among
+    them. Admitted and audited as :func:`overconcentration_report`.
+
+    Raises
+    ------
+    ForbiddenError
+        When the caller's role may not have it (the refusal is audited).
+    DataError
+        When placements are asked of a report for publication.
+    """
+    operation = "report_geopackage"
+    report = _built(services, caller, asked, justification, operation=operation)
+    kind = "internal" if not report.published else "published"
+    extra = "-placements" if report.placements is not None else ""
+    return ReportGeoPackage(f"overconcentration-{report.year}-{kind}{extra}.gpkg",
+                            report.marking, report_geopackage(report))

@@ -5,7 +5,10 @@ CSV files, the files written whole, and the command line with its audit entry.""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from html import unescape
 from pathlib import Path
 
@@ -226,8 +229,8 @@ def test_the_internal_report_is_marked_and_lists_placements_without_consent(
     written = write_report(report, tmp_path / "internal")
     names = sorted(p.name for p in written)
     assert names == ["areas_of_concern.csv", "authority.csv", "data_zone.csv",
-                     "out_of_area.csv", "out_of_area_without_consent.csv", "report.html",
-                     "report.pdf"]
+                     "out_of_area.csv", "out_of_area_without_consent.csv", "report.gpkg",
+                     "report.html", "report.pdf"]
     lacking = read_table(tmp_path / "internal" / "out_of_area_without_consent.csv")
     assert lacking["subject_id"].tolist() == [placements.loc[3, "subject_id"]]
     flows = read_table(tmp_path / "internal" / "out_of_area.csv")
@@ -499,3 +502,94 @@ def test_a_published_area_at_twenty_times_the_authoritys_rate_reads_so(
     # an area of concern, when one is named, is where the table says the rate is high
     for concern in report.concerns:
         assert "S01000000" in concern.area_ids
+
+
+def ogrinfo(*args: str) -> str:
+    """GDAL's own reader of a GeoPackage (Debian's gdal-bin; `.ci/gdal.sh` installs it):
+    independent of the pyogrio that wrote it."""
+    tool = shutil.which("ogrinfo")
+    if tool is None:
+        if os.environ.get("CI"):
+            pytest.fail("ogrinfo (Debian gdal-bin) is missing: bash .ci/gdal.sh installs it")
+        pytest.skip("ogrinfo (Debian gdal-bin) is not installed: bash .ci/gdal.sh")
+    done = subprocess.run([tool, *args], capture_output=True, text=True, check=True,
+                          timeout=120)
+    return done.stdout
+
+
+def test_the_published_geopackage_opens_with_gdal_and_lists_its_layers(
+        tmp_path: Path) -> None:
+    """R131: the report's tables as a GeoPackage that opens in QGIS: GDAL lists the
+    data-zone layer with its fields and its 36 features (polygons, British National
+    Grid), the tables with no place as attribute layers, each described with the
+    marking; a suppressed count is NULL, never a number."""
+    out, report = published_files(tmp_path)
+    gpkg = out / "report.gpkg"
+    listing = ogrinfo("-q", str(gpkg))
+    for layer in ("about", "authority", "data_zone (Multi Polygon)",
+                  "areas_of_concern", "out_of_area"):
+        assert layer in listing or layer.replace(" (Multi Polygon)", " (Polygon)") in listing
+    assert "out_of_area_without_consent" not in listing and "placements" not in listing
+    zones = ogrinfo("-so", str(gpkg), "data_zone")
+    assert "Feature Count: 36" in zones and "British National Grid" in zones
+    for field in ("area_id: String", "count_2026: Integer", "location_quotient: Real",
+                  "lq_class: String", "population: Integer"):
+        assert field in zones, field
+    assert f"DESCRIPTION={PUBLISHED_MARKING}" in zones
+    one = ogrinfo("-q", "-where", "area_id = 'S01000000'", str(gpkg), "data_zone")
+    assert "count_2026 (Integer) = (null)" in one or "count_2026 (Integer64) = (null)" in one
+    csv = read_table(out / "data_zone.csv").set_index("area_id")
+    assert csv.loc["S01000000", "count_2026"] == MARKER  # the same cell, suppressed
+    assert report.placements is None
+
+
+def test_the_internal_geopackage_can_hold_the_placements_as_points(tmp_path: Path) -> None:
+    """The OMU's internal report with the placements as points: one point per current
+    placement in Glenmore (71, as worked in test_tables_worked_by_hand), each with its
+    subject and the data zone it lies in; never in a report for publication."""
+    areas, properties, placements = town(planted(), [1] * SIDE * SIDE)
+    report = build_report(areas, properties, placements, authority="Glenmore", year=2026,
+                          permutations=99, with_placements=True)
+    assert report.placements is not None and len(report.placements) == sum(planted())
+    write_report(report, tmp_path / "internal")
+    points = ogrinfo("-so", str(tmp_path / "internal" / "report.gpkg"), "placements")
+    assert "Geometry: Point" in points and f"Feature Count: {sum(planted())}" in points
+    assert "subject_id: String" in points and f"DESCRIPTION={INTERNAL_MARKING}" in points
+    zone = ogrinfo("-q", "-where", "area_id = 'S01000034'",
+                   str(tmp_path / "internal" / "report.gpkg"), "placements")
+    assert zone.count("OGRFeature(placements)") == planted()[34]
+    with pytest.raises(DataError, match="never published"):
+        build_report(areas, properties, placements, authority="Glenmore", year=2026,
+                     published=True, with_placements=True)
+
+
+def test_the_command_exports_the_placements_as_points_for_the_omu(
+        demo_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The OMU's internal report with the placements as points: report.gpkg holds a
+    point layer with one feature per subject the audit entry names (and no more);
+    asked with --publish, it is refused and nothing is written."""
+    from geo_era.cli import app
+
+    home = tmp_path / "home"
+    import_demo(demo_files, home)
+    monkeypatch.setenv("GEO_ERA_HOME", str(home))
+    runner = CliRunner()
+    base = ["report", "overconcentration", "--authority", "Inverallan Council",
+            "--year", "2026", "--with-placements", "--justification", "OMU mapping 2026"]
+    refused = runner.invoke(app, [*base, "--publish", "--out", str(tmp_path / "p")])
+    assert refused.exit_code != 0 and not (tmp_path / "p").exists()
+    assert "never published" in str(refused.exception)
+    done = runner.invoke(app, [*base, "--out", str(tmp_path / "r")])
+    assert done.exit_code == 0, done.output
+    gpkg = tmp_path / "r" / "report.gpkg"
+    assert oct(gpkg.stat().st_mode & 0o777) == "0o600"
+    found = gpd.read_file(gpkg, layer="placements")
+    assert len(found) > 0 and found.crs.to_epsg() == 27700
+    engine = open_store(home, None)
+    with engine.connect() as connection:
+        entry = connection.execute(select(AuditEntry.operation, AuditEntry.record_ids)
+                                   .where(AuditEntry.record_type == "placements")).one()
+    assert entry.operation == "combination"
+    assert entry.record_ids[0] == ("over-concentration Inverallan Council 2026 internal "
+                                   "with placements as points")
+    assert set(entry.record_ids[1:]) >= set(found["subject_id"])

@@ -72,6 +72,8 @@ audit_export       |-   |-   |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |
 import             |-   |-   |-   |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |yes
 screen             |yes |own |own |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 overconcentration  |yes |own |own |pub |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+report_geopackage  |yes |own |own |pub |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+report_placements  |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 allocation_check   |yes |own |own |flag|yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_move_in       |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 review_triggers    |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
@@ -183,6 +185,13 @@ WHY = {
               "work; council staff screen their own council's stock",
     "overconcentration": "the annual report (5.2) is the councils' and Responsible "
                          "Authorities'; a landlord reads it as published",
+    "report_geopackage": "the same report (5.2) for a GIS: whoever may read "
+                                    "the report may have its tables; a landlord the "
+                                    "published ones",
+    "report_placements": "where each person is housed, as a point, is the "
+                                    "OMU's working material for mapping risk (3.2, "
+                                    "5.2); no other agency needs the points to do its "
+                                    "part, and none is ever published",
     "allocation_check": "a landlord learns only that a void needs a sensitive allocation "
                         "and to contact the SOLO (3.12, 5.4, 68), for their own stock",
     "void_publish": "5.3: the Link Officer provides information on housing stock and "

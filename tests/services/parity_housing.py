@@ -56,6 +56,18 @@ PARITY: list[Parity] = [
            api=lambda h: ApiCall("/reports/overconcentration", {
                "authority": h.council, "year": 2026, "publish": True,
                "justification": WHY})),
+    Parity("report_geopackage", "omu_analyst",
+           cli=lambda h: ["report", "overconcentration", "--authority", h.council,
+                          "--year", "2026", "--out", str(h.path / "report"),
+                          "--justification", WHY],
+           api=lambda h: ApiCall("/reports/overconcentration/geopackage", {
+               "authority": h.council, "year": 2026, "justification": WHY})),
+    Parity("report_placements", "omu_analyst",
+           cli=lambda h: ["report", "overconcentration", "--authority", h.council,
+                          "--year", "2026", "--with-placements", "--out",
+                          str(h.path / "report"), "--justification", WHY],
+           api=lambda h: ApiCall("/reports/overconcentration/placements", {
+               "authority": h.council, "year": 2026, "justification": WHY})),
     Parity("void_publish", "rsl_link_officer",
            cli=lambda h: ["voids", "publish", landlords_property(h), "--landlord", LANDLORD,
                           "--justification", WHY, "--json"],
