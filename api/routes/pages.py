@@ -31,6 +31,7 @@ id of the field it concerns).
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import secrets
@@ -42,6 +43,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
+from geo_era.documents.geopackage import MEDIA_TYPE as GEOPACKAGE
 from geo_era.errors import (
     DataError,
     ForbiddenError,
@@ -556,6 +558,31 @@ def report_pdf_download(request: Request,
         return _refused(request, identity, exc)
     return Response(pdf.content, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'})
+
+
+@router.post("/reports/gpkg")
+def report_geopackage_download(request: Request,
+                               authority: Annotated[str, Form(max_length=128)] = "",
+                               year: Annotated[str, Form(max_length=8)] = "",
+                               publish: Annotated[str, Form(max_length=8)] = "",
+                               placements: Annotated[str, Form(max_length=8)] = ""
+                               ) -> Response:
+    """The same report's tables as a GeoPackage for GIS; with ``placements``, the
+    internal report with the placements as points (the OMU's). Audited like the page."""
+    admitted = _admit(request, "report_placements" if placements else "report_geopackage")
+    if isinstance(admitted, Response):
+        return admitted
+    caller, identity = admitted
+    try:
+        asked = _asked(authority, year, publish)
+        package = reports.overconcentration_geopackage(
+            _services(request), caller.caller,
+            dataclasses.replace(asked, with_placements=bool(placements)),
+            justification=caller.actor.justification)
+    except GeoEraError as exc:
+        return _refused(request, identity, exc)
+    return Response(package.content, media_type=GEOPACKAGE, headers={
+        "Content-Disposition": f'attachment; filename="{package.filename}"'})
 
 
 def _asked(authority: str, year: str, publish: str) -> reports.Asked:

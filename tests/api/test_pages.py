@@ -280,3 +280,38 @@ def test_a_link_officer_gets_the_published_report_only(site: Site) -> None:
     assert "Without recorded consent" not in page.text
     for subject in site.subjects:
         assert subject not in page.text
+
+
+def test_the_report_page_offers_its_tables_for_gis(site: Site) -> None:
+    """R131: the report page's GeoPackage downloads. The SOLO gets the internal tables
+    (no placements button, and the placements refused: 403, audited); the OMU the
+    placements as points too, one combination entry naming the subjects in them; a
+    Link Officer the published tables only, with no subject in the file."""
+    solo, omu, link = site.clients["solo"], site.clients["omu"], site.clients["link"]
+    council = re.search(r"<option selected>([^<]+)</option>", solo.get("/reports").text)
+    assert council is not None
+    form = {"authority": council.group(1), "year": "2026"}
+    page = solo.post("/reports", data={**form_token(solo), **form})
+    assert 'action="/reports/gpkg"' in page.text and "placements as points" not in page.text
+    tables = solo.post("/reports/gpkg", data={**form_token(solo), **form})
+    assert tables.status_code == 200 and tables.content.startswith(b"SQLite format 3")
+    assert tables.headers["content-type"] == "application/geopackage+sqlite3"
+    before = entries(site.engine)
+    refused = solo.post("/reports/gpkg", data={**form_token(solo), **form,
+                                                "placements": "on"})
+    assert refused.status_code == 403
+    assert [e.outcome for e in entries(site.engine)[len(before):]] == ["denied"]
+    assert "placements as points" in omu.post(
+        "/reports", data={**form_token(omu), **form}).text
+    before = entries(site.engine)
+    points = omu.post("/reports/gpkg", data={**form_token(omu), **form, "placements": "on"})
+    assert points.status_code == 200 and "placements" in points.headers["content-disposition"]
+    added = entries(site.engine)[len(before):]
+    assert [(e.operation, e.record_type) for e in added] == [("combination", "placements")]
+    assert any(s.encode() in points.content for s in added[0].record_ids[1:])
+    published = link.post("/reports/gpkg", data={**form_token(link), **form,
+                                                 "placements": ""})
+    assert published.status_code == 200 and "published" in \
+        published.headers["content-disposition"]
+    for subject in site.subjects:
+        assert subject.encode() not in published.content
