@@ -54,18 +54,6 @@ def overconcentration_route(body: OverconcentrationRequest, identity: Who, app: 
                                             justification=body.justification)
 
 
-class GeoPackageRequest(Strict):
-    authority: Name = Field(description="The council, by name or area id, e.g. "
-                                        "'City of Edinburgh'.")
-    year: int = Field(ge=1990, le=2100, description="The year of the 31 March snapshot.")
-    publish: bool = Field(default=False, description="The version for publication "
-                          "(disclosure control). A Link Officer always gets it.")
-    level: str | None = Field(default=None, max_length=32, pattern=r"^[a-z_]+$",
-                              description="The level a published report shows "
-                                          "(default: the finest, data_zone).")
-    justification: str = JUSTIFICATION
-
-
 class PlacementsRequest(Strict):
     authority: Name = Field(description="The council, by name or area id.")
     year: int = Field(ge=1990, le=2100, description="The year of the 31 March snapshot.")
@@ -75,7 +63,7 @@ class PlacementsRequest(Strict):
 def _geopackage(package: reports.ReportGeoPackage) -> Response:
     return Response(package.content, media_type=MEDIA_TYPE, headers={
         "Content-Disposition": f'attachment; filename="{package.filename}"',
-        "X-Protective-Marking": package.marking.encode("ascii", "replace").decode()})
+        "X-Protective-Marking": package.marking.replace("\u2014", "-")})
 
 
 GPKG: dict[int | str, dict[str, Any]] = {200: {"content": {MEDIA_TYPE: {}},
@@ -84,7 +72,7 @@ GPKG: dict[int | str, dict[str, Any]] = {200: {"content": {MEDIA_TYPE: {}},
 
 @router.post("/reports/overconcentration/geopackage", tags=["reports"],
              response_class=Response, responses=GPKG)
-def overconcentration_geopackage_route(body: GeoPackageRequest, identity: Who, app: App
+def overconcentration_geopackage_route(body: OverconcentrationRequest, identity: Who, app: App
                                        ) -> Response:
     """The over-concentration report's tables as one GeoPackage for GIS: each level's
     areas with their figures (polygons, EPSG:27700; suppressed counts NULL), the areas
