@@ -232,7 +232,7 @@ def visor_extract(store: LayerStore | None, engine: Engine, case_id: str | int, 
         The case is not decided, or where the full ERA is held is not recorded; nothing
         is recorded.
     """
-    actor.require_justification("a ViSOR extract (a disclosure of the case's decision)")
+    actor.require_justification("a case's decision for ViSOR")
     made = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     with session_scope(engine) as session:
         case = _load(session, case_id, actor)
