@@ -92,7 +92,9 @@ FICTIONAL_LINE = "FICTIONAL: demo data, no real person, property or victim"
 
 @dataclass(frozen=True)
 class Holding:
-    """Where the full ERA is held (NASSO 3.3, 3.11), as recorded last."""
+    """Where the full ERA is held (NASSO 3.3, 3.11), as recorded last: the system, its
+    reference there, the agency holding it (its code, e.g. ``police_scotland``), who
+    recorded it and when (ISO 8601)."""
 
     system: str
     reference: str
@@ -197,7 +199,7 @@ def _holding(case: Case) -> Holding:
             f"{case.reference} --system SYSTEM --reference REF' (or the case page's "
             "'Where the full ERA is held' form), then make the extract")
     return Holding(system=record["system"], reference=record["reference"],
-                   agency=_agency(record["agency"]), recorded_by=record["recorded_by"],
+                   agency=record["agency"], recorded_by=record["recorded_by"],
                    recorded_at=record["recorded_at"])
 
 
@@ -321,7 +323,7 @@ def extract_text(extract: VisorExtract) -> str:
              *_part_c(extract), *_part_d(extract),
              *_heading("Full ERA held"),
              *_field("System", held.system), *_field("Reference", held.reference),
-             *_field("Held by", held.agency),
+             *_field("Held by", _agency(held.agency)),
              *_field("Recorded by", f"{held.recorded_by}, {when(held.recorded_at)}"),
              "",
              *_field("Not recorded on ViSOR", "Parts A and B of the ERA (the subject's "
