@@ -32,7 +32,7 @@ from geo_era.errors import DataError
 from geo_era.security.audit import Actor
 
 #: What a written file is, by kind: ``documents`` follow their case, ``reports`` age.
-CASE_KINDS = ("era_document", "field_sheet")
+CASE_KINDS = ("era_document", "field_sheet", "visor_extract")
 REPORT_KINDS = ("report",)
 
 
@@ -46,8 +46,8 @@ def _digest(path: Path) -> str:
 
 def register_written(engine: Engine, *, kind: str, paths: list[Path], actor: Actor,
                      case_id: int | None = None) -> None:
-    """Register files just written (``kind`` an ERA document or field sheet of
-    ``case_id``, or a report with no case) so that weeding removes them in time."""
+    """Register files just written (``kind`` an ERA document, field sheet or ViSOR
+    extract of ``case_id``, or a report with no case) so that weeding removes them in time."""
     if kind not in CASE_KINDS + REPORT_KINDS:
         raise DataError(f"unknown kind of written file {kind!r}")
     if (case_id is None) != (kind in REPORT_KINDS):

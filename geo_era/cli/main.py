@@ -23,6 +23,7 @@ from geo_era.cli import (  # noqa: F401  (registers the commands)
     notices,
     reports,
     reviews,
+    visor,
     zones,
 )
 from geo_era.cli._common import _state, app, log

@@ -243,6 +243,15 @@ MATRIX: dict[str, Access] = {
     "case_discussion": case_step(COUNCIL_STAFF, summary="a discussion between the placing "
                                  "and receiving councils (3.13)"),
     "case_held": case_step(AGENCY_STAFF, summary="where the full ERA is held (3.3, 3.11)"),
+    # NASSO 3.3: the police OMUs record Parts C and D on ViSOR's activity log; ViSOR is
+    # the Responsible Authorities' system, and CJSW (the lead agency of a subject on a
+    # licence or order, 3.2) records on it for its own council. Housing agency data
+    # stays off ViSOR (3.11): no SOLO or landlord; the coordinator and partners read
+    # cases but keep no activity log
+    "case_visor_extract": case_step(roles("omu_analyst", "cjsw"),
+                                    summary="the ViSOR activity-log extract of a decided "
+                                            "case: Parts C and D and where the full ERA "
+                                            "is held (3.3, 3.11); an audited disclosure"),
     "case_dwelling": case_step(AGENCY_STAFF, summary="what a visit found at a dwelling "
                                "of a candidate's minimum set (3.8, 3.9)"),
     "case_extend_set": case_step(AGENCY_STAFF, summary="extend a candidate's minimum set "

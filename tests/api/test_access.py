@@ -373,6 +373,24 @@ def _assessed_case(w: World) -> dict[str, Any]:
     return {"case_id": case, "dwelling_id": member["property_id"]}
 
 
+def _decided_case(w: World) -> dict[str, Any]:
+    """A fresh case decided at Part D (the council disagreed) with where the full ERA is
+    held recorded, made through the core: what a ViSOR extract needs (NASSO 3.3)."""
+    from geo_era.casework.cases import decide, record_agreement
+    from geo_era.casework.out_of_area import record_era_held
+
+    case = w.new_case()
+    record_agreement(w.engine, case, agency="solo", agrees=False, actor=officer(),
+                     comments="FICTIONAL: a nursery next door")
+    decide(w.engine, case, agency="police_scotland", property_id=w.property_id,
+           manageable=False, conclusion="FICTIONAL: not manageable",
+           reasons="FICTIONAL: the conference's reasons", conference_on=TODAY,
+           actor=officer())
+    record_era_held(w.engine, case, agency="police_scotland", system="FICTIONAL iVPD",
+                    reference="ERA/0042", actor=officer())
+    return {"case_id": case, "justification": WHY}
+
+
 def new_disclosure(w: World) -> str:
     """A decision to disclose, recorded through the core by the council's Children &
     Families social work (so every role allowed may record it made)."""
@@ -455,6 +473,7 @@ CALLS: dict[str, Call] = {
         "agreed": "FICTIONAL: the placement is accepted"}),
     "case_held": _post("/cases/held", _case(system="FICTIONAL council EDRMS",
                                             reference="HR/ERA/0042")),
+    "case_visor_extract": _post("/cases/visor-extract", _decided_case),
     "case_dwelling": _post("/cases/dwelling", lambda w: {
         **_assessed_case(w), "outcome": "does_not_fit", "seen_on": TODAY.isoformat()}),
     "case_extend_set": _post("/cases/extend-set", lambda w: {

@@ -259,6 +259,51 @@ def test_the_out_of_area_forms_have_no_serious_violation(
     assert {name: v for name, v in found.items() if v} == {}
 
 
+def test_the_visor_extract_has_no_serious_violation(
+        browser: Any, demo_files: list[Path], tmp_path: Path) -> None:  # noqa: F811
+    """The ViSOR extract on a decided case's page (NASSO 3.3) as the police: the form,
+    refused beside its justification, and the extract shown in its <pre> to copy."""
+    import datetime as dt
+
+    from geo_era.casework.cases import decide, record_agreement
+    from geo_era.casework.out_of_area import record_era_held
+    from tests.api.casepages import case_site
+    from tests.conftest import officer
+
+    home = tmp_path / "home"
+    ground = case_site(demo_files, home, candidates=1)
+    record_agreement(ground.engine, ground.case_id, agency="solo", agrees=False,
+                     actor=officer(), comments="FICTIONAL: a nursery next door")
+    decide(ground.engine, ground.case_id, agency="police_scotland",
+           property_id=ground.candidates[0], manageable=True,
+           conclusion="FICTIONAL: manageable", reasons="FICTIONAL: weekly visits",
+           conference_on=dt.date.today(), actor=officer())
+    record_era_held(ground.engine, ground.case_id, agency="police_scotland",
+                    system="FICTIONAL iVPD", reference="ERA/0001", actor=officer())
+    add_user(ground.engine, "omu", role="omu_analyst", organisation="FICTIONAL Police OMU",
+             password=PASSWORD)
+    secrets = {"omu": enrol_totp(ground.engine, home, "omu")}
+    found: dict[str, list[str]] = {}
+    with served(home) as api:
+        where = {"base": api.removesuffix("/api/v1"), "secrets": secrets,
+                 "engine": ground.engine}
+        page, _ = sign_in(browser, where, "omu")
+        page.goto(f"{where['base']}/cases")
+        page.get_by_role("button", name=f"Open {ground.case_id}").click()
+        page.get_by_role("heading", name="ViSOR extract (NASSO 3.3)").wait_for()
+        found["case with the ViSOR form"] = serious(page)
+        page.get_by_role("button", name="Show the ViSOR extract to copy").click()
+        page.get_by_role("heading", name="There is a problem").wait_for()
+        found["ViSOR extract refused"] = serious(page)
+        page.get_by_label("Why it goes to ViSOR now").fill("FICTIONAL: Part D to ViSOR")
+        page.get_by_role("button", name="Show the ViSOR extract to copy").click()
+        page.locator("pre#visor-text").wait_for()
+        found["ViSOR extract shown"] = serious(page)
+        page.close()
+    ground.engine.dispose()
+    assert {name: v for name, v in found.items() if v} == {}
+
+
 def test_second_factor_pages_have_no_serious_violation(browser: Any,  # noqa: F811
                                                        site: dict[str, Any]  # noqa: F811
                                                        ) -> None:

@@ -196,6 +196,9 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
         (omu, "/case/move-in", {**on_case, "moved_in_on": "2026-12-01"}, None, 422),
         (omu, "/case/held", {**on_case, "system": "FICTIONAL", "reference": "R1"}, None,
          200),
+        # the ViSOR extract (3.3): refused here, the case not decided (the page again)
+        (omu, "/case/visor-extract", {**on_case, "justification": "FICTIONAL: to ViSOR",
+                                      "format": "text"}, None, 422),
         (omu, "/case/extend", {**on_case, "working_days": "1",
                                "reason": "FICTIONAL: records awaited"}, None, 200),
         # enquiries and concerns (NASSO 5.4): recorded, opened, confirmed, linked, closed
@@ -403,6 +406,7 @@ def test_page_routes_check_forms_and_take_no_query(site: Site) -> None:
         "/reviews/waive", "/reviews/triggers",
         "/case/respond", "/case/part-c", "/case/part-d", "/case/consent", "/case/out-of-area",
         "/case/plan", "/case/discussion", "/case/restrict", "/case/move-in", "/case/held",
+        "/case/visor-extract",
         "/case/extend", "/child-protection/referral", "/child-protection/outcome",
         "/child-protection/checks", "/child-protection/notice", "/disclosures/decide",
         "/disclosures/made", "/disclosures/kcs", "/disclosures/kcs/outcome",

@@ -64,6 +64,7 @@ case_out_of_area   |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |
 case_plan          |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_discussion    |-   |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 case_held          |yes |own |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+case_visor_extract |yes |own |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 zone_add           |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 zone_show          |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 reviews_due        |yes |-   |-   |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
@@ -164,6 +165,15 @@ WHY = {
                  "council makes the arrangements: its own staff",
     "case_discussion": "the councils' records show that proper discussion between them "
                        "took place and agreement was reached (3.13): either council's staff",
+    "case_visor_extract": "3.3: the police OMUs record Parts C and D of a decided ERA on "
+                          "ViSOR's activity log, with where the full ERA is held; ViSOR "
+                          "is the Responsible Authorities' agreed system (MAPPA annual "
+                          "report 5.0), and criminal justice social work, lead agency "
+                          "for a subject on a licence or order (3.2), records on it for "
+                          "its own council. Housing agency data is kept off ViSOR "
+                          "(3.11), so not the SOLO; the coordinator, auditors, "
+                          "landlords and partner agencies keep no activity log. A "
+                          "disclosure: audited",
     "case_held": "the Responsible Authorities agree locally who retains the completed ERA "
                  "(3.11) and ViSOR notes where it is held (3.3): the agencies of the case",
     "case_dwelling": "the physical checks of the minimum set's households are the "

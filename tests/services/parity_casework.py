@@ -124,6 +124,25 @@ def disputed_case(home: Home) -> None:
         engine.dispose()
 
 
+def visor_case(home: Home) -> None:
+    """A case decided at Part D with where the full ERA is held: for the ViSOR extract
+    (NASSO 3.3)."""
+    from geo_era.casework.cases import decide
+    from geo_era.casework.out_of_area import record_era_held
+
+    disputed_case(home)
+    engine = home.engine()
+    try:
+        decide(engine, home.notes["case"], agency="police_scotland",
+               property_id=home.property_id, manageable=False,
+               conclusion="FICTIONAL: not manageable", reasons="FICTIONAL: the nursery",
+               conference_on=dt.date.today(), actor=officer())
+        record_era_held(engine, home.notes["case"], agency="police_scotland",
+                        system="FICTIONAL iVPD", reference="ERA/0042", actor=officer())
+    finally:
+        engine.dispose()
+
+
 def out_of_area_case(home: Home) -> None:
     """A placement from another council into the home's council (3.13)."""
     _open(home, placing_authority=OTHER_COUNCIL, receiving_authority=home.council)
@@ -256,6 +275,13 @@ PARITY: list[Parity] = [
                           "--reference", "HR/ERA/0042", "--agency", "police_scotland",
                           "--justification", WHY, "--json"],
            api=_case_call("/cases/held", system="FICTIONAL EDRMS", reference="HR/ERA/0042")),
+    Parity("case_visor_extract", "omu_analyst", prepare=visor_case,
+           cli=lambda h: ["case", "visor-extract", h.notes["case"], "--justification", WHY],
+           api=_case_call("/cases/visor-extract")),
+    Parity("case_visor_extract", "cjsw", prepare=visor_case, variant="pdf",
+           cli=lambda h: ["case", "visor-extract", h.notes["case"], "--out",
+                          str(h.path / "visor.pdf"), "--justification", WHY],
+           api=_case_call("/cases/visor-extract", format="pdf")),
     Parity("case_restrict", "omu_analyst", prepare=open_case,
            cli=lambda h: ["case", "restrict", h.notes["case"], "DT-0000002", "--restriction",
                           "no children under 16", "--justification", WHY, "--json"],
