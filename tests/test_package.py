@@ -29,3 +29,27 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=60)
     assert done.stdout.strip() == "[]"
+
+
+def test_an_installed_package_carries_every_template_and_static_file() -> None:
+    """The package data globs of pyproject.toml reach every file the pages and documents
+    read (the case page's partials live in folders): an install that is not editable
+    would otherwise serve a page that cannot render."""
+    import glob
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = data["tool"]["setuptools"]["package-data"]
+    where = {"geo_era_api": root / "api", "geo_era.documents": root / "geo_era/documents",
+             "geo_era.maps": root / "geo_era/maps"}
+    for package, folder in where.items():
+        covered = {p for pattern in declared[package]
+                   for p in glob.glob(pattern, root_dir=folder, recursive=True)}
+        for sub in ("templates", "static"):
+            if not (folder / sub).is_dir():
+                continue
+            files = {str(p.relative_to(folder)) for p in (folder / sub).rglob("*")
+                     if p.is_file() and "__pycache__" not in p.parts}
+            assert files - covered == set(), (package, sorted(files - covered)[:5])
