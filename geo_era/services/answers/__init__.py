@@ -24,6 +24,9 @@ from geo_era.services.answers.reports import PublishedReport
 LINK_OFFICER_ANSWERS: dict[str, type[Answer]] = {
     "allocation_check": AllocationFlags,
     "overconcentration": PublishedReport,
+    # the same published report's tables, as GeoPackage layers (no consent list, no
+    # placements: :meth:`geo_era.overconcentration.report.Report.layers`)
+    "report_geopackage": PublishedReport,
     "enquiry_record": EnquiryAsRaised,
     "enquiry_list": EnquiryRaisedLine,
     "enquiry_show": EnquiryAsRaised,
