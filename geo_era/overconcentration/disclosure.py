@@ -181,8 +181,8 @@ def round_to_base(values: npt.ArrayLike, base: int = 5) -> IntArray:
     return ((counts + base // 2) // base) * base
 
 
-def publishable(counts: pd.DataFrame, *, threshold: int = THRESHOLD, base: int = BASE
-                ) -> Published:
+def publishable(counts: pd.DataFrame, *, threshold: int = THRESHOLD, base: int = BASE,
+                force: npt.ArrayLike | None = None) -> Published:
     """The publishable version of a table of exact counts (see the module's docstring):
     counts and totals under ``threshold`` suppressed, complementary suppression until
     every suppressed entry is protected against an attacker who knows the table's
@@ -190,7 +190,12 @@ def publishable(counts: pd.DataFrame, *, threshold: int = THRESHOLD, base: int =
 
     ``counts`` is areas x categories (one column is fine) of non-negative integers with
     unique labels, none of them :data:`TOTAL`. Raises :class:`~geo_era.errors.DataError`
-    for anything else, or a ``threshold`` or ``base`` under 1."""
+    for anything else, or a ``threshold`` or ``base`` under 1.
+
+    ``force`` (booleans, ``(R + 1) x (C + 1)``: the table with its row totals as a last
+    column and its column totals and grand total as a last row) suppresses entries
+    whatever their count, before complementary suppression: for tables published
+    together, where an entry one table suppresses must be suppressed in the others."""
     exact = _validated(counts, threshold, base)
     rows, columns = exact.shape
     table = _with_margins(exact)
@@ -207,6 +212,12 @@ def publishable(counts: pd.DataFrame, *, threshold: int = THRESHOLD, base: int =
     key = table * 2 + margin
 
     suppressed = primary.copy()
+    if force is not None:
+        forced = np.asarray(force, dtype=bool)
+        if forced.shape != table.shape:
+            raise DataError(f"force has the shape {forced.shape}; the table with its "
+                            f"margins has {table.shape}")
+        suppressed |= forced
     while True:
         _complete_lines(suppressed, key)
         sign, y, y_lower, y_upper = _circulation(table, suppressed, lower, upper)
