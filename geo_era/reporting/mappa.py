@@ -52,6 +52,12 @@ agree (:func:`protect_together`). A council's published figures are its row of i
 area's published table, an area's its table, Scotland's the table of areas: the same
 number is published the same way in every report, and whatever one report suppresses
 every other suppresses too. Rates are worked from the published counts.
+
+What is not covered (as in :mod:`geo_era.overconcentration.disclosure`): differencing
+between publications of different years, and against other published tables that hold
+the same people: the published over-concentration report gives a council's current
+placements on 31 March (nearly its people managed) whenever they are 10 or more, so a
+council total this report suppresses only to protect another may be read there.
 """
 
 from __future__ import annotations
@@ -237,7 +243,7 @@ def _tenure(landlords: pd.Series, council_names: list[str]) -> pd.Series:
                      index=landlords.index)
 
 
-def _routes(housed: pd.DataFrame, figures: Figures) -> pd.Series:
+def _routes(housed: pd.DataFrame, every: pd.DataFrame, figures: Figures) -> pd.Series:
     """The route of each move in (the module docstring's order)."""
     moves = figures.moves.assign(
         key=lambda m: m["subject_id"].astype(str) + "|" + m["property_id"].astype(str)
@@ -247,20 +253,21 @@ def _routes(housed: pd.DataFrame, figures: Figures) -> pd.Series:
             + "|" + housed["start"].dt.strftime("%Y-%m-%d"))
     temporary = keys.map(lambda k: kind.get(k) == "temporary")
     recorded_era = keys.map(lambda k: k in kind and pd.isna(kind[k]))
-    transfer = _transfer_moves(housed, figures.transfers)
+    transfer = _transfer_moves(housed, every, figures.transfers)
     no_landlord = housed["tenure"] == "private"
     route = np.select([temporary, transfer, no_landlord, recorded_era],
                       ["temporary", "transfer", "private", "void"], "not_recorded")
     return pd.Series(route, index=housed.index)
 
 
-def _transfer_moves(housed: pd.DataFrame, transfers: pd.DataFrame) -> pd.Series:
-    """Whether each move in is the subject's first on or after a granted transfer of
-    theirs (every move of the subject, in or out of the year, counts as a first)."""
+def _transfer_moves(housed: pd.DataFrame, every: pd.DataFrame, transfers: pd.DataFrame
+                    ) -> pd.Series:
+    """Whether each move in (rows of ``housed``, a part of ``every`` placement, same
+    index) is the subject's first on or after a granted transfer of theirs (every
+    placement of the subject, in or out of the year, counts as a first)."""
     out = pd.Series(False, index=housed.index)
     if not len(transfers):
         return out
-    every = housed.attrs["every"]
     for subject, decided in zip(transfers["subject_id"].astype(str),
                                 pd.to_datetime(transfers["decided_on"]), strict=True):
         theirs = every[(every["_id"] == subject) & (every["start"] >= decided)]
@@ -289,8 +296,8 @@ def _housed(figures: Figures, year: int) -> pd.DataFrame:
     housed["landlord"] = housed["property_id"].astype(str).map(landlords)
     housed["tenure"] = _tenure(housed["landlord"],
                                list(figures.councils["name"].astype(str)))
-    housed.attrs["every"] = every
-    housed["route"] = _routes(housed, figures) if len(housed) else pd.Series(dtype=str)
+    housed["route"] = _routes(housed, every, figures) if len(housed) else pd.Series(
+        dtype=str)
     return housed
 
 
