@@ -53,11 +53,13 @@ area's published table, an area's its table, Scotland's the table of areas: the 
 number is published the same way in every report, and whatever one report suppresses
 every other suppresses too. Rates are worked from the published counts.
 
+The published over-concentration report gives each council's placements on 31 March
+(its people managed) whenever they are 10 or more: the protection of the people-managed
+tables assumes the attacker knows those totals (and an area's, when every council of
+it has 10 or more), and never relies on hiding them.
+
 What is not covered (as in :mod:`geo_era.overconcentration.disclosure`): differencing
-between publications of different years, and against other published tables that hold
-the same people: the published over-concentration report gives a council's current
-placements on 31 March (nearly its people managed) whenever they are 10 or more, so a
-council total this report suppresses only to protect another may be read there.
+between publications of different years.
 """
 
 from __future__ import annotations
@@ -380,12 +382,35 @@ class Protected:
     areas: dict[str, Published]
 
 
-def protect_together(exact: pd.DataFrame, area_of: dict[str, str]) -> Protected:
+def _known(exact: pd.DataFrame, groups: dict[str, list[str]], names: list[str]
+           ) -> tuple[npt.NDArray[np.bool_], dict[str, npt.NDArray[np.bool_]]]:
+    """The entries the published over-concentration report gives: each council's total
+    (its placements on 31 March) when at least the threshold, so an area's total too
+    when every council of it is."""
+    totals = exact.sum(axis=1)
+    cols = exact.shape[1]
+    top = np.zeros((len(names) + 1, cols + 1), dtype=bool)
+    areas = {}
+    for i, area in enumerate(names):
+        mask = np.zeros((len(groups[area]) + 1, cols + 1), dtype=bool)
+        big = (totals.loc[groups[area]] >= THRESHOLD).to_numpy(bool)
+        mask[:-1, -1] = big
+        mask[-1, -1] = top[i, -1] = bool(big.all())
+        areas[area] = mask
+    return top, areas
+
+
+def protect_together(exact: pd.DataFrame, area_of: dict[str, str], *,
+                     totals_known: bool = False) -> Protected:
     """Protect ``exact`` (councils x columns) for publication at every level at once:
     each MAPPA area's table and Scotland's table of areas, linked (an area's total row
     in its table is its row in Scotland's), suppressed alike until neither suppresses
     an entry the other publishes. Each table's own audit (every suppressed entry keeps
-    a range of at least the threshold) holds with the other's suppressions forced."""
+    a range of at least the threshold) holds with the other's suppressions forced.
+
+    ``totals_known``: each council's row total is published elsewhere when at least the
+    threshold (the people managed, as the over-concentration report's placements on 31
+    March): the audit assumes the attacker knows it (:func:`_known`)."""
     groups: dict[str, list[str]] = {}
     for council in exact.index:
         groups.setdefault(area_of[str(council)], []).append(str(council))
@@ -396,15 +421,17 @@ def protect_together(exact: pd.DataFrame, area_of: dict[str, str]) -> Protected:
     cols = exact.shape[1]
     force_s = np.zeros((len(names) + 1, cols + 1), dtype=bool)
     force = {a: np.zeros((len(groups[a]) + 1, cols + 1), dtype=bool) for a in names}
+    known_s, known = _known(exact, groups, names) if totals_known else (None, {})
     while True:
-        top = publishable(scotland, threshold=THRESHOLD, base=BASE, force=force_s)
+        top = publishable(scotland, threshold=THRESHOLD, base=BASE, force=force_s,
+                          known=known_s)
         top_mask = _mask(top)
         done: dict[str, Published] = {}
         changed = False
         for i, area in enumerate(names):
             force[area][-1, :] |= top_mask[i, :]
             done[area] = publishable(tables[area], threshold=THRESHOLD, base=BASE,
-                                     force=force[area])
+                                     force=force[area], known=known.get(area))
             total_row = _mask(done[area])[-1, :]
             if (total_row & ~top_mask[i, :]).any():
                 force_s[i, :] |= total_row
@@ -478,11 +505,11 @@ def _units(exact: pd.DataFrame, area_of: dict[str, str], scope: Scope) -> pd.Dat
     return grouped.sort_index().rename_axis("mappa_area")
 
 
-def _published(exact: pd.DataFrame, area_of: dict[str, str], scope: Scope
-               ) -> tuple[pd.DataFrame, pd.Series]:
+def _published(exact: pd.DataFrame, area_of: dict[str, str], scope: Scope, *,
+               totals_known: bool) -> tuple[pd.DataFrame, pd.Series]:
     """The published table of the scope, and its published people counts per unit
     (row totals, NA suppressed; a Total entry when the table has a Total row)."""
-    protected = protect_together(exact, area_of)
+    protected = protect_together(exact, area_of, totals_known=totals_known)
     if scope.kind == "scotland":
         chosen = protected.scotland
         frame = chosen.to_frame()
@@ -568,7 +595,8 @@ def build_mappa_report(figures: Figures, *, scope: Scope, year: int, published: 
     people: pd.Series | None = None
     for stem, table in exact.items():
         if published:
-            frame, totals = _published(table, area_of, scope)
+            frame, totals = _published(table, area_of, scope,
+                                       totals_known=stem == "people_managed")
         else:
             frame = _exact_frame(_units(table, area_of, scope))
             totals = (frame[TOTAL] if TOTAL in frame.columns else frame.iloc[:, 0]).astype(

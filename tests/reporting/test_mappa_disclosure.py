@@ -27,7 +27,7 @@ import pytest
 import scipy.sparse as sp
 import shapely
 
-from geo_era.overconcentration.disclosure import MARKER, THRESHOLD, TOTAL
+from geo_era.overconcentration.disclosure import MARKER, THRESHOLD, TOTAL, round_to_base
 from geo_era.reporting.mappa import (
     HOUSED_COLUMNS,
     TABLES,
@@ -199,6 +199,18 @@ def _links(p: Programme) -> None:
                   [("housed", c, col) for col in HOUSED_COLUMNS])
 
 
+def _over_concentration(p: Programme, figures: Figures) -> None:
+    """What the published over-concentration reports add: each council's placements on
+    31 March (here its people managed: one placement each) when 10 or more, to within
+    2."""
+    managed = exact_figures(figures, YEAR)["people_managed"].sum(axis=1)
+    for council, total in managed.items():
+        if total >= THRESHOLD:
+            p.shown("people_managed", [str(council)], TABLES["people_managed"],
+                    str(int(round_to_base(int(total)))),
+                    (council, ("over-concentration", "count")))
+
+
 def _read(p: Programme, files: dict[str, Path], area_of: dict[str, str]) -> None:
     """Every number of every published table into the programme."""
     members = {a: [c for c in area_of if area_of[c] == a] for a in GROUPS}
@@ -222,11 +234,13 @@ def _read(p: Programme, files: dict[str, Path], area_of: dict[str, str]) -> None
 def test_no_suppressed_count_can_be_narrowed_below_10_from_all_published_files(
         tmp_path: Path) -> None:
     """R131: an attacker holding the published files of Scotland, every MAPPA area and
-    every council together narrows no suppressed count to fewer than 10 values."""
+    every council together, and the councils' totals the published over-concentration
+    reports give, narrows no suppressed count to fewer than 10 values."""
     files, figures, area_of = published_files(tmp_path)
     p = Programme(list(area_of))
     _read(p, files, area_of)
     _links(p)
+    _over_concentration(p, figures)
     a = p.attack()
     assert len(a.suppressed) > 100  # large enough to have suppression of every kind
     unpinned = witnessed_unpinned(a)
@@ -268,3 +282,68 @@ def test_a_council_publishes_its_row_of_its_areas_table(scope: Scope) -> None:
             total = mine[stem].set_index("council").loc[TOTAL]
             assert list(total) == list(scotland[stem].set_index("mappa_area").loc[
                 "FICTIONAL North"]), stem
+
+
+def test_forced_entries_are_suppressed_and_protected() -> None:
+    """``publishable(force=...)``: an entry another table suppresses is suppressed here
+    whatever its count, with complementary suppression to protect it; a mask of the
+    wrong shape is refused."""
+    from geo_era.errors import DataError
+    from geo_era.overconcentration.disclosure import publishable
+
+    counts = pd.DataFrame({"a": [40, 35, 50], "b": [30, 45, 25]}, index=["x", "y", "z"])
+    force = np.zeros((4, 3), dtype=bool)
+    force[3, 0] = True  # column a's total (125)
+    done = publishable(counts, force=force)
+    assert done.column_totals.isna()["a"]
+    # a column total alone would be the sum of its cells: a cell of it goes too, and a
+    # partner in each line it opens
+    assert done.suppressed["a"].any() and done.audit["protected"].all()
+    assert (done.audit["max"] - done.audit["min"] >= THRESHOLD).all()
+    with pytest.raises(DataError, match="shape"):
+        publishable(counts, force=np.zeros((3, 3), dtype=bool))
+
+
+def _shown_value(value: object) -> str:
+    return MARKER if value is None or value is pd.NA else str(int(value))  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("known", [True, False])
+def test_totals_the_over_concentration_report_gives_are_not_relied_on(known: bool) -> None:
+    """R131: a MAPPA area of two councils, of 40 people and of 5. Hiding the 40 to
+    protect the 5 protects nothing, as the over-concentration report publishes the 40:
+    with the councils' totals known, the 5 keeps a range of 10 from this table, the
+    Scotland table and those totals together; without (the protection alone), the
+    attacker pins it from the area's total."""
+    from geo_era.reporting.mappa import protect_together
+
+    columns = ["with_consent", "without_consent"]
+    exact = pd.DataFrame([[20, 20], [3, 2], [30, 25]], columns=columns,
+                         index=["A1", "A2", "B1"])
+    area_of = {"A1": "A", "A2": "A", "B1": "B"}
+    protected = protect_together(exact, area_of, totals_known=known)
+    p = Programme(list(area_of))
+    tables = [(protected.areas[a], {c: [c] for c in area_of if area_of[c] == a})
+              for a in ("A", "B")]
+    tables.append((protected.scotland, {a: [c for c in area_of if area_of[c] == a]
+                                        for a in ("A", "B")}))
+    for published, members in tables:
+        everyone = [c for m in members.values() for c in m]
+        for unit, councils in members.items():
+            for col in columns:
+                p.shown("out_of_area", councils, [col],
+                        _shown_value(published.cells.loc[unit, col]), (unit, col))
+            p.shown("out_of_area", councils, columns,
+                    _shown_value(published.row_totals[unit]), (unit, TOTAL))
+        for col in columns:
+            p.shown("out_of_area", everyone, [col],
+                    _shown_value(published.column_totals[col]), (TOTAL, col))
+        p.shown("out_of_area", everyone, columns, _shown_value(published.grand_total),
+                (TOTAL, TOTAL))
+    for council in ("A1", "B1"):  # the over-concentration report's totals
+        p.shown("out_of_area", [council], columns,
+                str(int(round_to_base(int(exact.loc[council].sum())))), (council, "oc"))
+    a = p.attack()
+    small = next(v for v in a.suppressed if a.labels[v] == ("A2", TOTAL))
+    low, high = a.exact_range(int(small))
+    assert (high - low >= THRESHOLD) is known
