@@ -58,19 +58,28 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def mappa_html(report: MappaReport) -> str:
-    """The report as one self-contained HTML document (styles inline)."""
+def _context(report: MappaReport) -> dict[str, Any]:
     tables: list[dict[str, Any]] = []
     for stem, frame in report.tables.items():
         title, what = TITLES[stem]
         tables.append({"title": title, "what": what, "columns": list(frame.columns),
                        "rows": [[_cell(v) for v in row]
                                 for row in frame.itertuples(index=False)]})
-    return _templates().get_template("mappa.html").render(
-        r=report, tables=tables, threshold=THRESHOLD, base=BASE, marker=MARKER,
-        h={"marking": report.marking, "fictional": report.fictional,
-           "reference": report.title,
-           "generated": report.generated.strftime("%d %B %Y %H:%M UTC")})
+    return {"r": report, "tables": tables, "threshold": THRESHOLD, "base": BASE,
+            "marker": MARKER,
+            "h": {"marking": report.marking, "fictional": report.fictional,
+                  "reference": report.title,
+                  "generated": report.generated.strftime("%d %B %Y %H:%M UTC")}}
+
+
+def mappa_html(report: MappaReport) -> str:
+    """The report as one self-contained HTML document (styles inline)."""
+    return _templates().get_template("mappa.html").render(**_context(report))
+
+
+def mappa_body(report: MappaReport) -> str:
+    """The report's content (no ``<html>`` wrapper), for geo_era's web page."""
+    return _templates().get_template("mappa_body.html").render(**_context(report))
 
 
 def mappa_pdf(report: MappaReport) -> bytes:

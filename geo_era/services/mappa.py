@@ -11,16 +11,19 @@ audited naming what was asked for.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from geo_era.casework.retention import register_written
-from geo_era.reporting.mappa import MappaReport, Scope
+from geo_era.overconcentration.loading import councils
+from geo_era.reporting.mappa import MappaReport, Scope, areas_of_councils
 from geo_era.reporting.mappa_document import write_mappa_report
 from geo_era.reporting.mappa_loading import mappa_from_store
 from geo_era.security.audit import Actor
 from geo_era.services.answers.mappa import (
     InternalMappaReport,
+    MappaChoices,
     MappaWritten,
     PublishedMappaReport,
 )
@@ -88,3 +91,27 @@ def write_mappa(services: Services, caller: Caller, asked: MappaAsked, *, out: P
     return MappaWritten(marking=report.marking, scope=report.scope.kind,
                         name=report.scope.name, year=report.year, out=str(out),
                         files=[p.name for p in written])
+
+
+def mappa_view(services: Services, caller: Caller, asked: MappaAsked, *,
+               justification: str | None) -> MappaReport:
+    """The figures for a page, as the caller may have them. Admitted and audited as
+    :func:`mappa_report`."""
+    return _built(services, caller, asked, justification)
+
+
+def mappa_choices(services: Services, caller: Caller, *,
+                  today: dt.date | None = None) -> MappaChoices:
+    """What the form offers the caller (:class:`MappaChoices`). Reads no personal data:
+    not audited."""
+    admitted = services.gate.admit("report_mappa", caller)
+    scope = admitted.actor.scope
+    names = councils(services.layers, scope=scope) if services.layers.has("areas") else []
+    area_of, _unlisted = areas_of_councils(
+        councils(services.layers) if services.layers.has("areas") else [],
+        mappa_area_table(services.settings))
+    today = today or dt.date.today()
+    latest = today.year if (today.month, today.day) > (3, 31) else today.year - 1
+    return MappaChoices(councils=names, areas=[] if scope else sorted(set(area_of.values())),
+                        scotland=scope is None, latest_year=latest,
+                        published_only=admitted.restricted)

@@ -136,3 +136,15 @@ class MappaWritten(Answer):
     year: int
     out: str
     files: list[str]
+
+
+class MappaChoices(Answer):
+    """What the figures' form offers the caller: the councils (council staff: their
+    own), the MAPPA areas and Scotland (not for council staff), the latest year whose
+    reporting period has ended, and whether only the version for publication."""
+
+    councils: list[str]
+    areas: list[str]
+    scotland: bool
+    latest_year: int
+    published_only: bool
