@@ -50,9 +50,9 @@ def _templates() -> Environment:
     return template_environment()
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, column: str = "") -> str:
     if value is None or value is pd.NA:
-        return MARKER
+        return "—" if column in ("population", "rate_per_100k") else MARKER
     if isinstance(value, float | np.floating):
         return "—" if not np.isfinite(value) else f"{value:,.1f}"
     return str(value)
@@ -63,7 +63,8 @@ def _context(report: MappaReport) -> dict[str, Any]:
     for stem, frame in report.tables.items():
         title, what = TITLES[stem]
         tables.append({"title": title, "what": what, "columns": list(frame.columns),
-                       "rows": [[_cell(v) for v in row]
+                       "rows": [[_cell(v, c) for c, v in zip(frame.columns, row,
+                                                                   strict=True)]
                                 for row in frame.itertuples(index=False)]})
     return {"r": report, "tables": tables, "threshold": THRESHOLD, "base": BASE,
             "marker": MARKER,
