@@ -7,6 +7,8 @@ explicitly). Unknown ``GEO_ERA_*`` variables are refused, so a typo such as
 
 from __future__ import annotations
 
+import csv
+import io
 import ipaddress
 import os
 import re
@@ -322,6 +324,14 @@ class Settings(BaseSettings):
                     "NASSO_DATABASE_CHECKS) or a local system's code (lower case, digits, "
                     "underscores). A council or agency not named keeps NASSO's list.")
 
+    mappa_areas: Path | None = Field(
+        default=None,
+        description="A CSV file with the columns council,mappa_area: which MAPPA area "
+                    "(Strategic Oversight Group) each council belongs to, for the annual "
+                    "MAPPA figures. Unset: Scotland's 10 MAPPA areas as built in "
+                    "(geo_era.reporting.mappa_areas). Councils are named as in the areas "
+                    "layer; one row per council.")
+
     map_tiles: str | None = Field(
         default=None, max_length=500,
         description="A tile-server URL template ({z}/{x}/{y}) for map backgrounds. Unset "
@@ -453,6 +463,14 @@ class Settings(BaseSettings):
                     raise ValueError(f"{where}: an item is named twice")
         return value
 
+    @field_validator("mappa_areas")
+    @classmethod
+    def _mappa_areas(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            value = value.expanduser()
+            read_mappa_areas(value)
+        return value
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -463,6 +481,56 @@ class Settings(BaseSettings):
                 raise ValueError(f"{item!r} in GEO_ERA_TRUSTED_PROXIES is not an address or "
                                  "a network such as 10.1.0.0/24") from None
         return tuple(item.strip() for item in value)
+
+
+def read_mappa_areas(path: Path) -> dict[str, str]:
+    """The council -> MAPPA area table of ``GEO_ERA_MAPPA_AREAS``: a UTF-8 CSV with a
+    header ``council,mappa_area`` and one row per council, neither empty. Raises
+    :class:`ValueError` saying what is wrong and where (the row number), never a
+    value of the file."""
+    where = "GEO_ERA_MAPPA_AREAS"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValueError(f"{where}: no such file; give a CSV with the columns "
+                         "council,mappa_area") from None
+    except (OSError, UnicodeDecodeError):
+        raise ValueError(f"{where}: the file cannot be read as UTF-8 text; give a CSV "
+                         "with the columns council,mappa_area") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    header = [c.strip().lower() for c in rows[0]] if rows else []
+    if header != ["council", "mappa_area"]:
+        raise ValueError(f"{where}: the first line must be the header council,mappa_area")
+    table: dict[str, str] = {}
+    seen: set[str] = set()
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 2 or not row[0].strip() or not row[1].strip():
+            raise ValueError(f"{where}: line {number} must give a council and its MAPPA "
+                             "area, both non-empty")
+        council, area = (" ".join(cell.split()) for cell in row)
+        key = council.casefold().removesuffix(" council").strip()
+        if key in seen:
+            raise ValueError(f"{where}: line {number} names a council already listed; "
+                             "one line per council")
+        seen.add(key)
+        table[council] = area
+    if not table:
+        raise ValueError(f"{where}: the file lists no council")
+    return table
+
+
+def mappa_area_table(settings: Settings) -> dict[str, str] | None:
+    """The council -> MAPPA area table ``GEO_ERA_MAPPA_AREAS`` names (None: unset, the
+    built-in table applies). Raises :class:`ConfigurationError` when the file is bad
+    (it may have changed since the settings were read)."""
+    if settings.mappa_areas is None:
+        return None
+    try:
+        return read_mappa_areas(settings.mappa_areas)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
 
 
 def load_settings(**overrides: object) -> Settings:

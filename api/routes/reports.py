@@ -14,10 +14,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from geo_era.documents.geopackage import MEDIA_TYPE
-from geo_era.services import reports
+from geo_era.reporting.mappa import FIRST_YEAR, LAST_YEAR, Scope
+from geo_era.services import mappa, reports
+from geo_era.services.answers.mappa import InternalMappaReport, PublishedMappaReport
 from geo_era.services.answers.reports import InternalReport, PublishedReport
 
 from ..deps import PREFIX, App, Who, caller_of
@@ -94,3 +96,46 @@ def overconcentration_placements_route(body: PlacementsRequest, identity: Who, a
     asked = reports.Asked(body.authority, body.year, with_placements=True)
     return _geopackage(reports.overconcentration_geopackage(
         app, caller_of(identity), asked, justification=body.justification))
+
+
+class MappaRequest(Strict):
+    authority: Name | None = Field(default=None, description="One council, by its name "
+                                   "in the areas layer, e.g. 'Fife'.")
+    area: Name | None = Field(default=None, description="One MAPPA area (a group of "
+                              "councils), e.g. 'Lothian and Borders'.")
+    scotland: bool = Field(default=False, description="Scotland: the MAPPA areas.")
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR, description="The year the reporting "
+                      "period ends: 2026 is 1 April 2025 to 31 March 2026.")
+    publish: bool = Field(default=False, description="The version for publication "
+                          "(disclosure control). A Link Officer always gets it.")
+    justification: str = JUSTIFICATION
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> MappaRequest:
+        given = [n for n, v in (("authority", self.authority), ("area", self.area),
+                                ("scotland", self.scotland or None)) if v]
+        if len(given) != 1:
+            raise ValueError("give exactly one of authority, area or scotland (true)"
+                             + (f"; got {', '.join(given)}" if given else ""))
+        return self
+
+    def scope(self) -> Scope:
+        if self.authority is not None:
+            return Scope("council", self.authority)
+        if self.area is not None:
+            return Scope("area", self.area)
+        return Scope("scotland")
+
+
+@router.post("/reports/mappa", tags=["reports"],
+             response_model=InternalMappaReport | PublishedMappaReport)
+def mappa_route(body: MappaRequest, identity: Who, app: App
+                ) -> InternalMappaReport | PublishedMappaReport:
+    """The annual MAPPA figures (1 April - 31 March) of a council, a MAPPA area or
+    Scotland: people managed by category and level, new registrations, people housed
+    by tenure and route, out-of-area placements agreed with and without consent, rates
+    per 100,000. Internal (exact, with a justification) or for publication (disclosure
+    control; always for a Link Officer). Audited."""
+    asked = mappa.MappaAsked(body.scope(), body.year, publish=body.publish)
+    return mappa.mappa_report(app, caller_of(identity), asked,
+                              justification=body.justification)

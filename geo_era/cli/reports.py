@@ -84,3 +84,54 @@ def report_overconcentration(
                f"in {time.perf_counter() - started:.1f} s")
     for paragraph in written.narrative:
         typer.echo(f"  {paragraph}")
+
+
+@report_app.command("mappa")
+def report_mappa(
+    year: Annotated[int, typer.Option(
+        help="The year the reporting period ends: 2026 is 1 April 2025 to 31 March 2026.",
+        min=2000, max=2100)],
+    out: Annotated[Path, typer.Option(
+        help="Directory to write report.html, report.pdf and the CSV tables into.")],
+    authority: Annotated[str | None, typer.Option(
+        help="One council, by its name in the areas layer, e.g. 'Fife'.")] = None,
+    area: Annotated[str | None, typer.Option(
+        help="One MAPPA area (a group of councils; GEO_ERA_MAPPA_AREAS), e.g. "
+             "'Lothian and Borders': its councils with the area's total.")] = None,
+    scotland: Annotated[bool, typer.Option(
+        "--scotland", help="Scotland: the MAPPA areas with Scotland's total.")] = False,
+    publish: Annotated[bool, typer.Option(
+        "--publish", help="The version for publication: disclosure control (under 10 "
+                          "suppressed, base-5 rounding, complementary suppression, the "
+                          "levels protected together). Without it: the internal "
+                          "OFFICIAL-SENSITIVE version, exact.")] = False,
+    justification: Annotated[str, JUSTIFY] = "",
+    by: Annotated[str | None, BY] = None,
+) -> None:
+    """The annual MAPPA figures (NASSO 1.0) of a council, a MAPPA area or Scotland, for
+    the reporting year 1 April YEAR-1 to 31 March YEAR: people managed by category and
+    level, new registrations, people housed by tenure and route, out-of-area placements
+    agreed with and without consent, rates per 100,000.
+
+    Give exactly one of --authority, --area or --scotland. The internal version needs
+    --justification. Building either version is audited. Files are written whole or not
+    at all.
+    """
+    from geo_era.reporting.mappa import Scope
+    from geo_era.services import mappa
+
+    given = [(kind, value) for kind, value in (
+        ("council", authority), ("area", area), ("scotland", "Scotland" if scotland
+                                                 else None)) if value is not None]
+    if len(given) != 1:
+        raise typer.BadParameter("give exactly one of --authority NAME, --area NAME or "
+                                 "--scotland", param_hint="--authority/--area/--scotland")
+    kind, name = given[0]
+    scope = Scope("council", name) if kind == "council" else Scope(
+        "area", name) if kind == "area" else Scope("scotland")
+    started = time.perf_counter()
+    written = mappa.write_mappa(services(), caller(by), mappa.MappaAsked(
+        scope, year, publish=publish), out=out, justification=justification)
+    typer.echo(f"{written.marking}: MAPPA figures of {written.name}, 1 April {year - 1} to "
+               f"31 March {year}, written to {out} ({', '.join(written.files)}) in "
+               f"{time.perf_counter() - started:.1f} s")

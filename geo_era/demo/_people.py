@@ -88,11 +88,26 @@ def build_people(rng: np.random.Generator,
         "current_property_id": pd.Series(
             or_none(src.property_ids[np.maximum(home, 0)], home >= 0), dtype="str"),
         "on_licence_or_order": rng.random(n) < 0.4,
+        "registered_on": _registered(rng, n),
         "fictional": np.ones(n, dtype=bool),
     })
     zones = _zones(rng, src, subject_ids, dz_by_town)
     placements = _placements(rng, src, subject_ids, home, town)
     return subjects, zones, placements
+
+
+def _registered(rng: np.random.Generator, n: int) -> pd.Series:
+    """FICTIONAL registration dates (the annual MAPPA figures count new registrations):
+    up to ten years before :data:`REFERENCE_DATE`, every twentieth (the fifth, the
+    twenty-fifth, ...) not recorded.
+    Drawn from a generator of their own, spawned from ``rng``, so that every other
+    draw of the demo is what it was before the column was added."""
+    own = rng.spawn(1)[0]
+    days = own.integers(0, 3653, size=n)
+    missing = np.arange(n) % 20 == 4
+    return pd.Series([None if gone else _date(int(d)) for d, gone in zip(days, missing,
+                                                                          strict=True)],
+                     dtype="string")
 
 
 def _conditions(rng: np.random.Generator, src: PeopleInput, town_zones: IntArray) -> str:

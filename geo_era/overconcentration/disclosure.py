@@ -181,7 +181,8 @@ def round_to_base(values: npt.ArrayLike, base: int = 5) -> IntArray:
     return ((counts + base // 2) // base) * base
 
 
-def publishable(counts: pd.DataFrame, *, threshold: int = THRESHOLD, base: int = BASE
+def publishable(counts: pd.DataFrame, *, threshold: int = THRESHOLD, base: int = BASE,
+                force: npt.ArrayLike | None = None, known: npt.ArrayLike | None = None
                 ) -> Published:
     """The publishable version of a table of exact counts (see the module's docstring):
     counts and totals under ``threshold`` suppressed, complementary suppression until
@@ -190,7 +191,16 @@ def publishable(counts: pd.DataFrame, *, threshold: int = THRESHOLD, base: int =
 
     ``counts`` is areas x categories (one column is fine) of non-negative integers with
     unique labels, none of them :data:`TOTAL`. Raises :class:`~geo_era.errors.DataError`
-    for anything else, or a ``threshold`` or ``base`` under 1."""
+    for anything else, or a ``threshold`` or ``base`` under 1.
+
+    ``force`` (booleans, ``(R + 1) x (C + 1)``: the table with its row totals as a last
+    column and its column totals and grand total as a last row) suppresses entries
+    whatever their count, before complementary suppression: for tables published
+    together, where an entry one table suppresses must be suppressed in the others.
+    ``known`` (same shape) marks entries another publication gives whenever they are
+    at least ``threshold``: the audit assumes the attacker knows them (to within the
+    rounding) even where this table suppresses them, and never suppresses them to
+    protect another entry (it would protect nothing)."""
     exact = _validated(counts, threshold, base)
     rows, columns = exact.shape
     table = _with_margins(exact)
@@ -207,16 +217,23 @@ def publishable(counts: pd.DataFrame, *, threshold: int = THRESHOLD, base: int =
     key = table * 2 + margin
 
     suppressed = primary.copy()
+    if force is not None:
+        suppressed |= _mask(force, table.shape, "force")
+    public = np.zeros(table.shape, dtype=bool) if known is None else (
+        _mask(known, table.shape, "known") & ~primary)
+    key = np.where(public, np.iinfo(np.int64).max, key)
     while True:
         _complete_lines(suppressed, key)
-        sign, y, y_lower, y_upper = _circulation(table, suppressed, lower, upper)
-        low, high = _ranges(sign, y, y_lower, y_upper, suppressed)
-        weak = suppressed & (high - low < threshold)
+        sign, y, y_lower, y_upper = _circulation(table, suppressed & ~public, lower, upper)
+        low, high = _ranges(sign, y, y_lower, y_upper, suppressed & ~public)
+        weak = suppressed & ~public & (high - low < threshold)
         if not weak.any():
             break
         more = _reinforcements(weak, suppressed, key, y_lower, y_upper)
-        if not more.any():  # cannot happen: with everything suppressed nothing is weak
-            raise RuntimeError("disclosure control found nothing more to suppress")
+        if not more.any():  # cannot happen without known entries: with everything
+            # suppressed nothing is weak
+            raise DataError("the table cannot be protected: what other publications "
+                            "give pins a count this one would suppress")
         suppressed |= more
 
     cells = _frame(published[:rows, :columns], suppressed[:rows, :columns], counts)
@@ -233,7 +250,7 @@ def publishable(counts: pd.DataFrame, *, threshold: int = THRESHOLD, base: int =
                                 columns=counts.columns),
         primary=pd.DataFrame(primary[:rows, :columns], index=counts.index,
                              columns=counts.columns),
-        audit=_audit_frame(counts, suppressed, primary, low=low, high=high,
+        audit=_audit_frame(counts, suppressed & ~public, primary, low=low, high=high,
                            threshold=threshold),
         threshold=threshold,
         base=base,
@@ -241,6 +258,15 @@ def publishable(counts: pd.DataFrame, *, threshold: int = THRESHOLD, base: int =
 
 
 # --- validation ----------------------------------------------------------------------
+
+
+def _mask(values: npt.ArrayLike, shape: tuple[int, ...], what: str) -> BoolArray:
+    """A boolean mask of the table with its margins."""
+    mask = np.asarray(values, dtype=bool)
+    if mask.shape != shape:
+        raise DataError(f"{what} has the shape {mask.shape}; the table with its margins "
+                        f"has {shape}")
+    return mask
 
 
 def _check_base(base: object) -> None:
@@ -331,10 +357,11 @@ def _complete_lines(suppressed: BoolArray, key: IntArray) -> None:
     while True:
         changed = False
         for axis in (1, 0):
-            single = suppressed.sum(axis=axis) == 1
+            masked = np.where(suppressed, sentinel, key)
+            # a line whose other entries are all known elsewhere has nothing to offer
+            single = (suppressed.sum(axis=axis) == 1) & (masked.min(axis=axis) < sentinel)
             if not single.any():
                 continue
-            masked = np.where(suppressed, sentinel, key)
             choice = masked.argmin(axis=axis)
             lines = np.flatnonzero(single)
             if axis == 1:

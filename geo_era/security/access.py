@@ -431,6 +431,15 @@ MATRIX: dict[str, Access] = {
                         restricted_label="own voids, flags only",
                         summary="the live voids and why any needs a sensitive allocation "
                                 "(5.3, 3.12)"),
+    # the annual MAPPA report (1.0) is the Responsible Authorities' to prepare and publish:
+    # they and the coordinator have the exact figures, council staff their own council's;
+    # a landlord reads the published figures; auditors read the audit trail of who built
+    # which report, not the figures
+    "report_mappa": Access(CASE_READERS | LINK, restricted_view=LINK, audited=True,
+                           scoped=True, restricted_label="published only",
+                           summary="annual MAPPA figures, 1 April - 31 March: people "
+                                   "managed by category and level, registrations, "
+                                   "housing, out-of-area placements (1.0, 3.13)"),
 }
 
 

@@ -498,3 +498,30 @@ def test_the_homelessness_pages_have_no_serious_violation(
     found["transfers (Link Officer)"] = serious(link)
     link.close()
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_the_mappa_figures_page_has_no_serious_violation(
+        browser: Any, site: dict[str, Any]) -> None:  # noqa: F811
+    """The MAPPA figures page (issue 21, item 2): its form, the internal figures of the
+    SOLO's council, a year refused beside its field, and the published figures of
+    Scotland as a Link Officer."""
+    found: dict[str, list[str]] = {}
+    page, _ = sign_in(browser, site, "solo")
+    page.goto(f"{site['base']}/reports/mappa")
+    found["MAPPA figures form"] = serious(page)
+    page.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Show the figures").click()
+    page.get_by_role("heading", name="People managed on 31 March").wait_for(timeout=15_000)
+    found["MAPPA figures"] = serious(page)
+    page.get_by_label("Year").fill("1900")
+    page.get_by_role("button", name="Show the figures").click()
+    page.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["MAPPA figures refused"] = serious(page)
+    page.close()
+    link, _ = sign_in(browser, site, "link")
+    link.goto(f"{site['base']}/reports/mappa")
+    link.get_by_role("button", name="Show the figures").click()
+    link.get_by_role("heading", name="People managed on 31 March").wait_for(timeout=15_000)
+    found["MAPPA figures (Link Officer)"] = serious(link)
+    link.close()
+    assert {name: v for name, v in found.items() if v} == {}

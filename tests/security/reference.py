@@ -118,6 +118,7 @@ transfer_list      |yes |own |own |rec |yes |-   |-   |-   |-   |-   |-   |-   |
 void_publish       |-   |-   |-   |flag|-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 void_let           |-   |-   |-   |flag|-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 void_live          |yes |own |own |flag|yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+report_mappa       |yes |own |own |pub |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -213,6 +214,14 @@ WHY = {
                  "the voids to screen them (3.12: the Responsible Authorities weigh the "
                  "implications for allocations), council staff for their own council; a "
                  "landlord sees its own voids, flags only (5.4, 68)",
+    "report_mappa": "1.0: the Responsible Authorities jointly prepare and publish the "
+                    "annual MAPPA report, an aggregate of the MAPPA areas' figures: police, "
+                    "social work, the SOLO and the MAPPA coordinator who collates them "
+                    "have the exact figures, council staff their own council's; a landlord "
+                    "needs no more than what is published. Auditors check who built which "
+                    "report in the audit trail (DPA 2018 s62), which does not need the "
+                    "figures; exact small counts of the people managed in a council are "
+                    "theirs to see no more than a landlord's",
     "case_move_in": "the agencies managing the subject record the move that follows "
                     "their decision (3.11); council staff for their own council's cases, "
                     "the placing or receiving council of an out-of-area one (3.13)",

@@ -28,6 +28,7 @@ from tests.services import (
     parity_enquiries,
     parity_homelessness,
     parity_housing,
+    parity_mappa,
     parity_markers,
     parity_notices,
 )
@@ -44,7 +45,7 @@ OPERATIONS: list[Parity] = [*parity_analysis.PARITY, *parity_casework.PARITY,
                             *parity_housing.PARITY, *parity_enquiries.PARITY,
                             *parity_disclosures.PARITY, *parity_child_protection.PARITY,
                             *parity_notices.PARITY, *parity_markers.PARITY,
-                            *parity_homelessness.PARITY]
+                            *parity_homelessness.PARITY, *parity_mappa.PARITY]
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from geo_era.services.answers.enquiries import (
 from geo_era.services.answers.homelessness import TransferRecord
 from geo_era.services.answers.housing import AllocationFlags
 from geo_era.services.answers.live_voids import LandlordVoids, VoidChanges
+from geo_era.services.answers.mappa import PublishedMappaReport
 from geo_era.services.answers.markers import SharedMarker
 from geo_era.services.answers.notices import NoticeSent
 from geo_era.services.answers.reports import PublishedReport
@@ -41,4 +42,6 @@ LINK_OFFICER_ANSWERS: dict[str, type[Answer]] = {
     "void_publish": VoidChanges,
     "void_let": VoidChanges,
     "void_live": LandlordVoids,
+    # the annual MAPPA figures (1.0): as published, whatever was asked
+    "report_mappa": PublishedMappaReport,
 }
