@@ -456,6 +456,10 @@ class MappaReport:
     #: the units (councils or MAPPA areas) the rows are
     unit: str
     notes: list[str] = field(default_factory=list)
+    #: each row's outline (a council, the union of a MAPPA area's councils, and the
+    #: whole scope for the Total row), EPSG:27700, by the unit's name; for the
+    #: GeoPackage (:func:`geo_era.reporting.mappa_document.mappa_geopackage`)
+    outlines: gpd.GeoSeries | None = None
 
     @property
     def marking(self) -> str:
@@ -614,7 +618,24 @@ def build_mappa_report(figures: Figures, *, scope: Scope, year: int, published: 
              "(set GEO_ERA_MAPPA_AREAS to place it)" for c in unlisted
              if scope.kind == "scotland" or area_of.get(scope.name, scope.name) == c]
     return MappaReport(scope, year, published, _fictional(figures), now or dt.datetime.now(
-        dt.UTC), tables, unit, notes)
+        dt.UTC), tables, unit, notes,
+        _outlines(figures.councils, area_of, scope, tables["rates"][unit]))
+
+
+def _outlines(councils: gpd.GeoDataFrame, area_of: dict[str, str], scope: Scope,
+              units: pd.Series) -> gpd.GeoSeries:
+    """Each row's outline by unit name: a council's polygon, a MAPPA area's councils
+    dissolved, and for the Total row the union of the rows' outlines."""
+    by_council = gpd.GeoSeries(councils.geometry.to_numpy(), crs=councils.crs,
+                               index=councils["name"].astype(str))
+    if scope.kind == "scotland":
+        shapes = {area: shapely.union_all(by_council[[c for c in by_council.index
+                                                      if area_of[c] == area]].to_numpy())
+                  for area in units if area != TOTAL}
+    else:
+        shapes = {c: by_council[c] for c in units if c != TOTAL and c in by_council.index}
+    shapes[TOTAL] = shapely.union_all(list(shapes.values()))
+    return gpd.GeoSeries(shapes, crs=councils.crs)
 
 
 def _fictional(figures: Figures) -> bool:

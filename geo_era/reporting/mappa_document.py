@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from jinja2 import Environment
@@ -15,9 +16,10 @@ from jinja2 import Environment
 from geo_era._io import PRIVATE, SHARED
 from geo_era.documents.era_document import pdf_from_html, template_environment
 from geo_era.documents.files import write_together
+from geo_era.documents.geopackage import geopackage_bytes
 from geo_era.errors import DataError
 from geo_era.overconcentration.disclosure import BASE, MARKER, THRESHOLD
-from geo_era.reporting.mappa import MappaReport
+from geo_era.reporting.mappa import MappaReport, period
 
 #: Each table's heading and what it counts.
 TITLES = {
@@ -88,8 +90,32 @@ def mappa_pdf(report: MappaReport) -> bytes:
     return pdf_from_html(mappa_html(report))
 
 
+def mappa_geopackage(report: MappaReport) -> bytes:
+    """Every table of the report as a GeoPackage layer: one feature per row, outlined
+    by its council or MAPPA area (the Total row by the whole; EPSG:27700), counts as
+    numbers and a suppressed one NULL (``[c]`` in the CSV files). Each layer is
+    described with the marking."""
+    layers: dict[str, pd.DataFrame] = {}
+    for stem, table in report.tables.items():
+        figures = table.drop(columns=[report.unit]).apply(pd.to_numeric, errors="coerce")
+        figures.columns = [str(c) for c in figures.columns]
+        frame = pd.concat([table[[report.unit]].astype(str), figures], axis=1)
+        if report.outlines is None:
+            layers[stem] = frame
+            continue
+        shapes = report.outlines.reindex(frame[report.unit]).to_numpy()
+        layers[stem] = gpd.GeoDataFrame(frame, geometry=shapes, crs=report.outlines.crs)
+    first, last = period(report.year)
+    about = {"report": report.title, "period": f"{first.isoformat()} to {last.isoformat()}",
+             "rows": report.unit, "crs": "EPSG:27700 (metres)",
+             "suppressed": "NULL counts are not published ([c] in the CSV files)",
+             "fictional": "yes" if report.fictional else "no"}
+    return geopackage_bytes(layers, marking=report.marking, about=about)
+
+
 def write_mappa_report(report: MappaReport, out_dir: Path) -> list[Path]:
-    """Write ``report.html``, ``report.pdf`` and one CSV per table into ``out_dir``, all
+    """Write ``report.html``, ``report.pdf``, one CSV per table and ``report.gpkg``
+    (:func:`mappa_geopackage`) into ``out_dir``, all
     or none, owner-only when internal (OFFICIAL-SENSITIVE), readable when for
     publication. Every CSV starts with a ``# MARKING`` line. Returns the paths."""
     out_dir = Path(out_dir)
@@ -104,4 +130,5 @@ def write_mappa_report(report: MappaReport, out_dir: Path) -> list[Path]:
         shown = table.astype(object).where(table.notna(), MARKER) if stem != "rates" \
             else table
         files[f"{stem}.csv"] = (heading + shown.to_csv(index=False)).encode("utf-8")
+    files["report.gpkg"] = mappa_geopackage(report)
     return write_together(out_dir, files, mode=SHARED if report.published else PRIVATE)

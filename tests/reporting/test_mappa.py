@@ -313,13 +313,13 @@ def test_the_files_are_written_whole_and_marked(engine: Engine, tmp_path: Path) 
     r = report(engine, Scope("area", "North"))
     written = write_mappa_report(r, tmp_path / "out")
     names = sorted(p.name for p in written)
-    assert names == sorted(["report.html", "report.pdf", "people_managed.csv",
+    assert names == sorted(["report.html", "report.pdf", "report.gpkg", "people_managed.csv",
                             "registrations.csv", "registration_date_not_recorded.csv",
                             "housed.csv", "out_of_area.csv", "rates.csv"])
     for path in written:
         assert path.stat().st_mode & 0o777 == 0o600
         if path.suffix == ".csv":
-            first = path.read_text().splitlines()[0]
+            first = path.read_text(encoding="utf-8").splitlines()[0]
             assert first.startswith("# OFFICIAL-SENSITIVE.") and "FICTIONAL data." in first
     assert (tmp_path / "out" / "report.pdf").read_bytes().startswith(b"%PDF")
 
@@ -336,3 +336,29 @@ def test_the_demo_subjects_carry_a_registration_date_the_importer_keeps(
     assert dates.notna().sum() >= 4 and dates.isna().any()
     assert dates.max() <= pd.Timestamp("2025-03-31")
     assert frame["subject_id"].str.startswith("FICTIONAL").all()
+
+
+def test_the_geopackage_outlines_each_row_and_opens_with_gdal(engine: Engine,
+                                                              tmp_path: Path) -> None:
+    """R130, R131: report.gpkg holds every table as a layer GDAL opens, one feature per
+    row of the CSV (the North area's two councils and its Total), each outlined by its
+    council (the Total by the area), with the counts of the table worked by hand above
+    as numbers."""
+    from tests.overconcentration.test_report import ogrinfo
+
+    r = report(engine, Scope("area", "North"))
+    write_mappa_report(r, tmp_path / "out")
+    gpkg = str(tmp_path / "out" / "report.gpkg")
+    listing = ogrinfo("-q", gpkg)
+    for stem in r.tables:
+        assert stem in listing
+    managed = ogrinfo("-so", gpkg, "people_managed")
+    assert "Feature Count: 3" in managed and "British National Grid" in managed
+    assert "council: String" in managed and "category_1_level_1: Integer" in managed
+    assert "DESCRIPTION=OFFICIAL-SENSITIVE" in managed
+    found = gpd.read_file(gpkg, layer="people_managed").set_index("council")
+    assert found.loc["Alpha Council", "Total"] == 3 and found.loc["Total", "Total"] == 5
+    alpha = figures(engine).councils.set_index("name").geometry["Alpha Council"]
+    assert found.geometry["Alpha Council"].equals(alpha)
+    assert found.geometry["Total"].area == pytest.approx(
+        found.geometry["Alpha Council"].area + found.geometry["Beta Council"].area)
