@@ -483,6 +483,8 @@ CALLS: dict[str, Call] = {
     "case_move_in": _post("/cases/move-in", _case(property_id="DT-0000002",
                                                   moved_in_on=TODAY.isoformat())),
     "review_triggers": _post("/reviews/triggers", lambda w: {"justification": WHY}),
+    "report_performance": _post("/reports/performance", lambda w: {
+        "year": 2026, "authority": w.council, "justification": WHY}),
     **{name: functools.partial(made, role="omu_analyst")
        for name, made in ENQUIRY_CALLS.items()},
     "cp_referral_add": _post("/child-protection/referrals/add", lambda w: {

@@ -30,6 +30,7 @@ from tests.services import (
     parity_housing,
     parity_markers,
     parity_notices,
+    parity_performance,
 )
 from tests.services.parity import (
     PASSWORD,
@@ -44,7 +45,7 @@ OPERATIONS: list[Parity] = [*parity_analysis.PARITY, *parity_casework.PARITY,
                             *parity_housing.PARITY, *parity_enquiries.PARITY,
                             *parity_disclosures.PARITY, *parity_child_protection.PARITY,
                             *parity_notices.PARITY, *parity_markers.PARITY,
-                            *parity_homelessness.PARITY]
+                            *parity_homelessness.PARITY, *parity_performance.PARITY]
 
 
 @pytest.fixture(scope="module")
