@@ -44,7 +44,7 @@ What the store does not hold is said in :attr:`Performance.notes` rather than es
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -155,14 +155,24 @@ def local_day(moment: dt.datetime) -> dt.date:
 def known_authority(authority: str, names: Iterable[str]) -> str:
     """``authority`` as the councils ``names`` spell it (case and spaces aside), or a
     :class:`DataError` saying how to find a council's name."""
-    wanted = " ".join(authority.split()).casefold()
     for name in names:
-        if " ".join(name.split()).casefold() == wanted:
+        if _same(authority)(name):
             return name
     raise DataError(f"no council called {authority!r} is known (neither in the areas layer "
                     "nor on any case); give the council's name as the areas layer spells "
                     "it, e.g. 'City of Edinburgh', or leave the authority out for all "
                     "councils")
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _same(authority: str) -> Callable[[str], bool]:
+    """Whether a council name recorded on a record is ``authority`` (case and spaces
+    aside)."""
+    wanted = _key(authority)
+    return lambda name: _key(str(name)) == wanted
 
 
 def case_councils(engine: Engine) -> list[str]:
@@ -233,7 +243,7 @@ def timeliness(completed: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
 def _typed(table: pd.DataFrame) -> pd.DataFrame:
     """Counts as integers and working days as floats (NaN where nothing was measured)."""
     for column in table.columns:
-        if column.endswith("_days") and column != "timescale_days":
+        if column.startswith(("median_", "p90_")):
             table[column] = table[column].astype(float)
         elif column not in ("case_type", "council", "lead_agency", "agency", "deadline",
                             "granted_as", "criterion", "kind", "meaning"):
@@ -296,7 +306,7 @@ def _triggers(session: Session, period: Period, authority: str | None) -> pd.Dat
              "review_opened": n.case_reference is not None}
             for n in session.scalars(select(LandlordNotification))
             if period.holds(local_day(n.recorded_at))
-            and (authority is None or (n.authority or "").casefold() == authority.casefold())]
+            and (authority is None or _same(authority)(n.authority or ""))]
     frame = _frame(rows, ["kind", "received", "acted_on", "review_opened"])
     out = [{"kind": kind, "raised": len(group),
             **{c: int(group[c].astype(bool).sum())
@@ -355,7 +365,7 @@ def _reviews(history: _Reviews, subjects: pd.DataFrame, period: Period,
                       if decided <= w and (following is None or w < following)]
             due = add_working_days(renewal_date(decided, months, waived),
                                    TIMESCALES["annual_review"][2])
-            if period.holds(due) and (authority is None or council == authority):
+            if period.holds(due) and (authority is None or _same(authority)(council)):
                 rows.append({"council": council,
                              "outcome": _outcome(following, due, period.as_at)})
     table = _frame(rows, ["council", "outcome"])
@@ -381,7 +391,8 @@ def _waivers(history: _Reviews, subjects: pd.DataFrame | None, period: Period,
     for subject, days in history.waivers.items():
         for day in days:
             council = _waiver_council(history.completed.get(subject, []), day)
-            if not period.holds(day) or (authority is not None and council != authority):
+            if not period.holds(day) or (authority is not None
+                                         and not _same(authority)(council)):
                 continue
             total += 1
             if subjects is None or subject not in criteria.index:
@@ -451,7 +462,8 @@ def performance(engine: Engine, *, year: int, authority: str | None = None,
     with session_scope(engine) as session:
         cases = _cases(session)
         history = _review_history(session, cases)
-        mine = cases if authority is None else cases[cases["council"] == authority]
+        mine = cases if authority is None else \
+            cases[cases["council"].map(_same(authority)).astype(bool)]
         done = mine[mine["decided_on"].map(period.holds).astype(bool)].copy()
         done["days"] = [working_days_between(n, d) for n, d in
                         zip(done["notified_on"], done["decided_on"], strict=True)]

@@ -56,6 +56,10 @@ def test_figures_worked_by_hand_for_all_councils(engine: Engine) -> None:
     assert (report.period.start, report.period.end, report.period.as_at) == (
         D(2025, 4, 1), D(2026, 3, 31), D(2026, 3, 31))
     assert report.fictional and report.marking == "OFFICIAL-SENSITIVE"
+    for table in report.tables.values():  # working days as floats, never truncated
+        for column in table.columns:
+            if column.startswith(("median_", "p90_")):
+                assert table[column].dtype == float, column
     text = " ".join(report.notes)
     assert "cannot be measured" in text and "free text" in text
 
