@@ -21,11 +21,14 @@ from geo_era.casework.retention import register_written
 from geo_era.db.store import session_scope
 from geo_era.errors import OutOfScopeError
 from geo_era.overconcentration.loading import councils
-from geo_era.reporting.performance import Performance, performance
-from geo_era.reporting.performance_files import write_performance
+from geo_era.reporting.performance import TITLES, Performance, performance
+from geo_era.reporting.performance_files import performance_files, write_performance
 from geo_era.services.answers.performance import PerformanceReport, PerformanceWritten
 from geo_era.services.context import Services
 from geo_era.services.policy import Admitted, Caller
+
+__all__ = ["TITLES", "AskedPerformance", "PerformanceChoices", "performance_choices",
+           "performance_pdf", "performance_report", "write_performance_report"]
 
 ENDPOINT = "report_performance"
 WHAT = "the ERA performance figures"
@@ -118,3 +121,37 @@ def write_performance_report(services: Services, caller: Caller, asked: AskedPer
     return PerformanceWritten(marking=report.marking, year=report.period.year,
                               authority=report.authority, out=str(out),
                               files=[p.name for p in written])
+
+
+@dataclass(frozen=True)
+class PerformanceChoices:
+    """What the report's form offers the caller: the councils they may ask for (council
+    staff: their own; others: the areas layer's, all councils being the default), the
+    latest reporting year that has started, and whether all councils may be asked for."""
+
+    councils: list[str]
+    latest_year: int
+    all_councils: bool
+
+
+def performance_choices(services: Services, caller: Caller, *,
+                        today: dt.date | None = None) -> PerformanceChoices:
+    """The form's choices. Reads no personal data: not audited (a refused role's
+    attempt is, by the gate)."""
+    admitted = services.gate.admit(ENDPOINT, caller)
+    scope = admitted.actor.scope
+    today = today or dt.date.today()
+    latest = today.year + 1 if today >= dt.date(today.year, 4, 1) else today.year
+    if scope is not None:
+        return PerformanceChoices([scope], latest, all_councils=False)
+    names = councils(services.layers) if services.layers.has("areas") else []
+    return PerformanceChoices(names, latest, all_councils=True)
+
+
+def performance_pdf(services: Services, caller: Caller, asked: AskedPerformance, *,
+                    justification: str | None) -> tuple[str, bytes]:
+    """The report as PDF and the name to save it under. Admitted and audited as
+    :func:`performance_report`."""
+    _admitted, report = _built(services, caller, asked, justification, None)
+    name = f"era-performance-{report.period.year}.pdf"
+    return name, performance_files(report)["report.pdf"]
