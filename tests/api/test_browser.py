@@ -293,6 +293,29 @@ def test_solo_reads_the_over_concentration_report(browser: Any, site: dict[str, 
     page.close()
 
 
+def test_solo_reads_the_era_performance_report(browser: Any, site: dict[str, Any]
+                                              ) -> None:
+    """R126, R131: the SOLO follows the navigation to the ERA performance report, is
+    offered their own council only, and reads its tables, marked, with nothing fetched
+    from another host; the PDF downloads."""
+    page, requests = sign_in(browser, site, "solo")
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="ERA performance").click()
+    assert page.get_by_label("Council").locator("option").count() == 1
+    page.get_by_label("Reporting year").fill("2026")
+    page.get_by_role("button", name="Show the report").click()
+    heading = "ERAs completed within the timescale, by type"
+    page.get_by_role("heading", name=heading).wait_for(timeout=30_000)
+    types = page.locator("#performance table").first.locator("tbody tr td:first-child")
+    assert types.all_inner_texts() == ["initial_new", "initial_resident", "annual_review"]
+    assert page.locator("#report-marking").inner_text().startswith("OFFICIAL-SENSITIVE")
+    assert hosts(requests) == {"127.0.0.1"}, sorted(set(requests))
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the PDF").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    page.close()
+
+
 @pytest.mark.shared_data
 def test_the_edinburgh_report_file_maps_all_597_data_zones(browser: Any,
                                                            tmp_path: Path) -> None:
