@@ -40,6 +40,15 @@ def _asked(year: str, council: str) -> performance.AskedPerformance:
     return performance.AskedPerformance(int(text), None if name in ("", ALL) else name)
 
 
+def _field(exc: GeoEraError) -> str | None:
+    """The form field a refusal concerns, for the error summary's link: the council
+    (unknown, or not the caller's), the year, or none (no purpose given at sign-in)."""
+    text = str(exc)
+    if isinstance(exc, NotFoundError) or text.startswith("no council"):
+        return "council"
+    return "year" if "year" in text.split(":", 1)[0] else None
+
+
 def _tables(report: PerformanceReport) -> list[dict[str, Any]]:
     """Each table with its title, the columns it shows and its rows."""
     out = []
@@ -86,7 +95,8 @@ def performance_page(request: Request, year: Year = "", council: Council = ALL) 
             _services(request), caller.caller, _asked(year, council),
             justification=caller.actor.justification)
     except GeoEraError as exc:
-        return _page(request, "performance.html", {**context, "message": str(exc)},
+        return _page(request, "performance.html", {**context, "message": str(exc),
+                                                   "error_field": _field(exc)},
                      status_code=404 if isinstance(exc, NotFoundError) else 422)
     return _page(request, "performance.html", {**context, "report": report,
                                                "tables": _tables(report)})
