@@ -20,6 +20,8 @@ Measures, with their rules:
   agency and by council (the case's council, where the candidate property lies), with
   the median and the 90th percentile of the working days (linear interpolation between
   the ordered values, :meth:`pandas.Series.quantile`).
+- **ERAs not completed** (``outstanding``): cases notified by ``as_at`` and not completed
+  by then, by type, and how many were past their deadline in force on ``as_at``.
 - **Agencies' agreement** (``agreements``): each agency's recorded agreement or
   disagreement (3.11), by the day it was recorded, in working days from the case's
   notification; ``on_time`` when recorded by the agency's deadline in force (after any
@@ -80,6 +82,7 @@ TITLES: dict[str, str] = {
     "timeliness": "ERAs completed within the timescale, by type",
     "timeliness_by_agency": "ERAs completed within the timescale, by lead agency",
     "timeliness_by_council": "ERAs completed within the timescale, by council",
+    "outstanding": "ERAs not completed at the end of the year (or today), by type",
     "agreements": "Agencies' agreement (3.11), working days from notification",
     "extensions": "Deadline extensions granted (3.5)",
     "reviews": "Annual reviews due in the year (3.3, 3.5), by council",
@@ -238,6 +241,19 @@ def timeliness(completed: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
             rows.append({**dict(zip(by, values, strict=True)), "case_type": kind,
                          **_timeliness_row(group, str(kind))})
     return _typed(_frame(rows, [*by, "case_type", *TIMELINESS_COLUMNS]))
+
+
+def outstanding(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """ERAs notified by ``as_at`` and not completed by then, by type: how many, and how
+    many past their deadline in force (after any extension) on ``as_at``."""
+    waiting = cases[(cases["notified_on"] <= period.as_at) & cases["decided_on"].map(
+        lambda day: day is None or day > period.as_at).astype(bool)]
+    rows = [{"case_type": kind, "timescale_days": TIMESCALES[kind][2],
+             "not_completed": int((waiting["case_type"] == kind).sum()),
+             "overdue": int(((waiting["case_type"] == kind)
+                             & (waiting["due_on"] < period.as_at)).sum())}
+            for kind in CASE_TYPES]
+    return _typed(_frame(rows, ["case_type", "timescale_days", "not_completed", "overdue"]))
 
 
 def _typed(table: pd.DataFrame) -> pd.DataFrame:
@@ -429,6 +445,8 @@ NOTES = [
     "of environment or household, a new condition or zone) are worked out when asked and "
     "not stored: how many were raised and acted on in the year cannot be measured. The "
     "triggers table counts the landlord notifications of 5.3, which are stored.",
+    "ERAs not completed are judged against each case's deadline as it stands now (an "
+    "extension recorded after the end of the year counts).",
     "Cases weeded under the retention policy are not counted; councils are the case's "
     "(where its candidate property lies).",
 ]
@@ -470,6 +488,7 @@ def performance(engine: Engine, *, year: int, authority: str | None = None,
         tables = {"timeliness": timeliness(done),
                   "timeliness_by_agency": timeliness(done, ["lead_agency"]),
                   "timeliness_by_council": timeliness(done, ["council"]),
+                  "outstanding": outstanding(mine, period),
                   "agreements": _agreements(session, mine, period),
                   "extensions": _extensions(session, mine, period)}
         if subjects is not None:

@@ -277,6 +277,16 @@ EXPECTED_ALL: dict[str, list[dict[str, Any]]] = {
          "completed": 2, "within": 2, "late": 0, "late_extended": 0, "median_days": 11.5,
          "p90_days": 11.9},
     ],
+    # C6 (annual review notified Mon 2 Jun 2025: Jun 3-6 (4), 9-13 (9), 16-20 (14), 23-27
+    # (19), Mon 30 (20), Tue 1 Jul (21): due 1 Jul 2025) open: overdue at 31 March; C5
+    # (decided 1 April, after the year) was due Tue 31 Mar: not completed, not overdue
+    "outstanding": [
+        {"case_type": "initial_new", "timescale_days": 7, "not_completed": 0, "overdue": 0},
+        {"case_type": "initial_resident", "timescale_days": 12, "not_completed": 0,
+         "overdue": 0},
+        {"case_type": "annual_review", "timescale_days": 21, "not_completed": 2,
+         "overdue": 1},
+    ],
     "agreements": [
         {"agency": "cjsw", "recorded": 1, "agreed": 1, "disagreed": 0, "on_time": 1,
          "late": 0, "median_days": 5.0, "p90_days": 5.0},
@@ -326,6 +336,11 @@ EXPECTED_ABERMORAY: dict[str, list[dict[str, Any]]] = {
     ],
     "timeliness_by_agency": [EXPECTED_ALL["timeliness_by_agency"][2]],
     "timeliness_by_council": [EXPECTED_ALL["timeliness_by_council"][0]],
+    "outstanding": [  # C6 only (C5 is Baldour's)
+        *EXPECTED_ALL["outstanding"][:2],
+        {"case_type": "annual_review", "timescale_days": 21, "not_completed": 1,
+         "overdue": 1},
+    ],
     "agreements": [  # days 2 (C1), 6 (C2): median 4, 90th 2 + 0.9 x 4 = 5.6
         {"agency": "police_scotland", "recorded": 2, "agreed": 2, "disagreed": 0,
          "on_time": 1, "late": 1, "median_days": 4.0, "p90_days": 5.6},

@@ -93,6 +93,12 @@ def test_the_next_year_counts_the_case_decided_on_1_april(engine: Engine) -> Non
     review = report.tables["timeliness"].set_index("case_type").loc["annual_review"]
     assert (review["completed"], review["within"], review["late"],
             review["median_days"]) == (1, 0, 1, 22.0)
+    # as at 1 May 2026 only C6 (due 1 Jul 2025) is not completed, and overdue
+    waiting = report.tables["outstanding"].set_index("case_type")
+    assert waiting[["not_completed", "overdue"]].to_dict("index") == {
+        "initial_new": {"not_completed": 0, "overdue": 0},
+        "initial_resident": {"not_completed": 0, "overdue": 0},
+        "annual_review": {"not_completed": 1, "overdue": 1}}
     assert report.period.as_at == TODAY
 
 

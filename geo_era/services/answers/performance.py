@@ -30,6 +30,16 @@ class Timeliness(Answer):
     p90_days: Days
 
 
+class Outstanding(Answer):
+    """ERAs of one type notified and not completed at the end of the year (or today):
+    how many, and how many past their deadline in force."""
+
+    case_type: str
+    timescale_days: int
+    not_completed: int
+    overdue: int
+
+
 class Agreements(Answer):
     """One agency's agreements recorded in the year (3.11), in working days from the
     case's notification; on time by the agency's deadline in force."""
@@ -93,6 +103,7 @@ class PerformanceTables(Answer):
     timeliness: list[Timeliness]
     timeliness_by_agency: list[Timeliness]
     timeliness_by_council: list[Timeliness]
+    outstanding: list[Outstanding]
     agreements: list[Agreements]
     extensions: list[Extensions]
     reviews: list[Reviews] | None = None
