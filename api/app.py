@@ -85,6 +85,7 @@ from .routes import (
     pages_markers,
     pages_notices,
     pages_open,
+    pages_performance,
     pages_reviews,
     pages_visor,
     records,
@@ -141,7 +142,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    pages_find.router, pages_open.router, pages_reviews.router, sso.router,
                    pages_markers.router, docs.router, homelessness.router,
                    pages_homeless.router, pages_live_voids.router, visor.router,
-                   pages_visor.router, pages_mappa.router):
+                   pages_visor.router, pages_mappa.router,
+                   pages_performance.router):
         app.include_router(router)
     app.add_exception_handler(forms.FormRefusedError, pages.form_refused)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")

@@ -182,6 +182,8 @@ def pages(ground: dict[str, Any]) -> list[Page]:
         Page("void screening result (with its map)", "POST", "/voids",
              {"subject_id": ground["subject_id"], "top": ""}),
         Page("report form", "GET", "/reports"),
+        Page("ERA performance report, all councils", "POST", "/reports/performance",
+             {"year": "2026", "council": "all"}),
         Page("open a case", "GET", "/cases/new"),
         Page("physical check", "POST", "/case/physical",
              {**case, "property_id": candidate}),

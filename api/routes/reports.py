@@ -1,5 +1,5 @@
 """Routes for reports: the annual over-concentration report of one authority (NASSO
-5.2, 3.13).
+5.2, 3.13), and the ERA performance of a reporting year (R126, R131).
 
 Police, the MAPPA coordinator and council staff get the internal version (exact
 figures, the placements without consent by subject id) with a justification, or the
@@ -18,8 +18,9 @@ from pydantic import Field, model_validator
 
 from geo_era.documents.geopackage import MEDIA_TYPE
 from geo_era.reporting.mappa import FIRST_YEAR, LAST_YEAR, Scope
-from geo_era.services import mappa, reports
+from geo_era.services import mappa, performance, reports
 from geo_era.services.answers.mappa import InternalMappaReport, PublishedMappaReport
+from geo_era.services.answers.performance import PerformanceReport
 from geo_era.services.answers.reports import InternalReport, PublishedReport
 
 from ..deps import PREFIX, App, Who, caller_of
@@ -139,3 +140,26 @@ def mappa_route(body: MappaRequest, identity: Who, app: App
     asked = mappa.MappaAsked(body.scope(), body.year, publish=body.publish)
     return mappa.mappa_report(app, caller_of(identity), asked,
                               justification=body.justification)
+
+
+class PerformanceRequest(Strict):
+    year: int = Field(ge=1990, le=2100, description="The reporting year, by the year in "
+                      "which it ends on 31 March: 2026 is 1 April 2025 to 31 March 2026.")
+    authority: Name | None = Field(default=None, description="The council, by name as "
+                                   "the areas layer spells it; leave out for all councils "
+                                   "(council staff always get their own).")
+    justification: str = JUSTIFICATION
+
+
+@router.post("/reports/performance", tags=["reports"], response_model=PerformanceReport)
+def performance_route(body: PerformanceRequest, identity: Who, app: App
+                      ) -> PerformanceReport:
+    """ERA performance over a reporting year (1 April to 31 March), for one council or
+    all: ERAs completed within 7, 12 and 21 clear working days by type, lead agency and
+    council; time to each agency's agreement; extensions; annual reviews due, done,
+    waived and overdue; landlord notifications acted on. Internal (OFFICIAL-SENSITIVE),
+    counts only. Audited."""
+    return performance.performance_report(
+        app, caller_of(identity),
+        performance.AskedPerformance(body.year, body.authority),
+        justification=body.justification)

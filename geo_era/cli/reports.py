@@ -1,4 +1,5 @@
-"""Commands for reports to local authorities."""
+"""Commands for reports to local authorities and the Responsible Authorities (the
+over-concentration report; ERA performance)."""
 
 from __future__ import annotations
 
@@ -135,3 +136,36 @@ def report_mappa(
     typer.echo(f"{written.marking}: MAPPA figures of {written.name}, 1 April {year - 1} to "
                f"31 March {year}, written to {out} ({', '.join(written.files)}) in "
                f"{time.perf_counter() - started:.1f} s")
+
+
+@report_app.command("performance")
+def report_performance(
+    year: Annotated[int, typer.Option(
+        help="The reporting year, by the year in which it ends: 2026 is 1 April 2025 to "
+             "31 March 2026.", min=1990, max=2100)],
+    out: Annotated[Path, typer.Option(
+        help="Directory to write report.html, report.pdf and the CSV tables into.")],
+    authority: Annotated[str | None, typer.Option(
+        help="The council, by name as the areas layer spells it, e.g. 'City of "
+             "Edinburgh'; all councils when left out.")] = None,
+    justification: Annotated[str, JUSTIFY] = "",
+    by: Annotated[str | None, BY] = None,
+) -> None:
+    """ERA performance over a reporting year, 1 April to 31 March (R126, R131): ERAs
+    completed within 7, 12 and 21 clear working days by type, lead agency and council;
+    time to each agency's agreement; extensions; annual reviews due, done, waived and
+    overdue; landlord notifications raised and acted on.
+
+    Internal (OFFICIAL-SENSITIVE): counts only, no subject named; needs
+    --justification and is audited. Files are written whole or not at all, readable
+    by their owner only.
+    """
+    from geo_era.services import performance
+
+    started = time.perf_counter()
+    written = performance.write_performance_report(
+        services(), caller(by), performance.AskedPerformance(year, authority), out=out,
+        justification=justification)
+    typer.echo(f"{written.marking}: ERA performance of {written.authority or 'all councils'}"
+               f", 1 April {year - 1} to 31 March {year}, written to {out} "
+               f"({', '.join(written.files)}) in {time.perf_counter() - started:.1f} s")

@@ -440,6 +440,12 @@ MATRIX: dict[str, Access] = {
                            summary="annual MAPPA figures, 1 April - 31 March: people "
                                    "managed by category and level, registrations, "
                                    "housing, out-of-area placements (1.0, 3.13)"),
+    # management information for the Responsible Authorities (MAPPA guidance §10-11,
+    # NASSO 3.1, 3.5): counts and working days, no subject named
+    "report_performance": Access(
+        CASE_READERS | roles("auditor"), audited=True, scoped=True, subject_data=False,
+        summary="ERA performance over a reporting year: within 7/12/21 working days, "
+                "agreements, extensions, reviews, triggers (3.3-3.5, 3.11; MAPPA §10-11)"),
 }
 
 

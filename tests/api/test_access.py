@@ -510,6 +510,8 @@ CALLS: dict[str, Call] = {
     "review_triggers": _post("/reviews/triggers", lambda w: {"justification": WHY}),
     "report_mappa": _post("/reports/mappa", lambda w: {
         "authority": w.council, "year": 2026, "justification": WHY}),
+    "report_performance": _post("/reports/performance", lambda w: {
+        "year": 2026, "authority": w.council, "justification": WHY}),
     **{name: functools.partial(made, role="omu_analyst")
        for name, made in ENQUIRY_CALLS.items()},
     "cp_referral_add": _post("/child-protection/referrals/add", lambda w: {

@@ -525,3 +525,21 @@ def test_the_mappa_figures_page_has_no_serious_violation(
     found["MAPPA figures (Link Officer)"] = serious(link)
     link.close()
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_the_era_performance_pages_have_no_serious_violation(
+        browser: Any, site: dict[str, Any]) -> None:  # noqa: F811
+    """R126, R131: the ERA performance form, a refused year and the report, as the SOLO."""
+    page, _ = sign_in(browser, site, "solo")
+    page.goto(f"{site['base']}/reports/performance")
+    found = {"performance form": serious(page)}
+    page.get_by_label("Reporting year").fill("1999")
+    page.get_by_role("button", name="Show the report").click()
+    page.get_by_role("heading", name="There is a problem").wait_for(timeout=10_000)
+    found["performance refused"] = serious(page)
+    page.get_by_label("Reporting year").fill("2026")
+    page.get_by_role("button", name="Show the report").click()
+    page.get_by_role("heading", name="Notes").wait_for(timeout=30_000)
+    found["performance report"] = serious(page)
+    page.close()
+    assert {name: v for name, v in found.items() if v} == {}

@@ -176,7 +176,7 @@ def test_keyboard_only(browser: Any, site: dict[str, Any]) -> None:
     # and on to the case from the start page, by keyboard: Tab to its button, Enter
     # (past the skip link, the header, the navigation and the counts)
     button = page.get_by_role("button", name=f"Open {site['case']['case_id']}")
-    for _ in range(25):
+    for _ in range(40):  # the navigation grows with the pages a role may use
         page.keyboard.press("Tab")
         if button.evaluate("b => b === document.activeElement"):
             break
@@ -286,6 +286,29 @@ def test_solo_reads_the_over_concentration_report(browser: Any, site: dict[str, 
     rows = page.locator("section.annex table.areas tbody tr").count()
     assert drawn == rows > 0  # every data zone of the council on the map
     assert page.get_by_text("OFFICIAL-SENSITIVE", exact=False).count() >= 1
+    assert hosts(requests) == {"127.0.0.1"}, sorted(set(requests))
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the PDF").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    page.close()
+
+
+def test_solo_reads_the_era_performance_report(browser: Any, site: dict[str, Any]
+                                              ) -> None:
+    """R126, R131: the SOLO follows the navigation to the ERA performance report, is
+    offered their own council only, and reads its tables, marked, with nothing fetched
+    from another host; the PDF downloads."""
+    page, requests = sign_in(browser, site, "solo")
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="ERA performance").click()
+    assert page.get_by_label("Council").locator("option").count() == 1
+    page.get_by_label("Reporting year").fill("2026")
+    page.get_by_role("button", name="Show the report").click()
+    heading = "ERAs completed within the timescale, by type"
+    page.get_by_role("heading", name=heading).wait_for(timeout=30_000)
+    types = page.locator("#performance table").first.locator("tbody tr td:first-child")
+    assert types.all_inner_texts() == ["initial_new", "initial_resident", "annual_review"]
+    assert page.locator("#report-marking").inner_text().startswith("OFFICIAL-SENSITIVE")
     assert hosts(requests) == {"127.0.0.1"}, sorted(set(requests))
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the PDF").click()

@@ -403,6 +403,7 @@ def test_page_routes_check_forms_and_take_no_query(site: Site) -> None:
         "/case/assess", "/case/extend-set", "/case/member",
         "/voids", "/allocations", "/reports", "/reports/pdf", "/reports/gpkg",
         "/login/oidc", "/cases/new",
+        "/reports/performance", "/reports/performance/pdf",
         "/reviews/waive", "/reviews/triggers",
         "/case/respond", "/case/part-c", "/case/part-d", "/case/consent", "/case/out-of-area",
         "/case/plan", "/case/discussion", "/case/restrict", "/case/move-in", "/case/held",

@@ -89,7 +89,10 @@ CONTENT_CHECKED = {"POST /api/v1/zones/add", "POST /api/v1/imports",
                    # names its subject and whether the tenant agrees; a neighbour's a
                    # tenancy and the risk; Dorset s19); the Responsible Authorities list
                    # transfers with a justification, a Link Officer their own without
-                   "POST /api/v1/transfers/request", "POST /api/v1/transfers/list"}
+                   "POST /api/v1/transfers/request", "POST /api/v1/transfers/list",
+                   # a reporting year that has started (from 2000), and a council the
+                   # areas layer or a case names
+                   "POST /api/v1/reports/performance"}
 
 
 def _operations() -> list[str]:

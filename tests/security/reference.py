@@ -119,6 +119,7 @@ void_publish       |-   |-   |-   |flag|-   |-   |-   |-   |-   |-   |-   |-   |
 void_let           |-   |-   |-   |flag|-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 void_live          |yes |own |own |flag|yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 report_mappa       |yes |own |own |pub |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+report_performance |yes |own |own |-   |yes |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -339,6 +340,18 @@ WHY = {
     "notice_review": "3.4: when the circumstances of an offender or the environment they "
                      "live in change, the Responsible Authorities consider a review: "
                      "those who may open a case and receive the notification",
+    "report_performance": "3.1 gives the Responsible Authorities the operational "
+                          "responsibility for assessing, managing and monitoring risk, "
+                          "3.5 sets the ERA timescales they are held to, and wider issues "
+                          "from panels go to the MAPPA co-ordinator and the Strategic "
+                          "Management Board, with a quarterly audit programme (MAPPA "
+                          "guidance §10-11): police (the lead agency in most initial "
+                          "cases, 3.2), the coordinator and the auditors read every "
+                          "council's; a council's SOLO and criminal justice social work, "
+                          "Responsible Authority staff of their council, their own "
+                          "council's; partner agencies take part in cases without "
+                          "managing the arrangements, and a landlord learns nothing of "
+                          "the Responsible Authorities' casework (5.4, 68)",
 }
 
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",

@@ -31,6 +31,7 @@ from tests.services import (
     parity_mappa,
     parity_markers,
     parity_notices,
+    parity_performance,
 )
 from tests.services.parity import (
     PASSWORD,
@@ -45,7 +46,8 @@ OPERATIONS: list[Parity] = [*parity_analysis.PARITY, *parity_casework.PARITY,
                             *parity_housing.PARITY, *parity_enquiries.PARITY,
                             *parity_disclosures.PARITY, *parity_child_protection.PARITY,
                             *parity_notices.PARITY, *parity_markers.PARITY,
-                            *parity_homelessness.PARITY, *parity_mappa.PARITY]
+                            *parity_homelessness.PARITY, *parity_mappa.PARITY,
+                            *parity_performance.PARITY]
 
 
 @pytest.fixture(scope="module")
