@@ -9,12 +9,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 from jinja2 import Environment
 
 from geo_era._io import PRIVATE
 from geo_era.documents.era_document import pdf_from_html, template_environment
 from geo_era.documents.files import write_together
+from geo_era.documents.geopackage import geopackage_bytes
 from geo_era.reporting.performance import TITLES, Performance
 
 
@@ -54,17 +56,51 @@ def csv_heading(report: Performance) -> str:
             + "\n")
 
 
-def performance_files(report: Performance) -> dict[str, bytes]:
-    """Every file of the report, built in memory: file name -> content."""
+def performance_geopackage(report: Performance, councils: gpd.GeoDataFrame | None = None
+                           ) -> bytes:
+    """Every table of the report as a GeoPackage layer. A table by council (a
+    ``council`` column) is outlined by the councils' polygons of ``councils`` (the
+    areas layer's council rows, ``name`` and geometry, EPSG:27700), matched by name
+    (case and spaces aside); a row naming no known council, and every other table, has
+    no geometry. Each layer is described with the marking."""
+    outline: dict[str, Any] = {}
+    if councils is not None and len(councils):
+        outline = {_key(str(n)): g for n, g in zip(councils["name"], councils.geometry,
+                                                   strict=True)}
+    layers: dict[str, pd.DataFrame] = {}
+    for stem, table in report.tables.items():
+        if outline and "council" in table.columns:
+            shapes = [outline.get(_key(str(c))) for c in table["council"]]
+            layers[stem] = gpd.GeoDataFrame(table, geometry=shapes, crs=councils.crs
+                                            if councils is not None else None)
+        else:
+            layers[stem] = table
+    about = {"report": f"ERA performance, {report.scope_label}",
+             "period": report.period.label, "crs": "EPSG:27700 (metres)",
+             "fictional": "yes" if report.fictional else "no"}
+    return geopackage_bytes(layers, marking=report.marking, about=about)
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def performance_files(report: Performance, councils: gpd.GeoDataFrame | None = None
+                      ) -> dict[str, bytes]:
+    """Every file of the report, built in memory: file name -> content (the HTML, the
+    PDF, one CSV per table and ``report.gpkg``, :func:`performance_geopackage`)."""
     html = performance_html(report)
     files = {"report.html": html.encode("utf-8"), "report.pdf": pdf_from_html(html)}
     heading = csv_heading(report)
     for stem, table in report.tables.items():
         files[f"{stem}.csv"] = (heading + table.to_csv(index=False)).encode("utf-8")
+    files["report.gpkg"] = performance_geopackage(report, councils)
     return files
 
 
-def write_performance(report: Performance, out_dir: Path) -> list[Path]:
+def write_performance(report: Performance, out_dir: Path,
+                      councils: gpd.GeoDataFrame | None = None) -> list[Path]:
     """Write the report's files into ``out_dir`` (created when missing), all or none, each
-    0600 (:data:`~geo_era._io.PRIVATE`). Returns the paths written."""
-    return write_together(out_dir, performance_files(report), mode=PRIVATE)
+    0600 (:data:`~geo_era._io.PRIVATE`); ``councils`` outline the tables by council in
+    the GeoPackage. Returns the paths written."""
+    return write_together(out_dir, performance_files(report, councils), mode=PRIVATE)

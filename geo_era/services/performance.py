@@ -116,7 +116,9 @@ def write_performance_report(services: Services, caller: Caller, asked: AskedPer
     one CSV per table, all or none, readable by their owner only; registered for weeding
     as a report. Admitted and audited as :func:`performance_report`."""
     admitted, report = _built(services, caller, asked, justification, today)
-    written = write_performance(report, out)
+    areas = services.layers.read("areas") if services.layers.has("areas") else None
+    outlines = None if areas is None else areas[areas["area_type"].astype(str) == "council"]
+    written = write_performance(report, out, outlines)
     register_written(services.engine, kind="report", paths=written, actor=admitted.actor)
     return PerformanceWritten(marking=report.marking, year=report.period.year,
                               authority=report.authority, out=str(out),

@@ -45,7 +45,7 @@ def test_the_command_writes_the_report_whole(home: Path, tmp_path: Path) -> None
     assert "OFFICIAL-SENSITIVE: ERA performance of all councils, 1 April 2025 to 31 March " \
            "2026" in done.stdout
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(["report.html", "report.pdf",
+    assert names == sorted(["report.html", "report.pdf", "report.gpkg",
                             *(f"{s}.csv" for s in TITLES if s != "reviews")])
     for path in out.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name

@@ -10,6 +10,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
@@ -20,6 +21,7 @@ from geo_era.reporting.performance import TITLES, performance, reporting_year
 from geo_era.reporting.performance_files import write_performance
 from tests.reporting.case_set import (
     ABERMORAY,
+    BALDOUR,
     EXPECTED_ABERMORAY,
     EXPECTED_ALL,
     REVIEW_MONTHS,
@@ -110,7 +112,7 @@ def test_files_written_whole_private_and_marked(engine: Engine, tmp_path: Path) 
     out = tmp_path / "out"
     written = write_performance(report, out)
     assert sorted(p.name for p in written) == sorted(
-        ["report.html", "report.pdf", *(f"{s}.csv" for s in TITLES)])
+        ["report.html", "report.pdf", "report.gpkg", *(f"{s}.csv" for s in TITLES)])
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
     first = (out / "timeliness.csv").read_text().splitlines()[0]
@@ -162,3 +164,36 @@ def test_an_unknown_council_is_refused(engine: Engine) -> None:
     known = performance(engine, year=2026, authority="Nowhere Council",
                         councils=["Nowhere Council"], today=TODAY)
     assert int(known.tables["timeliness"]["completed"].sum()) == 0
+
+
+def test_the_geopackage_outlines_the_tables_by_council(engine: Engine,
+                                                       tmp_path: Path) -> None:
+    """R126, R131: report.gpkg, opened with GDAL's ogrinfo: every table a layer, the
+    table by council outlined by the councils' polygons (matched by name whatever its
+    case), with the rows worked by hand (three), the others attribute tables."""
+    from shapely.geometry import box
+
+    from tests.overconcentration.test_report import ogrinfo
+
+    report = performance(engine, year=2026, subjects=subjects_layer(),
+                         review_months=REVIEW_MONTHS, today=TODAY)
+    councils = gpd.GeoDataFrame(
+        {"name": [ABERMORAY.upper(), BALDOUR]},
+        geometry=[box(300_000, 700_000, 310_000, 710_000),
+                  box(310_000, 700_000, 320_000, 710_000)], crs=27700)
+    write_performance(report, tmp_path / "out", councils)
+    gpkg = str(tmp_path / "out" / "report.gpkg")
+    listing = ogrinfo("-q", gpkg)
+    for stem in TITLES:
+        assert stem in listing, stem
+    by_council = ogrinfo("-so", gpkg, "timeliness_by_council")
+    rows = len(EXPECTED_ALL["timeliness_by_council"])
+    assert f"Feature Count: {rows}" in by_council and "Geometry: Polygon" in by_council
+    assert "Extent: (300000.000000, 700000.000000) - (320000.000000, 710000.000000)" \
+        in by_council
+    assert "DESCRIPTION=OFFICIAL-SENSITIVE" in by_council
+    assert "Geometry: None" in ogrinfo("-so", gpkg, "timeliness")
+    found = gpd.read_file(gpkg, layer="timeliness_by_council")
+    assert found[["council", "completed", "within"]].to_dict("records") == [
+        {k: row[k] for k in ("council", "completed", "within")}
+        for row in EXPECTED_ALL["timeliness_by_council"]]
