@@ -28,6 +28,7 @@ demo: setup
 	$(BIN)/geo-era sites-near DT-0000001 --radius 400
 	$(BIN)/geo-era screen FICTIONAL-S000003 --top 5 --justification "demo: voids for a FICTIONAL subject"
 	$(BIN)/geo-era report overconcentration --authority "Inverallan Council" --year 2026 --publish --out $(GEO_ERA_HOME)/reports/inverallan-2026
+	$(BIN)/geo-era report mappa --authority "Inverallan Council" --year 2026 --publish --out $(GEO_ERA_HOME)/reports/mappa-inverallan-2026
 	@if [ -d ../shared/data ]; then \
 	  GEO_ERA_HOME=data/edinburgh $(BIN)/geo-era demo-data --edinburgh ../shared/data && \
 	  GEO_ERA_HOME=data/edinburgh $(BIN)/geo-era report overconcentration --authority "City of Edinburgh" --year 2026 --out data/edinburgh/reports/2026 --justification "demo: annual report on FICTIONAL placements"; \
