@@ -92,7 +92,10 @@ CONTENT_CHECKED = {"POST /api/v1/zones/add", "POST /api/v1/imports",
                    "POST /api/v1/transfers/request", "POST /api/v1/transfers/list",
                    # a reporting year that has started (from 2000), and a council the
                    # areas layer or a case names
-                   "POST /api/v1/reports/performance"}
+                   "POST /api/v1/reports/performance",
+                   # exactly one of a council, a MAPPA area or Scotland, and a reporting
+                   # year that has ended (NASSO 1.0: 1 April to 31 March)
+                   "POST /api/v1/reports/mappa"}
 
 
 def _operations() -> list[str]:

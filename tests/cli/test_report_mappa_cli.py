@@ -10,7 +10,7 @@ from tests.cli.test_cli import geo_era
 from tests.conftest import import_demo
 from tests.services.parity import WHY, audit_entries
 
-FILES = {"report.html", "report.pdf", "people_managed.csv", "registrations.csv",
+FILES = {"report.html", "report.pdf", "report.gpkg", "people_managed.csv", "registrations.csv",
          "registration_date_not_recorded.csv", "housed.csv", "out_of_area.csv",
          "rates.csv"}
 
