@@ -20,12 +20,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import pypdfium2 as pdfium
 import pytest
 import shapely
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import (
@@ -54,7 +53,7 @@ from geo_era.reporting.visor import (
     write_extract,
 )
 from geo_era.security.audit import AuditEntry
-from tests.conftest import import_demo, officer, postgres_base_url
+from tests.conftest import fresh_postgres_database, import_demo, officer
 from tests.dwelling_visits import visit_every_dwelling
 
 NOTIFIED = dt.date(2026, 11, 26)
@@ -115,17 +114,8 @@ def database(request: pytest.FixtureRequest, town: tuple[Path, LayerStore]
     if request.param == "sqlite":
         yield None
         return
-    base = postgres_base_url()
-    name = f"geo_era_test_{uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{base.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database() as url:
+        yield url
 
 
 def _ready(engine: Engine, case_id: str, property_id: str) -> None:
