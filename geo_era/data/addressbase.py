@@ -12,10 +12,17 @@ Schemas read (the products' published CSV layouts):
   cross reference (``7666MT`` = the OS MasterMap Topography TOID), 24 LPI, 28 delivery
   point address (DPA), 32 classification (scheme ``AddressBase Premium Classification
   Scheme``); 10 header, 11 street, 29 metadata, 30 successor, 31 organisation and 99
-  trailer are read past. Layouts in :data:`PREMIUM_FIELDS`; the BLPU's was checked
-  against OS's own ``CREATE TABLE`` script for the product, the others against the GML
-  names of the blueprint above. The OS technical specification itself (a PDF on
-  os.uk) was not reachable from where this was written.
+  trailer are read past. Layouts in :data:`PREMIUM_FIELDS`, from the OS technical
+  specification's pages (docs.os.uk, "AddressBase Premium technical specification",
+  feature types "BLPU - (Type 21 Record)", "LPI - (Type 24 Record)"...: read in part,
+  as excerpts), the BLPU's checked against OS's own ``CREATE TABLE`` script for the
+  product and the others against the GML names of the blueprint above.
+- **One Scotland Gazetteer**: its exports follow the Scottish Data Transfer Format
+  (SDTF v4, January 2020), published only to registered members of the Knowledge Hub's
+  "One Scotland Gazetteer Custodians" group (roadworks.scot, "Gazetteer Standards and
+  Conventions"); it was not reachable, so no SDTF layout is read here. The OSG's
+  addresses reach geo_era through AddressBase, which GeoPlace compiles from the OSG for
+  Scotland.
 - **Classification**: AddressBase Premium Classification Scheme (the blueprint's
   ``seed-data/addressbase-classifications.json``): ``RD02`` detached, ``RD03``
   semi-detached, ``RD04`` terraced, ``RD06`` self-contained flat, ``RH02`` HMO bedsit,
@@ -59,6 +66,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -366,10 +374,18 @@ def _either(first: npt.NDArray[np.object_], second: npt.NDArray[np.object_]
     return np.where(first != "", first, second).astype(object)
 
 
+@lru_cache(maxsize=65_536)
 def _title(value: str) -> str:
     """All-capitals Royal Mail words in title case (``ST JOHN'S ROAD`` -> ``St John's
     Road``); anything with lower case kept as given."""
     return string.capwords(value) if value.isupper() else value
+
+
+@lru_cache(maxsize=65_536)
+def _flat_position(value: str) -> str:
+    """A sub-building name as written: a flat position with a figure or a slash (``2F1``,
+    ``FLAT 0/1``) kept as given, words (``LOWER FLAT``) in title case."""
+    return value if any(c.isdigit() for c in value) or "/" in value else _title(value)
 
 
 def scottish_addresses(*, sub: npt.NDArray[np.object_], name: npt.NDArray[np.object_],
@@ -385,8 +401,7 @@ def scottish_addresses(*, sub: npt.NDArray[np.object_], name: npt.NDArray[np.obj
                                            town, postcode, strict=True):
         first = f"{n} {_title(d)}" if n and d else ""
         road = f"{n} {_title(t)}" if n and t and not first else _title(t)
-        parts = [s if not s.isupper() or any(c.isdigit() for c in s) or "/" in s
-                 else _title(s), _title(b), first, road, _title(loc), _title(twn)]
+        parts = [_flat_position(s), _title(b), first, road, _title(loc), _title(twn)]
         text = ", ".join(p for p in parts if p)
         if n and not t and not d:
             text = ", ".join(p for p in (s, _title(b), n, _title(loc), _title(twn)) if p)
@@ -547,7 +562,7 @@ def _premium_addresses(blpu: pd.DataFrame, parts: dict[str, pd.DataFrame]) -> li
 
 def _check_change_type(values: npt.NDArray[np.object_], rows: npt.NDArray[np.int64],
                        problems: _Problems, position: int) -> None:
-    bad = np.isin(values, ["U", "D"])
+    bad = _isin(values, {"U", "D"})
     problems.add(rows[bad], "this is a change-only update (CHANGE_TYPE U or D); geo_era "
                  "replaces the whole properties layer, so import a full supply",
                  "CHANGE_TYPE", position, values[bad])
@@ -558,17 +573,17 @@ def _dwellings(classes: npt.NDArray[np.object_], states: npt.NDArray[np.object_]
                dropped: dict[str, int], field_name: str = "CLASS") -> npt.NDArray[np.bool_]:
     """Which records are dwellings (see the module docstring); the others counted in
     ``dropped`` by class (``state 4``/``state 6`` for BLPUs gone or planned)."""
-    codes = np.array([str(c).strip().upper() for c in classes], dtype=object)
+    codes = pd.Series(classes, dtype=object).astype(str).str.strip().str.upper() \
+        .to_numpy(object)
     missing = codes == ""
     why = ("no classification record (32) of the AddressBase Premium Classification "
            "Scheme for this BLPU" if field_name != "CLASS" else "no class")
     problems.add(rows[missing], f"{why}; every AddressBase record has one (e.g. RD06); "
                  "give the file as supplied", field_name, position)
-    dwelling = (np.isin(codes, list(HOUSE_TYPES) + [FLAT_CLASS] + list(UNTYPED_DWELLINGS)
-                        + list(SHARED_CLASSES))
-                | np.char.startswith(codes.astype(str), "RD"))
-    state = np.array([str(s).strip() for s in states], dtype=object)
-    gone = np.isin(state, list(GONE_STATES))
+    dwelling = (_isin(codes, {*HOUSE_TYPES, FLAT_CLASS, *UNTYPED_DWELLINGS, *SHARED_CLASSES})
+                | pd.Series(codes, dtype=object).str.startswith("RD").to_numpy(bool))
+    state = pd.Series(states, dtype=object).astype(str).str.strip().to_numpy(object)
+    gone = _isin(state, GONE_STATES)
     for code, count in zip(*np.unique(codes[~dwelling & ~missing], return_counts=True),
                            strict=True):
         dropped[str(code)] = dropped.get(str(code), 0) + int(count)
@@ -600,8 +615,9 @@ def _coordinates(chunk: pd.DataFrame, rows: npt.NDArray[np.int64], problems: _Pr
 
 def _check_uprn(values: npt.NDArray[np.object_], rows: npt.NDArray[np.int64],
                 problems: _Problems, position: int | None) -> None:
-    text = np.array([str(v).strip() for v in values], dtype=object)
-    good = np.array([t.isdigit() and len(t) <= 12 for t in text], dtype=bool)
+    series = pd.Series(values, dtype=object).astype(str).str.strip()
+    text = series.to_numpy(object)
+    good = series.str.fullmatch(r"[0-9]{1,12}").to_numpy(bool)
     problems.add(rows[~good], "is not a UPRN (a number of up to 12 digits)", "UPRN",
                  position, text[~good])
 
@@ -616,6 +632,14 @@ def _check_unique(frame: pd.DataFrame, problems: _Problems) -> None:
             problems.add(np.array([row]), f"repeats the UPRN of record {first_row[uprn]}; "
                          "a UPRN names one address", "UPRN", None,
                          np.array([uprn], dtype=object))
+
+
+def _isin(values: npt.NDArray[np.object_], wanted: set[str] | frozenset[str]
+          ) -> npt.NDArray[np.bool_]:
+    """``values`` in ``wanted``, by hashing (numpy's ``isin`` compares object arrays
+    pairwise)."""
+    found: npt.NDArray[np.bool_] = pd.Series(values, dtype=object).isin(wanted).to_numpy()
+    return found
 
 
 def _counts(dropped: dict[str, int]) -> str:
@@ -634,13 +658,13 @@ def _layer(frame: pd.DataFrame, building_ids: set[str]) -> gpd.GeoDataFrame:
     types = np.full(n, None, dtype=object)
     for code, kind in HOUSE_TYPES.items():
         types[classes == code] = kind
-    types[np.isin(classes, list(SHARED_CLASSES))] = "shared"
+    types[_isin(classes, SHARED_CLASSES)] = "shared"
     flats = (classes == FLAT_CLASS) & (frame["parent"].to_numpy(object) != "") if n else \
         np.zeros(0, dtype=bool)
     if flats.any():
         types[flats] = _flat_types(frame.loc[flats])
     toid = frame["toid"].to_numpy(object) if n else np.array([], dtype=object)
-    known = np.isin(toid, list(building_ids)) & (toid != "") if building_ids else \
+    known = _isin(toid, building_ids) & (toid != "") if building_ids else \
         np.zeros(n, dtype=bool)
     building = pd.array(toid, dtype="string")
     building[~known] = pd.NA
