@@ -108,6 +108,9 @@ def test_imported_dwellings_and_minimum_sets_equal_the_demo_truth(
     props["demo_id"] = props["property_id"].map(demo_of)
     truth = town.truth.set_index("property_id").loc[props["demo_id"]]
     assert list(props["building_id"]) == list(truth["building_id"])
+    # the shared house's building named by its TOID; the flats' found by footprint
+    assert list(props["building_id_derived"]) == list(props["property_type"] != "shared")
+    assert not props["property_type_derived"].any()  # every type from the class
     flats = (props["property_type"] != "shared").to_numpy()
     assert list(props.loc[flats, "floor"].astype(int)) == list(truth.loc[flats, "floor"])
     assert props.loc[~flats, "floor"].isna().all()  # a house's address names no floor
