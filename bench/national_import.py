@@ -57,9 +57,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NATIONAL_ADDRESSES = 2_592_233
 #: The import's memory limit for its reading child, MiB (GEO_ERA_IMPORT_MEMORY_MB).
 IMPORT_MEMORY_MB = 12_288
-#: Bounded memory: the import's peak (its process or its reading child) at most this, GB,
-#: the national load's goal (bench/national.py).
-GOAL_GB = 4.0
+#: Bounded memory: the import's peak (its process or its reading child) at most this
+#: many times the contract import's of the same dwellings: the chunked reading of the
+#: CSV's 77 fields adds little to what validating and deriving the layer takes.
+GOAL_RATIO = 1.25
 CHUNK = 250_000
 UPRN_BASE = 906_000_000_000
 _ADDRESS = (r"^(?:(?P<sub>.+?),? )?(?P<number>\d+[A-Z]?) (?P<street>[^,]+), "
@@ -249,7 +250,7 @@ def main() -> int:
           f"{c['peak_gb']:.2f} GB (reading child {c['child_peak_gb']:.2f} GB); {c['rows']}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"name": "national_import", "rows_asked": args.rows,
-                                     "goal_gb": GOAL_GB,
+                                     "goal_ratio": GOAL_RATIO,
                                      **figures}, indent=2, default=str), encoding="utf-8")
     return 0
 
