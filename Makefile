@@ -64,6 +64,7 @@ bench: setup
 	-$(BIN)/python bench/postgis.py --json bench/out/postgis.json
 	$(BIN)/python bench/network.py --json bench/out/network.json
 	$(BIN)/python bench/national.py --json bench/out/national.json
+	$(BIN)/python bench/national_import.py --json bench/out/national_import.json
 	$(BIN)/python bench/voids.py --json bench/out/voids.json
 	$(BIN)/python bench/dask_scale.py --json bench/out/dask.json
 	$(BIN)/python bench/storage.py

@@ -21,10 +21,26 @@ def import_command(
         help="Layer name for a single-layer file not named after its layer.")] = None,
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
+    file_format: Annotated[str, typer.Option(
+        "--format", help="contract (geo_era's own layers), or addressbase: an OS "
+                         "AddressBase Plus or Premium CSV file as supplied (the "
+                         "properties layer).")] = "contract",
 ) -> None:
     """Import every geo_era layer in FILES into GEO_ERA_HOME, all or nothing. The import
-    is recorded in the audit trail."""
+    is recorded in the audit trail.
+
+    \b
+    --format addressbase: the dwellings of one AddressBase Plus or Premium CSV file become
+    the properties layer (UPRN as property id, address in Scottish form, type from the
+    class); other records (garages, shops, care homes...) are dropped and counted.
+    """
     svc = services()
+    if file_format.strip().lower() == "addressbase":
+        _import_addressbase(files, by=by, as_json=as_json)
+        return
+    if file_format.strip().lower() != "contract":
+        raise typer.BadParameter(f"{file_format!r}: give contract or addressbase",
+                                 param_hint="--format")
     report = data.import_layers(svc, caller(by), files=files, crs=crs, layer=layer)
     if as_json:
         echo_answer(report)
@@ -33,6 +49,28 @@ def import_command(
         typer.echo(f"imported {name}: {rows:,} rows")
     for line in report.skipped:
         typer.echo(f"skipped {line}")
+    if report.notices:
+        typer.echo(f"{len(report.notices)} notice(s) about derived values:")
+        for notice in report.notices:
+            typer.echo(f"  - {notice}")
+    typer.echo(f"data version {report.data_version} in {svc.layers.home}")
+
+
+def _import_addressbase(files: list[Path], *, by: str | None, as_json: bool) -> None:
+    """``import --format addressbase``: one AddressBase file as the properties layer."""
+    if len(files) != 1:
+        raise typer.BadParameter("give one AddressBase CSV file", param_hint="FILES")
+    svc = services()
+    report = data.import_addressbase(svc, caller(by), path=files[0])
+    if as_json:
+        echo_answer(report)
+        return
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in report.dwellings.items())
+    typer.echo(f"AddressBase {report.product}: {report.records:,} records; imported "
+               f"properties: {report.rows.get('properties', 0):,} rows ({kinds})")
+    if report.dropped:
+        typer.echo("dropped (not dwellings, or gone or planned): " + ", ".join(
+            f"{kind} {n:,}" for kind, n in report.dropped.items()))
     if report.notices:
         typer.echo(f"{len(report.notices)} notice(s) about derived values:")
         for notice in report.notices:

@@ -218,14 +218,24 @@ def derive_property_types(properties: gpd.GeoDataFrame,
         _, label = csgraph.connected_components(graph, directed=False)
         chain[single] = np.bincount(label)[label]
     house_type = np.select([chain >= 3, chain == 2], ["terraced", "semi_detached"], "detached")
-    flat_type = np.select(
-        [levels >= MULTI_STOREY_MIN_LEVELS, (levels <= 2) & (dwellings <= 4) & own_doors],
-        ["multi_storey_flat", "cottage_flat"], "tenement_flat")
+    flat_type = flat_types(levels=levels, dwellings=dwellings, own_doors=own_doors)
     per_building = np.where(dwellings == 1, house_type, flat_type).astype(object)
     per_building[np.isin(btype, list(SHARED_BUILDING_TYPES))] = "shared"
     per_building[position < 0] = None
     types[known] = per_building[codes]
     return types
+
+
+def flat_types(*, levels: npt.NDArray[np.float64], dwellings: npt.NDArray[np.int64],
+               own_doors: npt.NDArray[np.bool_]) -> npt.NDArray[np.str_]:
+    """The flat type of buildings of flats, by their storeys (NaN unknown), dwellings and
+    whether each dwelling has its own door: a multi-storey flat from
+    :data:`MULTI_STOREY_MIN_LEVELS` storeys, a cottage flat in at most 2 storeys and 4
+    dwellings each with its own door, a tenement flat otherwise."""
+    kinds: npt.NDArray[np.str_] = np.select(
+        [levels >= MULTI_STOREY_MIN_LEVELS, (levels <= 2) & (dwellings <= 4) & own_doors],
+        ["multi_storey_flat", "cottage_flat"], "tenement_flat")
+    return kinds
 
 
 def _containing_building(points: np.ndarray, buildings: gpd.GeoDataFrame

@@ -12,12 +12,14 @@ import geopandas as gpd
 
 from geo_era import __version__
 from geo_era.contract.schema import LAYERS
+from geo_era.data.addressbase import read_addressbase
 from geo_era.data.care_inspectorate import care_sites, merged_sites
 from geo_era.data.imports import import_files
 from geo_era.data.sandbox import ImportLimits
 from geo_era.db.store import session_scope
 from geo_era.errors import DataError
 from geo_era.services.answers.data import (
+    AddressBaseImport,
     CareServicesImport,
     Health,
     ImportReport,
@@ -156,6 +158,46 @@ def import_care_services(services: Services, caller: Caller, *, datastore: Path,
         notices=[str(notice) for notice in report.notices],
         datastore_rows=placed.rows, placed=placed.by_category(),
         left_out=[str(problem) for problem in placed.left_out])
+
+
+def import_addressbase(services: Services, caller: Caller, *, path: Path,
+                       product: str | None = None) -> AddressBaseImport:
+    """Import the dwellings of an OS AddressBase Plus or Premium CSV file as the properties
+    layer (:mod:`geo_era.data.addressbase`): the UPRN as property id, the address in
+    Scottish form, the type from the class; floors, closes and buildings then derived as
+    for any properties layer.
+
+    Administrators only (the ``import`` endpoint), audited as an import, all or nothing:
+    the properties layer is replaced in one step, through the import's own checks.
+
+    Raises
+    ------
+    DataError
+        The file is not AddressBase or holds no dwelling (nothing is changed).
+    ImportRefusedError
+        A record is wrong, or the layer breaks the import rules (nothing is changed).
+    """
+    admitted = services.gate.admit("import", caller)
+    store = services.layers
+    building_ids = (set(store.read_attributes("buildings", ["building_id"])["building_id"]
+                        .astype(str)) if store.has("buildings") else set())
+    read = read_addressbase(path, building_ids=building_ids,
+                            product="premium" if product == "premium" else
+                            "plus" if product == "plus" else None,
+                            max_rows=services.settings.import_max_rows)
+    with tempfile.TemporaryDirectory(prefix="geo_era-addressbase-") as folder:
+        staged = Path(folder) / "properties.parquet"
+        read.properties.to_parquet(staged)
+        with session_scope(services.engine) as session:
+            admitted.actor.record(session, operation="collection", record_type="import",
+                                  record_ids=[path.name])
+            report = import_files([staged], store=store, layer="properties",
+                                  limits=ImportLimits.of(services.settings))
+    return AddressBaseImport(
+        data_version=report.data_version, rows=report.rows,
+        sources={"properties": [path.name]}, skipped=report.skipped,
+        notices=[str(notice) for notice in report.notices], product=read.product,
+        records=read.records, dwellings=read.by_type(), dropped=read.dropped)
 
 
 def layers(services: Services, caller: Caller) -> Layers:

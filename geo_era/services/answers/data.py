@@ -31,6 +31,21 @@ class CareServicesImport(ImportReport):
     left_out: list[str]
 
 
+class AddressBaseImport(ImportReport):
+    """An AddressBase import: the properties layer written from the dwellings of an
+    AddressBase Plus or Premium file, by property type, and the records dropped by class
+    (not dwellings, or BLPUs gone or only planned)."""
+
+    #: ``plus`` or ``premium``
+    product: str
+    #: records in the file
+    records: int
+    #: dwellings imported by property type (``untyped``: typed by geo_era from the building)
+    dwellings: dict[str, int]
+    #: records dropped, by class (``state 4``: no longer existing, ``state 6``: planned)
+    dropped: dict[str, int]
+
+
 class LayerInfo(Answer):
     """One stored layer: its version, rows, source files and when it was imported."""
 
