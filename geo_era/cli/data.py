@@ -21,9 +21,17 @@ def import_command(
         help="Layer name for a single-layer file not named after its layer.")] = None,
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
+    product: Annotated[str | None, typer.Option(
+        "--format", help="A national product instead of geo_era layers: mastermap (OS "
+                         "MasterMap Topography Layer GML or GeoPackage: buildings by "
+                         "TOID), inspire (Registers of Scotland INSPIRE polygons GML: "
+                         "plots), schools (school locations CSV: sites).")] = None,
 ) -> None:
     """Import every geo_era layer in FILES into GEO_ERA_HOME, all or nothing. The import
     is recorded in the audit trail."""
+    if product is not None:
+        _import_product(files, product, by=by, as_json=as_json)
+        return
     svc = services()
     report = data.import_layers(svc, caller(by), files=files, crs=crs, layer=layer)
     if as_json:
@@ -37,6 +45,28 @@ def import_command(
         typer.echo(f"{len(report.notices)} notice(s) about derived values:")
         for notice in report.notices:
             typer.echo(f"  - {notice}")
+    typer.echo(f"data version {report.data_version} in {svc.layers.home}")
+
+
+def _import_product(files: list[Path], product: str, *, by: str | None,
+                    as_json: bool) -> None:
+    """``geo-era import --format mastermap|inspire|schools FILE...``."""
+    from geo_era.services.products import import_product
+
+    svc = services()
+    report = import_product(svc, caller(by), files=files, product=product)
+    if as_json:
+        echo_answer(report)
+        return
+    for line in report.notices:
+        typer.echo(line)
+    for name, rows in sorted(report.rows.items()):
+        typer.echo(f"imported {name}: {rows:,} rows ({report.taken:,} taken from "
+                   f"{report.features:,} features of {product})")
+    if report.left_out:
+        typer.echo(f"{len(report.left_out):,} feature(s) left out:")
+        for line in report.left_out[:50]:
+            typer.echo(f"  - {line}")
     typer.echo(f"data version {report.data_version} in {svc.layers.home}")
 
 

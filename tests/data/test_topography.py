@@ -1,0 +1,188 @@
+"""The national products as they come (issue 22): OS MasterMap Topography Layer
+buildings (GML and GeoPackage) joined to the addresses by TOID, Registers of Scotland
+INSPIRE polygons as plots, the school locations CSV as sites, from the FICTIONAL
+fixtures of :mod:`tests.data.topography_fixtures` (a tenement, a tower, a row of three
+cottage-flat blocks and a shared house of the demo town). The counts are worked by hand
+from the fixtures; the minimum sets are the demo town's ground truth for the same
+dwellings. REQUIREMENTS.md: R109 (imports all or nothing, every problem named), R116
+(schools and nurseries as sites), NASSO 3.9 minimum sets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from geo_era.analysis.minimum_set import ParameterEngine, member_sets
+from geo_era.data.mastermap import LAYERS as AREAS
+from geo_era.data.mastermap import mastermap_buildings, normal_toid
+from geo_era.data.products import read_product
+from geo_era.data.schools import school_sites
+from geo_era.errors import DataError, ImportRefusedError
+from geo_era.services import Caller, Services, data
+from geo_era.services.products import import_product
+from geo_era.settings import Settings
+from tests.data.topography_fixtures import Selection, select, write_fixtures
+
+OPERATOR = Caller.operator("tester")
+#: FICTIONAL TOIDs of the six buildings, in the order of the fixtures' KINDS.
+TOIDS = [f"osgb100000000000000{k}" for k in range(1, 7)]
+
+
+@pytest.fixture(scope="module")
+def selection() -> Selection:
+    return select()
+
+
+@pytest.fixture(scope="module")
+def files(selection: Selection, tmp_path_factory: pytest.TempPathFactory
+          ) -> dict[str, Path]:
+    return write_fixtures(tmp_path_factory.mktemp("topography"), selection)
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    found = Services(Settings(home=tmp_path / "home"))
+    yield found
+    found.engine.dispose()
+
+
+def test_toids_normalised() -> None:
+    assert normal_toid("osgb0001000002085437860") == "osgb1000002085437860"
+    assert normal_toid("1000002085437860") == "osgb1000002085437860"
+    assert normal_toid("OSGB1000002085437860") == "osgb1000002085437860"
+    assert normal_toid("not-a-toid") is None
+
+
+def test_mastermap_gml_buildings(files: dict[str, Path]) -> None:
+    """9 TopographicArea features: 6 buildings, a road and a garden, and the tower
+    repeated as in a neighbouring chunk (taken once). GML has no heights: no levels."""
+    read = mastermap_buildings(read_product(files["mastermap_gml"], layers=AREAS,
+                                            limits=None), file="mastermap.gml")
+    assert (read.features, read.not_buildings, read.repeated) == (9, 2, 1)
+    assert list(read.buildings["building_id"]) == TOIDS
+    assert read.buildings["levels"].isna().all()
+
+
+def test_mastermap_gpkg_buildings_with_heights(files: dict[str, Path],
+                                               selection: Selection) -> None:
+    """The GeoPackage supply: 8 features, 6 buildings (one TOID zero-padded), levels from
+    relh2 (levels x 3 m + 0.5 m in the fixture) equal to the demo's storeys."""
+    read = mastermap_buildings(read_product(files["mastermap_gpkg"], layers=AREAS,
+                                            limits=None), file="mastermap.gpkg")
+    assert (read.features, read.not_buildings, read.repeated) == (8, 2, 0)
+    assert list(read.buildings["building_id"]) == TOIDS
+    assert list(read.buildings["levels"]) == [5, 9, 2, 2, 2, 2]
+    assert list(read.buildings["levels"]) == list(selection.buildings["levels"])
+
+
+def test_schools_as_sites(files: dict[str, Path]) -> None:
+    sites = school_sites(files["schools"])
+    assert list(sites["site_id"]) == ["SCH-5000001P", "SCH-5000001S", "SCH-5000002SP",
+                                      "SCH-5000003P"]
+    assert list(sites["category"]) == ["school", "school", "school", "nursery"]
+    assert sites.crs is not None and sites.crs.to_epsg() == 27700
+
+
+def _import_all(services: Services, files: dict[str, Path], buildings: str) -> None:
+    import_product(services, OPERATOR, files=[files[buildings]], product="mastermap")
+    data.import_layers(services, OPERATOR, files=[files["properties"]])
+
+
+@pytest.mark.parametrize("buildings", ["mastermap_gml", "mastermap_gpkg"])
+def test_products_give_the_demo_minimum_sets(services: Services, files: dict[str, Path],
+                                             selection: Selection, buildings: str) -> None:
+    """Buildings by TOID, the addresses (building_id = TOID), the INSPIRE plots: every
+    dwelling's minimum set equals the demo town's ground truth among these dwellings
+    (NASSO 3.9; the cottage flats' sets include the flats whose gardens border theirs)."""
+    _import_all(services, files, buildings)
+    report = import_product(services, OPERATOR, files=[files["inspire"]],
+                            product="inspire")
+    # 17 parcels: the 15 plots of these buildings (13 of one dwelling: 12 cottage flats
+    # and the shared house; 2 grounds of a building), a cottage flat's polygon again
+    # (taken once) and one with nothing inside (left out, listed)
+    assert (report.features, report.taken, report.rows) == (17, 15, {"plots": 15})
+    assert len(report.left_out) == 1 and "no address or building inside" in \
+        report.left_out[0] and "row 17" in report.left_out[0]
+    plots = services.layers.read("plots")
+    assert int(plots["property_id"].notna().sum()) == 13
+    engine = ParameterEngine.from_store(services.layers)
+    sets = member_sets(engine.all_minimum_sets())
+    chosen = set(selection.properties["property_id"].astype(str))
+    truth = selection.town.truth[selection.town.truth["property_id"].isin(chosen)]
+    assert len(truth) == 127  # 60 tenement, 54 tower, 12 cottage flats, 1 shared
+    assert set(truth["property_type"]) == {"tenement_flat", "multi_storey_flat",
+                                           "cottage_flat", "shared"}
+    wrong = [pid for pid, expected in zip(truth["property_id"], truth["minimum_set"],
+                                          strict=True)
+             if sets.get(str(pid), set()) != {str(m) for m in expected} & chosen]
+    assert wrong == []
+    cottage = truth[truth["property_type"] == "cottage_flat"]
+    assert any(set(map(str, row.garden_neighbours)) & chosen
+               for row in cottage.itertuples())  # gardens do count
+
+
+def test_schools_replace_only_their_sites(services: Services, files: dict[str, Path]
+                                          ) -> None:
+    first = import_product(services, OPERATOR, files=[files["schools"]], product="schools")
+    again = import_product(services, OPERATOR, files=[files["schools"]], product="schools")
+    assert first.rows == again.rows == {"sites": 4}
+
+
+def test_bad_toid_names_file_feature_and_field(services: Services, files: dict[str, Path],
+                                               tmp_path: Path) -> None:
+    bad = tmp_path / "chunk.gml"
+    text = files["mastermap_gml"].read_text(encoding="utf-8")
+    bad.write_text(text.replace('fid="osgb1000000000000003"', 'fid="FICTIONAL-3"', 1),
+                   encoding="utf-8")
+    with pytest.raises(ImportRefusedError) as caught:
+        import_product(services, OPERATOR, files=[bad], product="mastermap")
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.layer, problem.row, problem.column) == (
+        "chunk.gml", "TopographicArea", 3, "fid")
+    assert "'FICTIONAL-3' is not an OS TOID" in problem.message
+    assert not services.layers.has("buildings")
+
+
+def test_bad_school_row_names_row_and_column(services: Services, files: dict[str, Path],
+                                             tmp_path: Path) -> None:
+    bad = tmp_path / "schools.csv"
+    lines = files["schools"].read_text(encoding="utf-8").splitlines()
+    cells = lines[2].split(",")
+    cells[5] = "east"
+    lines[2] = ",".join(cells)
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRefusedError) as caught:
+        import_product(services, OPERATOR, files=[bad], product="schools")
+    assert [str(p) for p in caught.value.problems] == [
+        "file 'schools.csv', row 2, column 'Easting': 'east' is not a British National "
+        "Grid easting in Scotland (metres, EPSG:27700)"]
+    assert not services.layers.has("sites")
+
+
+def test_inspire_needs_addresses_and_ids(services: Services, files: dict[str, Path],
+                                         tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="import the addresses"):
+        import_product(services, OPERATOR, files=[files["inspire"]], product="inspire")
+    _import_all(services, files, "mastermap_gpkg")
+    bad = tmp_path / "county.gml"
+    text = files["inspire"].read_text(encoding="utf-8")
+    bad.write_text(text.replace("<base:localId>0900000002</base:localId>",
+                                "<base:localId>0900000001</base:localId>", 1),
+                   encoding="utf-8")
+    with pytest.raises(ImportRefusedError) as caught:
+        import_product(services, OPERATOR, files=[bad], product="inspire")
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.layer, problem.row, problem.column) == (
+        "county.gml", "CadastralParcel", 2, "localId")
+    assert not services.layers.has("plots")
+
+
+def test_not_the_product(services: Services, files: dict[str, Path]) -> None:
+    with pytest.raises(DataError, match="neither GML nor a GeoPackage"):
+        import_product(services, OPERATOR, files=[files["schools"]], product="mastermap")
+    with pytest.raises(DataError, match="holds no layer TopographicArea"):
+        import_product(services, OPERATOR, files=[files["inspire"]], product="mastermap")
+    with pytest.raises(DataError, match="not the school locations table"):
+        import_product(services, OPERATOR, files=[files["properties"]], product="schools")
