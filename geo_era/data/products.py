@@ -23,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 
 from geo_era.data.sandbox import ImportLimits, IsolationError, run_isolated
+from geo_era.data.sniff import Kind, mismatch
 from geo_era.errors import DataError, file_label
 
 #: The child's task: read one layer of a product file.
@@ -30,18 +31,29 @@ PRODUCT_TASK = "geo_era.data.products:product_task"
 #: GDAL's GML reader: infer fields without the schema, read them as text, write no
 #: ``.gfs`` beside the file, fetch nothing.
 GML_OPTIONS = {"GML_FIELDTYPES": "ALWAYS_STRING", "GML_SKIP_RESOLVE_ELEMS": "ALL",
-               "GML_DOWNLOAD_SCHEMA": "NO"}
+               "GML_DOWNLOAD_WFS_SCHEMA": "NO"}
+#: How much of a file is looked at to tell GML from GeoPackage, and for a DOCTYPE.
+HEAD_BYTES = 64 * 1024
 _OUT = "product.parquet"
 
 
 def driver_of(path: Path) -> str:
-    """The GDAL driver of a product file, by its contents: GeoPackage (SQLite) or GML."""
+    """The GDAL driver of a product file, by its contents: GeoPackage (SQLite) or GML.
+    A GML file with a document type (which could declare entities that expand without
+    bound or name other files) is refused: the products publish none."""
     with path.open("rb") as handle:
-        head = handle.read(4096)
+        head = handle.read(HEAD_BYTES)
     if head.startswith(b"SQLite format 3\x00"):
+        wrong = mismatch(path, Kind.GEOPACKAGE)  # a virtual table, a trigger calling OGR
+        if wrong:
+            raise DataError(f"'{file_label(path)}' {wrong}")
         return "GPKG"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"<") and b"gml" in head:
+        if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+            raise DataError(f"'{file_label(path)}' declares a document type (DOCTYPE or "
+                            "ENTITY), which the products never do; give the file as "
+                            "published")
         return "GML"
     raise DataError(f"'{file_label(path)}' is neither GML nor a GeoPackage; give the "
                     "product's file as published (.gml, .gz unpacked first, or .gpkg)")

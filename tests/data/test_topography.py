@@ -186,3 +186,65 @@ def test_not_the_product(services: Services, files: dict[str, Path]) -> None:
         import_product(services, OPERATOR, files=[files["inspire"]], product="mastermap")
     with pytest.raises(DataError, match="not the school locations table"):
         import_product(services, OPERATOR, files=[files["properties"]], product="schools")
+
+
+def test_imports_audited_only_when_they_succeed(database_url: str, tmp_path: Path,
+                                                files: dict[str, Path]) -> None:
+    """One ``collection`` entry of type ``import`` naming the product's files, committed
+    with the import; a refused import leaves no entry and no layer; an administrator
+    may import, an analyst may not (R109; on SQLite and PostgreSQL)."""
+    from geo_era.errors import ForbiddenError
+    from tests.services.parity import audit_entries
+
+    svc = Services(Settings(home=tmp_path / "home", database_url=database_url))
+    try:
+        bad = tmp_path / "bad.csv"
+        bad.write_text("SchUID,SeedCode,SchoolName,SchoolType,Easting,Northing\n"
+                       "1P,1,FICTIONAL School,Primary,1,1\n", encoding="utf-8")
+        with pytest.raises(ImportRefusedError):
+            import_product(svc, OPERATOR, files=[bad], product="schools")
+        with pytest.raises(ForbiddenError):
+            import_product(svc, Caller("user.omu", "omu_analyst", "FICTIONAL Police OMU"),
+                           files=[files["schools"]], product="schools")
+        # the refused import left nothing; the analyst's attempt is recorded as denied
+        assert [(e.actor, e.outcome) for e in audit_entries(svc.engine)] == [
+            ("user.omu", "denied")]
+        admin = Caller("user.admin", "admin", "FICTIONAL Council")
+        import_product(svc, admin, files=[files["mastermap_gml"]], product="mastermap")
+        entries = [e for e in audit_entries(svc.engine) if e.outcome != "denied"]
+        assert [(e.actor, e.operation, e.record_type, e.record_ids) for e in entries] == [
+            ("user.admin", "collection", "import", ["mastermap.gml"])]
+        assert not svc.layers.has("sites") and svc.layers.has("buildings")
+    finally:
+        svc.engine.dispose()
+
+
+def test_gml_with_a_doctype_is_refused(services: Services, tmp_path: Path) -> None:
+    hostile = tmp_path / "chunk.gml"
+    hostile.write_text('<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaa">]>\n'
+                       '<osgb:FeatureCollection xmlns:gml="http://www.opengis.net/gml">'
+                       "&a;</osgb:FeatureCollection>\n", encoding="utf-8")
+    with pytest.raises(DataError, match="declares a document type"):
+        import_product(services, OPERATOR, files=[hostile], product="mastermap")
+
+
+def test_cli_imports_each_product(files: dict[str, Path], tmp_path: Path) -> None:
+    """``geo-era import --format ...``: the one command per product in the README."""
+    from tests.cli.test_cli import geo_era
+
+    home = tmp_path / "home"
+    done = geo_era("import", "--format", "mastermap", str(files["mastermap_gpkg"]),
+                   home=home)
+    assert done.returncode == 0, done.stderr
+    assert "imported buildings: 6 rows (6 taken from 8 features of mastermap)" in done.stdout
+    done = geo_era("import", str(files["properties"]), home=home)
+    assert done.returncode == 0, done.stderr
+    done = geo_era("import", "--format", "inspire", str(files["inspire"]), home=home)
+    assert done.returncode == 0, done.stderr
+    assert "imported plots: 15 rows (15 taken from 17 features of inspire)" in done.stdout
+    assert "1 feature(s) left out" in done.stdout
+    done = geo_era("import", "--format", "schools", str(files["schools"]), home=home)
+    assert "imported sites: 4 rows" in done.stdout
+    done = geo_era("import", "--format", "abc", str(files["schools"]), home=home)
+    assert done.returncode != 0 and "unknown format 'abc'" in done.stderr
+    assert "Traceback" not in done.stderr
