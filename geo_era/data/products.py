@@ -14,6 +14,7 @@ maps it onto the data contract (:mod:`geo_era.data.mastermap`, :mod:`geo_era.dat
 
 from __future__ import annotations
 
+import gzip
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -37,26 +38,41 @@ HEAD_BYTES = 64 * 1024
 _OUT = "product.parquet"
 
 
-def driver_of(path: Path) -> str:
-    """The GDAL driver of a product file, by its contents: GeoPackage (SQLite) or GML.
-    A GML file with a document type (which could declare entities that expand without
-    bound or name other files) is refused: the products publish none."""
+def _head(path: Path) -> tuple[bytes, bool]:
+    """The first bytes of ``path`` (of its content when gzip-compressed, as OS supplies
+    GML chunks: ``.gz``), and whether it is compressed."""
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
-    if head.startswith(b"SQLite format 3\x00"):
+    if not head.startswith(b"\x1f\x8b"):
+        return head, False
+    try:
+        with gzip.open(path, "rb") as unpacked:
+            return unpacked.read(HEAD_BYTES), True
+    except (OSError, EOFError):
+        raise DataError(f"'{file_label(path)}' is a damaged gzip file; download it "
+                        "again") from None
+
+
+def driver_of(path: Path) -> tuple[str, bool]:
+    """The GDAL driver of a product file, by its contents: GeoPackage (SQLite) or GML
+    (plain or gzip-compressed); and whether it is compressed. A GML file with a document
+    type (which could declare entities that expand without bound or name other files)
+    is refused: the products publish none."""
+    head, compressed = _head(path)
+    if head.startswith(b"SQLite format 3\x00") and not compressed:
         wrong = mismatch(path, Kind.GEOPACKAGE)  # a virtual table, a trigger calling OGR
         if wrong:
             raise DataError(f"'{file_label(path)}' {wrong}")
-        return "GPKG"
+        return "GPKG", False
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"<") and b"gml" in head:
         if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
             raise DataError(f"'{file_label(path)}' declares a document type (DOCTYPE or "
                             "ENTITY), which the products never do; give the file as "
                             "published")
-        return "GML"
-    raise DataError(f"'{file_label(path)}' is neither GML nor a GeoPackage; give the "
-                    "product's file as published (.gml, .gz unpacked first, or .gpkg)")
+        return "GML", compressed
+    raise DataError(f"'{file_label(path)}' is neither GML (plain or .gz) nor a "
+                    "GeoPackage; give the product's file as published")
 
 
 def read_product(path: Path, *, layers: Sequence[str], limits: ImportLimits | None
@@ -71,8 +87,8 @@ def read_product(path: Path, *, layers: Sequence[str], limits: ImportLimits | No
         The file is not GML or GeoPackage, holds none of ``layers``, or could not be
         read within the limits.
     """
-    driver = driver_of(path)
-    job = {"file": str(path.absolute()), "layers": list(layers),
+    driver, compressed = driver_of(path)
+    job = {"file": str(path.absolute()), "layers": list(layers), "gzip": compressed,
            "max_rows": limits.max_rows if limits else 50_000_000, "driver": driver}
     if limits is None:
         answer = _read(job)
@@ -101,7 +117,8 @@ def _read(job: Mapping[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="geo_era-product-") as folder:
         # GDAL's GML reader keeps a .gfs file beside what it opens: open a link in a
         # private folder, never the file where the user keeps it
-        path = Path(folder) / ("product.gml" if job["driver"] == "GML" else "product.gpkg")
+        name = "product.gml" if job["driver"] == "GML" else "product.gpkg"
+        path = Path(folder) / (name + (".gz" if job.get("gzip") else ""))
         path.symlink_to(source.absolute())
         return _read_layer(path, job)
 

@@ -12,7 +12,8 @@ step through the import's own checks (:func:`geo_era.data.imports.import_files`)
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,11 +27,25 @@ from geo_era.db.store import session_scope
 from geo_era.errors import DataError, Problem, file_label
 from geo_era.services.answers.data import ProductImport
 from geo_era.services.context import Services
+from geo_era.services.data import MAX_IMPORT_FILES
 from geo_era.services.policy import Caller
 
 #: The products ``geo-era import --format`` takes, and the layer each feeds.
 PRODUCTS: dict[str, str] = {"mastermap": "buildings", "inspire": "plots",
                             "schools": "sites"}
+
+
+def import_product_uploads(services: Services, caller: Caller, *,
+                           staged: Callable[[], AbstractContextManager[list[Path]]],
+                           count: int, product: str) -> ProductImport:
+    """Import uploaded files of a national product (the API's ``/imports`` with
+    ``format=mastermap|inspire|schools``) as :func:`import_product` does. The caller is
+    admitted before anything of the upload is written to disk."""
+    services.gate.admit("import", caller)
+    if not 1 <= count <= MAX_IMPORT_FILES:
+        raise DataError(f"upload between 1 and {MAX_IMPORT_FILES} files")
+    with staged() as files:
+        return import_product(services, caller, files=files, product=product)
 
 
 def import_product(services: Services, caller: Caller, *, files: Sequence[Path],
@@ -53,6 +68,8 @@ def import_product(services: Services, caller: Caller, *, files: Sequence[Path],
     limits = ImportLimits.of(services.settings)
     layer = PRODUCTS[product]
     frame, features, left_out, notices = _mapped(services, product, files, limits)
+    # the sites layer written holds the other sites too: the schools taken are those read
+    taken = features if product == "schools" else len(frame)
     if frame.empty:
         raise DataError(f"nothing of {', '.join(file_label(p) for p in files)} could be "
                         f"taken as {layer}; nothing was changed")
@@ -68,7 +85,7 @@ def import_product(services: Services, caller: Caller, *, files: Sequence[Path],
         data_version=report.data_version, rows=report.rows,
         sources={layer: [path.name for path in files]}, skipped=report.skipped,
         notices=notices + [str(n) for n in report.notices], product=product,
-        features=features, taken=len(frame), left_out=[str(p) for p in left_out])
+        features=features, taken=taken, left_out=[str(p) for p in left_out])
 
 
 def _mapped(services: Services, product: str, files: Sequence[Path],

@@ -180,7 +180,7 @@ def test_inspire_needs_addresses_and_ids(services: Services, files: dict[str, Pa
 
 
 def test_not_the_product(services: Services, files: dict[str, Path]) -> None:
-    with pytest.raises(DataError, match="neither GML nor a GeoPackage"):
+    with pytest.raises(DataError, match=r"neither GML \(plain or \.gz\) nor a GeoPackage"):
         import_product(services, OPERATOR, files=[files["schools"]], product="mastermap")
     with pytest.raises(DataError, match="holds no layer TopographicArea"):
         import_product(services, OPERATOR, files=[files["inspire"]], product="mastermap")
@@ -217,6 +217,17 @@ def test_imports_audited_only_when_they_succeed(database_url: str, tmp_path: Pat
         assert not svc.layers.has("sites") and svc.layers.has("buildings")
     finally:
         svc.engine.dispose()
+
+
+def test_gzipped_gml_chunk(services: Services, files: dict[str, Path], tmp_path: Path
+                           ) -> None:
+    """OS supplies GML chunks gzip-compressed: read as they come."""
+    import gzip
+
+    packed = tmp_path / "mastermap.gml.gz"
+    packed.write_bytes(gzip.compress(files["mastermap_gml"].read_bytes()))
+    report = import_product(services, OPERATOR, files=[packed], product="mastermap")
+    assert (report.features, report.taken) == (9, 6)
 
 
 def test_gml_with_a_doctype_is_refused(services: Services, tmp_path: Path) -> None:

@@ -4,8 +4,9 @@ and a shared house (an HMO).
 
 - ``mastermap.gml``: OS MasterMap Topography Layer GML (``osgb`` namespace, schema v7,
   GML 2): one ``osgb:TopographicArea`` per building (``descriptiveGroup`` ``Building``,
-  TOID in ``fid``), two features that are not buildings (a road, a garden) and the tower
-  repeated as a chunked supply repeats a feature crossing chunks;
+  TOID in ``fid``), two features that are not buildings (a road, a garden), the tower
+  repeated as a chunked supply repeats a feature crossing chunks, and a
+  ``TopographicLine`` (another layer of the same file);
 - ``mastermap.gpkg``: the same as the GeoPackage supply (table ``TopographicArea``:
   ``toid``, ``theme``, ``descriptivegroup``, ``descriptiveterm``, ``make`` and the
   Building Height Attribute's ``relh2``/``relhmax``; one TOID zero-padded);
@@ -123,6 +124,20 @@ def _topo_area(toid: str, group: str, theme: str, geom: BaseGeometry) -> str:
             "</osgb:TopographicArea></osgb:topographicMember>\n")
 
 
+def _topo_line(sel: Selection) -> str:
+    """A ``TopographicLine`` (a building's outline), as every Topography Layer file holds
+    beside its areas: another layer, not read."""
+    x0, y0, x1, _ = sel.buildings.geometry.iloc[0].bounds
+    return ('<osgb:topographicMember><osgb:TopographicLine fid="osgb5000000000000003">'
+            "<osgb:featureCode>10019</osgb:featureCode><osgb:version>1</osgb:version>"
+            "<osgb:theme>Buildings</osgb:theme>"
+            "<osgb:descriptiveGroup>Building</osgb:descriptiveGroup>"
+            "<osgb:physicalLevel>50</osgb:physicalLevel><osgb:polyline><gml:LineString "
+            f'srsName="osgb:BNG"><gml:coordinates>{x0:.3f},{y0:.3f} {x1:.3f},{y0:.3f}'
+            "</gml:coordinates></gml:LineString></osgb:polyline>"
+            "</osgb:TopographicLine></osgb:topographicMember>\n")
+
+
 def _others(sel: Selection) -> list[tuple[str, str, str, BaseGeometry]]:
     """Two features that are not buildings, beside the first building: a road and a
     garden (TOID, descriptive group, theme, polygon)."""
@@ -138,6 +153,7 @@ def write_mastermap_gml(sel: Selection, path: Path) -> Path:
             for b, g in zip(sel.buildings["building_id"], sel.buildings.geometry,
                             strict=True)]
     body += [_topo_area(*other) for other in _others(sel)]
+    body.append(_topo_line(sel))
     tower = sel.buildings.iloc[1]
     body.append(_topo_area(sel.toid[tower["building_id"]], "Building", "Buildings",
                            tower.geometry))  # repeated, as in a neighbouring chunk
