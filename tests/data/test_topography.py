@@ -2,9 +2,9 @@
 buildings (GML and GeoPackage) joined to the addresses by TOID, Registers of Scotland
 INSPIRE polygons as plots, the school locations CSV as sites, from the FICTIONAL
 fixtures of :mod:`tests.data.topography_fixtures` (a tenement, a tower, a row of three
-cottage-flat blocks and a shared house of the demo town). The counts are worked by hand
-from the fixtures; the minimum sets are the demo town's ground truth for the same
-dwellings. REQUIREMENTS.md: R109 (imports all or nothing, every problem named), R116
+cottage-flat blocks, a shared house and a pair of semis of the demo town). The counts
+are worked by hand from the fixtures; the minimum sets are the demo town's ground truth
+for the same dwellings. REQUIREMENTS.md: R109 (imports all or nothing, every problem named), R116
 (schools and nurseries as sites), NASSO 3.9 minimum sets."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from geo_era.settings import Settings
 from tests.data.topography_fixtures import Selection, select, write_fixtures
 
 OPERATOR = Caller.operator("tester")
-#: FICTIONAL TOIDs of the six buildings, in the order of the fixtures' KINDS.
-TOIDS = [f"osgb100000000000000{k}" for k in range(1, 7)]
+#: FICTIONAL TOIDs of the eight buildings, in the order of the fixtures' KINDS.
+TOIDS = [f"osgb100000000000000{k}" for k in range(1, 9)]
 
 
 @pytest.fixture(scope="module")
@@ -56,24 +56,25 @@ def test_toids_normalised() -> None:
 
 
 def test_mastermap_gml_buildings(files: dict[str, Path]) -> None:
-    """9 TopographicArea features: 6 buildings, a road and a garden, and the tower
-    repeated as in a neighbouring chunk (taken once). GML has no heights: no levels."""
+    """11 TopographicArea features: 8 buildings, a road and a garden, and the tower
+    repeated as in a neighbouring chunk (taken once); the TopographicLine is another
+    layer. GML has no heights: no levels."""
     read = mastermap_buildings(read_product(files["mastermap_gml"], layers=AREAS,
                                             limits=None), file="mastermap.gml")
-    assert (read.features, read.not_buildings, read.repeated) == (9, 2, 1)
+    assert (read.features, read.not_buildings, read.repeated) == (11, 2, 1)
     assert list(read.buildings["building_id"]) == TOIDS
     assert read.buildings["levels"].isna().all()
 
 
 def test_mastermap_gpkg_buildings_with_heights(files: dict[str, Path],
                                                selection: Selection) -> None:
-    """The GeoPackage supply: 8 features, 6 buildings (one TOID zero-padded), levels from
+    """The GeoPackage supply: 10 features, 8 buildings (one TOID zero-padded), levels from
     relh2 (levels x 3 m + 0.5 m in the fixture) equal to the demo's storeys."""
     read = mastermap_buildings(read_product(files["mastermap_gpkg"], layers=AREAS,
                                             limits=None), file="mastermap.gpkg")
-    assert (read.features, read.not_buildings, read.repeated) == (8, 2, 0)
+    assert (read.features, read.not_buildings, read.repeated) == (10, 2, 0)
     assert list(read.buildings["building_id"]) == TOIDS
-    assert list(read.buildings["levels"]) == [5, 9, 2, 2, 2, 2]
+    assert list(read.buildings["levels"]) == [5, 9, 2, 2, 2, 2, 2, 2]
     assert list(read.buildings["levels"]) == list(selection.buildings["levels"])
 
 
@@ -99,28 +100,29 @@ def test_products_give_the_demo_minimum_sets(services: Services, files: dict[str
     _import_all(services, files, buildings)
     report = import_product(services, OPERATOR, files=[files["inspire"]],
                             product="inspire")
-    # 17 parcels: the 15 plots of these buildings (13 of one dwelling: 12 cottage flats
-    # and the shared house; 2 grounds of a building), a cottage flat's polygon again
-    # (taken once) and one with nothing inside (left out, listed)
-    assert (report.features, report.taken, report.rows) == (17, 15, {"plots": 15})
+    # 19 parcels: the 17 plots of these buildings (15 of one dwelling: 12 cottage flats,
+    # the shared house and the two semis; 2 grounds of a building), a cottage flat's
+    # polygon again (taken once) and one with nothing inside (left out, listed)
+    assert (report.features, report.taken, report.rows) == (19, 17, {"plots": 17})
     assert len(report.left_out) == 1 and "no address or building inside" in \
-        report.left_out[0] and "row 17" in report.left_out[0]
+        report.left_out[0] and "row 19" in report.left_out[0]
     plots = services.layers.read("plots")
-    assert int(plots["property_id"].notna().sum()) == 13
+    assert int(plots["property_id"].notna().sum()) == 15
     engine = ParameterEngine.from_store(services.layers)
     sets = member_sets(engine.all_minimum_sets())
     chosen = set(selection.properties["property_id"].astype(str))
     truth = selection.town.truth[selection.town.truth["property_id"].isin(chosen)]
-    assert len(truth) == 127  # 60 tenement, 54 tower, 12 cottage flats, 1 shared
+    assert len(truth) == 129  # 60 tenement, 54 tower, 12 cottage flats, 1 shared, 2 semis
     assert set(truth["property_type"]) == {"tenement_flat", "multi_storey_flat",
-                                           "cottage_flat", "shared"}
+                                           "cottage_flat", "shared", "semi_detached"}
     wrong = [pid for pid, expected in zip(truth["property_id"], truth["minimum_set"],
                                           strict=True)
              if sets.get(str(pid), set()) != {str(m) for m in expected} & chosen]
     assert wrong == []
-    cottage = truth[truth["property_type"] == "cottage_flat"]
-    assert any(set(map(str, row.garden_neighbours)) & chosen
-               for row in cottage.itertuples())  # gardens do count
+    for kind in ("cottage_flat", "semi_detached"):  # their gardens do count
+        houses = truth[truth["property_type"] == kind]
+        assert any(set(map(str, row.garden_neighbours)) & chosen
+                   for row in houses.itertuples())
 
 
 def test_schools_replace_only_their_sites(services: Services, files: dict[str, Path]
@@ -227,7 +229,7 @@ def test_gzipped_gml_chunk(services: Services, files: dict[str, Path], tmp_path:
     packed = tmp_path / "mastermap.gml.gz"
     packed.write_bytes(gzip.compress(files["mastermap_gml"].read_bytes()))
     report = import_product(services, OPERATOR, files=[packed], product="mastermap")
-    assert (report.features, report.taken) == (9, 6)
+    assert (report.features, report.taken) == (11, 8)
 
 
 def test_gml_with_a_doctype_is_refused(services: Services, tmp_path: Path) -> None:
@@ -247,12 +249,12 @@ def test_cli_imports_each_product(files: dict[str, Path], tmp_path: Path) -> Non
     done = geo_era("import", "--format", "mastermap", str(files["mastermap_gpkg"]),
                    home=home)
     assert done.returncode == 0, done.stderr
-    assert "imported buildings: 6 rows (6 taken from 8 features of mastermap)" in done.stdout
+    assert "imported buildings: 8 rows (8 taken from 10 features of mastermap)" in done.stdout
     done = geo_era("import", str(files["properties"]), home=home)
     assert done.returncode == 0, done.stderr
     done = geo_era("import", "--format", "inspire", str(files["inspire"]), home=home)
     assert done.returncode == 0, done.stderr
-    assert "imported plots: 15 rows (15 taken from 17 features of inspire)" in done.stdout
+    assert "imported plots: 17 rows (17 taken from 19 features of inspire)" in done.stdout
     assert "1 feature(s) left out" in done.stdout
     done = geo_era("import", "--format", "schools", str(files["schools"]), home=home)
     assert "imported sites: 4 rows" in done.stdout

@@ -1,6 +1,6 @@
 """FICTIONAL fixtures of the national products, written by this script from buildings of
-the demo town (scale 1, seed 0): a tenement, a tower, a row of three cottage-flat blocks
-and a shared house (an HMO).
+the demo town (scale 1, seed 0): a tenement, a tower, a row of three cottage-flat blocks,
+a shared house (an HMO) and a pair of semi-detached houses.
 
 - ``mastermap.gml``: OS MasterMap Topography Layer GML (``osgb`` namespace, schema v7,
   GML 2): one ``osgb:TopographicArea`` per building (``descriptiveGroup`` ``Building``,
@@ -41,7 +41,7 @@ from geo_era.demo.demotown import DemoTown, build_demo_town
 
 #: (property type, how many buildings of it) taken from the demo town, in this order.
 KINDS = (("tenement_flat", 1), ("multi_storey_flat", 1), ("cottage_flat", 3),
-         ("shared", 1))
+         ("shared", 1), ("semi_detached", 2))
 #: FICTIONAL TOIDs start here (16 digits as OS gives them).
 TOID_BASE = 1_000_000_000_000_001
 #: Metres per storey the fixture's heights use (``relh2`` = levels x this + 0.5).
