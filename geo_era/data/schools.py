@@ -15,8 +15,9 @@ name in any order and case, spaces and underscores ignored:
 ``SeedCode`` (``Seed Code``)   the school's SEED code
 ``SchoolName`` (``School``...)  the site's name
 ``SchoolType`` (``Type``)      ``Primary``, ``Secondary``, ``Special``...: a ``school``
-                               site; a type naming ``Nursery`` or early learning
-                               (``ELC``): a ``nursery`` site
+                               site (also a primary with a nursery class); a type
+                               naming only ``Nursery`` or early learning (``ELC``): a
+                               ``nursery`` site
 ``Easting``, ``Northing``      British National Grid (EPSG:27700), metres
 =============================  ============================================================
 
@@ -59,6 +60,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("seed", "name", "type", "easting", "northing")
 _NURSERY = re.compile(r"nursery|early\s*learning|\belc\b", re.IGNORECASE)
+_SCHOOL = re.compile(r"primary|secondary|special|all[\s-]*through", re.IGNORECASE)
 
 
 def _key(name: str) -> str:
@@ -93,6 +95,12 @@ def _coordinate(value: str, low: float, high: float) -> float | None:
     except ValueError:
         return None
     return number if low <= number <= high else None
+
+
+def _category(kind: str) -> str:
+    """``nursery`` for a nursery or early learning centre; ``school`` otherwise, also a
+    primary school with a nursery class (``Primary (with nursery class)``)."""
+    return "nursery" if _NURSERY.search(kind) and not _SCHOOL.search(kind) else "school"
 
 
 def school_sites(path: Path, *, max_rows: int = 1_000_000) -> gpd.GeoDataFrame:
@@ -139,7 +147,7 @@ def school_sites(path: Path, *, max_rows: int = 1_000_000) -> gpd.GeoDataFrame:
                 f"school {quote(uid)} repeats row {seen[site_id]}; each school once")
         seen.setdefault(site_id, number)
         records.append({"site_id": site_id,
-                        "category": "nursery" if _NURSERY.search(value["type"]) else "school",
+                        "category": _category(value["type"]),
                         "name": value["name"], "x": x, "y": y})
     if problems:
         raise ImportRefusedError(problems)

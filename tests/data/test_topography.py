@@ -86,6 +86,15 @@ def test_schools_as_sites(files: dict[str, Path]) -> None:
     assert sites.crs is not None and sites.crs.to_epsg() == 27700
 
 
+def test_school_types() -> None:
+    from geo_era.data.schools import _category
+
+    assert [_category(t) for t in ("Primary", "Secondary", "Special", "Nursery",
+                                   "Early Learning and Childcare", "ELC",
+                                   "Primary (with nursery class)", "All-through")] == [
+        "school", "school", "school", "nursery", "nursery", "nursery", "school", "school"]
+
+
 def _import_all(services: Services, files: dict[str, Path], buildings: str) -> None:
     import_product(services, OPERATOR, files=[files[buildings]], product="mastermap")
     data.import_layers(services, OPERATOR, files=[files["properties"]])
