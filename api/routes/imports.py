@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, UploadFile
 
 from geo_era.errors import DataError, quote
-from geo_era.services import data
-from geo_era.services.answers.data import CareServicesImport, ImportReport
+from geo_era.services import data, products
+from geo_era.services.answers.data import CareServicesImport, ImportReport, ProductImport
 
 from ..deps import PREFIX, App, Who, caller_of
 
@@ -41,7 +41,8 @@ def _staged(files: list[UploadFile]) -> Iterator[list[Path]]:
         yield paths
 
 
-@router.post("/imports", tags=["imports"], response_model=CareServicesImport | ImportReport)
+@router.post("/imports", tags=["imports"],
+             response_model=CareServicesImport | ProductImport | ImportReport)
 def import_route(*, identity: Who, app: App,
                  files: Annotated[list[UploadFile], File(description="GeoPackage, "
                                   "GeoJSON, GeoParquet, Shapefile parts, CSV or OSM; "
@@ -49,19 +50,30 @@ def import_route(*, identity: Who, app: App,
                                   "the postcode files")],
                  layer: Annotated[str | None, Form(max_length=32)] = None,
                  crs: Annotated[str | None, Form(max_length=64)] = None,
-                 source: Annotated[Literal["layers", "care_inspectorate"], Form(
+                 source: Annotated[Literal["layers", "care_inspectorate", "mastermap",
+                                           "inspire", "schools"], Form(
                      alias="format",
                      description="layers: geo_era's own layers (the data contract); "
                                  "care_inspectorate: the Care Inspectorate's datastore "
                                  "CSV as sites, placed by postcode from Code-Point Open "
-                                 "or the ONS Postcode Directory")] = "layers",
-                 ) -> CareServicesImport | ImportReport:
+                                 "or the ONS Postcode Directory; mastermap: OS "
+                                 "MasterMap Topography Layer GML or GeoPackage as "
+                                 "buildings by TOID; inspire: Registers of Scotland "
+                                 "INSPIRE polygons GML as plots; schools: the school "
+                                 "locations CSV as sites")] = "layers",
+                 ) -> CareServicesImport | ProductImport | ImportReport:
     """Import layers, all or nothing: every problem is listed with its file, layer, row
     and column, and nothing changes unless everything is right. With
     ``format=care_inspectorate``, the Care Inspectorate's registered services become
     sites (childminders and day care of children ``nursery``, care homes ``care_home``),
     replacing those of an earlier such import, and every row that cannot be placed is
-    listed with its row number. Administrators only; audited."""
+    listed with its row number. With ``format=mastermap``, ``inspire`` or ``schools``,
+    a national product's files feed the buildings, plots or sites
+    (:mod:`geo_era.services.products`). Administrators only; audited."""
+    if source in products.PRODUCTS:
+        return products.import_product_uploads(app, caller_of(identity),
+                                               staged=lambda: _staged(files),
+                                               count=len(files), product=source)
     if source == "care_inspectorate":
         return data.import_care_uploads(app, caller_of(identity),
                                         staged=lambda: _staged(files), count=len(files))

@@ -10,6 +10,7 @@ import typer
 
 from geo_era.cli._common import BY, app, caller, echo_answer, services
 from geo_era.services import data
+from geo_era.services.products import PRODUCTS, import_product
 
 
 @app.command("import")
@@ -22,9 +23,12 @@ def import_command(
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
     file_format: Annotated[str, typer.Option(
-        "--format", help="contract (geo_era's own layers), or addressbase: an OS "
-                         "AddressBase Plus or Premium CSV file as supplied (the "
-                         "properties layer).")] = "contract",
+        "--format", help="contract (geo_era's own layers, the default), or a national "
+                         "product as supplied: addressbase (OS AddressBase Plus or "
+                         "Premium CSV: properties), mastermap (OS MasterMap Topography "
+                         "Layer GML or GeoPackage: buildings by TOID), inspire (Registers "
+                         "of Scotland INSPIRE polygons GML: plots), schools (school "
+                         "locations CSV: sites).")] = "contract",
 ) -> None:
     """Import every geo_era layer in FILES into GEO_ERA_HOME, all or nothing. The import
     is recorded in the audit trail.
@@ -33,14 +37,20 @@ def import_command(
     --format addressbase: the dwellings of one AddressBase Plus or Premium CSV file become
     the properties layer (UPRN as property id, address in Scottish form, type from the
     class); other records (garages, shops, care homes...) are dropped and counted.
+    --format mastermap|inspire|schools: buildings, plots or sites from those products.
     """
-    svc = services()
-    if file_format.strip().lower() == "addressbase":
+    chosen = file_format.strip().lower()
+    if chosen in PRODUCTS:
+        _import_product(files, chosen, by=by, as_json=as_json)
+        return
+    if chosen == "addressbase":
         _import_addressbase(files, by=by, as_json=as_json)
         return
-    if file_format.strip().lower() != "contract":
-        raise typer.BadParameter(f"{file_format!r}: give contract or addressbase",
-                                 param_hint="--format")
+    if chosen != "contract":
+        raise typer.BadParameter(
+            f"{file_format!r}: give contract, addressbase, " + ", ".join(PRODUCTS),
+            param_hint="--format")
+    svc = services()
     report = data.import_layers(svc, caller(by), files=files, crs=crs, layer=layer)
     if as_json:
         echo_answer(report)
@@ -75,6 +85,26 @@ def _import_addressbase(files: list[Path], *, by: str | None, as_json: bool) -> 
         typer.echo(f"{len(report.notices)} notice(s) about derived values:")
         for notice in report.notices:
             typer.echo(f"  - {notice}")
+    typer.echo(f"data version {report.data_version} in {svc.layers.home}")
+
+
+def _import_product(files: list[Path], product: str, *, by: str | None,
+                    as_json: bool) -> None:
+    """``geo-era import --format mastermap|inspire|schools FILE...``."""
+    svc = services()
+    report = import_product(svc, caller(by), files=files, product=product)
+    if as_json:
+        echo_answer(report)
+        return
+    for line in report.notices:
+        typer.echo(line)
+    for name, rows in sorted(report.rows.items()):
+        typer.echo(f"imported {name}: {rows:,} rows ({report.taken:,} taken from "
+                   f"{report.features:,} features of {product})")
+    if report.left_out:
+        typer.echo(f"{len(report.left_out):,} feature(s) left out:")
+        for line in report.left_out[:50]:
+            typer.echo(f"  - {line}")
     typer.echo(f"data version {report.data_version} in {svc.layers.home}")
 
 

@@ -91,3 +91,19 @@ class SignedOut(Answer):
     not valid: signed out, expired, or never issued)."""
 
     ended: bool
+
+
+class ProductImport(ImportReport):
+    """An import of a national product (OS MasterMap Topography Layer buildings, RoS
+    INSPIRE polygons as plots, school locations as sites): the features read, those
+    taken, and every one left out with why (never guessed)."""
+
+    #: ``mastermap``, ``inspire`` or ``schools``
+    product: str
+    #: features (rows) in the product's files
+    features: int
+    #: features taken into the layer
+    taken: int
+    #: each feature left out: "file 'x.gml', layer 'CadastralParcel', row 7: parcel ...
+    #: left out: no address or building inside"
+    left_out: list[str]
