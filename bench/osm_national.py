@@ -11,13 +11,15 @@ multipolygon relation. Then it imports the file with
 peak resident memory (``VmHWM``) at the end, and checks the row counts against what the
 grid holds (worked out here, independently of the importer).
 
-``--scale 0.02`` is a smoke test of 2 % (about 700,000 nodes, a few seconds). Each import is
-run twice, at ``--scale`` and at half of it, so the figures show how memory grows with the
-file.
+``--scale 0.02`` is a smoke test of 2 % (704,000 nodes, 5 MB, under a minute). The stream
+also runs on ``--compare`` (a tenth) of the file, so the figures show how memory grows with
+it, and today's path (:func:`layers_from_osm`: the PBF converted to XML, read by osmnx) runs
+beside the stream on a ``--baseline`` file (0.5 %).
 
 Writes ``--json`` (default ``bench/out/osm_national.json``) for ``bench/results.py``.
 
-    python bench/osm_national.py [--scale 1] [--index sparse_file_array] [--keep DIR]
+    python bench/osm_national.py [--scale 1] [--compare 0.25] [--baseline 0.01]
+        [--index sparse_file_array] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -121,11 +123,12 @@ def _corner(grid: Grid, block: int) -> tuple[float, float]:
     return LON0 + i * DLON, LAT0 + j * DLAT
 
 
-def _meta(osm_id: int) -> dict[str, Any]:
-    """FICTIONAL editing history, as a real extract carries (most of its bytes)."""
-    uid = osm_id * 7919 % 50_000 + 1
-    return {"version": 1 + osm_id % 9, "changeset": 40_000_000 + osm_id * 31 % 90_000_000,
-            "timestamp": EPOCH + dt.timedelta(seconds=osm_id * 104_729 % 500_000_000),
+def _meta(seed: int) -> dict[str, Any]:
+    """FICTIONAL editing history, as a real extract carries (most of its bytes): one
+    mapper's changeset per block's nodes and per way."""
+    uid = seed * 7919 % 50_000 + 1
+    return {"changeset": 40_000_000 + seed * 31 % 90_000_000,
+            "timestamp": EPOCH + dt.timedelta(seconds=seed * 104_729 % 500_000_000),
             "uid": uid, "user": f"FICTIONAL mapper {uid}"}
 
 
@@ -134,20 +137,31 @@ def _jitter(osm_id: int) -> float:
     return (osm_id * 2_654_435_761 % 20_001 - 10_000) * 1e-9
 
 
-def _node(osm_id: int, location: tuple[float, float], tags: dict[str, str] | None = None
-          ) -> Node:
+def _node(osm_id: int, location: tuple[float, float], meta: dict[str, Any],
+          tags: dict[str, str] | None = None) -> Node:
     lon, lat = location
+    spread = osm_id * 2_654_435_761
+    mapper = spread % len(_MAPPERS)
     return Node(id=osm_id, location=(lon + _jitter(osm_id), lat + _jitter(osm_id + 1)),
-                tags=tags or {}, **_meta(osm_id))
+                tags=tags or {}, version=1 + osm_id % 9, uid=mapper + 1, user=_MAPPERS[mapper],
+                changeset=meta["changeset"] + spread % 997,
+                timestamp=_TIMES[spread % len(_TIMES)])
+
+
+#: FICTIONAL mappers and edit times the nodes draw from (made once: a datetime per node
+#: would double the time the file takes to write).
+_MAPPERS = [f"FICTIONAL mapper {n}" for n in range(1, 2001)]
+_TIMES = [EPOCH + dt.timedelta(seconds=n * 104_729) for n in range(4096)]
 
 
 def _block_nodes(grid: Grid, block: int) -> list[Node]:
     """The block's nodes in id order (see the module docstring)."""
     base = block * NODES_PER_BLOCK + 1
     lon, lat = _corner(grid, block)
-    nodes = [_node(base, (lon, lat))]
-    nodes += [_node(base + k, (lon + k * DLON / 9, lat)) for k in range(1, 9)]
-    nodes += [_node(base + 8 + k, (lon, lat + k * DLAT / 9)) for k in range(1, 9)]
+    meta = _meta(block)
+    nodes = [_node(base, (lon, lat), meta)]
+    nodes += [_node(base + k, (lon + k * DLON / 9, lat), meta) for k in range(1, 9)]
+    nodes += [_node(base + 8 + k, (lon, lat + k * DLAT / 9), meta) for k in range(1, 9)]
     first = base + 17
     for b in range(BUILDINGS_PER_BLOCK):
         x0 = lon + DLON * (0.1 + 0.8 * b / BUILDINGS_PER_BLOCK)
@@ -155,14 +169,14 @@ def _block_nodes(grid: Grid, block: int) -> list[Node]:
         y0, y1 = lat + DLAT * 0.15, lat + DLAT * 0.35
         xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
         ring = [(x0, y0), (xm, y0), (x1, y0), (x1, ym), (x1, y1), (xm, y1), (x0, y1), (x0, ym)]
-        nodes += [_node(first + 8 * b + k, p) for k, p in enumerate(ring)]
+        nodes += [_node(first + 8 * b + k, p, meta) for k, p in enumerate(ring)]
     scrub = first + 8 * BUILDINGS_PER_BLOCK
     for k in range(22):
         angle = 2 * math.pi * k / 22
         nodes.append(_node(scrub + k, (lon + DLON * (0.5 + 0.3 * math.cos(angle)),
-                                       lat + DLAT * (0.7 + 0.2 * math.sin(angle)))))
+                                       lat + DLAT * (0.7 + 0.2 * math.sin(angle))), meta))
     tags = {"amenity": "pub", "name": f"FICTIONAL Arms {block}"} if block % SITE_EVERY == 0 else {}
-    nodes.append(_node(scrub + 22, (lon + DLON * 0.9, lat + DLAT * 0.9), tags))
+    nodes.append(_node(scrub + 22, (lon + DLON * 0.9, lat + DLAT * 0.9), meta, tags))
     assert nodes[-1].id == base + NODES_PER_BLOCK - 1
     return nodes
 
@@ -175,13 +189,13 @@ def _block_ways(grid: Grid, block: int) -> list[Way]:
     ways = []
     if grid.has_east(block):
         refs = [base, *range(base + 1, base + 9), (block + 1) * NODES_PER_BLOCK + 1]
-        ways.append(Way(id=way, nodes=refs, **_meta(way), tags={"highway": "residential",
-                                                  "name": f"FICTIONAL Row {j}"}))
+        ways.append(Way(id=way, nodes=refs, version=1 + way % 9, **_meta(way),
+                        tags={"highway": "residential", "name": f"FICTIONAL Row {j}"}))
     if grid.has_north(block):
         refs = [base, *range(base + 9, base + 17), (block + grid.side) * NODES_PER_BLOCK + 1]
         highway = "footway" if i % 4 == 3 else "residential"
-        ways.append(Way(id=way + 1, nodes=refs, **_meta(way + 1), tags={"highway": highway,
-                                                      "name": f"FICTIONAL Street {i}"}))
+        ways.append(Way(id=way + 1, nodes=refs, version=1 + (way + 1) % 9, **_meta(way + 1),
+                        tags={"highway": highway, "name": f"FICTIONAL Street {i}"}))
     first = base + 17
     for b in range(BUILDINGS_PER_BLOCK):
         number = block * BUILDINGS_PER_BLOCK + b
@@ -196,11 +210,12 @@ def _block_ways(grid: Grid, block: int) -> list[Way]:
             tags["amenity"] = "school"
         elif site == "shop" and tags:
             tags["shop"] = "convenience"
-        ways.append(Way(id=way + 2 + b, nodes=[*refs, refs[0]], tags=tags, **_meta(way + 2 + b)))
+        ways.append(Way(id=way + 2 + b, nodes=[*refs, refs[0]], tags=tags, version=1 + b % 9,
+                        **_meta(way + 2 + b)))
     scrub = first + 8 * BUILDINGS_PER_BLOCK
     refs = list(range(scrub, scrub + 22))
     ways.append(Way(id=way + 19, nodes=[*refs, refs[0]], tags={"natural": "scrub"},
-                    **_meta(way + 19)))
+                    version=2, **_meta(way + 19)))
     return ways
 
 
@@ -232,73 +247,118 @@ def build_pbf(path: Path, scale: float) -> dict[str, Any]:
             "expected": grid.expected()}
 
 
-def import_once(pbf: Path, index: str) -> dict[str, Any]:
-    """In this process: stream the file into a temporary folder; time, peak, rows."""
+def import_once(pbf: Path, index: str, method: str) -> dict[str, Any]:
+    """In this process: the three layers of ``pbf`` by ``method`` (``stream``:
+    :func:`stream_pbf_layers` into a temporary folder; ``osmnx``: today's
+    :func:`layers_from_osm`); seconds, peak resident memory, rows."""
+    from geo_era.data.osm import layers_from_osm  # noqa: PLC0415
     from geo_era.data.osm.stream import stream_pbf_layers  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="osm-national-") as tmp:
         started = time.perf_counter()
-        result = stream_pbf_layers(pbf, Path(tmp), index=index)
+        if method == "stream":
+            rows = stream_pbf_layers(pbf, Path(tmp), index=index).rows
+        else:
+            rows = {name: len(frame) for name, frame in layers_from_osm(pbf).items()}
         seconds = time.perf_counter() - started
-        streets = result.read()["streets"] if result.rows["streets"] < 100_000 else None
-    return {"seconds": seconds, "peak_rss_mb": peak_mb(), "rows": result.rows,
-            "street_names": None if streets is None else int(streets["name"].nunique())}
+    return {"seconds": seconds, "peak_rss_mb": peak_mb(), "rows": rows}
 
 
-def import_fresh(pbf: Path, index: str) -> dict[str, Any]:
+def import_fresh(pbf: Path, index: str, method: str = "stream") -> dict[str, Any]:
     """:func:`import_once` in a fresh Python process (its own peak memory)."""
     out = subprocess.run([sys.executable, __file__, "--import-only", str(pbf), "--index",
-                          index], capture_output=True, text=True, check=True)
+                          index, "--method", method], capture_output=True, text=True,
+                         check=True)
     found: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return found
 
 
-def run(scale: float, index: str, folder: Path) -> dict[str, Any]:
+def built_pbf(folder: Path, label: str, scale: float) -> tuple[Path, dict[str, Any]]:
+    """The PBF of ``scale`` in ``folder``, built unless a kept one of that scale is there."""
+    pbf = folder / f"scotland-{label}.osm.pbf"
+    sidecar = pbf.with_suffix(".json")
+    if pbf.exists() and sidecar.exists():
+        known: dict[str, Any] = json.loads(sidecar.read_text(encoding="utf-8"))
+        if known.get("scale") == scale:
+            return pbf, known
+    built = {"scale": scale, **build_pbf(pbf, scale)}
+    sidecar.write_text(json.dumps(built), encoding="utf-8")
+    return pbf, built
+
+
+def row(built: dict[str, Any], got: dict[str, Any], method: str) -> dict[str, Any]:
+    """A RESULTS.md row; ``identical``: the rows are those the grid holds."""
+    return {"task": f"{built['mb']:,.1f} MB PBF: {built['nodes']:,} nodes, "
+                    f"{built['ways']:,} ways (scale {built['scale']:g})",
+            "method": method, "seconds": got["seconds"], "peak_rss_mb": got["peak_rss_mb"],
+            "identical": got["rows"] == built["expected"],
+            "note": ", ".join(f"{k} {v:,}" for k, v in got["rows"].items())
+            + f"; file written in {built['build_s']:.0f} s"}
+
+
+def run(scale: float, index: str, folder: Path, *, compare: float, baseline: float,
+        target: Path | None) -> dict[str, Any]:
+    """The baseline (today's path and the stream on a small file), then the stream on a
+    ``compare`` fraction of the national file and on the whole of it; the figures so far
+    are written to ``target`` after each step."""
     rows: list[dict[str, Any]] = []
     files: dict[str, Any] = {}
-    for label, size in (("half", scale / 2), ("full", scale)):
-        pbf = folder / f"scotland-{label}.osm.pbf"
-        built = build_pbf(pbf, size)
+    data = {"scale": scale, "index": index}
+    if baseline > 0:
+        pbf, built = built_pbf(folder, "baseline", baseline)
+        files["baseline"] = built
+        rows.append(row(built, import_fresh(pbf, index, "osmnx"),
+                        "today's path: layers_from_osm (PBF to XML, osmnx)"))
+        rows.append(row(built, import_fresh(pbf, index), f"stream_pbf_layers, {index}"))
+        write_json(target, "osm_national", {"data": data, "rows": rows, "files": files})
+    for label, size in (("part", scale * compare), ("full", scale)):
+        pbf, built = built_pbf(folder, label, size)
         files[label] = built
-        got = import_fresh(pbf, index)
-        expected = built["expected"]
-        same = got["rows"] == expected
-        rows.append({"task": f"stream {built['mb']:,.0f} MB PBF ({built['nodes']:,} nodes, "
-                             f"{built['ways']:,} ways)",
-                     "method": f"stream_pbf_layers, {index}", "seconds": got["seconds"],
-                     "peak_rss_mb": got["peak_rss_mb"], "identical": same,
-                     "note": ", ".join(f"{k} {v:,}" for k, v in got["rows"].items())
-                     + f"; file built in {built['build_s']:.0f} s"})
-    growth = rows[1]["peak_rss_mb"] / rows[0]["peak_rss_mb"]
-    return {"data": {"scale": scale, "index": index, "nodes": files["full"]["nodes"],
-                     "ways": files["full"]["ways"], "pbf_mb": round(files["full"]["mb"], 1)},
-            "rows": rows, "files": files, "peak_growth_full_vs_half": growth}
+        rows.append(row(built, import_fresh(pbf, index), f"stream_pbf_layers, {index}"))
+        print(f"{rows[-1]['task']}: {rows[-1]['seconds']:.1f} s, "
+              f"peak {rows[-1]['peak_rss_mb']:,.0f} MB", flush=True)
+        write_json(target, "osm_national", {"data": data, "rows": rows, "files": files})
+    part, full = rows[-2], rows[-1]
+    data |= {"nodes": files["full"]["nodes"], "ways": files["full"]["ways"],
+             "pbf_mb": round(files["full"]["mb"], 1)}
+    return {"data": data,
+            "rows": rows, "files": files,
+            "peak_full_vs_part": full["peak_rss_mb"] / part["peak_rss_mb"],
+            "nodes_full_vs_part": files["full"]["nodes"] / files["part"]["nodes"]}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = Scotland's size")
+    parser.add_argument("--compare", type=float, default=0.1,
+                        help="the fraction of --scale also streamed, to see memory growth")
+    parser.add_argument("--baseline", type=float, default=0.005,
+                        help="scale of the file also read by today's path (0: none)")
     parser.add_argument("--index", default="sparse_file_array")
-    parser.add_argument("--keep", type=Path, help="folder for the PBF files (kept)")
+    parser.add_argument("--keep", type=Path, help="folder for the PBF files (kept, reused)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--import-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--method", default="stream", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.import_only:
-        print(json.dumps(import_once(args.import_only, args.index)))
+        print(json.dumps(import_once(args.import_only, args.index, args.method)))
         return 0
+    options = {"compare": args.compare, "baseline": args.baseline, "target": args.json}
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        figures = run(args.scale, args.index, args.keep)
+        figures = run(args.scale, args.index, args.keep, **options)
     else:
         with tempfile.TemporaryDirectory(prefix="osm-national-") as tmp:
-            figures = run(args.scale, args.index, Path(tmp))
+            figures = run(args.scale, args.index, Path(tmp), **options)
     target = write_json(args.json, "osm_national", figures)
-    for row in figures["rows"]:
-        print(f"{row['task']}: {row['seconds']:.1f} s, peak {row['peak_rss_mb']:,.0f} MB, "
-              f"counts as expected: {row['identical']} ({row['note']})")
-    print(f"peak at full / half size: {figures['peak_growth_full_vs_half']:.2f}; "
-          f"figures in {target}")
-    return 0 if all(row["identical"] for row in figures["rows"]) else 1
+    for line in figures["rows"]:
+        print(f"{line['method']} on {line['task']}: {line['seconds']:.1f} s, peak "
+              f"{line['peak_rss_mb']:,.0f} MB, rows as the grid holds: {line['identical']} "
+              f"({line['note']})")
+    print(f"peak of the whole file / peak of {args.compare:g} of it: "
+          f"{figures['peak_full_vs_part']:.2f} for {figures['nodes_full_vs_part']:.1f}x the "
+          f"nodes; figures in {target}")
+    return 0 if all(line["identical"] for line in figures["rows"]) else 1
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ SECTIONS = (
                 "`<->`), same data"),
     ("network", "Walking distances: geo_era against networkx and pandana"),
     ("national", "National scale: 2.6 million addresses"),
+    ("osm_national", "National OSM: a FICTIONAL PBF of Scotland's size streamed into "
+                     "buildings, sites and streets (`bench/osm_national.py`)"),
     ("voids", "Live voids at national scale: publish or let one void and check it again, "
               "against a re-import of the properties layer"),
     ("dask", "The Dask path: the national proximity job on 1 and 2 workers"),

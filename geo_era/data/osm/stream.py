@@ -36,7 +36,8 @@ Resident memory does not hold the file, its XML or a graph of it. It is the sum 
   (in ``array`` buffers, not Python objects), plus a name and highway string per walkable way
   and a small tuple per street piece while segments are joined: Scotland's roughly 1 million
   walkable ways need a few hundred MB;
-- one chunk of each layer (``chunk_rows`` rows; 50,000 buildings are about 30 MB);
+- one chunk of each layer (``chunk_rows`` rows, 20,000 by default: tens of MB while it is
+  projected and written);
 - the multipolygon relations' member ways, held by libosmium until each area is assembled.
 
 So it grows with the walking network, not with the buildings, the sites or the rest of the
@@ -83,7 +84,7 @@ logger = logging.getLogger(__name__)
 INDEX = "sparse_file_array"
 
 #: Rows of one layer held before they are projected and written.
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 20_000
 
 #: The ``oneway`` values osmnx reads as one-way, and those that also reverse the way
 #: (``osmnx.graph._create_graph``).
