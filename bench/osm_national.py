@@ -29,6 +29,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import resource
 import subprocess
 import sys
 import tempfile
@@ -276,7 +277,9 @@ def import_once(pbf: Path, index: str, method: str) -> dict[str, Any]:
         else:
             rows = {name: len(frame) for name, frame in layers_from_osm(pbf).items()}
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "peak_rss_mb": peak_mb(), "rows": rows}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"seconds": seconds, "peak_rss_mb": peak_mb(), "rows": rows,
+            "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def import_fresh(pbf: Path, index: str, method: str = "stream") -> dict[str, Any]:
@@ -308,7 +311,10 @@ def row(built: dict[str, Any], got: dict[str, Any], method: str, label: str
                     f"{built['ways']:,} ways (scale {built['scale']:g})",
             "method": method, "seconds": got["seconds"], "peak_rss_mb": got["peak_rss_mb"],
             "identical": got["rows"] == built["expected"],
+            "cpu_s": got.get("cpu_s"),
             "note": ", ".join(f"{k} {v:,}" for k, v in got["rows"].items())
+            + (f"; {got['cpu_s']:.0f} CPU s (the process, imports included)"
+               if got.get("cpu_s") else "")
             + f"; file written in {built['build_s']:.0f} s"}
 
 
