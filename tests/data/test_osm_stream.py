@@ -256,9 +256,13 @@ def test_a_file_without_any_layer_is_refused(tmp_path: Path) -> None:
         stream_pbf_layers(pbf, tmp_path)
 
 
-def test_more_rows_than_the_limit_are_refused(small_pbf: Path, tmp_path: Path) -> None:
+def test_more_rows_than_the_limit_are_refused_and_nothing_is_left(small_pbf: Path,
+                                                                   tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
     with pytest.raises(DataError, match=r"holds more than 5 sites.*GEO_ERA_IMPORT_MAX_ROWS"):
-        stream_pbf_layers(small_pbf, tmp_path, max_rows=5, chunk_rows=1)
+        stream_pbf_layers(small_pbf, out, max_rows=5, chunk_rows=1)
+    assert list(out.iterdir()) == []  # the buildings' parts written before are removed
 
 
 def test_streamed_layers_read_back_empty(tmp_path: Path) -> None:

@@ -260,6 +260,24 @@ def stream_pbf_layers(path: Path, folder: Path, *, chunk_rows: int = CHUNK_ROWS,
     writers = {layer: _LayerWriter(folder, layer, shown=shown, chunk_rows=chunk_rows,
                                    max_rows=max_rows, result=result)
                for layer in _COLUMNS}
+    try:
+        _stream(path, shown, writers, index)
+    except DataError:  # bad input leaves nothing behind
+        for part in (f for files in result.files.values() for f in files):
+            part.unlink(missing_ok=True)
+        raise
+    if not any(result.rows.values()):
+        raise DataError(
+            f"OSM file '{shown}' holds no buildings, sites or walkable streets; check that the "
+            f"extract covers the area and was exported with its tags")
+    logger.info("streamed %s: %d buildings, %d sites, %d street segments in %.2f s", shown,
+                result.rows["buildings"], result.rows["sites"], result.rows["streets"],
+                time.perf_counter() - started)
+    return result
+
+
+def _stream(path: Path, shown: Path, writers: dict[str, _LayerWriter], index: str) -> None:
+    """Read the file and write every layer's parts."""
     walk = _Walk()
     with tempfile.TemporaryDirectory(prefix="geo_era_osm_index_") as tmp:
         storage = _location_index(index, Path(tmp))
@@ -280,14 +298,6 @@ def stream_pbf_layers(path: Path, folder: Path, *, chunk_rows: int = CHUNK_ROWS,
     for values, geometry in _segments(walk):
         writers["streets"].add(values, geometry)
     writers["streets"].flush()
-    if not any(result.rows.values()):
-        raise DataError(
-            f"OSM file '{shown}' holds no buildings, sites or walkable streets; check that the "
-            f"extract covers the area and was exported with its tags")
-    logger.info("streamed %s: %d buildings, %d sites, %d street segments in %.2f s", shown,
-                result.rows["buildings"], result.rows["sites"], result.rows["streets"],
-                time.perf_counter() - started)
-    return result
 
 
 def _check(path: Path) -> None:
