@@ -58,13 +58,15 @@ lint: setup
 
 ## Every benchmark, then bench/RESULTS.md from their figures (bench/out/*.json). The
 ## PostGIS baseline needs a PostgreSQL/PostGIS server (sudo bash .ci/postgres.sh); the
-## national benchmark builds a 2.6-million-address data set (about 10 minutes).
+## national benchmark builds a 2.6-million-address data set (about 10 minutes); the national
+## OSM benchmark writes a Scotland-size PBF of 35 million nodes and streams it (15-25 minutes).
 bench: setup
 	$(BIN)/python bench/proximity.py --json bench/out/proximity.json
 	-$(BIN)/python bench/postgis.py --json bench/out/postgis.json
 	$(BIN)/python bench/network.py --json bench/out/network.json
 	$(BIN)/python bench/national.py --json bench/out/national.json
 	$(BIN)/python bench/national_import.py --json bench/out/national_import.json
+	$(BIN)/python bench/osm_national.py --json bench/out/osm_national.json
 	$(BIN)/python bench/voids.py --json bench/out/voids.json
 	$(BIN)/python bench/dask_scale.py --json bench/out/dask.json
 	$(BIN)/python bench/storage.py

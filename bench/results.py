@@ -29,6 +29,8 @@ SECTIONS = (
     ("national", "National scale: 2.6 million addresses"),
     ("national_import", "A national AddressBase Plus CSV imported, beside the contract "
                         "import of the same dwellings"),
+    ("osm_national", "National OSM: a FICTIONAL PBF of Scotland's size streamed into "
+                     "buildings, sites and streets (`bench/osm_national.py`)"),
     ("voids", "Live voids at national scale: publish or let one void and check it again, "
               "against a re-import of the properties layer"),
     ("dask", "The Dask path: the national proximity job on 1 and 2 workers"),

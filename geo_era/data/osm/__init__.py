@@ -11,8 +11,10 @@ Modules: :mod:`~geo_era.data.osm.layers` (:func:`layers_from_osm`),
 :mod:`~geo_era.data.osm.reading` (the file, PBF to XML, osmnx offline),
 :mod:`~geo_era.data.osm.tags` (site categories, walkable ways),
 :mod:`~geo_era.data.osm.features` (buildings and sites),
-:mod:`~geo_era.data.osm.streets` (the walking network) and
-:mod:`~geo_era.data.osm.frames` (columns, projection).
+:mod:`~geo_era.data.osm.streets` (the walking network),
+:mod:`~geo_era.data.osm.frames` (columns, projection) and
+:mod:`~geo_era.data.osm.stream` (:func:`stream_pbf_layers`: a national PBF, all of Scotland,
+streamed with pyosmium into the same layers in bounded memory, written in chunks).
 
 Projection and errors
 ---------------------
@@ -25,6 +27,7 @@ the right columns and CRS.
 
 from geo_era.data.osm.frames import BUILDING_COLUMNS, SITE_COLUMNS, STREET_COLUMNS
 from geo_era.data.osm.layers import layers_from_osm
+from geo_era.data.osm.stream import StreamedLayers, stream_pbf_layers
 from geo_era.data.osm.streets import walking_graph
 from geo_era.data.osm.tags import SITE_PRIORITY, WALK_EXCLUDE, is_walkable, site_category
 
@@ -34,8 +37,10 @@ __all__ = [
     "SITE_PRIORITY",
     "STREET_COLUMNS",
     "WALK_EXCLUDE",
+    "StreamedLayers",
     "is_walkable",
     "layers_from_osm",
     "site_category",
+    "stream_pbf_layers",
     "walking_graph",
 ]

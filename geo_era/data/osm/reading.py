@@ -11,7 +11,9 @@ path means one set of rules and one set of tests. The cost: the XML is about 13 
 of the PBF on disk (Aberdeen: 45 KB PBF → 610 KB XML, in a temporary directory removed
 afterwards), the conversion takes time linear in the file (milliseconds for a city centre), and
 osmnx then holds the whole extract in memory as Python objects. That is fine for a town or a city
-(tens of MB of PBF); for a country-size file, clip the area first, e.g.
+(tens of MB of PBF); a country-size file (all of Scotland) is streamed instead by
+:func:`geo_era.data.osm.stream.stream_pbf_layers`, which writes the same layers without XML or
+osmnx in bounded memory, or clipped first, e.g.
 ``osmium extract -b <minlon>,<minlat>,<maxlon>,<maxlat> scotland.osm.pbf -o area.osm.pbf``.
 """
 
