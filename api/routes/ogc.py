@@ -5,7 +5,8 @@ written here)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import typing
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -19,15 +20,23 @@ from geo_era.services.answers.features import (
     FeatureCollection,
     Landing,
 )
-from geo_era.services.features import CRS84
 
 from ..deps import PREFIX, App, Who, caller_of
 
 router = APIRouter(prefix=f"{PREFIX}/ogc", tags=["ogc api features"])
 
 GEOJSON = "application/geo+json"
-CrsParam = Annotated[str, Query(description="the CRS of the answer: "
-                                + " or ".join(features.CRS_NAMES))]
+#: A CRS this service offers, by its URI.
+CrsUri = Literal["http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+                 "http://www.opengis.net/def/crs/EPSG/0/27700"]
+assert set(typing.get_args(CrsUri)) == set(features.CRS_NAMES)
+#: The default CRS (Part 1): longitude, latitude.
+DEFAULT_CRS: CrsUri = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+assert DEFAULT_CRS == features.CRS84
+CrsParam = Annotated[CrsUri, Query(description="the CRS of the answer")]
+_NUMBER = r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?\s*"
+#: Four numbers, comma-separated.
+BBOX = f"^{_NUMBER}(,{_NUMBER}){{3}}$"
 
 
 def _base(request: Request) -> str:
@@ -74,11 +83,12 @@ def collection_route(request: Request, collection_id: str, identity: Who, app: A
                              "description": "a GeoJSON feature collection"}})
 def items_route(request: Request, collection_id: str, *, identity: Who, app: App,
                 bbox: Annotated[str | None, Query(
+                    pattern=BBOX, max_length=200,
                     description="minx,miny,maxx,maxy in bbox-crs (default CRS84: "
                                 "longitude, latitude)")] = None,
-                bbox_crs: Annotated[str, Query(alias="bbox-crs",
-                                               description="the CRS of bbox")] = CRS84,
-                crs: CrsParam = CRS84,
+                bbox_crs: Annotated[CrsUri, Query(alias="bbox-crs",
+                                                  description="the CRS of bbox")] = DEFAULT_CRS,
+                crs: CrsParam = DEFAULT_CRS,
                 limit: Annotated[int, Query(ge=1, description=(
                     f"features per page (at most {features.MAX_LIMIT:,}; more is "
                     "served as that)"))] = features.DEFAULT_LIMIT,
@@ -99,7 +109,7 @@ def items_route(request: Request, collection_id: str, *, identity: Who, app: App
             responses={200: {"model": Feature, "content": {GEOJSON: {}},
                              "description": "a GeoJSON feature"}})
 def item_route(request: Request, collection_id: str, feature_id: str, *,
-               identity: Who, app: App, crs: CrsParam = CRS84) -> JSONResponse:
+               identity: Who, app: App, crs: CrsParam = DEFAULT_CRS) -> JSONResponse:
     """One feature by its id."""
     return _geojson(features.item(app, caller_of(identity), _base(request), collection_id,
                                   feature_id, crs=features.check_crs(crs, "crs")))

@@ -257,8 +257,8 @@ def _layer_of(found: Collection) -> str:
 def _describe(services: Services, found: Collection, base: str) -> dict[str, Any]:
     url = f"{base}/collections/{found.id}"
     frame = _frame(services, found)
-    minx, miny, maxx, maxy = (frame.to_crs("OGC:CRS84").total_bounds if len(frame)
-                              else (-180.0, -90.0, 180.0, 90.0))
+    minx, miny, maxx, maxy = (_TO_CRS84.transform_bounds(*frame.total_bounds)
+                              if len(frame) else (-180.0, -90.0, 180.0, 90.0))
     return {
         "id": found.id, "title": found.title, "description": found.description,
         "itemType": "feature",
@@ -284,7 +284,12 @@ def _frame(services: Services, found: Collection) -> gpd.GeoDataFrame:
     return _layer(layer, path)
 
 
-@lru_cache(maxsize=8)
+#: EPSG:27700 to CRS84 (longitude, latitude), for extents.
+_TO_CRS84 = Transformer.from_crs("EPSG:27700", "OGC:CRS84", always_xy=True)
+
+
+#: one of each reference collection is kept (an import's new file replaces its entry)
+@lru_cache(maxsize=5)
 def _layer(layer: str, path: Path) -> gpd.GeoDataFrame:
     """A stored layer as served (its file names its version: a new import reads anew)."""
     frame = gpd.read_parquet(path)
@@ -305,7 +310,7 @@ def _served(layer: str, column: str) -> bool:
                                     and base not in NEVER_SERVED)
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=1)
 def _proximity(properties: Path, sites: Path, radius_m: float) -> gpd.GeoDataFrame:
     points = gpd.read_parquet(properties, columns=["property_id", "geometry"])
     table = proximity_table(SiteIndex(gpd.read_parquet(sites)), points, radius_m)
