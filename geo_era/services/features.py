@@ -278,10 +278,23 @@ def _frame(services: Services, found: Collection) -> gpd.GeoDataFrame:
     entry = services.layers.version(layer)
     path = services.layers.home / entry.path
     if found.id == "proximity":
-        radius = services.settings.default_radius_m
-        return _proximity(path, services.layers.home / services.layers.version(
-            "sites").path, radius)
-    return _layer(layer, path)
+        sites = services.layers.home / services.layers.version("sites").path
+        return _proximity(_Stored.of(path), _Stored.of(sites),
+                          services.settings.default_radius_m)
+    return _layer(layer, _Stored.of(path))
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A layer's file as the cache knows it: its path (which names the layer's version)
+    and its modification time (a file restored in its place is read anew)."""
+
+    path: Path
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> _Stored:
+        return cls(path, path.stat().st_mtime_ns)
 
 
 #: EPSG:27700 to CRS84 (longitude, latitude), for extents.
@@ -290,9 +303,9 @@ _TO_CRS84 = Transformer.from_crs("EPSG:27700", "OGC:CRS84", always_xy=True)
 
 #: one of each reference collection is kept (an import's new file replaces its entry)
 @lru_cache(maxsize=5)
-def _layer(layer: str, path: Path) -> gpd.GeoDataFrame:
+def _layer(layer: str, stored: _Stored) -> gpd.GeoDataFrame:
     """A stored layer as served (its file names its version: a new import reads anew)."""
-    frame = gpd.read_parquet(path)
+    frame = gpd.read_parquet(stored.path)
     frame = frame[[c for c in frame.columns if _served(layer, c)]]
     id_column = LAYERS[layer].id_column
     ids = frame[id_column].astype(str) if id_column else pd.Series(
@@ -311,9 +324,11 @@ def _served(layer: str, column: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _proximity(properties: Path, sites: Path, radius_m: float) -> gpd.GeoDataFrame:
-    points = gpd.read_parquet(properties, columns=["property_id", "geometry"])
-    table = proximity_table(SiteIndex(gpd.read_parquet(sites)), points, radius_m)
+def _proximity(properties: _Stored, sites: _Stored, radius_m: float) -> gpd.GeoDataFrame:
+    """Each property's point with its row of the proximity table
+    (:func:`geo_era.analysis.proximity.proximity_table`, distances in metres)."""
+    points = gpd.read_parquet(properties.path, columns=["property_id", "geometry"])
+    table = proximity_table(SiteIndex(gpd.read_parquet(sites.path)), points, radius_m)
     table["radius_m"] = radius_m
     frame = gpd.GeoDataFrame(table, geometry=points.geometry.to_numpy(), crs=points.crs)
     frame.insert(0, "_fid", frame["property_id"].astype(str).to_numpy(dtype=object))

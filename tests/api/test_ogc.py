@@ -386,3 +386,27 @@ def test_an_unknown_feature_or_collection_is_not_found(
     for path in ("/collections/sites/items/NOT-THERE", "/collections/nothing/items"):
         answer = client.get(f"{PREFIX}/ogc{path}", headers=headers["omu"])
         assert answer.status_code == 404 and "detail" in answer.json()
+
+
+def test_signed_in_on_either_case_store(demo_files: list[Path], tmp_path: Path,
+                                        database_url: str) -> None:
+    """The sessions the OGC routes are signed in with live in the case store: on SQLite
+    and on PostgreSQL a token reads the features, and is refused once signed out."""
+    path = tmp_path / "home"
+    store = import_demo(demo_files, path)
+    settings = Settings(home=path, database_url=database_url)
+    engine = open_store(path, database_url)
+    add_user(engine, "link", role="rsl_link_officer", organisation="FICTIONAL Housing",
+             password=PASSWORD)
+    with TestClient(create_app(settings, engine=engine)) as client:
+        token = client.post(f"{PREFIX}/auth/token", data={
+            "username": "link", "password": PASSWORD}).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        url = f"{PREFIX}/ogc/collections/areas/items"
+        areas = client.get(url, headers=headers, params={"limit": 1000})
+        assert areas.status_code == 200
+        assert [f["id"] for f in areas.json()["features"]] == \
+            store.read("areas")["area_id"].astype(str).tolist()
+        assert client.post(f"{PREFIX}/auth/logout", headers=headers).status_code == 200
+        assert client.get(url, headers=headers).status_code == 401
+    engine.dispose()
