@@ -9,15 +9,26 @@ admitted as ``ogc_results`` (the Responsible Authorities and the coordinator onl
 Neither holds sensitive records, so reads are not audited (one consultation per page
 would also bury the trail: a GIS asks for a page per pan and zoom). The restricted
 layers (subjects, exclusion zones, placements) are never collections, and neither are a
-property's
-``occupants``, ``children_in_household`` or ``adult_at_risk_in_household``
-(:data:`NEVER_SERVED`).
+property's ``occupants``, ``children_in_household`` or ``adult_at_risk_in_household``
+(:data:`NEVER_SERVED`): a column is served only when the contract names it.
 
 Coordinates: stored in EPSG:27700 (metres). Features are served in CRS84 (longitude,
 latitude; the default of Part 1) or, with ``crs``, in EPSG:27700; ``bbox`` is read in
 CRS84 or in the CRS ``bbox-crs`` names. A bbox is a rectangle in its own CRS: it is
 densified (a vertex every :data:`DENSIFY_M` metres' worth of its edge) and projected
 into EPSG:27700, and a feature is in it when its stored geometry intersects that shape.
+
+Cost, measured on 1,000,000 synthetic points (``properties``): the first read of a
+layer and its spatial index 6-14 s and the frame held (once per layer version, per
+worker, beside the workspace's own copy); then a bbox of 288 points as a GeoJSON page in
+about 100 ms (projecting the bbox ~0 ms once its transformer is made, the index query
+1 ms).
+
+Departures from Part 1, deliberate: an invalid parameter is answered 422 with the
+parameter named, as every invalid request to geo_era's API is, and a parameter the API
+does not define is ignored (Part 1's /req/core/query-param-invalid and -unknown ask for
+400); only JSON and GeoJSON are served (no HTML conformance class). GDAL's OAPIF driver
+and QGIS depend on neither.
 
 Why written here rather than served by pygeoapi (measured 6 December 2026): pygeoapi
 0.21.0 would add 18 packages to the environment (Flask, rasterio, pygeofilter, tinydb,
@@ -339,21 +350,29 @@ def _bbox_shape(bbox: tuple[float, float, float, float], bbox_crs: str) -> shape
     """The bbox as a shape in EPSG:27700: clipped to where EPSG:27700 is defined,
     densified in its own CRS, then projected (empty when it lies outside)."""
     box = shapely.box(*bbox)
-    source = CRS.from_user_input(CRS_NAMES[bbox_crs])
-    if source.to_epsg() == 27700:
+    if CRS_NAMES[bbox_crs] == "EPSG:27700":
         return box
+    to_bng, area = _to_bng(bbox_crs)
     # only the part of the bbox where EPSG:27700 is defined projects into it (a bbox of
     # the whole world would otherwise project to infinities)
-    area = CRS.from_epsg(27700).area_of_use
-    assert area is not None
-    box = shapely.intersection(box, shapely.box(*area.bounds))
+    box = shapely.intersection(box, area)
     if box.is_empty:
         return box
     step = DENSIFY_M / 111_000.0  # about 50 m of latitude, in degrees
-    dense = shapely.segmentize(box, max(step, 1e-9))
-    to_bng = Transformer.from_crs(source, "EPSG:27700", always_xy=True)
+    dense = shapely.segmentize(box, step)
     return shapely.transform(dense, lambda xy: _xy_array(to_bng.transform(
         xy[:, 0], xy[:, 1])))
+
+
+@lru_cache(maxsize=len(CRS_NAMES))
+def _to_bng(crs: str) -> tuple[Transformer, shapely.Geometry]:
+    """The projection from ``crs`` (a CRS84-like CRS of degrees) into EPSG:27700, and
+    where EPSG:27700 is defined (its area of use, in degrees): made once (a few hundred
+    milliseconds each)."""
+    area = CRS.from_epsg(27700).area_of_use
+    assert area is not None
+    return (Transformer.from_crs(CRS.from_user_input(CRS_NAMES[crs]), "EPSG:27700",
+                                 always_xy=True), shapely.box(*area.bounds))
 
 
 def _xy_array(xy: tuple[Any, Any]) -> NDArray[np.float64]:
