@@ -71,6 +71,7 @@ from .routes import (
     live_voids,
     markers,
     notices,
+    ogc,
     pages,
     pages_case,
     pages_checks,
@@ -143,7 +144,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    pages_markers.router, docs.router, homelessness.router,
                    pages_homeless.router, pages_live_voids.router, visor.router,
                    pages_visor.router, pages_mappa.router,
-                   pages_performance.router):
+                   pages_performance.router, ogc.router):
         app.include_router(router)
     app.add_exception_handler(forms.FormRefusedError, pages.form_refused)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")

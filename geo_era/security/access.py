@@ -440,6 +440,19 @@ MATRIX: dict[str, Access] = {
                            summary="annual MAPPA figures, 1 April - 31 March: people "
                                    "managed by category and level, registrations, "
                                    "housing, out-of-area placements (1.0, 3.13)"),
+    # OGC API - Features for GIS (QGIS, GDAL): the reference layers, with no household
+    # facts, for whoever may look up sites near a property; never the restricted layers
+    "ogc_features": Access(ALL - {"auditor"} - PARTNERS - CONTRACTOR, subject_data=False,
+                           summary="OGC API - Features: the reference layers (properties "
+                                   "without household facts, buildings, sites, streets, "
+                                   "areas) for GIS; landing page, conformance, "
+                                   "collections"),
+    # the assessment of every property against the sites (what 'geo-era proximity'
+    # writes: reference data only, counts and distances, so not audited) is the
+    # Responsible Authorities' ERA work; a landlord gets the published report only
+    "ogc_results": Access(CASE_READERS, subject_data=False,
+                          summary="OGC API - Features: assessment results as layers (each "
+                                  "property's proximity to the sites of NASSO 3.8)"),
     # management information for the Responsible Authorities (MAPPA guidance §10-11,
     # NASSO 3.1, 3.5): counts and working days, no subject named
     "report_performance": Access(

@@ -512,6 +512,10 @@ CALLS: dict[str, Call] = {
         "authority": w.council, "year": 2026, "justification": WHY}),
     "report_performance": _post("/reports/performance", lambda w: {
         "year": 2026, "authority": w.council, "justification": WHY}),
+    "ogc_features": lambda w: ("GET", "/ogc/collections/properties/items",
+                               {"params": {"limit": 5}}),
+    "ogc_results": lambda w: ("GET", "/ogc/collections/proximity/items",
+                              {"params": {"limit": 5}}),
     **{name: functools.partial(made, role="omu_analyst")
        for name, made in ENQUIRY_CALLS.items()},
     "cp_referral_add": _post("/child-protection/referrals/add", lambda w: {
@@ -631,6 +635,12 @@ def keys_in(value: object) -> set[str]:
     return set()
 
 
+#: The routes of OGC API - Features under ``/api/v1/ogc``.
+OGC_ROUTES = ("", "/conformance", "/collections", "/collections/{collection_id}",
+              "/collections/{collection_id}/items",
+              "/collections/{collection_id}/items/{feature_id}")
+
+
 def test_every_endpoint_is_in_the_matrix(world: World) -> None:
     """No route escapes the matrix, and the matrix names no route that is not there."""
     schema = world.client.app.openapi()  # type: ignore[attr-defined]
@@ -638,7 +648,15 @@ def test_every_endpoint_is_in_the_matrix(world: World) -> None:
     # reached without a session: the health check, signing in, and signing out (which
     # ends the session of whatever token it is given, if any)
     public = {f"{PREFIX}/health", f"{PREFIX}/auth/token", f"{PREFIX}/auth/logout"}
-    assert len(routes - public) == len(MATRIX) == len(CALLS)
+    # OGC API - Features is one protocol of six routes (landing page, conformance,
+    # collections, a collection, its items, an item) admitted per collection by two
+    # entries: the reference layers (ogc_features) and assessment results (ogc_results)
+    ogc = {r for r in routes if r.startswith(f"{PREFIX}/ogc")}
+    assert ogc == {f"{PREFIX}/ogc{p}" for p in OGC_ROUTES}
+    ogc_entries = {name for name in MATRIX if name.startswith("ogc_")}
+    assert ogc_entries == {"ogc_features", "ogc_results"}
+    assert len(routes - public - ogc) == len(MATRIX) - len(ogc_entries)
+    assert len(MATRIX) == len(CALLS)
     assert set(CALLS) == set(MATRIX)
 
 

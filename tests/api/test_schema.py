@@ -64,6 +64,8 @@ SIGN_OUT_HEADERS: dict[str, str] = {}
 #: requests to them are rightly refused (422, with the reason), so the check that
 #: schema-valid data is accepted is left out for them alone; every other check runs.
 CONTENT_CHECKED = {"POST /api/v1/zones/add", "POST /api/v1/imports",
+                   # a bbox's corners in order (minx <= maxx, miny <= maxy) and finite
+                   "GET /api/v1/ogc/collections/{collection_id}/items",
                    "POST /api/v1/cases/check", "POST /api/v1/cases/dwelling",
                    # a ground of "other" needs the details; a discussion is recorded
                    # once held, never with a date in the future (NASSO 3.13)

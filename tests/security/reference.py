@@ -120,6 +120,8 @@ void_let           |-   |-   |-   |flag|-   |-   |-   |-   |-   |-   |-   |-   |
 void_live          |yes |own |own |flag|yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 report_mappa       |yes |own |own |pub |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
 report_performance |yes |own |own |-   |yes |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |yes
+ogc_features       |yes |yes |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |no
+ogc_results        |yes |yes |yes |-   |yes |-   |-   |-   |-   |-   |-   |-   |-   |-   |-   |no
 """
 
 #: Why each line reads as it does (the paragraphs of NASSO, or the Data Protection Act).
@@ -352,6 +354,16 @@ WHY = {
                           "council's; partner agencies take part in cases without "
                           "managing the arrangements, and a landlord learns nothing of "
                           "the Responsible Authorities' casework (5.4, 68)",
+    "ogc_features": "the reference layers in a GIS are what sites_near answers one "
+                    "property at a time: public facts (addresses, buildings, schools, "
+                    "parks, streets, areas), for the same roles; never what is known of a "
+                    "household (3.9: third parties' personal data), so not audited; an "
+                    "auditor, a partner agency and a contractor have no need of them",
+    "ogc_results": "an assessment of every property against the sites of 3.8 is the "
+                   "Responsible Authorities' ERA work (3.2, 3.8), for them and the "
+                   "coordinator; a landlord is given the published report only (5.2); "
+                   "counts and distances to public sites, nothing of a subject or a "
+                   "household, so not audited",
 }
 
 CELLS = {"yes": "yes", "own": "own council", "flag": "own voids, flags only",
