@@ -31,10 +31,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import geopandas as gpd
+
 from geo_era.errors import DataError
 
 __all__ = ["Band", "Categorised", "Category", "Graduated", "Rule", "RuleBased",
-           "Single", "Style", "style_qml", "symbol_kind", "write_layer_styles"]
+           "Single", "Style", "outline_styles", "style_qml", "symbol_kind", "write_layer_styles"]
 
 #: The QGIS version the QML says it was written for (QGIS reads older and newer QML).
 QGIS_VERSION = "3.28.0"
@@ -118,10 +120,12 @@ class RuleBased:
 
 @dataclass(frozen=True)
 class Single:
-    """A style drawing every feature alike."""
+    """A style drawing every feature alike; polygons unfilled (their outline in
+    ``colour``) when ``filled`` is False."""
 
     name: str
     colour: str
+    filled: bool = True
 
 
 Style = Categorised | Graduated | RuleBased | Single
@@ -135,7 +139,8 @@ def _rgba(colour: str) -> str:
     return f"{red},{green},{blue},255"
 
 
-def _symbol_props(kind: SymbolKind, colour: str) -> tuple[str, dict[str, str]]:
+def _symbol_props(kind: SymbolKind, colour: str, *, filled: bool = True
+                  ) -> tuple[str, dict[str, str]]:
     """The symbol layer class and its properties for a symbol of ``kind``."""
     if kind == "marker":
         return "SimpleMarker", {"name": "circle", "color": _rgba(colour), "size": "2.6",
@@ -145,18 +150,23 @@ def _symbol_props(kind: SymbolKind, colour: str) -> tuple[str, dict[str, str]]:
     if kind == "line":
         return "SimpleLine", {"line_color": _rgba(colour), "line_width": "0.6",
                               "line_width_unit": "MM", "line_style": "solid"}
+    if not filled:
+        return "SimpleFill", {"color": _rgba(colour), "style": "no",
+                              "outline_color": _rgba(colour), "outline_style": "solid",
+                              "outline_width": "0.6", "outline_width_unit": "MM"}
     return "SimpleFill", {"color": _rgba(colour), "style": "solid",
                           "outline_color": _rgba(OUTLINE), "outline_style": "solid",
                           "outline_width": "0.26", "outline_width_unit": "MM"}
 
 
-def _symbols(parent: ET.Element, kind: SymbolKind, colours: Sequence[str]) -> None:
+def _symbols(parent: ET.Element, kind: SymbolKind, colours: Sequence[str], *,
+             filled: bool = True) -> None:
     symbols = ET.SubElement(parent, "symbols")
     for number, colour in enumerate(colours):
         symbol = ET.SubElement(symbols, "symbol", {
             "name": str(number), "type": kind, "alpha": "1", "clip_to_extent": "1",
             "force_rhr": "0"})
-        cls, props = _symbol_props(kind, colour)
+        cls, props = _symbol_props(kind, colour, filled=filled)
         layer = ET.SubElement(symbol, "layer", {"class": cls, "enabled": "1",
                                                 "locked": "0", "pass": "0"})
         for key, value in props.items():
@@ -193,7 +203,7 @@ def _renderer(style: Style, kind: SymbolKind) -> ET.Element:
             ET.SubElement(group, "rule", {"filter": rule.expression, "symbol": str(number),
                                           "label": rule.label, "key": f"rule{number}"})
         colours = [r.colour for r in style.rules]
-    _symbols(renderer, kind, colours)
+    _symbols(renderer, kind, colours, filled=not isinstance(style, Single) or style.filled)
     return renderer
 
 
@@ -204,6 +214,14 @@ def style_qml(style: Style, kind: SymbolKind) -> str:
     ET.indent(root)
     return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
             + ET.tostring(root, encoding="unicode"))
+
+
+def outline_styles(layers: Mapping[str, object], colour: str = "#08306b"
+                   ) -> dict[str, Style]:
+    """An unfilled outline style for every spatial layer of ``layers`` (tables whose
+    rows overlap, such as councils and their total, stay readable)."""
+    return {name: Single(name="outlines", colour=colour, filled=False)
+            for name, frame in layers.items() if isinstance(frame, gpd.GeoDataFrame)}
 
 
 def symbol_kind(geometry_type: str) -> SymbolKind | None:
