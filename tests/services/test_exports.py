@@ -144,3 +144,20 @@ def test_a_minimum_set_as_a_styled_geopackage(street: Workspace, tmp_path: Path,
     values = [c.get("value") for c in by_rule.iter("category")]
     assert "same_close" in values and values[-1] == SEVERAL and len(values) == 8
     assert len(set(colours(by_rule).values())) == 8
+
+
+def test_an_extended_minimum_set_exports_its_extension(street: Workspace,  # noqa: F811
+                                                       tmp_path: Path) -> None:
+    """R131: A, a detached house alone on its plot, has an empty minimum set; extended
+    by 250 m it gains C only (sqrt(200^2 + 100^2) = 223.61 m, worked by hand; D is
+    360.6 m away): the file has an empty minimum_set layer (no style: nothing to
+    draw, no geometry type), the extension's one point with its distance, styled."""
+    out = tmp_path / "a.gpkg"
+    done = cli("parameters", "A", "--extend-metres", "250", "--out", str(out),
+               home=Path(street.store.home))
+    assert done.returncode == 0, done.stderr
+    assert "Feature Count: 0" in ogrinfo("-so", str(out), "minimum_set")
+    assert "Feature Count: 1" in ogrinfo("-so", str(out), "extension")
+    assert rows(out, "SELECT property_id, round(distance_m, 2) FROM extension") == [
+        ("C", round(math.hypot(200, 100), 2))]
+    assert sorted(styles_of(out)) == ["candidate", "extension"]
