@@ -8,9 +8,13 @@ field, categories and colours compared with the style asked for."""
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import sqlite3
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -183,3 +187,92 @@ def test_the_overconcentration_report_opens_styled_by_map_class(tmp_path: Path) 
     assert renderer(rows["areas_of_concern"]).get("type") == "singleSymbol"
     assert "layer_styles" in ogrinfo("-q", str(gpkg))
     assert f"Feature Count: {len(rows)}" in ogrinfo("-so", str(gpkg), "layer_styles")
+
+
+#: Run by Debian's python3 with python3-qgis: open one layer of a GeoPackage in QGIS
+#: (headless) and report the renderer QGIS loaded from the file's default style, and
+#: the colour QGIS draws each feature in.
+_QGIS_SCRIPT = r"""
+import json, sys
+from qgis.core import QgsApplication, QgsRenderContext, QgsVectorLayer
+app = QgsApplication([], False)
+app.initQgis()
+path, name, key = sys.argv[1:4]
+layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
+renderer = layer.renderer()
+kind = renderer.type()
+if kind == "categorizedSymbol":
+    legend = [[c.value(), c.symbol().color().name()] for c in renderer.categories()]
+elif kind == "graduatedSymbol":
+    legend = [[r.lowerValue(), r.upperValue()] for r in renderer.ranges()]
+elif kind == "RuleRenderer":
+    legend = [[r.filterExpression(), r.label()] for r in renderer.rootRule().children()]
+else:
+    legend = [[renderer.symbol().color().name()]]
+context = QgsRenderContext()
+renderer.startRender(context, layer.fields())
+drawn = {}
+for feature in layer.getFeatures():
+    symbols = renderer.originalSymbolsForFeature(feature, context)
+    drawn[str(feature[key])] = symbols[0].color().name() if symbols else None
+renderer.stopRender(context)
+print(json.dumps({"valid": layer.isValid(), "count": layer.featureCount(), "kind": kind,
+                  "legend": legend, "drawn": drawn}), flush=True)
+del renderer, layer, feature
+app.exitQgis()
+"""
+
+
+def qgis_layer(path: Path, layer: str, key: str) -> dict[str, Any]:
+    """The layer as QGIS (Debian's python3-qgis, headless) opens it: renderer type,
+    legend and the colour of each feature by ``key``. Skips when QGIS is absent, fails
+    under CI."""
+    python = "/usr/bin/python3"
+    probe = subprocess.run([python, "-c", "import qgis.core"], capture_output=True,
+                           check=False, timeout=120) if Path(python).exists() else None
+    if probe is None or probe.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail("QGIS (Debian python3-qgis) is missing: apt-get install python3-qgis")
+        pytest.skip("QGIS (Debian python3-qgis) is not installed")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "XDG_RUNTIME_DIR": str(path.parent)}
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run([python, "-c", _QGIS_SCRIPT, str(path), layer, key],
+                          capture_output=True, text=True, check=True, timeout=300, env=env)
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def test_qgis_opens_each_layer_with_its_default_style(tmp_path: Path) -> None:
+    """R131: QGIS itself (headless) opens the layers styled from layer_styles, with no
+    step by the analyst: the sites by category (S1 and S3 schools red, S2 the shop
+    blue), the areas graduated (A at 120.5 m in the first range, B at 640 m in the
+    second), the voids by rule (P1 ruled out black, P2 ranked green)."""
+    path = sample(tmp_path)
+    os.chmod(path.parent, 0o700)
+    sites = qgis_layer(path, "sites", "site_id")
+    assert sites["valid"] and sites["count"] == 3 and sites["kind"] == "categorizedSymbol"
+    assert sites["legend"] == [["school", "#e41a1c"], ["shop", "#377eb8"]]
+    assert sites["drawn"] == {"S1": "#e41a1c", "S2": "#377eb8", "S3": "#e41a1c"}
+    areas = qgis_layer(path, "areas", "area_id")
+    assert areas["kind"] == "graduatedSymbol"
+    assert areas["drawn"] == {"A": "#de2d26", "B": "#fee0d2"}
+    voids = qgis_layer(path, "voids", "property_id")
+    assert voids["kind"] == "RuleRenderer"
+    assert voids["drawn"] == {"P1": "#000000", "P2": "#31a354"}
+
+
+def test_qgis_draws_the_report_areas_in_the_report_colours(tmp_path: Path) -> None:
+    """R131: each data zone of the published report is drawn by QGIS in the colour of
+    its lq_class in the report's own map (CLASS_COLOURS), read from report.gpkg."""
+    from geo_era.overconcentration.classes import CLASS_COLOURS
+
+    out, report = published_files(tmp_path)
+    os.chmod(out, 0o700)
+    zones = qgis_layer(out / "report.gpkg", "data_zone", "area_id")
+    assert zones["kind"] == "categorizedSymbol" and zones["count"] == 36
+    table = report.level("data_zone").table.reset_index()  # type: ignore[attr-defined]
+    expected = {str(a): CLASS_COLOURS[c] for a, c in zip(table["area_id"], table["lq_class"],
+                                                         strict=True)}
+    assert zones["drawn"] == expected
+    assert len(set(expected.values())) > 1  # more than one class to tell apart

@@ -18,7 +18,7 @@ import pytest
 from geo_era.db.store import open_store
 from geo_era.documents.analysis_styles import SEVERAL
 from geo_era.workspace import Workspace
-from tests.documents.test_layer_styles import colours, renderer, styles_of
+from tests.documents.test_layer_styles import colours, qgis_layer, renderer, styles_of
 from tests.housing.test_screening import BOUND, WHY, X0, Y0, cli, street  # noqa: F401
 from tests.overconcentration.test_report import ogrinfo
 from tests.services.parity import audit_entries
@@ -68,6 +68,9 @@ def test_proximity_as_a_styled_geopackage(street: Workspace, tmp_path: Path) -> 
     assert sites.get("attr") == "category"
     assert {"school", "licensed_premises", "cctv"} <= {
         c.get("value") for c in sites.iter("category")}
+    # QGIS draws C (101.98 m) in the third band, A (220 m, worked by hand) in the last
+    drawn = qgis_layer(gpkg, "proximity", "property_id")["drawn"]
+    assert drawn["C"] == "#fcae91" and drawn["A"] == "#fee5d9"
     assert sorted(str(r[0]) for r in rows(gpkg, "SELECT category FROM sites")) == [
         "cctv", "licensed_premises", "school"]
 
@@ -102,6 +105,9 @@ def test_a_screening_as_a_styled_geopackage(street: Workspace, tmp_path: Path) -
     assert [r.get("filter") for r in style.iter("rule")] == [
         '"ruled_out"', '"rank" <= 5', '"rank" <= 20', "ELSE"]
     assert "layer_styles (None)" in ogrinfo("-q", str(out))
+    drawn = qgis_layer(out, "voids", "property_id")["drawn"]  # as QGIS draws them
+    assert drawn == {"D": "#006d2c", "A": "#252525", "B": "#252525", "C": "#252525",
+                     "T1": "#252525"}
     refused = cli("screen", BOUND, "--justification", WHY, "--out",
                   str(tmp_path / "screen.csv"), home=home)
     assert refused.returncode == 2 and "*.gpkg" in refused.stderr
