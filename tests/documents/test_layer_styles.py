@@ -232,8 +232,8 @@ def qgis_layer(path: Path, layer: str, key: str) -> dict[str, Any]:
                            check=False, timeout=120) if Path(python).exists() else None
     if probe is None or probe.returncode != 0:
         if os.environ.get("CI"):
-            pytest.fail("QGIS (Debian python3-qgis) is missing: apt-get install python3-qgis")
-        pytest.skip("QGIS (Debian python3-qgis) is not installed")
+            pytest.fail("QGIS (Debian python3-qgis) is missing: bash .ci/qgis.sh installs it")
+        pytest.skip("QGIS (Debian python3-qgis) is not installed: bash .ci/qgis.sh")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
            "XDG_RUNTIME_DIR": str(path.parent)}
     env.pop("PYTHONPATH", None)
