@@ -7,6 +7,7 @@ import getpass
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -37,6 +38,17 @@ BY = typer.Option(help="Who records this (default: your login name).")
 
 JUSTIFY = typer.Option("--justification", help="Why you consult these records (DPA 2018 "
                                               "s62); recorded in the audit trail.")
+
+
+OUT_GPKG = typer.Option("--out", help="Write the answer as a GeoPackage (FILE.gpkg, "
+                                      "EPSG:27700) that opens styled in QGIS; owner-only.")
+
+
+def check_gpkg(out: Path | None) -> None:
+    """Refuse an ``--out`` that does not name a GeoPackage, before any work is done."""
+    if out is not None and out.suffix.lower() != ".gpkg":
+        raise typer.BadParameter("the answer is written as a GeoPackage: name the file "
+                                 "*.gpkg", param_hint="--out")
 
 
 

@@ -7,8 +7,17 @@ from typing import Annotated
 
 import typer
 
-from geo_era.cli._common import BY, JUSTIFY, app, caller, echo_answer, services
-from geo_era.services import analysis
+from geo_era.cli._common import (
+    BY,
+    JUSTIFY,
+    OUT_GPKG,
+    app,
+    caller,
+    check_gpkg,
+    echo_answer,
+    services,
+)
+from geo_era.services import analysis, exports
 from geo_era.services.answers.analysis import (
     CheckResult,
     Extension,
@@ -49,7 +58,9 @@ def _echo_sites(answer: SitesNear) -> None:
 
 @app.command("proximity")
 def proximity_command(
-    out: Annotated[Path, typer.Option(help="Where to write the table (.csv or .parquet).")],
+    out: Annotated[Path, typer.Option(help="Where to write the table (.csv, .parquet, or "
+                                           ".gpkg: a GeoPackage that opens styled in "
+                                           "QGIS).")],
     radius: Annotated[float | None, typer.Option(
         help="Radius in metres for the counts (default 400).", min=0, max=20_000)] = None,
     dask: Annotated[bool, typer.Option(
@@ -80,12 +91,18 @@ def parameters_command(
     justification: Annotated[str, JUSTIFY] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    out: Annotated[Path | None, OUT_GPKG] = None,
 ) -> None:
     """The NASSO 3.9 minimum set of dwellings to check for a property, and why. What is
     known of their households is shown with --justification (audited)."""
-    answer = analysis.minimum_set(services(), caller(by), property_id=property_id,
+    check_gpkg(out)
+    context = services()
+    answer = analysis.minimum_set(context, caller(by), property_id=property_id,
                                   extend_metres=extend_metres, extend_rings=extend_rings,
                                   justification=justification or None)
+    if out is not None:
+        typer.echo(f"wrote {exports.write_minimum_set(context, out, answer)}")
+        return
     if as_json:
         echo_answer(answer)
         return

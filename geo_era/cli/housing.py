@@ -12,12 +12,14 @@ import typer
 from geo_era.cli._common import (
     BY,
     JUSTIFY,
+    OUT_GPKG,
     PROGRESS,
     VOIDS,
     _echo_row_errors,
     _progress_bar,
     app,
     caller,
+    check_gpkg,
     echo_answer,
     services,
 )
@@ -70,17 +72,23 @@ def screen_command(
     justification: Annotated[str, JUSTIFY] = "",
     by: Annotated[str | None, BY] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    out: Annotated[Path | None, OUT_GPKG] = None,
 ) -> None:
     """Screen every void (or the --voids list) for a subject: hard conflicts rule a void
     out, with the reason; the rest are ranked by a manageability score whose factors
     and weights (GEO_ERA_SCREENING) are shown. Manageable voids first. Consulting the
     subject's record needs --justification and is audited."""
-    from geo_era.services import housing
+    from geo_era.services import exports, housing
 
+    check_gpkg(out)
+    context = services()
     with _voids_bar(progress, "screening") as bar:
-        result = housing.screen(services(), caller(by), subject_id=subject_id,
+        result = housing.screen(context, caller(by), subject_id=subject_id,
                                 justification=justification, voids=voids, top=top,
                                 progress=bar)
+    if out is not None:
+        typer.echo(f"wrote {exports.write_screening(context, out, result)}")
+        return
     if as_json:
         echo_answer(result)
         return

@@ -10,6 +10,8 @@ marking, and an ``about`` table says what the file is.
 Written by pyogrio (GDAL) to a temporary file and returned as bytes, so a report's
 files can be moved in together (:func:`geo_era.documents.files.write_together`).
 ``VERSION=1.2`` keeps the file readable by the GDAL of long-term-support GIS releases.
+A spatial layer may carry a QGIS style (:mod:`geo_era.documents.styles`), stored in the
+file's ``layer_styles`` table, so that it opens in QGIS already styled.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geo_era.documents.styles import Style, SymbolKind, symbol_kind, write_layer_styles
 from geo_era.errors import DataError
 
 __all__ = ["MEDIA_TYPE", "geopackage_bytes"]
@@ -42,16 +45,31 @@ def _layer_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _kind(frame: pd.DataFrame) -> SymbolKind | None:
+    """The symbol type of a layer's shapes (polygons and multipolygons alike); None
+    for a table without geometry, an empty layer or one of points and polygons."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return None
+    kinds = {symbol_kind(str(name)) for name in frame.geometry.geom_type.dropna()}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def geopackage_bytes(layers: Mapping[str, pd.DataFrame], *, marking: str,
-                     about: Mapping[str, str]) -> bytes:
+                     about: Mapping[str, str],
+                     styles: Mapping[str, Style] | None = None) -> bytes:
     """One GeoPackage holding ``layers`` (layer name -> table; a GeoDataFrame is
     written with its geometry and CRS, a DataFrame as an attribute table), each
-    described with ``marking``, and an ``about`` table of ``about``'s items (what,
-    when, marking). Raises :class:`DataError` for an empty or clashing layer name."""
+    described with ``marking``, an ``about`` table of ``about``'s items (what, when,
+    marking), and the QGIS default style of each spatial layer named in ``styles``
+    (QGIS's ``layer_styles`` table; an empty layer of no stated geometry type gets
+    none). Raises :class:`DataError` for an empty or
+    clashing layer name, or a style for a layer that is not a spatial layer."""
     names = [str(name) for name in layers]
-    if any(not name or name.casefold() == "about" for name in names) or len(
+    reserved = ("about", "layer_styles")
+    if any(not name or name.casefold() in reserved for name in names) or len(
             {n.casefold() for n in names}) != len(names):
-        raise DataError("every layer of a GeoPackage needs its own name, not 'about'")
+        raise DataError("every layer of a GeoPackage needs its own name, not 'about' or "
+                        "'layer_styles'")
     with tempfile.TemporaryDirectory(prefix="geo-era-gpkg-") as folder:
         path = Path(folder) / "report.gpkg"
         options = {"driver": "GPKG", "dataset_options": {"VERSION": "1.2"},
@@ -64,4 +82,7 @@ def geopackage_bytes(layers: Mapping[str, pd.DataFrame], *, marking: str,
             if isinstance(frame, gpd.GeoDataFrame):
                 table = gpd.GeoDataFrame(table, geometry="geometry", crs=frame.crs)
             pyogrio.write_dataframe(table, path, layer=str(name), append=True, **options)
+        if styles:
+            kinds = {name: _kind(layers[name]) for name in styles if name in layers}
+            write_layer_styles(path, styles, description=marking, kinds=kinds)
         return path.read_bytes()

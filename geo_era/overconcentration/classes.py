@@ -4,12 +4,14 @@ classes of its maps, their colours and legend, and counts and rates as printed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from geo_era.documents.styles import Categorised, Category, Single, Style
 from geo_era.overconcentration.disclosure import MARKER
 
 if TYPE_CHECKING:
@@ -29,6 +31,30 @@ CLASS_COLOURS: dict[str, str] = dict(zip(
 CLASS_COLOURS[NOT_PUBLISHED] = "#d9d9d9"
 CLASS_COLOURS[NO_POPULATION] = "#ffffff"
 HOT_SPOT_EDGE = "#08306b"
+#: Colours of the report's other GeoPackage layers.
+CONCERN_COLOUR = "#fdae6b"
+PLACEMENT_COLOUR = "#08306b"
+
+
+def layer_styles(layers: Mapping[str, object]) -> dict[str, Style]:
+    """The QGIS styles of the report's GeoPackage layers (:meth:`Report.layers`): each
+    level's areas categorised by ``lq_class`` in the map's colours (every class, so a
+    layer's legend is the report's), the areas of concern and the placements in one
+    colour each; the attribute tables have none."""
+    by_class = Categorised(
+        name="location quotient classes", field="lq_class",
+        categories=[Category(value=label, label=label, colour=colour)
+                    for label, colour in CLASS_COLOURS.items()])
+    fixed = {"areas_of_concern": Single(name="areas of concern", colour=CONCERN_COLOUR),
+             "placements": Single(name="placements", colour=PLACEMENT_COLOUR)}
+    styles: dict[str, Style] = {}
+    for name, frame in layers.items():
+        if name in fixed:
+            styles[name] = fixed[name]
+        elif isinstance(frame, pd.DataFrame) and "lq_class" in frame.columns and \
+                "geometry" in frame.columns:
+            styles[name] = by_class
+    return styles
 
 
 def lq_classes(lq: npt.NDArray[np.float64], suppressed: npt.NDArray[np.bool_],

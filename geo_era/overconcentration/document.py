@@ -28,7 +28,12 @@ from geo_era.documents.files import write_together
 from geo_era.documents.geopackage import geopackage_bytes
 from geo_era.errors import DataError
 from geo_era.overconcentration.choropleth import choropleth_png, overconcentration_map
-from geo_era.overconcentration.classes import class_legend, shown_count, shown_number
+from geo_era.overconcentration.classes import (
+    class_legend,
+    layer_styles,
+    shown_count,
+    shown_number,
+)
 from geo_era.overconcentration.disclosure import BASE, MARKER, THRESHOLD
 from geo_era.overconcentration.report import LevelTable, Report
 from geo_era.overconcentration.statistics import ALPHA
@@ -107,12 +112,16 @@ def report_geopackage(report: Report) -> bytes:
     """The report's tables as one GeoPackage (:meth:`Report.layers`): the areas with
     their figures as polygons, the areas of concern, the tables with no place, and the
     placements as points when the internal report has them. Every layer is described
-    with the report's marking."""
+    with the report's marking; the spatial layers carry their QGIS styles
+    (:func:`~geo_era.overconcentration.classes.layer_styles`: areas by map class in the
+    report's colours)."""
     about = {"report": f"over-concentration of placements (NASSO 5.2), {report.authority}",
              "as_at": report.as_at.isoformat(), "crs": "EPSG:27700 (metres)",
              "suppressed": "NULL counts are not published ([c] in the CSV files)",
              "fictional": "yes" if report.fictional else "no"}
-    return geopackage_bytes(report.layers(), marking=report.marking, about=about)
+    layers = report.layers()
+    return geopackage_bytes(layers, marking=report.marking, about=about,
+                            styles=layer_styles(layers))
 
 
 def write_report(report: Report, out_dir: Path) -> list[Path]:

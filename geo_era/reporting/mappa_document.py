@@ -17,6 +17,7 @@ from geo_era._io import PRIVATE, SHARED
 from geo_era.documents.era_document import pdf_from_html, template_environment
 from geo_era.documents.files import write_together
 from geo_era.documents.geopackage import geopackage_bytes
+from geo_era.documents.styles import outline_styles
 from geo_era.errors import DataError
 from geo_era.overconcentration.disclosure import BASE, MARKER, THRESHOLD
 from geo_era.reporting.mappa import MappaReport, period
@@ -110,7 +111,8 @@ def mappa_geopackage(report: MappaReport) -> bytes:
              "rows": report.unit, "crs": "EPSG:27700 (metres)",
              "suppressed": "NULL counts are not published ([c] in the CSV files)",
              "fictional": "yes" if report.fictional else "no"}
-    return geopackage_bytes(layers, marking=report.marking, about=about)
+    return geopackage_bytes(layers, marking=report.marking, about=about,
+                            styles=outline_styles(layers))
 
 
 def write_mappa_report(report: MappaReport, out_dir: Path) -> list[Path]:

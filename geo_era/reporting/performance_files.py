@@ -17,6 +17,7 @@ from geo_era._io import PRIVATE
 from geo_era.documents.era_document import pdf_from_html, template_environment
 from geo_era.documents.files import write_together
 from geo_era.documents.geopackage import geopackage_bytes
+from geo_era.documents.styles import outline_styles
 from geo_era.reporting.performance import TITLES, Performance
 
 
@@ -78,7 +79,8 @@ def performance_geopackage(report: Performance, councils: gpd.GeoDataFrame | Non
     about = {"report": f"ERA performance, {report.scope_label}",
              "period": report.period.label, "crs": "EPSG:27700 (metres)",
              "fictional": "yes" if report.fictional else "no"}
-    return geopackage_bytes(layers, marking=report.marking, about=about)
+    return geopackage_bytes(layers, marking=report.marking, about=about,
+                            styles=outline_styles(layers))
 
 
 def _key(name: str) -> str:

@@ -31,6 +31,7 @@ from geo_era.services.answers.analysis import (
     SitesNear,
 )
 from geo_era.services.context import Services
+from geo_era.services.exports import is_geopackage, write_proximity
 from geo_era.services.policy import Admitted, Caller
 
 #: What a check or a map of a subject consults, for the refusal without a justification.
@@ -229,8 +230,10 @@ def proximity_table(services: Services, caller: Caller, *, out: Path,
                     radius_m: float | None = None, dask: bool = False,
                     workers: int = 2) -> ProximityTable:
     """For every property, the sites of each category within ``radius_m`` metres and the
-    nearest of each (``geo-era proximity``), written whole to ``out`` (``.parquet``, or
-    CSV with distances to the centimetre; 0644: reference data only).
+    nearest of each (``geo-era proximity``), written whole to ``out`` (``.parquet``; a
+    styled GeoPackage of the properties' points and the sites, ``.gpkg``,
+    :func:`geo_era.services.exports.proximity_geopackage`; or CSV with distances to the
+    centimetre; 0644: reference data only).
 
     Parameters
     ----------
@@ -256,7 +259,10 @@ def proximity_table(services: Services, caller: Caller, *, out: Path,
                                      scheduler=settings.dask_scheduler, workers=workers)
     else:
         table = _proximity_table(SiteIndex(sites), properties, radius)
-    write_proximity_table(table, out)
+    if is_geopackage(out):
+        write_proximity(out, table, properties, sites, radius)
+    else:
+        write_proximity_table(table, out)
     return ProximityTable(path=str(out), radius_m=radius, properties=len(table),
                           sites=len(sites), pairs_within=_pairs_within(table),
                           school_within=int((table["school_nearest_m"] <= radius).sum()),

@@ -356,6 +356,11 @@ def test_the_geopackage_outlines_each_row_and_opens_with_gdal(engine: Engine,
     assert "Feature Count: 3" in managed and "British National Grid" in managed
     assert "council: String" in managed and "category_1_level_1: Integer" in managed
     assert "DESCRIPTION=OFFICIAL-SENSITIVE" in managed
+    from tests.documents.test_layer_styles import renderer, styles_of
+
+    styles = styles_of(Path(gpkg))  # every table outlined in QGIS, unfilled
+    assert sorted(styles) == sorted(r.tables)
+    assert {renderer(row).get("type") for row in styles.values()} == {"singleSymbol"}
     found = gpd.read_file(gpkg, layer="people_managed").set_index("council")
     assert found.loc["Alpha Council", "Total"] == 3 and found.loc["Total", "Total"] == 5
     alpha = figures(engine).councils.set_index("name").geometry["Alpha Council"]

@@ -193,6 +193,16 @@ def test_the_geopackage_outlines_the_tables_by_council(engine: Engine,
         in by_council
     assert "DESCRIPTION=OFFICIAL-SENSITIVE" in by_council
     assert "Geometry: None" in ogrinfo("-so", gpkg, "timeliness")
+    # the layer opens in QGIS as outlines (councils and their total overlap)
+    from tests.documents.test_layer_styles import renderer, styles_of
+
+    styles = styles_of(Path(gpkg))
+    spatial = [line.split(": ", 1)[1].split(" (")[0] for line in listing.splitlines()
+               if line.endswith("(Polygon)") or line.endswith("(Multi Polygon)")]
+    assert "timeliness_by_council" in spatial and sorted(styles) == sorted(spatial)
+    outline = renderer(styles["timeliness_by_council"])
+    assert outline.get("type") == "singleSymbol"
+    assert {p.get("k"): p.get("v") for p in outline.iter("prop")}["style"] == "no"
     found = gpd.read_file(gpkg, layer="timeliness_by_council")
     assert found[["council", "completed", "within"]].to_dict("records") == [
         {k: row[k] for k in ("council", "completed", "within")}
