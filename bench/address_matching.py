@@ -110,7 +110,7 @@ def messy(rng: np.random.Generator, address: str) -> tuple[str, list[str]]:
         area = "IV" if roll < 0.75 else str(rng.choice(["G", "EH", "AB", "KY"]))
         text += f" {area}{rng.integers(1, 40)} {rng.integers(1, 9)}" \
                 f"{''.join(rng.choice(list('ABDEFGHJLNPQRSTUWXYZ'), 2))}"
-        kinds.append("postcode" if area == "IV" else "wrong_postcode")
+        kinds.append("postcode_made_up" if area == "IV" else "postcode_wrong_area")
     style = rng.random()
     if style < 0.25:
         text = text.upper() if style < 0.15 else text.lower()

@@ -190,5 +190,5 @@ def test_the_bench_of_500_messy_demo_addresses_meets_the_goal(tmp_path: Path) ->
     for kind in ("position:edinburgh", "position:glasgow", "position:glasgow_bare",
                  "position:floor_flat_words", "position:edinburgh_after",
                  "position:cottage_floor_words", "typo:swap", "abbreviation",
-                 "no_postcode", "wrong_postcode", "no_locality"):
+                 "no_postcode", "postcode_wrong_area", "no_locality"):
         assert kinds.get(kind, 0) >= 5, kind
