@@ -192,3 +192,37 @@ def test_the_bench_of_500_messy_demo_addresses_meets_the_goal(tmp_path: Path) ->
                  "position:cottage_floor_words", "typo:swap", "abbreviation",
                  "no_postcode", "postcode_wrong_area", "no_locality"):
         assert kinds.get(kind, 0) >= 5, kind
+
+
+def test_allocation_check_at_the_command_line_takes_a_list_of_addresses(
+        demo_files: list[Path], tmp_path: Path) -> None:
+    """R61: ``geo-era allocation-check --voids FILE`` with addresses and no ids checks the
+    matched rows and lists the held one with its likely home and confidence; no
+    traceback, nothing of the held row used."""
+    import json
+
+    from tests.cli.test_cli import geo_era
+
+    home = tmp_path / "home"
+    store = import_demo(demo_files, home)
+    layer = store.read_attributes("properties", ["property_id", "address"])
+    flat = layer[layer["address"].str.startswith("2F1 ")].iloc[0]
+    number, street = flat["address"][4:].split(",")[0].split(" ", 1)
+    listed = tmp_path / "voids.csv"
+    pd.DataFrame({"address": [f"Flat 2/1, {number} {street}",
+                              f"2F1 {number} {street.rsplit(' ', 1)[0]} Rose"]}
+                 ).to_csv(listed, index=False)
+    done = geo_era("allocation-check", "--voids", str(listed), "--justification",
+                   "FICTIONAL: a landlord's void list", "--json", home=home)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert [v["property_id"] for v in answer["voids"]] == [flat["property_id"]]
+    assert [(e["row"], e["value"]) for e in answer["row_errors"]] == \
+        [(2, f"2F1 {number} {street.rsplit(' ', 1)[0]} Rose")]
+    assert answer["row_errors"][0]["problem"].startswith(
+        f"held for confirmation: likely {flat['property_id']} ({flat['address']}, "
+        "confidence ")
+    text = geo_era("allocation-check", "--voids", str(listed), "--justification",
+                   "FICTIONAL: a landlord's void list", home=home)
+    assert text.returncode == 0 and "Traceback" not in text.stderr
+    assert "held for confirmation" in text.stderr
