@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -59,7 +60,7 @@ from rapidfuzz.distance import OSA
 from geo_era.data.addresses import ParsedAddress, parse_address
 from geo_era.errors import DataError
 
-__all__ = ["ACCEPT_LEAD", "COLUMNS", "MATCHED", "REVIEW", "UNMATCHED",
+__all__ = ["ACCEPT_LEAD", "COLUMNS", "MATCHED", "REVIEW", "UNMATCHED", "AddressIndex",
            "accept_edits", "match_addresses", "normalise_position"]
 
 #: Statuses of a row.
@@ -147,45 +148,85 @@ def _close_key(a: ParsedAddress) -> tuple[str, str, str] | None:
     return a.number, a.street.upper(), (a.locality or "").upper()
 
 
-def _closes(addresses: Sequence[str]) -> dict[str, list[_Close]]:
-    """The layer's addresses grouped by close, the closes by street number; addresses
-    with no number or street are left out (no list could name them by close)."""
-    homes: dict[tuple[str, str, str], list[tuple[int, int | None, str | None]]] = {}
-    for row, text in enumerate(addresses):
-        a = parse_address(text)
-        key = _close_key(a)
-        if key is not None:
-            homes.setdefault(key, []).append((row, a.floor, a.door))
-    out: dict[str, list[_Close]] = {}
-    for (number, street, locality), found in homes.items():
-        out.setdefault(number, []).append(_Close(number, street, locality, tuple(found)))
-    return out
+@dataclass(frozen=True)
+class _Numbered:
+    """The closes with one street number, with their streets, street types and
+    localities as arrays (compared all at once)."""
+
+    closes: tuple[_Close, ...]
+    streets: list[str]
+    types: npt.NDArray[np.object_]
+    localities: npt.NDArray[np.object_]
 
 
-def _best_close(key: tuple[str, str, str], by_number: dict[str, list[_Close]]
-                ) -> tuple[_Close | None, int, int]:
-    """The close with the row's number whose street is nearest the row's (a locality
-    the row gives must agree), its distance in edits (OSA: an insertion, deletion,
-    substitution or swap of neighbours is one) and how many edits further the next
-    street is: of the same type (last word) as the nearest, or -- when nearer -- any
-    (:data:`NO_RIVAL` when no other street has the number)."""
-    number, street, locality = key
-    closes = by_number.get(number, [])
-    if locality:
-        closes = [c for c in closes if not c.locality
-                  or fuzz.ratio(locality, c.locality) >= LOCALITY_SIMILARITY]
-    if not closes:
-        return None, NO_RIVAL, 0
-    edits = process.cdist([street], [c.street for c in closes], scorer=OSA.distance,
-                          dtype=np.int32)[0]
-    order = np.argsort(edits, kind="stable")
-    best_close, best = closes[int(order[0])], int(edits[order[0]])
-    kind = _street_type(best_close.street)
-    same = [int(edits[k]) for k in order[1:] if _street_type(closes[k].street) == kind]
-    other = [int(edits[k]) for k in order[1:] if _street_type(closes[k].street) != kind]
-    lead = min(same[0] - best if same else NO_RIVAL,
-               NO_RIVAL if not other or other[0] > best else 0)
-    return best_close, best, lead
+class AddressIndex:
+    """The properties layer's addresses grouped by close and the closes by street
+    number, built once for a layer and reused for every list matched against it.
+    Addresses with no number or street are left out (no list could name them by
+    close)."""
+
+    def __init__(self, ids: Sequence[object], addresses: Sequence[object]) -> None:
+        if len(ids) != len(addresses):
+            raise DataError("property ids and addresses differ in length")
+        self.ids = [str(i) for i in ids]
+        self.addresses = [str(a) for a in addresses]
+        homes: dict[tuple[str, str, str], list[tuple[int, int | None, str | None]]] = {}
+        for row, text in enumerate(self.addresses):
+            a = parse_address(text)
+            key = _close_key(a)
+            if key is not None:
+                homes.setdefault(key, []).append((row, a.floor, a.door))
+        grouped: dict[str, list[_Close]] = {}
+        for (number, street, locality), found in homes.items():
+            grouped.setdefault(number, []).append(_Close(number, street, locality,
+                                                         tuple(found)))
+        self.by_number = {n: _Numbered(tuple(cs), [c.street for c in cs],
+                                       np.array([_street_type(c.street) for c in cs],
+                                                dtype=object),
+                                       np.array([c.locality for c in cs], dtype=object))
+                          for n, cs in grouped.items()}
+        #: the layer's localities, longest first (set off from a list's addresses)
+        self.places = sorted({c.locality.title() for cs in grouped.values() for c in cs
+                              if c.locality}, key=len, reverse=True)
+
+    @classmethod
+    def of(cls, properties: pd.DataFrame) -> AddressIndex:
+        """The index of a frame with ``property_id`` and ``address`` columns."""
+        if not {"property_id", "address"} <= set(properties.columns):
+            raise DataError("the properties layer needs property_id and address columns "
+                            "to match addresses")
+        return cls(properties["property_id"].tolist(), properties["address"].tolist())
+
+    def best_close(self, key: tuple[str, str, str]) -> tuple[_Close | None, int, int]:
+        """The close with the row's number whose street is nearest the row's (a
+        locality the row gives must agree), its distance in edits (OSA: an insertion,
+        deletion, substitution or swap of neighbours is one) and how many edits further
+        the next street is: of the same type (last word) as the nearest, or -- when
+        nearer -- any (:data:`NO_RIVAL` when no other street has the number)."""
+        number, street, locality = key
+        found = self.by_number.get(number)
+        if found is None:
+            return None, NO_RIVAL, 0
+        keep = np.ones(len(found.closes), dtype=bool)
+        if locality:
+            for place in set(found.localities.tolist()) - {""}:
+                if fuzz.ratio(locality, place) < LOCALITY_SIMILARITY:
+                    keep &= found.localities != place
+        if not keep.any():
+            return None, NO_RIVAL, 0
+        edits = process.cdist([street], found.streets, scorer=OSA.distance,
+                              dtype=np.int32)[0].astype(np.int64)
+        edits[~keep] = np.iinfo(np.int32).max
+        first = int(np.argmin(edits))
+        best = int(edits[first])
+        others = np.ones(len(edits), dtype=bool)
+        others[first] = False
+        others &= keep
+        same = others & (found.types == found.types[first])
+        other = others & ~same
+        lead = min(int(edits[same].min()) - best if same.any() else NO_RIVAL,
+                   0 if other.any() and int(edits[other].min()) <= best else NO_RIVAL)
+        return found.closes[first], best, lead
 
 
 def _street_type(street: str) -> str:
@@ -250,7 +291,8 @@ def _decide(a: ParsedAddress, close: _Close, edits: int, lead: int
     return homes[0], MATCHED, ""
 
 
-def match_addresses(rows: Sequence[object], properties: pd.DataFrame) -> pd.DataFrame:
+def match_addresses(rows: Sequence[object], properties: pd.DataFrame | AddressIndex
+                    ) -> pd.DataFrame:
     """Match a list's addresses to the properties layer.
 
     Parameters
@@ -258,7 +300,9 @@ def match_addresses(rows: Sequence[object], properties: pd.DataFrame) -> pd.Data
     rows
         The list's addresses in list order (None or empty for a blank cell).
     properties
-        The layer's ``property_id`` and ``address`` columns.
+        The layer's ``property_id`` and ``address`` columns, or its
+        :class:`AddressIndex` (built once, reused: parsing a national layer's addresses
+        takes most of a match's time).
 
     Returns
     -------
@@ -268,14 +312,8 @@ def match_addresses(rows: Sequence[object], properties: pd.DataFrame) -> pd.Data
     ``confidence`` (1 - street edits / name length; None when no close is proposed) and
     ``reason`` (why a row is not matched; empty when it is).
     """
-    if not {"property_id", "address"} <= set(properties.columns):
-        raise DataError("the properties layer needs property_id and address columns to "
-                        "match addresses")
-    ids = properties["property_id"].astype(str).tolist()
-    layer = properties["address"].astype(str).tolist()
-    by_number = _closes(layer)
-    places = sorted({c.locality.title() for cs in by_number.values() for c in cs
-                     if c.locality}, key=len, reverse=True)
+    index = properties if isinstance(properties, AddressIndex) \
+        else AddressIndex.of(properties)
     out: list[dict[str, Any]] = []
     for k, raw in enumerate(rows):
         text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) \
@@ -284,12 +322,12 @@ def match_addresses(rows: Sequence[object], properties: pd.DataFrame) -> pd.Data
                                  "matched_address": None, "status": UNMATCHED,
                                  "confidence": None, "reason": ""}
         out.append(found)
-        a = parse_address(normalise_position(text, places))
+        a = parse_address(normalise_position(text, index.places))
         key = _close_key(a)
         if key is None:
             found["reason"] = "; ".join(a.problems) or "no street number or street"
             continue
-        close, edits, lead = _best_close(key, by_number)
+        close, edits, lead = index.best_close(key)
         if close is None or edits > len(close.street) * PROPOSE_SHARE:
             found["reason"] = f"no street like {a.street!r} has a number {a.number}"
             continue
@@ -297,6 +335,6 @@ def match_addresses(rows: Sequence[object], properties: pd.DataFrame) -> pd.Data
         found.update(status=status, reason=reason,
                      confidence=round(1.0 - edits / max(len(close.street), 1), 3))
         if home is not None:
-            found.update(property_id=ids[home], matched_address=layer[home])
+            found.update(property_id=index.ids[home], matched_address=index.addresses[home])
     table = pd.DataFrame(out, columns=list(COLUMNS), dtype=object)
     return table.astype({"row": np.int64}).where(table.notna(), None)

@@ -16,6 +16,7 @@ refused whole, with what to fix.
 from __future__ import annotations
 
 import tempfile
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,8 +32,8 @@ from geo_era.data.sandbox import ImportLimits, read_files
 from geo_era.data.sniff import Kind, mismatch
 from geo_era.errors import DataError, NotFoundError, file_label, plain, quote
 from geo_era.geometry.lookup import positions
-from geo_era.housing.address_matching import MATCHED, match_addresses
-from geo_era.workspace import Snapshot
+from geo_era.housing.address_matching import MATCHED, AddressIndex, match_addresses
+from geo_era.workspace import PropertyTable, Snapshot
 
 IntArray = npt.NDArray[np.int64]
 
@@ -101,6 +102,21 @@ def _text(raw: object) -> str:
         else str(raw).strip()
 
 
+_INDEXES: weakref.WeakKeyDictionary[PropertyTable, AddressIndex] = \
+    weakref.WeakKeyDictionary()
+
+
+def address_index(snap: Snapshot) -> AddressIndex:
+    """The :class:`AddressIndex` of the snapshot's properties layer, built on first use
+    and kept as long as the layer is (a new import gives a new layer, so a new index)."""
+    table = snap.properties
+    index = _INDEXES.get(table)
+    if index is None:
+        index = AddressIndex(table.ids.tolist(), list(table.address))
+        _INDEXES[table] = index
+    return index
+
+
 def _by_address(snap: Snapshot, ids: Sequence[object], addresses: Sequence[object]
                 ) -> tuple[list[object], dict[int, RowError]]:
     """``ids`` with each empty one whose row's address was matched filled in, and the
@@ -108,9 +124,7 @@ def _by_address(snap: Snapshot, ids: Sequence[object], addresses: Sequence[objec
     wanted = [k for k, raw in enumerate(ids) if not _text(raw) and _text(addresses[k])]
     if not wanted:
         return list(ids), {}
-    layer = pd.DataFrame({"property_id": snap.properties.ids,
-                          "address": np.asarray(snap.properties.address, dtype=object)})
-    table = match_addresses([addresses[k] for k in wanted], layer)
+    table = match_addresses([addresses[k] for k in wanted], address_index(snap))
     filled: list[object] = list(ids)
     errors: dict[int, RowError] = {}
     for k, found in zip(wanted, table.to_dict("records"), strict=True):

@@ -19,6 +19,7 @@ from geo_era.housing.address_matching import (
     MATCHED,
     REVIEW,
     UNMATCHED,
+    AddressIndex,
     accept_edits,
     match_addresses,
     normalise_position,
@@ -85,6 +86,8 @@ def test_every_notation_typo_and_abbreviation_finds_the_home_worked_by_hand() ->
     assert reasons["Flat 3/1, 7 Fairview Grove"] == \
         "no home of the close has that flat position"
     assert reasons[""] == "address is empty"
+    # the layer's index built once answers the same
+    assert match_addresses([c[0] for c in CASES], AddressIndex.of(LAYER)).equals(table)
 
 
 def test_confidence_is_the_share_of_the_street_name_unchanged() -> None:
