@@ -77,6 +77,8 @@ PROPOSE_SHARE = 0.4
 NO_RIVAL = 99
 #: A locality the row gives must be at least this like the close's.
 LOCALITY_SIMILARITY = 80.0
+#: The longest address read (characters); a longer cell is reported, not matched.
+MAX_LENGTH = 300
 #: The columns of :func:`match_addresses`' table.
 COLUMNS = ("row", "address", "property_id", "matched_address", "status", "confidence",
            "reason")
@@ -322,6 +324,11 @@ def match_addresses(rows: Sequence[object], properties: pd.DataFrame | AddressIn
                                  "matched_address": None, "status": UNMATCHED,
                                  "confidence": None, "reason": ""}
         out.append(found)
+        if len(text) > MAX_LENGTH:
+            found.update(address=text[:60] + "...", reason=(
+                f"the address has {len(text):,} characters (at most {MAX_LENGTH}); give "
+                "the postal address alone"))
+            continue
         a = parse_address(normalise_position(text, index.places))
         key = _close_key(a)
         if key is None:

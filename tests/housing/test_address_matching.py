@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -24,7 +25,7 @@ from geo_era.housing.address_matching import (
     match_addresses,
     normalise_position,
 )
-from geo_era.housing.void_lists import read_void_list
+from geo_era.housing.void_lists import NOT_YOUR_VOID, read_void_list, within_landlord
 from geo_era.workspace import Workspace
 from tests.conftest import REPO, import_demo, python_path
 
@@ -124,6 +125,14 @@ def test_positions_are_written_as_the_parser_reads_them(text: str, expected: str
     assert normalise_position(text, ["Inverallan"]) == expected
 
 
+def test_an_overlong_cell_is_reported_not_matched() -> None:
+    table = match_addresses(["12 Oak Road " + "x" * 400], LAYER)
+    assert table["status"].tolist() == [UNMATCHED]
+    assert table["reason"][0] == ("the address has 412 characters (at most 300); give the "
+                                  "postal address alone")
+    assert len(table["address"][0]) == 63
+
+
 def test_accepted_edits_grow_with_the_name() -> None:
     assert accept_edits("OAK ROAD") == 1 and accept_edits("FAIRVIEW GROVE") == 2
 
@@ -172,6 +181,12 @@ def test_a_void_list_of_addresses_uses_the_matched_rows_and_holds_the_rest(
     assert [str(snap.properties.ids[r]) for r in confirmed.rows] == \
         [flat["property_id"], glasgow["property_id"], third["property_id"]]
     assert [e.row for e in confirmed.errors] == [3]
+    # a landlord's Link Officer learns nothing of homes not their own voids: every row
+    # they may not ask about, matched, held or not matched, reads the same
+    hidden = within_landlord(snap, listed, "Nobody's Housing",
+                             np.zeros(snap.properties.size, dtype=bool))
+    assert len(hidden) == 0 and [e.row for e in hidden.errors] == [1, 2, 3, 4]
+    assert {e.problem for e in hidden.errors} == {NOT_YOUR_VOID.format("Nobody's Housing")}
 
 
 def test_the_bench_of_500_messy_demo_addresses_meets_the_goal(tmp_path: Path) -> None:
