@@ -92,8 +92,10 @@ def _main(debug: Annotated[bool, typer.Option(
 
 
 VOIDS = typer.Option("--voids", help="A CSV or GeoPackage list of candidate properties "
-                                     "with a property_id column (default: every void in "
-                                     "the store). Bad rows are reported; the rest are used.")
+                                     "with a property_id or an address column (default: "
+                                     "every void in the store). Addresses are matched to "
+                                     "the properties layer; bad rows, and addresses held "
+                                     "for confirmation, are reported; the rest are used.")
 
 
 PROGRESS = typer.Option("--progress/--no-progress",

@@ -1,16 +1,22 @@
 """Lists of voids (or any candidate properties) to screen or check: every void in the
 store, a list of ids, or an uploaded CSV or GeoPackage file.
 
-A list is matched to the ``properties`` layer by ``property_id``. A bad row (an empty id,
-an id the layer lacks, a repeat) is reported with its row number and does not stop the
-good rows: a landlord's spreadsheet with one typo still gets its other voids screened.
-A file that cannot be read at all, or has no ``property_id`` column, is refused whole,
-with what to fix.
+A list is matched to the ``properties`` layer by ``property_id``, or, for a row with no
+id, by its ``address`` (:func:`geo_era.housing.address_matching.match_addresses`): a
+landlord's list as it comes. Only addresses matched with confidence go on; one held
+for review is reported with the likely home and its confidence, and is used once a
+person puts that home's id in the row's ``property_id`` (the SOLO's confirmation).
+A bad row (an empty id and address, an id the layer lacks, a repeat, an address not
+matched) is reported with its row number and does not stop the good rows: a
+landlord's spreadsheet with one typo still gets its other voids screened. A file that
+cannot be read at all, or has neither a ``property_id`` nor an ``address`` column, is
+refused whole, with what to fix.
 """
 
 from __future__ import annotations
 
 import tempfile
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,16 +32,23 @@ from geo_era.data.sandbox import ImportLimits, read_files
 from geo_era.data.sniff import Kind, mismatch
 from geo_era.errors import DataError, NotFoundError, file_label, plain, quote
 from geo_era.geometry.lookup import positions
-from geo_era.workspace import Snapshot
+from geo_era.housing.address_matching import MATCHED, AddressIndex, match_addresses
+from geo_era.workspace import PropertyTable, Snapshot
 
 IntArray = npt.NDArray[np.int64]
 
 #: The column a list names its properties by.
 ID_COLUMN = "property_id"
+#: The column a list may name its properties by instead, as postal addresses.
+ADDRESS_COLUMN = "address"
 #: Most rows one list may hold.
 MAX_ROWS = 200_000
 #: The formats a list is read from, by file name suffix.
 SUFFIXES = {".csv": Kind.CSV, ".gpkg": Kind.GEOPACKAGE}
+#: What an empty row reads as.
+EMPTY_ROW = "property_id is empty; give the property's id (UPRN or the landlord's id)"
+EMPTY_ROW_OR_ADDRESS = ("property_id and address are empty; give the property's id (UPRN "
+                        "or the landlord's id) or its postal address")
 #: The source of :func:`store_voids`.
 STORE_SOURCE = "the voids in the store"
 
@@ -84,8 +97,57 @@ def store_voids(snap: Snapshot) -> VoidList:
     return VoidList(np.flatnonzero(mask).astype(np.int64), (), STORE_SOURCE)
 
 
-def from_ids(snap: Snapshot, ids: Sequence[object], *, source: str = "the list") -> VoidList:
-    """Match ids to the properties layer; each bad one is a :class:`RowError`."""
+def _text(raw: object) -> str:
+    return "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) \
+        else str(raw).strip()
+
+
+_INDEXES: weakref.WeakKeyDictionary[PropertyTable, AddressIndex] = \
+    weakref.WeakKeyDictionary()
+
+
+def address_index(snap: Snapshot) -> AddressIndex:
+    """The :class:`AddressIndex` of the snapshot's properties layer, built on first use
+    and kept as long as the layer is (a new import gives a new layer, so a new index)."""
+    table = snap.properties
+    index = _INDEXES.get(table)
+    if index is None:
+        index = AddressIndex(table.ids.tolist(), list(table.address))
+        _INDEXES[table] = index
+    return index
+
+
+def _by_address(snap: Snapshot, ids: Sequence[object], addresses: Sequence[object]
+                ) -> tuple[list[object], dict[int, RowError]]:
+    """``ids`` with each empty one whose row's address was matched filled in, and the
+    rows (0-based) whose address was not matched, as errors saying why."""
+    wanted = [k for k, raw in enumerate(ids) if not _text(raw) and _text(addresses[k])]
+    if not wanted:
+        return list(ids), {}
+    table = match_addresses([addresses[k] for k in wanted], address_index(snap))
+    filled: list[object] = list(ids)
+    errors: dict[int, RowError] = {}
+    for k, found in zip(wanted, table.to_dict("records"), strict=True):
+        pid = None if pd.isna(found["property_id"]) else str(found["property_id"])
+        reason = str(found["reason"])
+        if found["status"] == MATCHED:
+            filled[k] = pid
+            continue
+        problem = (f"held for confirmation: likely {pid} ({found['matched_address']}, "
+                   f"confidence {float(found['confidence']):.0%}): {reason}; if it is, put "
+                   f"{pid} in the row's {ID_COLUMN}" if pid is not None else
+                   f"not matched to a home: {reason}; check the address, or give the "
+                   f"row's {ID_COLUMN}")
+        errors[k] = RowError(k + 1, ADDRESS_COLUMN, plain(str(found["address"])), problem,
+                             unknown=True)
+    return filled, errors
+
+
+def from_ids(snap: Snapshot, ids: Sequence[object], *, source: str = "the list",
+             addresses: Sequence[object] | None = None) -> VoidList:
+    """Match ids to the properties layer; each bad one is a :class:`RowError`. A row
+    with no id is matched by its entry in ``addresses`` when given (only a confident
+    match is used; see :mod:`geo_era.housing.address_matching`)."""
     if len(ids) > MAX_ROWS:
         raise DataError(f"{source} has {len(ids):,} rows; at most {MAX_ROWS:,} can be "
                         "screened at once: split it")
@@ -93,12 +155,17 @@ def from_ids(snap: Snapshot, ids: Sequence[object], *, source: str = "the list")
     rows: list[int] = []
     errors: list[RowError] = []
     first: dict[str, int] = {}
+    held: dict[int, RowError] = {}
+    if addresses is not None:
+        ids, held = _by_address(snap, ids, addresses)
     for number, raw in enumerate(ids, start=1):
-        text = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) \
-            else str(raw).strip()
+        text = _text(raw)
+        if number - 1 in held:
+            errors.append(held[number - 1])
+            continue
         if not text:
-            errors.append(RowError(number, ID_COLUMN, "", "property_id is empty; give the "
-                                   "property's id (UPRN or the landlord's id)"))
+            errors.append(RowError(number, ID_COLUMN, "", EMPTY_ROW if addresses is None
+                                   else EMPTY_ROW_OR_ADDRESS))
             continue
         if text in first:
             errors.append(RowError(number, ID_COLUMN, plain(text), f"listed again (first at row "
@@ -139,14 +206,18 @@ def read_void_list(snap: Snapshot, data: bytes | Path, *, filename: str | None =
         frame = (_read_csv(path, name) if suffix == ".csv"
                  else _read_gpkg(path, name, limits or ImportLimits()))
     columns = {str(c).strip().lower(): c for c in frame.columns}
-    if ID_COLUMN not in columns:
+    if ID_COLUMN not in columns and ADDRESS_COLUMN not in columns:
         found = ", ".join(quote(c) for c in list(frame.columns)[:10]) or "none"
         more = ", ..." if len(frame.columns) > 10 else ""
-        raise DataError(f"{name}: no '{ID_COLUMN}' column (columns found: {found}{more}); "
-                        "name the column of property ids property_id")
+        raise DataError(f"{name}: no '{ID_COLUMN}' or '{ADDRESS_COLUMN}' column (columns "
+                        f"found: {found}{more}); name the column of property ids "
+                        f"{ID_COLUMN}, or the column of postal addresses {ADDRESS_COLUMN}")
     if not len(frame):
         raise DataError(f"{name}: the list has no rows")
-    return from_ids(snap, frame[columns[ID_COLUMN]].tolist(), source=name)
+    ids = frame[columns[ID_COLUMN]].tolist() if ID_COLUMN in columns else [""] * len(frame)
+    addresses = frame[columns[ADDRESS_COLUMN]].tolist() if ADDRESS_COLUMN in columns \
+        else None
+    return from_ids(snap, ids, source=name, addresses=addresses)
 
 
 @contextmanager

@@ -240,6 +240,36 @@ def test_solo_screens_an_uploaded_list(browser: Any, site: dict[str, Any]) -> No
     page.close()
 
 
+def test_solo_screens_a_list_of_addresses_and_sees_the_held_rows(
+        browser: Any, site: dict[str, Any]) -> None:
+    """R74, issue 22 item 6: a landlord's list with addresses and no ids: the matched
+    row is screened; the row held for review is shown with its likely home and its
+    confidence, and is not screened."""
+    from geo_era.data.layer_store import LayerStore
+
+    layer = LayerStore(site["home_dir"]).read_attributes("properties",
+                                                         ["property_id", "address"])
+    address = str(layer.loc[layer["property_id"] == site["void"], "address"].iloc[0])
+    close = address.rsplit(",", 1)[0]  # the locality left out
+    held = close.rsplit(" ", 1)[0] + " Rose"  # the street type changed: held for review
+    page, _ = sign_in(browser, site, "solo")
+    page.get_by_role("link", name="Void screening").click()
+    page.get_by_label("Subject id").fill(site["case"]["subject_id"])
+    page.get_by_label("List of voids (optional)").set_input_files(files=[{
+        "name": "voids.csv", "mimeType": "text/csv",
+        "buffer": f'address\n"{address.upper()}"\n"{held}"\n'.encode()}])
+    page.get_by_role("button", name="Screen voids").click()
+    page.get_by_role("heading", name="Voids screened for").wait_for(timeout=15_000)
+    errors = page.locator("table.row-errors tbody tr")
+    assert errors.count() == 1
+    text = errors.first.inner_text()
+    assert held in text and f"held for confirmation: likely {site['void']}" in text
+    assert "confidence" in text
+    screened = page.locator("table.screened tbody tr")
+    assert screened.count() == 1 and site["void"] in screened.first.inner_text()
+    page.close()
+
+
 def test_link_officer_checks_allocations_but_may_not_screen(browser: Any,
                                                             site: dict[str, Any]) -> None:
     page, requests = sign_in(browser, site, "link")

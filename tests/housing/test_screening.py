@@ -256,7 +256,7 @@ def test_a_list_with_bad_rows_still_screens_the_good_ones(street: Workspace,
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("voids.txt", b"property_id\nA\n", "CSV (.csv) or GeoPackage (.gpkg)"),
-    ("voids.csv", b"uprn\nA\n", "no 'property_id' column (columns found: 'uprn')"),
+    ("voids.csv", b"uprn\nA\n", "no 'property_id' or 'address' column (columns found: 'uprn')"),
     ("voids.csv", b"property_id\n", "the list has no rows"),
     ("voids.gpkg", b"not a geopackage", "is not GeoPackage (a GeoPackage is a SQLite database)"),
 ])
