@@ -10,7 +10,7 @@ import typer
 
 from geo_era.cli._common import BY, app, caller, echo_answer, services
 from geo_era.services import data
-from geo_era.services.products import PRODUCTS, import_product
+from geo_era.services.products import PRODUCTS, import_osm, import_product
 
 
 @app.command("import")
@@ -28,7 +28,8 @@ def import_command(
                          "Premium CSV: properties), mastermap (OS MasterMap Topography "
                          "Layer GML or GeoPackage: buildings by TOID), inspire (Registers "
                          "of Scotland INSPIRE polygons GML: plots), schools (school "
-                         "locations CSV: sites).")] = "contract",
+                         "locations CSV: sites), osm (a whole-country OpenStreetMap "
+                         ".osm.pbf, streamed: buildings, sites, streets).")] = "contract",
 ) -> None:
     """Import every geo_era layer in FILES into GEO_ERA_HOME, all or nothing. The import
     is recorded in the audit trail.
@@ -38,17 +39,22 @@ def import_command(
     the properties layer (UPRN as property id, address in Scottish form, type from the
     class); other records (garages, shops, care homes...) are dropped and counted.
     --format mastermap|inspire|schools: buildings, plots or sites from those products.
+    --format osm: one OpenStreetMap .osm.pbf (Scotland's extract) streamed into buildings,
+    sites and streets without holding the file (a small extract imports as it is).
     """
     chosen = file_format.strip().lower()
     if chosen in PRODUCTS:
         _import_product(files, chosen, by=by, as_json=as_json)
         return
-    if chosen == "addressbase":
-        _import_addressbase(files, by=by, as_json=as_json)
+    if chosen in ("addressbase", "osm"):
+        if len(files) != 1:
+            raise typer.BadParameter(f"give one {chosen} file", param_hint="FILES")
+        (_import_addressbase if chosen == "addressbase" else _import_osm)(
+            files[0], by=by, as_json=as_json)
         return
     if chosen != "contract":
         raise typer.BadParameter(
-            f"{file_format!r}: give contract, addressbase, " + ", ".join(PRODUCTS),
+            f"{file_format!r}: give contract, addressbase, osm, " + ", ".join(PRODUCTS),
             param_hint="--format")
     svc = services()
     report = data.import_layers(svc, caller(by), files=files, crs=crs, layer=layer)
@@ -66,12 +72,24 @@ def import_command(
     typer.echo(f"data version {report.data_version} in {svc.layers.home}")
 
 
-def _import_addressbase(files: list[Path], *, by: str | None, as_json: bool) -> None:
-    """``import --format addressbase``: one AddressBase file as the properties layer."""
-    if len(files) != 1:
-        raise typer.BadParameter("give one AddressBase CSV file", param_hint="FILES")
+def _import_osm(path: Path, *, by: str | None, as_json: bool) -> None:
+    """``import --format osm``: a national OSM PBF streamed into three layers."""
     svc = services()
-    report = data.import_addressbase(svc, caller(by), path=files[0])
+    report = import_osm(svc, caller(by), path=path)
+    if as_json:
+        echo_answer(report)
+        return
+    for name, rows in sorted(report.rows.items()):
+        typer.echo(f"imported {name}: {rows:,} rows (streamed from {path.name})")
+    for notice in report.notices:
+        typer.echo(f"  - {notice}")
+    typer.echo(f"data version {report.data_version} in {svc.layers.home}")
+
+
+def _import_addressbase(path: Path, *, by: str | None, as_json: bool) -> None:
+    """``import --format addressbase``: one AddressBase file as the properties layer."""
+    svc = services()
+    report = data.import_addressbase(svc, caller(by), path=path)
     if as_json:
         echo_answer(report)
         return

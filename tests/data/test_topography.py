@@ -268,5 +268,5 @@ def test_cli_imports_each_product(files: dict[str, Path], tmp_path: Path) -> Non
     done = geo_era("import", "--format", "schools", str(files["schools"]), home=home)
     assert "imported sites: 4 rows" in done.stdout
     done = geo_era("import", "--format", "abc", str(files["schools"]), home=home)
-    assert done.returncode != 0 and "unknown format 'abc'" in done.stderr
+    assert done.returncode != 0 and "'abc': give contract, addressbase, osm" in done.stderr
     assert "Traceback" not in done.stderr

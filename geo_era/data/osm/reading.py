@@ -116,7 +116,8 @@ def too_many_elements(name: str, max_elements: int) -> str:
     """The message for an OSM file with more than ``max_elements`` elements."""
     return (f"OSM file '{name}' holds more than {max_elements:,} nodes, ways and relations, "
             "the most one import reads (GEO_ERA_IMPORT_MAX_ROWS); clip the area first, e.g. "
-            "osmium extract -b <minlon>,<minlat>,<maxlon>,<maxlat>")
+            "osmium extract -b <minlon>,<minlat>,<maxlon>,<maxlat>, or stream a whole "
+            "country's .osm.pbf with geo-era import --format osm")
 
 
 class WalkScan:

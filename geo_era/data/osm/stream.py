@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import tempfile
 import time
 from array import array
@@ -81,6 +82,7 @@ from geo_era.data.osm.features import _levels
 from geo_era.data.osm.frames import BUILDING_COLUMNS, SITE_COLUMNS, STREET_COLUMNS, to_bng
 from geo_era.data.osm.reading import PBF_SUFFIXES
 from geo_era.data.osm.tags import FEATURE_KEYS, is_walkable, site_category
+from geo_era.data.sandbox import ImportLimits, IsolationError, run_isolated
 from geo_era.data.sniff import Kind, mismatch
 from geo_era.errors import DataError
 
@@ -91,6 +93,11 @@ INDEX = "sparse_file_array"
 
 #: Rows of one layer held before they are projected and written.
 CHUNK_ROWS = 20_000
+
+#: The child's task (:mod:`geo_era.data.sandbox`): stream one PBF file into parts.
+STREAM_TASK = "geo_era.data.osm.stream:stream_task"
+#: A part's name as the child writes it; nothing else is read back from its folder.
+_PART = re.compile(r"(buildings|sites|streets)-\d{5,}\.parquet")
 
 #: The ``oneway`` values osmnx reads as one-way, and those that also reverse the way
 #: (``osmnx.graph._create_graph``).
@@ -280,6 +287,75 @@ def stream_pbf_layers(path: Path, folder: Path, *, chunk_rows: int = CHUNK_ROWS,
                 result.rows["buildings"], result.rows["sites"], result.rows["streets"],
                 time.perf_counter() - started)
     return result
+
+
+def stream_pbf_isolated(path: Path, into: Path, *, limits: ImportLimits) -> StreamedLayers:
+    """:func:`stream_pbf_layers` on an untrusted file, in the import's child process
+    (no network, within ``limits``: memory, seconds, rows of a layer); the parts it wrote
+    are read back and written as one GeoParquet file per layer in ``into``
+    (``buildings.parquet``...): the ``geo-era import --format osm`` path.
+
+    ``limits.max_rows`` bounds each layer's rows (not the file's elements, as the osmnx
+    path's does): the stream does not hold the elements.
+
+    Raises
+    ------
+    DataError
+        As :func:`stream_pbf_layers`, or the child ran out of memory or time.
+    """
+    path = Path(path)
+    _check(path)
+    job = {"file": str(path.absolute()), "max_rows": limits.max_rows}
+    try:
+        with run_isolated(STREAM_TASK, job, limits=limits) as (answer, folder):
+            if answer.get("error"):
+                raise DataError(str(answer["error"])[:2000])
+            parts = folder / "parts"
+            streamed = StreamedLayers()
+            for layer in _COLUMNS:
+                names = [str(n) for n in answer["files"].get(layer, [])]
+                if any(_PART.fullmatch(n) is None or not n.startswith(layer)
+                       for n in names):
+                    raise DataError(f"OSM file '{path.name}' could not be read: the reader "
+                                    "gave back an unexpected part")
+                streamed.files[layer] = [parts / n for n in names]
+                streamed.rows[layer] = int(answer["rows"].get(layer, 0))
+            return _read_back(streamed, into)
+    except IsolationError as exc:
+        raise DataError(f"OSM file '{path.name}' {exc.message}") from None
+
+
+def _read_back(streamed: StreamedLayers, folder: Path) -> StreamedLayers:
+    """The parts as one GeoParquet file per layer in ``folder`` (they outlive the child's
+    folder); the layers' rows as streamed."""
+    out = StreamedLayers(rows=dict(streamed.rows))
+    for layer, frame in streamed.read().items():
+        target = folder / f"{layer}.parquet"
+        frame.to_parquet(target)
+        out.files[layer] = [target]
+    return out
+
+
+def stream_task(job: dict[str, object], folder: Path) -> dict[str, object]:
+    """In the child: stream the job's file into ``folder/parts``; the parts by layer, or
+    the error that refused the file."""
+    path = Path(str(job["file"]))
+    max_rows = job.get("max_rows")
+    (folder / "parts").mkdir()
+    try:
+        result = stream_pbf_layers(path, folder / "parts",
+                                   max_rows=int(max_rows) if isinstance(max_rows, int)
+                                   else None)
+    except DataError as exc:
+        return {"error": str(exc)}
+    except MemoryError:
+        return {"error": f"OSM file '{path.name}' could not be read within the import's "
+                         "memory (GEO_ERA_IMPORT_MEMORY_MB); clip the area, or raise it"}
+    except Exception as exc:
+        return {"error": f"OSM file '{path.name}' could not be read ({type(exc).__name__}); "
+                         "check that it is a complete OpenStreetMap .osm.pbf extract"}
+    return {"files": {layer: [p.name for p in files] for layer, files in result.files.items()},
+            "rows": result.rows}
 
 
 def _stream(path: Path, shown: Path, writers: dict[str, _LayerWriter], index: str) -> None:

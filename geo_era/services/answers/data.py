@@ -98,7 +98,7 @@ class ProductImport(ImportReport):
     INSPIRE polygons as plots, school locations as sites): the features read, those
     taken, and every one left out with why (never guessed)."""
 
-    #: ``mastermap``, ``inspire`` or ``schools``
+    #: ``mastermap``, ``inspire``, ``schools`` or ``osm`` (features: rows streamed)
     product: str
     #: features (rows) in the product's files
     features: int
