@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +14,20 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 OUT = Path(__file__).resolve().parent / "out"
+ROOT = OUT.parent.parent
+
+
+def run_step(script: str, args: list[str]) -> dict[str, Any]:
+    """Run ``script`` (a bench's ``__file__``) with ``args`` in a fresh interpreter, so that
+    its peak memory is its own; the JSON object on its last line of output."""
+    done = subprocess.run([sys.executable, script, *args], capture_output=True, text=True,
+                          check=False, cwd=ROOT)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"{Path(script).name} {' '.join(args[:2])} failed "
+                         f"(exit {done.returncode})")
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
 
 
 def _status(field: str) -> float:

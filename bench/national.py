@@ -36,7 +36,6 @@ import argparse
 import datetime as dt
 import json
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -55,6 +54,11 @@ from geo_era.housing.void_lists import store_voids
 from geo_era.overconcentration.document import write_report
 from geo_era.overconcentration.report import build_report
 from geo_era.workspace import Workspace
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import run_step
 
 GOAL_LOAD_S = 60.0
 GOAL_LOAD_GB = 4.0
@@ -171,14 +175,7 @@ def report_job(home: Path) -> dict[str, Any]:
 
 def in_child(step: str, home: Path) -> dict[str, Any]:
     """Run one step in a fresh interpreter; its JSON answer."""
-    done = subprocess.run([sys.executable, __file__, "--step", step, "--home", str(home)],
-                          capture_output=True, text=True, check=False, cwd=ROOT)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-4000:])
-        raise SystemExit(f"step {step} failed (exit {done.returncode})")
-    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return answer
-
+    return run_step(__file__, ["--step", step, "--home", str(home)])
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -32,7 +32,6 @@ import json
 import re
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -51,6 +50,11 @@ from geo_era.demo.demotown import NATIONAL_SCALE, NATIONAL_TOWNS, build_demo_tow
 from geo_era.services import Caller, Services
 from geo_era.services import data as data_services
 from geo_era.settings import Settings
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import run_step
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Addresses of the national data set at NATIONAL_SCALE.
@@ -207,15 +211,7 @@ def step_contract(out: Path) -> dict[str, Any]:
 
 
 def in_child(step: str, out: Path, rows: int) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, "--step", step, "--out", str(out),
-                           "--rows", str(rows)], capture_output=True, text=True,
-                          check=False, cwd=ROOT)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-4000:])
-        raise SystemExit(f"step {step} failed (exit {done.returncode})")
-    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return answer
-
+    return run_step(__file__, ["--step", step, "--out", str(out), "--rows", str(rows)])
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

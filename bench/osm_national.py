@@ -15,7 +15,10 @@ importer).
 ``--scale 0.02`` is a smoke test of 2 % (704,000 nodes, 3 MB, a minute or two). The stream
 also runs on ``--compare`` (a tenth) of the file, so the figures show how memory grows with
 it, and today's path (:func:`layers_from_osm`: the PBF converted to XML, read by osmnx) runs
-beside the stream on a ``--baseline`` file (0.5 %).
+beside the stream on a ``--baseline`` file (0.5 %). Last, the whole file is imported as an
+administrator imports it, ``geo-era import --format osm`` into a fresh store: the stream in
+the import's child process, then the store's import of the three layers (which, like every
+import, holds the layers to validate them).
 
 Writes ``--json`` (default ``bench/out/osm_national.json``) for ``bench/results.py``.
 
@@ -29,6 +32,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -270,6 +274,8 @@ def import_once(pbf: Path, index: str, method: str) -> dict[str, Any]:
     from geo_era.data.osm import layers_from_osm  # noqa: PLC0415
     from geo_era.data.osm.stream import stream_pbf_layers  # noqa: PLC0415
 
+    if method == "import":
+        return command_once(pbf)
     with tempfile.TemporaryDirectory(prefix="osm-national-") as tmp:
         started = time.perf_counter()
         if method == "stream":
@@ -280,6 +286,25 @@ def import_once(pbf: Path, index: str, method: str) -> dict[str, Any]:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"seconds": seconds, "peak_rss_mb": peak_mb(), "rows": rows,
             "cpu_s": usage.ru_utime + usage.ru_stime}
+
+
+def command_once(pbf: Path) -> dict[str, Any]:
+    """``geo-era import --format osm`` on ``pbf`` into a fresh store, as an administrator
+    runs it (the stream in the import's child, then the store's import of the three
+    layers); seconds, the peak of its largest process (the command or its child), rows."""
+    with tempfile.TemporaryDirectory(prefix="osm-national-import-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GEO_ERA_")}
+        env |= {"GEO_ERA_HOME": str(Path(tmp) / "home"), "GEO_ERA_IMPORT_SECONDS": "1800"}
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "geo_era.cli", "import", "--format",
+                               "osm", str(pbf), "--json"], capture_output=True, text=True,
+                              check=False, env=env)
+        seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"geo-era import --format osm failed: {done.stderr[-2000:]}")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "rows": json.loads(done.stdout)["rows"], "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def import_fresh(pbf: Path, index: str, method: str = "stream") -> dict[str, Any]:
@@ -361,6 +386,12 @@ def run(scale: float, index: str, folder: Path, *, compare: float, baseline: flo
     if steps == "small":
         return {"data": data, "rows": rows, "files": files}
     part, full = rows[-2], rows[-1]
+    pbf, built = built_pbf(folder, "full", scale)
+    rows.append(row(built, import_fresh(pbf, index, "import"),
+                    "geo-era import --format osm (the stream in the import's child, then "
+                    "the store's import of the layers)", "full"))
+    print(f"the import command: {rows[-1]['seconds']:.1f} s, "
+          f"peak {rows[-1]['peak_rss_mb']:,.0f} MB", flush=True)
     data |= {"nodes": files["full"]["nodes"], "ways": files["full"]["ways"],
              "pbf_mb": round(files["full"]["mb"], 1)}
     return {"data": data,

@@ -229,6 +229,18 @@ def goals(found: dict[str, dict[str, Any] | None]) -> list[tuple[str, str, bool 
                     f"peak {peak:.2f} GB (the chunked read {a['read_peak_gb']:.2f} GB); the "
                     f"contract import {c['import_s']:.0f} s, {contract:.2f} GB",
                     peak <= ratio * contract))
+    osm = found.get("osm_national")
+    if osm and "peak_full_vs_part" in osm:
+        full = next(r for r in osm["rows"] if r["file"] == "full"
+                    and r["method"].startswith("stream_pbf_layers"))
+        growth = osm["nodes_full_vs_part"]
+        out.append((f"a national OSM PBF streams in bounded memory: {growth:.0f}x the nodes "
+                    f"take under {growth / 4:g}x the peak memory, the rows as the file holds",
+                    f"{osm['data']['pbf_mb']:,.0f} MB, {osm['data']['nodes']:,} nodes in "
+                    f"{full['seconds']:.0f} s, peak {full['peak_rss_mb']:,.0f} MB: "
+                    f"{osm['peak_full_vs_part']:.2f}x a tenth's",
+                    osm["peak_full_vs_part"] < growth / 4
+                    and all(r["identical"] for r in osm["rows"])))
     voids = found.get("voids")
     if voids:
         out.append((f"publish or let one void and re-answer its allocation check < "

@@ -45,6 +45,11 @@ from geo_era.housing.live_voids import AVAILABLE, LET
 from geo_era.services import Caller, Services, housing, live_voids
 from geo_era.settings import Settings
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import run_step
+
 GOAL_MS = 50.0
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -163,14 +168,7 @@ def step_reimport(home: Path, pid: str) -> dict[str, Any]:
 
 
 def in_child(args: list[str]) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                          check=False, cwd=ROOT)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-4000:])
-        raise SystemExit(f"{args[:2]} failed (exit {done.returncode})")
-    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return answer
-
+    return run_step(__file__, args)
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

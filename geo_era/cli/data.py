@@ -10,6 +10,8 @@ import typer
 
 from geo_era.cli._common import BY, app, caller, echo_answer, services
 from geo_era.services import data
+from geo_era.services.answers.data import ImportReport
+from geo_era.services.context import Services
 from geo_era.services.products import PRODUCTS, import_osm, import_product
 
 
@@ -65,6 +67,11 @@ def import_command(
         typer.echo(f"imported {name}: {rows:,} rows")
     for line in report.skipped:
         typer.echo(f"skipped {line}")
+    _echo_end(report, svc)
+
+
+def _echo_end(report: ImportReport, svc: Services) -> None:
+    """An import's notices and the data version it made."""
     if report.notices:
         typer.echo(f"{len(report.notices)} notice(s) about derived values:")
         for notice in report.notices:
@@ -81,9 +88,7 @@ def _import_osm(path: Path, *, by: str | None, as_json: bool) -> None:
         return
     for name, rows in sorted(report.rows.items()):
         typer.echo(f"imported {name}: {rows:,} rows (streamed from {path.name})")
-    for notice in report.notices:
-        typer.echo(f"  - {notice}")
-    typer.echo(f"data version {report.data_version} in {svc.layers.home}")
+    _echo_end(report, svc)
 
 
 def _import_addressbase(path: Path, *, by: str | None, as_json: bool) -> None:
@@ -99,11 +104,7 @@ def _import_addressbase(path: Path, *, by: str | None, as_json: bool) -> None:
     if report.dropped:
         typer.echo("dropped (not dwellings, or gone or planned): " + ", ".join(
             f"{kind} {n:,}" for kind, n in report.dropped.items()))
-    if report.notices:
-        typer.echo(f"{len(report.notices)} notice(s) about derived values:")
-        for notice in report.notices:
-            typer.echo(f"  - {notice}")
-    typer.echo(f"data version {report.data_version} in {svc.layers.home}")
+    _echo_end(report, svc)
 
 
 def _import_product(files: list[Path], product: str, *, by: str | None,
