@@ -56,13 +56,17 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## Every benchmark, then bench/RESULTS.md from their figures (bench/out/*.json). The
-## PostGIS baseline needs a PostgreSQL/PostGIS server (sudo bash .ci/postgres.sh); the
-## national benchmark builds a 2.6-million-address data set (about 10 minutes); the national
-## OSM benchmark writes a Scotland-size PBF of 35 million nodes and streams it (15-25 minutes).
+## Every benchmark, then bench/RESULTS.md from their figures (bench/out/*.json), all of
+## one run of the commit checked out: bench/common.py start begins the run, each benchmark
+## stamps its JSON with it, and bench/results.py refuses anything else. A benchmark that
+## fails stops make bench. The PostGIS baseline needs a PostgreSQL/PostGIS server (sudo
+## bash .ci/postgres.sh); the national benchmark builds a 2.6-million-address data set
+## (about 10 minutes); the national OSM benchmark writes a Scotland-size PBF of 35 million
+## nodes and streams it (15-25 minutes).
 bench: setup
+	$(BIN)/python bench/common.py start
 	$(BIN)/python bench/proximity.py --json bench/out/proximity.json
-	-$(BIN)/python bench/postgis.py --json bench/out/postgis.json
+	$(BIN)/python bench/postgis.py --json bench/out/postgis.json
 	$(BIN)/python bench/network.py --json bench/out/network.json
 	$(BIN)/python bench/national.py --json bench/out/national.json
 	$(BIN)/python bench/national_import.py --json bench/out/national_import.json

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 import time
@@ -43,6 +42,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from common import write_json
 from proximity import make_data
 
 from geo_era.analysis.distributed import default_partitions, local_client, proximity_table_dask
@@ -164,8 +164,7 @@ def main() -> int:
     print(f"speed-up 2 workers vs 1 worker:       {ratios['two_vs_one_worker']:.2f}x")
     print(f"speed-up 2 workers vs single process: "
           f"{ratios['two_workers_vs_single_process']:.2f}x")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    write_json(args.json, "dask", figures)
     print(f"-> {args.json}")
     return 0 if ok else 1
 

@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from common import run_step, write_json
 from pyproj import Transformer
 
 from geo_era.contract.schema import BNG
@@ -50,11 +51,6 @@ from geo_era.demo.demotown import NATIONAL_SCALE, NATIONAL_TOWNS, build_demo_tow
 from geo_era.services import Caller, Services
 from geo_era.services import data as data_services
 from geo_era.settings import Settings
-
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.common import run_step
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Addresses of the national data set at NATIONAL_SCALE.
@@ -244,10 +240,8 @@ def main() -> int:
     c = figures["contract"]
     print(f"contract import of the same dwellings: {c['import_s']:.1f} s, peak "
           f"{c['peak_gb']:.2f} GB (reading child {c['child_peak_gb']:.2f} GB); {c['rows']}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"name": "national_import", "rows_asked": args.rows,
-                                     "goal_ratio": GOAL_RATIO,
-                                     **figures}, indent=2, default=str), encoding="utf-8")
+    write_json(args.json, "national_import", {"rows_asked": args.rows,
+                                              "goal_ratio": GOAL_RATIO, **figures})
     return 0
 
 

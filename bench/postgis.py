@@ -64,7 +64,6 @@ Prints a table (method, seconds, ratio PostGIS/geo_era, identical) and writes ``
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
 import sys
@@ -82,6 +81,7 @@ import geopandas as gpd
 import numpy as np
 import psycopg
 import shapely
+from common import write_json
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -818,8 +818,7 @@ def main() -> int:
         "ratios": ratios,
         "failures": failures,
     }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=2))
+    write_json(args.json, "postgis", report)
     print(f"figures written to {args.json}")
     if failures:
         print("\nFAILED: " + "; ".join(failures))

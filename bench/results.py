@@ -1,22 +1,27 @@
 """Write ``bench/RESULTS.md`` from the figures the benchmarks of one ``make bench`` run
 wrote into ``bench/out/*.json``: every method's time and peak memory, the ratios against
 the baselines measured in the same run, whether the results were identical, and the
-goals of the national-scale issue, each met or not.
+goals, each met or not.
 
-    python bench/results.py [--out bench/RESULTS.md]
+Only one run of one commit is ever shown. The run is ``bench/out/run.json`` (begun by
+``python bench/common.py start``, the first step of ``make bench``); every benchmark's
+JSON must carry that run's id and commit, measured with no tracked file changed, and
+that commit must be the one checked out. Otherwise nothing is written: each file that
+is missing, of another run or commit, or written without its provenance is named, and
+the exit status is 1.
+
+    python bench/results.py [--out bench/RESULTS.md] [--figures bench/out]
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
-import platform
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from common import changed, head
 
 BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
@@ -37,15 +42,61 @@ SECTIONS = (
     ("pages", "The pages on the demo town, one request at a time through a real server"),
     ("address_matching", "Landlords' lists as they come: 500 messy addresses of the demo "
                          "town matched to its properties layer"),
+    ("screening", "Void screening and the allocation check at a large demo town"),
+    ("api", "The HTTP API under load: sites-near and the minimum set through a real "
+            "server"),
 )
+#: The script that writes each section's figures.
+SCRIPTS = {"dask": "dask_scale.py"}
 
 
-def load(name: str) -> dict[str, Any] | None:
-    path = OUT / f"{name}.json"
-    if not path.exists():
+def load(folder: Path, name: str) -> dict[str, Any] | None:
+    path = folder / f"{name}.json"
+    try:
+        found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return found
+
+
+def refusals(found: dict[str, dict[str, Any] | None], run: dict[str, Any] | None, *,
+             checked_out: str, changed_now: list[str]) -> list[str]:
+    """Why these figures cannot make one RESULTS.md: each a sentence with what to do;
+    none when every section is of the run, of its commit, which is the one checked
+    out, with nothing changed."""
+    if run is None:
+        return ["bench/out/run.json is missing: no make bench run was begun (its first "
+                "step is python bench/common.py start)"]
+    commit = str(run.get("commit"))
+    out = []
+    if commit != checked_out:
+        out.append(f"the run measured commit {commit[:12]} but {checked_out[:12]} is "
+                   "checked out: run make bench again")
+    if run.get("changed") or changed_now:
+        files = sorted(set(run.get("changed") or []) | set(changed_now))
+        out.append(f"tracked files differ from the commit ({', '.join(files[:5])}): commit "
+                   "or undo them and run make bench again")
+    for name, figures in found.items():
+        script = f"bench/{SCRIPTS.get(name, name + '.py')}"
+        where = f"bench/out/{name}.json"
+        if figures is None:
+            out.append(f"{where} is missing or unreadable: {script} did not finish in this "
+                       "run")
+            continue
+        made = figures.get("provenance")
+        if not isinstance(made, dict):
+            out.append(f"{where} has no provenance (written by an older {script}): run "
+                       "make bench again")
+        elif made.get("run") != run.get("run"):
+            out.append(f"{where} is from another run (finished {made.get('finished')}): "
+                       f"{script} did not finish in this run")
+        elif made.get("commit") != commit:
+            out.append(f"{where} measured commit {str(made.get('commit'))[:12]}, the run "
+                       f"{commit[:12]}")
+        elif made.get("changed"):
+            out.append(f"{where} was measured with changed files "
+                       f"({', '.join(made['changed'][:5])})")
+    return out
 
 
 def seconds(value: object) -> str:
@@ -120,6 +171,42 @@ def national_import_lines(figures: dict[str, Any]) -> list[str]:
         f"| `geo-era import properties.parquet` (the contract, same dwellings) | "
         f"{c['import_s']:,.1f} | {c['peak_gb']:.2f} | {c['child_peak_gb']:.2f} | "
         f"properties {c['rows']['properties']:,} |",
+    ]
+
+
+def api_lines(figures: dict[str, Any]) -> list[str]:
+    """``bench/api.py``: each endpoint's throughput and latency under load."""
+    lines = [f"`{figures['server']}` ({figures['workers']} worker(s)), {figures['clients']} "
+             f"clients for {figures['seconds']:g} s each endpoint.", "",
+             "| endpoint | requests | requests/s | p50 (ms) | p95 (ms) | p99 (ms) | errors |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, r in figures["endpoints"].items():
+        lines.append(f"| {name} | {r['requests']:,} | {r['rps']:,.1f} | {r['p50_ms']:.1f} | "
+                     f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} |")
+    inside = figures.get("in_process_ms", {})
+    if inside:
+        lines += ["", "In process, per call (ms): " + "; ".join(
+            f"{name}: {v['plain']:.1f} loading the layers, {v['workspace']:.2f} from the "
+            "loaded workspace" for name, v in inside.items()) + "."]
+    return lines
+
+
+def screening_lines(figures: dict[str, Any]) -> list[str]:
+    """``bench/screening.py``: screening every void and the allocation check."""
+    return [
+        f"Data: {figures['addresses']:,} addresses, {figures['voids']:,} voids, "
+        f"{figures['housed']:,} housed subjects.", "",
+        "| task | seconds | note |", "|---|---:|---|",
+        f"| load | {figures['load_s']:.2f} | |",
+        f"| screen every void for one subject | {figures['screen_s']:.2f} | "
+        f"{figures['ranked']:,} ranked, {figures['ruled_out']:,} ruled out, "
+        f"{figures['walked']:,} walked |",
+        f"| the same, one void at a time (today's check per property, scaled from a "
+        f"sample) | {figures['baseline_s']:.2f} | "
+        f"{figures['baseline_s'] / figures['screen_s']:.0f}x slower |",
+        f"| allocation check of every void against every housed subject | "
+        f"{figures['allocations_s']:.2f} | {figures['sensitive']:,} need a sensitive "
+        "allocation |",
     ]
 
 
@@ -255,11 +342,32 @@ def goals(found: dict[str, dict[str, Any] | None]) -> list[tuple[str, str, bool 
         r = dask["ratios"]
         same = all(row.get("identical") is not False for row in dask["rows"])
         out.append(("the Dask path equal, and >= 1.5x faster with 2 workers than with 1",
-                    f"{r['two_vs_one_worker']:.2f}x; identical: {'yes' if same else 'NO'}",
+                    f"{r['two_vs_one_worker']:.2f}x (against the single process without "
+                    f"Dask: 2 workers {r['two_workers_vs_single_process']:.2f}x, 1 worker "
+                    f"{r['one_worker_vs_single_process']:.2f}x); identical: "
+                    f"{'yes' if same else 'NO'}",
                     r["two_vs_one_worker"] >= 1.5 and same))
     pages = found.get("pages")
     if pages:
         out.append(pages_goal(pages))
+    served = found.get("api")
+    if served and "goals" in served:
+        g = served["goals"]
+        timed = {name: r for name, r in served["endpoints"].items() if r.get("goal")}
+        out.append((f"the API under load ({served['workers']} worker(s)): each data endpoint "
+                    f">= {g['rps']:g} requests/s with p95 <= {g['p95_ms']:g} ms, no errors",
+                    "; ".join(f"{name} {r['rps']:,.0f}/s, p95 {r['p95_ms']:.0f} ms"
+                              for name, r in timed.items()),
+                    all(r["rps"] >= g["rps"] and r["p95_ms"] <= g["p95_ms"]
+                        and r["errors"] == 0 for r in timed.values())))
+    screened = found.get("screening")
+    if screened and "goals_s" in screened:
+        g = screened["goals_s"]
+        out.append((f"screen {screened['voids']:,} voids <= {g['screen']:g} s; their "
+                    f"allocation check <= {g['allocations']:g} s",
+                    f"{screened['screen_s']:.2f} s; {screened['allocations_s']:.2f} s",
+                    screened["screen_s"] <= g["screen"]
+                    and screened["allocations_s"] <= g["allocations"]))
     matching = found.get("address_matching")
     if matching:
         out.append((f"messy addresses of the demo town: >= {matching['goal']:.0%} accepted "
@@ -271,26 +379,37 @@ def goals(found: dict[str, dict[str, Any] | None]) -> list[tuple[str, str, bool 
     return out
 
 
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True, cwd=BENCH).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+def header(run: dict[str, Any], found: dict[str, dict[str, Any]]) -> str:
+    """Which run of which commit, when and on what."""
+    finished = max(str(f["provenance"]["finished"]) for f in found.values())
+    m = run.get("machine", {})
+    return (f"Written by `make bench` (`bench/results.py`) from one run "
+            f"({str(run['run'])[:12]}) of commit {str(run['commit'])[:12]}, begun "
+            f"{str(run['started'])[:16].replace('T', ' ')} UTC and ended "
+            f"{finished[:16].replace('T', ' ')} UTC, on this machine: {m.get('cores')} "
+            f"cores ({m.get('cpu') or 'CPU not known'}), {m.get('memory_gb')} GB, Python "
+            f"{m.get('python')}, {m.get('platform')}. Every ratio is baseline time / geo_era "
+            "time, both measured in the same run on the same data. Peak memory is the "
+            "process's peak resident size (VmHWM), or `+N` how far a step raised it.")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument("--figures", type=Path, default=OUT,
+                        help="the folder of the run's JSON files and run.json")
     args = parser.parse_args()
-    found = {name: load(name) for name, _ in SECTIONS}
-    lines = ["# Benchmark results", "",
-             f"Written by `make bench` (`bench/results.py`) on "
-             f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC at commit {commit()}, on this "
-             f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-             f"{platform.machine()}. Every ratio is baseline time / geo_era time, both "
-             "measured in the same run on the same data. Peak memory is the process's "
-             "peak resident size (VmHWM), or `+N` how far a step raised it.", "",
+    found = {name: load(args.figures, name) for name, _ in SECTIONS}
+    run = load(args.figures, "run")
+    refused = refusals(found, run, checked_out=head(), changed_now=changed())
+    if refused or run is None:
+        print(f"{args.out} not written: its figures must all come from one make bench run "
+              "of the commit checked out", file=sys.stderr)
+        for line in refused:
+            print(f"  - {line}", file=sys.stderr)
+        return 1
+    complete = {name: figures for name, figures in found.items() if figures is not None}
+    lines = ["# Benchmark results", "", header(run, complete), "",
              "## Goals", "", "| goal | measured | met |", "|---|---|---|"]
     checked = goals(found)
     for goal, measured, met in checked:
@@ -298,10 +417,7 @@ def main() -> int:
                      f"{ {True: 'yes', False: '**no**', None: 'not run'}[met] } |")
     for name, title in SECTIONS:
         lines += ["", f"## {title}", ""]
-        figures = found[name]
-        if figures is None:
-            lines.append(f"Not run: `bench/out/{name}.json` is missing.")
-            continue
+        figures = complete[name]
         if name == "national":
             lines += national_lines(figures)
             continue
@@ -313,6 +429,12 @@ def main() -> int:
             continue
         if name == "address_matching":
             lines += address_lines(figures)
+            continue
+        if name == "api":
+            lines += api_lines(figures)
+            continue
+        if name == "screening":
+            lines += screening_lines(figures)
             continue
         if name == "proximity":
             figures["data"] = {k: figures[k] for k in ("properties", "sites", "radius_m")}

@@ -36,6 +36,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from common import write_json
 
 from geo_era.analysis.minimum_set import ParameterEngine
 from geo_era.analysis.network import WalkGraph, WalkNetwork
@@ -158,21 +159,19 @@ def main() -> int:
           f" allocation check <= {GOAL_ALLOCATIONS_S:g} s -> "
           f"{'met' if met_alloc else 'NOT met'}")
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"addresses": n, "voids": len(void_rows), "housed": args.housed,
-                       "load_s": t_load, "screen_s": t_screen, "baseline_s": t_baseline,
-                       "allocations_s": t_alloc, "sensitive": sensitive,
-                       "ranked": counts["ranked"], "ruled_out": counts["ruled_out"],
-                       "walked": walked},
-                      fh, indent=2)
+        write_json(Path(args.json), "screening", {
+            "addresses": n, "voids": len(void_rows), "housed": args.housed,
+            "load_s": t_load, "screen_s": t_screen, "baseline_s": t_baseline,
+            "allocations_s": t_alloc, "sensitive": sensitive, "ranked": counts["ranked"],
+            "ruled_out": counts["ruled_out"], "walked": walked,
+            "goals_s": {"screen": GOAL_SCREEN_S, "allocations": GOAL_ALLOCATIONS_S}})
     if wrong:
         print(f"FAILED: {len(wrong)} sampled voids' conflicts differ from the one-at-a-time "
               f"check, e.g. {wrong[0]}")
         return 1
     print(f"results checked: {len(sample)} sampled voids' conflicts equal the one-at-a-time "
           "check")
-    return 0 if met_screen and met_alloc else 1
+    return 0  # a goal not met is reported by bench/results.py
 
 
 if __name__ == "__main__":

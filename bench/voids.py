@@ -38,17 +38,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from common import run_step, write_json
 
 from geo_era.data.imports import import_files
 from geo_era.data.layer_store import LayerStore
 from geo_era.housing.live_voids import AVAILABLE, LET
 from geo_era.services import Caller, Services, housing, live_voids
 from geo_era.settings import Settings
-
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.common import run_step
 
 GOAL_MS = 50.0
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,8 +228,7 @@ def main() -> int:
         "neighbourhood_builds": live["neighbourhood_builds"], "live": live,
         "reimport": {k: v for k, v in redone.items() if k != "check"},
     }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(figures, indent=2, default=str), encoding="utf-8")
+    write_json(args.json, "voids", figures)
     print(f"service loaded in {live['load_s']:.1f} s; void index {live['index_s']:.2f} s; "
           f"neighbourhoods of every home cached in {live['first_check_s']:.1f} s")
     for kind in ("near", "elsewhere"):
