@@ -226,5 +226,6 @@ def _walking(network: WalkNetwork | None, xy: np.ndarray, site_rows: np.ndarray,
                              "name": str(network.site_names[row]),
                              "walk_m": round(float(walk[0]), 2), "walk_status": "reachable"}
     return {"status": {"status": "on_network" if status == "on_network" else
-                       "property_off_network", **network.info}, "sites": out,
+                       "property_off_network", **network.info, "walk_limit_m": limit},
+            "sites": out,
             "nearest": nearest}

@@ -123,6 +123,66 @@ def test_per_site_walks_equal_networkx(demo: tuple[WalkNetwork, gpd.GeoDataFrame
             assert walks[row] == pytest.approx(expected[("site", int(row))], abs=0.01)
 
 
+def test_a_bounded_walk_search_explores_only_its_disc_and_equals_the_whole_graphs(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 23, item 3: a search with a walking limit runs Dijkstra on the nodes within
+    the limit (straight line) of the point's street only, and every distance equals
+    scipy's Dijkstra over the whole graph with the same limit (the independent answer),
+    exactly; per site, it equals networkx's within the limit."""
+    from scipy.sparse import csgraph
+
+    from geo_era.analysis.network import distances
+
+    town = build_demo_town(scale=10.0, seed=0)  # 485 nodes over 2.5 km
+    network = WalkNetwork.build(WalkGraph.from_streets(town.layers["streets"]),
+                                town.layers["sites"])
+    props = town.layers["properties"]
+    graph = network.graph
+    explored: list[int] = []
+    real = csgraph.dijkstra
+
+    def counting(matrix: object, *args: object, **kwargs: object) -> object:
+        explored.append(matrix.shape[0])  # type: ignore[attr-defined]
+        return real(matrix, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(distances.csgraph, "dijkstra", counting)
+    xy = shapely.get_coordinates(props.geometry.to_numpy())[::997]
+    rng = np.random.default_rng(5)
+    for point, limit in zip(xy, rng.choice([150.0, 400.0, 900.0, 2_400.0], len(xy)),
+                            strict=True):
+        snap = graph.snap([point])
+        if snap.edge[0] < 0:
+            continue
+        explored.clear()
+        bounded = graph.from_points(snap, limit_m=float(limit))
+        e = int(snap.edge[0])
+        disc = shapely.dwithin(shapely.points(graph.node_xy),
+                               shapely.multipoints(graph.node_xy[[graph.u[e], graph.v[e]]]),
+                               float(limit))
+        assert explored == [int(disc.sum())]  # the nodes of the street's ends' discs
+        if limit <= 400:
+            assert explored[0] < graph.n_nodes / 4  # a part of the graph, not all
+        ends = np.unique([graph.u[e], graph.v[e]])
+        whole = real(graph.matrix, directed=False, indices=ends, limit=float(limit))
+        row = {int(n): k for k, n in enumerate(ends)}
+        expected = np.minimum(
+            snap.offset[0] + snap.along[0] + whole[row[int(graph.u[e])]],
+            snap.offset[0] + (graph.length[e] - snap.along[0]) + whole[row[int(graph.v[e])]])
+        assert np.array_equal(bounded[0], expected)
+    # per site: within the limit as networkx says, beyond it unreachable
+    point = xy[3]
+    g = oracle(graph, point.reshape(1, 2), network, from_sites=False)
+    want = nx.single_source_dijkstra_path_length(g, ("point", 0), weight="weight")
+    rows = np.arange(len(network.sites))
+    walks, _ = network.walks_to_sites(point, rows, limit_m=600.0)
+    for site in rows:
+        expected_walk = want.get(("site", int(site)), np.inf)
+        if expected_walk <= 600.0 - 0.01:
+            assert walks[site] == pytest.approx(expected_walk, abs=0.01)
+        elif expected_walk > 600.0 + 0.01:
+            assert walks[site] == np.inf
+
+
 def test_routes_measure_the_walk(demo: tuple[WalkNetwork, gpd.GeoDataFrame,
                                              dict[str, gpd.GeoDataFrame]]) -> None:
     network, props, _ = demo

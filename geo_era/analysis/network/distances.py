@@ -144,16 +144,36 @@ def category_distances(graph: WalkGraph, sites: gpd.GeoDataFrame, access: Access
     return out
 
 
+#: Slack on the straight-line disc a bounded search explores, against rounding.
+_DISC_SLACK_M = 1e-6
+
+
+def _bounded_dijkstra(graph: WalkGraph, ends: IntArray, limit_m: float) -> FloatArray:
+    """Walking distance from each node of ``ends`` to every node (``inf`` beyond
+    ``limit_m``), exploring only the nodes within ``limit_m`` in a straight line of an
+    end. An edge is never shorter than the straight line between its nodes, so a walk of
+    at most ``limit_m`` never leaves that disc: the distances equal a search of the whole
+    graph with the same limit, at a cost that depends on the limit, not the graph."""
+    near = graph.nodes_within(graph.node_xy[ends], limit_m + _DISC_SLACK_M)
+    local = csgraph.dijkstra(graph.matrix[near][:, near], directed=False,
+                             indices=np.searchsorted(near, ends), limit=limit_m)
+    out = np.full((len(ends), graph.n_nodes), np.inf)
+    out[:, near] = local
+    return out
+
+
 def from_points(graph: WalkGraph, snap: Snap, *, limit_m: float = np.inf) -> FloatArray:
     """Walking distance from each snapped point to every node, (points x nodes);
-    ``inf`` beyond ``limit_m`` or for a point off the network."""
+    ``inf`` beyond ``limit_m`` or for a point off the network. A finite ``limit_m``
+    explores only the part of the graph within it (:func:`_bounded_dijkstra`)."""
     out = np.full((len(snap.edge), graph.n_nodes), np.inf)
     on = np.flatnonzero(snap.edge >= 0)
     if not len(on):
         return out
     e = snap.edge[on]
     ends = np.unique(np.r_[graph.u[e], graph.v[e]])
-    d_end = csgraph.dijkstra(graph.matrix, directed=False, indices=ends, limit=limit_m)
+    d_end = (_bounded_dijkstra(graph, ends, limit_m) if np.isfinite(limit_m) else
+             csgraph.dijkstra(graph.matrix, directed=False, indices=ends))
     row = {int(node): k for k, node in enumerate(ends)}
     for k, p in enumerate(on):
         to_u = snap.offset[p] + snap.along[p] + d_end[row[int(graph.u[e[k]])]]

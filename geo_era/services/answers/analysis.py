@@ -62,6 +62,10 @@ class WalkingNetwork(Answer):
     edges: int
     length_km: float
     nodes_outside_largest_component: int
+    #: how far the walks to the sites in range were searched (metres on foot): only the
+    #: streets within this distance of the property were explored; a site further on
+    #: foot is "unreachable" with this limit in its note
+    walk_limit_m: float | None = None
 
 
 class SitesNear(Answer):
