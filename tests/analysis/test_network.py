@@ -125,10 +125,10 @@ def test_per_site_walks_equal_networkx(demo: tuple[WalkNetwork, gpd.GeoDataFrame
 
 def test_a_bounded_walk_search_explores_only_its_disc_and_equals_the_whole_graphs(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 23, item 3: a search with a walking limit runs Dijkstra on the nodes within
-    the limit (straight line) of the point's street only, and every distance equals
-    scipy's Dijkstra over the whole graph with the same limit (the independent answer),
-    exactly; per site, it equals networkx's within the limit."""
+    """Issue 23, item 3: a search with a walking limit runs Dijkstra on a disc of nodes
+    around the point's street only, and every distance within it equals scipy's Dijkstra
+    over the whole graph with the same limit (the independent answer), exactly; per
+    site, it equals networkx's within the limit."""
     from scipy.sparse import csgraph
 
     from geo_era.analysis.network import distances
@@ -148,27 +148,46 @@ def test_a_bounded_walk_search_explores_only_its_disc_and_equals_the_whole_graph
     monkeypatch.setattr(distances.csgraph, "dijkstra", counting)
     xy = shapely.get_coordinates(props.geometry.to_numpy())[::997]
     rng = np.random.default_rng(5)
+    searched = 0
     for point, limit in zip(xy, rng.choice([150.0, 400.0, 900.0, 2_400.0], len(xy)),
                             strict=True):
         snap = graph.snap([point])
         if snap.edge[0] < 0:
             continue
         explored.clear()
-        bounded = graph.from_points(snap, limit_m=float(limit))
+        nodes, near = distances.near_point(graph, snap, float(limit))
         e = int(snap.edge[0])
-        disc = shapely.dwithin(shapely.points(graph.node_xy),
-                               shapely.multipoints(graph.node_xy[[graph.u[e], graph.v[e]]]),
-                               float(limit))
-        assert explored == [int(disc.sum())]  # the nodes of the street's ends' discs
-        if limit <= 400:
-            assert explored[0] < graph.n_nodes / 4  # a part of the graph, not all
         ends = np.unique([graph.u[e], graph.v[e]])
+        within = shapely.dwithin(shapely.points(graph.node_xy),
+                                 shapely.multipoints(graph.node_xy[ends]), float(limit))
+        assert explored == [len(nodes)] and set(np.flatnonzero(within)) <= set(nodes)
+        if limit <= 400:
+            assert len(nodes) < graph.n_nodes / 4  # a part of the graph, not all
         whole = real(graph.matrix, directed=False, indices=ends, limit=float(limit))
         row = {int(n): k for k, n in enumerate(ends)}
         expected = np.minimum(
             snap.offset[0] + snap.along[0] + whole[row[int(graph.u[e])]],
             snap.offset[0] + (graph.length[e] - snap.along[0]) + whole[row[int(graph.v[e])]])
-        assert np.array_equal(bounded[0], expected)
+        assert np.array_equal(near, expected[nodes])
+        outside = np.setdiff1d(np.arange(graph.n_nodes), nodes)
+        assert np.isinf(expected[outside]).all()  # nothing reachable was left out
+        searched += 1
+    assert searched >= 10
+    # per site, the bounded walks equal the whole graph's for any list of sites
+    # (repeated, or with no access point), exactly
+    for point, limit in zip(xy, rng.choice([150.0, 400.0, 2_400.0], len(xy)), strict=True):
+        snap = graph.snap([point])
+        if snap.edge[0] < 0:
+            continue
+        rows = rng.integers(0, len(network.sites), 40)
+        rows[:3] = rows[0]
+        walks, status = network.walks_from(snap, rows, limit_m=float(limit))
+        whole = graph.to_access(snap, graph.from_points(snap, limit_m=np.inf),
+                                network.access)[0]
+        best = np.full(len(network.sites), np.inf)
+        np.minimum.at(best, network.access.site, whole)
+        want = np.where(best[rows] > limit, np.inf, best[rows])
+        assert status == "on_network" and np.array_equal(walks, want)
     # per site: within the limit as networkx says, beyond it unreachable
     point = xy[3]
     g = oracle(graph, point.reshape(1, 2), network, from_sites=False)

@@ -148,32 +148,67 @@ def category_distances(graph: WalkGraph, sites: gpd.GeoDataFrame, access: Access
 _DISC_SLACK_M = 1e-6
 
 
-def _bounded_dijkstra(graph: WalkGraph, ends: IntArray, limit_m: float) -> FloatArray:
-    """Walking distance from each node of ``ends`` to every node (``inf`` beyond
-    ``limit_m``), exploring only the nodes within ``limit_m`` in a straight line of an
-    end. An edge is never shorter than the straight line between its nodes, so a walk of
-    at most ``limit_m`` never leaves that disc: the distances equal a search of the whole
-    graph with the same limit, at a cost that depends on the limit, not the graph."""
-    near = graph.nodes_within(graph.node_xy[ends], limit_m + _DISC_SLACK_M)
-    local = csgraph.dijkstra(graph.matrix[near][:, near], directed=False,
+def _disc(graph: WalkGraph, ends: IntArray, limit_m: float) -> IntArray:
+    """The nodes (ascending) of one disc holding every node within ``limit_m`` of either
+    end of a street: centred between them, its radius grown by half their distance."""
+    a, b = graph.node_xy[ends[0]], graph.node_xy[ends[-1]]
+    half = float(np.hypot(*(b - a))) / 2
+    return graph.nodes_within((a + b) / 2, limit_m + half + _DISC_SLACK_M)
+
+
+def near_point(graph: WalkGraph, snap: Snap, limit_m: float
+               ) -> tuple[IntArray, FloatArray]:
+    """For one point on the network (a one-point ``snap``): the nodes of the disc that
+    holds every node within ``limit_m`` metres of its street's ends in a straight line
+    (ascending), and the walking distance to each (``inf`` beyond ``limit_m``).
+
+    An edge is never shorter than the straight line between its nodes, so a walk of at
+    most ``limit_m`` never leaves that disc: the distances equal :func:`from_points`'s
+    search of the whole graph with the same limit, at a cost that depends on the limit,
+    not on the graph."""
+    e = int(snap.edge[0])
+    ends = np.unique(np.array([graph.u[e], graph.v[e]], dtype=np.int64))
+    near = _disc(graph, ends, limit_m)
+    d_end = csgraph.dijkstra(graph.matrix[near][:, near], directed=False,
                              indices=np.searchsorted(near, ends), limit=limit_m)
-    out = np.full((len(ends), graph.n_nodes), np.inf)
-    out[:, near] = local
-    return out
+    row = {int(node): k for k, node in enumerate(ends)}
+    to_u = snap.offset[0] + snap.along[0] + d_end[row[int(graph.u[e])]]
+    to_v = snap.offset[0] + (graph.length[e] - snap.along[0]) + d_end[row[int(graph.v[e])]]
+    dist: FloatArray = np.minimum(to_u, to_v)
+    return near, dist
+
+
+def to_access_near(graph: WalkGraph, snap: Snap, nodes: IntArray, node_dist: FloatArray,
+                   access: Access) -> FloatArray:
+    """:func:`to_access` for one point from :func:`near_point`'s nodes and distances (a
+    node not among them is beyond the limit)."""
+    def at(ids: IntArray) -> FloatArray:
+        if not len(nodes):
+            return np.full(len(ids), np.inf)
+        pos = np.minimum(np.searchsorted(nodes, ids), len(nodes) - 1)
+        found: FloatArray = np.where(nodes[pos] == ids, node_dist[pos], np.inf)
+        return found
+
+    e = access.edge
+    via_u = at(graph.u[e]) + access.along
+    via_v = at(graph.v[e]) + (graph.length[e] - access.along)
+    walk = np.minimum(via_u, via_v) + access.offset
+    direct = snap.offset[0] + np.abs(snap.along[0] - access.along) + access.offset
+    result: FloatArray = np.where(e == snap.edge[0], np.minimum(walk, direct), walk)
+    return result
 
 
 def from_points(graph: WalkGraph, snap: Snap, *, limit_m: float = np.inf) -> FloatArray:
     """Walking distance from each snapped point to every node, (points x nodes);
-    ``inf`` beyond ``limit_m`` or for a point off the network. A finite ``limit_m``
-    explores only the part of the graph within it (:func:`_bounded_dijkstra`)."""
+    ``inf`` beyond ``limit_m`` or for a point off the network. This searches the whole
+    graph; one point's search within a limit is :func:`near_point`."""
     out = np.full((len(snap.edge), graph.n_nodes), np.inf)
     on = np.flatnonzero(snap.edge >= 0)
     if not len(on):
         return out
     e = snap.edge[on]
     ends = np.unique(np.r_[graph.u[e], graph.v[e]])
-    d_end = (_bounded_dijkstra(graph, ends, limit_m) if np.isfinite(limit_m) else
-             csgraph.dijkstra(graph.matrix, directed=False, indices=ends))
+    d_end = csgraph.dijkstra(graph.matrix, directed=False, indices=ends, limit=limit_m)
     row = {int(node): k for k, node in enumerate(ends)}
     for k, p in enumerate(on):
         to_u = snap.offset[p] + snap.along[p] + d_end[row[int(graph.u[e[k]])]]

@@ -73,15 +73,14 @@ class WalkGraph:
         return len(self.u)
 
     def nodes_within(self, xy: FloatArray, radius_m: float) -> IntArray:
-        """The nodes (ascending) within ``radius_m`` metres, straight line, of any of the
-        points ``xy`` (EPSG:27700). The k-d tree of the nodes is built on first use."""
+        """The nodes (ascending) within ``radius_m`` metres, straight line, of the point
+        ``xy`` (EPSG:27700). The k-d tree of the nodes is built on first use."""
         tree: cKDTree | None = self.__dict__.get("_node_tree")
         if tree is None:
             tree = self.__dict__["_node_tree"] = cKDTree(self.node_xy)
-        lists = tree.query_ball_point(np.asarray(xy, dtype=float).reshape(-1, 2), radius_m,
-                                      return_sorted=False)
-        found = [np.asarray(found, dtype=np.int64) for found in lists]
-        return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+        found = tree.query_ball_point(np.asarray(xy, dtype=float).reshape(2), radius_m,
+                                      return_sorted=True)
+        return np.asarray(found, dtype=np.int64)
 
     def edge_between(self, a: int, b: int) -> int:
         """The (shortest) edge joining nodes ``a`` and ``b``."""

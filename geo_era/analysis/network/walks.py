@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 
+from geo_era.analysis.network import distances
 from geo_era.analysis.network.access import Access, FloatArray, IntArray, Snap
 from geo_era.analysis.network.cache import walk_graph_for
 from geo_era.analysis.network.distances import CategoryDistances
@@ -75,12 +76,16 @@ class WalkNetwork:
         site_rows = np.asarray(site_rows, dtype=np.int64)
         if snap.edge[0] < 0:
             return np.full(len(site_rows), np.inf), "off_network"
-        node_dist = self.graph.from_points(snap, limit_m=limit_m)
-        sub = self.access.subset(np.isin(self.access.site, site_rows))
-        walk = self.graph.to_access(snap, node_dist, sub)[0]
-        best = np.full(len(self.sites), np.inf)
-        np.minimum.at(best, sub.site, walk)
-        out: FloatArray = best[site_rows]
+        wanted, inverse = np.unique(site_rows, return_inverse=True)
+        sub = self.access.of_sites(wanted)
+        if np.isfinite(limit_m):  # only the streets within reach (issue 23)
+            nodes, node_dist = distances.near_point(self.graph, snap, limit_m)
+            walk = distances.to_access_near(self.graph, snap, nodes, node_dist, sub)
+        else:
+            walk = self.graph.to_access(snap, self.graph.from_points(snap), sub)[0]
+        best = np.full(len(wanted), np.inf)
+        np.minimum.at(best, np.searchsorted(wanted, sub.site), walk)
+        out: FloatArray = best[inverse]
         out[out > limit_m] = np.inf
         return out, "on_network"
 
