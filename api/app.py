@@ -121,7 +121,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                               "records is audited.",
                   openapi_url=f"{PREFIX}/openapi.json", docs_url=None, redoc_url=None,
                   swagger_ui_oauth2_redirect_url=None, responses=ERRORS)
-    services = AppServices(settings, engine)
+    services = AppServices(settings, engine,
+                           background_reload=settings.reload_in_background)
     _ = services.oidc  # single sign-on's settings checked now, not at the first sign-in
     app.state.settings, app.state.engine = settings, engine
     app.state.tokens = Tokens(settings, engine)

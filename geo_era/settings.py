@@ -305,6 +305,13 @@ class Settings(BaseSettings):
         default=300, ge=5, le=86_400,
         description="Seconds (CPU and wall clock) the child process that reads the files of "
                     "an import or an uploaded list may take; a file taking longer is refused.")
+    reload_in_background: bool = Field(
+        default=True,
+        description="geo-era serve: after an import, answer sites-near and the minimum "
+                    "set from the data already loaded (each answer names its data "
+                    "version) while the new data is loaded in the background; calls "
+                    "about a subject always wait for the new data. false: every call "
+                    "after an import waits for the new data.")
     import_max_rows: int = Field(
         default=5_000_000, ge=1, le=1_000_000_000,
         description="Most rows (features) one layer of an imported file may hold, and most "

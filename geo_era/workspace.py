@@ -30,9 +30,18 @@ catalog and rebuilds just the parts whose layers changed version; the rest are k
 
 Threads: the parts one answer uses all come from one catalog snapshot, published whole
 once built and never changed afterwards, so any number of threads can query at once.
-A reload is built under a lock; calls that find the catalog changed wait for it, then
-see the new data, never a part-built state. Calls already under way finish on the
-snapshot they started with.
+A reload is built under a lock, one at a time, and published whole: no call ever sees a
+part-built state. Calls already under way finish on the snapshot they started with.
+
+Reloading without stalling (``background=True``, the server's workspace): after an
+import, a call for reference data (:meth:`Workspace.sites_near`,
+:meth:`Workspace.minimum_set`, :meth:`Workspace.walk_network`) starts the reload in a
+thread of its own and is answered at once from the snapshot already loaded, each answer
+naming the data version it used; the new snapshot is swapped in when it is built. A call
+about a subject (:meth:`Workspace.check`, :meth:`Workspace.assess`,
+:meth:`Workspace.snapshot`, :meth:`Workspace.refresh`) waits for the catalog as it is now:
+an exclusion zone or a condition just imported is never missed. Without ``background``
+(the command line), every call waits for the catalog as it is now.
 
 Distances are metres; coordinates EPSG:27700.
 """
@@ -41,6 +50,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -69,6 +79,7 @@ from geo_era.geometry.adjacency import Groups
 from geo_era.geometry.index import SiteIndex, no_sites
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: A part's key: the version of each layer it was built from (None: layer absent).
 PartKey = tuple[tuple[str, int | None], ...]
@@ -286,11 +297,14 @@ class Workspace:
     Nothing is read until the first call (or :meth:`refresh`).
     """
 
-    def __init__(self, store: LayerStore) -> None:
+    def __init__(self, store: LayerStore, *, background: bool = False) -> None:
         self._store = store
-        self._lock = threading.Lock()
+        self._background = background
+        self._lock = threading.Lock()  # held while a state is built: one at a time
+        self._count_lock = threading.Lock()
         self._state: _State | None = None
         self._builds: Counter[str] = Counter()
+        self._failed_stamp: object = None
         self._no_sites = SiteIndex(no_sites())
 
     @property
@@ -299,10 +313,16 @@ class Workspace:
 
     # --- freshness ---------------------------------------------------------------------
 
-    def _current(self) -> _State:
-        """The state for the catalog as it is now, reloading first if it changed."""
+    def _current(self, *, wait: bool = True) -> _State:
+        """The state for the catalog as it is now, reloading first if it changed; with
+        ``wait=False`` on a background workspace, the state loaded already while the
+        reload is built in a thread (:meth:`_reload_in_background`)."""
         state = self._state
-        if state is not None and state.snapshot.stamp == self._store.stamp():
+        stamp = self._store.stamp()
+        if state is not None and state.snapshot.stamp == stamp:
+            return state
+        if not wait and self._background and state is not None:
+            self._reload_in_background(stamp)
             return state
         with self._lock:
             state = self._state  # another thread may have reloaded meanwhile
@@ -311,6 +331,32 @@ class Workspace:
             state = self._reload(state)
             self._state = state
             return state
+
+    def _reload_in_background(self, stamp: object) -> None:
+        """Build the state of the catalog in a thread of its own and swap it in, unless a
+        build is under way or this catalog's build has failed already (then the calls
+        that wait build it, and raise its error)."""
+        if stamp == self._failed_stamp or not self._lock.acquire(blocking=False):
+            return
+
+        def build() -> None:
+            try:
+                state = self._state
+                if state is None or state.snapshot.stamp != self._store.stamp():
+                    self._state = self._reload(state)
+            except Exception as exc:  # the waiting calls meet it again and report it
+                self._failed_stamp = stamp
+                log.warning("workspace reload failed (%s); answers stay on data version "
+                            "%s", type(exc).__name__,
+                            self._state.snapshot.data_version if self._state else None)
+            finally:
+                self._lock.release()
+
+        threading.Thread(target=build, name="geo_era-workspace-reload", daemon=True).start()
+
+    def reloading(self) -> bool:
+        """Whether a new state is being built now."""
+        return self._lock.locked()
 
     def refresh(self) -> int:
         """Check the catalog now and load whatever changed; return the data version now
@@ -326,8 +372,8 @@ class Workspace:
         """What is loaded: the data version, and for each part the layer versions it was
         built from (None: layer absent), whether it could be built, and how many times it
         has been built by this workspace."""
-        state = self._current()
-        with self._lock:
+        state = self._current(wait=False)
+        with self._count_lock:
             builds = dict(self._builds)
         return {"data_version": state.snapshot.data_version,
                 "parts": {name: {"layers": dict(part.key),
@@ -342,7 +388,11 @@ class Workspace:
         for attempt in range(RELOAD_ATTEMPTS):
             snapshot = self._store.snapshot()
             try:
-                return _Builder(self._store, snapshot, old, self._builds).build()
+                builder = _Builder(self._store, snapshot, old)
+                built = builder.build()
+                with self._count_lock:
+                    self._builds.update(builder.builds)
+                return built
             except FileNotFoundError:
                 if attempt == RELOAD_ATTEMPTS - 1:
                     raise
@@ -352,15 +402,29 @@ class Workspace:
 
     def sites_near(self, property_id: str, radius_m: float) -> dict[str, Any]:
         """Every site within ``radius_m`` metres of a property, straight line and on
-        foot: the document of :func:`geo_era.analysis.proximity.sites_near_document`."""
-        return self._sites_near(self._current(), property_id, radius_m)
+        foot: the document of :func:`geo_era.analysis.proximity.sites_near_document`.
+        On a background workspace, from the data loaded while a reload is built."""
+        return self._reference(lambda state: self._sites_near(state, property_id, radius_m))
 
     def minimum_set(self, property_id: str, *, extend_metres: float | None = None,
                     extend_rings: int | None = None) -> MinimumSet:
         """A property's NASSO 3.9 minimum set, optionally extended by ``extend_metres``
-        metres or ``extend_rings`` rings of neighbours (distances in metres, EPSG:27700)."""
-        return self._minimum_set(self._current(), property_id, extend_metres=extend_metres,
-                                 extend_rings=extend_rings)
+        metres or ``extend_rings`` rings of neighbours (distances in metres, EPSG:27700).
+        On a background workspace, from the data loaded while a reload is built."""
+        return self._reference(lambda state: self._minimum_set(
+            state, property_id, extend_metres=extend_metres, extend_rings=extend_rings))
+
+    def _reference(self, answer: Callable[[_State], T]) -> T:
+        """``answer`` on the state loaded (not waiting for a reload); a property the
+        loaded data lacks may be new in the catalog: then asked again of the catalog as
+        it is now."""
+        state = self._current(wait=False)
+        try:
+            return answer(state)
+        except NotFoundError:
+            if state.snapshot.stamp == self._store.stamp():
+                raise
+            return answer(self._current())
 
     def check(self, subject_id: str, property_id: str, *,
               zone_warning_m: float = DEFAULT_ZONE_WARNING_M) -> CheckResult:
@@ -425,7 +489,7 @@ class Workspace:
     def walk_network(self) -> WalkNetwork | None:
         """The walking network answers now come from (None without a street network):
         for drawing routes."""
-        network = self._current().get_optional("network", WalkNetwork)
+        network = self._current(wait=False).get_optional("network", WalkNetwork)
         return network
 
     # --- on one state ------------------------------------------------------------------
@@ -483,14 +547,15 @@ class Workspace:
 
 class _Builder:
     """Builds one :class:`_State`, reusing the parts and frames of the previous one
-    whose layer versions are unchanged. Runs under the workspace's lock."""
+    whose layer versions are unchanged, counting the parts it builds. Runs under the
+    workspace's lock."""
 
-    def __init__(self, store: LayerStore, snapshot: CatalogSnapshot, old: _State | None,
-                 builds: Counter[str]) -> None:
+    def __init__(self, store: LayerStore, snapshot: CatalogSnapshot, old: _State | None
+                 ) -> None:
         self.store = store
         self.snapshot = snapshot
         self.old = old
-        self.builds = builds
+        self.builds: Counter[str] = Counter()
         self.parts: dict[str, _Part] = {}
         self.frames: dict[tuple[str, int], pd.DataFrame] = {}
 

@@ -336,3 +336,110 @@ def test_a_file_removed_while_loading_is_read_again(store: LayerStore,
     pid = sample(store)[0]
     assert same(workspace.sites_near(pid, 400.0), sites_near(store, pid, 400.0))
     assert calls.count(calls[0]) == 2  # read again
+
+
+# --- reloading without stalling (issue 23, item 2) ---------------------------------------
+
+
+def test_a_background_workspace_answers_from_the_loaded_data_while_it_reloads(
+        demo_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an import, a reference call (sites-near, the minimum set) starts the reload
+    in a thread and is answered at once from the data loaded, labelled with its version;
+    a call about a subject waits for the new data; once built, the new data is swapped
+    in and every answer equals a workspace built from nothing for it."""
+    import geo_era.workspace as module
+
+    store = import_demo(demo_files, tmp_path / "home")
+    workspace = Workspace(store, background=True)
+    pid = sample(store)[0]
+    subject = str(store.read("subjects")["subject_id"].iloc[0])
+    before = workspace.sites_near(pid, 400.0)
+    old_sites = before["data_version"]["sites"]
+    new_version = import_files([with_extra_site(store, tmp_path / "v2", pid, 1)],
+                               store=store).data_version
+
+    release = threading.Event()
+    building = threading.Event()
+    real_build = module._Builder.build
+
+    def held(self: Any) -> Any:  # the background reload's build waits until released
+        if threading.current_thread().name == "geo_era-workspace-reload":
+            building.set()
+            assert release.wait(30)
+        return real_build(self)
+
+    monkeypatch.setattr(module._Builder, "build", held)
+    started = time.perf_counter()
+    during = workspace.sites_near(pid, 400.0)
+    assert time.perf_counter() - started < 5
+    assert building.wait(10) and workspace.reloading()
+    assert same(during, before) and during["data_version"]["sites"] == old_sites
+    assert workspace.minimum_set(pid).to_dict() == reference(store).minimum_set(
+        pid).to_dict()  # the engine's layers did not change
+    assert workspace.describe()["data_version"] < new_version
+
+    waited: list[Any] = []
+    checker = threading.Thread(target=lambda: waited.append(
+        workspace.check(subject, pid).to_dict()))
+    checker.start()
+    checker.join(0.5)
+    assert checker.is_alive()  # about a subject: waits for the catalog as it is now
+    release.set()
+    checker.join(30)
+    assert waited == [reference(store).check(subject, pid).to_dict()]
+    for _ in range(100):
+        if not workspace.reloading():
+            break
+        time.sleep(0.05)
+    after = workspace.sites_near(pid, 400.0)
+    assert after["data_version"]["sites"] != old_sites
+    assert after["sites"][0]["site_id"] == "FICTIONAL-NEW-0"
+    assert same(after, sites_near(store, pid, 400.0))
+    assert workspace.describe()["data_version"] == new_version
+
+
+def test_a_property_new_in_the_catalog_is_answered_from_the_new_data(
+        demo_files: list[Path], tmp_path: Path) -> None:
+    """A property only the new data holds is not 'not found' while the reload is built:
+    that call waits for the new data."""
+    store = import_demo(demo_files, tmp_path / "home")
+    workspace = Workspace(store, background=True)
+    props = store.read("properties")
+    pid = str(props["property_id"].iloc[0])
+    workspace.sites_near(pid, 400.0)
+    extra = props.iloc[[0]].copy()
+    extra["property_id"] = "FICTIONAL-NEW-HOME"
+    folder = tmp_path / "v2"
+    folder.mkdir()
+    frame = gpd.GeoDataFrame(pd.concat([props, extra], ignore_index=True),
+                             geometry="geometry", crs=props.crs)
+    frame.to_parquet(folder / "properties.parquet")
+    import_files([folder / "properties.parquet"], store=store)
+    doc = workspace.sites_near("FICTIONAL-NEW-HOME", 400.0)
+    assert doc["property_id"] == "FICTIONAL-NEW-HOME"
+    with pytest.raises(NotFoundError):
+        workspace.sites_near("FICTIONAL-NOWHERE", 400.0)
+
+
+def test_a_failed_background_reload_keeps_the_loaded_data_and_is_reported_to_waiting_calls(
+        demo_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import geo_era.workspace as module
+
+    store = import_demo(demo_files, tmp_path / "home")
+    workspace = Workspace(store, background=True)
+    pid = sample(store)[0]
+    before = workspace.sites_near(pid, 400.0)
+    import_files([with_extra_site(store, tmp_path / "v2", pid, 1)], store=store)
+
+    def broken(self: Any) -> Any:
+        raise MemoryError("FICTIONAL: out of memory while building")
+
+    monkeypatch.setattr(module._Builder, "build", broken)
+    assert same(workspace.sites_near(pid, 400.0), before)
+    for _ in range(100):
+        if not workspace.reloading():
+            break
+        time.sleep(0.05)
+    assert same(workspace.sites_near(pid, 400.0), before)  # not started again and again
+    with pytest.raises(MemoryError):
+        workspace.refresh()  # a call that waits meets the error itself

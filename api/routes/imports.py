@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from geo_era.services.answers.data import CareServicesImport, ImportReport, Prod
 
 from ..deps import PREFIX, App, Who, caller_of
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix=PREFIX)
 
 def _safe_name(name: str) -> str:
@@ -70,12 +72,21 @@ def import_route(*, identity: Who, app: App,
     listed with its row number. With ``format=mastermap``, ``inspire`` or ``schools``,
     a national product's files feed the buildings, plots or sites
     (:mod:`geo_era.services.products`). Administrators only; audited."""
+    report: CareServicesImport | ProductImport | ImportReport
     if source in products.PRODUCTS:
-        return products.import_product_uploads(app, caller_of(identity),
-                                               staged=lambda: _staged(files),
-                                               count=len(files), product=source)
-    if source == "care_inspectorate":
-        return data.import_care_uploads(app, caller_of(identity),
-                                        staged=lambda: _staged(files), count=len(files))
-    return data.import_uploads(app, caller_of(identity), staged=lambda: _staged(files),
-                               count=len(files), crs=crs, layer=layer)
+        report = products.import_product_uploads(app, caller_of(identity),
+                                                 staged=lambda: _staged(files),
+                                                 count=len(files), product=source)
+    elif source == "care_inspectorate":
+        report = data.import_care_uploads(app, caller_of(identity),
+                                          staged=lambda: _staged(files), count=len(files))
+    else:
+        report = data.import_uploads(app, caller_of(identity), staged=lambda: _staged(files),
+                                     count=len(files), crs=crs, layer=layer)
+    # this worker serves the new data from the next request on; the others load it in
+    # the background while they answer from what they hold
+    try:
+        app.workspace.refresh()
+    except Exception as exc:  # the import stands; the next calls load it again
+        log.warning("workspace not reloaded after an import: %s", type(exc).__name__)
+    return report

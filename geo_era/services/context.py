@@ -21,19 +21,21 @@ class Services:
     """One ``GEO_ERA_HOME`` and its case store, as the services use them.
 
     The API holds one for its life (the workspace keeps the layers loaded and indexed
-    between requests, fresh against every import); the command line makes one per run.
+    between requests, fresh against every import, reloading in the background:
+    ``background_reload``); the command line makes one per run.
     The case store is opened (and migrated) on first use, so a command that needs only
     the layers never touches it.
     """
 
-    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None, *,
+                 background_reload: bool = False) -> None:
         self.settings = settings
         if engine is not None:
             if settings.audit_key is not None:  # the configured key, as open_store binds
                 bind_audit_key(engine, settings.audit_key)
             self.__dict__["engine"] = engine
         self.layers = LayerStore(settings.home)
-        self.workspace = Workspace(self.layers)
+        self.workspace = Workspace(self.layers, background=background_reload)
         self.gate = Gate(lambda: self.engine)
 
     @cached_property

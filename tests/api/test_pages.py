@@ -156,7 +156,7 @@ def test_every_void_and_top_n(site: Site) -> None:
     ({"subject_id": "S"}, ("voids.txt", b"property_id\nA\n", "text/plain"), 422,
      "a list of voids is read from CSV (.csv) or GeoPackage (.gpkg)", "void_list"),
     ({"subject_id": "S"}, ("voids.csv", b"uprn\n1\n", "text/csv"), 422,
-     "no &#39;property_id&#39; column (columns found: &#39;uprn&#39;)", "void_list"),
+     "no &#39;property_id&#39; or &#39;address&#39; column (columns found: &#39;uprn&#39;)", "void_list"),
     ({"subject_id": "S"}, ("voids.gpkg", b"not a geopackage", "application/geopackage+sqlite3"),
      422, "is not GeoPackage (a GeoPackage is a SQLite database)", "void_list"),
     ({"subject_id": "S"}, ("voids.csv", b"", "text/csv"), 422, "the file is empty", "void_list"),
