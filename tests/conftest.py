@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from geo_era import clock
 from geo_era.data.layer_store import LayerStore
 from geo_era.security.audit import Actor
 
@@ -120,6 +121,13 @@ def import_demo(files: list[Path], home: Path) -> LayerStore:
     store = LayerStore(home)
     import_files(files, store=store)
     return store
+
+
+def iso_today() -> str:
+    """Today in Scotland (:func:`geo_era.clock.today`) as the forms and the CLI take it.
+    Read when a test runs, never when a module is imported: a run that passes midnight
+    must not record yesterday against a decision dated today."""
+    return clock.today().isoformat()
 
 
 def officer(name: str = "officer", *, justification: str | None = "ERA case work under test",

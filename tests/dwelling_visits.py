@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy import Engine
 
+from geo_era import clock
 from geo_era.casework.cases import show_case
 from geo_era.casework.dwellings import record_dwelling
 from tests.conftest import officer
@@ -27,7 +28,7 @@ def visit_every_dwelling(engine: Engine, case_id: str, property_id: str, *,
         for occupant in occupants:
             record_dwelling(engine, case_id, agency=agency, property_id=property_id,
                             dwelling_id=member["dwelling_id"], occupant=occupant,
-                            outcome="does_not_fit", seen_on=seen_on or dt.date.today(),
+                            outcome="does_not_fit", seen_on=seen_on or clock.today(),
                             notes="FICTIONAL: no sign of the victim profile",
                             actor=officer("omu"))
             recorded += 1

@@ -26,6 +26,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
+from geo_era import clock
 from geo_era.casework.cases import PHYSICAL_ITEMS, check_label, database_checklist
 from geo_era.casework.checklists import (
     DwellingEntry,
@@ -316,7 +317,7 @@ def _physical_page(request: Request, caller: Admitted, identity: Identity,
         "who": identity, "case": case, "prop": {"property_id": property_id,
                                                 "address": address},
         "items": items, "dwellings": _dwelling_rows(case, property_id),
-        "may_dwellings": _may(role, "case_dwelling"), "today": dt.date.today().isoformat(),
+        "may_dwellings": _may(role, "case_dwelling"), "today": clock.today().isoformat(),
         "notice": notice, "form": form or FormState(""),
         "message": form.message if form else None,
         "error_field": form.field if form else None}, status_code=status_code)
@@ -369,7 +370,7 @@ def _save_physical(request: Request, values: dict[str, str]) -> Response:
     services = _services(request)
     first = f"physical-outcome-{PHYSICAL_ITEMS[0]}"
     try:
-        seen_on = _seen_on(values["seen_on"]) if "seen_on" in values else dt.date.today()
+        seen_on = _seen_on(values["seen_on"]) if "seen_on" in values else clock.today()
         answer = checklists.record_physical(
             services, caller.caller, case_id=case_id, property_id=pid,
             entries=_entries(values, list(PHYSICAL_ITEMS)), visits=_visits(values),

@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from geo_era import clock
 from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
 from geo_era.safeguarding.child_protection import GROUNDS, OUTCOMES
 from geo_era.security.users import Identity
@@ -100,7 +101,7 @@ def _show(request: Request, caller: Caller, identity: Identity, justification: s
     context: dict[str, Any] = {
         "who": identity, "notices": notices, "notice": notice,
         "form": form or FormState(""), "outcomes": list(OUTCOMES.items()),
-        "grounds": list(GROUNDS.items()), "today": dt.date.today().isoformat(),
+        "grounds": list(GROUNDS.items()), "today": clock.today().isoformat(),
         "records": None}
     if form is not None and form.message:
         context.update(message=form.message, error_field=form.field)

@@ -27,6 +27,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
+from geo_era import clock
 from geo_era.casework import approval_view
 from geo_era.casework.case_records import GROUNDS
 from geo_era.errors import DataError, GeoEraError
@@ -135,7 +136,7 @@ def decision_context(request: Request, caller: Admitted, case: dict[str, Any],
         "grounds": list(GROUNDS.items()),
         "coordinator": caller.caller.role == "mappa_coordinator",
         "manageable_decision": any(d.get("manageable") for d in case.get("decisions") or []),
-        "today": dt.date.today().isoformat()}
+        "today": clock.today().isoformat()}
 
 
 # --- responses to concerns and conflicts (3.11) ----------------------------------

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from geo_era import clock
 from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
 from geo_era.safeguarding.enquiries import CHANNELS, KINDS, OUTCOMES, RAISED_BY, ROUTES
 from geo_era.security.access import MATRIX
@@ -111,7 +112,7 @@ def _new(request: Request, identity: Identity, form: FormState, *,
          status_code: int = 200) -> HTMLResponse:
     return _page(request, "enquiries/new.html", {
         "who": identity, "form": form, "message": form.message,
-        "error_field": form.field, "today": dt.date.today().isoformat(), **_choices()},
+        "error_field": form.field, "today": clock.today().isoformat(), **_choices()},
         status_code=status_code)
 
 

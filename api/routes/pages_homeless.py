@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from geo_era import clock
 from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
 from geo_era.housing.homelessness import (
     CONNECTIONS,
@@ -99,7 +100,7 @@ def _homeless(request: Request, identity: Identity, *, record: dict[str, Any] | 
     message = form.message if form else None
     return _page(request, "homeless/homeless.html", {
         "who": identity, "record": record, "form": form or FormState(""),
-        "notice": notice, "choices": CHOICES, "today": dt.date.today().isoformat(),
+        "notice": notice, "choices": CHOICES, "today": clock.today().isoformat(),
         "message": message, "error_field": form.field if form and message else None},
         status_code=status_code)
 
@@ -154,7 +155,7 @@ def homeless_present(request: Request, *, subject_id: Short = "", presented_on: 
     try:
         done = homelessness.present(
             _services(request), caller.caller, subject_id=subject_id.strip(),
-            presented_on=_date(presented_on, "presented_on") or dt.date.today(),
+            presented_on=_date(presented_on, "presented_on") or clock.today(),
             duty=duty, reasons=reasons, local_connection=local_connection or "none",
             local_connection_note=local_connection_note or None,
             intentional_grounds=intentional_grounds or None,
@@ -183,7 +184,7 @@ def homeless_place(request: Request, *, presentation: Short = "", property_id: S
         done = homelessness.place(
             _services(request), caller.caller, presentation=presentation.strip(),
             property_id=property_id.strip(),
-            starts_on=_date(starts_on, "starts_on") or dt.date.today(),
+            starts_on=_date(starts_on, "starts_on") or clock.today(),
             ends_on=_date(ends_on, "ends_on", optional=True),
             justification=caller.actor.justification)
         record = _shown(request, caller, done.subject_id)
@@ -211,7 +212,7 @@ def homeless_advise(request: Request, *, subject_id: Short = "", given_on: Short
     try:
         done = homelessness.advise(
             _services(request), caller.caller, subject_id=subject_id.strip(),
-            given_on=_date(given_on, "given_on") or dt.date.today(),
+            given_on=_date(given_on, "given_on") or clock.today(),
             options=options or [], advice=advice, services_liaised=services or [],
             justification=caller.actor.justification)
         record = _shown(request, caller, done.subject_id)
@@ -243,7 +244,7 @@ def _transfers(request: Request, caller: Admitted | None, identity: Identity, *,
     return _page(request, "homeless/transfers.html", {
         "who": identity, "transfers": listed, "pending": pending,
         "form": form or FormState(""),
-        "notice": notice, "choices": CHOICES, "today": dt.date.today().isoformat(),
+        "notice": notice, "choices": CHOICES, "today": clock.today().isoformat(),
         "landlord": identity.role in MATRIX["transfer_request"].restricted_view,
         "message": message, "error_field": form.field if form and message else None},
         status_code=status_code)
@@ -289,7 +290,7 @@ def transfers_request(request: Request, *, kind: Short = "", requested_on: Short
     try:
         done = homelessness.request_transfer(
             _services(request), caller.caller, kind=kind,
-            requested_on=_date(requested_on, "requested_on") or dt.date.today(),
+            requested_on=_date(requested_on, "requested_on") or clock.today(),
             grounds=grounds, subject_id=subject_id.strip() or None,
             property_id=property_id.strip() or None,
             at_risk_after_disclosure=_yesno(at_risk_after_disclosure),

@@ -20,6 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from geo_era import clock
 from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
 from geo_era.safeguarding.markers import INSTRUCTIONS
 from geo_era.security.users import Identity
@@ -76,7 +77,7 @@ def _list_page(request: Request, caller: Admitted, identity: Identity, *,
         "who": identity, "markers": [m.model_dump(mode="json") for m in found],
         "form": form, "notice": notice, "instructions": INSTRUCTIONS,
         "message": form.message, "error_field": form.field,
-        "today": dt.date.today().isoformat()}, status_code=status_code)
+        "today": clock.today().isoformat()}, status_code=status_code)
 
 
 @router.get("/markers", response_class=HTMLResponse)

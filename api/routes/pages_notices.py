@@ -23,6 +23,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from geo_era import clock
 from geo_era.errors import DataError, ForbiddenError, GeoEraError, NotFoundError
 from geo_era.housing.notifications import KINDS
 from geo_era.security.access import MATRIX
@@ -71,7 +72,7 @@ def _landlords_page(request: Request, caller: Admitted, identity: Identity, *,
     return _page(request, "notices/sent.html", {
         "who": identity, "sent": [n.model_dump(mode="json") for n in mine],
         "kinds": list(KINDS.items()), "form": form or FormState(""), "done": done,
-        "today": dt.date.today().isoformat(), "may_record": _may(identity, "notice_record"),
+        "today": clock.today().isoformat(), "may_record": _may(identity, "notice_record"),
         "message": form.message if form else None,
         "error_field": form.field if form else None}, status_code=status_code)
 

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from geo_era import clock
 from geo_era.casework.cases import AGENCIES
 from geo_era.casework.workdays import CASE_TYPES, TIMESCALES
 from geo_era.documents._era_views import AGENCIES as AGENCY_WORDS
@@ -119,7 +120,7 @@ def _form_page(request: Request, identity: Identity, form: FormState, *,
         "case_types": [(t, CASE_TYPE_WORDS.get(t, t)) for t in CASE_TYPES],
         "timescales": TIMESCALES,
         "councils": [("", "Not out of area"), *((n, n) for n in names)],
-        "today": dt.date.today().isoformat(),
+        "today": clock.today().isoformat(),
         "message": form.message, "error_field": form.field}, status_code=status_code)
 
 
@@ -160,7 +161,7 @@ def open_case_page(request: Request, *, subject_id: Annotated[str, Form(max_leng
                             "receiving_authority": receiving_authority})
     if prefill == "yes":
         filled = FormState(FORM, {**form.values,
-                                  "notified": notified or dt.date.today().isoformat()})
+                                  "notified": notified or clock.today().isoformat()})
         return _form_page(request, identity, filled, picked=picked, agencies=chosen)
     try:
         if not subject_id.strip():

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from geo_era import clock
 from geo_era.casework.case_records import case_records, deadline_record, missing_out_of_area
 from geo_era.casework.minimum_sets import dwelling_concerns, dwelling_gaps, sets_document
 from geo_era.casework.participation import involved_agencies, takes_part
@@ -160,7 +161,7 @@ def open_case(engine: Engine, *, subject_id: str, property_ids: Sequence[str],
         raise DataError("an out-of-area placement names both the placing and the receiving "
                         "authority")
     _choice(case_type, CASE_TYPES, "ERA type")
-    today = today or dt.date.today()
+    today = today or clock.today()
     if notified > today and case_type != "annual_review":
         raise DataError(f"notification date {notified.isoformat()} is in the future; only "
                         "an annual review may be opened ahead of its renewal date")
@@ -592,7 +593,7 @@ def list_cases(engine: Engine, *, actor: Actor, overdue: bool = False,
     The list names subjects: it needs a justification and is audited as one
     consultation of every case listed."""
     actor.require_justification("the case list")
-    today = today or dt.date.today()
+    today = today or clock.today()
     awaiting = and_(Case.status.in_(("approved", "decided")),
                     Case.decisions.any(Decision.manageable.is_(True)),
                     ~Case.moves.any())
@@ -618,7 +619,7 @@ def list_cases(engine: Engine, *, actor: Actor, overdue: bool = False,
 
 
 def case_summary(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
-    today = today or dt.date.today()
+    today = today or clock.today()
     return {"case_id": case.reference, "subject_id": case.subject_id,
             "case_type": case.case_type, "lead_agency": case.lead_agency,
             "authority": case.authority,
@@ -636,7 +637,7 @@ def case_summary(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
 
 def case_document(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
     """The whole case as a JSON-ready document (dates ISO 8601)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     doc = case_summary(case, today=today)
     doc["agencies"] = [
         {"agency": a.agency, "added_because": a.added_because, "due": a.due_on.isoformat(),

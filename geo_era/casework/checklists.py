@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from geo_era import clock
 from geo_era.casework.cases import (
     OUTCOMES,
     Checklists,
@@ -197,7 +198,7 @@ def record_physical(engine: Engine, case_id: str | int, *, agency: str, property
     ``seen_on`` found at dwellings of its minimum set (3.9), all or none, with one
     audit entry. A dwelling outcome the same as the one in force is not recorded
     again. Answers the case after."""
-    if seen_on > (today or dt.date.today()):
+    if seen_on > (today or clock.today()):
         raise DataError(f"the visit date {seen_on.isoformat()} is in the future")
     checked = _checked(entries, physical_label)
     seen = _checked_visits(visits, seen_on, today)

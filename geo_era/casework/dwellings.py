@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from geo_era import clock
 from geo_era.casework.cases import (
     _agency,
     _audit,
@@ -116,7 +117,7 @@ def check_visit(outcome: str, notes: str | None, seen_on: dt.date,
     if outcome == "fits_profile":
         _text(notes, "notes saying what was seen (--notes): a household that fits the "
                      "victim profile is a concern")
-    if seen_on > (today or dt.date.today()):
+    if seen_on > (today or clock.today()):
         raise DataError(f"the visit date {seen_on.isoformat()} is in the future")
 
 

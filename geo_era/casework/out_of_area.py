@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from geo_era import clock
 from geo_era.casework.case_records import GROUNDS
 from geo_era.casework.cases import _agency, _audit, _load, _open, _out_of_area, case_document
 from geo_era.db.store import Case, EraHolding, OutOfAreaRecord, session_scope
@@ -107,7 +108,7 @@ def record_discussion(engine: Engine, case_id: str | int, *, authority: str,
                       today: dt.date | None = None) -> dict[str, Any]:
     """A discussion between the placing and receiving councils (3.13, R68): the date,
     who took part, and what was agreed; recorded by either council."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if held_on > today:
         raise DataError(f"the discussion is recorded once held; {held_on.isoformat()} is "
                         "in the future")

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from geo_era import clock
 from geo_era.casework.cases import _case_property, _load
 from geo_era.db.store import Case, PlacementMove, session_scope
 from geo_era.errors import NotFoundError, WorkflowRefusedError
@@ -72,7 +73,7 @@ def record_move_in(engine: Engine, case_id: str | int, *, property_id: str,
     collection (a new record of where the subject lives), audited in the same
     transaction; the answer is the move as :func:`move_document` gives it.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     with session_scope(engine) as session:
         case = _load(session, case_id, actor)
         part, decided_on = _decision(case, property_id)

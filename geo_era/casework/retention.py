@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Engine, exists, select
 
+from geo_era import clock
 from geo_era.db.store import Case, WeedingRecord, WrittenFile, session_scope
 from geo_era.errors import DataError
 from geo_era.security.audit import Actor
@@ -81,7 +82,7 @@ def weed_files(engine: Engine, *, cases_days: int, reports_days: int, actor: Act
     anything went, one audited erasure per kind. Returns a line per kind: ``weeded``
     (removed, or already gone), ``left`` (changed since written, kept), the retention
     in days and the cutoff (the cases' for documents)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if reports_days < 0 or cases_days < 0:
         raise DataError("retention cannot be negative")
     report = []

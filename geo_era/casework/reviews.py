@@ -35,6 +35,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from geo_era import clock
 from geo_era.casework.placements import subjects_now
 from geo_era.casework.refresh import Refresh, refresh_homes
 from geo_era.casework.workdays import TIMESCALES, add_working_days
@@ -113,7 +114,7 @@ def reviews_due(subjects: pd.DataFrame, engine: Engine, *, actor: Actor,
     if within_days < 0:
         raise DataError(f"the look-ahead is a number of days from today, 0 or more; got "
                         f"{within_days}")
-    today = today or dt.date.today()
+    today = today or clock.today()
     subjects = subjects_now(subjects, engine)  # addresses follow the recorded moves
     criteria = review_criteria(subjects)
     frame = subjects.set_index(subjects["subject_id"].astype(str))
@@ -246,7 +247,7 @@ def waive_review(engine: Engine, subject_id: str, *, justification: str, actor: 
                  today: dt.date | None = None) -> dict[str, Any]:
     """Record the Responsible Authorities' reasons for not reviewing (3.3)."""
     reasons = waiver_reasons(justification)
-    today = today or dt.date.today()
+    today = today or clock.today()
     with session_scope(engine) as session:
         session.add(ReviewWaiver(subject_id=subject_id, justification=reasons,
                                  recorded_by=actor.username, recorded_on=today))
@@ -292,7 +293,7 @@ def weed(engine: Engine, *, retention_days: dict[str, int], actor: Actor,
     date) and ``waivers`` to days kept. Open cases and a subject's latest recorded move
     are never weeded.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     unknown = set(retention_days) - set(_WEEDERS)
     if unknown:
         raise DataError(f"no retention rule for {', '.join(sorted(unknown))}; "

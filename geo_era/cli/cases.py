@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
 
+from geo_era import clock
 from geo_era.cli._common import BY, JUSTIFY, _date, app, caller, echo_answer, services
 from geo_era.services import casework, dwellings, moves
 from geo_era.services.answers.casework import CaseAck, CaseRecord, CaseSummary
@@ -94,7 +94,7 @@ def case_new(
     as_json: Annotated[bool, typer.Option("--json", help="Print the case as JSON.")] = False,
 ) -> None:
     """Open an ERA case and print it with each agency's due date."""
-    notified_on = _date(notified, "--notified") if notified else dt.date.today()
+    notified_on = _date(notified, "--notified") if notified else clock.today()
     document = casework.open_case(services(), caller(by), subject_id=subject_id,
                                   property_ids=property_ids, case_type=case_type,
                                   notified=notified_on, agencies=agency or (),
@@ -453,7 +453,7 @@ def case_dwelling(
     _print_case(dwellings.record_dwelling(
         services(), caller(by), case_id=case_id, property_id=property_id,
         dwelling_id=dwelling_id, outcome=outcome,
-        seen_on=_date(seen, "--seen") if seen else dt.date.today(), occupant=occupant,
+        seen_on=_date(seen, "--seen") if seen else clock.today(), occupant=occupant,
         notes=notes, children=children, adult_at_risk=adult_at_risk, agency=agency,
         justification=justification), as_json)
 

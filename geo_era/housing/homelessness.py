@@ -41,6 +41,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from geo_era import clock
 from geo_era.db.store import (
     HomelessPresentation,
     HousingAdvice,
@@ -185,7 +186,7 @@ def record_presentation(engine: Engine, *, subject_id: str, authority: str,
     imprisonment alone (:data:`IMPRISONMENT`); council staff recording for another
     council. One collection in the audit trail, in the same transaction.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     _choice(duty, "duty", DUTIES)
     _past(presented_on, "presented_on", today)
     why = _text(reasons, "reasons", least=10)
@@ -248,7 +249,7 @@ def place_temporary(engine: Engine, presentation: str, *, property_id: str,
     over-concentration report and the allocation check like any placement; one
     collection in the audit trail.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     _past(starts_on, "starts_on", today)
     if ends_on is not None and ends_on <= starts_on:
         raise DataError("ends_on: the planned end must be after the start "
@@ -336,7 +337,7 @@ def record_advice(engine: Engine, *, subject_id: str, authority: str, given_on: 
     discussed (:data:`OPTIONS`, at least one), the advice (at least 10 characters) and
     the services liaised with over other support needs (:data:`SERVICES`, none or
     more). One collection in the audit trail."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     _past(given_on, "given_on", today)
     if not options:
         raise DataError("options: name at least one housing option discussed")

@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, exists, select, update
 from sqlalchemy.orm import Session
 
+from geo_era import clock
 from geo_era.db.store import (
     Case,
     LandlordNotification,
@@ -106,7 +107,7 @@ def check_notice(*, kind: str, occurred_on: dt.date, details: str,
     if kind not in KINDS:
         raise DataError(f"unknown kind of notification {kind!r}; use one of "
                         f"{', '.join(KINDS)}")
-    today = today or dt.date.today()
+    today = today or clock.today()
     latest = today + dt.timedelta(days=366) if kind in MAY_BE_AHEAD else today
     if occurred_on < EARLIEST:
         raise DataError(f"the date {occurred_on.isoformat()} is before "
@@ -342,7 +343,7 @@ def weed(engine: Engine, *, retention_days: int, actor: Actor,
     :func:`geo_era.casework.reviews.weed`."""
     if retention_days < 0:
         raise DataError("retention for notifications cannot be negative")
-    today = today or dt.date.today()
+    today = today or clock.today()
     cutoff = today - dt.timedelta(days=retention_days)
     cutoff_at = dt.datetime.combine(cutoff, dt.time(), tzinfo=dt.UTC)
     open_review = exists().where(Case.id == LandlordNotification.case_id,

@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
+from geo_era import clock
 from geo_era.casework.cases import parse_case_id
 from geo_era.db.store import Case, TransferRequest, session_scope
 from geo_era.errors import (
@@ -131,7 +132,7 @@ def request_transfer(engine: Engine, *, kind: str, authority: str, grounds: str,
     ``authority``, with its grounds (at least 10 characters) and the fields its kind
     needs; pending until decided. One collection in the audit trail; the answer is the
     request as :func:`transfer_document` gives it."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if requested_on > today:
         raise DataError(f"requested_on: {requested_on.isoformat()} is in the future")
     urgent = _kind_fields(kind, subject_id=subject_id, at_risk=at_risk_after_disclosure,
@@ -197,7 +198,7 @@ def decide_transfer(engine: Engine, reference: str, *, decision: str, reasons: s
     is ``shared`` with it (at least 20 characters: restrictions, the plan) and the
     out-of-area case (``case_id``); it is audited as a disclosure to that council, any
     other decision as an alteration."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if decision not in DECISIONS:
         raise DataError(f"decision: use one of {', '.join(DECISIONS)}")
     why = _text(reasons, "reasons", least=10)

@@ -75,6 +75,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine, select
 
+from geo_era import clock
 from geo_era.db.store import PlacementMove, TransferRequest, session_scope
 from geo_era.errors import DataError, NotFoundError
 from geo_era.overconcentration.disclosure import (
@@ -586,7 +587,7 @@ def build_mappa_report(figures: Figures, *, scope: Scope, year: int, published: 
     ``area_table`` is the council -> MAPPA area table (None: Scotland's, built in).
     Raises :class:`DataError` for a year out of range or not yet ended, and
     :class:`NotFoundError` for an unknown council or area (naming the known ones)."""
-    check_year(year, today or dt.date.today())
+    check_year(year, today or clock.today())
     councils = list(figures.councils["name"].astype(str))
     if not councils:
         raise NotFoundError("the areas layer has no council (area_type 'council'): load "

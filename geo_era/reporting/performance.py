@@ -49,12 +49,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from geo_era import clock
 from geo_era.casework.reviews import CRITERIA, renewal_date, review_criteria, review_period_months
 from geo_era.casework.workdays import CASE_TYPES, TIMESCALES, add_working_days, working_days_between
 from geo_era.db.store import (
@@ -73,7 +73,7 @@ MARKING = "OFFICIAL-SENSITIVE"
 #: store holds nothing older.
 FIRST_YEAR = 2000
 #: Where a case's dates are read: the recorded times are UTC, the working day is Scotland's.
-LONDON = ZoneInfo("Europe/London")
+LONDON = clock.SCOTLAND
 #: How a case without a recorded council is shown.
 NO_COUNCIL = "(not recorded)"
 
@@ -115,7 +115,7 @@ class Period:
 def reporting_year(year: int, *, today: dt.date | None = None) -> Period:
     """The reporting year ending 31 March ``year``; refused (a :class:`DataError` saying
     which years may be asked for) before :data:`FIRST_YEAR` or when it has not started."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     latest = today.year + 1 if today >= dt.date(today.year, 4, 1) else today.year
     if not FIRST_YEAR <= year <= latest:
         raise DataError(f"year {year} is not a reporting year geo_era can report on: give "

@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from geo_era import clock
 from geo_era.db.store import Case, CaseAgency, ChildProtectionRecord, session_scope, utcnow
 from geo_era.errors import DataError, NotFoundError, OutOfScopeError, WorkflowRefusedError
 from geo_era.security.access import CASE_VIEWS
@@ -182,7 +183,7 @@ def record_referral(engine: Engine, *, subject_id: str | None, case_id: str | in
                     today: dt.date | None = None) -> dict[str, Any]:
     """Record a referral to child protection (§4; R111): a disclosure to the team named
     (Children & Families unless ``to_whom`` says otherwise)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     _date(referred_on, "referral date", today)
     why = _text(reason, "reason for the referral")
     team = (to_whom or "").strip() or CHILDREN_AND_FAMILIES
@@ -204,7 +205,7 @@ def record_outcome(engine: Engine, reference: str | int, *, outcome: str,
     referral, not in the future) and whether the Offender Manager attended. A later
     outcome replaces an earlier one (an IRD followed by a planning meeting); the audit
     trail keeps each."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if outcome not in OUTCOMES:
         raise DataError(f"unknown outcome {outcome!r}; use one of {', '.join(OUTCOMES)}")
     with session_scope(engine) as session:
@@ -229,7 +230,7 @@ def record_initial_checks(engine: Engine, *, subject_id: str, authority: str | N
     subject (§13; R115): when notified, when checked, whether their database was
     checked, what was found and whether it raised concerns (which are then responded to
     under child protection procedures: a referral)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     _date(notified_on, "notification date", today)
     _date(checked_on, "date of the checks", today, after=notified_on)
     found = _text(findings, "record of what the checks found")
@@ -253,7 +254,7 @@ def record_education_notice(engine: Engine, *, subject_id: str | None,
     """Record the notice to the council's nominated Education contact (§17; R116): on
     what ground, about which school, who was told, when and what was said. A disclosure
     to that contact."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if ground not in GROUNDS:
         raise DataError(f"unknown ground {ground!r}; use one of {', '.join(GROUNDS)}")
     _date(notified_on, "date of the notice", today)

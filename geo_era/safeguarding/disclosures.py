@@ -45,6 +45,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from geo_era import clock
 from geo_era.db.store import (
     Case,
     DisclosureDecision,
@@ -286,7 +287,7 @@ def record_decision(engine: Engine, request: DecisionRequest, *, actor: Actor,
         An unknown case or restriction, or one the caller may not see
         (:class:`OutOfScopeError`, audited by the services).
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     _check_decision(request, authority, today)
     with session_scope(engine) as session:
         case = restriction = None
@@ -352,7 +353,7 @@ def record_made(engine: Engine, reference: str, *, made_on: dt.date, made_by: st
     NotFoundError
         An unknown decision, or one the caller may not see (:class:`OutOfScopeError`).
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     number = parse_reference(reference, "DIS")
     _not_future(made_on, "date of the disclosure", today)
     with session_scope(engine) as session:
@@ -476,7 +477,7 @@ def record_kcs(engine: Engine, request: KcsRequest, *, actor: Actor,
                today: dt.date | None = None) -> dict[str, Any]:
     """Record a Keeping Children Safe application as received, and its audit entry (a
     ``collection``, naming the subject when it concerns one)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     _choice(request.relationship, KCS_RELATIONSHIPS, "relationship to the child")
     _not_future(request.received_on, "date the application was received", today)
     with session_scope(engine) as session:
@@ -504,7 +505,7 @@ def record_kcs_outcome(engine: Engine, reference: str, *, outcome: str,
     disclosure made to the applicant is an audit ``disclosure`` entry naming them (the
     applicant, by their relationship to the child); any other outcome an
     ``alteration``."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     _choice(outcome, KCS_OUTCOMES, "outcome")
     _not_future(outcome_on, "date of the outcome", today)
     number = parse_reference(reference, "KCS")

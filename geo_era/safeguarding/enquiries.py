@@ -41,6 +41,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from geo_era import clock
 from geo_era.analysis.areas import council_of
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import Enquiry, EnquiryLink, WeedingRecord, session_scope
@@ -302,7 +303,7 @@ def record_enquiry(store: LayerStore, engine: Engine, raised: Raised, *, actor: 
     :func:`routing`, with one audit entry: a ``disclosure`` to the agencies it is passed
     to (every enquiry reaches at least one, or is answered with the policies, a
     ``collection``). Council staff record only enquiries about their own council."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     check_raised(raised, today)
     council, landlord = _where(store, raised, actor)
     routed = routing(raised)
@@ -370,7 +371,7 @@ def confirm_enquiry(engine: Engine, enquiry_id: str | int, *, actor: Actor,
     """Record that the person raising the enquiry was told it has been passed on (once;
     the wording is :func:`confirmation`), as a disclosure to them. Only the
     organisation that received it gives it."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     given_on = given_on or today
     if given_on > today:
         raise DataError("given_on is in the future; give the day the confirmation was given")
@@ -423,7 +424,7 @@ def record_outcome(engine: Engine, enquiry_id: str | int, *, outcome: str,
                    today: dt.date | None = None) -> dict[str, Any]:
     """Record the Responsible Authorities' outcome of an enquiry (a later one replaces
     it; the audit trail keeps each), as one alteration."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     decided_on = decided_on or today
     _choice(outcome, OUTCOMES, "outcome")
     if notes is not None and len(notes) > MAX_NOTE:
@@ -457,7 +458,7 @@ def weed_enquiries(engine: Engine, *, retention_days: int, actor: Actor,
     content: the line :func:`geo_era.casework.reviews.weed` reports."""
     if retention_days < 0:
         raise DataError("retention for enquiries cannot be negative")
-    cutoff = (today or dt.date.today()) - dt.timedelta(days=retention_days)
+    cutoff = (today or clock.today()) - dt.timedelta(days=retention_days)
     with session_scope(engine) as session:
         doomed = [e for e in session.scalars(select(Enquiry).options(
             selectinload(Enquiry.links))) if (closed_on(e) or cutoff) < cutoff]

@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, exists, select
 from sqlalchemy.orm import Session, selectinload
 
+from geo_era import clock
 from geo_era.db.store import (
     MarkerFirm,
     StaffSafetyMarker,
@@ -209,7 +210,7 @@ def add_marker(engine: Engine, facts: PropertyFacts, *, instructions: Sequence[s
     WorkflowRefusedError
         The property lies outside the council officer's council.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     codes = _instructions(instructions)
     text = _text(practical_text, "practical instruction", MAX_TEXT)
     if not codes and text is None:
@@ -281,7 +282,7 @@ def review_marker(engine: Engine, marker_id: str | int, *, actor: Actor,
         An unknown marker, or one of another council (read alike; audited by the
         services as denied).
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     if not approve_text and review_on is None and expires_on is None and owner is None:
         raise DataError("a review approves the practical text or sets a review date, an "
                         "expiry date or an owner: give at least one")
@@ -346,7 +347,7 @@ def list_markers(engine: Engine, *, actor: Actor, property_id: str | None = None
     of the actor's council when confined; of one property when named; expired ones only
     with ``include_expired``. One audit ``consultation`` naming them and their
     subjects."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     query = _query(actor)
     if property_id is not None:
         query = query.where(StaffSafetyMarker.property_id == property_id)
@@ -363,7 +364,7 @@ def due_for_review(engine: Engine, *, actor: Actor, today: dt.date | None = None
                    ) -> list[dict[str, Any]]:
     """The actor's own markers (they are the owner) on or past their review date and
     not expired, earliest first: their start page list. One audit ``consultation``."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     query = _query(actor).where(StaffSafetyMarker.owner == actor.username,
                                 StaffSafetyMarker.review_on <= today,
                                 StaffSafetyMarker.expires_on > today)
@@ -383,7 +384,7 @@ def shared_markers(engine: Engine, *, actor: Actor, landlord: str | None = None,
     marker reads exactly as one whose marker they may not see. One audit
     ``consultation`` naming the property asked about and the markers shown (never a
     subject)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if (landlord is None) == (firm is None):
         raise DataError("name exactly one of a landlord or a contractor firm")
     query = select(StaffSafetyMarker).options(selectinload(StaffSafetyMarker.firms)) \
@@ -455,7 +456,7 @@ def weed_markers(engine: Engine, *, retention_days: int, actor: Actor,
     not yet expired is never weeded."""
     if retention_days < 0:
         raise DataError("retention for markers cannot be negative")
-    today = today or dt.date.today()
+    today = today or clock.today()
     cutoff = today - dt.timedelta(days=retention_days)
     with session_scope(engine) as session:
         doomed = list(session.scalars(select(StaffSafetyMarker).where(

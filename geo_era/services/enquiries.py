@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from geo_era import clock
 from geo_era.safeguarding import enquiries as core
 from geo_era.services.answers.enquiries import (
     Confirmation,
@@ -45,7 +46,7 @@ def raised(*, kind: str, channel: str, raised_by: str, summary: str,
     return core.Raised(
         kind=kind.strip(), channel=channel.strip(), raised_by=raised_by.strip(),
         summary=plain_text(summary, "summary") or "",
-        received_on=received_on or dt.date.today(),
+        received_on=received_on or clock.today(),
         property_id=plain_text(property_id, "property_id"),
         area=plain_text(area, "area"), council=plain_text(council, "council"),
         contact_reference=plain_text(contact_reference, "contact_reference"),

@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo_era import clock
 from geo_era.casework.retention import register_written
 from geo_era.overconcentration.loading import councils
 from geo_era.reporting.mappa import MappaReport, Scope, areas_of_councils
@@ -110,7 +111,7 @@ def mappa_choices(services: Services, caller: Caller, *,
     area_of, _unlisted = areas_of_councils(
         councils(services.layers) if services.layers.has("areas") else [],
         mappa_area_table(services.settings))
-    today = today or dt.date.today()
+    today = today or clock.today()
     latest = today.year if (today.month, today.day) > (3, 31) else today.year - 1
     return MappaChoices(councils=names, areas=[] if scope else sorted(set(area_of.values())),
                         scotland=scope is None, latest_year=latest,

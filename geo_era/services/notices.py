@@ -29,6 +29,7 @@ import datetime as dt
 
 import pandas as pd
 
+from geo_era import clock
 from geo_era.analysis.areas import council_of
 from geo_era.casework.cases import parse_case_id
 from geo_era.casework.placements import subjects_now
@@ -212,7 +213,7 @@ def open_review(services: Services, caller: Caller, *, reference: str,
     why = f"review (NASSO 3.4) from landlord notification {ref}"
     if admitted.actor.justification:
         why += f": {admitted.actor.justification[:MAX_WHY]}"
-    today = today or dt.date.today()
+    today = today or clock.today()
     opened = casework.open_case(services, caller, subject_id=subject,
                                 property_ids=[_home(services, subject)], notified=today,
                                 case_type="annual_review", justification=why, today=today)

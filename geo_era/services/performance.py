@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo_era import clock
 from geo_era.casework.retention import register_written
 from geo_era.db.store import session_scope
 from geo_era.errors import OutOfScopeError
@@ -142,7 +143,7 @@ def performance_choices(services: Services, caller: Caller, *,
     attempt is, by the gate)."""
     admitted = services.gate.admit(ENDPOINT, caller)
     scope = admitted.actor.scope
-    today = today or dt.date.today()
+    today = today or clock.today()
     latest = today.year + 1 if today >= dt.date(today.year, 4, 1) else today.year
     if scope is not None:
         return PerformanceChoices([scope], latest, all_councils=False)

@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo_era import clock
 from geo_era.casework.retention import register_written
 from geo_era.errors import DataError
 from geo_era.maps.assets import Assets
@@ -172,7 +173,7 @@ def report_choices(services: Services, caller: Caller, *,
     admitted = _admit(services, caller, None, None)
     names = councils(services.layers, scope=admitted.actor.scope) \
         if services.layers.has("areas") else []
-    today = today or dt.date.today()
+    today = today or clock.today()
     latest = today.year if (today.month, today.day) >= (3, 31) else today.year - 1
     return ReportChoices(councils=names, latest_year=latest,
                          published_only=admitted.restricted)

@@ -7,7 +7,6 @@ browser would.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from fastapi.testclient import TestClient
 from geo_era_api.app import create_app
 from sqlalchemy import Engine, select
 
+from geo_era import clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.db.store import open_store, session_scope
 from geo_era.security.audit import AuditEntry
@@ -91,7 +91,7 @@ def case_site(demo_files: list[Path], home: Path, database_url: str | None = Non
     voids = props.loc[props["is_void"].fillna(False).astype(bool), "property_id"].astype(str)
     case = open_assessed_case(store, engine, subject_id=subject,
                               property_ids=list(voids.iloc[:candidates]),
-                              case_type="initial_new", notified=dt.date.today(),
+                              case_type="initial_new", notified=clock.today(),
                               agencies=list(agencies), actor=officer())
     app = create_app(Settings(home=home, database_url=database_url, login_attempts=50),
                      engine=engine)

@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from geo_era_api.app import PREFIX, create_app
 from sqlalchemy import Engine, func, select
 
+from geo_era import clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import parse_case_id
 from geo_era.data.layer_store import LayerStore
@@ -36,6 +37,7 @@ from tests.conftest import (
     REPO,
     enrol_totp,
     import_demo,
+    iso_today,
     officer,
     sign_in_form,
 )
@@ -43,7 +45,6 @@ from tests.security.reference import PARTNERS, REFERENCE
 
 PASSWORD = "a long fictional passphrase"
 WHY = "ERA for a candidate property, MAPPA meeting"
-TODAY = dt.date.today()
 #: The Link Officer's housing association: a landlord with voids in the demo town.
 LANDLORD = "Rowanlea Housing Association"
 #: The partner agencies of NASSO 3.6 (tests/security/reference.py), which see only the
@@ -76,7 +77,7 @@ class World:
         args: dict[str, Any] = {"subject_id": self.subject_id,
                                 "property_ids": [self.property_id],
                                 "case_type": "initial_new",
-                                "notified": TODAY - dt.timedelta(days=1),
+                                "notified": clock.today() - dt.timedelta(days=1),
                                 "assess_now": False, "actor": officer(),
                                 "agencies": ["cjsw", *PARTNER_AGENCIES]}
         args.update(kw)
@@ -221,7 +222,7 @@ def new_enquiry(w: World, role: str, **extra: Any) -> str:
     actor = Actor(f"user.{by}", by, receivers[by], scope=w.council if by == "solo" else None)
     raised = Raised(**{"kind": "concern", "channel": "phone", "raised_by": "tenant",
                        "summary": "FICTIONAL: a tenant worried about a neighbour",
-                       "received_on": TODAY, "property_id": w.property_id, **extra})
+                       "received_on": clock.today(), "property_id": w.property_id, **extra})
     return str(record_enquiry(w.store, w.engine, raised, actor=actor)["enquiry_id"])
 
 
@@ -248,7 +249,7 @@ ENQUIRY_CALLS: dict[str, Callable[..., Prepared]] = {
 
 def _notice_body(property_id: str) -> dict[str, Any]:
     return {"property_id": property_id, "kind": "possession",
-            "occurred_on": TODAY.isoformat(), "landlord_reference": "FICTIONAL/T/0042",
+            "occurred_on": iso_today(), "landlord_reference": "FICTIONAL/T/0042",
             "details": "FICTIONAL: notice of proceedings for possession served today"}
 
 
@@ -274,7 +275,7 @@ def _notice(w: World, *, subject_id: str | None = None) -> str:
     body = _notice_body(w.property_id)
     made = notifications.record_notice(
         w.engine, property_id=w.property_id, landlord=landlord, authority=w.council,
-        kind=body["kind"], occurred_on=TODAY, details=body["details"],
+        kind=body["kind"], occurred_on=clock.today(), details=body["details"],
         landlord_reference=body["landlord_reference"], actor=officer())
     if subject_id is not None:
         notifications.link(w.engine, made["reference"], subject_id=subject_id, note=None,
@@ -286,7 +287,7 @@ def _transfer_by(w: World, role: str) -> dict[str, Any]:
     """The police's own request (Dorset s19), or a Link Officer's record of a
     neighbouring tenant's application about a tenancy of their own landlord's."""
     common = {"grounds": "FICTIONAL: threats after a disclosure",
-              "requested_on": TODAY.isoformat()}
+              "requested_on": iso_today()}
     if role == "omu_analyst":
         return {**common, "kind": "police", "subject_id": w.subject_id,
                 "tenant_agrees": True, "authority": w.council}
@@ -320,7 +321,7 @@ def _presentation(w: World) -> str:
     from geo_era.housing.homelessness import record_presentation
 
     return str(record_presentation(
-        w.engine, subject_id=w.subject_id, authority=w.council, presented_on=TODAY,
+        w.engine, subject_id=w.subject_id, authority=w.council, presented_on=clock.today(),
         duty="unintentionally_homeless", reasons="FICTIONAL: released with no home",
         actor=officer())["reference"])
 
@@ -330,7 +331,7 @@ def _pending_transfer(w: World) -> str:
 
     return str(request_transfer(
         w.engine, kind="tenant", authority=w.council, subject_id=w.subject_id,
-        grounds="FICTIONAL: windows broken after a disclosure", requested_on=TODAY,
+        grounds="FICTIONAL: windows broken after a disclosure", requested_on=clock.today(),
         at_risk_after_disclosure=True, actor=officer())["reference"])
 def fresh_void(world: World) -> str:
     """A property of the Link Officer's landlord that is not a void now."""
@@ -384,7 +385,7 @@ def _decided_case(w: World) -> dict[str, Any]:
                      comments="FICTIONAL: a nursery next door")
     decide(w.engine, case, agency="police_scotland", property_id=w.property_id,
            manageable=False, conclusion="FICTIONAL: not manageable",
-           reasons="FICTIONAL: the conference's reasons", conference_on=TODAY,
+           reasons="FICTIONAL: the conference's reasons", conference_on=clock.today(),
            actor=officer())
     record_era_held(w.engine, case, agency="police_scotland", system="FICTIONAL iVPD",
                     reference="ERA/0042", actor=officer())
@@ -413,7 +414,7 @@ def new_application(w: World) -> str:
     from geo_era.security.audit import Actor
 
     return str(record_kcs(w.engine, KcsRequest(
-        received_on=TODAY, online=False, relationship="carer", council=w.council),
+        received_on=clock.today(), online=False, relationship="carer", council=w.council),
         actor=Actor("omu.setup", "omu_analyst", "FICTIONAL OMU"))["reference"])
 def _marker(w: World) -> str:
     """A fresh staff-safety marker on the test property, made through the core."""
@@ -422,7 +423,7 @@ def _marker(w: World) -> str:
     facts = PropertyFacts(w.property_id, landlord=None, authority=w.council)
     return str(add_marker(w.engine, facts, instructions=["office_only"],
                           practical_text=None, owner="user.omu_analyst",
-                          review_on=TODAY, expires_on=TODAY + dt.timedelta(days=90),
+                          review_on=clock.today(), expires_on=clock.today() + dt.timedelta(days=90),
                           actor=officer())["marker_id"])
 
 
@@ -437,7 +438,7 @@ CALLS: dict[str, Call] = {
                                         "justification": WHY}),
     "case_open": _post("/cases/open", lambda w: {
         "subject_id": w.subject_id, "property_ids": [w.property_id],
-        "notified": (TODAY - dt.timedelta(days=1)).isoformat()}),
+        "notified": (clock.today() - dt.timedelta(days=1)).isoformat()}),
     "case_list": _post("/cases/list", lambda w: {"justification": WHY}),
     "case_show": _post("/cases/show", _case(justification=WHY)),
     "case_assess": _post("/cases/assess", lambda w: {"case_id": w.new_case(),
@@ -454,7 +455,7 @@ CALLS: dict[str, Call] = {
     "case_decide": _post("/cases/decide", lambda w: {
         "case_id": w.new_case(), "property_id": w.property_id, "manageable": True,
         "conclusion": "manageable", "reasons": "conference view",
-        "conference_on": TODAY.isoformat()}),
+        "conference_on": iso_today()}),
     "case_consent": _post("/cases/consent", lambda w: {"case_id": w.new_case(
         placing_authority="FICTIONAL Other Council", receiving_authority=w.council)}),
     "case_restrict": _post("/cases/restrict", _case(property_id="DT-0000002",
@@ -469,13 +470,13 @@ CALLS: dict[str, Call] = {
         "plan": "FICTIONAL: weekly OMU visits for three months"}),
     "case_discussion": _post("/cases/discussion", lambda w: {"case_id": w.new_case(
         placing_authority="FICTIONAL Other Council", receiving_authority=w.council),
-        "held_on": TODAY.isoformat(), "participants": "FICTIONAL: both SOLOs",
+        "held_on": iso_today(), "participants": "FICTIONAL: both SOLOs",
         "agreed": "FICTIONAL: the placement is accepted"}),
     "case_held": _post("/cases/held", _case(system="FICTIONAL council EDRMS",
                                             reference="HR/ERA/0042")),
     "case_visor_extract": _post("/cases/visor-extract", _decided_case),
     "case_dwelling": _post("/cases/dwelling", lambda w: {
-        **_assessed_case(w), "outcome": "does_not_fit", "seen_on": TODAY.isoformat()}),
+        **_assessed_case(w), "outcome": "does_not_fit", "seen_on": iso_today()}),
     "case_extend_set": _post("/cases/extend-set", lambda w: {
         "case_id": w.new_case(assess_now=True), "rings": 1,
         "reason": "FICTIONAL: high risk to children; toys seen two doors along"}),
@@ -506,7 +507,7 @@ CALLS: dict[str, Call] = {
     "allocation_check": _post("/voids/allocation-check", lambda w: {
         "property_ids": [w.property_id, w.home, "DT-NOT-THERE"], "justification": WHY}),
     "case_move_in": _post("/cases/move-in", _case(property_id="DT-0000002",
-                                                  moved_in_on=TODAY.isoformat())),
+                                                  moved_in_on=iso_today())),
     "review_triggers": _post("/reviews/triggers", lambda w: {"justification": WHY}),
     "report_mappa": _post("/reports/mappa", lambda w: {
         "authority": w.council, "year": 2026, "justification": WHY}),
@@ -520,22 +521,22 @@ CALLS: dict[str, Call] = {
        for name, made in ENQUIRY_CALLS.items()},
     "cp_referral_add": _post("/child-protection/referrals/add", lambda w: {
         "subject_id": w.subject_id, "authority": w.council,
-        "referred_on": TODAY.isoformat(), "justification": WHY,
+        "referred_on": iso_today(), "justification": WHY,
         "reason": "FICTIONAL: seen waiting outside a primary school"}),
     "cp_referral_outcome": _post("/child-protection/referrals/outcome", lambda w: {
-        "reference": referral_of(w), "outcome": "ird", "outcome_on": TODAY.isoformat(),
+        "reference": referral_of(w), "outcome": "ird", "outcome_on": iso_today(),
         "om_attended": True, "justification": WHY}),
     "cp_referral_list": _post("/child-protection/referrals", lambda w: {
         "justification": WHY}),
     "cp_checks_add": _post("/child-protection/checks/add", lambda w: {
-        "subject_id": w.subject_id, "notified_on": TODAY.isoformat(),
-        "checked_on": TODAY.isoformat(), "database_checked": True,
+        "subject_id": w.subject_id, "notified_on": iso_today(),
+        "checked_on": iso_today(), "database_checked": True,
         "findings": "FICTIONAL: no child known to the service at the address",
         "concerns": False, "justification": WHY}),
     "cp_notice_add": _post("/child-protection/notices/add", lambda w: {
         "case_id": w.new_case(), "ground": "lives_near_school",
         "school": "FICTIONAL Primary School", "contact": "FICTIONAL Education lead",
-        "notified_on": TODAY.isoformat(), "justification": WHY,
+        "notified_on": iso_today(), "justification": WHY,
         "said": "FICTIONAL: lives 200 m from the school gates"}),
     "cp_notice_list": _post("/child-protection/notices", lambda w: {
         "justification": WHY}),
@@ -545,16 +546,16 @@ CALLS: dict[str, Call] = {
         "content": "FICTIONAL: a risk to children at the school gate",
         "advice": "FICTIONAL: head teacher only; support from the council's Education "
                   "service", "discloser": "FICTIONAL DS Grant, OMU",
-        "child_protection": True, "meeting_level": 2, "meeting_on": TODAY.isoformat()}),
+        "child_protection": True, "meeting_level": 2, "meeting_on": iso_today()}),
     "disclosure_made": _post("/disclosures/made", lambda w: {
-        "reference": new_disclosure(w), "made_on": TODAY.isoformat()}),
+        "reference": new_disclosure(w), "made_on": iso_today()}),
     "disclosure_list": _post("/disclosures/list", lambda w: {"justification": WHY}),
     "disclosure_kcs": _post("/disclosures/kcs", lambda w: {
-        "received_on": TODAY.isoformat(), "online": True, "relationship": "parent",
+        "received_on": iso_today(), "online": True, "relationship": "parent",
         "council": w.council, "subject_id": w.subject_id}),
     "disclosure_kcs_outcome": _post("/disclosures/kcs/outcome", lambda w: {
         "reference": new_application(w), "outcome": "no_disclosure",
-        "outcome_on": TODAY.isoformat()}),
+        "outcome_on": iso_today()}),
     "notice_record": _post("/notices/record", lambda w: _notice_body(w.property_id)),
     "notice_sent": _post("/notices/sent", lambda w: {}),
     "notice_list": _post("/notices/list", lambda w: {"justification": WHY}),
@@ -566,24 +567,24 @@ CALLS: dict[str, Call] = {
         w, subject_id=_housed_subject(w))}),
     "marker_add": _post("/markers/add", lambda w: {
         "property_id": w.property_id, "instructions": ["visit_in_pairs"],
-        "review_on": (TODAY + dt.timedelta(days=30)).isoformat(),
-        "expires_on": (TODAY + dt.timedelta(days=90)).isoformat(),
+        "review_on": (clock.today() + dt.timedelta(days=30)).isoformat(),
+        "expires_on": (clock.today() + dt.timedelta(days=90)).isoformat(),
         "firms": ["FICTIONAL contractor unit"], "subject_id": w.subject_id,
         "reason": "FICTIONAL: threatened a housing officer"}),
     "marker_review": _post("/markers/review", lambda w: {
-        "marker_id": _marker(w), "review_on": (TODAY + dt.timedelta(days=60)).isoformat()}),
+        "marker_id": _marker(w), "review_on": (clock.today() + dt.timedelta(days=60)).isoformat()}),
     "marker_list": _post("/markers/list", lambda w: {"justification": WHY}),
     "marker_shared": _post("/markers/shared", lambda w: {"property_id": w.property_id}),
     "homeless_present": _post("/homeless/present", lambda w: {
-        "subject_id": w.subject_id, "presented_on": TODAY.isoformat(),
+        "subject_id": w.subject_id, "presented_on": iso_today(),
         "duty": "unintentionally_homeless", "authority": w.council,
         "reasons": "FICTIONAL: released from prison with no home",
         "local_connection": "none"}),
     "homeless_place": _post("/homeless/place", lambda w: {
         "presentation": _presentation(w), "property_id": _temporary_home(w),
-        "starts_on": TODAY.isoformat(), "justification": WHY}),
+        "starts_on": iso_today(), "justification": WHY}),
     "homeless_advise": _post("/homeless/advise", lambda w: {
-        "subject_id": w.subject_id, "given_on": TODAY.isoformat(), "authority": w.council,
+        "subject_id": w.subject_id, "given_on": iso_today(), "authority": w.council,
         "options": ["social_rented", "supported_accommodation"],
         "advice": "FICTIONAL: apply to the housing list; supported flat meanwhile",
         "services": ["addictions"]}),
@@ -592,7 +593,7 @@ CALLS: dict[str, Call] = {
     "transfer_request": _post("/transfers/request", lambda w: {
         "kind": "tenant", "subject_id": w.subject_id, "authority": w.council,
         "grounds": "FICTIONAL: windows broken after a disclosure",
-        "requested_on": TODAY.isoformat(), "at_risk_after_disclosure": True}),
+        "requested_on": iso_today(), "at_risk_after_disclosure": True}),
     "transfer_decide": _post("/transfers/decide", lambda w: {
         "reference": _pending_transfer(w), "decision": "refused",
         "reasons": "FICTIONAL: the police are managing the risk in place"}),
@@ -611,7 +612,7 @@ def referral_of(world: World) -> str:
 
     return str(record_referral(
         world.engine, subject_id=world.subject_id, case_id=None, authority=world.council,
-        referred_on=TODAY, reason="FICTIONAL: a risk to a named child", to_whom=None,
+        referred_on=clock.today(), reason="FICTIONAL: a risk to a named child", to_whom=None,
         agency="police_scotland", actor=officer())["reference"])
 
 
@@ -748,7 +749,7 @@ def test_council_staff_see_only_their_councils_cases(world: World) -> None:
     opened = world.client.post(f"{PREFIX}/cases/open", headers=world.headers("other.solo"),
                                json={"subject_id": world.subject_id,
                                      "property_ids": [world.property_id],
-                                     "notified": TODAY.isoformat()})
+                                     "notified": iso_today()})
     assert opened.status_code == 409
     assert "you may open cases only for FICTIONAL Other Council" in opened.text
 
@@ -781,7 +782,7 @@ def test_whole_workflow_over_the_api(world: World) -> None:
     before = world.audit_count()
     case = post("omu_analyst", "open", {"subject_id": world.subject_id,
                                         "property_ids": [world.property_id],
-                                        "notified": TODAY.isoformat(),
+                                        "notified": iso_today(),
                                         "justification": WHY})
     ref = case["case_id"]
     assert case["assessments"][0]["snapshot"]["proximity"]["property_id"] == \
@@ -803,7 +804,7 @@ def test_whole_workflow_over_the_api(world: World) -> None:
                          if member["shared"] else [None]):
             post("omu_analyst", "dwelling", {
                 "case_id": ref, "dwelling_id": member["dwelling_id"], "occupant": occupant,
-                "outcome": "does_not_fit", "seen_on": TODAY.isoformat()})
+                "outcome": "does_not_fit", "seen_on": iso_today()})
             visits += 1
     # the home's hard conflicts (inside the subject's zones, a condition) are answered
     conflicts = case["assessments"][0]["snapshot"]["check"]["conflicts"]
@@ -841,7 +842,7 @@ def test_a_failed_request_writes_nothing(world: World) -> None:
         ("/zones/add", {"subject_id": "FICTIONAL-NOBODY", "geometry": zone_near(world),
                         "crs": "EPSG:27700"}, 404),
         ("/cases/open", {"subject_id": world.subject_id, "property_ids": ["NOWHERE"],
-                         "notified": TODAY.isoformat()}, 404),
+                         "notified": iso_today()}, 404),
     ]
     for path, body, status in failures:
         response = world.client.post(f"{PREFIX}{path}", headers=world.headers("omu_analyst"),

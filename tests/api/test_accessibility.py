@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from geo_era import clock
 from geo_era.security.users import add_user
 from tests.api.test_browser import PASSWORD, browser, sign_in, site  # noqa: F401 (fixtures)
 from tests.api.test_pages_decisions import PLACING, out_of_area_site
@@ -263,7 +264,6 @@ def test_the_visor_extract_has_no_serious_violation(
         browser: Any, demo_files: list[Path], tmp_path: Path) -> None:  # noqa: F811
     """The ViSOR extract on a decided case's page (NASSO 3.3) as the police: the form,
     refused beside its justification, and the extract shown in its <pre> to copy."""
-    import datetime as dt
 
     from geo_era.casework.cases import decide, record_agreement
     from geo_era.casework.out_of_area import record_era_held
@@ -277,7 +277,7 @@ def test_the_visor_extract_has_no_serious_violation(
     decide(ground.engine, ground.case_id, agency="police_scotland",
            property_id=ground.candidates[0], manageable=True,
            conclusion="FICTIONAL: manageable", reasons="FICTIONAL: weekly visits",
-           conference_on=dt.date.today(), actor=officer())
+           conference_on=clock.today(), actor=officer())
     record_era_held(ground.engine, ground.case_id, agency="police_scotland",
                     system="FICTIONAL iVPD", reference="ERA/0001", actor=officer())
     add_user(ground.engine, "omu", role="omu_analyst", organisation="FICTIONAL Police OMU",
@@ -444,7 +444,7 @@ def test_the_staff_safety_pages_have_no_serious_violation(
     page.goto(f"{site['base']}/markers")
     found["markers"] = serious(page)
     home = site["own_void"]  # a home of the Link Officer's landlord
-    today = dt.date.today()
+    today = clock.today()
     page.get_by_label("Property id", exact=True).fill(home)
     page.locator("label[for=markernew-instructions]").click()  # SGDS: the label
     page.get_by_label("Review date", exact=True).fill(

@@ -5,7 +5,6 @@ case says why each agency takes part. REQUIREMENTS.md: R3, R24, R28."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from geo_era_api.app import create_app
 
+from geo_era import clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.db.store import open_store
 from geo_era.security.users import add_user
@@ -45,7 +45,7 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
 
     def case(agencies: list[str]) -> str:
         return str(open_assessed_case(store, engine, subject_id=subject, property_ids=[flat],
-                                      case_type="initial_new", notified=dt.date.today(),
+                                      case_type="initial_new", notified=clock.today(),
                                       agencies=agencies, actor=officer())["case_id"])
 
     nhs_case, other_case = case(["nhs"]), case([])

@@ -6,7 +6,6 @@ geo_era."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from geo_era import clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import record_restriction
 from geo_era.db.store import open_store
@@ -61,7 +61,7 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
                    & subjects["subject_id"].isin(zoned)].iloc[0]
     case = open_assessed_case(store, engine, subject_id=str(row["subject_id"]),
                               property_ids=[str(row["current_property_id"])],
-                              case_type="annual_review", notified=dt.date.today(),
+                              case_type="annual_review", notified=clock.today(),
                               actor=officer())
     # the roles that see subject data sign in with a second factor; a Link Officer does
     # not need one

@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 
 from tests.api import test_access
-from tests.api.test_access import PREFIX, TODAY, WHY, World
+from tests.api.test_access import PREFIX, WHY, World
+from tests.conftest import iso_today
 
 #: the access tests' world: the demo town, a signed-in user of every role
 world = test_access.world
@@ -27,7 +28,7 @@ def post(world: World, role: str, path: str, body: dict[str, Any]) -> httpx.Resp
 
 def referral(world: World, role: str = "omu_analyst", **kw: Any) -> httpx.Response:
     body = {"subject_id": world.subject_id, "authority": world.council,
-            "referred_on": TODAY.isoformat(), "justification": WHY,
+            "referred_on": iso_today(), "justification": WHY,
             "reason": "FICTIONAL: a named child at risk from the subject", **kw}
     return post(world, role, "referrals/add", body)
 
@@ -48,8 +49,8 @@ def test_each_role_reads_only_its_kinds_of_its_council(world: World) -> None:
     ours = referral(world).json()["reference"]
     theirs = referral(world, authority=OTHER).json()["reference"]
     checks = post(world, "childrens_social_work", "checks/add", {
-        "subject_id": world.subject_id, "notified_on": TODAY.isoformat(),
-        "checked_on": TODAY.isoformat(), "database_checked": True,
+        "subject_id": world.subject_id, "notified_on": iso_today(),
+        "checked_on": iso_today(), "database_checked": True,
         "findings": "FICTIONAL: nobody known at the address", "concerns": False,
         "justification": WHY})
     assert checks.status_code == 200, checks.text
@@ -57,7 +58,7 @@ def test_each_role_reads_only_its_kinds_of_its_council(world: World) -> None:
     notice = post(world, "solo", "notices/add", {
         "subject_id": world.subject_id, "ground": "loitering_near_school",
         "school": "FICTIONAL Primary", "contact": "FICTIONAL Education lead",
-        "notified_on": TODAY.isoformat(), "said": "FICTIONAL: seen at the gates twice",
+        "notified_on": iso_today(), "said": "FICTIONAL: seen at the gates twice",
         "justification": WHY})
     assert notice.status_code == 200, notice.text
     assert notice.json()["authority"] == world.council
@@ -91,17 +92,17 @@ def test_r111_outcome_by_children_and_families(world: World) -> None:
     ours = referral(world).json()["reference"]
     theirs = referral(world, authority=OTHER).json()["reference"]
     done = post(world, "childrens_social_work", "referrals/outcome", {
-        "reference": ours, "outcome": "planning_meeting", "outcome_on": TODAY.isoformat(),
+        "reference": ours, "outcome": "planning_meeting", "outcome_on": iso_today(),
         "om_attended": True, "justification": WHY})
     assert done.status_code == 200, done.text
     assert (done.json()["outcome_label"], done.json()["om_attended"]) == (
         "child protection planning meeting (case conference)", True)
     before = world.audit_count()
     hidden = post(world, "childrens_social_work", "referrals/outcome", {
-        "reference": theirs, "outcome": "ird", "outcome_on": TODAY.isoformat()})
+        "reference": theirs, "outcome": "ird", "outcome_on": iso_today()})
     assert hidden.status_code == 404, hidden.text
     missing = post(world, "childrens_social_work", "referrals/outcome", {
-        "reference": "CPL-999999", "outcome": "ird", "outcome_on": TODAY.isoformat()})
+        "reference": "CPL-999999", "outcome": "ird", "outcome_on": iso_today()})
     assert missing.status_code == 404
     assert hidden.json()["detail"].replace(theirs, "X") == \
         missing.json()["detail"].replace("CPL-999999", "X")

@@ -6,7 +6,6 @@ referrals; other agencies neither page. R111, R115, R116."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.api.casepages import CaseSite, case_site, error_beside, post
+from tests.conftest import iso_today
 
-TODAY = dt.date.today().isoformat()
 REASON = "FICTIONAL: a risk to the child of the new partner of the subject"
 
 
@@ -41,7 +40,7 @@ def test_r111_referral_recorded_on_the_page_then_its_outcome(site: CaseSite) -> 
     assert REASON in bad.text  # what was typed comes back
     assert [e.operation for e in site.audit(since)] == ["consultation"]
     done = post(police, "/child-protection/referral", {
-        "case_id": site.case_id, "referred_on": TODAY, "reason": REASON})
+        "case_id": site.case_id, "referred_on": iso_today(), "reason": REASON})
     assert done.status_code == 200, done.text[:500]
     # the other tests here write child protection records of their own, in any order
     found = re.search(r"(CPL-\d{6}) recorded\.", done.text)
@@ -55,7 +54,7 @@ def test_r111_referral_recorded_on_the_page_then_its_outcome(site: CaseSite) -> 
     assert 'action="/child-protection/outcome"' in page.text
     assert 'action="/child-protection/referral"' not in page.text
     recorded = post(children, "/child-protection/outcome", {
-        "reference": reference, "outcome": "planning_meeting", "outcome_on": TODAY,
+        "reference": reference, "outcome": "planning_meeting", "outcome_on": iso_today(),
         "om_attended": "yes"})
     assert recorded.status_code == 200, recorded.text[:500]
     assert "child protection planning meeting (case conference)" in recorded.text
@@ -67,12 +66,12 @@ def test_r115_initial_checks_by_children_and_families(site: CaseSite) -> None:
     (findings too short: refused beside the box); the police may not."""
     children = site.client("childrens_social_work")
     short = post(children, "/child-protection/checks", {
-        "subject_id": site.subject_id, "notified_on": TODAY, "checked_on": TODAY,
+        "subject_id": site.subject_id, "notified_on": iso_today(), "checked_on": iso_today(),
         "database_checked": "yes", "findings": "none", "concerns": "no"})
     assert short.status_code == 422
     assert "at least 10 characters" in (error_beside(short.text, "checks-findings") or "")
     done = post(children, "/child-protection/checks", {
-        "subject_id": site.subject_id, "notified_on": TODAY, "checked_on": TODAY,
+        "subject_id": site.subject_id, "notified_on": iso_today(), "checked_on": iso_today(),
         "database_checked": "yes", "concerns": "yes",
         "findings": "FICTIONAL: a child known to the service two doors along"})
     assert done.status_code == 200, done.text[:500]
@@ -89,7 +88,7 @@ def test_r116_notice_to_education_seen_by_education_only(site: CaseSite) -> None
     done = post(police, "/child-protection/notice", {
         "case_id": site.case_id, "ground": "lives_near_school",
         "school": "FICTIONAL Kirkton Primary", "contact": "FICTIONAL J. Reid",
-        "notified_on": TODAY, "said": "FICTIONAL: lives 200 m from the school gates"})
+        "notified_on": iso_today(), "said": "FICTIONAL: lives 200 m from the school gates"})
     assert done.status_code == 200, done.text[:500]
     education = site.client("education_officer")
     start = education.get("/").text

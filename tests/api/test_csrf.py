@@ -21,6 +21,7 @@ from geo_era_api import forms
 from geo_era_api.app import create_app
 from sqlalchemy import Engine, func, select
 
+from geo_era import clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store, session_scope
@@ -34,6 +35,7 @@ from tests.conftest import (
     enrol_totp,
     form_token,
     import_demo,
+    iso_today,
     officer,
     sign_in_pages,
     totp_code,
@@ -78,7 +80,7 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> It
     props = store.read_attributes("properties", ["property_id", "is_void"])
     void = str(props.loc[props["is_void"].fillna(False).astype(bool), "property_id"].iloc[0])
     case = open_assessed_case(store, engine, subject_id=subject, property_ids=[void],
-                              case_type="initial_new", notified=dt.date.today(),
+                              case_type="initial_new", notified=clock.today(),
                               assess_now=True, actor=officer())
     yield Site(app, engine, home, subject, council, str(case["case_id"]), void)
     engine.dispose()
@@ -147,10 +149,10 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
     on_case = {"case_id": case, "property_id": site.candidate}
     decision = {"manageable": "yes", "conclusion": "FICTIONAL", "reasons": "FICTIONAL"}
     enquiry = record_enquiry(LayerStore(site.home), site.engine, Raised(
-        kind="concern", channel="phone", raised_by="tenant", received_on=dt.date.today(),
+        kind="concern", channel="phone", raised_by="tenant", received_on=clock.today(),
         summary="FICTIONAL: a tenant's concern", property_id=site.candidate),
         actor=Actor("solo", "solo", site.authority, scope=site.authority))["enquiry_id"]
-    today = dt.date.today().isoformat()
+    today = iso_today()
     conflicted = bool(Workspace(LayerStore(site.home)).check(site.subject,
                                                             site.candidate).conflicts)
     page_forms: list[tuple[TestClient, str, dict[str, str], dict[str, Any] | None, int]] = [
@@ -161,7 +163,7 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
          None, 200),
         (omu, "/case/agreement", {**shown, "agrees": "agree", "comments": ""}, None, 200),
         (omu, "/case/physical", shown, None, 200),
-        (omu, "/case/physical/save", {**shown, "seen_on": dt.date.today().isoformat(),
+        (omu, "/case/physical/save", {**shown, "seen_on": iso_today(),
                                       "outcome-cctv": "clear", "notes-cctv": ""}, None, 200),
         (omu, "/case/assess", shown, None, 200),
         (omu, "/case/extend-set", {**shown, "metres": "30", "reason": "FICTIONAL risk"},
@@ -175,7 +177,7 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
         (solo, "/reports/gpkg", {"authority": site.authority, "year": "2026"}, None, 200),
         (omu, "/cases/new", {"subject_id": site.subject, "property_text": site.candidate,
                              "case_type": "initial_new",
-                             "notified": dt.date.today().isoformat()}, None, 200),
+                             "notified": iso_today()}, None, 200),
         (omu, "/reviews/triggers", {"radius_m": "400"}, None, 200),
         # the decision forms of the case page (each refused by the core here, or
         # recorded): a refusal shows the case page again, its reading audited
@@ -216,19 +218,19 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
         # notice to Education
         (omu, "/child-protection/referral", {
             "subject_id": site.subject, "authority": site.authority,
-            "referred_on": dt.date.today().isoformat(),
+            "referred_on": iso_today(),
             "reason": "FICTIONAL: a risk to a named child"}, None, 200),
         (omu, "/child-protection/outcome", {
             "reference": "CPL-000001", "outcome": "ird",
-            "outcome_on": dt.date.today().isoformat(), "om_attended": "yes"}, None, 200),
+            "outcome_on": iso_today(), "om_attended": "yes"}, None, 200),
         (omu, "/child-protection/checks", {
-            "subject_id": site.subject, "notified_on": dt.date.today().isoformat(),
-            "checked_on": dt.date.today().isoformat(), "database_checked": "yes",
+            "subject_id": site.subject, "notified_on": iso_today(),
+            "checked_on": iso_today(), "database_checked": "yes",
             "findings": "FICTIONAL: nobody known", "concerns": "no"}, None, 403),
         (omu, "/child-protection/notice", {
             "case_id": case, "ground": "lives_near_school", "school": "FICTIONAL Primary",
             "contact": "FICTIONAL Education lead",
-            "notified_on": dt.date.today().isoformat(),
+            "notified_on": iso_today(),
             "said": "FICTIONAL: lives by the school gates"}, None, 200),
         # disclosure decisions and Keeping Children Safe applications (issue 20)
         (omu, "/disclosures/decide", {
@@ -237,16 +239,16 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
             "disclose": "yes", "content": "FICTIONAL", "advice": "FICTIONAL advice",
             "discloser": "FICTIONAL DS Grant", "child_protection": "no"}, None, 200),
         (omu, "/disclosures/made", {"reference": "DIS-000001",
-                                    "made_on": dt.date.today().isoformat()}, None, 200),
-        (omu, "/disclosures/kcs", {"received_on": dt.date.today().isoformat(),
+                                    "made_on": iso_today()}, None, 200),
+        (omu, "/disclosures/kcs", {"received_on": iso_today(),
                                    "online": "yes", "relationship": "parent",
                                    "council": site.authority}, None, 200),
         (omu, "/disclosures/kcs/outcome", {
             "reference": "KCS-000001", "outcome": "no_disclosure",
-            "outcome_on": dt.date.today().isoformat()}, None, 200),
+            "outcome_on": iso_today()}, None, 200),
         # a landlord's notification to the SOLO (5.3): sent, read, linked, reviewed
         (link, "/notices/new", {"property_id": their_home, "kind": "possession",
-                                "occurred_on": dt.date.today().isoformat(),
+                                "occurred_on": iso_today(),
                                 "details": "FICTIONAL: proceedings for possession",
                                 "landlord_reference": "RHA/T/1"}, None, 200),
         (omu, "/notice", {"reference": "LN-000001"}, None, 200),
@@ -255,11 +257,11 @@ def test_every_page_form_of_a_session_needs_its_token_and_origin(site: Site) -> 
         (omu, "/notices/review", {"reference": "LN-000001"}, None, 200),
         # staff-safety markers (69-70): recorded, reviewed, and read by a contractor
         (omu, "/markers/new", {"property_id": site.candidate, "instructions": "office_only",
-                               "review_on": dt.date.today().isoformat(),
-                               "expires_on": (dt.date.today() + dt.timedelta(days=30)
+                               "review_on": iso_today(),
+                               "expires_on": (clock.today() + dt.timedelta(days=30)
                                               ).isoformat()}, None, 200),
         (omu, "/markers/review", {"marker_id": "SSM-000001",
-                                  "review_on": dt.date.today().isoformat()}, None, 200),
+                                  "review_on": iso_today()}, None, 200),
         (signed_in(site, "ctr"), "/safety", {"property_id": site.candidate}, None, 200),
         # homelessness, temporary accommodation, advice and transfers (issue 20, item 6)
         (solo, "/homeless/present", {

@@ -6,7 +6,6 @@ page's candidate switcher. The browser test is in :mod:`tests.api.test_browser`.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from fastapi.testclient import TestClient
 from geo_era_api.app import create_app
 from sqlalchemy import Engine, select
 
+from geo_era import clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.db.store import open_store, session_scope
 from geo_era.security.audit import AuditEntry
@@ -78,7 +78,7 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
     candidates = [str(row["current_property_id"]), void]
     case = open_assessed_case(store, engine, subject_id=str(row["subject_id"]),
                               property_ids=candidates, case_type="initial_new",
-                              notified=dt.date.today(), actor=officer())
+                              notified=clock.today(), actor=officer())
     addresses = dict(zip(props["property_id"].astype(str), props["address"].astype(str),
                          strict=True))
     yield World(clients, engine, str(row["subject_id"]), candidates,

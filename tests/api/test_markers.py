@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from geo_era import clock
 from geo_era.security.users import add_user
-from tests.api.test_access import PASSWORD, PREFIX, TODAY, WHY, World, keys_in, world
-from tests.conftest import LINK_OFFICER_NEVER_SEES
+from tests.api.test_access import PASSWORD, PREFIX, WHY, World, keys_in, world
+from tests.conftest import LINK_OFFICER_NEVER_SEES, iso_today
 
 __all__ = ["world"]  # the API world of the access tests, made afresh for this module
 
@@ -44,8 +45,8 @@ def _record(world: World) -> dict[str, Any]:
     made = _post(world, "omu_analyst", "/markers/add", {
         "property_id": world.property_id, "tenancy_reference": "FICTIONAL-T-0042",
         "instructions": ["visit_in_pairs", "access_through_solo"], "practical_text": TEXT,
-        "review_on": (TODAY + dt.timedelta(days=28)).isoformat(),
-        "expires_on": (TODAY + dt.timedelta(days=180)).isoformat(),
+        "review_on": (clock.today() + dt.timedelta(days=28)).isoformat(),
+        "expires_on": (clock.today() + dt.timedelta(days=180)).isoformat(),
         "firms": ["FICTIONAL contractor unit"], "subject_id": world.subject_id,
         "reason": REASON, "justification": WHY})
     assert made.status_code == 200, made.text
@@ -103,8 +104,8 @@ def test_only_the_responsible_authorities_record_and_read_markers_whole(
     for role in ("rsl_link_officer", "rsl_case_officer", "contractor", "auditor", "admin"):
         assert _post(world, role, "/markers/add", {
             "property_id": world.property_id, "instructions": ["office_only"],
-            "review_on": TODAY.isoformat(),
-            "expires_on": (TODAY + dt.timedelta(days=9)).isoformat()}).status_code == 403
+            "review_on": iso_today(),
+            "expires_on": (clock.today() + dt.timedelta(days=9)).isoformat()}).status_code == 403
         assert _post(world, role, "/markers/list", {"justification": WHY}
                      ).status_code == 403
     whole = _post(world, "mappa_coordinator", "/markers/list", {
@@ -113,13 +114,13 @@ def test_only_the_responsible_authorities_record_and_read_markers_whole(
     assert (mine["subject_id"], mine["reason"]) == (world.subject_id, REASON)
     before = world.audit_count()
     other = _post(world, "other.solo", "/markers/review", {
-        "marker_id": marker["marker_id"], "review_on": TODAY.isoformat()})
+        "marker_id": marker["marker_id"], "review_on": iso_today()})
     assert world.audit_count() == before + 1
     denied = world.last_entry()
     assert (denied.actor, denied.outcome, denied.record_ids) == (
         "other.solo", "denied", [marker["marker_id"]])
     missing = _post(world, "other.solo", "/markers/review", {
-        "marker_id": "SSM-999999", "review_on": TODAY.isoformat()})
+        "marker_id": "SSM-999999", "review_on": iso_today()})
     assert other.status_code == missing.status_code == 404
     assert other.json()["detail"] == missing.json()["detail"].replace(
         "SSM-999999", marker["marker_id"])
@@ -131,17 +132,17 @@ def test_bad_marker_input_gets_a_clear_error(world: World) -> None:
     before = world.audit_count()
     late = _post(world, "omu_analyst", "/markers/add", {
         "property_id": world.property_id, "instructions": ["office_only"],
-        "review_on": (TODAY + dt.timedelta(days=20)).isoformat(),
-        "expires_on": (TODAY + dt.timedelta(days=10)).isoformat()})
+        "review_on": (clock.today() + dt.timedelta(days=20)).isoformat(),
+        "expires_on": (clock.today() + dt.timedelta(days=10)).isoformat()})
     assert late.status_code == 422 and "after the expiry date" in late.text
     odd = _post(world, "omu_analyst", "/markers/add", {
         "property_id": world.property_id, "instructions": ["bring_a_dog"],
-        "review_on": TODAY.isoformat(), "expires_on": TODAY.isoformat()})
+        "review_on": iso_today(), "expires_on": iso_today()})
     assert odd.status_code == 422 and "instructions" in odd.text
     hidden = _post(world, "omu_analyst", "/markers/add", {
         "property_id": world.property_id, "practical_text": "FICTIONAL\u202e text",
-        "review_on": TODAY.isoformat(),
-        "expires_on": (TODAY + dt.timedelta(days=10)).isoformat()})
+        "review_on": iso_today(),
+        "expires_on": (clock.today() + dt.timedelta(days=10)).isoformat()})
     assert hidden.status_code == 422
     assert world.audit_count() == before
 

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from geo_era_api.app import PREFIX, create_app
 from sqlalchemy import Engine, func, select
 
+from geo_era import clock
 from geo_era.casework.cases import open_case
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import PlacementMove, open_store, session_scope
@@ -25,8 +26,8 @@ from geo_era.security.users import add_user
 from geo_era.settings import Settings
 from geo_era.workspace import Workspace
 from tests.casework.test_checks_per_property import agree, check_all, part_c
-from tests.casework.test_move_in import TODAY, _new_home
-from tests.conftest import enrol_totp, import_demo, officer, sign_in_form
+from tests.casework.test_move_in import _new_home
+from tests.conftest import enrol_totp, import_demo, iso_today, officer, sign_in_form
 from tests.dwelling_visits import visit_every_dwelling
 
 PASSWORD = "a long fictional passphrase"
@@ -78,8 +79,8 @@ def api(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Ite
 def approved_case(api: Api, subject: str, home: str) -> str:
     workspace = Workspace(api.store)
     case = str(open_case(api.engine, subject_id=subject, property_ids=[home],
-                         case_type="initial_new", notified=TODAY, on_licence_or_order=False,
-                         today=TODAY, assess=workspace.assess, authority=api.council,
+                         case_type="initial_new", notified=clock.today(), on_licence_or_order=False,
+                         today=clock.today(), assess=workspace.assess, authority=api.council,
                          actor=officer())["case_id"])
     check_all(api.engine, case, home)
     visit_every_dwelling(api.engine, case, home)
@@ -102,10 +103,10 @@ def test_moving_in_over_the_api_reaches_the_allocation_check(api: Api) -> None:
     case = approved_case(api, subject, home)
     refused = api.post("solo", "/cases/move-in", {
         "case_id": case, "property_id": home,
-        "moved_in_on": "2026-01-01" if TODAY.isoformat() > "2026-01-01" else "2025-01-01"})
+        "moved_in_on": "2026-01-01" if iso_today() > "2026-01-01" else "2025-01-01"})
     assert refused.status_code == 409 and "before the Part C decision" in refused.text
     done = api.post("solo", "/cases/move-in", {"case_id": case, "property_id": home,
-                                               "moved_in_on": TODAY.isoformat()})
+                                               "moved_in_on": iso_today()})
     assert done.status_code == 200, done.text
     assert done.json()["recorded"] == "case_move_in" and subject not in done.text
     entry = api.audit()[-1]
@@ -131,7 +132,7 @@ def test_the_move_with_a_justification_and_a_bad_date(api: Api) -> None:
                                               "moved_in_on": "31/12/2026"})
     assert bad.status_code == 422 and len(api.audit()) == count
     done = api.post("omu_analyst", "/cases/move-in", {
-        "case_id": case, "property_id": home, "moved_in_on": TODAY.isoformat(),
+        "case_id": case, "property_id": home, "moved_in_on": iso_today(),
         "justification": WHY})
     assert done.status_code == 200, done.text
     assert {k: done.json()[k] for k in ("case_id", "subject_id", "property_id", "part",

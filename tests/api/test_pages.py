@@ -5,7 +5,6 @@ the same pages in Chromium."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from fastapi.testclient import TestClient
 from geo_era_api.app import create_app
 from sqlalchemy import Engine, select
 
+from geo_era import clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import record_restriction
 from geo_era.data.layer_store import LayerStore
@@ -80,7 +80,7 @@ def site(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
                         & (props["landlord"] == LANDLORD), "property_id"].iloc[0])
     case = open_assessed_case(store, engine, subject_id=sorted(zoned)[0],
                               property_ids=[own], case_type="initial_new",
-                              notified=dt.date.today(), assess_now=False, actor=officer())
+                              notified=clock.today(), assess_now=False, actor=officer())
     record_restriction(engine, str(case["case_id"]), property_id=own,
                        restriction="no household with children", actor=officer())
     yield Site(clients, engine, store, own_void=own,

@@ -22,6 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 from geo_era_api.app import create_app
 
+from geo_era import clock
 from geo_era.casework import approval_view
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import (
@@ -41,7 +42,7 @@ from geo_era.settings import Settings
 from tests.api.casepages import PASSWORD, PURPOSE, CaseSite, case_site, error_beside, post
 from tests.api.test_browser import browser, site  # noqa: F401 (fixtures)
 from tests.api.test_browser import sign_in as browser_sign_in
-from tests.conftest import enrol_totp, import_demo, officer, sign_in_pages
+from tests.conftest import enrol_totp, import_demo, iso_today, officer, sign_in_pages
 from tests.dwelling_visits import visit_every_dwelling
 
 CONCLUSION = "FICTIONAL: manageable with monthly visits by the SOLO"
@@ -217,13 +218,13 @@ def test_what_stops_approval_is_the_cores_list(lite: CaseSite) -> None:
     for dwelling, outcome in ((first, "nobody_home"), (second, "fits_profile")):
         record_dwelling(lite.engine, lite.case_id, agency="police_scotland",
                         property_id=pid, dwelling_id=dwelling, outcome=outcome,
-                        seen_on=dt.date.today(), notes="FICTIONAL: a visit",
+                        seen_on=clock.today(), notes="FICTIONAL: a visit",
                         actor=officer("omu"))
     assert [line.split(":")[0] for line in same()] == [
         f"dwellings of the minimum set of {pid} where nobody was home",
         "concern dwelling"]
     record_dwelling(lite.engine, lite.case_id, agency="police_scotland", property_id=pid,
-                    dwelling_id=first, outcome="does_not_fit", seen_on=dt.date.today(),
+                    dwelling_id=first, outcome="does_not_fit", seen_on=clock.today(),
                     notes="FICTIONAL: revisited", actor=officer("omu"))
     assert same() == [f"concern dwelling:{second} on {pid} has no response from the "
                       "lead agency"]
@@ -290,7 +291,7 @@ def test_part_d_after_a_disagreement(lite: CaseSite) -> None:
     assert "'last Tuesday' is not one" in html.unescape(
         error_beside(bad.text, "part-d-conference_on") or "")
     assert 'value="last Tuesday"' in bad.text and doc(lite)["decisions"] == []
-    held_on = dt.date.today().isoformat()
+    held_on = iso_today()
     before = count(lite)
     done = post(omu, "/case/part-d", {**typed, "conference_on": held_on,
                                       "step": "confirmed"})
@@ -316,7 +317,7 @@ def out_of_area_site(demo_files: list[Path], home: Path,
     void = str(props.loc[props["is_void"].fillna(False).astype(bool), "property_id"].iloc[0])
     case = open_assessed_case(store, engine, subject_id=str(subjects["subject_id"].iloc[0]),
                               property_ids=[void], case_type="initial_new",
-                              notified=dt.date.today(), agencies=["cjsw"],
+                              notified=clock.today(), agencies=["cjsw"],
                               placing_authority=PLACING, receiving_authority=receiving,
                               actor=officer())
     app = create_app(Settings(home=home, database_url=database_url, login_attempts=50),
@@ -377,7 +378,7 @@ def test_an_out_of_area_placement_is_recorded_by_each_council(
                                         "details": "FICTIONAL: a victim lives nearby"},
          "placing.solo"),
         (placing, "/case/plan", {"plan": "FICTIONAL: weekly joint visits"}, "placing.solo"),
-        (receiving, "/case/discussion", {"held_on": dt.date.today().isoformat(),
+        (receiving, "/case/discussion", {"held_on": iso_today(),
                                          "participants": "FICTIONAL: both SOLOs",
                                          "agreed": "FICTIONAL: the placement goes ahead"},
          "solo"),
@@ -476,7 +477,7 @@ def test_after_the_decision_each_step_is_recorded_or_refused(lite: CaseSite) -> 
     assert post(nhs, "/case/move-in", {**fields(lite, pid), "moved_in_on": "2026-01-01"}
                 ).status_code == 403
     assert [(w, o) for w, _, o, _ in entries(lite, before)] == [("nhs_liaison", "denied")]
-    today = dt.date.today().isoformat()
+    today = iso_today()
     before = count(lite)
     moved = post(omu, "/case/move-in", {**fields(lite, pid), "moved_in_on": today})
     assert moved.status_code == 200 and "The move in is recorded" in moved.text

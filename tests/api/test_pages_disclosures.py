@@ -7,7 +7,6 @@ REQUIREMENTS.md: R98, R100, R112."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +18,8 @@ from geo_era.casework.cases import record_restriction
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import DisclosureDecision, Restriction, session_scope
 from tests.api.casepages import CaseSite, case_site, error_beside, post
-from tests.conftest import officer
+from tests.conftest import iso_today, officer
 
-TODAY = dt.date.today().isoformat()
 LANDLORD = "Rowanlea Housing Association"
 
 
@@ -46,8 +44,8 @@ def decision_form(site: CaseSite, **fields: str) -> dict[str, str]:
             "content": "FICTIONAL: contact with the child at the after-school club",
             "advice": "FICTIONAL: to keep the child away from the club; support from "
                       "Children & Families", "discloser": "FICTIONAL social worker",
-            "disclose_at": "the family home", "disclose_on": TODAY,
-            "child_protection": "no", "meeting_level": "2", "meeting_on": TODAY,
+            "disclose_at": "the family home", "disclose_on": iso_today(),
+            "child_protection": "no", "meeting_level": "2", "meeting_on": iso_today(),
             **fields}
 
 
@@ -104,7 +102,7 @@ def test_a_landlord_sees_the_wording_disclosed_for_that_void_only(site: CaseSite
     assert done.status_code == 200, done.text
     reference = html.unescape(done.text).split("Recorded ", 1)[1].split(":", 1)[0]
     since = len(site.audit())
-    made = post(omu, "/disclosures/made", {"reference": reference, "made_on": TODAY})
+    made = post(omu, "/disclosures/made", {"reference": reference, "made_on": iso_today()})
     assert made.status_code == 200 and f"{reference} was disclosed" in made.text
     assert [(e.operation, e.recipients) for e in site.audit(since)] == [
         ("disclosure", [LANDLORD])]
@@ -129,14 +127,14 @@ def test_keeping_children_safe_and_refusals(site: CaseSite) -> None:
                                          "council": site.authority})
     assert bad.status_code == 422
     assert error_beside(bad.text, "kcs-received_on") is not None
-    done = post(omu, "/disclosures/kcs", {"received_on": TODAY, "online": "no",
+    done = post(omu, "/disclosures/kcs", {"received_on": iso_today(), "online": "no",
                                           "relationship": "guardian",
                                           "council": site.authority})
     assert done.status_code == 200 and "Recorded KCS-" in done.text
     reference = done.text.split("Recorded ", 1)[1].split(",", 1)[0]
     outcome = post(omu, "/disclosures/kcs/outcome", {
         "reference": reference, "outcome": "not_a_registered_offender",
-        "outcome_on": TODAY})
+        "outcome_on": iso_today()})
     assert outcome.status_code == 200 and "not a registered offender" in outcome.text
     listed = " ".join(omu.get("/disclosures").text.split())
     assert "Not a registered offender" in listed
@@ -144,7 +142,7 @@ def test_keeping_children_safe_and_refusals(site: CaseSite) -> None:
     for role in ("rsl_link_officer", "education_officer", "nhs_liaison", "auditor"):
         assert site.client(role).get("/disclosures").status_code == 403
     cf = site.client("childrens_social_work")
-    assert post(cf, "/disclosures/kcs", {"received_on": TODAY, "online": "yes",
+    assert post(cf, "/disclosures/kcs", {"received_on": iso_today(), "online": "yes",
                                          "relationship": "parent",
                                          "council": site.authority}).status_code == 403
     assert 'href="/disclosures"' not in site.client("rsl_link_officer").get("/").text

@@ -8,7 +8,6 @@ roles the matrix refuses get a refusal page; every read and record is audited.""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +18,8 @@ from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import HomelessPresentation, PlacementMove, session_scope
 from geo_era.workspace import Workspace
 from tests.api.casepages import CaseSite, case_site, error_beside, post
+from tests.conftest import iso_today
 
-TODAY = dt.date.today().isoformat()
 SUBJECT = "FICTIONAL-S000003"  # no residence within 200 m of a school
 LANDLORD = "Rowanlea Housing Association"
 
@@ -59,7 +58,7 @@ def test_council_staff_record_presentations_placements_and_advice(site: CaseSite
     """R120, R121, R77 over the pages, as the SOLO of the council."""
     solo = site.client("solo")
     assert solo.get("/homeless").status_code == 200
-    present = {"subject_id": SUBJECT, "presented_on": TODAY,
+    present = {"subject_id": SUBJECT, "presented_on": iso_today(),
                "duty": "unintentionally_homeless",
                "reasons": "FICTIONAL: released with no home", "local_connection": "residence",
                "local_connection_note": "FICTIONAL Bail Hostel, Mill Street"}
@@ -76,7 +75,7 @@ def test_council_staff_record_presentations_placements_and_advice(site: CaseSite
     assert "HLP-000001 recorded" in done.text and "not negated" in done.text
 
     breaking, message, clean = _homes(site)
-    place = {"presentation": "HLP-000001", "starts_on": TODAY, "ends_on": ""}
+    place = {"presentation": "HLP-000001", "starts_on": iso_today(), "ends_on": ""}
     broken = post(solo, "/homeless/place", {**place, "property_id": breaking})
     assert broken.status_code == 409
     beside = error_beside(broken.text, "place-property_id")
@@ -85,14 +84,14 @@ def test_council_staff_record_presentations_placements_and_advice(site: CaseSite
         assert session.scalar(select(func.count()).select_from(PlacementMove)) == 0
     placed = post(solo, "/homeless/place", {**place, "property_id": clean})
     assert placed.status_code == 200 and f"temporary accommodation at {clean}" in placed.text
-    assert f"TA-000001 at {clean} from {TODAY}" in placed.text
+    assert f"TA-000001 at {clean} from {iso_today()}" in placed.text
 
     advised = post(solo, "/homeless/advise", {
-        "subject_id": SUBJECT, "given_on": TODAY, "options": ["social_rented"],
+        "subject_id": SUBJECT, "given_on": iso_today(), "options": ["social_rented"],
         "advice": "FICTIONAL: apply to the housing list", "services": ["addictions"]})
     assert advised.status_code == 200 and "HOA-000001 recorded" in advised.text
     assert "Liaised with addiction services" in advised.text
-    bad = post(solo, "/homeless/advise", {"subject_id": SUBJECT, "given_on": TODAY,
+    bad = post(solo, "/homeless/advise", {"subject_id": SUBJECT, "given_on": iso_today(),
                                           "advice": "FICTIONAL: apply to the list"})
     assert bad.status_code == 422 and error_beside(bad.text, "advise-options")
 
@@ -115,7 +114,7 @@ def test_a_link_officer_records_a_neighbours_application_and_sees_no_subject(
     other = str(props.loc[props["landlord"] != LANDLORD, "property_id"].iloc[0])
     page = link.get("/transfers")
     assert page.status_code == 200 and "Property id of the tenancy" in page.text
-    request = {"kind": "neighbour", "requested_on": TODAY,
+    request = {"kind": "neighbour", "requested_on": iso_today(),
                "grounds": "FICTIONAL: the tenant was a victim of the man upstairs",
                "specific_risk": "previous_victim"}
     theirs = post(link, "/transfers/request", {**request, "property_id": other})

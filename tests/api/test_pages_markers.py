@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from geo_era import clock
 from geo_era.db.store import StaffSafetyMarker, session_scope
 from tests.api.casepages import CaseSite, case_site, error_beside, post
+from tests.conftest import iso_today
 
 LANDLORD = "Rowanlea Housing Association"
 REASON = "FICTIONAL: threatened a concierge with a knife"
 TEXT = "FICTIONAL: the concierge opens the door; never go up alone"
-TODAY = dt.date.today()
 
 
 @pytest.fixture
@@ -55,8 +56,8 @@ def test_a_marker_on_the_pages_shown_to_the_landlord_and_firm_never_why(
     omu = site.client("omu_analyst")
     recorded = post(omu, "/markers/new", {
         "property_id": home, "instructions": ["visit_in_pairs", "office_only"],
-        "practical_text": TEXT, "review_on": TODAY.isoformat(),
-        "expires_on": (TODAY + dt.timedelta(days=60)).isoformat(),
+        "practical_text": TEXT, "review_on": iso_today(),
+        "expires_on": (clock.today() + dt.timedelta(days=60)).isoformat(),
         "firms": "FICTIONAL Allan Repairs Ltd\n", "subject_id": site.subject_id,
         "reason": REASON})
     assert recorded.status_code == 200, recorded.text
@@ -111,8 +112,8 @@ def test_a_refused_marker_keeps_what_was_typed_and_writes_nothing(site: CaseSite
     before = _markers(site)
     refused = post(omu, "/markers/new", {
         "property_id": _rowanlea_home(site), "instructions": ["office_only"],
-        "review_on": (TODAY + dt.timedelta(days=30)).isoformat(),
-        "expires_on": (TODAY + dt.timedelta(days=10)).isoformat(),
+        "review_on": (clock.today() + dt.timedelta(days=30)).isoformat(),
+        "expires_on": (clock.today() + dt.timedelta(days=10)).isoformat(),
         "reason": "FICTIONAL typed reason"})
     assert refused.status_code == 422
     beside = error_beside(refused.text, "markernew-review_on")

@@ -8,7 +8,6 @@ REQUIREMENTS.md: R87, R91, R97.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +16,9 @@ import pytest
 
 from geo_era.data.layer_store import LayerStore
 from tests.api.casepages import ROLES, CaseSite, case_site, error_beside, post
+from tests.conftest import iso_today
 
 LANDLORD = "Rowanlea Housing Association"
-TODAY = dt.date.today().isoformat()
 #: The roles that see the notifications from landlords (notice_list), and the landlord's.
 AUTHORITIES = {"omu_analyst", "solo", "cjsw", "mappa_coordinator"}
 HOUSING = {"rsl_link_officer", "rsl_case_officer"}
@@ -46,7 +45,7 @@ def housed(site: CaseSite) -> tuple[str, str]:
 
 
 def form(**changes: str) -> dict[str, str]:
-    return {"property_id": "", "kind": "possession", "occurred_on": TODAY,
+    return {"property_id": "", "kind": "possession", "occurred_on": iso_today(),
             "details": "FICTIONAL: proceedings for possession raised at the sheriff court",
             "landlord_reference": "RHA/T/0042", **changes}
 

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from geo_era import clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.workdays import add_working_days
 from geo_era.db.store import Case, session_scope
@@ -31,7 +32,7 @@ from tests.api.casepages import (
 )
 from tests.api.test_browser import browser, hosts, sign_in  # noqa: F401 (a fixture)
 from tests.api.test_browser import site as served_site  # noqa: F401 (a fixture)
-from tests.conftest import enrol_totp, officer, sign_in_pages
+from tests.conftest import enrol_totp, iso_today, officer, sign_in_pages
 
 OTHER_COUNCIL = "FICTIONAL Glenmore Council"
 
@@ -112,7 +113,7 @@ def test_opening_through_the_page_is_the_core_opening(demo_files: list[Path],
     form = omu.get("/cases/new")
     assert form.status_code == 200 and 'id="open-property_search"' in form.text
     first, second = voids(site)[:2]
-    notified = dt.date.today() - dt.timedelta(days=1)
+    notified = clock.today() - dt.timedelta(days=1)
     before = len(site.audit())
     page = post(omu, "/cases/new", {
         "subject_id": site.subject_id, "property_ids": [first],
@@ -163,7 +164,7 @@ def test_an_out_of_area_case(site: CaseSite) -> None:
     home = voids(site)[2]
     page = post(omu, "/cases/new", {
         "subject_id": site.subject_id, "property_text": home, "case_type": "initial_new",
-        "notified": dt.date.today().isoformat(), "placing_authority": OTHER_COUNCIL,
+        "notified": iso_today(), "placing_authority": OTHER_COUNCIL,
         "receiving_authority": site.authority})
     assert page.status_code == 200, page.text[:2000]
     got = read_case(site.engine, opened_id(page.text))
@@ -189,7 +190,7 @@ REFUSALS = [
     ({"property_text": "DT-9999999"}, "open-property_ids", "not found in layer"),
     ({"property_text": "not an id!"}, "open-property_ids", "is not a property id"),
     ({"notified": "2026-02-31"}, "open-notified", "is not a date"),
-    ({"notified": (dt.date.today() + dt.timedelta(days=30)).isoformat()},
+    ({"notified": (clock.today() + dt.timedelta(days=30)).isoformat()},
      "open-notified", "is in the future"),
     ({"case_type": "weekly"}, "open-case_type", "unknown ERA type"),
     ({"agencies": ["nhs", "the_press"]}, "open-agencies", "agency"),
@@ -211,7 +212,7 @@ def test_each_refusal_stands_beside_its_field(site: CaseSite, change: dict[str, 
     picked, typed = voids(site)[3:5]
     good = {"subject_id": site.subject_id, "property_ids": [picked],
             "property_address": ["99 Picked Road, Inverallan"], "property_text": typed,
-            "case_type": "initial_resident", "notified": dt.date.today().isoformat(),
+            "case_type": "initial_resident", "notified": iso_today(),
             "agencies": ["nhs"]}
     sent = {**good, **change}
     before = (cases(site.engine), audit_count(site.engine))
@@ -240,7 +241,7 @@ def test_a_council_may_not_open_a_case_for_another(site: CaseSite) -> None:
     before = (cases(site.engine), audit_count(site.engine))
     page = post(elsewhere, "/cases/new", {
         "subject_id": site.subject_id, "property_text": voids(site)[5],
-        "case_type": "initial_new", "notified": dt.date.today().isoformat()})
+        "case_type": "initial_new", "notified": iso_today()})
     assert page.status_code == 422, page.text[:1000]
     beside = error_beside(page.text, "open-property_ids")
     assert beside is not None and f"only for {OTHER_COUNCIL}" in beside
@@ -270,7 +271,7 @@ def test_other_roles_see_no_button_and_are_refused(site: CaseSite, role: str) ->
     before = (cases(site.engine), len(site.audit()))
     refused = post(client, "/cases/new", {
         "subject_id": site.subject_id, "property_text": voids(site)[0],
-        "case_type": "initial_new", "notified": dt.date.today().isoformat()})
+        "case_type": "initial_new", "notified": iso_today()})
     assert refused.status_code == 403 and "Traceback" not in refused.text
     assert cases(site.engine) == before[0]
     added = site.audit(before[1])
@@ -289,7 +290,7 @@ def test_the_triggers_prefill_the_form_and_write_nothing(site: CaseSite) -> None
     assert page.status_code == 200
     assert f'value="{site.subject_id}"' in page.text and ">DT-0000855</textarea>" in page.text
     assert 'value="annual_review" selected' in page.text
-    assert f'value="{dt.date.today().isoformat()}"' in page.text
+    assert f'value="{iso_today()}"' in page.text
     assert (cases(site.engine), audit_count(site.engine)) == before
 
 

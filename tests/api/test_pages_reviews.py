@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from geo_era import clock
 from geo_era.casework.reviews import review_criteria
 from geo_era.casework.reviews import review_triggers as core_triggers
 from geo_era.casework.triggers import KINDS
@@ -35,7 +36,7 @@ def complete_an_era(site: CaseSite, days_ago: int = 500) -> str:
     met = review_criteria(subjects)
     housed = subjects[subjects["current_property_id"].notna()]
     row = next(r for _, r in housed.iterrows() if met[str(r["subject_id"])])
-    decided = dt.date.today() - dt.timedelta(days=days_ago)
+    decided = clock.today() - dt.timedelta(days=days_ago)
     at = dt.datetime.combine(decided, dt.time(12), tzinfo=dt.UTC)
     with session_scope(site.engine) as session:
         case = Case(subject_id=str(row["subject_id"]), case_type="initial_resident",

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from geo_era_api.app import create_app
 from sqlalchemy import Engine, select
 
+from geo_era import clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import record_agreement, record_check
 from geo_era.db.store import open_store, session_scope
@@ -53,7 +54,7 @@ def site(demo_files: list[Path], tmp_path: Path, database_url: str) -> Iterator[
     subjects = store.read("subjects")["subject_id"].astype(str).tolist()
     props = store.read_attributes("properties", ["property_id", "is_void"])
     voids = props.loc[props["is_void"].fillna(False).astype(bool), "property_id"].astype(str)
-    today = dt.date.today()
+    today = clock.today()
     fresh = open_assessed_case(store, engine, subject_id=subjects[1], property_ids=[voids.iloc[1]],
                                case_type="initial_new", notified=today, assess_now=False,
                                actor=officer(), agencies=["cjsw"])

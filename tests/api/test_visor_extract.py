@@ -10,7 +10,6 @@ another council exactly as one that does not exist (404, the refusal audited).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import stat
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from fastapi.testclient import TestClient
 from geo_era_api.app import PREFIX
 from sqlalchemy import select
 
+from geo_era import clock
 from geo_era.casework.cases import decide, open_case, record_agreement
 from geo_era.casework.out_of_area import record_era_held
 from geo_era.db.store import WrittenFile, session_scope
@@ -56,12 +56,12 @@ def world(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory
                      comments=COMMENTS)
     decide(engine, case, agency="police_scotland", property_id=site.candidates[0],
            manageable=False, conclusion="FICTIONAL: not manageable", reasons=REASONS,
-           conference_on=dt.date.today(), actor=officer("chair"))
+           conference_on=clock.today(), actor=officer("chair"))
     record_era_held(engine, case, agency="police_scotland", system="FICTIONAL iVPD",
                     reference="ERA/2026/0099", actor=officer("omu.records"))
     waiting = str(open_case(engine, subject_id=site.subject_id,
                             property_ids=[site.candidates[1]], case_type="initial_new",
-                            notified=dt.date.today(), on_licence_or_order=False,
+                            notified=clock.today(), on_licence_or_order=False,
                             authority=site.authority, actor=officer())["case_id"])
     users = {"api.omu": ("omu_analyst", "FICTIONAL Police OMU"),
              "api.cjsw": ("cjsw", site.authority), "api.solo": ("solo", site.authority),

@@ -10,7 +10,6 @@ written by hand from the steps taken (one entry per case read, one per step reco
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,13 +20,14 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import Engine, func, select
 
+from geo_era import clock
 from geo_era.casework.cases import database_checklist
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store, session_scope
 from geo_era.security.audit import AuditEntry
 from geo_era.security.users import add_user
 from tests.api.test_browser import chromium
-from tests.conftest import enrol_totp, import_demo, served, totp_code
+from tests.conftest import enrol_totp, import_demo, iso_today, served, totp_code
 
 PASSWORD = "a long fictional passphrase"
 PURPOSE = "ERA for new accommodation, MAPPA meeting"
@@ -446,7 +446,7 @@ def test_the_whole_case_in_the_browser(browser: Any, site: Site) -> None:
     # the analyst records the move in
     to_case(omu, site, case_id, find=True)
     expected.append(read("omu"))  # the find page itself reads nothing
-    moved_on = dt.date.today().isoformat()
+    moved_on = iso_today()
     omu.locator("#move-in-moved_in_on").fill(moved_on)
     omu.get_by_role("button", name="Record the move in").click()
     omu.get_by_text("The move in is recorded.").wait_for()
@@ -459,7 +459,7 @@ def test_the_whole_case_in_the_browser(browser: Any, site: Site) -> None:
     for held in (SUBJECT, APPROVED, OTHER, site.addresses[OTHER], CONCERN, RESPONSE,
                  conclusion, reasons, "Approved by cjsw for Criminal Justice Social Work",
                  f"moved in to {site.addresses[APPROVED]} ({APPROVED}) on "
-                 f"{dt.date.today().strftime('%a %d %b %Y')}, after the Part C decision"):
+                 f"{clock.today().strftime('%a %d %b %Y')}, after the Part C decision"):
         assert held in text, held
     # the agencies' table: each agency, its deadline, "agrees", who recorded it
     for agency, user in (("Criminal Justice Social Work (lead)", "cjsw"),
@@ -505,7 +505,7 @@ def test_the_part_d_path_in_the_browser(browser: Any, site: Site) -> None:
     assert cjsw.get_by_text("An agency disagrees, so the case cannot be approved here"
                             ).count() == 1
     assert against in cjsw.locator("table", has_text="Taking part because").inner_text()
-    held_on = dt.date.today().isoformat()
+    held_on = iso_today()
     cjsw.locator("#part-d-conference_on").fill(held_on)
     choose(cjsw, "part-d-manageable-2")  # not manageable
     conclusion = "FICTIONAL: not manageable; look for another property"
@@ -525,7 +525,7 @@ def test_the_part_d_path_in_the_browser(browser: Any, site: Site) -> None:
     expected.append(read("cjsw"))
     cjsw.context.close()
     for held in (SUBJECT, OTHER, THIRD, "Part D", conclusion, reasons, f"NHS: {against}",
-                 dt.date.today().strftime("%a %d %b %Y"), "No move in recorded."):
+                 clock.today().strftime("%a %d %b %Y"), "No move in recorded."):
         assert held in text, held
     assert site.audit(start) == expected
     local_only(site)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from geo_era import clock
 from geo_era.casework.cases import PHYSICAL_ITEMS, conflict_key, record_agreement, show_case
 from geo_era.db.store import make_engine, open_store
 from geo_era.errors import DataError, ForbiddenError, NotFoundError, WorkflowRefusedError
@@ -29,7 +30,6 @@ from tests.dwelling_visits import visit_every_dwelling
 from tests.migrations import migrate
 from tests.services.parity import WHY, audit_count, audit_entries
 
-TODAY = dt.date.today()
 OMU = Caller("user.omu", "omu_analyst", "FICTIONAL Police OMU")
 NHS = Caller("user.nhs", "nhs_liaison", "FICTIONAL NHS Inverallan")
 #: What is known of the neighbours (the minimum set's households), by key, as a case
@@ -91,7 +91,7 @@ def open_case(services: Services, *, agencies: list[str], children: bool = False
               pid: str | None = None, assess: bool = False) -> CaseRecord:
     opened = casework.open_case(services, OMU, subject_id=subject(services,
                                                                   children=children),
-                                property_ids=[pid or flat(services)], notified=TODAY,
+                                property_ids=[pid or flat(services)], notified=clock.today(),
                                 agencies=agencies, assess=assess, justification=WHY)
     assert isinstance(opened, CaseRecord)
     return opened
@@ -280,7 +280,7 @@ def test_a_link_officer_taking_part_sees_only_their_organisations_candidates(
         documents.era_document_pdf(services, link, case_id=mine, justification=WHY)
     # a case with another landlord's candidate too: they see and check their own only
     both = casework.open_case(services, OMU, subject_id=subject(services, children=False),
-                              property_ids=[own, other], notified=TODAY, agencies=["rsl"],
+                              property_ids=[own, other], notified=clock.today(), agencies=["rsl"],
                               assess=True, justification=WHY)
     assert isinstance(both, CaseRecord)
     part = casework.show_case(services, link, case_id=both.case_id, justification=WHY)

@@ -360,7 +360,7 @@ for k in range(10_000):
         disclose=True, case_id=ref, advice="FICTIONAL", discloser="FICTIONAL",
         restriction_id=case_restriction(engine, ref)), actor=officer(),
         authority="police", visible=visible, landlord_of=lambda p: None)
-    record_made(engine, told["reference"], made_on=dt.date.today(), made_by=None,
+    record_made(engine, told["reference"], made_on=clock.today(), made_by=None,
                 actor=officer())
     with session_scope(engine) as session:  # a void published, with its audit entry
         event = VoidEvent(property_id=ref, status="available", landlord="fictional homes",
@@ -396,12 +396,12 @@ for k in range(10_000):
         approve(engine, ref, agency="police_scotland", property_id="P2", manageable=True,
                 conclusion="FICTIONAL", reasons="FICTIONAL", actor=officer(),
                 adjustments="FICTIONAL weekly visits")
-        record_move_in(engine, ref, property_id="P2", moved_in_on=dt.date.today(),
+        record_move_in(engine, ref, property_id="P2", moved_in_on=clock.today(),
                        actor=officer())
     # an enquiry about the area (5.4), linked to the case's subject, with its outcome
     enquiry = record_enquiry(LayerStore(home), engine, Raised(
         kind="concern", channel="phone", raised_by="tenant", summary=f"FICTIONAL {ref}",
-        received_on=dt.date.today(), area="FICTIONAL", council="Angus"), actor=officer())
+        received_on=clock.today(), area="FICTIONAL", council="Angus"), actor=officer())
     link_subject(engine, enquiry["enquiry_id"], f"FICTIONAL-S{k:06d}", actor=officer(),
                  known_subjects=None)
     record_outcome(engine, enquiry["enquiry_id"], outcome="investigated",
@@ -422,7 +422,7 @@ for k in range(10_000):
     # a staff-safety marker shared with two firms (NASSO 70)
     add_marker(engine, PropertyFacts("P2", landlord="FICTIONAL HA", authority="Angus"),
                instructions=["visit_in_pairs"], practical_text=None, owner="crash.omu",
-               review_on=dt.date.today(), expires_on=dt.date.today() + dt.timedelta(30),
+               review_on=clock.today(), expires_on=clock.today() + dt.timedelta(30),
                firms=["FICTIONAL A Ltd", "FICTIONAL B Ltd"], subject_id=case["subject_id"],
                tenancy_reference=ref, actor=officer())
     print(ref, flush=True)

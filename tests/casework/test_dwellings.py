@@ -22,6 +22,7 @@ import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import Engine, select
 
+from geo_era import clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import (
     PHYSICAL_ITEMS,
@@ -328,7 +329,7 @@ def test_closed_cases_take_nothing_more_and_weeding_removes_it_all(engine: Engin
     with pytest.raises(WorkflowRefusedError, match="is approved; nothing more"):
         seen(engine, case, "N1")
     weed(engine, retention_days={"cases": 0}, actor=officer(),
-         today=dt.date.today() + dt.timedelta(days=1))
+         today=clock.today() + dt.timedelta(days=1))
     with session_scope(engine) as session:
         assert session.scalars(select(DwellingOutcome)).all() == []
         assert session.scalars(select(SetChange)).all() == []

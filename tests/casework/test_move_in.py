@@ -21,6 +21,7 @@ import pytest
 import shapely
 from sqlalchemy import Engine, func, select
 
+from geo_era import clock
 from geo_era.casework.cases import (
     approve,
     decide,
@@ -44,11 +45,10 @@ from geo_era.overconcentration.statistics import count_by_area, current_on, out_
 from geo_era.security.audit import AuditEntry
 from geo_era.workspace import Workspace
 from tests.casework.test_checks_per_property import agree, check_all, clean, part_c
-from tests.conftest import import_demo, officer
+from tests.conftest import import_demo, iso_today, officer
 from tests.dwelling_visits import visit_every_dwelling
 
 SUBJECT = "FICTIONAL-S1"
-TODAY = dt.date.today()  # a decision is dated when it is recorded: the move follows it
 
 
 @pytest.fixture
@@ -60,8 +60,8 @@ def engine(tmp_path: Path, database_url: str) -> Iterator[Engine]:
 
 def new(engine: Engine, pids: list[str], **kw: Any) -> str:
     case = open_case(engine, subject_id=kw.pop("subject_id", SUBJECT), property_ids=pids,
-                     case_type="initial_new", notified=TODAY, on_licence_or_order=False,
-                     today=TODAY, assess=kw.pop("assess", clean), actor=officer(), **kw)
+                     case_type="initial_new", notified=clock.today(), on_licence_or_order=False,
+                     today=clock.today(), assess=kw.pop("assess", clean), actor=officer(), **kw)
     return str(case["case_id"])
 
 
@@ -87,14 +87,14 @@ def test_a_move_in_is_refused_before_a_decision_and_for_a_non_candidate(
     is refused with the candidates; nothing is written."""
     case = new(engine, ["P1", "P2"])
     with pytest.raises(WorkflowRefusedError, match="no Part C or Part D decision on P1"):
-        record_move_in(engine, case, property_id="P1", moved_in_on=TODAY, actor=officer())
+        record_move_in(engine, case, property_id="P1", moved_in_on=clock.today(), actor=officer())
     with pytest.raises(WorkflowRefusedError, match=r"not a candidate .*candidates: P1, P2"):
-        record_move_in(engine, case, property_id="P9", moved_in_on=TODAY, actor=officer())
+        record_move_in(engine, case, property_id="P9", moved_in_on=clock.today(), actor=officer())
     with pytest.raises(WorkflowRefusedError, match="no Part C or Part D decision on P1"):
         record_move_in(engine, case, property_id="P1", actor=officer(),
-                       moved_in_on=TODAY + dt.timedelta(days=1))
+                       moved_in_on=clock.today() + dt.timedelta(days=1))
     with pytest.raises(NotFoundError):
-        record_move_in(engine, "ERA-000999", property_id="P1", moved_in_on=TODAY,
+        record_move_in(engine, "ERA-000999", property_id="P1", moved_in_on=clock.today(),
                        actor=officer())
     assert moves(engine) == []
 
@@ -108,7 +108,7 @@ def test_a_move_in_is_refused_after_a_not_manageable_decision(engine: Engine) ->
             conclusion="FICTIONAL: not manageable", reasons="FICTIONAL: school opposite",
             actor=officer("ds"))
     with pytest.raises(WorkflowRefusedError, match="found P1 not manageable"):
-        record_move_in(engine, case, property_id="P1", moved_in_on=TODAY, actor=officer())
+        record_move_in(engine, case, property_id="P1", moved_in_on=clock.today(), actor=officer())
     assert moves(engine) == []
 
 
@@ -120,13 +120,13 @@ def test_a_move_in_after_part_c_is_recorded_once_and_audited(engine: Engine) -> 
     case = approved(engine, ["P1", "P2"], "P2")
     with pytest.raises(WorkflowRefusedError, match="is in the future"):
         record_move_in(engine, case, property_id="P2", actor=officer(),
-                       moved_in_on=TODAY + dt.timedelta(days=1))
+                       moved_in_on=clock.today() + dt.timedelta(days=1))
     with pytest.raises(WorkflowRefusedError, match="before the Part C decision"):
         record_move_in(engine, case, property_id="P2", actor=officer(),
-                       moved_in_on=TODAY - dt.timedelta(days=1))
+                       moved_in_on=clock.today() - dt.timedelta(days=1))
     with pytest.raises(WorkflowRefusedError, match="no Part C or Part D decision on P1"):
-        record_move_in(engine, case, property_id="P1", moved_in_on=TODAY, actor=officer())
-    moved = record_move_in(engine, case, property_id="P2", moved_in_on=TODAY,
+        record_move_in(engine, case, property_id="P1", moved_in_on=clock.today(), actor=officer())
+    moved = record_move_in(engine, case, property_id="P2", moved_in_on=clock.today(),
                            actor=officer("solo-1"))
     assert (moved["case_id"], moved["subject_id"], moved["property_id"], moved["part"],
             moved["out_of_area"]) == (case, SUBJECT, "P2", "C", None)
@@ -136,11 +136,11 @@ def test_a_move_in_after_part_c_is_recorded_once_and_audited(engine: Engine) -> 
         assert (entry.actor, entry.operation, entry.record_type, entry.record_ids) == (
             "solo-1", "collection", "case", [case, SUBJECT])
     with pytest.raises(WorkflowRefusedError, match="already records a move in to P2"):
-        record_move_in(engine, case, property_id="P2", moved_in_on=TODAY, actor=officer())
-    assert moves(engine) == [(SUBJECT, "P2", TODAY)]
+        record_move_in(engine, case, property_id="P2", moved_in_on=clock.today(), actor=officer())
+    assert moves(engine) == [(SUBJECT, "P2", clock.today())]
     shown = show_case(engine, case, actor=officer())["moves_in"]
     assert [(m["property_id"], m["moved_in_on"], m["part"], m["recorded_by"])
-            for m in shown] == [("P2", TODAY.isoformat(), "C", "solo-1")]
+            for m in shown] == [("P2", iso_today(), "C", "solo-1")]
 
 
 def test_a_move_in_after_part_d(engine: Engine) -> None:
@@ -152,8 +152,8 @@ def test_a_move_in_after_part_d(engine: Engine) -> None:
                      actor=officer())
     decide(engine, case, agency="police_scotland", property_id="P1", manageable=True,
            conclusion="FICTIONAL: manageable", reasons="FICTIONAL: conference",
-           conference_on=TODAY, actor=officer())
-    assert record_move_in(engine, case, property_id="P1", moved_in_on=TODAY,
+           conference_on=clock.today(), actor=officer())
+    assert record_move_in(engine, case, property_id="P1", moved_in_on=clock.today(),
                           actor=officer())["part"] == "D"
 
 
@@ -161,7 +161,7 @@ def test_a_council_officer_cannot_move_in_on_another_councils_case(engine: Engin
     """R8: a case outside a SOLO's council reads as not found, and nothing is written."""
     case = approved(engine, ["P1"], "P1", authority="FICTIONAL Council A")
     with pytest.raises(NotFoundError):
-        record_move_in(engine, case, property_id="P1", moved_in_on=TODAY,
+        record_move_in(engine, case, property_id="P1", moved_in_on=clock.today(),
                        actor=officer(scope="FICTIONAL Council B", role="solo"))
     assert moves(engine) == []
 
@@ -271,14 +271,14 @@ def test_moving_in_updates_the_placements_and_the_allocation_check(
     assert flags() == []  # no one housed near it yet
     case = approved(engine, [home], home, subject_id=subject, assess=workspace.assess)
     assert flags() == []  # a decision alone moves nobody
-    record_move_in(engine, case, property_id=home, moved_in_on=TODAY, actor=officer())
+    record_move_in(engine, case, property_id=home, moved_in_on=clock.today(), actor=officer())
 
     reasons = flags()
     assert [(r["kind"], r["subject_id"]) for r in reasons] == [("minimum_set", subject)]
     now = placements_now(demo.read("placements"), engine)
     assert now is not None
     mine = now[now["subject_id"].astype(str) == subject]
-    current = mine[current_on(mine, TODAY)]
+    current = mine[current_on(mine, clock.today())]
     assert current["property_id"].astype(str).tolist() == [home]
     assert old_home not in current["property_id"].astype(str).tolist()
 
@@ -290,7 +290,7 @@ def test_moving_in_updates_the_placements_and_the_allocation_check(
     inside = [str(a) for a, g in zip(finest["area_id"], finest.geometry, strict=True)
               if shapely.covers(g, point)]
     assert len(inside) == 1
-    year = TODAY.year + 1
+    year = clock.today().year + 1
     before = count_by_area(demo.read("placements"), props, finest, [year]).counts[year]
     after = count_by_area(now, props, finest, [year]).counts[year]
     old_rows = demo.read("placements")
@@ -335,19 +335,19 @@ def test_an_out_of_area_move_counts_with_its_consent(demo: LayerStore,
                   actor=officer())
     record_plan(engine, case, authority="FICTIONAL Elsewhere",
                 plan="FICTIONAL: weekly OMU visits", actor=officer())
-    record_discussion(engine, case, authority=receiving, held_on=TODAY,
+    record_discussion(engine, case, authority=receiving, held_on=clock.today(),
                       participants="FICTIONAL: both SOLOs", agreed="FICTIONAL: accepted",
                       actor=officer())
     part_c(engine, case, home)
-    moved = record_move_in(engine, case, property_id=home, moved_in_on=TODAY,
+    moved = record_move_in(engine, case, property_id=home, moved_in_on=clock.today(),
                            actor=officer())
     assert moved["out_of_area"] == {"placing_authority": "FICTIONAL Elsewhere",
                                     "receiving_authority": receiving,
                                     "consent_recorded": True}
     now = placements_now(demo.read("placements"), engine)
     assert now is not None
-    before = out_of_area(demo.read("placements"), demo.read("properties"), councils, TODAY)
-    after = out_of_area(now, demo.read("properties"), councils, TODAY)
+    before = out_of_area(demo.read("placements"), demo.read("properties"), councils, clock.today())
+    after = out_of_area(now, demo.read("properties"), councils, clock.today())
     assert after.counts.loc["FICTIONAL Elsewhere", receiving] == 1
     assert "FICTIONAL Elsewhere" not in before.counts.index
     assert subject not in set(after.without_consent["subject_id"])
@@ -365,7 +365,7 @@ def test_a_case_decided_manageable_stays_in_hand_until_the_move_in(engine: Engin
 
     def listed() -> dict[str, bool]:
         return {c["case_id"]: c["awaiting_move_in"]
-                for c in list_cases(engine, actor=officer(), today=TODAY)}
+                for c in list_cases(engine, actor=officer(), today=clock.today())}
 
     home = approved(engine, ["P1", "P2"], "P1")
     refused = new(engine, ["P3"], subject_id="FICTIONAL-S2")
@@ -379,6 +379,6 @@ def test_a_case_decided_manageable_stays_in_hand_until_the_move_in(engine: Engin
     assert waiting_for(engine, "police_scotland", [home, refused]) == {
         home: ["the move in, when the subject moves (3.11)"]}
     assert waiting_for(engine, "solo", [home]) == {}
-    record_move_in(engine, home, property_id="P1", moved_in_on=TODAY, actor=officer())
+    record_move_in(engine, home, property_id="P1", moved_in_on=clock.today(), actor=officer())
     assert listed() == {}
     assert waiting_for(engine, "police_scotland", [home]) == {}

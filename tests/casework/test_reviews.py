@@ -13,6 +13,7 @@ import pytest
 import shapely
 from sqlalchemy import Engine, func, select
 
+from geo_era import clock
 from geo_era.casework.cases import (
     PHYSICAL_ITEMS,
     approve,
@@ -318,7 +319,7 @@ def test_cli_case_workflow_reviews_and_weed(demo: tuple[LayerStore, list[Path]],
     assert refused.returncode == 2 and "--within" in refused.stderr
     # R8: once the move in to pid is recorded, the address follows it without an import
     # and the change of address is no longer listed
-    today = dt.date.today()
+    today = clock.today()
     future = run("case", "move-in", case["case_id"], "--property", pid, "--date",
                  (today + dt.timedelta(days=1)).isoformat())
     assert future.returncode == 2 and "is in the future" in future.stderr

@@ -24,6 +24,7 @@ import pytest
 import shapely
 from sqlalchemy import Engine, select
 
+from geo_era import clock
 from geo_era.casework.cases import open_case
 from geo_era.casework.reviews import review_triggers, reviews_due
 from geo_era.data.imports import import_files
@@ -31,7 +32,6 @@ from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store, session_scope
 from geo_era.security.audit import AuditEntry
 from geo_era.workspace import Workspace
-from tests.casework.test_move_in import TODAY
 from tests.conftest import import_demo, officer
 
 CHANGED = ("environment", "household", "subject_record")
@@ -80,7 +80,7 @@ def town(demo_files: list[Path], tmp_path: Path, database_url: str) -> Iterator[
     engine = open_store(tmp_path, database_url)
     subject, home = _housed_without_conflict(store)
     open_case(engine, subject_id=subject, property_ids=[home], case_type="annual_review",
-              notified=TODAY, on_licence_or_order=False, today=TODAY,
+              notified=clock.today(), on_licence_or_order=False, today=clock.today(),
               assess=Workspace(store).assess, actor=officer())
     yield Town(store, engine, tmp_path, subject, home)
     engine.dispose()
@@ -185,7 +185,7 @@ def test_an_assessment_without_the_subjects_record_compares_conflicts(
         return document
 
     open_case(engine, subject_id=subject, property_ids=[home], case_type="annual_review",
-              notified=TODAY, on_licence_or_order=False, today=TODAY, assess=older,
+              notified=clock.today(), on_licence_or_order=False, today=clock.today(), assess=older,
               actor=officer())
     point = store.read("properties").set_index("property_id").geometry[home]
     zones = pd.concat([store.read("exclusion_zones"), gpd.GeoDataFrame(
@@ -237,8 +237,8 @@ def test_the_triggers_follow_a_recorded_move(town: Town) -> None:
     workspace = Workspace(town.store)
     new_home, _void = _new_home(workspace, town.subject_id)
     case = str(open_case(town.engine, subject_id=town.subject_id, property_ids=[new_home],
-                         case_type="initial_new", notified=TODAY,
-                         on_licence_or_order=False, today=TODAY,
+                         case_type="initial_new", notified=clock.today(),
+                         on_licence_or_order=False, today=clock.today(),
                          assess=workspace.assess, actor=officer())["case_id"])
     check_all(town.engine, case, new_home)
     visit_every_dwelling(town.engine, case, new_home)
@@ -247,7 +247,7 @@ def test_the_triggers_follow_a_recorded_move(town: Town) -> None:
     placements = town.store.read("placements")
     was_placed = set(placements.loc[placements["subject_id"].astype(str) == town.subject_id,
                                     "property_id"].astype(str))
-    record_move_in(town.engine, case, property_id=new_home, moved_in_on=TODAY,
+    record_move_in(town.engine, case, property_id=new_home, moved_in_on=clock.today(),
                    actor=officer())
     run = review_triggers(Workspace(town.store), town.engine, actor=officer())
     homes = {p for s, p in zip(run.subject_id, run.property_id, strict=True)

@@ -4,14 +4,13 @@ Education (R116), the lists, and refusals as messages, never tracebacks."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store
 from tests.cli.test_cli import geo_era
-from tests.conftest import import_demo
+from tests.conftest import import_demo, iso_today
 from tests.services.parity import audit_entries
 
 COUNCIL = "FICTIONAL Inverallan Council"
@@ -23,7 +22,7 @@ def test_child_protection_commands(tmp_path: Path, demo_files: list[Path]) -> No
     home = tmp_path / "home"
     store: LayerStore = import_demo(demo_files, home)
     subject = str(store.read_attributes("subjects", ["subject_id"])["subject_id"].iloc[0])
-    today = dt.date.today().isoformat()
+    today = iso_today()
 
     refused = geo_era("child-protection", "refer", "--subject", subject, "--authority",
                       COUNCIL, "--on", today, "--reason", "FICTIONAL: risk to a child",

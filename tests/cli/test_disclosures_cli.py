@@ -3,15 +3,14 @@ applications from the command line, as a real process (R100, R112, R134)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 from geo_era.db.store import open_store
 from tests.cli.test_cli import geo_era
+from tests.conftest import iso_today
 from tests.services.parity import audit_entries
 
-TODAY = dt.date.today().isoformat()
 WHY = "MAPPA Level 2 meeting, disclosure item"
 
 
@@ -28,12 +27,12 @@ def test_decide_make_and_list_from_the_command_line(tmp_path: Path) -> None:
     assert "only in a case of child protection (NASSO 71)" in refused.stderr
     assert "Traceback" not in refused.stderr
     done = geo_era(*base, "--authority", "police", "--meeting-level", "3",
-                   "--meeting-on", TODAY, home=home)
+                   "--meeting-on", iso_today(), home=home)
     assert done.returncode == 0, done.stderr
     decided = json.loads(done.stdout)
     assert (decided["reference"], decided["meeting_level"], decided["status"]) == (
         "DIS-000001", 3, "to disclose")
-    made = geo_era("disclosure", "made", "DIS-000001", "--on", TODAY, "--by", "ds.grant",
+    made = geo_era("disclosure", "made", "DIS-000001", "--on", iso_today(), "--by", "ds.grant",
                    home=home)
     assert made.returncode == 0, made.stderr
     assert json.loads(made.stdout)["made_by"] == "ds.grant"
@@ -42,12 +41,12 @@ def test_decide_make_and_list_from_the_command_line(tmp_path: Path) -> None:
     engine.dispose()
     assert (last.operation, last.recipients) == ("disclosure",
                                                  ["FICTIONAL Inverallan Primary School"])
-    kcs = geo_era("disclosure", "kcs", "--received", TODAY, "--not-online",
+    kcs = geo_era("disclosure", "kcs", "--received", iso_today(), "--not-online",
                   "--relationship", "guardian", "--council", "FICTIONAL Inverallan "
                   "Council", home=home)
     assert kcs.returncode == 0, kcs.stderr
     outcome = geo_era("disclosure", "kcs-outcome", "KCS-000001", "--outcome",
-                      "not_a_registered_offender", "--on", TODAY, home=home)
+                      "not_a_registered_offender", "--on", iso_today(), home=home)
     assert outcome.returncode == 0, outcome.stderr
     listed = geo_era("disclosure", "list", "--justification", WHY, home=home)
     assert listed.returncode == 0, listed.stderr

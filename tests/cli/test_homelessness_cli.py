@@ -6,7 +6,6 @@ decided (R117), each audited as the operator."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -15,11 +14,10 @@ from sqlalchemy import func, select
 from geo_era.db.store import HomelessPresentation, PlacementMove, open_store, session_scope
 from geo_era.workspace import Workspace
 from tests.cli.test_cli import geo_era
-from tests.conftest import import_demo
+from tests.conftest import import_demo, iso_today
 from tests.services.parity import audit_entries
 
 SUBJECT = "FICTIONAL-S000003"  # no residence within 200 m of a school
-TODAY = dt.date.today().isoformat()
 
 
 def test_homelessness_and_transfers_at_the_command_line(demo_files: list[Path],
@@ -36,7 +34,7 @@ def test_homelessness_and_transfers_at_the_command_line(demo_files: list[Path],
     breaking = next(p for p, k in kinds.items() if k == ["no_residence_within"])
     clean = next(p for p, k in kinds.items() if not k)
 
-    present = ("homeless", "present", SUBJECT, "--authority", council, "--date", TODAY,
+    present = ("homeless", "present", SUBJECT, "--authority", council, "--date", iso_today(),
                "--duty", "unintentionally_homeless", "--reasons",
                "FICTIONAL: released with no home")
     refused = geo_era(*present, "--local-connection", "bail_hostel", home=home)
@@ -51,7 +49,7 @@ def test_homelessness_and_transfers_at_the_command_line(demo_files: list[Path],
     reference = json.loads(done.stdout)["reference"]
     assert reference == "HLP-000001"
 
-    place = ("homeless", "place", reference, "--from", TODAY, "--justification",
+    place = ("homeless", "place", reference, "--from", iso_today(), "--justification",
              "FICTIONAL: accommodation on release")
     broken = geo_era(*place, "--property", breaking, home=home)
     assert broken.returncode != 0 and "refused, as a void would be" in broken.stderr
@@ -64,7 +62,7 @@ def test_homelessness_and_transfers_at_the_command_line(demo_files: list[Path],
             == [(clean, "temporary")]
 
     asked = geo_era("transfer", "request", "--kind", "tenant", "--subject", SUBJECT,
-                    "--authority", council, "--date", TODAY, "--at-risk", "--grounds",
+                    "--authority", council, "--date", iso_today(), "--at-risk", "--grounds",
                     "FICTIONAL: threats after a disclosure", home=home)
     assert asked.returncode == 0, asked.stderr
     assert "TRF-000001  tenant urgent transfer" in asked.stdout

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from geo_era import clock
 from geo_era.db.store import open_store
 from geo_era.security.users import add_user
 from tests.cli.test_cli import geo_era
@@ -28,7 +29,7 @@ def test_marker_add_review_and_what_a_firm_sees(tmp_path: Path,
     engine.dispose()
     props = store.read_attributes("properties", ["property_id", "landlord"])
     row = props.dropna().iloc[0]
-    today = dt.date.today()
+    today = clock.today()
     added = geo_era("marker", "add", str(row["property_id"]), "--review",
                     (today + dt.timedelta(days=30)).isoformat(), "--expires",
                     (today + dt.timedelta(days=90)).isoformat(), "--owner", "omu.owner",

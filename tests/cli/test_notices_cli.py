@@ -6,7 +6,6 @@ REQUIREMENTS.md: R87, R91.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store
 from tests.cli.test_cli import geo_era
-from tests.conftest import import_demo
+from tests.conftest import import_demo, iso_today
 from tests.services.parity import audit_entries
 
 LANDLORD = "Rowanlea Housing Association"
@@ -40,7 +39,7 @@ def test_record_link_and_review_at_the_command_line(home: Path) -> None:
     subjects = layers.read_attributes("subjects", ["subject_id", "current_property_id"])
     subject = str(subjects.loc[subjects["current_property_id"].notna(),
                                "subject_id"].iloc[0])
-    today = dt.date.today().isoformat()
+    today = iso_today()
 
     bad = geo_era("notices", "record", pid, "--kind", "eviction", "--date", today,
                   "--details", "FICTIONAL: served notice", "--reference", "RHA/1",

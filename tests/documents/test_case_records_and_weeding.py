@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
+from geo_era import clock
 from geo_era.analysis.areas import council_of
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import (
@@ -59,7 +60,7 @@ from tests.conftest import import_demo, officer
 from tests.documents.test_era_document import _ready, open_assessed_snapshot
 from tests.dwelling_visits import visit_every_dwelling
 
-NOTIFIED = dt.date.today() - dt.timedelta(days=3)
+NOTIFIED = clock.today() - dt.timedelta(days=3)
 PLACING = "FICTIONAL Other Council"
 PLAN = "FICTIONAL: OMU home visits weekly for three months"
 AGREED = "FICTIONAL: the receiving council accepts the placement"
@@ -199,7 +200,7 @@ def test_weeding_removes_a_weeded_cases_documents_and_keeps_the_rest(
 
     with session_scope(alone.engine) as session:  # the module's other tests weed too
         before = session.scalar(select(func.max(AuditEntry.seq))) or 0
-    later = dt.date.today() + dt.timedelta(days=31)
+    later = clock.today() + dt.timedelta(days=31)
     lines = records.weed(services, operator, today=later)
     by_type = {line.record_type: (line.weeded, line.left) for line in lines}
     assert by_type["cases"][0] >= 1 and by_type["documents"] == (2, 1)
@@ -222,7 +223,7 @@ def test_weeding_removes_a_weeded_cases_documents_and_keeps_the_rest(
         assert kept == {"closed-edited.html", "open.html", "report.csv"}
 
     # the report file goes once past its own retention; the edited file is left again
-    lines = records.weed(services, operator, today=dt.date.today() + dt.timedelta(days=91))
+    lines = records.weed(services, operator, today=clock.today() + dt.timedelta(days=91))
     by_type = {line.record_type: (line.weeded, line.left) for line in lines}
     assert by_type["reports"] == (1, 0) and by_type["documents"] == (0, 1)
     assert not report.exists() and (out / "open.html").exists()

@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import Engine, func, select
 
-from geo_era import cli
+from geo_era import cli, clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import (
     PHYSICAL_ITEMS,
@@ -469,7 +469,7 @@ def test_the_move_in_is_in_the_document(world: World) -> None:
     so."""
     from geo_era.casework.placements import record_move_in
 
-    moved_on = dt.date.today()
+    moved_on = clock.today()
     record_move_in(world.engine, world.approved, property_id=world.tenement,
                    moved_in_on=moved_on, actor=officer("omu"))
     with one_consultation(world, world.approved):

@@ -20,6 +20,7 @@ import pytest
 import shapely
 from sqlalchemy import Engine, func, select
 
+from geo_era import clock
 from geo_era.casework.cases import open_case
 from geo_era.casework.placements import placements_now, recorded_moves
 from geo_era.data.layer_store import LayerStore
@@ -45,7 +46,6 @@ from geo_era.workspace import Workspace
 from tests.casework.test_move_in import _new_home
 from tests.conftest import import_demo, officer
 
-TODAY = dt.date.today()
 WHY = "FICTIONAL: temporary accommodation on release, MAPPA meeting"
 #: the demo's subject with a condition a home can break: no residence within 200 m of a
 #: school
@@ -92,7 +92,7 @@ def last_entry(engine: Engine) -> AuditEntry:
 
 
 def presentation(services: Services, demo: LayerStore, subject: str, **kw: Any) -> str:
-    args: dict[str, Any] = {"subject_id": subject, "presented_on": TODAY,
+    args: dict[str, Any] = {"subject_id": subject, "presented_on": clock.today(),
                             "duty": "unintentionally_homeless",
                             "reasons": "FICTIONAL: released from prison with no home"}
     args.update(kw)
@@ -113,7 +113,7 @@ def test_r120_the_duty_stands_and_a_bail_hostel_is_no_local_connection(
         presentation(services, demo, CONDITIONED, duty="intentionally_homeless",
                      intentional_grounds="imprisonment")
     assert count(engine, HomelessPresentation) == 0
-    done = svc.present(services, solo(demo), subject_id=CONDITIONED, presented_on=TODAY,
+    done = svc.present(services, solo(demo), subject_id=CONDITIONED, presented_on=clock.today(),
                        duty="intentionally_homeless", intentional_grounds="tenancy_conduct",
                        reasons="FICTIONAL: evicted for arrears before the sentence",
                        local_connection="none")
@@ -150,7 +150,7 @@ def test_a_temporary_placement_breaking_a_condition_is_refused_with_the_reason(
     before = count(engine, AuditEntry)
     with pytest.raises(WorkflowRefusedError) as refused:
         svc.place(services, solo(demo), presentation=ref, property_id=pid,
-                  starts_on=TODAY, justification=WHY)
+                  starts_on=clock.today(), justification=WHY)
     assert "refused, as a void would be" in str(refused.value)
     assert message in str(refused.value)
     assert count(engine, PlacementMove) == 0
@@ -160,11 +160,11 @@ def test_a_temporary_placement_breaking_a_condition_is_refused_with_the_reason(
     other = presentation(services, demo, CONDITIONED, duty="not_homeless")
     with pytest.raises(WorkflowRefusedError, match="no temporary accommodation is owed"):
         svc.place(services, solo(demo), presentation=other, property_id=pid,
-                  starts_on=TODAY, justification=WHY)
+                  starts_on=clock.today(), justification=WHY)
     # another council's officer: the presentation reads as not there, audited as denied
     with pytest.raises(NotFoundError, match="not found"):
         svc.place(services, solo(demo, ELSEWHERE), presentation=ref, property_id=pid,
-                  starts_on=TODAY, justification=WHY)
+                  starts_on=clock.today(), justification=WHY)
     assert last_entry(engine).outcome == "denied"
 
 
@@ -188,11 +188,11 @@ def test_an_accepted_temporary_placement_counts_like_any_placement(
                                 restricted=False).reasons[0]
 
     assert flags() == []
-    year = TODAY.year + 1
+    year = clock.today().year + 1
     ends = dt.date(year, 4, 30)
     ref = presentation(services, demo, subject)
     placed = svc.place(services, solo(demo), presentation=ref, property_id=home,
-                       starts_on=TODAY, ends_on=ends, justification=WHY)
+                       starts_on=clock.today(), ends_on=ends, justification=WHY)
     assert (placed.reference, placed.presentation, placed.property_id, placed.ends_on) == (
         "TA-000001", ref, home, ends)
     assert placed.screening.score is not None
@@ -207,7 +207,7 @@ def test_an_accepted_temporary_placement_counts_like_any_placement(
     now = placements_now(demo.read("placements"), engine)
     assert now is not None
     mine = now[now["subject_id"].astype(str) == subject]
-    assert mine[current_on(mine, TODAY)]["property_id"].astype(str).tolist() == [home]
+    assert mine[current_on(mine, clock.today())]["property_id"].astype(str).tolist() == [home]
     areas = demo.read("areas")
     props = demo.read("properties")
     finest = areas[areas["area_type"] == areas["area_type"].iloc[-1]].reset_index(drop=True)
@@ -237,11 +237,11 @@ def test_r77_housing_options_advice_and_services_liaised_with(
     are recorded, each with its words; an unknown option is refused and nothing
     written; the subject's record shows it to the council."""
     with pytest.raises(DataError, match="options: unknown value"):
-        svc.advise(services, solo(demo), subject_id=CONDITIONED, given_on=TODAY,
+        svc.advise(services, solo(demo), subject_id=CONDITIONED, given_on=clock.today(),
                    options=["a castle"], advice="FICTIONAL: apply to the list",
                    services_liaised=[])
     assert count(engine, HousingAdvice) == 0
-    done = svc.advise(services, solo(demo), subject_id=CONDITIONED, given_on=TODAY,
+    done = svc.advise(services, solo(demo), subject_id=CONDITIONED, given_on=clock.today(),
                       options=["social_rented", "supported_accommodation"],
                       advice="FICTIONAL: apply to the list; a supported flat meanwhile",
                       services_liaised=["addictions", "tenancy_support"])
@@ -257,7 +257,7 @@ def test_r77_housing_options_advice_and_services_liaised_with(
 
 
 def _request(services: Services, demo: LayerStore, kind: str, **kw: Any) -> Transfer:
-    answer = svc.request_transfer(services, solo(demo), kind=kind, requested_on=TODAY,
+    answer = svc.request_transfer(services, solo(demo), kind=kind, requested_on=clock.today(),
                                   grounds=kw.pop("grounds", "FICTIONAL: threats at the door"),
                                   **kw)
     assert isinstance(answer, Transfer)
@@ -282,7 +282,7 @@ def test_r117_a_tenant_at_risk_after_disclosure_and_a_police_request(
         _request(services, demo, "tenant", subject_id=CONDITIONED)
     police = svc.request_transfer(services, Caller("user.omu", "omu_analyst", "FICTIONAL"),
                                   kind="police", subject_id=CONDITIONED,
-                                  authority=council_of(demo), requested_on=TODAY,
+                                  authority=council_of(demo), requested_on=clock.today(),
                                   grounds="FICTIONAL: risk assessment after a disclosure",
                                   tenant_agrees=False)
     assert isinstance(police, Transfer) and police.urgent
@@ -291,14 +291,14 @@ def test_r117_a_tenant_at_risk_after_disclosure_and_a_police_request(
     granted = _decide(services, demo, police.reference, decision="granted",
                       tenant_agrees=True)
     assert (granted.decision, granted.tenant_agrees, granted.decided_on) == (
-        "granted", True, TODAY)
+        "granted", True, clock.today())
     with pytest.raises(WorkflowRefusedError, match="decided once"):
         _decide(services, demo, police.reference, decision="refused")
     # the police record their own requests only
     with pytest.raises(WorkflowRefusedError, match="their own transfer requests"):
         svc.request_transfer(services, Caller("user.omu", "omu_analyst", "FICTIONAL"),
                              kind="tenant", subject_id=CONDITIONED,
-                             authority=council_of(demo), requested_on=TODAY,
+                             authority=council_of(demo), requested_on=clock.today(),
                              grounds="FICTIONAL: not the police's to record",
                              at_risk_after_disclosure=True)
 
@@ -354,13 +354,13 @@ def test_r81_a_move_to_another_council_is_shared_with_it(
     here = council_of(demo)
     pid = str(demo.read_attributes("properties", ["property_id"])["property_id"].iloc[0])
     case = open_case(engine, subject_id=CONDITIONED, property_ids=[pid],
-                     case_type="initial_new", notified=TODAY, on_licence_or_order=False,
+                     case_type="initial_new", notified=clock.today(), on_licence_or_order=False,
                      placing_authority=here, receiving_authority=ELSEWHERE,
-                     authority=ELSEWHERE, today=TODAY, actor=officer())["case_id"]
+                     authority=ELSEWHERE, today=clock.today(), actor=officer())["case_id"]
     wrong = open_case(engine, subject_id=CONDITIONED, property_ids=[pid],
-                      case_type="initial_new", notified=TODAY, on_licence_or_order=False,
+                      case_type="initial_new", notified=clock.today(), on_licence_or_order=False,
                       placing_authority=ELSEWHERE, receiving_authority=here,
-                      authority=here, today=TODAY, actor=officer())["case_id"]
+                      authority=here, today=clock.today(), actor=officer())["case_id"]
     request = _request(services, demo, "tenant", subject_id=CONDITIONED,
                        at_risk_after_disclosure=True,
                        grounds="FICTIONAL: named on social media, car set alight")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, inspect, select
 
+from geo_era import clock
 from geo_era.casework.cases import open_case
 from geo_era.db.store import LandlordNotification, open_store, session_scope
 from geo_era.errors import DataError, OutOfScopeError, WorkflowRefusedError
@@ -247,7 +248,7 @@ def test_weeding_keeps_a_notification_whose_review_is_open(engine: Engine) -> No
                      authority=COUNCIL, actor=officer(), today=TODAY)
     core.mark_review(engine, kept, case_id=1, case_reference=case["case_id"], actor=SOLO)
     since = last_seq(engine)
-    later = dt.date.today() + dt.timedelta(days=11)
+    later = clock.today() + dt.timedelta(days=11)
     assert core.weed(engine, retention_days=30, actor=officer(), today=later)["weeded"] == 0
     line = core.weed(engine, retention_days=10, actor=officer(), today=later)
     assert (line["record_type"], line["weeded"]) == ("notifications", 1)

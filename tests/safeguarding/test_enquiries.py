@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, inspect, select
 
+from geo_era import clock
 from geo_era.analysis.areas import council_of
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import Enquiry, EnquiryLink, WeedingRecord, open_store, session_scope
@@ -36,7 +37,6 @@ from geo_era.security.audit import Actor, AuditEntry
 from tests.conftest import import_demo
 from tests.migrations import migrate
 
-TODAY = dt.date.today()
 LANDLORD = "Rowanlea Housing Association"
 OTHER_LANDLORD = "FICTIONAL Other Housing Association"
 SUMMARY = "FICTIONAL: a tenant says a neighbour watches the play park"
@@ -89,7 +89,7 @@ def police() -> Actor:
 
 def concern(town: Town, **extra: Any) -> Raised:
     fields: dict[str, Any] = {"kind": "concern", "channel": "phone", "raised_by": "tenant",
-                              "summary": SUMMARY, "received_on": TODAY,
+                              "summary": SUMMARY, "received_on": clock.today(),
                               "property_id": town.property_id}
     return Raised(**(fields | extra))
 
@@ -129,7 +129,7 @@ def test_r94_each_enquiry_is_passed_where_nasso_says(extra: dict[str, Any],
     to social work services; a general enquiry is answered with the published policies
     and, when they do not resolve it, taken to the Responsible Authorities (5.4)."""
     raised = Raised(**({"kind": "concern", "channel": "email", "raised_by": "public",
-                        "summary": SUMMARY, "received_on": TODAY, "area": "FICTIONAL"}
+                        "summary": SUMMARY, "received_on": clock.today(), "area": "FICTIONAL"}
                        | extra))
     assert routing(raised) == expected
 
@@ -267,7 +267,7 @@ BAD = [
     ({"channel": "pigeon"}, "channel"),
     ({"raised_by": "Mrs FICTIONAL Smith"}, "raised_by"),
     ({"summary": "short"}, "summary: say what was raised"),
-    ({"received_on": TODAY + dt.timedelta(days=1)}, "received_on is in the future"),
+    ({"received_on": clock.today() + dt.timedelta(days=1)}, "received_on is in the future"),
     ({"property_id": None}, "property_id or area"),
     ({"property_id": "DT-NOT-THERE"}, "is not in the properties layer"),
     ({"property_id": None, "area": "FICTIONAL estate"}, "council: name the council"),
@@ -314,7 +314,7 @@ def test_links_and_outcomes_are_checked(engine: Engine, store: LayerStore,
         record_outcome(engine, ref, outcome="sorted", notes=None, actor=police())
     with pytest.raises(DataError, match="before enquiry"):
         record_outcome(engine, ref, outcome="investigated", notes=None, actor=police(),
-                       decided_on=TODAY - dt.timedelta(days=3), today=TODAY)
+                       decided_on=clock.today() - dt.timedelta(days=3), today=clock.today())
     with pytest.raises(DataError, match="not an enquiry reference"):
         show_enquiry(engine, "ERA-000001", actor=police(), full=True)
     assert count(engine) == before
@@ -344,7 +344,7 @@ def test_closed_enquiries_are_weeded_after_retention(engine: Engine, store: Laye
     general enquiry answered with the policies alone, confirmed 11 days ago, go with 10
     days' retention (with their link), an open one and one closed 9 days ago stay; one
     erasure names the two; the weeding log keeps the count."""
-    today = TODAY
+    today = clock.today()
     long_ago = today - dt.timedelta(days=11)
     old = concern(town, received_on=today - dt.timedelta(days=20))
     closed = record_enquiry(store, engine, old, actor=link_officer())["enquiry_id"]

@@ -31,6 +31,7 @@ from geo_era_api.app import create_app
 from geo_era_api.deps import PREFIX
 from sqlalchemy import Engine, select
 
+from geo_era import clock
 from geo_era.db.store import open_store, session_scope
 from geo_era.errors import ConfigurationError, DataError
 from geo_era.security.audit import AuditEntry
@@ -41,7 +42,7 @@ from tests.conftest import enrol_totp, import_demo, sign_in_form
 PASSWORD = "a long fictional passphrase"
 WHY = "ERA for a candidate property, MAPPA meeting"
 OTHER = "FICTIONAL Other Council"
-YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+YESTERDAY = (clock.today() - dt.timedelta(days=1)).isoformat()
 
 
 @dataclass

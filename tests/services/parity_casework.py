@@ -16,6 +16,7 @@ from typing import Any
 
 import shapely
 
+from geo_era import clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.casework.cases import (
     PHYSICAL_ITEMS,
@@ -28,11 +29,10 @@ from geo_era.casework.cases import (
     show_case,
 )
 from geo_era.casework.cases import open_case as open_case_core
-from tests.conftest import officer
+from tests.conftest import iso_today, officer
 from tests.dwelling_visits import visit_every_dwelling
 from tests.services.parity import WHY, ApiCall, Home, Parity
 
-TODAY = dt.date.today().isoformat()
 #: The Responsible Authorities' reasons for not reviewing (NASSO 3.3), in full.
 REASONS = "FICTIONAL: in hospital under a compulsion order all year"
 OTHER_COUNCIL = "FICTIONAL Other Council"
@@ -45,7 +45,7 @@ def _open(home: Home, *, assess: bool = False, **kw: Any) -> str:
     try:
         case = open_assessed_case(
             home.store, engine, subject_id=home.subject_id, property_ids=[home.property_id],
-            case_type="initial_new", notified=dt.date.today() - dt.timedelta(days=1),
+            case_type="initial_new", notified=clock.today() - dt.timedelta(days=1),
             agencies=["cjsw"], assess_now=assess, actor=officer(), **kw)
     finally:
         engine.dispose()
@@ -136,7 +136,7 @@ def visor_case(home: Home) -> None:
         decide(engine, home.notes["case"], agency="police_scotland",
                property_id=home.property_id, manageable=False,
                conclusion="FICTIONAL: not manageable", reasons="FICTIONAL: the nursery",
-               conference_on=dt.date.today(), actor=officer())
+               conference_on=clock.today(), actor=officer())
         record_era_held(engine, home.notes["case"], agency="police_scotland",
                         system="FICTIONAL iVPD", reference="ERA/0042", actor=officer())
     finally:
@@ -157,7 +157,7 @@ def placing_case(home: Home) -> None:
     try:
         case = open_case_core(engine, subject_id=home.subject_id,
                               property_ids=[home.property_id], case_type="initial_new",
-                              notified=dt.date.today() - dt.timedelta(days=1),
+                              notified=clock.today() - dt.timedelta(days=1),
                               on_licence_or_order=False, placing_authority=home.council,
                               receiving_authority=OTHER_COUNCIL, actor=officer())
     finally:
@@ -184,6 +184,11 @@ def _property(home: Home) -> str:
     return home.property_id
 
 
+def _today(_: Home) -> str:
+    """Today, read when the call is made (a run may pass midnight after import)."""
+    return iso_today()
+
+
 def _case_call(path: str, **body: Any) -> Callable[[Home], ApiCall]:
     """A request on the prepared case (``body`` values that are functions are given the
     home), with the justification."""
@@ -199,11 +204,11 @@ AGREED = "FICTIONAL: the placement is accepted"
 
 PARITY: list[Parity] = [
     Parity("case_open", "omu_analyst",
-           cli=lambda h: ["case", "new", h.subject_id, h.property_id, "--notified", TODAY,
+           cli=lambda h: ["case", "new", h.subject_id, h.property_id, "--notified", iso_today(),
                           "--justification", WHY, "--json"],
            api=lambda h: ApiCall("/cases/open", {"subject_id": h.subject_id,
                                                  "property_ids": [h.property_id],
-                                                 "notified": TODAY, "justification": WHY})),
+                                                 "notified": iso_today(), "justification": WHY})),
     Parity("case_list", "mappa_coordinator", prepare=open_case,
            cli=lambda h: ["case", "list", "--justification", WHY, "--json"],
            api=lambda h: ApiCall("/cases/list", {"justification": WHY})),
@@ -240,12 +245,12 @@ PARITY: list[Parity] = [
                           conclusion="manageable", reasons="no conflicts found")),
     Parity("case_decide", "omu_analyst", prepare=disputed_case,
            cli=lambda h: ["case", "decide", h.notes["case"], "--property", h.property_id,
-                          "--agency", "police_scotland", "--conference", TODAY,
+                          "--agency", "police_scotland", "--conference", iso_today(),
                           "--conclusion", "not manageable", "--reasons", "the nursery",
                           "--not-manageable", "--justification", WHY, "--json"],
            api=_case_call("/cases/decide", property_id=_property, manageable=False,
                           conclusion="not manageable", reasons="the nursery",
-                          conference_on=TODAY)),
+                          conference_on=_today)),
     Parity("case_consent", "solo", prepare=out_of_area_case,
            cli=lambda h: ["case", "consent", h.notes["case"], "--authority", h.council,
                           "--justification", WHY, "--json"],
@@ -265,10 +270,10 @@ PARITY: list[Parity] = [
                           h.council, "--justification", WHY, "--json"],
            api=_case_call("/cases/plan", plan=PLAN)),
     Parity("case_discussion", "solo", prepare=out_of_area_case,
-           cli=lambda h: ["case", "discussion", h.notes["case"], "--held", TODAY,
+           cli=lambda h: ["case", "discussion", h.notes["case"], "--held", iso_today(),
                           "--participants", "FICTIONAL: both SOLOs", "--agreed", AGREED,
                           "--authority", h.council, "--justification", WHY, "--json"],
-           api=_case_call("/cases/discussion", held_on=TODAY,
+           api=_case_call("/cases/discussion", held_on=_today,
                           participants="FICTIONAL: both SOLOs", agreed=AGREED)),
     Parity("case_held", "omu_analyst", prepare=open_case,
            cli=lambda h: ["case", "held", h.notes["case"], "--system", "FICTIONAL EDRMS",
@@ -289,10 +294,10 @@ PARITY: list[Parity] = [
                           restriction="no children under 16")),
     Parity("case_dwelling", "solo", prepare=assessed_case,
            cli=lambda h: ["case", "dwelling", h.notes["case"], h.notes["dwelling"],
-                          "--agency", "solo", "--outcome", "nobody_home", "--seen", TODAY,
+                          "--agency", "solo", "--outcome", "nobody_home", "--seen", iso_today(),
                           "--justification", WHY, "--json"],
            api=_case_call("/cases/dwelling", dwelling_id=lambda h: h.notes["dwelling"],
-                          outcome="nobody_home", seen_on=TODAY)),
+                          outcome="nobody_home", seen_on=_today)),
     Parity("case_extend_set", "omu_analyst", prepare=assessed_case,
            cli=lambda h: ["case", "extend-set", h.notes["case"], "--rings", "1", "--reason",
                           "FICTIONAL: high risk", "--agency", "police_scotland",
@@ -325,8 +330,8 @@ PARITY: list[Parity] = [
            api=lambda h: ApiCall("/reviews/triggers", {"justification": WHY})),
     Parity("case_move_in", "solo", prepare=approved_case,
            cli=lambda h: ["case", "move-in", h.notes["case"], "--property", h.property_id,
-                          "--date", TODAY, "--justification", WHY, "--json"],
-           api=_case_call("/cases/move-in", property_id=_property, moved_in_on=TODAY)),
+                          "--date", iso_today(), "--justification", WHY, "--json"],
+           api=_case_call("/cases/move-in", property_id=_property, moved_in_on=_today)),
     Parity("reviews_waive", "mappa_coordinator",
            cli=lambda h: ["reviews", "waive", h.subject_id, "--justification", REASONS],
            api=lambda h: ApiCall("/reviews/waive", {"subject_id": h.subject_id,

@@ -4,8 +4,7 @@ through ``geo-era enquiry`` and through the API (R94-R96)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
+from geo_era import clock
 from geo_era.safeguarding.enquiries import Raised, record_enquiry
 from geo_era.security.audit import Actor
 from tests.services.parity import WHY, ApiCall, Home, Parity
@@ -19,7 +18,7 @@ def _received(home: Home) -> None:
     engine = home.engine()
     record_enquiry(home.store, engine, Raised(
         kind="concern", channel="phone", raised_by="tenant", summary=SUMMARY,
-        received_on=dt.date.today(), property_id=home.property_id),
+        received_on=clock.today(), property_id=home.property_id),
         actor=Actor("user.solo", "solo", home.council, scope=home.council))
     engine.dispose()
 

@@ -5,15 +5,13 @@ same justification (Dorset MAPPA procedure s19; NASSO 5.2, 3.13; R77, R81, R104,
 
 from __future__ import annotations
 
-import datetime as dt
-
+from geo_era import clock
 from geo_era.housing.homelessness import record_presentation
 from geo_era.housing.transfers import request_transfer
 from geo_era.workspace import Workspace
-from tests.conftest import officer
+from tests.conftest import iso_today, officer
 from tests.services.parity import WHY, ApiCall, Home, Parity
 
-TODAY = dt.date.today().isoformat()
 RELEASED = "FICTIONAL: released from prison with no home"
 ADVICE = "FICTIONAL: apply to the housing list; supported flat meanwhile"
 GROUNDS = "FICTIONAL: windows broken after a disclosure"
@@ -25,7 +23,7 @@ def _presented(home: Home) -> None:
     property that no zone or condition rules out for the subject (the farthest first)."""
     engine = home.engine()
     record_presentation(engine, subject_id=home.subject_id, authority=home.council,
-                        presented_on=dt.date.today(), duty="unintentionally_homeless",
+                        presented_on=clock.today(), duty="unintentionally_homeless",
                         reasons=RELEASED, actor=officer())
     engine.dispose()
     props = home.store.read("properties")
@@ -42,7 +40,7 @@ def _requested(home: Home) -> None:
     engine = home.engine()
     request_transfer(engine, kind="tenant", authority=home.council,
                      subject_id=home.subject_id, grounds=GROUNDS,
-                     requested_on=dt.date.today(), at_risk_after_disclosure=True,
+                     requested_on=clock.today(), at_risk_after_disclosure=True,
                      actor=officer())
     engine.dispose()
 
@@ -50,26 +48,26 @@ def _requested(home: Home) -> None:
 PARITY: list[Parity] = [
     Parity("homeless_present", "solo",
            cli=lambda h: ["homeless", "present", h.subject_id, "--authority", h.council,
-                          "--date", TODAY, "--duty", "unintentionally_homeless",
+                          "--date", iso_today(), "--duty", "unintentionally_homeless",
                           "--reasons", RELEASED, "--local-connection", "none",
                           "--justification", WHY],
            api=lambda h: ApiCall("/homeless/present", {
-               "subject_id": h.subject_id, "presented_on": TODAY, "authority": h.council,
+               "subject_id": h.subject_id, "presented_on": iso_today(), "authority": h.council,
                "duty": "unintentionally_homeless", "reasons": RELEASED,
                "local_connection": "none", "justification": WHY})),
     Parity("homeless_place", "solo", prepare=_presented,
            cli=lambda h: ["homeless", "place", "HLP-000001", "--property",
-                          h.notes["temporary"], "--from", TODAY, "--justification", WHY],
+                          h.notes["temporary"], "--from", iso_today(), "--justification", WHY],
            api=lambda h: ApiCall("/homeless/place", {
                "presentation": "HLP-000001", "property_id": h.notes["temporary"],
-               "starts_on": TODAY, "justification": WHY})),
+               "starts_on": iso_today(), "justification": WHY})),
     Parity("homeless_advise", "solo",
            cli=lambda h: ["homeless", "advise", h.subject_id, "--authority", h.council,
-                          "--date", TODAY, "--option", "social_rented", "--option",
+                          "--date", iso_today(), "--option", "social_rented", "--option",
                           "supported_accommodation", "--advice", ADVICE, "--service",
                           "addictions", "--justification", WHY],
            api=lambda h: ApiCall("/homeless/advise", {
-               "subject_id": h.subject_id, "given_on": TODAY, "authority": h.council,
+               "subject_id": h.subject_id, "given_on": iso_today(), "authority": h.council,
                "options": ["social_rented", "supported_accommodation"], "advice": ADVICE,
                "services": ["addictions"], "justification": WHY})),
     Parity("homeless_show", "omu_analyst", prepare=_presented,
@@ -77,11 +75,11 @@ PARITY: list[Parity] = [
            api=lambda h: ApiCall("/homeless/show", {"subject_id": h.subject_id,
                                                     "justification": WHY})),
     Parity("transfer_request", "omu_analyst",
-           cli=lambda h: ["transfer", "request", "--kind", "police", "--date", TODAY,
+           cli=lambda h: ["transfer", "request", "--kind", "police", "--date", iso_today(),
                           "--grounds", GROUNDS, "--authority", h.council, "--subject",
                           h.subject_id, "--tenant-agrees", "--justification", WHY],
            api=lambda h: ApiCall("/transfers/request", {
-               "kind": "police", "requested_on": TODAY, "grounds": GROUNDS,
+               "kind": "police", "requested_on": iso_today(), "grounds": GROUNDS,
                "authority": h.council, "subject_id": h.subject_id, "tenant_agrees": True,
                "justification": WHY})),
     Parity("transfer_decide", "solo", prepare=_requested,

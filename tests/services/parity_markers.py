@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from geo_era import clock
 from geo_era.safeguarding.markers import PropertyFacts, add_marker
 from tests.conftest import officer
 from tests.services.parity import WHY, ApiCall, Home, Parity
 
-TODAY = dt.date.today()
-REVIEW = (TODAY + dt.timedelta(days=30)).isoformat()
-EXPIRES = (TODAY + dt.timedelta(days=90)).isoformat()
+REVIEW = (clock.today() + dt.timedelta(days=30)).isoformat()
+EXPIRES = (clock.today() + dt.timedelta(days=90)).isoformat()
 #: the parity template's contractor is ``user.contractor`` of this firm
 FIRM = "FICTIONAL contractor unit"
 REASON = "FICTIONAL: threatened a housing officer"
@@ -25,8 +25,8 @@ def _marked(home: Home) -> None:
     add_marker(engine, PropertyFacts(home.property_id, landlord=None,
                                      authority=home.council),
                instructions=["visit_in_pairs"], practical_text=None,
-               owner="user.omu_analyst", review_on=TODAY,
-               expires_on=TODAY + dt.timedelta(days=90), firms=[FIRM], actor=officer())
+               owner="user.omu_analyst", review_on=clock.today(),
+               expires_on=clock.today() + dt.timedelta(days=90), firms=[FIRM], actor=officer())
     engine.dispose()
 
 

@@ -8,17 +8,15 @@ ERA-000001).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import update
 
+from geo_era import clock
 from geo_era.db.store import session_scope
 from geo_era.housing import notifications
 from geo_era.security.users import User
-from tests.conftest import officer
+from tests.conftest import iso_today, officer
 from tests.services.parity import WHY, ApiCall, Home, Parity
 
-TODAY = dt.date.today()
 #: The demo town's housing association whose Link Officer tells the SOLO.
 LANDLORD = "Rowanlea Housing Association"
 DETAILS = "FICTIONAL: proceedings for possession raised at the sheriff court"
@@ -51,7 +49,7 @@ def _told(home: Home, *, link: bool = False) -> None:
     engine = home.engine()
     notifications.record_notice(
         engine, property_id=_their_home(home), landlord=LANDLORD, authority=home.council,
-        kind="possession", occurred_on=TODAY, details=DETAILS,
+        kind="possession", occurred_on=clock.today(), details=DETAILS,
         landlord_reference="RHA/T/0042", actor=officer())
     if link:
         notifications.link(engine, REF, subject_id=_housed_subject(home), note=None,
@@ -62,11 +60,11 @@ def _told(home: Home, *, link: bool = False) -> None:
 PARITY: list[Parity] = [
     Parity("notice_record", "rsl_link_officer", prepare=_link_officer_of_landlord,
            cli=lambda h: ["notices", "record", _their_home(h), "--kind", "possession",
-                          "--date", TODAY.isoformat(), "--details", DETAILS,
+                          "--date", iso_today(), "--details", DETAILS,
                           "--reference", "RHA/T/0042"],
            api=lambda h: ApiCall("/notices/record", {
                "property_id": _their_home(h), "kind": "possession",
-               "occurred_on": TODAY.isoformat(), "details": DETAILS,
+               "occurred_on": iso_today(), "details": DETAILS,
                "landlord_reference": "RHA/T/0042"})),
     Parity("notice_sent", "rsl_link_officer", prepare=_told,
            cli=lambda h: ["notices", "sent", "--landlord", LANDLORD],

@@ -5,7 +5,6 @@ review triggers audited, weeding only by the operator, ERA documents owner-only.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import shapely
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from geo_era import clock
 from geo_era.cli import app as cli_app
 from geo_era.errors import DataError, ForbiddenError, NotFoundError, WorkflowRefusedError
 from geo_era.security.audit import AuditEntry
@@ -23,7 +23,6 @@ from geo_era.settings import Settings
 from tests.conftest import import_demo
 from tests.services.parity import WHY, audit_count, audit_entries
 
-TODAY = dt.date.today()
 OMU = Caller("user.omu", "omu_analyst", "FICTIONAL Police OMU")
 OPERATOR = Caller.operator("operator")
 
@@ -50,7 +49,7 @@ def council(services: Services) -> str:
 def new_case(services: Services) -> str:
     subject, pid = subject_and_property(services)
     return casework.open_case(services, OMU, subject_id=subject, property_ids=[pid],
-                              notified=TODAY, assess=False).case_id
+                              notified=clock.today(), assess=False).case_id
 
 
 def last(engine: Engine) -> AuditEntry:
@@ -114,7 +113,7 @@ def test_consent_is_given_for_the_callers_own_council(services: Services) -> Non
     subject, pid = subject_and_property(services)
     home = council(services)
     case = casework.open_case(services, OMU, subject_id=subject, property_ids=[pid],
-                              notified=TODAY, assess=False,
+                              notified=clock.today(), assess=False,
                               placing_authority="FICTIONAL Other Council",
                               receiving_authority=home).case_id
     solo = Caller("user.solo", "solo", home)

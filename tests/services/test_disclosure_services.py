@@ -5,13 +5,13 @@ REQUIREMENTS.md: R98, R100, R112."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from geo_era import clock
 from geo_era.casework.cases import open_case, record_restriction
 from geo_era.db.store import Restriction, session_scope
 from geo_era.errors import ForbiddenError, NotFoundError, WorkflowRefusedError
@@ -23,7 +23,6 @@ from geo_era.settings import Settings
 from tests.conftest import LINK_OFFICER_NEVER_SEES, import_demo, officer
 from tests.services.parity import WHY, audit_count, audit_entries
 
-TODAY = dt.date.today()
 LANDLORD = "Rowanlea Housing Association"
 OMU = Caller("omu", "omu_analyst", "FICTIONAL Police OMU")
 
@@ -60,7 +59,7 @@ def restrictions_on(services: Services, property_ids: list[str]) -> dict[str, in
     restrictions' ids by property."""
     case = open_case(services.engine, subject_id=subject_of(services),
                      property_ids=["FICTIONAL-CANDIDATE"], case_type="initial_new",
-                     notified=TODAY, on_licence_or_order=False,
+                     notified=clock.today(), on_licence_or_order=False,
                      authority=council_of(services), actor=officer())
     for pid in property_ids:
         record_restriction(services.engine, case["case_id"], property_id=pid,
@@ -99,7 +98,7 @@ def test_a_landlord_sees_a_restrictions_wording_for_that_property_only(
     assert isinstance(before_made, AllocationFlags)
     assert before_made.voids[0].disclosed is None  # decided, not yet made
     before = audit_count(services.engine)
-    disclosures.made(services, OMU, reference=decided.reference, made_on=TODAY)
+    disclosures.made(services, OMU, reference=decided.reference, made_on=clock.today())
     made = audit_entries(services.engine)[before:]
     assert [(e.operation, e.record_type, e.record_ids, e.recipients) for e in made] == [
         ("disclosure", "disclosure_decision", [decided.reference, decided.subject_id],

@@ -5,13 +5,13 @@ refusal audited; the address index built once per snapshot of the properties lay
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
+from geo_era import clock
 from geo_era.casework.assessment import open_assessed_case
 from geo_era.db.store import session_scope
 from geo_era.errors import ForbiddenError, NotFoundError
@@ -50,7 +50,7 @@ def test_cases_found_by_subject_and_by_property_as_each_role_may(services: Servi
     subject, home = str(row["subject_id"]), str(row["current_property_id"])
     case = open_assessed_case(services.layers, services.engine, subject_id=subject,
                               property_ids=[home], case_type="initial_new",
-                              notified=dt.date.today(), actor=officer())
+                              notified=clock.today(), actor=officer())
     analyst = Caller("ana", "omu_analyst", "FICTIONAL Police OMU")
     found = finding.find_subject(services, analyst, subject_id=subject, justification=WHY)
     assert [c.case_id for c in found.cases] == [case["case_id"]] and found.in_subjects_layer

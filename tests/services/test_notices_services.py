@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from geo_era import clock
 from geo_era.db.store import Case, LandlordNotification, session_scope
 from geo_era.errors import DataError, ForbiddenError, NotFoundError, WorkflowRefusedError
 from geo_era.services import Caller, Services, casework, notices
@@ -23,7 +24,6 @@ from geo_era.settings import Settings
 from tests.conftest import import_demo
 from tests.services.parity import WHY, audit_count, audit_entries
 
-TODAY = dt.date.today()
 #: The demo town's housing association with homes to let.
 LANDLORD = "Rowanlea Housing Association"
 LINK = Caller("user.link", "rsl_link_officer", LANDLORD)
@@ -67,7 +67,7 @@ def housed(services: Services, *, on_licence: bool) -> tuple[str, str]:
 def tell(services: Services, caller: Caller = LINK, **kw: object) -> NoticeSent:
     args: dict[str, object] = {
         "property_id": homes_of(services, LANDLORD)[0], "kind": "possession",
-        "occurred_on": TODAY, "details": DETAILS, "landlord_reference": "RHA/T/0042"}
+        "occurred_on": clock.today(), "details": DETAILS, "landlord_reference": "RHA/T/0042"}
     args.update(kw)
     return notices.record(services, caller, **args)  # type: ignore[arg-type]
 
@@ -108,7 +108,7 @@ def test_bad_input_names_the_field_and_writes_nothing(services: Services) -> Non
     with pytest.raises(DataError, match="details contains a control character"):
         tell(services, details="FICTIONAL: \u202eevil text here")
     with pytest.raises(DataError, match="give the date it happened"):
-        tell(services, kind="tenancy_complaint", occurred_on=TODAY + dt.timedelta(days=3))
+        tell(services, kind="tenancy_complaint", occurred_on=clock.today() + dt.timedelta(days=3))
     assert stored(services) == 0
 
 
@@ -146,7 +146,7 @@ def test_the_solo_links_a_notification_and_opens_a_review(services: Services) ->
 
     before = audit_count(services.engine)
     reviewed = notices.open_review(services, solo, reference=ref, justification=WHY,
-                                   today=TODAY)
+                                   today=clock.today())
     case_id = reviewed.case_id
     assert case_id is not None and reviewed.state == f"review opened: {case_id}"
     written = audit_entries(services.engine)[before:]
