@@ -61,6 +61,10 @@ IMPORT_MEMORY_MB = 12_288
 #: many times the contract import's of the same dwellings: the chunked reading of the
 #: CSV's 77 fields adds little to what validating and deriving the layer takes.
 GOAL_RATIO = 1.25
+#: Issue 23: the national AddressBase import within a minute and 4 GB (peak resident
+#: memory of the import's process or its reading child).
+GOAL_SECONDS = 60.0
+GOAL_GB = 4.0
 CHUNK = 250_000
 UPRN_BASE = 906_000_000_000
 _ADDRESS = (r"^(?:(?P<sub>.+?),? )?(?P<number>\d+[A-Z]?) (?P<street>[^,]+), "
@@ -180,18 +184,21 @@ def _services(home: Path) -> Services:
                              import_seconds=3600))
 
 
+def step_read(out: Path) -> dict[str, Any]:
+    """The chunked read of the CSV alone (with the parse of its addresses), in a process
+    of its own so that its peak is not counted in the import's."""
+    started = time.perf_counter()
+    read_addressbase(out / "source" / "AB_PLUS_FICTIONAL.csv", product="plus")
+    return {"read_s": time.perf_counter() - started, "read_peak_gb": peak_gb()}
+
+
 def step_addressbase(out: Path) -> dict[str, Any]:
     csv_path = out / "source" / "AB_PLUS_FICTIONAL.csv"
-    started = time.perf_counter()
-    read = read_addressbase(csv_path, product="plus")
-    read_s, read_peak = time.perf_counter() - started, peak_gb()
-    del read
     services = _services(out / "abp-home")
     started = time.perf_counter()
     report = data_services.import_addressbase(services, Caller.operator("bench.fictional"),
                                               path=csv_path)
-    return {"read_s": read_s, "read_peak_gb": read_peak,
-            "import_s": time.perf_counter() - started, "peak_gb": peak_gb(),
+    return {"import_s": time.perf_counter() - started, "peak_gb": peak_gb(),
             "child_peak_gb": children_peak_gb(), "rows": report.rows,
             "dwellings": report.dwellings, "dropped": report.dropped,
             "records": report.records}
@@ -216,11 +223,12 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "national_import")
     parser.add_argument("--json", type=Path,
                         default=ROOT / "bench" / "out" / "national_import.json")
-    parser.add_argument("--step", choices=["write", "addressbase", "contract"],
+    parser.add_argument("--step", choices=["write", "read", "addressbase", "contract"],
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
         steps = {"write": lambda: step_write(args.out, args.rows),
+                 "read": lambda: step_read(args.out),
                  "addressbase": lambda: step_addressbase(args.out),
                  "contract": lambda: step_contract(args.out)}
         print(json.dumps(steps[args.step](), default=str))
@@ -231,7 +239,8 @@ def main() -> int:
     w = figures["write"]
     print(f"wrote {w['records']:,} AddressBase Plus records ({w['csv_gb']:.2f} GB; "
           f"{w['dwellings']:,} dwellings) in {w['build_s'] + w['write_s']:.0f} s", flush=True)
-    figures["addressbase"] = in_child("addressbase", args.out, args.rows)
+    figures["addressbase"] = {**in_child("read", args.out, args.rows),
+                              **in_child("addressbase", args.out, args.rows)}
     a = figures["addressbase"]
     print(f"AddressBase import: {a['import_s']:.1f} s, peak {a['peak_gb']:.2f} GB (reading "
           f"child {a['child_peak_gb']:.2f} GB); chunked read alone {a['read_s']:.1f} s, peak "
@@ -241,7 +250,9 @@ def main() -> int:
     print(f"contract import of the same dwellings: {c['import_s']:.1f} s, peak "
           f"{c['peak_gb']:.2f} GB (reading child {c['child_peak_gb']:.2f} GB); {c['rows']}")
     write_json(args.json, "national_import", {"rows_asked": args.rows,
-                                              "goal_ratio": GOAL_RATIO, **figures})
+                                              "goal_ratio": GOAL_RATIO,
+                                              "goal_seconds": GOAL_SECONDS,
+                                              "goal_gb": GOAL_GB, **figures})
     return 0
 
 

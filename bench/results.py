@@ -316,6 +316,12 @@ def goals(found: dict[str, dict[str, Any] | None]) -> list[tuple[str, str, bool 
                     f"peak {peak:.2f} GB (the chunked read {a['read_peak_gb']:.2f} GB); the "
                     f"contract import {c['import_s']:.0f} s, {contract:.2f} GB",
                     peak <= ratio * contract))
+        if "goal_seconds" in imported:
+            out.append((f"the national AddressBase import <= {imported['goal_seconds']:g} s "
+                        f"and <= {imported['goal_gb']:g} GB peak",
+                        f"{a['import_s']:.1f} s, {peak:.2f} GB",
+                        a["import_s"] <= imported["goal_seconds"]
+                        and peak <= imported["goal_gb"]))
     osm = found.get("osm_national")
     if osm and "peak_full_vs_part" in osm:
         full = next(r for r in osm["rows"] if r["file"] == "full"

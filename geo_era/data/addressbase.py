@@ -74,10 +74,12 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 import shapely
+from pyarrow import compute
 
 from geo_era.contract.schema import BNG
-from geo_era.data.addresses import parse_addresses
+from geo_era.data.addresses import facts_by_address
 from geo_era.data.dwellings import flat_types
 from geo_era.errors import DataError, ImportRefusedError, Problem, file_label, quote
 
@@ -165,12 +167,16 @@ MAX_PROBLEMS = 20
 
 @dataclass
 class AddressBaseProperties:
-    """What a file gave: the dwellings as a properties layer, and what was dropped."""
+    """What a file gave: the dwellings as a properties layer, what was dropped, and
+    the facts of the addresses parsed to type the flats
+    (:func:`geo_era.data.addresses.facts_by_address`), for the import to derive floors
+    and closes from without parsing them again."""
 
     properties: gpd.GeoDataFrame
     product: Product
     records: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+    addresses: pd.DataFrame | None = None
 
     def by_type(self) -> dict[str, int]:
         """Dwellings by property type (``untyped`` where geo_era derives it)."""
@@ -258,8 +264,10 @@ def read_addressbase(path: Path, *, building_ids: set[str] | None = None,
                         "area")
     _check_unique(frame, problems)
     problems.raise_any()
-    return AddressBaseProperties(properties=_layer(frame, building_ids or set()),
-                                 product=kind, records=records, dropped=dropped)
+    facts = facts_by_address(frame["address"])
+    return AddressBaseProperties(properties=_layer(frame, building_ids or set(), facts),
+                                 product=kind, records=records, dropped=dropped,
+                                 addresses=facts)
 
 
 # --- AddressBase Plus -----------------------------------------------------------------------
@@ -663,8 +671,10 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return frame
 
 
-def _layer(frame: pd.DataFrame, building_ids: set[str]) -> gpd.GeoDataFrame:
-    """The properties layer of the dwellings read (see the module docstring)."""
+def _layer(frame: pd.DataFrame, building_ids: set[str], facts: pd.DataFrame
+           ) -> gpd.GeoDataFrame:
+    """The properties layer of the dwellings read (see the module docstring); ``facts``
+    of their addresses by address (:func:`~geo_era.data.addresses.facts_by_address`)."""
     classes = frame["class"]
     types = np.full(len(frame), None, dtype=object)
     for code, kind in HOUSE_TYPES.items():
@@ -672,27 +682,28 @@ def _layer(frame: pd.DataFrame, building_ids: set[str]) -> gpd.GeoDataFrame:
     types[classes.isin(SHARED_CLASSES).to_numpy(bool)] = "shared"
     flats = ((classes == FLAT_CLASS) & (frame["parent"] != "")).to_numpy(bool)
     if flats.any():
-        types[flats] = _flat_types(frame.loc[flats])
-    toid = frame["toid"]
-    known = toid.isin(building_ids) & (toid != "")
+        types[flats] = _flat_types(frame.loc[flats], facts)
+    toid = pa.array(frame["toid"].array)
+    known = compute.and_(compute.is_in(toid, value_set=pa.array(sorted(building_ids), pa.string())),
+                         compute.not_equal(toid, "")).to_numpy(zero_copy_only=False)
     return gpd.GeoDataFrame(
         {"property_id": frame["uprn"].to_numpy(), "address": frame["address"].to_numpy(),
-         "building_id": toid.where(known).to_numpy(),
+         "building_id": frame["toid"].where(known).to_numpy(),
          "property_type": pd.array(types, dtype=_TEXT)},
         geometry=shapely.points(frame["x"].to_numpy(float), frame["y"].to_numpy(float)),
         crs=BNG)
 
 
-def _flat_types(flats: pd.DataFrame) -> npt.NDArray[np.object_]:
+def _flat_types(flats: pd.DataFrame, facts: pd.DataFrame) -> npt.NDArray[np.object_]:
     """The type of each self-contained flat by the flats of its parent UPRN: storeys from
     the highest floor in their addresses, own doors from their closes."""
-    parsed = parse_addresses(flats["address"].tolist())
+    at = facts.index.get_indexer(pd.Index(flats["address"].to_numpy(dtype=object)))
     codes, uniques = pd.factorize(flats["parent"])
     dwellings = np.bincount(codes, minlength=len(uniques))
-    floors = parsed["floor"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    floors = facts["floor"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)[at]
     top = np.full(len(uniques), np.nan)
     np.fmax.at(top, codes, floors + 1)
-    closes = parsed["close_label"].astype("string").fillna("").to_numpy(object)
+    closes = facts["close_label"].astype("string").fillna("").to_numpy(object)[at]
     own = pd.Series(closes).groupby(codes).nunique().reindex(
         range(len(uniques)), fill_value=0).to_numpy() == dwellings
     by_parent = flat_types(levels=top, dwellings=dwellings, own_doors=own)

@@ -14,17 +14,22 @@ building's levels). The close (common stair) is number + canonical street [+ loc
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
-__all__ = ["NOTATIONS", "ParsedAddress", "canonical_street", "close_label", "parse_address",
-           "parse_addresses"]
+__all__ = ["FACT_COLUMNS", "NOTATIONS", "ParsedAddress", "address_facts", "canonical_street",
+           "close_label", "parse_address", "parse_addresses"]
 
 NOTATIONS = ("edinburgh", "glasgow", "edinburgh_number_flat", "flat_number", "descriptive",
              "none")
@@ -472,3 +477,131 @@ def parse_addresses(texts: Sequence[str | None]) -> pd.DataFrame:
         "close_label": column([close_label(p) for p in parsed]),
         "problems": column(["; ".join(p.problems) for p in parsed]),
     })
+
+
+#: The columns of :func:`address_facts`: what deriving floors and closes needs of an address.
+FACT_COLUMNS = ("floor", "floor_is_top", "close_label", "problems")
+#: Distinct addresses parsed at a time: the parsed objects of one batch are dropped before
+#: the next, so memory holds the compact answer and one batch, not every address's objects.
+FACT_BATCH = 100_000
+#: Fewer distinct addresses than this are parsed in the process; more, in worker processes.
+PARALLEL_FROM = 400_000
+_TEXT = pd.StringDtype("pyarrow")
+
+
+def _facts_batch(texts: list[str | None]
+                 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], pa.Array, pa.Array]:
+    """:data:`FACT_COLUMNS` of ``texts`` (floor NaN where none), as compact arrays."""
+    collect = gc.isenabled()
+    gc.disable()  # many new, acyclic objects: the cyclic GC would only slow this down
+    try:
+        parsed = [parse_address(text) for text in texts]
+    finally:
+        if collect:
+            gc.enable()
+    floor = np.array([np.nan if p.floor is None else p.floor for p in parsed], dtype=float)
+    top = np.array([p.floor_is_top for p in parsed], dtype=bool)
+    return (floor, top, pa.array([close_label(p) for p in parsed], type=pa.large_string()),
+            pa.array(["; ".join(p.problems) for p in parsed], type=pa.large_string()))
+
+
+def _workers(wanted: int | None) -> int:
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    return max(1, min(available, wanted if wanted is not None else available))
+
+
+def facts_by_address(texts: Sequence[str | None] | npt.NDArray[np.object_] | pd.Series, *,
+                     known: pd.DataFrame | None = None, workers: int | None = None
+                     ) -> pd.DataFrame:
+    """:func:`address_facts` of each distinct address in ``texts``, indexed by the
+    address (empty ones left out): the table an importer hands on as ``known``."""
+    values = _values(texts)
+    uniques = pd.unique(values[pd.notna(values)])
+    table = _facts_of(uniques, known, workers)
+    return table.set_axis(pd.Index(uniques, dtype=object, name="address"))
+
+
+def address_facts(texts: Sequence[str | None] | npt.NDArray[np.object_] | pd.Series, *,
+                  known: pd.DataFrame | None = None, workers: int | None = None
+                  ) -> pd.DataFrame:
+    """What deriving floors and closes needs of each address (:data:`FACT_COLUMNS`),
+    equal to those columns of :func:`parse_addresses` but held compactly: the floor
+    (``Int64``), whether only the building's top floor says it, the close label and the
+    problems as Arrow strings. For the millions of addresses of a national import:
+    each distinct address is parsed once, in batches of :data:`FACT_BATCH`, in worker
+    processes when there are many.
+
+    Parameters
+    ----------
+    texts
+        Addresses; None or NaN counts as empty.
+    known
+        Facts already found (:func:`facts_by_address`, e.g. by the importer that read the
+        file): an address found there is not parsed again.
+    workers
+        Processes to parse with when there are at least :data:`PARALLEL_FROM` distinct
+        addresses to parse; default: the cores this process may use.
+
+    Returns
+    -------
+    One row per input, same order, RangeIndex.
+    """
+    codes, uniques = pd.factorize(_values(texts), use_na_sentinel=True)
+    table = pd.concat([_facts_of(uniques, known, workers), _facts_of(
+        np.array([None], dtype=object), None, 1)], ignore_index=True)
+    return table.take(np.where(codes < 0, len(uniques), codes)).reset_index(drop=True)
+
+
+def _values(texts: Sequence[str | None] | npt.NDArray[np.object_] | pd.Series
+            ) -> npt.NDArray[np.object_]:
+    values: npt.NDArray[np.object_] = (
+        texts.astype(object).where(texts.notna(), None).to_numpy()
+        if isinstance(texts, pd.Series) else np.asarray(texts, dtype=object))
+    return values
+
+
+def _facts_of(uniques: npt.NDArray[np.object_], known: pd.DataFrame | None,
+              workers: int | None) -> pd.DataFrame:
+    """:data:`FACT_COLUMNS` of distinct addresses, in their order."""
+    floor = np.full(len(uniques), np.nan)
+    top = np.zeros(len(uniques), dtype=bool)
+    close: list[pa.Array] = []
+    problems: list[pa.Array] = []
+    order: list[npt.NDArray[np.int64]] = []
+    todo = np.arange(len(uniques))
+    if known is not None and len(known) and len(uniques):
+        at = known.index.get_indexer(pd.Index(uniques, dtype=object))
+        hit = np.flatnonzero(at >= 0)
+        where = pa.array(at[hit])
+        floor[hit] = known["floor"].to_numpy(dtype=float, na_value=np.nan)[at[hit]]
+        top[hit] = known["floor_is_top"].to_numpy(dtype=bool)[at[hit]]
+        close.append(pa.array(known["close_label"].array).take(where))
+        problems.append(pa.array(known["problems"].array).take(where))
+        order.append(hit)
+        todo = np.flatnonzero(at < 0)
+    batches = [todo[k:k + FACT_BATCH] for k in range(0, len(todo), FACT_BATCH)]
+    texts = [[t if isinstance(t, str) else None for t in uniques[b]] for b in batches]
+    n = _workers(workers) if len(todo) >= PARALLEL_FROM else 1
+    if n > 1:
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
+            answers = list(pool.map(_facts_batch, texts))
+    else:
+        answers = [_facts_batch(t) for t in texts]
+    for batch, (f, t, c, p) in zip(batches, answers, strict=True):
+        floor[batch], top[batch] = f, t
+        close.append(c)
+        problems.append(p)
+        order.append(batch)
+    place = np.empty(len(uniques), dtype=np.int64)  # each unique's row in the chunks
+    place[np.concatenate(order) if order else []] = np.arange(len(uniques))
+    take = pa.array(place)
+
+    def text(chunks: list[pa.Array]) -> pd.Series:
+        joined = pa.chunked_array(chunks, type=pa.large_string()).take(take)
+        return pd.Series(pd.array(joined.cast(pa.string()), dtype=_TEXT))
+
+    return pd.DataFrame({
+        "floor": pd.array(floor, dtype="Float64").astype("Int64"),
+        "floor_is_top": top, "close_label": text(close), "problems": text(problems)})

@@ -36,8 +36,8 @@ class ImportReport:
 
 
 def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = None,
-                 layer: str | None = None, limits: ImportLimits | None = None
-                 ) -> ImportReport:
+                 layer: str | None = None, limits: ImportLimits | None = None,
+                 known_addresses: pd.DataFrame | None = None) -> ImportReport:
     """Import every contract layer in ``paths`` into ``store``, all or nothing.
 
     Parameters
@@ -64,12 +64,16 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
     """
     raws, problems = read_files([Path(p) for p in paths], crs=crs, layer=layer, limits=limits)
     by_layer, skipped = _by_layer(raws, problems)
+    del raws
+    imported = set(by_layer)
     changed: dict[str, tuple[str, pd.DataFrame]] = {}
-    for name, raw in by_layer.items():
+    for name in list(by_layer):
+        raw = by_layer.pop(name)  # each file's frames let go once validated
         try:
             changed[name] = (raw.file, validate_layer(raw))
         except ImportRefusedError as exc:
             problems.extend(exc.problems)
+        del raw
     if problems:
         raise ImportRefusedError(problems)
     if not changed:
@@ -78,13 +82,13 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
             + f"; layers are named {', '.join(LAYERS)}")])
 
     current = _state_after(changed, store)
-    notices = _derive_properties(changed, current, store)
+    notices = _derive_properties(changed, current, store, known_addresses)
     problems = check_references(changed, current)
     if problems:
         raise ImportRefusedError(problems)
 
     sources = {name: [file] for name, (file, _) in changed.items()}
-    if "properties" in changed and "properties" not in by_layer:
+    if "properties" in changed and "properties" not in imported:
         sources["properties"] = list(store.version("properties").sources)
     version = store.replace({name: frame for name, (_, frame) in changed.items()},
                             sources=sources)
@@ -116,7 +120,8 @@ def _by_layer(raws: list[RawLayer], problems: list[Problem]
 
 
 def _derive_properties(changed: dict[str, tuple[str, pd.DataFrame]],
-                       current: dict[str, pd.DataFrame], store: LayerStore) -> list[Problem]:
+                       current: dict[str, pd.DataFrame], store: LayerStore,
+                       known_addresses: pd.DataFrame | None = None) -> list[Problem]:
     """Derive the dwelling columns of the properties again when the properties or the
     buildings change (in ``changed`` and ``current``, in place); the notices."""
     if "properties" not in current or ("properties" not in changed
@@ -132,7 +137,7 @@ def _derive_properties(changed: dict[str, tuple[str, pd.DataFrame]],
     assert isinstance(properties, gpd.GeoDataFrame)
     derived, notices = derive_dwelling_columns(
         properties, buildings if isinstance(buildings, gpd.GeoDataFrame) else None,
-        file=file)
+        file=file, known_addresses=known_addresses, copy="properties" not in changed)
     changed["properties"] = (file, derived)
     current["properties"] = derived
     return notices

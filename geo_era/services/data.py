@@ -185,19 +185,23 @@ def import_addressbase(services: Services, caller: Caller, *, path: Path,
                             product="premium" if product == "premium" else
                             "plus" if product == "plus" else None,
                             max_rows=services.settings.import_max_rows)
+    dwellings, facts = read.by_type(), read.addresses
     with tempfile.TemporaryDirectory(prefix="geo_era-addressbase-") as folder:
         staged = Path(folder) / "properties.parquet"
         read.properties.to_parquet(staged)
+        read.properties = read.properties.iloc[:0]  # the staged file holds them now
         with session_scope(services.engine) as session:
             admitted.actor.record(session, operation="collection", record_type="import",
                                   record_ids=[path.name])
+            # geo_era wrote the staged file itself: it is read here (``limits=None``),
+            # its addresses' facts handed on rather than parsed again.
             report = import_files([staged], store=store, layer="properties",
-                                  limits=ImportLimits.of(services.settings))
+                                  known_addresses=facts)
     return AddressBaseImport(
         data_version=report.data_version, rows=report.rows,
         sources={"properties": [path.name]}, skipped=report.skipped,
         notices=[str(notice) for notice in report.notices], product=read.product,
-        records=read.records, dwellings=read.by_type(), dropped=read.dropped)
+        records=read.records, dwellings=dwellings, dropped=read.dropped)
 
 
 def layers(services: Services, caller: Caller) -> Layers:

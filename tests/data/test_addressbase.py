@@ -21,6 +21,7 @@ from geo_era.analysis.minimum_set import ParameterEngine, member_sets
 from geo_era.data.addressbase import read_addressbase, sniff_product
 from geo_era.data.imports import import_files
 from geo_era.data.layer_store import LayerStore
+from geo_era.data.sandbox import ImportLimits
 from geo_era.demo.demotown import build_demo_town
 from geo_era.errors import DataError, ImportRefusedError
 from geo_era.services import Caller, Services
@@ -128,6 +129,34 @@ def test_imported_dwellings_and_minimum_sets_equal_the_demo_truth(
         expected = {str(m) for m in truth.loc[pid, "minimum_set"]} & imported
         assert {demo_of[m] for m in found.get(uprn, set())} == expected, pid
     services.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["plus", "premium"])
+def test_handing_on_the_parsed_addresses_stores_the_same_bytes(
+        tmp_path: Path, demo_files: list[Path], fixtures: tuple[dict[str, Path], Chosen],
+        kind: str) -> None:
+    """Issue 23 item 1: the import hands the addresses it parsed to type the flats on to
+    the derivation of floors and closes, and reads its own staged file in the process.
+    The properties layer it stores is byte for byte the one stored by the import as it
+    was: the same dwellings staged and imported through the sandbox, every address
+    parsed again by the derivation."""
+    files, _ = fixtures
+    home = _import_home(tmp_path / "handed-on", demo_files)
+    services = Services(Settings(home=home, database_url=f"sqlite:///{tmp_path / 'a.db'}"))
+    data_services.import_addressbase(services, OPERATOR, path=files[kind])
+    services.engine.dispose()
+
+    store = LayerStore(_import_home(tmp_path / "parsed-again", demo_files))
+    buildings = set(store.read_attributes("buildings", ["building_id"])["building_id"])
+    read = read_addressbase(files[kind], building_ids=buildings)
+    staged = tmp_path / "properties.parquet"
+    read.properties.to_parquet(staged)
+    import_files([staged], store=store, layer="properties",
+                 limits=ImportLimits.of(Settings(home=tmp_path / "limits")))
+    handed_on = LayerStore(home).version("properties")
+    parsed_again = store.version("properties")
+    assert handed_on.rows == parsed_again.rows == 67
+    assert handed_on.sha256 == parsed_again.sha256
 
 
 def _bad_copy(files: dict[str, Path], tmp_path: Path, **changes: tuple[int, str]) -> Path:

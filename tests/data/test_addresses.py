@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 
 import pandas as pd
@@ -10,10 +11,13 @@ import pytest
 
 from geo_era.data import addresses
 from geo_era.data.addresses import (
+    FACT_COLUMNS,
     NOTATIONS,
     ParsedAddress,
+    address_facts,
     canonical_street,
     close_label,
+    facts_by_address,
     parse_address,
     parse_addresses,
 )
@@ -344,6 +348,81 @@ def test_batch_handles_nan_empty_and_series() -> None:
     empty = parse_addresses([])
     assert len(empty) == 0
     assert empty["floor"].dtype == "Int64"
+
+
+def _facts_by_scalar(texts: list[str | None]) -> pd.DataFrame:
+    """The reference: each address parsed alone, the four facts written out by hand."""
+    parsed = [parse_address(t) for t in texts]
+    return pd.DataFrame({
+        "floor": pd.array([p.floor for p in parsed], dtype="Int64"),
+        "floor_is_top": [p.floor_is_top for p in parsed],
+        "close_label": pd.array([close_label(p) for p in parsed], dtype="string"),
+        "problems": pd.array(["; ".join(p.problems) for p in parsed], dtype="string")})
+
+
+def _same_facts(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    assert list(got.columns) == list(FACT_COLUMNS)
+    assert isinstance(got.index, pd.RangeIndex) and len(got) == len(want)
+    assert got["floor"].dtype == "Int64" and got["floor_is_top"].dtype == bool
+    pd.testing.assert_frame_equal(got.astype({"close_label": "string", "problems": "string"}),
+                                  want)
+
+
+FACT_TEXTS: list[str | None] = [
+    *ADDRESSES, None, "", math.nan, "Flat X/Y, 12 Oak Road", "3G2 12 Oak Road",  # type: ignore[list-item]
+    *ADDRESSES[:5], "Flat 3, 3F2 12 Oak Road", "12 Oak Road, Top Floor Flat"]
+
+
+def test_address_facts_equal_each_address_parsed_alone() -> None:
+    """Issue 23 item 1: the compact facts a national import derives floors and closes
+    from are what parsing each address gives (R39, R40: the same floor, the same close)."""
+    texts = [t if isinstance(t, str) else None for t in FACT_TEXTS]
+    _same_facts(address_facts(FACT_TEXTS), _facts_by_scalar(texts))
+    _same_facts(address_facts(pd.Series(FACT_TEXTS, dtype="string[pyarrow]")),
+                _facts_by_scalar(texts))
+    assert len(address_facts([])) == 0
+
+
+def test_known_facts_are_looked_up_not_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    first, rest = ADDRESSES[:10], [*ADDRESSES[10:], "Flat 3, 3F2 12 Oak Road", None]
+    known = facts_by_address([*first, None, *first[:3]])
+    assert list(known.index) == first  # one row an address, empty ones left out
+    parsed: list[str | None] = []
+    scalar = addresses.parse_address
+
+    def counting(text: str | None) -> ParsedAddress:
+        parsed.append(text)
+        return scalar(text)
+
+    monkeypatch.setattr(addresses, "parse_address", counting)
+    texts = [*rest[:4], *first, *rest[4:]]
+    got = address_facts(texts, known=known)
+    assert not set(parsed) & set(first)  # the known ones were not parsed again
+    monkeypatch.setattr(addresses, "parse_address", scalar)
+    _same_facts(got, _facts_by_scalar(texts))
+
+
+def test_many_addresses_are_parsed_in_worker_processes_with_the_same_answer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With many distinct addresses the parse runs in processes, batch by batch; the
+    answer is the same as in this process."""
+    texts = [f"{k % 5}F{k % 3 + 1} {k} Oak Road, Inverallan IV99 1AB" for k in range(3_000)]
+    texts += ["Top Floor Flat, 3 Oak Road", None, "Flat Q/Q, 9 Elm Street"]
+    monkeypatch.setattr(addresses, "PARALLEL_FROM", 1_000)
+    monkeypatch.setattr(addresses, "FACT_BATCH", 700)
+    pools: list[int] = []
+    pool = addresses.ProcessPoolExecutor
+
+    def counted(*args: object, **kwargs: object) -> object:
+        pools.append(int(kwargs["max_workers"]))  # type: ignore[call-overload]
+        return pool(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(addresses, "ProcessPoolExecutor", counted)
+    got = address_facts(texts, workers=2)
+    cores = len(os.sched_getaffinity(0))
+    assert pools == ([2] if cores >= 2 else [])
+    _same_facts(got, _facts_by_scalar(texts))
+    assert got["floor"].iloc[7] == 7 % 5 and got["close_label"].iloc[7] == "7 Oak Road, Inverallan"
 
 
 def test_fast_path_agrees_with_general_parser(monkeypatch: pytest.MonkeyPatch) -> None:
