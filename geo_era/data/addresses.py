@@ -17,11 +17,11 @@ import gc
 import multiprocessing
 import os
 import re
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -489,8 +489,7 @@ PARALLEL_FROM = 400_000
 _TEXT = pd.StringDtype("pyarrow")
 
 
-def _facts_batch(texts: list[str | None]
-                 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], pa.Array, pa.Array]:
+def _facts_batch(texts: Sequence[str | None]) -> _Facts:
     """:data:`FACT_COLUMNS` of ``texts`` (floor NaN where none), as compact arrays."""
     collect = gc.isenabled()
     gc.disable()  # many new, acyclic objects: the cyclic GC would only slow this down
@@ -509,6 +508,136 @@ def _workers(wanted: int | None) -> int:
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
     return max(1, min(available, wanted if wanted is not None else available))
+
+
+class ParsingInBackground:
+    """Addresses parsed into their facts (:data:`FACT_COLUMNS`) while the caller goes
+    on, e.g. reading the rest of a file: in worker processes once :data:`PARALLEL_FROM`
+    addresses have been given, in this process before that or with one core. The
+    addresses may be given as texts (:meth:`add`) or as the fields a worker composes
+    them from (:meth:`add_composed`). A context manager (its workers stop at the end,
+    their pending work dropped on an error); :meth:`table` gives the facts of every
+    address given, by address."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self._workers = _workers(workers)
+        self._pool: ProcessPoolExecutor | None = None
+        self._waiting: list[tuple[int, _Work]] = []
+        self._waiting_rows = 0
+        self._answers: list[Future[_Answer] | _Answer | None] = []
+        self._given: list[npt.NDArray[np.object_] | None] = []
+
+    def __enter__(self) -> ParsingInBackground:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def add(self, texts: Sequence[str | None] | npt.NDArray[np.object_] | pd.Series) -> None:
+        """Parse the distinct addresses of ``texts`` (empty ones left out)."""
+        values = _values(texts)
+        values = pd.unique(values[pd.notna(values)])
+        for k in range(0, len(values), FACT_BATCH):
+            batch = values[k:k + FACT_BATCH]
+            self._given.append(batch)
+            self._send((None, [str(t) for t in batch]), len(batch))
+
+    def add_composed(self, compose: Callable[[_Fields], list[str]], fields: _Fields,
+                     rows: int) -> int:
+        """Parse the ``rows`` addresses ``compose(fields)`` makes (``compose`` a
+        module-level function, ``fields`` what it takes, e.g. Arrow columns, both sent
+        to a worker); returns the handle :meth:`texts` gives them back by."""
+        self._given.append(None)
+        return self._send((compose, fields), rows)
+
+    def texts(self, handle: int) -> pa.Array:
+        """The addresses composed for :meth:`add_composed`'s ``handle``, in its order."""
+        composed, _, _ = self._answer(handle)
+        assert composed is not None, "texts() is for addresses given by add_composed()"
+        return composed
+
+    def _send(self, work: _Work, rows: int) -> int:
+        handle = len(self._answers)
+        self._answers.append(None)
+        if self._pool is not None:
+            self._answers[handle] = self._pool.submit(_compose_and_parse, *work)
+        elif self._workers == 1:
+            self._answers[handle] = _compose_and_parse(*work)
+        else:
+            self._waiting.append((handle, work))
+            self._waiting_rows += rows
+            if self._waiting_rows >= PARALLEL_FROM:
+                context = multiprocessing.get_context("forkserver")
+                self._pool = ProcessPoolExecutor(max_workers=self._workers,
+                                                 mp_context=context)
+                for held, waiting in self._waiting:
+                    self._answers[held] = self._pool.submit(_compose_and_parse, *waiting)
+                self._waiting = []
+        return handle
+
+    def _answer(self, handle: int) -> _Answer:
+        for held, work in self._waiting:  # too few for workers: parsed here
+            self._answers[held] = _compose_and_parse(*work)
+        self._waiting = []
+        answer = self._answers[handle]
+        if isinstance(answer, Future):
+            answer = self._answers[handle] = answer.result()
+        assert answer is not None
+        return answer
+
+    def table(self) -> pd.DataFrame:
+        """The facts of every address given, indexed by the address (the first of
+        repeats kept)."""
+        answers = [self._answer(k) for k in range(len(self._answers))]
+        addresses: list[npt.NDArray[np.object_]] = []
+        for given, (composed, distinct, _) in zip(self._given, answers, strict=True):
+            if given is not None:
+                addresses.append(given)
+                continue
+            assert composed is not None
+            made = np.empty(len(distinct), dtype=object)
+            made[:] = composed.take(pa.array(distinct)).to_pylist()
+            addresses.append(made)
+        frame = _facts_frame([facts for _, _, facts in answers])
+        frame.index = pd.Index(np.concatenate(addresses) if addresses else [], dtype=object,
+                               name="address")
+        return frame[~frame.index.duplicated(keep="first")]
+
+
+_Facts = tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], pa.Array, pa.Array]
+#: A worker's task: addresses to parse, or a function and the fields it composes them from.
+_Work = tuple[Callable[[Any], list[str]] | None, object]
+_Fields = TypeVar("_Fields")
+#: A worker's answer: the addresses composed (None when given), the positions of the
+#: distinct ones among them, and their facts.
+_Answer = tuple[pa.Array | None, npt.NDArray[np.int64], _Facts]
+
+
+def _compose_and_parse(compose: Callable[[object], list[str]] | None, data: object
+                       ) -> _Answer:
+    """In a worker: compose the addresses (when ``compose`` is given) and parse the
+    distinct ones."""
+    if compose is None:
+        assert isinstance(data, list)
+        return None, np.arange(len(data)), _facts_batch(data)
+    texts = compose(data)
+    first = np.flatnonzero(~pd.Index(texts, dtype=object).duplicated(keep="first"))
+    distinct = [texts[k] for k in first]
+    return pa.array(texts, type=pa.large_string()), first, _facts_batch(distinct)
+
+
+def _facts_frame(answers: list[_Facts]) -> pd.DataFrame:
+    """One frame of :data:`FACT_COLUMNS` from batches' answers, in their order."""
+    def text(part: int) -> pd.Series:
+        joined = pa.chunked_array([a[part] for a in answers], type=pa.large_string())
+        return pd.Series(pd.array(joined.combine_chunks().cast(pa.string()), dtype=_TEXT))
+
+    floor = np.concatenate([a[0] for a in answers]) if answers else np.array([])
+    top = np.concatenate([a[1] for a in answers]) if answers else np.array([], dtype=bool)
+    return pd.DataFrame({"floor": pd.array(floor, dtype="Float64").astype("Int64"),
+                         "floor_is_top": top, "close_label": text(2), "problems": text(3)})
 
 
 def facts_by_address(texts: Sequence[str | None] | npt.NDArray[np.object_] | pd.Series, *,
@@ -530,7 +659,7 @@ def address_facts(texts: Sequence[str | None] | npt.NDArray[np.object_] | pd.Ser
     (``Int64``), whether only the building's top floor says it, the close label and the
     problems as Arrow strings. For the millions of addresses of a national import:
     each distinct address is parsed once, in batches of :data:`FACT_BATCH`, in worker
-    processes when there are many.
+    processes when there are many (:class:`ParsingInBackground`).
 
     Parameters
     ----------
@@ -548,8 +677,8 @@ def address_facts(texts: Sequence[str | None] | npt.NDArray[np.object_] | pd.Ser
     One row per input, same order, RangeIndex.
     """
     codes, uniques = pd.factorize(_values(texts), use_na_sentinel=True)
-    table = pd.concat([_facts_of(uniques, known, workers), _facts_of(
-        np.array([None], dtype=object), None, 1)], ignore_index=True)
+    table = pd.concat([_facts_of(uniques, known, workers), _facts_frame([_facts_batch([None])])],
+                      ignore_index=True)
     return table.take(np.where(codes < 0, len(uniques), codes)).reset_index(drop=True)
 
 
@@ -563,45 +692,21 @@ def _values(texts: Sequence[str | None] | npt.NDArray[np.object_] | pd.Series
 
 def _facts_of(uniques: npt.NDArray[np.object_], known: pd.DataFrame | None,
               workers: int | None) -> pd.DataFrame:
-    """:data:`FACT_COLUMNS` of distinct addresses, in their order."""
-    floor = np.full(len(uniques), np.nan)
-    top = np.zeros(len(uniques), dtype=bool)
-    close: list[pa.Array] = []
-    problems: list[pa.Array] = []
-    order: list[npt.NDArray[np.int64]] = []
-    todo = np.arange(len(uniques))
+    """:data:`FACT_COLUMNS` of distinct addresses, in their order (RangeIndex)."""
+    found = np.zeros(len(uniques), dtype=bool)
+    hits = pd.DataFrame()
     if known is not None and len(known) and len(uniques):
         at = known.index.get_indexer(pd.Index(uniques, dtype=object))
-        hit = np.flatnonzero(at >= 0)
-        where = pa.array(at[hit])
-        floor[hit] = known["floor"].to_numpy(dtype=float, na_value=np.nan)[at[hit]]
-        top[hit] = known["floor_is_top"].to_numpy(dtype=bool)[at[hit]]
-        close.append(pa.array(known["close_label"].array).take(where))
-        problems.append(pa.array(known["problems"].array).take(where))
-        order.append(hit)
-        todo = np.flatnonzero(at < 0)
-    batches = [todo[k:k + FACT_BATCH] for k in range(0, len(todo), FACT_BATCH)]
-    texts = [[t if isinstance(t, str) else None for t in uniques[b]] for b in batches]
-    n = _workers(workers) if len(todo) >= PARALLEL_FROM else 1
-    if n > 1:
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
-            answers = list(pool.map(_facts_batch, texts))
-    else:
-        answers = [_facts_batch(t) for t in texts]
-    for batch, (f, t, c, p) in zip(batches, answers, strict=True):
-        floor[batch], top[batch] = f, t
-        close.append(c)
-        problems.append(p)
-        order.append(batch)
-    place = np.empty(len(uniques), dtype=np.int64)  # each unique's row in the chunks
-    place[np.concatenate(order) if order else []] = np.arange(len(uniques))
-    take = pa.array(place)
-
-    def text(chunks: list[pa.Array]) -> pd.Series:
-        joined = pa.chunked_array(chunks, type=pa.large_string()).take(take)
-        return pd.Series(pd.array(joined.cast(pa.string()), dtype=_TEXT))
-
-    return pd.DataFrame({
-        "floor": pd.array(floor, dtype="Float64").astype("Int64"),
-        "floor_is_top": top, "close_label": text(close), "problems": text(problems)})
+        found = at >= 0
+        hits = known.iloc[at[found]].reset_index(drop=True)
+        if found.all():
+            return hits
+    with ParsingInBackground(workers) as parsing:
+        parsing.add(uniques[~found])
+        parsed = parsing.table().reset_index(drop=True)  # distinct: in the order given
+    if not found.any():
+        return parsed
+    order = np.empty(len(uniques), dtype=np.int64)
+    order[found] = np.arange(int(found.sum()))
+    order[~found] = int(found.sum()) + np.arange(int((~found).sum()))
+    return pd.concat([hits, parsed], ignore_index=True).iloc[order].reset_index(drop=True)

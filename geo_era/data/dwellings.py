@@ -32,6 +32,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo_era.data.addresses import address_facts
+from geo_era.data.columns import codes
 from geo_era.errors import Problem, quote
 from geo_era.geometry.adjacency import BorderRule, bordering_pairs
 from geo_era.geometry.lookup import positions
@@ -299,12 +300,11 @@ def _derive_close(props: gpd.GeoDataFrame, parsed: pd.DataFrame, need: np.ndarra
     take = need[rows]
     labels = parsed["close_label"].astype(_TEXT).reset_index(drop=True)
     building = props["building_id"].iloc[rows].astype(_TEXT).reset_index(drop=True)
-    label_code, _ = pd.factorize(labels, use_na_sentinel=True)
-    building_code, _ = pd.factorize(building, use_na_sentinel=True)
+    label_code, labels_found = codes(labels)
+    building_code, _ = codes(building)
     both = (label_code >= 0) & (building_code >= 0)
-    pairs = np.unique(label_code[both].astype(np.int64) << 32 | building_code[both])
-    spans = np.bincount((pairs >> 32).astype(np.int64),
-                        minlength=int(label_code.max(initial=0)) + 1)
+    pairs = np.unique(label_code[both] << 32 | building_code[both])
+    spans = np.bincount((pairs >> 32).astype(np.int64), minlength=max(labels_found, 1))
     split = (label_code >= 0) & (building_code >= 0) & (spans[np.maximum(label_code, 0)] > 1)
     qualified = labels.where(~split, labels + " [" + building + "]")
     props.loc[props.index[rows[take]], "close_id"] = qualified[take].to_numpy(

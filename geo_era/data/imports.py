@@ -63,8 +63,23 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
         Every problem found in every file; the store is unchanged.
     """
     raws, problems = read_files([Path(p) for p in paths], crs=crs, layer=layer, limits=limits)
+    return import_raw_layers(raws, store=store, problems=problems,
+                             known_addresses=known_addresses,
+                             named=paths)
+
+
+def import_raw_layers(raws: list[RawLayer], *, store: LayerStore,
+                  problems: list[Problem] | None = None,
+                  known_addresses: pd.DataFrame | None = None,
+                  named: Sequence[Path] = ()) -> ImportReport:
+    """Import layers already read (:func:`import_files` after reading its files; an
+    importer of a national product with the layer it made), all or nothing, through
+    the same validation, derivation and checks. ``problems`` are those met reading;
+    ``named`` the files the layers came from, for the message when none is a layer.
+    The list ``raws`` is emptied: each layer's frame is let go once validated."""
+    problems = list(problems or [])
     by_layer, skipped = _by_layer(raws, problems)
-    del raws
+    raws.clear()
     imported = set(by_layer)
     changed: dict[str, tuple[str, pd.DataFrame]] = {}
     for name in list(by_layer):
@@ -78,7 +93,7 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
         raise ImportRefusedError(problems)
     if not changed:
         raise ImportRefusedError([Problem(
-            "no geo_era layers found in " + ", ".join(file_label(p) for p in paths)
+            "no geo_era layers found in " + ", ".join(file_label(p) for p in named)
             + f"; layers are named {', '.join(LAYERS)}")])
 
     current = _state_after(changed, store)

@@ -14,7 +14,8 @@ from geo_era import __version__
 from geo_era.contract.schema import LAYERS
 from geo_era.data.addressbase import read_addressbase
 from geo_era.data.care_inspectorate import care_sites, merged_sites
-from geo_era.data.imports import import_files
+from geo_era.data.imports import import_files, import_raw_layers
+from geo_era.data.readers import RawLayer
 from geo_era.data.sandbox import ImportLimits
 from geo_era.db.store import session_scope
 from geo_era.errors import DataError
@@ -179,24 +180,21 @@ def import_addressbase(services: Services, caller: Caller, *, path: Path,
     """
     admitted = services.gate.admit("import", caller)
     store = services.layers
-    building_ids = (set(store.read_attributes("buildings", ["building_id"])["building_id"]
-                        .astype(str)) if store.has("buildings") else set())
+    building_ids = (store.read_attributes("buildings", ["building_id"])["building_id"]
+                    if store.has("buildings") else None)
     read = read_addressbase(path, building_ids=building_ids,
                             product="premium" if product == "premium" else
                             "plus" if product == "plus" else None,
                             max_rows=services.settings.import_max_rows)
     dwellings, facts = read.by_type(), read.addresses
-    with tempfile.TemporaryDirectory(prefix="geo_era-addressbase-") as folder:
-        staged = Path(folder) / "properties.parquet"
-        read.properties.to_parquet(staged)
-        read.properties = read.properties.iloc[:0]  # the staged file holds them now
-        with session_scope(services.engine) as session:
-            admitted.actor.record(session, operation="collection", record_type="import",
-                                  record_ids=[path.name])
-            # geo_era wrote the staged file itself: it is read here (``limits=None``),
-            # its addresses' facts handed on rather than parsed again.
-            report = import_files([staged], store=store, layer="properties",
-                                  known_addresses=facts)
+    layer = [RawLayer(file=path.name, layer="properties", frame=read.properties)]
+    read.properties = read.properties.iloc[:0]  # the import lets go of it once validated
+    with session_scope(services.engine) as session:
+        admitted.actor.record(session, operation="collection", record_type="import",
+                              record_ids=[path.name])
+        # the layer geo_era made from the file goes straight to the import's checks,
+        # with the facts of its addresses rather than parsing them again
+        report = import_raw_layers(layer, store=store, known_addresses=facts)
     return AddressBaseImport(
         data_version=report.data_version, rows=report.rows,
         sources={"properties": [path.name]}, skipped=report.skipped,

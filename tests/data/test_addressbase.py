@@ -203,6 +203,44 @@ def test_bad_records_name_the_file_record_and_field(
         "record 9; a UPRN names one address"]
 
 
+@pytest.mark.parametrize("kind", ["plus", "plus_no_header"])
+def test_the_streamed_read_is_the_same_in_any_chunks_and_mends_bad_bytes(
+        tmp_path: Path, fixtures: tuple[dict[str, Path], Chosen], kind: str) -> None:
+    """Issue 23 item 1: a Plus file is read by Arrow's streaming reader in chunks of at
+    most ``chunk_rows`` records. The layer is the same in chunks of 4 as whole, with the
+    same record numbers in its errors; a byte that is not UTF-8 is replaced (U+FFFD),
+    not a reason to refuse; a record with too many fields is refused, naming the file
+    and the count, and quoting none of its values."""
+    files, _ = fixtures
+    whole = read_addressbase(files[kind])
+    for rows in (4, 7):
+        small = read_addressbase(files[kind], chunk_rows=rows)
+        pd.testing.assert_frame_equal(small.properties, whole.properties)
+        assert (small.records, small.dropped) == (whole.records, whole.dropped)
+
+    lines = files[kind].read_bytes().split(b"\n")
+    at = max(k for k, line in enumerate(lines)  # a flat's record: a dwelling's
+             if b"WHINFIELD GROVE" in line.upper() and b"RD06" in line)
+    assert at > 1  # not the line the product is told by
+    mended = tmp_path / "latin1.csv"
+    mended.write_bytes(b"\n".join([*lines[:at], lines[at].replace(b"WHINFIELD", b"WH\xcfNFIELD"),
+                                    *lines[at + 1:]]))
+    read = read_addressbase(mended, chunk_rows=4)
+    assert read.properties["address"].str.contains("Wh\ufffdnfield Grove").sum() == 1
+    assert len(read.properties) == len(whole.properties)
+
+    extra = tmp_path / "extra.csv"
+    secret = b"FICTIONAL-SECRET-VALUE"
+    record = lines[at].rstrip(b"\r") + b"," + secret + lines[at][len(lines[at].rstrip(b"\r")):]
+    extra.write_bytes(b"\n".join([*lines[:at], record, *lines[at + 1:]]))
+    with pytest.raises(DataError) as refused:
+        read_addressbase(extra, chunk_rows=4)
+    message = str(refused.value)
+    assert message.startswith("'extra.csv' is not AddressBase Plus CSV as published")
+    assert "has 78 fields" in message and "77 fields a record" in message
+    assert "SECRET" not in message
+
+
 def test_change_only_updates_and_other_files_are_refused(
         tmp_path: Path, fixtures: tuple[dict[str, Path], Chosen]) -> None:
     """A change-only update (CHANGE_TYPE U or D) is refused (geo_era replaces the layer);

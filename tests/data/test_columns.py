@@ -1,0 +1,42 @@
+"""Arrow-backed column helpers of the national import (issue 23 item 1) equal pandas'
+own answers: codes as :func:`pandas.factorize`, positions as ``Index.get_indexer``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo_era.data.columns import codes, positions_in
+
+VALUES = ["12 Oak Road", None, "3 Elm Street", "12 Oak Road", "", "Flat 2/1, 9 Ash Row",
+          "3 Elm Street", None, "caf\u00e9 row"]
+
+
+@pytest.mark.parametrize("kind", ["arrow", "python", "object", "index"])
+def test_codes_equal_pandas_factorize(kind: str) -> None:
+    values = {"arrow": pd.Series(VALUES, dtype="string[pyarrow]"),
+              "python": pd.Series(VALUES, dtype="string[python]"),
+              "object": np.array(VALUES, dtype=object),
+              "index": pd.Index(VALUES, dtype=object)}[kind]
+    want, uniques = pd.factorize(np.array(VALUES, dtype=object), use_na_sentinel=True)
+    got, distinct = codes(values)
+    assert got.dtype == np.int64
+    assert got.tolist() == want.tolist()
+    assert distinct == len(uniques) == 5
+
+
+def test_a_series_with_a_large_text_index_is_read_by_its_values() -> None:
+    series = pd.Series(VALUES * 3, index=pd.Index([f"k{i}" for i in range(27)]),
+                       dtype="string[pyarrow]")
+    assert codes(series)[0].tolist() == pd.factorize(series)[0].tolist()
+
+
+def test_positions_equal_get_indexer() -> None:
+    among = pd.Index(["3 Elm Street", "12 Oak Road", "", "caf\u00e9 row"], dtype=object)
+    got = positions_in(pd.Series(VALUES, dtype="string[pyarrow]"), among)
+    want = among.get_indexer(pd.Index(VALUES, dtype=object))
+    want[pd.isna(np.array(VALUES, dtype=object))] = -1  # missing is nowhere
+    assert got.tolist() == want.tolist()
+    assert got.tolist() == [1, -1, 0, 1, 2, -1, 0, -1, 3]
+    assert positions_in(np.array([], dtype=object), among).tolist() == []
