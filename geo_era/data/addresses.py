@@ -19,7 +19,6 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
@@ -91,13 +90,14 @@ _QUALIFIERS = frozenset({"north", "south", "east", "west", "upper", "lower", "mi
 _SMALL_WORDS = frozenset({"of", "the", "on", "and", "by", "in", "upon", "at"})
 
 
-@dataclass(frozen=True)
-class ParsedAddress:
+class ParsedAddress(NamedTuple):
     """One address split into flat position, street number, street, locality and postcode.
 
     ``notation`` is one of :data:`NOTATIONS`, ``"none"`` also for a flat position that was not
     understood (``flat_position`` holds it, ``problems`` says why). ``floor``: 0 ground, -1
     basement, None when not stated; ``floor_is_top``: only the building's levels resolve it.
+    Immutable; a named tuple, which is made several times faster than a frozen dataclass
+    (a national import parses millions).
     """
 
     text: str
