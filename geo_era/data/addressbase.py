@@ -84,9 +84,9 @@ from pyarrow import csv as pa_csv
 
 from geo_era.contract.schema import BNG
 from geo_era.data.addresses import ParsingInBackground
-from geo_era.data.columns import codes, positions_in
 from geo_era.data.dwellings import flat_types
 from geo_era.errors import DataError, ImportRefusedError, Problem, file_label, quote
+from geo_era.geometry.lookup import codes, positions
 
 Product = Literal["plus", "premium"]
 
@@ -775,7 +775,7 @@ def _layer(frame: pd.DataFrame, building_ids: pa.Array, facts: pd.DataFrame
 def _flat_types(flats: pd.DataFrame, facts: pd.DataFrame) -> npt.NDArray[np.object_]:
     """The type of each self-contained flat by the flats of its parent UPRN: storeys from
     the highest floor in their addresses, own doors from their closes."""
-    at = positions_in(flats["address"], facts.index)
+    at = positions(flats["address"], facts.index)
     parent, parents = codes(flats["parent"])
     dwellings = np.bincount(parent, minlength=parents)
     floors = facts["floor"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)[at]

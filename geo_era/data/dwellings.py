@@ -32,10 +32,9 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo_era.data.addresses import address_facts
-from geo_era.data.columns import codes
 from geo_era.errors import Problem, quote
 from geo_era.geometry.adjacency import BorderRule, bordering_pairs
-from geo_era.geometry.lookup import positions
+from geo_era.geometry.lookup import codes, positions
 
 DERIVED_COLUMNS = ("building_id", "floor", "close_id", "property_type")
 

@@ -1,4 +1,5 @@
-"""Positions of string keys in a column of unique keys, by hash join in Arrow.
+"""Positions of string keys in a column of unique keys, and codes of a column of strings,
+by hashing in Arrow.
 
 ``pandas.Index.get_indexer`` on string keys converts both sides to Python objects
 first: for 1.35 million plots against 2.6 million property ids (a national data set) it
@@ -19,6 +20,8 @@ IntArray = npt.NDArray[np.int64]
 
 def _arrow_strings(values: object) -> pa.Array:
     series = values if isinstance(values, pd.Series) else pd.Series(values)
+    # the Series' array, not the Series: asking a Series with a large index of text for
+    # ``__arrow_array__`` searches that index for the name
     array = pa.array(series.astype("string[pyarrow]").array)
     return array.cast(pa.large_string()) if array.type != pa.large_string() else array
 
@@ -33,3 +36,13 @@ def positions(needles: object, keys: object) -> IntArray:
     found = pc.index_in(wanted, value_set=haystack)
     out: IntArray = found.to_numpy(zero_copy_only=False).astype(float)
     return np.where(np.isnan(out), -1, out).astype(np.int64)
+
+
+def codes(values: object) -> tuple[IntArray, int]:
+    """Integer codes of ``values`` in order of first appearance, -1 where missing (as
+    :func:`pandas.factorize`), and how many distinct values there are: Arrow's dictionary
+    encoding, about ten times faster than pandas' factorize of Arrow strings (0.03 s
+    against 0.3 s for 2.6 million on this machine)."""
+    encoded = _arrow_strings(values).dictionary_encode()
+    found = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return found.astype(np.int64), len(encoded.dictionary)

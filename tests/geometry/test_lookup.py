@@ -1,5 +1,5 @@
-"""Arrow-backed column helpers of the national import (issue 23 item 1) equal pandas'
-own answers: codes as :func:`pandas.factorize`, positions as ``Index.get_indexer``."""
+"""The Arrow string-key helpers of the national load and import (issue 23 item 1) equal
+pandas' own answers: codes as :func:`pandas.factorize`, positions as ``Index.get_indexer``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo_era.data.columns import codes, positions_in
+from geo_era.geometry.lookup import codes, positions
 
 VALUES = ["12 Oak Road", None, "3 Elm Street", "12 Oak Road", "", "Flat 2/1, 9 Ash Row",
           "3 Elm Street", None, "caf\u00e9 row"]
@@ -34,9 +34,9 @@ def test_a_series_with_a_large_text_index_is_read_by_its_values() -> None:
 
 def test_positions_equal_get_indexer() -> None:
     among = pd.Index(["3 Elm Street", "12 Oak Road", "", "caf\u00e9 row"], dtype=object)
-    got = positions_in(pd.Series(VALUES, dtype="string[pyarrow]"), among)
+    got = positions(pd.Series(VALUES, dtype="string[pyarrow]"), among)
     want = among.get_indexer(pd.Index(VALUES, dtype=object))
     want[pd.isna(np.array(VALUES, dtype=object))] = -1  # missing is nowhere
     assert got.tolist() == want.tolist()
     assert got.tolist() == [1, -1, 0, 1, 2, -1, 0, -1, 3]
-    assert positions_in(np.array([], dtype=object), among).tolist() == []
+    assert positions(np.array([], dtype=object), among).tolist() == []
