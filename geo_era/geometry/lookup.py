@@ -23,6 +23,8 @@ def _arrow_strings(values: object) -> pa.Array:
     # the Series' array, not the Series: asking a Series with a large index of text for
     # ``__arrow_array__`` searches that index for the name
     array = pa.array(series.astype("string[pyarrow]").array)
+    if isinstance(array, pa.ChunkedArray):  # a column read or built in pieces
+        array = array.combine_chunks()
     return array.cast(pa.large_string()) if array.type != pa.large_string() else array
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from geo_era.geometry.lookup import codes, positions
@@ -30,6 +31,15 @@ def test_a_series_with_a_large_text_index_is_read_by_its_values() -> None:
     series = pd.Series(VALUES * 3, index=pd.Index([f"k{i}" for i in range(27)]),
                        dtype="string[pyarrow]")
     assert codes(series)[0].tolist() == pd.factorize(series)[0].tolist()
+
+
+def test_a_column_in_pieces_is_coded_as_one() -> None:
+    """A column read in chunks is an Arrow array in pieces: its codes run across them."""
+    pieces = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(
+        [["12 Oak Road", "3 Elm Street"], ["3 Elm Street", None, "12 Oak Road"]])))
+    found, distinct = codes(pieces)
+    assert found.tolist() == [0, 1, 1, -1, 0] and distinct == 2
+    assert positions(pieces, pd.Index(["3 Elm Street"])).tolist() == [-1, 0, 0, -1, -1]
 
 
 def test_positions_equal_get_indexer() -> None:
