@@ -270,6 +270,7 @@ def test_cli_case_new_json(tmp_path: Path) -> None:
 
 WRITER = """
 import datetime as dt, sys
+from geo_era import clock
 from geo_era.security.audit import Actor
 from geo_era.casework.cases import (PHYSICAL_ITEMS, approve, database_checklist,
     open_case, record_agreement, record_check, record_consent, record_response)
