@@ -15,11 +15,8 @@ from collections.abc import Callable, Mapping
 
 import geopandas as gpd
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa
 import shapely
-from pyarrow import compute
 from pyproj import CRS
 
 from geo_era.contract.conditions import parse_conditions
@@ -37,6 +34,7 @@ from geo_era.contract.schema import (
 from geo_era.data.readers import RawLayer
 from geo_era.errors import DataError, ImportRefusedError, Problem, quote
 from geo_era.geometry.adjacency import overlapping_pairs
+from geo_era.geometry.lookup import positions
 
 GEOMETRY_TYPES: dict[GeometryKind, tuple[str, ...]] = {
     GeometryKind.POINT: ("Point",),
@@ -386,20 +384,6 @@ def _check_conditions(conditions: pd.Series, out: _Collector) -> None:
 # --- references across layers ----------------------------------------------------------
 
 
-def _among(values: pd.Series, known: pd.Series) -> npt.NDArray[np.bool_]:
-    """Which ``values`` are in ``known`` (missing ones are not), by Arrow's hash set:
-    pandas' ``isin`` of Arrow strings makes a Python object of every value first (5 s
-    for the 2.6 million building ids of a national import, against 0.5 s)."""
-    try:
-        have = pa.array(values, from_pandas=True).cast(pa.large_string())
-        wanted = pa.array(known, from_pandas=True).cast(pa.large_string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        found: npt.NDArray[np.bool_] = values.isin(known).to_numpy(dtype=bool)
-        return found & values.notna().to_numpy()
-    return np.asarray(compute.fill_null(compute.is_in(have, value_set=wanted, skip_nulls=True),
-                                        False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
 def check_references(changed: Mapping[str, tuple[str, pd.DataFrame]],
                      current: Mapping[str, pd.DataFrame]) -> list[Problem]:
     """Check that ids one layer names exist in the layer they point at.
@@ -430,7 +414,7 @@ def check_references(changed: Mapping[str, tuple[str, pd.DataFrame]],
                 layer=layer, column=column))
             continue
         known = current[target][target_id]
-        missing = named & ~_among(refs, known)
+        missing = named & (positions(refs, known) < 0)  # Arrow's hash: 0.3 s, not 5 s
         for count, pos in enumerate(np.flatnonzero(missing)):
             if count == MAX_ROWS_PER_CHECK:
                 problems.append(Problem(
