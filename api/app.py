@@ -40,6 +40,7 @@ from geo_era.errors import (
     TooManyAttemptsError,
     WorkflowRefusedError,
 )
+from geo_era.geometry.index import warm_up
 from geo_era.maps.assets import LEAFLET_DIR, STATIC_DIR
 from geo_era.services import data, signin
 from geo_era.services.answers.data import Health, Me, SignedOut, Token
@@ -164,6 +165,7 @@ def _lifespan(services: AppServices) -> Callable[[FastAPI], AbstractAsyncContext
             await run_in_threadpool(services.workspace.refresh)
         except GeoEraError as exc:
             log.warning("layers not loaded at start: %s", type(exc).__name__)
+        await run_in_threadpool(warm_up)  # the proximity kernels, compiled or cached
         # What is loaded now (modules, layers, indexes, the walking network) lives as
         # long as the server: set it aside from the cyclic garbage collector, whose full
         # collections otherwise walk all of it (100-250 ms here) every few pages drawn.

@@ -89,7 +89,7 @@ def proximity_table(index: SiteIndex, properties: gpd.GeoDataFrame, radius_m: fl
     This is the batch job behind ``geo-era proximity``.
     """
     xy = _xy(properties)
-    pairs = index.within(xy, radius_m, sort=False)  # counted, so order does not matter
+    pairs = index.within(xy, radius_m)
     nearest = index.nearest(xy)
     table = pd.DataFrame({"property_id": properties["property_id"].to_numpy(dtype=object)})
     cat_codes = pd.Categorical(index.categories[pairs.site], categories=SITE_CATEGORIES).codes

@@ -2,11 +2,11 @@
 
 :class:`SiteIndex` is static, built once per sites layer version:
 
-- point sites go in a k-d tree (scipy ``cKDTree``): exact Euclidean distances, and
-  several times faster than an R-tree for points (see ``CALIBRATION.md`` and
-  ``bench/proximity.py``);
-- polygon sites (school grounds, parks) go in a shapely ``STRtree`` and are measured to
-  their boundary, 0 inside, never to their centroid.
+- point sites and polygon sites (school grounds, parks) are bucketed in a grid of cells
+  and searched by compiled kernels (:mod:`geo_era.geometry.kernels`) on every core, with
+  no Python object per pair: exact distances, polygons measured to their boundary, 0
+  inside, never to their centroid (see ``bench/proximity.py`` and ``bench/postgis.py``
+  for the figures against shapely's STRtree, geopandas and PostGIS).
 
 :class:`VoidIndex` is dynamic: an ``rtree`` index to which voids are added and from
 which let properties are removed in place, without a rebuild.
@@ -17,23 +17,30 @@ arrays, so that a batch of a million properties is one call.
 
 from __future__ import annotations
 
+import itertools
+import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import rtree
 import shapely
 from scipy.spatial import cKDTree
 
 from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.errors import DataError
+from geo_era.geometry import kernels
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -81,21 +88,18 @@ def _as_xy(points: FloatArray | Sequence[Sequence[float]]) -> FloatArray:
     return xy
 
 
-def _sorted_pairs(query: IntArray, site: IntArray, distance: FloatArray) -> Pairs:
-    order = np.lexsort((site, distance, query))
-    return Pairs(query[order].astype(np.int64), site[order].astype(np.int64),
-                 distance[order].astype(np.float64))
-
-
-#: Share of queries (by best point-site distance) whose polygon candidates are found in
-#: reverse, from the polygons; the rest search forward from the query. Tuned by
-#: bench/proximity.py.
-REVERSE_QUANTILE = 0.95
-
-#: Queries of at least this many points run on every core (scipy's ``workers=-1``
-#: starts threads on each call, which costs more than it saves for a few points and
-#: competes with a server's request threads).
+#: Queries of at least this many points run on every core, in slices on threads (which
+#: cost more than they save for a few points, and would compete with a server's request
+#: threads).
 PARALLEL_MIN_QUERIES = 10_000
+_CORES = max(1, os.cpu_count() or 1)
+
+#: Queries of at least this many points are searched in order of their block of
+#: ORDER_BLOCK x ORDER_BLOCK grid cells (a counting sort): neighbours then read the same
+#: cells in turn and the kernels read their arrays in sequence, about 3 times faster on
+#: a million properties in random order (bench/proximity.py).
+ORDER_MIN_QUERIES = 10_000
+ORDER_BLOCK = 4
 
 
 def _workers(n: int) -> int:
@@ -111,10 +115,26 @@ def _flatten(lists: np.ndarray) -> tuple[IntArray, IntArray]:
     return owner, values
 
 
+#: Grid cells for a search within a radius are this share of the radius (a query's
+#: window then spans at most 5 rows and over-covers its disc about 2 times), and never
+#: under MIN_CELL_M. Tuned by bench/proximity.py.
+CELL_PER_RADIUS = 0.5
+MIN_CELL_M = 25.0
+
+#: For the unbounded nearest: the sites' grid cell is the largest (25 m doubling) at
+#: which a site's cell holds on average at most this many sites; queries not settled
+#: within NEAREST_RINGS rings of cells fall back to a search per category.
+NEAREST_OCCUPANCY = 16.0
+NEAREST_RINGS = 8
+
+
 class SiteIndex:
     """Index over a sites layer (points and polygons, EPSG:27700).
 
     Site positions returned by queries are row positions in the frame it was built from.
+    Searches run in compiled kernels (:mod:`geo_era.geometry.kernels`) over grids of
+    cells; the unbounded nearest falls back, for queries far from any site of a category,
+    to a k-d tree of each category's point sites and of its polygons' centres.
     """
 
     def __init__(self, sites: gpd.GeoDataFrame) -> None:
@@ -127,15 +147,27 @@ class SiteIndex:
         is_point = shapely.get_type_id(geoms) == 0
         self._point_rows = np.flatnonzero(is_point).astype(np.int64)
         self._poly_rows = np.flatnonzero(~is_point).astype(np.int64)
-        self._point_xy = shapely.get_coordinates(geoms[self._point_rows])
         self._poly_geoms = geoms[self._poly_rows]
-        shapely.prepare(self._poly_geoms)
-        self._point_tree = cKDTree(self._point_xy) if len(self._point_rows) else None
-        # Each polygon as a disc around its bounding-box centre that contains it.
-        bounds = shapely.bounds(self._poly_geoms).reshape(-1, 4)
+        bounds = np.ascontiguousarray(shapely.bounds(self._poly_geoms).reshape(-1, 4))
         self._poly_bounds = bounds
         self._poly_centre = (bounds[:, :2] + bounds[:, 2:]) / 2
         self._poly_reach = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
+        # where each site is: a point's coordinates, a polygon's box centre
+        site_xy = np.zeros((self.size, 2))
+        site_xy[self._point_rows] = shapely.get_coordinates(geoms[self._point_rows])
+        site_xy[self._poly_rows] = self._poly_centre
+        poly_of = np.full(self.size, -1, dtype=np.int64)
+        poly_of[self._poly_rows] = np.arange(len(self._poly_rows))
+        # each site's category as its position in SITE_CATEGORIES (one not there: after)
+        code = pd.Categorical(self.categories, categories=SITE_CATEGORIES).codes
+        code = np.where(code < 0, len(SITE_CATEGORIES), code).astype(np.int64)
+        self._site_facts = (site_xy, poly_of, code)
+        self._shapes = kernels.Shapes(bounds, *_ragged_polygons(self._poly_geoms))
+        self._grids: dict[float, kernels.Grid] = {}
+        self._nearest_cell: float | None = None
+        self._lock = threading.Lock()
+        # the fallback of the unbounded nearest: per category, a k-d tree of its point
+        # sites and one of its polygons' centres
         self._by_category: dict[str, tuple[IntArray, cKDTree | None, IntArray]] = {}
         self._centre_trees: dict[str, tuple[cKDTree, IntArray, float]] = {}
         point_cats = self.categories[self._point_rows]
@@ -144,90 +176,126 @@ class SiteIndex:
             pts = np.flatnonzero(point_cats == category).astype(np.int64)
             polys = np.flatnonzero(poly_cats == category).astype(np.int64)
             self._by_category[category] = (
-                pts, cKDTree(self._point_xy[pts]) if len(pts) else None, polys)
+                pts, cKDTree(site_xy[self._point_rows[pts]]) if len(pts) else None, polys)
             if len(polys):
                 self._centre_trees[category] = (cKDTree(self._poly_centre[polys]), polys,
                                                 float(self._poly_reach[polys].max()))
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (to a Dask worker) without its lock and grids, which it remakes."""
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state["_grids"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------------- grids
+
+    def _grid(self, cell: float) -> kernels.Grid:
+        """The sites in cells of ``cell`` metres (or larger, see ``kernels.grid_cell``):
+        a point in its cell, a polygon in every cell of its box; built once per cell size,
+        then kept."""
+        grid = self._grids.get(cell)
+        if grid is None:
+            with self._lock:
+                grid = self._grids.get(cell)
+                if grid is None:
+                    grid = self._grids[cell] = self._build_grid(cell)
+        return grid
+
+    def _build_grid(self, cell: float) -> kernels.Grid:
+        points = self._site_facts[0][self._point_rows]
+        boxes = self._poly_bounds
+        low = np.min(np.concatenate([points, boxes[:, :2]]), axis=0)
+        high = np.max(np.concatenate([points, boxes[:, 2:]]), axis=0)
+        cell = kernels.grid_cell(cell, low, high)
+        point_cells = np.floor((points - low) / cell).astype(np.int64)
+        first = np.floor((boxes[:, :2] - low) / cell).astype(np.int64)
+        last = np.floor((boxes[:, 2:] - low) / cell).astype(np.int64)
+        # every cell of each polygon's box
+        ncol = last[:, 0] - first[:, 0] + 1
+        per = ncol * (last[:, 1] - first[:, 1] + 1)
+        owner = np.repeat(np.arange(len(boxes)), per)
+        k = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+        cols = np.concatenate([point_cells[:, 0], first[owner, 0] + k % ncol[owner]])
+        rows = np.concatenate([point_cells[:, 1], first[owner, 1] + k // ncol[owner]])
+        values = np.concatenate([self._point_rows, self._poly_rows[owner]])
+        return kernels.build_grid(cell, low, high, cols, rows, values, self._site_facts,
+                                  np.ascontiguousarray(first))
+
     @staticmethod
-    def _query_tree(xy: FloatArray) -> cKDTree:
-        # An unbalanced tree builds about twice as fast and queries as fast here.
-        return cKDTree(xy, balanced_tree=False, compact_nodes=False)
+    def _order(xy: FloatArray, g: kernels.Grid) -> tuple[FloatArray, IntArray]:
+        """The queries' points in the order to search them, and that order. A large batch
+        goes by grid cell: neighbours then search the same cells in turn and arrays are
+        read in sequence, several times faster."""
+        if len(xy) < ORDER_MIN_QUERIES:
+            return xy, np.arange(len(xy), dtype=np.int64)
+        order, sorted_xy = kernels.cell_order(xy, g, ORDER_BLOCK)
+        return sorted_xy, order
 
-    def _polygon_candidates(self, tree: cKDTree, xy: FloatArray, polys: IntArray,
-                            radius: float) -> tuple[IntArray, IntArray, FloatArray]:
-        """Query points within ``radius`` of each polygon in ``polys`` (positions in
-        ``_poly_geoms``), exactly: (query, polygon position, distance to boundary)."""
-        lists = tree.query_ball_point(self._poly_centre[polys],
-                                      radius + self._poly_reach[polys], return_sorted=False)
-        owner, q = _flatten(lists)
-        j = polys[owner]
-        d = shapely.distance(shapely.points(xy[q]), self._poly_geoms[j])
-        keep = d <= radius
-        return q[keep], j[keep], d[keep]
+    def _cell_for_nearest(self) -> float:
+        """The largest cell (25 m doubling) at which a site's cell holds on average at
+        most NEAREST_OCCUPANCY sites."""
+        if self._nearest_cell is None:
+            xy = self._site_facts[0]
+            low = xy.min(axis=0)
+            cell = MIN_CELL_M
+            while True:
+                cells = np.floor((xy - low) / (cell * 2)).astype(np.int64)
+                _, counts = np.unique(cells[:, 0] * (1 << 32) + cells[:, 1],
+                                      return_counts=True)
+                if float((counts * counts).sum()) / len(xy) > NEAREST_OCCUPANCY or \
+                        len(counts) == 1:
+                    break
+                cell *= 2
+            self._nearest_cell = cell
+        return self._nearest_cell
 
-    def within(self, points: FloatArray | Sequence[Sequence[float]], radius_m: float, *,
-               sort: bool = True) -> Pairs:
+    @staticmethod
+    def _run(n: int, job: Callable[[int, int], T]) -> list[T]:
+        """``job(lo, hi)`` over ``[0, n)``: in slices on every core for a large batch
+        (the kernels release the GIL), else at once; the results in slice order."""
+        if n < PARALLEL_MIN_QUERIES or _CORES == 1:
+            return [job(0, n)]
+        cuts = np.linspace(0, n, 8 * _CORES + 1).astype(np.int64).tolist()
+        return _spread([partial(job, lo, hi) for lo, hi in itertools.pairwise(cuts)])
+
+    # ------------------------------------------------------------------------ within
+
+    def within(self, points: FloatArray | Sequence[Sequence[float]], radius_m: float
+               ) -> Pairs:
         """Every site within ``radius_m`` metres of every query point (distance <= radius).
 
-        Point sites: Euclidean distance between points, by one sparse distance join of a
-        k-d tree over the query points with the sites' k-d tree. Polygon sites: distance
-        to the polygon's boundary, 0 for a point inside it, measured exactly for the query
-        points that lie within reach of each polygon. ``sort=False`` skips ordering the
-        pairs (a batch that groups them itself saves the time).
+        Point sites: Euclidean distance between points. Polygon sites: distance to the
+        polygon's boundary, 0 for a point inside it. Pairs come sorted by query, then
+        distance, then site position.
         """
         xy = _as_xy(points)
         if not radius_m >= 0 or not np.isfinite(radius_m):
             raise DataError(f"radius must be a finite number of metres >= 0; got {radius_m}")
-        found = self._within_parts(xy, self._query_tree(xy), radius_m) if len(xy) else []
-        if not found:
-            empty_i = np.empty(0, dtype=np.int64)
+        radius = float(radius_m)
+        empty_i = np.empty(0, dtype=np.int64)
+        if not len(xy) or not self.size:
             return Pairs(empty_i, empty_i, np.empty(0, dtype=np.float64))
-        q_all, s_all, d_all = (np.concatenate([f[0] for f in found]),
-                               np.concatenate([f[1] for f in found]),
-                               np.concatenate([f[2] for f in found]))
-        if not sort:
-            return Pairs(q_all, s_all, d_all)
-        return _sorted_pairs(q_all, s_all, d_all)
+        sh = self._shapes
+        g = self._grid(max(radius * CELL_PER_RADIUS, MIN_CELL_M))
+        xs, order = self._order(xy, g)
+        parts = self._run(len(xy), lambda lo, hi: (lo, *kernels.within_run(
+            xs, lo, hi, radius, g, sh)))
+        found = np.concatenate([part[1] for part in parts])
+        starts = kernels.query_starts(order, found)
+        total = int(starts[-1])
+        out = Pairs(np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64),
+                    np.empty(total, dtype=np.float64))
+        _spread([partial(kernels.move_pairs, lo, order, found, site, dist, starts,
+                         out.query, out.site, out.distance)
+                 for lo, found, site, dist in parts])
+        return out
 
-    def _within_parts(self, xy: FloatArray, tree: cKDTree, radius_m: float
-                      ) -> list[tuple[IntArray, IntArray, FloatArray]]:
-        """:meth:`within`'s pairs (query, site row, distance) in parts: point sites, and
-        polygon sites (in two halves when the work is spread over the cores)."""
-        parallel = len(xy) >= PARALLEL_MIN_QUERIES
-        jobs: list[Callable[[], tuple[IntArray, IntArray, FloatArray]]] = []
-        if self._point_tree is not None:
-            jobs.append(partial(self._point_pairs, tree, xy, radius_m))
-        if len(self._poly_rows):
-            for polys in np.array_split(np.arange(len(self._poly_rows)),
-                                        2 if parallel else 1):
-                jobs.append(partial(self._polygon_pairs, tree, xy, polys, radius_m))
-        if parallel and len(jobs) > 1:
-            # point sites and polygon sites on two threads (scipy and shapely release the
-            # GIL for the heavy parts): 1,000,000 properties x 50,000 sites about 40%
-            # faster on this 2-core machine; the pairs are the same
-            with ThreadPoolExecutor(2) as pool:
-                return list(pool.map(lambda job: job(), jobs))
-        return [job() for job in jobs]
-
-    def _point_pairs(self, tree: cKDTree, xy: FloatArray, radius_m: float
-                     ) -> tuple[IntArray, IntArray, FloatArray]:
-        """Point sites within ``radius_m`` of the query points (``tree`` over ``xy``)."""
-        assert self._point_tree is not None
-        # the sites' tree drives the join: about 40% faster than the other way round
-        matrix = self._point_tree.sparse_distance_matrix(tree, radius_m,
-                                                         output_type="ndarray")
-        q = matrix["j"].astype(np.int64)
-        s = matrix["i"].astype(np.int64)
-        d = np.hypot(xy[q, 0] - self._point_xy[s, 0], xy[q, 1] - self._point_xy[s, 1])
-        keep = d <= radius_m
-        return q[keep], self._point_rows[s[keep]], d[keep]
-
-    def _polygon_pairs(self, tree: cKDTree, xy: FloatArray, polys: IntArray, radius_m: float
-                       ) -> tuple[IntArray, IntArray, FloatArray]:
-        """Polygon sites ``polys`` within ``radius_m`` of the query points."""
-        q, j, d = self._polygon_candidates(tree, xy, polys, radius_m)
-        return q, self._poly_rows[j], d
+    # ----------------------------------------------------------------------- nearest
 
     def nearest(self, points: FloatArray | Sequence[Sequence[float]], *,
                 categories: Iterable[str] = SITE_CATEGORIES,
@@ -238,10 +306,10 @@ class SiteIndex:
         radius does): a category with none in range gives -1 and ``inf``. The bound makes
         the search much cheaper.
 
-        Point sites come from a k-d tree per category; polygon sites are measured to their
-        boundary (see ``_nearest_polygon``). Where a polygon and another site are equally
-        near, the lower site position wins. Queries run in Morton (Z-curve) order, which
-        keeps tree searches cache-friendly; results come back in the caller's order.
+        All categories are searched in one pass over the sites near each query: within
+        the bound, the sites within it; unbounded, rings of grid cells outwards until no
+        unsearched site could be nearer. Polygon sites are measured to their boundary.
+        Where two sites are equally near, the lower site position wins.
         """
         xy = _as_xy(points)
         cats = tuple(categories)
@@ -253,107 +321,86 @@ class SiteIndex:
                                                and max_distance_m >= 0):
             raise DataError(f"max_distance_m must be a finite number of metres >= 0; got "
                             f"{max_distance_m}")
-        site = np.full((len(xy), len(cats)), -1, dtype=np.int64)
-        dist = np.full((len(xy), len(cats)), np.inf)
-        if not len(xy):
-            return Nearest(cats, site, dist)
+        if not len(xy) or not self.size:
+            return Nearest(cats, np.full((len(xy), len(cats)), -1, dtype=np.int64),
+                           np.full((len(xy), len(cats)), np.inf))
+        # every row is written by the kernels
+        site = np.empty((len(xy), len(cats)), dtype=np.int64)
+        dist = np.empty((len(xy), len(cats)), dtype=np.float64)
+        sh = self._shapes
+        # the answer's column of each category code (-1: not asked)
+        columns = np.full(len(SITE_CATEGORIES) + 1, -1, dtype=np.int64)
+        columns[[SITE_CATEGORIES.index(c) for c in cats]] = np.arange(len(cats))
         if max_distance_m is not None:
-            return self._nearest_within(xy, cats, max_distance_m)
-        order = _morton_order(xy)
-        xy = xy[order]
-        tree: cKDTree | None = None
+            bound = float(max_distance_m)
+            g = self._grid(max(bound * CELL_PER_RADIUS, MIN_CELL_M))
+            xs, order = self._order(xy, g)
+            self._run(len(xy), lambda lo, hi: kernels.nearest_window(
+                xs, order, lo, hi, bound, g, sh, columns, site, dist))
+            return Nearest(cats, site, dist)
+        g = self._grid(self._cell_for_nearest())
+        present = np.isin(np.asarray(cats, dtype=object), self.categories)
+        settled = np.zeros(len(xy), dtype=np.bool_)
+        xs, order = self._order(xy, g)
+        self._run(len(xy), lambda lo, hi: kernels.nearest_rings(
+            xs, order, lo, hi, NEAREST_RINGS, g, sh, columns, present, site, dist, settled))
+        far = np.flatnonzero(~settled)
+        if len(far):
+            self._nearest_far(xy[far], cats, site, dist, far)
+        return Nearest(cats, site, dist)
+
+    def _nearest_far(self, xy: FloatArray, cats: tuple[str, ...], site: IntArray,
+                     dist: FloatArray, rows: IntArray) -> None:
+        """The unbounded nearest for queries far from some category (``rows`` of
+        ``site``/``dist``, whose partial bests are kept), by category: the nearest point
+        site from its k-d tree, then its polygons exactly (see ``_nearest_polygon``)."""
         for col, category in enumerate(cats):
-            pts, kd, polys = self._by_category[category]
+            best_site, best_dist = site[rows, col], dist[rows, col]
+            pts, kd, _ = self._by_category[category]
             if kd is not None:
-                d, j = kd.query(xy, k=1, workers=_workers(len(xy)))
-                site[:, col] = self._point_rows[pts[j]]
-                dist[:, col] = d
-            if len(polys):
-                if tree is None:
-                    tree = self._query_tree(xy)
-                best_site, best_dist = site[:, col].copy(), dist[:, col].copy()
-                self._nearest_polygon(xy, tree, category, best_site, best_dist)
-                site[:, col], dist[:, col] = best_site, best_dist
-        unsorted_site = np.empty_like(site)
-        unsorted_dist = np.empty_like(dist)
-        unsorted_site[order] = site
-        unsorted_dist[order] = dist
-        return Nearest(cats, unsorted_site, unsorted_dist)
+                self._nearest_point(xy, kd, pts, best_site, best_dist)
+            if category in self._centre_trees:
+                self._nearest_polygon(xy, category, best_site, best_dist)
+            site[rows, col], dist[rows, col] = best_site, best_dist
 
-    def _nearest_within(self, xy: FloatArray, cats: tuple[str, ...],
-                        max_distance_m: float) -> Nearest:
-        """Nearest per category among the sites within ``max_distance_m``: one ``within``
-        join, then a minimum per query and category (ties: the lower site position)."""
-        k = len(cats)
-        pairs = self.within(xy, max_distance_m, sort=False)
-        col_of = {category: col for col, category in enumerate(cats)}
-        site_col = np.array([col_of.get(c, -1) for c in self.categories], dtype=np.int64)
-        col = site_col[pairs.site] if len(pairs) else np.empty(0, dtype=np.int64)
-        wanted = col >= 0
-        key = pairs.query[wanted] * k + col[wanted]
-        d = pairs.distance[wanted]
-        s = pairs.site[wanted]
-        best = np.full(len(xy) * k, np.inf)
-        np.minimum.at(best, key, d)
-        at_best = d == best[key]
-        first = np.full(len(xy) * k, self.size, dtype=np.int64)
-        np.minimum.at(first, key[at_best], s[at_best])
-        site = np.where(first < self.size, first, -1).reshape(len(xy), k)
-        return Nearest(cats, site, best.reshape(len(xy), k))
+    def _nearest_point(self, xy: FloatArray, kd: cKDTree, pts: IntArray, site: IntArray,
+                       dist: FloatArray) -> None:
+        """Improve ``site``/``dist`` (in place) with the nearest of the point sites
+        ``pts`` (positions among the point sites; ``kd`` is their tree): the tree's
+        nearest, then every point as near as it, measured as the kernels measure
+        (GEOS's formula), so that of equally near sites the lower position wins."""
+        d, _ = kd.query(xy, k=1, workers=_workers(len(xy)))
+        lists = kd.query_ball_point(xy, d * (1 + 1e-9) + 1e-9, return_sorted=False)
+        q, k = _flatten(lists)
+        rows = self._point_rows[pts[k]]
+        sxy = self._site_facts[0][rows]
+        dx, dy = xy[q, 0] - sxy[:, 0], xy[q, 1] - sxy[:, 1]
+        d = np.sqrt(dx * dx + dy * dy)
+        order = np.lexsort((rows, d, q))
+        q, rows, d = q[order], rows[order], d[order]
+        first = np.r_[True, q[1:] != q[:-1]]
+        q, rows, d = q[first], rows[first], d[first]
+        better = (d < dist[q]) | ((d == dist[q]) & (rows < site[q]))
+        site[q[better]], dist[q[better]] = rows[better], d[better]
 
-    def _box_gap(self, xy: FloatArray, polys: IntArray) -> FloatArray:
-        """Distance from each point to its polygon's bounding box: a lower bound on the
-        distance to the polygon (0 inside the box)."""
-        b = self._poly_bounds[polys]
-        dx = np.maximum(np.maximum(b[:, 0] - xy[:, 0], xy[:, 0] - b[:, 2]), 0.0)
-        dy = np.maximum(np.maximum(b[:, 1] - xy[:, 1], xy[:, 1] - b[:, 3]), 0.0)
-        gap: FloatArray = np.hypot(dx, dy)
-        return gap
-
-    def _nearest_polygon(self, xy: FloatArray, tree: cKDTree, category: str,
-                         site: IntArray, dist: FloatArray) -> None:
+    def _nearest_polygon(self, xy: FloatArray, category: str, site: IntArray,
+                         dist: FloatArray) -> None:
         """Improve ``site``/``dist`` (in place) with the category's polygon sites, exactly.
 
-        A polygon's bounding box is a lower bound on its distance, so a polygon can beat a
-        query's best point-site distance ``b`` only if its box is within ``b``; the box
-        lies in a disc of radius ``reach`` around its centre, which the searches use.
-        Candidates are found two ways and then measured exactly to the boundary (0 inside):
-
-        - most queries (``b`` up to ``T``, the 95th percentile of ``b``): in reverse, one
-          ball query per polygon on the k-d tree of the query points, radius
-          ``reach + T``;
-        - the rest (far from any point site, or none): forward, from a k-d tree of the
-          category's polygon centres, within ``bound + R`` where ``bound`` also counts the
-          polygon of the nearest centre and ``R`` is the largest reach.
+        A polygon's bounding box is a lower bound on its distance and lies in a disc of
+        radius ``reach`` around its centre. A query's bound is the lesser of its best so
+        far and (the nearest centre + that polygon's reach); every polygon whose centre
+        is within the bound + the largest reach is a candidate, kept when its box is
+        within the bound, then measured exactly to the boundary (0 inside).
         """
         centre_kd, polys, max_reach = self._centre_trees[category]
-        finite = np.isfinite(dist)
-        limit = float(np.quantile(dist[finite], REVERSE_QUANTILE)) if finite.any() else -1.0
-        near = dist <= limit
-        parts_q: list[IntArray] = []
-        parts_j: list[IntArray] = []
-        if near.any():
-            lists = tree.query_ball_point(self._poly_centre[polys],
-                                          self._poly_reach[polys] + limit, return_sorted=False)
-            owner, q = _flatten(lists)
-            j = polys[owner]
-            keep = near[q]
-            q, j = q[keep], j[keep]
-            keep = self._box_gap(xy[q], j) <= dist[q]
-            parts_q.append(q[keep])
-            parts_j.append(j[keep])
-        far = np.flatnonzero(~near)
-        if len(far):
-            d_centre, c = centre_kd.query(xy[far], k=1, workers=_workers(len(far)))
-            bound = np.minimum(dist[far], d_centre + self._poly_reach[polys[c]])
-            lists = centre_kd.query_ball_point(xy[far], bound + max_reach, return_sorted=False)
-            owner, k = _flatten(lists)
-            q, j = far[owner], polys[k]
-            keep = self._box_gap(xy[q], j) <= bound[owner]
-            parts_q.append(q[keep])
-            parts_j.append(j[keep])
-        q = np.concatenate(parts_q) if parts_q else np.empty(0, dtype=np.int64)
-        j = np.concatenate(parts_j) if parts_j else np.empty(0, dtype=np.int64)
+        d_centre, c = centre_kd.query(xy, k=1, workers=_workers(len(xy)))
+        bound = np.minimum(dist, d_centre + self._poly_reach[polys[c]])
+        lists = centre_kd.query_ball_point(xy, bound + max_reach, return_sorted=False)
+        owner, k = _flatten(lists)
+        j = polys[k]
+        keep = self._box_gap(xy[owner], j) <= bound[owner]
+        q, j = owner[keep], j[keep]
         if not len(q):
             return
         d = shapely.distance(shapely.points(xy[q]), self._poly_geoms[j])
@@ -366,25 +413,53 @@ class SiteIndex:
         site[q[better]] = rows[better]
         dist[q[better]] = d[better]
 
+    def _box_gap(self, xy: FloatArray, polys: IntArray) -> FloatArray:
+        """Distance from each point to its polygon's bounding box: a lower bound on the
+        distance to the polygon (0 inside the box)."""
+        b = self._poly_bounds[polys]
+        dx = np.maximum(np.maximum(b[:, 0] - xy[:, 0], xy[:, 0] - b[:, 2]), 0.0)
+        dy = np.maximum(np.maximum(b[:, 1] - xy[:, 1], xy[:, 1] - b[:, 3]), 0.0)
+        gap: FloatArray = np.hypot(dx, dy)
+        return gap
 
-def _spread_bits(v: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """Interleave zeros between the low 16 bits of each value (for Morton codes)."""
-    v = (v | (v << np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
-    v = (v | (v << np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
-    v = (v | (v << np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
-    v = (v | (v << np.uint64(2))) & np.uint64(0x3333333333333333)
-    v = (v | (v << np.uint64(1))) & np.uint64(0x5555555555555555)
-    return v
+
+def _spread(jobs: list[Callable[[], T]]) -> list[T]:
+    """The jobs' results, the jobs run on every core (one alone in this thread)."""
+    if len(jobs) == 1 or _CORES == 1:
+        return [job() for job in jobs]
+    with ThreadPoolExecutor(_CORES) as pool:
+        return list(pool.map(lambda job: job(), jobs))
 
 
-def _morton_order(xy: FloatArray) -> IntArray:
-    """A permutation putting points in Z-curve order on a 65,536 x 65,536 grid."""
-    low = xy.min(axis=0)
-    span = float(np.ptp(xy, axis=0).max()) or 1.0
-    cells = ((xy - low) * (65_535.0 / span)).astype(np.uint64)
-    code = _spread_bits(cells[:, 0]) | (_spread_bits(cells[:, 1]) << np.uint64(1))
-    order: IntArray = np.argsort(code, kind="stable").astype(np.int64)
-    return order
+def _ragged_polygons(geoms: npt.NDArray[np.object_]) -> tuple[IntArray, IntArray, FloatArray]:
+    """Polygons (and multipolygons) as flat arrays for the kernels: polygon k's rings are
+    ``rings[k]:rings[k + 1]`` (every part's shell and holes), ring r's closed coordinate
+    run is ``coords[r]:coords[r + 1]`` in the (n, 2) array of coordinates."""
+    if not len(geoms):
+        return (np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64),
+                np.zeros((0, 2)))
+    kind, xy, offsets = shapely.to_ragged_array(geoms)
+    if kind == shapely.GeometryType.POLYGON:
+        coords, rings = offsets
+    else:  # multipolygons (polygons among them as one-part multipolygons)
+        coords, part_rings, geom_parts = offsets
+        rings = part_rings[geom_parts]
+    return (np.asarray(rings, dtype=np.int64), np.asarray(coords, dtype=np.int64),
+            np.ascontiguousarray(xy, dtype=np.float64))
+
+
+def warm_up() -> None:
+    """Compile the kernels (or load them from numba's cache on disk) now: a server calls
+    this at start so that its first request does not wait for them."""
+    square = shapely.box(0.0, 0.0, 10.0, 10.0)
+    sites = gpd.GeoDataFrame({"site_id": ["A", "B"], "category": ["school", "school"],
+                              "name": ""}, geometry=[shapely.Point(20.0, 0.0), square],
+                             crs=27700)
+    index = SiteIndex(sites)
+    xy = np.zeros((max(ORDER_MIN_QUERIES, 1), 2))
+    index.within(xy, 5.0)
+    index.nearest(xy, max_distance_m=5.0)
+    index.nearest(xy)
 
 
 class VoidIndex:

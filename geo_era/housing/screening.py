@@ -256,7 +256,7 @@ def _measure(snap: Snapshot, ask: _Ask, rows: IntArray) -> tuple[_Chunk, list[Fi
     warnings = [a + b for a, b in zip(zoned.warnings, found.warnings, strict=True)]
 
     walk = _walk_distances(snap, xy)
-    pairs = snap.sites.within(xy, ask.config.nearby_m, sort=False)
+    pairs = snap.sites.within(xy, ask.config.nearby_m)
     categories = snap.sites.categories[pairs.site]
     counts = {c: np.bincount(pairs.query[categories == c], minlength=len(rows)).astype(np.int64)
               for c in ("licensed_premises", "cctv")}
