@@ -166,20 +166,9 @@ class SiteIndex:
         self._grids: dict[float, kernels.Grid] = {}
         self._nearest_cell: float | None = None
         self._lock = threading.Lock()
-        # the fallback of the unbounded nearest: per category, a k-d tree of its point
-        # sites and one of its polygons' centres
-        self._by_category: dict[str, tuple[IntArray, cKDTree | None, IntArray]] = {}
-        self._centre_trees: dict[str, tuple[cKDTree, IntArray, float]] = {}
-        point_cats = self.categories[self._point_rows]
-        poly_cats = self.categories[self._poly_rows]
-        for category in SITE_CATEGORIES:
-            pts = np.flatnonzero(point_cats == category).astype(np.int64)
-            polys = np.flatnonzero(poly_cats == category).astype(np.int64)
-            self._by_category[category] = (
-                pts, cKDTree(site_xy[self._point_rows[pts]]) if len(pts) else None, polys)
-            if len(polys):
-                self._centre_trees[category] = (cKDTree(self._poly_centre[polys]), polys,
-                                                float(self._poly_reach[polys].max()))
+        # the fallback of the unbounded nearest, made when first needed
+        self._fallback: dict[str, tuple[IntArray, cKDTree | None,
+                                        tuple[cKDTree, IntArray, float] | None]] = {}
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled (to a Dask worker) without its lock and grids, which it remakes."""
@@ -313,7 +302,7 @@ class SiteIndex:
         """
         xy = _as_xy(points)
         cats = tuple(categories)
-        unknown = [c for c in cats if c not in self._by_category]
+        unknown = [c for c in cats if c not in SITE_CATEGORIES]
         if unknown:
             raise DataError(f"unknown site categor{'y' if len(unknown) == 1 else 'ies'} "
                             f"{', '.join(unknown)}; use {', '.join(SITE_CATEGORIES)}")
@@ -356,12 +345,27 @@ class SiteIndex:
         site from its k-d tree, then its polygons exactly (see ``_nearest_polygon``)."""
         for col, category in enumerate(cats):
             best_site, best_dist = site[rows, col], dist[rows, col]
-            pts, kd, _ = self._by_category[category]
+            pts, kd, centres = self._trees(category)
             if kd is not None:
                 self._nearest_point(xy, kd, pts, best_site, best_dist)
-            if category in self._centre_trees:
-                self._nearest_polygon(xy, category, best_site, best_dist)
+            if centres is not None:
+                self._nearest_polygon(xy, centres, best_site, best_dist)
             site[rows, col], dist[rows, col] = best_site, best_dist
+
+    def _trees(self, category: str) -> tuple[IntArray, cKDTree | None,
+                                             tuple[cKDTree, IntArray, float] | None]:
+        """A category's point sites (positions among them) and their k-d tree, and a k-d
+        tree of its polygons' centres with the polygons and their largest reach."""
+        trees = self._fallback.get(category)
+        if trees is None:
+            pts = np.flatnonzero(self.categories[self._point_rows] == category)
+            polys = np.flatnonzero(self.categories[self._poly_rows] == category)
+            point_xy = self._site_facts[0][self._point_rows[pts]]
+            trees = self._fallback[category] = (
+                pts.astype(np.int64), cKDTree(point_xy) if len(pts) else None,
+                (cKDTree(self._poly_centre[polys]), polys.astype(np.int64),
+                 float(self._poly_reach[polys].max())) if len(polys) else None)
+        return trees
 
     def _nearest_point(self, xy: FloatArray, kd: cKDTree, pts: IntArray, site: IntArray,
                        dist: FloatArray) -> None:
@@ -383,8 +387,8 @@ class SiteIndex:
         better = (d < dist[q]) | ((d == dist[q]) & (rows < site[q]))
         site[q[better]], dist[q[better]] = rows[better], d[better]
 
-    def _nearest_polygon(self, xy: FloatArray, category: str, site: IntArray,
-                         dist: FloatArray) -> None:
+    def _nearest_polygon(self, xy: FloatArray, centres: tuple[cKDTree, IntArray, float],
+                         site: IntArray, dist: FloatArray) -> None:
         """Improve ``site``/``dist`` (in place) with the category's polygon sites, exactly.
 
         A polygon's bounding box is a lower bound on its distance and lies in a disc of
@@ -393,7 +397,7 @@ class SiteIndex:
         is within the bound + the largest reach is a candidate, kept when its box is
         within the bound, then measured exactly to the boundary (0 inside).
         """
-        centre_kd, polys, max_reach = self._centre_trees[category]
+        centre_kd, polys, max_reach = centres
         d_centre, c = centre_kd.query(xy, k=1, workers=_workers(len(xy)))
         bound = np.minimum(dist, d_centre + self._poly_reach[polys[c]])
         lists = centre_kd.query_ball_point(xy, bound + max_reach, return_sorted=False)
