@@ -85,7 +85,10 @@ def _as_xy(points: FloatArray | Sequence[Sequence[float]]) -> FloatArray:
                         f"shape {xy.shape}")
     if not np.isfinite(xy).all():
         raise DataError("query points must have finite x, y coordinates")
-    return xy
+    # one memory layout for the kernels: each other layout (a column slice, a read-only
+    # array) would be compiled again, a second's stall of the request that brings it
+    contiguous: FloatArray = np.require(xy, requirements=["C", "W"])
+    return contiguous
 
 
 #: Queries of at least this many points run on every core, in slices on threads (which
@@ -115,11 +118,16 @@ def _flatten(lists: np.ndarray) -> tuple[IntArray, IntArray]:
     return owner, values
 
 
-#: Grid cells for a search within a radius are this share of the radius (a query's
-#: window then spans at most 5 rows and over-covers its disc about 2 times), and never
-#: under MIN_CELL_M. Tuned by bench/proximity.py.
+#: Grid cells for a search within a radius are at most this share of the radius (and
+#: at least half of it; see SiteIndex._cell_for), never under MIN_CELL_M: a query's window
+#: then spans at most 9 rows. From a quarter to the whole radius measured the same on
+#: bench/proximity.py's data.
 CELL_PER_RADIUS = 0.5
 MIN_CELL_M = 25.0
+
+#: Grids kept per index (each up to kernels.MAX_CELLS cells): a caller asking for many
+#: radii makes grids again rather than memory grow.
+GRIDS_KEPT = 3
 
 #: For the unbounded nearest: the sites' grid cell is the largest (25 m doubling) at
 #: which a site's cell holds on average at most this many sites; queries not settled
@@ -185,15 +193,24 @@ class SiteIndex:
 
     def _grid(self, cell: float) -> kernels.Grid:
         """The sites in cells of ``cell`` metres (or larger, see ``kernels.grid_cell``):
-        a point in its cell, a polygon in every cell of its box; built once per cell size,
-        then kept."""
-        grid = self._grids.get(cell)
-        if grid is None:
-            with self._lock:
-                grid = self._grids.get(cell)
-                if grid is None:
-                    grid = self._grids[cell] = self._build_grid(cell)
+        a point in its cell, a polygon in every cell of its box. The last GRIDS_KEPT
+        grids are kept."""
+        with self._lock:
+            grid = self._grids.pop(cell, None)
+            if grid is None:
+                grid = self._build_grid(cell)
+            self._grids[cell] = grid  # the most recent last
+            while len(self._grids) > GRIDS_KEPT:
+                del self._grids[next(iter(self._grids))]
         return grid
+
+    @staticmethod
+    def _cell_for(radius: float) -> float:
+        """The grid cell for a search within ``radius``: MIN_CELL_M times a power of two,
+        the largest not over ``radius * CELL_PER_RADIUS`` (so that any radius a caller
+        asks for maps to one of a few grids)."""
+        steps = int(np.floor(np.log2(max(radius * CELL_PER_RADIUS, MIN_CELL_M) / MIN_CELL_M)))
+        return MIN_CELL_M * 2.0 ** min(steps, 40)
 
     def _build_grid(self, cell: float) -> kernels.Grid:
         points = self._site_facts[0][self._point_rows]
@@ -270,7 +287,7 @@ class SiteIndex:
         if not len(xy) or not self.size:
             return Pairs(empty_i, empty_i, np.empty(0, dtype=np.float64))
         sh = self._shapes
-        g = self._grid(max(radius * CELL_PER_RADIUS, MIN_CELL_M))
+        g = self._grid(self._cell_for(radius))
         xs, order = self._order(xy, g)
         parts = self._run(len(xy), lambda lo, hi: (lo, *kernels.within_run(
             xs, lo, hi, radius, g, sh)))
@@ -322,7 +339,7 @@ class SiteIndex:
         columns[[SITE_CATEGORIES.index(c) for c in cats]] = np.arange(len(cats))
         if max_distance_m is not None:
             bound = float(max_distance_m)
-            g = self._grid(max(bound * CELL_PER_RADIUS, MIN_CELL_M))
+            g = self._grid(self._cell_for(bound))
             xs, order = self._order(xy, g)
             self._run(len(xy), lambda lo, hi: kernels.nearest_window(
                 xs, order, lo, hi, bound, g, sh, columns, site, dist))

@@ -63,9 +63,7 @@ def sites_near(services: Services, caller: Caller, *, property_id: str,
     admitted = services.gate.admit("sites_near", caller, record_ids=[property_id])
     radius = services.settings.default_radius_m if radius_m is None else radius_m
     answer = SitesNear.model_validate(services.workspace.sites_near(property_id, radius))
-    with session_scope(services.engine) as session:
-        admitted.actor.record(session, operation="consultation", record_type="sites_near",
-                              record_ids=[property_id])
+    services.gate.consulted(admitted, "sites_near", [property_id])
     return answer
 
 
@@ -110,10 +108,8 @@ def minimum_set(services: Services, caller: Caller, *, property_id: str,
         admitted.require_justification(HOUSEHOLDS)
     document = services.workspace.minimum_set(
         property_id, extend_metres=extend_metres, extend_rings=extend_rings).to_dict()
-    with session_scope(services.engine) as session:
-        admitted.actor.record(session, operation="consultation",
-                              record_type="household" if households else "minimum_set",
-                              record_ids=[property_id])
+    services.gate.consulted(admitted, "household" if households else "minimum_set",
+                            [property_id])
     if households:
         return MinimumSetAnswer.model_validate(document)
     return MinimumSetWithoutHouseholds.model_validate(document)
@@ -163,9 +159,7 @@ def check(services: Services, caller: Caller, *, subject_id: str, property_id: s
         # layer or count, and the failed look-up audited: no oracle for which ids exist
         services.gate.denied(caller, "subject", record_ids)
         raise NotFoundError(NO_SUCH_SUBJECT_OR_PROPERTY) from None
-    with session_scope(services.engine) as session:
-        admitted.actor.record(session, operation="consultation", record_type="subject",
-                              record_ids=record_ids)
+    services.gate.consulted(admitted, "subject", record_ids)
     if admitted.restricted or flags_only:
         return CheckFlags.model_validate(result.to_dict(need_to_know=False))
     return CheckResult.model_validate(result.to_dict())

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from geo_era.casework import finding as core
 from geo_era.casework.participation import case_view
 from geo_era.data.address_search import MAX_QUERY, AddressIndex
-from geo_era.db.store import session_scope
 from geo_era.errors import DataError, NotFoundError
 from geo_era.maps.assets import Assets
 from geo_era.security.access import MATRIX, OPERATOR
@@ -168,7 +167,5 @@ def property_map(services: Services, caller: Caller, *, property_id: str,
                    tiles_attribution=settings.map_tiles_attribution,
                    radius_m=settings.default_radius_m)
     document: str = fmap.get_root().render()
-    with session_scope(services.engine) as session:
-        admitted.actor.record(session, operation="consultation", record_type="sites_near",
-                              record_ids=[property_id])
+    services.gate.consulted(admitted, "sites_near", [property_id])
     return document

@@ -116,9 +116,7 @@ def _screened(services: Services, caller: Caller, *, subject_id: str,
         progress.start(len(listed))
     result = screen_voids(snap, subject_id, listed, config=services.settings.screening,
                           progress=None if progress is None else progress.advance)
-    with session_scope(services.engine) as session:
-        admitted.actor.record(session, operation="consultation", record_type="subject",
-                              record_ids=[subject_id])
+    services.gate.consulted(admitted, "subject", [subject_id])
     return admitted, result
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from geo_era.db.store import session_scope
 from geo_era.errors import DataError, ForbiddenError, NotFoundError, OutOfScopeError
 from geo_era.security.access import MATRIX, OPERATOR, ROLE_AGENCY, SCOPED_ROLES
-from geo_era.security.audit import Actor
+from geo_era.security.audit import Actor, ConsultationLog
 
 log = logging.getLogger("geo_era.services")
 
@@ -88,6 +88,23 @@ class Gate:
 
     def __init__(self, engine: Callable[[], Engine]) -> None:
         self._engine = engine
+        self._log: ConsultationLog | None = None
+        self._log_made = threading.Lock()
+
+    @property
+    def consultations(self) -> ConsultationLog:
+        """The store's consultation entries, appended in batches (see
+        :class:`~geo_era.security.audit.ConsultationLog`)."""
+        with self._log_made:
+            if self._log is None:
+                self._log = ConsultationLog(self._engine())
+            return self._log
+
+    def consulted(self, admitted: Admitted, record_type: str, record_ids: list[str]) -> None:
+        """Record that ``admitted`` consulted ``record_ids`` (a read that changes no other
+        data); returns once the entry is committed."""
+        self.consultations.record(admitted.actor, record_type=record_type,
+                                  record_ids=record_ids)
 
     def admit(self, operation: str, caller: Caller, *, justification: str | None = None,
               record_ids: Sequence[str] = ()) -> Admitted:
@@ -118,6 +135,5 @@ class Gate:
     def denied(self, caller: Caller, record_type: str, record_ids: list[str]) -> None:
         """Record a refused access (a role refused, or a record out of scope)."""
         actor = Actor(caller.username, caller.role, caller.organisation)
-        with session_scope(self._engine()) as session:
-            actor.record(session, operation="consultation", record_type=record_type,
-                         record_ids=record_ids, outcome="denied")
+        self.consultations.record(actor, record_type=record_type, record_ids=record_ids,
+                                  outcome="denied")

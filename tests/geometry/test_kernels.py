@@ -212,3 +212,47 @@ def test_ring_search_settles_only_when_nothing_nearer_can_remain(
                         lambda self, xy, *args: calls.append(len(xy)))
     index.nearest(xy)
     assert calls == [len(xy)]  # with no ring to spare every query falls back
+
+
+def test_queries_of_any_memory_layout_use_the_compiled_kernels() -> None:
+    """A column slice or a read-only array is searched by the kernels already compiled:
+    another layout would be compiled again, stalling the request that brought it."""
+    from geo_era.geometry import kernels
+
+    rng = np.random.default_rng(11)
+    sites = awkward_sites(rng, 50, 10)
+    index = SiteIndex(sites)
+    xy = queries(rng, sites, 40)
+    index.within(xy, 200.0)
+    index.nearest(xy)
+    index.nearest(xy, max_distance_m=200.0)
+    compiled = {name: len(getattr(kernels, name).signatures)
+                for name in ("within_run", "nearest_window", "nearest_rings")}
+    wide = np.c_[xy[:, 0], np.zeros(len(xy)), xy[:, 1]]
+    strided = wide[:, ::2]
+    frozen = xy.copy()
+    frozen.flags.writeable = False
+    fortran = np.asfortranarray(xy)
+    for points in (strided, frozen, fortran, xy[0].reshape(1, 2)):
+        expected = index.within(xy[: len(points)], 200.0)
+        got = index.within(points, 200.0)
+        assert np.array_equal(got.site, expected.site)
+        index.nearest(points)
+        index.nearest(points, max_distance_m=200.0)
+    assert compiled == {name: len(getattr(kernels, name).signatures) for name in compiled}
+
+
+def test_a_caller_asking_for_many_radii_keeps_few_grids() -> None:
+    """Every radius maps to one of a few cell sizes, and only the last few grids are
+    kept: many radii (an API caller's choice) cannot grow memory without bound."""
+    rng = np.random.default_rng(12)
+    sites = awkward_sites(rng, 100, 20)
+    index = SiteIndex(sites)
+    xy = queries(rng, sites, 100)
+    d = brute(xy, sites)
+    for radius in np.linspace(1.0, 5000.0, 60):
+        pairs = index.within(xy, float(radius))
+        assert len(pairs) == int((d <= radius).sum())
+        assert len(index._grids) <= index_module.GRIDS_KEPT
+    cells = {SiteIndex._cell_for(float(r)) for r in np.linspace(0.1, 5000.0, 10_000)}
+    assert len(cells) <= 8

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -178,3 +179,95 @@ def test_demo_users_get_fresh_passphrases(tmp_path: Path) -> None:
     assert all(second[u] != first[u] for u in first)  # reset, not fixed
     assert authenticate(engine, "demo.solo", first["demo.solo"]) is None
     assert authenticate(engine, "demo.solo", second["demo.solo"]) is not None
+
+
+def test_consultations_from_many_threads_are_committed_in_batches(engine: Engine) -> None:
+    """The consultation log (the audited reads of every API request): 40 request threads
+    at once each get back only once their entry is stored; the entries share commits
+    (fewer transactions than entries) and form one intact chain."""
+    from sqlalchemy import event, select
+
+    from geo_era.security.audit import Actor, AuditEntry, ConsultationLog
+
+    commits: list[int] = []
+    event.listen(engine, "commit", lambda _conn: commits.append(1))
+    log = ConsultationLog(engine)
+    stored_before_return: list[bool] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(40)
+
+    def request(k: int) -> None:
+        actor = Actor(f"analyst{k}", "omu_analyst", "FICTIONAL Police Scotland OMU")
+        start.wait()
+        try:
+            for j in range(5):
+                log.record(actor, record_type="sites_near", record_ids=[f"P{k:03d}-{j}"])
+                with session_scope(engine) as session:  # it is there when record returns
+                    stored_before_return.append(session.scalar(
+                        select(AuditEntry.seq).where(AuditEntry.actor == f"analyst{k}")
+                        .order_by(AuditEntry.seq.desc()).limit(1)) is not None)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=request, args=(k,)) for k in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and all(stored_before_return) and len(stored_before_return) == 200
+    result = verify(engine)
+    assert result.entries == 200 and result.intact
+    with session_scope(engine) as session:
+        ids = session.scalars(select(AuditEntry.record_ids)).all()
+    assert sorted(i[0] for i in ids) == sorted(f"P{k:03d}-{j}" for k in range(40)
+                                               for j in range(5))
+    # the 200 entries took fewer commits than entries (the checks' reads commit too)
+    assert len(commits) - 200 < 200
+
+
+def test_a_failed_consultation_batch_fails_each_request_in_it_and_writes_none(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch whose transaction fails: every request waiting on it gets the error (its
+    answer must not leave without its entry) and none of the batch is stored; the log
+    goes on working for the next requests."""
+    import geo_era.security.audit as audit_module
+    from geo_era.security.audit import Actor, ConsultationLog
+
+    real = audit_module._append_all
+    gate = threading.Event()
+
+    def failing(session: object, entries: list[dict[str, object]]) -> object:
+        gate.wait(5)  # let the whole wave queue into one batch
+        result = real(session, entries)  # type: ignore[arg-type]
+        if any(e["record_ids"] == ["BOOM"] for e in entries):
+            raise OSError("disk full")
+        return result
+
+    monkeypatch.setattr(audit_module, "_append_all", failing)
+    log = ConsultationLog(engine)
+    actor = Actor("analyst", "omu_analyst", "FICTIONAL Police Scotland OMU")
+    outcomes: dict[str, str] = {}
+
+    def request(pid: str) -> None:
+        try:
+            log.record(actor, record_type="sites_near", record_ids=[pid])
+            outcomes[pid] = "stored"
+        except OSError:
+            outcomes[pid] = "failed"
+
+    first = threading.Thread(target=request, args=("FIRST",))
+    first.start()  # the writer takes it alone and waits at the gate
+    time.sleep(0.2)
+    wave = [threading.Thread(target=request, args=(pid,))
+            for pid in ("A", "BOOM", "B", "C")]
+    for t in wave:
+        t.start()
+    time.sleep(0.3)
+    gate.set()
+    for t in [first, *wave]:
+        t.join(10)
+    assert outcomes == {"FIRST": "stored", "A": "failed", "BOOM": "failed", "B": "failed",
+                        "C": "failed"}
+    log.record(actor, record_type="sites_near", record_ids=["AFTER"])
+    result = verify(engine)
+    assert result.entries == 2 and result.intact
