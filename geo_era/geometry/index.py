@@ -118,10 +118,10 @@ def _flatten(lists: np.ndarray) -> tuple[IntArray, IntArray]:
     return owner, values
 
 
-#: Grid cells for a search within a radius are at most this share of the radius (and
-#: at least half of it; see SiteIndex._cell_for), never under MIN_CELL_M: a query's window
-#: then spans at most 9 rows. From a quarter to the whole radius measured the same on
-#: bench/proximity.py's data.
+#: A grid cell for a search within a radius is between half of this share of the radius
+#: and all of it (a power-of-two multiple of MIN_CELL_M, see SiteIndex._cell_for), never
+#: under MIN_CELL_M: a query's window then spans at most 9 rows. Shares from a quarter to
+#: the whole radius measured the same on bench/proximity.py's data.
 CELL_PER_RADIUS = 0.5
 MIN_CELL_M = 25.0
 
