@@ -25,6 +25,7 @@ false-discovery-rate threshold of esda (Benjamini-Hochberg) across all areas.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,8 @@ import shapely
 from geo_era.errors import DataError
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from libpysal.weights import W
 
 #: The date in each year the published figures are taken at.
@@ -183,12 +186,44 @@ def queen_weights(areas: gpd.GeoDataFrame) -> W:
                                 silence_warnings=True)
 
 
+def _esda() -> ModuleType:
+    """esda, its numba functions run as the plain Python they are written in.
+
+    With numba installed (geo_era's proximity kernels use it) esda compiles its
+    permutation test afresh in every process, uncached: 20-35 s before the first Gi* on
+    this machine, against well under a second for the same test in Python on a
+    council's few hundred data zones. Its results are the same either way.
+    """
+    import esda  # noqa: PLC0415  (slow import)
+
+    global _esda_plain  # noqa: PLW0603
+    if not _esda_plain:
+        from numba import prange, types  # noqa: PLC0415
+        from numba.core.registry import CPUDispatcher  # noqa: PLC0415
+
+        for name, module in list(sys.modules.items()):
+            if module is None or not (name == "esda" or name.startswith("esda.")):
+                continue
+            for attr, value in list(vars(module).items()):
+                if isinstance(value, CPUDispatcher):
+                    setattr(module, attr, value.py_func)
+                elif value is prange:
+                    setattr(module, attr, range)
+                elif value is types.boolean:
+                    setattr(module, attr, bool)
+        _esda_plain = True
+    plain: ModuleType = esda
+    return plain
+
+
+_esda_plain = False
+
+
 def hot_spots(values: npt.NDArray[np.float64], weights: W | None, *, seed: int = 0,
               permutations: int = PERMUTATIONS, alpha: float = ALPHA) -> HotSpots:
     """Getis-Ord Gi* of ``values`` with esda, permutation p-values, and the
     Benjamini-Hochberg threshold (``esda.fdr``)."""
-    import esda  # noqa: PLC0415  (slow import)
-
+    esda = _esda()
     y = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
     if not len(y) or np.all(y == y[0]):
         empty = np.zeros(len(y), dtype=bool)

@@ -142,3 +142,20 @@ def test_out_of_area_placements_by_placing_and_receiving_authority() -> None:
                                       "Beta": {"Alpha": 1, "Beta": 0}}
     assert found.without_consent[["placing_authority", "receiving_authority"]].values.tolist() \
         == [["Alpha", "Beta"]]
+
+
+def test_esdas_permutation_test_runs_as_plain_python() -> None:
+    """With numba installed (the proximity kernels), esda would compile its permutation
+    test in every process, uncached (20-35 s before the first Gi*): geo_era runs esda's
+    numba functions as the Python they are written in, as before numba was installed."""
+    import sys
+
+    from numba.core.registry import CPUDispatcher
+
+    from geo_era.overconcentration.statistics import _esda
+
+    _esda()
+    jitted = [f"{name}.{attr}" for name, module in list(sys.modules.items())
+              if module is not None and name.startswith("esda")
+              for attr, value in vars(module).items() if isinstance(value, CPUDispatcher)]
+    assert jitted == []
