@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from geo_era import __version__
+from geo_era.analysis.network.kernels import warm_up as warm_up_walks
 from geo_era.db.store import open_store
 from geo_era.errors import (
     DataError,
@@ -166,6 +167,7 @@ def _lifespan(services: AppServices) -> Callable[[FastAPI], AbstractAsyncContext
         except GeoEraError as exc:
             log.warning("layers not loaded at start: %s", type(exc).__name__)
         await run_in_threadpool(warm_up)  # the proximity kernels, compiled or cached
+        await run_in_threadpool(warm_up_walks)  # and the walking searches
         # What is loaded now (modules, layers, indexes, the walking network) lives as
         # long as the server: set it aside from the cyclic garbage collector, whose full
         # collections otherwise walk all of it (100-250 ms here) every few pages drawn.

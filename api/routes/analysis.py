@@ -15,7 +15,7 @@ from geo_era.services.answers.analysis import (
     SitesNear,
 )
 
-from ..deps import PREFIX, App, Who, caller_of
+from ..deps import PREFIX, Answer, App, Who, caller_of
 from ..schemas import JUSTIFICATION, Id, Strict, long_text
 
 router = APIRouter(prefix=PREFIX)
@@ -42,27 +42,27 @@ class CheckRequest(Strict):
 
 
 @router.post("/proximity/sites-near", tags=["proximity"], response_model=SitesNear)
-def sites_near_route(body: SitesNearRequest, identity: Who, app: App) -> SitesNear:
+def sites_near_route(body: SitesNearRequest, identity: Who, app: App) -> Answer:
     """Sites within a radius of a property: straight-line and walking distances (m)."""
-    return analysis.sites_near(app, caller_of(identity), property_id=body.property_id,
-                               radius_m=body.radius_m)
+    return Answer(analysis.sites_near(app, caller_of(identity), property_id=body.property_id,
+                                      radius_m=body.radius_m))
 
 
 @router.post("/parameters", tags=["parameters"],
              response_model=MinimumSetAnswer | MinimumSetWithoutHouseholds)
-def parameters_route(body: ParametersRequest, identity: Who, app: App
-                     ) -> MinimumSetAnswer | MinimumSetWithoutHouseholds:
+def parameters_route(body: ParametersRequest, identity: Who, app: App) -> Answer:
     """The NASSO 3.9 minimum set of a property; what is known of its households only for
     the Responsible Authorities, with a justification. Audited."""
-    return analysis.minimum_set(app, caller_of(identity), property_id=body.property_id,
-                                extend_metres=body.extend_metres,
-                                justification=body.justification)
+    return Answer(analysis.minimum_set(app, caller_of(identity), property_id=body.property_id,
+                                       extend_metres=body.extend_metres,
+                                       justification=body.justification))
 
 
 @router.post("/check", tags=["parameters"], response_model=CheckResult | CheckFlags)
-def check_route(body: CheckRequest, identity: Who, app: App) -> CheckResult | CheckFlags:
+def check_route(body: CheckRequest, identity: Who, app: App) -> Answer:
     """A subject against a candidate property: zones, conditions, households. A Link
     Officer gets only whether the allocation is sensitive. Audited, with the
     justification."""
-    return analysis.check(app, caller_of(identity), subject_id=body.subject_id,
-                          property_id=body.property_id, justification=body.justification)
+    return Answer(analysis.check(app, caller_of(identity), subject_id=body.subject_id,
+                                 property_id=body.property_id,
+                                 justification=body.justification))

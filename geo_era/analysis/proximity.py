@@ -209,8 +209,7 @@ def _walking(network: WalkNetwork | None, xy: np.ndarray, site_rows: np.ndarray,
             out.append({"walk_m": round(walk, 2), "walk_status": "reachable",
                         "walk_flag": walk_flag(line, walk)})
     nearest: dict[str, Any] = {}
-    by_category = network.graph.nearest_by_category(snap, network.per_category,
-                                                    network.access, network.sites)
+    by_category = network.graph.nearest_by_category(snap, network.table, network.access)
     for category in SITE_CATEGORIES:
         if category not in by_category:
             if category in network.categories_present:

@@ -245,9 +245,18 @@ def database_url(home: Path, url: str | None) -> str:
     return f"sqlite:///{private_file(home / 'geo_era.db').resolve()}"
 
 
+#: Connections an engine keeps open, and how many more it opens at once when they are
+#: all in use: a server worker answers up to 40 requests at once (its thread pool), and
+#: a connection opened beyond those kept is closed again after one use (under load, a
+#: new connection and its settings for every request).
+POOL_SIZE = 20
+POOL_OVERFLOW = 30
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``: SQLite in WAL mode with full fsync and foreign keys."""
-    engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+    engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"),
+                           pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry

@@ -168,6 +168,7 @@ class SiteIndex:
         poly_of[self._poly_rows] = np.arange(len(self._poly_rows))
         # each site's category as its position in SITE_CATEGORIES (one not there: after)
         code = pd.Categorical(self.categories, categories=SITE_CATEGORIES).codes
+        self._present = frozenset(SITE_CATEGORIES[c] for c in np.unique(code) if c >= 0)
         code = np.where(code < 0, len(SITE_CATEGORIES), code).astype(np.int64)
         self._site_facts = (site_xy, poly_of, code)
         self._shapes = kernels.Shapes(bounds, *_ragged_polygons(self._poly_geoms))
@@ -345,7 +346,7 @@ class SiteIndex:
                 xs, order, lo, hi, bound, g, sh, columns, site, dist))
             return Nearest(cats, site, dist)
         g = self._grid(self._cell_for_nearest())
-        present = np.isin(np.asarray(cats, dtype=object), self.categories)
+        present = np.array([c in self._present for c in cats], dtype=np.bool_)
         settled = np.zeros(len(xy), dtype=np.bool_)
         xs, order = self._order(xy, g)
         self._run(len(xy), lambda lo, hi: kernels.nearest_rings(

@@ -292,13 +292,9 @@ def _walk_distances(snap: Snapshot, xy: FloatArray
     out: dict[str, tuple[FloatArray, npt.NDArray[np.bool_], IntArray]] = {}
     walked: dict[str, tuple[FloatArray, IntArray]] = {}
     network = snap.network
-    if network is not None and len(xy):
-        wanted = {c: network.per_category[c] for c in WALK_CATEGORIES
-                  if c in network.per_category}
-        if wanted:
-            snapped = network.graph.snap(xy)
-            walked = network.graph.nearest_by_category(snapped, wanted, network.access,
-                                                       network.sites)
+    if network is not None and len(xy) and set(WALK_CATEGORIES) & set(network.per_category):
+        walked = network.graph.nearest_by_category(network.graph.snap(xy), network.table,
+                                                   network.access, WALK_CATEGORIES)
     for col, category in enumerate(WALK_CATEGORIES):
         d = straight.distance[:, col].copy()
         site = straight.site[:, col].copy()

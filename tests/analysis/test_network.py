@@ -87,8 +87,7 @@ def compare_with_networkx(network: WalkNetwork, points: np.ndarray) -> int:
     graph = network.graph
     g = oracle(graph, points, network)
     snap = graph.snap(points)
-    ours = graph.nearest_by_category(snap, network.per_category, network.access,
-                                     network.sites)
+    ours = graph.nearest_by_category(snap, network.table, network.access)
     compared = 0
     for category, (walk, site) in ours.items():
         expected = nx.single_source_dijkstra_path_length(g, ("category", category),
@@ -123,54 +122,48 @@ def test_per_site_walks_equal_networkx(demo: tuple[WalkNetwork, gpd.GeoDataFrame
             assert walks[row] == pytest.approx(expected[("site", int(row))], abs=0.01)
 
 
-def test_a_bounded_walk_search_explores_only_its_disc_and_equals_the_whole_graphs(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 23, item 3: a search with a walking limit runs Dijkstra on a disc of nodes
-    around the point's street only, and every distance within it equals scipy's Dijkstra
-    over the whole graph with the same limit (the independent answer), exactly; per
-    site, it equals networkx's within the limit."""
+def test_a_bounded_walk_search_touches_only_nodes_within_reach_and_equals_the_whole_graphs(
+        ) -> None:
+    """Issue 23, items 3 and 5: a search with a walking limit touches only the nodes
+    within that limit (its compiled Dijkstra), leaves its scratch as it found it, and
+    every distance equals scipy's Dijkstra over the whole graph with the same limit (the
+    independent answer), exactly; per site, it equals networkx's within the limit."""
     from scipy.sparse import csgraph
 
-    from geo_era.analysis.network import distances
+    from geo_era.analysis.network import distances, kernels
 
     town = build_demo_town(scale=10.0, seed=0)  # 485 nodes over 2.5 km
     network = WalkNetwork.build(WalkGraph.from_streets(town.layers["streets"]),
                                 town.layers["sites"])
     props = town.layers["properties"]
     graph = network.graph
-    explored: list[int] = []
-    real = csgraph.dijkstra
-
-    def counting(matrix: object, *args: object, **kwargs: object) -> object:
-        explored.append(matrix.shape[0])  # type: ignore[attr-defined]
-        return real(matrix, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(distances.csgraph, "dijkstra", counting)
+    indptr, indices, weights = graph.csr
     xy = shapely.get_coordinates(props.geometry.to_numpy())[::997]
     rng = np.random.default_rng(5)
     searched = 0
-    for point, limit in zip(xy, rng.choice([150.0, 400.0, 900.0, 2_400.0], len(xy)),
+    for point, limit in zip(xy, rng.choice([0.0, 150.0, 400.0, 900.0, 2_400.0], len(xy)),
                             strict=True):
         snap = graph.snap([point])
         if snap.edge[0] < 0:
             continue
-        explored.clear()
-        nodes, near = distances.near_point(graph, snap, float(limit))
         e = int(snap.edge[0])
-        ends = np.unique([graph.u[e], graph.v[e]])
-        within = shapely.dwithin(shapely.points(graph.node_xy),
-                                 shapely.multipoints(graph.node_xy[ends]), float(limit))
-        assert explored == [len(nodes)] and set(np.flatnonzero(within)) <= set(nodes)
+        whole = csgraph.dijkstra(graph.matrix, directed=False,
+                                 indices=[graph.u[e], graph.v[e]], limit=float(limit))
+        with graph.scratch.borrow() as scratch:
+            count = kernels._bounded_search(indptr, indices, weights, int(graph.u[e]),
+                                            float(limit), scratch.distance, scratch.touched)
+            touched = np.sort(scratch.touched[:count])
+            assert np.array_equal(touched, np.flatnonzero(np.isfinite(whole[0])))
+            assert np.array_equal(scratch.distance[touched], whole[0][touched])
+            scratch.distance[touched] = np.inf
         if limit <= 400:
-            assert len(nodes) < graph.n_nodes / 4  # a part of the graph, not all
-        whole = real(graph.matrix, directed=False, indices=ends, limit=float(limit))
-        row = {int(n): k for k, n in enumerate(ends)}
-        expected = np.minimum(
-            snap.offset[0] + snap.along[0] + whole[row[int(graph.u[e])]],
-            snap.offset[0] + (graph.length[e] - snap.along[0]) + whole[row[int(graph.v[e])]])
-        assert np.array_equal(near, expected[nodes])
-        outside = np.setdiff1d(np.arange(graph.n_nodes), nodes)
-        assert np.isinf(expected[outside]).all()  # nothing reachable was left out
+            assert count < graph.n_nodes / 4  # a part of the graph, not all
+        near = distances.near_access(graph, snap, network.access, float(limit))
+        expected = graph.to_access(snap, graph.from_points(snap, limit_m=float(limit)),
+                                   network.access)[0]
+        assert np.array_equal(near, expected)
+        with graph.scratch.borrow() as scratch:  # reset where it was touched
+            assert np.isinf(scratch.distance).all()
         searched += 1
     assert searched >= 10
     # per site, the bounded walks equal the whole graph's for any list of sites
@@ -207,8 +200,7 @@ def test_routes_measure_the_walk(demo: tuple[WalkNetwork, gpd.GeoDataFrame,
     network, props, _ = demo
     xy = shapely.get_coordinates(props.geometry.to_numpy())
     snap = network.graph.snap(xy)
-    walks = network.graph.nearest_by_category(snap, network.per_category, network.access,
-                                              network.sites)
+    walks = network.graph.nearest_by_category(snap, network.table, network.access)
     for k in range(0, len(xy), 151):
         for category in ("school", "play_park"):
             found = network.graph.route(xy[k], network.per_category[category], network.access)

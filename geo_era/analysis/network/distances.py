@@ -60,18 +60,27 @@ def _entry_sites(distance: FloatArray, predecessor: IntArray, entry_site: IntArr
 class CategoryDistances:
     """Walking distance (m) from each node to the nearest site of one category, the
     predecessor of each node on that path (``-1`` at the start, ``n`` the virtual source),
-    and, for nodes joined directly to the source, which site they reach.
-
-    ``node_site``, derived, is the site at the end of each node's path (-1 when none)."""
+    and, for nodes joined directly to the source, which site they reach; ``node_site``
+    is the site at the end of each node's path (-1 when none)."""
 
     distance: FloatArray
     predecessor: IntArray
     entry_site: IntArray
-    node_site: npt.NDArray[np.int32] = field(init=False, repr=False, compare=False)
+    node_site: npt.NDArray[np.int32] = field(repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "node_site",
-                           _entry_sites(self.distance, self.predecessor, self.entry_site))
+
+@dataclass(frozen=True)
+class CategoryTable:
+    """Every category's :class:`CategoryDistances`, stacked: row ``g`` of ``distance``
+    (metres) and ``node_site`` is ``categories[g]``'s, and each category's
+    ``per_category`` entry holds views of its rows. ``site_code`` gives each site (row of
+    the sites frame) its category's row, -1 when that category is not here."""
+
+    categories: tuple[str, ...]
+    distance: FloatArray
+    node_site: npt.NDArray[np.int32]
+    site_code: IntArray
+    per_category: dict[str, CategoryDistances]
 
 
 def _source_edges(graph: WalkGraph, access: Access, mask: npt.NDArray[np.bool_]
@@ -122,86 +131,75 @@ def dijkstra(matrix: sparse.csr_matrix, sources: IntArray) -> tuple[FloatArray, 
     return dist, pred.astype(np.int64)
 
 
-def category_distances(graph: WalkGraph, sites: gpd.GeoDataFrame, access: Access,
-                       categories: Iterable[str] = SITE_CATEGORIES
-                       ) -> dict[str, CategoryDistances]:
+def category_table(graph: WalkGraph, sites: gpd.GeoDataFrame, access: Access,
+                   categories: Iterable[str] = SITE_CATEGORIES) -> CategoryTable:
     """For each category with reachable sites: walking distance from every node to
-    the nearest site of that category. One Dijkstra call, one virtual source per
-    category."""
+    the nearest site of that category, stacked (:class:`CategoryTable`). One Dijkstra
+    call, one virtual source per category."""
     cats = sites["category"].to_numpy(dtype=object)
     wanted = [c for c in categories if (cats[access.site] == c).any()]
+    n = graph.n_nodes
+    site_code = np.full(len(cats), -1, dtype=np.int64)
     if not wanted:
-        return {}
+        return CategoryTable((), np.empty((0, n)), np.empty((0, n), dtype=np.int32),
+                             site_code, {})
     groups = [cats[access.site] == c for c in wanted]
     matrix, entries = with_sources(graph, access, groups)
-    n = graph.n_nodes
     dist, pred = dijkstra(matrix, np.arange(n, n + len(wanted)))
-    out: dict[str, CategoryDistances] = {}
+    distance = dist[:, :n]
+    node_site = np.empty((len(wanted), n), dtype=np.int32)
+    per_category: dict[str, CategoryDistances] = {}
     for g, category in enumerate(wanted):
         p = pred[g, :n].astype(np.int64)
         p[p >= n] = n  # joined directly to its category's source
-        out[category] = CategoryDistances(dist[g, :n], p, entries[g])
-    return out
+        node_site[g] = _entry_sites(distance[g], p, entries[g])
+        per_category[category] = CategoryDistances(distance[g], p, entries[g], node_site[g])
+        site_code[cats == category] = g
+    return CategoryTable(tuple(wanted), distance, node_site, site_code, per_category)
 
 
-#: Slack on the straight-line disc a bounded search explores, against rounding.
-_DISC_SLACK_M = 1e-6
+def category_distances(graph: WalkGraph, sites: gpd.GeoDataFrame, access: Access,
+                       categories: Iterable[str] = SITE_CATEGORIES
+                       ) -> dict[str, CategoryDistances]:
+    """:func:`category_table`'s distances of each category."""
+    return category_table(graph, sites, access, categories).per_category
 
 
-def _disc(graph: WalkGraph, ends: IntArray, limit_m: float) -> IntArray:
-    """The nodes (ascending) of one disc holding every node within ``limit_m`` of either
-    end of a street: centred between them, its radius grown by half their distance."""
-    a, b = graph.node_xy[ends[0]], graph.node_xy[ends[-1]]
-    half = float(np.hypot(*(b - a))) / 2
-    return graph.nodes_within((a + b) / 2, limit_m + half + _DISC_SLACK_M)
+def near_access(graph: WalkGraph, snap: Snap, access: Access, limit_m: float
+                ) -> FloatArray:
+    """Walking distance (m) from one point on the network (a one-point ``snap``) to each
+    of ``access``'s points, ``inf`` where the walk through a node is beyond ``limit_m``
+    (a walk along the point's own street is always given).
 
+    Two searches bounded by ``limit_m``, one from each end of the point's street, in
+    compiled code (:mod:`.kernels`): they touch only the nodes within the limit, so the
+    cost depends on the limit, not on the graph, and the distances equal
+    :func:`from_points`'s search of the whole graph with the same limit, bit for bit."""
+    from geo_era.analysis.network import kernels  # noqa: PLC0415  (numba: on first search)
 
-def near_point(graph: WalkGraph, snap: Snap, limit_m: float
-               ) -> tuple[IntArray, FloatArray]:
-    """For one point on the network (a one-point ``snap``): the nodes of the disc that
-    holds every node within ``limit_m`` metres of its street's ends in a straight line
-    (ascending), and the walking distance to each (``inf`` beyond ``limit_m``).
-
-    An edge is never shorter than the straight line between its nodes, so a walk of at
-    most ``limit_m`` never leaves that disc: the distances equal :func:`from_points`'s
-    search of the whole graph with the same limit, at a cost that depends on the limit,
-    not on the graph."""
     e = int(snap.edge[0])
-    ends = np.unique(np.array([graph.u[e], graph.v[e]], dtype=np.int64))
-    near = _disc(graph, ends, limit_m)
-    d_end = csgraph.dijkstra(graph.matrix[near][:, near], directed=False,
-                             indices=np.searchsorted(near, ends), limit=limit_m)
-    row = {int(node): k for k, node in enumerate(ends)}
-    to_u = snap.offset[0] + snap.along[0] + d_end[row[int(graph.u[e])]]
-    to_v = snap.offset[0] + (graph.length[e] - snap.along[0]) + d_end[row[int(graph.v[e])]]
-    dist: FloatArray = np.minimum(to_u, to_v)
-    return near, dist
-
-
-def to_access_near(graph: WalkGraph, snap: Snap, nodes: IntArray, node_dist: FloatArray,
-                   access: Access) -> FloatArray:
-    """:func:`to_access` for one point from :func:`near_point`'s nodes and distances (a
-    node not among them is beyond the limit)."""
-    def at(ids: IntArray) -> FloatArray:
-        if not len(nodes):
-            return np.full(len(ids), np.inf)
-        pos = np.minimum(np.searchsorted(nodes, ids), len(nodes) - 1)
-        found: FloatArray = np.where(nodes[pos] == ids, node_dist[pos], np.inf)
-        return found
-
-    e = access.edge
-    via_u = at(graph.u[e]) + access.along
-    via_v = at(graph.v[e]) + (graph.length[e] - access.along)
+    ends = np.array([graph.u[e], graph.v[e]], dtype=np.int64)
+    start = np.array([snap.offset[0] + snap.along[0],
+                      snap.offset[0] + (graph.length[e] - snap.along[0])])
+    nodes = np.r_[graph.u[access.edge], graph.v[access.edge]]
+    node_dist = np.empty(len(nodes))
+    indptr, indices, weights = graph.csr
+    with graph.scratch.borrow() as scratch:
+        kernels.walks_via_ends(indptr, indices, weights, scratch.distance, scratch.touched,
+                               ends, start, float(limit_m), nodes, node_dist)
+    m = len(access.edge)
+    via_u = node_dist[:m] + access.along
+    via_v = node_dist[m:] + (graph.length[access.edge] - access.along)
     walk = np.minimum(via_u, via_v) + access.offset
     direct = snap.offset[0] + np.abs(snap.along[0] - access.along) + access.offset
-    result: FloatArray = np.where(e == snap.edge[0], np.minimum(walk, direct), walk)
+    result: FloatArray = np.where(access.edge == e, np.minimum(walk, direct), walk)
     return result
 
 
 def from_points(graph: WalkGraph, snap: Snap, *, limit_m: float = np.inf) -> FloatArray:
     """Walking distance from each snapped point to every node, (points x nodes);
     ``inf`` beyond ``limit_m`` or for a point off the network. This searches the whole
-    graph; one point's search within a limit is :func:`near_point`."""
+    graph; one point's walks within a limit are :func:`near_access`."""
     out = np.full((len(snap.edge), graph.n_nodes), np.inf)
     on = np.flatnonzero(snap.edge >= 0)
     if not len(on):
@@ -235,63 +233,49 @@ def to_access(graph: WalkGraph, snap: Snap, node_dist: FloatArray, access: Acces
     return result
 
 
-@dataclass(frozen=True)
-class _SameEdge:
-    """Sites reachable from a point along the point's own edge, without passing a node:
-    point ``point[k]`` reaches ``site[k]`` (of ``category[k]``) in ``direct[k]`` metres."""
-
-    point: IntArray
-    direct: FloatArray
-    site: IntArray
-    category: npt.NDArray[np.object_]
-
-    @classmethod
-    def of(cls, snap: Snap, access: Access, cats: npt.NDArray[np.object_]) -> _SameEdge:
-        on_rows = np.flatnonzero(snap.edge >= 0)
-        q, k = access.on_edges(snap.edge[on_rows])
-        point = on_rows[q]
-        direct = (snap.offset[point] + np.abs(snap.along[point] - access.along[k])
-                  + access.offset[k])
-        return cls(point, direct, access.site[k], cats[access.site[k]])
-
-    def improve(self, category: str, best: FloatArray, site: IntArray) -> None:
-        """Lower ``best`` (and set ``site``) in place where a site of ``category`` on a
-        point's own edge is nearer than the walk through the nodes."""
-        mine = self.category == category
-        if not mine.any():
-            return
-        p, direct, site_same = self.point[mine], self.direct[mine], self.site[mine]
-        order = np.lexsort((direct, p))
-        p, direct, site_same = p[order], direct[order], site_same[order]
-        first = np.r_[True, p[1:] != p[:-1]]
-        p, direct, site_same = p[first], direct[first], site_same[first]
-        better = direct < best[p]
-        best[p[better]] = direct[better]
-        site[p[better]] = site_same[better]
-
-
-def nearest_by_category(graph: WalkGraph, snap: Snap,
-                        per_category: dict[str, CategoryDistances], access: Access,
-                        sites: gpd.GeoDataFrame) -> dict[str, tuple[FloatArray, IntArray]]:
-    """Walking distance from each snapped point to the nearest site of each category,
-    and which site (row; -1 when unreachable or off network)."""
-    out: dict[str, tuple[FloatArray, IntArray]] = {}
+def nearest_by_category(graph: WalkGraph, snap: Snap, table: CategoryTable, access: Access,
+                        categories: Iterable[str] | None = None
+                        ) -> dict[str, tuple[FloatArray, IntArray]]:
+    """Walking distance (m) from each snapped point to the nearest site of each category
+    of ``table`` (or of those of ``categories`` it has), and which site (row; -1 when
+    unreachable or off network); every category at once."""
+    chosen = None if categories is None else set(categories)
+    rows = np.array([g for g, c in enumerate(table.categories)
+                     if chosen is None or c in chosen], dtype=np.int64)
+    if not len(rows):
+        return {}
     on = snap.edge >= 0
     e = np.maximum(snap.edge, 0)
-    # a site on the same edge as a point can be reached without passing a node: the
-    # access points on each point's edge, every category at once
-    same_edge = _SameEdge.of(snap, access, sites["category"].to_numpy(dtype=object))
-    for category, cd in per_category.items():
-        via_u = snap.offset + snap.along + cd.distance[graph.u[e]]
-        via_v = snap.offset + (graph.length[e] - snap.along) + cd.distance[graph.v[e]]
-        best = np.minimum(via_u, via_v)
-        start = np.where(via_u <= via_v, graph.u[e], graph.v[e])
-        site: IntArray = cd.node_site[start].astype(np.int64)
-        same_edge.improve(category, best, site)
-        best[~on] = np.inf
-        site[~on | ~np.isfinite(best)] = -1
-        out[category] = (best, site)
-    return out
+    u, v = graph.u[e], graph.v[e]
+    via_u = (snap.offset + snap.along)[None, :] + table.distance[np.ix_(rows, u)]
+    via_v = (snap.offset + (graph.length[e] - snap.along))[None, :] + \
+        table.distance[np.ix_(rows, v)]
+    best: FloatArray = np.minimum(via_u, via_v)
+    start = np.where(via_u <= via_v, u[None, :], v[None, :])
+    site: IntArray = table.node_site[rows[:, None], start].astype(np.int64)
+    # a site on the same edge as a point is reached without passing a node: the access
+    # points on each point's edge, the nearest of each category
+    on_rows = np.flatnonzero(on)
+    q, k = access.on_edges(snap.edge[on_rows])
+    local = np.full(len(table.categories), -1, dtype=np.int64)
+    local[rows] = np.arange(len(rows))
+    code = table.site_code[access.site[k]]
+    row = np.where(code >= 0, local[code], -1)
+    mine = row >= 0
+    point, k, row = on_rows[q[mine]], k[mine], row[mine]
+    direct = snap.offset[point] + np.abs(snap.along[point] - access.along[k]) + \
+        access.offset[k]
+    order = np.lexsort((direct, point, row))  # stable: the first of equals is kept
+    point, k, row, direct = point[order], k[order], row[order], direct[order]
+    first = np.ones(len(point), dtype=bool)
+    first[1:] = (point[1:] != point[:-1]) | (row[1:] != row[:-1])
+    point, k, row, direct = point[first], k[first], row[first], direct[first]
+    better = direct < best[row, point]
+    best[row[better], point[better]] = direct[better]
+    site[row[better], point[better]] = access.site[k[better]]
+    best[:, ~on] = np.inf
+    site[(~on)[None, :] | ~np.isfinite(best)] = -1
+    return {table.categories[g]: (best[i], site[i]) for i, g in enumerate(rows)}
 
 
 def walk_flag(straight_m: float, walk_m: float) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -18,7 +19,6 @@ import numpy.typing as npt
 import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
-from scipy.spatial import cKDTree
 
 from geo_era.analysis.network import distances, routes
 from geo_era.analysis.network.access import (
@@ -29,9 +29,12 @@ from geo_era.analysis.network.access import (
     IntArray,
     Snap,
 )
-from geo_era.analysis.network.distances import CategoryDistances
+from geo_era.analysis.network.distances import CategoryDistances, CategoryTable
 from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.errors import DataError
+
+if TYPE_CHECKING:
+    from geo_era.analysis.network.kernels import ScratchPool
 
 #: End points closer than this (metres) are one node.
 NODE_PRECISION_M = 0.01
@@ -72,15 +75,28 @@ class WalkGraph:
     def n_edges(self) -> int:
         return len(self.u)
 
-    def nodes_within(self, xy: FloatArray, radius_m: float) -> IntArray:
-        """The nodes (ascending) within ``radius_m`` metres, straight line, of the point
-        ``xy`` (EPSG:27700). The k-d tree of the nodes is built on first use."""
-        tree: cKDTree | None = self.__dict__.get("_node_tree")
-        if tree is None:
-            tree = self.__dict__["_node_tree"] = cKDTree(self.node_xy)
-        found = tree.query_ball_point(np.asarray(xy, dtype=float).reshape(2), radius_m,
-                                      return_sorted=True)
-        return np.asarray(found, dtype=np.int64)
+    @property
+    def csr(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """The matrix's CSR arrays (row starts, columns, lengths in metres), for the
+        compiled searches: made once, 64-bit and contiguous."""
+        found: tuple[IntArray, IntArray, FloatArray] | None = self.__dict__.get("_csr")
+        if found is None:
+            m = self.matrix
+            found = self.__dict__["_csr"] = (
+                np.ascontiguousarray(m.indptr, dtype=np.int64),
+                np.ascontiguousarray(m.indices, dtype=np.int64),
+                np.ascontiguousarray(m.data, dtype=np.float64))
+        return found
+
+    @property
+    def scratch(self) -> ScratchPool:
+        """Working memory of the compiled searches, one per search running at once."""
+        pool: ScratchPool | None = self.__dict__.get("_scratch")
+        if pool is None:
+            from geo_era.analysis.network.kernels import ScratchPool as Pool  # noqa: PLC0415
+
+            pool = self.__dict__.setdefault("_scratch", Pool(self.n_nodes))
+        return pool
 
     def edge_between(self, a: int, b: int) -> int:
         """The (shortest) edge joining nodes ``a`` and ``b``."""
@@ -162,12 +178,17 @@ class WalkGraph:
 
     # --- shortest paths (computed in .distances and .routes) ---------------------------
 
+    def category_table(self, sites: gpd.GeoDataFrame, access: Access,
+                       categories: Iterable[str] = SITE_CATEGORIES) -> CategoryTable:
+        """For each category with reachable sites: walking distance from every node to
+        the nearest site of that category, stacked (:func:`.distances.category_table`)."""
+        return distances.category_table(self, sites, access, categories)
+
     def category_distances(self, sites: gpd.GeoDataFrame, access: Access,
                            categories: Iterable[str] = SITE_CATEGORIES
                            ) -> dict[str, CategoryDistances]:
-        """For each category with reachable sites: walking distance from every node to
-        the nearest site of that category (:func:`.distances.category_distances`)."""
-        return distances.category_distances(self, sites, access, categories)
+        """:meth:`category_table`'s distances of each category."""
+        return self.category_table(sites, access, categories).per_category
 
     def from_points(self, snap: Snap, *, limit_m: float = np.inf) -> FloatArray:
         """Walking distance from each snapped point to every node, (points x nodes);
@@ -179,12 +200,13 @@ class WalkGraph:
         accesses), given ``node_dist`` from :meth:`from_points`."""
         return distances.to_access(self, snap, node_dist, access)
 
-    def nearest_by_category(self, snap: Snap, per_category: dict[str, CategoryDistances],
-                            access: Access, sites: gpd.GeoDataFrame
+    def nearest_by_category(self, snap: Snap, table: CategoryTable, access: Access,
+                            categories: Iterable[str] | None = None
                             ) -> dict[str, tuple[FloatArray, IntArray]]:
-        """Walking distance from each snapped point to the nearest site of each category,
-        and which site (row; -1 when unreachable or off network)."""
-        return distances.nearest_by_category(self, snap, per_category, access, sites)
+        """Walking distance from each snapped point to the nearest site of each category
+        of ``table`` (or of ``categories``), and which site (row; -1 when unreachable or
+        off network): :func:`.distances.nearest_by_category`."""
+        return distances.nearest_by_category(self, snap, table, access, categories)
 
     def route(self, xy: Sequence[float], cd: CategoryDistances, access: Access
               ) -> tuple[shapely.LineString, int] | None:

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from geo_era.analysis.network import distances
 from geo_era.analysis.network.access import Access, FloatArray, IntArray, Snap
 from geo_era.analysis.network.cache import walk_graph_for
-from geo_era.analysis.network.distances import CategoryDistances
+from geo_era.analysis.network.distances import CategoryDistances, CategoryTable
 from geo_era.analysis.network.graph import WalkGraph
 from geo_era.data.layer_store import LayerStore
 from geo_era.geometry.index import no_sites
@@ -39,9 +39,11 @@ class WalkNetwork:
     graph: WalkGraph
     sites: gpd.GeoDataFrame
     access: Access
-    per_category: dict[str, CategoryDistances]
-    #: derived: each site's id and name ("" when it has none), the categories that have
-    #: a site, and :func:`describe` of the graph
+    table: CategoryTable
+    #: derived: each category's distances (views of ``table``), each site's id and name
+    #: ("" when it has none), the categories that have a site, and :func:`describe` of
+    #: the graph
+    per_category: dict[str, CategoryDistances] = field(init=False, repr=False)
     site_ids: npt.NDArray[np.object_] = field(init=False, repr=False)
     site_names: npt.NDArray[np.object_] = field(init=False, repr=False)
     categories_present: frozenset[str] = field(init=False, repr=False)
@@ -49,6 +51,7 @@ class WalkNetwork:
 
     def __post_init__(self) -> None:
         sites = self.sites
+        self.per_category = self.table.per_category
         self.site_ids = sites["site_id"].astype(str).to_numpy(dtype=object)
         self.site_names = (sites["name"].astype("string").fillna("").to_numpy(dtype=object)
                            if "name" in sites.columns
@@ -60,7 +63,7 @@ class WalkNetwork:
     def build(cls, graph: WalkGraph, sites: gpd.GeoDataFrame) -> WalkNetwork:
         sites = sites.reset_index(drop=True)
         access = graph.site_access(sites)
-        return cls(graph, sites, access, graph.category_distances(sites, access))
+        return cls(graph, sites, access, graph.category_table(sites, access))
 
     def walks_to_sites(self, xy: Sequence[float] | FloatArray, site_rows: IntArray, *,
                        limit_m: float) -> tuple[FloatArray, str]:
@@ -79,8 +82,7 @@ class WalkNetwork:
         wanted, inverse = np.unique(site_rows, return_inverse=True)
         sub = self.access.of_sites(wanted)
         if np.isfinite(limit_m):  # only the streets within reach (issue 23)
-            nodes, node_dist = distances.near_point(self.graph, snap, limit_m)
-            walk = distances.to_access_near(self.graph, snap, nodes, node_dist, sub)
+            walk = distances.near_access(self.graph, snap, sub, limit_m)
         else:
             walk = self.graph.to_access(snap, self.graph.from_points(snap), sub)[0]
         best = np.full(len(wanted), np.inf)
