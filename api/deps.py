@@ -4,17 +4,19 @@ that applies the need-to-know matrix (:mod:`geo_era.security.access`) and audits
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from geo_era.security.users import Identity, identity_for_key
 from geo_era.services import Caller, Services
 
 from .forms import SESSION_COOKIE
-from .security import TokenError
+from .security import TokenError, Tokens
 
 log = logging.getLogger("geo_era.api")
 
@@ -81,43 +83,49 @@ class AppServices(Services):
 DOCUMENTATION = frozenset({f"{PREFIX}/docs", f"{PREFIX}/openapi.json"})
 
 
-def authenticate_request(request: Request) -> Identity:
+def authenticate_request(request: Request) -> tuple[Identity, Callable[[], None] | None]:
     """The caller's identity from a bearer token or an API key (or, for a GET of the
     :data:`DOCUMENTATION`, the signed-in session of the pages); 401 otherwise. Run once
-    per request, by the middleware, for every path but the public ones."""
+    per request, by the middleware, for every path but the public ones.
+
+    One indexed read of the store; no write. The session's last use, when due (at most
+    once a minute), is given back to write: a write may wait for the store's lock."""
     app = request.app
     cookie = request.cookies.get(SESSION_COOKIE)  # the pages' session (forms.py)
     if cookie and request.method == "GET" and request.url.path in DOCUMENTATION \
             and "authorization" not in request.headers and "x-api-key" not in request.headers:
-        try:
-            found = app.state.tokens.session(cookie)
-        except TokenError as exc:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
-        assert isinstance(found.identity, Identity)
-        return found.identity
+        return _session(app.state.tokens, cookie)
     key = request.headers.get("x-api-key")
     if key:
         identity = identity_for_key(app.state.services.engine, key)
         if identity is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "the API key is not valid")
-        return identity
+        return identity, None
     scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not bearer:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in: a bearer token is needed")
+    return _session(app.state.tokens, bearer.strip())
+
+
+def _session(tokens: Tokens, token: str) -> tuple[Identity, Callable[[], None] | None]:
     try:
-        identity = app.state.tokens.identity(bearer.strip())
+        found = tokens.session(token, write_last_use=False)
     except TokenError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
-    assert isinstance(identity, Identity)
-    return identity
+    assert isinstance(found.identity, Identity)
+    return found.identity, found.last_use
 
 
 async def current_identity(request: Request,
                            _bearer: Annotated[str | None, Depends(oauth2)]) -> Identity:
     """The identity the middleware established (declares the bearer scheme in OpenAPI)."""
-    identity = getattr(request.state, "identity", None)
-    if not isinstance(identity, Identity):  # a route outside the middleware's reach
-        identity = authenticate_request(request)
+    established = getattr(request.state, "identity", None)
+    if isinstance(established, Identity):
+        return established
+    # a route outside the middleware's reach
+    identity, last_use = await run_in_threadpool(authenticate_request, request)
+    if last_use is not None:
+        await run_in_threadpool(last_use)
     return identity
 
 

@@ -60,12 +60,14 @@ class Tokens:
         except SignInError as exc:
             raise TokenError(str(exc)) from None
 
-    def session(self, token: str, *, stages: tuple[str, ...] = (ACTIVE,)) -> Resolved:
+    def session(self, token: str, *, stages: tuple[str, ...] = (ACTIVE,),
+                write_last_use: bool = True) -> Resolved:
         """The valid session ``token`` stands for (one query); :class:`TokenError`
-        otherwise, with a message safe to show."""
+        otherwise, with a message safe to show. With ``write_last_use=False`` the
+        session's last use, when due, is left to the caller (``Resolved.last_use``)."""
         try:
             return sessions.resolve(self._engine, token, lifetime=self.lifetime,
-                                    stages=stages)
+                                    stages=stages, write_last_use=write_last_use)
         except SignInError as exc:
             raise TokenError(str(exc)) from None
 

@@ -34,10 +34,22 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import SecretBytes
-from sqlalchemy import JSON, DateTime, Engine, Integer, String, Text, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Text,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from geo_era.db.audit_key import audit_key
@@ -100,7 +112,7 @@ def _unkeyed_digest(prev_hash: str, content: dict[str, Any]) -> str:
     return hashlib.sha256(_message(prev_hash, content)).hexdigest()
 
 
-def _content(entry: AuditEntry) -> dict[str, Any]:
+def _content(entry: AuditEntry | SimpleNamespace) -> dict[str, Any]:
     at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=dt.UTC)
     return {"seq": entry.seq, "at": at.astimezone(dt.UTC).isoformat(), "actor": entry.actor,
             "role": entry.role, "organisation": entry.organisation,
@@ -109,15 +121,39 @@ def _content(entry: AuditEntry) -> dict[str, Any]:
             "justification": entry.justification, "outcome": entry.outcome}
 
 
-def _locked_head(session: Session) -> AuditHead:
-    """The head row, read under the append lock (taken first)."""
-    session.execute(update(AuditHead).where(AuditHead.id == 1)
-                    .values(last_seq=AuditHead.last_seq))
-    head = session.get(AuditHead, 1, populate_existing=True)
+def _lock_head(connection: Connection | Session) -> tuple[int, str]:
+    """The head row's last sequence number and hash, read under the append lock (an
+    update of the row, taken first: a row lock on PostgreSQL, the write lock on
+    SQLite)."""
+    connection.execute(update(AuditHead).where(AuditHead.id == 1)
+                       .values(last_seq=AuditHead.last_seq)
+                       .execution_options(synchronize_session=False))
+    head = connection.execute(select(AuditHead.last_seq, AuditHead.last_hash)
+                              .where(AuditHead.id == 1)).first()
     if head is None:
         raise DataError("the audit log has no head row; the case store was not migrated "
                         "(it is created by migration 0003)")
-    return head
+    return int(head.last_seq), str(head.last_hash)
+
+
+def _chain(connection: Connection | Session, entries: Sequence[dict[str, Any]]
+           ) -> list[dict[str, Any]]:
+    """Chain entries (checked fields) onto the log in ``connection``'s transaction,
+    under one lock of the head row: each entry's row (sequence number, time, hashes),
+    inserted, and the head moved to the last."""
+    seq, prev = _lock_head(connection)
+    key = audit_key(connection.get_bind() if isinstance(connection, Session) else connection)
+    rows = []
+    for fields in entries:
+        row = {**fields, "seq": seq + 1, "at": utcnow(), "prev_hash": prev}
+        row["hash"] = _digest(key, prev, _content(SimpleNamespace(**row)))
+        seq, prev = row["seq"], row["hash"]
+        rows.append(row)
+    connection.execute(insert(AuditEntry), rows)
+    connection.execute(update(AuditHead).where(AuditHead.id == 1)
+                       .values(last_seq=seq, last_hash=prev)
+                       .execution_options(synchronize_session=False))
+    return rows
 
 
 def _checked(*, actor: str, role: str, organisation: str, operation: str,
@@ -138,31 +174,15 @@ def _checked(*, actor: str, role: str, organisation: str, operation: str,
             "justification": justification, "outcome": outcome}
 
 
-def _append_all(session: Session, entries: Sequence[dict[str, Any]]) -> list[AuditEntry]:
-    """Chain entries (checked fields) onto the log in ``session``'s transaction, under
-    one lock of the head row."""
-    head = _locked_head(session)
-    key = audit_key(session.get_bind())
-    added = []
-    for fields in entries:
-        entry = AuditEntry(seq=head.last_seq + 1, at=utcnow(), prev_hash=head.last_hash,
-                           hash="", **fields)
-        entry.hash = _digest(key, entry.prev_hash, _content(entry))
-        session.add(entry)
-        head.last_seq, head.last_hash = entry.seq, entry.hash
-        added.append(entry)
-    session.flush()
-    return added
-
-
 def append(session: Session, *, actor: str, role: str, organisation: str, operation: str,
            record_type: str, record_ids: list[str], justification: str | None = None,
            recipients: list[str] | None = None, outcome: str = "allowed") -> AuditEntry:
     """Add an entry in ``session``'s transaction (committed with the data it records)."""
-    return _append_all(session, [_checked(
+    [row] = _chain(session, [_checked(
         actor=actor, role=role, organisation=organisation, operation=operation,
         record_type=record_type, record_ids=record_ids, justification=justification,
-        recipients=recipients, outcome=outcome)])[0]
+        recipients=recipients, outcome=outcome)])
+    return AuditEntry(**row)
 
 
 class ConsultationLog:
@@ -214,8 +234,8 @@ class ConsultationLog:
                 batch = self._queue[:self.BATCH]
                 del self._queue[:self.BATCH]
             try:
-                with session_scope(self._engine) as session:
-                    _append_all(session, [fields for fields, _ in batch])
+                with self._engine.begin() as connection:
+                    _chain(connection, [fields for fields, _ in batch])
             except Exception as exc:
                 for _, done in batch:
                     done.set_exception(exc)
@@ -452,7 +472,9 @@ def rekey(engine: Engine, *, actor: Actor) -> int:
     actor.require_justification("re-keying the audit trail")
     key = audit_key(engine)
     with session_scope(engine) as session:
-        head_row = _locked_head(session)
+        _lock_head(session)
+        head_row = session.get(AuditHead, 1, populate_existing=True)
+        assert head_row is not None  # _lock_head refuses a store without one
         entries = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
         unkeyed = _unkeyed_prefix(key, entries, head_row)
         if unkeyed == 0:

@@ -26,7 +26,9 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -110,6 +112,9 @@ class Resolved:
     stage: str
     user_id: int | None
     session_id: int
+    #: its last use, when due to be written and left to the caller (``resolve``'s
+    #: ``write_last_use=False``): a write, which may wait for the store's lock
+    last_use: Callable[[], None] | None = None
 
 
 def digest(token: str) -> str:
@@ -164,10 +169,11 @@ _LOOKUP = _lookup()
 
 
 def resolve(engine: Engine, token: str, *, lifetime: Lifetime,
-            stages: tuple[str, ...] = (ACTIVE,)) -> Resolved:
+            stages: tuple[str, ...] = (ACTIVE,), write_last_use: bool = True) -> Resolved:
     """The session ``token`` stands for, if it is valid now and in one of ``stages``;
     :class:`SignInError` otherwise (unknown, signed out, expired, or its user disabled).
-    One indexed query; its last use is written at most once a minute."""
+    One indexed query; its last use is written at most once a minute, here or, with
+    ``write_last_use=False``, by the caller calling the answer's ``last_use``."""
     if not token.startswith(PREFIX) or len(token) > 100:
         raise SignInError("the token is not valid; sign in again")
     now = utcnow()
@@ -181,13 +187,17 @@ def resolve(engine: Engine, token: str, *, lifetime: Lifetime,
         raise SignInError("this account is disabled; ask your administrator")
     if row.stage not in stages:
         raise SignInError("sign-in is not finished; give the second-factor code first")
+    last_use = None
     if (now - _aware(row.last_seen_at)).total_seconds() >= TOUCH_EVERY_S:
-        _touch(engine, row.id, now, min(now + (lifetime if row.stage == ACTIVE
-                                               else PENDING).idle, _aware(row.ends_at)))
+        last_use = partial(_touch, engine, row.id, now, min(
+            now + (lifetime if row.stage == ACTIVE else PENDING).idle, _aware(row.ends_at)))
+        if write_last_use:
+            last_use()
+            last_use = None
     identity = (Identity(row.username, row.user_role, row.user_org)
                 if row.user_id is not None
                 else Identity(row.username, row.role, row.organisation))
-    return Resolved(identity, row.purpose, row.stage, row.user_id, row.id)
+    return Resolved(identity, row.purpose, row.stage, row.user_id, row.id, last_use)
 
 
 def _touch(engine: Engine, session_id: int, now: dt.datetime, expires: dt.datetime) -> None:

@@ -233,7 +233,7 @@ def test_a_failed_consultation_batch_fails_each_request_in_it_and_writes_none(
     import geo_era.security.audit as audit_module
     from geo_era.security.audit import Actor, ConsultationLog
 
-    real = audit_module._append_all
+    real = audit_module._chain
     gate = threading.Event()
 
     def failing(session: object, entries: list[dict[str, object]]) -> object:
@@ -243,7 +243,7 @@ def test_a_failed_consultation_batch_fails_each_request_in_it_and_writes_none(
             raise OSError("disk full")
         return result
 
-    monkeypatch.setattr(audit_module, "_append_all", failing)
+    monkeypatch.setattr(audit_module, "_chain", failing)
     log = ConsultationLog(engine)
     actor = Actor("analyst", "omu_analyst", "FICTIONAL Police Scotland OMU")
     outcomes: dict[str, str] = {}

@@ -337,6 +337,34 @@ def test_an_expired_session_is_refused(site: Site) -> None:
         assert refused.json()["detail"] == "the session has expired; sign in again"
 
 
+def test_a_used_sessions_idle_end_moves_on_and_a_write_waits_for_no_answer(
+        site: Site) -> None:
+    """A session's last use is read on every request and written at most once a minute
+    (off the event loop, issue 23): a request after a minute moves its idle end on to
+    GEO_ERA_TOKEN_MINUTES from now; one within the minute writes nothing."""
+    import datetime as dt
+
+    token = site.signed_in()
+    now = dt.datetime.now(dt.UTC)
+    soon = now + dt.timedelta(minutes=1)
+    with session_scope(site.engine) as session:
+        row = session.scalars(select(SignInSession)).one()
+        row.last_seen_at = now - dt.timedelta(minutes=5)
+        row.expires_at = soon
+    assert site.me(token).status_code == 200
+    with session_scope(site.engine) as session:
+        row = session.scalars(select(SignInSession)).one()
+        seen = row.last_seen_at.replace(tzinfo=dt.UTC)
+        expires = row.expires_at.replace(tzinfo=dt.UTC)
+    minutes = Settings(home=site.home).token_minutes
+    assert abs((seen - now).total_seconds()) < 30
+    assert abs((expires - (seen + dt.timedelta(minutes=minutes))).total_seconds()) < 1
+    assert site.me(token).status_code == 200  # within the minute: nothing written
+    with session_scope(site.engine) as session:
+        again = session.scalars(select(SignInSession)).one()
+        assert again.last_seen_at.replace(tzinfo=dt.UTC) == seen
+
+
 def test_a_session_stores_only_a_digest_of_its_token(site: Site) -> None:
     token = site.signed_in()
     with session_scope(site.engine) as session:
