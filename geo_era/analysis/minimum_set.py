@@ -53,6 +53,7 @@ from geo_era.analysis.minimum_set_rules import (
     HOUSEHOLD_COLUMNS,
     NASSO_RULES,
     REASONS,
+    Members,
     MinimumSet,
     member_records,
 )
@@ -468,7 +469,7 @@ class ParameterEngine:
         result = MinimumSet(
             property_id=property_id, address=str(props["address"].iloc[row]),
             property_type=ptype, property_type_derived=derived, rule_applies_to=applies_to,
-            rule_text=text, members=members, occupants=occupants,
+            rule_text=text, columns=members, occupants=occupants,
             plots_estimated=self.plots_estimated and ptype in ADJACENCY_TYPES,
             data_version=dict(self.data_version))
         if extend_metres is not None and extend_rings is not None:
@@ -480,7 +481,7 @@ class ParameterEngine:
             result.extension = self._extend_by_rings(row, extend_rings, set(result.member_ids))
         return result
 
-    def _members(self, j: IntArray, reason: npt.NDArray[np.object_]) -> pd.DataFrame:
+    def _members(self, j: IntArray, reason: npt.NDArray[np.object_]) -> Members:
         """One row per member (by row position), with the sorted reasons it is in."""
         order = np.argsort(j, kind="stable")
         j, reason = j[order], reason[order]
@@ -491,16 +492,17 @@ class ParameterEngine:
                       for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
         return self._describe(rows.astype(np.int64), reasons=reasons)
 
-    def _describe(self, rows: IntArray, **extra: npt.NDArray[np.generic]) -> pd.DataFrame:
+    def _describe(self, rows: IntArray, **extra: npt.NDArray[np.generic]) -> Members:
         """Id, address and household facts of the properties at ``rows``, and the
-        ``extra`` columns given."""
+        ``extra`` columns given, as plain arrays."""
         household = self._household
-        data: dict[str, Any] = {"property_id": self._pid[rows],
-                                "address": self._addresses[rows]}
+        data: Members = {"property_id": self._pid[rows],
+                         "address": np.asarray(self._addresses.take(rows), dtype=object)}
         for column in HOUSEHOLD_COLUMNS:
-            data[column] = household[column][rows] if column in household else pd.NA
+            if column in household:
+                data[column] = household[column][rows]
         data.update(extra)
-        return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+        return data
 
     def _extend_by_distance(self, row: int, metres: float, members: set[str]
                             ) -> dict[str, Any]:
@@ -533,7 +535,7 @@ class ParameterEngine:
         rows = np.array([r for r, _ in added], dtype=np.int64)
         frame = self._describe(rows, ring=np.array([ring for _, ring in added], dtype=np.int64))
         records = member_records(frame)
-        for record, ring in zip(records, frame["ring"], strict=True):
+        for record, ring in zip(records, frame["ring"].tolist(), strict=True):
             record["ring"] = int(ring)
         return {"by": "rings", "rings": rings, "properties": records}
 

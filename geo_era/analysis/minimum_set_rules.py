@@ -6,8 +6,10 @@ out by :class:`geo_era.analysis.minimum_set.ParameterEngine`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 NASSO_RULES: dict[str, tuple[str, str]] = {
@@ -38,6 +40,12 @@ REASONS: dict[str, str] = {
 }
 
 
+#: A set's dwellings as columns (row k of each is dwelling k): ``property_id``,
+#: ``address``, each of :data:`HOUSEHOLD_COLUMNS` the data has, and what else the set
+#: gives (``reasons``, ``distance_m``, ``ring``).
+Members = dict[str, np.ndarray]
+
+
 @dataclass
 class MinimumSet:
     """One property's minimum parameter set, with why each dwelling is in it."""
@@ -48,15 +56,21 @@ class MinimumSet:
     property_type_derived: bool
     rule_applies_to: str
     rule_text: str
-    members: pd.DataFrame
+    columns: Members
     occupants: int | None
     plots_estimated: bool
     extension: dict[str, Any] | None = None
     data_version: dict[str, int] = field(default_factory=dict)
 
+    @cached_property
+    def members(self) -> pd.DataFrame:
+        """The dwellings, one row each, every household column there (NA when the data
+        has none)."""
+        return members_frame(self.columns)
+
     @property
     def member_ids(self) -> list[str]:
-        return [str(p) for p in self.members["property_id"]]
+        return [str(p) for p in self.columns["property_id"].tolist()]
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready document (no sensitive fields: property facts only)."""
@@ -68,7 +82,7 @@ class MinimumSet:
             "rule": {"source": "NASSO 3.9", "applies_to": self.rule_applies_to,
                      "text": self.rule_text},
             "plots_estimated": self.plots_estimated,
-            "properties": member_records(self.members),
+            "properties": member_records(self.columns),
             "data_version": self.data_version,
         }
         if self.property_type == "shared":
@@ -84,19 +98,36 @@ HOUSEHOLD_COLUMNS = ("children_in_household", "adult_at_risk_in_household", "occ
                      "is_void")
 
 
-def member_records(members: pd.DataFrame) -> list[dict[str, Any]]:
-    columns = {str(c): members[c].tolist() for c in members.columns}  # column-wise: fast
+def members_frame(columns: Members) -> pd.DataFrame:
+    """Dwellings' columns as a frame, each of :data:`HOUSEHOLD_COLUMNS` there (NA when
+    the data has none)."""
+    n = len(columns["property_id"])
+    data: dict[str, Any] = {"property_id": columns["property_id"],
+                            "address": columns["address"]}
+    for column in HOUSEHOLD_COLUMNS:
+        data[column] = columns.get(column, pd.NA)
+    data.update({c: v for c, v in columns.items() if c not in data})
+    return pd.DataFrame(data, index=pd.RangeIndex(n))
+
+
+def member_records(columns: Members) -> list[dict[str, Any]]:
+    """Dwellings' columns as JSON-ready records (no pandas frame: a set is a few rows,
+    and building a frame for them cost more than the set itself)."""
+    values = {c: v.tolist() for c, v in columns.items()}
     out = []
-    for k in range(len(members)):
-        row = {c: values[k] for c, values in columns.items()}
-        record: dict[str, Any] = {"property_id": row["property_id"], "address": row["address"]}
-        if "reasons" in row:
-            record["reasons"] = list(row["reasons"])
-            record["reason"] = "; ".join(REASONS[r] for r in row["reasons"])
-        if "distance_m" in row:
-            record["distance_m"] = round(float(row["distance_m"]), 2)
-        record["household"] = {c: (None if pd.isna(row.get(c)) else
-                                    (int(row[c]) if c == "occupants" else bool(row[c])))
-                               for c in HOUSEHOLD_COLUMNS}
+    for k in range(len(values["property_id"])):
+        record: dict[str, Any] = {"property_id": values["property_id"][k],
+                                  "address": values["address"][k]}
+        if "reasons" in values:
+            record["reasons"] = list(values["reasons"][k])
+            record["reason"] = "; ".join(REASONS[r] for r in values["reasons"][k])
+        if "distance_m" in values:
+            record["distance_m"] = round(float(values["distance_m"][k]), 2)
+        household = {}
+        for c in HOUSEHOLD_COLUMNS:
+            value = values[c][k] if c in values else None
+            household[c] = (None if value is None or pd.isna(value) else
+                            (int(value) if c == "occupants" else bool(value)))
+        record["household"] = household
         out.append(record)
     return out
