@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from pydantic import SecretBytes
 from sqlalchemy import (
@@ -45,12 +45,15 @@ from sqlalchemy import (
     Engine,
     Integer,
     String,
+    Table,
     Text,
+    bindparam,
     insert,
     select,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.expression import Executable
 
 from geo_era.db.audit_key import audit_key
 from geo_era.db.store import Base, session_scope, utcnow
@@ -121,15 +124,27 @@ def _content(entry: AuditEntry | SimpleNamespace) -> dict[str, Any]:
             "justification": entry.justification, "outcome": entry.outcome}
 
 
+def _statements() -> tuple[Executable, Executable, Executable, Executable]:
+    """The statements of an append, built once from the tables' columns (each append
+    only binds values; SQLAlchemy reuses their compiled forms): lock the head row (an
+    update of it, taken first: a row lock on PostgreSQL, the write lock on SQLite), read
+    it, insert the entries, move the head."""
+    head, entries = cast(Table, AuditHead.__table__), cast(Table, AuditEntry.__table__)
+    one = head.c.id == 1
+    return (update(head).where(one).values(last_seq=head.c.last_seq),
+            select(head.c.last_seq, head.c.last_hash).where(one),
+            insert(entries),
+            update(head).where(one).values(last_seq=bindparam("new_seq"),
+                                           last_hash=bindparam("new_hash")))
+
+
+_LOCK_HEAD, _READ_HEAD, _INSERT_ENTRIES, _MOVE_HEAD = _statements()
+
+
 def _lock_head(connection: Connection | Session) -> tuple[int, str]:
-    """The head row's last sequence number and hash, read under the append lock (an
-    update of the row, taken first: a row lock on PostgreSQL, the write lock on
-    SQLite)."""
-    connection.execute(update(AuditHead).where(AuditHead.id == 1)
-                       .values(last_seq=AuditHead.last_seq)
-                       .execution_options(synchronize_session=False))
-    head = connection.execute(select(AuditHead.last_seq, AuditHead.last_hash)
-                              .where(AuditHead.id == 1)).first()
+    """The head row's last sequence number and hash, read under the append lock."""
+    connection.execute(_LOCK_HEAD)
+    head = connection.execute(_READ_HEAD).first()
     if head is None:
         raise DataError("the audit log has no head row; the case store was not migrated "
                         "(it is created by migration 0003)")
@@ -149,10 +164,8 @@ def _chain(connection: Connection | Session, entries: Sequence[dict[str, Any]]
         row["hash"] = _digest(key, prev, _content(SimpleNamespace(**row)))
         seq, prev = row["seq"], row["hash"]
         rows.append(row)
-    connection.execute(insert(AuditEntry), rows)
-    connection.execute(update(AuditHead).where(AuditHead.id == 1)
-                       .values(last_seq=seq, last_hash=prev)
-                       .execution_options(synchronize_session=False))
+    connection.execute(_INSERT_ENTRIES, rows)
+    connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
     return rows
 
 
