@@ -76,7 +76,7 @@ bench: setup
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/parameters.py
 	$(BIN)/python bench/screening.py --json bench/out/screening.json
-	$(BIN)/python bench/api.py --json bench/out/api.json
+	$(BIN)/python bench/api.py --national-home bench/out/national --json bench/out/api.json
 	$(BIN)/python bench/address_matching.py --json bench/out/address_matching.json
 	$(BIN)/python bench/pages.py --json bench/out/pages.json
 	$(BIN)/python bench/results.py
