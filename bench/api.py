@@ -53,6 +53,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,10 @@ GOALS: dict[int, dict[str, float]] = {1: {"rps": 200.0, "p95_ms": 100.0},
 #: analysts asking at once.
 GOAL_NATIONAL_P95_MS = 50.0
 NATIONAL_CLIENTS = 4
+#: During a national re-import no answer slower than this (ms), each naming its version.
+GOAL_REIMPORT_MAX_MS = 250.0
+#: Longest the re-import phase may take, import and the server's reload together (s).
+REIMPORT_LIMIT_S = 900.0
 USER = "bench-analyst"
 ORG = "FICTIONAL Police Scotland OMU"
 
@@ -105,6 +110,8 @@ class Result:
     errors: list[str] = field(default_factory=list)
     wall_s: float = 0.0
     client_cpu_s: float = 0.0
+    #: answers by the properties layer version they name
+    versions: Counter[int] = field(default_factory=Counter)
 
     @property
     def done(self) -> int:
@@ -248,10 +255,12 @@ def sign_in(port: int, password: str, totp: str) -> str:
 
 
 def drive(port: int, token: str, endpoint: Endpoint, ids: list[str], *, clients: int,
-          seconds: float, seed: int) -> Result:
+          seconds: float, seed: int, until: threading.Event | None = None,
+          into: Result | None = None) -> Result:
     """``clients`` threads, each on one keep-alive connection, asking one request after
-    another for ``seconds``."""
-    result = Result()
+    another for ``seconds`` (or, with ``until``, until it is set); each answer's
+    properties layer version counted (in ``into`` when given, as they come)."""
+    result = into if into is not None else Result()
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -263,7 +272,7 @@ def drive(port: int, token: str, endpoint: Endpoint, ids: list[str], *, clients:
         errors: list[str] = []
         barrier.wait()
         deadline = time.perf_counter() + seconds
-        while time.perf_counter() < deadline:
+        while (not until.is_set()) if until is not None else time.perf_counter() < deadline:
             pid = rng.choice(ids)
             body = None if endpoint.body is None else json.dumps(endpoint.body(pid))
             start = time.perf_counter()
@@ -285,8 +294,14 @@ def drive(port: int, token: str, endpoint: Endpoint, ids: list[str], *, clients:
                 errors.append("answer for another property")
             elif endpoint.walking and not isinstance(answer.get("walking_network"), dict):
                 errors.append("no walking distances")
+            elif endpoint.body is not None and not answer.get("data_version", {}).get(
+                    "properties"):
+                errors.append("answer without its data version")
             else:
                 latencies.append(elapsed * 1000)
+                if endpoint.body is not None:  # counted as they come (see national())
+                    with lock:
+                        result.versions[int(answer["data_version"]["properties"])] += 1
         conn.close()
         with lock:
             result.latencies_ms.extend(latencies)
@@ -344,13 +359,16 @@ class Run:
     ready_s: float
     clients: int
     results: dict[str, Result]
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def serve_and_drive(env: dict[str, str], tmp: Path, *, workers: int,
                     endpoints: tuple[Endpoint, ...], ids: list[str], password: str,
                     totp: str, clients: int, seconds: float, warmup: float, seed: int,
-                    ready_timeout_s: float = 120.0) -> Run:
-    """Start ``geo-era serve`` with ``workers``, sign in, and drive each endpoint."""
+                    ready_timeout_s: float = 120.0,
+                    then: Callable[[int, str], dict[str, Any]] | None = None) -> Run:
+    """Start ``geo-era serve`` with ``workers``, sign in, drive each endpoint, and then
+    (``then(port, token)``) whatever else is to be measured on the running server."""
     port = free_port()
     log = tmp / f"server-{port}.log"
     process, how = start_server(env, port, workers=workers, log=log)
@@ -364,12 +382,13 @@ def serve_and_drive(env: dict[str, str], tmp: Path, *, workers: int,
                   seed=seed + 99)
             results[endpoint.name] = drive(port, token, endpoint, ids, clients=clients,
                                            seconds=seconds, seed=seed)
+        extra = then(port, token) if then is not None else {}
         if process.poll() is not None:
             raise SystemExit(f"the server exited during the run:\n"
                              f"{log.read_text(errors='replace')[-3000:]}")
     finally:
         stop_server(process)
-    return Run(how, workers, serving, ready, clients, results)
+    return Run(how, workers, serving, ready, clients, results, extra)
 
 
 def report(run: Run, goals: dict[str, float], title: str) -> tuple[list[str], list[str]]:
@@ -441,14 +460,68 @@ def national(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], list[
     env["GEO_ERA_DATABASE_URL"] = f"sqlite:///{tmp / 'national-cases.db'}"
     password, totp = bench_user(env, home, key)
     ids = property_ids(home)
+    source = home / "demo-source" / "properties.parquet"
+
+    def reimport(port: int, token: str) -> dict[str, Any]:
+        """The properties imported again (a new version of the layer, by ``geo-era
+        import`` in a process of its own) while the clients ask on; they go on until
+        the server answers from the new version, or REIMPORT_LIMIT_S."""
+        stop = threading.Event()
+        seen: dict[str, Any] = {}
+
+        def load() -> None:
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "geo_era.cli", "import",
+                                   str(source)], env=env, cwd=REPO, capture_output=True,
+                                  text=True, timeout=REIMPORT_LIMIT_S, check=False)
+            seen["import_s"] = time.perf_counter() - started
+            seen["import_ok"] = done.returncode == 0
+            if done.returncode != 0:
+                seen["import_error"] = (done.stderr or done.stdout)[-500:]
+            while not stop.wait(0.5):  # until the server answers from the new version
+                if time.perf_counter() - started > REIMPORT_LIMIT_S:
+                    break
+                if len(load_result.versions) > 1:
+                    break
+            stop.set()
+
+        load_result = Result()
+        loader = threading.Thread(target=load)
+        loader.start()
+        found = drive(port, token, NATIONAL_ENDPOINTS[0], ids, clients=NATIONAL_CLIENTS,
+                      seconds=0, seed=args.seed + 7, until=stop, into=load_result)
+        loader.join()
+        return {"reimport": found, **seen}
+
+    if not source.exists():
+        print(f"  no {source}: the re-import under load is not measured")
     run = serve_and_drive(env, tmp, workers=1, endpoints=NATIONAL_ENDPOINTS, ids=ids,
                           password=password, totp=totp, clients=NATIONAL_CLIENTS,
                           seconds=args.seconds, warmup=args.warmup, seed=args.seed,
-                          ready_timeout_s=600.0)
+                          ready_timeout_s=600.0, then=reimport if source.exists() else None)
     goals = {"p95_ms": GOAL_NATIONAL_P95_MS}
     failures, missed = report(run, goals, f"national ({len(ids):,} addresses)")
     figures = figures_of(run, goals, args.seconds)
     figures["addresses"] = len(ids)
+    if "reimport" in run.extra:
+        r: Result = run.extra["reimport"]
+        worst = max(r.latencies_ms, default=float("nan"))
+        print(f"  during a re-import of the properties ({run.extra['import_s']:.0f} s, "
+              f"{'done' if run.extra['import_ok'] else 'FAILED'}): {r.done:,} answers, "
+              f"slowest {worst:.0f} ms (goal <= {GOAL_REIMPORT_MAX_MS:g}), p99 "
+              f"{r.pct(99):.0f} ms; {len(r.errors)} errors; answers by properties "
+              f"version: {dict(sorted(r.versions.items()))}")
+        figures["reimport"] = {
+            "import_s": run.extra["import_s"], "import_ok": run.extra["import_ok"],
+            "requests": r.done, "max_ms": worst, "p99_ms": r.pct(99), "p50_ms": r.pct(50),
+            "errors": len(r.errors), "versions": {str(k): v for k, v in r.versions.items()},
+            "goal_max_ms": GOAL_REIMPORT_MAX_MS}
+        if r.errors or not run.extra["import_ok"]:
+            failures.append(f"re-import under load: {len(r.errors)} failed requests"
+                            + ("" if run.extra["import_ok"] else "; the import failed: "
+                               + run.extra.get("import_error", "")))
+        if not (worst <= GOAL_REIMPORT_MAX_MS and len(r.versions) > 1):
+            missed.append("national re-import under load")
     return figures, failures, missed
 
 

@@ -8,7 +8,8 @@ input therefore never leaves half an import behind.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,9 @@ class ImportReport:
 
 def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = None,
                  layer: str | None = None, limits: ImportLimits | None = None,
-                 known_addresses: pd.DataFrame | None = None) -> ImportReport:
+                 known_addresses: pd.DataFrame | None = None,
+                 publish: Callable[[], AbstractContextManager[object]] | None = None
+                 ) -> ImportReport:
     """Import every contract layer in ``paths`` into ``store``, all or nothing.
 
     Parameters
@@ -56,6 +59,9 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
         (:mod:`geo_era.data.sandbox`): for every file from outside geo_era (an upload, a
         file named on the command line). ``None`` reads them in this process, for files
         geo_era wrote itself (the demo town).
+    publish
+        Entered around the new layers' publication only (:meth:`LayerStore.replace`):
+        the import's audit entry, say, held for that moment rather than the import.
 
     Raises
     ------
@@ -65,18 +71,21 @@ def import_files(paths: Sequence[Path], *, store: LayerStore, crs: str | None = 
     raws, problems = read_files([Path(p) for p in paths], crs=crs, layer=layer, limits=limits)
     return import_raw_layers(raws, store=store, problems=problems,
                              known_addresses=known_addresses,
-                             named=paths)
+                             named=paths, publish=publish)
 
 
 def import_raw_layers(raws: list[RawLayer], *, store: LayerStore,
                   problems: list[Problem] | None = None,
                   known_addresses: pd.DataFrame | None = None,
-                  named: Sequence[Path] = ()) -> ImportReport:
+                  named: Sequence[Path] = (),
+                  publish: Callable[[], AbstractContextManager[object]] | None = None
+                  ) -> ImportReport:
     """Import layers already read (:func:`import_files` after reading its files; an
     importer of a national product with the layer it made), all or nothing, through
     the same validation, derivation and checks. ``problems`` are those met reading;
     ``named`` the files the layers came from, for the message when none is a layer.
-    The list ``raws`` is emptied: each layer's frame is let go once validated."""
+    The list ``raws`` is emptied: each layer's frame is let go once validated.
+    ``publish`` as for :func:`import_files`."""
     problems = list(problems or [])
     by_layer, skipped = _by_layer(raws, problems)
     raws.clear()
@@ -106,7 +115,7 @@ def import_raw_layers(raws: list[RawLayer], *, store: LayerStore,
     if "properties" in changed and "properties" not in imported:
         sources["properties"] = list(store.version("properties").sources)
     version = store.replace({name: frame for name, (_, frame) in changed.items()},
-                            sources=sources)
+                            sources=sources, publish=publish)
     return ImportReport(data_version=version,
                         rows={name: len(frame) for name, (_, frame) in changed.items()},
                         sources=sources, skipped=skipped, notices=notices)

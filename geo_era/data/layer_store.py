@@ -26,7 +26,8 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -258,11 +259,15 @@ class LayerStore:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def replace(self, layers: Mapping[str, pd.DataFrame], *,
-                sources: Mapping[str, list[str]]) -> int:
+                sources: Mapping[str, list[str]],
+                publish: Callable[[], AbstractContextManager[object]] | None = None) -> int:
         """Replace the named layers in one atomic step; return the new data version.
 
         Layers not named keep their current files. Either every named layer is replaced
-        or, if anything fails before the catalog is swapped, none is.
+        or, if anything fails before the catalog is swapped, none is. ``publish`` (say,
+        the import's audit entry in a transaction of the case store) is entered just
+        before the swap and left just after it: what it does is held only for that
+        moment, not while the files are written, and if it fails nothing is replaced.
         """
         with self._locked():
             catalog = self._catalog()
@@ -291,7 +296,8 @@ class LayerStore:
                     "layers": {n: e["rows"] for n, e in entries.items()},
                     "sources": sorted({s for n in entries for s in sources.get(n, [])}),
                 })
-                self._write_catalog(catalog)
+                with publish() if publish is not None else contextlib.nullcontext():
+                    self._write_catalog(catalog)
             except BaseException:
                 for path in written:
                     path.unlink(missing_ok=True)

@@ -4,8 +4,8 @@ and whether the service is up."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,7 +29,7 @@ from geo_era.services.answers.data import (
     Me,
 )
 from geo_era.services.context import Services
-from geo_era.services.policy import Caller
+from geo_era.services.policy import Admitted, Caller
 
 #: A Shapefile's companions: imported with their ``.shp``, never read on their own.
 SIDECARS = frozenset({".shx", ".dbf", ".prj", ".cpg"})
@@ -37,6 +37,25 @@ SIDECARS = frozenset({".shx", ".dbf", ".prj", ".cpg"})
 
 #: Most files one import may name (with a Shapefile's companions).
 MAX_IMPORT_FILES = 8
+
+
+def _recorded(services: Services, admitted: Admitted, record_ids: list[str]
+              ) -> Callable[[], AbstractContextManager[object]]:
+    """An import's audit entry, written in a transaction of the case store held only
+    while the new layers are published (the catalog swapped), not while the import
+    reads, checks and writes them: the audit chain's lock held for that long kept every
+    audited read of a running server waiting (seconds, then failing) during a national
+    re-import (issue 23). If the entry cannot be written, nothing is published; an
+    import refused records nothing."""
+    @contextmanager
+    def publish() -> Iterator[None]:
+        with session_scope(services.engine) as session:
+            admitted.actor.record(session, operation="collection", record_type="import",
+                                  record_ids=record_ids)
+            session.flush()
+            yield
+
+    return publish
 
 
 def import_uploads(services: Services, caller: Caller, *,
@@ -85,11 +104,10 @@ def import_layers(services: Services, caller: Caller, *, files: Sequence[Path],
     """
     admitted = services.gate.admit("import", caller)
     readable = [path for path in files if path.suffix.lower() not in SIDECARS]
-    with session_scope(services.engine) as session:
-        admitted.actor.record(session, operation="collection", record_type="import",
-                              record_ids=[path.name for path in files])
-        report = import_files(readable, store=services.layers, crs=crs, layer=layer,
-                              limits=ImportLimits.of(services.settings))
+    report = import_files(readable, store=services.layers, crs=crs, layer=layer,
+                          limits=ImportLimits.of(services.settings),
+                          publish=_recorded(services, admitted,
+                                            [path.name for path in files]))
     return ImportReport(data_version=report.data_version, rows=report.rows,
                         sources=report.sources, skipped=report.skipped,
                         notices=[str(notice) for notice in report.notices])
@@ -147,12 +165,10 @@ def import_care_services(services: Services, caller: Caller, *, datastore: Path,
     with tempfile.TemporaryDirectory(prefix="geo_era-care-") as folder:
         staged = Path(folder) / "sites.gpkg"
         sites.to_file(staged, layer="sites", driver="GPKG")
-        with session_scope(services.engine) as session:
-            admitted.actor.record(session, operation="collection", record_type="import",
-                                  record_ids=[datastore.name,
-                                              *(p.name for p in postcode_files)])
-            report = import_files([staged], store=services.layers, layer="sites",
-                                  limits=ImportLimits.of(services.settings))
+        report = import_files([staged], store=services.layers, layer="sites",
+                              limits=ImportLimits.of(services.settings),
+                              publish=_recorded(services, admitted, [
+                                  datastore.name, *(p.name for p in postcode_files)]))
     return CareServicesImport(
         data_version=report.data_version, rows=report.rows,
         sources={"sites": [datastore.name]}, skipped=report.skipped,
@@ -189,12 +205,10 @@ def import_addressbase(services: Services, caller: Caller, *, path: Path,
     dwellings, facts = read.by_type(), read.addresses
     layer = [RawLayer(file=path.name, layer="properties", frame=read.properties)]
     read.properties = read.properties.iloc[:0]  # the import lets go of it once validated
-    with session_scope(services.engine) as session:
-        admitted.actor.record(session, operation="collection", record_type="import",
-                              record_ids=[path.name])
-        # the layer geo_era made from the file goes straight to the import's checks,
-        # with the facts of its addresses rather than parsing them again
-        report = import_raw_layers(layer, store=store, known_addresses=facts)
+    # the layer geo_era made from the file goes straight to the import's checks, with
+    # the facts of its addresses rather than parsing them again
+    report = import_raw_layers(layer, store=store, known_addresses=facts,
+                               publish=_recorded(services, admitted, [path.name]))
     return AddressBaseImport(
         data_version=report.data_version, rows=report.rows,
         sources={"properties": [path.name]}, skipped=report.skipped,

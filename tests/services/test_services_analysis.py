@@ -168,6 +168,59 @@ def sites_file(services: Services, folder: Path, *, bad: bool = False) -> Path:
     return path
 
 
+def test_an_import_keeps_no_audited_read_waiting_and_publishes_only_with_its_entry(
+        services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 23: an import holds the audit chain's lock only while its layers are
+    published, not while it reads, checks and writes them: a consultation recorded
+    meanwhile (a running server's audited read) is not kept waiting, and comes before
+    the import's entry in the chain. If the import's entry cannot be written, nothing is
+    published."""
+    import threading
+    import time
+
+    from geo_era.data.layer_store import LayerStore
+    from geo_era.security.audit import Actor, ConsultationLog
+
+    writing = threading.Event()
+    real_write = LayerStore._write_layer
+
+    def slow_write(store: LayerStore, name: str, frame: pd.DataFrame, version: int) -> Path:
+        writing.set()
+        time.sleep(1.5)  # a national layer takes seconds to write
+        return real_write(store, name, frame, version)
+
+    monkeypatch.setattr(LayerStore, "_write_layer", slow_write)
+    version = services.layers.data_version
+    path = sites_file(services, tmp_path / "ok")
+    importing = threading.Thread(target=data.import_layers, args=(services, ADMIN),
+                                 kwargs={"files": [path]})
+    importing.start()
+    assert writing.wait(30)
+    started = time.perf_counter()
+    ConsultationLog(services.engine).record(
+        Actor("user.omu", "omu_analyst", "FICTIONAL Police Scotland OMU"),
+        record_type="sites_near", record_ids=["P1"])
+    waited = time.perf_counter() - started
+    importing.join()
+    assert waited < 1.0, f"an audited read waited {waited:.2f} s for the import"
+    assert services.layers.data_version == version + 1
+    assert [e.record_type for e in entries(services)][-2:] == ["sites_near", "import"]
+
+    import geo_era.security.audit as audit_module
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError("the case store is full")
+
+    monkeypatch.setattr(LayerStore, "_write_layer", real_write)
+    monkeypatch.setattr(audit_module, "_chain", refused)
+    with pytest.raises(OSError):
+        data.import_layers(services, ADMIN, files=[sites_file(services, tmp_path / "2")])
+    assert services.layers.data_version == version + 1  # nothing published
+    monkeypatch.undo()
+    assert [e.record_type for e in entries(services)][-1] == "import"
+    assert len([e for e in entries(services) if e.record_type == "import"]) == 1
+
+
 def test_an_import_is_audited_only_when_it_succeeds(services: Services,
                                                     tmp_path: Path) -> None:
     version = services.layers.data_version
