@@ -113,6 +113,12 @@ class _Part:
     failure: _Failure | None = None
 
 
+#: Ids added to the table's dict per step: a step holds the interpreter lock, and a
+#: server builds the table of a national re-import in a thread while it answers (about
+#: 50 ms a step, not one stop of a second).
+ROWS_PER_STEP = 200_000
+
+
 class PropertyTable:
     """The properties layer by id: row, address and address point (EPSG:27700).
 
@@ -124,7 +130,10 @@ class PropertyTable:
         #: the property ids by row (Python strings, shared with the parameter engine)
         self.ids: npt.NDArray[np.object_] = ids
         self.size = len(ids)
-        self._row: dict[str, int] = dict(zip(ids.tolist(), range(len(ids)), strict=True))
+        self._row: dict[str, int] = {}
+        for lo in range(0, len(ids), ROWS_PER_STEP):  # a step at a time: see ROWS_PER_STEP
+            hi = min(lo + ROWS_PER_STEP, len(ids))
+            self._row.update(zip(ids[lo:hi].tolist(), range(lo, hi), strict=True))
         #: addresses by row, Arrow-backed (indexable by a row or an array of rows)
         self.address: ExtensionArray = properties["address"].astype(str).array
         self.xy: npt.NDArray[np.float64] = point_xy(properties)
