@@ -52,7 +52,6 @@ def _recorded(services: Services, admitted: Admitted, record_ids: list[str]
         with session_scope(services.engine) as session:
             admitted.actor.record(session, operation="collection", record_type="import",
                                   record_ids=record_ids)
-            session.flush()
             yield
 
     return publish

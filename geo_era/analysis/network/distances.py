@@ -158,13 +158,6 @@ def category_table(graph: WalkGraph, sites: gpd.GeoDataFrame, access: Access,
     return CategoryTable(tuple(wanted), distance, node_site, site_code, per_category)
 
 
-def category_distances(graph: WalkGraph, sites: gpd.GeoDataFrame, access: Access,
-                       categories: Iterable[str] = SITE_CATEGORIES
-                       ) -> dict[str, CategoryDistances]:
-    """:func:`category_table`'s distances of each category."""
-    return category_table(graph, sites, access, categories).per_category
-
-
 def near_access(graph: WalkGraph, snap: Snap, access: Access, limit_m: float
                 ) -> FloatArray:
     """Walking distance (m) from one point on the network (a one-point ``snap``) to each
