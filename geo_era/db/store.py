@@ -246,11 +246,12 @@ def database_url(home: Path, url: str | None) -> str:
 
 
 #: Connections an engine keeps open, and how many more it opens at once when they are
-#: all in use: a server worker answers up to 40 requests at once (its thread pool), and
-#: a connection opened beyond those kept is closed again after one use (under load, a
-#: new connection and its settings for every request).
+#: all in use: a connection opened beyond those kept is closed again after one use
+#: (under load, a new connection and its settings for every request). A server worker
+#: uses at most 42 at once: its 40 request threads, its event loop (sign-in) and its
+#: audit writer; so a PostgreSQL server needs max_connections above 42 per worker.
 POOL_SIZE = 20
-POOL_OVERFLOW = 30
+POOL_OVERFLOW = 22
 
 
 def make_engine(url: str) -> Engine:
