@@ -43,6 +43,7 @@ from geo_era.errors import (
 )
 from geo_era.geometry.index import warm_up
 from geo_era.maps.assets import LEAFLET_DIR, STATIC_DIR
+from geo_era.pacing import IN_FLIGHT
 from geo_era.services import data, signin
 from geo_era.services.answers.data import Health, Me, SignedOut, Token
 from geo_era.settings import Settings, load_settings
@@ -312,6 +313,14 @@ class Gate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # counted while answered: a reload in the background gives way (geo_era.pacing)
+        IN_FLIGHT.enter()
+        try:
+            await self._answer(scope, receive, send)
+        finally:
+            IN_FLIGHT.leave()
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
 
         async def send_with_headers(message: Message) -> None:

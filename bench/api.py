@@ -112,6 +112,10 @@ class Result:
     client_cpu_s: float = 0.0
     #: answers by the properties layer version they name
     versions: Counter[int] = field(default_factory=Counter)
+    #: when each answer's request was sent (time.time(), in latencies_ms's order)
+    sent_at: list[float] = field(default_factory=list)
+    #: when the first answer from each properties version came (time.time())
+    first_of_version: dict[int, float] = field(default_factory=dict)
 
     @property
     def done(self) -> int:
@@ -269,6 +273,7 @@ def drive(port: int, token: str, endpoint: Endpoint, ids: list[str], *, clients:
         rng = random.Random(seed * 1000 + k)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         latencies: list[float] = []
+        sent: list[float] = []
         errors: list[str] = []
         barrier.wait()
         deadline = time.perf_counter() + seconds
@@ -276,6 +281,7 @@ def drive(port: int, token: str, endpoint: Endpoint, ids: list[str], *, clients:
             pid = rng.choice(ids)
             body = None if endpoint.body is None else json.dumps(endpoint.body(pid))
             start = time.perf_counter()
+            sent_at = time.time()
             try:
                 conn.request(endpoint.method, PREFIX + endpoint.path, body=body,
                              headers=headers)
@@ -299,12 +305,16 @@ def drive(port: int, token: str, endpoint: Endpoint, ids: list[str], *, clients:
                 errors.append("answer without its data version")
             else:
                 latencies.append(elapsed * 1000)
+                sent.append(sent_at)
                 if endpoint.body is not None:  # counted as they come (see national())
+                    version = int(answer["data_version"]["properties"])
                     with lock:
-                        result.versions[int(answer["data_version"]["properties"])] += 1
+                        result.versions[version] += 1
+                        result.first_of_version.setdefault(version, time.time())
         conn.close()
         with lock:
             result.latencies_ms.extend(latencies)
+            result.sent_at.extend(sent)
             result.errors.extend(errors)
 
     threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
@@ -470,11 +480,13 @@ def national(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], list[
         seen: dict[str, Any] = {}
 
         def load() -> None:
+            seen["import_started_at"] = time.time()
             started = time.perf_counter()
             done = subprocess.run([sys.executable, "-m", "geo_era.cli", "import",
                                    str(source)], env=env, cwd=REPO, capture_output=True,
                                   text=True, timeout=REIMPORT_LIMIT_S, check=False)
             seen["import_s"] = time.perf_counter() - started
+            seen["import_ended_at"] = time.time()
             seen["import_ok"] = done.returncode == 0
             if done.returncode != 0:
                 seen["import_error"] = (done.stderr or done.stdout)[-500:]
@@ -511,6 +523,14 @@ def national(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], list[
               f"slowest {worst:.0f} ms (goal <= {GOAL_REIMPORT_MAX_MS:g}), p99 "
               f"{r.pct(99):.0f} ms; {len(r.errors)} errors; answers by properties "
               f"version: {dict(sorted(r.versions.items()))}")
+        began = run.extra["import_started_at"]
+        new = max(r.first_of_version) if r.first_of_version else None
+        print(f"  (seconds from the import's start) import ended "
+              f"{run.extra['import_ended_at'] - began:.1f}; first answer from the new "
+              f"version {r.first_of_version[new] - began if new else float('nan'):.1f}; "
+              "slowest answers sent at: " + ", ".join(
+                  f"{r.sent_at[k] - began:.1f} ({r.latencies_ms[k]:.0f} ms)"
+                  for k in np.argsort(r.latencies_ms)[::-1][:8]))
         figures["reimport"] = {
             "import_s": run.extra["import_s"], "import_ok": run.extra["import_ok"],
             "requests": r.done, "max_ms": worst, "p99_ms": r.pct(99), "p50_ms": r.pct(50),

@@ -49,6 +49,7 @@ Distances are metres; coordinates EPSG:27700.
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import logging
 import threading
@@ -63,6 +64,7 @@ import numpy.typing as npt
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
+from geo_era import pacing
 from geo_era.analysis.minimum_set import MinimumSet, ParameterEngine, point_xy
 from geo_era.analysis.network import WalkGraph, WalkNetwork, walk_graph_for
 from geo_era.analysis.proximity import sites_near_document
@@ -77,6 +79,7 @@ from geo_era.data.layer_store import CatalogSnapshot, LayerStore
 from geo_era.errors import DataError, GeoEraError, NotFoundError
 from geo_era.geometry.adjacency import Groups
 from geo_era.geometry.index import SiteIndex, no_sites
+from geo_era.pacing import give_way
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -114,9 +117,10 @@ class _Part:
 
 
 #: Ids added to the table's dict per step: a step holds the interpreter lock, and a
-#: server builds the table of a national re-import in a thread while it answers (about
-#: 50 ms a step, not one stop of a second).
-ROWS_PER_STEP = 200_000
+#: server builds the table of a national re-import in a thread while it answers, giving
+#: way to requests between steps (:mod:`geo_era.pacing`): about 15 ms a step, 100 ms for
+#: the one that doubles the dict past 1.4 million ids, not one stop of a second.
+ROWS_PER_STEP = 50_000
 
 
 class PropertyTable:
@@ -126,14 +130,17 @@ class PropertyTable:
     (:meth:`LayerStore.read_points_xy`), not as geometry objects."""
 
     def __init__(self, properties: pd.DataFrame) -> None:
-        ids = properties["property_id"].astype(str).to_numpy(dtype=object)
+        column = properties["property_id"].astype(str)
+        ids = np.empty(len(column), dtype=object)
+        self._row: dict[str, int] = {}
+        for lo in range(0, len(ids), ROWS_PER_STEP):  # a step at a time: see ROWS_PER_STEP
+            give_way()
+            hi = min(lo + ROWS_PER_STEP, len(ids))
+            ids[lo:hi] = column.iloc[lo:hi].to_numpy(dtype=object)
+            self._row.update(zip(ids[lo:hi].tolist(), range(lo, hi), strict=True))
         #: the property ids by row (Python strings, shared with the parameter engine)
         self.ids: npt.NDArray[np.object_] = ids
         self.size = len(ids)
-        self._row: dict[str, int] = {}
-        for lo in range(0, len(ids), ROWS_PER_STEP):  # a step at a time: see ROWS_PER_STEP
-            hi = min(lo + ROWS_PER_STEP, len(ids))
-            self._row.update(zip(ids[lo:hi].tolist(), range(lo, hi), strict=True))
         #: addresses by row, Arrow-backed (indexable by a row or an array of rows)
         self.address: ExtensionArray = properties["address"].astype(str).array
         self.xy: npt.NDArray[np.float64] = point_xy(properties)
@@ -338,7 +345,7 @@ class Workspace:
             if state is not None and state.snapshot.stamp == self._store.stamp():
                 return state
             state = self._reload(state)
-            self._state = state
+            self._publish(state)
             return state
 
     def _reload_in_background(self, stamp: object) -> None:
@@ -352,7 +359,9 @@ class Workspace:
             try:
                 state = self._state
                 if state is None or state.snapshot.stamp != self._store.stamp():
-                    self._state = self._reload(state)
+                    with pacing.background():  # requests being answered go first
+                        built = self._reload(state)
+                    self._publish(built)
             except Exception as exc:  # the waiting calls meet it again and report it
                 self._failed_stamp = stamp
                 log.warning("workspace reload failed (%s); answers stay on data version "
@@ -362,6 +371,18 @@ class Workspace:
                 self._lock.release()
 
         threading.Thread(target=build, name="geo_era-workspace-reload", daemon=True).start()
+
+    def _publish(self, state: _State) -> None:
+        """Answer from ``state`` from now on. A background workspace (a server's) then
+        moves every object alive into the collector's permanent generation
+        (:func:`gc.freeze`): the national layers are millions of objects the cycle
+        collector tracks (2.4 million shapely polygons), and each full collection walked
+        them all, holding the interpreter lock for 150-300 ms while requests waited. A
+        state dropped later is still freed, by reference counts: it holds no cycles
+        (tested)."""
+        self._state = state
+        if self._background:
+            gc.freeze()
 
     def reloading(self) -> bool:
         """Whether a new state is being built now."""
@@ -607,6 +628,7 @@ class _Builder:
                     self.frames.setdefault((layer, version), self.old.frames[(layer, version)])
             return
         self.builds[name] += 1
+        give_way()
         try:
             self.parts[name] = _Part(key, make())
         except FileNotFoundError:

@@ -4,11 +4,14 @@ consistent answers from threads while it reloads."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import json
 import os
 import threading
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -443,3 +446,39 @@ def test_a_failed_background_reload_keeps_the_loaded_data_and_is_reported_to_wai
     assert same(workspace.sites_near(pid, 400.0), before)  # not started again and again
     with pytest.raises(MemoryError):
         workspace.refresh()  # a call that waits meets the error itself
+
+
+def test_a_servers_workspace_frees_a_replaced_state_by_reference_counts_alone(
+        demo_files: list[Path], tmp_path: Path) -> None:
+    """(issue 23, item 2) A server's workspace moves what it has loaded out of the cycle
+    collector's reach (``gc.freeze``: a full collection over national layers held the
+    interpreter lock for 150-300 ms). So a state it replaces must hold no reference
+    cycles, or every re-import would leak its layers: with the collector off, every
+    part and frame of the old state is gone once the new one answers."""
+    store = import_demo(demo_files, tmp_path / "home")
+    workspace = Workspace(store, background=True)
+    pid = sample(store)[0]
+    workspace.minimum_set(pid)
+    workspace.sites_near(pid, 400.0)
+    state = workspace._state
+    assert state is not None
+    kept: dict[str, weakref.ref[Any]] = {}
+    for name, part in state.parts.items():
+        with contextlib.suppress(TypeError):  # None, dicts: nothing to follow
+            kept[f"part {name}"] = weakref.ref(part.value)
+    for (layer, _), frame in state.frames.items():
+        kept[f"frame {layer}"] = weakref.ref(frame)
+    assert {"part engine", "part sites", "part network", "part graph",
+            "part properties", "frame properties", "frame buildings"} <= set(kept)
+    del state, part, frame
+    gc.disable()
+    try:
+        import_files(demo_files, store=store)  # every layer at a new version
+        assert workspace.refresh() == store.data_version
+        assert workspace.minimum_set(pid).to_dict() == reference(store).minimum_set(
+            pid).to_dict()
+        alive = sorted(name for name, ref in kept.items() if ref() is not None)
+        assert alive == []
+    finally:
+        gc.enable()
+        gc.unfreeze()  # this test process's objects back within the collector's reach

@@ -27,6 +27,7 @@ import shapely
 from geo_era.errors import DataError
 from geo_era.geometry.adjacency import BorderRule, Groups, bordering_pairs, cross_pairs
 from geo_era.geometry.lookup import positions
+from geo_era.geometry.tiled import TiledTree
 
 IntArray = npt.NDArray[np.int64]
 
@@ -47,14 +48,15 @@ class Gardens:
     owner_plot: IntArray
     owner_property: IntArray
     estimated: bool
-    #: derived: the owners of each plot (positions in ``owner_plot``), and an STRtree
-    #: over ``geoms``, so that the gardens of a few properties are found without a scan
+    #: derived: the owners of each plot (positions in ``owner_plot``), and a spatial
+    #: index over ``geoms`` (in tiles), so the gardens of a few properties are found
+    #: without a scan
     by_plot: Groups = field(init=False, repr=False, compare=False)
-    tree: shapely.STRtree = field(init=False, repr=False, compare=False)
+    tree: TiledTree = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_plot", Groups(self.owner_plot))
-        object.__setattr__(self, "tree", shapely.STRtree(self.geoms))
+        object.__setattr__(self, "tree", TiledTree(self.geoms))
 
 
 def gardens_from_plots(plots: gpd.GeoDataFrame, properties: pd.DataFrame) -> Gardens:

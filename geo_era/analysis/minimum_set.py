@@ -62,6 +62,8 @@ from geo_era.data.layer_store import LayerStore
 from geo_era.errors import DataError, NotFoundError
 from geo_era.geometry.adjacency import Groups, bordering_pairs, cross_pairs
 from geo_era.geometry.lookup import positions
+from geo_era.geometry.tiled import TiledTree
+from geo_era.pacing import give_way
 
 __all__ = ["ADJACENCY_RULE", "ADJACENCY_TYPES", "HOUSEHOLD_COLUMNS", "NASSO_RULES", "REASONS",
            "SIDE_TOLERANCE_M", "ChildrenByBuilding", "MinimumSet", "ParameterEngine",
@@ -120,10 +122,11 @@ class ParameterEngine:
         # workspace's property table; a dict of 2.6 million ids takes ~4 s and ~300 MB)
         self._row: dict[str, int] = row_of if row_of is not None else dict(
             zip(self._pid.tolist(), range(len(self._pid)), strict=True))
-        # one Python string per type shared by every row (a categorical's values), not
-        # one per row: 2.6 million rows would otherwise hold ~150 MB of copies
-        self._type = np.asarray(pd.Categorical(
-            props["property_type"].astype("string").fillna("")), dtype=object)
+        # one Python string per type shared by every row (a categorical's values, taken
+        # by code), not one per row: 2.6 million rows would otherwise hold ~150 MB of
+        # copies, made in one call that held the interpreter lock for 0.2 s
+        types = pd.Categorical(props["property_type"].astype("string").fillna(""))
+        self._type = np.asarray(types.categories, dtype=object)[types.codes]
         building = props["building_id"].astype("string")
         self._building, self._building_ids = pd.factorize(building, use_na_sentinel=True)
         self._floor = props["floor"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -149,6 +152,7 @@ class ParameterEngine:
         for name in ("_type_masks", "_floor_groups", "_close_groups", "_cottage_groups",
                      "_dwellings", "_adjacency_type", "_footprints", "_point_tree",
                      "_addresses", "_household", "children_by_building"):
+            give_way()  # a server's reload: requests being answered go first
             getattr(self, name)
         if self.plots is not None:
             _ = self._plot_gardens
@@ -197,16 +201,16 @@ class ParameterEngine:
         return Groups(self._building)
 
     @cached_property
-    def _footprints(self) -> tuple[npt.NDArray[np.object_], IntArray, IntArray,
-                                   shapely.STRtree]:
+    def _footprints(self) -> tuple[npt.NDArray[np.object_], IntArray, IntArray, TiledTree]:
         """Building footprints, the footprint of each building code (-1: none), the
-        building code of each footprint (-1: no dwelling), and their STRtree."""
+        building code of each footprint (-1: no dwelling), and their spatial index (built
+        in tiles: a server keeps answering while a reload builds it)."""
         footprints = self.buildings.geometry.to_numpy()
         pos_of_code = positions(pd.Series(self._building_ids),
                                 self.buildings["building_id"])
         code_of_pos = np.full(len(footprints), -1, dtype=np.int64)
         code_of_pos[pos_of_code[pos_of_code >= 0]] = np.flatnonzero(pos_of_code >= 0)
-        return footprints, pos_of_code, code_of_pos, shapely.STRtree(footprints)
+        return footprints, pos_of_code, code_of_pos, TiledTree(footprints)
 
     @cached_property
     def _point_tree(self) -> cKDTree:

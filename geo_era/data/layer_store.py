@@ -44,6 +44,7 @@ import shapely
 from geo_era._io import PRIVATE, atomic_path, private_dir, write_text
 from geo_era.contract.schema import LAYERS
 from geo_era.errors import DataError, NotFoundError
+from geo_era.pacing import give_way
 
 CATALOG = "catalog.json"
 FORMAT = 1
@@ -107,8 +108,8 @@ _WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f
 
 #: Geometries decoded per call when a layer is read: a call holds the interpreter lock
 #: (GEOS decoding), so a server's reload, reading a national layer in a thread while
-#: requests are answered, lets them run between calls (about 50 ms each) rather than
-#: stopping them for a second (issue 23).
+#: requests are answered, gives way to them between calls (about 50 ms each:
+#: :mod:`geo_era.pacing`) rather than stopping them for a second (issue 23).
 WKB_CHUNK = 100_000
 
 
@@ -124,9 +125,11 @@ def read_geoparquet(path: Path) -> gpd.GeoDataFrame:
     wkb = np.concatenate([chunk.to_numpy(zero_copy_only=False)
                           for chunk in column.chunks]) if column.num_chunks else \
         np.empty(0, dtype=object)
-    geoms = np.concatenate([shapely.from_wkb(wkb[lo:lo + WKB_CHUNK])
-                            for lo in range(0, len(wkb), WKB_CHUNK)]) if len(wkb) else \
-        np.empty(0, dtype=object)
+    parts = []
+    for lo in range(0, len(wkb), WKB_CHUNK):
+        give_way()
+        parts.append(shapely.from_wkb(wkb[lo:lo + WKB_CHUNK]))
+    geoms = np.concatenate(parts) if parts else np.empty(0, dtype=object)
     frame = table.drop_columns([name]).to_pandas()
     frame.insert(table.column_names.index(name), name, gpd.GeoSeries(geoms, index=frame.index))
     crs = meta["columns"][name].get("crs", "OGC:CRS84")

@@ -26,6 +26,7 @@ import numpy.typing as npt
 import shapely
 
 from geo_era.errors import DataError
+from geo_era.geometry.tiled import TiledTree
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -122,7 +123,7 @@ def cross_pairs(left: Groups, left_keys: npt.ArrayLike, right: Groups,
 
 def bordering_pairs(geoms: npt.NDArray[np.object_], rule: BorderRule = BorderRule(), *,
                     among: npt.NDArray[np.bool_] | None = None,
-                    tree: shapely.STRtree | None = None) -> Borders:
+                    tree: shapely.STRtree | TiledTree | None = None) -> Borders:
     """Every pair of polygons in ``geoms`` that border under ``rule``.
 
     Parameters
@@ -135,7 +136,8 @@ def bordering_pairs(geoms: npt.NDArray[np.object_], rule: BorderRule = BorderRul
         Optional mask: only pairs with at least one polygon in the mask are tested
         (e.g. the plots of the properties being assessed).
     tree
-        An STRtree over exactly ``geoms``, when one is kept (built here otherwise).
+        An index over exactly ``geoms`` (an STRtree or a :class:`TiledTree`), when one
+        is kept (an STRtree is built here otherwise).
     """
     if len(geoms) == 0:
         empty = np.empty(0, dtype=np.int64)

@@ -1,0 +1,80 @@
+"""Long builds that give way to requests.
+
+A server's workspace reloads after an import in a thread beside the ones answering
+requests (:class:`~geo_era.workspace.Workspace` with ``background=True``). Every call it
+makes into numpy, pandas, Arrow or GEOS holds the interpreter lock until it returns, and a
+request, which takes and gives back the lock many times (each socket read, each GEOS
+call, each wait for its audit entry), waited for one such call each time: answers took
+1.5-2 s during a national reload, though no single call held the lock for half a second.
+
+So the long builds are cut into steps (a layer's geometries decoded 100,000 at a time,
+the id table filled 50,000 ids a step, an index built a tile at a time), and the cores
+call :func:`give_way` between two steps. In a thread marked as background work
+(:func:`background`), while requests are being answered (:data:`IN_FLIGHT`, counted by
+the server's gate), it waits for them, for at most as long as the step before took (and
+:data:`MAX_WAIT_S`): a request waits for the step under way at most, and the build still
+gets half the time under constant load. Anywhere else (the command line, batch jobs, a
+reload a caller waits for) it returns at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+#: The longest a background step waits for requests (seconds).
+MAX_WAIT_S = 0.1
+#: How often a waiting step looks again (seconds).
+POLL_S = 0.002
+
+
+class InFlight:
+    """How many requests are being answered now, by any thread of this process."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._count -= 1
+
+    @property
+    def busy(self) -> bool:
+        return self._count > 0
+
+
+#: The requests of this process (a server process answers one set of requests).
+IN_FLIGHT = InFlight()
+
+_thread = threading.local()
+
+
+@contextmanager
+def background() -> Iterator[None]:
+    """Mark what this thread does in the block as background work (see the module)."""
+    _thread.since = time.perf_counter()
+    _thread.on = True
+    try:
+        yield
+    finally:
+        _thread.on = False
+
+
+def give_way() -> None:
+    """Between two steps of a long build: in background work, let the requests being
+    answered go first (see the module); elsewhere, nothing."""
+    if not getattr(_thread, "on", False):
+        return
+    step = time.perf_counter() - _thread.since
+    time.sleep(POLL_S)  # threads waiting for the lock (a request arriving) run first
+    deadline = time.perf_counter() + min(step, MAX_WAIT_S)
+    while IN_FLIGHT.busy and time.perf_counter() < deadline:
+        time.sleep(POLL_S)
+    _thread.since = time.perf_counter()

@@ -1,0 +1,54 @@
+"""Background builds give way to requests being answered (issue 23, item 2: a server
+reloading national layers kept answering within 250 ms only when its reload let the
+requests in flight go first)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from geo_era import pacing
+from geo_era.pacing import IN_FLIGHT, MAX_WAIT_S, background, give_way
+
+
+def _timed(step_s: float) -> float:
+    """How long give_way takes after a step of ``step_s`` seconds."""
+    time.sleep(step_s)
+    started = time.perf_counter()
+    give_way()
+    return time.perf_counter() - started
+
+
+def test_outside_background_work_nothing_waits_even_with_requests_in_flight() -> None:
+    IN_FLIGHT.enter()
+    try:
+        assert _timed(0.05) < 0.05
+    finally:
+        IN_FLIGHT.leave()
+    assert not IN_FLIGHT.busy
+
+
+def test_background_work_waits_for_requests_as_long_as_its_last_step_took_at_most() -> None:
+    IN_FLIGHT.enter()
+    try:
+        with background():
+            assert 0.05 <= _timed(0.05) < 0.05 + 0.5
+            assert MAX_WAIT_S <= _timed(0.3) < MAX_WAIT_S + 0.5  # never longer than this
+        assert _timed(0.05) < 0.05  # the block is over: background no more
+    finally:
+        IN_FLIGHT.leave()
+
+
+def test_background_work_goes_on_as_soon_as_no_request_is_in_flight() -> None:
+    with background():
+        assert _timed(0.3) < pacing.POLL_S + 0.05  # nobody is waiting
+        time.sleep(0.3)  # a long step; then a request comes, answered 30 ms later
+        IN_FLIGHT.enter()
+        done = threading.Timer(0.03, IN_FLIGHT.leave)
+        done.start()
+        started = time.perf_counter()
+        give_way()
+        waited = time.perf_counter() - started
+        done.join()
+        assert 0.02 <= waited < MAX_WAIT_S
+    assert not IN_FLIGHT.busy
