@@ -78,6 +78,32 @@ def test_bad_import_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     assert not (tmp_path / "home" / "catalog.json").exists()
 
 
+def test_an_import_runs_at_low_cpu_priority_unless_told_otherwise(tmp_path: Path,
+                                                                  town: Path) -> None:
+    """(issue 23) A server on the same machine keeps its share of the cores while an
+    import runs: the import process lowers its own priority by 10, unless asked not to.
+    Read in the import's own process, as it exits."""
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    (probe / "sitecustomize.py").write_text(
+        "import atexit, os\n"
+        "atexit.register(lambda: open(os.environ['NICENESS_OUT'], 'a')"
+        ".write(f'{os.nice(0)}\\n'))\n")
+    path = os.pathsep.join([str(probe), *filter(None, [os.environ.get("PYTHONPATH")])])
+    now = os.nice(0)
+    for args, expected in (((), min(now + 10, 19)), (("--priority", "normal"), now)):
+        out = tmp_path / f"niceness-{len(args)}"
+        done = geo_era("import", str(town), *args, home=tmp_path / f"home-{len(args)}",
+                       env={"PYTHONPATH": path, "NICENESS_OUT": str(out)})
+        assert done.returncode == 0, done.stderr
+        assert "imported properties: 10 rows" in done.stdout
+        assert int(out.read_text().split()[-1]) == expected
+    bad = geo_era("import", str(town), "--priority", "urgent", home=tmp_path / "home-bad")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "'urgent': give low or normal" in bad.stderr
+    assert not (tmp_path / "home-bad" / "catalog.json").exists()
+
+
 def test_unknown_property_and_missing_layers(tmp_path: Path, town: Path) -> None:
     home = tmp_path / "home"
     empty = geo_era("sites-near", "P1", home=home)
