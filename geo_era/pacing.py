@@ -31,10 +31,13 @@ POLL_S = 0.002
 
 
 class InFlight:
-    """How many requests are being answered now, by any thread of this process."""
+    """How many requests are being answered now, by any thread of this process, and how
+    many of them wait for the background work itself (a call that needs the data being
+    reloaded): those do not hold it back, or it would only take longer to finish."""
 
     def __init__(self) -> None:
         self._count = 0
+        self._waiting = 0
         self._lock = threading.Lock()
 
     def enter(self) -> None:
@@ -45,9 +48,21 @@ class InFlight:
         with self._lock:
             self._count -= 1
 
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Around a wait for the background work to finish."""
+        with self._lock:
+            self._waiting += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
     @property
     def busy(self) -> bool:
-        return self._count > 0
+        """Whether requests are being answered that do not wait for background work."""
+        return self._count - self._waiting > 0
 
 
 #: The requests of this process (a server process answers one set of requests).

@@ -340,13 +340,17 @@ class Workspace:
         if not wait and self._background and state is not None:
             self._reload_in_background(stamp)
             return state
-        with self._lock:
+        with pacing.IN_FLIGHT.waiting():  # for a reload under way: it need not give way
+            self._lock.acquire()
+        try:
             state = self._state  # another thread may have reloaded meanwhile
             if state is not None and state.snapshot.stamp == self._store.stamp():
                 return state
             state = self._reload(state)
             self._publish(state)
             return state
+        finally:
+            self._lock.release()
 
     def _reload_in_background(self, stamp: object) -> None:
         """Build the state of the catalog in a thread of its own and swap it in, unless a

@@ -52,3 +52,21 @@ def test_background_work_goes_on_as_soon_as_no_request_is_in_flight() -> None:
         done.join()
         assert 0.02 <= waited < MAX_WAIT_S
     assert not IN_FLIGHT.busy
+
+
+def test_a_request_waiting_for_the_background_work_does_not_hold_it_back() -> None:
+    IN_FLIGHT.enter()  # one request, which waits for the reload to finish
+    try:
+        with IN_FLIGHT.waiting():
+            assert not IN_FLIGHT.busy
+            with background():
+                assert _timed(0.3) < pacing.POLL_S + 0.05
+            IN_FLIGHT.enter()  # another request, being answered meanwhile
+            try:
+                assert IN_FLIGHT.busy
+            finally:
+                IN_FLIGHT.leave()
+        assert IN_FLIGHT.busy
+    finally:
+        IN_FLIGHT.leave()
+    assert not IN_FLIGHT.busy

@@ -26,6 +26,7 @@ from geo_era.analysis.subject_check import CheckResult
 from geo_era.data.imports import import_files
 from geo_era.data.layer_store import LayerStore
 from geo_era.errors import DataError, NotFoundError
+from geo_era.pacing import IN_FLIGHT
 from geo_era.workspace import Workspace
 from tests.conftest import import_demo
 
@@ -382,11 +383,20 @@ def test_a_background_workspace_answers_from_the_loaded_data_while_it_reloads(
     assert workspace.describe()["data_version"] < new_version
 
     waited: list[Any] = []
-    checker = threading.Thread(target=lambda: waited.append(
-        workspace.check(subject, pid).to_dict()))
+
+    def check() -> None:  # a request, counted in flight as the server's gate counts it
+        IN_FLIGHT.enter()
+        try:
+            waited.append(workspace.check(subject, pid).to_dict())
+        finally:
+            IN_FLIGHT.leave()
+
+    checker = threading.Thread(target=check)
     checker.start()
     checker.join(0.5)
     assert checker.is_alive()  # about a subject: waits for the catalog as it is now
+    # and, waiting for the reload, does not make the reload give way to it (pacing)
+    assert not IN_FLIGHT.busy
     release.set()
     checker.join(30)
     assert waited == [reference(store).check(subject, pid).to_dict()]
