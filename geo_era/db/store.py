@@ -36,6 +36,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from geo_era._io import private_dir, private_file
 from geo_era.db.audit_key import bind_audit_key, development_key
+from geo_era.db.wal import checkpoint_in_background
 
 
 def utcnow() -> dt.datetime:
@@ -255,7 +256,8 @@ POOL_OVERFLOW = 22
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``: SQLite in WAL mode with full fsync and foreign keys."""
+    """An engine for ``url``: SQLite in WAL mode with full fsync and foreign keys, its
+    log checkpointed by a thread of its own (:mod:`geo_era.db.wal`)."""
     engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"),
                            pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     if engine.dialect.name == "sqlite":
@@ -268,6 +270,9 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
+        database = engine.url.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            checkpoint_in_background(engine, Path(database))  # not inside a commit
     return engine
 
 
