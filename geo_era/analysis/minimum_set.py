@@ -96,7 +96,10 @@ def point_xy(properties: pd.DataFrame) -> npt.NDArray[np.float64]:
         xy: npt.NDArray[np.float64] = shapely.get_coordinates(
             properties.geometry.to_numpy()).reshape(-1, 2)
         return xy
-    return np.asarray(properties[["x", "y"]].to_numpy(dtype=np.float64))
+    # column by column: a frame's to_numpy interleaves its blocks (0.1 s at 2.6 million
+    # rows, holding the interpreter lock)
+    return np.column_stack([properties["x"].to_numpy(dtype=np.float64),
+                            properties["y"].to_numpy(dtype=np.float64)])
 
 
 class ParameterEngine:
@@ -127,6 +130,10 @@ class ParameterEngine:
         # copies, made in one call that held the interpreter lock for 0.2 s
         types = pd.Categorical(props["property_type"].astype("string").fillna(""))
         self._type = np.asarray(types.categories, dtype=object)[types.codes]
+        # which rows have which type, asked of the codes (small integers): comparing
+        # 2.6 million strings took 0.12 s per type, in calls holding the interpreter lock
+        self._type_codes = types.codes
+        self._type_names: list[str] = list(types.categories)
         building = props["building_id"].astype("string")
         self._building, self._building_ids = pd.factorize(building, use_na_sentinel=True)
         self._floor = props["floor"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -164,12 +171,17 @@ class ParameterEngine:
 
     @cached_property
     def _type_masks(self) -> dict[str, npt.NDArray[np.bool_]]:
-        return {t: self._type == t for t in set(NASSO_RULES)}
+        return {t: self._type_in(t) for t in set(NASSO_RULES)}
+
+    def _type_in(self, *names: str) -> npt.NDArray[np.bool_]:
+        """The rows whose property type is one of ``names``."""
+        codes = [code for code, name in enumerate(self._type_names) if name in names]
+        mask: npt.NDArray[np.bool_] = np.isin(self._type_codes, codes)
+        return mask
 
     @cached_property
     def _adjacency_type(self) -> npt.NDArray[np.bool_]:
-        mask: npt.NDArray[np.bool_] = np.isin(self._type, ADJACENCY_TYPES)
-        return mask
+        return self._type_in(*ADJACENCY_TYPES)
 
     @cached_property
     def _floor_groups(self) -> Groups:
@@ -192,7 +204,7 @@ class ParameterEngine:
     @cached_property
     def _cottage_groups(self) -> Groups:
         """Cottage flats by building (block)."""
-        cottage = (self._type == "cottage_flat") & (self._building >= 0)
+        cottage = self._type_in("cottage_flat") & (self._building >= 0)
         return Groups(np.where(cottage, self._building, -1))
 
     @cached_property
