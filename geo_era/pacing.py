@@ -19,10 +19,13 @@ reload a caller waits for) it returns at once.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+import numpy as np
 
 #: The longest a background step waits for requests (seconds).
 MAX_WAIT_S = 0.1
@@ -93,3 +96,36 @@ def give_way() -> None:
     while IN_FLIGHT.busy and time.perf_counter() < deadline:
         time.sleep(POLL_S)
     _thread.since = time.perf_counter()
+
+
+#: Elements of an object array let go per step by :func:`release`.
+RELEASE_STEP = 100_000
+
+
+def release(held: list[object], *, depth: int = 2) -> None:
+    """Let go of the one object in ``held`` (taken out of it) a piece at a time, giving
+    way between pieces (:func:`give_way`), where it would otherwise go in one call.
+
+    Freeing a replaced national state by reference counts frees millions of objects in
+    the one call that drops it: 0.13 s for the minimum-set engine and 0.09 s for the
+    property table, holding the interpreter lock. Here an object that nothing else
+    refers to (its reference count shows the caller's hand-over only) is taken apart
+    first: a geo_era object attribute by attribute (each released so, ``depth`` levels
+    down) and an object array of one dimension :data:`RELEASE_STEP` elements at a time.
+    Anything still referred to elsewhere is only let go of (it stays whole for those
+    who hold it), and so is anything else (a frame, a dict): it goes in one call.
+    """
+    value = held.pop()
+    # 2: ``value`` and getrefcount's argument: nothing else refers to it
+    if depth > 0 and sys.getrefcount(value) <= 2:
+        if isinstance(value, np.ndarray) and value.dtype == object and value.ndim == 1:
+            for lo in range(0, len(value), RELEASE_STEP):
+                give_way()
+                value[lo:lo + RELEASE_STEP] = None
+        elif type(value).__module__.startswith("geo_era.") and hasattr(value, "__dict__"):
+            attributes = vars(value)
+            for name in list(attributes):
+                give_way()
+                release([attributes.pop(name)], depth=depth - 1)
+    give_way()
+    del value

@@ -52,7 +52,9 @@ import copy
 import gc
 import json
 import logging
+import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -264,6 +266,28 @@ def subject_record(subject: pd.Series, zone_ids: Sequence[object]) -> dict[str, 
     return {"zone_ids": sorted(str(z) for z in zone_ids), "conditions": conditions}
 
 
+#: How long a replaced state waits for the requests still answering from it (seconds)
+#: before it is taken apart (:func:`_let_go`); after that the last of them frees it.
+LET_GO_WAIT_S = 5.0
+
+
+def _let_go(held: list[_State]) -> None:
+    """Free the replaced state in ``held`` a piece at a time (:func:`pacing.release`),
+    once no request answers from it any more: its parts and frames that the new state
+    does not share are millions of objects, which freed in one call held the
+    interpreter lock for 0.2 s while requests waited."""
+    old = held.pop()
+    deadline = time.monotonic() + LET_GO_WAIT_S
+    while sys.getrefcount(old) > 2:  # requests answering from it hold it
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.01)
+    for name in list(old.parts):  # what the new state shares stays whole (release)
+        pacing.release([old.parts.pop(name).value])
+    for key in list(old.frames):
+        pacing.release([old.frames.pop(key)])
+
+
 class _State:
     """Everything served from one catalog snapshot. Never changed once published."""
 
@@ -366,6 +390,10 @@ class Workspace:
                     with pacing.background():  # requests being answered go first
                         built = self._reload(state)
                     self._publish(built)
+                    if state is not None:
+                        replaced, state = [state], None
+                        with pacing.background():
+                            _let_go(replaced)
             except Exception as exc:  # the waiting calls meet it again and report it
                 self._failed_stamp = stamp
                 log.warning("workspace reload failed (%s); answers stay on data version "

@@ -6,9 +6,15 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
+
+import numpy as np
+import pandas as pd
+import pytest
 
 from geo_era import pacing
 from geo_era.pacing import IN_FLIGHT, MAX_WAIT_S, background, give_way
+from geo_era.workspace import PropertyTable
 
 
 def _timed(step_s: float) -> float:
@@ -70,3 +76,46 @@ def test_a_request_waiting_for_the_background_work_does_not_hold_it_back() -> No
     finally:
         IN_FLIGHT.leave()
     assert not IN_FLIGHT.busy
+
+
+def _table(rows: int) -> PropertyTable:
+    return PropertyTable(pd.DataFrame({
+        "property_id": [f"FICTIONAL-{i}" for i in range(rows)],
+        "address": [f"{i} Fictional Street" for i in range(rows)],
+        "x": np.arange(rows, dtype=float), "y": np.zeros(rows)}))
+
+
+def test_release_takes_apart_what_nothing_else_holds_giving_way_between_pieces(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replaced property table (2.6 million ids nationally: 0.09 s freed in one call)
+    is let go of attribute by attribute, its id array 100,000 ids a step."""
+    steps: list[int] = []
+    monkeypatch.setattr(pacing, "give_way", lambda: steps.append(1))
+    table = _table(250_000)
+    gone = weakref.ref(table)
+    held: list[object] = [table]
+    del table
+    pacing.release(held)
+    assert held == [] and gone() is None
+    # 5 attributes, each after a step, the id array in 3 steps of 100,000, and the end
+    assert len(steps) >= 5 + 3
+
+
+def test_release_leaves_whole_what_someone_else_still_holds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    steps: list[int] = []
+    monkeypatch.setattr(pacing, "give_way", lambda: steps.append(1))
+    table = _table(1_000)
+    ids = table.ids  # a request still answering from its ids, say
+    rows = table.rows_by_id
+    gone = weakref.ref(table)
+    held: list[object] = [table]
+    del table
+    pacing.release(held)
+    assert gone() is None  # the table itself was taken apart and freed
+    assert ids.tolist() == [f"FICTIONAL-{i}" for i in range(1_000)]  # not emptied
+    assert rows["FICTIONAL-999"] == 999
+    shared = _table(1_000)
+    pacing.release([shared])
+    assert shared.row("FICTIONAL-7") == 7  # the caller kept a reference: untouched
+    assert shared.ids[999] == "FICTIONAL-999"

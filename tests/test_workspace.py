@@ -21,13 +21,13 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from geo_era.analysis.minimum_set import MinimumSet
+from geo_era.analysis.minimum_set import MinimumSet, ParameterEngine
 from geo_era.analysis.subject_check import CheckResult
 from geo_era.data.imports import import_files
 from geo_era.data.layer_store import LayerStore
 from geo_era.errors import DataError, NotFoundError
 from geo_era.pacing import IN_FLIGHT
-from geo_era.workspace import Workspace
+from geo_era.workspace import PropertyTable, Workspace
 from tests.conftest import import_demo
 
 
@@ -492,3 +492,43 @@ def test_a_servers_workspace_frees_a_replaced_state_by_reference_counts_alone(
     finally:
         gc.enable()
         gc.unfreeze()  # this test process's objects back within the collector's reach
+
+
+def test_a_background_reload_takes_the_replaced_state_apart_once_no_request_uses_it(
+        demo_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """(issue 23, item 2) The state a background reload replaces is freed a piece at a
+    time (pacing.release), not in the one call that drops it (0.2 s nationally, holding
+    the interpreter lock); and only once no request answers from it: what a request
+    still holds stays whole."""
+    from geo_era import pacing
+
+    store = import_demo(demo_files, tmp_path / "home")
+    workspace = Workspace(store, background=True)
+    pid = sample(store)[0]
+    before = workspace.minimum_set(pid).to_dict()
+    workspace.sites_near(pid, 400.0)
+    state = workspace._state
+    assert state is not None
+    old_state = weakref.ref(state)
+    old_table = weakref.ref(state.get_as("properties", PropertyTable))
+    engine = state.get_as("engine", ParameterEngine)  # a request still answering from it
+    attributes = set(vars(engine))
+    del state
+    released: list[str] = []
+    real_release = pacing.release
+
+    def spy(held: list[object], *, depth: int = 2) -> None:
+        released.append(type(held[0]).__name__)
+        real_release(held, depth=depth)
+
+    monkeypatch.setattr(pacing, "release", spy)
+    import_files(demo_files, store=store)  # every layer at a new version
+    workspace.sites_near(pid, 400.0)  # answered from the old state; the reload starts
+    for _ in range(600):
+        if old_state() is None and not workspace.reloading():
+            break
+        time.sleep(0.05)
+    assert old_state() is None and old_table() is None
+    assert "PropertyTable" in released and "ParameterEngine" in released
+    assert set(vars(engine)) == attributes  # held: left whole
+    assert engine.minimum_set(pid).to_dict() == before
