@@ -15,7 +15,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 #: Owner read/write only: anything that can hold a subject's or a victim's data.
@@ -36,32 +36,71 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-@contextlib.contextmanager
-def atomic_path(target: Path | str, *, mode: int) -> Iterator[Path]:
-    """A temporary path beside ``target`` to write to; on leaving the block without an
-    error it is flushed, given ``mode`` and renamed over ``target``. On an error it is
-    removed and ``target`` is untouched.
-
-    The temporary file is created with ``mode`` already applied (never world-readable
-    in between), in the target's folder (so the rename is atomic), named after the
-    target with a ``.tmp`` suffix a reader of the folder can recognise.
-    """
-    target = Path(target)
+def _temporary_beside(target: Path, mode: int) -> Path:
+    """An empty temporary file in ``target``'s folder (so a rename is atomic), named
+    after the target with a ``.tmp`` suffix a reader of the folder can recognise, with
+    ``mode`` already applied (never world-readable in between)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
     try:
         os.chmod(tmp, mode)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _flush(tmp: Path, mode: int) -> None:
+    with tmp.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    os.chmod(tmp, mode)  # a writer that replaced the file may have reset it
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path | str, *, mode: int) -> Iterator[Path]:
+    """A temporary path beside ``target`` to write to; on leaving the block without an
+    error it is flushed, given ``mode`` and renamed over ``target``. On an error it is
+    removed and ``target`` is untouched."""
+    target = Path(target)
+    tmp = _temporary_beside(target, mode)
+    try:
         yield tmp
-        with tmp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)  # a writer that replaced the file may have reset it
+        _flush(tmp, mode)
         tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
+
+
+@contextlib.contextmanager
+def staged_bytes(target: Path | str, data: bytes, *, mode: int
+                 ) -> Iterator[Callable[[], None]]:
+    """``data`` written and flushed to disk beside ``target`` now; the block is given
+    the call that puts it in place (a rename, and the folder flushed), to make at the
+    moment it chooses: so whatever must happen together with the replacement (an audit
+    entry's transaction) is held for the rename only, not for the writing. Leaving the
+    block without the call, or with an error, removes the file and leaves ``target``
+    untouched."""
+    target = Path(target)
+    tmp = _temporary_beside(target, mode)
+    placed = False
+
+    def place() -> None:
+        nonlocal placed
+        tmp.replace(target)
+        placed = True
+        _fsync_dir(target.parent)
+
+    try:
+        tmp.write_bytes(data)
+        _flush(tmp, mode)
+        yield place
+    finally:
+        if not placed:
+            tmp.unlink(missing_ok=True)
 
 
 def write_bytes(target: Path | str, data: bytes, *, mode: int) -> Path:

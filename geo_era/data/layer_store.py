@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
-from geo_era._io import PRIVATE, atomic_path, private_dir, write_text
+from geo_era._io import PRIVATE, atomic_path, private_dir, staged_bytes, write_bytes
 from geo_era.contract.schema import LAYERS
 from geo_era.errors import DataError, NotFoundError
 from geo_era.pacing import give_way
@@ -92,6 +92,10 @@ class CatalogSnapshot:
     def versions(self, *names: str) -> dict[str, int]:
         """``{name: version}`` for the named layers that the snapshot holds."""
         return {name: self.layers[name].version for name in names if name in self.layers}
+
+
+def _catalog_bytes(catalog: Mapping[str, Any]) -> bytes:
+    return json.dumps(catalog, indent=1, sort_keys=True).encode("utf-8")
 
 
 def _sha256(path: Path) -> str:
@@ -329,8 +333,13 @@ class LayerStore:
                     "layers": {n: e["rows"] for n, e in entries.items()},
                     "sources": sorted({s for n in entries for s in sources.get(n, [])}),
                 })
-                with publish() if publish is not None else contextlib.nullcontext():
-                    self._write_catalog(catalog)
+                # the catalog written and flushed first: ``publish`` is held for the
+                # rename only (an import's audit entry holds the audit chain's lock, which
+                # a server's audited reads wait for; a flush of the disk can take 0.1 s)
+                with staged_bytes(self.home / CATALOG, _catalog_bytes(catalog),
+                                  mode=PRIVATE) as place, \
+                        publish() if publish is not None else contextlib.nullcontext():
+                    place()
             except BaseException:
                 for path in written:
                     path.unlink(missing_ok=True)
@@ -351,8 +360,7 @@ class LayerStore:
         return final
 
     def _write_catalog(self, catalog: dict[str, Any]) -> None:
-        write_text(self.home / CATALOG, json.dumps(catalog, indent=1, sort_keys=True),
-                   mode=PRIVATE)
+        write_bytes(self.home / CATALOG, _catalog_bytes(catalog), mode=PRIVATE)
 
     def _remove_unreferenced(self, catalog: dict[str, Any]) -> None:
         referenced = {self.home / e["path"] for e in catalog["layers"].values()}

@@ -221,6 +221,47 @@ def test_an_import_keeps_no_audited_read_waiting_and_publishes_only_with_its_ent
     assert len([e for e in entries(services) if e.record_type == "import"]) == 1
 
 
+def test_an_import_holds_the_audit_chain_only_for_the_catalogs_rename(
+        services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 23: the new catalog is written and flushed to disk before the import's
+    audit entry takes the chain's lock, so an audited read recorded while the disk is
+    slow to flush it (0.1 s and more under a national import's writes) does not wait
+    for that flush. The catalog is still replaced only with the entry (above)."""
+    import os
+    import threading
+    import time
+
+    import geo_era._io as io_module
+    from geo_era.security.audit import Actor, ConsultationLog
+
+    flushing = threading.Event()
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        if os.readlink(f"/proc/self/fd/{fd}").rsplit("/", 1)[-1].startswith(".catalog"):
+            flushing.set()
+            time.sleep(1.5)  # a disk busy with the import's layer files
+        real_fsync(fd)
+
+    monkeypatch.setattr(io_module.os, "fsync", slow_fsync)
+    version = services.layers.data_version
+    importing = threading.Thread(target=data.import_layers, args=(services, ADMIN),
+                                 kwargs={"files": [sites_file(services, tmp_path / "ok")]})
+    importing.start()
+    assert flushing.wait(30)
+    started = time.perf_counter()
+    ConsultationLog(services.engine).record(
+        Actor("user.omu", "omu_analyst", "FICTIONAL Police Scotland OMU"),
+        record_type="sites_near", record_ids=["P1"])
+    waited = time.perf_counter() - started
+    importing.join()
+    assert waited < 1.0, f"an audited read waited {waited:.2f} s for the catalog's flush"
+    assert services.layers.data_version == version + 1
+    assert [e.record_type for e in entries(services)][-2:] == ["sites_near", "import"]
+    assert not [p.name for p in services.layers.home.iterdir()
+                if p.name.startswith(".catalog")]  # no temporary file left behind
+
+
 def test_an_import_is_audited_only_when_it_succeeds(services: Services,
                                                     tmp_path: Path) -> None:
     version = services.layers.data_version
