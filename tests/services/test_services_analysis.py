@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shutil
 import stat
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -168,6 +170,29 @@ def sites_file(services: Services, folder: Path, *, bad: bool = False) -> Path:
     return path
 
 
+def _read_during_import(services: Services, tmp_path: Path,
+                        started: threading.Event) -> float:
+    """Seconds an audited read (a running server's consultation) waited, recorded once
+    ``started`` is set while a sites import runs; the import is finished on return and
+    must have published one new data version, after the read's entry."""
+    from geo_era.security.audit import Actor, ConsultationLog
+
+    version = services.layers.data_version
+    importing = threading.Thread(target=data.import_layers, args=(services, ADMIN),
+                                 kwargs={"files": [sites_file(services, tmp_path / "ok")]})
+    importing.start()
+    assert started.wait(30)
+    began = time.perf_counter()
+    ConsultationLog(services.engine).record(
+        Actor("user.omu", "omu_analyst", "FICTIONAL Police Scotland OMU"),
+        record_type="sites_near", record_ids=["P1"])
+    waited = time.perf_counter() - began
+    importing.join()
+    assert services.layers.data_version == version + 1
+    assert [e.record_type for e in entries(services)][-2:] == ["sites_near", "import"]
+    return waited
+
+
 def test_an_import_keeps_no_audited_read_waiting_and_publishes_only_with_its_entry(
         services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 23: an import holds the audit chain's lock only while its layers are
@@ -175,11 +200,7 @@ def test_an_import_keeps_no_audited_read_waiting_and_publishes_only_with_its_ent
     meanwhile (a running server's audited read) is not kept waiting, and comes before
     the import's entry in the chain. If the import's entry cannot be written, nothing is
     published."""
-    import threading
-    import time
-
     from geo_era.data.layer_store import LayerStore
-    from geo_era.security.audit import Actor, ConsultationLog
 
     writing = threading.Event()
     real_write = LayerStore._write_layer
@@ -191,20 +212,8 @@ def test_an_import_keeps_no_audited_read_waiting_and_publishes_only_with_its_ent
 
     monkeypatch.setattr(LayerStore, "_write_layer", slow_write)
     version = services.layers.data_version
-    path = sites_file(services, tmp_path / "ok")
-    importing = threading.Thread(target=data.import_layers, args=(services, ADMIN),
-                                 kwargs={"files": [path]})
-    importing.start()
-    assert writing.wait(30)
-    started = time.perf_counter()
-    ConsultationLog(services.engine).record(
-        Actor("user.omu", "omu_analyst", "FICTIONAL Police Scotland OMU"),
-        record_type="sites_near", record_ids=["P1"])
-    waited = time.perf_counter() - started
-    importing.join()
+    waited = _read_during_import(services, tmp_path, writing)
     assert waited < 1.0, f"an audited read waited {waited:.2f} s for the import"
-    assert services.layers.data_version == version + 1
-    assert [e.record_type for e in entries(services)][-2:] == ["sites_near", "import"]
 
     import geo_era.security.audit as audit_module
 
@@ -228,11 +237,8 @@ def test_an_import_holds_the_audit_chain_only_for_the_catalogs_rename(
     slow to flush it (0.1 s and more under a national import's writes) does not wait
     for that flush. The catalog is still replaced only with the entry (above)."""
     import os
-    import threading
-    import time
 
     import geo_era._io as io_module
-    from geo_era.security.audit import Actor, ConsultationLog
 
     flushing = threading.Event()
     real_fsync = os.fsync
@@ -244,20 +250,8 @@ def test_an_import_holds_the_audit_chain_only_for_the_catalogs_rename(
         real_fsync(fd)
 
     monkeypatch.setattr(io_module.os, "fsync", slow_fsync)
-    version = services.layers.data_version
-    importing = threading.Thread(target=data.import_layers, args=(services, ADMIN),
-                                 kwargs={"files": [sites_file(services, tmp_path / "ok")]})
-    importing.start()
-    assert flushing.wait(30)
-    started = time.perf_counter()
-    ConsultationLog(services.engine).record(
-        Actor("user.omu", "omu_analyst", "FICTIONAL Police Scotland OMU"),
-        record_type="sites_near", record_ids=["P1"])
-    waited = time.perf_counter() - started
-    importing.join()
+    waited = _read_during_import(services, tmp_path, flushing)
     assert waited < 1.0, f"an audited read waited {waited:.2f} s for the catalog's flush"
-    assert services.layers.data_version == version + 1
-    assert [e.record_type for e in entries(services)][-2:] == ["sites_near", "import"]
     assert not [p.name for p in services.layers.home.iterdir()
                 if p.name.startswith(".catalog")]  # no temporary file left behind
 
