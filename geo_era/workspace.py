@@ -384,7 +384,6 @@ class Workspace:
             return
 
         def build() -> None:
-            replaced: list[_State] = []
             try:
                 state = self._state
                 if state is None or state.snapshot.stamp != self._store.stamp():
@@ -392,8 +391,9 @@ class Workspace:
                         built = self._reload(state)
                     self._publish(built)
                     if state is not None:
-                        replaced.append(state)
-                    state = None
+                        replaced, state = [state], None
+                        with pacing.background():
+                            _let_go(replaced)
             except Exception as exc:  # the waiting calls meet it again and report it
                 self._failed_stamp = stamp
                 log.warning("workspace reload failed (%s); answers stay on data version "
@@ -401,9 +401,6 @@ class Workspace:
                             self._state.snapshot.data_version if self._state else None)
             finally:
                 self._lock.release()
-            if replaced:  # after the lock: the next reload need not wait for this
-                with pacing.background():
-                    _let_go(replaced)
 
         threading.Thread(target=build, name="geo_era-workspace-reload", daemon=True).start()
 
