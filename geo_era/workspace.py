@@ -384,6 +384,7 @@ class Workspace:
             return
 
         def build() -> None:
+            replaced: list[_State] = []
             try:
                 state = self._state
                 if state is None or state.snapshot.stamp != self._store.stamp():
@@ -391,9 +392,8 @@ class Workspace:
                         built = self._reload(state)
                     self._publish(built)
                     if state is not None:
-                        replaced, state = [state], None
-                        with pacing.background():
-                            _let_go(replaced)
+                        replaced.append(state)
+                    state = None
             except Exception as exc:  # the waiting calls meet it again and report it
                 self._failed_stamp = stamp
                 log.warning("workspace reload failed (%s); answers stay on data version "
@@ -401,6 +401,9 @@ class Workspace:
                             self._state.snapshot.data_version if self._state else None)
             finally:
                 self._lock.release()
+            if replaced:  # after the lock: the next reload need not wait for this
+                with pacing.background():
+                    _let_go(replaced)
 
         threading.Thread(target=build, name="geo_era-workspace-reload", daemon=True).start()
 

@@ -204,7 +204,7 @@ class ParameterEngine:
     @cached_property
     def _cottage_groups(self) -> Groups:
         """Cottage flats by building (block)."""
-        cottage = self._type_in("cottage_flat") & (self._building >= 0)
+        cottage = self._type_masks["cottage_flat"] & (self._building >= 0)
         return Groups(np.where(cottage, self._building, -1))
 
     @cached_property
