@@ -31,6 +31,17 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_the_command_line_compiles_nothing_until_an_index_is_built() -> None:
+    """Issue 23: numba (0.4 s of a command's start) is imported when a site index is
+    first built, not by every command (``geo-era user add`` builds none)."""
+    code = ("import sys, geo_era.cli; print('numba' in sys.modules); "
+            "from geo_era.geometry.index import warm_up; warm_up(); "
+            "print('numba' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.split() == ["False", "True"]
+
+
 def test_an_installed_package_carries_every_template_and_static_file() -> None:
     """The package data globs of pyproject.toml reach every file the pages and documents
     read (the case page's partials live in folders): an install that is not editable

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -36,7 +36,11 @@ from scipy.spatial import cKDTree
 
 from geo_era.contract.schema import SITE_CATEGORIES
 from geo_era.errors import DataError
-from geo_era.geometry import kernels
+
+# The kernels (and numba, 0.4 s to import) are imported where an index is first built or
+# searched: a command that builds none does not wait for them.
+if TYPE_CHECKING:
+    from geo_era.geometry import kernels
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -171,6 +175,7 @@ class SiteIndex:
         self._present = frozenset(SITE_CATEGORIES[c] for c in np.unique(code) if c >= 0)
         code = np.where(code < 0, len(SITE_CATEGORIES), code).astype(np.int64)
         self._site_facts = (site_xy, poly_of, code)
+        from geo_era.geometry import kernels  # noqa: PLC0415  (numba: when first used)
         self._shapes = kernels.Shapes(bounds, *_ragged_polygons(self._poly_geoms))
         self._grids: dict[float, kernels.Grid] = {}
         self._nearest_cell: float | None = None
@@ -218,6 +223,7 @@ class SiteIndex:
         boxes = self._poly_bounds
         low = np.min(np.concatenate([points, boxes[:, :2]]), axis=0)
         high = np.max(np.concatenate([points, boxes[:, 2:]]), axis=0)
+        from geo_era.geometry import kernels  # noqa: PLC0415  (numba: when first used)
         cell = kernels.grid_cell(cell, low, high)
         point_cells = np.floor((points - low) / cell).astype(np.int64)
         first = np.floor((boxes[:, :2] - low) / cell).astype(np.int64)
@@ -240,6 +246,7 @@ class SiteIndex:
         read in sequence, several times faster."""
         if len(xy) < ORDER_MIN_QUERIES:
             return xy, np.arange(len(xy), dtype=np.int64)
+        from geo_era.geometry import kernels  # noqa: PLC0415  (numba: when first used)
         order, sorted_xy = kernels.cell_order(xy, g, ORDER_BLOCK)
         return sorted_xy, order
 
@@ -287,6 +294,7 @@ class SiteIndex:
         empty_i = np.empty(0, dtype=np.int64)
         if not len(xy) or not self.size:
             return Pairs(empty_i, empty_i, np.empty(0, dtype=np.float64))
+        from geo_era.geometry import kernels  # noqa: PLC0415  (numba: when first used)
         sh = self._shapes
         g = self._grid(self._cell_for(radius))
         xs, order = self._order(xy, g)
@@ -334,6 +342,7 @@ class SiteIndex:
         # every row is written by the kernels
         site = np.empty((len(xy), len(cats)), dtype=np.int64)
         dist = np.empty((len(xy), len(cats)), dtype=np.float64)
+        from geo_era.geometry import kernels  # noqa: PLC0415  (numba: when first used)
         sh = self._shapes
         # the answer's column of each category code (-1: not asked)
         columns = np.full(len(SITE_CATEGORIES) + 1, -1, dtype=np.int64)
