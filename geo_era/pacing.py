@@ -85,10 +85,20 @@ def background() -> Iterator[None]:
         _thread.on = False
 
 
+def in_background() -> bool:
+    """Whether this thread is doing background work now (:func:`background`).
+
+    A background reload reads its Parquet files on this thread alone (Arrow's
+    ``use_threads=False``): Arrow's own pool, free of the interpreter lock, would
+    otherwise take both cores of a small server from the requests at the moment the
+    reload starts, just as the import that caused it exits (issue 23)."""
+    return bool(getattr(_thread, "on", False))
+
+
 def give_way() -> None:
     """Between two steps of a long build: in background work, let the requests being
     answered go first (see the module); elsewhere, nothing."""
-    if not getattr(_thread, "on", False):
+    if not in_background():
         return
     step = time.perf_counter() - _thread.since
     time.sleep(POLL_S)  # threads waiting for the lock (a request arriving) run first

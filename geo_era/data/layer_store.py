@@ -44,7 +44,7 @@ import shapely
 from geo_era._io import PRIVATE, atomic_path, private_dir, staged_bytes, write_bytes
 from geo_era.contract.schema import LAYERS
 from geo_era.errors import DataError, NotFoundError
-from geo_era.pacing import give_way
+from geo_era.pacing import give_way, in_background
 
 CATALOG = "catalog.json"
 FORMAT = 1
@@ -120,7 +120,8 @@ WKB_CHUNK = 100_000
 def read_geoparquet(path: Path) -> gpd.GeoDataFrame:
     """A GeoParquet file as geopandas reads it (the same frame, its geometry column
     where it was, its CRS), its geometries decoded :data:`WKB_CHUNK` at a time."""
-    table = pq.read_table(path)
+    threads = not in_background()
+    table = pq.read_table(path, use_threads=threads)
     meta = json.loads((table.schema.metadata or {}).get(b"geo", b"{}"))
     name = meta.get("primary_column")
     if name is None or meta["columns"][name].get("encoding", "WKB").upper() != "WKB":
@@ -134,7 +135,7 @@ def read_geoparquet(path: Path) -> gpd.GeoDataFrame:
         give_way()
         parts.append(shapely.from_wkb(wkb[lo:lo + WKB_CHUNK]))
     geoms = np.concatenate(parts) if parts else np.empty(0, dtype=object)
-    frame = table.drop_columns([name]).to_pandas()
+    frame = table.drop_columns([name]).to_pandas(use_threads=threads)
     frame.insert(table.column_names.index(name), name, gpd.GeoSeries(geoms, index=frame.index))
     crs = meta["columns"][name].get("crs", "OGC:CRS84")
     return gpd.GeoDataFrame(frame, geometry=name, crs=crs)
@@ -252,11 +253,13 @@ class LayerStore:
         path = self.home / entry.path
         frame: pd.DataFrame
         if LAYERS[entry.name].geometry.value == "none":
-            frame = pd.read_parquet(path, columns=columns)
+            frame = pd.read_parquet(path, columns=columns, use_threads=not in_background())
         elif columns is None:
             frame = read_geoparquet(path)
         else:
-            frame = gpd.read_parquet(path, columns=columns)
+            threads = not in_background()
+            frame = gpd.read_parquet(path, columns=columns, use_threads=threads,
+                                     to_pandas_kwargs={"use_threads": threads})
         return frame
 
     def read_points_xy(self, entry: LayerVersion) -> pd.DataFrame:
@@ -264,9 +267,10 @@ class LayerStore:
         ``y`` (EPSG:27700, metres) instead of a geometry column: no geometry object per
         row (2.6 million points as shapely objects hold ~650 MB; as two columns, 42 MB)."""
         path = self.home / entry.path
-        table = pq.read_table(path)
+        threads = not in_background()
+        table = pq.read_table(path, use_threads=threads)
         names = [n for n in table.column_names if n != "geometry"]
-        frame: pd.DataFrame = table.select(names).to_pandas()
+        frame: pd.DataFrame = table.select(names).to_pandas(use_threads=threads)
         xy = wkb_point_xy(table.column("geometry"))
         frame["x"] = xy[:, 0]
         frame["y"] = xy[:, 1]
