@@ -56,7 +56,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn, TypeVar
 
@@ -118,11 +118,60 @@ class _Part:
     failure: _Failure | None = None
 
 
-#: Ids added to the table's dict per step: a step holds the interpreter lock, and a
+#: Ids added to the table's index per step: a step holds the interpreter lock, and a
 #: server builds the table of a national re-import in a thread while it answers, giving
-#: way to requests between steps (:mod:`geo_era.pacing`): about 15 ms a step, 100 ms for
-#: the one that doubles the dict past 1.4 million ids, not one stop of a second.
+#: way to requests between steps (:mod:`geo_era.pacing`): at most about 40 ms a step.
 ROWS_PER_STEP = 50_000
+
+
+class RowsById(Mapping[str, int]):
+    """The row of each property id: a read-only mapping, filled a step at a time.
+
+    One dict of 2.6 million ids doubles its table in one call as it grows past 1.4
+    million: 100-115 ms holding the interpreter lock, a stop in every answer of a
+    server reloading in the background. So the ids are held in :data:`SHARDS` dicts by
+    their hash, and filled one dict after another: a step grows one dict (of about
+    40,000 ids nationally), never all of them at once. A lookup costs one hash, which a
+    string caches."""
+
+    #: Dicts the ids are spread over (a power of two: the shard is ``hash & (SHARDS - 1)``).
+    SHARDS = 64
+
+    def __init__(self, ids: npt.NDArray[np.object_]) -> None:
+        """The row of each of ``ids`` (strings; a repeated id: its last row)."""
+        mask = self.SHARDS - 1
+        shard = np.empty(len(ids), dtype=np.uint8)
+        for lo in range(0, len(ids), ROWS_PER_STEP):
+            give_way()
+            part = ids[lo:lo + ROWS_PER_STEP]
+            shard[lo:lo + len(part)] = np.fromiter(map(hash, part), dtype=np.int64,
+                                                   count=len(part)) & mask
+        order = np.argsort(shard, kind="stable")  # numpy sorts without the lock
+        bounds = np.searchsorted(shard[order], np.arange(self.SHARDS + 1))
+        self._shards: list[dict[str, int]] = [{} for _ in range(self.SHARDS)]
+        for k, table in enumerate(self._shards):
+            for lo in range(int(bounds[k]), int(bounds[k + 1]), ROWS_PER_STEP):
+                give_way()
+                rows = order[lo:min(lo + ROWS_PER_STEP, int(bounds[k + 1]))]
+                table.update(zip(ids[rows].tolist(), rows.tolist(), strict=True))
+        self._size = sum(len(table) for table in self._shards)
+
+    def __getitem__(self, key: str) -> int:
+        return self._shards[hash(key) & (self.SHARDS - 1)][key]
+
+    def get(self, key: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        """The row of ``key``, or ``default`` (Mapping's, without its exception)."""
+        return self._shards[hash(key) & (self.SHARDS - 1)].get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._shards[hash(key) & (self.SHARDS - 1)]
+
+    def __iter__(self) -> Iterator[str]:
+        for table in self._shards:
+            yield from table
+
+    def __len__(self) -> int:
+        return self._size
 
 
 class PropertyTable:
@@ -134,12 +183,11 @@ class PropertyTable:
     def __init__(self, properties: pd.DataFrame) -> None:
         column = properties["property_id"].astype(str)
         ids = np.empty(len(column), dtype=object)
-        self._row: dict[str, int] = {}
         for lo in range(0, len(ids), ROWS_PER_STEP):  # a step at a time: see ROWS_PER_STEP
             give_way()
-            hi = min(lo + ROWS_PER_STEP, len(ids))
-            ids[lo:hi] = column.iloc[lo:hi].to_numpy(dtype=object)
-            self._row.update(zip(ids[lo:hi].tolist(), range(lo, hi), strict=True))
+            ids[lo:lo + ROWS_PER_STEP] = column.iloc[lo:lo + ROWS_PER_STEP].to_numpy(
+                dtype=object)
+        self._row = RowsById(ids)
         #: the property ids by row (Python strings, shared with the parameter engine)
         self.ids: npt.NDArray[np.object_] = ids
         self.size = len(ids)
@@ -148,7 +196,7 @@ class PropertyTable:
         self.xy: npt.NDArray[np.float64] = point_xy(properties)
 
     @property
-    def rows_by_id(self) -> dict[str, int]:
+    def rows_by_id(self) -> Mapping[str, int]:
         """The row of every property id (shared, not to be changed)."""
         return self._row
 

@@ -29,6 +29,7 @@ only read once :meth:`ParameterEngine.prepare` has run, and can serve many threa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -109,7 +110,7 @@ class ParameterEngine:
                  plots: gpd.GeoDataFrame | None = None,
                  streets: gpd.GeoDataFrame | None = None,
                  data_version: dict[str, int] | None = None,
-                 row_of: dict[str, int] | None = None,
+                 row_of: Mapping[str, int] | None = None,
                  ids: npt.NDArray[np.object_] | None = None) -> None:
         self.properties = properties.reset_index(drop=True)
         self.buildings = buildings.reset_index(drop=True)
@@ -123,7 +124,7 @@ class ParameterEngine:
             dtype=object)
         # the row of each id: given by a caller that has built it already (the
         # workspace's property table; a dict of 2.6 million ids takes ~4 s and ~300 MB)
-        self._row: dict[str, int] = row_of if row_of is not None else dict(
+        self._row: Mapping[str, int] = row_of if row_of is not None else dict(
             zip(self._pid.tolist(), range(len(self._pid)), strict=True))
         # one Python string per type shared by every row (a categorical's values, taken
         # by code), not one per row: 2.6 million rows would otherwise hold ~150 MB of
