@@ -7,6 +7,7 @@ is absent (a user's fresh clone) tests that need it skip with the reason; under 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -121,6 +122,26 @@ def import_demo(files: list[Path], home: Path) -> LayerStore:
     store = LayerStore(home)
     import_files(files, store=store)
     return store
+
+
+def copy_home(source: Path, to: Path) -> None:
+    """Copy the home ``source`` to ``to`` while its case store may still be open: SQLite
+    files through SQLite's backup API (one consistent snapshot, the log included), the
+    rest file by file. A plain copy of the files races the store's checkpoint thread,
+    whose last close folds the ``-wal`` and ``-shm`` files into the database and removes
+    them between the copy's listing and its reads."""
+    import shutil
+    import sqlite3
+
+    databases = [p for p in source.iterdir() if p.suffix == ".db"]
+    shutil.copytree(source, to, ignore=shutil.ignore_patterns(
+        *(f"{p.name}*" for p in databases)))
+    for path in databases:
+        with (contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
+                                                 uri=True)) as src,
+              contextlib.closing(sqlite3.connect(to / path.name)) as dst):
+            src.backup(dst)
+        os.chmod(to / path.name, path.stat().st_mode & 0o777)
 
 
 def iso_today() -> str:

@@ -8,7 +8,6 @@ one and checks that together they cover every audited operation of the matrix.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy import Engine, func, select
 from geo_era.data.layer_store import LayerStore
 from geo_era.db.store import open_store, session_scope
 from geo_era.security.audit import AuditEntry
+from tests.conftest import copy_home
 
 WHY = "ERA for a candidate property, MAPPA meeting"
 PASSWORD = "a long fictional passphrase"
@@ -48,7 +48,7 @@ class Home:
         return open_store(self.path)
 
     def copy(self, to: Path) -> Home:
-        shutil.copytree(self.path, to)
+        copy_home(self.path, to)
         return Home(to, self.council, self.subject_id, self.property_id,
                     self.housed_property_id, dict(self.notes))
 

@@ -4,7 +4,6 @@ file written."""
 
 from __future__ import annotations
 
-import shutil
 import stat
 import threading
 import time
@@ -25,7 +24,7 @@ from geo_era.services.answers.analysis import (
     MinimumSetWithoutHouseholds,
 )
 from geo_era.settings import Settings
-from tests.conftest import import_demo
+from tests.conftest import copy_home, import_demo
 from tests.services.parity import WHY, audit_entries
 
 OPERATOR = Caller.operator("tester")
@@ -44,7 +43,7 @@ def template(demo_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture
 def services(template: Path, tmp_path: Path) -> Iterator[Services]:
     home = tmp_path / "home"
-    shutil.copytree(template, home)
+    copy_home(template, home)
     found = Services(Settings(home=home))
     yield found
     found.engine.dispose()
