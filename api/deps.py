@@ -3,15 +3,19 @@ that applies the need-to-know matrix (:mod:`geo_era.security.access`) and audits
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
-from typing import Annotated, Any
+from concurrent.futures import Future
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from geo_era.pacing import WouldWaitError, without_waiting
+from geo_era.security.audit import commits_awaited_by_caller
 from geo_era.security.users import Identity, identity_for_key
 from geo_era.services import Caller, Services
 
@@ -64,6 +68,39 @@ class Answer(Response):
 
     def __init__(self, answer: BaseModel) -> None:
         super().__init__(answer.model_dump_json(by_alias=True))
+
+
+T = TypeVar("T")
+
+
+async def answered_on_the_loop(call: Callable[[], T]) -> T:
+    """``call``, a service call answered from the workspace loaded (milliseconds of
+    work), run on the event loop instead of a thread of the pool; its audit entries
+    awaited before anything is answered, its refusals and errors included.
+
+    Under load a thread per request cost more than the answer: the hop to the thread
+    and back, and the thread then waiting for its entry's commit, left the interpreter
+    lock passed between some forty threads (issue 23, item 5). Here nothing waits on a
+    thread. A call that would wait for a reload or the first load
+    (:class:`~geo_era.pacing.WouldWaitError`) is made again in the thread pool, where
+    waiting holds up no other request."""
+    pending: list[Future[None]] = []
+    try:
+        with without_waiting(), commits_awaited_by_caller(pending):
+            answer = call()
+    except WouldWaitError:
+        await _committed(pending)
+        return await run_in_threadpool(call)
+    except BaseException:
+        await _committed(pending)  # a refusal leaves once its entry is stored
+        raise
+    await _committed(pending)
+    return answer
+
+
+async def _committed(pending: list[Future[None]]) -> None:
+    for done in pending:
+        await asyncio.wrap_future(done)
 
 
 def caller_of(identity: Identity) -> Caller:

@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 
@@ -66,6 +67,35 @@ class InFlight:
     def busy(self) -> bool:
         """Whether requests are being answered that do not wait for background work."""
         return self._count - self._waiting > 0
+
+
+class WouldWaitError(Exception):
+    """Raised instead of waiting for background work (a reload under way, or the first
+    load) by a caller that said it must not wait (:func:`without_waiting`): it asks
+    again where waiting is harmless. Not a :class:`~geo_era.errors.GeoEraError`: it is
+    never an answer."""
+
+
+_NO_WAITING: ContextVar[bool] = ContextVar("geo_era_no_waiting", default=False)
+
+
+@contextmanager
+def without_waiting() -> Iterator[None]:
+    """In the block, a step that would wait for background work raises
+    :class:`WouldWaitError` (see :func:`may_wait`). For a server's event loop, which
+    answers a call from the data loaded but must never be held by a reload."""
+    token = _NO_WAITING.set(True)
+    try:
+        yield
+    finally:
+        _NO_WAITING.reset(token)
+
+
+def may_wait() -> None:
+    """Before waiting for background work: :class:`WouldWaitError` inside
+    :func:`without_waiting`, nothing elsewhere."""
+    if _NO_WAITING.get():
+        raise WouldWaitError
 
 
 #: The requests of this process (a server process answers one set of requests).

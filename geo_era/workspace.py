@@ -412,6 +412,7 @@ class Workspace:
         if not wait and self._background and state is not None:
             self._reload_in_background(stamp)
             return state
+        pacing.may_wait()  # an event loop asks again from a thread (WouldWaitError)
         with pacing.IN_FLIGHT.waiting():  # for a reload under way: it need not give way
             self._lock.acquire()
         try:

@@ -3,6 +3,8 @@ checked against a candidate property."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter
 from pydantic import Field
 
@@ -15,7 +17,7 @@ from geo_era.services.answers.analysis import (
     SitesNear,
 )
 
-from ..deps import PREFIX, Answer, App, Who, caller_of
+from ..deps import PREFIX, Answer, App, Who, answered_on_the_loop, caller_of
 from ..schemas import JUSTIFICATION, Id, Strict, long_text
 
 router = APIRouter(prefix=PREFIX)
@@ -42,20 +44,21 @@ class CheckRequest(Strict):
 
 
 @router.post("/proximity/sites-near", tags=["proximity"], response_model=SitesNear)
-def sites_near_route(body: SitesNearRequest, identity: Who, app: App) -> Answer:
+async def sites_near_route(body: SitesNearRequest, identity: Who, app: App) -> Answer:
     """Sites within a radius of a property: straight-line and walking distances (m)."""
-    return Answer(analysis.sites_near(app, caller_of(identity), property_id=body.property_id,
-                                      radius_m=body.radius_m))
+    return Answer(await answered_on_the_loop(partial(
+        analysis.sites_near, app, caller_of(identity), property_id=body.property_id,
+        radius_m=body.radius_m)))
 
 
 @router.post("/parameters", tags=["parameters"],
              response_model=MinimumSetAnswer | MinimumSetWithoutHouseholds)
-def parameters_route(body: ParametersRequest, identity: Who, app: App) -> Answer:
+async def parameters_route(body: ParametersRequest, identity: Who, app: App) -> Answer:
     """The NASSO 3.9 minimum set of a property; what is known of its households only for
     the Responsible Authorities, with a justification. Audited."""
-    return Answer(analysis.minimum_set(app, caller_of(identity), property_id=body.property_id,
-                                       extend_metres=body.extend_metres,
-                                       justification=body.justification))
+    return Answer(await answered_on_the_loop(partial(
+        analysis.minimum_set, app, caller_of(identity), property_id=body.property_id,
+        extend_metres=body.extend_metres, justification=body.justification)))
 
 
 @router.post("/check", tags=["parameters"], response_model=CheckResult | CheckFlags)

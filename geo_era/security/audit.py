@@ -31,8 +31,10 @@ import hmac
 import json
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
@@ -198,6 +200,26 @@ def append(session: Session, *, actor: str, role: str, organisation: str, operat
     return AuditEntry(**row)
 
 
+#: The commits a caller waits on itself (:func:`commits_awaited_by_caller`).
+_AWAITED_BY_CALLER: ContextVar[list[Future[None]] | None] = ContextVar(
+    "geo_era_audit_awaited_by_caller", default=None)
+
+
+@contextmanager
+def commits_awaited_by_caller(pending: list[Future[None]]) -> Iterator[None]:
+    """In the block, :meth:`ConsultationLog.record` returns once its entry is queued and
+    adds the entry's commit to ``pending``; the caller must wait on every one of them
+    (their result raises what the commit raised) before anything it answers leaves.
+
+    For a server's event loop (``asyncio.wrap_future``), which must not block on a
+    commit: the request waits for its entry without a thread waiting for it."""
+    token = _AWAITED_BY_CALLER.set(pending)
+    try:
+        yield
+    finally:
+        _AWAITED_BY_CALLER.reset(token)
+
+
 class ConsultationLog:
     """Entries that record no other data (a consultation: a read) appended to one
     store's log in batches, each caller waiting until its own entry is committed.
@@ -222,8 +244,9 @@ class ConsultationLog:
 
     def record(self, actor: Actor, *, record_type: str, record_ids: list[str],
                outcome: str = "allowed") -> None:
-        """Append ``actor``'s consultation of ``record_ids``; return once committed.
-        Raises what the commit raised."""
+        """Append ``actor``'s consultation of ``record_ids``; return once committed
+        (or, in :func:`commits_awaited_by_caller`, once queued). Raises what the commit
+        raised."""
         fields = _checked(actor=actor.username, role=actor.role,
                           organisation=actor.organisation, operation="consultation",
                           record_type=record_type, record_ids=record_ids,
@@ -237,6 +260,10 @@ class ConsultationLog:
                                                 daemon=True)
                 self._writer.start()
             self._ready.notify()
+        pending = _AWAITED_BY_CALLER.get()
+        if pending is not None:
+            pending.append(done)  # the caller waits (commits_awaited_by_caller)
+            return
         done.result()
 
     def _write(self) -> None:
