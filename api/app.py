@@ -162,7 +162,7 @@ def _lifespan(services: AppServices) -> Callable[[FastAPI], AbstractAsyncContext
     """Load the layers before the first request rather than during it."""
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             await run_in_threadpool(services.workspace.refresh)
         except GeoEraError as exc:
@@ -174,7 +174,12 @@ def _lifespan(services: AppServices) -> Callable[[FastAPI], AbstractAsyncContext
         # collections otherwise walk all of it (100-250 ms here) every few pages drawn.
         gc.collect()
         gc.freeze()
-        yield
+        tokens: Tokens = app.state.tokens
+        tokens.keep_reading()  # here, on the event loop, which reads every session
+        try:
+            yield
+        finally:
+            tokens.stop_reading()
 
     return lifespan
 

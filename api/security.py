@@ -40,6 +40,20 @@ class Tokens:
         #: ``expires_in`` says)
         self.minutes = settings.token_minutes
         self.lifetime = Lifetime.of(settings.token_minutes, settings.session_hours)
+        self._kept: sessions.KeptReader | None = None
+
+    def keep_reading(self) -> None:
+        """Read sessions on a connection kept for this thread (the server's event loop,
+        from its start; :class:`~geo_era.security.sessions.KeptReader`) until
+        :meth:`stop_reading`. Other threads read as before."""
+        self.stop_reading()
+        self._kept = sessions.KeptReader(self._engine)
+
+    def stop_reading(self) -> None:
+        """Give the kept connection back (the server's end)."""
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.close()
 
     def issue(self, identity: Identity, *, purpose: str | None = None) -> str:
         """A session for an authenticated ``identity``; ``purpose`` (a web session's
@@ -67,7 +81,8 @@ class Tokens:
         session's last use, when due, is left to the caller (``Resolved.last_use``)."""
         try:
             return sessions.resolve(self._engine, token, lifetime=self.lifetime,
-                                    stages=stages, write_last_use=write_last_use)
+                                    stages=stages, write_last_use=write_last_use,
+                                    kept=self._kept)
         except SignInError as exc:
             raise TokenError(str(exc)) from None
 
