@@ -147,7 +147,8 @@ class RowsById(Mapping[str, int]):
             shard[lo:lo + len(part)] = np.fromiter(map(hash, part), dtype=np.int64,
                                                    count=len(part)) & mask
         order = np.argsort(shard, kind="stable")  # numpy sorts without the lock
-        bounds = np.searchsorted(shard[order], np.arange(self.SHARDS + 1))
+        bounds = np.zeros(self.SHARDS + 1, dtype=np.int64)  # each shard's rows in order
+        np.cumsum(np.bincount(shard, minlength=self.SHARDS), out=bounds[1:])
         self._shards: list[dict[str, int]] = [{} for _ in range(self.SHARDS)]
         for k, table in enumerate(self._shards):
             for lo in range(int(bounds[k]), int(bounds[k + 1]), ROWS_PER_STEP):

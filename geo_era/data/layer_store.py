@@ -117,10 +117,17 @@ _WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f
 WKB_CHUNK = 100_000
 
 
+def _arrow_threads() -> bool:
+    """Whether Arrow may decode on its own pool of threads: not in a background reload
+    (:func:`geo_era.pacing.in_background`), where that pool would take the cores from
+    the requests being answered."""
+    return not in_background()
+
+
 def read_geoparquet(path: Path) -> gpd.GeoDataFrame:
     """A GeoParquet file as geopandas reads it (the same frame, its geometry column
     where it was, its CRS), its geometries decoded :data:`WKB_CHUNK` at a time."""
-    threads = not in_background()
+    threads = _arrow_threads()
     table = pq.read_table(path, use_threads=threads)
     meta = json.loads((table.schema.metadata or {}).get(b"geo", b"{}"))
     name = meta.get("primary_column")
@@ -253,11 +260,11 @@ class LayerStore:
         path = self.home / entry.path
         frame: pd.DataFrame
         if LAYERS[entry.name].geometry.value == "none":
-            frame = pd.read_parquet(path, columns=columns, use_threads=not in_background())
+            frame = pd.read_parquet(path, columns=columns, use_threads=_arrow_threads())
         elif columns is None:
             frame = read_geoparquet(path)
         else:
-            threads = not in_background()
+            threads = _arrow_threads()
             frame = gpd.read_parquet(path, columns=columns, use_threads=threads,
                                      to_pandas_kwargs={"use_threads": threads})
         return frame
@@ -267,7 +274,7 @@ class LayerStore:
         ``y`` (EPSG:27700, metres) instead of a geometry column: no geometry object per
         row (2.6 million points as shapely objects hold ~650 MB; as two columns, 42 MB)."""
         path = self.home / entry.path
-        threads = not in_background()
+        threads = _arrow_threads()
         table = pq.read_table(path, use_threads=threads)
         names = [n for n in table.column_names if n != "geometry"]
         frame: pd.DataFrame = table.select(names).to_pandas(use_threads=threads)
