@@ -110,6 +110,8 @@ class Result:
     errors: list[str] = field(default_factory=list)
     wall_s: float = 0.0
     client_cpu_s: float = 0.0
+    #: CPU seconds the serving processes used meanwhile (user and system, all workers)
+    server_cpu_s: float = 0.0
     #: answers by the properties layer version they name
     versions: Counter[int] = field(default_factory=Counter)
     #: when each answer's request was sent (time.time(), in latencies_ms's order)
@@ -127,6 +129,12 @@ class Result:
     @property
     def rps(self) -> float:
         return self.done / self.wall_s if self.wall_s else 0.0
+
+    @property
+    def server_cpu_ms(self) -> float:
+        """The server's CPU time per answer (ms): what an answer costs, less swayed than
+        its latency by what else the machine runs."""
+        return self.server_cpu_s * 1000 / self.done if self.done else float("nan")
 
 
 # --- the server ------------------------------------------------------------------------
@@ -202,6 +210,20 @@ def wait_healthy(port: int, process: subprocess.Popen[bytes], log: Path,
             pass
         time.sleep(0.1)
     raise SystemExit(f"the server did not answer {PREFIX}/health within {timeout_s:.0f} s")
+
+
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) used so far by process ``pid`` and its children
+    (uvicorn's workers), from ``/proc``."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or int(fields[1]) == pid:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def worker_processes(pid: int) -> int:
@@ -390,8 +412,10 @@ def serve_and_drive(env: dict[str, str], tmp: Path, *, workers: int,
         for endpoint in endpoints:
             drive(port, token, endpoint, ids, clients=clients, seconds=warmup,
                   seed=seed + 99)
+            cpu = server_cpu_s(process.pid)
             results[endpoint.name] = drive(port, token, endpoint, ids, clients=clients,
                                            seconds=seconds, seed=seed)
+            results[endpoint.name].server_cpu_s = server_cpu_s(process.pid) - cpu
         extra = then(port, token) if then is not None else {}
         if process.poll() is not None:
             raise SystemExit(f"the server exited during the run:\n"
@@ -407,10 +431,11 @@ def report(run: Run, goals: dict[str, float], title: str) -> tuple[list[str], li
     print(f"\n{title}: {run.how} ({run.serving} serving process(es)), healthy after "
           f"{run.ready_s:.1f} s; {run.clients} concurrent keep-alive clients per endpoint")
     print(f"  {'endpoint':<18} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'errors':>6}  client CPU")
+          f"{'p99 ms':>8} {'errors':>6} {'server CPU':>10}  client CPU")
     for name, r in run.results.items():
         print(f"  {name:<18} {r.done:>8,} {r.rps:>8.1f} {r.pct(50):>8.1f} {r.pct(95):>8.1f} "
-              f"{r.pct(99):>8.1f} {len(r.errors):>6}  {r.client_cpu_s / r.wall_s:5.0%} of a core")
+              f"{r.pct(99):>8.1f} {len(r.errors):>6} {r.server_cpu_ms:>7.2f} ms"
+              f"  {r.client_cpu_s / r.wall_s:5.0%} of a core")
     failures, missed = [], []
     for endpoint in ENDPOINTS + NATIONAL_ENDPOINTS:
         r = run.results.get(endpoint.name)
@@ -439,6 +464,7 @@ def figures_of(run: Run, goals: dict[str, float], seconds: float) -> dict[str, A
             "endpoints": {name: {"requests": r.done, "rps": r.rps, "p50_ms": r.pct(50),
                                  "p95_ms": r.pct(95), "p99_ms": r.pct(99),
                                  "errors": len(r.errors),
+                                 "server_cpu_ms": r.server_cpu_ms,
                                  "goal": bool(next(e for e in ENDPOINTS + NATIONAL_ENDPOINTS
                                                    if e.name == name).data)}
                           for name, r in run.results.items()}}

@@ -182,12 +182,15 @@ def api_lines(figures: dict[str, Any]) -> list[str]:
         n = figures["national"]
         runs.append((f"1 worker, national data set ({n['addresses']:,} addresses)", n))
     lines = ["| run | endpoint | clients | requests | requests/s | p50 (ms) | p95 (ms) | "
-             "p99 (ms) | errors |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "p99 (ms) | errors | server CPU per answer (ms) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for title, run in runs:
         for name, r in run["endpoints"].items():
+            cpu = r.get("server_cpu_ms")
             lines.append(f"| {title} | {name} | {run['clients']} | {r['requests']:,} | "
                          f"{r['rps']:,.1f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-                         f"{r['p99_ms']:.1f} | {r['errors']} |")
+                         f"{r['p99_ms']:.1f} | {r['errors']} | "
+                         f"{'-' if cpu is None else f'{cpu:.2f}'} |")
     inside = figures.get("in_process_ms", {})
     if inside:
         lines += ["", "In process, per call (ms): " + "; ".join(

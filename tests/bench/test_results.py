@@ -120,3 +120,19 @@ def test_results_writes_nothing_from_mixed_figures(tmp_path: Path) -> None:
     assert "bench/out/proximity.json is from another run" in done.stderr
     assert "bench/out/api.json is missing" in done.stderr
     assert not out.exists()
+
+
+def test_the_api_table_gives_the_servers_cpu_per_answer_when_measured(
+        bench_modules: tuple[ModuleType, ModuleType]) -> None:
+    """bench/api.py measures the serving processes' CPU per answer (less swayed by the
+    machine than latency, issue 23 item 5); figures from before it show a dash."""
+    _, results = bench_modules
+    endpoint = {"requests": 1_000, "rps": 250.0, "p50_ms": 70.0, "p95_ms": 110.0,
+                "p99_ms": 140.0, "errors": 0}
+    run = {"clients": 20, "goals": {"rps": 200.0, "p95_ms": 100.0},
+           "endpoints": {"sites-near r=400": {**endpoint, "server_cpu_ms": 3.456},
+                         "me (baseline)": endpoint}}
+    lines = results.api_lines({"runs": {"1": run}})
+    assert lines[0].endswith("| server CPU per answer (ms) |")
+    assert lines[2].endswith("| 0 | 3.46 |") and lines[3].endswith("| 0 | - |")
+    assert all(line.count("|") == lines[0].count("|") for line in lines[:4])
