@@ -40,6 +40,7 @@ with walking distances. Exits 1 when a request failed; bench/results.py judges t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -54,7 +55,7 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -212,32 +213,33 @@ def wait_healthy(port: int, process: subprocess.Popen[bytes], log: Path,
     raise SystemExit(f"the server did not answer {PREFIX}/health within {timeout_s:.0f} s")
 
 
-def server_cpu_s(pid: int) -> float:
-    """CPU seconds (user and system) used so far by process ``pid`` and its children
-    (uvicorn's workers), from ``/proc``."""
-    ticks = 0
+def _processes() -> Iterator[tuple[Path, list[str]]]:
+    """Each process's ``/proc/<pid>`` folder and the fields of its ``stat`` after the
+    command name (``fields[1]`` its parent, ``fields[11:13]`` its user and system
+    time in clock ticks)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            yield stat.parent, stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
             continue
-        if stat.parent.name == str(pid) or int(fields[1]) == pid:
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+
+
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) used so far by process ``pid`` and its children
+    (uvicorn's workers)."""
+    ticks = sum(int(fields[11]) + int(fields[12]) for folder, fields in _processes()
+                if folder.name == str(pid) or int(fields[1]) == pid)
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def worker_processes(pid: int) -> int:
     """Processes serving requests: uvicorn's worker children, or the server itself."""
     children = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
+    for folder, fields in _processes():
         if int(fields[1]) == pid:
-            cmdline = (stat.parent / "cmdline").read_bytes()
-            if b"resource_tracker" not in cmdline:
-                children += 1
+            with contextlib.suppress(OSError):
+                if b"resource_tracker" not in (folder / "cmdline").read_bytes():
+                    children += 1
     return children or 1
 
 
