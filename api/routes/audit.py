@@ -20,7 +20,9 @@ class AuditHeadIn(Strict):
     """A head of the chain exported earlier (an export's ``verification.head``, or
     ``geo-era audit head``), kept away from geo_era's host."""
 
-    seq: int = Field(ge=0, le=2**62, description="the exported entry's sequence number")
+    #: at most 2**53 - 1, the largest integer a JSON number holds exactly: a bound that
+    #: is itself inexact (2**62) lets a client comparing as floats accept 2**62 + 1
+    seq: int = Field(ge=0, le=2**53 - 1, description="the exported entry's sequence number")
     hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="the exported entry's hash")
 
 
