@@ -85,22 +85,16 @@ async def answered_on_the_loop(call: Callable[[], T]) -> T:
     (:class:`~geo_era.pacing.WouldWaitError`) is made again in the thread pool, where
     waiting holds up no other request."""
     pending: list[Future[None]] = []
+    again = False
     try:
         with without_waiting(), commits_awaited_by_caller(pending):
             answer = call()
     except WouldWaitError:
-        await _committed(pending)
-        return await run_in_threadpool(call)
-    except BaseException:
-        await _committed(pending)  # a refusal leaves once its entry is stored
-        raise
-    await _committed(pending)
-    return answer
-
-
-async def _committed(pending: list[Future[None]]) -> None:
-    for done in pending:
-        await asyncio.wrap_future(done)
+        again = True
+    finally:  # an answer, a refusal or an error leaves once its entries are stored
+        for done in pending:
+            await asyncio.wrap_future(done)
+    return await run_in_threadpool(call) if again else answer
 
 
 def caller_of(identity: Identity) -> Caller:

@@ -7,10 +7,9 @@ is absent (a user's fresh clone) tests that need it skip with the reason; under 
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -137,9 +136,9 @@ def copy_home(source: Path, to: Path) -> None:
     shutil.copytree(source, to, ignore=shutil.ignore_patterns(
         *(f"{p.name}*" for p in databases)))
     for path in databases:
-        with (contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
-                                                 uri=True)) as src,
-              contextlib.closing(sqlite3.connect(to / path.name)) as dst):
+        (to / path.name).touch(mode=0o600)  # never readable by others meanwhile
+        with (closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as src,
+              closing(sqlite3.connect(to / path.name)) as dst):
             src.backup(dst)
         os.chmod(to / path.name, path.stat().st_mode & 0o777)
 

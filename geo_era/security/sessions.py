@@ -178,8 +178,9 @@ def _read(engine: Engine, token_digest: str) -> Row[Any] | None:
 class KeptReader:
     """The session reads of one thread (a server worker's event loop, which reads the
     session of every request) on one connection kept open, instead of a connection
-    taken from the pool and given back each time: SQLAlchemy's checkout, reset and
-    check-in cost twice the read itself (issue 23, item 5).
+    taken from the pool and given back each time (SQLAlchemy's checkout, reset and
+    check-in): a session read took 156 µs through the pool, 110 µs on a kept connection
+    (issue 23, item 5).
 
     Each read ends its transaction (a rollback), so no snapshot is kept between two
     reads: a session ended or an account disabled by any process is refused at the very
